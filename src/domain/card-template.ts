@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/**
+ * What a kind of card is: its certificate profiles, PIN and PUK bounds, validity, number
+ * format and encoder. Templates come from configuration and are stored, so a card always
+ * names the template it was made from.
+ */
+export const keyAlgorithms = ["P-256", "P-384", "RSA-2048", "RSA-3072"] as const;
+export type KeyAlgorithm = (typeof keyAlgorithms)[number];
+
+/**
+ * The kind of a certificate decides its key usages (see pki/certificate-profiles.ts):
+ * authentication → digitalSignature, clientAuth + smartcardLogon;
+ * signature → nonRepudiation; encryption → keyEncipherment (RSA) or keyAgreement (EC), emailProtection.
+ */
+export const profileKinds = ["authentication", "signature", "encryption"] as const;
+export type ProfileKind = (typeof profileKinds)[number];
+
+export const certificateProfileSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  kind: z.enum(profileKinds),
+  keyAlgorithm: z.enum(keyAlgorithms),
+});
+export type CertificateProfile = z.infer<typeof certificateProfileSchema>;
+
+const lengthBounds = (min: number, max: number) =>
+  z
+    .strictObject({ min: z.int().min(min).max(max), max: z.int().min(min).max(max) })
+    .refine((b) => b.min <= b.max, { message: "min must not exceed max" });
+
+export const cardTemplateSchema = z
+  .strictObject({
+    name: z.string().min(1).max(64),
+    description: z.string().max(500).default(""),
+    profiles: z.array(certificateProfileSchema).min(1).max(8),
+    pinLength: lengthBounds(4, 12).default({ min: 4, max: 12 }),
+    pukLength: lengthBounds(8, 16).default({ min: 8, max: 16 }),
+    validityDays: z.int().min(1).max(3650).default(1095),
+    /** Printed card numbers: the prefix, then a running number, then a Luhn check digit. */
+    cardNumber: z
+      .strictObject({ prefix: z.string().regex(/^\d{0,8}$/), digits: z.int().min(4).max(12) })
+      .default({ prefix: "", digits: 8 }),
+    encoder: z.enum(["software", "pkcs11"]).default("software"),
+    /** Colours of the printed card face. */
+    layout: z
+      .strictObject({
+        title: z.string().max(40).default("IDENTITY CARD"),
+        accentColor: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{6}$/)
+          .default("#1f4e79"),
+      })
+      .default({ title: "IDENTITY CARD", accentColor: "#1f4e79" }),
+  })
+  .refine((t) => new Set(t.profiles.map((p) => p.name)).size === t.profiles.length, {
+    message: "profile names must be unique within a template",
+  });
+export type CardTemplate = z.infer<typeof cardTemplateSchema>;
+
+/** The two templates a fresh Tessera ships with. */
+export const demoTemplates: CardTemplate[] = [
+  cardTemplateSchema.parse({
+    name: "Employee ID",
+    description: "Staff card: authentication and qualified signature, ECDSA P-256.",
+    profiles: [
+      { name: "authentication", kind: "authentication", keyAlgorithm: "P-256" },
+      { name: "signature", kind: "signature", keyAlgorithm: "P-256" },
+    ],
+    pinLength: { min: 4, max: 12 },
+    pukLength: { min: 8, max: 16 },
+    validityDays: 1095,
+    cardNumber: { prefix: "7001", digits: 8 },
+    layout: { title: "EMPLOYEE ID", accentColor: "#1f4e79" },
+  }),
+  cardTemplateSchema.parse({
+    name: "Contractor badge",
+    description: "Contractor badge: authentication only, RSA-2048.",
+    profiles: [{ name: "authentication", kind: "authentication", keyAlgorithm: "RSA-2048" }],
+    pinLength: { min: 6, max: 12 },
+    pukLength: { min: 8, max: 16 },
+    validityDays: 365,
+    cardNumber: { prefix: "7002", digits: 8 },
+    layout: { title: "CONTRACTOR", accentColor: "#8a3b12" },
+  }),
+];

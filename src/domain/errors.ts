@@ -1,0 +1,88 @@
+/**
+ * One error type for everything a person or a script can get wrong.
+ *
+ * Every code is listed here with its HTTP status and a sentence for people, so the
+ * OpenAPI document, the UI and the CLI all say the same thing. Codes are a public
+ * contract: add new ones freely, never rename one.
+ */
+export const errorCatalog = {
+  "request.invalid": { status: 400, message: "The request is not valid." },
+  "request.malformed_json": { status: 400, message: "The request body is not valid JSON." },
+  "request.unsupported_media_type": {
+    status: 415,
+    message: "Send the request body as JSON (Content-Type: application/json).",
+  },
+  "request.too_large": { status: 413, message: "The request body is too large." },
+  "route.not_found": { status: 404, message: "There is no such route." },
+  "auth.required": { status: 401, message: "Log in first." },
+  "auth.invalid_credentials": { status: 401, message: "The username or password is wrong." },
+  "auth.account_locked": {
+    status: 423,
+    message: "The account is locked after repeated failed logins; try again later.",
+  },
+  "auth.account_disabled": { status: 403, message: "The account is disabled." },
+  "auth.rate_limited": { status: 429, message: "Too many attempts; wait a moment and try again." },
+  "auth.forbidden": { status: 403, message: "Your roles do not allow this." },
+  "auth.invalid_token": { status: 401, message: "The API token is not valid." },
+  "operator.not_found": { status: 404, message: "There is no such operator." },
+  "operator.username_taken": { status: 409, message: "An operator with that username already exists." },
+  "operator.last_administrator": {
+    status: 409,
+    message: "At least one enabled administrator must remain.",
+  },
+  "token.not_found": { status: 404, message: "There is no such API token." },
+  "process.not_found": { status: 404, message: "There is no such process." },
+  "process.option_disabled": { status: 400, message: "This option is not enabled in this deployment." },
+  "process.option_invalid": { status: 400, message: "The options are not valid." },
+  "user.not_found": { status: 404, message: "There is no such user." },
+  "user.identifier_taken": { status: 409, message: "A user with that identifier already exists." },
+  "user.inactive": { status: 409, message: "The user is not active." },
+  "user.photo_invalid": { status: 400, message: "The photo must be a JPEG or PNG image of at most 1 MB." },
+  "user.import_empty": { status: 400, message: "The CSV file has no header row." },
+  "card.not_found": { status: 404, message: "There is no such card." },
+  "card.state_not_allowed": { status: 409, message: "The card's state does not allow this process." },
+  "card.stale": { status: 409, message: "The card has changed since you read it; reload and try again." },
+  "card.four_eyes": { status: 403, message: "A request must be approved by someone other than who made it." },
+  "card.too_many_active": {
+    status: 409,
+    message: "The user already has a card, and several cards per user are not allowed.",
+  },
+  "card.reason_required": { status: 400, message: "A reason is required." },
+  "card.claimed": { status: 409, message: "The card is held by a running batch." },
+  "template.not_found": { status: 404, message: "There is no such card template." },
+  "audit.invalid_query": { status: 400, message: "The audit query is not valid." },
+  "options.invalid": { status: 400, message: "The process options are not valid." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** Extra machine-readable facts about an error, e.g. which field was wrong. */
+export type ErrorDetails = Record<string, unknown>;
+
+export class TesseraError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: ErrorDetails) {
+    super(message ?? errorCatalog[code].message);
+    this.name = "TesseraError";
+    this.code = code;
+    this.status = errorCatalog[code].status;
+    this.details = details;
+  }
+}
+
+/** Throws a {@link TesseraError} unless `condition` holds; narrows like `assert`. */
+export function assertThat(
+  condition: unknown,
+  code: ErrorCode,
+  message?: string,
+  details?: ErrorDetails,
+): asserts condition {
+  if (!condition) throw new TesseraError(code, message, details);
+}
+
+export function isTesseraError(error: unknown): error is TesseraError {
+  return error instanceof TesseraError;
+}
