@@ -1,0 +1,161 @@
+import { createHash, randomBytes } from "node:crypto";
+import { TesseraError } from "../domain/errors.js";
+import type { Actor, Services } from "../processes/services.js";
+import { findActiveApiTokenByHash, markApiTokenUsed } from "../store/api-tokens.js";
+import { findOperatorById, findOperatorByUsername, updateOperator } from "../store/operators.js";
+import { deleteSession, findSession, insertSession, touchSession } from "../store/sessions.js";
+import { decoyPasswordHash, verifyPassword } from "./passwords.js";
+
+export interface AccessPolicy {
+  sessionIdleMinutes: number;
+  maxFailedLogins: number;
+  lockMinutes: number;
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export function newSecretToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+const minutes = (n: number) => n * 60_000;
+
+/**
+ * Checks a username and password. Five failures in a row lock the account for fifteen minutes;
+ * every failure and every login is recorded in the object history. On success a new session
+ * is made (the old one, if the browser sent one, is dropped: no session fixation).
+ */
+export async function logIn(
+  services: Services,
+  policy: AccessPolicy,
+  input: { username: string; password: string; previousSessionToken?: string | undefined },
+): Promise<{ sessionToken: string; actor: Actor }> {
+  const { db } = services.store;
+  const now = services.clock();
+  const at = now.toISOString();
+  const operator = await findOperatorByUsername(db, input.username);
+  const refuse = async (
+    code: "auth.invalid_credentials" | "auth.account_locked" | "auth.account_disabled",
+  ) => {
+    await services.audit.append(
+      db,
+      [
+        {
+          action: "login",
+          objectType: "operator",
+          objectId: operator?.id ?? null,
+          outcome: "refused",
+          operator: operator ? { id: operator.id, username: operator.username } : null,
+          details: { username: input.username.slice(0, 64), code },
+        },
+      ],
+      at,
+    );
+    return new TesseraError(code);
+  };
+
+  if (!operator) {
+    await verifyPassword(await decoyPasswordHash(), input.password);
+    throw await refuse("auth.invalid_credentials");
+  }
+  if (operator.lockedUntil && operator.lockedUntil > at) throw await refuse("auth.account_locked");
+  const passwordOk = await verifyPassword(operator.passwordHash, input.password);
+  if (!passwordOk) {
+    const failures = operator.failedLogins + 1;
+    const lock = failures >= policy.maxFailedLogins;
+    await updateOperator(
+      db,
+      operator.id,
+      lock
+        ? {
+            failedLogins: 0,
+            lockedUntil: new Date(now.getTime() + minutes(policy.lockMinutes)).toISOString(),
+          }
+        : { failedLogins: failures },
+      at,
+    );
+    throw await refuse(lock ? "auth.account_locked" : "auth.invalid_credentials");
+  }
+  if (operator.disabled) throw await refuse("auth.account_disabled");
+
+  const sessionToken = newSecretToken();
+  await db.transaction().execute(async (trx) => {
+    if (input.previousSessionToken) await deleteSession(trx, hashToken(input.previousSessionToken));
+    await updateOperator(trx, operator.id, { failedLogins: 0, lockedUntil: null }, at);
+    await insertSession(trx, {
+      id: hashToken(sessionToken),
+      operatorId: operator.id,
+      at,
+      expiresAt: new Date(now.getTime() + minutes(policy.sessionIdleMinutes)).toISOString(),
+    });
+    await services.audit.append(
+      trx,
+      [
+        {
+          action: "login",
+          objectType: "operator",
+          objectId: operator.id,
+          outcome: "success",
+          operator: { id: operator.id, username: operator.username },
+        },
+      ],
+      at,
+    );
+  });
+  return { sessionToken, actor: { id: operator.id, username: operator.username, roles: operator.roles } };
+}
+
+export async function logOut(services: Services, sessionToken: string, actor: Actor): Promise<void> {
+  const at = services.clock().toISOString();
+  await services.store.db.transaction().execute(async (trx) => {
+    await deleteSession(trx, hashToken(sessionToken));
+    await services.audit.append(
+      trx,
+      [{ action: "logout", objectType: "operator", objectId: actor.id, outcome: "success", operator: actor }],
+      at,
+    );
+  });
+}
+
+/**
+ * The operator behind a session cookie, or undefined when the session is unknown or has been
+ * idle too long. Activity moves the expiry forward (written at most once a minute).
+ */
+export async function authenticateSession(
+  services: Services,
+  policy: AccessPolicy,
+  sessionToken: string,
+): Promise<Actor | undefined> {
+  const { db } = services.store;
+  const now = services.clock();
+  const id = hashToken(sessionToken);
+  const session = await findSession(db, id);
+  if (!session) return undefined;
+  if (session.expiresAt <= now.toISOString()) {
+    await deleteSession(db, id);
+    return undefined;
+  }
+  const operator = await findOperatorById(db, session.operatorId);
+  if (!operator || operator.disabled) return undefined;
+  if (now.getTime() - Date.parse(session.lastSeenAt) > 60_000)
+    await touchSession(
+      db,
+      id,
+      now.toISOString(),
+      new Date(now.getTime() + minutes(policy.sessionIdleMinutes)).toISOString(),
+    );
+  return { id: operator.id, username: operator.username, roles: operator.roles };
+}
+
+export async function authenticateApiToken(services: Services, token: string): Promise<Actor> {
+  const { db } = services.store;
+  const row = await findActiveApiTokenByHash(db, hashToken(token));
+  const operator = row && (await findOperatorById(db, row.operatorId));
+  if (!row || !operator || operator.disabled) throw new TesseraError("auth.invalid_token");
+  const now = services.clock();
+  if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > 60_000)
+    await markApiTokenUsed(db, row.id, now.toISOString());
+  return { id: operator.id, username: operator.username, roles: operator.roles };
+}

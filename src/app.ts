@@ -1,0 +1,69 @@
+import "reflect-metadata";
+import pino, { type Logger } from "pino";
+import type { AccessPolicy } from "./access/authentication.js";
+import { ensureFirstAdministrator } from "./access/operators.js";
+import type { Config } from "./config.js";
+import { roles } from "./domain/roles.js";
+import type { Clock, Services } from "./processes/services.js";
+import { createAuditLog } from "./store/audit-log.js";
+import { upsertCardTemplates } from "./store/card-templates.js";
+import { openStore } from "./store/database.js";
+import { findProcessOptions, saveProcessOptions } from "./store/process-options.js";
+
+/** Everything a running Tessera holds, built once from the configuration. */
+export interface App {
+  readonly config: Config;
+  readonly services: Services;
+  readonly policy: AccessPolicy;
+  readonly log: Logger;
+  /** Set when this start created the first administrator. */
+  readonly firstAdministrator: { username: string; password: string | undefined } | undefined;
+  close(): Promise<void>;
+}
+
+export interface AppDependencies {
+  clock?: Clock;
+  log?: Logger;
+}
+
+export async function createApp(config: Config, deps: AppDependencies = {}): Promise<App> {
+  const log = deps.log ?? pino({ level: config.logLevel });
+  const clock = deps.clock ?? (() => new Date());
+  const store = await openStore(config.database);
+  try {
+    const at = clock().toISOString();
+    await upsertCardTemplates(store.db, config.templates, at);
+    if (!(await findProcessOptions(store.db))) await saveProcessOptions(store.db, config.options, null, at);
+
+    const services: Services = {
+      store,
+      audit: createAuditLog({ dialect: store.dialect, key: config.secrets.auditKey }),
+      clock,
+      templates: new Map(config.templates.map((t) => [t.name, t])),
+      secrets: { pukKey: config.secrets.pukKey },
+      async getOptions(db = store.db) {
+        return (await findProcessOptions(db)) ?? config.options;
+      },
+    };
+    // A demo gives the first administrator every role, so one login shows everything.
+    const first = await ensureFirstAdministrator(services, {
+      password: config.adminPassword,
+      roles: config.demo ? [...roles] : ["administrator"],
+    });
+    return {
+      config,
+      services,
+      log,
+      policy: {
+        sessionIdleMinutes: config.session.idleMinutes,
+        maxFailedLogins: config.login.maxFailures,
+        lockMinutes: config.login.lockMinutes,
+      },
+      firstAdministrator: first.created ? { username: first.username, password: first.password } : undefined,
+      close: () => store.close(),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

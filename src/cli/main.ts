@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { createOperator } from "../access/operators.js";
+import { type App, createApp } from "../app.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { demoOperatorNames, seedDemoData } from "../demo/seed-demo-data.js";
+import { TesseraError } from "../domain/errors.js";
+import { type Role, roles } from "../domain/roles.js";
+import { buildServer } from "../http/server.js";
+import { runProcess } from "../processes/registry.js";
+import type { Actor } from "../processes/services.js";
+import { findOperatorByUsername } from "../store/operators.js";
+import { parseArgs, UsageError } from "./args.js";
+
+const usage = `Usage: tessera <command> [options]
+
+Commands:
+  serve [--no-demo] [--port N]        serve the operator UI and API (demo data on an empty database)
+  audit verify                        verify the chain of the object history
+  operators create --username NAME --roles ROLE[,ROLE…] [--password P]
+                                      create an operator (a password is generated when left out)
+  users import FILE.csv [--operator NAME]
+                                      import users from a CSV file as an operator (default: admin)
+
+Roles: ${roles.join(", ")}
+Settings come from the environment (DATABASE_URL, PORT, HOST, TESSERA_DATA_DIR, TESSERA_PUBLIC_URL, …);
+see the README.`;
+
+async function withApp<T>(run: (app: App) => Promise<T>, overrides: { demo?: boolean; port?: number } = {}) {
+  const config = loadConfig({ env: process.env, overrides });
+  const app = await createApp(config, {});
+  try {
+    return await run(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function actAs(app: App, username: string): Promise<Actor> {
+  const operator = await findOperatorByUsername(app.services.store.db, username);
+  if (!operator || operator.disabled) throw new UsageError(`there is no enabled operator named ${username}`);
+  return { id: operator.id, username: operator.username, roles: operator.roles };
+}
+
+async function serve(flags: Map<string, string | boolean>): Promise<void> {
+  const portFlag = flags.get("port");
+  const port = typeof portFlag === "string" ? Number(portFlag) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new UsageError("--port needs a port number");
+  const demo = flags.has("demo") ? Boolean(flags.get("demo")) : undefined;
+  const config = loadConfig({ env: process.env, overrides: { demo, port } });
+  const app = await createApp(config);
+  const server = await buildServer(app);
+  const first = app.firstAdministrator;
+  let seeded = false;
+  if (config.demo && first?.password) seeded = (await seedDemoData(app, first.password)).seeded;
+  await server.listen({ host: config.host, port: config.port });
+
+  const url = `http://${config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host}:${config.port}`;
+  const lines = [``, `Tessera is running at ${url}`];
+  if (first?.password && !config.adminPassword)
+    lines.push(`First administrator: admin / ${first.password}  (shown once: write it down)`);
+  else if (first) lines.push(`First administrator: admin (password from TESSERA_ADMIN_PASSWORD)`);
+  else lines.push(`Log in as admin with the password printed at the first start.`);
+  if (seeded)
+    lines.push(
+      `Demo data: 200 users, 185 cards; demo operators ${demoOperatorNames.join(", ")} share that password.`,
+    );
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+
+  const stop = async () => {
+    await server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(argv, {
+    booleans: ["demo", "help"],
+    values: ["port", "username", "roles", "password", "operator"],
+  });
+  const [command, sub, ...rest] = positional;
+  if (!command || flags.get("help")) {
+    process.stdout.write(`${usage}\n`);
+    return command || flags.get("help") ? 0 : 2;
+  }
+  switch (command) {
+    case "serve":
+      await serve(flags);
+      return -1;
+    case "audit": {
+      if (sub !== "verify") throw new UsageError("try: tessera audit verify");
+      return withApp(async (app) => {
+        const result = await app.services.audit.verify(app.services.store.db);
+        if (result.valid) {
+          process.stdout.write(`The object history is intact: ${result.entries} entries verified.\n`);
+          return 0;
+        }
+        process.stdout.write(
+          `The object history is BROKEN at entry ${result.firstBroken!.seq}: ${result.firstBroken!.reason}.\n`,
+        );
+        return 1;
+      });
+    }
+    case "operators": {
+      if (sub !== "create")
+        throw new UsageError("try: tessera operators create --username NAME --roles ROLE");
+      const username = flags.get("username");
+      const roleList = flags.get("roles");
+      if (typeof username !== "string" || typeof roleList !== "string")
+        throw new UsageError("--username and --roles are required");
+      const wanted = roleList.split(",").map((r) => r.trim());
+      const unknown = wanted.filter((r) => !roles.includes(r as Role));
+      if (unknown.length)
+        throw new UsageError(`unknown role ${unknown.join(", ")}; roles are ${roles.join(", ")}`);
+      const password = flags.get("password");
+      return withApp(async (app) => {
+        const { operator, password: generated } = await createOperator(app.services, null, {
+          username,
+          roles: wanted as Role[],
+          ...(typeof password === "string" && { password }),
+        });
+        process.stdout.write(
+          `Operator ${operator.username} created with roles ${operator.roles.join(", ")}.${generated ? `\nPassword: ${generated}` : ""}\n`,
+        );
+        return 0;
+      });
+    }
+    case "users": {
+      const file = rest[0] ?? (sub === "import" ? undefined : sub);
+      if (sub !== "import" || !file) throw new UsageError("try: tessera users import FILE.csv");
+      let csv: string;
+      try {
+        csv = readFileSync(file, "utf8");
+      } catch (error) {
+        throw new UsageError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
+      }
+      const operatorName = flags.get("operator");
+      return withApp(async (app) => {
+        const actor = await actAs(app, typeof operatorName === "string" ? operatorName : "admin");
+        const { result } = await runProcess(app.services, actor, "UsersBoProcImport", { csv });
+        const { created, errors } = result as { created: number; errors: { line: number; reason: string }[] };
+        process.stdout.write(`${created} users created.\n`);
+        for (const e of errors) process.stdout.write(`line ${e.line}: ${e.reason}\n`);
+        return errors.length > 0 ? 1 : 0;
+      });
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) process.stderr.write(`tessera: ${error.message}\n${usage}\n`);
+    else if (error instanceof ConfigError) process.stderr.write(`tessera: ${error.message}\n`);
+    else if (error instanceof TesseraError)
+      process.stderr.write(`tessera: ${error.message} (${error.code})\n`);
+    else process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

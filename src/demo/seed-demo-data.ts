@@ -1,0 +1,185 @@
+import { createOperator } from "../access/operators.js";
+import type { App } from "../app.js";
+import type { Role } from "../domain/roles.js";
+import { runProcess } from "../processes/registry.js";
+import type { Actor } from "../processes/services.js";
+import { searchCards } from "../store/cards.js";
+import { countOperators } from "../store/operators.js";
+import { searchUsers } from "../store/users.js";
+
+const firstNames = [
+  "Anna",
+  "Lars",
+  "Maria",
+  "Johan",
+  "Elin",
+  "Erik",
+  "Sara",
+  "Karl",
+  "Ida",
+  "Nils",
+  "Emma",
+  "Oskar",
+  "Linnea",
+  "Hugo",
+  "Maja",
+  "Axel",
+  "Alva",
+  "Leo",
+  "Ebba",
+  "Viktor",
+  "Noor",
+  "Amir",
+  "Sofia",
+  "Jonas",
+  "Aisha",
+  "Mateo",
+];
+const lastNames = [
+  "Andersson",
+  "Berg",
+  "Carlsson",
+  "Dahl",
+  "Ek",
+  "Forsberg",
+  "Gustafsson",
+  "Holm",
+  "Isaksson",
+  "Jansson",
+  "Karlsson",
+  "Lind",
+  "Magnusson",
+  "Nyberg",
+  "Olsson",
+  "Persson",
+  "Quist",
+  "Rahman",
+  "Sandberg",
+  "Törnqvist",
+  "Ullman",
+  "Vikström",
+  "Wallin",
+  "Yilmaz",
+  "Zetterberg",
+];
+const units = [
+  "Finance",
+  "Human Resources",
+  "IT Operations",
+  "Legal",
+  "Logistics",
+  "Research",
+  "Customer Service",
+];
+const streets = ["Storgatan", "Kungsgatan", "Drottninggatan", "Skolvägen", "Parkgatan", "Sjövägen"];
+const cities = [
+  ["111 20", "Stockholm"],
+  ["411 01", "Göteborg"],
+  ["211 20", "Malmö"],
+  ["753 20", "Uppsala"],
+] as const;
+
+/** Demo operators, one per role; they share the first administrator's password. */
+const demoOperators: [string, Role][] = [
+  ["registrar", "registrationOfficer"],
+  ["approver", "approver"],
+  ["production", "productionAdministrator"],
+  ["issuer", "issuingAuthority"],
+  ["helpdesk", "helpdesk"],
+  ["security", "securityOfficer"],
+  ["auditor", "auditor"],
+];
+
+const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
+/**
+ * Fills an empty Tessera with a demo office: operators for each role, 200 users, and cards in
+ * every request state, so that Search on the BATCH ORDERS page has approved cards to show. It
+ * runs the real processes, so the object history tells how each card got where it is.
+ */
+export async function seedDemoData(app: App, password: string): Promise<{ seeded: boolean }> {
+  const { services } = app;
+  const { db } = services.store;
+  if ((await countOperators(db)) > 1 || (await searchUsers(db, {}, { limit: 1 })).total > 0)
+    return { seeded: false };
+
+  const actors: Record<string, Actor> = {};
+  for (const [username, role] of demoOperators) {
+    const { operator } = await createOperator(services, null, { username, password, roles: [role] });
+    actors[username] = { id: operator.id, username, roles: operator.roles };
+  }
+  const registrar = actors.registrar!;
+  const approver = actors.approver!;
+
+  const rows = ["firstName,lastName,email,identifier,organizationalUnit,organization,title"];
+  for (let i = 0; i < 200; i++) {
+    const first = firstNames[(i * 7) % firstNames.length]!;
+    const last = lastNames[(i * 11 + Math.floor(i / 25)) % lastNames.length]!;
+    const id = `E${String(10001 + i)}`;
+    const email = `${first}.${last}.${i + 1}`
+      .toLowerCase()
+      .normalize("NFD")
+      .replace(/[^\x20-\x7e]/g, "");
+    rows.push(
+      [
+        first,
+        last,
+        `${email}@demo.tessera.example`,
+        id,
+        units[i % units.length]!,
+        "Tessera Demo Office",
+        i % 9 === 0 ? "Manager" : "Officer",
+      ]
+        .map(csvField)
+        .join(","),
+    );
+  }
+  await runProcess(services, registrar, "UsersBoProcImport", { csv: `${rows.join("\n")}\n` });
+
+  const users = (await searchUsers(db, {}, { limit: 500 })).items;
+  // Addresses for the PIN letters, set directly: import takes no address column.
+  for (const [i, user] of users.entries()) {
+    const [postalCode, city] = cities[i % cities.length]!;
+    await db
+      .updateTable("users")
+      .set({
+        address: JSON.stringify([`${streets[i % streets.length]} ${(i % 40) + 1}`, `${postalCode} ${city}`]),
+      })
+      .where("id", "=", user.id)
+      .execute();
+  }
+
+  // 185 users get a card; 15 have none yet, so Request card has someone to act on.
+  const withCards = users.slice(0, 185);
+  const employee = withCards.slice(0, 150).map((u) => u.id);
+  const contractor = withCards.slice(150).map((u) => u.id);
+  await runProcess(services, registrar, "CardsBoProcRequestMultiple", {
+    userIds: employee,
+    template: "Employee ID",
+  });
+  await runProcess(services, registrar, "CardsBoProcRequestMultiple", {
+    userIds: contractor,
+    template: "Contractor badge",
+  });
+
+  const requested = (await searchCards(db, { state: "requested" }, { limit: 500 })).items;
+  // Of 185 requests: 140 approved, 15 rejected, 10 aborted, 20 left waiting for approval.
+  for (const [i, card] of requested.entries()) {
+    if (i < 140)
+      await runProcess(services, approver, "CardsProcApprove", { cardId: card.id, decision: "approve" });
+    else if (i < 155)
+      await runProcess(services, approver, "CardsProcApprove", {
+        cardId: card.id,
+        decision: "reject",
+        reason: "The photo does not meet the requirements.",
+      });
+    else if (i < 165)
+      await runProcess(services, registrar, "CardsProcAbortRequest", {
+        cardId: card.id,
+        reason: "The holder left before the card was made.",
+      });
+  }
+  return { seeded: true };
+}
+
+export const demoOperatorNames = demoOperators.map(([name]) => name);

@@ -1,0 +1,56 @@
+/**
+ * The card state model of ARCHITECTURE.md:
+ * requested → approved | rejected | aborted; approved → issued | active | failed | aborted;
+ * failed → approved (repeat production); issued → active; active ⇄ inactive;
+ * active | inactive → locked (final); any issued state → expired.
+ */
+export const cardStates = [
+  "requested",
+  "approved",
+  "rejected",
+  "aborted",
+  "failed",
+  "issued",
+  "active",
+  "inactive",
+  "locked",
+  "expired",
+] as const;
+export type CardState = (typeof cardStates)[number];
+
+const transitions: Record<CardState, readonly CardState[]> = {
+  requested: ["approved", "rejected", "aborted"],
+  approved: ["issued", "active", "failed", "aborted"],
+  rejected: [],
+  aborted: [],
+  failed: ["approved"],
+  issued: ["active", "expired"],
+  active: ["inactive", "locked", "expired"],
+  inactive: ["active", "locked", "expired"],
+  locked: [],
+  expired: [],
+};
+
+export function canTransition(from: CardState, to: CardState): boolean {
+  return transitions[from].includes(to);
+}
+
+export function isFinalCardState(state: CardState): boolean {
+  return transitions[state].length === 0;
+}
+
+/**
+ * States in which a card counts against the "several active cards per user" option: it is
+ * in use or on its way to being so. Rejected, aborted, locked and expired cards do not count.
+ */
+export const liveCardStates: readonly CardState[] = [
+  "requested",
+  "approved",
+  "failed",
+  "issued",
+  "active",
+  "inactive",
+];
+
+/** States in which a card has been produced and carries certificates. */
+export const producedCardStates: readonly CardState[] = ["issued", "active", "inactive", "locked", "expired"];

@@ -1,0 +1,39 @@
+/**
+ * Certificate states. `onHold` is a revocation with reason certificateHold (RFC 5280 §5.3.1)
+ * that can be released; `revoked` is final.
+ */
+export const certificateStates = ["onHold", "valid", "revoked", "expired"] as const;
+export type CertificateState = (typeof certificateStates)[number];
+
+/** RFC 5280 §5.3.1 reason codes Tessera uses. */
+export const revocationReasons = [
+  "unspecified",
+  "keyCompromise",
+  "affiliationChanged",
+  "superseded",
+  "cessationOfOperation",
+  "certificateHold",
+] as const;
+export type RevocationReason = (typeof revocationReasons)[number];
+
+const transitions: Record<CertificateState, readonly CertificateState[]> = {
+  onHold: ["valid", "revoked", "expired"],
+  valid: ["onHold", "revoked", "expired"],
+  revoked: [],
+  expired: [],
+};
+
+export function canCertificateTransition(from: CertificateState, to: CertificateState): boolean {
+  return transitions[from].includes(to);
+}
+
+/** Lock reasons map to the revocation reason written in the CRL and OCSP. */
+export const lockReasons = ["lost", "stolen", "damaged", "left"] as const;
+export type LockReason = (typeof lockReasons)[number];
+
+export const revocationReasonForLock: Record<LockReason, RevocationReason> = {
+  lost: "keyCompromise",
+  stolen: "keyCompromise",
+  damaged: "superseded",
+  left: "cessationOfOperation",
+};

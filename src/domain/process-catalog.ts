@@ -1,0 +1,183 @@
+import type { CardState } from "./card-states.js";
+import type { Role } from "./roles.js";
+
+/**
+ * The catalog of processes: every state change in Tessera is one of these named use cases.
+ * It is data, so the UI offers only what a card's state allows, the API lists it, and the
+ * server refuses anything else with `card.state_not_allowed`.
+ */
+export interface ProcessDefinition {
+  readonly symbolicName: string;
+  readonly name: string;
+  readonly component: "Users" | "Cards" | "Batch orders";
+  /** A batch order answers 202 with a batch id; a single process answers 200. */
+  readonly kind: "single" | "batch";
+  /** Card states the process acts on; empty when it does not act on a card. */
+  readonly requiredCardStates: readonly CardState[];
+  readonly roles: readonly Role[];
+  readonly outcome: string;
+  /** The options this process takes (names in ProcessOptions). */
+  readonly options: readonly string[];
+}
+
+const define = <const T extends readonly ProcessDefinition[]>(definitions: T) => definitions;
+
+export const processCatalog = define([
+  {
+    symbolicName: "UsersProcCreate",
+    name: "Create user",
+    component: "Users",
+    kind: "single",
+    requiredCardStates: [],
+    roles: ["registrationOfficer"],
+    outcome: "User active",
+    options: [],
+  },
+  {
+    symbolicName: "UsersBoProcImport",
+    name: "Import users (CSV)",
+    component: "Users",
+    kind: "single",
+    requiredCardStates: [],
+    roles: ["registrationOfficer"],
+    outcome: "Users created; bad rows reported, none half-made",
+    options: [],
+  },
+  {
+    symbolicName: "CardsProcRequest",
+    name: "Request card",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: [],
+    roles: ["registrationOfficer"],
+    outcome: "Card requested (or approved where no approval step is configured)",
+    options: ["approvalStep", "severalActiveCards"],
+  },
+  {
+    symbolicName: "CardsBoProcRequestMultiple",
+    name: "Request multiple cards",
+    component: "Batch orders",
+    kind: "single",
+    requiredCardStates: [],
+    roles: ["registrationOfficer"],
+    outcome: "Cards requested or approved; users that cannot get one reported",
+    options: ["approvalStep", "severalActiveCards"],
+  },
+  {
+    symbolicName: "CardsProcApprove",
+    name: "Approve request",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["requested"],
+    roles: ["approver"],
+    outcome: "Card approved, rejected (with a reason) or left requested (postponed)",
+    options: [],
+  },
+  {
+    symbolicName: "CardsProcAbortRequest",
+    name: "Abort request",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["requested", "approved"],
+    roles: ["registrationOfficer", "approver"],
+    outcome: "Card aborted",
+    options: [],
+  },
+  {
+    symbolicName: "CardsBoProcIssueMultiple",
+    name: "Issue multiple cards",
+    component: "Batch orders",
+    kind: "batch",
+    requiredCardStates: ["approved"],
+    roles: ["productionAdministrator"],
+    outcome: "Cards issued or active; certificates on hold or valid",
+    options: ["pinLength", "pukLength", "certificates", "cardEndState", "certificateEndState", "pukDelivery"],
+  },
+  {
+    symbolicName: "CardsProcRepeatProduction",
+    name: "Repeat production",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["failed"],
+    roles: ["productionAdministrator"],
+    outcome: "Card approved again, ready for the next batch",
+    options: [],
+  },
+  {
+    symbolicName: "CardsProcActivate",
+    name: "Activate card",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["issued"],
+    roles: ["issuingAuthority"],
+    outcome: "Card active; certificates valid",
+    options: ["severalActiveCards"],
+  },
+  {
+    symbolicName: "CardsBoProcActivateMultiple",
+    name: "Activate multiple cards",
+    component: "Batch orders",
+    kind: "batch",
+    requiredCardStates: ["issued"],
+    roles: ["issuingAuthority"],
+    outcome: "Cards active; certificates valid",
+    options: ["severalActiveCards"],
+  },
+  {
+    symbolicName: "CardsProcDeactivate",
+    name: "Deactivate card",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["active"],
+    roles: ["helpdesk"],
+    outcome: "Card inactive; certificates on hold",
+    options: [],
+  },
+  {
+    symbolicName: "CardsProcReactivate",
+    name: "Reactivate card",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["inactive"],
+    roles: ["helpdesk"],
+    outcome: "Card active; certificates valid",
+    options: [],
+  },
+  {
+    symbolicName: "CardsProcLock",
+    name: "Lock card",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["active", "inactive"],
+    roles: ["securityOfficer"],
+    outcome: "Card locked (final); certificates revoked with the reason",
+    options: [],
+  },
+  {
+    symbolicName: "CardsProcUnblockPin",
+    name: "Unblock PIN",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["active"],
+    roles: ["helpdesk"],
+    outcome: "New PIN set, retry counter reset",
+    options: [],
+  },
+] as const);
+
+export type SymbolicName = (typeof processCatalog)[number]["symbolicName"];
+
+const bySymbolicName = new Map<string, ProcessDefinition>(processCatalog.map((p) => [p.symbolicName, p]));
+
+export function findProcess(symbolicName: string): ProcessDefinition | undefined {
+  return bySymbolicName.get(symbolicName);
+}
+
+/** The card processes whose required state includes `state`: what a card page offers. */
+export function processesAllowedInState(state: CardState): ProcessDefinition[] {
+  return processCatalog.filter((p) => (p.requiredCardStates as readonly CardState[]).includes(state));
+}
+
+export function isAllowedInState(process: ProcessDefinition, state: CardState): boolean {
+  return process.requiredCardStates.includes(state);
+}

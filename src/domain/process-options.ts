@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/**
+ * The deployment's process options, with the commercial system's defaults. Each option of
+ * Issue multiple cards may be left to the operator (`operatorMayChoose`) or fixed by the
+ * deployment; an option the deployment fixes is refused when a request sends it.
+ */
+export const processOptionsSchema = z.strictObject({
+  pinLength: z
+    .strictObject({
+      operatorMayChoose: z.boolean().default(true),
+      default: z.int().min(4).max(12).default(6),
+    })
+    .default({ operatorMayChoose: true, default: 6 }),
+  pukLength: z
+    .strictObject({
+      operatorMayChoose: z.boolean().default(true),
+      default: z.int().min(8).max(16).default(8),
+    })
+    .default({ operatorMayChoose: true, default: 8 }),
+  /** Whether operators may select which of the template's certificates to issue (else all). */
+  certificates: z
+    .strictObject({ operatorMayChoose: z.boolean().default(true) })
+    .default({ operatorMayChoose: true }),
+  cardEndState: z
+    .strictObject({
+      operatorMayChoose: z.boolean().default(true),
+      default: z.enum(["issued", "active"]).default("issued"),
+    })
+    .default({ operatorMayChoose: true, default: "issued" }),
+  certificateEndState: z
+    .strictObject({
+      operatorMayChoose: z.boolean().default(true),
+      default: z.enum(["onHold", "valid"]).default("onHold"),
+    })
+    .default({ operatorMayChoose: true, default: "onHold" }),
+  /** `print` puts the PUK on the PIN letter too; `none` keeps it only encrypted, for unblocking. */
+  pukDelivery: z.enum(["none", "print"]).default("none"),
+  approvalStep: z.boolean().default(true),
+  severalActiveCards: z.boolean().default(false),
+});
+export type ProcessOptions = z.infer<typeof processOptionsSchema>;
+
+export const defaultProcessOptions: ProcessOptions = processOptionsSchema.parse({});
+
+/** A partial update of the options, as an administrator sends it. */
+export const processOptionsPatchSchema = processOptionsSchema.partial();
+export type ProcessOptionsPatch = z.infer<typeof processOptionsPatchSchema>;
+
+export function mergeProcessOptions(current: ProcessOptions, patch: ProcessOptionsPatch): ProcessOptions {
+  return processOptionsSchema.parse({ ...current, ...patch });
+}

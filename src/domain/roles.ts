@@ -1,0 +1,27 @@
+/** Operator roles, as in the commercial system Tessera's processes come from. Ids are API contract. */
+export const roles = [
+  "registrationOfficer",
+  "approver",
+  "productionAdministrator",
+  "issuingAuthority",
+  "helpdesk",
+  "securityOfficer",
+  "auditor",
+  "administrator",
+] as const;
+export type Role = (typeof roles)[number];
+
+export const roleNames: Record<Role, string> = {
+  registrationOfficer: "Registration officer",
+  approver: "Approver",
+  productionAdministrator: "Production administrator",
+  issuingAuthority: "Issuing authority",
+  helpdesk: "Helpdesk",
+  securityOfficer: "Security officer",
+  auditor: "Auditor",
+  administrator: "Administrator",
+};
+
+export function hasAnyRole(held: readonly Role[], allowed: readonly Role[]): boolean {
+  return allowed.some((role) => held.includes(role));
+}

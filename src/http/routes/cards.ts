@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { App } from "../../app.js";
+import { cardStates } from "../../domain/card-states.js";
+import { TesseraError } from "../../domain/errors.js";
+import { cardSchema, toCardView } from "../../processes/schemas.js";
+import { findHistoryOf } from "../../store/audit-log.js";
+import { findCardById, searchCards } from "../../store/cards.js";
+import { auditEntrySchema } from "./audit.js";
+import { pageQuerySchema, pageSchema } from "./paging.js";
+
+const isoDate = z.iso.date().or(z.iso.datetime());
+
+export function cardRoutes(app: App): FastifyPluginAsyncZod {
+  const { db } = app.services.store;
+  return async (server) => {
+    server.get(
+      "/api/v1/cards",
+      {
+        config: { access: "operator" },
+        schema: {
+          tags: ["cards"],
+          summary: "Search cards, oldest request first; q is a card number or the start of the holder's name",
+          querystring: pageQuerySchema.extend({
+            state: z.enum(cardStates).optional(),
+            template: z.string().max(64).optional(),
+            q: z.string().max(200).optional(),
+            userId: z.string().max(64).optional(),
+            batchId: z.string().max(64).optional(),
+            organizationalUnit: z.string().max(64).optional(),
+            requestedFrom: isoDate.optional(),
+            requestedTo: isoDate.optional(),
+          }),
+          response: { 200: pageSchema(cardSchema) },
+        },
+      },
+      async (request) => {
+        const { cursor, limit, ...filter } = request.query;
+        const page = await searchCards(db, filter, { cursor, limit });
+        return { ...page, items: page.items.map(toCardView) };
+      },
+    );
+
+    server.get(
+      "/api/v1/cards/:id",
+      {
+        config: { access: "operator" },
+        schema: {
+          tags: ["cards"],
+          summary: "A card with its certificates, history and the processes its state allows now",
+          params: z.object({ id: z.string().max(64) }),
+          response: {
+            200: cardSchema.extend({
+              certificates: z.array(z.object({ serial: z.string(), profile: z.string(), state: z.string() })),
+              history: z.array(auditEntrySchema),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const card = await findCardById(db, request.params.id);
+        if (!card) throw new TesseraError("card.not_found");
+        return {
+          ...toCardView(card),
+          certificates: [],
+          history: await findHistoryOf(db, "card", card.id),
+        };
+      },
+    );
+  };
+}

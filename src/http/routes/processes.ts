@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { App } from "../../app.js";
+import { processCatalog } from "../../domain/process-catalog.js";
+import { processHandlers, runProcess } from "../../processes/registry.js";
+import { actorOf } from "../access.js";
+import { errorBodySchema } from "../errors.js";
+
+const catalogEntrySchema = z.object({
+  symbolicName: z.string(),
+  name: z.string(),
+  component: z.string(),
+  kind: z.enum(["single", "batch"]),
+  requiredCardStates: z.array(z.string()),
+  roles: z.array(z.string()),
+  outcome: z.string(),
+  /** This deployment's settings for each option the process takes. */
+  options: z.record(z.string(), z.unknown()),
+  /** Whether the calling operator's roles allow it. */
+  allowed: z.boolean(),
+});
+
+export function processRoutes(app: App): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.get(
+      "/api/v1/processes",
+      {
+        config: { access: "operator" },
+        schema: {
+          tags: ["processes"],
+          summary: "The process catalog, with this deployment's options and their defaults",
+          response: { 200: z.object({ items: z.array(catalogEntrySchema) }) },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const options = (await app.services.getOptions()) as Record<string, unknown>;
+        return {
+          items: processCatalog
+            .filter((p) => processHandlers.has(p.symbolicName))
+            .map((p) => ({
+              ...p,
+              requiredCardStates: [...p.requiredCardStates],
+              roles: [...p.roles],
+              options: Object.fromEntries(p.options.map((name) => [name, options[name]])),
+              allowed: p.roles.some((role) => actor.roles.includes(role)),
+            })),
+        };
+      },
+    );
+
+    // One route per process, so each is documented with its own body and answer. The body is
+    // validated by runProcess (not by Fastify) so that a refused request is also recorded.
+    for (const handler of processHandlers.values()) {
+      const { definition } = handler;
+      server.post(
+        `/api/v1/processes/${definition.symbolicName}`,
+        {
+          config: { access: "operator" },
+          attachValidation: true,
+          schema: {
+            tags: ["processes"],
+            summary: `${definition.name} — ${definition.outcome}`,
+            description: `Roles: ${definition.roles.join(", ")}. Required card state: ${
+              definition.requiredCardStates.join(", ") || "—"
+            }.`,
+            body: handler.body,
+            response: { [handler.status]: handler.result, "4xx": errorBodySchema },
+          },
+        },
+        async (request, reply) => {
+          const { status, result } = await runProcess(
+            app.services,
+            actorOf(request),
+            definition.symbolicName,
+            request.body,
+          );
+          return reply.status(status).send(result);
+        },
+      );
+    }
+
+    server.post(
+      "/api/v1/processes/:symbolicName",
+      {
+        config: { access: "operator" },
+        schema: { tags: ["processes"], hide: true, params: z.object({ symbolicName: z.string().max(100) }) },
+      },
+      async (request) => {
+        await runProcess(app.services, actorOf(request), request.params.symbolicName, request.body);
+      },
+    );
+  };
+}

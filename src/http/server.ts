@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import cookie from "@fastify/cookie";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { App } from "../app.js";
+import { registerAccessControl } from "./access.js";
+import { documentedErrors, registerErrorHandling } from "./errors.js";
+import { auditRoutes } from "./routes/audit.js";
+import { cardRoutes } from "./routes/cards.js";
+import { configurationRoutes } from "./routes/configuration.js";
+import { operatorRoutes } from "./routes/operators.js";
+import { processRoutes } from "./routes/processes.js";
+import { sessionRoutes } from "./routes/session.js";
+import { userRoutes } from "./routes/users.js";
+
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** The HTTP face of Tessera: the API (with its OpenAPI document), and the operator UI. */
+export async function buildServer(app: App): Promise<FastifyInstance> {
+  const server = Fastify({
+    loggerInstance: app.log as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: 25 * 1024 * 1024,
+    // Behind a reverse proxy (TLS termination), request.ip is the client's.
+    trustProxy: app.config.publicUrl.startsWith("https://") ? "127.0.0.1" : false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  // State changes take JSON only: no form posts, so no cross-site form can reach them.
+  server.removeContentTypeParser(["text/plain"]);
+
+  server.addHook("onSend", async (request, reply, payload) => {
+    reply.header("content-security-policy", contentSecurityPolicy);
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("x-frame-options", "DENY");
+    reply.header("referrer-policy", "no-referrer");
+    reply.header("x-request-id", request.id);
+    if (request.url.startsWith("/api/") && !reply.hasHeader("cache-control"))
+      reply.header("cache-control", "no-store");
+    return payload;
+  });
+
+  await server.register(cookie);
+  await server.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Tessera API",
+        version: "1",
+        description: [
+          "Identity and smart-card management. Processes run through `POST /api/v1/processes/{symbolicName}`;",
+          'reads are plain resources. Every error is `{"error": {"code", "message"}}` with a 4xx status.',
+          "Log in with `POST /api/v1/session` (cookie) or send `Authorization: Bearer <token>`.",
+          "",
+          "| code | status | meaning |",
+          "| --- | --- | --- |",
+          documentedErrors(),
+        ].join("\n"),
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "tessera_session" },
+          token: { type: "http", scheme: "bearer" },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  registerErrorHandling(server);
+  registerAccessControl(server, app);
+
+  server.get("/healthz", { config: { access: "public" }, schema: { hide: true } }, async () => {
+    await app.services.store.db.selectFrom("sequences").select("name").limit(1).execute();
+    return { status: "ok" };
+  });
+  server.get("/api/docs", { config: { access: "public" }, schema: { hide: true } }, async () =>
+    server.swagger(),
+  );
+
+  await server.register(sessionRoutes(app));
+  await server.register(operatorRoutes(app));
+  await server.register(processRoutes(app));
+  await server.register(userRoutes(app));
+  await server.register(cardRoutes(app));
+  await server.register(auditRoutes(app));
+  await server.register(configurationRoutes(app));
+  return server;
+}

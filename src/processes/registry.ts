@@ -1,0 +1,99 @@
+import { TesseraError } from "../domain/errors.js";
+import { hasAnyRole } from "../domain/roles.js";
+import { translateConstraintError } from "../store/constraint-errors.js";
+import { cardsAbortRequest } from "./cards-abort-request.js";
+import { cardsApprove } from "./cards-approve.js";
+import { cardsRequest, cardsRequestMultiple } from "./cards-request.js";
+import type { ProcessHandler } from "./process-handler.js";
+import { type Actor, nowIso, type Services } from "./services.js";
+import { usersCreate } from "./users-create.js";
+import { usersImport } from "./users-import.js";
+
+/** Every process Tessera runs, by symbolic name. */
+export const processHandlers: ReadonlyMap<string, ProcessHandler> = new Map(
+  [usersCreate, usersImport, cardsRequest, cardsRequestMultiple, cardsApprove, cardsAbortRequest].map(
+    (handler) => [handler.definition.symbolicName, handler as unknown as ProcessHandler],
+  ),
+);
+
+/** The id of the object a process body names, for the history of a refused request. */
+function objectOf(body: unknown): { objectType: string; objectId: string } | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.cardId === "string") return { objectType: "card", objectId: b.cardId.slice(0, 64) };
+  if (typeof b.userId === "string") return { objectType: "user", objectId: b.userId.slice(0, 64) };
+  return undefined;
+}
+
+/**
+ * Runs a process for an operator: checks the role on the server, validates the body with the
+ * process's own schema, runs it, and records a refusal in the object history (a success is
+ * recorded by the process itself, in its transaction).
+ */
+export async function runProcess(
+  services: Services,
+  actor: Actor,
+  symbolicName: string,
+  body: unknown,
+): Promise<{ status: 200 | 202; result: unknown }> {
+  const handler = processHandlers.get(symbolicName);
+  if (!handler) throw new TesseraError("process.not_found", `There is no process named ${symbolicName}.`);
+  try {
+    if (!hasAnyRole(actor.roles, handler.definition.roles))
+      throw new TesseraError(
+        "auth.forbidden",
+        `${handler.definition.name} needs the role ${handler.definition.roles.join(" or ")}.`,
+      );
+    const parsed = handler.body.safeParse(body ?? {});
+    if (!parsed.success) throw validationError(parsed.error.issues);
+    const result = await handler.run(services, actor, parsed.data);
+    return { status: handler.status, result };
+  } catch (caught) {
+    const error = translateConstraintError(caught) ?? caught;
+    if (error instanceof TesseraError) {
+      await services.audit.append(
+        services.store.db,
+        [
+          {
+            action: symbolicName,
+            ...objectOf(body),
+            outcome: "refused",
+            operator: actor,
+            details: { code: error.code, message: error.message },
+          },
+        ],
+        nowIso(services),
+      );
+    }
+    throw error;
+  }
+}
+
+/** A zod failure as one sentence naming the field, plus every issue for machines. */
+export function validationError(
+  rawIssues: readonly {
+    path: readonly PropertyKey[];
+    message: string;
+    code?: string;
+    keys?: readonly string[];
+  }[],
+) {
+  const issues = rawIssues.flatMap((issue): { path: readonly PropertyKey[]; message: string }[] => {
+    // Say it the way a person would: "email: required", "nickname: unknown field".
+    if (issue.code === "unrecognized_keys" && issue.keys)
+      return issue.keys.map((key) => ({ path: [...issue.path, key], message: "unknown field" }));
+    if (/received undefined$/.test(issue.message)) return [{ path: issue.path, message: "required" }];
+    return [issue];
+  });
+  const first = issues[0];
+  const field = first?.path.map(String).join(".") ?? "";
+  const message = first
+    ? field
+      ? `${field}: ${first.message}`
+      : first.message
+    : "The request is not valid.";
+  return new TesseraError("request.invalid", message, {
+    field,
+    issues: issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+  });
+}

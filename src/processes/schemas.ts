@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { cardStates } from "../domain/card-states.js";
+import { processesAllowedInState } from "../domain/process-catalog.js";
+import type { Card } from "../store/cards.js";
+import type { User } from "../store/users.js";
+
+/**
+ * Schemas of the objects processes answer with. Response schemas are plain (stripping)
+ * objects: a field not declared here never reaches a client, so no secret can leak by accident.
+ */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `at most ${max} characters`)
+    .optional()
+    .transform((v) => (v === "" ? undefined : v));
+
+/** X.520 upper bounds (RFC 5280 Appendix A): they end up in certificate subjects. */
+export const userFieldsSchema = z.strictObject({
+  firstName: z.string().trim().min(1, "required").max(64, "at most 64 characters"),
+  lastName: z.string().trim().min(1, "required").max(64, "at most 64 characters"),
+  email: z.string().trim().max(255).pipe(z.email("not an e-mail address")),
+  identifier: z
+    .string()
+    .trim()
+    .min(1, "required")
+    .max(64, "at most 64 characters")
+    .regex(/^[\p{L}\p{N}][\p{L}\p{N}._\-/]*$/u, "letters, digits, and . _ - / only"),
+  organizationalUnit: optionalText(64),
+  organization: optionalText(64),
+  title: optionalText(64),
+  /** User principal name for Windows smart-card logon (goes into the certificate's subjectAltName). */
+  upn: z
+    .string()
+    .trim()
+    .max(255)
+    .regex(/^[^@\s]+@[^@\s]+$/, "not a user principal name (name@domain)")
+    .optional(),
+  /** Postal address lines for the PIN letter. */
+  address: z.array(z.string().trim().min(1).max(80)).max(5).optional(),
+});
+export type UserFields = z.infer<typeof userFieldsSchema>;
+
+export const userSchema = z.object({
+  id: z.string(),
+  identifier: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string(),
+  organizationalUnit: z.string().nullable(),
+  organization: z.string().nullable(),
+  title: z.string().nullable(),
+  upn: z.string().nullable(),
+  address: z.array(z.string()).nullable(),
+  hasPhoto: z.boolean(),
+  state: z.enum(["active", "inactive"]),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const cardSchema = z.object({
+  id: z.string(),
+  cardNumber: z.string(),
+  state: z.enum(cardStates),
+  template: z.string(),
+  userId: z.string(),
+  holderName: z.string(),
+  organizationalUnit: z.string().nullable(),
+  batchId: z.string().nullable(),
+  version: z.int(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+  issuedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  updatedAt: z.string(),
+  /** Symbolic names of the processes the card's state allows now. */
+  allowedProcesses: z.array(z.string()),
+});
+export type CardView = z.infer<typeof cardSchema>;
+
+export function toCardView(card: Card): CardView {
+  return { ...card, allowedProcesses: processesAllowedInState(card.state).map((p) => p.symbolicName) };
+}
+
+export function toUserView(user: User): z.infer<typeof userSchema> {
+  return user;
+}
+
+/** A card acted on by id, optionally at the version the operator saw (else the request may be stale). */
+export const cardRefSchema = {
+  cardId: z.string().min(1).max(64),
+  version: z.int().positive().optional(),
+};

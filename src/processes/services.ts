@@ -1,0 +1,33 @@
+import type { CardTemplate } from "../domain/card-template.js";
+import type { ProcessOptions } from "../domain/process-options.js";
+import type { Role } from "../domain/roles.js";
+import type { AuditLog } from "../store/audit-log.js";
+import type { Db, Store } from "../store/database.js";
+
+/** Who is acting: an operator logged in with a session or an API token. */
+export interface Actor {
+  id: string;
+  username: string;
+  roles: Role[];
+}
+
+export type Clock = () => Date;
+
+/**
+ * What processes are given to work with. Built once by `createApp`; tests build it with a
+ * real database and a fixed clock.
+ */
+export interface Services {
+  readonly store: Store;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly templates: ReadonlyMap<string, CardTemplate>;
+  readonly secrets: { readonly pukKey: Buffer };
+  /**
+   * The deployment's process options as they stand now (administrators change them). Inside a
+   * transaction pass it: on SQLite the transaction holds the only connection.
+   */
+  getOptions(db?: Db): Promise<ProcessOptions>;
+}
+
+export const nowIso = (services: Pick<Services, "clock">) => services.clock().toISOString();

@@ -1,0 +1,24 @@
+import { type CardTemplate, cardTemplateSchema } from "../domain/card-template.js";
+import type { Db } from "./database.js";
+
+/** Stores the configured templates; a template a card names is never deleted. */
+export async function upsertCardTemplates(
+  db: Db,
+  templates: readonly CardTemplate[],
+  at: string,
+): Promise<void> {
+  for (const template of templates) {
+    await db
+      .insertInto("card_templates")
+      .values({ name: template.name, definition: JSON.stringify(template), updated_at: at })
+      .onConflict((oc) =>
+        oc.column("name").doUpdateSet({ definition: JSON.stringify(template), updated_at: at }),
+      )
+      .execute();
+  }
+}
+
+export async function listCardTemplates(db: Db): Promise<CardTemplate[]> {
+  const rows = await db.selectFrom("card_templates").select("definition").orderBy("name").execute();
+  return rows.map((row) => cardTemplateSchema.parse(JSON.parse(row.definition)));
+}

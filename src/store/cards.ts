@@ -1,0 +1,241 @@
+import type { CardState } from "../domain/card-states.js";
+import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import type { Db } from "./database.js";
+import type { CardTable } from "./schema.js";
+
+export interface Card {
+  id: string;
+  cardNumber: string;
+  state: CardState;
+  template: string;
+  userId: string;
+  holderName: string;
+  organizationalUnit: string | null;
+  batchId: string | null;
+  version: number;
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  reason: string | null;
+  issuedAt: string | null;
+  expiresAt: string | null;
+  updatedAt: string;
+}
+
+const cardColumns = [
+  "id",
+  "card_number",
+  "state",
+  "template",
+  "user_id",
+  "holder_name",
+  "organizational_unit",
+  "batch_id",
+  "version",
+  "requested_by",
+  "requested_at",
+  "decided_by",
+  "decided_at",
+  "reason",
+  "issued_at",
+  "expires_at",
+  "updated_at",
+] as const;
+
+type CardRow = Pick<CardTable, (typeof cardColumns)[number]>;
+
+export function toCard(row: CardRow): Card {
+  return {
+    id: row.id,
+    cardNumber: row.card_number,
+    state: row.state as CardState,
+    template: row.template,
+    userId: row.user_id,
+    holderName: row.holder_name,
+    organizationalUnit: row.organizational_unit,
+    batchId: row.batch_id,
+    version: row.version,
+    requestedBy: row.requested_by,
+    requestedAt: row.requested_at,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    reason: row.reason,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface NewCard {
+  id: string;
+  cardNumber: string;
+  userId: string;
+  template: string;
+  state: CardState;
+  holderName: string;
+  holderKey: string;
+  organizationalUnit: string | null;
+  requestedBy: string;
+  /** Set when the request is approved at once (no approval step). */
+  decidedBy: string | null;
+}
+
+export async function insertCards(db: Db, cards: NewCard[], at: string): Promise<void> {
+  // 17 columns a row: stay well below SQLite's 32,766 bound variables.
+  for (let i = 0; i < cards.length; i += 500) {
+    await db
+      .insertInto("cards")
+      .values(
+        cards.slice(i, i + 500).map((card) => ({
+          id: card.id,
+          card_number: card.cardNumber,
+          user_id: card.userId,
+          template: card.template,
+          state: card.state,
+          holder_name: card.holderName,
+          holder_key: card.holderKey,
+          organizational_unit: card.organizationalUnit,
+          batch_id: null,
+          version: 1,
+          requested_by: card.requestedBy,
+          requested_at: at,
+          decided_by: card.decidedBy,
+          decided_at: card.decidedBy ? at : null,
+          reason: null,
+          puk_encrypted: null,
+          issued_at: null,
+          expires_at: null,
+          updated_at: at,
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function findCardById(db: Db, id: string): Promise<Card | undefined> {
+  const row = await db.selectFrom("cards").select(cardColumns).where("id", "=", id).executeTakeFirst();
+  return row && toCard(row);
+}
+
+export async function findCardsOfUser(db: Db, userId: string): Promise<Card[]> {
+  const rows = await db
+    .selectFrom("cards")
+    .select(cardColumns)
+    .where("user_id", "=", userId)
+    .orderBy("requested_at", "desc")
+    .orderBy("id")
+    .execute();
+  return rows.map(toCard);
+}
+
+/** How many cards each of these users holds in the given states. */
+export async function countCardsOfUsers(db: Db, userIds: string[], states: readonly CardState[]) {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom("cards")
+      .select(["user_id", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("user_id", "in", userIds.slice(i, i + 1000))
+      .where("state", "in", states)
+      .groupBy("user_id")
+      .execute();
+    for (const row of rows) counts.set(row.user_id, Number(row.n));
+  }
+  return counts;
+}
+
+export interface CardChanges {
+  state?: CardState;
+  decidedBy?: string | null;
+  decidedAt?: string | null;
+  reason?: string | null;
+  batchId?: string | null;
+  issuedAt?: string | null;
+  expiresAt?: string | null;
+  pukEncrypted?: string | null;
+}
+
+/**
+ * Changes a card only if it is still at `version` (optimistic concurrency: two operators acting
+ * on one card at once cannot both win). Returns whether the row changed.
+ */
+export async function updateCard(
+  db: Db,
+  id: string,
+  version: number,
+  changes: CardChanges,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("cards")
+    .set({
+      ...(changes.state !== undefined && { state: changes.state }),
+      ...(changes.decidedBy !== undefined && { decided_by: changes.decidedBy }),
+      ...(changes.decidedAt !== undefined && { decided_at: changes.decidedAt }),
+      ...(changes.reason !== undefined && { reason: changes.reason }),
+      ...(changes.batchId !== undefined && { batch_id: changes.batchId }),
+      ...(changes.issuedAt !== undefined && { issued_at: changes.issuedAt }),
+      ...(changes.expiresAt !== undefined && { expires_at: changes.expiresAt }),
+      ...(changes.pukEncrypted !== undefined && { puk_encrypted: changes.pukEncrypted }),
+      version: version + 1,
+      updated_at: at,
+    })
+    .where("id", "=", id)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export interface CardFilter {
+  state?: CardState | undefined;
+  template?: string | undefined;
+  userId?: string | undefined;
+  batchId?: string | undefined;
+  organizationalUnit?: string | undefined;
+  /** A card number, or the start of the holder's name ("last first"). */
+  q?: string | undefined;
+  requestedFrom?: string | undefined;
+  requestedTo?: string | undefined;
+}
+
+export async function searchCards(
+  db: Db,
+  filter: CardFilter,
+  page: { cursor?: string | undefined; limit: number },
+): Promise<Page<Card>> {
+  let query = db.selectFrom("cards");
+  if (filter.state) query = query.where("state", "=", filter.state);
+  if (filter.template) query = query.where("template", "=", filter.template);
+  if (filter.userId) query = query.where("user_id", "=", filter.userId);
+  if (filter.batchId) query = query.where("batch_id", "=", filter.batchId);
+  if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
+  if (filter.requestedFrom) query = query.where("requested_at", ">=", filter.requestedFrom);
+  if (filter.requestedTo) query = query.where("requested_at", "<", filter.requestedTo);
+  if (filter.q) {
+    const q = filter.q.trim().toLowerCase();
+    query = query.where((eb) =>
+      eb.or([eb("card_number", "=", q), eb("holder_key", ">=", q).and("holder_key", "<", `${q}\uffff`)]),
+    );
+  }
+  const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  let pageQuery = query.select(cardColumns);
+  if (page.cursor) {
+    const [requestedAt, id] = decodeCursor(page.cursor, 2) as [string, string];
+    pageQuery = pageQuery.where((eb) =>
+      eb(eb.refTuple("requested_at", "id"), ">", eb.tuple(requestedAt, id)),
+    );
+  }
+  const rows = await pageQuery
+    .orderBy("requested_at")
+    .orderBy("id")
+    .limit(page.limit + 1)
+    .execute();
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(toCard),
+    total: Number(totalRow.n),
+    nextCursor: rows.length > page.limit && last ? encodeCursor([last.requested_at, last.id]) : null,
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import type { Dialect } from "../database.js";
+import { foundation } from "./001-foundation.js";
+
+/** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    "001-foundation": foundation(dialect),
+  };
+}

@@ -1,0 +1,135 @@
+import type { ColumnType, Generated } from "kysely";
+
+/**
+ * Row types of the database, one interface per table. Times are ISO-8601 UTC strings on both
+ * databases (they sort as text), flags are 0/1 integers and JSON is text, so one set of
+ * migrations and queries serves SQLite and PostgreSQL alike.
+ */
+export interface Database {
+  operators: OperatorTable;
+  api_tokens: ApiTokenTable;
+  sessions: SessionTable;
+  users: UserTable;
+  card_templates: CardTemplateTable;
+  process_options: ProcessOptionsTable;
+  cards: CardTable;
+  sequences: SequenceTable;
+  audit_log: AuditTable;
+}
+
+export interface OperatorTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  /** JSON array of role ids. */
+  roles: string;
+  disabled: number;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  operator_id: string;
+  name: string;
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie value. */
+  id: string;
+  operator_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  identifier: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  organizational_unit: string | null;
+  organization: string | null;
+  title: string | null;
+  upn: string | null;
+  /** JSON array of address lines for the PIN letter. */
+  address: string | null;
+  photo: Buffer | null;
+  photo_type: string | null;
+  state: string;
+  /** Lower-cased "last first" for prefix search. */
+  search_name: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CardTemplateTable {
+  name: string;
+  /** The template as JSON (see domain/card-template.ts). */
+  definition: string;
+  updated_at: string;
+}
+
+export interface ProcessOptionsTable {
+  id: number;
+  /** JSON of ProcessOptions. */
+  options: string;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+export interface CardTable {
+  id: string;
+  card_number: string;
+  user_id: string;
+  template: string;
+  state: string;
+  /** The holder's name as printed ("First Last"), kept here so card lists need no join. */
+  holder_name: string;
+  /** Lower-cased "last first" of the holder, for prefix search. */
+  holder_key: string;
+  organizational_unit: string | null;
+  /** The open batch that holds the card, if any. */
+  batch_id: string | null;
+  /** Bumped on every change; a request that names an older version is stale. */
+  version: number;
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  reason: string | null;
+  puk_encrypted: string | null;
+  issued_at: string | null;
+  expires_at: string | null;
+  updated_at: string;
+}
+
+export interface SequenceTable {
+  name: string;
+  value: ColumnType<number, number, number>;
+}
+
+export interface AuditTable {
+  seq: Generated<number>;
+  at: string;
+  operator_id: string | null;
+  operator_name: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: string;
+  /** JSON: the changes, or the reason a request was refused. */
+  details: string;
+  prev_mac: string;
+  mac: string;
+}

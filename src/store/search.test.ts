@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTemplates } from "../domain/card-template.js";
+import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { upsertCardTemplates } from "./card-templates.js";
+import { insertCards, searchCards } from "./cards.js";
+import { openStore, type Store } from "./database.js";
+import { reserveSequence } from "./sequences.js";
+import { insertUser, searchName, searchUsers } from "./users.js";
+
+describe.each(dialects)("search and sequences on %s", (dialect) => {
+  let database: TestDatabase;
+  let store: Store;
+  const names = ["Berg Anna", "berg Bo", "Carlsson Cia", "Dahl Dan", "Ek Eva", "Bergström Fia", "Holm Gun"];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    store = await openStore(database.settings);
+    await upsertCardTemplates(store.db, demoTemplates, "2026-01-01T00:00:00.000Z");
+    for (const [i, name] of names.entries()) {
+      const [lastName, firstName] = name.split(" ") as [string, string];
+      await insertUser(
+        store.db,
+        {
+          id: `u${i}`,
+          identifier: `ID${i}`,
+          firstName,
+          lastName,
+          email: `${firstName}@example.org`,
+          organizationalUnit: i % 2 ? "IT" : "HR",
+          organization: null,
+          title: null,
+          upn: null,
+          address: null,
+          photo: null,
+          createdBy: "test",
+        },
+        "2026-01-01T00:00:00.000Z",
+      );
+    }
+    // 30 cards over the users, in two states and two templates, requested at distinct times,
+    // with two cards sharing one time so the id breaks the tie.
+    for (let i = 0; i < 30; i++) {
+      const [lastName, firstName] = names[i % names.length]!.split(" ") as [string, string];
+      await insertCards(
+        store.db,
+        [
+          {
+            id: `c${String(i).padStart(2, "0")}`,
+            cardNumber: `${1000 + i}`,
+            userId: `u${i % names.length}`,
+            template: i % 3 === 0 ? "Contractor badge" : "Employee ID",
+            state: i % 4 === 0 ? "requested" : "approved",
+            holderName: `${firstName} ${lastName}`,
+            holderKey: searchName(lastName, firstName),
+            organizationalUnit: null,
+            requestedBy: "test",
+            decidedBy: null,
+          },
+        ],
+        `2026-01-01T00:00:${String(Math.min(i, 28)).padStart(2, "0")}.000Z`,
+      );
+    }
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it("pages cards by keyset without losing or repeating one, with the total of the filter", async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchCards(store.db, { state: "approved" }, { cursor, limit: 4 });
+      expect(page.total).toBe(22);
+      seen.push(...page.items.map((c) => c.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const expected = Array.from({ length: 30 }, (_, i) => i)
+      .filter((i) => i % 4 !== 0)
+      .map((i) => `c${String(i).padStart(2, "0")}`);
+    expect(seen).toEqual(expected);
+  });
+
+  it("filters cards by template, holder-name prefix (any case) and card number", async () => {
+    const contractor = await searchCards(
+      store.db,
+      { state: "approved", template: "Contractor badge" },
+      { limit: 50 },
+    );
+    expect(contractor.items.every((c) => c.template === "Contractor badge" && c.state === "approved")).toBe(
+      true,
+    );
+    expect(contractor.total).toBe(contractor.items.length);
+    const berg = await searchCards(store.db, { q: "BERG" }, { limit: 50 });
+    expect(new Set(berg.items.map((c) => c.userId))).toEqual(new Set(["u0", "u1", "u5"]));
+    expect((await searchCards(store.db, { q: " 1017 " }, { limit: 50 })).items.map((c) => c.id)).toEqual([
+      "c17",
+    ]);
+    expect((await searchCards(store.db, { q: "10170" }, { limit: 50 })).items).toHaveLength(0);
+  });
+
+  it("pages users by name and finds them by prefix, identifier or e-mail", async () => {
+    const first = await searchUsers(store.db, {}, { limit: 3 });
+    expect(first.total).toBe(7);
+    const rest = await searchUsers(store.db, {}, { cursor: first.nextCursor!, limit: 10 });
+    expect([...first.items, ...rest.items].map((u) => u.lastName)).toEqual([
+      "Berg",
+      "berg",
+      "Bergström",
+      "Carlsson",
+      "Dahl",
+      "Ek",
+      "Holm",
+    ]);
+    expect(rest.nextCursor).toBeNull();
+    expect((await searchUsers(store.db, { q: "berg b" }, { limit: 10 })).items.map((u) => u.id)).toEqual([
+      "u1",
+    ]);
+    expect((await searchUsers(store.db, { q: "ID3" }, { limit: 10 })).items.map((u) => u.id)).toEqual(["u3"]);
+    expect((await searchUsers(store.db, { organizationalUnit: "IT" }, { limit: 10 })).total).toBe(3);
+  });
+
+  it("refuses a damaged cursor with a clear error", async () => {
+    await expect(searchCards(store.db, {}, { cursor: "not-a-cursor", limit: 5 })).rejects.toMatchObject({
+      code: "request.invalid",
+    });
+  });
+
+  it("hands out disjoint sequence ranges to concurrent callers", async () => {
+    const starts = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.db.transaction().execute((trx) => reserveSequence(trx, "test", 5)),
+      ),
+    );
+    const numbers = starts.flatMap((s) => [s, s + 1, s + 2, s + 3, s + 4]);
+    expect(new Set(numbers).size).toBe(100);
+    expect(Math.min(...numbers)).toBe(1);
+    expect(Math.max(...numbers)).toBe(100);
+  });
+});

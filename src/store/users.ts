@@ -1,0 +1,189 @@
+import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import type { Db } from "./database.js";
+import type { UserTable } from "./schema.js";
+
+export interface User {
+  id: string;
+  identifier: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  organizationalUnit: string | null;
+  organization: string | null;
+  title: string | null;
+  upn: string | null;
+  address: string[] | null;
+  hasPhoto: boolean;
+  state: "active" | "inactive";
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewUser = Omit<User, "hasPhoto" | "state" | "createdAt" | "updatedAt"> & {
+  photo: { data: Buffer; type: string } | null;
+};
+
+export function searchName(lastName: string, firstName: string): string {
+  return `${lastName} ${firstName}`.toLowerCase();
+}
+
+type UserRowWithoutPhoto = Omit<UserTable, "photo"> & { has_photo: number | boolean };
+
+function toUser(row: UserRowWithoutPhoto): User {
+  return {
+    id: row.id,
+    identifier: row.identifier,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    organizationalUnit: row.organizational_unit,
+    organization: row.organization,
+    title: row.title,
+    upn: row.upn,
+    address: row.address ? (JSON.parse(row.address) as string[]) : null,
+    hasPhoto: Boolean(row.has_photo),
+    state: row.state as User["state"],
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const userColumns = [
+  "id",
+  "identifier",
+  "first_name",
+  "last_name",
+  "email",
+  "organizational_unit",
+  "organization",
+  "title",
+  "upn",
+  "address",
+  "photo_type",
+  "state",
+  "search_name",
+  "created_by",
+  "created_at",
+  "updated_at",
+] as const;
+
+export async function insertUser(db: Db, user: NewUser, at: string): Promise<void> {
+  await db
+    .insertInto("users")
+    .values({
+      id: user.id,
+      identifier: user.identifier,
+      first_name: user.firstName,
+      last_name: user.lastName,
+      email: user.email,
+      organizational_unit: user.organizationalUnit,
+      organization: user.organization,
+      title: user.title,
+      upn: user.upn,
+      address: user.address ? JSON.stringify(user.address) : null,
+      photo: user.photo?.data ?? null,
+      photo_type: user.photo?.type ?? null,
+      state: "active",
+      search_name: searchName(user.lastName, user.firstName),
+      created_by: user.createdBy,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+}
+
+export async function findUserById(db: Db, id: string): Promise<User | undefined> {
+  const row = await db
+    .selectFrom("users")
+    .select(userColumns)
+    .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"))
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function findUserPhoto(db: Db, id: string): Promise<{ data: Buffer; type: string } | undefined> {
+  const row = await db
+    .selectFrom("users")
+    .select(["photo", "photo_type"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row?.photo && row.photo_type ? { data: Buffer.from(row.photo), type: row.photo_type } : undefined;
+}
+
+/** Which of these identifiers are taken already. */
+export async function findTakenIdentifiers(db: Db, identifiers: string[]): Promise<Set<string>> {
+  const taken = new Set<string>();
+  for (let i = 0; i < identifiers.length; i += 1000) {
+    const rows = await db
+      .selectFrom("users")
+      .select("identifier")
+      .where("identifier", "in", identifiers.slice(i, i + 1000))
+      .execute();
+    for (const row of rows) taken.add(row.identifier);
+  }
+  return taken;
+}
+
+export interface UserFilter {
+  q?: string | undefined;
+  state?: string | undefined;
+  organizationalUnit?: string | undefined;
+}
+
+export async function searchUsers(
+  db: Db,
+  filter: UserFilter,
+  page: { cursor?: string | undefined; limit: number },
+): Promise<Page<User>> {
+  let query = db.selectFrom("users");
+  if (filter.q) {
+    const q = filter.q.toLowerCase();
+    query = query.where((eb) =>
+      eb.or([
+        eb("search_name", ">=", q).and("search_name", "<", `${q}\uffff`),
+        eb("identifier", "=", filter.q!),
+        eb("email", "=", q),
+      ]),
+    );
+  }
+  if (filter.state) query = query.where("state", "=", filter.state);
+  if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
+
+  const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  let pageQuery = query
+    .select(userColumns)
+    .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"));
+  if (page.cursor) {
+    const [name, id] = decodeCursor(page.cursor, 2) as [string, string];
+    pageQuery = pageQuery.where((eb) => eb(eb.refTuple("search_name", "id"), ">", eb.tuple(name, id)));
+  }
+  const rows = await pageQuery
+    .orderBy("search_name")
+    .orderBy("id")
+    .limit(page.limit + 1)
+    .execute();
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(toUser),
+    total: Number(totalRow.n),
+    nextCursor: rows.length > page.limit && last ? encodeCursor([last.search_name, last.id]) : null,
+  };
+}
+
+export async function findUsersByIds(db: Db, ids: string[]): Promise<Map<string, User>> {
+  const found = new Map<string, User>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db
+      .selectFrom("users")
+      .select(userColumns)
+      .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"))
+      .where("id", "in", ids.slice(i, i + 1000))
+      .execute();
+    for (const row of rows) found.set(row.id, toUser(row));
+  }
+  return found;
+}

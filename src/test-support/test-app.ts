@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
+import { createOperator } from "../access/operators.js";
+import { type App, createApp } from "../app.js";
+import type { Config } from "../config.js";
+import { demoTemplates } from "../domain/card-template.js";
+import { defaultProcessOptions, type ProcessOptions } from "../domain/process-options.js";
+import type { Role } from "../domain/roles.js";
+import { buildServer } from "../http/server.js";
+import type { Actor } from "../processes/services.js";
+import type { Dialect } from "../store/database.js";
+import { createTestDatabase } from "./databases.js";
+
+export const testPassword = "correct horse battery staple";
+
+/** A fixed, steerable clock: tests move time on by hand. */
+export function createTestClock(start = "2026-03-01T09:00:00.000Z") {
+  let now = Date.parse(start);
+  const clock = () => new Date(now);
+  clock.advance = (ms: number) => {
+    now += ms;
+  };
+  return clock;
+}
+
+export interface TestApp {
+  app: App;
+  server: FastifyInstance;
+  clock: ReturnType<typeof createTestClock>;
+  /** Creates an operator with these roles and returns it as an actor. */
+  operator(username: string, roles: Role[]): Promise<Actor>;
+  /** Logs in over HTTP and returns the cookie header to send. */
+  login(username: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  dialect: Dialect,
+  overrides: { options?: Partial<ProcessOptions>; config?: Partial<Config> } = {},
+): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-test-"));
+  const database = await createTestDatabase(dialect, path.join(dataDir, "tessera.sqlite"));
+  const config: Config = {
+    host: "127.0.0.1",
+    port: 0,
+    publicUrl: "http://localhost:3000",
+    dataDir,
+    database: database.settings,
+    adminPassword: testPassword,
+    demo: false,
+    secrets: {
+      auditKey: Buffer.alloc(32, 7),
+      pukKey: Buffer.alloc(32, 9),
+      caKeyPassphrase: "test passphrase for the CA key",
+    },
+    templates: demoTemplates,
+    options: { ...defaultProcessOptions, ...overrides.options },
+    ca: { name: "Tessera Test CA", validityYears: 10 },
+    crl: { nextUpdateHours: 24 },
+    session: { idleMinutes: 30 },
+    login: { maxFailures: 5, lockMinutes: 15 },
+    tls: undefined,
+    logLevel: "silent",
+    ...overrides.config,
+  };
+  const clock = createTestClock();
+  const app = await createApp(config, { clock, log: pino({ level: "silent" }) });
+  const server = await buildServer(app);
+  return {
+    app,
+    server,
+    clock,
+    async operator(username, roles) {
+      const { operator } = await createOperator(app.services, null, {
+        username,
+        password: testPassword,
+        roles,
+      });
+      return { id: operator.id, username, roles: operator.roles };
+    },
+    async login(username, password = testPassword) {
+      const response = await server.inject({
+        method: "POST",
+        url: "/api/v1/session",
+        payload: { username, password },
+      });
+      if (response.statusCode !== 200) throw new Error(`login of ${username} failed: ${response.body}`);
+      const cookie = response.cookies.find((c) => c.name === "tessera_session");
+      return `tessera_session=${cookie!.value}`;
+    },
+    async close() {
+      await server.close();
+      await app.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Calls the API as one operator (cookie or bearer token) and returns status and parsed body. */
+export function apiAs(server: FastifyInstance, credential: string | undefined) {
+  return async (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown) => {
+    const headers: Record<string, string> = {};
+    if (credential?.startsWith("tessera_session=")) headers.cookie = credential;
+    else if (credential) headers.authorization = `Bearer ${credential}`;
+    const response = await server.inject({
+      method,
+      url,
+      headers,
+      ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: tests read whatever the API answered
+    const body: any = response.body ? JSON.parse(response.body) : undefined;
+    return { status: response.statusCode, body, headers: response.headers };
+  };
+}
