@@ -8,5 +8,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     setupFiles: ["src/test-support/setup.ts"],
+    globalSetup: ["src/test-support/global-setup.ts"],
   },
 });

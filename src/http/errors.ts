@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type ErrorCode, errorCatalog, TesseraError } from "../domain/errors.js";
-import { validationError } from "../processes/registry.js";
+import { validationError } from "../processes/validation.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 
 export const errorBodySchema = z.object({

@@ -8,6 +8,7 @@ import type { ProcessHandler } from "./process-handler.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 import { usersCreate } from "./users-create.js";
 import { usersImport } from "./users-import.js";
+import { validationError } from "./validation.js";
 
 /** Every process Tessera runs, by symbolic name. */
 export const processHandlers: ReadonlyMap<string, ProcessHandler> = new Map(
@@ -67,33 +68,4 @@ export async function runProcess(
     }
     throw error;
   }
-}
-
-/** A zod failure as one sentence naming the field, plus every issue for machines. */
-export function validationError(
-  rawIssues: readonly {
-    path: readonly PropertyKey[];
-    message: string;
-    code?: string;
-    keys?: readonly string[];
-  }[],
-) {
-  const issues = rawIssues.flatMap((issue): { path: readonly PropertyKey[]; message: string }[] => {
-    // Say it the way a person would: "email: required", "nickname: unknown field".
-    if (issue.code === "unrecognized_keys" && issue.keys)
-      return issue.keys.map((key) => ({ path: [...issue.path, key], message: "unknown field" }));
-    if (/received undefined$/.test(issue.message)) return [{ path: issue.path, message: "required" }];
-    return [issue];
-  });
-  const first = issues[0];
-  const field = first?.path.map(String).join(".") ?? "";
-  const message = first
-    ? field
-      ? `${field}: ${first.message}`
-      : first.message
-    : "The request is not valid.";
-  return new TesseraError("request.invalid", message, {
-    field,
-    issues: issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
-  });
 }

@@ -7,6 +7,7 @@ import { defineProcess } from "./process-handler.js";
 import { type UserFields, userFieldsSchema } from "./schemas.js";
 import { nowIso } from "./services.js";
 import { createUser } from "./users-create.js";
+import { describeIssues } from "./validation.js";
 
 const definition = findProcess("UsersBoProcImport")!;
 
@@ -78,8 +79,8 @@ export const usersImport = defineProcess({
       });
       const result = userFieldsSchema.safeParse(record);
       if (!result.success) {
-        const issue = result.error.issues[0]!;
-        errors.push({ line: row.line, reason: `${String(issue.path[0] ?? "row")}: ${issue.message}` });
+        const issue = describeIssues(result.error.issues)[0]!;
+        errors.push({ line: row.line, reason: `${issue.path || "row"}: ${issue.message}` });
         continue;
       }
       const earlier = seen.get(result.data.identifier);

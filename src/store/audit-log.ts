@@ -78,6 +78,8 @@ export function createAuditLog({ dialect, key }: { dialect: Dialect; key: Buffer
   return {
     async append(trx, entries, at) {
       if (entries.length === 0) return;
+      // The chain lock lives as long as a transaction: outside one, make one.
+      if (!trx.isTransaction) return trx.transaction().execute((t) => this.append(t, entries, at));
       // Several Tessera processes may share one PostgreSQL: take the chain in turns. The lock is
       // released at commit, after which the next writer reads this entry as its predecessor.
       if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${chainLockKey})`.execute(trx);

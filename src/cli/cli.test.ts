@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+
+const cli = path.resolve("dist/cli/main.js");
+const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-cli-"));
+const env = { ...process.env, TESSERA_DATA_DIR: dataDir, LOG_LEVEL: "silent", TESSERA_ADMIN_PASSWORD: "" };
+const tessera = (args: string[], extraEnv: Record<string, string> = {}) =>
+  spawnSync("node", [cli, ...args], { env: { ...env, ...extraEnv }, encoding: "utf8", timeout: 60_000 });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("tessera command line", () => {
+  let server: ChildProcess | undefined;
+  afterAll(() => {
+    server?.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("serve: prints the URL and the first administrator's login once, with demo data behind it", async () => {
+    const port = await freePort();
+    server = spawn("node", [cli, "serve", "--port", String(port)], { env });
+    let out = "";
+    server.stdout!.on("data", (chunk) => {
+      out += chunk;
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start in 30 s: ${out}`)), 30_000);
+      server!.stdout!.on("data", () => {
+        if (out.includes("Demo data")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    expect(out).toContain(`Tessera is running at http://localhost:${port}`);
+    const password = /admin \/ (\S+)/.exec(out)![1]!;
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "approver", password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const approved = await fetch(`http://127.0.0.1:${port}/api/v1/cards?state=approved&limit=1`, {
+      headers: { cookie },
+    });
+    expect(((await approved.json()) as { total: number }).total).toBe(140);
+    for (const state of ["requested", "rejected", "aborted"]) {
+      const page = await fetch(`http://127.0.0.1:${port}/api/v1/cards?state=${state}&limit=1`, {
+        headers: { cookie },
+      });
+      expect(((await page.json()) as { total: number }).total, state).toBeGreaterThan(0);
+    }
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server!.once("exit", resolve));
+    server = undefined;
+  });
+
+  it("operators create: makes an operator and prints a generated password; refuses unknown roles", () => {
+    const ok = tessera(["operators", "create", "--username", "carol", "--roles", "approver,helpdesk"]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/Operator carol created with roles approver, helpdesk\.\nPassword: \S{16}/);
+    const bad = tessera(["operators", "create", "--username", "dave", "--roles", "wizard"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("unknown role wizard");
+  });
+
+  it("users import: creates the good rows, lists the bad ones by line, exits non-zero", () => {
+    const file = path.join(dataDir, "people.csv");
+    writeFileSync(
+      file,
+      "firstName,lastName,email,identifier\nIna,Ivarsson,ina@example.org,CLI-1\nJo,,jo@example.org,CLI-2\n",
+    );
+    const result = tessera(["users", "import", file, "--operator", "registrar"]);
+    expect(result.stdout).toBe("1 users created.\nline 3: lastName: required\n");
+    expect(result.status).toBe(1);
+    expect(tessera(["users", "import", path.join(dataDir, "missing.csv")]).stderr).toContain("cannot read");
+  });
+
+  it("audit verify: exit 0 on an intact chain, 1 naming the entry after tampering", () => {
+    const ok = tessera(["audit", "verify"]);
+    expect([ok.status, ok.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^The object history is intact: \d+ entries verified/),
+    ]);
+    const db = new Database(path.join(dataDir, "tessera.sqlite"));
+    db.prepare("update audit_log set outcome = 'refused' where seq = 7").run();
+    db.close();
+    const broken = tessera(["audit", "verify"]);
+    expect([broken.status, broken.stdout]).toEqual([
+      1,
+      "The object history is BROKEN at entry 7: the entry's content was changed.\n",
+    ]);
+  });
+
+  it("says what is wrong with a bad setting or a bad command, without a stack trace", () => {
+    const port = tessera(["audit", "verify"], { PORT: "eighty" });
+    expect([port.status, port.stderr]).toEqual([
+      1,
+      'tessera: Setting PORT: must be a whole number from 1 to 65535, not "eighty"\n',
+    ]);
+    const db = tessera(["audit", "verify"], { DATABASE_URL: "mysql://x" });
+    expect(db.stderr).toContain("Setting DATABASE_URL");
+    const unknown = tessera(["fly"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("unknown command fly");
+    expect(unknown.stderr).not.toContain("    at ");
+  });
+});

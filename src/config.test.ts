@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+
+const fresh = () => mkdtempSync(path.join(tmpdir(), "tessera-config-"));
+
+describe("loadConfig", () => {
+  it("defaults to SQLite in ./data on 127.0.0.1:3000 with demo data, and makes the secrets once (0600)", () => {
+    const cwd = fresh();
+    const config = loadConfig({ env: {}, cwd });
+    expect(config).toMatchObject({
+      host: "127.0.0.1",
+      port: 3000,
+      publicUrl: "http://localhost:3000",
+      database: { kind: "sqlite", file: path.join(cwd, "data", "tessera.sqlite") },
+      demo: true,
+    });
+    const secrets = path.join(cwd, "data", "secrets.json");
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+    const again = loadConfig({ env: {}, cwd });
+    expect(again.secrets.auditKey.equals(config.secrets.auditKey)).toBe(true);
+    expect(JSON.parse(readFileSync(secrets, "utf8")).auditKey).toBe(config.secrets.auditKey.toString("hex"));
+  });
+
+  it("switches to PostgreSQL with DATABASE_URL and takes --no-demo over the environment", () => {
+    const config = loadConfig({
+      env: { DATABASE_URL: "postgres://u@db/tessera", TESSERA_DEMO: "true" },
+      overrides: { demo: false },
+      cwd: fresh(),
+    });
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://u@db/tessera" });
+    expect(config.demo).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: "70000" }, "Setting PORT"],
+    [{ DATABASE_URL: "mysql://x" }, "Setting DATABASE_URL"],
+    [{ TESSERA_PUBLIC_URL: "ftp://x" }, "Setting TESSERA_PUBLIC_URL"],
+    [{ TESSERA_ADMIN_PASSWORD: "short" }, "Setting TESSERA_ADMIN_PASSWORD"],
+    [{ TESSERA_AUDIT_KEY: "abc" }, "Setting TESSERA_AUDIT_KEY"],
+    [{ TESSERA_TLS_CERT: "/x.pem" }, "Setting TESSERA_TLS_CERT/TESSERA_TLS_KEY"],
+    [{ TESSERA_DEMO: "perhaps" }, "Setting TESSERA_DEMO"],
+    [{ TESSERA_CONFIG: "/nonexistent.json" }, "Setting TESSERA_CONFIG"],
+  ])("names the bad setting in %j", (env, message) => {
+    expect(() => loadConfig({ env, cwd: fresh() })).toThrow(message);
+  });
+
+  it("reads templates and options from the config file and names a bad field in it", () => {
+    const cwd = fresh();
+    const file = path.join(cwd, "tessera.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        templates: [
+          { name: "Visitor", profiles: [{ name: "auth", kind: "authentication", keyAlgorithm: "P-384" }] },
+        ],
+        options: { approvalStep: false },
+      }),
+    );
+    const config = loadConfig({ env: { TESSERA_CONFIG: file }, cwd });
+    expect(config.templates.map((t) => t.name)).toEqual(["Visitor"]);
+    expect(config.options).toMatchObject({ approvalStep: false, pinLength: { default: 6 } });
+    writeFileSync(file, JSON.stringify({ options: { pinLength: { default: 3 } } }));
+    expect(() => loadConfig({ env: { TESSERA_CONFIG: file }, cwd })).toThrow(/options\.pinLength\.default/);
+  });
+});
