@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type ErrorCode, errorCatalog, TesseraError } from "../domain/errors.js";
 import { validationError } from "../processes/validation.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
+import { isUiRoute } from "./web-ui.js";
 
 export const errorBodySchema = z.object({
   error: z.object({
@@ -22,7 +23,7 @@ const fastifyCodes: Record<string, ErrorCode> = {
 };
 
 /** The one place errors become responses: `{"error": {"code", "message"}}` with a 4xx, or a logged 500. */
-export function registerErrorHandling(server: FastifyInstance): void {
+export function registerErrorHandling(server: FastifyInstance, hasUi: boolean): void {
   server.setErrorHandler((caught: FastifyError, request, reply) => {
     let error: TesseraError | undefined;
     if (caught instanceof TesseraError) error = caught;
@@ -56,7 +57,8 @@ export function registerErrorHandling(server: FastifyInstance): void {
   });
 
   server.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
+    if (hasUi && isUiRoute(request.method, request.url)) return reply.type("text/html").sendFile("index.html");
+    return reply.status(404).send({
       error: {
         code: "route.not_found",
         message: `There is no route ${request.method} ${request.url.split("?")[0]}.`,

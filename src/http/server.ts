@@ -18,11 +18,13 @@ import { operatorRoutes } from "./routes/operators.js";
 import { processRoutes } from "./routes/processes.js";
 import { sessionRoutes } from "./routes/session.js";
 import { userRoutes } from "./routes/users.js";
+import { registerWebUi } from "./web-ui.js";
 
 const contentSecurityPolicy = [
   "default-src 'self'",
   "img-src 'self' data: blob:",
-  "style-src 'self'",
+  // Mantine sets CSS variables in style attributes; scripts stay strictly 'self'.
+  "style-src 'self' 'unsafe-inline'",
   "script-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -84,7 +86,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
-  registerErrorHandling(server);
+  const hasUi = await registerWebUi(server);
+  registerErrorHandling(server, hasUi);
   registerAccessControl(server, app);
 
   server.get("/healthz", { config: { access: "public" }, schema: { hide: true } }, async () => {
