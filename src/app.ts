@@ -2,6 +2,9 @@ import "reflect-metadata";
 import pino, { type Logger } from "pino";
 import type { AccessPolicy } from "./access/authentication.js";
 import { ensureFirstAdministrator } from "./access/operators.js";
+import { loadCertificateAuthority } from "./ca/certificate-authority.js";
+import { createCrlPublisher } from "./ca/crl-publisher.js";
+import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js";
 import type { Config } from "./config.js";
 import { roles } from "./domain/roles.js";
 import type { Clock, Services } from "./processes/services.js";
@@ -16,6 +19,9 @@ export interface App {
   readonly services: Services;
   readonly policy: AccessPolicy;
   readonly log: Logger;
+  readonly ocsp: OcspResponder;
+  /** Starts the background work: CRL publication (and, with issue 4, the batch runner). */
+  start(): void;
   /** Set when this start created the first administrator. */
   readonly firstAdministrator: { username: string; password: string | undefined } | undefined;
   close(): Promise<void>;
@@ -35,8 +41,21 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     await upsertCardTemplates(store.db, config.templates, at);
     if (!(await findProcessOptions(store.db))) await saveProcessOptions(store.db, config.options, null, at);
 
+    const ca = await loadCertificateAuthority(
+      store,
+      {
+        name: config.ca.name,
+        validityYears: config.ca.validityYears,
+        publicUrl: config.publicUrl,
+        keyPassphrase: config.secrets.caKeyPassphrase,
+      },
+      clock,
+    );
+    const crl = createCrlPublisher({ store, ca, clock, nextUpdateHours: config.crl.nextUpdateHours, log });
     const services: Services = {
       store,
+      ca,
+      crl,
       audit: createAuditLog({ dialect: store.dialect, key: config.secrets.auditKey }),
       clock,
       templates: new Map(config.templates.map((t) => [t.name, t])),
@@ -60,7 +79,14 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         lockMinutes: config.login.lockMinutes,
       },
       firstAdministrator: first.created ? { username: first.username, password: first.password } : undefined,
-      close: () => store.close(),
+      ocsp: createOcspResponder({ store, ca, clock, log, validitySeconds: 3600 }),
+      start() {
+        crl.start();
+      },
+      async close() {
+        crl.stop();
+        await store.close();
+      },
     };
   } catch (error) {
     await store.close();

@@ -56,7 +56,7 @@ const configFileSchema = z.strictObject({
   templates: z.array(cardTemplateSchema).min(1).optional(),
   options: processOptionsSchema.optional(),
   ca: z
-    .strictObject({ name: z.string().min(3).max(200), validityYears: z.int().min(1).max(30).default(10) })
+    .strictObject({ name: z.string().min(3).max(64), validityYears: z.int().min(1).max(30).default(10) })
     .optional(),
   crl: z
     .strictObject({

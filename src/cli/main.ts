@@ -55,6 +55,7 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
   let seeded = false;
   if (config.demo && first?.password) seeded = (await seedDemoData(app, first.password)).seeded;
   await server.listen({ host: config.host, port: config.port });
+  app.start();
 
   const url = `http://${config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host}:${config.port}`;
   const lines = [``, `Tessera is running at ${url}`];

@@ -50,6 +50,19 @@ export const errorCatalog = {
   "card.reason_required": { status: 400, message: "A reason is required." },
   "card.claimed": { status: 409, message: "The card is held by a running batch." },
   "template.not_found": { status: 404, message: "There is no such card template." },
+  "certificate.not_found": { status: 404, message: "There is no such certificate." },
+  "certificate.state_not_allowed": {
+    status: 409,
+    message: "The certificate's state does not allow this change.",
+  },
+  "certificate.stale": {
+    status: 409,
+    message: "The certificate changed while this request ran; reload and try again.",
+  },
+  "ca.import_not_allowed": {
+    status: 409,
+    message: "A CA can only be imported before any certificate has been issued.",
+  },
   "audit.invalid_query": { status: 400, message: "The audit query is not valid." },
   "options.invalid": { status: 400, message: "The process options are not valid." },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -85,4 +98,20 @@ export function assertThat(
 
 export function isTesseraError(error: unknown): error is TesseraError {
   return error instanceof TesseraError;
+}
+
+/**
+ * An error from a lower library (the PKI's `PkiError`) that carries the same shape: a dotted
+ * code, an HTTP status and a sentence. A 4xx one is the caller's mistake and is answered as such.
+ */
+export interface CodedError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details?: ErrorDetails | undefined;
+}
+
+export function isClientError(error: unknown): error is CodedError {
+  if (!(error instanceof Error)) return false;
+  const { code, status } = error as Partial<CodedError>;
+  return typeof code === "string" && typeof status === "number" && status >= 400 && status < 500;
 }

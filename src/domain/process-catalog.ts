@@ -9,7 +9,7 @@ import type { Role } from "./roles.js";
 export interface ProcessDefinition {
   readonly symbolicName: string;
   readonly name: string;
-  readonly component: "Users" | "Cards" | "Batch orders";
+  readonly component: "Users" | "Cards" | "Batch orders" | "Certificates";
   /** A batch order answers 202 with a batch id; a single process answers 200. */
   readonly kind: "single" | "batch";
   /** Card states the process acts on; empty when it does not act on a card. */
@@ -161,6 +161,36 @@ export const processCatalog = define([
     requiredCardStates: ["active"],
     roles: ["helpdesk"],
     outcome: "New PIN set, retry counter reset",
+    options: [],
+  },
+  {
+    symbolicName: "CertificatesProcHold",
+    name: "Put certificate on hold",
+    component: "Certificates",
+    kind: "single",
+    requiredCardStates: [],
+    roles: ["helpdesk", "securityOfficer"],
+    outcome: "Certificate on hold (revoked with reason certificateHold until released)",
+    options: [],
+  },
+  {
+    symbolicName: "CertificatesProcRelease",
+    name: "Release certificate hold",
+    component: "Certificates",
+    kind: "single",
+    requiredCardStates: [],
+    roles: ["helpdesk", "securityOfficer"],
+    outcome: "Certificate valid again",
+    options: [],
+  },
+  {
+    symbolicName: "CertificatesProcRevoke",
+    name: "Revoke certificate",
+    component: "Certificates",
+    kind: "single",
+    requiredCardStates: [],
+    roles: ["securityOfficer"],
+    outcome: "Certificate revoked with the reason given (final)",
     options: [],
   },
 ] as const);

@@ -1,7 +1,14 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type ErrorCode, errorCatalog, TesseraError } from "../domain/errors.js";
+import {
+  type CodedError,
+  type ErrorCode,
+  errorCatalog,
+  isClientError,
+  TesseraError,
+} from "../domain/errors.js";
+import { pkiErrorCatalog } from "../pki/index.js";
 import { validationError } from "../processes/validation.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { isUiRoute } from "./web-ui.js";
@@ -25,8 +32,8 @@ const fastifyCodes: Record<string, ErrorCode> = {
 /** The one place errors become responses: `{"error": {"code", "message"}}` with a 4xx, or a logged 500. */
 export function registerErrorHandling(server: FastifyInstance, hasUi: boolean): void {
   server.setErrorHandler((caught: FastifyError, request, reply) => {
-    let error: TesseraError | undefined;
-    if (caught instanceof TesseraError) error = caught;
+    let error: CodedError | undefined;
+    if (isClientError(caught)) error = caught;
     else if (hasZodFastifySchemaValidationErrors(caught))
       error = validationError(
         caught.validation.map((v) => ({
@@ -57,7 +64,8 @@ export function registerErrorHandling(server: FastifyInstance, hasUi: boolean): 
   });
 
   server.setNotFoundHandler((request, reply) => {
-    if (hasUi && isUiRoute(request.method, request.url)) return reply.type("text/html").sendFile("index.html");
+    if (hasUi && isUiRoute(request.method, request.url))
+      return reply.type("text/html").sendFile("index.html");
     return reply.status(404).send({
       error: {
         code: "route.not_found",
@@ -69,7 +77,8 @@ export function registerErrorHandling(server: FastifyInstance, hasUi: boolean): 
 
 /** The error codes with their statuses, for the OpenAPI document. */
 export function documentedErrors(): string {
-  return Object.entries(errorCatalog)
+  return Object.entries({ ...errorCatalog, ...pkiErrorCatalog })
+    .filter(([, { status }]) => status < 500)
     .map(([code, { status, message }]) => `| \`${code}\` | ${status} | ${message} |`)
     .join("\n");
 }

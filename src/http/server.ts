@@ -13,8 +13,10 @@ import { registerAccessControl } from "./access.js";
 import { documentedErrors, registerErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
 import { cardRoutes } from "./routes/cards.js";
+import { certificateRoutes } from "./routes/certificates.js";
 import { configurationRoutes } from "./routes/configuration.js";
 import { operatorRoutes } from "./routes/operators.js";
+import { pkiRoutes } from "./routes/pki.js";
 import { processRoutes } from "./routes/processes.js";
 import { sessionRoutes } from "./routes/session.js";
 import { userRoutes } from "./routes/users.js";
@@ -105,5 +107,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(cardRoutes(app));
   await server.register(auditRoutes(app));
   await server.register(configurationRoutes(app));
+  await server.register(certificateRoutes(app));
+  await server.register(pkiRoutes(app));
   return server;
 }

@@ -21,7 +21,9 @@ export async function registerWebUi(server: FastifyInstance, root = webRoot): Pr
       // Hashed assets never change; index.html must always be fresh.
       res.header(
         "cache-control",
-        filePath.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache",
+        filePath.includes(`${path.sep}assets${path.sep}`)
+          ? "public, max-age=31536000, immutable"
+          : "no-cache",
       );
     },
   });

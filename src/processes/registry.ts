@@ -1,9 +1,10 @@
-import { TesseraError } from "../domain/errors.js";
+import { isClientError, TesseraError } from "../domain/errors.js";
 import { hasAnyRole } from "../domain/roles.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { cardsAbortRequest } from "./cards-abort-request.js";
 import { cardsApprove } from "./cards-approve.js";
 import { cardsRequest, cardsRequestMultiple } from "./cards-request.js";
+import { certificatesHold, certificatesRelease, certificatesRevoke } from "./certificates-change.js";
 import type { ProcessHandler } from "./process-handler.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 import { usersCreate } from "./users-create.js";
@@ -12,9 +13,17 @@ import { validationError } from "./validation.js";
 
 /** Every process Tessera runs, by symbolic name. */
 export const processHandlers: ReadonlyMap<string, ProcessHandler> = new Map(
-  [usersCreate, usersImport, cardsRequest, cardsRequestMultiple, cardsApprove, cardsAbortRequest].map(
-    (handler) => [handler.definition.symbolicName, handler as unknown as ProcessHandler],
-  ),
+  [
+    usersCreate,
+    usersImport,
+    cardsRequest,
+    cardsRequestMultiple,
+    cardsApprove,
+    cardsAbortRequest,
+    certificatesHold,
+    certificatesRelease,
+    certificatesRevoke,
+  ].map((handler) => [handler.definition.symbolicName, handler as unknown as ProcessHandler]),
 );
 
 /** The id of the object a process body names, for the history of a refused request. */
@@ -23,6 +32,7 @@ function objectOf(body: unknown): { objectType: string; objectId: string } | und
   const b = body as Record<string, unknown>;
   if (typeof b.cardId === "string") return { objectType: "card", objectId: b.cardId.slice(0, 64) };
   if (typeof b.userId === "string") return { objectType: "user", objectId: b.userId.slice(0, 64) };
+  if (typeof b.serial === "string") return { objectType: "certificate", objectId: b.serial.slice(0, 64) };
   return undefined;
 }
 
@@ -51,7 +61,7 @@ export async function runProcess(
     return { status: handler.status, result };
   } catch (caught) {
     const error = translateConstraintError(caught) ?? caught;
-    if (error instanceof TesseraError) {
+    if (isClientError(error)) {
       await services.audit.append(
         services.store.db,
         [

@@ -26,7 +26,11 @@ export const userFieldsSchema = z.strictObject({
     .trim()
     .min(1, "required")
     .max(64, "at most 64 characters")
-    .regex(/^[\p{L}\p{N}][\p{L}\p{N}._\-/]*$/u, "letters, digits, and . _ - / only"),
+    // It becomes the certificate subject's serialNumber, a PrintableString (X.520).
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9 '()+,\-./:=?]*$/,
+      "letters A-Z, digits, spaces and ' ( ) + , - . / : = ? only",
+    ),
   organizationalUnit: optionalText(64),
   organization: optionalText(64),
   title: optionalText(64),

@@ -1,17 +1,12 @@
+import type { CertificateAuthority } from "../ca/certificate-authority.js";
+import type { CrlPublisher } from "../ca/crl-publisher.js";
+import type { Actor, Clock } from "../domain/actor.js";
 import type { CardTemplate } from "../domain/card-template.js";
 import type { ProcessOptions } from "../domain/process-options.js";
-import type { Role } from "../domain/roles.js";
 import type { AuditLog } from "../store/audit-log.js";
 import type { Db, Store } from "../store/database.js";
 
-/** Who is acting: an operator logged in with a session or an API token. */
-export interface Actor {
-  id: string;
-  username: string;
-  roles: Role[];
-}
-
-export type Clock = () => Date;
+export type { Actor, Clock };
 
 /**
  * What processes are given to work with. Built once by `createApp`; tests build it with a
@@ -23,6 +18,8 @@ export interface Services {
   readonly clock: Clock;
   readonly templates: ReadonlyMap<string, CardTemplate>;
   readonly secrets: { readonly pukKey: Buffer };
+  readonly ca: CertificateAuthority;
+  readonly crl: CrlPublisher;
   /**
    * The deployment's process options as they stand now (administrators change them). Inside a
    * transaction pass it: on SQLite the transaction holds the only connection.

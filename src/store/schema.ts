@@ -15,6 +15,9 @@ export interface Database {
   cards: CardTable;
   sequences: SequenceTable;
   audit_log: AuditTable;
+  certificate_authority: CertificateAuthorityTable;
+  certificates: CertificateTable;
+  crls: CrlTable;
 }
 
 export interface OperatorTable {
@@ -132,4 +135,43 @@ export interface AuditTable {
   details: string;
   prev_mac: string;
   mac: string;
+}
+
+export interface CertificateAuthorityTable {
+  id: number;
+  certificate: Buffer;
+  /** Encrypted PKCS#8 PEM; null when the key lives in a PKCS#11 token. */
+  private_key: string | null;
+  /** JSON array of base64 DER certificates above the CA, for a subordinate CA. */
+  chain: string;
+  responder_certificate: Buffer;
+  responder_private_key: string;
+  responder_not_after: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CertificateTable {
+  /** Lower-case hex of the serial number's INTEGER content. */
+  serial: string;
+  card_id: string | null;
+  profile: string;
+  subject: string;
+  state: string;
+  der: Buffer;
+  not_before: string;
+  not_after: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CrlTable {
+  number: number;
+  this_update: string;
+  next_update: string;
+  status_version: number;
+  entries: number;
+  der: Buffer;
 }

@@ -6,6 +6,7 @@ import { TesseraError } from "../../domain/errors.js";
 import { cardSchema, toCardView } from "../../processes/schemas.js";
 import { findHistoryOf } from "../../store/audit-log.js";
 import { findCardById, searchCards } from "../../store/cards.js";
+import { findCertificatesOfCard } from "../../store/certificates.js";
 import { auditEntrySchema } from "./audit.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
 
@@ -51,7 +52,15 @@ export function cardRoutes(app: App): FastifyPluginAsyncZod {
           params: z.object({ id: z.string().max(64) }),
           response: {
             200: cardSchema.extend({
-              certificates: z.array(z.object({ serial: z.string(), profile: z.string(), state: z.string() })),
+              certificates: z.array(
+                z.object({
+                  serial: z.string(),
+                  profile: z.string(),
+                  state: z.string(),
+                  notBefore: z.string(),
+                  notAfter: z.string(),
+                }),
+              ),
               history: z.array(auditEntrySchema),
             }),
           },
@@ -62,7 +71,13 @@ export function cardRoutes(app: App): FastifyPluginAsyncZod {
         if (!card) throw new TesseraError("card.not_found");
         return {
           ...toCardView(card),
-          certificates: [],
+          certificates: (await findCertificatesOfCard(db, card.id)).map((c) => ({
+            serial: c.serial,
+            profile: c.profile,
+            state: c.state,
+            notBefore: c.notBefore,
+            notAfter: c.notAfter,
+          })),
           history: await findHistoryOf(db, "card", card.id),
         };
       },

@@ -1,0 +1,400 @@
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CertificateProfile } from "../domain/card-template.js";
+import { randomSerial, serialToHex, toPem } from "../pki/index.js";
+import { dialects } from "../test-support/databases.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { hasTool } from "../test-support/tools.js";
+import { issueCertificates } from "./issue-certificates.js";
+
+const tools = hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin");
+const dir = mkdtempSync(path.join(tmpdir(), "tessera-ca-"));
+const file = (name: string, content: string | Buffer) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+const openssl = (...args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
+
+const subject = {
+  commonName: "Åsa Öberg",
+  organization: "Tessera Test Office",
+  organizationalUnit: "Finance",
+  serialNumber: "E-1001",
+  email: "asa.oberg@example.org",
+  upn: "asa.oberg@corp.example.org",
+};
+const spki = (key: KeyObject) => key.export({ type: "spki", format: "der" });
+const ec = (namedCurve: string) => generateKeyPairSync("ec", { namedCurve }).publicKey;
+const rsa2048 = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey;
+
+describe.runIf(tools).each(dialects)(
+  "the certificate authority on %s, judged by OpenSSL and GnuTLS",
+  (dialect) => {
+    let t: TestApp;
+    let caPem: string;
+    let baseUrl: string;
+    const issued: Record<string, string> = {};
+
+    const issue = async (
+      profile: CertificateProfile,
+      publicKey: KeyObject,
+      initialState: "valid" | "onHold" = "valid",
+    ) => {
+      const now = t.clock();
+      const [certificate] = await t.app.services.store.db.transaction().execute((trx) =>
+        issueCertificates(
+          trx,
+          t.app.services.ca,
+          [
+            {
+              cardId: null,
+              profile,
+              subject,
+              publicKey: spki(publicKey),
+              notBefore: now,
+              notAfter: new Date(now.getTime() + 365 * 86400_000),
+              initialState,
+            },
+          ],
+          now.toISOString(),
+        ),
+      );
+      return certificate!;
+    };
+    const verify = async (serial: string) => {
+      const crl = await t.app.services.crl.current();
+      const crlFile = file(`crl-${crl.number}.pem`, toPem(crl.der, "X509 CRL"));
+      const result = openssl(
+        "verify",
+        "-x509_strict",
+        "-attime",
+        String(Math.floor(t.clock().getTime() / 1000) + 60),
+        "-CAfile",
+        file("ca.pem", caPem),
+        "-crl_check",
+        "-CRLfile",
+        crlFile,
+        issued[serial]!,
+      );
+      return `${result.stdout}${result.stderr}`;
+    };
+    // Asynchronously: the responder answering it runs in this very process.
+    const ocsp = (serial: string) =>
+      new Promise<string>((resolve) => {
+        execFile(
+          "openssl",
+          [
+            "ocsp",
+            "-issuer",
+            file("ca.pem", caPem),
+            "-CAfile",
+            file("ca.pem", caPem),
+            "-cert",
+            issued[serial]!,
+            "-url",
+            `${baseUrl}/pki/ocsp`,
+            "-resp_text",
+          ],
+          { encoding: "utf8", timeout: 20_000 },
+          (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
+        );
+      });
+
+    beforeAll(async () => {
+      t = await createTestApp(dialect);
+      // OpenSSL asks the real clock whether an OCSP answer is current: run on the real one.
+      t.clock.advance(Date.now() - t.clock().getTime());
+      const address = await t.server.listen({ port: 0, host: "127.0.0.1" });
+      baseUrl = address;
+      caPem = t.app.services.ca.chainPem;
+      await t.operator("helpdesk", ["helpdesk"]);
+      await t.operator("security", ["securityOfficer"]);
+    });
+    afterAll(() => t.close());
+
+    it("made a P-384 CA with basicConstraints CA pathLen 0, keyCertSign and cRLSign, served as PEM and DER", async () => {
+      const text = execFileSync("openssl", ["x509", "-noout", "-text"], { input: caPem, encoding: "utf8" });
+      expect(text).toMatch(/CA:TRUE, pathlen:0/);
+      expect(text).toMatch(/Certificate Sign, CRL Sign/);
+      expect(text).toMatch(/NIST CURVE: P-384/);
+      expect(text).toMatch(/Subject: CN ?= ?Tessera Test CA/);
+      const pem = await fetch(`${baseUrl}/pki/ca.pem`);
+      expect(await pem.text()).toBe(caPem);
+      const der = await fetch(`${baseUrl}/pki/ca.cer`);
+      expect(der.headers.get("content-type")).toBe("application/pkix-cert");
+      expect(Buffer.from(await der.arrayBuffer()).equals(t.app.services.ca.identity.certificateDer)).toBe(
+        true,
+      );
+    });
+
+    it.each([
+      [
+        "authentication",
+        "P-256",
+        () => ec("P-256"),
+        /TLS Web Client Authentication, Microsoft Smartcard Login/,
+      ],
+      ["signature", "P-256", () => ec("P-256"), /Non Repudiation/],
+      ["encryption", "P-384", () => ec("secp384r1"), /Key Agreement[\s\S]*E-mail Protection/],
+      ["encryption", "RSA-2048", () => rsa2048, /Key Encipherment[\s\S]*E-mail Protection/],
+      ["authentication", "RSA-2048", () => rsa2048, /Microsoft Smartcard Login/],
+    ] as const)(
+      "issues a %s certificate for a %s key that OpenSSL and GnuTLS accept",
+      async (kind, keyAlgorithm, key, usage) => {
+        const certificate = await issue({ name: `${kind}-${keyAlgorithm}`, kind, keyAlgorithm }, key());
+        issued[certificate.serial] = file(`${certificate.serial}.pem`, toPem(certificate.der, "CERTIFICATE"));
+        expect(await verify(certificate.serial)).toContain(": OK");
+        const text = execFileSync(
+          "openssl",
+          ["x509", "-noout", "-text", "-in", issued[certificate.serial]!],
+          {
+            encoding: "utf8",
+          },
+        );
+        expect(text).toMatch(usage);
+        expect(text).toContain("email:asa.oberg@example.org");
+        expect(text).toContain(`URI:${t.app.config.publicUrl}/pki/crl`);
+        expect(text).toContain(`OCSP - URI:${t.app.config.publicUrl}/pki/ocsp`);
+        expect(text).toMatch(/serialNumber ?= ?E-1001/);
+        const chain = spawnSync(
+          "certtool",
+          [
+            "--verify-chain",
+            "--infile",
+            file(`chain-${certificate.serial}.pem`, toPem(certificate.der, "CERTIFICATE") + caPem),
+          ],
+          { encoding: "utf8" },
+        );
+        expect(`${chain.stdout}${chain.stderr}`).toContain("Chain verification output: Verified.");
+      },
+    );
+
+    it("follows hold → release → revoke in the CRL and OCSP exactly as the database says", async () => {
+      const certificate = await issue(
+        { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
+        ec("P-256"),
+      );
+      const { serial } = certificate;
+      issued[serial] = file(`${serial}.pem`, toPem(certificate.der, "CERTIFICATE"));
+      const helpdesk = apiAs(t.server, await t.login("helpdesk"));
+      const security = apiAs(t.server, await t.login("security"));
+
+      expect(await ocsp(serial)).toMatch(new RegExp(`${issued[serial]}: good`));
+
+      const hold = await helpdesk("POST", "/api/v1/processes/CertificatesProcHold", { serial });
+      expect(hold.body.certificate).toMatchObject({ state: "onHold", revocationReason: "certificateHold" });
+      expect(await verify(serial)).toMatch(/error 23 at 0 depth lookup: certificate revoked/);
+      const held = await ocsp(serial);
+      expect(held).toMatch(/: revoked/);
+      expect(held).toMatch(/Reason: certificateHold/);
+      expect(held).toContain("Response verify OK");
+
+      const release = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial });
+      expect(release.body.certificate).toMatchObject({ state: "valid", revokedAt: null });
+      expect(await ocsp(serial)).toMatch(/: good/);
+      expect(await verify(serial)).toContain(": OK");
+
+      const again = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial });
+      expect([again.status, again.body.error.code]).toEqual([409, "certificate.state_not_allowed"]);
+      expect(
+        (
+          await helpdesk("POST", "/api/v1/processes/CertificatesProcRevoke", {
+            serial,
+            reason: "keyCompromise",
+          })
+        ).status,
+      ).toBe(403);
+
+      const revoke = await security("POST", "/api/v1/processes/CertificatesProcRevoke", {
+        serial,
+        reason: "keyCompromise",
+      });
+      expect(revoke.body.certificate).toMatchObject({ state: "revoked", revocationReason: "keyCompromise" });
+      expect(await ocsp(serial)).toMatch(/Reason: keyCompromise/);
+      expect(await verify(serial)).toMatch(/certificate revoked/);
+      for (const process of ["CertificatesProcRelease", "CertificatesProcHold"]) {
+        const r = await security("POST", `/api/v1/processes/${process}`, { serial });
+        expect([r.status, r.body.error.code]).toEqual([409, "certificate.state_not_allowed"]);
+      }
+      const r = await security("POST", "/api/v1/processes/CertificatesProcRevoke", {
+        serial,
+        reason: "superseded",
+      });
+      expect(r.body.error.code).toBe("certificate.state_not_allowed");
+      expect(
+        (await security("POST", "/api/v1/processes/CertificatesProcHold", { serial: "zz" })).status,
+      ).toBe(400);
+      expect(
+        (await security("POST", "/api/v1/processes/CertificatesProcHold", { serial: "0abc" })).body.error
+          .code,
+      ).toBe("certificate.not_found");
+
+      const crlText = execFileSync("openssl", ["crl", "-inform", "DER", "-noout", "-text"], {
+        input: (await t.app.services.crl.current()).der,
+        encoding: "utf8",
+      });
+      expect(crlText).toContain(`Serial Number: ${serial.toUpperCase()}`);
+      expect(crlText).toContain("Key Compromise");
+      expect(crlText).toMatch(/X509v3 CRL Number:\s+\d+/);
+    });
+
+    it("answers unknown for a serial it never recorded, and malformedRequest for garbage — never a 5xx", async () => {
+      const ca = t.app.services.ca;
+      const now = t.clock();
+      const stray = await ca.issuer.issue({
+        serial: randomSerial(),
+        profile: { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
+        subject,
+        publicKey: spki(ec("P-256")),
+        notBefore: now,
+        notAfter: new Date(now.getTime() + 86400_000),
+      });
+      issued.stray = file("stray.pem", toPem(stray, "CERTIFICATE"));
+      expect(await ocsp("stray")).toMatch(/: unknown/);
+
+      const garbage = await fetch(`${baseUrl}/pki/ocsp`, {
+        method: "POST",
+        headers: { "content-type": "application/ocsp-request" },
+        body: "not DER at all",
+      });
+      expect(garbage.status).toBe(200);
+      const respFile = file("garbage.der", Buffer.from(await garbage.arrayBuffer()));
+      expect(openssl("ocsp", "-respin", respFile, "-resp_text", "-noverify").stdout).toMatch(
+        /malformedrequest/i,
+      );
+      const emptyGet = await fetch(`${baseUrl}/pki/ocsp/%%%`);
+      expect(emptyGet.status).toBeLessThan(500);
+    });
+
+    it("answers OCSP by GET with the request base64 in the path (RFC 6960 §A.1)", async () => {
+      const serial = Object.keys(issued).find((s) => s !== "stray")!;
+      const reqFile = path.join(dir, "req.der");
+      openssl(
+        "ocsp",
+        "-issuer",
+        file("ca.pem", caPem),
+        "-cert",
+        issued[serial]!,
+        "-reqout",
+        reqFile,
+        "-no_nonce",
+      );
+      const request = execFileSync("base64", ["-w0", reqFile], { encoding: "utf8" });
+      const response = await fetch(`${baseUrl}/pki/ocsp/${encodeURIComponent(request)}`);
+      expect(response.headers.get("content-type")).toBe("application/ocsp-response");
+      const respFile = file("get-resp.der", Buffer.from(await response.arrayBuffer()));
+      const text = openssl(
+        "ocsp",
+        "-respin",
+        respFile,
+        "-issuer",
+        file("ca.pem", caPem),
+        "-CAfile",
+        file("ca.pem", caPem),
+        "-cert",
+        issued[serial]!,
+        "-resp_text",
+      );
+      expect(`${text.stdout}${text.stderr}`).toContain("Response verify OK");
+      expect(text.stdout).toMatch(/: good/);
+    });
+
+    it("refuses a key of the wrong algorithm or size and a too-long subject, recording nothing", async () => {
+      const { db } = t.app.services.store;
+      const count = async () =>
+        Number(
+          (
+            await db
+              .selectFrom("certificates")
+              .select((eb) => eb.fn.countAll().as("n"))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const before = await count();
+      await expect(
+        issue({ name: "a", kind: "authentication", keyAlgorithm: "P-256" }, ec("secp384r1")),
+      ).rejects.toMatchObject({
+        code: "certificate.public_key_mismatch",
+        status: 400,
+      });
+      await expect(
+        issue({ name: "a", kind: "authentication", keyAlgorithm: "RSA-3072" }, rsa2048),
+      ).rejects.toMatchObject({
+        code: "certificate.public_key_mismatch",
+      });
+      const now = t.clock();
+      await expect(
+        db.transaction().execute((trx) =>
+          issueCertificates(
+            trx,
+            t.app.services.ca,
+            [
+              {
+                cardId: null,
+                profile: { name: "a", kind: "signature", keyAlgorithm: "P-256" },
+                subject: { ...subject, commonName: "x".repeat(65) },
+                publicKey: spki(ec("P-256")),
+                notBefore: now,
+                notAfter: new Date(now.getTime() + 86400_000),
+                initialState: "valid",
+              },
+            ],
+            now.toISOString(),
+          ),
+        ),
+      ).rejects.toMatchObject({ code: "certificate.subject_too_long", status: 400 });
+      expect(await count()).toBe(before);
+    });
+
+    it("coalesces many status changes into one CRL, served as DER with caching headers", async () => {
+      const first = await t.app.services.crl.current();
+      const serials: string[] = [];
+      for (let i = 0; i < 30; i++)
+        serials.push(
+          (await issue({ name: "s", kind: "signature", keyAlgorithm: "P-256" }, ec("P-256"), "onHold"))
+            .serial,
+        );
+      const response = await fetch(`${baseUrl}/pki/crl`);
+      expect(response.headers.get("content-type")).toBe("application/pkix-crl");
+      expect(response.headers.get("cache-control")).toMatch(/max-age=\d+/);
+      const crl = await t.app.services.crl.current();
+      expect(crl.number).toBe(first.number + 1);
+      const text = execFileSync("openssl", ["crl", "-inform", "DER", "-noout", "-text"], {
+        input: Buffer.from(await response.arrayBuffer()),
+        encoding: "utf8",
+      });
+      for (const serial of serials) expect(text).toContain(serial.toUpperCase());
+      expect(text.match(/Certificate Hold/g)?.length).toBeGreaterThanOrEqual(30);
+    });
+
+    it("reads certificates as JSON, DER and PEM, and searches them", async () => {
+      const api = apiAs(t.server, await t.login("helpdesk"));
+      const serial = Object.keys(issued).find((s) => s !== "stray")!;
+      const json = await api("GET", `/api/v1/certificates/${serial}`);
+      expect(json.body.certificate).toMatchObject({
+        serial,
+        subject: expect.stringContaining("CN=Åsa Öberg"),
+      });
+      const der = await t.server.inject({
+        url: `/api/v1/certificates/${serial}`,
+        headers: { cookie: await t.login("helpdesk"), accept: "application/pkix-cert" },
+      });
+      expect(der.headers["content-type"]).toBe("application/pkix-cert");
+      expect(serialToHex(Buffer.from(der.rawPayload.subarray(15, 31)))).toBe(serial);
+      const pem = await t.server.inject({
+        url: `/api/v1/certificates/${serial}?format=pem`,
+        headers: { cookie: await t.login("helpdesk") },
+      });
+      expect(pem.body).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(
+        (await api("GET", "/api/v1/certificates?state=onHold&limit=5")).body.total,
+      ).toBeGreaterThanOrEqual(30);
+      expect((await api("GET", "/api/v1/certificates/00ff")).status).toBe(404);
+    });
+  },
+);

@@ -1,0 +1,106 @@
+import { sql } from "kysely";
+import type { Logger } from "pino";
+import type { Clock } from "../domain/actor.js";
+import { buildCrl, type CrlEntry } from "../pki/index.js";
+import { currentCertificateStatusVersion, listRevokedCertificates } from "../store/certificates.js";
+import { type CrlRecord, findLatestCrl, insertCrl } from "../store/crls.js";
+import type { Store } from "../store/database.js";
+import type { CertificateAuthority } from "./certificate-authority.js";
+
+/**
+ * Keeps a current CRL. Status changes only bump a counter; the CRL is re-signed when it is
+ * asked for while stale, by a timer a moment after changes stop arriving, and before its
+ * nextUpdate. So 10,000 holds in a batch make one or a few CRLs, not 10,000.
+ */
+export interface CrlPublisher {
+  /** The newest CRL, re-signed first if a status changed since or nextUpdate is near. */
+  current(): Promise<CrlRecord>;
+  start(): void;
+  stop(): void;
+}
+
+// Any constant works; the same for every Tessera sharing one PostgreSQL.
+const crlLockKey = 7_431_002;
+
+export function createCrlPublisher(params: {
+  store: Store;
+  ca: CertificateAuthority;
+  clock: Clock;
+  nextUpdateHours: number;
+  log: Logger;
+  /** How often the timer looks for a stale CRL. */
+  intervalMs?: number;
+}): CrlPublisher {
+  const { store, ca, clock, log } = params;
+  const validityMs = params.nextUpdateHours * 3600_000;
+  // Re-sign when a quarter of the validity is left, so relying parties never hold an expired CRL.
+  const refreshBeforeMs = validityMs / 4;
+  let building: Promise<CrlRecord> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const isFresh = (crl: CrlRecord | undefined, version: number, now: Date): boolean =>
+    crl !== undefined &&
+    crl.statusVersion >= version &&
+    Date.parse(crl.nextUpdate) - now.getTime() > refreshBeforeMs;
+
+  async function rebuild(): Promise<CrlRecord> {
+    return store.db.transaction().execute(async (trx) => {
+      if (store.dialect === "postgres") await sql`select pg_advisory_xact_lock(${crlLockKey})`.execute(trx);
+      const now = clock();
+      const version = await currentCertificateStatusVersion(trx);
+      const latest = await findLatestCrl(trx);
+      if (latest && isFresh(latest, version, now)) return latest;
+      const entries: CrlEntry[] = [];
+      for await (const row of listRevokedCertificates(trx))
+        entries.push({ serial: row.serial, revokedAt: new Date(row.revokedAt), reason: row.reason });
+      const number = (latest?.number ?? 0) + 1;
+      const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
+      const der = await buildCrl({
+        ca: ca.identity,
+        signer: ca.signer,
+        crlNumber: BigInt(number),
+        thisUpdate,
+        nextUpdate,
+        entries,
+      });
+      const record: CrlRecord = {
+        number,
+        thisUpdate: thisUpdate.toISOString(),
+        nextUpdate: nextUpdate.toISOString(),
+        statusVersion: version,
+        entries: entries.length,
+        der,
+      };
+      await insertCrl(trx, record);
+      log.info({ crlNumber: number, entries: entries.length }, "CRL published");
+      return record;
+    });
+  }
+
+  async function current(): Promise<CrlRecord> {
+    const [latest, version] = await Promise.all([
+      findLatestCrl(store.db),
+      currentCertificateStatusVersion(store.db),
+    ]);
+    if (latest && isFresh(latest, version, clock())) return latest;
+    // One build at a time in this process; callers arriving meanwhile share it.
+    building ??= rebuild().finally(() => {
+      building = undefined;
+    });
+    return building;
+  }
+
+  return {
+    current,
+    start() {
+      timer = setInterval(() => {
+        current().catch((error: unknown) => log.error({ err: error }, "CRL publication failed"));
+      }, params.intervalMs ?? 5000);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}

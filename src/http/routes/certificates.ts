@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { App } from "../../app.js";
+import { certificateStates } from "../../domain/certificate-states.js";
+import { TesseraError } from "../../domain/errors.js";
+import { toPem } from "../../pki/index.js";
+import { certificateSchema } from "../../processes/certificates-change.js";
+import { findCertificate, findCertificateDer, searchCertificates } from "../../store/certificates.js";
+import { pageQuerySchema, pageSchema } from "./paging.js";
+
+export function certificateRoutes(app: App): FastifyPluginAsyncZod {
+  const { db } = app.services.store;
+  return async (server) => {
+    server.get(
+      "/api/v1/certificates",
+      {
+        config: { access: "operator" },
+        schema: {
+          tags: ["certificates"],
+          summary: "Search certificates, newest first; q is a serial (hex) or the start of the subject",
+          querystring: pageQuerySchema.extend({
+            card: z.string().max(64).optional(),
+            state: z.enum(certificateStates).optional(),
+            q: z.string().max(200).optional(),
+          }),
+          response: { 200: pageSchema(certificateSchema) },
+        },
+      },
+      async (request) => {
+        const { cursor, limit, card, ...filter } = request.query;
+        return searchCertificates(db, { ...filter, cardId: card }, { cursor, limit });
+      },
+    );
+
+    server.get(
+      "/api/v1/certificates/:serial",
+      {
+        config: { access: "operator" },
+        schema: {
+          tags: ["certificates"],
+          summary: "One certificate: JSON; DER with Accept: application/pkix-cert; PEM with ?format=pem",
+          params: z.object({ serial: z.string().max(64) }),
+          querystring: z.object({ format: z.enum(["json", "pem", "der"]).default("json") }),
+          response: { 200: z.object({ certificate: certificateSchema, pem: z.string() }) },
+        },
+      },
+      async (request, reply) => {
+        const serial = request.params.serial.toLowerCase();
+        const [certificate, der] = await Promise.all([
+          findCertificate(db, serial),
+          findCertificateDer(db, serial),
+        ]);
+        if (!certificate || !der) throw new TesseraError("certificate.not_found");
+        const wantsDer =
+          request.query.format === "der" || request.headers.accept?.includes("application/pkix-cert");
+        if (wantsDer)
+          return (
+            reply
+              .type("application/pkix-cert")
+              .header("content-disposition", `attachment; filename="${serial}.cer"`)
+              // Buffers and typed strings bypass the JSON serializer; only the types need telling.
+              .send(der as never)
+          );
+        if (request.query.format === "pem")
+          return reply
+            .type("application/x-pem-file")
+            .header("content-disposition", `attachment; filename="${serial}.pem"`)
+            .send(toPem(der, "CERTIFICATE") as never);
+        return { certificate, pem: toPem(der, "CERTIFICATE") };
+      },
+    );
+  };
+}

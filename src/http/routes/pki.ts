@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { App } from "../../app.js";
+
+/**
+ * What relying parties fetch without logging in: the CA certificate (the caIssuers address in
+ * every certificate), the CRL (its distribution point) and OCSP (RFC 6960 §A.1: POST with the
+ * DER request, or GET with it base64 in the path).
+ */
+export function pkiRoutes(app: App): FastifyPluginAsyncZod {
+  const { ca, crl } = app.services;
+  const publicAccess = { access: "public" as const };
+  return async (server) => {
+    server.addContentTypeParser(
+      "application/ocsp-request",
+      { parseAs: "buffer", bodyLimit: 64 * 1024 },
+      (_request, body, done) => done(null, body),
+    );
+
+    server.get(
+      "/pki/ca.pem",
+      { config: publicAccess, schema: { tags: ["pki"], summary: "CA certificate and chain (PEM)" } },
+      async (_request, reply) =>
+        reply
+          .type("application/x-pem-file")
+          .header("cache-control", "public, max-age=3600")
+          .send(ca.chainPem),
+    );
+
+    server.get(
+      "/pki/ca.cer",
+      { config: publicAccess, schema: { tags: ["pki"], summary: "CA certificate (DER)" } },
+      async (_request, reply) =>
+        reply
+          .type("application/pkix-cert")
+          .header("cache-control", "public, max-age=3600")
+          .send(ca.identity.certificateDer),
+    );
+
+    server.get(
+      "/pki/crl",
+      { config: publicAccess, schema: { tags: ["pki"], summary: "Current CRL (DER)" } },
+      async (_request, reply) => {
+        const current = await crl.current();
+        const maxAge = Math.max(
+          0,
+          Math.floor((Date.parse(current.nextUpdate) - app.services.clock().getTime()) / 1000),
+        );
+        return (
+          reply
+            .type("application/pkix-crl")
+            // Short enough that a release shows soon; the CRL itself says when the next one is due.
+            .header("cache-control", `public, max-age=${Math.min(maxAge, 60)}`)
+            .header("last-modified", new Date(current.thisUpdate).toUTCString())
+            .header("etag", `"crl-${current.number}"`)
+            .send(current.der)
+        );
+      },
+    );
+
+    const answer = async (request: Uint8Array) => app.ocsp.answer(request);
+
+    server.post(
+      "/pki/ocsp",
+      {
+        config: publicAccess,
+        schema: { tags: ["pki"], summary: "OCSP (RFC 6960), DER request in the body" },
+      },
+      async (request, reply) => {
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        return reply
+          .type("application/ocsp-response")
+          .header("cache-control", "no-store")
+          .send(await answer(body));
+      },
+    );
+
+    server.get(
+      "/pki/ocsp/*",
+      {
+        config: publicAccess,
+        schema: {
+          tags: ["pki"],
+          summary: "OCSP (RFC 6960 §A.1), base64 DER request in the path",
+          params: z.object({ "*": z.string() }),
+        },
+      },
+      async (request, reply) => {
+        // The path may arrive URL-encoded (%2B, %2F, %3D) or not; base64 never holds a %.
+        const base64 = decodeURIComponent(request.params["*"]).replace(/\s/g, "");
+        const der = /^[A-Za-z0-9+/]*={0,2}$/.test(base64) ? Buffer.from(base64, "base64") : Buffer.alloc(0);
+        return reply
+          .type("application/ocsp-response")
+          .header("cache-control", "public, max-age=60")
+          .send(await answer(der));
+      },
+    );
+  };
+}

@@ -1,0 +1,199 @@
+import type { KeyAlgorithm, ProfileKind } from "../domain/card-template.js";
+import { sequence } from "./der.js";
+import { encodeAttribute, isPlainText } from "./distinguished-name.js";
+import { Oid } from "./oids.js";
+import { PkiError } from "./pki-errors.js";
+import { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key.js";
+import {
+  authorityInfoAccessExtension,
+  crlDistributionPointsExtension,
+  emailName,
+  extendedKeyUsageExtension,
+  KeyUsageBit,
+  keyUsageExtension,
+  subjectAltNameExtension,
+  upnName,
+} from "./x509-extensions.js";
+
+/** The holder a certificate is issued to, from the user record. */
+export interface CertificateSubject {
+  readonly commonName: string;
+  readonly organization?: string | undefined;
+  readonly organizationalUnit?: string | undefined;
+  /** The user's identifier, written as the X.520 serialNumber attribute (PrintableString). */
+  readonly serialNumber: string;
+  /** Written as an rfc822Name in subjectAltName (RFC 5280 §4.1.2.6: not in the subject). */
+  readonly email?: string | undefined;
+  /** Microsoft user principal name for smart card logon: an otherName in subjectAltName. */
+  readonly upn?: string | undefined;
+}
+
+/** ub-emailaddress-length (RFC 5280 Appendix A). */
+export const maxEmailLength = 255;
+/** Active Directory's bound on userPrincipalName. */
+export const maxUpnLength = 1024;
+
+const isEc = (keyAlgorithm: KeyAlgorithm): boolean => keyAlgorithm === "P-256" || keyAlgorithm === "P-384";
+
+/** The keyUsage bits of a profile kind for a key algorithm (RFC 5280 §4.2.1.3). */
+export function keyUsageFor(kind: ProfileKind, keyAlgorithm: KeyAlgorithm): number[] {
+  switch (kind) {
+    case "authentication":
+      return [KeyUsageBit.digitalSignature];
+    case "signature":
+      return [KeyUsageBit.nonRepudiation];
+    case "encryption":
+      // An RSA key wraps content keys; an EC key agrees on them (ECDH, RFC 5480 §3).
+      return [isEc(keyAlgorithm) ? KeyUsageBit.keyAgreement : KeyUsageBit.keyEncipherment];
+  }
+}
+
+/** The extendedKeyUsage purposes of a profile kind (RFC 5280 §4.2.1.12); none for signature. */
+export function extendedKeyUsageFor(kind: ProfileKind): string[] {
+  switch (kind) {
+    case "authentication":
+      return [Oid.clientAuth, Oid.smartcardLogon];
+    case "signature":
+      return [];
+    case "encryption":
+      return [Oid.emailProtection];
+  }
+}
+
+/** The DER extensions fixed by the profile kind and key algorithm: keyUsage and extendedKeyUsage. */
+export function profileExtensions(kind: ProfileKind, keyAlgorithm: KeyAlgorithm): Buffer[] {
+  const extensions = [keyUsageExtension(keyUsageFor(kind, keyAlgorithm))];
+  const purposes = extendedKeyUsageFor(kind);
+  if (purposes.length > 0) extensions.push(extendedKeyUsageExtension(purposes));
+  return extensions;
+}
+
+/** The public addresses of the CA's certificate, CRL and OCSP responder. */
+export interface PublicEndpoints {
+  /** The CRL, DER (`application/pkix-crl`). */
+  readonly crl: string;
+  /** The OCSP responder (GET and POST, RFC 6960 Appendix A). */
+  readonly ocsp: string;
+  /** The CA certificate, DER (`application/pkix-cert`, RFC 5280 §4.2.2.1). */
+  readonly caIssuers: string;
+}
+
+/**
+ * The addresses written into certificates, from the public base URL: `${base}/pki/crl`,
+ * `${base}/pki/ocsp` and `${base}/pki/ca.cer`.
+ *
+ * @throws PkiError `ca.public_url_invalid` unless the base is an absolute http(s) URL without
+ * credentials, query or fragment.
+ */
+export function publicEndpoints(publicBaseUrl: string): PublicEndpoints {
+  let url: URL;
+  try {
+    url = new URL(publicBaseUrl);
+  } catch {
+    throw new PkiError("ca.public_url_invalid", undefined, { publicBaseUrl });
+  }
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    publicBaseUrl.includes("?") ||
+    publicBaseUrl.includes("#")
+  ) {
+    throw new PkiError("ca.public_url_invalid", undefined, { publicBaseUrl });
+  }
+  // URL serialises to ASCII (punycode host, percent-encoded path), as IA5String needs.
+  const base = url.origin + url.pathname.replace(/\/+$/, "");
+  return { crl: `${base}/pki/crl`, ocsp: `${base}/pki/ocsp`, caIssuers: `${base}/pki/ca.cer` };
+}
+
+/** cRLDistributionPoints and authorityInfoAccess (OCSP, caIssuers) for the endpoints. */
+export function statusExtensions(endpoints: PublicEndpoints): Buffer[] {
+  return [
+    crlDistributionPointsExtension(endpoints.crl),
+    authorityInfoAccessExtension(endpoints.ocsp, endpoints.caIssuers),
+  ];
+}
+
+/**
+ * The subject `Name`: O, OU, CN, serialNumber (most significant first), each checked against
+ * its X.520 bound. Empty optional fields are left out.
+ *
+ * @throws PkiError `certificate.subject_too_long` or `certificate.subject_invalid`.
+ */
+export function encodeSubject(subject: CertificateSubject): Buffer {
+  const rdns: Buffer[] = [];
+  if (subject.organization) rdns.push(encodeAttribute("O", subject.organization));
+  if (subject.organizationalUnit) rdns.push(encodeAttribute("OU", subject.organizationalUnit));
+  rdns.push(encodeAttribute("CN", subject.commonName));
+  rdns.push(encodeAttribute("serialNumber", subject.serialNumber));
+  return sequence(...rdns);
+}
+
+// A practical subset of RFC 5321 §4.1.2 Mailbox: ASCII dot-atoms on both sides.
+const emailPattern =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/**
+ * The subjectAltName extension (rfc822Name for the e-mail, otherName UPN), or undefined when
+ * the subject has neither.
+ *
+ * @throws PkiError `certificate.subject_too_long`, `certificate.email_invalid` or `certificate.subject_invalid`.
+ */
+export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefined {
+  const names: Buffer[] = [];
+  if (subject.email) {
+    if (subject.email.length > maxEmailLength) {
+      throw new PkiError(
+        "certificate.subject_too_long",
+        `The email is longer than ${maxEmailLength} characters.`,
+        {
+          field: "email",
+          max: maxEmailLength,
+        },
+      );
+    }
+    // rfc822Name is an IA5String (RFC 5280 §4.2.1.6); internationalised addresses need RFC 9598.
+    if (!emailPattern.test(subject.email))
+      throw new PkiError("certificate.email_invalid", undefined, { field: "email" });
+    names.push(emailName(subject.email));
+  }
+  if (subject.upn) {
+    if (subject.upn.length > maxUpnLength) {
+      throw new PkiError(
+        "certificate.subject_too_long",
+        `The upn is longer than ${maxUpnLength} characters.`,
+        {
+          field: "upn",
+          max: maxUpnLength,
+        },
+      );
+    }
+    if (subject.upn.trim().length === 0 || !isPlainText(subject.upn)) {
+      throw new PkiError("certificate.subject_invalid", "The upn holds characters it may not hold.", {
+        field: "upn",
+      });
+    }
+    names.push(upnName(subject.upn));
+  }
+  return names.length > 0 ? subjectAltNameExtension(names) : undefined;
+}
+
+/**
+ * Reads the subject's public key and checks that it is what the profile asks for: the same
+ * curve (P-256 or P-384) or the same RSA modulus size.
+ *
+ * @throws PkiError `certificate.public_key_invalid` or `certificate.public_key_mismatch`.
+ */
+export function checkProfilePublicKey(spki: Uint8Array, keyAlgorithm: KeyAlgorithm): SubjectPublicKey {
+  const key = readSubjectPublicKey(spki);
+  if (key.keyAlgorithm !== keyAlgorithm) {
+    throw new PkiError(
+      "certificate.public_key_mismatch",
+      `The profile needs a ${keyAlgorithm} key; this key is ${key.keyAlgorithm ?? "of another algorithm or size"}.`,
+      { expected: keyAlgorithm, actual: key.keyAlgorithm ?? null },
+    );
+  }
+  return key;
+}

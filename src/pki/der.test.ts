@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import {
+  children,
+  DerError,
+  decodeOid,
+  decodeTime,
+  namedBitString,
+  oid,
+  readElement,
+  readWhole,
+  sequence,
+  smallInteger,
+  Tag,
+  tlv,
+  unsignedToContent,
+  x509Time,
+} from "./der.js";
+
+const hex = (buf: Uint8Array) => Buffer.from(buf).toString("hex");
+
+describe("DER encoding", () => {
+  it("encodes lengths in the fewest octets", () => {
+    expect(hex(tlv(Tag.octetString, Buffer.alloc(0)))).toBe("0400");
+    expect(hex(tlv(Tag.octetString, Buffer.alloc(127))).slice(0, 4)).toBe("047f");
+    expect(hex(tlv(Tag.octetString, Buffer.alloc(128))).slice(0, 6)).toBe("048180");
+    expect(hex(tlv(Tag.octetString, Buffer.alloc(256))).slice(0, 8)).toBe("04820100");
+    expect(hex(tlv(Tag.octetString, Buffer.alloc(70_000))).slice(0, 10)).toBe("0483011170");
+  });
+
+  it("encodes integers, OIDs and named bit strings", () => {
+    expect(hex(smallInteger(0))).toBe("020100");
+    expect(hex(smallInteger(127))).toBe("02017f");
+    expect(hex(smallInteger(128))).toBe("02020080");
+    expect(hex(unsignedToContent(600_000n))).toBe("0927c0");
+    expect(hex(oid("1.2.840.10045.4.3.3"))).toBe("06082a8648ce3d040303");
+    expect(hex(oid("2.5.29.20"))).toBe("0603551d14");
+    expect(hex(oid("1.3.6.1.4.1.311.20.2.3"))).toBe("060a2b060104018237140203");
+    expect(decodeOid(oid("1.3.6.1.4.1.311.20.2.3").subarray(2))).toBe("1.3.6.1.4.1.311.20.2.3");
+    expect(decodeOid(oid("2.999.3").subarray(2))).toBe("2.999.3");
+    expect(() => decodeOid(Buffer.from([0x2a, 0x80, 0x01]))).toThrow(DerError);
+    // X.690 §11.2.2: trailing zero bits are dropped (keyUsage digitalSignature = 03 02 07 80).
+    expect(hex(namedBitString([0]))).toBe("03020780");
+    expect(hex(namedBitString([5, 6]))).toBe("03020106");
+    expect(hex(namedBitString([0, 5, 6]))).toBe("03020186");
+    expect(hex(namedBitString([8]))).toBe("0303070080");
+  });
+
+  it("writes UTCTime through 2049 and GeneralizedTime from 2050, whole seconds", () => {
+    expect(x509Time(new Date("2049-12-31T23:59:59.999Z")).toString("latin1").slice(2)).toBe("491231235959Z");
+    expect(x509Time(new Date("2049-12-31T23:59:59Z"))[0]).toBe(Tag.utcTime);
+    const later = x509Time(new Date("2050-01-01T00:00:00Z"));
+    expect(later[0]).toBe(Tag.generalizedTime);
+    expect(later.toString("latin1").slice(2)).toBe("20500101000000Z");
+    expect(decodeTime(later, readWhole(later, Tag.generalizedTime)).toISOString()).toBe(
+      "2050-01-01T00:00:00.000Z",
+    );
+    expect(() => x509Time(new Date(Number.NaN))).toThrow(DerError);
+  });
+});
+
+describe("DER reading", () => {
+  it("reads nested elements", () => {
+    const der = sequence(smallInteger(5), sequence(oid("2.5.4.3")));
+    const [integer, inner] = children(der, readWhole(der, Tag.sequence));
+    expect(integer!.tag).toBe(Tag.integer);
+    expect(children(der, inner!)).toHaveLength(1);
+  });
+
+  it("refuses what is not DER", () => {
+    const bad = [
+      "3080", // indefinite length
+      "308100", // non-minimal long form
+      "30820001" + "00", // non-minimal two-octet length
+      "3003020101ff", // trailing byte
+      "300502010", // truncated
+      "1f0100", // multi-byte tag
+      "30850100000000", // length of five octets
+    ];
+    for (const input of bad) {
+      expect(
+        () => readWhole(Buffer.from(input.length % 2 ? input + "0" : input, "hex"), Tag.sequence),
+        input,
+      ).toThrow(DerError);
+    }
+    expect(() => readElement(Buffer.from("3005020101", "hex"), 0)).toThrow(DerError);
+  });
+});

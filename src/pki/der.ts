@@ -1,0 +1,322 @@
+/**
+ * Minimal, strict DER (X.690 §10) encoding and decoding.
+ *
+ * Tessera encodes its certificates, CRLs and OCSP responses by hand: the fixed parts are encoded
+ * once and reused, so issuance costs little more than the signature (see DEPENDENCIES.md,
+ * "Certificate issuance speed"). The reader accepts only definite, minimal lengths and
+ * single-byte tags, which is all that X.509, CRLs and OCSP use; anything else is a {@link DerError}.
+ */
+
+/** Universal and context tags used in X.509 (X.680 §8.4). */
+export const Tag = {
+  boolean: 0x01,
+  integer: 0x02,
+  bitString: 0x03,
+  octetString: 0x04,
+  null: 0x05,
+  oid: 0x06,
+  enumerated: 0x0a,
+  utf8String: 0x0c,
+  printableString: 0x13,
+  ia5String: 0x16,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
+  sequence: 0x30,
+  set: 0x31,
+} as const;
+
+/** Context-specific constructed tag `[n]` (EXPLICIT, or IMPLICIT of a constructed type). */
+export const contextConstructed = (n: number): number => 0xa0 | n;
+/** Context-specific primitive tag `[n]` (IMPLICIT of a primitive type). */
+export const contextPrimitive = (n: number): number => 0x80 | n;
+
+/** Thrown when bytes are not the DER the caller expected. */
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DerError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------------
+
+/** Number of bytes of the DER length field for `length`. */
+export function lengthOfLength(length: number): number {
+  if (length < 0x80) return 1;
+  if (length < 0x100) return 2;
+  if (length < 0x10000) return 3;
+  if (length < 0x1000000) return 4;
+  return 5;
+}
+
+/** Writes tag and length at `offset` of `out`; returns the offset after them. */
+export function writeHeader(out: Buffer, offset: number, tag: number, length: number): number {
+  out[offset++] = tag;
+  if (length < 0x80) {
+    out[offset++] = length;
+    return offset;
+  }
+  const n = lengthOfLength(length) - 1;
+  out[offset++] = 0x80 | n;
+  for (let i = n - 1; i >= 0; i--) out[offset++] = (length >>> (8 * i)) & 0xff;
+  return offset;
+}
+
+/** The tag and length octets of an element with `length` content octets. */
+export function header(tag: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(1 + lengthOfLength(length));
+  writeHeader(out, 0, tag, length);
+  return out;
+}
+
+/** One TLV whose content is the concatenation of `parts`. */
+export function tlv(tag: number, ...parts: Uint8Array[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = Buffer.allocUnsafe(1 + lengthOfLength(length) + length);
+  let offset = writeHeader(out, 0, tag, length);
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+export const sequence = (...parts: Uint8Array[]): Buffer => tlv(Tag.sequence, ...parts);
+export const set = (...parts: Uint8Array[]): Buffer => tlv(Tag.set, ...parts);
+export const octetString = (content: Uint8Array): Buffer => tlv(Tag.octetString, content);
+export const explicit = (n: number, ...parts: Uint8Array[]): Buffer => tlv(contextConstructed(n), ...parts);
+export const derNull: Buffer = Buffer.from([Tag.null, 0]);
+export const derTrue: Buffer = Buffer.from([Tag.boolean, 1, 0xff]);
+
+/** A BIT STRING holding whole bytes (unused bits 0), e.g. a signature or a public key. */
+export const bitString = (content: Uint8Array): Buffer => tlv(Tag.bitString, Buffer.from([0]), content);
+
+/** A small non-negative INTEGER or ENUMERATED (X.690 §8.3: two's complement, minimal). */
+export function smallInteger(value: number, tag: number = Tag.integer): Buffer {
+  if (!Number.isSafeInteger(value) || value < 0) throw new DerError(`not a non-negative integer: ${value}`);
+  return tlv(tag, unsignedToContent(BigInt(value)));
+}
+
+/** INTEGER content octets of a non-negative bigint: minimal, with a 0x00 when the top bit is set. */
+export function unsignedToContent(value: bigint): Buffer {
+  if (value < 0n) throw new DerError("negative integer");
+  let hex = value.toString(16);
+  if (hex.length % 2 === 1) hex = "0" + hex;
+  const bytes = Buffer.from(hex, "hex");
+  return bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
+}
+
+/**
+ * A named BIT STRING such as KeyUsage (X.690 §11.2.2: trailing zero bits are removed and the
+ * unused-bits count says how many bits of the last octet are padding).
+ */
+export function namedBitString(bits: readonly number[]): Buffer {
+  if (bits.length === 0) return Buffer.from([Tag.bitString, 1, 0]);
+  const highest = Math.max(...bits);
+  const bytes = Buffer.alloc((highest >> 3) + 1);
+  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
+  const unused = 7 - (highest & 7);
+  return tlv(Tag.bitString, Buffer.from([unused]), bytes);
+}
+
+const oidCache = new Map<string, Buffer>();
+
+/** An OBJECT IDENTIFIER TLV from dotted notation (cached: OIDs repeat). */
+export function oid(dotted: string): Buffer {
+  const cached = oidCache.get(dotted);
+  if (cached) return cached;
+  const arcs = dotted.split(".").map((arc) => {
+    if (!/^\d+$/.test(arc)) throw new DerError(`bad OID ${dotted}`);
+    return BigInt(arc);
+  });
+  if (arcs.length < 2 || arcs[0]! > 2n || (arcs[0]! < 2n && arcs[1]! > 39n))
+    throw new DerError(`bad OID ${dotted}`);
+  const bytes: number[] = [];
+  const pushArc = (arc: bigint) => {
+    const groups = [Number(arc & 0x7fn)];
+    for (let rest = arc >> 7n; rest > 0n; rest >>= 7n) groups.unshift(Number(rest & 0x7fn) | 0x80);
+    bytes.push(...groups);
+  };
+  pushArc(arcs[0]! * 40n + arcs[1]!);
+  for (const arc of arcs.slice(2)) pushArc(arc);
+  const encoded = tlv(Tag.oid, Buffer.from(bytes));
+  oidCache.set(dotted, encoded);
+  return encoded;
+}
+
+/** Dotted notation of OID content octets; throws on a non-minimal arc. */
+export function decodeOid(content: Uint8Array): string {
+  if (content.length === 0) throw new DerError("empty OID");
+  const arcs: bigint[] = [];
+  let value = 0n;
+  let started = false;
+  for (let i = 0; i < content.length; i++) {
+    const byte = content[i]!;
+    if (!started && byte === 0x80) throw new DerError("non-minimal OID arc");
+    started = true;
+    value = (value << 7n) | BigInt(byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      arcs.push(value);
+      value = 0n;
+      started = false;
+    } else if (i === content.length - 1) {
+      throw new DerError("truncated OID arc");
+    }
+  }
+  const first = arcs[0]!;
+  const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
+  return [...head, ...arcs.slice(1)].map(String).join(".");
+}
+
+const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n));
+
+function checkDate(date: Date): void {
+  const time = date.getTime();
+  if (!Number.isFinite(time)) throw new DerError("invalid date");
+  const year = date.getUTCFullYear();
+  if (year < 1950 || year > 9999) throw new DerError(`date out of range: ${date.toISOString()}`);
+}
+
+/** `YYYYMMDDHHMMSSZ`: GeneralizedTime content, floored to whole seconds (RFC 5280 §4.1.2.5.2). */
+export function generalizedTimeString(date: Date): string {
+  checkDate(date);
+  return (
+    String(date.getUTCFullYear()) +
+    pad2(date.getUTCMonth() + 1) +
+    pad2(date.getUTCDate()) +
+    pad2(date.getUTCHours()) +
+    pad2(date.getUTCMinutes()) +
+    pad2(date.getUTCSeconds()) +
+    "Z"
+  );
+}
+
+/** A GeneralizedTime TLV without fractional seconds (OCSP, RFC 6960 §4.2.1, and dates from 2050). */
+export function generalizedTime(date: Date): Buffer {
+  return tlv(Tag.generalizedTime, Buffer.from(generalizedTimeString(date), "latin1"));
+}
+
+/**
+ * An X.509 `Time`: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5 for
+ * certificates, §5.1.2.4 for CRLs), floored to whole seconds.
+ */
+export function x509Time(date: Date): Buffer {
+  checkDate(date);
+  if (date.getUTCFullYear() >= 2050) return generalizedTime(date);
+  return tlv(Tag.utcTime, Buffer.from(generalizedTimeString(date).slice(2), "latin1"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------------
+
+/** One decoded element: positions are offsets into the buffer it was read from. */
+export interface DerElement {
+  readonly tag: number;
+  /** Offset of the tag octet. */
+  readonly start: number;
+  /** Offset of the first content octet. */
+  readonly contentStart: number;
+  /** Offset after the last content octet. */
+  readonly end: number;
+}
+
+/** Reads the element starting at `offset`, which must end at or before `limit`. */
+export function readElement(buf: Uint8Array, offset: number, limit: number = buf.length): DerElement {
+  if (offset + 2 > limit) throw new DerError("truncated element");
+  const tag = buf[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tags are not supported");
+  let lengthByte = buf[offset + 1]!;
+  let contentStart = offset + 2;
+  let length: number;
+  if (lengthByte < 0x80) {
+    length = lengthByte;
+  } else {
+    lengthByte &= 0x7f;
+    if (lengthByte === 0) throw new DerError("indefinite length is not DER");
+    if (lengthByte > 4) throw new DerError("length too large");
+    if (contentStart + lengthByte > limit) throw new DerError("truncated length");
+    length = 0;
+    for (let i = 0; i < lengthByte; i++) length = length * 256 + buf[contentStart + i]!;
+    contentStart += lengthByte;
+    // X.690 §10.1: the definite form must use the fewest octets.
+    if (length < 0x80 || lengthOfLength(length) !== lengthByte + 1) throw new DerError("non-minimal length");
+  }
+  const end = contentStart + length;
+  if (end > limit) throw new DerError("element runs past its container");
+  return { tag, start: offset, contentStart, end };
+}
+
+/** Reads `buf` as exactly one element with tag `tag`. */
+export function readWhole(buf: Uint8Array, tag: number): DerElement {
+  const element = readElement(buf, 0);
+  if (element.tag !== tag)
+    throw new DerError(`expected tag 0x${tag.toString(16)}, got 0x${element.tag.toString(16)}`);
+  if (element.end !== buf.length) throw new DerError("trailing bytes after element");
+  return element;
+}
+
+/** The elements directly inside a constructed element. */
+export function children(buf: Uint8Array, parent: DerElement): DerElement[] {
+  if ((parent.tag & 0x20) === 0) throw new DerError("not a constructed element");
+  const result: DerElement[] = [];
+  let offset = parent.contentStart;
+  while (offset < parent.end) {
+    const child = readElement(buf, offset, parent.end);
+    result.push(child);
+    offset = child.end;
+  }
+  return result;
+}
+
+/** Throws unless `element` has tag `tag`; returns it for chaining. */
+export function expectTag(element: DerElement | undefined, tag: number, what: string): DerElement {
+  if (!element) throw new DerError(`${what} is missing`);
+  if (element.tag !== tag) throw new DerError(`${what}: unexpected tag 0x${element.tag.toString(16)}`);
+  return element;
+}
+
+/** The content octets of an element (a view, not a copy). */
+export function content(buf: Uint8Array, element: DerElement): Buffer {
+  return Buffer.from(buf.buffer, buf.byteOffset + element.contentStart, element.end - element.contentStart);
+}
+
+/** The whole TLV of an element (a view, not a copy). */
+export function raw(buf: Uint8Array, element: DerElement): Buffer {
+  return Buffer.from(buf.buffer, buf.byteOffset + element.start, element.end - element.start);
+}
+
+/** Parses UTCTime or GeneralizedTime content (`Z` form, whole seconds, as RFC 5280 requires). */
+export function decodeTime(buf: Uint8Array, element: DerElement): Date {
+  const text = Buffer.from(content(buf, element)).toString("latin1");
+  let match: RegExpExecArray | null;
+  let year: number;
+  if (element.tag === Tag.utcTime) {
+    match = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+    if (!match) throw new DerError("bad UTCTime");
+    const yy = Number(match[1]);
+    year = yy >= 50 ? 1900 + yy : 2000 + yy;
+  } else if (element.tag === Tag.generalizedTime) {
+    match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+    if (!match) throw new DerError("bad GeneralizedTime");
+    year = Number(match[1]);
+  } else {
+    throw new DerError("not a time");
+  }
+  const date = new Date(
+    Date.UTC(
+      year,
+      Number(match[2]) - 1,
+      Number(match[3]),
+      Number(match[4]),
+      Number(match[5]),
+      Number(match[6]),
+    ),
+  );
+  if (date.getUTCFullYear() !== year || date.getUTCDate() !== Number(match[3]))
+    throw new DerError("bad date");
+  return date;
+}

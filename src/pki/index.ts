@@ -1,0 +1,77 @@
+/**
+ * Tessera's PKI: a pure library (no database, no HTTP) that creates the CA certificate, issues
+ * card certificates per profile, and builds CRLs and OCSP responses. Signing goes through a
+ * {@link Signer}, so a key in memory and a PKCS#11 token are interchangeable.
+ */
+export {
+  assertSignerMatches,
+  type CaCertificateCheck,
+  type CaIdentity,
+  type CertIdHashes,
+  type CreateCaCertificateParams,
+  checkCaCertificate,
+  createCaCertificate,
+  floorToSecond,
+  parseCaCertificate,
+} from "./ca-certificate.js";
+export {
+  type CertificateIssuer,
+  clampValidity,
+  createCertificateIssuer,
+  type IssueRequest,
+} from "./certificate-issuer.js";
+export {
+  type CertificateSubject,
+  checkProfilePublicKey,
+  extendedKeyUsageFor,
+  keyUsageFor,
+  maxEmailLength,
+  maxUpnLength,
+  type PublicEndpoints,
+  publicEndpoints,
+} from "./certificate-profiles.js";
+export {
+  type BuildCrlParams,
+  buildCrl,
+  type CrlEntry,
+  type CrlReason,
+  crlReasonCodes,
+  crlReasons,
+} from "./crl.js";
+export { type NameAttribute, type NameAttributeType, parseDistinguishedName } from "./distinguished-name.js";
+export {
+  type AnswerOcspRequestParams,
+  answerOcspRequest,
+  type BuildOcspResponseParams,
+  buildOcspErrorResponse,
+  buildOcspResponse,
+  type CreateOcspSigningCertificateParams,
+  certIdFor,
+  createOcspSigningCertificate,
+  matchesCa,
+  type OcspCertId,
+  type OcspCertStatus,
+  type OcspErrorStatus,
+  type OcspHashAlgorithm,
+  type OcspRequestParse,
+  type OcspResponderKey,
+  type OcspSingleResponse,
+  parseOcspRequest,
+} from "./ocsp.js";
+export { fromPem, toPem } from "./pem.js";
+export { isPkiError, PkiError, type PkiErrorCode, pkiErrorCatalog } from "./pki-errors.js";
+export {
+  createKeySigner,
+  decryptPrivateKey,
+  defaultKeyEncryptionIterations,
+  ecdsaSignatureToDer,
+  encryptPrivateKey,
+  generateCaKey,
+  keyAlgorithmOf,
+  type SignatureAlgorithm,
+  type Signer,
+  signatureAlgorithmFor,
+  spkiOf,
+} from "./signer.js";
+export { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key.js";
+export { type ReadCertificate, randomSerial, readCertificate, serialToHex } from "./x509-certificate.js";

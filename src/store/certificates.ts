@@ -1,0 +1,209 @@
+import type { CertificateState, RevocationReason } from "../domain/certificate-states.js";
+import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import type { Db } from "./database.js";
+import { reserveSequence } from "./sequences.js";
+
+export interface CertificateRecord {
+  serial: string;
+  cardId: string | null;
+  profile: string;
+  subject: string;
+  state: CertificateState;
+  notBefore: string;
+  notAfter: string;
+  revokedAt: string | null;
+  revocationReason: RevocationReason | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewCertificate {
+  serial: string;
+  cardId: string | null;
+  profile: string;
+  subject: string;
+  state: CertificateState;
+  der: Buffer;
+  notBefore: string;
+  notAfter: string;
+  /** Set for a certificate recorded on hold. */
+  revokedAt: string | null;
+  revocationReason: RevocationReason | null;
+}
+
+const columns = [
+  "serial",
+  "card_id as cardId",
+  "profile",
+  "subject",
+  "state",
+  "not_before as notBefore",
+  "not_after as notAfter",
+  "revoked_at as revokedAt",
+  "revocation_reason as revocationReason",
+  "created_at as createdAt",
+  "updated_at as updatedAt",
+] as const;
+
+/** The counter a CRL compares with to know whether it is stale. */
+const statusVersion = "certificate-status";
+
+export async function bumpCertificateStatusVersion(db: Db): Promise<void> {
+  await reserveSequence(db, statusVersion);
+}
+
+export async function currentCertificateStatusVersion(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("sequences")
+    .select("value")
+    .where("name", "=", statusVersion)
+    .executeTakeFirst();
+  return Number(row?.value ?? 0);
+}
+
+export async function insertCertificates(db: Db, certificates: NewCertificate[], at: string): Promise<void> {
+  for (let i = 0; i < certificates.length; i += 500) {
+    await db
+      .insertInto("certificates")
+      .values(
+        certificates.slice(i, i + 500).map((c) => ({
+          serial: c.serial,
+          card_id: c.cardId,
+          profile: c.profile,
+          subject: c.subject,
+          state: c.state,
+          der: c.der,
+          not_before: c.notBefore,
+          not_after: c.notAfter,
+          revoked_at: c.revokedAt,
+          revocation_reason: c.revocationReason,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+  }
+  if (certificates.some((c) => c.revokedAt)) await bumpCertificateStatusVersion(db);
+}
+
+export async function findCertificate(db: Db, serial: string): Promise<CertificateRecord | undefined> {
+  return db
+    .selectFrom("certificates")
+    .select(columns)
+    .where("serial", "=", serial)
+    .executeTakeFirst() as Promise<CertificateRecord | undefined>;
+}
+
+export async function findCertificateDer(db: Db, serial: string): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom("certificates")
+    .select("der")
+    .where("serial", "=", serial)
+    .executeTakeFirst();
+  return row && Buffer.from(row.der);
+}
+
+export async function findCertificatesOfCard(db: Db, cardId: string): Promise<CertificateRecord[]> {
+  return db
+    .selectFrom("certificates")
+    .select(columns)
+    .where("card_id", "=", cardId)
+    .orderBy("created_at")
+    .orderBy("serial")
+    .execute() as Promise<CertificateRecord[]>;
+}
+
+/**
+ * Changes a certificate's state only from one of `from` (so two changes cannot both win) and
+ * bumps the status counter the CRL is compared with. Returns whether it changed.
+ */
+export async function updateCertificateState(
+  db: Db,
+  serial: string,
+  from: readonly CertificateState[],
+  change: { state: CertificateState; revokedAt: string | null; revocationReason: RevocationReason | null },
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("certificates")
+    .set({
+      state: change.state,
+      revoked_at: change.revokedAt,
+      revocation_reason: change.revocationReason,
+      updated_at: at,
+    })
+    .where("serial", "=", serial)
+    .where("state", "in", from)
+    .executeTakeFirst();
+  const changed = Number(result.numUpdatedRows) === 1;
+  if (changed) await bumpCertificateStatusVersion(db);
+  return changed;
+}
+
+export interface CertificateFilter {
+  cardId?: string | undefined;
+  state?: CertificateState | undefined;
+  /** A serial (hex) or the start of the subject. */
+  q?: string | undefined;
+}
+
+export async function searchCertificates(
+  db: Db,
+  filter: CertificateFilter,
+  page: { cursor?: string | undefined; limit: number },
+): Promise<Page<CertificateRecord>> {
+  let query = db.selectFrom("certificates");
+  if (filter.cardId) query = query.where("card_id", "=", filter.cardId);
+  if (filter.state) query = query.where("state", "=", filter.state);
+  if (filter.q) {
+    const q = filter.q.trim();
+    query = query.where((eb) =>
+      eb.or([eb("serial", "=", q.toLowerCase()), eb("subject", ">=", q).and("subject", "<", `${q}\uffff`)]),
+    );
+  }
+  const total = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  let pageQuery = query.select(columns);
+  if (page.cursor) {
+    const [createdAt, serial] = decodeCursor(page.cursor, 2) as [string, string];
+    pageQuery = pageQuery.where((eb) =>
+      eb(eb.refTuple("created_at", "serial"), "<", eb.tuple(createdAt, serial)),
+    );
+  }
+  const rows = (await pageQuery
+    .orderBy("created_at", "desc")
+    .orderBy("serial", "desc")
+    .limit(page.limit + 1)
+    .execute()) as CertificateRecord[];
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    total: Number(total.n),
+    nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.serial]) : null,
+  };
+}
+
+/** Every certificate a CRL must list (on hold or revoked), in pages, serial order. */
+export async function* listRevokedCertificates(
+  db: Db,
+): AsyncGenerator<{ serial: string; revokedAt: string; reason: RevocationReason }> {
+  let after = "";
+  for (;;) {
+    const rows = await db
+      .selectFrom("certificates")
+      .select(["serial", "revoked_at", "revocation_reason"])
+      .where("state", "in", ["onHold", "revoked"])
+      .where("serial", ">", after)
+      .orderBy("serial")
+      .limit(10_000)
+      .execute();
+    for (const row of rows)
+      yield {
+        serial: row.serial,
+        revokedAt: row.revoked_at!,
+        reason: row.revocation_reason as RevocationReason,
+      };
+    if (rows.length < 10_000) return;
+    after = rows.at(-1)!.serial;
+  }
+}
