@@ -45,7 +45,7 @@ const day = 24 * 60 * 60 * 1000;
 const responderValidityDays = 30;
 const responderRenewBeforeDays = 7;
 
-async function newResponder(identity: CaIdentity, caSigner: Signer, now: Date, passphrase: string) {
+export async function newResponder(identity: CaIdentity, caSigner: Signer, now: Date, passphrase: string) {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const notAfter = new Date(
     Math.min(now.getTime() + responderValidityDays * day, identity.notAfter.getTime()),

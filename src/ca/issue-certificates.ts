@@ -22,19 +22,21 @@ export interface IssuedCertificate {
   der: Buffer;
 }
 
+/** Signed but not yet recorded: it must not leave Tessera until {@link recordCertificates} commits. */
+export interface SignedCertificate extends IssuedCertificate {
+  order: CertificateOrder;
+}
+
 /**
- * Signs certificates and records them in the caller's transaction. The rule "no certificate
- * leaves the CA unrecorded" is kept by the caller: it hands the DER to a card or a file only
- * after that transaction has committed. A bad key or subject throws a 4xx PkiError before
- * anything is recorded.
+ * Signs certificates. Slow work, so it runs outside any transaction; the result is not to be
+ * handed to anyone before {@link recordCertificates} has committed it. A bad key or subject
+ * throws a 4xx PkiError, and nothing is recorded.
  */
-export async function issueCertificates(
-  trx: Db,
+export async function signCertificates(
   ca: CertificateAuthority,
   orders: readonly CertificateOrder[],
-  at: string,
-): Promise<IssuedCertificate[]> {
-  const signed = await Promise.all(
+): Promise<SignedCertificate[]> {
+  return Promise.all(
     orders.map(async (order) => {
       const serial = randomSerial();
       const der = await ca.issuer.issue({
@@ -45,9 +47,21 @@ export async function issueCertificates(
         notBefore: order.notBefore,
         notAfter: order.notAfter,
       });
-      return { order, serial: serialToHex(serial), der };
+      return { order, serial: serialToHex(serial), profile: order.profile.name, der };
     }),
   );
+}
+
+/**
+ * Records signed certificates in the caller's transaction. "No certificate leaves the CA
+ * unrecorded": the caller writes a certificate to a card or a file only after this commits.
+ */
+export async function recordCertificates(
+  trx: Db,
+  ca: CertificateAuthority,
+  signed: readonly SignedCertificate[],
+  at: string,
+): Promise<void> {
   await insertCertificates(
     trx,
     signed.map(({ order, serial, der }) => ({
@@ -64,7 +78,18 @@ export async function issueCertificates(
     })),
     at,
   );
-  return signed.map(({ order, serial, der }) => ({ serial, profile: order.profile.name, der }));
+}
+
+/** Signs and records in one go, in the caller's transaction. */
+export async function issueCertificates(
+  trx: Db,
+  ca: CertificateAuthority,
+  orders: readonly CertificateOrder[],
+  at: string,
+): Promise<IssuedCertificate[]> {
+  const signed = await signCertificates(ca, orders);
+  await recordCertificates(trx, ca, signed, at);
+  return signed.map(({ serial, profile, der }) => ({ serial, profile, der }));
 }
 
 /** The validity end actually written: never beyond the CA's own. */

@@ -2,15 +2,17 @@
 import { readFileSync } from "node:fs";
 import { createOperator } from "../access/operators.js";
 import { type App, createApp } from "../app.js";
+import { importCertificateAuthority } from "../ca/import-certificate-authority.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { demoOperatorNames, seedDemoData } from "../demo/seed-demo-data.js";
-import { TesseraError } from "../domain/errors.js";
+import { isClientError } from "../domain/errors.js";
 import { type Role, roles } from "../domain/roles.js";
 import { buildServer } from "../http/server.js";
 import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../processes/services.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { parseArgs, UsageError } from "./args.js";
+import { benchCaCommand } from "./bench-ca.js";
 
 const usage = `Usage: tessera <command> [options]
 
@@ -19,8 +21,12 @@ Commands:
   audit verify                        verify the chain of the object history
   operators create --username NAME --roles ROLE[,ROLE…] [--password P]
                                       create an operator (a password is generated when left out)
+  ca import --cert CA.pem --key KEY.pem [--key-passphrase P]
+                                      install an existing CA (its chain may follow it in CA.pem);
+                                      only before any certificate is issued
   users import FILE.csv [--operator NAME]
                                       import users from a CSV file as an operator (default: admin)
+  bench ca [--seconds N]              measure the CA against the bare signature (JSON)
 
 Roles: ${roles.join(", ")}
 Settings come from the environment (DATABASE_URL, PORT, HOST, TESSERA_DATA_DIR, TESSERA_PUBLIC_URL, …);
@@ -81,7 +87,7 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
     booleans: ["demo", "help"],
-    values: ["port", "username", "roles", "password", "operator"],
+    values: ["port", "username", "roles", "password", "operator", "cert", "key", "key-passphrase", "seconds"],
   });
   const [command, sub, ...rest] = positional;
   if (!command || flags.get("help")) {
@@ -130,6 +136,50 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case "bench": {
+      const secondsFlag = flags.get("seconds");
+      const seconds = typeof secondsFlag === "string" ? Number(secondsFlag) : 5;
+      if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--seconds needs a number from 1 to 600");
+      if (sub !== "ca") throw new UsageError("try: npm run bench -- ca");
+      const result = await benchCaCommand({ seconds });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    case "ca": {
+      const cert = flags.get("cert");
+      const key = flags.get("key");
+      if (sub !== "import" || typeof cert !== "string" || typeof key !== "string")
+        throw new UsageError("try: tessera ca import --cert ca.pem --key key.pem");
+      const read = (file: string) => {
+        try {
+          return readFileSync(file, "utf8");
+        } catch (error) {
+          throw new UsageError(
+            `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+          );
+        }
+      };
+      const certificatePem = read(cert);
+      const keyPem = read(key);
+      const passphrase = flags.get("key-passphrase");
+      return withApp(async (app) => {
+        const { serial, chainLength } = await importCertificateAuthority(
+          app.services.store,
+          { certificatePem, keyPem, keyPassphrase: typeof passphrase === "string" ? passphrase : undefined },
+          {
+            name: app.config.ca.name,
+            validityYears: app.config.ca.validityYears,
+            publicUrl: app.config.publicUrl,
+            keyPassphrase: app.config.secrets.caKeyPassphrase,
+          },
+          app.services.clock,
+        );
+        process.stdout.write(
+          `CA ${serial} installed${chainLength ? ` with ${chainLength} certificate(s) above it` : ""}; restart Tessera to use it.\n`,
+        );
+        return 0;
+      });
+    }
     case "users": {
       const file = rest[0] ?? (sub === "import" ? undefined : sub);
       if (sub !== "import" || !file) throw new UsageError("try: tessera users import FILE.csv");
@@ -163,8 +213,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof UsageError) process.stderr.write(`tessera: ${error.message}\n${usage}\n`);
     else if (error instanceof ConfigError) process.stderr.write(`tessera: ${error.message}\n`);
-    else if (error instanceof TesseraError)
-      process.stderr.write(`tessera: ${error.message} (${error.code})\n`);
+    else if (isClientError(error)) process.stderr.write(`tessera: ${error.message} (${error.code})\n`);
     else process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);
   },

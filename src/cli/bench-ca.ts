@@ -1,0 +1,147 @@
+import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { loadCertificateAuthority } from "../ca/certificate-authority.js";
+import { createCrlPublisher } from "../ca/crl-publisher.js";
+import { type CertificateOrder, recordCertificates, signCertificates } from "../ca/issue-certificates.js";
+import { benchCa } from "../pki/bench-ca.js";
+import { randomSerial, serialToHex } from "../pki/index.js";
+import { openStore } from "../store/database.js";
+
+/** Runs `step` from `concurrency` loops for `seconds`; returns completions per second. */
+async function rate(seconds: number, concurrency: number, step: () => Promise<number>): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) count += await step();
+    }),
+  );
+  return Math.round(count / ((performance.now() - started) / 1000));
+}
+
+/**
+ * `npm run bench -- ca`: certificates per second through the full issuance path (signature
+ * and the database record, on SQLite) against the bare P-384 signature on the same cores in
+ * the same run, and the CRL at 100,000 revoked entries.
+ */
+export async function benchCaCommand({ seconds }: { seconds: number }) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-bench-ca-"));
+  const store = await openStore({ kind: "sqlite", file: path.join(dataDir, "bench.sqlite") });
+  try {
+    const clock = () => new Date();
+    const ca = await loadCertificateAuthority(
+      store,
+      {
+        name: "Bench CA",
+        validityYears: 10,
+        publicUrl: "https://id.example.org",
+        keyPassphrase: "bench passphrase",
+      },
+      clock,
+    );
+    const caKey = generateKeyPairSync("ec", { namedCurve: "secp384r1" }).privateKey;
+    const holderKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+      type: "spki",
+      format: "der",
+    });
+    const order = (): CertificateOrder => {
+      const now = new Date();
+      return {
+        cardId: null,
+        profile: { name: "authentication", kind: "authentication", keyAlgorithm: "P-256" },
+        subject: {
+          commonName: "Benchmark Holder",
+          organization: "Tessera",
+          organizationalUnit: "Bench",
+          serialNumber: "BENCH-0001",
+          email: "holder@example.org",
+          upn: "holder@corp.example.org",
+        },
+        publicKey: holderKey,
+        notBefore: now,
+        notAfter: new Date(now.getTime() + 365 * 86_400_000),
+        initialState: "onHold",
+      };
+    };
+    const tbs = randomBytes(700);
+    // Both on libuv's thread pool with 8 in flight: the same cores for both measurements.
+    const concurrency = 8;
+    const bareSignPerSecond = await rate(
+      seconds,
+      concurrency,
+      () =>
+        new Promise((resolve, reject) =>
+          sign("sha384", tbs, caKey, (error) => (error ? reject(error) : resolve(1))),
+        ),
+    );
+    // A card's certificates are signed together, then recorded in one transaction.
+    const perCard = 2;
+    const issuePerSecond = await rate(seconds, concurrency, async () => {
+      const signed = await signCertificates(ca, [order(), order()]);
+      const at = new Date().toISOString();
+      await store.db.transaction().execute((trx) => recordCertificates(trx, ca, signed, at));
+      return perCard;
+    });
+
+    const library = await benchCa({ seconds: Math.max(1, seconds / 2) });
+
+    // 100,000 revoked certificates in the database, then one CRL publication from them.
+    const at = new Date().toISOString();
+    const rows = Array.from({ length: 100_000 }, () => ({
+      serial: serialToHex(randomSerial()),
+      card_id: null,
+      profile: "bench",
+      subject: "CN=Bench",
+      state: "onHold",
+      der: Buffer.alloc(1),
+      not_before: at,
+      not_after: at,
+      revoked_at: at,
+      revocation_reason: "certificateHold",
+      created_at: at,
+      updated_at: at,
+    }));
+    await store.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 2000)
+        await trx
+          .insertInto("certificates")
+          .values(rows.slice(i, i + 2000))
+          .execute();
+      await trx
+        .insertInto("sequences")
+        .values({ name: "certificate-status", value: 1_000_000 })
+        .onConflict((oc) => oc.column("name").doUpdateSet({ value: 1_000_000 }))
+        .execute();
+    });
+    const crl = createCrlPublisher({ store, ca, clock, nextUpdateHours: 24, log: pino({ level: "silent" }) });
+    const started = performance.now();
+    const published = await crl.current();
+    const crlMsAt100kWithDatabase = Math.round(performance.now() - started);
+
+    return {
+      benchmark: "ca",
+      cores: (await import("node:os")).availableParallelism(),
+      seconds,
+      bareP384SignPerSecond: bareSignPerSecond,
+      issuePerSecondSqlite: issuePerSecond,
+      ratio: Math.round((issuePerSecond / bareSignPerSecond) * 100) / 100,
+      target: ">= 0.5",
+      library: {
+        bareSignOneThreadPerSecond: library.bareSignPerSecond,
+        issueOneAtATimePerSecond: library.issuePerSecond,
+        issueConcurrentPerSecond: library.issueConcurrentPerSecond,
+        crlMsAt100k: library.crlMsAt100k,
+      },
+      crlMsAt100kWithDatabase,
+      crlEntries: published.entries,
+      crlBytes: published.der.length,
+    };
+  } finally {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
