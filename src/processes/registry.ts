@@ -3,6 +3,13 @@ import { hasAnyRole } from "../domain/roles.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { cardsAbortRequest } from "./cards-abort-request.js";
 import { cardsApprove } from "./cards-approve.js";
+import {
+  cardsActivate,
+  cardsDeactivate,
+  cardsLock,
+  cardsReactivate,
+  cardsRepeatProduction,
+} from "./cards-lifecycle.js";
 import { cardsRequest, cardsRequestMultiple } from "./cards-request.js";
 import { certificatesHold, certificatesRelease, certificatesRevoke } from "./certificates-change.js";
 import type { ProcessHandler } from "./process-handler.js";
@@ -20,6 +27,11 @@ export const processHandlers: ReadonlyMap<string, ProcessHandler> = new Map(
     cardsRequestMultiple,
     cardsApprove,
     cardsAbortRequest,
+    cardsRepeatProduction,
+    cardsActivate,
+    cardsDeactivate,
+    cardsReactivate,
+    cardsLock,
     certificatesHold,
     certificatesRelease,
     certificatesRevoke,

@@ -12,6 +12,11 @@ import type { Actor } from "./services.js";
 const bodies: Record<string, (cardId: string) => Record<string, unknown>> = {
   CardsProcApprove: (cardId) => ({ cardId, decision: "approve" }),
   CardsProcAbortRequest: (cardId) => ({ cardId }),
+  CardsProcRepeatProduction: (cardId) => ({ cardId }),
+  CardsProcActivate: (cardId) => ({ cardId }),
+  CardsProcDeactivate: (cardId) => ({ cardId }),
+  CardsProcReactivate: (cardId) => ({ cardId }),
+  CardsProcLock: (cardId) => ({ cardId, reason: "stolen" }),
 };
 
 const cardProcesses = [...processHandlers.values()].filter(

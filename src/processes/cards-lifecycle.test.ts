@@ -1,0 +1,143 @@
+import { generateKeyPairSync } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueCertificates } from "../ca/issue-certificates.js";
+import { roles } from "../domain/roles.js";
+import { findCertificatesOfCard } from "../store/certificates.js";
+import { dialects } from "../test-support/databases.js";
+import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { runProcess } from "./registry.js";
+import type { Actor } from "./services.js";
+
+describe.each(dialects)("the card lifecycle on %s", (dialect) => {
+  let t: TestApp;
+  let actor: Actor;
+  let userId: string;
+
+  /** A card as production leaves it: issued, with two certificates on hold. */
+  async function producedCard(): Promise<string> {
+    const { result } = await runProcess(t.app.services, actor, "CardsProcRequest", {
+      userId,
+      template: "Employee ID",
+    });
+    const cardId = (result as { card: { id: string } }).card.id;
+    const { db } = t.app.services.store;
+    const now = t.clock();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("cards")
+        .set({ state: "issued", requested_by: "someone-else" })
+        .where("id", "=", cardId)
+        .execute();
+      await issueCertificates(
+        trx,
+        t.app.services.ca,
+        ["authentication", "signature"].map((kind) => ({
+          cardId,
+          profile: {
+            name: kind,
+            kind: kind as "authentication" | "signature",
+            keyAlgorithm: "P-256" as const,
+          },
+          subject: { commonName: "Lia Life", serialNumber: "LIFE-1" },
+          publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+            type: "spki",
+            format: "der",
+          }),
+          notBefore: now,
+          notAfter: new Date(now.getTime() + 86400_000),
+          initialState: "onHold" as const,
+        })),
+        now.toISOString(),
+      );
+    });
+    return cardId;
+  }
+  const states = async (cardId: string) =>
+    (await findCertificatesOfCard(t.app.services.store.db, cardId)).map(
+      (c) => `${c.state}:${c.revocationReason ?? "-"}`,
+    );
+  const run = (name: string, body: Record<string, unknown>) => runProcess(t.app.services, actor, name, body);
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { options: { severalActiveCards: true } });
+    actor = await t.operator("all", [...roles]);
+    const { result } = await run("UsersProcCreate", {
+      firstName: "Lia",
+      lastName: "Life",
+      email: "lia@example.org",
+      identifier: "LIFE-1",
+    });
+    userId = (result as { user: { id: string } }).user.id;
+  });
+  afterAll(() => t.close());
+
+  it("activates (holds released), deactivates (held), reactivates, and locks (revoked with the reason)", async () => {
+    const cardId = await producedCard();
+    expect(await states(cardId)).toEqual(["onHold:certificateHold", "onHold:certificateHold"]);
+    await run("CardsProcActivate", { cardId });
+    expect(await states(cardId)).toEqual(["valid:-", "valid:-"]);
+    await run("CardsProcDeactivate", { cardId, reason: "on leave" });
+    expect(await states(cardId)).toEqual(["onHold:certificateHold", "onHold:certificateHold"]);
+    await run("CardsProcReactivate", { cardId });
+    expect(await states(cardId)).toEqual(["valid:-", "valid:-"]);
+    const { result } = await run("CardsProcLock", { cardId, reason: "stolen" });
+    expect((result as { card: { state: string; allowedProcesses: string[] } }).card).toMatchObject({
+      state: "locked",
+      allowedProcesses: [],
+    });
+    expect(await states(cardId)).toEqual(["revoked:keyCompromise", "revoked:keyCompromise"]);
+  });
+
+  it("locks an inactive card for a holder who left with cessationOfOperation", async () => {
+    const cardId = await producedCard();
+    await run("CardsProcActivate", { cardId });
+    await run("CardsProcDeactivate", { cardId });
+    await run("CardsProcLock", { cardId, reason: "left" });
+    expect(await states(cardId)).toEqual(["revoked:cessationOfOperation", "revoked:cessationOfOperation"]);
+  });
+
+  it("refuses a second active card when several are not allowed, and changes nothing", async () => {
+    await t.app.services.store.db
+      .updateTable("cards")
+      .set({ state: "locked" })
+      .where("user_id", "=", userId)
+      .execute();
+    const first = await producedCard();
+    const second = await producedCard();
+    await run("CardsProcActivate", { cardId: first });
+    await runProcess(t.app.services, actor, "UsersProcCreate", {
+      firstName: "X",
+      lastName: "Y",
+      email: "x@example.org",
+      identifier: "LIFE-X",
+    });
+    const admin = await t.login("admin");
+    await t.server.inject({
+      method: "PATCH",
+      url: "/api/v1/options",
+      headers: { cookie: admin },
+      payload: { severalActiveCards: false },
+    });
+    await expect(run("CardsProcActivate", { cardId: second })).rejects.toMatchObject({
+      code: "card.too_many_active",
+    });
+    expect(await states(second)).toEqual(["onHold:certificateHold", "onHold:certificateHold"]);
+    await run("CardsProcDeactivate", { cardId: first });
+    await run("CardsProcActivate", { cardId: second });
+    await expect(run("CardsProcReactivate", { cardId: first })).rejects.toMatchObject({
+      code: "card.too_many_active",
+    });
+  });
+
+  it("records every certificate change with the card in the object history", async () => {
+    const history = await t.app.services.store.db
+      .selectFrom("audit_log")
+      .select("action")
+      .where("object_type", "=", "certificate")
+      .execute();
+    expect(new Set(history.map((h) => h.action))).toEqual(
+      new Set(["certificate.hold", "certificate.release", "certificate.revoke"]),
+    );
+    expect(await t.app.services.audit.verify(t.app.services.store.db)).toMatchObject({ valid: true });
+  });
+});

@@ -1,0 +1,199 @@
+import type { CardTemplate } from "../domain/card-template.js";
+import { type Code128, drawCode128, encodeCode128 } from "./code128.js";
+import { drawLine, fitText } from "./fit-text.js";
+import { mm } from "./pdf-output.js";
+import { drawImage, type OpenedImage } from "./photo.js";
+import { cardNumberText, optionalPrintableText, printableText } from "./printable-text.js";
+import { ProductionError } from "./production-error.js";
+
+/**
+ * The printed face of one card, at ID-1 size (ISO/IEC 7810: 85.60 × 53.98 mm).
+ *
+ * Layout: a title band in the template's accent colour; the photo (or a silhouette placeholder)
+ * on the left; name, title, organization and unit, card number and expiry on the right, above a
+ * Code 128 of the card number. All text is real text in Helvetica, so it can be searched and
+ * extracted (`pdftotext`), and nothing has to be embedded.
+ */
+
+/** The template's part of the face: title and accent colour. */
+export type CardLayout = CardTemplate["layout"];
+
+/** What is printed on one card. */
+export interface CardFace {
+  readonly cardNumber: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly organization?: string | undefined;
+  readonly organizationalUnit?: string | undefined;
+  /** The holder's title or function, e.g. "Head of Procurement". */
+  readonly title?: string | undefined;
+  /** Printed as the calendar date in UTC, `YYYY-MM-DD`. */
+  readonly expiry: Date;
+  /** JPEG or PNG; a silhouette placeholder is drawn without one. */
+  readonly photo?: Buffer | undefined;
+  /** Overrides the print file's layout for this card (a batch may mix templates). */
+  readonly layout?: CardLayout | undefined;
+}
+
+/**
+ * ID-1 in points, 85.60 × 53.98 mm, rounded to 1/100 pt (4 µm) so tools report the exact size
+ * printers are set up with: 242.65 × 153.01.
+ */
+export const cardSize: [number, number] = [
+  Math.round(mm(85.6) * 100) / 100,
+  Math.round(mm(53.98) * 100) / 100,
+];
+
+/** A face whose text is checked and whose barcode is encoded: drawing it cannot fail. */
+export interface PreparedCardFace {
+  readonly cardNumber: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly lines: readonly { readonly text: string; readonly muted: boolean }[];
+  readonly expiry: string;
+  readonly barcode: Code128;
+  readonly layout: CardLayout;
+}
+
+const hexColour = /^#[0-9a-fA-F]{6}$/;
+
+/** Checks and normalizes everything that could fail, before a page is started. */
+export function prepareCardFace(face: CardFace, defaultLayout: CardLayout): PreparedCardFace {
+  const layout = face.layout ?? defaultLayout;
+  if (!hexColour.test(layout.accentColor)) {
+    throw new ProductionError("production.options_invalid", "The accent colour must be #rrggbb.", {
+      accentColor: layout.accentColor,
+    });
+  }
+  if (!(face.expiry instanceof Date) || Number.isNaN(face.expiry.getTime())) {
+    throw new ProductionError("production.options_invalid", "The expiry date is not a valid date.");
+  }
+  const cardNumber = cardNumberText(face.cardNumber);
+  const firstName = printableText(face.firstName, "holder's first name");
+  const lastName = printableText(face.lastName, "holder's last name");
+  const optional = [
+    { text: optionalPrintableText(face.title, "holder's title"), muted: true },
+    { text: optionalPrintableText(face.organization, "organization"), muted: false },
+    { text: optionalPrintableText(face.organizationalUnit, "organizational unit"), muted: true },
+  ];
+  return {
+    cardNumber,
+    firstName,
+    lastName,
+    lines: optional.filter((line): line is { text: string; muted: boolean } => line.text !== undefined),
+    expiry: face.expiry.toISOString().slice(0, 10),
+    barcode: encodeCode128(cardNumber),
+    layout: { title: printableText(layout.title, "card title"), accentColor: layout.accentColor },
+  };
+}
+
+// Geometry in points. The card is 242.65 × 153.01; printers want ≥ 2 mm (5.7 pt) kept clear
+// at the edges, so nothing but the colour band and stripe comes closer than 10 pt.
+const [cardWidth, cardHeight] = cardSize;
+const margin = 10;
+const bandHeight = 28;
+const photo = { x: margin, y: 36, width: 56, height: 72 };
+const column = { x: 76, width: cardWidth - 76 - margin };
+const fieldsY = 84;
+const barcodeBox = { x: column.x, y: 106, width: column.width, height: 22 };
+const stripeHeight = 4;
+
+const ink = "#1a1a1a";
+const muted = "#5b6470";
+const placeholderBackground = "#e8ebf0";
+const placeholderFigure = "#b4bcc8";
+
+/**
+ * Draws a prepared face on the current page. `photoImage` is already opened on this
+ * document (`doc.openImage`), so a bad image fails before the page exists.
+ */
+export function drawCardFace(
+  doc: PDFKit.PDFDocument,
+  face: PreparedCardFace,
+  photoImage?: OpenedImage,
+): void {
+  const accent = face.layout.accentColor;
+
+  doc.rect(0, 0, cardWidth, bandHeight).fill(accent);
+  doc.rect(0, cardHeight - stripeHeight, cardWidth, stripeHeight).fill(accent);
+  const title = fitText(doc, face.layout.title, "Helvetica-Bold", 10.5, 7, cardWidth - 2 * margin);
+  doc.fillColor(readableOn(accent));
+  drawLine(doc, title, margin, (bandHeight - 10.5) / 2 + 1);
+
+  if (photoImage) {
+    doc.save();
+    doc.rect(photo.x, photo.y, photo.width, photo.height).clip();
+    drawImage(doc, photoImage, photo.x, photo.y, {
+      cover: [photo.width, photo.height],
+      align: "center",
+      valign: "center",
+    });
+    doc.restore();
+  } else {
+    drawSilhouette(doc);
+  }
+  doc.lineWidth(0.5).strokeColor("#c5cad3").rect(photo.x, photo.y, photo.width, photo.height).stroke();
+
+  let y = photo.y;
+  doc.fillColor(ink);
+  const fullName = `${face.firstName} ${face.lastName}`.trim();
+  const oneLine = fitText(doc, fullName, "Helvetica-Bold", 10, 8, column.width);
+  if (oneLine === fullName) {
+    drawLine(doc, fullName, column.x, y);
+    y += 13;
+  } else {
+    // A long name takes two lines, given names above the surname, rather than being cut.
+    for (const part of [face.firstName, face.lastName]) {
+      drawLine(doc, fitText(doc, part, "Helvetica-Bold", 9, 6.5, column.width), column.x, y);
+      y += 11;
+    }
+    y += 2;
+  }
+  // Up to three lines share what is left above the fields; a two-line name makes them tighter.
+  const step = Math.min(9, (fieldsY - 2 - y) / Math.max(1, face.lines.length));
+  for (const line of face.lines) {
+    const text = fitText(doc, line.text, "Helvetica", Math.min(7, step - 1.4), 5, column.width);
+    doc.fillColor(line.muted ? muted : ink);
+    drawLine(doc, text, column.x, y);
+    y += step;
+  }
+
+  label(doc, "CARD NO.", column.x, fieldsY);
+  label(doc, "VALID UNTIL", column.x + 92, fieldsY);
+  const number = fitText(doc, face.cardNumber, "Helvetica-Bold", 8, 6, 88);
+  doc.fillColor(ink);
+  drawLine(doc, number, column.x, fieldsY + 7);
+  doc.font("Helvetica-Bold", 8);
+  drawLine(doc, face.expiry, column.x + 92, fieldsY + 7);
+
+  drawCode128(doc, face.barcode, barcodeBox);
+}
+
+function label(doc: PDFKit.PDFDocument, text: string, x: number, y: number): void {
+  doc.font("Helvetica", 5).fillColor(muted);
+  drawLine(doc, text, x, y);
+}
+
+/** A head and shoulders in the photo box, so a missing photo looks intended, not broken. */
+function drawSilhouette(doc: PDFKit.PDFDocument): void {
+  const centreX = photo.x + photo.width / 2;
+  doc.rect(photo.x, photo.y, photo.width, photo.height).fill(placeholderBackground);
+  doc.save();
+  doc.rect(photo.x, photo.y, photo.width, photo.height).clip();
+  doc.circle(centreX, photo.y + photo.height * 0.38, photo.width * 0.19).fill(placeholderFigure);
+  doc
+    .ellipse(centreX, photo.y + photo.height * 1.02, photo.width * 0.4, photo.height * 0.34)
+    .fill(placeholderFigure);
+  doc.restore();
+}
+
+/** Black or white, whichever reads better on `background` (WCAG 2 relative luminance). */
+export function readableOn(background: string): string {
+  const channel = (offset: number) => {
+    const value = Number.parseInt(background.slice(offset, offset + 2), 16) / 255;
+    return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  // Contrast with white is (1.05)/(L+0.05), with black (L+0.05)/0.05; they are equal at L ≈ 0.179.
+  return luminance > 0.179 ? "#000000" : "#ffffff";
+}

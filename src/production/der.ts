@@ -1,0 +1,146 @@
+/**
+ * The small part of DER (X.690 §10) that PKCS#12 needs, written by hand.
+ *
+ * Hand-written DER is several times faster than building ASN.1 object trees with pkijs or
+ * @peculiar/asn1-schema (see DEPENDENCIES.md, "PKCS#12"), and it lets us control exactly
+ * what the strict readers (GnuTLS) see: primitive OCTET STRINGs, definite lengths, sorted SETs.
+ */
+
+/** Tag, definite length, contents: one DER element. */
+export function element(tag: number, ...contents: readonly Buffer[]): Buffer {
+  let length = 0;
+  for (const part of contents) length += part.length;
+  const header = encodeHeader(tag, length);
+  return Buffer.concat([header, ...contents], header.length + length);
+}
+
+function encodeHeader(tag: number, length: number): Buffer {
+  if (length < 0x80) return Buffer.from([tag, length]);
+  const lengthBytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest & 0xff);
+  return Buffer.from([tag, 0x80 | lengthBytes.length, ...lengthBytes]);
+}
+
+export const sequence = (...contents: readonly Buffer[]): Buffer => element(0x30, ...contents);
+export const octetString = (bytes: Buffer): Buffer => element(0x04, bytes);
+export const nullValue: Buffer = Buffer.from([0x05, 0x00]);
+/** `[n] EXPLICIT`: a constructed context-specific wrapper. */
+export const explicit = (n: number, ...contents: readonly Buffer[]): Buffer => element(0xa0 | n, ...contents);
+/** `[n] IMPLICIT` of a primitive type (e.g. an OCTET STRING). */
+export const implicitPrimitive = (n: number, bytes: Buffer): Buffer => element(0x80 | n, bytes);
+
+/** SET OF: DER orders the encoded members as octet strings (X.690 §11.6). */
+export function setOf(...members: readonly Buffer[]): Buffer {
+  return element(0x31, ...[...members].sort(Buffer.compare));
+}
+
+/** A non-negative INTEGER, minimal, with a leading zero byte when the high bit is set. */
+export function integer(value: number): Buffer {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a non-negative integer: ${value}`);
+  const bytes: number[] = [];
+  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
+  if (bytes.length === 0 || (bytes[0]! & 0x80) !== 0) bytes.unshift(0);
+  return element(0x02, Buffer.from(bytes));
+}
+
+/** An OBJECT IDENTIFIER from its dotted form (X.690 §8.19). */
+export function objectIdentifier(dotted: string): Buffer {
+  const arcs = dotted.split(".").map(Number);
+  const [first = 0, second = 0, ...rest] = arcs;
+  const bytes: number[] = [];
+  for (const arc of [first * 40 + second, ...rest]) {
+    const groups = [arc & 0x7f];
+    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128)) {
+      groups.unshift(0x80 | (value & 0x7f));
+    }
+    bytes.push(...groups);
+  }
+  return element(0x06, Buffer.from(bytes));
+}
+
+/** BMPString (UTF-16BE), the type RFC 7292 §4.2 gives friendlyName. */
+export function bmpString(text: string): Buffer {
+  return element(0x1e, utf16be(text));
+}
+
+/** UTF-16BE code units of `text`, no terminator. */
+export function utf16be(text: string): Buffer {
+  const bytes = Buffer.from(text, "utf16le");
+  bytes.swap16();
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading: just enough to walk a PFX and check its MAC.
+// ---------------------------------------------------------------------------------------------
+
+/** One element found in a buffer: its tag and where its contents start and end. */
+export interface DerElement {
+  readonly tag: number;
+  /** Offset of the first content byte. */
+  readonly start: number;
+  /** Offset just after the last content byte (and so of the next element). */
+  readonly end: number;
+}
+
+/** Thrown when the bytes are not the DER the reader expected. */
+export class DerReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DerReadError";
+  }
+}
+
+/** Reads the element at `offset`, which must end at or before `limit`. */
+export function readElement(bytes: Buffer, offset: number, limit: number = bytes.length): DerElement {
+  if (offset + 2 > limit) throw new DerReadError("truncated element header");
+  const tag = bytes[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new DerReadError("multi-byte tags are not used in PKCS#12");
+  let length = bytes[offset + 1]!;
+  let start = offset + 2;
+  if (length === 0x80) throw new DerReadError("indefinite lengths are not DER");
+  if (length > 0x80) {
+    const count = length & 0x7f;
+    if (count > 4 || start + count > limit) throw new DerReadError("bad length field");
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i]!;
+    start += count;
+  }
+  const end = start + length;
+  if (end > limit) throw new DerReadError("element runs past its container");
+  return { tag, start, end };
+}
+
+/** The elements directly inside a constructed element. */
+export function readChildren(bytes: Buffer, parent: DerElement): DerElement[] {
+  const children: DerElement[] = [];
+  for (let offset = parent.start; offset < parent.end; ) {
+    const child = readElement(bytes, offset, parent.end);
+    children.push(child);
+    offset = child.end;
+  }
+  return children;
+}
+
+/** Reads the element at `offset` and checks its tag. */
+export function expectElement(bytes: Buffer, offset: number, tag: number, what: string, limit?: number) {
+  const found = readElement(bytes, offset, limit);
+  if (found.tag !== tag) {
+    throw new DerReadError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${found.tag.toString(16)}`);
+  }
+  return found;
+}
+
+/** The contents of an element as a buffer (a view, not a copy). */
+export const contentsOf = (bytes: Buffer, found: DerElement): Buffer =>
+  bytes.subarray(found.start, found.end);
+
+/** A non-negative INTEGER's value. */
+export function readInteger(bytes: Buffer, found: DerElement): number {
+  if (found.tag !== 0x02) throw new DerReadError("expected an INTEGER");
+  const contents = contentsOf(bytes, found);
+  if (contents.length === 0 || contents.length > 6 || (contents[0]! & 0x80) !== 0) {
+    throw new DerReadError("INTEGER out of the supported range");
+  }
+  return contents.readUIntBE(0, contents.length);
+}
