@@ -1,0 +1,116 @@
+import type { CertificateProfile } from "../domain/card-template.js";
+
+/**
+ * The contract between the batch runner (main thread, owns the database) and a production
+ * worker thread (owns the slow work). A batch is produced in chunks; a chunk is all-or-nothing:
+ * the worker makes everything for its cards in memory and writes the chunk's print-file and
+ * PIN-letter parts, then the runner records the certificates, tokens and card states in one
+ * transaction. A crash before that commit leaves the chunk's cards untouched (`approved`,
+ * claimed); the chunk is produced again and its part files overwritten. The certificates of a
+ * lost attempt were never recorded and never left Tessera: they existed only in that worker.
+ */
+
+/** Given once to every worker thread. */
+export interface WorkerInit {
+  /** The CA certificate (DER) and its private key (PKCS#8 DER), to sign card certificates. */
+  caCertificate: Uint8Array;
+  caPrivateKey: Uint8Array;
+  /** Certificates above the CA, nearest first: they go into each software token. */
+  caChain: Uint8Array[];
+  /** Base URL written into certificates (CRL, OCSP, CA issuers). */
+  publicUrl: string;
+  /** AES-256-GCM key for the stored PUK. */
+  pukKey: Uint8Array;
+  /** PBKDF2 iterations of the PKCS#12 protection (2048 by default). */
+  pkcs12Iterations?: number;
+}
+
+export interface ChunkTemplate {
+  name: string;
+  /** Only the profiles the operator chose to issue. */
+  profiles: CertificateProfile[];
+  validityDays: number;
+  layout: { title: string; accentColor: string };
+}
+
+export interface ChunkCard {
+  cardId: string;
+  cardNumber: string;
+  template: string;
+  holder: {
+    firstName: string;
+    lastName: string;
+    email: string;
+    identifier: string;
+    organization: string | null;
+    organizationalUnit: string | null;
+    title: string | null;
+    upn: string | null;
+    addressLines: string[];
+  };
+  photo: Uint8Array | null;
+}
+
+export interface ChunkJob {
+  batchId: string;
+  /** 1-based chunk number: also the part number of its PDF files. */
+  chunk: number;
+  templates: Record<string, ChunkTemplate>;
+  cards: ChunkCard[];
+  pinLength: number;
+  pukLength: number;
+  /** `onHold` certificates are recorded revoked with certificateHold (the runner does that). */
+  certificateEndState: "onHold" | "valid";
+  /** Print the PUK on the PIN letter too. */
+  pukPrinted: boolean;
+  /** The office's name, the sender of the PIN letters. */
+  organizationName: string;
+  /** Certificates start here (ISO time); they end `validityDays` later, never beyond the CA. */
+  notBefore: string;
+  /**
+   * Where to write the chunk's parts. The worker writes each to `${path}.tmp`, fsyncs it and
+   * renames it to `path` before answering, so a part file is either complete or absent.
+   */
+  printFilePath: string;
+  pinLettersPath: string;
+}
+
+export interface ChunkCertificate {
+  serial: string;
+  profile: string;
+  subject: string;
+  der: Uint8Array;
+  notBefore: string;
+  notAfter: string;
+}
+
+export type ChunkCardResult =
+  | {
+      cardId: string;
+      ok: true;
+      certificates: ChunkCertificate[];
+      /** The software token: PKCS#12 with the keys, certificates and CA chain, protected by the PIN. */
+      token: Uint8Array;
+      /** The PUK, encrypted with the PUK key for this card id (see production/secrets.ts). */
+      pukEncrypted: string;
+      expiresAt: string;
+      /** Milliseconds of worker time for this card. */
+      ms: number;
+    }
+  | {
+      cardId: string;
+      ok: false;
+      code: string;
+      reason: string;
+      /** Certificates already signed before the failure: the runner records them revoked. */
+      certificates: ChunkCertificate[];
+      ms: number;
+    };
+
+export interface ChunkResult {
+  batchId: string;
+  chunk: number;
+  cards: ChunkCardResult[];
+  /** Pages written to each part (a failed card has no page). */
+  pages: number;
+}
