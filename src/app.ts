@@ -1,13 +1,16 @@
 import "reflect-metadata";
+import path from "node:path";
 import pino, { type Logger } from "pino";
 import type { AccessPolicy } from "./access/authentication.js";
 import { ensureFirstAdministrator } from "./access/operators.js";
+import { type BatchRunner, createBatchRunner } from "./batches/runner.js";
 import { loadCertificateAuthority } from "./ca/certificate-authority.js";
 import { createCrlPublisher } from "./ca/crl-publisher.js";
 import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js";
 import type { Config } from "./config.js";
 import { roles } from "./domain/roles.js";
 import type { Clock, Services } from "./processes/services.js";
+import { createWorkerPool } from "./production/worker-pool.js";
 import { createAuditLog } from "./store/audit-log.js";
 import { upsertCardTemplates } from "./store/card-templates.js";
 import { openStore } from "./store/database.js";
@@ -20,6 +23,7 @@ export interface App {
   readonly policy: AccessPolicy;
   readonly log: Logger;
   readonly ocsp: OcspResponder;
+  readonly runner: BatchRunner;
   /** Starts the background work: CRL publication (and, with issue 4, the batch runner). */
   start(): void;
   /** Set when this start created the first administrator. */
@@ -52,10 +56,13 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       clock,
     );
     const crl = createCrlPublisher({ store, ca, clock, nextUpdateHours: config.crl.nextUpdateHours, log });
+    let runner: BatchRunner | undefined;
     const services: Services = {
       store,
       ca,
       crl,
+      batchChunkSize: config.batch.chunkSize,
+      wakeBatchRunner: () => runner?.wake(),
       audit: createAuditLog({ dialect: store.dialect, key: config.secrets.auditKey }),
       clock,
       templates: new Map(config.templates.map((t) => [t.name, t])),
@@ -64,6 +71,26 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         return (await findProcessOptions(db)) ?? config.options;
       },
     };
+    runner = createBatchRunner({
+      services,
+      log,
+      workDir: path.join(config.dataDir, "work"),
+      organizationName: config.organizationName,
+      producer: () => {
+        if (!ca.privateKeyPkcs8)
+          throw new Error("the production workers need the CA key; a PKCS#11 CA is not supported yet");
+        return createWorkerPool({
+          size: config.batch.workers,
+          init: {
+            caCertificate: ca.identity.certificateDer,
+            caPrivateKey: ca.privateKeyPkcs8,
+            caChain: [...ca.chain],
+            publicUrl: config.publicUrl,
+            pukKey: config.secrets.pukKey,
+          },
+        });
+      },
+    });
     // A demo gives the first administrator every role, so one login shows everything.
     const first = await ensureFirstAdministrator(services, {
       password: config.adminPassword,
@@ -80,11 +107,14 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       },
       firstAdministrator: first.created ? { username: first.username, password: first.password } : undefined,
       ocsp: createOcspResponder({ store, ca, clock, log, validitySeconds: 3600 }),
+      runner,
       start() {
         crl.start();
+        runner?.start();
       },
       async close() {
         crl.stop();
+        await runner?.stop();
         await store.close();
       },
     };

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "./domain/card-template.js";
@@ -28,6 +29,10 @@ export interface Config {
   readonly ca: { readonly name: string; readonly validityYears: number };
   readonly crl: { readonly nextUpdateHours: number };
   readonly session: { readonly idleMinutes: number };
+  /** Chunk size (cards produced and committed at once) and production worker threads. */
+  readonly batch: { readonly chunkSize: number; readonly workers: number };
+  /** The ID office's name: the sender on PIN letters. */
+  readonly organizationName: string;
   readonly login: { readonly maxFailures: number; readonly lockMinutes: number };
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -66,6 +71,7 @@ const configFileSchema = z.strictObject({
         .max(24 * 31),
     })
     .optional(),
+  organizationName: z.string().min(1).max(80).optional(),
   session: z
     .strictObject({
       idleMinutes: z
@@ -221,6 +227,11 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
       ),
     },
     login: { maxFailures: 5, lockMinutes: 15 },
+    batch: {
+      chunkSize: parseInteger("TESSERA_BATCH_CHUNK_SIZE", env.TESSERA_BATCH_CHUNK_SIZE, 250, 1, 5000),
+      workers: parseInteger("TESSERA_WORKERS", env.TESSERA_WORKERS, availableParallelism(), 1, 64),
+    },
+    organizationName: fileSettings.organizationName ?? "Tessera Demo Office",
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
     logLevel,
   });

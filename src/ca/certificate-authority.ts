@@ -28,6 +28,11 @@ export interface CertificateAuthority {
   readonly chain: readonly Buffer[];
   /** The CA certificate and its chain, PEM. */
   readonly chainPem: string;
+  /**
+   * The CA key as PKCS#8 DER, for the production workers that sign card certificates on their
+   * own threads. Undefined when the key lives in a PKCS#11 token.
+   */
+  readonly privateKeyPkcs8: Buffer | undefined;
   /** The delegated OCSP responder; renewed by {@link renewResponderIfDue}. */
   responder(): OcspResponderKey;
   renewResponderIfDue(): Promise<void>;
@@ -126,6 +131,7 @@ export async function loadCertificateAuthority(
     signer,
     issuer: createCertificateIssuer({ ca: identity, signer, publicBaseUrl: settings.publicUrl }),
     chain,
+    privateKeyPkcs8: caKey.export({ type: "pkcs8", format: "der" }),
     chainPem: [record.certificate, ...chain].map((der) => toPem(der, "CERTIFICATE")).join(""),
     responder: () => responder,
     async renewResponderIfDue() {

@@ -12,6 +12,7 @@ import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../processes/services.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { parseArgs, UsageError } from "./args.js";
+import { runBatchCommand } from "./batch-command.js";
 import { benchCaCommand } from "./bench-ca.js";
 
 const usage = `Usage: tessera <command> [options]
@@ -26,6 +27,13 @@ Commands:
                                       only before any certificate is issued
   users import FILE.csv [--operator NAME]
                                       import users from a CSV file as an operator (default: admin)
+  batch issue (--all-approved [--template T] [--unit OU] | --cards ID,…) [--pin-length N]
+        [--puk-length N] [--certificates P,…] [--card-end-state issued|active]
+        [--certificate-end-state onHold|valid] [--operator NAME]
+                                      issue multiple cards here, with a progress bar; exit 1 if any failed
+  batch activate (--all-issued … | --cards ID,…) [--operator NAME]
+                                      activate multiple issued cards
+  worker                              produce batch orders without serving HTTP (PostgreSQL, several machines)
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
 
 Roles: ${roles.join(", ")}
@@ -86,8 +94,27 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
-    booleans: ["demo", "help"],
-    values: ["port", "username", "roles", "password", "operator", "cert", "key", "key-passphrase", "seconds"],
+    booleans: ["demo", "help", "all-approved", "all-issued"],
+    values: [
+      "port",
+      "username",
+      "roles",
+      "password",
+      "operator",
+      "cert",
+      "key",
+      "key-passphrase",
+      "seconds",
+      "template",
+      "unit",
+      "cards",
+      "pin-length",
+      "puk-length",
+      "certificates",
+      "card-end-state",
+      "certificate-end-state",
+      "size",
+    ],
   });
   const [command, sub, ...rest] = positional;
   if (!command || flags.get("help")) {
@@ -135,6 +162,26 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 0;
       });
+    }
+    case "batch": {
+      const operatorName = flags.get("operator");
+      return withApp(async (app) => {
+        const actor = await actAs(app, typeof operatorName === "string" ? operatorName : "admin");
+        return runBatchCommand(app, sub, flags, actor);
+      });
+    }
+    case "worker": {
+      const config = loadConfig({ env: process.env, overrides: { demo: false } });
+      const app = await createApp(config);
+      app.start();
+      process.stdout.write("Tessera worker: producing batch orders; stop with Ctrl-C.\n");
+      const stop = async () => {
+        await app.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      return -1;
     }
     case "bench": {
       const secondsFlag = flags.get("seconds");

@@ -59,6 +59,20 @@ export const errorCatalog = {
     status: 409,
     message: "The certificate changed while this request ran; reload and try again.",
   },
+  "batch.not_found": { status: 404, message: "There is no such batch." },
+  "batch.empty_selection": { status: 400, message: "Select at least one card." },
+  "batch.nothing_claimed": {
+    status: 409,
+    message: "None of the selected cards can be issued now; nothing was started.",
+  },
+  "batch.not_running": { status: 409, message: "The batch is not running." },
+  "batch.running": { status: 409, message: "The batch is still running; wait until it has finished." },
+  "batch.pin_letters_purged": {
+    status: 410,
+    message: "The PIN letters of this batch were purged after printing; they never come back.",
+  },
+  "batch.no_output": { status: 404, message: "This batch has no such file." },
+  "card.no_token": { status: 404, message: "This card has no software token." },
   "ca.import_not_allowed": {
     status: 409,
     message: "A CA can only be imported before any certificate has been issued.",

@@ -12,6 +12,7 @@ import type { App } from "../app.js";
 import { registerAccessControl } from "./access.js";
 import { documentedErrors, registerErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
+import { batchRoutes } from "./routes/batches.js";
 import { cardRoutes } from "./routes/cards.js";
 import { certificateRoutes } from "./routes/certificates.js";
 import { configurationRoutes } from "./routes/configuration.js";
@@ -109,5 +110,6 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(configurationRoutes(app));
   await server.register(certificateRoutes(app));
   await server.register(pkiRoutes(app));
+  await server.register(batchRoutes(app));
   return server;
 }

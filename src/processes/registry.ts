@@ -1,6 +1,7 @@
 import { isClientError, TesseraError } from "../domain/errors.js";
 import { hasAnyRole } from "../domain/roles.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
+import { activateMultipleCards } from "./activate-multiple-cards.js";
 import { cardsAbortRequest } from "./cards-abort-request.js";
 import { cardsApprove } from "./cards-approve.js";
 import {
@@ -12,6 +13,7 @@ import {
 } from "./cards-lifecycle.js";
 import { cardsRequest, cardsRequestMultiple } from "./cards-request.js";
 import { certificatesHold, certificatesRelease, certificatesRevoke } from "./certificates-change.js";
+import { issueMultipleCards } from "./issue-multiple-cards.js";
 import type { ProcessHandler } from "./process-handler.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 import { usersCreate } from "./users-create.js";
@@ -27,8 +29,10 @@ export const processHandlers: ReadonlyMap<string, ProcessHandler> = new Map(
     cardsRequestMultiple,
     cardsApprove,
     cardsAbortRequest,
+    issueMultipleCards,
     cardsRepeatProduction,
     cardsActivate,
+    activateMultipleCards,
     cardsDeactivate,
     cardsReactivate,
     cardsLock,

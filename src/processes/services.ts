@@ -25,6 +25,10 @@ export interface Services {
    * transaction pass it: on SQLite the transaction holds the only connection.
    */
   getOptions(db?: Db): Promise<ProcessOptions>;
+  /** Cards per chunk of a batch: the unit produced and committed at once. */
+  readonly batchChunkSize: number;
+  /** Tells the batch runner there is new work (a batch order never runs it itself). */
+  wakeBatchRunner(): void;
 }
 
 export const nowIso = (services: Pick<Services, "clock">) => services.clock().toISOString();

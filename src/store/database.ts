@@ -32,6 +32,8 @@ export async function openStore(settings: DatabaseSettings): Promise<Store> {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
+    // Purged PIN letters are overwritten on disk, not merely unlinked from the B-tree.
+    sqlite.pragma("secure_delete = ON");
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = new pg.Pool({

@@ -18,6 +18,11 @@ export interface Database {
   certificate_authority: CertificateAuthorityTable;
   certificates: CertificateTable;
   crls: CrlTable;
+  batches: BatchTable;
+  batch_chunks: BatchChunkTable;
+  batch_items: BatchItemTable;
+  batch_parts: BatchPartTable;
+  card_tokens: CardTokenTable;
 }
 
 export interface OperatorTable {
@@ -174,4 +179,64 @@ export interface CrlTable {
   status_version: number;
   entries: number;
   der: Buffer;
+}
+
+export interface BatchTable {
+  id: string;
+  process: string;
+  /** running, completed, cancelled */
+  state: string;
+  /** JSON: the options the batch runs with. */
+  options: string;
+  created_by: string;
+  created_by_name: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  /** Cards given back untouched when the batch was cancelled. */
+  released: number;
+  chunks: number;
+  pin_letters_purged_at: string | null;
+}
+
+export interface BatchChunkTable {
+  batch_id: string;
+  chunk: number;
+  /** pending, running, done, cancelled */
+  state: string;
+  claimed_by: string | null;
+  lease_until: string | null;
+  attempts: number;
+  updated_at: string;
+}
+
+export interface BatchItemTable {
+  batch_id: string;
+  card_id: string;
+  seq: number;
+  chunk: number;
+  /** pending, done, failed, released */
+  state: string;
+  code: string | null;
+  reason: string | null;
+  ms: number | null;
+  updated_at: string;
+}
+
+export interface BatchPartTable {
+  batch_id: string;
+  /** print or pinLetters */
+  kind: string;
+  chunk: number;
+  pages: number;
+  data: Buffer;
+}
+
+export interface CardTokenTable {
+  card_id: string;
+  token: Buffer;
+  created_at: string;
 }

@@ -62,6 +62,8 @@ export async function createTestApp(
     crl: { nextUpdateHours: 24 },
     session: { idleMinutes: 30 },
     login: { maxFailures: 5, lockMinutes: 15 },
+    batch: { chunkSize: 4, workers: 2 },
+    organizationName: "Tessera Test Office",
     tls: undefined,
     logLevel: "silent",
     ...overrides.config,

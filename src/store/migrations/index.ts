@@ -2,11 +2,13 @@ import type { Migration } from "kysely";
 import type { Dialect } from "../database.js";
 import { foundation } from "./001-foundation.js";
 import { certificates } from "./002-certificates.js";
+import { batches } from "./003-batches.js";
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     "001-foundation": foundation(dialect),
     "002-certificates": certificates(dialect),
+    "003-batches": batches(dialect),
   };
 }

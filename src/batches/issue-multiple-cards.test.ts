@@ -1,0 +1,211 @@
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toPem } from "../pki/index.js";
+import { dialects } from "../test-support/databases.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { hasTool } from "../test-support/tools.js";
+
+const tools = hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils");
+const dir = mkdtempSync(path.join(tmpdir(), "tessera-batch-"));
+const file = (name: string, content: string | Buffer) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+/** Each letter's card number and PIN (and PUK), as a person reads them off the printed page. */
+function readPinLetters(pdf: Buffer): Map<string, { pin: string; puk?: string }> {
+  const text = execFileSync("pdftotext", ["-layout", file(`letters-${Date.now()}.pdf`, pdf), "-"], {
+    encoding: "utf8",
+  });
+  const letters = new Map<string, { pin: string; puk?: string }>();
+  for (const page of text.split("\f")) {
+    const card = /Card number:?\s+(\d+)/i.exec(page)?.[1];
+    const pin = /PIN:\s*(\d+)/.exec(page)?.[1];
+    const puk = /PUK:\s*(\d+)/.exec(page)?.[1];
+    if (card && pin) letters.set(card, { pin, ...(puk && { puk }) });
+  }
+  return letters;
+}
+
+describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (dialect) => {
+  let t: TestApp;
+  let production: ReturnType<typeof apiAs>;
+  let issuer: ReturnType<typeof apiAs>;
+  let baseUrl: string;
+  const cardIds: string[] = [];
+
+  const ocsp = (certPem: string) =>
+    new Promise<string>((resolve) => {
+      execFile(
+        "openssl",
+        [
+          "ocsp",
+          "-issuer",
+          file("ca.pem", t.app.services.ca.chainPem),
+          "-CAfile",
+          file("ca.pem", t.app.services.ca.chainPem),
+          "-cert",
+          certPem,
+          "-url",
+          `${baseUrl}/pki/ocsp`,
+        ],
+        { encoding: "utf8", timeout: 20_000 },
+        (_e, stdout, stderr) => resolve(`${stdout}${stderr}`),
+      );
+    });
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { options: { approvalStep: false, pukDelivery: "print" } });
+    t.clock.advance(Date.now() - t.clock().getTime());
+    baseUrl = await t.server.listen({ port: 0, host: "127.0.0.1" });
+    await t.operator("registrar", ["registrationOfficer"]);
+    await t.operator("production", ["productionAdministrator"]);
+    await t.operator("issuer", ["issuingAuthority"]);
+    const registrar = apiAs(t.server, await t.login("registrar"));
+    production = apiAs(t.server, await t.login("production"));
+    issuer = apiAs(t.server, await t.login("issuer"));
+    const csv = ["firstName,lastName,email,identifier,organizationalUnit"];
+    for (let i = 0; i < 10; i++) csv.push(`Holder${i},Batch,h${i}@example.org,B-${i},Unit ${i % 2}`);
+    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
+    const users = (await registrar("GET", "/api/v1/users?q=batch&limit=50")).body.items;
+    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
+      userIds: users.map((u: { id: string }) => u.id),
+      template: "Employee ID",
+    });
+    cardIds.push(...requested.body.cards.map((c: { id: string }) => c.id));
+    t.app.runner.start();
+  });
+  afterAll(() => t.close());
+
+  it("refuses bad options and empty selections with a sentence, and changes nothing", async () => {
+    const order = (body: unknown) => production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", body);
+    const inconsistent = await order({
+      cardIds,
+      options: { cardEndState: "active", certificateEndState: "onHold" },
+    });
+    expect([inconsistent.status, inconsistent.body.error.code]).toEqual([400, "process.option_invalid"]);
+    expect(inconsistent.body.error.message).toContain("An active card cannot have its certificates on hold");
+    expect((await order({ cardIds, options: { pinLength: 13 } })).status).toBe(400);
+    expect((await order({ cardIds, options: { pinLength: 3 } })).status).toBe(400);
+    expect((await order({ cardIds, options: { certificates: ["encryption"] } })).body.error.code).toBe(
+      "process.option_invalid",
+    );
+    expect((await order({ cardIds: [] })).body.error.code).toBe("batch.empty_selection");
+    expect((await order({ cardIds: ["nope"] })).body.error.code).toBe("batch.nothing_claimed");
+    expect((await order({})).status).toBe(400);
+    expect((await issuer("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds })).status).toBe(
+      403,
+    );
+    const states = await t.app.services.store.db.selectFrom("cards").select(["state", "batch_id"]).execute();
+    expect(states.every((c) => c.state === "approved" && c.batch_id === null)).toBe(true);
+  });
+
+  it("produces the cards: PIN letters open the tokens, certificates on hold until activation", async () => {
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds: [...cardIds.slice(0, 6), "nope"],
+      options: { pinLength: 8, cardEndState: "issued", certificateEndState: "onHold" },
+    });
+    expect(order.status).toBe(202);
+    expect(order.body).toMatchObject({ claimed: 6, skipped: [{ cardId: "nope" }] });
+    const { batchId } = order.body;
+    const again = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds: cardIds.slice(0, 7),
+    });
+    expect(again.body.claimed).toBe(1);
+    expect(again.body.skipped.map((s: { reason: string }) => s.reason)).toEqual(
+      Array(6).fill(expect.stringContaining(`held by batch ${batchId}`)),
+    );
+    await t.app.runner.idle();
+
+    const batch = await production("GET", `/api/v1/batches/${batchId}`);
+    expect(batch.body).toMatchObject({ state: "completed", total: 6, done: 6, failed: 0, left: 0 });
+    expect(batch.body.printFile.length).toBe(2); // chunks of 4 in tests
+
+    const letters = await t.server.inject({
+      url: `/api/v1/batches/${batchId}/pin-letters?part=1`,
+      headers: { cookie: await t.login("production") },
+    });
+    const part2 = await t.server.inject({
+      url: `/api/v1/batches/${batchId}/pin-letters?part=2`,
+      headers: { cookie: await t.login("production") },
+    });
+    const pins = new Map([...readPinLetters(letters.rawPayload), ...readPinLetters(part2.rawPayload)]);
+    expect(pins.size).toBe(6);
+    for (const id of cardIds.slice(0, 6)) {
+      const card = (await production("GET", `/api/v1/cards/${id}`)).body;
+      expect(card).toMatchObject({ state: "issued", batchId: null });
+      expect(card.certificates.map((c: { state: string }) => c.state)).toEqual(["onHold", "onHold"]);
+      const secrets = pins.get(card.cardNumber)!;
+      expect(secrets.pin).toMatch(/^\d{8}$/);
+      expect(secrets.puk).toMatch(/^\d{8}$/);
+      const token = await t.server.inject({
+        url: `/api/v1/cards/${id}/token`,
+        headers: { cookie: await t.login("production") },
+      });
+      const p12 = file(`${card.cardNumber}.p12`, token.rawPayload);
+      const opened = spawnSync(
+        "openssl",
+        ["pkcs12", "-in", p12, "-info", "-nodes", "-passin", `pass:${secrets.pin}`],
+        { encoding: "utf8" },
+      );
+      expect(opened.status).toBe(0);
+      expect(opened.stdout.match(/BEGIN PRIVATE KEY/g)).toHaveLength(2);
+      const wrong = spawnSync(
+        "openssl",
+        ["pkcs12", "-in", p12, "-info", "-nodes", "-passin", "pass:00000000"],
+        { encoding: "utf8" },
+      );
+      expect(wrong.status).not.toBe(0);
+    }
+
+    const first = (await production("GET", `/api/v1/cards/${cardIds[0]}`)).body;
+    const certPem = file(
+      "first.pem",
+      toPem(
+        Buffer.from(
+          (await production("GET", `/api/v1/certificates/${first.certificates[0].serial}`)).body.pem.replace(
+            /-----[^-]+-----|\s/g,
+            "",
+          ),
+          "base64",
+        ),
+        "CERTIFICATE",
+      ),
+    );
+    const held = await ocsp(certPem);
+    expect(held).toMatch(/Reason: certificateHold/);
+
+    const activation = await issuer("POST", "/api/v1/processes/CardsBoProcActivateMultiple", {
+      cardIds: cardIds.slice(0, 6),
+    });
+    expect(activation.status).toBe(202);
+    await t.app.runner.idle();
+    expect((await issuer("GET", `/api/v1/batches/${activation.body.batchId}`)).body).toMatchObject({
+      state: "completed",
+      done: 6,
+    });
+    expect(await ocsp(certPem)).toMatch(/: good/);
+    const active = (await production("GET", `/api/v1/cards/${cardIds[0]}`)).body;
+    expect(active.state).toBe("active");
+    expect(active.certificates.map((c: { state: string }) => c.state)).toEqual(["valid", "valid"]);
+  });
+
+  it("purges PIN letters for good, and answers a purged file with 410", async () => {
+    const batches = (await production("GET", "/api/v1/batches?process=CardsBoProcIssueMultiple")).body.items;
+    const done = batches.find((b: { total: number }) => b.total === 6);
+    const purge = await production("DELETE", `/api/v1/batches/${done.id}/pin-letters`);
+    expect(purge.body.pinLettersPurgedAt).toBeTruthy();
+    const gone = await production("GET", `/api/v1/batches/${done.id}/pin-letters`);
+    expect([gone.status, gone.body.error.code]).toEqual([410, "batch.pin_letters_purged"]);
+    expect((await production("DELETE", `/api/v1/batches/${done.id}/pin-letters`)).status).toBe(410);
+    expect((await production("POST", `/api/v1/batches/${done.id}/cancel`)).body.error.code).toBe(
+      "batch.not_running",
+    );
+    expect((await production("GET", "/api/v1/batches/nope")).status).toBe(404);
+    expect((await issuer("GET", `/api/v1/batches/${done.id}/print-file`)).status).toBe(403);
+  });
+});

@@ -1,0 +1,76 @@
+import { TesseraError } from "../domain/errors.js";
+import { findProcess } from "../domain/process-catalog.js";
+import { hasAnyRole } from "../domain/roles.js";
+import { type Batch, cancelBatch, findBatch, purgePinLetters } from "../store/batches.js";
+import { type Actor, nowIso, type Services } from "./services.js";
+
+async function loadBatchFor(services: Services, actor: Actor, batchId: string): Promise<Batch> {
+  const batch = await findBatch(services.store.db, batchId);
+  if (!batch) throw new TesseraError("batch.not_found", `There is no batch with id ${batchId}.`);
+  const process = findProcess(batch.process);
+  if (process && !hasAnyRole(actor.roles, process.roles))
+    throw new TesseraError("auth.forbidden", `Only a ${process.roles.join(" or ")} may change this batch.`);
+  return batch;
+}
+
+/** Cancel batch: cards not started stay approved and are released; chunks in production finish. */
+export async function cancelBatchOrder(services: Services, actor: Actor, batchId: string): Promise<Batch> {
+  await loadBatchFor(services, actor, batchId);
+  return services.store.db.transaction().execute(async (trx) => {
+    const batch = (await findBatch(trx, batchId))!;
+    if (batch.state !== "running")
+      throw new TesseraError(
+        "batch.not_running",
+        `The batch is ${batch.state}; only a running batch can be cancelled.`,
+      );
+    const at = nowIso(services);
+    const released = await cancelBatch(trx, batchId, at);
+    await services.audit.append(
+      trx,
+      [
+        {
+          action: "batch.cancel",
+          objectType: "batch",
+          objectId: batchId,
+          outcome: "success",
+          operator: actor,
+          details: { released },
+        },
+      ],
+      at,
+    );
+    return (await findBatch(trx, batchId))!;
+  });
+}
+
+/** Purges a batch's PIN letters once printed. They never come back: the PINs exist nowhere else. */
+export async function purgeBatchPinLetters(
+  services: Services,
+  actor: Actor,
+  batchId: string,
+): Promise<Batch> {
+  await loadBatchFor(services, actor, batchId);
+  return services.store.db.transaction().execute(async (trx) => {
+    const batch = (await findBatch(trx, batchId))!;
+    if (batch.process !== "CardsBoProcIssueMultiple")
+      throw new TesseraError("batch.no_output", "This batch has no PIN letters.");
+    if (batch.state === "running") throw new TesseraError("batch.running");
+    if (batch.pinLettersPurgedAt) throw new TesseraError("batch.pin_letters_purged");
+    const at = nowIso(services);
+    await purgePinLetters(trx, batchId, at);
+    await services.audit.append(
+      trx,
+      [
+        {
+          action: "batch.purgePinLetters",
+          objectType: "batch",
+          objectId: batchId,
+          outcome: "success",
+          operator: actor,
+        },
+      ],
+      at,
+    );
+    return (await findBatch(trx, batchId))!;
+  });
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { CardState } from "../domain/card-states.js";
+import { TesseraError } from "../domain/errors.js";
+import type { ProcessDefinition } from "../domain/process-catalog.js";
+import { claimCards, findCardClaims, insertBatch, insertBatchItems } from "../store/batches.js";
+import type { Db } from "../store/database.js";
+import { type Actor, nowIso, type Services } from "./services.js";
+
+/** "Select all N matching": the search criteria of the BATCH ORDERS page, instead of card ids. */
+export const batchFilterSchema = z.strictObject({
+  template: z.string().max(64).optional(),
+  q: z.string().max(200).optional(),
+  organizationalUnit: z.string().max(64).optional(),
+  requestedFrom: z.iso.date().or(z.iso.datetime()).optional(),
+  requestedTo: z.iso.date().or(z.iso.datetime()).optional(),
+});
+export type BatchFilter = z.infer<typeof batchFilterSchema>;
+
+export const maxBatchCards = 200_000;
+
+export const selectionShape = {
+  cardIds: z.array(z.string().min(1).max(64)).max(maxBatchCards).optional(),
+  filter: batchFilterSchema.optional(),
+};
+
+export const batchOrderResultSchema = z.object({
+  batchId: z.string(),
+  claimed: z.int(),
+  skipped: z.array(z.object({ cardId: z.string(), reason: z.string() })),
+});
+
+/** The ids a selection names: the given ids, or every card in `state` held by no batch that matches the filter. */
+export async function selectCardIds(
+  db: Db,
+  selection: { cardIds?: string[] | undefined; filter?: BatchFilter | undefined },
+  state: CardState,
+): Promise<string[]> {
+  if (selection.cardIds) {
+    if (selection.cardIds.length === 0) throw new TesseraError("batch.empty_selection");
+    return [...new Set(selection.cardIds)];
+  }
+  const filter = selection.filter ?? {};
+  let query = db.selectFrom("cards").select("id").where("state", "=", state).where("batch_id", "is", null);
+  if (filter.template) query = query.where("template", "=", filter.template);
+  if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
+  if (filter.requestedFrom) query = query.where("requested_at", ">=", filter.requestedFrom);
+  if (filter.requestedTo) query = query.where("requested_at", "<", filter.requestedTo);
+  if (filter.q) {
+    const q = filter.q.trim().toLowerCase();
+    query = query.where((eb) =>
+      eb.or([eb("card_number", "=", q), eb("holder_key", ">=", q).and("holder_key", "<", `${q}\uffff`)]),
+    );
+  }
+  const rows = await query
+    .orderBy("requested_at")
+    .orderBy("id")
+    .limit(maxBatchCards + 1)
+    .execute();
+  if (rows.length > maxBatchCards)
+    throw new TesseraError(
+      "request.invalid",
+      `At most ${maxBatchCards} cards in one batch; narrow the search.`,
+    );
+  if (rows.length === 0) throw new TesseraError("batch.empty_selection", "No card matches the search.");
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Records a batch order in one transaction: the batch, a claim on each card that is still in
+ * `state` and held by no other batch, and one item per claimed card. The others are reported
+ * as skipped with the reason. The production itself is the batch runner's; it is woken after
+ * the commit.
+ */
+export async function orderBatch(
+  services: Services,
+  actor: Actor,
+  process: ProcessDefinition,
+  cardIds: string[],
+  state: CardState,
+  options: Record<string, unknown>,
+  chunkSize: number,
+): Promise<z.infer<typeof batchOrderResultSchema>> {
+  const batchId = randomUUID();
+  const result = await services.store.db.transaction().execute(async (trx) => {
+    const at = nowIso(services);
+    // The batch row first: the cards' claim refers to it.
+    await insertBatch(
+      trx,
+      {
+        id: batchId,
+        process: process.symbolicName,
+        options,
+        createdBy: actor.id,
+        createdByName: actor.username,
+        chunks: 0,
+        total: 0,
+      },
+      at,
+    );
+    const claimed = await claimCards(trx, batchId, cardIds, at, state);
+    const claimedSet = new Set(claimed);
+    const unclaimed = cardIds.filter((id) => !claimedSet.has(id));
+    const known = await findCardClaims(trx, unclaimed);
+    const skipped = unclaimed.map((cardId) => {
+      const card = known.get(cardId);
+      const reason = !card
+        ? `There is no card with id ${cardId}.`
+        : card.batchId
+          ? `Card ${card.cardNumber} is held by batch ${card.batchId}.`
+          : `Card ${card.cardNumber} is ${card.state}, not ${state}.`;
+      return { cardId, reason };
+    });
+    if (claimed.length === 0)
+      throw new TesseraError("batch.nothing_claimed", undefined, { skipped: skipped.slice(0, 100) });
+    // Keep the operator's order (or the search's), not the order the database claimed them in.
+    const ordered = cardIds.filter((id) => claimedSet.has(id));
+    const chunks = await insertBatchItems(trx, batchId, ordered, chunkSize, at);
+    await trx
+      .updateTable("batches")
+      .set({ total: ordered.length, chunks })
+      .where("id", "=", batchId)
+      .execute();
+    await services.audit.append(
+      trx,
+      [
+        {
+          action: process.symbolicName,
+          objectType: "batch",
+          objectId: batchId,
+          outcome: "success",
+          operator: actor,
+          details: { claimed: ordered.length, skipped: skipped.length, options },
+        },
+      ],
+      at,
+    );
+    return { batchId, claimed: ordered.length, skipped };
+  });
+  services.wakeBatchRunner();
+  return result;
+}

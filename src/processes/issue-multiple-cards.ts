@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { TesseraError } from "../domain/errors.js";
+import { resolveIssueOptions } from "../domain/issue-options.js";
+import { findProcess } from "../domain/process-catalog.js";
+import { batchOrderResultSchema, orderBatch, selectCardIds, selectionShape } from "./batch-order.js";
+import { defineProcess } from "./process-handler.js";
+
+const definition = findProcess("CardsBoProcIssueMultiple")!;
+
+export const issueOptionsSchema = z.strictObject({
+  pinLength: z.int().min(4).max(12).optional(),
+  pukLength: z.int().min(8).max(16).optional(),
+  /** Names of the template's certificate profiles to issue; all of them when left out. */
+  certificates: z.array(z.string().min(1).max(64)).max(8).optional(),
+  cardEndState: z.enum(["issued", "active"]).optional(),
+  certificateEndState: z.enum(["onHold", "valid"]).optional(),
+});
+
+/**
+ * Issue multiple cards, as the seed page has it: the operator searched the approved cards,
+ * ticked some (or "all N matching"), chose the options the deployment offers and clicked Next.
+ * This records the batch and claims its cards; the batch runner produces them in the
+ * background, and the batch shows its progress until it is completed or cancelled.
+ */
+export const issueMultipleCards = defineProcess({
+  definition,
+  status: 202,
+  body: z
+    .strictObject({ ...selectionShape, options: issueOptionsSchema.optional() })
+    .refine((b) => (b.cardIds === undefined) !== (b.filter === undefined), {
+      message: "send either cardIds or filter",
+      path: ["cardIds"],
+    }),
+  result: batchOrderResultSchema,
+  async run(services, actor, body) {
+    const { db } = services.store;
+    const cardIds = await selectCardIds(db, body, "approved");
+    const names = new Set<string>();
+    for (let i = 0; i < cardIds.length; i += 1000) {
+      const rows = await db
+        .selectFrom("cards")
+        .select("template")
+        .distinct()
+        .where("id", "in", cardIds.slice(i, i + 1000))
+        .execute();
+      for (const row of rows) names.add(row.template);
+    }
+    const templates = [...names].map((template) => {
+      const found = services.templates.get(template);
+      if (!found)
+        throw new TesseraError("template.not_found", `Card template ${template} is no longer configured.`);
+      return found;
+    });
+    const options = resolveIssueOptions(body.options ?? {}, await services.getOptions(), templates);
+    return orderBatch(
+      services,
+      actor,
+      definition,
+      cardIds,
+      "approved",
+      { ...options },
+      services.batchChunkSize,
+    );
+  },
+});

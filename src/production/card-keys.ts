@@ -1,0 +1,67 @@
+import { generateKeyPairSync } from "node:crypto";
+import type { KeyAlgorithm } from "../domain/card-template.js";
+import { element, explicit, integer, objectIdentifier, octetString, sequence } from "./der.js";
+
+/** A key pair made for one certificate profile, both halves DER. */
+export interface CardKeyPair {
+  /** DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): what the certificate carries. */
+  readonly publicKeySpki: Buffer;
+  /** DER PrivateKeyInfo (PKCS#8, RFC 5208), unencrypted: what the software token stores. */
+  readonly privateKeyPkcs8: Buffer;
+}
+
+const ecPublicKey = objectIdentifier("1.2.840.10045.2.1");
+const curves = {
+  "P-256": { algorithm: sequence(ecPublicKey, objectIdentifier("1.2.840.10045.3.1.7")), size: 32 },
+  "P-384": { algorithm: sequence(ecPublicKey, objectIdentifier("1.3.132.0.34")), size: 48 },
+} as const;
+
+/**
+ * A fresh key pair of `keyAlgorithm`, generated in this thread with node:crypto (the software
+ * card's "on the card").
+ *
+ * For EC keys the DER is written by hand from the key's JWK: OpenSSL 3's DER encoders cost
+ * ≈ 140 µs (SPKI) and ≈ 55 µs (PKCS#8) a key here, four times the key generation itself, while
+ * the JWK export takes ≈ 5 µs. The bytes are exactly what `KeyObject.export` writes (the tests
+ * compare them): PKCS#8 with the curve in the AlgorithmIdentifier and an ECPrivateKey (RFC 5915)
+ * carrying the public point, SPKI with the uncompressed point (RFC 5480). RSA key generation
+ * takes 100 ms or more, so its DER export is left to OpenSSL.
+ */
+export function generateCardKeyPair(keyAlgorithm: KeyAlgorithm): CardKeyPair {
+  switch (keyAlgorithm) {
+    case "P-256":
+    case "P-384":
+      return generateEcKeyPair(keyAlgorithm);
+    case "RSA-2048":
+    case "RSA-3072": {
+      const { publicKey, privateKey } = generateKeyPairSync("rsa", {
+        modulusLength: keyAlgorithm === "RSA-2048" ? 2048 : 3072,
+        publicKeyEncoding: { type: "spki", format: "der" },
+        privateKeyEncoding: { type: "pkcs8", format: "der" },
+      });
+      return { publicKeySpki: publicKey, privateKeyPkcs8: privateKey };
+    }
+  }
+}
+
+function generateEcKeyPair(keyAlgorithm: "P-256" | "P-384"): CardKeyPair {
+  const { algorithm, size } = curves[keyAlgorithm];
+  const jwk = generateKeyPairSync("ec", { namedCurve: keyAlgorithm }).privateKey.export({ format: "jwk" });
+  const coordinate = (value: string | undefined) => {
+    const bytes = Buffer.from(value ?? "", "base64url");
+    // RFC 7518 §6.2.1 fixes each value to the field size; pad anyway rather than trust it.
+    if (bytes.length > size || bytes.length === 0) throw new Error(`unexpected ${keyAlgorithm} JWK value`);
+    return bytes.length === size ? bytes : Buffer.concat([Buffer.alloc(size - bytes.length), bytes]);
+  };
+  const point = Buffer.concat([Buffer.from([0x04]), coordinate(jwk.x), coordinate(jwk.y)]);
+  // BIT STRING with no unused bits.
+  const publicKeyBits = element(0x03, Buffer.from([0x00]), point);
+  return {
+    publicKeySpki: sequence(algorithm, publicKeyBits),
+    privateKeyPkcs8: sequence(
+      integer(0),
+      algorithm,
+      octetString(sequence(integer(1), octetString(coordinate(jwk.d)), explicit(1, publicKeyBits))),
+    ),
+  };
+}

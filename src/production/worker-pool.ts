@@ -1,0 +1,213 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ChunkJob, ChunkResult, WorkerInit } from "./chunk-job.js";
+import type { WorkerErrorReply, WorkerReply, WorkerRequest } from "./chunk-worker.js";
+
+/**
+ * A fixed set of production worker threads (`chunk-worker.ts`), one chunk at a time each.
+ *
+ * Jobs beyond the number of threads wait in a queue, in order. A thread that dies (an uncaught
+ * error, running out of memory) rejects the chunk it held with a {@link ChunkJobError} and is
+ * replaced; a thread that dies before it was ready (its script cannot load) breaks the pool, so a
+ * broken installation fails every job at once instead of restarting threads forever. Jobs go to
+ * the workers as copies (the runner may produce a chunk again); results come back by transfer.
+ */
+export interface WorkerPool {
+  /** Number of worker threads. */
+  readonly size: number;
+  /** Produces one chunk on the next free thread. Rejects with a {@link ChunkJobError}. */
+  run(job: ChunkJob): Promise<ChunkResult>;
+  /**
+   * Stops the threads at once: queued and running chunks are rejected (a chunk is all or nothing
+   * and its parts are written by rename, so it can simply be produced again).
+   */
+  close(): Promise<void>;
+}
+
+export interface WorkerPoolOptions {
+  /** Threads; default `os.availableParallelism()`. */
+  readonly size?: number;
+  /** Given to every thread once: the CA, its key, the PUK key. */
+  readonly init: WorkerInit;
+  /** The worker script; default {@link chunkWorkerScript}. For tests. */
+  readonly script?: URL;
+}
+
+/** Why a chunk was not produced: the worker's error (with its code and stack) or the thread's end. */
+export class ChunkJobError extends Error {
+  /** The worker error's code (`production.*`, `ca.*`, `certificate.*`), when it had one. */
+  readonly code: string | undefined;
+  /** The stack of the error in the worker thread. */
+  readonly workerStack: string | undefined;
+
+  constructor(
+    message: string,
+    details: { code?: string | undefined; workerStack?: string | undefined } = {},
+  ) {
+    super(message);
+    this.name = "ChunkJobError";
+    this.code = details.code;
+    this.workerStack = details.workerStack;
+  }
+}
+
+/**
+ * The compiled worker script: `chunk-worker.js` beside this module when it runs from `dist/`.
+ * Under Vitest this module is the TypeScript source and has no `.js` beside it; a worker thread
+ * cannot load TypeScript, so the build in `dist/production/` is used (the tests' global setup
+ * builds it before every run).
+ */
+export function chunkWorkerScript(): URL {
+  return compiledScript("chunk-worker.js", import.meta.url);
+}
+
+/** `name` beside the module at `moduleUrl`, or its build in `dist/production/` when that module is a `.ts` source. */
+export function compiledScript(name: string, moduleUrl: string): URL {
+  const beside = new URL(`./${name}`, moduleUrl);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  if (moduleUrl.endsWith(".ts")) {
+    const built = new URL(`../../dist/production/${name}`, moduleUrl);
+    if (existsSync(fileURLToPath(built))) return built;
+    throw new Error(
+      `${fileURLToPath(built)} does not exist: build with "npx tsc -p tsconfig.build.json" to run production workers from the sources.`,
+    );
+  }
+  throw new Error(`The production worker script ${fileURLToPath(beside)} does not exist.`);
+}
+
+interface Task {
+  readonly job: ChunkJob;
+  resolve(result: ChunkResult): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  task: Task | undefined;
+  ready: boolean;
+  /** The uncaught error the thread died of, reported with its exit. */
+  error: Error | undefined;
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const size = options.size ?? availableParallelism();
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`The pool size must be a positive integer, not ${size}.`);
+  }
+  const script = options.script ?? chunkWorkerScript();
+  const queue: Task[] = [];
+  const slots = new Set<Slot>();
+  let closed = false;
+  let broken: Error | undefined;
+
+  const describe = (job: ChunkJob) => `chunk ${job.chunk} of batch ${job.batchId}`;
+
+  const dispatch = () => {
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (slot.task) continue;
+      const task = queue.shift()!;
+      slot.task = task;
+      try {
+        slot.worker.postMessage({ job: task.job } satisfies WorkerRequest);
+      } catch (error) {
+        // The job cannot be copied to the thread (it holds a function, say): refuse it alone.
+        slot.task = undefined;
+        task.reject(
+          new ChunkJobError(
+            `The ${describe(task.job)} cannot be sent to a worker: ${(error as Error).message}`,
+          ),
+        );
+      }
+    }
+  };
+
+  const failAll = (error: Error) => {
+    for (const task of queue.splice(0)) task.reject(error);
+  };
+
+  const spawn = () => {
+    const worker = new Worker(script, { workerData: options.init });
+    const slot: Slot = { worker, task: undefined, ready: false, error: undefined };
+    slots.add(slot);
+
+    worker.on("message", (reply: WorkerReply) => {
+      if ("ready" in reply) {
+        slot.ready = true;
+        return;
+      }
+      const task = slot.task;
+      slot.task = undefined;
+      if (task) {
+        if ("result" in reply) task.resolve(reply.result);
+        else task.reject(fromWorkerError(reply.error));
+      }
+      dispatch();
+    });
+    worker.on("messageerror", (error) => {
+      const task = slot.task;
+      slot.task = undefined;
+      task?.reject(
+        new ChunkJobError(
+          `The result of ${task ? describe(task.job) : "a chunk"} could not be read: ${error.message}`,
+        ),
+      );
+      dispatch();
+    });
+    worker.on("error", (error) => {
+      slot.error = error;
+    });
+    worker.on("exit", (code) => {
+      slots.delete(slot);
+      const task = slot.task;
+      slot.task = undefined;
+      const cause = slot.error ? `: ${slot.error.message}` : "";
+      if (task) {
+        task.reject(
+          new ChunkJobError(
+            closed
+              ? `The worker pool was closed while producing ${describe(task.job)}.`
+              : `The production worker stopped (exit code ${code}${cause}) while producing ${describe(task.job)}; the chunk was not produced.`,
+            { workerStack: slot.error?.stack },
+          ),
+        );
+      }
+      if (closed) return;
+      if (!slot.ready) {
+        broken ??= new ChunkJobError(`A production worker could not start (exit code ${code}${cause}).`, {
+          workerStack: slot.error?.stack,
+        });
+        failAll(broken);
+        return;
+      }
+      spawn();
+      dispatch();
+    });
+  };
+
+  for (let i = 0; i < size; i++) spawn();
+
+  return {
+    size,
+    run(job) {
+      if (closed) return Promise.reject(new ChunkJobError("The worker pool is closed."));
+      if (broken) return Promise.reject(broken);
+      return new Promise<ChunkResult>((resolve, reject) => {
+        queue.push({ job, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      failAll(new ChunkJobError("The worker pool was closed before the chunk was started."));
+      await Promise.all([...slots].map((slot) => slot.worker.terminate()));
+    },
+  };
+}
+
+function fromWorkerError(error: WorkerErrorReply): ChunkJobError {
+  return new ChunkJobError(error.message, { code: error.code, workerStack: error.stack });
+}

@@ -1,0 +1,537 @@
+import { sql } from "kysely";
+import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import type { Db, Dialect } from "./database.js";
+
+export type BatchState = "running" | "completed" | "cancelled";
+
+export interface Batch {
+  id: string;
+  process: string;
+  state: BatchState;
+  options: Record<string, unknown>;
+  createdBy: string;
+  createdByName: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  released: number;
+  left: number;
+  chunks: number;
+  pinLettersPurgedAt: string | null;
+}
+
+function toBatch(row: {
+  id: string;
+  process: string;
+  state: string;
+  options: string;
+  created_by: string;
+  created_by_name: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  released: number;
+  chunks: number;
+  pin_letters_purged_at: string | null;
+}): Batch {
+  return {
+    id: row.id,
+    process: row.process,
+    state: row.state as BatchState,
+    options: JSON.parse(row.options) as Record<string, unknown>,
+    createdBy: row.created_by,
+    createdByName: row.created_by_name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    total: row.total,
+    done: row.done,
+    failed: row.failed,
+    released: row.released,
+    left: row.total - row.done - row.failed - row.released,
+    chunks: row.chunks,
+    pinLettersPurgedAt: row.pin_letters_purged_at,
+  };
+}
+
+export async function insertBatch(
+  db: Db,
+  batch: {
+    id: string;
+    process: string;
+    options: unknown;
+    createdBy: string;
+    createdByName: string;
+    chunks: number;
+    total: number;
+  },
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto("batches")
+    .values({
+      id: batch.id,
+      process: batch.process,
+      state: "running",
+      options: JSON.stringify(batch.options),
+      created_by: batch.createdBy,
+      created_by_name: batch.createdByName,
+      created_at: at,
+      updated_at: at,
+      finished_at: null,
+      total: batch.total,
+      done: 0,
+      failed: 0,
+      released: 0,
+      chunks: batch.chunks,
+      pin_letters_purged_at: null,
+    })
+    .execute();
+}
+
+/**
+ * Claims cards for a batch: a card is taken only if it is still in `state` and held by
+ * no batch. The row lock makes two concurrent orders split the cards, never share one.
+ */
+export async function claimCards(
+  db: Db,
+  batchId: string,
+  cardIds: readonly string[],
+  at: string,
+  state: string,
+): Promise<string[]> {
+  const claimed: string[] = [];
+  for (let i = 0; i < cardIds.length; i += 1000) {
+    const rows = await db
+      .updateTable("cards")
+      .set((eb) => ({ batch_id: batchId, version: eb("version", "+", 1), updated_at: at }))
+      .where("id", "in", cardIds.slice(i, i + 1000))
+      .where("state", "=", state)
+      .where("batch_id", "is", null)
+      .returning("id")
+      .execute();
+    for (const row of rows) claimed.push(row.id);
+  }
+  return claimed;
+}
+
+/** Cards in a state, for the reasons of those a claim skipped. */
+export async function findCardClaims(db: Db, cardIds: readonly string[]) {
+  const found = new Map<string, { state: string; batchId: string | null; cardNumber: string }>();
+  for (let i = 0; i < cardIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom("cards")
+      .select(["id", "state", "batch_id", "card_number"])
+      .where("id", "in", cardIds.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) found.set(r.id, { state: r.state, batchId: r.batch_id, cardNumber: r.card_number });
+  }
+  return found;
+}
+
+export async function insertBatchItems(
+  db: Db,
+  batchId: string,
+  cardIds: readonly string[],
+  chunkSize: number,
+  at: string,
+): Promise<number> {
+  const chunks = Math.ceil(cardIds.length / chunkSize);
+  for (let i = 0; i < cardIds.length; i += 1000) {
+    await db
+      .insertInto("batch_items")
+      .values(
+        cardIds.slice(i, i + 1000).map((cardId, j) => ({
+          batch_id: batchId,
+          card_id: cardId,
+          seq: i + j + 1,
+          chunk: Math.floor((i + j) / chunkSize) + 1,
+          state: "pending",
+          code: null,
+          reason: null,
+          ms: null,
+          updated_at: at,
+        })),
+      )
+      .execute();
+  }
+  for (let c = 1; c <= chunks; c += 1000) {
+    await db
+      .insertInto("batch_chunks")
+      .values(
+        Array.from({ length: Math.min(1000, chunks - c + 1) }, (_, k) => ({
+          batch_id: batchId,
+          chunk: c + k,
+          state: "pending",
+          claimed_by: null,
+          lease_until: null,
+          attempts: 0,
+          updated_at: at,
+        })),
+      )
+      .execute();
+  }
+  return chunks;
+}
+
+export async function findBatch(db: Db, id: string): Promise<Batch | undefined> {
+  const row = await db.selectFrom("batches").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toBatch(row);
+}
+
+export async function searchBatches(
+  db: Db,
+  filter: { state?: BatchState | undefined; process?: string | undefined },
+  page: { cursor?: string | undefined; limit: number },
+): Promise<Page<Batch>> {
+  let query = db.selectFrom("batches");
+  if (filter.state) query = query.where("state", "=", filter.state);
+  if (filter.process) query = query.where("process", "=", filter.process);
+  const total = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  let pageQuery = query.selectAll();
+  if (page.cursor) {
+    const [createdAt, id] = decodeCursor(page.cursor, 2) as [string, string];
+    pageQuery = pageQuery.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(createdAt, id)));
+  }
+  const rows = await pageQuery
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(page.limit + 1)
+    .execute();
+  const items = rows.slice(0, page.limit).map(toBatch);
+  const last = items.at(-1);
+  return {
+    items,
+    total: Number(total.n),
+    nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+  };
+}
+
+export interface BatchItem {
+  seq: number;
+  cardId: string;
+  cardNumber: string;
+  holderName: string;
+  state: string;
+  code: string | null;
+  reason: string | null;
+}
+
+export async function findBatchItems(
+  db: Db,
+  batchId: string,
+  filter: { state?: string | undefined },
+  page: { cursor?: string | undefined; limit: number },
+): Promise<{ items: BatchItem[]; nextCursor: string | null }> {
+  let query = db
+    .selectFrom("batch_items as i")
+    .innerJoin("cards as c", "c.id", "i.card_id")
+    .select([
+      "i.seq",
+      "i.card_id as cardId",
+      "c.card_number as cardNumber",
+      "c.holder_name as holderName",
+      "i.state",
+      "i.code",
+      "i.reason",
+    ])
+    .where("i.batch_id", "=", batchId);
+  if (filter.state) query = query.where("i.state", "=", filter.state);
+  if (page.cursor) {
+    const [seq] = decodeCursor(page.cursor, 1) as [number];
+    query = query.where("i.seq", ">", seq);
+  }
+  const rows = await query
+    .orderBy("i.seq")
+    .limit(page.limit + 1)
+    .execute();
+  const items = rows.slice(0, page.limit);
+  return {
+    items,
+    nextCursor: rows.length > page.limit && items.length ? encodeCursor([items.at(-1)!.seq]) : null,
+  };
+}
+
+/**
+ * Takes the next chunk to produce: a pending one, or a running one whose lease ran out (its
+ * producer died). On PostgreSQL, SKIP LOCKED lets several Tessera processes take chunks of one
+ * batch side by side without waiting on each other.
+ */
+export async function claimNextChunk(
+  db: Db,
+  dialect: Dialect,
+  claim: { instanceId: string; now: string; leaseUntil: string },
+): Promise<{ batchId: string; chunk: number; process: string } | undefined> {
+  const lock = dialect === "postgres" ? sql`for update of c skip locked` : sql``;
+  const result = await sql<{ batch_id: string; chunk: number }>`
+    update batch_chunks
+       set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
+           attempts = attempts + 1, updated_at = ${claim.now}
+     where (batch_id, chunk) = (
+       select c.batch_id, c.chunk
+         from batch_chunks c join batches b on b.id = c.batch_id
+        where b.state = 'running'
+          and (c.state = 'pending' or (c.state = 'running' and c.lease_until < ${claim.now}))
+        order by b.created_at, c.batch_id, c.chunk
+        limit 1
+        ${lock})
+    returning batch_id, chunk`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const batch = await db
+    .selectFrom("batches")
+    .select("process")
+    .where("id", "=", row.batch_id)
+    .executeTakeFirstOrThrow();
+  return { batchId: row.batch_id, chunk: Number(row.chunk), process: batch.process };
+}
+
+export async function renewChunkLease(
+  db: Db,
+  chunk: { batchId: string; chunk: number; instanceId: string; leaseUntil: string },
+): Promise<void> {
+  await db
+    .updateTable("batch_chunks")
+    .set({ lease_until: chunk.leaseUntil })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .where("claimed_by", "=", chunk.instanceId)
+    .where("state", "=", "running")
+    .execute();
+}
+
+/** Whether this instance still holds the chunk (it may have lost it after a lease ran out). */
+export async function holdsChunk(db: Db, chunk: { batchId: string; chunk: number; instanceId: string }) {
+  const row = await db
+    .selectFrom("batch_chunks")
+    .select("state")
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .where("claimed_by", "=", chunk.instanceId)
+    .executeTakeFirst();
+  return row?.state === "running";
+}
+
+/** After a restart on SQLite (one process per file), chunks this database was producing are pending again. */
+export async function releaseRunningChunks(db: Db, at: string): Promise<number> {
+  const result = await db
+    .updateTable("batch_chunks")
+    .set({ state: "pending", claimed_by: null, lease_until: null, updated_at: at })
+    .where("state", "=", "running")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function findPendingItemsOfChunk(db: Db, batchId: string, chunk: number) {
+  return db
+    .selectFrom("batch_items")
+    .select(["card_id", "seq"])
+    .where("batch_id", "=", batchId)
+    .where("chunk", "=", chunk)
+    .where("state", "=", "pending")
+    .orderBy("seq")
+    .execute();
+}
+
+export async function finishItems(
+  db: Db,
+  batchId: string,
+  items: readonly { cardId: string; state: "done" | "failed"; code?: string; reason?: string; ms?: number }[],
+  at: string,
+): Promise<void> {
+  for (const item of items) {
+    await db
+      .updateTable("batch_items")
+      .set({
+        state: item.state,
+        code: item.code ?? null,
+        reason: item.reason ?? null,
+        ms: item.ms ?? null,
+        updated_at: at,
+      })
+      .where("batch_id", "=", batchId)
+      .where("card_id", "=", item.cardId)
+      .execute();
+  }
+}
+
+/** Marks a chunk done and adds its counts to the batch; completes the batch when nothing is left. */
+export async function finishChunk(
+  db: Db,
+  chunk: { batchId: string; chunk: number; done: number; failed: number },
+  at: string,
+): Promise<Batch> {
+  await db
+    .updateTable("batch_chunks")
+    .set({ state: "done", lease_until: null, updated_at: at })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .execute();
+  await db
+    .updateTable("batches")
+    .set((eb) => ({
+      done: eb("done", "+", chunk.done),
+      failed: eb("failed", "+", chunk.failed),
+      updated_at: at,
+    }))
+    .where("id", "=", chunk.batchId)
+    .execute();
+  await finishBatchIfIdle(db, chunk.batchId, at);
+  return (await findBatch(db, chunk.batchId))!;
+}
+
+/** A running batch with no chunk left to do is completed; a cancelled one gets its end time. */
+export async function finishBatchIfIdle(db: Db, batchId: string, at: string): Promise<void> {
+  const open = await db
+    .selectFrom("batch_chunks")
+    .select("chunk")
+    .where("batch_id", "=", batchId)
+    .where("state", "in", ["pending", "running"])
+    .limit(1)
+    .executeTakeFirst();
+  if (open) return;
+  await db
+    .updateTable("batches")
+    .set((eb) => ({
+      state: eb.case().when("state", "=", "running").then("completed").else(eb.ref("state")).end(),
+      finished_at: at,
+      updated_at: at,
+    }))
+    .where("id", "=", batchId)
+    .where("finished_at", "is", null)
+    .execute();
+}
+
+/**
+ * Cancels a running batch: chunks not started are dropped and their cards given back
+ * (approved, held by no batch); chunks being produced finish and count as started.
+ */
+export async function cancelBatch(db: Db, batchId: string, at: string): Promise<number> {
+  await db
+    .updateTable("batch_chunks")
+    .set({ state: "cancelled", updated_at: at })
+    .where("batch_id", "=", batchId)
+    .where("state", "=", "pending")
+    .execute();
+  const released = await db
+    .updateTable("batch_items")
+    .set({ state: "released", updated_at: at })
+    .where("batch_id", "=", batchId)
+    .where("state", "=", "pending")
+    .where((eb) =>
+      eb(
+        "chunk",
+        "in",
+        eb
+          .selectFrom("batch_chunks")
+          .select("chunk")
+          .where("batch_id", "=", batchId)
+          .where("state", "=", "cancelled"),
+      ),
+    )
+    .returning("card_id")
+    .execute();
+  const cardIds = released.map((r) => r.card_id);
+  for (let i = 0; i < cardIds.length; i += 1000) {
+    await db
+      .updateTable("cards")
+      .set((eb) => ({ batch_id: null, version: eb("version", "+", 1), updated_at: at }))
+      .where("id", "in", cardIds.slice(i, i + 1000))
+      .where("batch_id", "=", batchId)
+      .where("state", "=", "approved")
+      .execute();
+  }
+  await db
+    .updateTable("batches")
+    .set((eb) => ({ state: "cancelled", released: eb("released", "+", cardIds.length), updated_at: at }))
+    .where("id", "=", batchId)
+    .execute();
+  await finishBatchIfIdle(db, batchId, at);
+  return cardIds.length;
+}
+
+export type PartKind = "print" | "pinLetters";
+
+export async function insertBatchPart(
+  db: Db,
+  part: { batchId: string; kind: PartKind; chunk: number; pages: number; data: Buffer },
+): Promise<void> {
+  await db
+    .insertInto("batch_parts")
+    .values({
+      batch_id: part.batchId,
+      kind: part.kind,
+      chunk: part.chunk,
+      pages: part.pages,
+      data: part.data,
+    })
+    .execute();
+}
+
+export async function listBatchParts(db: Db, batchId: string, kind: PartKind) {
+  const rows = await db
+    .selectFrom("batch_parts")
+    .select(["chunk", "pages", (eb) => eb.fn("length", [eb.ref("data")]).as("bytes")])
+    .where("batch_id", "=", batchId)
+    .where("kind", "=", kind)
+    .orderBy("chunk")
+    .execute();
+  return rows.map((r) => ({ chunk: Number(r.chunk), pages: Number(r.pages), bytes: Number(r.bytes) }));
+}
+
+export async function readBatchPart(
+  db: Db,
+  batchId: string,
+  kind: PartKind,
+  chunk: number,
+): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom("batch_parts")
+    .select("data")
+    .where("batch_id", "=", batchId)
+    .where("kind", "=", kind)
+    .where("chunk", "=", chunk)
+    .executeTakeFirst();
+  return row && Buffer.from(row.data);
+}
+
+export async function purgePinLetters(db: Db, batchId: string, at: string): Promise<void> {
+  await db
+    .deleteFrom("batch_parts")
+    .where("batch_id", "=", batchId)
+    .where("kind", "=", "pinLetters")
+    .execute();
+  await db
+    .updateTable("batches")
+    .set({ pin_letters_purged_at: at, updated_at: at })
+    .where("id", "=", batchId)
+    .execute();
+}
+
+export async function insertCardTokens(
+  db: Db,
+  tokens: readonly { cardId: string; token: Buffer }[],
+  at: string,
+) {
+  for (let i = 0; i < tokens.length; i += 200) {
+    await db
+      .insertInto("card_tokens")
+      .values(tokens.slice(i, i + 200).map((t) => ({ card_id: t.cardId, token: t.token, created_at: at })))
+      .execute();
+  }
+}
+
+export async function findCardToken(db: Db, cardId: string): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom("card_tokens")
+    .select("token")
+    .where("card_id", "=", cardId)
+    .executeTakeFirst();
+  return row && Buffer.from(row.token);
+}
