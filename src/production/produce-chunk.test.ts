@@ -10,14 +10,18 @@ import { createPukCipher } from "./secrets.js";
 import { createTestInit, testCard, testJob } from "./test-kit.js";
 
 const tools =
-  hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils") && hasTool("pdfinfo", "poppler-utils");
+  hasTool("openssl", "openssl") &&
+  hasTool("pdftotext", "poppler-utils") &&
+  hasTool("pdfinfo", "poppler-utils");
 
 const toPem = (der: Uint8Array) =>
   `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64").replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE-----\n`;
 
 /** Card number → the letter's text, one page per letter. */
 function readLetters(file: string): Map<string, string> {
-  const pages = run("pdftotext", ["-layout", file, "-"]).stdout.split("\f").filter((page) => page.trim());
+  const pages = run("pdftotext", ["-layout", file, "-"])
+    .stdout.split("\f")
+    .filter((page) => page.trim());
   return new Map(pages.map((page) => [/Card number\s+(\d+)/.exec(page)![1]!, page]));
 }
 
@@ -85,9 +89,19 @@ describe.runIf(tools)("produceChunk", () => {
       const keys = template === "Employee ID" ? 2 : 1;
       expect(opened.stdout.match(/-----BEGIN PRIVATE KEY-----/g)).toHaveLength(keys);
       expect(opened.stdout.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(keys + 1);
-      expect(opened.stdout).toContain(template === "Employee ID" ? "friendlyName: signature" : "authentication");
+      expect(opened.stdout).toContain(
+        template === "Employee ID" ? "friendlyName: signature" : "authentication",
+      );
       const wrongPin = pin === "000000" ? "111111" : "000000";
-      const refused = run("openssl", ["pkcs12", "-info", "-nodes", "-in", token, "-passin", `pass:${wrongPin}`]);
+      const refused = run("openssl", [
+        "pkcs12",
+        "-info",
+        "-nodes",
+        "-in",
+        token,
+        "-passin",
+        `pass:${wrongPin}`,
+      ]);
       expect(refused.status).not.toBe(0);
       expect(refused.output).toMatch(/mac verify (failure|error)/i);
     }
@@ -105,7 +119,9 @@ describe.runIf(tools)("produceChunk", () => {
         const verified = run("openssl", ["verify", "-CAfile", caPem, file]);
         expect(verified.stdout, verified.output).toContain(": OK");
         const x509 = new X509Certificate(certificate.der);
-        expect(x509.serialNumber.toLowerCase().replace(/^0+/, "")).toBe(certificate.serial.replace(/^0+/, ""));
+        expect(x509.serialNumber.toLowerCase().replace(/^0+/, "")).toBe(
+          certificate.serial.replace(/^0+/, ""),
+        );
         expect(x509.subject).toContain(`CN=${holder.firstName} ${holder.lastName}`);
         expect(x509.subject).toContain(`serialNumber=${holder.identifier}`);
         expect(x509.subjectAltName).toContain(`email:${holder.email}`);
@@ -166,10 +182,10 @@ describe.runIf(tools)("produceChunk", () => {
   });
 
   it("fails a card refused by one part after the other took its page, and writes both parts again without it", async () => {
-    const sevenLines = ["1", "2", "3", "4", "5"].map((n) => `Line ${n}`);
+    const tooManyLines = ["1", "2", "3", "4", "5"].map((n) => `Line ${n}`);
     const chunk = [
       testCard("Employee ID"),
-      testCard("Employee ID", { addressLines: sevenLines }),
+      testCard("Employee ID", { addressLines: tooManyLines }),
       testCard("Employee ID", {}, Buffer.from("not a photo at all")),
       testCard("Employee ID"),
     ];
@@ -206,7 +222,9 @@ describe.runIf(tools)("produceChunk", () => {
 
   it("refuses a job it cannot produce at all, before writing anything", async () => {
     const card = testCard("Employee ID");
-    await expect(produceChunk(context, testJob(folder.dir, 5, [card], { pinLength: 3 }))).rejects.toMatchObject({
+    await expect(
+      produceChunk(context, testJob(folder.dir, 5, [card], { pinLength: 3 })),
+    ).rejects.toMatchObject({
       code: "production.options_invalid",
     });
     await expect(

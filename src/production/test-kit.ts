@@ -68,7 +68,12 @@ export function testCard(
 }
 
 /** A job over `cards` writing its parts as `print-<chunk>.pdf` and `letters-<chunk>.pdf` in `folder`. */
-export function testJob(folder: string, chunk: number, cards: ChunkCard[], overrides: Partial<ChunkJob> = {}): ChunkJob {
+export function testJob(
+  folder: string,
+  chunk: number,
+  cards: ChunkCard[],
+  overrides: Partial<ChunkJob> = {},
+): ChunkJob {
   return {
     batchId: "batch-1",
     chunk,

@@ -164,24 +164,26 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const task = slot.task;
       slot.task = undefined;
       const cause = slot.error ? `: ${slot.error.message}` : "";
-      if (task) {
-        task.reject(
-          new ChunkJobError(
-            closed
-              ? `The worker pool was closed while producing ${describe(task.job)}.`
-              : `The production worker stopped (exit code ${code}${cause}) while producing ${describe(task.job)}; the chunk was not produced.`,
-            { workerStack: slot.error?.stack },
-          ),
-        );
+      const details = { workerStack: slot.error?.stack };
+      if (closed) {
+        task?.reject(new ChunkJobError(`The worker pool was closed while producing ${describe(task.job)}.`));
+        return;
       }
-      if (closed) return;
       if (!slot.ready) {
-        broken ??= new ChunkJobError(`A production worker could not start (exit code ${code}${cause}).`, {
-          workerStack: slot.error?.stack,
-        });
+        broken ??= new ChunkJobError(
+          `A production worker could not start (exit code ${code}${cause}).`,
+          details,
+        );
+        task?.reject(broken);
         failAll(broken);
         return;
       }
+      task?.reject(
+        new ChunkJobError(
+          `The production worker stopped (exit code ${code}${cause}) while producing ${describe(task.job)}; the chunk was not produced.`,
+          details,
+        ),
+      );
       spawn();
       dispatch();
     });

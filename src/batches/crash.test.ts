@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type App, createApp } from "../app.js";
+import { loadConfig } from "../config.js";
+import { runProcess } from "../processes/registry.js";
+import type { Actor } from "../processes/services.js";
+import { findBatch } from "../store/batches.js";
+import { findOperatorByUsername } from "../store/operators.js";
+
+const cli = path.resolve("dist/cli/main.js");
+const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-crash-"));
+const env = {
+  ...process.env,
+  TESSERA_DATA_DIR: dataDir,
+  TESSERA_ADMIN_PASSWORD: "crash test administrator",
+  TESSERA_DEMO: "false",
+  TESSERA_BATCH_CHUNK_SIZE: "5",
+  TESSERA_WORKERS: "2",
+  LOG_LEVEL: "silent",
+};
+const cards = 120;
+
+async function openApp(): Promise<App> {
+  return createApp(loadConfig({ env: { ...env, TESSERA_DATA_DIR: dataDir } }));
+}
+
+/**
+ * Starts `tessera worker` and kills it with SIGKILL, no chance to tidy up, once the batch has
+ * `done` cards recorded (so the kill lands while later chunks are in the workers), or after
+ * `ms` when `done` is 0 (during start-up).
+ */
+async function killWhen(batchId: string, done: number, ms = 250): Promise<void> {
+  const worker: ChildProcess = spawn("node", [cli, "worker"], { env, stdio: "ignore" });
+  const db = new Database(path.join(dataDir, "tessera.sqlite"), { readonly: true });
+  try {
+    const started = Date.now();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const row = db.prepare("select done from batches where id = ?").get(batchId) as { done: number };
+      if (done === 0 ? Date.now() - started >= ms : row.done >= done) break;
+      if (Date.now() - started > 60_000) throw new Error(`no progress to ${done} in 60 s`);
+    }
+  } finally {
+    db.close();
+  }
+  worker.kill("SIGKILL");
+  await new Promise((resolve) => worker.once("exit", resolve));
+}
+
+describe("a batch survives SIGKILL at any point", () => {
+  let batchId: string;
+
+  beforeAll(async () => {
+    const app = await openApp();
+    try {
+      const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
+      const actor: Actor = {
+        id: admin.id,
+        username: "admin",
+        roles: ["registrationOfficer", "productionAdministrator", "administrator"],
+      };
+      await app.services.store.db
+        .updateTable("process_options")
+        .set({ options: JSON.stringify({ ...(await app.services.getOptions()), approvalStep: false }) })
+        .execute();
+      const csv = ["firstName,lastName,email,identifier"];
+      for (let i = 0; i < cards; i++) csv.push(`Kim${i},Crash,k${i}@example.org,K-${i}`);
+      await runProcess(app.services, actor, "UsersBoProcImport", { csv: csv.join("\n") });
+      const users = await app.services.store.db.selectFrom("users").select("id").execute();
+      await runProcess(app.services, actor, "CardsBoProcRequestMultiple", {
+        userIds: users.map((u) => u.id),
+        template: "Employee ID",
+      });
+      const ids = await app.services.store.db.selectFrom("cards").select("id").execute();
+      const { result } = await runProcess(app.services, actor, "CardsBoProcIssueMultiple", {
+        cardIds: ids.map((c) => c.id),
+        options: { certificateEndState: "onHold" },
+      });
+      batchId = (result as { batchId: string }).batchId;
+    } finally {
+      await app.close();
+    }
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("ends with every card fully issued exactly once, whatever moment the process died", async () => {
+    // Kills at different moments: during start-up, then after 10, 35, … cards were recorded.
+    await killWhen(batchId, 0, 150);
+    await killWhen(batchId, 0, 600);
+    for (const done of [10, 35, 60, 80, 95]) await killWhen(batchId, done);
+
+    const app = await openApp();
+    try {
+      const { db } = app.services.store;
+      const before = (await findBatch(db, batchId))!;
+      expect(before.done + before.failed + before.left).toBe(cards);
+      // The kills fell in the middle of production: some chunks were recorded, some were cut short.
+      expect(before.done).toBeGreaterThan(0);
+      expect(before.done).toBeLessThan(cards);
+      const interrupted = await db
+        .selectFrom("batch_chunks")
+        .select("chunk")
+        .where("batch_id", "=", batchId)
+        .where("attempts", ">", 1)
+        .execute();
+      expect(interrupted.length).toBeGreaterThan(0);
+      console.log(
+        `before the last start: ${before.done} of ${cards} done; ${interrupted.length} chunks interrupted`,
+      );
+      app.runner.start();
+      await app.runner.idle();
+      const batch = (await findBatch(db, batchId))!;
+      expect(batch).toMatchObject({ state: "completed", total: cards, done: cards, failed: 0, left: 0 });
+
+      const rows = await db.selectFrom("cards").select(["id", "state", "batch_id"]).execute();
+      expect(rows.every((c) => c.state === "issued" && c.batch_id === null)).toBe(true);
+      const certificates = await db
+        .selectFrom("certificates")
+        .select(["card_id", "profile", "state"])
+        .execute();
+      expect(certificates).toHaveLength(cards * 2);
+      const perCard = new Map<string, string[]>();
+      for (const c of certificates)
+        perCard.set(c.card_id!, [...(perCard.get(c.card_id!) ?? []), `${c.profile}:${c.state}`]);
+      for (const card of rows)
+        expect(perCard.get(card.id)?.sort()).toEqual(["authentication:onHold", "signature:onHold"]);
+      const tokens = await db.selectFrom("card_tokens").select("card_id").execute();
+      expect(new Set(tokens.map((t) => t.card_id)).size).toBe(cards);
+      const items = await db
+        .selectFrom("batch_items")
+        .select("state")
+        .where("batch_id", "=", batchId)
+        .execute();
+      expect(items.every((i) => i.state === "done")).toBe(true);
+      const parts = await db
+        .selectFrom("batch_parts")
+        .select(["kind", "pages"])
+        .where("batch_id", "=", batchId)
+        .execute();
+      expect(parts.filter((p) => p.kind === "pinLetters").reduce((n, p) => n + p.pages, 0)).toBe(cards);
+      expect(await app.services.audit.verify(db)).toMatchObject({ valid: true });
+    } finally {
+      await app.close();
+    }
+  });
+});
