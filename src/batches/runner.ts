@@ -67,7 +67,11 @@ export function createBatchRunner(params: {
   let timer: NodeJS.Timeout | undefined;
   const idleWaiters: (() => void)[] = [];
 
-  const concurrency = () => (producer ??= params.producer()).size;
+  const getProducer = (): ChunkProducer => {
+    producer ??= params.producer();
+    return producer;
+  };
+  const concurrency = () => getProducer().size;
   const leaseUntil = () => new Date(services.clock().getTime() + leaseMs).toISOString();
   const now = () => services.clock().toISOString();
 
@@ -93,6 +97,7 @@ export function createBatchRunner(params: {
             );
           if (!claim) break;
           running++;
+          log.debug({ batchId: claim.batchId, chunk: claim.chunk, running }, "chunk claimed");
           void produce(claim).finally(() => {
             running--;
             void pump();
@@ -246,9 +251,7 @@ export function createBatchRunner(params: {
       pinLettersPath: path.join(dir, `pin-letters-${chunk}.pdf`),
     };
     const result: ChunkResult =
-      cards.length > 0
-        ? await (producer ??= params.producer()).run(job)
-        : { batchId: batch.id, chunk, cards: [], pages: 0 };
+      cards.length > 0 ? await getProducer().run(job) : { batchId: batch.id, chunk, cards: [], pages: 0 };
     result.cards.push(...refused);
     try {
       const parts =
@@ -256,6 +259,7 @@ export function createBatchRunner(params: {
           ? { print: readFileSync(job.printFilePath), pinLetters: readFileSync(job.pinLettersPath) }
           : { print: undefined, pinLetters: undefined };
       const at = now();
+      log.debug({ batchId: batch.id, chunk, cards: result.cards.length }, "chunk produced; recording");
       const recorded = await store.db.transaction().execute(async (trx) => {
         if (!(await lockHeldChunk(trx, store.dialect, { batchId: batch.id, chunk, instanceId })))
           return undefined;
@@ -280,7 +284,7 @@ export function createBatchRunner(params: {
       const outcomes: { cardId: string; state: "done" | "failed"; code?: string; reason?: string }[] = [];
       for (const item of items) {
         const card = await findCardById(trx, item.card_id);
-        if (!card || card.state !== "issued") {
+        if (card?.state !== "issued") {
           outcomes.push({
             cardId: item.card_id,
             state: "failed",

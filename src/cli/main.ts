@@ -13,6 +13,7 @@ import type { Actor } from "../processes/services.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { parseArgs, UsageError } from "./args.js";
 import { runBatchCommand } from "./batch-command.js";
+import { benchBatchCommand } from "./bench-batch.js";
 import { benchCaCommand } from "./bench-ca.js";
 
 const usage = `Usage: tessera <command> [options]
@@ -35,6 +36,7 @@ Commands:
                                       activate multiple issued cards
   worker                              produce batch orders without serving HTTP (PostgreSQL, several machines)
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
+  bench batch [--size N]              issue N software cards against the bare-crypto ceiling (JSON)
 
 Roles: ${roles.join(", ")}
 Settings come from the environment (DATABASE_URL, PORT, HOST, TESSERA_DATA_DIR, TESSERA_PUBLIC_URL, …);
@@ -187,8 +189,14 @@ export async function main(argv: string[]): Promise<number> {
       const secondsFlag = flags.get("seconds");
       const seconds = typeof secondsFlag === "string" ? Number(secondsFlag) : 5;
       if (!(seconds > 0 && seconds <= 600)) throw new UsageError("--seconds needs a number from 1 to 600");
-      if (sub !== "ca") throw new UsageError("try: npm run bench -- ca");
-      const result = await benchCaCommand({ seconds });
+      const size = flags.has("size") ? Number(flags.get("size")) : 10_000;
+      if (!(Number.isInteger(size) && size > 0 && size <= 1_000_000))
+        throw new UsageError("--size needs a number of cards");
+      let result: unknown;
+      if (sub === "ca") result = await benchCaCommand({ seconds });
+      else if (sub === "batch")
+        result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
+      else throw new UsageError("try: npm run bench -- ca | batch [--size N]");
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }

@@ -36,9 +36,13 @@ export function resolveIssueOptions(
   const fixed = (name: keyof IssueOptionsInput, label: string) => {
     const setting = deployment[name];
     if (input[name] !== undefined && !setting.operatorMayChoose)
-      throw new TesseraError("process.option_disabled", `${label} is set by this deployment and cannot be chosen.`, {
-        field: `options.${name}`,
-      });
+      throw new TesseraError(
+        "process.option_disabled",
+        `${label} is set by this deployment and cannot be chosen.`,
+        {
+          field: `options.${name}`,
+        },
+      );
   };
   fixed("pinLength", "The PIN length");
   fixed("pukLength", "The PUK length");

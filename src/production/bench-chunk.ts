@@ -49,8 +49,9 @@ export async function benchCardCeiling(options: CardCeilingOptions): Promise<Car
     (share) => new Worker(script, { workerData: { cards: share, iterations } satisfies CeilingWorkerData }),
   );
   try {
-    await Promise.all(workers.map(nextMessage));
-    const done = workers.map(nextMessage);
+    const next = workers.map(mailbox);
+    await Promise.all(next.map((reply) => reply()));
+    const done = next.map((reply) => reply());
     const started = performance.now();
     for (const worker of workers) worker.postMessage("go");
     await Promise.all(done);
@@ -61,19 +62,31 @@ export async function benchCardCeiling(options: CardCeilingOptions): Promise<Car
   }
 }
 
-function nextMessage(worker: Worker): Promise<CeilingReply> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      worker.off("message", onMessage);
-      reject(error);
-    };
-    const onMessage = (reply: CeilingReply) => {
-      worker.off("error", onError);
-      resolve(reply);
-    };
-    worker.once("message", onMessage);
-    worker.once("error", onError);
+/**
+ * The worker's replies in order. One listener stays on the worker for its whole life: taking
+ * `once("message")` listeners off and on again lost the last reply of a worker now and then.
+ */
+function mailbox(worker: Worker): () => Promise<CeilingReply> {
+  const replies: CeilingReply[] = [];
+  const waiting: { resolve(reply: CeilingReply): void; reject(error: Error): void }[] = [];
+  let failure: Error | undefined;
+  worker.on("message", (reply: CeilingReply) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter.resolve(reply);
+    else replies.push(reply);
   });
+  const fail = (error: Error) => {
+    failure ??= error;
+    for (const waiter of waiting.splice(0)) waiter.reject(error);
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`a ceiling worker exited (code ${code}) before it answered`)));
+  return () => {
+    const reply = replies.shift();
+    if (reply) return Promise.resolve(reply);
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  };
 }
 
 export interface ProduceChunksOptions {

@@ -1,0 +1,328 @@
+/**
+ * The operator UI in Chromium against a real Tessera (SQLite, fixed clock): login, navigation by
+ * role, the register → request → approve path, the Issue multiple cards wizard up to its options
+ * and Cancel, a session that expires mid-form, and an axe-core scan of every page.
+ * Screenshots go to artifacts/screenshots/.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasTool } from "../../src/test-support/tools.js";
+import { apiAsOperator, approvedCards, createOperators, readCard, seedApprovedCards } from "./fixtures.js";
+import { activateCardThroughTheUi, issueThreeCardsThroughTheSeedFlow } from "./issue-multiple-cards-flow.js";
+import {
+  errorsThrownBy,
+  launchChromium,
+  logIn,
+  logOut,
+  navigationLabels,
+  openPage,
+  portraitPng,
+  screenshot,
+  seriousAccessibilityViolations,
+  startTessera,
+  type UiServer,
+} from "./support.js";
+
+const hasChromium = hasTool("chromium", "chromium");
+
+describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
+  let ui: UiServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [ui, browser] = await Promise.all([startTessera(), launchChromium()]);
+    await createOperators(ui.t);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.t.close();
+  });
+
+  it("explains a wrong password and a locked account", async () => {
+    const page = await openPage(browser);
+    await page.goto(`${ui.baseUrl}/cards`);
+    // Not logged in: the page asks for a login and remembers where the operator was going.
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    expect(new URL(page.url()).searchParams.get("next")).toBe("/cards");
+    await screenshot(page, "login");
+
+    await page.getByRole("textbox", { name: "Username" }).fill("registrar");
+    await page.getByRole("textbox", { name: "Password" }).fill("not the password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    const alert = page.getByRole("alert");
+    await expect.poll(() => alert.textContent()).toContain("Wrong username or password");
+    await screenshot(page, "login-wrong-password");
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    await ui.t.operator("forgetful", ["helpdesk"]);
+    for (let i = 0; i < 5; i++)
+      await ui.t.server.inject({
+        method: "POST",
+        url: "/api/v1/session",
+        payload: { username: "forgetful", password: "wrong guess" },
+      });
+    await page.getByRole("textbox", { name: "Username" }).fill("forgetful");
+    await page.getByRole("textbox", { name: "Password" }).fill("correct horse battery staple");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => alert.textContent()).toContain("Account locked");
+    expect(await alert.textContent()).toContain("An administrator can lift the lock");
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("shows each operator only the pages their roles allow", async () => {
+    const page = await openPage(browser);
+    await logIn(page, ui.baseUrl, "approver");
+    expect(await navigationLabels(page)).toEqual([
+      "Dashboard",
+      "Users",
+      "Cards",
+      "Approvals",
+      "Certificates",
+    ]);
+    expect(await page.getByTestId("operator-roles").textContent()).toBe("Approver");
+    // The page is not offered, and its URL says which role it needs.
+    await page.goto(`${ui.baseUrl}/batch-orders`);
+    await page.getByRole("heading", { name: "Not for your roles" }).waitFor();
+    expect(await page.getByText("This page needs the role").textContent()).toContain("Registration officer");
+    await logOut(page);
+
+    await logIn(page, ui.baseUrl, "production");
+    expect(await navigationLabels(page)).toEqual([
+      "Dashboard",
+      "Users",
+      "Cards",
+      "BATCH ORDERS",
+      "Batches",
+      "Certificates",
+    ]);
+    await page.getByRole("link", { name: "BATCH ORDERS" }).click();
+    await page.getByRole("heading", { name: "BATCH ORDERS" }).waitFor();
+    // A production administrator starts Issue multiple cards, not the registrar's or issuer's orders.
+    const orders = await page.getByRole("main").getByRole("heading", { level: 2 }).allTextContents();
+    expect(orders).toEqual(["Issue multiple cards"]);
+    await screenshot(page, "batch-orders");
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("registers a user, requests a card and has another operator approve it, all in the UI", async () => {
+    const page = await openPage(browser);
+    await logIn(page, ui.baseUrl, "registrar");
+    await page
+      .getByRole("navigation", { name: "Main navigation" })
+      .getByRole("link", { name: "Users" })
+      .click();
+    await page.getByRole("link", { name: "Create user" }).click();
+    await page.getByRole("textbox", { name: "First name" }).fill("Maja");
+    await page.getByRole("textbox", { name: "Last name" }).fill("Ekström");
+    await page.getByRole("textbox", { name: "E-mail" }).fill("maja.ekstrom");
+    await page.getByRole("textbox", { name: "Identifier" }).fill("E20001");
+    await page.getByRole("textbox", { name: "Organizational unit" }).fill("Finance");
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "maja.png", mimeType: "image/png", buffer: portraitPng() });
+    await page.getByRole("img", { name: "Portrait to upload" }).waitFor();
+    await page.getByRole("button", { name: "Create user" }).click();
+    // The server's sentence appears at the field it is about.
+    const email = page.getByRole("textbox", { name: "E-mail" });
+    await expect.poll(() => email.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = (await email.getAttribute("aria-describedby"))!.split(" ");
+    const errorTexts = await Promise.all(
+      describedBy.map((id) =>
+        page
+          .locator(`[id="${id}"]`)
+          .textContent()
+          .catch(() => ""),
+      ),
+    );
+    expect(errorTexts.join(" ")).toContain("Not an e-mail address.");
+    await screenshot(page, "create-user-field-error");
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    await email.fill("maja.ekstrom@office.example");
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.getByRole("heading", { name: "Maja Ekström" }).waitFor();
+    await page.getByRole("img", { name: "Portrait of Maja Ekström" }).waitFor();
+    await page.getByRole("combobox", { name: "Card template" }).click();
+    await page.getByRole("option", { name: "Employee ID" }).click();
+    await page.getByRole("button", { name: "Request card" }).click();
+    const cards = page.getByRole("table", { name: "Cards of Maja Ekström" });
+    await expect.poll(() => cards.textContent()).toContain("Requested");
+    await screenshot(page, "user-with-requested-card");
+    const cardNumber = (await cards.getByRole("link").first().textContent())!.trim();
+    await logOut(page);
+
+    // Four eyes: the approver, not the registrar, decides.
+    await logIn(page, ui.baseUrl, "approver");
+    await page
+      .getByRole("navigation", { name: "Main navigation" })
+      .getByRole("link", { name: /Approvals/ })
+      .click();
+    await page.getByRole("checkbox", { name: new RegExp(`^Select card ${cardNumber}`) }).check();
+    expect(await page.getByTestId("selection-count").textContent()).toBe("1 request selected");
+    await screenshot(page, "approvals");
+    await page.getByRole("button", { name: "Approve", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Approve", exact: true }).click();
+    await dialog.waitFor({ state: "detached" });
+
+    const chief = await apiAsOperator(ui.t, "chief");
+    const { body } = await chief("GET", `/api/v1/cards?q=${cardNumber}`);
+    expect(body.items.map((c: { state: string }) => c.state)).toEqual(["approved"]);
+
+    await page
+      .getByRole("navigation", { name: "Main navigation" })
+      .getByRole("link", { name: "Cards" })
+      .click();
+    await page.getByRole("link", { name: cardNumber }).click();
+    await page.getByRole("heading", { name: `Card ${cardNumber}` }).waitFor();
+    await page.getByText("Approve request").first().waitFor();
+    await screenshot(page, "card");
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("Issue multiple cards: Search, tick three, options, Cancel — every card stays approved", async () => {
+    const seeded = await seedApprovedCards(ui.t, 4);
+    const before = await approvedCards(ui.t);
+    const page = await openPage(browser);
+    await logIn(page, ui.baseUrl, "production");
+    await page.getByRole("link", { name: "BATCH ORDERS" }).click();
+    await page.getByRole("link", { name: "Issue multiple cards" }).click();
+    await page.getByRole("heading", { name: "Issue multiple cards" }).waitFor();
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    const boxes = page.getByRole("checkbox", { name: /^Select card / });
+    await expect.poll(() => boxes.count()).toBe(before.length);
+    for (let i = 0; i < 3; i++) await boxes.nth(i).check();
+    const count = page.getByTestId("selection-count");
+    expect(await count.textContent()).toBe("3 cards selected");
+    await screenshot(page, "issue-multiple-cards-selected");
+
+    // Select page, then every matching card, then back to three.
+    await page.getByRole("checkbox", { name: "Select page" }).check();
+    expect(await count.textContent()).toBe(`${before.length} cards selected`);
+    await page.getByRole("checkbox", { name: "Select page" }).uncheck();
+    expect(await count.textContent()).toBe("No card selected");
+    for (let i = 0; i < 3; i++) await boxes.nth(i).check();
+
+    await page.getByRole("button", { name: "Issue multiple cards" }).click();
+    await page.getByRole("heading", { name: "Options" }).waitFor();
+    expect(await page.getByRole("textbox", { name: "PIN length" }).inputValue()).toBe("6");
+    expect(await page.getByRole("textbox", { name: "PUK length" }).inputValue()).toBe("8");
+    expect(await page.getByRole("checkbox", { name: /^authentication/ }).isChecked()).toBe(true);
+    // The invalid combination is explained before Next, and Next waits until it is resolved.
+    await page.getByRole("radio", { name: /^Active/ }).check();
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toContain("These end states do not go together");
+    expect(await page.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
+    await screenshot(page, "issue-multiple-cards-options-invalid");
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByRole("radio", { name: /^Valid/ }).check();
+    expect(await page.getByRole("button", { name: "Next" }).isEnabled()).toBe(true);
+    await screenshot(page, "issue-multiple-cards-options");
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("heading", { name: "BATCH ORDERS" }).waitFor();
+
+    // Cancel on the search step too.
+    await page.getByRole("link", { name: "Issue multiple cards" }).click();
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await boxes.first().check();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("heading", { name: "BATCH ORDERS" }).waitFor();
+
+    const after = await approvedCards(ui.t);
+    expect(after.map((c) => c.id).sort()).toEqual(before.map((c) => c.id).sort());
+    expect(after.every((c) => c.batchId === null)).toBe(true);
+    for (const id of seeded) expect((await readCard(ui.t, id)).state).toBe("approved");
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("issues three cards through the seed's flow word for word, then activates one", async () => {
+    const [first] = await issueThreeCardsThroughTheSeedFlow(ui, browser);
+    await activateCardThroughTheUi(ui, browser, first!);
+  });
+
+  it("keeps what was typed when the session expires, and sends it after a new login", async () => {
+    const page = await openPage(browser);
+    await logIn(page, ui.baseUrl, "registrar");
+    await page.goto(`${ui.baseUrl}/users/new`);
+    await page.getByRole("textbox", { name: "First name" }).fill("Nils");
+    await page.getByRole("textbox", { name: "Last name" }).fill("Holm");
+    await page.getByRole("textbox", { name: "E-mail" }).fill("nils.holm@office.example");
+    await page.getByRole("textbox", { name: "Identifier" }).fill("E20002");
+    ui.t.clock.advance(31 * 60_000); // longer than the 30 idle minutes
+    await page.getByRole("button", { name: "Create user" }).click();
+    const dialog = page.getByRole("dialog", { name: "Your session has ended" });
+    await dialog.getByRole("textbox", { name: "Password" }).waitFor();
+    await page.waitForTimeout(400); // the modal fades in
+    await screenshot(page, "session-expired");
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await dialog.getByRole("textbox", { name: "Password" }).fill("correct horse battery staple");
+    await dialog.getByRole("button", { name: "Log in and continue" }).click();
+    await page.getByRole("heading", { name: "Nils Holm" }).waitFor();
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("has no serious or critical accessibility violations on any page", async () => {
+    const [cardId] = await seedApprovedCards(ui.t, 1);
+    const card = await readCard(ui.t, cardId!);
+    const chief = await apiAsOperator(ui.t, "chief");
+    const { body: user } = await chief("GET", `/api/v1/cards/${cardId}`);
+    const page = await openPage(browser);
+
+    const findings: Record<string, unknown> = {};
+    const scan = async (name: string) => {
+      const violations = await seriousAccessibilityViolations(page);
+      if (violations.length) findings[name] = violations;
+    };
+    await page.goto(`${ui.baseUrl}/login`);
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await scan("login");
+
+    await logIn(page, ui.baseUrl, "chief");
+    const pages: [string, string, string][] = [
+      ["dashboard", "/", "Dashboard"],
+      ["users", "/users", "Users"],
+      ["create-user", "/users/new", "Create user"],
+      ["import-users", "/users/import", "Import users"],
+      ["user", `/users/${user.userId}`, user.holderName],
+      ["cards", "/cards", "Cards"],
+      ["card-approved", `/cards/${cardId}`, `Card ${card.cardNumber}`],
+      ["approvals", "/approvals", "Approvals"],
+      ["batch-orders-all", "/batch-orders", "BATCH ORDERS"],
+      ["issue-multiple-cards", "/batch-orders/issue-multiple-cards?searched=1", "Issue multiple cards"],
+      [
+        "activate-multiple-cards",
+        "/batch-orders/activate-multiple-cards?searched=1",
+        "Activate multiple cards",
+      ],
+      ["request-multiple-cards", "/batch-orders/request-multiple-cards", "Request multiple cards"],
+      ["batches", "/batches", "Batches"],
+      ["certificates", "/certificates", "Certificates"],
+      ["audit", "/audit", "Audit"],
+      ["admin-operators", "/administration/operators", "Administration"],
+      ["admin-tokens", "/administration/tokens", "Administration"],
+      ["admin-templates", "/administration/templates", "Administration"],
+      ["admin-options", "/administration/options", "Administration"],
+      ["admin-ca", "/administration/ca", "Administration"],
+      ["not-found", "/no/such/page", "No such page"],
+    ];
+    for (const [name, path, heading] of pages) {
+      await page.goto(`${ui.baseUrl}${path}`);
+      await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+      await page.waitForLoadState("networkidle");
+      await screenshot(page, `page-${name}`);
+      await scan(name);
+    }
+    expect(findings).toEqual({});
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,167 @@
+import {
+  Alert,
+  Box,
+  Button,
+  Center,
+  Group,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { IconAlertCircle, IconInfoCircle, IconLock } from "@tabler/icons-react";
+import { type FormEvent, useEffect, useState } from "react";
+import { Navigate, useSearchParams } from "react-router";
+import { ApiError, messageOf } from "../api/client";
+import { Loading } from "../components/ErrorAlert";
+import { useSession } from "./session";
+
+/** Where to go after login: only a path inside Tessera, never another site. */
+function safeNext(next: string | null): string {
+  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") ? next : "/";
+}
+
+function explain(error: unknown): { title: string; text: string; locked: boolean } {
+  if (error instanceof ApiError) {
+    if (error.code === "auth.invalid_credentials")
+      return {
+        title: "Wrong username or password",
+        text: "Check both and try again. After repeated failures the account is locked for a while.",
+        locked: false,
+      };
+    if (error.code === "auth.account_locked")
+      return {
+        title: "Account locked",
+        text: `${error.message} An administrator can lift the lock sooner in Administration → Operators.`,
+        locked: true,
+      };
+    if (error.code === "auth.account_disabled")
+      return {
+        title: "Account disabled",
+        text: "This account is disabled. Ask an administrator to enable it.",
+        locked: true,
+      };
+  }
+  return { title: "Could not log in", text: messageOf(error), locked: false };
+}
+
+export function LoginPage() {
+  const { state, logIn } = useSession();
+  const [params] = useSearchParams();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const reason = params.get("reason");
+
+  useEffect(() => {
+    document.title = "Log in · Tessera";
+  }, []);
+
+  if (state.status === "loading") return <Loading label="Opening Tessera…" />;
+  if (state.status === "ready") return <Navigate to={safeNext(params.get("next"))} replace />;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await logIn(username.trim(), password);
+    } catch (caught) {
+      setError(caught);
+      setPassword("");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const problem = error ? explain(error) : undefined;
+  return (
+    <Box mih="100vh" style={{ background: "linear-gradient(160deg, #1f4e79 0%, #17324d 100%)" }}>
+      <Center mih="100vh" p="md">
+        <Stack w={380} gap="md">
+          <Group gap="sm" justify="center">
+            <img
+              src="/favicon.svg"
+              alt=""
+              width={40}
+              height={40}
+              style={{ borderRadius: 8, outline: "1px solid rgb(255 255 255 / 0.4)" }}
+            />
+            <Box>
+              <Title order={1} c="white" fz={26} lh={1.1}>
+                Tessera
+              </Title>
+              <Text c="tessera.1" fz="sm">
+                Identity and card management
+              </Text>
+            </Box>
+          </Group>
+          <Paper p="xl" shadow="md" component="main">
+            <form onSubmit={submit} aria-labelledby="login-title">
+              <Stack gap="sm">
+                <Title order={2} fz="lg" id="login-title">
+                  Log in
+                </Title>
+                {reason === "expired" && !problem && (
+                  <Alert color="blue" variant="light" icon={<IconInfoCircle size={18} aria-hidden />}>
+                    You are logged out. Log in again to continue.
+                  </Alert>
+                )}
+                {reason === "loggedOut" && !problem && (
+                  <Alert color="gray" variant="light" icon={<IconInfoCircle size={18} aria-hidden />}>
+                    You have logged out.
+                  </Alert>
+                )}
+                {problem && (
+                  <Alert
+                    color="red"
+                    variant="light"
+                    role="alert"
+                    title={problem.title}
+                    icon={
+                      problem.locked ? (
+                        <IconLock size={18} aria-hidden />
+                      ) : (
+                        <IconAlertCircle size={18} aria-hidden />
+                      )
+                    }
+                  >
+                    {problem.text}
+                  </Alert>
+                )}
+                <TextInput
+                  label="Username"
+                  name="username"
+                  autoComplete="username"
+                  value={username}
+                  onChange={(event) => setUsername(event.currentTarget.value)}
+                  required
+                  autoFocus
+                  autoCapitalize="none"
+                  spellCheck={false}
+                />
+                <PasswordInput
+                  label="Password"
+                  name="password"
+                  autoComplete="current-password"
+                  value={password}
+                  onChange={(event) => setPassword(event.currentTarget.value)}
+                  required
+                />
+                <Button type="submit" loading={busy} fullWidth mt="xs">
+                  Log in
+                </Button>
+              </Stack>
+            </form>
+          </Paper>
+          <Text c="tessera.1" fz="xs" ta="center">
+            Your session ends after a period without activity. Every action is recorded in the object history.
+          </Text>
+        </Stack>
+      </Center>
+    </Box>
+  );
+}

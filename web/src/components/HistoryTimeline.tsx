@@ -1,0 +1,75 @@
+import { Group, Text, Timeline } from "@mantine/core";
+import { IconCheck, IconPoint, IconX } from "@tabler/icons-react";
+import type { AuditEntry } from "../api/types";
+import { actionLabel } from "../domain";
+import { formatDateTime } from "./format";
+import { StateBadge } from "./StateBadge";
+
+function detailText(entry: AuditEntry): string | undefined {
+  const { details } = entry;
+  const parts: string[] = [];
+  if (typeof details.reason === "string" && details.reason) parts.push(`Reason: ${details.reason}`);
+  if (typeof details.decision === "string" && details.decision === "postpone")
+    parts.push("Decision postponed");
+  if (typeof details.message === "string") parts.push(details.message);
+  if (typeof details.batchId === "string") parts.push(`Batch ${details.batchId.slice(0, 8)}`);
+  return parts.length ? parts.join(" · ") : undefined;
+}
+
+/** A card's life from its object history, oldest first: what happened, who did it, and when. */
+export function HistoryTimeline({ entries }: { entries: AuditEntry[] }) {
+  const ordered = [...entries].sort((a, b) => a.seq - b.seq);
+  return (
+    <Timeline active={ordered.length - 1} bulletSize={22} lineWidth={2} color="tessera">
+      {ordered.map((entry) => {
+        const from = typeof entry.details.from === "string" ? entry.details.from : undefined;
+        const to = typeof entry.details.to === "string" ? entry.details.to : undefined;
+        const refused = entry.outcome !== "success";
+        const text = detailText(entry);
+        return (
+          <Timeline.Item
+            key={entry.seq}
+            color={refused ? "red" : "tessera"}
+            bullet={
+              refused ? (
+                <IconX size={12} aria-hidden />
+              ) : to ? (
+                <IconCheck size={12} aria-hidden />
+              ) : (
+                <IconPoint size={12} aria-hidden />
+              )
+            }
+            title={
+              <Group gap={8}>
+                <Text size="sm" fw={600}>
+                  {actionLabel(entry.action)}
+                </Text>
+                {refused && <StateBadge kind="outcome" state={entry.outcome} size="xs" />}
+                {to && from !== to && (
+                  <Group gap={4}>
+                    {from && <StateBadge kind="card" state={from} size="xs" />}
+                    {from && (
+                      <Text span size="xs" c="dimmed" aria-label="to">
+                        →
+                      </Text>
+                    )}
+                    <StateBadge kind="card" state={to} size="xs" />
+                  </Group>
+                )}
+              </Group>
+            }
+          >
+            <Text size="xs" c="dimmed">
+              {formatDateTime(entry.at)} · {entry.operatorName ?? "system"}
+            </Text>
+            {text && (
+              <Text size="sm" mt={2}>
+                {text}
+              </Text>
+            )}
+          </Timeline.Item>
+        );
+      })}
+    </Timeline>
+  );
+}

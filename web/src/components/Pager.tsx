@@ -1,0 +1,71 @@
+import { Button, Group, Text } from "@mantine/core";
+import { IconChevronLeft, IconChevronRight } from "@tabler/icons-react";
+import { useCallback, useState } from "react";
+import { formatNumber } from "./format";
+
+/**
+ * Keyset paging as the API does it: the server gives the next cursor, we remember the ones
+ * behind us. Fast at a million rows, where page numbers would not be.
+ */
+export function useCursorPages() {
+  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
+  const cursor = stack[stack.length - 1];
+  const next = useCallback((nextCursor: string) => setStack((s) => [...s, nextCursor]), []);
+  const previous = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
+  const reset = useCallback(() => setStack([undefined]), []);
+  return { cursor, pageIndex: stack.length - 1, next, previous, reset };
+}
+
+interface PagerProps {
+  pageIndex: number;
+  pageSize: number;
+  shown: number;
+  total: number;
+  nextCursor: string | null | undefined;
+  onNext(cursor: string): void;
+  onPrevious(): void;
+  noun?: [string, string];
+}
+
+export function Pager({
+  pageIndex,
+  pageSize,
+  shown,
+  total,
+  nextCursor,
+  onNext,
+  onPrevious,
+  noun = ["row", "rows"],
+}: PagerProps) {
+  const from = total === 0 ? 0 : pageIndex * pageSize + 1;
+  const to = pageIndex * pageSize + shown;
+  return (
+    <Group justify="space-between" mt="sm" gap="xs">
+      <Text size="sm" c="dimmed" aria-live="polite">
+        {total === 0
+          ? `No ${noun[1]}`
+          : `${formatNumber(from)}–${formatNumber(to)} of ${formatNumber(total)} ${total === 1 ? noun[0] : noun[1]}`}
+      </Text>
+      <Group gap={6}>
+        <Button
+          variant="default"
+          size="xs"
+          leftSection={<IconChevronLeft size={14} aria-hidden />}
+          disabled={pageIndex === 0}
+          onClick={onPrevious}
+        >
+          Previous page
+        </Button>
+        <Button
+          variant="default"
+          size="xs"
+          rightSection={<IconChevronRight size={14} aria-hidden />}
+          disabled={!nextCursor}
+          onClick={() => nextCursor && onNext(nextCursor)}
+        >
+          Next page
+        </Button>
+      </Group>
+    </Group>
+  );
+}

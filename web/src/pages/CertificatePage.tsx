@@ -1,0 +1,251 @@
+import { Anchor, Button, Code, Grid, Group, Modal, Paper, Select, Stack, Text, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconDownload } from "@tabler/icons-react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link, useParams } from "react-router";
+import { api, runProcess } from "../api/client";
+import type { Certificate } from "../api/types";
+import { useOperator } from "../auth/session";
+import { Details } from "../components/Details";
+import { ErrorAlert, Loading } from "../components/ErrorAlert";
+import { formatDateTime } from "../components/format";
+import { PageHeader } from "../components/PageHeader";
+import { StateBadge } from "../components/StateBadge";
+import { canRunProcess, findProcess } from "../domain";
+
+/** RFC 5280 §5.3.1 reasons an operator may give when revoking a certificate. */
+const revokeReasons = [
+  { value: "keyCompromise", label: "Key compromise (lost or stolen)" },
+  { value: "affiliationChanged", label: "Affiliation changed" },
+  { value: "superseded", label: "Superseded (replaced)" },
+  { value: "cessationOfOperation", label: "Cessation of operation (holder left)" },
+  { value: "unspecified", label: "Unspecified" },
+];
+
+interface Action {
+  symbolicName: "CertificatesProcHold" | "CertificatesProcRelease" | "CertificatesProcRevoke";
+  label: string;
+  states: string[];
+  color?: string;
+  question: string;
+}
+
+const actions: Action[] = [
+  {
+    symbolicName: "CertificatesProcHold",
+    label: "Put on hold",
+    states: ["valid"],
+    color: "orange",
+    question: "Put this certificate on hold? Relying parties refuse it until the hold is released.",
+  },
+  {
+    symbolicName: "CertificatesProcRelease",
+    label: "Release hold",
+    states: ["onHold"],
+    question: "Release the hold? The certificate is valid again at once (OCSP) and leaves the next CRL.",
+  },
+  {
+    symbolicName: "CertificatesProcRevoke",
+    label: "Revoke",
+    states: ["valid", "onHold"],
+    color: "red",
+    question: "Revoke this certificate for good? This cannot be undone.",
+  },
+];
+
+function ConfirmCertificateAction({
+  certificate,
+  action,
+  onClose,
+}: {
+  certificate: Certificate;
+  action: Action;
+  onClose(): void;
+}) {
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState<string | null>(null);
+  const run = useMutation({
+    mutationFn: () =>
+      runProcess<{ certificate: Certificate }>(action.symbolicName, {
+        serial: certificate.serial,
+        ...(action.symbolicName === "CertificatesProcRevoke" && { reason }),
+      }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["certificate", certificate.serial] });
+      void queryClient.invalidateQueries({ queryKey: ["certificates"] });
+      if (certificate.cardId) void queryClient.invalidateQueries({ queryKey: ["card", certificate.cardId] });
+      notifications.show({
+        color: "green",
+        message: `${findProcess(action.symbolicName)?.name ?? action.label}: done.`,
+      });
+      onClose();
+    },
+  });
+  const needsReason = action.symbolicName === "CertificatesProcRevoke";
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!needsReason || reason) run.mutate();
+  }
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={`${action.label} — certificate ${certificate.serial.slice(0, 12)}…`}
+      centered
+    >
+      <form onSubmit={submit}>
+        <Stack gap="sm">
+          <Text size="sm">{action.question}</Text>
+          {needsReason && (
+            <Select
+              label="Reason"
+              required
+              placeholder="Why is it revoked?"
+              data={revokeReasons}
+              value={reason}
+              onChange={setReason}
+            />
+          )}
+          {run.error && <ErrorAlert error={run.error} title="Nothing was changed" />}
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              color={action.color}
+              loading={run.isPending}
+              disabled={needsReason && !reason}
+            >
+              {action.label}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+export default function CertificatePage() {
+  const { serial } = useParams();
+  const operator = useOperator();
+  const [open, setOpen] = useState<Action | undefined>();
+  const result = useQuery({
+    queryKey: ["certificate", serial],
+    queryFn: ({ signal }) =>
+      api.get<{ certificate: Certificate; pem: string }>(
+        `/api/v1/certificates/${encodeURIComponent(serial!)}`,
+        signal,
+      ),
+    enabled: Boolean(serial),
+  });
+  const trail = [{ label: "Certificates", to: "/certificates" }];
+  if (result.isPending) return <Loading label="Loading the certificate…" />;
+  if (!result.data)
+    return (
+      <>
+        <PageHeader title="Certificate" trail={trail} />
+        <ErrorAlert error={result.error} missing="Certificates are not offered by this Tessera server yet." />
+      </>
+    );
+  const { certificate: c, pem } = result.data;
+  const base = `/api/v1/certificates/${encodeURIComponent(c.serial)}`;
+  const offered = actions.filter(
+    (a) => a.states.includes(c.state) && canRunProcess(operator.roles, a.symbolicName),
+  );
+  return (
+    <>
+      <PageHeader
+        title={`Certificate ${c.serial.slice(0, 16)}…`}
+        trail={trail}
+        badge={<StateBadge kind="certificate" state={c.state} size="lg" />}
+        actions={
+          <>
+            <Button
+              component="a"
+              href={`${base}?format=pem`}
+              download={`${c.serial}.pem`}
+              variant="default"
+              leftSection={<IconDownload size={16} aria-hidden />}
+            >
+              PEM
+            </Button>
+            <Button
+              component="a"
+              href={`${base}?format=der`}
+              download={`${c.serial}.cer`}
+              variant="default"
+              leftSection={<IconDownload size={16} aria-hidden />}
+            >
+              DER
+            </Button>
+          </>
+        }
+      />
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Stack gap="md">
+            <Paper p="lg">
+              <Details
+                cols={2}
+                items={[
+                  [
+                    "Serial",
+                    <span className="mono" key="serial">
+                      {c.serial}
+                    </span>,
+                  ],
+                  ["Profile", c.profile],
+                  ["Subject", c.subject],
+                  [
+                    "Card",
+                    c.cardId ? (
+                      <Anchor component={Link} to={`/cards/${c.cardId}`} key="card" size="sm">
+                        Open the card
+                      </Anchor>
+                    ) : null,
+                  ],
+                  ["Valid from", formatDateTime(c.notBefore)],
+                  ["Valid to", formatDateTime(c.notAfter)],
+                  ["Revoked", formatDateTime(c.revokedAt)],
+                  ["Revocation reason", c.revocationReason],
+                ]}
+              />
+            </Paper>
+            {offered.length > 0 && (
+              <Paper p="lg">
+                <Title order={2} fz="md" mb="sm">
+                  What can be done now
+                </Title>
+                <Group gap="xs">
+                  {offered.map((action) => (
+                    <Button
+                      key={action.symbolicName}
+                      variant="light"
+                      color={action.color}
+                      onClick={() => setOpen(action)}
+                    >
+                      {action.label}
+                    </Button>
+                  ))}
+                </Group>
+              </Paper>
+            )}
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Paper p="lg">
+            <Title order={2} fz="md" mb="sm">
+              PEM
+            </Title>
+            <Code block style={{ maxHeight: 320, overflow: "auto", fontSize: 11 }}>
+              {pem}
+            </Code>
+          </Paper>
+        </Grid.Col>
+      </Grid>
+      {open && <ConfirmCertificateAction certificate={c} action={open} onClose={() => setOpen(undefined)} />}
+    </>
+  );
+}

@@ -1,0 +1,139 @@
+import { Anchor, Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconDownload, IconTrash } from "@tabler/icons-react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "../../api/client";
+import type { Batch, BatchFilePart } from "../../api/types";
+import { useOperator } from "../../auth/session";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { formatDateTime } from "../../components/format";
+
+/** "PIN 6 · PUK 8 · card issued · certificates on hold" */
+export function optionsText(options: Record<string, unknown> | undefined): string {
+  if (!options || Object.keys(options).length === 0) return "defaults";
+  const word = (value: unknown) => (value === "onHold" ? "on hold" : String(value));
+  const parts: string[] = [];
+  if (options.pinLength !== undefined) parts.push(`PIN ${options.pinLength}`);
+  if (options.pukLength !== undefined) parts.push(`PUK ${options.pukLength}`);
+  if (Array.isArray(options.certificates)) parts.push(`only ${options.certificates.join(", ")}`);
+  if (options.cardEndState !== undefined) parts.push(`card ${word(options.cardEndState)}`);
+  if (options.certificateEndState !== undefined)
+    parts.push(`certificates ${word(options.certificateEndState)}`);
+  return parts.join(" · ") || "defaults";
+}
+
+const producesFiles = (batch: Batch) =>
+  (batch.process ?? "CardsBoProcIssueMultiple") === "CardsBoProcIssueMultiple";
+
+function fileLabel(name: string, parts: BatchFilePart[] | undefined): string {
+  if (!parts || parts.length <= 1) return `${name} (PDF)`;
+  return `${name} (ZIP of ${parts.length} PDFs)`;
+}
+
+/** The print file and PIN letters of an Issue multiple cards batch, for production administrators. */
+export function BatchDownloads({ batch, compact = false }: { batch: Batch; compact?: boolean }) {
+  const operator = useOperator();
+  // The batch list does not carry the parts; a batch read does. Without them, trust the totals.
+  const hasPrint = batch.printFile ? batch.printFile.length > 0 : batch.done > 0;
+  const hasLetters = batch.pinLetters ? batch.pinLetters.length > 0 : batch.done > 0;
+  if (
+    !producesFiles(batch) ||
+    batch.state === "running" ||
+    !hasPrint ||
+    !operator.has(["productionAdministrator"])
+  )
+    return compact ? (
+      <Text span size="sm" c="dimmed">
+        —
+      </Text>
+    ) : null;
+  const base = `/api/v1/batches/${batch.id}`;
+  if (compact)
+    return (
+      <>
+        <Anchor href={`${base}/print-file`} download size="sm">
+          Print file
+        </Anchor>
+        {!batch.pinLettersPurgedAt && (
+          <Anchor href={`${base}/pin-letters`} download size="sm">
+            PIN letters
+          </Anchor>
+        )}
+      </>
+    );
+  return (
+    <Group gap="xs">
+      <Button
+        component="a"
+        href={`${base}/print-file`}
+        download
+        variant="default"
+        leftSection={<IconDownload size={16} aria-hidden />}
+      >
+        {fileLabel("Print file", batch.printFile)}
+      </Button>
+      {batch.pinLettersPurgedAt ? (
+        <Text size="sm" c="dimmed">
+          The PIN letters were purged on {formatDateTime(batch.pinLettersPurgedAt)}.
+        </Text>
+      ) : hasLetters ? (
+        <>
+          <Button
+            component="a"
+            href={`${base}/pin-letters`}
+            download
+            variant="default"
+            leftSection={<IconDownload size={16} aria-hidden />}
+          >
+            {fileLabel("PIN letters", batch.pinLetters)}
+          </Button>
+          <PurgePinLetters batch={batch} />
+        </>
+      ) : null}
+    </Group>
+  );
+}
+
+function PurgePinLetters({ batch }: { batch: Batch }) {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const purge = useMutation({
+    mutationFn: () => api.delete(`/api/v1/batches/${batch.id}/pin-letters`),
+    onSuccess: () => {
+      setOpen(false);
+      void queryClient.invalidateQueries({ queryKey: ["batch", batch.id] });
+      void queryClient.invalidateQueries({ queryKey: ["batches"] });
+      notifications.show({ color: "green", message: "The PIN letters are purged." });
+    },
+  });
+  return (
+    <>
+      <Button
+        variant="light"
+        color="red"
+        leftSection={<IconTrash size={16} aria-hidden />}
+        onClick={() => setOpen(true)}
+      >
+        Purge PIN letters
+      </Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title="Purge the PIN letters?" centered>
+        <Stack gap="sm">
+          <Text size="sm">
+            Purge them once they are printed. The PINs are stored nowhere else, so the letters can never be
+            made again: a holder who loses theirs needs a PIN unblock.
+          </Text>
+          {purge.error && <ErrorAlert error={purge.error} title="Nothing was purged" />}
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={() => setOpen(false)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={purge.isPending} onClick={() => purge.mutate()}>
+              Purge PIN letters
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,270 @@
+import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Text, Textarea } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { fieldErrorsOf, runProcess } from "../../api/client";
+import type { Card, CardDetail } from "../../api/types";
+import { useOperator } from "../../auth/session";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { canRunProcess, findProcess, lockReasonLabels, lockReasons } from "../../domain";
+
+/** One button on a card page: a process of the catalog, with what its body needs. */
+interface CardAction {
+  key: string;
+  symbolicName: string;
+  label: string;
+  color?: string;
+  /** Extra fields of the body. */
+  input?: "reasonRequired" | "reasonOptional" | "lockReason" | "newPin";
+  body?: Record<string, unknown>;
+  question: string;
+}
+
+const cardActions: CardAction[] = [
+  {
+    key: "approve",
+    symbolicName: "CardsProcApprove",
+    label: "Approve",
+    body: { decision: "approve" },
+    question: "Approve this card request? The card can then be produced.",
+  },
+  {
+    key: "reject",
+    symbolicName: "CardsProcApprove",
+    label: "Reject",
+    color: "red",
+    body: { decision: "reject" },
+    input: "reasonRequired",
+    question: "Reject this card request? The holder's registration officer sees the reason.",
+  },
+  {
+    key: "postpone",
+    symbolicName: "CardsProcApprove",
+    label: "Postpone",
+    color: "gray",
+    body: { decision: "postpone" },
+    input: "reasonOptional",
+    question: "Postpone the decision? The request stays in the approval queue.",
+  },
+  {
+    key: "activate",
+    symbolicName: "CardsProcActivate",
+    label: "Activate card",
+    question: "Activate this card? Do it when the holder has received it: its certificates become valid.",
+  },
+  {
+    key: "deactivate",
+    symbolicName: "CardsProcDeactivate",
+    label: "Deactivate card",
+    color: "orange",
+    question: "Deactivate this card? Its certificates are put on hold until it is reactivated.",
+  },
+  {
+    key: "reactivate",
+    symbolicName: "CardsProcReactivate",
+    label: "Reactivate card",
+    question: "Reactivate this card? Its certificates become valid again.",
+  },
+  {
+    key: "unblock",
+    symbolicName: "CardsProcUnblockPin",
+    label: "Unblock PIN",
+    input: "newPin",
+    question: "Set a new PIN with the card's PUK and reset the retry counter.",
+  },
+  {
+    key: "repeat",
+    symbolicName: "CardsProcRepeatProduction",
+    label: "Repeat production",
+    question:
+      "Put this card back to approved, so that the next Issue multiple cards batch produces it again?",
+  },
+  {
+    key: "lock",
+    symbolicName: "CardsProcLock",
+    label: "Lock card",
+    color: "red",
+    input: "lockReason",
+    question: "Lock this card for good? Its certificates are revoked with the reason; this cannot be undone.",
+  },
+  {
+    key: "abort",
+    symbolicName: "CardsProcAbortRequest",
+    label: "Abort request",
+    color: "red",
+    input: "reasonOptional",
+    question: "Abort this card request? The card will not be produced.",
+  },
+];
+
+/** The actions the card's state allows now (from the server) and the operator's roles allow. */
+export function actionsFor(card: Card, roles: Parameters<typeof canRunProcess>[0]): CardAction[] {
+  return cardActions.filter(
+    (action) =>
+      card.allowedProcesses.includes(action.symbolicName) && canRunProcess(roles, action.symbolicName),
+  );
+}
+
+function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: CardAction; onClose(): void }) {
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState("");
+  const [lockReason, setLockReason] = useState<string | null>(null);
+  const [newPin, setNewPin] = useState("");
+  const process = findProcess(action.symbolicName);
+  const run = useMutation({
+    mutationFn: () =>
+      runProcess<{ card: Card }>(action.symbolicName, {
+        cardId: card.id,
+        ...(action.symbolicName === "CardsProcApprove" && { version: card.version }),
+        ...action.body,
+        ...((action.input === "reasonRequired" || action.input === "reasonOptional") &&
+          reason.trim() && { reason: reason.trim() }),
+        ...(action.input === "lockReason" && { reason: lockReason }),
+        ...(action.input === "newPin" && { newPin }),
+      }),
+    onSuccess: ({ card: changed }) => {
+      void queryClient.invalidateQueries({ queryKey: ["card", card.id] });
+      void queryClient.invalidateQueries({ queryKey: ["cards"] });
+      void queryClient.invalidateQueries({ queryKey: ["user", card.userId] });
+      notifications.show({
+        color: "green",
+        title: `${action.label}: done`,
+        message: `Card ${changed.cardNumber} is now ${changed.state}.`,
+      });
+      onClose();
+    },
+  });
+  const errors = fieldErrorsOf(run.error);
+  const missing =
+    (action.input === "reasonRequired" && !reason.trim()) ||
+    (action.input === "lockReason" && !lockReason) ||
+    (action.input === "newPin" && !/^\d{4,12}$/.test(newPin));
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!missing) run.mutate();
+  }
+
+  return (
+    <Modal opened onClose={onClose} title={`${action.label} — card ${card.cardNumber}`} centered>
+      <form onSubmit={submit}>
+        <Stack gap="sm">
+          <Text size="sm">{action.question}</Text>
+          <Text size="sm" c="dimmed">
+            Holder: {card.holderName}. Outcome: {process?.outcome ?? "—"}.
+          </Text>
+          {(action.input === "reasonRequired" || action.input === "reasonOptional") && (
+            <Textarea
+              label="Reason"
+              required={action.input === "reasonRequired"}
+              value={reason}
+              onChange={(e) => setReason(e.currentTarget.value)}
+              error={errors.reason}
+              autosize
+              minRows={2}
+              maxLength={500}
+              data-autofocus
+            />
+          )}
+          {action.input === "lockReason" && (
+            <Select
+              label="Reason"
+              required
+              placeholder="Why is the card locked?"
+              data={lockReasons.map((r) => ({ value: r, label: lockReasonLabels[r] }))}
+              value={lockReason}
+              onChange={setLockReason}
+              error={errors.reason}
+            />
+          )}
+          {action.input === "newPin" && (
+            <PasswordInput
+              label="New PIN"
+              description="Digits only, within the card template's PIN length. Tell it to the holder in person."
+              required
+              inputMode="numeric"
+              autoComplete="off"
+              value={newPin}
+              onChange={(e) => setNewPin(e.currentTarget.value.replace(/\D/g, ""))}
+              error={errors.newPin}
+              data-autofocus
+            />
+          )}
+          {run.error && Object.keys(errors).length === 0 && (
+            <ErrorAlert error={run.error} title={`${action.label} did not happen`} />
+          )}
+          <Group justify="flex-end" gap="xs" mt="xs">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" color={action.color} loading={run.isPending} disabled={missing}>
+              {action.label}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** The buttons for exactly the processes this card allows now, each asking for confirmation. */
+export function CardActions({ card }: { card: CardDetail }) {
+  const operator = useOperator();
+  const [open, setOpen] = useState<CardAction | undefined>();
+  const actions = actionsFor(card, operator.roles);
+  const ownRequest = card.requestedBy === operator.id;
+  const decisions = actions.filter((a) => a.symbolicName === "CardsProcApprove");
+  const others = actions.filter((a) => a.symbolicName !== "CardsProcApprove");
+  const issuable =
+    card.allowedProcesses.includes("CardsBoProcIssueMultiple") &&
+    canRunProcess(operator.roles, "CardsBoProcIssueMultiple");
+
+  if (actions.length === 0 && !issuable)
+    return (
+      <Text size="sm" c="dimmed">
+        No process your roles allow applies to a card that is {card.state}.
+      </Text>
+    );
+  return (
+    <Stack gap="xs">
+      <Group gap="xs">
+        {decisions.map((action) => (
+          <Button
+            key={action.key}
+            variant={action.key === "approve" ? "filled" : "default"}
+            color={action.key === "approve" ? undefined : action.color}
+            disabled={ownRequest}
+            onClick={() => setOpen(action)}
+          >
+            {action.label}
+          </Button>
+        ))}
+        {others.map((action) => (
+          <Button
+            key={action.key}
+            variant={action.color ? "light" : "filled"}
+            color={action.color}
+            onClick={() => setOpen(action)}
+          >
+            {action.label}
+          </Button>
+        ))}
+      </Group>
+      {ownRequest && decisions.length > 0 && (
+        <Text size="sm" c="dimmed">
+          You requested this card, so another approver must decide (four eyes).
+        </Text>
+      )}
+      {issuable && (
+        <Alert color="blue" variant="light" p="xs">
+          <Text size="sm">
+            {card.batchId
+              ? "This card is held by a running batch."
+              : "This card is approved: produce it with BATCH ORDERS → Issue multiple cards."}
+          </Text>
+        </Alert>
+      )}
+      {open && <ConfirmAction card={card} action={open} onClose={() => setOpen(undefined)} />}
+    </Stack>
+  );
+}

@@ -1,0 +1,193 @@
+import { Anchor, Button, Grid, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { IconDownload } from "@tabler/icons-react";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+import { api, withQuery } from "../../api/client";
+import { useCard } from "../../api/queries";
+import type { Certificate, Page } from "../../api/types";
+import { useOperator } from "../../auth/session";
+import { Details } from "../../components/Details";
+import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
+import { formatDate, formatDateTime, shortId } from "../../components/format";
+import { HistoryTimeline } from "../../components/HistoryTimeline";
+import { PageHeader } from "../../components/PageHeader";
+import { StateBadge } from "../../components/StateBadge";
+import { CardActions } from "./CardActions";
+
+const producedStates = ["issued", "active", "inactive", "locked", "expired"];
+
+/** The card's certificates with their validity, when the server lists certificates. */
+function useCertificatesOf(cardId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ["certificates", { card: cardId }],
+    queryFn: ({ signal }) =>
+      api.get<Page<Certificate>>(withQuery("/api/v1/certificates", { card: cardId }), signal),
+    enabled,
+    retry: false,
+  });
+}
+
+export default function CardPage() {
+  const { id } = useParams();
+  const operator = useOperator();
+  const result = useCard(id);
+  const card = result.data;
+  const certificates = useCertificatesOf(id ?? "", Boolean(card && card.certificates.length > 0));
+  if (result.isPending) return <Loading label="Loading the card…" />;
+  if (!card)
+    return (
+      <>
+        <PageHeader title="Card" trail={[{ label: "Cards", to: "/cards" }]} />
+        <ErrorAlert error={result.error} />
+      </>
+    );
+  const validity = new Map((certificates.data?.items ?? []).map((c) => [c.serial, c]));
+  const isProduced = producedStates.includes(card.state);
+
+  return (
+    <>
+      <PageHeader
+        title={`Card ${card.cardNumber}`}
+        trail={[{ label: "Cards", to: "/cards" }]}
+        badge={<StateBadge kind="card" state={card.state} size="lg" />}
+        actions={
+          isProduced && operator.has(["productionAdministrator"]) ? (
+            <Button
+              component="a"
+              href={`/api/v1/cards/${card.id}/token`}
+              download
+              variant="default"
+              leftSection={<IconDownload size={16} aria-hidden />}
+            >
+              Software token (.p12)
+            </Button>
+          ) : undefined
+        }
+      />
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Stack gap="md">
+            <Paper p="lg">
+              <Details
+                items={[
+                  [
+                    "Holder",
+                    <Anchor component={Link} to={`/users/${card.userId}`} key="holder" size="sm">
+                      {card.holderName}
+                    </Anchor>,
+                  ],
+                  ["Organizational unit", card.organizationalUnit],
+                  ["Card template", card.template],
+                  ["Requested", formatDateTime(card.requestedAt)],
+                  ["Decided", formatDateTime(card.decidedAt)],
+                  ["Issued", formatDateTime(card.issuedAt)],
+                  ["Expires", formatDate(card.expiresAt)],
+                  [
+                    "Batch",
+                    card.batchId ? (
+                      <Anchor
+                        component={Link}
+                        to={`/batches/${card.batchId}`}
+                        className="mono"
+                        key="batch"
+                        size="sm"
+                      >
+                        {shortId(card.batchId)}
+                      </Anchor>
+                    ) : null,
+                  ],
+                  ["Reason", card.reason],
+                ]}
+              />
+            </Paper>
+            <Paper p="lg">
+              <Title order={2} fz="md" mb="sm">
+                What can be done now
+              </Title>
+              <CardActions card={card} />
+            </Paper>
+            <Paper p="lg">
+              <Title order={2} fz="md" mb="sm">
+                Certificates
+              </Title>
+              {card.certificates.length === 0 ? (
+                <EmptyNote>
+                  {isProduced
+                    ? "No certificates are recorded for this card."
+                    : "Certificates are issued when the card is produced."}
+                </EmptyNote>
+              ) : (
+                <Table className="data-table" aria-label="Certificates of the card">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Profile</Table.Th>
+                      <Table.Th>Serial</Table.Th>
+                      <Table.Th>State</Table.Th>
+                      <Table.Th>Validity</Table.Th>
+                      <Table.Th>
+                        <span className="sr-only">Download</span>
+                      </Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {card.certificates.map((certificate) => {
+                      const known = validity.get(certificate.serial);
+                      return (
+                        <Table.Tr key={certificate.serial}>
+                          <Table.Td>{certificate.profile}</Table.Td>
+                          <Table.Td>
+                            <Anchor
+                              component={Link}
+                              to={`/certificates/${certificate.serial}`}
+                              className="mono"
+                              size="sm"
+                            >
+                              {certificate.serial.slice(0, 16)}…
+                            </Anchor>
+                          </Table.Td>
+                          <Table.Td>
+                            <StateBadge kind="certificate" state={certificate.state} />
+                          </Table.Td>
+                          <Table.Td>
+                            {known?.notAfter
+                              ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
+                              : "—"}
+                          </Table.Td>
+                          <Table.Td>
+                            <Anchor
+                              href={`/api/v1/certificates/${certificate.serial}?format=pem`}
+                              download={`${certificate.serial}.pem`}
+                              size="sm"
+                            >
+                              PEM
+                            </Anchor>
+                          </Table.Td>
+                        </Table.Tr>
+                      );
+                    })}
+                  </Table.Tbody>
+                </Table>
+              )}
+            </Paper>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Paper p="lg">
+            <Title order={2} fz="md" mb="md">
+              History
+            </Title>
+            {card.history.length === 0 ? (
+              <EmptyNote>No history recorded.</EmptyNote>
+            ) : (
+              <HistoryTimeline entries={card.history} />
+            )}
+            <Text size="xs" c="dimmed" mt="md">
+              From the chained object history: entries cannot be changed without the audit verification
+              noticing.
+            </Text>
+          </Paper>
+        </Grid.Col>
+      </Grid>
+    </>
+  );
+}
