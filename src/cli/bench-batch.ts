@@ -14,11 +14,17 @@ import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
 
 /** N users with one approved Employee ID card each, inserted in bulk (set-up, not measured). */
-export async function seedApprovedCards(app: App, count: number, state = "approved"): Promise<void> {
+export async function seedApprovedCards(
+  app: App,
+  count: number,
+  state = "approved",
+  offset = 0,
+): Promise<void> {
   const { db } = app.services.store;
   const at = new Date().toISOString();
-  for (let i = 0; i < count; i += 2000) {
-    const n = Math.min(2000, count - i);
+  for (let start = 0; start < count; start += 2000) {
+    const n = Math.min(2000, count - start);
+    const i = offset + start;
     const users = Array.from({ length: n }, (_, k) => {
       const j = i + k;
       return {

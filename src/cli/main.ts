@@ -15,6 +15,7 @@ import { parseArgs, UsageError } from "./args.js";
 import { runBatchCommand } from "./batch-command.js";
 import { benchBatchCommand } from "./bench-batch.js";
 import { benchCaCommand } from "./bench-ca.js";
+import { benchSearchCommand } from "./bench-search.js";
 
 const usage = `Usage: tessera <command> [options]
 
@@ -37,6 +38,7 @@ Commands:
   worker                              produce batch orders without serving HTTP (PostgreSQL, several machines)
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
   bench batch [--size N]              issue N software cards against the bare-crypto ceiling (JSON)
+  bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
 
 Roles: ${roles.join(", ")}
 Settings come from the environment (DATABASE_URL, PORT, HOST, TESSERA_DATA_DIR, TESSERA_PUBLIC_URL, …);
@@ -196,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === "ca") result = await benchCaCommand({ seconds });
       else if (sub === "batch")
         result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
-      else throw new UsageError("try: npm run bench -- ca | batch [--size N]");
+      else throw new UsageError("try: npm run bench -- ca | batch | search [--size N]");
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }

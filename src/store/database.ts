@@ -46,6 +46,11 @@ export async function openStore(settings: DatabaseSettings): Promise<Store> {
             : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection the server closes (restart, failover) is dropped from the pool and
+    // replaced on next use; without a listener its error would end the process.
+    pool.on("error", (error) => {
+      process.emitWarning(`PostgreSQL connection lost: ${error.message}`);
+    });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const dialect: Dialect = settings.kind;
