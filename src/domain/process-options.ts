@@ -43,8 +43,21 @@ export type ProcessOptions = z.infer<typeof processOptionsSchema>;
 
 export const defaultProcessOptions: ProcessOptions = processOptionsSchema.parse({});
 
-/** A partial update of the options, as an administrator sends it. */
-export const processOptionsPatchSchema = processOptionsSchema.partial();
+/**
+ * A partial update of the options, as an administrator sends it: only the options sent change
+ * (the defaults above must not fill in what was left out).
+ */
+const { shape } = processOptionsSchema;
+export const processOptionsPatchSchema = z.strictObject({
+  pinLength: shape.pinLength.unwrap().optional(),
+  pukLength: shape.pukLength.unwrap().optional(),
+  certificates: shape.certificates.unwrap().optional(),
+  cardEndState: shape.cardEndState.unwrap().optional(),
+  certificateEndState: shape.certificateEndState.unwrap().optional(),
+  pukDelivery: shape.pukDelivery.unwrap().optional(),
+  approvalStep: shape.approvalStep.unwrap().optional(),
+  severalActiveCards: shape.severalActiveCards.unwrap().optional(),
+});
 export type ProcessOptionsPatch = z.infer<typeof processOptionsPatchSchema>;
 
 export function mergeProcessOptions(current: ProcessOptions, patch: ProcessOptionsPatch): ProcessOptions {

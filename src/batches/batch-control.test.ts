@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+
+describe.each(dialects)("batch orders: cancel, failures, fixed options, downloads on %s", (dialect) => {
+  let t: TestApp;
+  let production: ReturnType<typeof apiAs>;
+  let admin: ReturnType<typeof apiAs>;
+
+  async function approvedCards(prefix: string, names: [string, string][]): Promise<string[]> {
+    const registrar = apiAs(t.server, await t.login("registrar"));
+    const csv = ["firstName,lastName,email,identifier"];
+    names.forEach(([first, last], i) => {
+      csv.push(`${first},${last},${prefix.toLowerCase()}${i}@example.org,${prefix}-${i}`);
+    });
+    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
+    const ids: string[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const user = (await registrar("GET", `/api/v1/users?q=${prefix}-${i}`)).body.items[0];
+      ids.push(
+        (
+          await registrar("POST", "/api/v1/processes/CardsProcRequest", {
+            userId: user.id,
+            template: "Employee ID",
+          })
+        ).body.card.id,
+      );
+    }
+    return ids;
+  }
+  const states = async (ids: string[]) =>
+    (
+      await t.app.services.store.db
+        .selectFrom("cards")
+        .select(["id", "state", "batch_id"])
+        .where("id", "in", ids)
+        .execute()
+    ).map((c) => `${c.state}:${c.batch_id ? "held" : "free"}`);
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { options: { approvalStep: false } });
+    await t.operator("registrar", ["registrationOfficer"]);
+    await t.operator("production", ["productionAdministrator"]);
+    production = apiAs(t.server, await t.login("production"));
+    admin = apiAs(t.server, await t.login("admin"));
+  });
+  afterAll(() => t.close());
+
+  it("cancels a batch before it starts: every card stays approved and free, and the batch says so", async () => {
+    const ids = await approvedCards(
+      "CAN",
+      Array.from({ length: 10 }, (_, i) => [`Cai${i}`, "Cancel"]),
+    );
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    expect(await states(ids)).toEqual(Array(10).fill("approved:held"));
+    const cancelled = await production("POST", `/api/v1/batches/${order.body.batchId}/cancel`);
+    expect(cancelled.body).toMatchObject({ state: "cancelled", total: 10, done: 0, released: 10, left: 0 });
+    expect(await states(ids)).toEqual(Array(10).fill("approved:free"));
+    const again = await production("POST", `/api/v1/batches/${order.body.batchId}/cancel`);
+    expect([again.status, again.body.error.code]).toEqual([409, "batch.not_running"]);
+    // The released cards can be ordered again.
+    expect(
+      (await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids })).status,
+    ).toBe(202);
+    await production(
+      "POST",
+      `/api/v1/batches/${(await production("GET", "/api/v1/batches?state=running")).body.items[0].id}/cancel`,
+    );
+  });
+
+  it("fails the one card it cannot print, revokes what was signed for it, and repeat production brings it back", async () => {
+    const ids = await approvedCards("FAIL", [
+      ["Ann", "Ok"],
+      ["Борис", "Иванов"],
+      ["Eva", "Ok"],
+    ]);
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    t.app.runner.start();
+    await t.app.runner.idle();
+    const batch = await production("GET", `/api/v1/batches/${order.body.batchId}?itemState=failed`);
+    expect(batch.body).toMatchObject({ state: "completed", done: 2, failed: 1 });
+    expect(batch.body.items).toEqual([
+      expect.objectContaining({ cardId: ids[1], state: "failed", code: expect.stringMatching(/\S/) }),
+    ]);
+    const failed = (await production("GET", `/api/v1/cards/${ids[1]}`)).body;
+    expect(failed).toMatchObject({ state: "failed", allowedProcesses: ["CardsProcRepeatProduction"] });
+    expect(failed.certificates.every((c: { state: string }) => c.state === "revoked")).toBe(true);
+    expect(
+      (await production("POST", "/api/v1/processes/CardsProcRepeatProduction", { cardId: ids[1] })).body.card
+        .state,
+    ).toBe("approved");
+    expect(await states([ids[0]!, ids[2]!])).toEqual(["issued:free", "issued:free"]);
+  });
+
+  it("refuses an option the deployment fixes, and uses the deployment's choice instead", async () => {
+    await admin("PATCH", "/api/v1/options", {
+      pinLength: { operatorMayChoose: false, default: 5 },
+      cardEndState: { operatorMayChoose: false, default: "issued" },
+    });
+    const ids = await approvedCards("FIX", [["Fia", "Fixed"]]);
+    const refused = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds: ids,
+      options: { pinLength: 6 },
+    });
+    expect([refused.status, refused.body.error.code]).toEqual([400, "process.option_disabled"]);
+    expect(await states(ids)).toEqual(["approved:free"]);
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    expect((await production("GET", `/api/v1/batches/${order.body.batchId}`)).body.options).toMatchObject({
+      pinLength: 5,
+    });
+    await t.app.runner.idle();
+  });
+
+  it("serves a print file of several parts as a ZIP of PDFs, one part as a PDF", async () => {
+    const ids = await approvedCards(
+      "ZIP",
+      Array.from({ length: 6 }, (_, i) => [`Zed${i}`, "Zipper"]),
+    );
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    await t.app.runner.idle();
+    const cookie = await t.login("production");
+    const zip = await t.server.inject({
+      url: `/api/v1/batches/${order.body.batchId}/print-file`,
+      headers: { cookie },
+    });
+    expect(zip.headers["content-type"], zip.body.slice(0, 300)).toBe("application/zip");
+    expect(zip.rawPayload.subarray(0, 4).toString("hex")).toBe("504b0304");
+    expect(zip.rawPayload.toString("latin1").match(/%PDF-/g)).toHaveLength(2);
+    const part = await t.server.inject({
+      url: `/api/v1/batches/${order.body.batchId}/print-file?part=2`,
+      headers: { cookie },
+    });
+    expect([part.headers["content-type"], part.rawPayload.subarray(0, 5).toString()]).toEqual([
+      "application/pdf",
+      "%PDF-",
+    ]);
+    const missing = await t.server.inject({
+      url: `/api/v1/batches/${order.body.batchId}/print-file?part=9`,
+      headers: { cookie },
+    });
+    expect(missing.json().error.code).toBe("batch.no_output");
+  });
+});
