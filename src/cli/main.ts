@@ -198,6 +198,11 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === "ca") result = await benchCaCommand({ seconds });
       else if (sub === "batch")
         result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
+      else if (sub === "search")
+        result = await benchSearchCommand({
+          size: flags.has("size") ? size : 1_000_000,
+          databaseUrl: process.env.DATABASE_URL,
+        });
       else throw new UsageError("try: npm run bench -- ca | batch | search [--size N]");
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
