@@ -1,0 +1,152 @@
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toPem } from "../pki/index.js";
+import { dialects } from "../test-support/databases.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { hasTool } from "../test-support/tools.js";
+
+const tools = hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils");
+const dir = mkdtempSync(path.join(tmpdir(), "tessera-combos-"));
+const file = (name: string, content: string | Buffer) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+const combinations = [
+  { cardEndState: "issued", certificateEndState: "onHold", pinLength: 4, pukLength: 8, pukDelivery: "none" },
+  { cardEndState: "issued", certificateEndState: "valid", pinLength: 6, pukLength: 10, pukDelivery: "print" },
+  { cardEndState: "active", certificateEndState: "valid", pinLength: 12, pukLength: 16, pukDelivery: "none" },
+] as const;
+
+describe.runIf(tools).each(dialects)("a batch of 50 in each option combination on %s", (dialect) => {
+  let t: TestApp;
+  let production: ReturnType<typeof apiAs>;
+  let admin: ReturnType<typeof apiAs>;
+  let baseUrl: string;
+  let caFile: string;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, {
+      options: { approvalStep: false },
+      config: { batch: { chunkSize: 25, workers: 2 } },
+    });
+    t.clock.advance(Date.now() - t.clock().getTime());
+    baseUrl = await t.server.listen({ port: 0, host: "127.0.0.1" });
+    caFile = file("ca.pem", t.app.services.ca.chainPem);
+    await t.operator("registrar", ["registrationOfficer"]);
+    await t.operator("production", ["productionAdministrator"]);
+    production = apiAs(t.server, await t.login("production"));
+    admin = apiAs(t.server, await t.login("admin"));
+    const registrar = apiAs(t.server, await t.login("registrar"));
+    const csv = ["firstName,lastName,email,identifier"];
+    for (let i = 0; i < 150; i++) csv.push(`Combo${i},Holder,c${i}@example.org,C-${i}`);
+    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
+    const users = await t.app.services.store.db
+      .selectFrom("users")
+      .select("id")
+      .orderBy("identifier")
+      .execute();
+    await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
+      userIds: users.map((u) => u.id),
+      template: "Employee ID",
+    });
+    t.app.runner.start();
+  });
+  afterAll(() => t.close());
+
+  it.each(combinations)(
+    "card $cardEndState, certificates $certificateEndState, PIN $pinLength, PUK $pukLength ($pukDelivery)",
+    async (combo) => {
+      await admin("PATCH", "/api/v1/options", { pukDelivery: combo.pukDelivery });
+      const approved = (await production("GET", "/api/v1/cards?state=approved&limit=50")).body.items.map(
+        (c: { id: string }) => c.id,
+      );
+      expect(approved).toHaveLength(50);
+      const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+        cardIds: approved,
+        options: {
+          cardEndState: combo.cardEndState,
+          certificateEndState: combo.certificateEndState,
+          pinLength: combo.pinLength,
+          pukLength: combo.pukLength,
+        },
+      });
+      expect(order.status).toBe(202);
+      await t.app.runner.idle();
+      expect((await production("GET", `/api/v1/batches/${order.body.batchId}`)).body).toMatchObject({
+        state: "completed",
+        done: 50,
+      });
+
+      const cookie = await t.login("production");
+      const letters = new Map<string, { pin: string; puk?: string }>();
+      for (const part of [1, 2]) {
+        const pdf = await t.server.inject({
+          url: `/api/v1/batches/${order.body.batchId}/pin-letters?part=${part}`,
+          headers: { cookie },
+        });
+        const text = execFileSync(
+          "pdftotext",
+          ["-layout", file(`l-${order.body.batchId}-${part}.pdf`, pdf.rawPayload), "-"],
+          { encoding: "utf8" },
+        );
+        for (const page of text.split("\f")) {
+          const card = /Card number:?\s+(\d+)/i.exec(page)?.[1];
+          const pin = /PIN:\s*(\d+)/.exec(page)?.[1];
+          const puk = /PUK:\s*(\d+)/.exec(page)?.[1];
+          if (card && pin) letters.set(card, { pin, ...(puk && { puk }) });
+        }
+      }
+      expect(letters.size).toBe(50);
+      const crl = file(
+        `crl-${order.body.batchId}.pem`,
+        toPem((await t.app.services.crl.current()).der, "X509 CRL"),
+      );
+      for (const [i, id] of approved.entries()) {
+        const card = (await production("GET", `/api/v1/cards/${id}`)).body;
+        expect(card.state).toBe(combo.cardEndState);
+        expect(card.certificates.map((c: { state: string }) => c.state)).toEqual([
+          combo.certificateEndState,
+          combo.certificateEndState,
+        ]);
+        const secrets = letters.get(card.cardNumber)!;
+        expect(secrets.pin).toHaveLength(combo.pinLength);
+        expect(secrets.puk === undefined).toBe(combo.pukDelivery === "none");
+        if (secrets.puk) expect(secrets.puk).toHaveLength(combo.pukLength);
+        if (i % 10 !== 0) continue; // the slow checks on every tenth card
+        const token = await t.server.inject({ url: `/api/v1/cards/${id}/token`, headers: { cookie } });
+        const opened = spawnSync(
+          "openssl",
+          ["pkcs12", "-in", file(`${id}.p12`, token.rawPayload), "-nokeys", "-passin", `pass:${secrets.pin}`],
+          { encoding: "utf8" },
+        );
+        expect(opened.status).toBe(0);
+        const certFile = file(
+          `${id}.pem`,
+          (await production("GET", `/api/v1/certificates/${card.certificates[0].serial}`)).body.pem,
+        );
+        const verify = spawnSync(
+          "openssl",
+          ["verify", "-CAfile", caFile, "-crl_check", "-CRLfile", crl, certFile],
+          { encoding: "utf8" },
+        );
+        if (combo.certificateEndState === "onHold")
+          expect(`${verify.stdout}${verify.stderr}`).toContain("certificate revoked");
+        else expect(verify.stdout).toContain(": OK");
+        const ocsp = await new Promise<string>((resolve) =>
+          execFile(
+            "openssl",
+            ["ocsp", "-issuer", caFile, "-CAfile", caFile, "-cert", certFile, "-url", `${baseUrl}/pki/ocsp`],
+            { encoding: "utf8", timeout: 20_000 },
+            (_e, out, err) => resolve(`${out}${err}`),
+          ),
+        );
+        expect(ocsp).toMatch(combo.certificateEndState === "onHold" ? /Reason: certificateHold/ : /: good/);
+      }
+    },
+  );
+});
