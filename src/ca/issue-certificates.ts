@@ -1,5 +1,5 @@
 import type { CertificateProfile } from "../domain/card-template.js";
-import { type CertificateSubject, randomSerial, serialToHex } from "../pki/index.js";
+import { type CertificateSubject, randomSerial, serialToHex, subjectText } from "../pki/index.js";
 import { insertCertificates } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
@@ -95,16 +95,4 @@ export async function issueCertificates(
 /** The validity end actually written: never beyond the CA's own. */
 function readNotAfter(order: CertificateOrder, ca: CertificateAuthority): Date {
   return new Date(Math.min(order.notAfter.getTime(), ca.identity.notAfter.getTime()));
-}
-
-/** A readable subject for lists and search: "CN=…, serialNumber=…". */
-export function subjectText(subject: CertificateSubject): string {
-  return [
-    `CN=${subject.commonName}`,
-    subject.organizationalUnit && `OU=${subject.organizationalUnit}`,
-    subject.organization && `O=${subject.organization}`,
-    `serialNumber=${subject.serialNumber}`,
-  ]
-    .filter(Boolean)
-    .join(", ");
 }

@@ -28,6 +28,18 @@ export interface CertificateSubject {
   readonly upn?: string | undefined;
 }
 
+/** A readable subject for lists and search ("CN=…, OU=…, O=…, serialNumber=…"), not DER. */
+export function subjectText(subject: CertificateSubject): string {
+  return [
+    `CN=${subject.commonName}`,
+    subject.organizationalUnit && `OU=${subject.organizationalUnit}`,
+    subject.organization && `O=${subject.organization}`,
+    `serialNumber=${subject.serialNumber}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
 /** ub-emailaddress-length (RFC 5280 Appendix A). */
 export const maxEmailLength = 255;
 /** Active Directory's bound on userPrincipalName. */

@@ -29,6 +29,7 @@ export {
   maxUpnLength,
   type PublicEndpoints,
   publicEndpoints,
+  subjectText,
 } from "./certificate-profiles.js";
 export {
   type BuildCrlParams,

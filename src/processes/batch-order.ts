@@ -4,6 +4,7 @@ import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
 import { claimCards, findCardClaims, insertBatch, insertBatchItems } from "../store/batches.js";
+import { findCardIds } from "../store/cards.js";
 import type { Db } from "../store/database.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
@@ -40,30 +41,14 @@ export async function selectCardIds(
     if (selection.cardIds.length === 0) throw new TesseraError("batch.empty_selection");
     return [...new Set(selection.cardIds)];
   }
-  const filter = selection.filter ?? {};
-  let query = db.selectFrom("cards").select("id").where("state", "=", state).where("batch_id", "is", null);
-  if (filter.template) query = query.where("template", "=", filter.template);
-  if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
-  if (filter.requestedFrom) query = query.where("requested_at", ">=", filter.requestedFrom);
-  if (filter.requestedTo) query = query.where("requested_at", "<", filter.requestedTo);
-  if (filter.q) {
-    const q = filter.q.trim().toLowerCase();
-    query = query.where((eb) =>
-      eb.or([eb("card_number", "=", q), eb("holder_key", ">=", q).and("holder_key", "<", `${q}\uffff`)]),
-    );
-  }
-  const rows = await query
-    .orderBy("requested_at")
-    .orderBy("id")
-    .limit(maxBatchCards + 1)
-    .execute();
+  const rows = await findCardIds(db, { ...selection.filter, state, unclaimed: true }, maxBatchCards + 1);
   if (rows.length > maxBatchCards)
     throw new TesseraError(
       "request.invalid",
       `At most ${maxBatchCards} cards in one batch; narrow the search.`,
     );
   if (rows.length === 0) throw new TesseraError("batch.empty_selection", "No card matches the search.");
-  return rows.map((r) => r.id);
+  return rows;
 }
 
 /**

@@ -20,12 +20,17 @@ const curves = {
  * A fresh key pair of `keyAlgorithm`, generated in this thread with node:crypto (the software
  * card's "on the card").
  *
- * For EC keys the DER is written by hand from the key's JWK: OpenSSL 3's DER encoders cost
- * ≈ 140 µs (SPKI) and ≈ 55 µs (PKCS#8) a key here, four times the key generation itself, while
- * the JWK export takes ≈ 5 µs. The bytes are exactly what `KeyObject.export` writes (the tests
- * compare them): PKCS#8 with the curve in the AlgorithmIdentifier and an ECPrivateKey (RFC 5915)
- * carrying the public point, SPKI with the uncompressed point (RFC 5480). RSA key generation
- * takes 100 ms or more, so its DER export is left to OpenSSL.
+ * EC keys come out of the generator as JWK and their DER is written here by hand: OpenSSL 3's
+ * DER encoders cost ≈ 140 µs (SPKI) and ≈ 55 µs (PKCS#8) a key here, several times the key
+ * generation itself, while JWK costs a few µs. The bytes are exactly what `KeyObject.export`
+ * writes (the tests compare them): PKCS#8 with the curve in the AlgorithmIdentifier and an
+ * ECPrivateKey (RFC 5915) carrying the public point, SPKI with the uncompressed point (RFC 5480).
+ * RSA key generation takes 100 ms or more, so its DER is left to OpenSSL.
+ *
+ * The encoding is asked of `generateKeyPairSync` itself, never of a KeyObject it returned:
+ * on Node 20, exporting a just-generated KeyObject can deadlock the thread when a garbage
+ * collection runs during the export and finalizes the finished key-generation job, which takes
+ * the key's lock the export already holds (seen here as a benchmark thread stuck forever).
  */
 export function generateCardKeyPair(keyAlgorithm: KeyAlgorithm): CardKeyPair {
   switch (keyAlgorithm) {
@@ -46,7 +51,11 @@ export function generateCardKeyPair(keyAlgorithm: KeyAlgorithm): CardKeyPair {
 
 function generateEcKeyPair(keyAlgorithm: "P-256" | "P-384"): CardKeyPair {
   const { algorithm, size } = curves[keyAlgorithm];
-  const jwk = generateKeyPairSync("ec", { namedCurve: keyAlgorithm }).privateKey.export({ format: "jwk" });
+  const jwk = generateKeyPairSync("ec", {
+    namedCurve: keyAlgorithm,
+    publicKeyEncoding: { format: "jwk" },
+    privateKeyEncoding: { format: "jwk" },
+  }).privateKey;
   const coordinate = (value: string | undefined) => {
     const bytes = Buffer.from(value ?? "", "base64url");
     // RFC 7518 §6.2.1 fixes each value to the field size; pad anyway rather than trust it.

@@ -14,6 +14,7 @@ import {
   parseCaCertificate,
   randomSerial,
   serialToHex,
+  subjectText,
 } from "../pki/index.js";
 import { type CardFace, prepareCardFace } from "./card-face.js";
 import { type CardKeyPair, generateCardKeyPair } from "./card-keys.js";
@@ -297,18 +298,6 @@ async function makeCard(
       batchId: job.batchId,
     },
   };
-}
-
-/** A readable subject for lists and search, as `ca/issue-certificates.ts` records it. */
-function subjectText(subject: CertificateSubject): string {
-  return [
-    `CN=${subject.commonName}`,
-    subject.organizationalUnit && `OU=${subject.organizationalUnit}`,
-    subject.organization && `O=${subject.organization}`,
-    `serialNumber=${subject.serialNumber}`,
-  ]
-    .filter(Boolean)
-    .join(", ");
 }
 
 /** A coded error becomes the card's failure; anything else is not the card's fault and fails the chunk. */

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
-import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
 
 /**
@@ -219,13 +219,7 @@ export async function searchAudit(
     .orderBy("seq", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit).map(toEntry);
-  const last = items.at(-1);
-  return {
-    items,
-    total: Number(totalRow.n),
-    nextCursor: rows.length > page.limit && last ? encodeCursor([last.seq]) : null,
-  };
+  return toPage(rows, page.limit, totalRow.n, (row) => [Number(row.seq)], toEntry);
 }
 
 /** The history of one object, oldest first: a card's timeline. */

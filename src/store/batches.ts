@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
 
 export type BatchState = "running" | "completed" | "cancelled";
@@ -204,13 +204,7 @@ export async function searchBatches(
     .orderBy("id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit).map(toBatch);
-  const last = items.at(-1);
-  return {
-    items,
-    total: Number(total.n),
-    nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
-  };
+  return toPage(rows, page.limit, total.n, (row) => [row.created_at, row.id], toBatch);
 }
 
 export interface BatchItem {
@@ -251,11 +245,14 @@ export async function findBatchItems(
     .orderBy("i.seq")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  return {
-    items,
-    nextCursor: rows.length > page.limit && items.length ? encodeCursor([items.at(-1)!.seq]) : null,
-  };
+  const { items, nextCursor } = toPage(
+    rows,
+    page.limit,
+    0,
+    (row) => [row.seq],
+    (row) => row,
+  );
+  return { items, nextCursor };
 }
 
 /**

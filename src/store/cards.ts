@@ -1,5 +1,5 @@
 import type { CardState } from "../domain/card-states.js";
-import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import type { CardTable } from "./schema.js";
 
@@ -197,13 +197,12 @@ export interface CardFilter {
   q?: string | undefined;
   requestedFrom?: string | undefined;
   requestedTo?: string | undefined;
+  /** Only cards held by no batch. */
+  unclaimed?: boolean | undefined;
 }
 
-export async function searchCards(
-  db: Db,
-  filter: CardFilter,
-  page: { cursor?: string | undefined; limit: number },
-): Promise<Page<Card>> {
+/** The cards a filter matches, as a query to select from. */
+function cardsMatching(db: Db, filter: CardFilter) {
   let query = db.selectFrom("cards");
   if (filter.state) query = query.where("state", "=", filter.state);
   if (filter.template) query = query.where("template", "=", filter.template);
@@ -218,6 +217,27 @@ export async function searchCards(
       eb.or([eb("card_number", "=", q), eb("holder_key", ">=", q).and("holder_key", "<", `${q}\uffff`)]),
     );
   }
+  if (filter.unclaimed) query = query.where("batch_id", "is", null);
+  return query;
+}
+
+/** Ids of the cards a filter matches, oldest request first: "select all N matching". */
+export async function findCardIds(db: Db, filter: CardFilter, limit: number): Promise<string[]> {
+  const rows = await cardsMatching(db, filter)
+    .select("id")
+    .orderBy("requested_at")
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function searchCards(
+  db: Db,
+  filter: CardFilter,
+  page: { cursor?: string | undefined; limit: number },
+): Promise<Page<Card>> {
+  const query = cardsMatching(db, filter);
   const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   let pageQuery = query.select(cardColumns);
   if (page.cursor) {
@@ -231,11 +251,5 @@ export async function searchCards(
     .orderBy("id")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(toCard),
-    total: Number(totalRow.n),
-    nextCursor: rows.length > page.limit && last ? encodeCursor([last.requested_at, last.id]) : null,
-  };
+  return toPage(rows, page.limit, totalRow.n, (row) => [row.requested_at, row.id], toCard);
 }

@@ -1,5 +1,5 @@
 import type { CertificateState, RevocationReason } from "../domain/certificate-states.js";
-import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import { reserveSequence } from "./sequences.js";
 
@@ -174,13 +174,13 @@ export async function searchCertificates(
     .orderBy("serial", "desc")
     .limit(page.limit + 1)
     .execute()) as CertificateRecord[];
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    total: Number(total.n),
-    nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.serial]) : null,
-  };
+  return toPage(
+    rows,
+    page.limit,
+    total.n,
+    (row) => [row.createdAt, row.serial],
+    (row) => row,
+  );
 }
 
 /** Every certificate a CRL must list (on hold or revoked), in pages, serial order. */

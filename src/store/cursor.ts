@@ -25,6 +25,26 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   });
 }
 
+/**
+ * The page of `limit` rows out of `rows` (fetched with limit + 1, so one more means there is a
+ * next page), with the cursor of its last row.
+ */
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  total: number | bigint | string,
+  keyOf: (row: Row) => readonly (string | number)[],
+  toItem: (row: Row) => Item,
+): Page<Item> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(toItem),
+    total: Number(total),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
+  };
+}
+
 export interface Page<T> {
   items: T[];
   total: number;

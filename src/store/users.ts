@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, type Page } from "./cursor.js";
+import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import type { UserTable } from "./schema.js";
 
@@ -165,13 +165,7 @@ export async function searchUsers(
     .orderBy("id")
     .limit(page.limit + 1)
     .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(toUser),
-    total: Number(totalRow.n),
-    nextCursor: rows.length > page.limit && last ? encodeCursor([last.search_name, last.id]) : null,
-  };
+  return toPage(rows, page.limit, totalRow.n, (row) => [row.search_name, row.id], toUser);
 }
 
 export async function findUsersByIds(db: Db, ids: string[]): Promise<Map<string, User>> {

@@ -3,6 +3,7 @@ import type { Dialect } from "../database.js";
 import { foundation } from "./001-foundation.js";
 import { certificates } from "./002-certificates.js";
 import { batches } from "./003-batches.js";
+import { cardSearch } from "./004-card-search.js";
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -10,5 +11,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "001-foundation": foundation(dialect),
     "002-certificates": certificates(dialect),
     "003-batches": batches(dialect),
+    "004-card-search": cardSearch(),
   };
 }
