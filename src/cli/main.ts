@@ -16,6 +16,7 @@ import { runBatchCommand } from "./batch-command.js";
 import { benchBatchCommand } from "./bench-batch.js";
 import { benchCaCommand } from "./bench-ca.js";
 import { benchSearchCommand } from "./bench-search.js";
+import { benchWorkersCommand } from "./bench-workers.js";
 
 const usage = `Usage: tessera <command> [options]
 
@@ -39,6 +40,7 @@ Commands:
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
   bench batch [--size N]              issue N software cards against the bare-crypto ceiling (JSON)
   bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
+  bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON)
 
 Roles: ${roles.join(", ")}
 Settings come from the environment (DATABASE_URL, PORT, HOST, TESSERA_DATA_DIR, TESSERA_PUBLIC_URL, …);
@@ -198,12 +200,17 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === "ca") result = await benchCaCommand({ seconds });
       else if (sub === "batch")
         result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
+      else if (sub === "workers")
+        result = await benchWorkersCommand({
+          size: flags.has("size") ? size : 2000,
+          databaseUrl: process.env.DATABASE_URL,
+        });
       else if (sub === "search")
         result = await benchSearchCommand({
           size: flags.has("size") ? size : 1_000_000,
           databaseUrl: process.env.DATABASE_URL,
         });
-      else throw new UsageError("try: npm run bench -- ca | batch | search [--size N]");
+      else throw new UsageError("try: npm run bench -- ca | batch | search | workers [--size N]");
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }

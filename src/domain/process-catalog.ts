@@ -18,6 +18,12 @@ export interface ProcessDefinition {
   readonly outcome: string;
   /** The options this process takes (names in ProcessOptions). */
   readonly options: readonly string[];
+  /**
+   * A card encoder the process needs and this version of Tessera does not drive yet: the
+   * process is listed, but never offered on a card. (Unblocking a PIN is the card's own retry
+   * counter and SO PIN: a PKCS#11 card has them, a software token has neither.)
+   */
+  readonly requiresEncoder?: "pkcs11";
 }
 
 const define = <const T extends readonly ProcessDefinition[]>(definitions: T) => definitions;
@@ -162,6 +168,7 @@ export const processCatalog = define([
     roles: ["helpdesk"],
     outcome: "New PIN set, retry counter reset",
     options: [],
+    requiresEncoder: "pkcs11",
   },
   {
     symbolicName: "CertificatesProcHold",
@@ -205,7 +212,10 @@ export function findProcess(symbolicName: string): ProcessDefinition | undefined
 
 /** The card processes whose required state includes `state`: what a card page offers. */
 export function processesAllowedInState(state: CardState): ProcessDefinition[] {
-  return processCatalog.filter((p) => (p.requiredCardStates as readonly CardState[]).includes(state));
+  return processCatalog.filter(
+    (p: ProcessDefinition) =>
+      !p.requiresEncoder && (p.requiredCardStates as readonly CardState[]).includes(state),
+  );
 }
 
 export function isAllowedInState(process: ProcessDefinition, state: CardState): boolean {
