@@ -221,6 +221,21 @@ function cardsMatching(db: Db, filter: CardFilter) {
   return query;
 }
 
+/**
+ * The count of a filter on state and template alone, from the counters the triggers keep;
+ * undefined when the filter has other criteria (those are narrow enough to count).
+ */
+async function countFromCounters(db: Db, filter: CardFilter): Promise<{ n: number } | undefined> {
+  const { state, template, ...others } = filter;
+  if (Object.values(others).some((v) => v !== undefined && v !== false)) return undefined;
+  let query = db
+    .selectFrom("card_counts")
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n"));
+  if (state) query = query.where("state", "=", state);
+  if (template) query = query.where("template", "=", template);
+  return query.executeTakeFirstOrThrow();
+}
+
 /** Ids of the cards a filter matches, oldest request first: "select all N matching". */
 export async function findCardIds(db: Db, filter: CardFilter, limit: number): Promise<string[]> {
   const rows = await cardsMatching(db, filter)
@@ -238,7 +253,9 @@ export async function searchCards(
   page: { cursor?: string | undefined; limit: number },
 ): Promise<Page<Card>> {
   const query = cardsMatching(db, filter);
-  const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const totalRow =
+    (await countFromCounters(db, filter)) ??
+    (await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow());
   let pageQuery = query.select(cardColumns);
   if (page.cursor) {
     const [requestedAt, id] = decodeCursor(page.cursor, 2) as [string, string];

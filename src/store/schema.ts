@@ -23,6 +23,14 @@ export interface Database {
   batch_items: BatchItemTable;
   batch_parts: BatchPartTable;
   card_tokens: CardTokenTable;
+  card_counts: CardCountTable;
+}
+
+/** Cards per state and template, kept by triggers (see migration 005). */
+export interface CardCountTable {
+  state: string;
+  template: string;
+  n: number;
 }
 
 export interface OperatorTable {

@@ -120,6 +120,39 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
     expect((await searchUsers(store.db, { organizationalUnit: "IT" }, { limit: 10 })).total).toBe(3);
   });
 
+  it("keeps the per-state counters equal to a real count through inserts and state changes", async () => {
+    await store.db
+      .updateTable("cards")
+      .set({ state: "issued" })
+      .where("id", "in", ["c01", "c02", "c03"])
+      .execute();
+    await store.db
+      .updateTable("cards")
+      .set({ template: "Contractor badge" })
+      .where("id", "=", "c05")
+      .execute();
+    await store.db.updateTable("cards").set({ batch_id: "b" }).where("id", "=", "c06").execute();
+    for (const state of ["approved", "requested", "issued"] as const)
+      for (const template of [undefined, "Employee ID", "Contractor badge"]) {
+        let query = store.db
+          .selectFrom("cards")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("state", "=", state);
+        if (template) query = query.where("template", "=", template);
+        const real = Number((await query.executeTakeFirstOrThrow()).n);
+        expect(
+          (await searchCards(store.db, { state, template }, { limit: 1 })).total,
+          `${state} ${template}`,
+        ).toBe(real);
+      }
+    expect((await searchCards(store.db, {}, { limit: 1 })).total).toBe(30);
+    await store.db
+      .updateTable("cards")
+      .set({ state: "approved", template: "Employee ID", batch_id: null })
+      .where("id", "in", ["c01", "c02", "c03", "c05", "c06"])
+      .execute();
+  });
+
   it("refuses a damaged cursor with a clear error", async () => {
     await expect(searchCards(store.db, {}, { cursor: "not-a-cursor", limit: 5 })).rejects.toMatchObject({
       code: "request.invalid",

@@ -4,6 +4,7 @@ import { foundation } from "./001-foundation.js";
 import { certificates } from "./002-certificates.js";
 import { batches } from "./003-batches.js";
 import { cardSearch } from "./004-card-search.js";
+import { cardCounts } from "./005-card-counts.js";
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "002-certificates": certificates(dialect),
     "003-batches": batches(dialect),
     "004-card-search": cardSearch(),
+    "005-card-counts": cardCounts(dialect),
   };
 }
