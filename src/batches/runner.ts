@@ -15,6 +15,7 @@ import {
   findPendingItemsOfChunk,
   finishChunk,
   finishItems,
+  releaseChunk,
   releaseRunningChunks,
   renewChunkLease,
 } from "../store/batches.js";
@@ -54,11 +55,13 @@ export function createBatchRunner(params: {
   instanceId?: string;
   leaseMs?: number;
   pollMs?: number;
+  maxAttempts?: number;
 }): BatchRunner {
   const { services, log } = params;
   const { store } = services;
   const instanceId = params.instanceId ?? randomUUID();
   const leaseMs = params.leaseMs ?? 30_000;
+  const maxAttempts = params.maxAttempts ?? 3;
   let producer: ChunkProducer | undefined;
   let running = 0;
   let stopped = true;
@@ -112,7 +115,12 @@ export function createBatchRunner(params: {
     }
   }
 
-  async function produce(claim: { batchId: string; chunk: number; process: string }): Promise<void> {
+  async function produce(claim: {
+    batchId: string;
+    chunk: number;
+    process: string;
+    attempts: number;
+  }): Promise<void> {
     const held = { ...claim, instanceId };
     const renew = setInterval(() => {
       renewChunkLease(store.db, { ...held, leaseUntil: leaseUntil() }).catch((error: unknown) =>
@@ -126,11 +134,88 @@ export function createBatchRunner(params: {
       if (claim.process === activateMultiple.symbolicName) await activateChunk(batch, claim.chunk, actor);
       else await issueChunk(batch, claim.chunk, actor);
     } catch (error) {
-      // The chunk stays claimed until its lease runs out; then it is tried again.
-      log.error({ err: error, batchId: claim.batchId, chunk: claim.chunk }, "producing a chunk failed");
+      log.error(
+        { err: error, batchId: claim.batchId, chunk: claim.chunk, attempt: claim.attempts },
+        "producing a chunk failed",
+      );
+      // Not the cards' fault (a card's own failure is a result, not an error): try again, but
+      // not for ever — after the last attempt its cards fail with the reason.
+      try {
+        if (claim.attempts < maxAttempts) await releaseChunk(store.db, held, now());
+        else await failChunk(claim, error);
+      } catch (inner) {
+        log.error(
+          { err: inner, batchId: claim.batchId, chunk: claim.chunk },
+          "giving up a chunk failed; its lease will run out",
+        );
+      }
     } finally {
       clearInterval(renew);
     }
+  }
+
+  /** After `maxAttempts` failed attempts the chunk's cards fail (issue: `failed`, repeat production brings them back). */
+  async function failChunk(
+    claim: { batchId: string; chunk: number; process: string },
+    error: unknown,
+  ): Promise<void> {
+    const reason = `Production failed ${maxAttempts} times: ${error instanceof Error ? error.message : String(error)}`;
+    await store.db.transaction().execute(async (trx) => {
+      if (!(await lockHeldChunk(trx, store.dialect, { ...claim, instanceId }))) return;
+      const at = now();
+      const items = await findPendingItemsOfChunk(trx, claim.batchId, claim.chunk);
+      const cardIds = items.map((i) => i.card_id);
+      if (claim.process !== activateMultiple.symbolicName && cardIds.length > 0)
+        await trx
+          .updateTable("cards")
+          .set((eb) => ({
+            state: "failed",
+            reason,
+            batch_id: null,
+            version: eb("version", "+", 1),
+            updated_at: at,
+          }))
+          .where("id", "in", cardIds)
+          .where("batch_id", "=", claim.batchId)
+          .where("state", "=", "approved")
+          .execute();
+      else if (cardIds.length > 0)
+        await trx
+          .updateTable("cards")
+          .set({ batch_id: null })
+          .where("id", "in", cardIds)
+          .where("batch_id", "=", claim.batchId)
+          .execute();
+      await finishItems(
+        trx,
+        claim.batchId,
+        cardIds.map((cardId) => ({
+          cardId,
+          state: "failed" as const,
+          code: "batch.production_failed",
+          reason,
+        })),
+        at,
+      );
+      await services.audit.append(
+        trx,
+        [
+          {
+            action: "batch.chunkFailed",
+            objectType: "batch",
+            objectId: claim.batchId,
+            outcome: "failed",
+            details: { chunk: claim.chunk, reason, cards: cardIds.length },
+          },
+        ],
+        at,
+      );
+      await finishChunk(
+        trx,
+        { batchId: claim.batchId, chunk: claim.chunk, done: 0, failed: cardIds.length },
+        at,
+      );
+    });
   }
 
   async function loadChunkCards(batchId: string, chunk: number): Promise<ChunkCard[]> {

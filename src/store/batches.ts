@@ -264,9 +264,9 @@ export async function claimNextChunk(
   db: Db,
   dialect: Dialect,
   claim: { instanceId: string; now: string; leaseUntil: string },
-): Promise<{ batchId: string; chunk: number; process: string } | undefined> {
+): Promise<{ batchId: string; chunk: number; process: string; attempts: number } | undefined> {
   const lock = dialect === "postgres" ? sql`for update of c skip locked` : sql``;
-  const result = await sql<{ batch_id: string; chunk: number }>`
+  const result = await sql<{ batch_id: string; chunk: number; attempts: number }>`
     update batch_chunks
        set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
            attempts = attempts + 1, updated_at = ${claim.now}
@@ -278,7 +278,7 @@ export async function claimNextChunk(
         order by b.created_at, c.batch_id, c.chunk
         limit 1
         ${lock})
-    returning batch_id, chunk`.execute(db);
+    returning batch_id, chunk, attempts`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
   const batch = await db
@@ -286,7 +286,12 @@ export async function claimNextChunk(
     .select("process")
     .where("id", "=", row.batch_id)
     .executeTakeFirstOrThrow();
-  return { batchId: row.batch_id, chunk: Number(row.chunk), process: batch.process };
+  return {
+    batchId: row.batch_id,
+    chunk: Number(row.chunk),
+    process: batch.process,
+    attempts: Number(row.attempts),
+  };
 }
 
 export async function renewChunkLease(
@@ -313,6 +318,22 @@ export async function holdsChunk(db: Db, chunk: { batchId: string; chunk: number
     .where("claimed_by", "=", chunk.instanceId)
     .executeTakeFirst();
   return row?.state === "running";
+}
+
+/** Gives a chunk back to be tried again (after a failure that was not its cards' fault). */
+export async function releaseChunk(
+  db: Db,
+  chunk: { batchId: string; chunk: number; instanceId: string },
+  at: string,
+) {
+  await db
+    .updateTable("batch_chunks")
+    .set({ state: "pending", claimed_by: null, lease_until: null, updated_at: at })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .where("claimed_by", "=", chunk.instanceId)
+    .where("state", "=", "running")
+    .execute();
 }
 
 /** After a restart on SQLite (one process per file), chunks this database was producing are pending again. */
