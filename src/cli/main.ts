@@ -16,6 +16,7 @@ import { runBatchCommand } from "./batch-command.js";
 import { benchBatchCommand } from "./bench-batch.js";
 import { benchCaCommand } from "./bench-ca.js";
 import { benchSearchCommand } from "./bench-search.js";
+import { benchUiCommand } from "./bench-ui.js";
 import { benchWorkersCommand } from "./bench-workers.js";
 
 const usage = `Usage: tessera <command> [options]
@@ -40,6 +41,7 @@ Commands:
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
   bench batch [--size N]              issue N software cards against the bare-crypto ceiling (JSON)
   bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
+  bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
   bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON)
 
 Roles: ${roles.join(", ")}
@@ -205,12 +207,13 @@ export async function main(argv: string[]): Promise<number> {
           size: flags.has("size") ? size : 2000,
           databaseUrl: process.env.DATABASE_URL,
         });
+      else if (sub === "ui") result = await benchUiCommand({ size: flags.has("size") ? size : 100_000 });
       else if (sub === "search")
         result = await benchSearchCommand({
           size: flags.has("size") ? size : 1_000_000,
           databaseUrl: process.env.DATABASE_URL,
         });
-      else throw new UsageError("try: npm run bench -- ca | batch | search | workers [--size N]");
+      else throw new UsageError("try: npm run bench -- ca | batch | search | ui | workers [--size N]");
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
