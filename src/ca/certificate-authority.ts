@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createPublicKey } from "node:crypto";
 import type { Clock } from "../domain/actor.js";
 import {
   type CaIdentity,
@@ -10,6 +10,7 @@ import {
   decryptPrivateKey,
   encryptPrivateKey,
   generateCaKey,
+  generateEcPrivateKey,
   type OcspResponderKey,
   parseCaCertificate,
   randomSerial,
@@ -51,7 +52,8 @@ const responderValidityDays = 30;
 const responderRenewBeforeDays = 7;
 
 export async function newResponder(identity: CaIdentity, caSigner: Signer, now: Date, passphrase: string) {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const privateKey = generateEcPrivateKey("P-256");
+  const publicKey = createPublicKey(privateKey);
   const notAfter = new Date(
     Math.min(now.getTime() + responderValidityDays * day, identity.notAfter.getTime()),
   );

@@ -68,6 +68,7 @@ export {
   ecdsaSignatureToDer,
   encryptPrivateKey,
   generateCaKey,
+  generateEcPrivateKey,
   keyAlgorithmOf,
   type SignatureAlgorithm,
   type Signer,

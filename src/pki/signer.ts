@@ -145,7 +145,22 @@ export function ecdsaSignatureToDer(raw: Uint8Array): Buffer {
 
 /** A fresh CA key: ECDSA P-384. */
 export function generateCaKey(): KeyObject {
-  return generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey;
+  return generateEcPrivateKey("P-384");
+}
+
+/**
+ * An EC private key as a KeyObject that owes nothing to the key-generation job. On Node 20,
+ * exporting or signing with the KeyObject `generateKeyPairSync` returns can deadlock when the
+ * garbage collector cleans up that job meanwhile (seen under gdb in the production workers);
+ * having the generator encode the key and reading it back avoids the shared state.
+ */
+export function generateEcPrivateKey(namedCurve: "P-256" | "P-384"): KeyObject {
+  const { privateKey } = generateKeyPairSync("ec", {
+    namedCurve,
+    privateKeyEncoding: { type: "pkcs8", format: "der" },
+    publicKeyEncoding: { type: "spki", format: "der" },
+  });
+  return createPrivateKey({ key: privateKey, format: "der", type: "pkcs8" });
 }
 
 /**

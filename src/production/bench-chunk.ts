@@ -1,10 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { demoTemplates } from "../domain/card-template.js";
-import { createCaCertificate, createKeySigner, generateCaKey } from "../pki/index.js";
+import { createCaCertificate, createKeySigner } from "../pki/index.js";
+import { generateCaKeyDer } from "./card-keys.js";
 import type { CeilingReply, CeilingWorkerData } from "./ceiling-worker.js";
 import type { ChunkCard, ChunkJob, ChunkTemplate, WorkerInit } from "./chunk-job.js";
 import { createSampleJpeg } from "./sample-photos.js";
@@ -62,10 +63,7 @@ export async function benchCardCeiling(options: CardCeilingOptions): Promise<Car
   }
 }
 
-/**
- * The worker's replies in order. One listener stays on the worker for its whole life: taking
- * `once("message")` listeners off and on again lost the last reply of a worker now and then.
- */
+/** The worker's replies in order; a thread that fails or ends before its reply rejects the wait. */
 function mailbox(worker: Worker): () => Promise<CeilingReply> {
   const replies: CeilingReply[] = [];
   const waiting: { resolve(reply: CeilingReply): void; reject(error: Error): void }[] = [];
@@ -121,7 +119,8 @@ export async function benchProduceChunks(options: ProduceChunksOptions): Promise
   const threads = positive(options.threads ?? availableParallelism(), "threads");
   const cards = positive(options.cards, "cards");
   const chunkSize = positive(options.chunkSize ?? 200, "chunkSize");
-  const caKey = generateCaKey();
+  const caKeyDer = generateCaKeyDer();
+  const caKey = createPrivateKey({ key: caKeyDer, format: "der", type: "pkcs8" });
   const caCertificate = await createCaCertificate({
     subjectName: "CN=Tessera Bench CA,O=Tessera",
     signer: createKeySigner(caKey),
@@ -129,7 +128,7 @@ export async function benchProduceChunks(options: ProduceChunksOptions): Promise
   });
   const init: WorkerInit = {
     caCertificate,
-    caPrivateKey: caKey.export({ type: "pkcs8", format: "der" }),
+    caPrivateKey: caKeyDer,
     caChain: [],
     publicUrl: "https://id.example.org",
     pukKey: randomBytes(32),

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, type JsonWebKey } from "node:crypto";
 import type { KeyAlgorithm } from "../domain/card-template.js";
 import { element, explicit, integer, objectIdentifier, octetString, sequence } from "./der.js";
 
@@ -49,9 +49,19 @@ export function generateCardKeyPair(keyAlgorithm: KeyAlgorithm): CardKeyPair {
   }
 }
 
+/** `generateKeyPairSync` with JWK encodings, which Node has had since 15.12 but @types/node 20 leaves out. */
+const generateJwkPair = generateKeyPairSync as unknown as (
+  type: "ec",
+  options: {
+    namedCurve: string;
+    publicKeyEncoding: { format: "jwk" };
+    privateKeyEncoding: { format: "jwk" };
+  },
+) => { publicKey: JsonWebKey; privateKey: JsonWebKey };
+
 function generateEcKeyPair(keyAlgorithm: "P-256" | "P-384"): CardKeyPair {
   const { algorithm, size } = curves[keyAlgorithm];
-  const jwk = generateKeyPairSync("ec", {
+  const jwk = generateJwkPair("ec", {
     namedCurve: keyAlgorithm,
     publicKeyEncoding: { format: "jwk" },
     privateKeyEncoding: { format: "jwk" },
@@ -73,4 +83,17 @@ function generateEcKeyPair(keyAlgorithm: "P-256" | "P-384"): CardKeyPair {
       octetString(sequence(integer(1), octetString(coordinate(jwk.d)), explicit(1, publicKeyBits))),
     ),
   };
+}
+
+/**
+ * A P-384 private key as PKCS#8 DER, for the CA of a benchmark or a test: encoded by the
+ * generator, so a KeyObject made from it with `createPrivateKey` is safe to export and sign with
+ * (see {@link generateCardKeyPair} on Node 20's keygen deadlock).
+ */
+export function generateCaKeyDer(): Buffer {
+  return generateKeyPairSync("ec", {
+    namedCurve: "P-384",
+    publicKeyEncoding: { type: "spki", format: "der" },
+    privateKeyEncoding: { type: "pkcs8", format: "der" },
+  }).privateKey;
 }

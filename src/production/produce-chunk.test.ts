@@ -233,6 +233,15 @@ describe.runIf(tools)("produceChunk", () => {
     expect(existsSync(folder.file("print-5.pdf.tmp"))).toBe(false);
   });
 
+  it("rejects the whole chunk when a part cannot be written, leaving no part behind", async () => {
+    const job = testJob(folder.dir, 8, [testCard("Employee ID")], {
+      printFilePath: folder.file("no-such-folder/print-8.pdf"),
+    });
+    await expect(produceChunk(context, job)).rejects.toThrow(/ENOENT/);
+    expect(existsSync(job.pinLettersPath)).toBe(false);
+    expect(existsSync(`${job.pinLettersPath}.tmp`)).toBe(false);
+  });
+
   it("fails every card with ca.expired once the CA has run out", async () => {
     const job = testJob(folder.dir, 6, [testCard("Employee ID")], {
       notBefore: new Date(Date.now() + 11 * 365 * 86_400_000).toISOString(),

@@ -2,14 +2,16 @@
  * Helpers for the chunk and pool tests: a CA made in the test, the demo templates as a chunk
  * carries them, and cards. Not used by the library itself.
  */
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, randomBytes } from "node:crypto";
 import { demoTemplates } from "../domain/card-template.js";
-import { createCaCertificate, createKeySigner, generateCaKey } from "../pki/index.js";
+import { createCaCertificate, createKeySigner } from "../pki/index.js";
+import { generateCaKeyDer } from "./card-keys.js";
 import type { ChunkCard, ChunkJob, ChunkTemplate, WorkerInit } from "./chunk-job.js";
 
 /** A fresh P-384 CA, valid from an hour ago for ten years, and the init a worker gets. */
 export async function createTestInit(): Promise<WorkerInit & { caCertificate: Buffer; pukKey: Buffer }> {
-  const caKey = generateCaKey();
+  const caKeyDer = generateCaKeyDer();
+  const caKey = createPrivateKey({ key: caKeyDer, format: "der", type: "pkcs8" });
   const caCertificate = await createCaCertificate({
     subjectName: "CN=Tessera Chunk Test CA,O=Tessera",
     signer: createKeySigner(caKey),
@@ -17,7 +19,7 @@ export async function createTestInit(): Promise<WorkerInit & { caCertificate: Bu
   });
   return {
     caCertificate,
-    caPrivateKey: caKey.export({ type: "pkcs8", format: "der" }),
+    caPrivateKey: caKeyDer,
     caChain: [],
     publicUrl: "https://id.example.org",
     pukKey: randomBytes(32),

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { type ResourceLimits, Worker } from "node:worker_threads";
 import type { ChunkJob, ChunkResult, WorkerInit } from "./chunk-job.js";
 import type { WorkerErrorReply, WorkerReply, WorkerRequest } from "./chunk-worker.js";
 
@@ -33,7 +33,17 @@ export interface WorkerPoolOptions {
   readonly init: WorkerInit;
   /** The worker script; default {@link chunkWorkerScript}. For tests. */
   readonly script?: URL;
+  /** V8 limits of each thread; default {@link defaultWorkerLimits}. */
+  readonly resourceLimits?: ResourceLimits;
 }
+
+/**
+ * A young generation of 8 MB per thread. A worker makes much short-lived garbage (DER pieces,
+ * pdfkit objects) and V8's default lets each young generation grow far larger before it
+ * collects: with two threads the process peaked at ≈ 280 MB instead of ≈ 240 MB, for no
+ * measurable gain in speed (CPU time per card within the noise of the runs).
+ */
+export const defaultWorkerLimits: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
 
 /** Why a chunk was not produced: the worker's error (with its code and stack) or the thread's end. */
 export class ChunkJobError extends Error {
@@ -129,7 +139,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   const spawn = () => {
-    const worker = new Worker(script, { workerData: options.init });
+    const worker = new Worker(script, {
+      workerData: options.init,
+      resourceLimits: options.resourceLimits ?? defaultWorkerLimits,
+    });
     const slot: Slot = { worker, task: undefined, ready: false, error: undefined };
     slots.add(slot);
 
