@@ -39,7 +39,10 @@ export interface AppDependencies {
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<App> {
   const log = deps.log ?? pino({ level: config.logLevel });
   const clock = deps.clock ?? (() => new Date());
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, {
+    onConnectionLost: (error) =>
+      log.warn({ err: error }, "a PostgreSQL connection was lost; the pool replaces it"),
+  });
   try {
     const at = clock().toISOString();
     await upsertCardTemplates(store.db, config.templates, at);

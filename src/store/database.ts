@@ -23,7 +23,10 @@ export type DatabaseSettings = { kind: "sqlite"; file: string } | { kind: "postg
  * Opens the database and brings its schema up to date. SQLite runs in WAL mode with foreign
  * keys on; PostgreSQL's int8 and numeric come back as numbers (Tessera's counts stay far below 2^53).
  */
-export async function openStore(settings: DatabaseSettings): Promise<Store> {
+export async function openStore(
+  settings: DatabaseSettings,
+  { onConnectionLost }: { onConnectionLost?: (error: Error) => void } = {},
+): Promise<Store> {
   let db: Db;
   if (settings.kind === "sqlite") {
     if (settings.file !== ":memory:") mkdirSync(path.dirname(settings.file), { recursive: true });
@@ -48,9 +51,7 @@ export async function openStore(settings: DatabaseSettings): Promise<Store> {
     });
     // An idle connection the server closes (restart, failover) is dropped from the pool and
     // replaced on next use; without a listener its error would end the process.
-    pool.on("error", (error) => {
-      process.emitWarning(`PostgreSQL connection lost: ${error.message}`);
-    });
+    pool.on("error", (error) => onConnectionLost?.(error));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const dialect: Dialect = settings.kind;
