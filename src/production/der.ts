@@ -6,57 +6,34 @@
  * what the strict readers (GnuTLS) see: primitive OCTET STRINGs, definite lengths, sorted SETs.
  */
 
+import { contextConstructed, contextPrimitive, derNull, oid, smallInteger, Tag, tlv } from "../pki/der.js";
+
+// The encoder itself is the PKI's (src/pki/der.ts); these are the names PKCS#12 reads best in.
+
 /** Tag, definite length, contents: one DER element. */
-export function element(tag: number, ...contents: readonly Buffer[]): Buffer {
-  let length = 0;
-  for (const part of contents) length += part.length;
-  const header = encodeHeader(tag, length);
-  return Buffer.concat([header, ...contents], header.length + length);
-}
-
-function encodeHeader(tag: number, length: number): Buffer {
-  if (length < 0x80) return Buffer.from([tag, length]);
-  const lengthBytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest & 0xff);
-  return Buffer.from([tag, 0x80 | lengthBytes.length, ...lengthBytes]);
-}
-
-export const sequence = (...contents: readonly Buffer[]): Buffer => element(0x30, ...contents);
-export const octetString = (bytes: Buffer): Buffer => element(0x04, bytes);
-export const nullValue: Buffer = Buffer.from([0x05, 0x00]);
+export const element = (tag: number, ...contents: readonly Buffer[]): Buffer => tlv(tag, ...contents);
+export const sequence = (...contents: readonly Buffer[]): Buffer => tlv(Tag.sequence, ...contents);
+export const octetString = (bytes: Buffer): Buffer => tlv(Tag.octetString, bytes);
+export const nullValue: Buffer = derNull;
 /** `[n] EXPLICIT`: a constructed context-specific wrapper. */
-export const explicit = (n: number, ...contents: readonly Buffer[]): Buffer => element(0xa0 | n, ...contents);
+export const explicit = (n: number, ...contents: readonly Buffer[]): Buffer =>
+  tlv(contextConstructed(n), ...contents);
 /** `[n] IMPLICIT` of a primitive type (e.g. an OCTET STRING). */
-export const implicitPrimitive = (n: number, bytes: Buffer): Buffer => element(0x80 | n, bytes);
+export const implicitPrimitive = (n: number, bytes: Buffer): Buffer => tlv(contextPrimitive(n), bytes);
 
 /** SET OF: DER orders the encoded members as octet strings (X.690 §11.6). */
 export function setOf(...members: readonly Buffer[]): Buffer {
-  return element(0x31, ...[...members].sort(Buffer.compare));
+  return tlv(Tag.set, ...[...members].sort(Buffer.compare));
 }
 
 /** A non-negative INTEGER, minimal, with a leading zero byte when the high bit is set. */
 export function integer(value: number): Buffer {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a non-negative integer: ${value}`);
-  const bytes: number[] = [];
-  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
-  if (bytes.length === 0 || (bytes[0]! & 0x80) !== 0) bytes.unshift(0);
-  return element(0x02, Buffer.from(bytes));
+  return smallInteger(value);
 }
 
 /** An OBJECT IDENTIFIER from its dotted form (X.690 §8.19). */
-export function objectIdentifier(dotted: string): Buffer {
-  const arcs = dotted.split(".").map(Number);
-  const [first = 0, second = 0, ...rest] = arcs;
-  const bytes: number[] = [];
-  for (const arc of [first * 40 + second, ...rest]) {
-    const groups = [arc & 0x7f];
-    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128)) {
-      groups.unshift(0x80 | (value & 0x7f));
-    }
-    bytes.push(...groups);
-  }
-  return element(0x06, Buffer.from(bytes));
-}
+export const objectIdentifier = (dotted: string): Buffer => oid(dotted);
 
 /** BMPString (UTF-16BE), the type RFC 7292 §4.2 gives friendlyName. */
 export function bmpString(text: string): Buffer {
