@@ -1,5 +1,6 @@
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
+import { useCursorPages } from "./Pager";
 
 /**
  * Search criteria kept in the URL (pass `keys` as a module constant, so it never changes), so that a search is a link: reload it, bookmark it, send it
@@ -26,4 +27,21 @@ export function useUrlFilters<K extends string>(keys: readonly K[]) {
 /** The criteria without empty values, as a query for the API. */
 export function compact<T extends Record<string, string>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== "")) as Partial<T>;
+}
+
+/**
+ * A search page's state: the criteria in the URL, the form being edited, and the cursor pages.
+ * When the criteria in the URL change (a search, the back button), the form follows them and
+ * paging starts again from the first page.
+ */
+export function useSearchForm<K extends string>(keys: readonly K[]) {
+  const filters = useUrlFilters(keys);
+  const [form, setForm] = useState(filters.values);
+  const pages = useCursorPages();
+  const { reset } = pages;
+  useEffect(() => {
+    setForm(filters.values);
+    reset();
+  }, [filters.values, reset]);
+  return { ...filters, form, setForm, pages };
 }

@@ -7,13 +7,13 @@ import { messageOf, runProcess } from "../api/client";
 import { useCards } from "../api/queries";
 import type { Card } from "../api/types";
 import { useOperator } from "../auth/session";
-import { CardFilters, type CardFilterValues, cardFilterKeys } from "../components/CardFilters";
+import { CardFilters, cardFilterKeys } from "../components/CardFilters";
 import { EmptyNote, ErrorAlert, Loading } from "../components/ErrorAlert";
 import { plural } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
-import { Pager, useCursorPages } from "../components/Pager";
+import { Pager } from "../components/Pager";
 import { SelectableCardTable } from "../components/SelectableCardTable";
-import { compact, useUrlFilters } from "../components/url-filters";
+import { compact, useSearchForm } from "../components/url-filters";
 
 type Decision = "approve" | "reject" | "postpone";
 const decisionWords: Record<Decision, { verb: string; done: string }> = {
@@ -124,18 +124,14 @@ function DecisionModal({
 export default function ApprovalsPage() {
   const operator = useOperator();
   const queryClient = useQueryClient();
-  const { values, apply } = useUrlFilters(cardFilterKeys);
-  const [form, setForm] = useState<CardFilterValues>(values);
-  const pages = useCursorPages();
-  const { reset } = pages;
+  const { values, apply, form, setForm, pages } = useSearchForm(cardFilterKeys);
   const [selected, setSelected] = useState<Map<string, Card>>(new Map());
   const [deciding, setDeciding] = useState<{ decision: Decision; cards: Card[] } | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a selection belongs to one search; new criteria clear it
   useEffect(() => {
-    setForm(values);
-    reset();
     setSelected(new Map());
-  }, [values, reset]);
+  }, [values]);
   const cards = useCards({ ...compact(values), state: "requested", cursor: pages.cursor, limit: pageSize });
 
   const ownReason = (card: Card) =>

@@ -1,16 +1,16 @@
 import { Alert, Anchor, Button, Code, Group, Paper, Select, Table, Text, TextInput } from "@mantine/core";
 import { IconSearch, IconShieldCheck, IconShieldX } from "@tabler/icons-react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { api, withQuery } from "../api/client";
 import type { AuditEntry, AuditVerification, Page } from "../api/types";
 import { EmptyNote, ErrorAlert, Loading } from "../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
-import { Pager, useCursorPages } from "../components/Pager";
+import { Pager } from "../components/Pager";
 import { StateBadge } from "../components/StateBadge";
-import { compact, useUrlFilters } from "../components/url-filters";
+import { compact, useSearchForm } from "../components/url-filters";
 import { actionLabel, processCatalog } from "../domain";
 
 const filterKeys = ["objectType", "objectId", "action", "outcome", "from", "to"] as const;
@@ -113,14 +113,7 @@ function VerifyChain() {
 }
 
 export default function AuditPage() {
-  const { values, apply } = useUrlFilters(filterKeys);
-  const [form, setForm] = useState(values);
-  const pages = useCursorPages();
-  const { reset } = pages;
-  useEffect(() => {
-    setForm(values);
-    reset();
-  }, [values, reset]);
+  const { values, apply, form, setForm, pages } = useSearchForm(filterKeys);
   const query = { ...compact(values), cursor: pages.cursor, limit: pageSize };
   const entries = useQuery({
     queryKey: ["audit", query],

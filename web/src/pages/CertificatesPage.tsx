@@ -1,30 +1,23 @@
 import { Anchor, Button, Group, Paper, Select, Table, Text, TextInput } from "@mantine/core";
 import { IconSearch } from "@tabler/icons-react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { api, withQuery } from "../api/client";
 import type { Certificate, Page } from "../api/types";
 import { EmptyNote, ErrorAlert, Loading } from "../components/ErrorAlert";
 import { formatDate } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
-import { Pager, useCursorPages } from "../components/Pager";
+import { Pager } from "../components/Pager";
 import { StateBadge } from "../components/StateBadge";
-import { compact, useUrlFilters } from "../components/url-filters";
+import { compact, useSearchForm } from "../components/url-filters";
 import { certificateStateLabels, certificateStates } from "../domain";
 
 const filterKeys = ["q", "state", "card"] as const;
 const pageSize = 50;
 
 export default function CertificatesPage() {
-  const { values, apply } = useUrlFilters(filterKeys);
-  const [form, setForm] = useState(values);
-  const pages = useCursorPages();
-  const { reset } = pages;
-  useEffect(() => {
-    setForm(values);
-    reset();
-  }, [values, reset]);
+  const { values, apply, form, setForm, pages } = useSearchForm(filterKeys);
   const query = { ...compact(values), cursor: pages.cursor, limit: pageSize };
   const certificates = useQuery({
     queryKey: ["certificates", query],

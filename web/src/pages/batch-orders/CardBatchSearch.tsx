@@ -1,13 +1,13 @@
 import { Anchor, Group, Paper, Text } from "@mantine/core";
-import { type ReactNode, useEffect, useState } from "react";
+import type { ReactNode } from "react";
 import { useCards } from "../../api/queries";
 import type { Card, CardFilter } from "../../api/types";
-import { CardFilters, type CardFilterValues, cardFilterKeys } from "../../components/CardFilters";
+import { CardFilters, cardFilterKeys } from "../../components/CardFilters";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatNumber, plural } from "../../components/format";
-import { Pager, useCursorPages } from "../../components/Pager";
+import { Pager } from "../../components/Pager";
 import { SelectableCardTable } from "../../components/SelectableCardTable";
-import { compact, useUrlFilters } from "../../components/url-filters";
+import { compact, useSearchForm } from "../../components/url-filters";
 
 /** What the operator chose: ticked cards, or every card matching the search. */
 export type CardSelection =
@@ -31,15 +31,8 @@ interface Props {
  * per row, "select page", "select all N matching", and a count of what is selected.
  */
 export function CardBatchSearch({ state, noun, selection, onSelectionChange, footer }: Props) {
-  const { values, apply, params } = useUrlFilters(cardFilterKeys);
+  const { values, apply, params, form, setForm, pages } = useSearchForm(cardFilterKeys);
   const searched = params.get("searched") === "1";
-  const [form, setForm] = useState<CardFilterValues>(values);
-  const pages = useCursorPages();
-  const { reset } = pages;
-  useEffect(() => {
-    setForm(values);
-    reset();
-  }, [values, reset]);
   const filter: CardFilter = compact({ ...values, state: "" });
   const cards = useCards({ ...filter, state, cursor: pages.cursor, limit: pageSize }, { enabled: searched });
   const page = cards.data?.items ?? [];

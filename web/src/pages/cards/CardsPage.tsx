@@ -1,26 +1,18 @@
 import { Anchor, Paper, Table, Text } from "@mantine/core";
-import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { useCards } from "../../api/queries";
-import { CardFilters, type CardFilterValues, cardFilterKeys } from "../../components/CardFilters";
+import { CardFilters, cardFilterKeys } from "../../components/CardFilters";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, shortId } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
-import { Pager, useCursorPages } from "../../components/Pager";
+import { Pager } from "../../components/Pager";
 import { StateBadge } from "../../components/StateBadge";
-import { compact, useUrlFilters } from "../../components/url-filters";
+import { compact, useSearchForm } from "../../components/url-filters";
 
 const pageSize = 50;
 
 export default function CardsPage() {
-  const { values, apply } = useUrlFilters(cardFilterKeys);
-  const [form, setForm] = useState<CardFilterValues>(values);
-  const pages = useCursorPages();
-  const { reset } = pages;
-  useEffect(() => {
-    setForm(values);
-    reset();
-  }, [values, reset]);
+  const { values, apply, form, setForm, pages } = useSearchForm(cardFilterKeys);
   const cards = useCards({ ...compact(values), cursor: pages.cursor, limit: pageSize });
 
   return (

@@ -1,29 +1,22 @@
 import { Anchor, Button, Group, Paper, Select, Table, Text, TextInput } from "@mantine/core";
 import { IconFileImport, IconSearch, IconUserPlus } from "@tabler/icons-react";
-import { type FormEvent, useEffect, useState } from "react";
+import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { useUsers } from "../../api/queries";
 import { useOperator } from "../../auth/session";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDate } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
-import { Pager, useCursorPages } from "../../components/Pager";
+import { Pager } from "../../components/Pager";
 import { StateBadge } from "../../components/StateBadge";
-import { compact, useUrlFilters } from "../../components/url-filters";
+import { compact, useSearchForm } from "../../components/url-filters";
 
 const filterKeys = ["q", "state", "organizationalUnit"] as const;
 const pageSize = 50;
 
 export default function UsersPage() {
   const operator = useOperator();
-  const { values, apply } = useUrlFilters(filterKeys);
-  const [form, setForm] = useState(values);
-  const pages = useCursorPages();
-  const { reset } = pages;
-  useEffect(() => {
-    setForm(values);
-    reset();
-  }, [values, reset]);
+  const { values, apply, form, setForm, pages } = useSearchForm(filterKeys);
   const users = useUsers({ ...compact(values), cursor: pages.cursor, limit: pageSize });
 
   function search(event: FormEvent) {
