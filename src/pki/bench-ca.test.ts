@@ -4,7 +4,6 @@ import { benchCa } from "./bench-ca.js";
 describe("CA benchmark", () => {
   it("measures signing, issuance and a 100,000-entry CRL", async () => {
     const result = await benchCa({ seconds: 0.3 });
-    console.log(result);
     expect(result.bareSignPerSecond).toBeGreaterThan(0);
     expect(result.issuePerSecond).toBeGreaterThan(0);
     expect(result.issueConcurrentPerSecond).toBeGreaterThan(0);
