@@ -3,12 +3,14 @@ import path from "node:path";
 import pino, { type Logger } from "pino";
 import type { AccessPolicy } from "./access/authentication.js";
 import { ensureFirstAdministrator } from "./access/operators.js";
+import { createCheckpointWriter } from "./audit/checkpoint-writer.js";
 import { type BatchRunner, createBatchRunner } from "./batches/runner.js";
 import { loadCertificateAuthority } from "./ca/certificate-authority.js";
 import { createCrlPublisher } from "./ca/crl-publisher.js";
 import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js";
-import type { Config } from "./config.js";
+import { assertSecretsSplit, type Config } from "./config.js";
 import { roles } from "./domain/roles.js";
+import { findLooseFiles, formatMode } from "./file-permissions.js";
 import type { Clock, Services } from "./processes/services.js";
 import { createWorkerPool } from "./production/worker-pool.js";
 import { createAuditLog } from "./store/audit-log.js";
@@ -44,6 +46,21 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       log.warn({ err: error }, "a PostgreSQL connection was lost; the pool replaces it"),
   });
   try {
+    assertSecretsSplit(config.downloads);
+    // Warn, do not refuse: an operator may have loosened a mode on purpose (a backup agent's group).
+    for (const file of findLooseFiles(
+      config.dataDir,
+      config.database.kind === "sqlite" && config.database.file !== ":memory:" ? [config.database.file] : [],
+    ))
+      log.warn(
+        { file: file.path, mode: formatMode(file.mode), wanted: formatMode(file.wanted) },
+        `${file.path} is readable by others than its owner (mode ${formatMode(file.mode)}); it holds secrets or personal data: chmod ${formatMode(file.wanted)} it`,
+      );
+    const issuingRefusal =
+      config.demo || config.publicUrlSet
+        ? undefined
+        : `TESSERA_PUBLIC_URL is not set, so certificates would name ${config.publicUrl} as their CRL and OCSP address, which no relying party can reach. Set TESSERA_PUBLIC_URL to the address Tessera is reached at and start it again.`;
+    if (issuingRefusal) log.warn({ setting: "TESSERA_PUBLIC_URL" }, issuingRefusal);
     const at = clock().toISOString();
     await upsertCardTemplates(store.db, config.templates, at);
     if (!(await findProcessOptions(store.db))) await saveProcessOptions(store.db, config.options, null, at);
@@ -66,7 +83,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       crl,
       batchChunkSize: config.batch.chunkSize,
       wakeBatchRunner: () => runner?.wake(),
-      audit: createAuditLog({ dialect: store.dialect, key: config.secrets.auditKey }),
+      issuingRefusal,
+      audit: createAuditLog({
+        dialect: store.dialect,
+        key: config.secrets.auditKey,
+        checkpoints: {
+          key: config.secrets.auditCheckpointKey,
+          file: path.join(config.dataDir, "audit-checkpoint.json"),
+        },
+      }),
       clock,
       templates: new Map(config.templates.map((t) => [t.name, t])),
       secrets: { pukKey: config.secrets.pukKey },
@@ -74,6 +99,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         return (await findProcessOptions(db)) ?? config.options;
       },
     };
+    const checkpoints = createCheckpointWriter({ audit: services.audit, db: store.db, clock, log });
     runner = createBatchRunner({
       services,
       log,
@@ -105,8 +131,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       log,
       policy: {
         sessionIdleMinutes: config.session.idleMinutes,
-        maxFailedLogins: config.login.maxFailures,
-        lockMinutes: config.login.lockMinutes,
+        login: config.login,
       },
       firstAdministrator: first.created ? { username: first.username, password: first.password } : undefined,
       ocsp: createOcspResponder({ store, ca, clock, log, validitySeconds: 3600 }),
@@ -114,10 +139,13 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       start() {
         crl.start();
         runner?.start();
+        checkpoints.start();
       },
       async close() {
         crl.stop();
         await runner?.stop();
+        // After the runner: its last entries are in the checkpoint too.
+        await checkpoints.stop();
         await store.close();
       },
     };

@@ -43,8 +43,23 @@ describe("loadConfig", () => {
     [{ TESSERA_TLS_CERT: "/x.pem" }, "Setting TESSERA_TLS_CERT/TESSERA_TLS_KEY"],
     [{ TESSERA_DEMO: "perhaps" }, "Setting TESSERA_DEMO"],
     [{ TESSERA_CONFIG: "/nonexistent.json" }, "Setting TESSERA_CONFIG"],
+    [{ TESSERA_TRUSTED_PROXIES: "10.0.0.0/33" }, "Setting TESSERA_TRUSTED_PROXIES"],
+    [{ TESSERA_TRUSTED_PROXIES: "proxy.example.org" }, "Setting TESSERA_TRUSTED_PROXIES"],
+    [{ TESSERA_TRUSTED_PROXIES: "127.0.0.1,,10.0.0.1" }, "Setting TESSERA_TRUSTED_PROXIES"],
   ])("names the bad setting in %j", (env, message) => {
     expect(() => loadConfig({ env, cwd: fresh() })).toThrow(message);
+  });
+
+  it("believes X-Forwarded-For from no proxy unless TESSERA_TRUSTED_PROXIES lists them", () => {
+    expect(loadConfig({ env: {}, cwd: fresh() }).trustedProxies).toEqual([]);
+    // Not even from 127.0.0.1 behind an https public URL, as before issue 8.
+    expect(
+      loadConfig({ env: { TESSERA_PUBLIC_URL: "https://id.example.org" }, cwd: fresh() }).trustedProxies,
+    ).toEqual([]);
+    expect(
+      loadConfig({ env: { TESSERA_TRUSTED_PROXIES: " 127.0.0.1, 10.0.0.0/8,fd00::/8 " }, cwd: fresh() })
+        .trustedProxies,
+    ).toEqual(["127.0.0.1", "10.0.0.0/8", "fd00::/8"]);
   });
 
   it("reads templates and options from the config file and names a bad field in it", () => {
@@ -64,5 +79,35 @@ describe("loadConfig", () => {
     expect(config.options).toMatchObject({ approvalStep: false, pinLength: { default: 6 } });
     writeFileSync(file, JSON.stringify({ options: { pinLength: { default: 3 } } }));
     expect(() => loadConfig({ env: { TESSERA_CONFIG: file }, cwd })).toThrow(/options\.pinLength\.default/);
+  });
+});
+
+describe("the checkpoint key of the object history", () => {
+  it("is made with the other secrets, added to an earlier secrets file, and taken from the environment", () => {
+    const cwd = fresh();
+    const config = loadConfig({ env: {}, cwd });
+    const secrets = path.join(cwd, "data", "secrets.json");
+    const stored = JSON.parse(readFileSync(secrets, "utf8"));
+    expect(stored.auditCheckpointKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(config.secrets.auditCheckpointKey.toString("hex")).toBe(stored.auditCheckpointKey);
+
+    // A secrets file written before checkpoints existed gains the key; the others stay as they were.
+    const { auditCheckpointKey: _, ...earlier } = stored;
+    writeFileSync(secrets, JSON.stringify(earlier), { mode: 0o644 });
+    const upgraded = loadConfig({ env: {}, cwd });
+    const rewritten = JSON.parse(readFileSync(secrets, "utf8"));
+    expect(rewritten).toMatchObject(earlier);
+    expect(rewritten.auditCheckpointKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+    expect(upgraded.secrets.auditCheckpointKey.toString("hex")).toBe(rewritten.auditCheckpointKey);
+    expect(
+      loadConfig({ env: {}, cwd }).secrets.auditCheckpointKey.equals(upgraded.secrets.auditCheckpointKey),
+    ).toBe(true);
+
+    const fromEnv = loadConfig({ env: { TESSERA_AUDIT_CHECKPOINT_KEY: "ab".repeat(32) }, cwd });
+    expect(fromEnv.secrets.auditCheckpointKey.toString("hex")).toBe("ab".repeat(32));
+    expect(() => loadConfig({ env: { TESSERA_AUDIT_CHECKPOINT_KEY: "xyz" }, cwd })).toThrow(
+      "Setting TESSERA_AUDIT_CHECKPOINT_KEY",
+    );
   });
 });

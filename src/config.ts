@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "./domain/card-template.js";
 import { type ProcessOptions, processOptionsSchema } from "./domain/process-options.js";
+import { type Role, roles } from "./domain/roles.js";
 
 /**
  * All settings, parsed and checked once at start from the environment and an optional JSON
@@ -16,6 +18,11 @@ export interface Config {
   readonly port: number;
   /** Base URL written into certificates (CRL, OCSP, CA issuers); https makes cookies Secure. */
   readonly publicUrl: string;
+  /**
+   * Whether the public URL was set (TESSERA_PUBLIC_URL) rather than defaulted to localhost.
+   * Outside the demo, certificates are issued only with a public URL that was set.
+   */
+  readonly publicUrlSet: boolean;
   readonly dataDir: string;
   readonly database:
     | { readonly kind: "sqlite"; readonly file: string }
@@ -33,9 +40,86 @@ export interface Config {
   readonly batch: { readonly chunkSize: number; readonly workers: number };
   /** The ID office's name: the sender on PIN letters. */
   readonly organizationName: string;
-  readonly login: { readonly maxFailures: number; readonly lockMinutes: number };
+  /** Growing delays after failed logins (see `access/login-throttle.ts`). */
+  readonly login: LoginThrottleSettings;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies whose `X-Forwarded-For` is believed
+   * (TESSERA_TRUSTED_PROXIES); empty: the peer's own address counts, whatever a header says.
+   */
+  readonly trustedProxies: readonly string[];
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Who may fetch a batch's files and a card's software token, and how often a token. */
+  readonly downloads: Downloads;
+}
+
+/**
+ * One kind of login delay: after `freeFailures` failures the next attempt waits
+ * `firstDelaySeconds`, and each further failure doubles the wait, up to `maxDelaySeconds`.
+ */
+export interface LoginDelayRule {
+  readonly freeFailures: number;
+  readonly firstDelaySeconds: number;
+  readonly maxDelaySeconds: number;
+}
+
+/**
+ * Login throttling: delays that grow with failures instead of a lock that anyone could
+ * trigger. Failures are counted per account and address, per account from all addresses
+ * (higher threshold, lower cap, and only addresses that have failed for it wait), and per
+ * address for all accounts.
+ */
+export interface LoginThrottleSettings {
+  readonly perAccountAddress: LoginDelayRule;
+  readonly perAccount: LoginDelayRule;
+  readonly perAddress: LoginDelayRule;
+  /** A count is forgotten this long after its last failure. */
+  readonly forgetAfterHours: number;
+}
+
+export const defaultLoginThrottle: LoginThrottleSettings = Object.freeze<LoginThrottleSettings>({
+  perAccountAddress: { freeFailures: 3, firstDelaySeconds: 1, maxDelaySeconds: 15 * 60 },
+  perAccount: { freeFailures: 10, firstDelaySeconds: 1, maxDelaySeconds: 60 },
+  perAddress: { freeFailures: 20, firstDelaySeconds: 1, maxDelaySeconds: 5 * 60 },
+  forgetAfterHours: 24,
+});
+
+/**
+ * Which roles may fetch what a batch makes. The PIN letters and the software tokens together
+ * are a card's whole secret, so no role may fetch both (checked at start).
+ */
+export interface Downloads {
+  readonly printFile: readonly Role[];
+  readonly pinLetters: readonly Role[];
+  readonly tokens: readonly Role[];
+  /** How many times one card's software token may be downloaded. */
+  readonly tokenLimit: number;
+}
+
+export const defaultDownloads: Downloads = Object.freeze<Downloads>({
+  printFile: ["productionAdministrator"],
+  pinLetters: ["pinMailer"],
+  tokens: ["productionAdministrator"],
+  tokenLimit: 1,
+});
+
+/**
+ * Refuses a download setting that lets one role fetch both the PIN letters and the software
+ * tokens: whoever held it could open every token of a batch alone.
+ */
+export function assertSecretsSplit(downloads: Downloads): void {
+  const both = downloads.pinLetters.filter((role) => downloads.tokens.includes(role));
+  if (both.length > 0)
+    throw new ConfigError(
+      "downloads (TESSERA_PIN_LETTER_ROLES / TESSERA_TOKEN_ROLES)",
+      `the role ${both.join(", ")} may fetch both the PIN letters and the software tokens, which together open every card's keys; give them to different roles`,
+    );
+  for (const [name, list] of Object.entries({
+    printFile: downloads.printFile,
+    pinLetters: downloads.pinLetters,
+    tokens: downloads.tokens,
+  }))
+    if (list.length === 0) throw new ConfigError(`downloads.${name}`, "name at least one role");
 }
 
 export interface Secrets {
@@ -45,6 +129,11 @@ export interface Secrets {
   readonly pukKey: Buffer;
   /** Encrypts the CA's private key at rest. */
   readonly caKeyPassphrase: string;
+  /**
+   * The 32-byte Ed25519 seed that signs the object history's checkpoints. Kept out of the
+   * database, so whoever can write the database cannot sign a shorter history as complete.
+   */
+  readonly auditCheckpointKey: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -57,7 +146,17 @@ export class ConfigError extends Error {
   }
 }
 
+const roleListSchema = z.array(z.enum(roles)).min(1).max(roles.length);
+
 const configFileSchema = z.strictObject({
+  downloads: z
+    .strictObject({
+      printFile: roleListSchema.optional(),
+      pinLetters: roleListSchema.optional(),
+      tokens: roleListSchema.optional(),
+      tokenLimit: z.int().min(1).max(100).optional(),
+    })
+    .optional(),
   templates: z.array(cardTemplateSchema).min(1).optional(),
   options: processOptionsSchema.optional(),
   ca: z
@@ -92,6 +191,11 @@ const secretsFileSchema = z.strictObject({
   auditKey: z.string().regex(/^[0-9a-f]{64}$/),
   pukKey: z.string().regex(/^[0-9a-f]{64}$/),
   caKeyPassphrase: z.string().min(32),
+  // Added to the secrets file of an earlier Tessera at its first start with checkpoints.
+  auditCheckpointKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 /**
@@ -105,13 +209,20 @@ function loadSecrets(env: NodeJS.ProcessEnv, dataDir: string): Secrets {
     const parsed = secretsFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
     if (!parsed.success) throw new ConfigError(file, "is damaged; restore it from the backup");
     stored = parsed.data;
+    if (!stored.auditCheckpointKey) {
+      stored = { ...stored, auditCheckpointKey: randomBytes(32).toString("hex") };
+      writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600);
+    }
   } else {
     stored = {
       auditKey: randomBytes(32).toString("hex"),
       pukKey: randomBytes(32).toString("hex"),
       caKeyPassphrase: randomBytes(32).toString("base64url"),
+      auditCheckpointKey: randomBytes(32).toString("hex"),
     };
-    mkdirSync(dataDir, { recursive: true });
+    // The data folder holds the database, the secrets and the batches' work files: owner only.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   }
@@ -119,6 +230,10 @@ function loadSecrets(env: NodeJS.ProcessEnv, dataDir: string): Secrets {
     auditKey: hexKey("TESSERA_AUDIT_KEY", env.TESSERA_AUDIT_KEY ?? stored.auditKey),
     pukKey: hexKey("TESSERA_PUK_KEY", env.TESSERA_PUK_KEY ?? stored.pukKey),
     caKeyPassphrase: env.TESSERA_CA_KEY_PASSPHRASE ?? stored.caKeyPassphrase,
+    auditCheckpointKey: hexKey(
+      "TESSERA_AUDIT_CHECKPOINT_KEY",
+      env.TESSERA_AUDIT_CHECKPOINT_KEY ?? stored.auditCheckpointKey ?? "",
+    ),
   };
 }
 
@@ -136,11 +251,41 @@ function parseInteger(
   return n;
 }
 
+function parseRoles(setting: string, value: string | undefined): Role[] | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const listed = value.split(",").map((role) => role.trim());
+  for (const role of listed)
+    if (!(roles as readonly string[]).includes(role))
+      throw new ConfigError(
+        setting,
+        `"${role}" is not a role; use a comma-separated list of ${roles.join(", ")}`,
+      );
+  return [...new Set(listed)] as Role[];
+}
+
 function parseBoolean(setting: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === "") return fallback;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new ConfigError(setting, `must be true or false, not "${value}"`);
+}
+
+/** A comma list of IP addresses and CIDR ranges, e.g. `127.0.0.1, 10.0.0.0/8, fd00::/8`. */
+function parseTrustedProxies(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === "") return [];
+  return value.split(",").map((raw) => {
+    const entry = raw.trim();
+    const [address = "", prefix, extra] = entry.split("/");
+    const version = isIP(address);
+    const prefixOk =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+    if (version === 0 || extra !== undefined || !prefixOk)
+      throw new ConfigError(
+        "TESSERA_TRUSTED_PROXIES",
+        `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8); separate several with commas`,
+      );
+    return entry;
+  });
 }
 
 export interface LoadConfigInput {
@@ -155,6 +300,7 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
   const port = overrides.port ?? parseInteger("PORT", env.PORT, 3000, 1, 65535);
   const host = env.HOST || "127.0.0.1";
 
+  const publicUrlSet = Boolean(env.TESSERA_PUBLIC_URL);
   const publicUrl = (env.TESSERA_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl))
     throw new ConfigError("TESSERA_PUBLIC_URL", `must be an http or https URL, not "${publicUrl}"`);
@@ -204,10 +350,34 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel))
     throw new ConfigError("LOG_LEVEL", `must be one of fatal, error, warn, info, debug, trace, silent`);
 
+  const downloads: Downloads = {
+    printFile:
+      parseRoles("TESSERA_PRINT_FILE_ROLES", env.TESSERA_PRINT_FILE_ROLES) ??
+      fileSettings.downloads?.printFile ??
+      defaultDownloads.printFile,
+    pinLetters:
+      parseRoles("TESSERA_PIN_LETTER_ROLES", env.TESSERA_PIN_LETTER_ROLES) ??
+      fileSettings.downloads?.pinLetters ??
+      defaultDownloads.pinLetters,
+    tokens:
+      parseRoles("TESSERA_TOKEN_ROLES", env.TESSERA_TOKEN_ROLES) ??
+      fileSettings.downloads?.tokens ??
+      defaultDownloads.tokens,
+    tokenLimit: parseInteger(
+      "TESSERA_TOKEN_DOWNLOADS",
+      env.TESSERA_TOKEN_DOWNLOADS,
+      fileSettings.downloads?.tokenLimit ?? defaultDownloads.tokenLimit,
+      1,
+      100,
+    ),
+  };
+  assertSecretsSplit(downloads);
+
   return Object.freeze({
     host,
     port,
     publicUrl,
+    publicUrlSet,
     dataDir,
     database,
     adminPassword,
@@ -226,7 +396,8 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
         1440,
       ),
     },
-    login: { maxFailures: 5, lockMinutes: 15 },
+    login: defaultLoginThrottle,
+    trustedProxies: parseTrustedProxies(env.TESSERA_TRUSTED_PROXIES),
     batch: {
       chunkSize: parseInteger("TESSERA_BATCH_CHUNK_SIZE", env.TESSERA_BATCH_CHUNK_SIZE, 250, 1, 5000),
       workers: parseInteger("TESSERA_WORKERS", env.TESSERA_WORKERS, availableParallelism(), 1, 64),
@@ -234,5 +405,6 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
     organizationName: fileSettings.organizationName ?? "Tessera Demo Office",
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
     logLevel,
+    downloads,
   });
 }

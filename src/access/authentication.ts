@@ -1,15 +1,17 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { LoginThrottleSettings } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
 import type { Actor, Services } from "../processes/services.js";
 import { findActiveApiTokenByHash, markApiTokenUsed } from "../store/api-tokens.js";
-import { findOperatorById, findOperatorByUsername, updateOperator } from "../store/operators.js";
+import { findOperatorById, findOperatorByUsername } from "../store/operators.js";
 import { deleteSession, findSession, insertSession, touchSession } from "../store/sessions.js";
+import { countLoginAttempt, uncountLoginAttempt } from "./login-throttle.js";
 import { decoyPasswordHash, verifyPassword } from "./passwords.js";
 
 export interface AccessPolicy {
   sessionIdleMinutes: number;
-  maxFailedLogins: number;
-  lockMinutes: number;
+  /** Growing delays after failed logins. */
+  login: LoginThrottleSettings;
 }
 
 export function hashToken(token: string): string {
@@ -23,22 +25,33 @@ export function newSecretToken(): string {
 const minutes = (n: number) => n * 60_000;
 
 /**
- * Checks a username and password. Five failures in a row lock the account for fifteen minutes;
- * every failure and every login is recorded in the object history. On success a new session
- * is made (the old one, if the browser sent one, is dropped: no session fixation).
+ * Checks a username and password from a client address. Failures make the failing side wait
+ * longer and longer (see `login-throttle.ts`) rather than locking the account; an unknown
+ * username is answered, timed and counted exactly like a wrong password. Every refusal but a
+ * wait, and every login, is recorded in the object history with the address. On success a new
+ * session is made (the old one, if the browser sent one, is dropped: no session fixation).
+ *
+ * @throws TesseraError `auth.rate_limited` (with `retryAfterSeconds`), `auth.invalid_credentials`,
+ *   `auth.account_disabled` (only with the right password).
  */
 export async function logIn(
   services: Services,
   policy: AccessPolicy,
-  input: { username: string; password: string; previousSessionToken?: string | undefined },
+  input: {
+    username: string;
+    password: string;
+    /** The client's address (the peer, or what a trusted proxy says). */
+    address: string;
+    previousSessionToken?: string | undefined;
+  },
 ): Promise<{ sessionToken: string; actor: Actor }> {
   const { db } = services.store;
   const now = services.clock();
   const at = now.toISOString();
+  // Waits are answered before anything else is looked at: a wait says nothing about the account.
+  await countLoginAttempt(services, policy.login, input.username, input.address);
   const operator = await findOperatorByUsername(db, input.username);
-  const refuse = async (
-    code: "auth.invalid_credentials" | "auth.account_locked" | "auth.account_disabled",
-  ) => {
+  const refuse = async (code: "auth.invalid_credentials" | "auth.account_disabled") => {
     await services.audit.append(
       db,
       [
@@ -48,7 +61,7 @@ export async function logIn(
           objectId: operator?.id ?? null,
           outcome: "refused",
           operator: operator ? { id: operator.id, username: operator.username } : null,
-          details: { username: input.username.slice(0, 64), code },
+          details: { username: input.username.slice(0, 64), code, address: input.address },
         },
       ],
       at,
@@ -56,34 +69,18 @@ export async function logIn(
     return new TesseraError(code);
   };
 
-  if (!operator) {
-    await verifyPassword(await decoyPasswordHash(), input.password);
-    throw await refuse("auth.invalid_credentials");
-  }
-  if (operator.lockedUntil && operator.lockedUntil > at) throw await refuse("auth.account_locked");
-  const passwordOk = await verifyPassword(operator.passwordHash, input.password);
-  if (!passwordOk) {
-    const failures = operator.failedLogins + 1;
-    const lock = failures >= policy.maxFailedLogins;
-    await updateOperator(
-      db,
-      operator.id,
-      lock
-        ? {
-            failedLogins: 0,
-            lockedUntil: new Date(now.getTime() + minutes(policy.lockMinutes)).toISOString(),
-          }
-        : { failedLogins: failures },
-      at,
-    );
-    throw await refuse(lock ? "auth.account_locked" : "auth.invalid_credentials");
-  }
+  // The same work for an unknown username: a real hash is checked, so the time does not tell.
+  const passwordOk = await verifyPassword(
+    operator?.passwordHash ?? (await decoyPasswordHash()),
+    input.password,
+  );
+  if (!operator || !passwordOk) throw await refuse("auth.invalid_credentials");
   if (operator.disabled) throw await refuse("auth.account_disabled");
 
   const sessionToken = newSecretToken();
   await db.transaction().execute(async (trx) => {
     if (input.previousSessionToken) await deleteSession(trx, hashToken(input.previousSessionToken));
-    await updateOperator(trx, operator.id, { failedLogins: 0, lockedUntil: null }, at);
+    await uncountLoginAttempt(trx, services, policy.login, input.username, input.address);
     await insertSession(trx, {
       id: hashToken(sessionToken),
       operatorId: operator.id,
@@ -99,6 +96,7 @@ export async function logIn(
           objectId: operator.id,
           outcome: "success",
           operator: { id: operator.id, username: operator.username },
+          details: { address: input.address },
         },
       ],
       at,
@@ -149,10 +147,14 @@ export async function authenticateSession(
   return { id: operator.id, username: operator.username, roles: operator.roles };
 }
 
+/**
+ * The operator behind an API token. A token acts only as the operator who created it: one
+ * stored with another operator (made for someone else before that was refused) is not valid.
+ */
 export async function authenticateApiToken(services: Services, token: string): Promise<Actor> {
   const { db } = services.store;
   const row = await findActiveApiTokenByHash(db, hashToken(token));
-  const operator = row && (await findOperatorById(db, row.operatorId));
+  const operator = row && row.operatorId === row.createdBy && (await findOperatorById(db, row.operatorId));
   if (!row || !operator || operator.disabled) throw new TesseraError("auth.invalid_token");
   const now = services.clock();
   if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > 60_000)

@@ -18,6 +18,8 @@ const env = {
   TESSERA_DATA_DIR: dataDir,
   TESSERA_ADMIN_PASSWORD: "crash test administrator",
   TESSERA_DEMO: "false",
+  // Outside the demo certificates need a public URL (their CRL and OCSP addresses).
+  TESSERA_PUBLIC_URL: "https://id.example.org",
   TESSERA_BATCH_CHUNK_SIZE: "5",
   TESSERA_WORKERS: "2",
   LOG_LEVEL: "silent",

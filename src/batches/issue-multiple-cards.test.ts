@@ -65,6 +65,8 @@ describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (d
     await t.operator("registrar", ["registrationOfficer"]);
     await t.operator("production", ["productionAdministrator"]);
     await t.operator("issuer", ["issuingAuthority"]);
+    // The PIN letters go to the mail room; the production administrator fetches the tokens.
+    await t.operator("mailer", ["pinMailer"]);
     const registrar = apiAs(t.server, await t.login("registrar"));
     production = apiAs(t.server, await t.login("production"));
     issuer = apiAs(t.server, await t.login("issuer"));
@@ -127,11 +129,11 @@ describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (d
 
     const letters = await t.server.inject({
       url: `/api/v1/batches/${batchId}/pin-letters?part=1`,
-      headers: { cookie: await t.login("production") },
+      headers: { cookie: await t.login("mailer") },
     });
     const part2 = await t.server.inject({
       url: `/api/v1/batches/${batchId}/pin-letters?part=2`,
-      headers: { cookie: await t.login("production") },
+      headers: { cookie: await t.login("mailer") },
     });
     const pins = new Map([...readPinLetters(letters.rawPayload), ...readPinLetters(part2.rawPayload)]);
     expect(pins.size).toBe(6);
@@ -197,11 +199,12 @@ describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (d
   it("purges PIN letters for good, and answers a purged file with 410", async () => {
     const batches = (await production("GET", "/api/v1/batches?process=CardsBoProcIssueMultiple")).body.items;
     const done = batches.find((b: { total: number }) => b.total === 6);
-    const purge = await production("DELETE", `/api/v1/batches/${done.id}/pin-letters`);
+    const mailer = apiAs(t.server, await t.login("mailer"));
+    const purge = await mailer("DELETE", `/api/v1/batches/${done.id}/pin-letters`);
     expect(purge.body.pinLettersPurgedAt).toBeTruthy();
-    const gone = await production("GET", `/api/v1/batches/${done.id}/pin-letters`);
+    const gone = await mailer("GET", `/api/v1/batches/${done.id}/pin-letters`);
     expect([gone.status, gone.body.error.code]).toEqual([410, "batch.pin_letters_purged"]);
-    expect((await production("DELETE", `/api/v1/batches/${done.id}/pin-letters`)).status).toBe(410);
+    expect((await mailer("DELETE", `/api/v1/batches/${done.id}/pin-letters`)).status).toBe(410);
     expect((await production("POST", `/api/v1/batches/${done.id}/cancel`)).body.error.code).toBe(
       "batch.not_running",
     );

@@ -39,6 +39,8 @@ describe.runIf(tools).each(dialects)("a batch of 50 in each option combination o
     caFile = file("ca.pem", t.app.services.ca.chainPem);
     await t.operator("registrar", ["registrationOfficer"]);
     await t.operator("production", ["productionAdministrator"]);
+    // The PIN letters go to the mail room; the production administrator fetches the tokens.
+    await t.operator("mailer", ["pinMailer"]);
     production = apiAs(t.server, await t.login("production"));
     admin = apiAs(t.server, await t.login("admin"));
     const registrar = apiAs(t.server, await t.login("registrar"));
@@ -83,11 +85,12 @@ describe.runIf(tools).each(dialects)("a batch of 50 in each option combination o
       });
 
       const cookie = await t.login("production");
+      const mailroom = await t.login("mailer");
       const letters = new Map<string, { pin: string; puk?: string }>();
       for (const part of [1, 2]) {
         const pdf = await t.server.inject({
           url: `/api/v1/batches/${order.body.batchId}/pin-letters?part=${part}`,
-          headers: { cookie },
+          headers: { cookie: mailroom },
         });
         const text = execFileSync(
           "pdftotext",

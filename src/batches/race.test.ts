@@ -97,6 +97,8 @@ describe.runIf(dialects.includes("postgres"))("two worker processes on one Postg
       TESSERA_DATA_DIR: dataDir,
       TESSERA_ADMIN_PASSWORD: "two workers administrator",
       TESSERA_DEMO: "false",
+      // Outside the demo certificates need a public URL (their CRL and OCSP addresses).
+      TESSERA_PUBLIC_URL: "https://id.example.org",
       TESSERA_BATCH_CHUNK_SIZE: "10",
       TESSERA_WORKERS: "1",
       LOG_LEVEL: "silent",

@@ -78,11 +78,7 @@ export async function recordIssuedChunk(
     }
   }
   await insertCertificates(trx, certificates, at);
-  await insertCardTokens(
-    trx,
-    result.cards.flatMap((c) => (c.ok ? [{ cardId: c.cardId, token: Buffer.from(c.token) }] : [])),
-    at,
-  );
+  const tokens: { cardId: string; token: Buffer; cardVersion: number }[] = [];
   for (const card of result.cards) {
     const changes = card.ok
       ? {
@@ -99,9 +95,15 @@ export async function recordIssuedChunk(
       .where("id", "=", card.cardId)
       .where("batch_id", "=", batch.id)
       .where("state", "=", "approved")
+      .returning("version")
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1)
-      throw new Error(`card ${card.cardId} is no longer approved and held by batch ${batch.id}`);
+    if (!updated) throw new Error(`card ${card.cardId} is no longer approved and held by batch ${batch.id}`);
+    if (card.ok)
+      tokens.push({
+        cardId: card.cardId,
+        token: Buffer.from(card.token),
+        cardVersion: Number(updated.version),
+      });
     card.ok ? done++ : failed++;
     audit.push({
       action: issueMultiple.symbolicName,
@@ -120,6 +122,8 @@ export async function recordIssuedChunk(
         : { batchId: batch.id, from: "approved", to: "failed", code: card.code, reason: card.reason },
     });
   }
+  // The token is stored with the card as production left it, so it is handed out only until the card changes.
+  await insertCardTokens(trx, batch.id, tokens, at);
   await finishItems(
     trx,
     batch.id,

@@ -272,6 +272,9 @@ export function createBatchRunner(params: {
   }
 
   async function issueChunk(batch: Batch, chunk: number, actor: Actor): Promise<void> {
+    // A guard behind the batch order's own refusal (a batch ordered before a restart without
+    // TESSERA_PUBLIC_URL): sign nothing; after the last attempt the cards fail with the reason.
+    if (services.issuingRefusal) throw new Error(services.issuingRefusal);
     const options = batch.options as unknown as IssueOptions;
     let cards = await loadChunkCards(batch.id, chunk);
     const refused: ChunkResult["cards"] = [];
@@ -320,7 +323,8 @@ export function createBatchRunner(params: {
       };
     }
     const dir = path.join(params.workDir, batch.id);
-    mkdirSync(dir, { recursive: true });
+    // The work files hold PINs until they are recorded: owner only.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const job: ChunkJob = {
       batchId: batch.id,
       chunk,
@@ -406,7 +410,7 @@ export function createBatchRunner(params: {
     start() {
       if (!stopped) return;
       stopped = false;
-      mkdirSync(params.workDir, { recursive: true });
+      mkdirSync(params.workDir, { recursive: true, mode: 0o700 });
       const begin = async () => {
         // On SQLite only this process produces: what it was producing before a crash is free again.
         if (store.dialect === "sqlite") {

@@ -103,6 +103,8 @@ export async function benchBatchCommand({
     TESSERA_DATA_DIR: dataDir,
     TESSERA_ADMIN_PASSWORD: "bench administrator password",
     TESSERA_DEMO: "false",
+    // Outside the demo certificates need a public URL (their CRL and OCSP addresses).
+    TESSERA_PUBLIC_URL: "https://id.example.org",
     LOG_LEVEL: "warn",
     ...(databaseUrl && { DATABASE_URL: databaseUrl }),
   };

@@ -37,6 +37,8 @@ export async function benchWorkersCommand({
     TESSERA_DATA_DIR: dataDir,
     TESSERA_ADMIN_PASSWORD: "bench administrator password",
     TESSERA_DEMO: "false",
+    // Outside the demo certificates need a public URL (their CRL and OCSP addresses).
+    TESSERA_PUBLIC_URL: "https://id.example.org",
     TESSERA_WORKERS: "1",
     TESSERA_BATCH_CHUNK_SIZE: "50",
     LOG_LEVEL: "warn",

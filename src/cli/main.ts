@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
+import { unlockOperator } from "../access/login-throttle.js";
 import { createOperator } from "../access/operators.js";
 import { type App, createApp } from "../app.js";
 import { importCertificateAuthority } from "../ca/import-certificate-authority.js";
@@ -26,6 +27,8 @@ Commands:
   audit verify                        verify the chain of the object history
   operators create --username NAME --roles ROLE[,ROLE…] [--password P]
                                       create an operator (a password is generated when left out)
+  operators unlock NAME               clear the login delays of an operator after failed logins
+                                      (recorded in the object history)
   ca import --cert CA.pem --key KEY.pem [--key-passphrase P]
                                       install an existing CA (its chain may follow it in CA.pem);
                                       only before any certificate is issued
@@ -138,7 +141,12 @@ export async function main(argv: string[]): Promise<number> {
       return withApp(async (app) => {
         const result = await app.services.audit.verify(app.services.store.db);
         if (result.valid) {
-          process.stdout.write(`The object history is intact: ${result.entries} entries verified.\n`);
+          const anchored = result.lastCheckpoint
+            ? ` The checkpoint of ${result.lastCheckpoint.at} confirmed ${result.lastCheckpoint.entries} of them.`
+            : " No checkpoint yet: one is signed a minute after new entries, and at shutdown.";
+          process.stdout.write(
+            `The object history is intact: ${result.entries} entries verified.${anchored}\n`,
+          );
           return 0;
         }
         process.stdout.write(
@@ -148,8 +156,19 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case "operators": {
+      if (sub === "unlock") {
+        const name = rest[0];
+        if (!name || rest.length > 1) throw new UsageError("try: tessera operators unlock NAME");
+        return withApp(async (app) => {
+          await unlockOperator(app.services, null, name, "command line");
+          process.stdout.write(`The login delays of ${name} are cleared.\n`);
+          return 0;
+        });
+      }
       if (sub !== "create")
-        throw new UsageError("try: tessera operators create --username NAME --roles ROLE");
+        throw new UsageError(
+          "try: tessera operators create --username NAME --roles ROLE, or tessera operators unlock NAME",
+        );
       const username = flags.get("username");
       const roleList = flags.get("roles");
       if (typeof username !== "string" || typeof roleList !== "string")

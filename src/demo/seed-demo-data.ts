@@ -88,6 +88,8 @@ const demoOperators: [string, Role][] = [
   ["helpdesk", "helpdesk"],
   ["security", "securityOfficer"],
   ["auditor", "auditor"],
+  // Fetches and purges the PIN letters; the production administrator fetches the tokens.
+  ["mailroom", "pinMailer"],
 ];
 
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);

@@ -63,3 +63,8 @@ export type ProcessOptionsPatch = z.infer<typeof processOptionsPatchSchema>;
 export function mergeProcessOptions(current: ProcessOptions, patch: ProcessOptionsPatch): ProcessOptions {
   return processOptionsSchema.parse({ ...current, ...patch });
 }
+
+/** Whether two option sets are the same (both are parsed by the one schema, so keys come in one order). */
+export function isSameOptions(a: ProcessOptions, b: ProcessOptions): boolean {
+  return JSON.stringify(processOptionsSchema.parse(a)) === JSON.stringify(processOptionsSchema.parse(b));
+}

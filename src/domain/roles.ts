@@ -8,6 +8,7 @@ export const roles = [
   "securityOfficer",
   "auditor",
   "administrator",
+  "pinMailer",
 ] as const;
 export type Role = (typeof roles)[number];
 
@@ -20,6 +21,7 @@ export const roleNames: Record<Role, string> = {
   securityOfficer: "Security officer",
   auditor: "Auditor",
   administrator: "Administrator",
+  pinMailer: "PIN mailer",
 };
 
 export function hasAnyRole(held: readonly Role[], allowed: readonly Role[]): boolean {

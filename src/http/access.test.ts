@@ -53,33 +53,34 @@ describe.each(dialects)("operators, sessions and tokens on %s", (dialect) => {
     expect((await api("GET", "/api/v1/session")).body.error.code).toBe("auth.required");
   });
 
-  it("locks an account for 15 minutes after 5 failed logins, and records each failure", async () => {
+  it("makes a failing address wait (no lock), and records each failure", async () => {
+    // Issue 8, finding 7: a lock after five failures let anyone lock anyone out. See login-throttle.test.ts.
     await t.operator("guessme", ["helpdesk"]);
     const anonymous = apiAs(t.server, undefined);
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       const r = await anonymous("POST", "/api/v1/session", {
         username: "guessme",
         password: "wrong password",
       });
       expect(r.body.error.code).toBe("auth.invalid_credentials");
     }
-    const fifth = await anonymous("POST", "/api/v1/session", {
-      username: "guessme",
-      password: "wrong password",
-    });
-    expect([fifth.status, fifth.body.error.code]).toEqual([423, "auth.account_locked"]);
     const right = await anonymous("POST", "/api/v1/session", { username: "guessme", password: testPassword });
-    expect(right.body.error.code).toBe("auth.account_locked");
-    t.clock.advance(15 * 60_000 + 1000);
+    expect([right.status, right.body.error.code, right.headers["retry-after"]]).toEqual([
+      429,
+      "auth.rate_limited",
+      "1",
+    ]);
+    t.clock.advance(1000);
     expect(
       (await anonymous("POST", "/api/v1/session", { username: "guessme", password: testPassword })).status,
     ).toBe(200);
 
     const audit = apiAs(t.server, await t.login("auditor"));
     const failures = await audit("GET", "/api/v1/audit?action=login&outcome=refused&limit=100");
+    // The three wrong passwords; an attempt told to wait is not checked, so not recorded.
     expect(
       failures.body.items.filter((e: { details: { username: string } }) => e.details.username === "guessme"),
-    ).toHaveLength(6);
+    ).toHaveLength(3);
   });
 
   it("answers an unknown username exactly like a wrong password", async () => {
@@ -137,16 +138,17 @@ describe.each(dialects)("operators, sessions and tokens on %s", (dialect) => {
 
     const operators = (await admin("GET", "/api/v1/operators")).body.items;
     const adminId = operators.find((o: { username: string }) => o.username === "admin").id;
-    const last = await admin("PATCH", `/api/v1/operators/${adminId}`, { roles: ["auditor"] });
+    const last = await admin("PATCH", `/api/v1/operators/${adminId}`, { disabled: true });
     expect([last.status, last.body.error.code]).toEqual([409, "operator.last_administrator"]);
     expect((await admin("PATCH", "/api/v1/operators/nobody", { disabled: true })).status).toBe(404);
   });
 
   it("issues API tokens that act as their operator until revoked; stores only a hash", async () => {
     const admin = apiAs(t.server, await t.login("admin"));
-    const operators = (await admin("GET", "/api/v1/operators")).body.items;
-    const registrarId = operators.find((o: { username: string }) => o.username === "registrar").id;
-    const created = await admin("POST", "/api/v1/tokens", { name: "HR sync", operatorId: registrarId });
+    // A token acts as the operator who makes it (issue 8): the registrar makes its own.
+    const created = await apiAs(t.server, await t.login("registrar"))("POST", "/api/v1/tokens", {
+      name: "HR sync",
+    });
     expect(created.status).toBe(201);
     const script = apiAs(t.server, created.body.token);
     expect((await script("GET", "/api/v1/session")).body.operator.username).toBe("registrar");

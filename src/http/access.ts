@@ -29,11 +29,46 @@ export function actorOf(request: FastifyRequest): Actor {
   return request.actor;
 }
 
+const stateChangingMethods = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+
+/**
+ * Whether a request was sent by a page of another site (a CSRF attempt): the browser says so
+ * in `Sec-Fetch-Site`, or its `Origin` is neither the public URL's origin nor the request's own
+ * host. Scripts (curl, bearer tokens) send neither header and are not browsers' victims.
+ */
+export function isCrossSiteRequest(
+  headers: { origin?: string | undefined; host?: string | undefined; "sec-fetch-site"?: unknown },
+  publicOrigin: string,
+): boolean {
+  if (headers["sec-fetch-site"] === "cross-site") return true;
+  const { origin } = headers;
+  if (origin === undefined || origin === publicOrigin) return false;
+  // `Origin: null` (a sandboxed frame, a redirect across sites) cannot be parsed: cross-site.
+  if (!URL.canParse(origin)) return true;
+  return new URL(origin).host !== headers.host;
+}
+
 export function registerAccessControl(server: FastifyInstance, app: App): void {
   server.decorateRequest("actor", undefined);
+  const publicOrigin = new URL(app.config.publicUrl).origin;
   // Runs before the body is parsed: an unauthenticated caller learns nothing about validation.
   server.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
-    const access = request.routeOptions.config?.access ?? "public";
+    // SameSite=Strict keeps the cookie off cross-site requests in today's browsers; this check
+    // holds where it does not (older browsers, a sibling subdomain). OCSP is asked by relying
+    // parties from anywhere and changes nothing.
+    if (
+      stateChangingMethods.has(request.method) &&
+      !request.routeOptions.url?.startsWith("/pki/") &&
+      isCrossSiteRequest(request.headers, publicOrigin)
+    )
+      throw new TesseraError("request.cross_site");
+    // An unmatched URL gets its 404; a route that declares no access is refused (fail closed).
+    const access = request.routeOptions.config?.access ?? (request.is404 ? "public" : undefined);
+    if (access === undefined)
+      throw new TesseraError("auth.forbidden", "This route declares no access, so nobody may call it.");
+    // A public route serves anonymous callers: a token or session sent along (perhaps revoked
+    // or expired) is not looked at, so it cannot turn an open answer into a 401.
+    if (access === "public") return;
     const authorization = request.headers.authorization;
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -47,7 +82,6 @@ export function registerAccessControl(server: FastifyInstance, app: App): void {
         if (!request.actor) reply.clearCookie(sessionCookie, { path: "/" });
       }
     }
-    if (access === "public") return;
     if (!request.actor)
       throw new TesseraError("auth.required", "Log in first (your session may have expired).");
     if (access !== "operator" && !hasAnyRole(request.actor.roles, access))

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from "fastify";
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -10,6 +10,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { App } from "../app.js";
 import { registerAccessControl } from "./access.js";
+import { answerUnreadableUrl } from "./bad-url.js";
 import { documentedErrors, registerErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
 import { batchRoutes } from "./routes/batches.js";
@@ -21,6 +22,7 @@ import { pkiRoutes } from "./routes/pki.js";
 import { processRoutes } from "./routes/processes.js";
 import { sessionRoutes } from "./routes/session.js";
 import { userRoutes } from "./routes/users.js";
+import { registerTextValidation } from "./text-validation.js";
 import { registerWebUi } from "./web-ui.js";
 
 const contentSecurityPolicy = [
@@ -36,26 +38,37 @@ const contentSecurityPolicy = [
 ].join("; ");
 
 /** The HTTP face of Tessera: the API (with its OpenAPI document), and the operator UI. */
-export async function buildServer(app: App): Promise<FastifyInstance> {
+export interface ServerHooks {
+  /** Sees every route as it is declared (the authorization matrix test reads the route table). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<FastifyInstance> {
   const server = Fastify({
     loggerInstance: app.log as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    frameworkErrors: answerUnreadableUrl(app),
     bodyLimit: 25 * 1024 * 1024,
-    // Behind a reverse proxy (TLS termination), request.ip is the client's.
-    trustProxy: app.config.publicUrl.startsWith("https://") ? "127.0.0.1" : false,
+    // X-Forwarded-For is believed only from the configured proxies (TESSERA_TRUSTED_PROXIES):
+    // from anyone else it is the client's own word, and request.ip stays the peer's address.
+    trustProxy: app.config.trustedProxies.length > 0 ? [...app.config.trustedProxies] : false,
   }).withTypeProvider<ZodTypeProvider>();
 
+  if (hooks.onRoute) server.addHook("onRoute", hooks.onRoute);
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   // State changes take JSON only: no form posts, so no cross-site form can reach them.
   server.removeContentTypeParser(["text/plain"]);
 
+  const isHttps = app.config.publicUrl.startsWith("https://");
   server.addHook("onSend", async (request, reply, payload) => {
     reply.header("content-security-policy", contentSecurityPolicy);
     reply.header("x-content-type-options", "nosniff");
     reply.header("x-frame-options", "DENY");
     reply.header("referrer-policy", "no-referrer");
     reply.header("x-request-id", request.id);
+    // Served as https: browsers must never fall back to plain http (cookies, login) for a year.
+    if (isHttps) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
     if (request.url.startsWith("/api/") && !reply.hasHeader("cache-control"))
       reply.header("cache-control", "no-store");
     return payload;
@@ -92,6 +105,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   const hasUi = await registerWebUi(server);
   registerErrorHandling(server, hasUi);
   registerAccessControl(server, app);
+  registerTextValidation(server, app);
 
   server.get("/healthz", { config: { access: "public" }, schema: { hide: true } }, async () => {
     await app.services.store.db.selectFrom("sequences").select("name").limit(1).execute();

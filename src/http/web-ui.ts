@@ -13,6 +13,12 @@ export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url))
  */
 export async function registerWebUi(server: FastifyInstance, root = webRoot): Promise<boolean> {
   if (!existsSync(path.join(root, "index.html"))) return false;
+  // The UI's files are what a browser loads before logging in: public, and declared as such
+  // like every route (the access check refuses a route that declares nothing). @fastify/static
+  // marks each of its routes with the file it serves.
+  server.addHook("onRoute", (route) => {
+    if (route.config && "rootPath" in route.config) route.config = { ...route.config, access: "public" };
+  });
   await server.register(fastifyStatic, {
     root,
     wildcard: false,

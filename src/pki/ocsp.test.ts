@@ -37,7 +37,7 @@ describe("OCSP: parsing untrusted requests", () => {
 
   it("reads CertIDs and the nonce, and matches the CA by name and key hash", () => {
     const serial = Buffer.from("7b2a", "hex");
-    for (const hashAlgorithm of ["sha1", "sha256"] as const) {
+    for (const hashAlgorithm of ["sha1", "sha256", "sha384", "sha512"] as const) {
       const certId = certIdFor(testCa.ca, serial, hashAlgorithm);
       const nonceValue = octetString(randomBytes(32));
       const parsed = parseOcspRequest(

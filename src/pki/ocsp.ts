@@ -45,8 +45,14 @@ import {
   subjectKeyIdentifierExtension,
 } from "./x509-extensions.js";
 
-/** The CertID hash algorithms Tessera answers for; "other" never matches the CA. */
-export type OcspHashAlgorithm = "sha1" | "sha256";
+/**
+ * The CertID hash algorithms Tessera answers for (RFC 6960 §4.1.1 lets the client choose; RFC
+ * 5019 §2.1.1 names SHA-1, and clients such as `openssl ocsp -sha384` use the SHA-2 family). A
+ * CertID with any other algorithm ("other") never matches the CA and is answered `unknown`,
+ * as for a certificate of another issuer (RFC 6960 §2.2), rather than malformedRequest: the
+ * request itself is well formed.
+ */
+export type OcspHashAlgorithm = "sha1" | "sha256" | "sha384" | "sha512";
 
 /** One CertID of a request (RFC 6960 §4.1.1). */
 export interface OcspCertId {
@@ -69,10 +75,42 @@ export const maxOcspRequests = 100;
 /** Requests longer than this are malformed (a CertID is about 80 bytes). */
 export const maxOcspRequestBytes = 64 * 1024;
 
-const hashAlgorithms = new Map<string, OcspHashAlgorithm>([
-  [Oid.sha1, "sha1"],
-  [Oid.sha256, "sha256"],
-]);
+const hashOids: Readonly<Record<OcspHashAlgorithm, string>> = {
+  sha1: Oid.sha1,
+  sha256: Oid.sha256,
+  sha384: Oid.sha384,
+  sha512: Oid.sha512,
+};
+const hashAlgorithms = new Map<string, OcspHashAlgorithm>(
+  Object.entries(hashOids).map(([algorithm, id]) => [id, algorithm as OcspHashAlgorithm]),
+);
+
+interface CertIdHashesOf {
+  readonly issuerNameHash: Buffer;
+  readonly issuerKeyHash: Buffer;
+}
+const certIdHashCache = new WeakMap<CaIdentity, Map<OcspHashAlgorithm, CertIdHashesOf>>();
+
+/**
+ * The CA's issuerNameHash (of its DER subject) and issuerKeyHash (of its subjectPublicKey BIT
+ * STRING value, without tag and length) under `algorithm` (RFC 6960 §4.1.1), computed once.
+ */
+function certIdHashesOf(ca: CaIdentity, algorithm: OcspHashAlgorithm): CertIdHashesOf {
+  let byAlgorithm = certIdHashCache.get(ca);
+  if (!byAlgorithm) {
+    byAlgorithm = new Map();
+    certIdHashCache.set(ca, byAlgorithm);
+  }
+  let hashes = byAlgorithm.get(algorithm);
+  if (!hashes) {
+    hashes = {
+      issuerNameHash: createHash(algorithm).update(ca.subjectDer).digest(),
+      issuerKeyHash: createHash(algorithm).update(readSubjectPublicKey(ca.publicKey).bits).digest(),
+    };
+    byAlgorithm.set(algorithm, hashes);
+  }
+  return hashes;
+}
 
 function readCertId(der: Buffer, element: DerElement): OcspCertId {
   const [algorithm, nameHash, keyHash, serial, extra] = children(
@@ -168,9 +206,9 @@ export function parseOcspRequest(input: Uint8Array): OcspRequestParse {
 /** Whether a CertID names a certificate of `ca` (RFC 6960 §4.1.1: name hash and key hash both match). */
 export function matchesCa(certId: OcspCertId, ca: CaIdentity): boolean {
   if (certId.hashAlgorithm === "other") return false;
+  const hashes = certIdHashesOf(ca, certId.hashAlgorithm);
   return (
-    certId.issuerNameHash.equals(ca.issuerNameHash[certId.hashAlgorithm]) &&
-    certId.issuerKeyHash.equals(ca.issuerKeyHash[certId.hashAlgorithm])
+    certId.issuerNameHash.equals(hashes.issuerNameHash) && certId.issuerKeyHash.equals(hashes.issuerKeyHash)
   );
 }
 
@@ -181,17 +219,17 @@ export function certIdFor(
   hashAlgorithm: OcspHashAlgorithm = "sha1",
 ): OcspCertId {
   checkSerial(serial);
-  const hashOid = hashAlgorithm === "sha1" ? Oid.sha1 : Oid.sha256;
+  const { issuerNameHash, issuerKeyHash } = certIdHashesOf(ca, hashAlgorithm);
   const der = sequence(
-    sequence(oid(hashOid), Buffer.from([Tag.null, 0])),
-    octetString(ca.issuerNameHash[hashAlgorithm]),
-    octetString(ca.issuerKeyHash[hashAlgorithm]),
+    sequence(oid(hashOids[hashAlgorithm]), Buffer.from([Tag.null, 0])),
+    octetString(issuerNameHash),
+    octetString(issuerKeyHash),
     tlv(Tag.integer, serial),
   );
   return {
     hashAlgorithm,
-    issuerNameHash: ca.issuerNameHash[hashAlgorithm],
-    issuerKeyHash: ca.issuerKeyHash[hashAlgorithm],
+    issuerNameHash,
+    issuerKeyHash,
     serialHex: serial.toString("hex"),
     der,
   };

@@ -12,6 +12,8 @@ export const Oid = {
   // Hashes (OCSP CertID, RFC 6960 §4.1.1).
   sha1: "1.3.14.3.2.26",
   sha256: "2.16.840.1.101.3.4.2.1",
+  sha384: "2.16.840.1.101.3.4.2.2",
+  sha512: "2.16.840.1.101.3.4.2.3",
   // Password-based encryption of private keys (RFC 8018).
   pbes2: "1.2.840.113549.1.5.13",
   pbkdf2: "1.2.840.113549.1.5.12",

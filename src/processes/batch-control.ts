@@ -1,7 +1,13 @@
 import { TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
-import { hasAnyRole } from "../domain/roles.js";
-import { type Batch, cancelBatch, findBatch, purgePinLetters } from "../store/batches.js";
+import { hasAnyRole, type Role } from "../domain/roles.js";
+import {
+  type Batch,
+  cancelBatch,
+  findBatch,
+  purgePinLetters,
+  scrubPurgedBatchParts,
+} from "../store/batches.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
 async function loadBatchFor(services: Services, actor: Actor, batchId: string): Promise<Batch> {
@@ -43,15 +49,24 @@ export async function cancelBatchOrder(services: Services, actor: Actor, batchId
   });
 }
 
-/** Purges a batch's PIN letters once printed. They never come back: the PINs exist nowhere else. */
+/**
+ * Purges a batch's PIN letters once printed. They never come back: the PINs exist nowhere else.
+ * Whoever may fetch the PIN letters (`pinLetterRoles`, a deployment setting) may purge them.
+ * Once the purge has committed, its bytes are erased from the database's files too; `erased`
+ * is false when SQLite could not checkpoint the whole WAL at once (another connection was
+ * reading), and the next checkpoint finishes it.
+ */
 export async function purgeBatchPinLetters(
   services: Services,
   actor: Actor,
   batchId: string,
-): Promise<Batch> {
-  await loadBatchFor(services, actor, batchId);
-  return services.store.db.transaction().execute(async (trx) => {
-    const batch = (await findBatch(trx, batchId))!;
+  pinLetterRoles: readonly Role[],
+): Promise<{ batch: Batch; erased: boolean }> {
+  if (!hasAnyRole(actor.roles, pinLetterRoles))
+    throw new TesseraError("auth.forbidden", `Only a ${pinLetterRoles.join(" or ")} may purge PIN letters.`);
+  const batch = await services.store.db.transaction().execute(async (trx) => {
+    const batch = await findBatch(trx, batchId);
+    if (!batch) throw new TesseraError("batch.not_found", `There is no batch with id ${batchId}.`);
     if (batch.process !== "CardsBoProcIssueMultiple")
       throw new TesseraError("batch.no_output", "This batch has no PIN letters.");
     if (batch.state === "running") throw new TesseraError("batch.running");
@@ -73,4 +88,7 @@ export async function purgeBatchPinLetters(
     );
     return (await findBatch(trx, batchId))!;
   });
+  // Outside the transaction: a checkpoint (or VACUUM) cannot run inside one.
+  const erased = await scrubPurgedBatchParts(services.store.db, services.store.dialect);
+  return { batch, erased };
 }

@@ -4,6 +4,7 @@ import { TesseraError } from "../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../domain/process-catalog.js";
 import type { Card } from "../store/cards.js";
 import { countCardsOfUsers } from "../store/cards.js";
+import { findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { findUserById } from "../store/users.js";
 import { changeCardCertificates } from "./card-certificates.js";
@@ -25,6 +26,23 @@ export async function assertMayBecomeActive(services: Services, trx: Db, card: C
     );
 }
 
+/**
+ * A card becomes active only with a certificate to be active with: one that is valid or on
+ * hold (to be released). A card whose certificates were all revoked would show `active` while
+ * every relying party refuses it.
+ */
+export async function assertHasUsableCertificate(trx: Db, card: Card): Promise<void> {
+  const certificates = await findCertificatesOfCard(trx, card.id);
+  if (!certificates.some((c) => c.state === "valid" || c.state === "onHold"))
+    throw new TesseraError(
+      "card.no_usable_certificate",
+      `Card ${card.cardNumber} has no certificate that is valid or on hold (${
+        certificates.length === 0 ? "it has none" : certificates.map((c) => c.state).join(", ")
+      }), so it cannot become active.`,
+      { cardId: card.id },
+    );
+}
+
 /** Activation of one issued card, in the caller's transaction: card active, held certificates valid. */
 export async function activateCard(
   services: Services,
@@ -34,6 +52,7 @@ export async function activateCard(
   card: Card,
 ): Promise<Card> {
   await assertMayBecomeActive(services, trx, card);
+  await assertHasUsableCertificate(trx, card);
   const released = await changeCardCertificates(services, trx, actor, card.id, ["onHold"], {
     kind: "release",
   });
@@ -110,6 +129,7 @@ export const cardsReactivate = singleCardProcess(
         cardId: card.id,
       });
     await assertMayBecomeActive(services, trx, card);
+    await assertHasUsableCertificate(trx, card);
     const released = await changeCardCertificates(services, trx, actor, card.id, ["onHold"], {
       kind: "release",
     });

@@ -176,11 +176,16 @@ describe.each(dialects)("card requests and approval on %s", (dialect) => {
   });
 
   it("makes requests approved at once when the approval step is off, and allows several cards when enabled", async () => {
-    const options = await admin("PATCH", "/api/v1/options", {
+    // Switching the approval step off waits for a second administrator (issue 8).
+    const proposed = await admin("PATCH", "/api/v1/options", {
       approvalStep: false,
       severalActiveCards: true,
     });
-    expect(options.body).toMatchObject({ approvalStep: false, severalActiveCards: true });
+    expect(proposed.status).toBe(202);
+    await t.operator("second-admin", ["administrator"]);
+    const second = apiAs(t.server, await t.login("second-admin"));
+    const options = await second("POST", `/api/v1/pending-changes/${proposed.body.pendingChange.id}/approve`);
+    expect(options.body.options).toMatchObject({ approvalStep: false, severalActiveCards: true });
     const r = await request(userIds[0]!, "Contractor badge");
     expect(r.body.card).toMatchObject({ state: "approved" });
     expect((await registrar("PATCH", "/api/v1/options", { approvalStep: true })).status).toBe(403);
@@ -231,7 +236,9 @@ describe.each(dialects)("card requests and approval on %s", (dialect) => {
       payload: "cardId=x&decision=approve",
     });
     expect([form.statusCode, form.json().error.code]).toEqual([415, "request.unsupported_media_type"]);
-    expect((await registrar("GET", "/api/v1/cards?cursor=zzz")).body.error.code).toBe("request.invalid");
+    expect((await registrar("GET", "/api/v1/cards?cursor=zzz")).body.error.code).toBe(
+      "request.invalid_cursor",
+    );
   });
 
   it("lists the catalog with this deployment's options and what the caller may run", async () => {

@@ -33,6 +33,7 @@ export const issueMultipleCards = defineProcess({
     }),
   result: batchOrderResultSchema,
   async run(services, actor, body) {
+    if (services.issuingRefusal) throw new TesseraError("batch.public_url_not_set", services.issuingRefusal);
     const { db } = services.store;
     const cardIds = await selectCardIds(db, body, "approved");
     const names = new Set<string>();

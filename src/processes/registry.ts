@@ -1,4 +1,4 @@
-import { isClientError, TesseraError } from "../domain/errors.js";
+import { type CodedError, isClientError, TesseraError } from "../domain/errors.js";
 import { hasAnyRole } from "../domain/roles.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { activateMultipleCards } from "./activate-multiple-cards.js";
@@ -77,21 +77,33 @@ export async function runProcess(
     return { status: handler.status, result };
   } catch (caught) {
     const error = translateConstraintError(caught) ?? caught;
-    if (isClientError(error)) {
-      await services.audit.append(
-        services.store.db,
-        [
-          {
-            action: symbolicName,
-            ...objectOf(body),
-            outcome: "refused",
-            operator: actor,
-            details: { code: error.code, message: error.message },
-          },
-        ],
-        nowIso(services),
-      );
-    }
+    if (isClientError(error)) await recordRefusal(services, actor, symbolicName, error, body);
     throw error;
   }
+}
+
+/**
+ * Records a refused process in the object history: who, which process, the error's code and
+ * sentence, and the object the body names (when given).
+ */
+export async function recordRefusal(
+  services: Services,
+  actor: Actor,
+  symbolicName: string,
+  error: CodedError,
+  body?: unknown,
+): Promise<void> {
+  await services.audit.append(
+    services.store.db,
+    [
+      {
+        action: symbolicName,
+        ...objectOf(body),
+        outcome: "refused",
+        operator: actor,
+        details: { code: error.code, message: error.message },
+      },
+    ],
+    nowIso(services),
+  );
 }

@@ -72,7 +72,13 @@ export const cardSchema = z.object({
   userId: z.string(),
   holderName: z.string(),
   organizationalUnit: z.string().nullable(),
-  batchId: z.string().nullable(),
+  /** The running batch that holds the card now (null once that batch has finished with it). */
+  batchId: z.string().nullable().describe("The running batch that holds the card now"),
+  /** The batch that last took the card: the one that produced (or activated) it, kept afterwards. */
+  lastBatchId: z
+    .string()
+    .nullable()
+    .describe("The batch that last took the card (produced or activated it), kept after it finished"),
   version: z.int(),
   requestedBy: z.string(),
   requestedAt: z.string(),

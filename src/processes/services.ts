@@ -29,6 +29,12 @@ export interface Services {
   readonly batchChunkSize: number;
   /** Tells the batch runner there is new work (a batch order never runs it itself). */
   wakeBatchRunner(): void;
+  /**
+   * Why no certificate may be issued now, or undefined when it may: a Tessera outside the demo
+   * whose public URL (TESSERA_PUBLIC_URL) was never set would write localhost into every
+   * certificate's CRL and OCSP addresses.
+   */
+  readonly issuingRefusal?: string | undefined;
 }
 
 export const nowIso = (services: Pick<Services, "clock">) => services.clock().toISOString();

@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CardState, cardStates } from "../domain/card-states.js";
 import { roles } from "../domain/roles.js";
 import { insertCards } from "../store/cards.js";
+import { insertCertificates } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { processHandlers, runProcess } from "./registry.js";
@@ -69,6 +70,28 @@ describe.each(dialects)("every (card state, process) pair on %s", (dialect) => {
       ],
       t.clock().toISOString(),
     );
+    // A card past production carries its certificates (on hold until activation, valid while
+    // active): activation needs one that is valid or on hold. The DER is not read here.
+    const held = ["issued", "inactive"].includes(state);
+    if (held || state === "active")
+      await insertCertificates(
+        t.app.services.store.db,
+        [
+          {
+            serial: randomBytes(8).toString("hex"),
+            cardId,
+            profile: "authentication",
+            subject: "CN=Mia Matrix",
+            state: held ? "onHold" : "valid",
+            der: Buffer.from("placeholder"),
+            notBefore: t.clock().toISOString(),
+            notAfter: "2036-03-01T09:00:00.000Z",
+            revokedAt: held ? t.clock().toISOString() : null,
+            revocationReason: held ? "certificateHold" : null,
+          },
+        ],
+        t.clock().toISOString(),
+      );
     const run = runProcess(t.app.services, actor, symbolicName, bodies[symbolicName]!(cardId));
     if (handler.definition.requiredCardStates.includes(state)) {
       await expect(run).resolves.toMatchObject({ status: 200 });

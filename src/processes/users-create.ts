@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { TesseraError } from "../domain/errors.js";
-import { detectPhotoType, maxPhotoBytes } from "../domain/photo.js";
+import { checkPhoto, maxPhotoBytes } from "../domain/photo.js";
 import { findProcess } from "../domain/process-catalog.js";
 import type { Db } from "../store/database.js";
 import { findUserById, insertUser, type User } from "../store/users.js";
@@ -19,10 +19,16 @@ const photoSchema = z
 
 export function decodePhoto(base64: string): { data: Buffer; type: string } {
   const data = Buffer.from(base64, "base64");
-  const type = detectPhotoType(data);
-  if (data.length === 0 || data.length > maxPhotoBytes || !type)
+  if (data.length === 0 || data.length > maxPhotoBytes)
     throw new TesseraError("user.photo_invalid", undefined, { field: "photo" });
-  return { data, type };
+  const checked = checkPhoto(data);
+  if (!checked.ok)
+    throw new TesseraError(
+      "user.photo_invalid",
+      `The photo must be a whole JPEG or PNG image of at most 1 MB; this one is not: ${checked.reason}.`,
+      { field: "photo", reason: checked.reason },
+    );
+  return { data, type: checked.type };
 }
 
 /** Creates one user in the caller's transaction, with its history entry. */

@@ -46,7 +46,12 @@ export const usersImport = defineProcess({
   }),
   async run(services, actor, body) {
     const parsed = parseCsv(body.csv);
-    if (!parsed.ok) throw new TesseraError("request.invalid", `Line ${parsed.line}: ${parsed.reason}.`);
+    if (!parsed.ok)
+      throw new TesseraError(
+        parsed.tooLong ? "user.import_line_too_long" : "request.invalid",
+        `Line ${parsed.line}: ${parsed.reason}.`,
+        { field: "csv", line: parsed.line },
+      );
     const [header, ...rows] = parsed.records;
     if (!header) throw new TesseraError("user.import_empty");
     const columns = header.fields.map((name) => headerAliases[name.toLowerCase().replace(/[\s_-]/g, "")]);

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSamplePng } from "../production/sample-photos.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
-const png = Buffer.concat([
+const png = createSamplePng(30, 40);
+/** Starts like a PNG, and is garbage after: refused when it arrives, not at production. */
+const pngHeaderOnGarbage = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   Buffer.alloc(64, 1),
 ]);
@@ -71,6 +74,8 @@ describe.each(dialects)("users on %s", (dialect) => {
       { photo: Buffer.from("GIF89a not allowed").toString("base64") },
       "user.photo_invalid",
     ],
+    ["a PNG header on garbage", { photo: pngHeaderOnGarbage.toString("base64") }, "user.photo_invalid"],
+    ["a PNG cut short", { photo: png.subarray(0, png.length - 20).toString("base64") }, "user.photo_invalid"],
     [
       "a photo over 1 MB",
       { photo: Buffer.concat([png, Buffer.alloc(1024 * 1024)]).toString("base64") },

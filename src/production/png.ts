@@ -1,4 +1,12 @@
-import { crc32, deflateSync, inflateSync } from "node:zlib";
+import { crc32, deflateSync } from "node:zlib";
+import {
+  inflatePngRows,
+  type PngChunks,
+  PngError,
+  pngChannelsOf,
+  pngSignature,
+  readPngChunks,
+} from "../domain/png.js";
 
 /**
  * PNG photos made safe for pdfkit.
@@ -13,57 +21,14 @@ import { crc32, deflateSync, inflateSync } from "node:zlib";
  * (ISO/IEC 15948, RFC 2083): chunks, filters (§9), Adam7 interlacing (§8), colour types (§6).
  */
 
-/** Thrown for bytes that are not a PNG this module can read; the message says why. */
-export class PngError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PngError";
-  }
-}
-
-interface PngHeader {
-  readonly width: number;
-  readonly height: number;
-  readonly bitDepth: number;
-  readonly colorType: number;
-  readonly interlaced: boolean;
-}
-
-interface PngChunks {
-  readonly header: PngHeader;
-  readonly palette: Buffer | undefined;
-  readonly transparency: Buffer | undefined;
-  readonly data: Buffer;
-}
-
-const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** Larger photos are refused: a 1 MB PNG can otherwise inflate to gigabytes. */
-export const maxPngPixels = 20_000_000;
-const channelsOf: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-const allowedDepths: Record<number, number[]> = {
-  0: [1, 2, 4, 8, 16],
-  2: [8, 16],
-  3: [1, 2, 4, 8],
-  4: [8, 16],
-  6: [8, 16],
-};
-/** Adam7 passes: first column, first row, column step, row step (PNG §8.2). */
-const adam7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
+export { maxPngPixels, PngError } from "../domain/png.js";
 
 /**
  * `bytes` unchanged when pdfkit embeds it as it is, or else the same picture as an opaque,
  * non-interlaced 8-bit RGB PNG. Throws a {@link PngError} for a PNG that is malformed or too large.
  */
 export function preparePngForPdf(bytes: Buffer): Buffer {
-  const chunks = readChunks(bytes);
+  const chunks = readPngChunks(bytes);
   const { header } = chunks;
   const hasAlpha = header.colorType === 4 || header.colorType === 6 || chunks.transparency !== undefined;
   if (!hasAlpha && !header.interlaced) return bytes;
@@ -92,7 +57,7 @@ export function encodePng(width: number, height: number, pixels: Uint8Array, cha
   // 8 bits, RGB (2) or RGBA (6), deflate, adaptive filtering, not interlaced
   header.set([8, channels === 3 ? 2 : 6, 0, 0, 0], 8);
   return Buffer.concat([
-    signature,
+    pngSignature,
     chunk("IHDR", header),
     chunk("IDAT", deflateSync(rows, { level: 1 })),
     chunk("IEND", Buffer.alloc(0)),
@@ -108,88 +73,20 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-function readChunks(bytes: Buffer): PngChunks {
-  if (bytes.length < 8 || !bytes.subarray(0, 8).equals(signature)) throw new PngError("not a PNG signature");
-  let header: PngHeader | undefined;
-  let palette: Buffer | undefined;
-  let transparency: Buffer | undefined;
-  const data: Buffer[] = [];
-  let offset = 8;
-  for (;;) {
-    if (offset + 12 > bytes.length) throw new PngError("the file ends before IEND");
-    const length = bytes.readUInt32BE(offset);
-    const end = offset + 12 + length;
-    if (end > bytes.length) throw new PngError("a chunk runs past the end of the file");
-    const type = bytes.toString("latin1", offset + 4, offset + 8);
-    const body = bytes.subarray(offset + 8, offset + 8 + length);
-    if (crc32(bytes.subarray(offset + 4, offset + 8 + length)) !== bytes.readUInt32BE(offset + 8 + length)) {
-      throw new PngError(`the ${type} chunk fails its CRC`);
-    }
-    offset = end;
-    if (type === "IHDR") header = readHeader(body);
-    else if (!header) throw new PngError("IHDR is not the first chunk");
-    else if (type === "PLTE") palette = body;
-    else if (type === "tRNS") transparency = body;
-    else if (type === "IDAT") data.push(body);
-    else if (type === "IEND") break;
-  }
-  if (!header) throw new PngError("no IHDR chunk");
-  if (data.length === 0) throw new PngError("no image data");
-  if (header.colorType === 3 && (!palette || palette.length % 3 !== 0))
-    throw new PngError("no usable palette");
-  return { header, palette, transparency, data: Buffer.concat(data) };
-}
-
-function readHeader(body: Buffer): PngHeader {
-  if (body.length !== 13) throw new PngError("IHDR has the wrong length");
-  const width = body.readUInt32BE(0);
-  const height = body.readUInt32BE(4);
-  const bitDepth = body[8]!;
-  const colorType = body[9]!;
-  const interlace = body[12]!;
-  if (width === 0 || height === 0) throw new PngError("the image is empty");
-  if (width * height > maxPngPixels) throw new PngError(`the image has more than ${maxPngPixels} pixels`);
-  if (!allowedDepths[colorType]?.includes(bitDepth)) {
-    throw new PngError(`colour type ${colorType} with bit depth ${bitDepth} is not PNG`);
-  }
-  if (body[10] !== 0 || body[11] !== 0 || interlace > 1)
-    throw new PngError("unknown compression, filter or interlace method");
-  return { width, height, bitDepth, colorType, interlaced: interlace === 1 };
-}
-
 /** Decodes every pass and composites each pixel onto white: width × height × 3 bytes of RGB. */
-function decodeOntoWhite({ header, palette, transparency, data }: PngChunks): Uint8Array {
+function decodeOntoWhite(chunks: PngChunks): Uint8Array {
+  const { header, palette, transparency } = chunks;
   const { width, height, bitDepth, colorType } = header;
-  const bitsPerPixel = channelsOf[colorType]! * bitDepth;
+  const bitsPerPixel = pngChannelsOf[colorType]! * bitDepth;
   const filterStep = Math.max(1, bitsPerPixel >> 3);
-  const passes = header.interlaced ? adam7 : ([[0, 0, 1, 1]] as const);
-  const sizes = passes.map(([x0, y0, dx, dy]) => ({
-    columns: Math.ceil((width - x0) / dx),
-    rows: Math.ceil((height - y0) / dy),
-  }));
-  const rowBytesOf = (columns: number) => Math.ceil((columns * bitsPerPixel) / 8);
-  const expected = sizes.reduce(
-    (sum, { columns, rows }) => (columns > 0 && rows > 0 ? sum + rows * (1 + rowBytesOf(columns)) : sum),
-    0,
-  );
-  let raw: Buffer;
-  try {
-    // maxOutputLength refuses a decompression bomb before it is in memory.
-    raw = inflateSync(data, { maxOutputLength: expected });
-  } catch (error) {
-    throw new PngError(`the image data cannot be decompressed: ${(error as Error).message}`);
-  }
-  if (raw.length !== expected) throw new PngError("the image data has the wrong length");
+  const { raw, passes } = inflatePngRows(chunks);
 
   const sample = createSampleReader(bitDepth);
   const maxSample = (1 << Math.min(bitDepth, 8)) - 1;
   const scale = (value: number) => (bitDepth < 8 ? Math.round((value * 255) / maxSample) : value);
   const out = new Uint8Array(width * height * 3);
   let offset = 0;
-  passes.forEach(([x0, y0, dx, dy], index) => {
-    const { columns, rows } = sizes[index]!;
-    if (columns <= 0 || rows <= 0) return;
-    const rowBytes = rowBytesOf(columns);
+  for (const { x0, y0, dx, columns, rows, rowBytes, dy } of passes) {
     let previous: Uint8Array = new Uint8Array(rowBytes);
     for (let row = 0; row < rows; row++) {
       const filter = raw[offset]!;
@@ -220,7 +117,7 @@ function decodeOntoWhite({ header, palette, transparency, data }: PngChunks): Ui
         out[target + 2] = onWhite(b, alpha);
       }
     }
-  });
+  }
   return out;
 
   /** The pixel's 8-bit red, green, blue and alpha (PNG §6.1, tRNS §11.3.2.1). */

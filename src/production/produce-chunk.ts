@@ -380,11 +380,12 @@ async function writePartsOnce(
   const failures = new Map<number, ProductionError | PkiError>();
   let orphanPages = false;
   const firstTemplate = job.templates[job.cards[0]?.template ?? ""];
-  const faces = createPrintFileWriter(createWriteStream(tmpPath(job.printFilePath)), {
+  // The part files hold PINs until the runner records them: readable by the owner only.
+  const faces = createPrintFileWriter(createWriteStream(tmpPath(job.printFilePath), { mode: 0o600 }), {
     layout: firstTemplate?.layout ?? { title: "IDENTITY CARD", accentColor: "#1f4e79" },
     documentTitle: `Batch ${job.batchId} — card faces — part ${job.chunk}`,
   });
-  const letters = createPinLetterWriter(createWriteStream(tmpPath(job.pinLettersPath)), {
+  const letters = createPinLetterWriter(createWriteStream(tmpPath(job.pinLettersPath), { mode: 0o600 }), {
     organizationName: job.organizationName,
     pukPrinted: job.pukPrinted,
     date,

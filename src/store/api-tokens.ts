@@ -32,7 +32,7 @@ export async function insertApiToken(
 export async function findActiveApiTokenByHash(db: Db, tokenHash: string) {
   return db
     .selectFrom("api_tokens")
-    .select(["id", "operator_id as operatorId", "last_used_at as lastUsedAt"])
+    .select(["id", "operator_id as operatorId", "created_by as createdBy", "last_used_at as lastUsedAt"])
     .where("token_hash", "=", tokenHash)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
@@ -42,20 +42,25 @@ export async function markApiTokenUsed(db: Db, id: string, at: string): Promise<
   await db.updateTable("api_tokens").set({ last_used_at: at }).where("id", "=", id).execute();
 }
 
-export async function listApiTokens(db: Db): Promise<ApiToken[]> {
-  return db
-    .selectFrom("api_tokens")
-    .select([
-      "id",
-      "operator_id as operatorId",
-      "name",
-      "created_by as createdBy",
-      "created_at as createdAt",
-      "last_used_at as lastUsedAt",
-      "revoked_at as revokedAt",
-    ])
-    .orderBy("created_at", "desc")
-    .execute();
+const tokenColumns = [
+  "id",
+  "operator_id as operatorId",
+  "name",
+  "created_by as createdBy",
+  "created_at as createdAt",
+  "last_used_at as lastUsedAt",
+  "revoked_at as revokedAt",
+] as const;
+
+export async function findApiTokenById(db: Db, id: string): Promise<ApiToken | undefined> {
+  return db.selectFrom("api_tokens").select(tokenColumns).where("id", "=", id).executeTakeFirst();
+}
+
+/** Every token, or the tokens acting as one operator. */
+export async function listApiTokens(db: Db, filter: { operatorId?: string } = {}): Promise<ApiToken[]> {
+  let query = db.selectFrom("api_tokens").select(tokenColumns);
+  if (filter.operatorId !== undefined) query = query.where("operator_id", "=", filter.operatorId);
+  return query.orderBy("created_at", "desc").orderBy("id").execute();
 }
 
 export async function revokeApiToken(db: Db, id: string, at: string): Promise<boolean> {

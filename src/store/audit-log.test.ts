@@ -1,5 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
 import { type AuditLog, createAuditLog, findHistoryOf, searchAudit } from "./audit-log.js";
 import { openStore, type Store } from "./database.js";
@@ -13,7 +16,7 @@ describe.each(dialects)("object history on %s", (dialect) => {
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     store = await openStore(database.settings);
-    audit = createAuditLog({ dialect, key: Buffer.alloc(32, 1) });
+    audit = createAuditLog({ dialect, key: Buffer.alloc(32, 1), checkpoints: { key: Buffer.alloc(32, 3) } });
     for (let i = 0; i < 12; i++)
       await audit.append(
         store.db,
@@ -68,13 +71,254 @@ describe.each(dialects)("object history on %s", (dialect) => {
       firstBroken: { seq: fifth, reason: expect.stringContaining("content") },
     });
 
-    const other = createAuditLog({ dialect, key: Buffer.alloc(32, 2) });
+    const other = createAuditLog({
+      dialect,
+      key: Buffer.alloc(32, 2),
+      checkpoints: { key: Buffer.alloc(32, 3) },
+    });
     expect((await other.verify(store.db)).firstBroken?.seq).toBe(rows[0]!.seq);
 
     await sql`delete from audit_log where seq = ${fifth}`.execute(store.db);
     expect(await audit.verify(store.db)).toMatchObject({
       valid: false,
       firstBroken: { seq: rows[5]!.seq, reason: expect.stringContaining("removed") },
+    });
+  });
+});
+
+describe.each(dialects)("text the object history cannot store as given, on %s", (dialect) => {
+  let database: TestDatabase;
+  let store: Store;
+  let audit: AuditLog;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    store = await openStore(database.settings);
+    audit = createAuditLog({ dialect, key: Buffer.alloc(32, 1), checkpoints: { key: Buffer.alloc(32, 3) } });
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it("records lone surrogates and NUL in every text as well-formed text, and the chain still verifies", async () => {
+    const odd = "a\ud800b\udfffc\u0000d";
+    await audit.append(
+      store.db,
+      [
+        {
+          action: `CardsProcLock${odd}`,
+          objectType: `card${odd}`,
+          objectId: odd,
+          outcome: "refused",
+          operator: { id: `op${odd}`, username: `alice${odd}` },
+          details: { [`key${odd}`]: odd, nested: [{ deep: odd }], n: 1 },
+        },
+        // A well-formed pair (an emoji) is stored as it is.
+        { action: "x", objectId: "\ud83d\ude00", outcome: "success" },
+      ],
+      "2026-01-01T00:00:00.000Z",
+    );
+    expect(await audit.verify(store.db)).toEqual({ valid: true, entries: 2 });
+    const [emoji, entry] = (await searchAudit(store.db, {}, { limit: 10 })).items;
+    const shown = "a\ufffdb\ufffdc\u2400d";
+    expect(entry).toMatchObject({
+      action: `CardsProcLock${shown}`,
+      objectType: `card${shown}`,
+      objectId: shown,
+      operatorId: `op${shown}`,
+      operatorName: `alice${shown}`,
+      details: { [`key${shown}`]: shown, nested: [{ deep: shown }], n: 1 },
+    });
+    expect(emoji!.objectId).toBe("\ud83d\ude00");
+  });
+});
+
+describe.each(dialects)("signed checkpoints of the history's end on %s", (dialect) => {
+  let database: TestDatabase;
+  let store: Store;
+  let dir: string;
+  let file: string;
+  let audit: AuditLog;
+  const settings = (file?: string) => ({
+    dialect,
+    key: Buffer.alloc(32, 1),
+    checkpoints: { key: Buffer.alloc(32, 3), file },
+  });
+  const appendEntries = async (count: number, from = 0) => {
+    for (let i = from; i < from + count; i++)
+      await audit.append(
+        store.db,
+        [{ action: "CardsProcApprove", objectType: "card", objectId: `card-${i}`, outcome: "success" }],
+        `2026-01-01T00:00:${String(i).padStart(2, "0")}.000Z`,
+      );
+  };
+  const seqs = async () =>
+    (await store.db.selectFrom("audit_log").select("seq").orderBy("seq").execute()).map((r) => Number(r.seq));
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    store = await openStore(database.settings);
+    dir = mkdtempSync(path.join(tmpdir(), "tessera-checkpoint-"));
+    file = path.join(dir, "audit-checkpoint.json");
+    audit = createAuditLog(settings(file));
+  });
+  afterEach(async () => {
+    await store.close();
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("signs nothing for an empty history, then the head: in the table and in a 0600 file, once per new head", async () => {
+    expect(await audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z")).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+    await appendEntries(5);
+    const [, , , , last] = await seqs();
+    const checkpoint = await audit.writeCheckpoint(store.db, "2026-01-02T00:01:00.000Z");
+    expect(checkpoint).toMatchObject({ at: "2026-01-02T00:01:00.000Z", entries: 5, lastSeq: last });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(checkpoint);
+    // No new entries: no new checkpoint.
+    expect(await audit.writeCheckpoint(store.db, "2026-01-02T00:02:00.000Z")).toEqual(checkpoint);
+    expect(await store.db.selectFrom("audit_checkpoints").selectAll().execute()).toHaveLength(1);
+    expect(await audit.verify(store.db)).toEqual({
+      valid: true,
+      entries: 5,
+      lastCheckpoint: { at: "2026-01-02T00:01:00.000Z", entries: 5 },
+    });
+    await appendEntries(2, 5);
+    expect(await audit.writeCheckpoint(store.db, "2026-01-02T00:03:00.000Z")).toMatchObject({ entries: 7 });
+    expect(await store.db.selectFrom("audit_checkpoints").selectAll().execute()).toHaveLength(2);
+    expect(JSON.parse(readFileSync(file, "utf8")).entries).toBe(7);
+  });
+
+  it("finds the newest entries removed after a checkpoint, names the checkpoint, and signs no new one over it", async () => {
+    await appendEntries(6);
+    const all = await seqs();
+    await audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z");
+    await sql`delete from audit_log where seq >= ${all[4]!}`.execute(store.db);
+    const expected = {
+      valid: false,
+      entries: 4,
+      firstBroken: {
+        seq: all[5]!,
+        reason:
+          "entries were removed from the end: the checkpoint of 2026-01-02T00:00:00.000Z confirmed 6 entries, the history holds 4",
+      },
+    };
+    expect(await audit.verify(store.db)).toEqual(expected);
+    await expect(audit.writeCheckpoint(store.db, "2026-01-02T00:05:00.000Z")).rejects.toThrow(
+      "entries were removed from the end",
+    );
+    // Entries written after the cut form a valid chain, but the checkpoint's last entry is gone.
+    await appendEntries(3, 10);
+    expect(await audit.verify(store.db)).toMatchObject({
+      valid: false,
+      firstBroken: { seq: all[5]!, reason: expect.stringContaining("which is gone") },
+    });
+  });
+
+  it("finds the last confirmed entry replaced by another under the same number", async () => {
+    await appendEntries(3);
+    const all = await seqs();
+    await audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z");
+    await sql`delete from audit_log where seq = ${all[2]!}`.execute(store.db);
+    await appendEntries(1, 20);
+    await sql`update audit_log set seq = ${all[2]!} where seq > ${all[2]!}`.execute(store.db);
+    expect(await audit.verify(store.db)).toMatchObject({
+      valid: false,
+      entries: 3,
+      firstBroken: {
+        seq: all[2]!,
+        reason: `entry ${all[2]!} was replaced: the checkpoint of 2026-01-02T00:00:00.000Z confirmed 3 entries ending with another one`,
+      },
+    });
+  });
+
+  it("finds an emptied history and emptied checkpoints through the file in the data folder", async () => {
+    await appendEntries(3);
+    const all = await seqs();
+    await audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z");
+    await sql`delete from audit_log`.execute(store.db);
+    expect(await audit.verify(store.db)).toMatchObject({
+      valid: false,
+      entries: 0,
+      firstBroken: {
+        seq: all[2]!,
+        reason: "all entries were removed: the checkpoint of 2026-01-02T00:00:00.000Z confirmed 3 entries",
+      },
+    });
+    await sql`delete from audit_checkpoints`.execute(store.db);
+    expect(await audit.verify(store.db)).toMatchObject({
+      valid: false,
+      firstBroken: {
+        reason:
+          "all entries were removed: the checkpoint of 2026-01-02T00:00:00.000Z kept in the data folder confirmed 3 entries",
+      },
+    });
+    // Without the file (another machine), nothing is left to tell: the limit of a local anchor.
+    expect(await createAuditLog(settings()).verify(store.db)).toEqual({ valid: true, entries: 0 });
+  });
+
+  it("holds the history to the file when the newer checkpoints were deleted with the entries", async () => {
+    await appendEntries(3);
+    await audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z");
+    await appendEntries(3, 3);
+    await audit.writeCheckpoint(store.db, "2026-01-02T00:01:00.000Z");
+    const all = await seqs();
+    const [, newer] = await store.db.selectFrom("audit_checkpoints").select("id").orderBy("id").execute();
+    await sql`delete from audit_checkpoints where id = ${newer!.id}`.execute(store.db);
+    await sql`delete from audit_log where seq > ${all[2]!}`.execute(store.db);
+    expect(await audit.verify(store.db)).toMatchObject({
+      valid: false,
+      firstBroken: {
+        seq: all[5]!,
+        reason: expect.stringContaining(
+          "the checkpoint of 2026-01-02T00:01:00.000Z kept in the data folder confirmed 6 entries",
+        ),
+      },
+    });
+  });
+
+  it("passes over checkpoints that do not verify: forged, altered, or signed with another key", async () => {
+    await appendEntries(4);
+    const all = await seqs();
+    const head = await audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z");
+    rmSync(file);
+    // A database writer moves the checkpoint back to two entries: its signature no longer holds.
+    await sql`update audit_checkpoints set entries = 2, last_seq = ${all[1]!}`.execute(store.db);
+    const otherKey = createAuditLog({ ...settings(), checkpoints: { key: Buffer.alloc(32, 4) } });
+    await sql`delete from audit_log where seq > ${all[1]!}`.execute(store.db);
+    await otherKey.writeCheckpoint(store.db, "2026-01-02T00:01:00.000Z");
+    expect(await audit.verify(store.db)).toEqual({ valid: true, entries: 2 });
+    // The honest checkpoint, put back, still tells.
+    await sql`insert into audit_checkpoints (at, entries, last_seq, last_mac, signature)
+              values (${head!.at}, ${head!.entries}, ${head!.lastSeq}, ${head!.lastMac}, ${head!.signature})`.execute(
+      store.db,
+    );
+    expect((await audit.verify(store.db)).firstBroken?.reason).toContain("confirmed 4 entries");
+    writeFileSync(file, "not json");
+    expect((await audit.verify(store.db)).firstBroken?.reason).toContain("confirmed 4 entries");
+  });
+
+  it("signs one checkpoint when two writers (two Tessera processes) try at once", async () => {
+    await appendEntries(3);
+    const other = createAuditLog(settings());
+    const [mine, theirs] = await Promise.all([
+      audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z"),
+      other.writeCheckpoint(store.db, "2026-01-02T00:00:01.000Z"),
+    ]);
+    expect(await store.db.selectFrom("audit_checkpoints").selectAll().execute()).toHaveLength(1);
+    expect(mine).toEqual(theirs);
+  });
+
+  it("reports the chain's own break before the checkpoint's", async () => {
+    await appendEntries(4);
+    const all = await seqs();
+    await audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z");
+    await sql`update audit_log set outcome = 'refused' where seq = ${all[1]!}`.execute(store.db);
+    expect(await audit.verify(store.db)).toMatchObject({
+      valid: false,
+      firstBroken: { seq: all[1]!, reason: "the entry's content was changed" },
     });
   });
 });

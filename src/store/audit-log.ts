@@ -1,5 +1,15 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
+import {
+  type AuditCheckpoint,
+  type CheckpointSource,
+  createCheckpointSigner,
+  findNewestSignedCheckpoint,
+  insertAuditCheckpoint,
+  readCheckpointFile,
+  signCheckpoint,
+  writeCheckpointFile,
+} from "./audit-checkpoints.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
 
@@ -35,11 +45,46 @@ export interface VerifyResult {
   valid: boolean;
   entries: number;
   firstBroken?: { seq: number; reason: string };
+  /** The newest signed checkpoint the history was found to hold, when there is one. */
+  lastCheckpoint?: { at: string; entries: number };
 }
 
 const genesis = "0".repeat(64);
 // Any constant works: it only has to be the same for every Tessera sharing one database.
 const chainLockKey = 7_431_001;
+const checkpointLockKey = 7_431_003;
+
+// In Unicode mode a surrogate pair is one code point, so this matches lone halves only.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the two things to find
+const unstorableText = /[\u0000\uD800-\uDFFF]/gu;
+
+/**
+ * The text as both databases store it, byte for byte: a lone surrogate half has no UTF-8 form
+ * (the drivers write U+FFFD instead) and PostgreSQL refuses NUL, so both are replaced here,
+ * before the MAC is computed: NUL by the visible U+2400 (␀), a lone half by U+FFFD.
+ */
+export function toStorableText(text: string): string {
+  return text.replace(unstorableText, (c) => (c === "\u0000" ? "\u2400" : "\uFFFD"));
+}
+
+function toStorableValue(value: unknown): unknown {
+  if (typeof value === "string") return toStorableText(value);
+  if (Array.isArray(value)) return value.map(toStorableValue);
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [toStorableText(key), toStorableValue(inner)]),
+    );
+  return value;
+}
+
+/** Details as stored: JSON whose keys and strings are all storable text. */
+function toStorableDetails(details: Record<string, unknown> | undefined): string {
+  // The JSON round trip first turns dates and the like into what JSON.stringify writes for them.
+  return JSON.stringify(toStorableValue(JSON.parse(JSON.stringify(details ?? {}))));
+}
+
+const storableOrNull = (text: string | null | undefined) =>
+  text === null || text === undefined ? null : toStorableText(text);
 
 function computeMac(
   key: Buffer,
@@ -69,12 +114,93 @@ function computeMac(
 }
 
 export interface AuditLog {
-  /** Appends entries in the caller's transaction, so they commit or roll back with the change. */
+  /**
+   * Appends entries in the caller's transaction, so they commit or roll back with the change.
+   * Every text is stored as {@link toStorableText} makes it, and the MAC covers exactly that.
+   */
   append(trx: Db, entries: AuditEntryInput[], at: string): Promise<void>;
+  /**
+   * Checks the chain, then the newest signed checkpoints (the database's and the file's): the
+   * history must still hold each one's last entry with its MAC and at least its entries.
+   */
   verify(db: Db): Promise<VerifyResult>;
+  /**
+   * Signs a checkpoint of the history's head when it has new entries since the newest one, and
+   * keeps it in the table and the file. Refuses (throws) while the newest checkpoint is no
+   * longer confirmed: a new one must not cover up removed entries. Returns the newest
+   * checkpoint, written now or before (none while the history is empty).
+   */
+  writeCheckpoint(db: Db, at: string): Promise<AuditCheckpoint | undefined>;
 }
 
-export function createAuditLog({ dialect, key }: { dialect: Dialect; key: Buffer }): AuditLog {
+export interface AuditLogSettings {
+  dialect: Dialect;
+  /** The HMAC key of the chain. */
+  key: Buffer;
+  checkpoints: {
+    /** The 32-byte Ed25519 seed that signs checkpoints; never stored in the database. */
+    key: Buffer;
+    /** The file in the data folder that keeps the newest checkpoint; none for a store alone. */
+    file?: string | undefined;
+  };
+}
+
+interface Anchor {
+  checkpoint: AuditCheckpoint;
+  source: CheckpointSource;
+}
+
+const formatCount = (n: number) => n.toLocaleString("en-US");
+
+function describeCheckpoint({ checkpoint, source }: Anchor): string {
+  const where = source === "file" ? " kept in the data folder" : "";
+  return `the checkpoint of ${checkpoint.at}${where} confirmed ${formatCount(checkpoint.entries)} entries`;
+}
+
+/**
+ * Why the history no longer holds what a checkpoint confirmed, or undefined when it does.
+ * `macAtCheckpoint` is the MAC the history holds at the checkpoint's last entry, if any.
+ */
+function checkAnchor(
+  anchor: Anchor,
+  head: { entries: number; lastSeq: number | undefined },
+  macAtCheckpoint: string | undefined,
+): string | undefined {
+  const { checkpoint } = anchor;
+  if (head.entries === 0) return `all entries were removed: ${describeCheckpoint(anchor)}`;
+  if (macAtCheckpoint === undefined)
+    return head.lastSeq !== undefined && head.lastSeq < checkpoint.lastSeq
+      ? `entries were removed from the end: ${describeCheckpoint(anchor)}, the history holds ${formatCount(head.entries)}`
+      : `entries were removed from the end and others written after: ${describeCheckpoint(anchor)} up to entry ${checkpoint.lastSeq}, which is gone`;
+  if (macAtCheckpoint !== checkpoint.lastMac)
+    return `entry ${checkpoint.lastSeq} was replaced: ${describeCheckpoint(anchor)} ending with another one`;
+  if (head.entries < checkpoint.entries)
+    return `entries were removed: ${describeCheckpoint(anchor)}, the history holds ${formatCount(head.entries)}`;
+  return undefined;
+}
+
+/** The object history of one database, chained with `key` and anchored by signed checkpoints. */
+export function createAuditLog({ dialect, key, checkpoints }: AuditLogSettings): AuditLog {
+  const signer = createCheckpointSigner(checkpoints.key);
+
+  /** The newest signed checkpoints to hold the history to: the database's and the file's. */
+  async function findAnchors(db: Db): Promise<Anchor[]> {
+    const anchors: Anchor[] = [];
+    const stored = await findNewestSignedCheckpoint(db, signer);
+    if (stored) anchors.push({ checkpoint: stored, source: "database" });
+    const kept = checkpoints.file ? readCheckpointFile(checkpoints.file, signer) : undefined;
+    if (kept) anchors.push({ checkpoint: kept, source: "file" });
+    return anchors.sort((a, b) => b.checkpoint.lastSeq - a.checkpoint.lastSeq);
+  }
+
+  /** Keeps the newest checkpoint in the file, never moving it back to an older one. */
+  function keepInFile(checkpoint: AuditCheckpoint): void {
+    if (!checkpoints.file) return;
+    const kept = readCheckpointFile(checkpoints.file, signer);
+    if (kept && kept.lastSeq >= checkpoint.lastSeq) return;
+    writeCheckpointFile(checkpoints.file, checkpoint);
+  }
+
   return {
     async append(trx, entries, at) {
       if (entries.length === 0) return;
@@ -91,15 +217,16 @@ export function createAuditLog({ dialect, key }: { dialect: Dialect; key: Buffer
         .executeTakeFirst();
       let prevMac = last?.mac ?? genesis;
       const rows = entries.map((entry) => {
+        // The MAC is computed over these very values, which both databases store unchanged.
         const row = {
-          at,
-          operator_id: entry.operator?.id ?? null,
-          operator_name: entry.operator?.username ?? null,
-          action: entry.action,
-          object_type: entry.objectType ?? null,
-          object_id: entry.objectId ?? null,
-          outcome: entry.outcome,
-          details: JSON.stringify(entry.details ?? {}),
+          at: toStorableText(at),
+          operator_id: storableOrNull(entry.operator?.id),
+          operator_name: storableOrNull(entry.operator?.username),
+          action: toStorableText(entry.action),
+          object_type: storableOrNull(entry.objectType),
+          object_id: storableOrNull(entry.objectId),
+          outcome: toStorableText(entry.outcome),
+          details: toStorableDetails(entry.details),
         };
         const mac = computeMac(key, prevMac, row);
         const full = { ...row, prev_mac: prevMac, mac };
@@ -115,9 +242,14 @@ export function createAuditLog({ dialect, key }: { dialect: Dialect; key: Buffer
     },
 
     async verify(db) {
+      // Read before the chain: whatever is appended meanwhile only lengthens the history.
+      const anchors = await findAnchors(db);
+      const anchorMacs = new Map<number, string>();
+      const wanted = new Set(anchors.map((a) => a.checkpoint.lastSeq));
       let prevMac = genesis;
       let afterSeq = -1;
       let entries = 0;
+      let lastSeq: number | undefined;
       for (;;) {
         const rows = await db
           .selectFrom("audit_log")
@@ -144,9 +276,66 @@ export function createAuditLog({ dialect, key }: { dialect: Dialect; key: Buffer
             };
           prevMac = row.mac;
           afterSeq = row.seq;
+          lastSeq = Number(row.seq);
+          if (wanted.has(lastSeq)) anchorMacs.set(lastSeq, row.mac);
         }
-        if (rows.length < 5000) return { valid: true, entries };
+        if (rows.length < 5000) break;
       }
+      for (const anchor of anchors) {
+        const reason = checkAnchor(anchor, { entries, lastSeq }, anchorMacs.get(anchor.checkpoint.lastSeq));
+        if (reason) return { valid: false, entries, firstBroken: { seq: anchor.checkpoint.lastSeq, reason } };
+      }
+      const newest = anchors[0]?.checkpoint;
+      return {
+        valid: true,
+        entries,
+        ...(newest && { lastCheckpoint: { at: newest.at, entries: newest.entries } }),
+      };
+    },
+
+    async writeCheckpoint(db, at) {
+      const written = await db.transaction().execute(async (trx) => {
+        // Several Tessera processes may share one PostgreSQL: one checkpoint writer at a time.
+        if (dialect === "postgres")
+          await sql`select pg_advisory_xact_lock(${checkpointLockKey})`.execute(trx);
+        const anchors = await findAnchors(trx);
+        const newest = anchors[0]?.checkpoint;
+        const macAt = async (seq: number) =>
+          (await trx.selectFrom("audit_log").select("mac").where("seq", "=", seq).executeTakeFirst())?.mac;
+        // Nothing new (the usual case, every minute): one index lookup each, no count.
+        const newestSeq = await trx
+          .selectFrom("audit_log")
+          .select("seq")
+          .orderBy("seq", "desc")
+          .limit(1)
+          .executeTakeFirst();
+        if (
+          newest &&
+          newestSeq &&
+          Number(newestSeq.seq) === newest.lastSeq &&
+          (await macAt(newest.lastSeq)) === newest.lastMac
+        )
+          return newest;
+        // One statement, so the count and the last entry are of the same moment.
+        const head = await trx
+          .selectFrom("audit_log")
+          .select((eb) => [eb.fn.countAll<number>().as("entries"), eb.fn.max("seq").as("last_seq")])
+          .executeTakeFirstOrThrow();
+        const entries = Number(head.entries);
+        const lastSeq = head.last_seq === null ? undefined : Number(head.last_seq);
+        for (const anchor of anchors) {
+          const reason = checkAnchor(anchor, { entries, lastSeq }, await macAt(anchor.checkpoint.lastSeq));
+          if (reason) throw new Error(`no checkpoint written: the object history is broken (${reason})`);
+        }
+        if (lastSeq === undefined || (newest && newest.lastSeq >= lastSeq)) return newest;
+        const lastMac = (await macAt(lastSeq))!;
+        const checkpoint = signCheckpoint(signer, { at, entries, lastSeq, lastMac });
+        await insertAuditCheckpoint(trx, checkpoint);
+        return checkpoint;
+      });
+      // After the commit: the file never runs ahead of the database.
+      if (written) keepInFile(written);
+      return written;
     },
   };
 }
@@ -212,7 +401,7 @@ export async function searchAudit(
     "details",
   ]);
   if (page.cursor) {
-    const [seq] = decodeCursor(page.cursor, 1) as [number];
+    const [seq] = decodeCursor(page.cursor, ["integer"]) as [number];
     pageQuery = pageQuery.where("seq", "<", seq);
   }
   const rows = await pageQuery

@@ -110,7 +110,12 @@ export async function claimCards(
   for (let i = 0; i < cardIds.length; i += 1000) {
     const rows = await db
       .updateTable("cards")
-      .set((eb) => ({ batch_id: batchId, version: eb("version", "+", 1), updated_at: at }))
+      .set((eb) => ({
+        batch_id: batchId,
+        last_batch_id: batchId,
+        version: eb("version", "+", 1),
+        updated_at: at,
+      }))
       .where("id", "in", cardIds.slice(i, i + 1000))
       .where("state", "=", state)
       .where("batch_id", "is", null)
@@ -196,7 +201,7 @@ export async function searchBatches(
   const total = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   let pageQuery = query.selectAll();
   if (page.cursor) {
-    const [createdAt, id] = decodeCursor(page.cursor, 2) as [string, string];
+    const [createdAt, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
     pageQuery = pageQuery.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(createdAt, id)));
   }
   const rows = await pageQuery
@@ -238,7 +243,7 @@ export async function findBatchItems(
     .where("i.batch_id", "=", batchId);
   if (filter.state) query = query.where("i.state", "=", filter.state);
   if (page.cursor) {
-    const [seq] = decodeCursor(page.cursor, 1) as [number];
+    const [seq] = decodeCursor(page.cursor, ["integer"]) as [number];
     query = query.where("i.seq", ">", seq);
   }
   const rows = await query
@@ -532,24 +537,130 @@ export async function purgePinLetters(db: Db, batchId: string, at: string): Prom
     .execute();
 }
 
+/** Stores the software tokens a batch made, each with the card's version as production left it. */
 export async function insertCardTokens(
   db: Db,
-  tokens: readonly { cardId: string; token: Buffer }[],
+  batchId: string,
+  tokens: readonly { cardId: string; token: Buffer; cardVersion: number }[],
   at: string,
 ) {
   for (let i = 0; i < tokens.length; i += 200) {
     await db
       .insertInto("card_tokens")
-      .values(tokens.slice(i, i + 200).map((t) => ({ card_id: t.cardId, token: t.token, created_at: at })))
+      .values(
+        tokens.slice(i, i + 200).map((t) => ({
+          card_id: t.cardId,
+          token: t.token,
+          card_version: t.cardVersion,
+          batch_id: batchId,
+          created_at: at,
+        })),
+      )
       .execute();
   }
 }
 
-export async function findCardToken(db: Db, cardId: string): Promise<Buffer | undefined> {
+export interface CardTokenState {
+  downloads: number;
+  /** The card's version as production left it (null: made before migration 008). */
+  cardVersion: number | null;
+  /** The batch that made the token. */
+  batchId: string | null;
+}
+
+/** What is known of a card's software token, without its bytes; undefined when it has none. */
+export async function findCardTokenState(db: Db, cardId: string): Promise<CardTokenState | undefined> {
   const row = await db
     .selectFrom("card_tokens")
-    .select("token")
+    .select(["downloads", "card_version", "batch_id"])
     .where("card_id", "=", cardId)
     .executeTakeFirst();
-  return row && Buffer.from(row.token);
+  return (
+    row && {
+      downloads: Number(row.downloads),
+      cardVersion: row.card_version === null ? null : Number(row.card_version),
+      batchId: row.batch_id,
+    }
+  );
+}
+
+/**
+ * Whether the operator has fetched the PIN letters of the batch, or a software token the batch
+ * made: read from the object history, where every download is recorded. One operator may hold
+ * one half of a batch's secrets, never both.
+ */
+export async function hasFetchedBatchSecret(
+  db: Db,
+  operatorId: string,
+  batchId: string,
+  secret: "pinLetters" | "token",
+): Promise<boolean> {
+  const row =
+    secret === "pinLetters"
+      ? await db
+          .selectFrom("audit_log")
+          .select("seq")
+          .where("object_type", "=", "batch")
+          .where("object_id", "=", batchId)
+          .where("action", "=", "batch.downloadPinLetters")
+          .where("outcome", "=", "success")
+          .where("operator_id", "=", operatorId)
+          .limit(1)
+          .executeTakeFirst()
+      : await db
+          .selectFrom("audit_log")
+          .innerJoin("card_tokens", "card_tokens.card_id", "audit_log.object_id")
+          .select("audit_log.seq")
+          .where("audit_log.object_type", "=", "card")
+          .where("audit_log.action", "=", "card.downloadToken")
+          .where("audit_log.outcome", "=", "success")
+          .where("audit_log.operator_id", "=", operatorId)
+          .where("card_tokens.batch_id", "=", batchId)
+          .limit(1)
+          .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Counts one download of a card's software token, unless `limit` downloads were made already:
+ * the guard is in the update itself, so two downloads at once cannot both take the last one.
+ * Returns the token and its download count now, `limit` when it was reached, or undefined
+ * when the card has no token.
+ */
+export async function takeCardTokenDownload(
+  db: Db,
+  cardId: string,
+  limit: number,
+): Promise<{ token: Buffer; downloads: number } | "limit" | undefined> {
+  const row = await db
+    .updateTable("card_tokens")
+    .set((eb) => ({ downloads: eb("downloads", "+", 1) }))
+    .where("card_id", "=", cardId)
+    .where("downloads", "<", limit)
+    .returning(["token", "downloads"])
+    .executeTakeFirst();
+  if (row) return { token: Buffer.from(row.token), downloads: Number(row.downloads) };
+  const exists = await db
+    .selectFrom("card_tokens")
+    .select("card_id")
+    .where("card_id", "=", cardId)
+    .executeTakeFirst();
+  return exists ? "limit" : undefined;
+}
+
+/**
+ * Erases the bytes of purged rows from every file once the purge has committed. SQLite
+ * (secure_delete on) has zeroed the freed pages, but their old images still sit in the WAL:
+ * a TRUNCATE checkpoint copies the zeroed pages into the database file and empties the WAL.
+ * PostgreSQL offers no such guarantee; VACUUM (outside any transaction) marks the dead
+ * tuples' space free for reuse, the most that can be done without locking the table.
+ * Returns whether the WAL was fully checkpointed (always true on PostgreSQL).
+ */
+export async function scrubPurgedBatchParts(db: Db, dialect: Dialect): Promise<boolean> {
+  if (dialect === "postgres") {
+    await sql`vacuum batch_parts`.execute(db);
+    return true;
+  }
+  const result = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+  return Number(result.rows[0]?.busy ?? 0) === 0;
 }

@@ -11,7 +11,10 @@ export interface Card {
   userId: string;
   holderName: string;
   organizationalUnit: string | null;
+  /** The running batch that holds the card now, if any. */
   batchId: string | null;
+  /** The batch that last took the card, kept after that batch finished. */
+  lastBatchId: string | null;
   version: number;
   requestedBy: string;
   requestedAt: string;
@@ -32,6 +35,7 @@ const cardColumns = [
   "holder_name",
   "organizational_unit",
   "batch_id",
+  "last_batch_id",
   "version",
   "requested_by",
   "requested_at",
@@ -55,6 +59,7 @@ export function toCard(row: CardRow): Card {
     holderName: row.holder_name,
     organizationalUnit: row.organizational_unit,
     batchId: row.batch_id,
+    lastBatchId: row.last_batch_id,
     version: row.version,
     requestedBy: row.requested_by,
     requestedAt: row.requested_at,
@@ -97,6 +102,7 @@ export async function insertCards(db: Db, cards: NewCard[], at: string): Promise
           holder_key: card.holderKey,
           organizational_unit: card.organizationalUnit,
           batch_id: null,
+          last_batch_id: null,
           version: 1,
           requested_by: card.requestedBy,
           requested_at: at,
@@ -191,6 +197,7 @@ export interface CardFilter {
   state?: CardState | undefined;
   template?: string | undefined;
   userId?: string | undefined;
+  /** Every card the batch took (not only those it still holds). */
   batchId?: string | undefined;
   organizationalUnit?: string | undefined;
   /** A card number, or the start of the holder's name ("last first"). */
@@ -207,7 +214,13 @@ function cardsMatching(db: Db, filter: CardFilter) {
   if (filter.state) query = query.where("state", "=", filter.state);
   if (filter.template) query = query.where("template", "=", filter.template);
   if (filter.userId) query = query.where("user_id", "=", filter.userId);
-  if (filter.batchId) query = query.where("batch_id", "=", filter.batchId);
+  // Every card the batch took, running or finished: its items outlive the card's claim.
+  if (filter.batchId) {
+    const batchId = filter.batchId;
+    query = query.where("id", "in", (eb) =>
+      eb.selectFrom("batch_items").select("card_id").where("batch_id", "=", batchId),
+    );
+  }
   if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
   if (filter.requestedFrom) query = query.where("requested_at", ">=", filter.requestedFrom);
   if (filter.requestedTo) query = query.where("requested_at", "<", filter.requestedTo);
@@ -258,7 +271,7 @@ export async function searchCards(
     (await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow());
   let pageQuery = query.select(cardColumns);
   if (page.cursor) {
-    const [requestedAt, id] = decodeCursor(page.cursor, 2) as [string, string];
+    const [requestedAt, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
     pageQuery = pageQuery.where((eb) =>
       eb(eb.refTuple("requested_at", "id"), ">", eb.tuple(requestedAt, id)),
     );

@@ -164,7 +164,7 @@ export async function searchCertificates(
   const total = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   let pageQuery = query.select(columns);
   if (page.cursor) {
-    const [createdAt, serial] = decodeCursor(page.cursor, 2) as [string, string];
+    const [createdAt, serial] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
     pageQuery = pageQuery.where((eb) =>
       eb(eb.refTuple("created_at", "serial"), "<", eb.tuple(createdAt, serial)),
     );

@@ -1,4 +1,5 @@
 import { TesseraError } from "../domain/errors.js";
+import { isValidText } from "../domain/text.js";
 
 /**
  * Keyset cursors: the sort key of the last row of a page, as opaque base64url JSON. Paging by
@@ -8,21 +9,34 @@ export function encodeCursor(values: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
-export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+/** What one value of a cursor is: text (a sort key or id) or a non-negative integer (a sequence). */
+export type CursorField = "text" | "integer";
+
+/** Longest text a cursor value can be: sort keys and ids are far shorter. */
+const maxCursorText = 256;
+
+function fits(value: unknown, field: CursorField): boolean {
+  if (field === "integer") return Number.isSafeInteger(value) && (value as number) >= 0;
+  return typeof value === "string" && value.length <= maxCursorText && isValidText(value);
+}
+
+/**
+ * The values of a cursor the client sent back, checked against the `shape` of the list's sort
+ * key: a damaged or forged cursor is the client's mistake (`request.invalid_cursor`), never
+ * a query the database refuses.
+ */
+export function decodeCursor(cursor: string, shape: readonly CursorField[]): (string | number)[] {
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (
-      Array.isArray(values) &&
-      values.length === arity &&
-      values.every((v) => typeof v === "string" || typeof v === "number")
-    )
-      return values;
+    values = /^[A-Za-z0-9_-]*$/.test(cursor)
+      ? JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
+      : undefined;
   } catch {
-    // fall through to the error below: a damaged cursor is the client's mistake
+    // a damaged cursor: refused below
   }
-  throw new TesseraError("request.invalid", "The cursor is not valid; start again from the first page.", {
-    field: "cursor",
-  });
+  if (Array.isArray(values) && values.length === shape.length && shape.every((f, i) => fits(values[i], f)))
+    return values as (string | number)[];
+  throw new TesseraError("request.invalid_cursor", undefined, { field: "cursor" });
 }
 
 /**

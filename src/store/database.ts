@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
@@ -29,7 +29,12 @@ export async function openStore(
 ): Promise<Store> {
   let db: Db;
   if (settings.kind === "sqlite") {
-    if (settings.file !== ":memory:") mkdirSync(path.dirname(settings.file), { recursive: true });
+    if (settings.file !== ":memory:") {
+      // Tokens, PIN letters, password hashes and personal data live in this file: owner only.
+      // SQLite gives the -wal and -shm files the database file's mode.
+      mkdirSync(path.dirname(settings.file), { recursive: true, mode: 0o700 });
+      if (!existsSync(settings.file)) closeSync(openSync(settings.file, "a", 0o600));
+    }
     const sqlite = new SqliteDatabase(settings.file);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");

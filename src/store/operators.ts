@@ -7,7 +7,12 @@ export interface Operator {
   username: string;
   roles: Role[];
   disabled: boolean;
+  /** Failed logins of this username from all addresses (see `store/login-throttle.ts`). */
   failedLogins: number;
+  /**
+   * Until when addresses that have failed for this username must wait before trying again;
+   * addresses that have not failed are never held up by it.
+   */
   lockedUntil: string | null;
   createdAt: string;
   updatedAt: string;
@@ -17,14 +22,16 @@ export interface OperatorWithHash extends Operator {
   passwordHash: string;
 }
 
-function toOperator(row: OperatorTable): OperatorWithHash {
+type OperatorRow = OperatorTable & { failures: number | null; delayed_until: string | null };
+
+function toOperator(row: OperatorRow): OperatorWithHash {
   return {
     id: row.id,
     username: row.username,
     roles: JSON.parse(row.roles) as Role[],
     disabled: row.disabled === 1,
-    failedLogins: row.failed_logins,
-    lockedUntil: row.locked_until,
+    failedLogins: Number(row.failures ?? 0),
+    lockedUntil: row.delayed_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     passwordHash: row.password_hash,
@@ -35,25 +42,32 @@ export function withoutHash({ passwordHash: _, ...operator }: OperatorWithHash):
   return operator;
 }
 
+/** Operators with the login count of their username from all addresses. */
+function selectOperators(db: Db) {
+  return db
+    .selectFrom("operators")
+    .leftJoin("login_throttle", (join) =>
+      join.onRef("login_throttle.username", "=", "operators.username").on("login_throttle.address", "=", ""),
+    )
+    .selectAll("operators")
+    .select(["login_throttle.failures", "login_throttle.delayed_until"]);
+}
+
 export async function findOperatorByUsername(
   db: Db,
   username: string,
 ): Promise<OperatorWithHash | undefined> {
-  const row = await db
-    .selectFrom("operators")
-    .selectAll()
-    .where("username", "=", username)
-    .executeTakeFirst();
+  const row = await selectOperators(db).where("operators.username", "=", username).executeTakeFirst();
   return row && toOperator(row);
 }
 
 export async function findOperatorById(db: Db, id: string): Promise<OperatorWithHash | undefined> {
-  const row = await db.selectFrom("operators").selectAll().where("id", "=", id).executeTakeFirst();
+  const row = await selectOperators(db).where("operators.id", "=", id).executeTakeFirst();
   return row && toOperator(row);
 }
 
 export async function listOperators(db: Db): Promise<Operator[]> {
-  const rows = await db.selectFrom("operators").selectAll().orderBy("username").execute();
+  const rows = await selectOperators(db).orderBy("operators.username").execute();
   return rows.map((row) => withoutHash(toOperator(row)));
 }
 
@@ -77,8 +91,6 @@ export async function insertOperator(
       password_hash: operator.passwordHash,
       roles: JSON.stringify(operator.roles),
       disabled: 0,
-      failed_logins: 0,
-      locked_until: null,
       created_at: operator.at,
       updated_at: operator.at,
     })
@@ -92,8 +104,6 @@ export async function updateOperator(
     roles?: Role[];
     disabled?: boolean;
     passwordHash?: string;
-    failedLogins?: number;
-    lockedUntil?: string | null;
   },
   at: string,
 ): Promise<void> {
@@ -103,8 +113,6 @@ export async function updateOperator(
       ...(changes.roles !== undefined && { roles: JSON.stringify(changes.roles) }),
       ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),
       ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
-      ...(changes.failedLogins !== undefined && { failed_logins: changes.failedLogins }),
-      ...(changes.lockedUntil !== undefined && { locked_until: changes.lockedUntil }),
       updated_at: at,
     })
     .where("id", "=", id)

@@ -7,14 +7,17 @@ import type { ColumnType, Generated } from "kysely";
  */
 export interface Database {
   operators: OperatorTable;
+  login_throttle: LoginThrottleTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   users: UserTable;
   card_templates: CardTemplateTable;
   process_options: ProcessOptionsTable;
+  pending_changes: PendingChangeTable;
   cards: CardTable;
   sequences: SequenceTable;
   audit_log: AuditTable;
+  audit_checkpoints: AuditCheckpointTable;
   certificate_authority: CertificateAuthorityTable;
   certificates: CertificateTable;
   crls: CrlTable;
@@ -24,6 +27,29 @@ export interface Database {
   batch_parts: BatchPartTable;
   card_tokens: CardTokenTable;
   card_counts: CardCountTable;
+}
+
+/** A change waiting for a second administrator (see migration 007). */
+export interface PendingChangeTable {
+  id: string;
+  /** options, operator.create, operator.change */
+  kind: string;
+  /** The operator an operator.change is about. */
+  object_id: string | null;
+  /** JSON: the change as proposed (no secret in it). */
+  change: string;
+  /** The hash of a password the proposal sets; never shown. */
+  password_hash: string | null;
+  /** JSON array of the four-eyes rules the change touches. */
+  rules: string;
+  /** pending, approved, rejected */
+  state: string;
+  proposed_by: string;
+  proposed_by_name: string;
+  proposed_at: string;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: string | null;
 }
 
 /** Cards per state and template, kept by triggers (see migration 005). */
@@ -40,10 +66,21 @@ export interface OperatorTable {
   /** JSON array of role ids. */
   roles: string;
   disabled: number;
-  failed_logins: number;
-  locked_until: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * Failed logins counted per (username, address), see migration 009. `address` is "" for the
+ * count of a username from all addresses; `username` is "" for an address's count for all.
+ */
+export interface LoginThrottleTable {
+  username: string;
+  address: string;
+  failures: number;
+  last_failure_at: string;
+  /** Until when the next attempt this count governs must wait; null while it is free. */
+  delayed_until: string | null;
 }
 
 export interface ApiTokenTable {
@@ -117,6 +154,8 @@ export interface CardTable {
   organizational_unit: string | null;
   /** The open batch that holds the card, if any. */
   batch_id: string | null;
+  /** The batch that last took the card (kept after the batch finished; migration 008). */
+  last_batch_id: string | null;
   /** Bumped on every change; a request that names an older version is stale. */
   version: number;
   requested_by: string;
@@ -148,6 +187,17 @@ export interface AuditTable {
   details: string;
   prev_mac: string;
   mac: string;
+}
+
+/** Signed checkpoints of the object history's head (see migration 006). */
+export interface AuditCheckpointTable {
+  id: Generated<number>;
+  at: string;
+  entries: number;
+  last_seq: number;
+  last_mac: string;
+  /** Ed25519 signature (base64) over at, entries, last_seq and last_mac. */
+  signature: string;
 }
 
 export interface CertificateAuthorityTable {
@@ -247,4 +297,10 @@ export interface CardTokenTable {
   card_id: string;
   token: Buffer;
   created_at: string;
+  /** How many times the token was handed out (bounded by the deployment; migration 008). */
+  downloads: ColumnType<number, number | undefined, number>;
+  /** The card's version right after production (migration 008; null for older tokens). */
+  card_version: number | null;
+  /** The batch that made the token (migration 008). */
+  batch_id: string | null;
 }

@@ -155,7 +155,7 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
 
   it("refuses a damaged cursor with a clear error", async () => {
     await expect(searchCards(store.db, {}, { cursor: "not-a-cursor", limit: 5 })).rejects.toMatchObject({
-      code: "request.invalid",
+      code: "request.invalid_cursor",
     });
   });
 

@@ -157,7 +157,7 @@ export async function searchUsers(
     .select(userColumns)
     .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"));
   if (page.cursor) {
-    const [name, id] = decodeCursor(page.cursor, 2) as [string, string];
+    const [name, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
     pageQuery = pageQuery.where((eb) => eb(eb.refTuple("search_name", "id"), ">", eb.tuple(name, id)));
   }
   const rows = await pageQuery

@@ -5,11 +5,11 @@ import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { createOperator } from "../access/operators.js";
 import { type App, createApp } from "../app.js";
-import type { Config } from "../config.js";
+import { type Config, defaultDownloads, defaultLoginThrottle } from "../config.js";
 import { demoTemplates } from "../domain/card-template.js";
 import { defaultProcessOptions, type ProcessOptions } from "../domain/process-options.js";
 import type { Role } from "../domain/roles.js";
-import { buildServer } from "../http/server.js";
+import { buildServer, type ServerHooks } from "../http/server.js";
 import type { Actor } from "../processes/services.js";
 import type { Dialect } from "../store/database.js";
 import { createTestDatabase } from "./databases.js";
@@ -39,7 +39,7 @@ export interface TestApp {
 
 export async function createTestApp(
   dialect: Dialect,
-  overrides: { options?: Partial<ProcessOptions>; config?: Partial<Config> } = {},
+  overrides: { options?: Partial<ProcessOptions>; config?: Partial<Config>; hooks?: ServerHooks } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-test-"));
   const database = await createTestDatabase(dialect, path.join(dataDir, "tessera.sqlite"));
@@ -47,6 +47,8 @@ export async function createTestApp(
     host: "127.0.0.1",
     port: 0,
     publicUrl: "http://localhost:3000",
+    // Tests issue certificates with this address as if it had been set on purpose.
+    publicUrlSet: true,
     dataDir,
     database: database.settings,
     adminPassword: testPassword,
@@ -55,22 +57,25 @@ export async function createTestApp(
       auditKey: Buffer.alloc(32, 7),
       pukKey: Buffer.alloc(32, 9),
       caKeyPassphrase: "test passphrase for the CA key",
+      auditCheckpointKey: Buffer.alloc(32, 5),
     },
     templates: demoTemplates,
     options: { ...defaultProcessOptions, ...overrides.options },
     ca: { name: "Tessera Test CA", validityYears: 10 },
     crl: { nextUpdateHours: 24 },
     session: { idleMinutes: 30 },
-    login: { maxFailures: 5, lockMinutes: 15 },
+    login: defaultLoginThrottle,
+    trustedProxies: [],
     batch: { chunkSize: 4, workers: 2 },
     organizationName: "Tessera Test Office",
     tls: undefined,
     logLevel: "silent",
+    downloads: defaultDownloads,
     ...overrides.config,
   };
   const clock = createTestClock();
   const app = await createApp(config, { clock, log: pino({ level: "silent" }) });
-  const server = await buildServer(app);
+  const server = await buildServer(app, overrides.hooks);
   return {
     app,
     server,

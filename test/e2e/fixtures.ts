@@ -17,6 +17,7 @@ export const operators: Record<string, Role[]> = {
     "securityOfficer",
     "auditor",
     "administrator",
+    "pinMailer",
   ],
 };
 

@@ -31,7 +31,7 @@ export const navigation: NavigationItem[] = [
     label: "Batches",
     path: "/batches",
     icon: IconListDetails,
-    roles: ["productionAdministrator", "issuingAuthority", "auditor", "administrator"],
+    roles: ["productionAdministrator", "issuingAuthority", "auditor", "administrator", "pinMailer"],
   },
   { label: "Certificates", path: "/certificates", icon: IconCertificate, roles: "any" },
   { label: "Audit", path: "/audit", icon: IconFileAnalytics, roles: ["auditor", "administrator"] },

@@ -24,6 +24,7 @@ const CertificatesPage = lazy(() => import("./pages/CertificatesPage"));
 const CertificatePage = lazy(() => import("./pages/CertificatePage"));
 const AuditPage = lazy(() => import("./pages/AuditPage"));
 const AdministrationPage = lazy(() => import("./pages/admin/AdministrationPage"));
+const TokensPage = lazy(() => import("./pages/TokensPage"));
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 /** A page that only some roles may open: the roles of its navigation entry. */
@@ -65,6 +66,7 @@ const pages: RouteObject[] = [
   { path: "audit", element: guarded("/audit", <AuditPage />) },
   { path: "administration", element: guarded("/administration", <AdministrationPage />) },
   { path: "administration/:tab", element: guarded("/administration", <AdministrationPage />) },
+  { path: "api-tokens", element: <TokensPage /> },
   { path: "*", element: <NotFoundPage /> },
 ];
 

@@ -53,11 +53,27 @@ export function auditRoutes(app: App): FastifyPluginAsyncZod {
         schema: {
           tags: ["audit"],
           summary: "Verify the chain of the object history; names the first broken entry",
+          description:
+            "Checks every entry's MAC and link to the one before, then the newest signed checkpoint of the history's head (in the database and in the data folder): the history must still hold that checkpoint's last entry with its MAC and at least its number of entries, so entries removed from the end show too.",
           response: {
             200: z.object({
               valid: z.boolean(),
-              entries: z.int(),
-              firstBroken: z.object({ seq: z.int(), reason: z.string() }).optional(),
+              entries: z.int().describe("Entries checked"),
+              firstBroken: z
+                .object({ seq: z.int(), reason: z.string() })
+                .optional()
+                .describe(
+                  "The first entry that does not verify; for entries removed from the end, the last entry the checkpoint named in the reason confirmed",
+                ),
+              lastCheckpoint: z
+                .object({
+                  at: z.string().describe("When the checkpoint was signed"),
+                  entries: z.int().describe("How many entries it confirmed"),
+                })
+                .optional()
+                .describe(
+                  "The newest signed checkpoint the history was found to hold; absent before the first checkpoint",
+                ),
             }),
           },
         },

@@ -1,20 +1,21 @@
 import { Readable } from "node:stream";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { App } from "../../app.js";
 import { TesseraError } from "../../domain/errors.js";
+import { hasAnyRole } from "../../domain/roles.js";
 import { cancelBatchOrder, purgeBatchPinLetters } from "../../processes/batch-control.js";
+import { downloadBatchFile, downloadCardToken } from "../../processes/batch-downloads.js";
 import {
   type Batch,
   findBatch,
   findBatchItems,
-  findCardToken,
   listBatchParts,
   type PartKind,
   readBatchPart,
   searchBatches,
 } from "../../store/batches.js";
-import { findCardById } from "../../store/cards.js";
 import { actorOf } from "../access.js";
 import { zipStream } from "../zip.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
@@ -36,6 +37,11 @@ export const batchSchema = z.object({
   released: z.int(),
   left: z.int(),
   pinLettersPurgedAt: z.string().nullable(),
+  mayDownload: z
+    .object({ printFile: z.boolean(), pinLetters: z.boolean() })
+    .describe(
+      "What the caller's roles may fetch of this batch (the deployment's download setting); who may fetch the PIN letters may also purge them",
+    ),
 });
 
 const itemSchema = z.object({
@@ -51,13 +57,28 @@ const itemSchema = z.object({
 const partsSchema = z.array(z.object({ part: z.int(), pages: z.int(), bytes: z.int() }));
 
 const readers = {
-  access: ["productionAdministrator", "issuingAuthority", "auditor", "administrator"] as const,
+  access: ["productionAdministrator", "issuingAuthority", "auditor", "administrator", "pinMailer"] as const,
 };
-const production = { access: ["productionAdministrator"] as const };
 const params = z.object({ id: z.string().max(64) });
 
 export function batchRoutes(app: App): FastifyPluginAsyncZod {
   const { db } = app.services.store;
+  // Who may fetch what is a deployment setting (config.downloads); no role holds both the PIN
+  // letters and the tokens (refused at start).
+  const { downloads } = app.config;
+  const printFileAccess = { access: downloads.printFile };
+  const pinLetterAccess = { access: downloads.pinLetters };
+  const tokenAccess = { access: downloads.tokens };
+  const withAllowed = (batch: Batch, request: FastifyRequest) => {
+    const held = actorOf(request).roles;
+    return {
+      ...batch,
+      mayDownload: {
+        printFile: hasAnyRole(held, downloads.printFile),
+        pinLetters: hasAnyRole(held, downloads.pinLetters),
+      },
+    };
+  };
 
   async function loadBatch(id: string): Promise<Batch> {
     const batch = await findBatch(db, id);
@@ -89,7 +110,8 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { cursor, limit, ...filter } = request.query;
-        return searchBatches(db, filter, { cursor, limit });
+        const page = await searchBatches(db, filter, { cursor, limit });
+        return { ...page, items: page.items.map((batch) => withAllowed(batch, request)) };
       },
     );
 
@@ -119,7 +141,7 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
         const { cursor, limit, itemState } = request.query;
         const items = await findBatchItems(db, batch.id, { state: itemState }, { cursor, limit });
         return {
-          ...batch,
+          ...withAllowed(batch, request),
           items: items.items as z.infer<typeof itemSchema>[],
           nextCursor: items.nextCursor,
           printFile: await parts(batch, "print"),
@@ -139,47 +161,45 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
           response: { 200: batchSchema },
         },
       },
-      async (request) => cancelBatchOrder(app.services, actorOf(request), request.params.id),
+      async (request) =>
+        withAllowed(await cancelBatchOrder(app.services, actorOf(request), request.params.id), request),
     );
 
     // The print file and the PIN letters: one PDF when the batch made one part (or ?part=N),
-    // else a ZIP of the parts in order (a part is one chunk of the batch).
+    // else a ZIP of the parts in order (a part is one chunk of the batch). Each download is
+    // recorded in the object history before a byte is sent.
     const download =
       (kind: PartKind, name: string) =>
       async (
-        request: { params: { id: string }; query: { part?: number | undefined } },
-        reply: import("fastify").FastifyReply,
+        request: FastifyRequest<{ Params: { id: string }; Querystring: { part?: number | undefined } }>,
+        reply: FastifyReply,
       ) => {
-        const batch = await loadBatch(request.params.id);
-        if (kind === "pinLetters" && batch.pinLettersPurgedAt)
-          throw new TesseraError("batch.pin_letters_purged");
-        const available = await parts(batch, kind);
-        const wanted =
-          request.query.part === undefined
-            ? available
-            : available.filter((p) => p.part === request.query.part);
-        if (wanted.length === 0)
-          throw new TesseraError(
-            "batch.no_output",
-            request.query.part === undefined
-              ? `The batch has no ${name} (yet).`
-              : `The batch has no part ${request.query.part}.`,
-          );
+        const file = await downloadBatchFile(
+          app.services,
+          actorOf(request),
+          request.params.id,
+          kind,
+          request.query.part,
+        );
+        const batchId = file.batch.id;
         reply.header("cache-control", "no-store");
-        if (wanted.length === 1) {
-          const data = await readBatchPart(db, batch.id, kind, wanted[0]!.part);
+        if (file.kind === "single")
           return reply
             .type("application/pdf")
-            .header("content-disposition", `attachment; filename="${name}-${batch.id.slice(0, 8)}.pdf"`)
-            .send(data);
-        }
-        const files = wanted.map((p) => ({
-          name: `${name}-${batch.id.slice(0, 8)}-part-${String(p.part).padStart(4, "0")}.pdf`,
-          read: async () => (await readBatchPart(db, batch.id, kind, p.part))!,
+            .header("content-disposition", `attachment; filename="${name}-${batchId.slice(0, 8)}.pdf"`)
+            .send(file.data);
+        const files = file.parts.map((part) => ({
+          name: `${name}-${batchId.slice(0, 8)}-part-${String(part).padStart(4, "0")}.pdf`,
+          read: async () => {
+            const data = await readBatchPart(db, batchId, kind, part);
+            // Purged while the ZIP was being sent: stop rather than send a hole.
+            if (!data) throw new TesseraError("batch.pin_letters_purged");
+            return data;
+          },
         }));
         return reply
           .type("application/zip")
-          .header("content-disposition", `attachment; filename="${name}-${batch.id.slice(0, 8)}.zip"`)
+          .header("content-disposition", `attachment; filename="${name}-${batchId.slice(0, 8)}.zip"`)
           .send(Readable.from(zipStream(files)));
       };
     const partQuery = z.object({ part: z.coerce.number().int().min(1).optional() });
@@ -187,7 +207,7 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
     server.get(
       "/api/v1/batches/:id/print-file",
       {
-        config: production,
+        config: printFileAccess,
         schema: {
           tags: ["batches"],
           summary: "The card faces (ID-1 PDF; a ZIP of PDFs for a batch of several parts)",
@@ -200,7 +220,7 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
     server.get(
       "/api/v1/batches/:id/pin-letters",
       {
-        config: production,
+        config: pinLetterAccess,
         schema: {
           tags: ["batches"],
           summary: "The PIN letters (A4 PDF; a ZIP of PDFs for a batch of several parts)",
@@ -213,7 +233,7 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
     server.delete(
       "/api/v1/batches/:id/pin-letters",
       {
-        config: production,
+        config: pinLetterAccess,
         schema: {
           tags: ["batches"],
           summary: "Purge the PIN letters once printed; they never come back",
@@ -221,24 +241,40 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
           response: { 200: batchSchema },
         },
       },
-      async (request) => purgeBatchPinLetters(app.services, actorOf(request), request.params.id),
+      async (request) => {
+        const { batch, erased } = await purgeBatchPinLetters(
+          app.services,
+          actorOf(request),
+          request.params.id,
+          downloads.pinLetters,
+        );
+        if (!erased)
+          app.log.warn(
+            { batchId: batch.id },
+            "the WAL could not be fully checkpointed after a PIN-letter purge; the next checkpoint erases the purged bytes",
+          );
+        return withAllowed(batch, request);
+      },
     );
 
     server.get(
       "/api/v1/cards/:id/token",
       {
-        config: production,
+        config: tokenAccess,
         schema: {
           tags: ["cards"],
-          summary: "The software token of a card (PKCS#12, opened with the card's PIN)",
+          summary:
+            "The software token of a card (PKCS#12, opened with the card's PIN): only while the card is as its batch made it (issued, never after activation) and that batch's PIN letters exist, a bounded number of times; every download is in the object history",
           params,
         },
       },
       async (request, reply) => {
-        const card = await findCardById(db, request.params.id);
-        if (!card) throw new TesseraError("card.not_found");
-        const token = await findCardToken(db, card.id);
-        if (!token) throw new TesseraError("card.no_token");
+        const { card, token } = await downloadCardToken(
+          app.services,
+          actorOf(request),
+          request.params.id,
+          downloads.tokenLimit,
+        );
         return reply
           .type("application/x-pkcs12")
           .header("cache-control", "no-store")

@@ -3,10 +3,13 @@ import { z } from "zod";
 import type { App } from "../../app.js";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
+import { hasAnyRole } from "../../domain/roles.js";
+import { findTokenRefusal } from "../../processes/batch-downloads.js";
 import { cardSchema, toCardView } from "../../processes/schemas.js";
 import { findHistoryOf } from "../../store/audit-log.js";
 import { findCardById, searchCards } from "../../store/cards.js";
 import { findCertificatesOfCard } from "../../store/certificates.js";
+import { actorOf } from "../access.js";
 import { auditEntrySchema } from "./audit.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
 
@@ -27,7 +30,11 @@ export function cardRoutes(app: App): FastifyPluginAsyncZod {
             template: z.string().max(64).optional(),
             q: z.string().max(200).optional(),
             userId: z.string().max(64).optional(),
-            batchId: z.string().max(64).optional(),
+            batchId: z
+              .string()
+              .max(64)
+              .optional()
+              .describe("Every card this batch took, whether it still holds it or has finished"),
             organizationalUnit: z.string().max(64).optional(),
             requestedFrom: isoDate.optional(),
             requestedTo: isoDate.optional(),
@@ -62,6 +69,11 @@ export function cardRoutes(app: App): FastifyPluginAsyncZod {
                 }),
               ),
               history: z.array(auditEntrySchema),
+              mayDownloadToken: z
+                .boolean()
+                .describe(
+                  "Whether the caller may download the card's software token now: their roles allow it (deployment setting), the card is as its batch made it, its batch's PIN letters are not purged and the download limit is not reached",
+                ),
             }),
           },
         },
@@ -79,6 +91,9 @@ export function cardRoutes(app: App): FastifyPluginAsyncZod {
             notAfter: c.notAfter,
           })),
           history: await findHistoryOf(db, "card", card.id),
+          mayDownloadToken:
+            hasAnyRole(actorOf(request).roles, app.config.downloads.tokens) &&
+            (await findTokenRefusal(db, card, app.config.downloads.tokenLimit)) === undefined,
         };
       },
     );

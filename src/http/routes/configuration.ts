@@ -1,17 +1,46 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { changeOptions } from "../../access/change-options.js";
+import { approvePendingChange, rejectPendingChange } from "../../access/decide-pending-change.js";
 import type { App } from "../../app.js";
 import { cardTemplateSchema } from "../../domain/card-template.js";
-import {
-  mergeProcessOptions,
-  processOptionsPatchSchema,
-  processOptionsSchema,
-} from "../../domain/process-options.js";
-import { findProcessOptions, saveProcessOptions } from "../../store/process-options.js";
+import { processOptionsPatchSchema, processOptionsSchema } from "../../domain/process-options.js";
+import { roles } from "../../domain/roles.js";
+import { listPendingChanges } from "../../store/pending-changes.js";
 import { actorOf } from "../access.js";
 
+/** A change that waits for a second administrator (issue 8: nobody decides alone). */
+export const pendingChangeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["options", "operator.create", "operator.change"]),
+  /** The operator an `operator.change` is about. */
+  objectId: z.string().nullable(),
+  /** The change as proposed: an options patch, or an operator's username, roles and flags (never a password). */
+  change: z.record(z.string(), z.unknown()),
+  /** The four-eyes rules it touches, e.g. `approvalStep`, `administratorRole`. */
+  rules: z.array(z.string()),
+  state: z.enum(["pending", "approved", "rejected"]),
+  proposedBy: z.string(),
+  proposedByName: z.string(),
+  proposedAt: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedByName: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+});
+
+const operatorAnswerSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  roles: z.array(z.enum(roles)),
+  disabled: z.boolean(),
+  lockedUntil: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const administrator = { access: ["administrator"] as const };
+
 export function configurationRoutes(app: App): FastifyPluginAsyncZod {
-  const { db } = app.services.store;
   return async (server) => {
     server.get(
       "/api/v1/templates",
@@ -42,37 +71,79 @@ export function configurationRoutes(app: App): FastifyPluginAsyncZod {
     server.patch(
       "/api/v1/options",
       {
-        config: { access: ["administrator"] },
+        config: administrator,
         schema: {
           tags: ["configuration"],
-          summary: "Change process options (only the fields sent)",
+          summary:
+            "Change process options (only the fields sent). 200 with the options; a patch that changes nothing " +
+            "writes nothing. A patch that weakens a four-eyes rule (switching the approval step off) does not " +
+            "apply: the whole patch, all its fields, becomes a pending change that another administrator " +
+            "approves or rejects — 202 with it",
           body: processOptionsPatchSchema,
-          response: { 200: processOptionsSchema },
+          response: { 200: processOptionsSchema, 202: z.object({ pendingChange: pendingChangeSchema }) },
         },
       },
-      async (request) => {
-        const actor = actorOf(request);
-        return db.transaction().execute(async (trx) => {
-          const current = (await findProcessOptions(trx)) ?? app.config.options;
-          const next = mergeProcessOptions(current, request.body);
-          const at = app.services.clock().toISOString();
-          await saveProcessOptions(trx, next, actor.id, at);
-          await app.services.audit.append(
-            trx,
-            [
-              {
-                action: "options.change",
-                objectType: "options",
-                outcome: "success",
-                operator: actor,
-                details: request.body,
-              },
-            ],
-            at,
-          );
-          return next;
-        });
+      async (request, reply) => {
+        const outcome = await changeOptions(app.services, actorOf(request), request.body);
+        if (!outcome.applied) return reply.status(202).send({ pendingChange: outcome.pendingChange });
+        return reply.status(200).send(outcome.options);
       },
+    );
+
+    server.get(
+      "/api/v1/pending-changes",
+      {
+        config: administrator,
+        schema: {
+          tags: ["configuration"],
+          summary: "Changes waiting for a second administrator (pending first, then the latest decided)",
+          querystring: z.strictObject({
+            state: z.enum(["pending", "approved", "rejected"]).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+          response: { 200: z.object({ items: z.array(pendingChangeSchema) }) },
+        },
+      },
+      async (request) => ({
+        items: await listPendingChanges(app.services.store.db, request.query),
+      }),
+    );
+
+    server.post(
+      "/api/v1/pending-changes/:id/approve",
+      {
+        config: administrator,
+        schema: {
+          tags: ["configuration"],
+          summary:
+            "Approve a pending change (an administrator other than who proposed it): it applies now. " +
+            "For an operator created without a password, the generated password is returned once",
+          params: z.object({ id: z.string().min(1).max(64) }),
+          response: {
+            200: z.object({
+              pendingChange: pendingChangeSchema,
+              options: processOptionsSchema.optional(),
+              operator: operatorAnswerSchema.optional(),
+              password: z.string().optional(),
+            }),
+          },
+        },
+      },
+      async (request) => approvePendingChange(app.services, actorOf(request), request.params.id),
+    );
+
+    server.post(
+      "/api/v1/pending-changes/:id/reject",
+      {
+        config: administrator,
+        schema: {
+          tags: ["configuration"],
+          summary: "Reject a pending change (an administrator other than who proposed it): it never applies",
+          params: z.object({ id: z.string().min(1).max(64) }),
+          response: { 200: z.object({ pendingChange: pendingChangeSchema }) },
+        },
+      },
+      async (request) => rejectPendingChange(app.services, actorOf(request), request.params.id),
     );
   };
 }

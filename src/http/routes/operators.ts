@@ -10,10 +10,11 @@ import {
   revokeToken,
 } from "../../access/operators.js";
 import type { App } from "../../app.js";
-import { roles } from "../../domain/roles.js";
+import { hasAnyRole, roles } from "../../domain/roles.js";
 import { listApiTokens } from "../../store/api-tokens.js";
 import { listOperators } from "../../store/operators.js";
 import { actorOf } from "../access.js";
+import { pendingChangeSchema } from "./configuration.js";
 
 const operatorSchema = z.object({
   id: z.string(),
@@ -36,6 +37,7 @@ const tokenSchema = z.object({
 });
 
 const admin = { access: ["administrator"] as const };
+const pendingAnswer = z.object({ pendingChange: pendingChangeSchema });
 
 export function operatorRoutes(app: App): FastifyPluginAsyncZod {
   return async (server) => {
@@ -54,13 +56,20 @@ export function operatorRoutes(app: App): FastifyPluginAsyncZod {
         config: admin,
         schema: {
           tags: ["operators"],
-          summary: "Create an operator; without a password one is generated and returned once",
+          summary:
+            "Create an operator; without a password one is generated and returned once. " +
+            "A new administrator while two administrators are enabled waits for another administrator: 202 with the pending change",
           body: newOperatorSchema,
-          response: { 201: z.object({ operator: operatorSchema, password: z.string().optional() }) },
+          response: {
+            201: z.object({ operator: operatorSchema, password: z.string().optional() }),
+            202: pendingAnswer,
+          },
         },
       },
       async (request, reply) => {
-        const { operator, password } = await createOperator(app.services, actorOf(request), request.body);
+        const created = await createOperator(app.services, actorOf(request), request.body);
+        if ("pendingChange" in created) return reply.status(202).send(created);
+        const { operator, password } = created;
         return reply.status(201).send({ operator, ...(password && { password }) });
       },
     );
@@ -71,33 +80,50 @@ export function operatorRoutes(app: App): FastifyPluginAsyncZod {
         config: admin,
         schema: {
           tags: ["operators"],
-          summary: "Change roles, disable or enable, reset the password, or lift a lock",
+          summary:
+            "Change roles, disable or enable, reset the password, or lift a lock. Nobody changes their own roles. " +
+            "A change that makes an enabled administrator, or sets another enabled administrator's password, " +
+            "while two administrators are enabled waits, as a whole, " +
+            "for another administrator: 202 with the pending change",
           params: z.object({ id: z.string().max(64) }),
           body: operatorChangesSchema,
-          response: { 200: z.object({ operator: operatorSchema }) },
+          response: { 200: z.object({ operator: operatorSchema }), 202: pendingAnswer },
         },
       },
-      async (request) => ({
-        operator: await changeOperator(app.services, actorOf(request), request.params.id, request.body),
-      }),
+      async (request, reply) => {
+        const changed = await changeOperator(app.services, actorOf(request), request.params.id, request.body);
+        return reply.status("pendingChange" in changed ? 202 : 200).send(changed);
+      },
     );
 
     server.get(
       "/api/v1/tokens",
       {
-        config: admin,
-        schema: { tags: ["operators"], response: { 200: z.object({ items: z.array(tokenSchema) }) } },
+        config: { access: "operator" },
+        schema: {
+          tags: ["operators"],
+          summary: "API tokens: an administrator sees every token, any other operator their own",
+          response: { 200: z.object({ items: z.array(tokenSchema) }) },
+        },
       },
-      async () => ({ items: await listApiTokens(app.services.store.db) }),
+      async (request) => {
+        const actor = actorOf(request);
+        const everyone = hasAnyRole(actor.roles, ["administrator"]);
+        return {
+          items: await listApiTokens(app.services.store.db, everyone ? {} : { operatorId: actor.id }),
+        };
+      },
     );
 
     server.post(
       "/api/v1/tokens",
       {
-        config: admin,
+        config: { access: "operator" },
         schema: {
           tags: ["operators"],
-          summary: "Create an API token for scripts; the token is shown once and stored only as a hash",
+          summary:
+            "Create an API token for scripts, acting as you (any operator, for themselves); " +
+            "the token is shown once and stored only as a hash",
           body: newApiTokenSchema,
           response: { 201: z.object({ id: z.string(), token: z.string() }) },
         },
@@ -109,9 +135,10 @@ export function operatorRoutes(app: App): FastifyPluginAsyncZod {
     server.delete(
       "/api/v1/tokens/:id",
       {
-        config: admin,
+        config: { access: "operator" },
         schema: {
           tags: ["operators"],
+          summary: "Revoke an API token: your own, or (administrator) anyone's",
           params: z.object({ id: z.string().max(64) }),
           response: { 204: z.null() },
         },

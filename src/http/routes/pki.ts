@@ -78,7 +78,8 @@ export function pkiRoutes(app: App): FastifyPluginAsyncZod {
     server.get(
       "/pki/ocsp/*",
       {
-        config: publicAccess,
+        // The path is base64 bytes, not text: anything wrong in it is a malformed OCSP request.
+        config: { ...publicAccess, opaqueParams: ["*"] },
         schema: {
           tags: ["pki"],
           summary: "OCSP (RFC 6960 §A.1), base64 DER request in the path",
@@ -86,9 +87,7 @@ export function pkiRoutes(app: App): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        // The path may arrive URL-encoded (%2B, %2F, %3D) or not; base64 never holds a %.
-        const base64 = decodeURIComponent(request.params["*"]).replace(/\s/g, "");
-        const der = /^[A-Za-z0-9+/]*={0,2}$/.test(base64) ? Buffer.from(base64, "base64") : Buffer.alloc(0);
+        const der = decodeOcspPath(request.params["*"]);
         return reply
           .type("application/ocsp-response")
           .header("cache-control", "public, max-age=60")
@@ -96,4 +95,22 @@ export function pkiRoutes(app: App): FastifyPluginAsyncZod {
       },
     );
   };
+}
+
+/**
+ * The DER request of a GET OCSP path, or no bytes (answered as malformedRequest) when the path
+ * is not base64. The path may arrive URL-encoded (%2B, %2F, %3D) once more or not; base64
+ * never holds a %, so a % that does not decode is simply malformed.
+ */
+export function decodeOcspPath(path: string): Buffer {
+  let base64 = path;
+  if (base64.includes("%")) {
+    try {
+      base64 = decodeURIComponent(base64);
+    } catch {
+      return Buffer.alloc(0);
+    }
+  }
+  base64 = base64.replace(/\s/g, "");
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(base64) ? Buffer.from(base64, "base64") : Buffer.alloc(0);
 }

@@ -56,7 +56,7 @@ export function processRoutes(app: App): FastifyPluginAsyncZod {
       server.post(
         `/api/v1/processes/${definition.symbolicName}`,
         {
-          config: { access: "operator" },
+          config: { access: "operator", process: definition.symbolicName },
           attachValidation: true,
           schema: {
             tags: ["processes"],

@@ -1,16 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { logIn, logOut } from "../../access/authentication.js";
-import { createLoginThrottle } from "../../access/login-throttle.js";
 import type { App } from "../../app.js";
-import { TesseraError } from "../../domain/errors.js";
+import { isTesseraError } from "../../domain/errors.js";
 import { roles } from "../../domain/roles.js";
 import { actorOf, sessionCookie } from "../access.js";
 
 const actorSchema = z.object({ id: z.string(), username: z.string(), roles: z.array(z.enum(roles)) });
 
 export function sessionRoutes(app: App): FastifyPluginAsyncZod {
-  const throttle = createLoginThrottle({ limit: 30, windowMs: 60_000 });
   const secure = app.config.publicUrl.startsWith("https://");
   return async (server) => {
     server.post(
@@ -20,6 +18,14 @@ export function sessionRoutes(app: App): FastifyPluginAsyncZod {
         schema: {
           tags: ["session"],
           summary: "Log in: sets an httpOnly, SameSite=Strict session cookie",
+          description: [
+            "Failed logins make the failing side wait, growing with each failure: the same username",
+            "from the same address, the username from all addresses (only addresses that have failed",
+            "for it wait), and one address for all usernames. An attempt that must wait gets 429",
+            "`auth.rate_limited` with `Retry-After` and `details.retryAfterSeconds`, whether the",
+            "username exists or not. The client address is the peer's, or from `X-Forwarded-For`",
+            "only when the peer is a configured proxy (TESSERA_TRUSTED_PROXIES).",
+          ].join(" "),
           body: z.strictObject({
             username: z.string().min(1).max(200),
             password: z.string().min(1).max(200),
@@ -28,11 +34,15 @@ export function sessionRoutes(app: App): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        if (!throttle.tryAttempt(request.ip, Date.now())) throw new TesseraError("auth.rate_limited");
         const { sessionToken, actor } = await logIn(app.services, app.policy, {
           username: request.body.username,
           password: request.body.password,
+          address: request.ip,
           previousSessionToken: request.cookies[sessionCookie],
+        }).catch((error: unknown) => {
+          if (isTesseraError(error) && typeof error.details?.retryAfterSeconds === "number")
+            reply.header("retry-after", String(error.details.retryAfterSeconds));
+          throw error;
         });
         reply.setCookie(sessionCookie, sessionToken, {
           httpOnly: true,

@@ -5,6 +5,10 @@ import { certificates } from "./002-certificates.js";
 import { batches } from "./003-batches.js";
 import { cardSearch } from "./004-card-search.js";
 import { cardCounts } from "./005-card-counts.js";
+import { auditCheckpoints } from "./006-audit-checkpoints.js";
+import { pendingChanges } from "./007-pending-changes.js";
+import { downloadsBatchLink } from "./008-downloads-batch-link.js";
+import { loginThrottle } from "./009-login-throttle.js";
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -14,5 +18,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     "003-batches": batches(dialect),
     "004-card-search": cardSearch(),
     "005-card-counts": cardCounts(dialect),
+    "006-audit-checkpoints": auditCheckpoints(dialect),
+    "007-pending-changes": pendingChanges(),
+    "008-downloads-batch-link": downloadsBatchLink(),
+    "009-login-throttle": loginThrottle(),
   };
 }

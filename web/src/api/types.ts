@@ -48,7 +48,10 @@ export interface Card {
   userId: string;
   holderName: string;
   organizationalUnit: string | null;
+  /** The running batch that holds the card now. */
   batchId: string | null;
+  /** The batch that last took the card, kept after it finished. */
+  lastBatchId: string | null;
   version: number;
   requestedBy: string;
   requestedAt: string;
@@ -70,6 +73,8 @@ export interface CardCertificate {
 export interface CardDetail extends Card {
   certificates: CardCertificate[];
   history: AuditEntry[];
+  /** Whether this operator may download the card's software token now. */
+  mayDownloadToken?: boolean;
 }
 
 export interface AuditEntry {
@@ -88,6 +93,8 @@ export interface AuditVerification {
   valid: boolean;
   entries: number;
   firstBroken?: { seq: number; reason: string };
+  /** The newest signed checkpoint of the history's head that the history still holds. */
+  lastCheckpoint?: { at: string; entries: number };
 }
 
 export interface CatalogEntry {
@@ -181,6 +188,8 @@ export interface Batch {
   /** The parts of the print file and of the PIN letters written so far (one part per chunk). */
   printFile?: BatchFilePart[];
   pinLetters?: BatchFilePart[];
+  /** What this operator's roles may fetch of the batch (the deployment's download setting). */
+  mayDownload?: { printFile: boolean; pinLetters: boolean };
 }
 
 export interface BatchFilePart {
@@ -201,4 +210,20 @@ export interface Certificate {
   revocationReason: string | null;
   createdAt?: string;
   updatedAt?: string;
+}
+
+/** A change that waits for a second administrator (a weakened four-eyes rule, a new administrator). */
+export interface PendingChange {
+  id: string;
+  kind: "options" | "operator.create" | "operator.change";
+  objectId: string | null;
+  change: Record<string, unknown>;
+  rules: string[];
+  state: "pending" | "approved" | "rejected";
+  proposedBy: string;
+  proposedByName: string;
+  proposedAt: string;
+  decidedBy: string | null;
+  decidedByName: string | null;
+  decidedAt: string | null;
 }

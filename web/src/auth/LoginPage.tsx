@@ -23,18 +23,35 @@ function safeNext(next: string | null): string {
   return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") ? next : "/";
 }
 
-function explain(error: unknown): { title: string; text: string; locked: boolean } {
+/** "45 seconds", "1 minute", "15 minutes": how long to wait, as a person says it. */
+function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} ${seconds === 1 ? "second" : "seconds"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
+}
+
+/** The seconds a login must wait, from a 429 `auth.rate_limited` answer. */
+function waitOf(error: unknown): number | undefined {
+  if (!(error instanceof ApiError) || error.code !== "auth.rate_limited") return undefined;
+  const seconds = error.details?.retryAfterSeconds;
+  return typeof seconds === "number" && seconds > 0 ? seconds : 1;
+}
+
+function explain(error: unknown, secondsLeft: number): { title: string; text: string; locked: boolean } {
   if (error instanceof ApiError) {
     if (error.code === "auth.invalid_credentials")
       return {
         title: "Wrong username or password",
-        text: "Check both and try again. After repeated failures the account is locked for a while.",
+        text: "Check both and try again. After repeated failures you must wait a little longer before each new try.",
         locked: false,
       };
-    if (error.code === "auth.account_locked")
+    if (error.code === "auth.rate_limited")
       return {
-        title: "Account locked",
-        text: `${error.message} An administrator can lift the lock sooner in Administration → Operators.`,
+        title: "Too many failed logins",
+        text:
+          secondsLeft > 0
+            ? `Wait ${formatWait(secondsLeft)} before you try again. An administrator can clear the wait in Administration → Operators.`
+            : "You can try again now.",
         locked: true,
       };
     if (error.code === "auth.account_disabled")
@@ -54,11 +71,22 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  // When a wait ends (epoch ms) and how many seconds are left of it, counted down each second.
+  const [waitUntil, setWaitUntil] = useState<number | undefined>();
+  const [secondsLeft, setSecondsLeft] = useState(0);
   const reason = params.get("reason");
 
   useEffect(() => {
     document.title = "Log in · Tessera";
   }, []);
+
+  useEffect(() => {
+    if (waitUntil === undefined) return;
+    const tick = () => setSecondsLeft(Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000)));
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [waitUntil]);
 
   if (state.status === "loading") return <Loading label="Opening Tessera…" />;
   if (state.status === "ready") return <Navigate to={safeNext(params.get("next"))} replace />;
@@ -71,13 +99,17 @@ export function LoginPage() {
       await logIn(username.trim(), password);
     } catch (caught) {
       setError(caught);
+      const wait = waitOf(caught);
+      setWaitUntil(wait === undefined ? undefined : Date.now() + wait * 1000);
+      setSecondsLeft(wait ?? 0);
       setPassword("");
     } finally {
       setBusy(false);
     }
   }
 
-  const problem = error ? explain(error) : undefined;
+  const problem = error ? explain(error, secondsLeft) : undefined;
+  const waiting = waitUntil !== undefined && secondsLeft > 0;
   return (
     <Box mih="100vh" style={{ background: "linear-gradient(160deg, #1f4e79 0%, #17324d 100%)" }}>
       <Center mih="100vh" p="md">
@@ -151,7 +183,7 @@ export function LoginPage() {
                   onChange={(event) => setPassword(event.currentTarget.value)}
                   required
                 />
-                <Button type="submit" loading={busy} fullWidth mt="xs">
+                <Button type="submit" loading={busy} disabled={waiting} fullWidth mt="xs">
                   Log in
                 </Button>
               </Stack>

@@ -11,7 +11,7 @@ import {
   UnstyledButton,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconLogout } from "@tabler/icons-react";
+import { IconKey, IconLogout } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { Link, Navigate, Outlet, useLocation } from "react-router";
@@ -116,6 +116,17 @@ function Shell() {
                 </Text>
               </Box>
             </Group>
+            <Button
+              component={Link}
+              to="/api-tokens"
+              variant="white"
+              color="tessera"
+              size="xs"
+              visibleFrom="sm"
+              leftSection={<IconKey size={14} aria-hidden />}
+            >
+              API tokens
+            </Button>
             <Button
               variant="white"
               color="tessera"

@@ -89,7 +89,10 @@ function VerifyChain() {
               title="The chain is intact"
             >
               All {formatNumber(result.entries)} entries are linked and signed as written: nothing was changed
-              or removed.
+              or removed.{" "}
+              {result.lastCheckpoint
+                ? `The checkpoint of ${formatDateTime(result.lastCheckpoint.at)} confirmed ${formatNumber(result.lastCheckpoint.entries)} entries: none was removed from the end before it.`
+                : "No checkpoint of the history's end has been signed yet."}
             </Alert>
           )}
           {result && !result.valid && (

@@ -21,32 +21,44 @@ import { IconUserPlus } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, fieldErrorsOf } from "../../api/client";
-import type { OperatorAccount, Role } from "../../api/types";
+import type { OperatorAccount, PendingChange, Role } from "../../api/types";
 import { useOperator } from "../../auth/session";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime } from "../../components/format";
 import { roleNames, roles } from "../../domain";
+import { PendingChanges } from "./PendingChanges";
 
-export function useOperators() {
+/** The operators (administrators only: `enabled` false for anyone else). */
+export function useOperators(enabled = true) {
   return useQuery({
     queryKey: ["operators"],
     queryFn: ({ signal }) => api.get<{ items: OperatorAccount[] }>("/api/v1/operators", signal),
     select: (data) => data.items,
+    enabled,
   });
 }
+
+type Created = { operator: OperatorAccount; password?: string } | { pendingChange: PendingChange };
+
+const waitsForSecond =
+  "This makes or takes over an administrator while two are enabled: it waits for another administrator to approve it under Operators and roles.";
 
 function RolePicker({
   value,
   onChange,
   error,
+  readOnlyReason,
 }: {
   value: Role[];
   onChange(value: Role[]): void;
   error?: string;
+  /** Set when the roles may not be changed here (your own). */
+  readOnlyReason?: string;
 }) {
   return (
     <Checkbox.Group
       label="Roles"
+      description={readOnlyReason}
       value={value}
       onChange={(v) => onChange(v as Role[])}
       error={error}
@@ -54,7 +66,7 @@ function RolePicker({
     >
       <SimpleGrid cols={2} spacing={6} mt={6}>
         {roles.map((role) => (
-          <Checkbox key={role} value={role} label={roleNames[role]} />
+          <Checkbox key={role} value={role} label={roleNames[role]} disabled={Boolean(readOnlyReason)} />
         ))}
       </SimpleGrid>
     </Checkbox.Group>
@@ -68,22 +80,34 @@ function NewOperator({ onClose }: { onClose(): void }) {
   const [chosen, setChosen] = useState<Role[]>([]);
   const create = useMutation({
     mutationFn: () =>
-      api.post<{ operator: OperatorAccount; password?: string }>("/api/v1/operators", {
+      api.post<Created>("/api/v1/operators", {
         username: username.trim(),
         roles: chosen,
         ...(password && { password }),
       }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["operators"] }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["operators"] });
+      void queryClient.invalidateQueries({ queryKey: ["pending-changes"] });
+    },
   });
   const errors = fieldErrorsOf(create.error);
   function submit(event: FormEvent) {
     event.preventDefault();
     create.mutate();
   }
-  const generated = create.data?.password;
+  const generated = create.data && "password" in create.data ? create.data.password : undefined;
   return (
     <Modal opened onClose={onClose} title="New operator" centered size="lg">
-      {create.data ? (
+      {create.data && "pendingChange" in create.data ? (
+        <Stack gap="sm">
+          <Alert color="orange" variant="light" title="Waiting for a second administrator">
+            {waitsForSecond}
+          </Alert>
+          <Group justify="flex-end">
+            <Button onClick={onClose}>Done</Button>
+          </Group>
+        </Stack>
+      ) : create.data ? (
         <Stack gap="sm">
           <Alert color="green" variant="light" title={`${create.data.operator.username} can log in`}>
             {generated
@@ -147,6 +171,8 @@ function NewOperator({ onClose }: { onClose(): void }) {
 
 function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClose(): void }) {
   const queryClient = useQueryClient();
+  const me = useOperator();
+  const isMe = me.id === operator.id;
   const [chosen, setChosen] = useState<Role[]>(operator.roles);
   const [disabled, setDisabled] = useState(operator.disabled);
   const [password, setPassword] = useState("");
@@ -154,15 +180,23 @@ function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClos
   const [unlock, setUnlock] = useState(false);
   const save = useMutation({
     mutationFn: () =>
-      api.patch<{ operator: OperatorAccount }>(`/api/v1/operators/${operator.id}`, {
-        ...(chosen.join() !== operator.roles.join() && { roles: chosen }),
-        ...(disabled !== operator.disabled && { disabled }),
-        ...(password && { password }),
-        ...(unlock && { unlock: true }),
-      }),
-    onSuccess: () => {
+      api.patch<{ operator: OperatorAccount } | { pendingChange: PendingChange }>(
+        `/api/v1/operators/${operator.id}`,
+        {
+          ...(chosen.join() !== operator.roles.join() && { roles: chosen }),
+          ...(disabled !== operator.disabled && { disabled }),
+          ...(password && { password }),
+          ...(unlock && { unlock: true }),
+        },
+      ),
+    onSuccess: (answer) => {
       void queryClient.invalidateQueries({ queryKey: ["operators"] });
-      notifications.show({ color: "green", message: `${operator.username} is changed.` });
+      void queryClient.invalidateQueries({ queryKey: ["pending-changes"] });
+      notifications.show(
+        "pendingChange" in answer
+          ? { color: "orange", message: waitsForSecond }
+          : { color: "green", message: `${operator.username} is changed.` },
+      );
       onClose();
     },
   });
@@ -175,7 +209,12 @@ function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClos
     <Modal opened onClose={onClose} title={`Operator ${operator.username}`} centered size="lg">
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <RolePicker value={chosen} onChange={setChosen} error={errors.roles} />
+          <RolePicker
+            value={chosen}
+            onChange={setChosen}
+            error={errors.roles}
+            {...(isMe && { readOnlyReason: "Nobody changes their own roles: another administrator does." })}
+          />
           <Switch
             label="Disabled: cannot log in, and API tokens acting as them stop working"
             checked={disabled}
@@ -228,6 +267,7 @@ export function OperatorsTab() {
           New operator
         </Button>
       </Group>
+      <PendingChanges kinds={["operator.create", "operator.change"]} />
       {operators.error && <ErrorAlert error={operators.error} />}
       {operators.isPending && <Loading />}
       {operators.data && (

@@ -15,8 +15,9 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 import { api, fieldErrorsOf } from "../../api/client";
 import { useOptions } from "../../api/queries";
-import type { ProcessOptions } from "../../api/types";
+import type { PendingChange, ProcessOptions } from "../../api/types";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
+import { PendingChanges } from "./PendingChanges";
 
 function Row({ label, description, children }: { label: string; description: string; children: ReactNode }) {
   return (
@@ -44,9 +45,28 @@ export function OptionsTab() {
     if (options.data) setDraft(structuredClone(options.data));
   }, [options.data]);
   const save = useMutation({
-    mutationFn: (next: ProcessOptions) => api.patch<ProcessOptions>("/api/v1/options", next),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(["options"], saved);
+    // Only the options that differ are sent: a change that needs a second administrator then
+    // shows just what was meant.
+    mutationFn: (next: ProcessOptions) => {
+      const current = options.data as Record<string, unknown> | undefined;
+      const patch = Object.fromEntries(
+        Object.entries(next).filter(
+          ([key, value]) => JSON.stringify(value) !== JSON.stringify(current?.[key]),
+        ),
+      );
+      return api.patch<ProcessOptions | { pendingChange: PendingChange }>("/api/v1/options", patch);
+    },
+    onSuccess: (answer) => {
+      if ("pendingChange" in answer) {
+        void queryClient.invalidateQueries({ queryKey: ["pending-changes"] });
+        if (options.data) setDraft(structuredClone(options.data));
+        notifications.show({
+          color: "orange",
+          message: "The change weakens a four-eyes rule: it waits for another administrator to approve it.",
+        });
+        return;
+      }
+      queryClient.setQueryData(["options"], answer);
       void queryClient.invalidateQueries({ queryKey: ["processes"] });
       notifications.show({ color: "green", message: "The process options are saved." });
     },
@@ -76,6 +96,7 @@ export function OptionsTab() {
   }
   return (
     <Paper p="lg" maw={920}>
+      <PendingChanges kinds={["options"]} />
       <form onSubmit={submit}>
         <Stack gap="md">
           <Title order={2} fz="md">
@@ -173,7 +194,7 @@ export function OptionsTab() {
           </Title>
           <Row
             label="Approval step"
-            description="Card requests wait for an approver (four eyes). Off: requests are approved at once."
+            description="Card requests wait for an approver (four eyes). Off: requests are approved at once — switching it off waits for a second administrator."
           >
             <Switch
               aria-label="Approval step"

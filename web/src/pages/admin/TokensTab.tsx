@@ -6,7 +6,6 @@ import {
   Group,
   Modal,
   Paper,
-  Select,
   Stack,
   Table,
   Text,
@@ -26,15 +25,10 @@ import { useOperators } from "./OperatorsTab";
 function NewToken({ onClose }: { onClose(): void }) {
   const me = useOperator();
   const queryClient = useQueryClient();
-  const operators = useOperators();
   const [name, setName] = useState("");
-  const [operatorId, setOperatorId] = useState<string | null>(me.id);
   const create = useMutation({
-    mutationFn: () =>
-      api.post<{ id: string; token: string }>("/api/v1/tokens", {
-        name: name.trim(),
-        ...(operatorId && { operatorId }),
-      }),
+    // A token acts as the operator who makes it, with that operator's roles: never as another.
+    mutationFn: () => api.post<{ id: string; token: string }>("/api/v1/tokens", { name: name.trim() }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["tokens"] }),
   });
   const errors = fieldErrorsOf(create.error);
@@ -74,14 +68,10 @@ function NewToken({ onClose }: { onClose(): void }) {
               error={errors.name}
               data-autofocus
             />
-            <Select
-              label="Acts as operator"
-              description="The token may do what this operator's roles allow."
-              data={(operators.data ?? []).map((o) => ({ value: o.id, label: o.username }))}
-              value={operatorId}
-              onChange={setOperatorId}
-              error={errors.operatorId}
-            />
+            <Text size="sm" c="dimmed">
+              The token acts as you ({me.username}) and may do what your roles allow, until it is revoked or
+              you are disabled.
+            </Text>
             {create.error && Object.keys(errors).length === 0 && (
               <ErrorAlert error={create.error} title="No token was created" />
             )}
@@ -134,15 +124,22 @@ export function TokensTab() {
     queryFn: ({ signal }) => api.get<{ items: ApiToken[] }>("/api/v1/tokens", signal),
     select: (data) => data.items,
   });
-  const operators = useOperators();
-  const names = new Map((operators.data ?? []).map((o) => [o.id, o.username]));
+  const me = useOperator();
+  const isAdministrator = me.has(["administrator"]);
+  // Only administrators see other operators' tokens, and the operators' names.
+  const operators = useOperators(isAdministrator);
+  const names = new Map([
+    [me.id, me.username],
+    ...(operators.data ?? []).map((o) => [o.id, o.username] as const),
+  ]);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | undefined>();
   return (
     <Paper p="md">
       <Group justify="space-between" mb="sm">
         <Text size="sm" c="dimmed">
-          Tokens let scripts call the API as an operator, with that operator's roles.
+          Tokens let scripts call the API as the operator who made them, with that operator's roles.
+          {isAdministrator ? " You see every operator's tokens." : " You see your own tokens."}
         </Text>
         <Button leftSection={<IconKey size={16} aria-hidden />} onClick={() => setCreating(true)}>
           New API token

@@ -245,7 +245,7 @@ export default function BatchPage() {
         {batch.state !== "running" &&
           isProduction &&
           batch.done > 0 &&
-          operator.has(["productionAdministrator"]) && (
+          (batch.mayDownload?.printFile || batch.mayDownload?.pinLetters) && (
             <Paper p="lg">
               <Title order={2} fz="md" mb="sm">
                 Files

@@ -5,7 +5,6 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api/client";
 import type { Batch, BatchFilePart } from "../../api/types";
-import { useOperator } from "../../auth/session";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../components/format";
 
@@ -31,18 +30,18 @@ function fileLabel(name: string, parts: BatchFilePart[] | undefined): string {
   return `${name} (ZIP of ${parts.length} PDFs)`;
 }
 
-/** The print file and PIN letters of an Issue multiple cards batch, for production administrators. */
+/**
+ * The print file and PIN letters of an Issue multiple cards batch, each offered only to the
+ * roles the deployment lets fetch it (the server says so in `mayDownload`): by default the
+ * print file to production administrators, the PIN letters and their purge to PIN mailers.
+ */
 export function BatchDownloads({ batch, compact = false }: { batch: Batch; compact?: boolean }) {
-  const operator = useOperator();
   // The batch list does not carry the parts; a batch read does. Without them, trust the totals.
   const hasPrint = batch.printFile ? batch.printFile.length > 0 : batch.done > 0;
   const hasLetters = batch.pinLetters ? batch.pinLetters.length > 0 : batch.done > 0;
-  if (
-    !producesFiles(batch) ||
-    batch.state === "running" ||
-    !hasPrint ||
-    !operator.has(["productionAdministrator"])
-  )
+  const mayPrint = batch.mayDownload?.printFile ?? false;
+  const mayLetters = batch.mayDownload?.pinLetters ?? false;
+  if (!producesFiles(batch) || batch.state === "running" || !hasPrint || !(mayPrint || mayLetters))
     return compact ? (
       <Text span size="sm" c="dimmed">
         —
@@ -52,10 +51,12 @@ export function BatchDownloads({ batch, compact = false }: { batch: Batch; compa
   if (compact)
     return (
       <>
-        <Anchor href={`${base}/print-file`} download size="sm">
-          Print file
-        </Anchor>
-        {!batch.pinLettersPurgedAt && (
+        {mayPrint && (
+          <Anchor href={`${base}/print-file`} download size="sm">
+            Print file
+          </Anchor>
+        )}
+        {mayLetters && !batch.pinLettersPurgedAt && (
           <Anchor href={`${base}/pin-letters`} download size="sm">
             PIN letters
           </Anchor>
@@ -64,16 +65,18 @@ export function BatchDownloads({ batch, compact = false }: { batch: Batch; compa
     );
   return (
     <Group gap="xs">
-      <Button
-        component="a"
-        href={`${base}/print-file`}
-        download
-        variant="default"
-        leftSection={<IconDownload size={16} aria-hidden />}
-      >
-        {fileLabel("Print file", batch.printFile)}
-      </Button>
-      {batch.pinLettersPurgedAt ? (
+      {mayPrint && (
+        <Button
+          component="a"
+          href={`${base}/print-file`}
+          download
+          variant="default"
+          leftSection={<IconDownload size={16} aria-hidden />}
+        >
+          {fileLabel("Print file", batch.printFile)}
+        </Button>
+      )}
+      {!mayLetters ? null : batch.pinLettersPurgedAt ? (
         <Text size="sm" c="dimmed">
           The PIN letters were purged on {formatDateTime(batch.pinLettersPurgedAt)}.
         </Text>

@@ -5,7 +5,6 @@ import { Link, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
 import { useCard } from "../../api/queries";
 import type { Certificate, Page } from "../../api/types";
-import { useOperator } from "../../auth/session";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, shortId } from "../../components/format";
@@ -29,7 +28,6 @@ function useCertificatesOf(cardId: string, enabled: boolean) {
 
 export default function CardPage() {
   const { id } = useParams();
-  const operator = useOperator();
   const result = useCard(id);
   const card = result.data;
   const certificates = useCertificatesOf(id ?? "", Boolean(card && card.certificates.length > 0));
@@ -51,7 +49,7 @@ export default function CardPage() {
         trail={[{ label: "Cards", to: "/cards" }]}
         badge={<StateBadge kind="card" state={card.state} size="lg" />}
         actions={
-          isProduced && operator.has(["productionAdministrator"]) ? (
+          card.mayDownloadToken ? (
             <Button
               component="a"
               href={`/api/v1/cards/${card.id}/token`}
@@ -83,16 +81,17 @@ export default function CardPage() {
                   ["Issued", formatDateTime(card.issuedAt)],
                   ["Expires", formatDate(card.expiresAt)],
                   [
-                    "Batch",
-                    card.batchId ? (
+                    // The running batch that holds the card, else the one that last took it.
+                    card.batchId ? "Batch (running)" : "Batch",
+                    (card.batchId ?? card.lastBatchId) ? (
                       <Anchor
                         component={Link}
-                        to={`/batches/${card.batchId}`}
+                        to={`/batches/${card.batchId ?? card.lastBatchId}`}
                         className="mono"
                         key="batch"
                         size="sm"
                       >
-                        {shortId(card.batchId)}
+                        {shortId((card.batchId ?? card.lastBatchId)!)}
                       </Anchor>
                     ) : null,
                   ],

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+
+/**
+ * Finding 10 of issue 8, last item: a produced card's `batchId` is cleared, so
+ * `GET /api/v1/cards?batchId=` found nothing once the batch had finished. It now finds every
+ * card the batch took; the card read keeps `batchId` for "held by this running batch" and adds
+ * `lastBatchId` for the batch that last took it.
+ */
+describe.each(dialects)("the cards a batch took on %s", (dialect) => {
+  let t: TestApp;
+  let production: ReturnType<typeof apiAs>;
+  const cardIds: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { options: { approvalStep: false } });
+    await t.operator("registrar", ["registrationOfficer"]);
+    await t.operator("production", ["productionAdministrator"]);
+    await t.operator("issuer", ["issuingAuthority"]);
+    const registrar = apiAs(t.server, await t.login("registrar"));
+    production = apiAs(t.server, await t.login("production"));
+    const csv = ["firstName,lastName,email,identifier"];
+    for (let i = 0; i < 5; i++) csv.push(`Holder${i},Batchmate,b${i}@example.org,MATE-${i}`);
+    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
+    const users = (await registrar("GET", "/api/v1/users?q=batchmate&limit=10")).body.items;
+    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
+      userIds: users.map((u: { id: string }) => u.id),
+      template: "Contractor badge",
+    });
+    cardIds.push(...requested.body.cards.map((c: { id: string }) => c.id));
+  });
+  afterAll(() => t.close());
+
+  it("finds the cards of a running batch and of a finished one, and each card names its last batch", async () => {
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds: cardIds.slice(0, 3),
+    });
+    const { batchId } = order.body;
+    const running = await production("GET", `/api/v1/cards?batchId=${batchId}`);
+    expect(running.body.total).toBe(3);
+    expect(running.body.items.map((c: { batchId: string }) => c.batchId)).toEqual([
+      batchId,
+      batchId,
+      batchId,
+    ]);
+
+    t.app.runner.start();
+    await t.app.runner.idle();
+    const finished = await production("GET", `/api/v1/cards?batchId=${batchId}`);
+    expect(finished.body.total).toBe(3);
+    expect(new Set(finished.body.items.map((c: { id: string }) => c.id))).toEqual(
+      new Set(cardIds.slice(0, 3)),
+    );
+    for (const card of finished.body.items)
+      expect(card).toMatchObject({ state: "issued", batchId: null, lastBatchId: batchId });
+    // Filters combine: the batch's issued cards, and none of another state.
+    expect((await production("GET", `/api/v1/cards?batchId=${batchId}&state=issued`)).body.total).toBe(3);
+    expect((await production("GET", `/api/v1/cards?batchId=${batchId}&state=approved`)).body.total).toBe(0);
+    const read = await production("GET", `/api/v1/cards/${cardIds[0]}`);
+    expect(read.body).toMatchObject({ batchId: null, lastBatchId: batchId });
+    const untouched = await production("GET", `/api/v1/cards/${cardIds[4]}`);
+    expect(untouched.body).toMatchObject({ batchId: null, lastBatchId: null });
+
+    // A later batch (activation) takes the card too: both batches find it, the card names the later one.
+    const issuer = apiAs(t.server, await t.login("issuer"));
+    const activation = await issuer("POST", "/api/v1/processes/CardsBoProcActivateMultiple", {
+      cardIds: [cardIds[0]],
+    });
+    await t.app.runner.idle();
+    expect((await production("GET", `/api/v1/cards?batchId=${activation.body.batchId}`)).body.total).toBe(1);
+    expect((await production("GET", `/api/v1/cards?batchId=${batchId}`)).body.total).toBe(3);
+    expect((await production("GET", `/api/v1/cards/${cardIds[0]}`)).body).toMatchObject({
+      state: "active",
+      lastBatchId: activation.body.batchId,
+    });
+    expect((await production("GET", "/api/v1/cards?batchId=nope")).body).toMatchObject({
+      total: 0,
+      items: [],
+    });
+  });
+});

@@ -1,0 +1,24 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { App } from "../app.js";
+import { type ErrorCode, errorCatalog } from "../domain/errors.js";
+
+/**
+ * What the router says when it cannot even read the address (a `%` that starts no `%XX`
+ * escape, a path segment longer than the router takes): the API's error shape with a code
+ * from the catalog, and for a GET OCSP path an OCSP malformedRequest, as every other
+ * unreadable OCSP request gets (RFC 6960 §2.3).
+ */
+export function answerUnreadableUrl(app: App) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    if (request.method === "GET" && request.url.startsWith("/pki/ocsp/")) {
+      void app.ocsp.answer(new Uint8Array(0)).then(
+        (der) => reply.type("application/ocsp-response").header("cache-control", "no-store").send(der),
+        (caught: unknown) => reply.send(caught),
+      );
+      return;
+    }
+    const code: ErrorCode =
+      error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "request.url_too_long" : "request.invalid_url";
+    reply.status(errorCatalog[code].status).send({ error: { code, message: errorCatalog[code].message } });
+  };
+}

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+
+/**
+ * Finding 4 of issue 8: a helpdesk operator released the holds of an `issued` card's
+ * certificates (OCSP said good for a card never activated), and a card whose only certificate
+ * was revoked could be activated. Activation is now the only way to validity of an issued card.
+ */
+describe.each(dialects)("activation is the only way to validity on %s", (dialect) => {
+  let t: TestApp;
+  let helpdesk: ReturnType<typeof apiAs>;
+  let security: ReturnType<typeof apiAs>;
+  let issuer: ReturnType<typeof apiAs>;
+  /** Issued cards with one certificate each (the Contractor badge has one profile). */
+  const cards: string[] = [];
+
+  const card = async (id: string) => (await issuer("GET", `/api/v1/cards/${id}`)).body;
+  const onlySerial = async (id: string) => {
+    const { certificates } = await card(id);
+    expect(certificates).toHaveLength(1);
+    return certificates[0].serial as string;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { options: { approvalStep: false } });
+    await t.operator("registrar", ["registrationOfficer"]);
+    await t.operator("production", ["productionAdministrator"]);
+    await t.operator("helpdesk", ["helpdesk"]);
+    await t.operator("security", ["securityOfficer"]);
+    await t.operator("issuer", ["issuingAuthority"]);
+    const registrar = apiAs(t.server, await t.login("registrar"));
+    const production = apiAs(t.server, await t.login("production"));
+    helpdesk = apiAs(t.server, await t.login("helpdesk"));
+    security = apiAs(t.server, await t.login("security"));
+    issuer = apiAs(t.server, await t.login("issuer"));
+    const csv = ["firstName,lastName,email,identifier"];
+    for (let i = 0; i < 5; i++) csv.push(`Holder${i},Unactivated,u${i}@example.org,UNACT-${i}`);
+    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
+    const users = (await registrar("GET", "/api/v1/users?q=unactivated&limit=10")).body.items;
+    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
+      userIds: users.map((u: { id: string }) => u.id),
+      template: "Contractor badge",
+    });
+    cards.push(...requested.body.cards.map((c: { id: string }) => c.id));
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: cards });
+    expect(order.status).toBe(202);
+    t.app.runner.start();
+    await t.app.runner.idle();
+    for (const id of cards) expect((await card(id)).state).toBe("issued");
+  });
+  afterAll(() => t.close());
+
+  it("refuses to release the hold of an issued card's certificate, and changes nothing", async () => {
+    const serial = await onlySerial(cards[0]!);
+    const release = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial });
+    expect([release.status, release.body.error.code]).toEqual([409, "certificate.card_not_active"]);
+    expect(release.body.error.message).toContain("activated");
+    const after = await card(cards[0]!);
+    expect([after.state, after.certificates[0].state]).toEqual(["issued", "onHold"]);
+    const ocsp = await t.app.services.store.db
+      .selectFrom("certificates")
+      .select(["state", "revocation_reason"])
+      .where("serial", "=", serial)
+      .executeTakeFirstOrThrow();
+    expect(ocsp).toEqual({ state: "onHold", revocation_reason: "certificateHold" });
+
+    // Once the card is active, a hold put on one certificate can be released again.
+    expect((await issuer("POST", "/api/v1/processes/CardsProcActivate", { cardId: cards[0] })).status).toBe(
+      200,
+    );
+    expect((await helpdesk("POST", "/api/v1/processes/CertificatesProcHold", { serial })).status).toBe(200);
+    const released = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial });
+    expect([released.status, released.body.certificate?.state]).toEqual([200, "valid"]);
+  });
+
+  it("refuses to activate a card whose only certificate is revoked", async () => {
+    const serial = await onlySerial(cards[1]!);
+    const revoke = await security("POST", "/api/v1/processes/CertificatesProcRevoke", {
+      serial,
+      reason: "keyCompromise",
+    });
+    expect(revoke.status).toBe(200);
+    const activate = await issuer("POST", "/api/v1/processes/CardsProcActivate", { cardId: cards[1] });
+    expect([activate.status, activate.body.error.code]).toEqual([409, "card.no_usable_certificate"]);
+    expect(activate.body.error.message).toContain("revoked");
+    expect((await card(cards[1]!)).state).toBe("issued");
+  });
+
+  it("skips such a card in Activate multiple cards, with the reason, and activates the others", async () => {
+    const serial = await onlySerial(cards[2]!);
+    await security("POST", "/api/v1/processes/CertificatesProcRevoke", { serial, reason: "superseded" });
+    const order = await issuer("POST", "/api/v1/processes/CardsBoProcActivateMultiple", {
+      cardIds: [cards[2], cards[3]],
+    });
+    expect(order.status).toBe(202);
+    await t.app.runner.idle();
+    const failed = await issuer("GET", `/api/v1/batches/${order.body.batchId}?itemState=failed`);
+    expect(failed.body.items.map((i: { cardId: string; code: string }) => [i.cardId, i.code])).toEqual([
+      [cards[2], "card.no_usable_certificate"],
+    ]);
+    expect((await card(cards[2]!)).state).toBe("issued");
+    expect((await card(cards[3]!)).state).toBe("active");
+  });
+
+  it("refuses a release on an inactive card, and a reactivation without a usable certificate", async () => {
+    const id = cards[3]!;
+    const serial = await onlySerial(id);
+    expect((await helpdesk("POST", "/api/v1/processes/CardsProcDeactivate", { cardId: id })).status).toBe(
+      200,
+    );
+    const release = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial });
+    expect([release.status, release.body.error.code]).toEqual([409, "certificate.card_not_active"]);
+    await security("POST", "/api/v1/processes/CertificatesProcRevoke", { serial, reason: "keyCompromise" });
+    const reactivate = await helpdesk("POST", "/api/v1/processes/CardsProcReactivate", { cardId: id });
+    expect([reactivate.status, reactivate.body.error.code]).toEqual([409, "card.no_usable_certificate"]);
+    expect((await card(id)).state).toBe("inactive");
+  });
+});

@@ -1,0 +1,90 @@
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { migrations } from "./migrations/index.js";
+
+/**
+ * Migration 008 on a database that already produced cards: each card learns the batch that
+ * last took it, and each token the batch that made it (its downloads start at 0, its card
+ * version unknown), from the batch items the earlier batches left.
+ */
+describe.each(dialects)("migration 008 on a database with earlier batches on %s", (dialect) => {
+  let database: TestDatabase;
+  let db: Kysely<unknown>;
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it("fills in each card's last batch and each token's batch", async () => {
+    database = await createTestDatabase(dialect);
+    db =
+      database.settings.kind === "sqlite"
+        ? new Kysely({ dialect: new SqliteDialect({ database: new SqliteDatabase(":memory:") }) })
+        : new Kysely({
+            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.settings.url }) }),
+          });
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
+    const names = Object.keys(migrations(dialect));
+    const before = await migrator.migrateTo(names[names.indexOf("008-downloads-batch-link") - 1]!);
+    expect(before.error).toBeUndefined();
+
+    const at = "2026-01-01T00:00:00.000Z";
+    await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
+              values ('u1', 'U-1', 'Ann', 'Old', 'ann@example.org', 'active', 'old ann', 'admin', ${at}, ${at})`.execute(
+      db,
+    );
+    await sql`insert into card_templates (name, definition, updated_at) values ('Employee ID', '{}', ${at})`.execute(
+      db,
+    );
+    for (const [id, state] of [
+      ["c1", "active"],
+      ["c2", "issued"],
+      ["c3", "approved"],
+    ])
+      await sql`insert into cards (id, card_number, user_id, template, state, holder_name, holder_key, version, requested_by, requested_at, updated_at)
+                values (${id}, ${`N-${id}`}, 'u1', 'Employee ID', ${state}, 'Ann Old', 'old ann', 3, 'admin', ${at}, ${at})`.execute(
+        db,
+      );
+    const batch = async (id: string, process: string, createdAt: string) =>
+      sql`insert into batches (id, process, state, options, created_by, created_by_name, created_at, updated_at, total, chunks)
+          values (${id}, ${process}, 'completed', '{}', 'admin', 'admin', ${createdAt}, ${createdAt}, 2, 1)`.execute(
+        db,
+      );
+    await batch("issue", "CardsBoProcIssueMultiple", "2026-01-02T00:00:00.000Z");
+    await batch("activate", "CardsBoProcActivateMultiple", "2026-01-03T00:00:00.000Z");
+    const item = async (batchId: string, cardId: string, seq: number) =>
+      sql`insert into batch_items (batch_id, card_id, seq, chunk, state, updated_at)
+          values (${batchId}, ${cardId}, ${seq}, 1, 'done', ${at})`.execute(db);
+    await item("issue", "c1", 1);
+    await item("issue", "c2", 2);
+    await item("activate", "c1", 1);
+    for (const cardId of ["c1", "c2"])
+      await sql`insert into card_tokens (card_id, token, created_at) values (${cardId}, ${Buffer.from("p12")}, ${at})`.execute(
+        db,
+      );
+
+    const after = await migrator.migrateTo("008-downloads-batch-link");
+    expect(after.error).toBeUndefined();
+    const cards = await sql<{ id: string; last_batch_id: string | null }>`
+      select id, last_batch_id from cards order by id`.execute(db);
+    expect(cards.rows).toEqual([
+      { id: "c1", last_batch_id: "activate" },
+      { id: "c2", last_batch_id: "issue" },
+      { id: "c3", last_batch_id: null },
+    ]);
+    const tokens = await sql<{
+      card_id: string;
+      batch_id: string;
+      downloads: number;
+      card_version: number | null;
+    }>`
+      select card_id, batch_id, downloads, card_version from card_tokens order by card_id`.execute(db);
+    expect(tokens.rows.map((r) => ({ ...r, downloads: Number(r.downloads) }))).toEqual([
+      { card_id: "c1", batch_id: "issue", downloads: 0, card_version: null },
+      { card_id: "c2", batch_id: "issue", downloads: 0, card_version: null },
+    ]);
+  });
+});
