@@ -5,38 +5,9 @@ import { approvePendingChange, rejectPendingChange } from "../../access/decide-p
 import type { App } from "../../app.js";
 import { cardTemplateSchema } from "../../domain/card-template.js";
 import { processOptionsPatchSchema, processOptionsSchema } from "../../domain/process-options.js";
-import { roles } from "../../domain/roles.js";
 import { listPendingChanges } from "../../store/pending-changes.js";
 import { actorOf } from "../access.js";
-
-/** A change that waits for a second administrator (issue 8: nobody decides alone). */
-export const pendingChangeSchema = z.object({
-  id: z.string(),
-  kind: z.enum(["options", "operator.create", "operator.change"]),
-  /** The operator an `operator.change` is about. */
-  objectId: z.string().nullable(),
-  /** The change as proposed: an options patch, or an operator's username, roles and flags (never a password). */
-  change: z.record(z.string(), z.unknown()),
-  /** The four-eyes rules it touches, e.g. `approvalStep`, `administratorRole`. */
-  rules: z.array(z.string()),
-  state: z.enum(["pending", "approved", "rejected"]),
-  proposedBy: z.string(),
-  proposedByName: z.string(),
-  proposedAt: z.string(),
-  decidedBy: z.string().nullable(),
-  decidedByName: z.string().nullable(),
-  decidedAt: z.string().nullable(),
-});
-
-const operatorAnswerSchema = z.object({
-  id: z.string(),
-  username: z.string(),
-  roles: z.array(z.enum(roles)),
-  disabled: z.boolean(),
-  lockedUntil: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+import { operatorSchema, pendingChangeSchema } from "./operator-schemas.js";
 
 const administrator = { access: ["administrator"] as const };
 
@@ -123,7 +94,7 @@ export function configurationRoutes(app: App): FastifyPluginAsyncZod {
             200: z.object({
               pendingChange: pendingChangeSchema,
               options: processOptionsSchema.optional(),
-              operator: operatorAnswerSchema.optional(),
+              operator: operatorSchema.optional(),
               password: z.string().optional(),
             }),
           },

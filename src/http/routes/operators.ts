@@ -10,21 +10,11 @@ import {
   revokeToken,
 } from "../../access/operators.js";
 import type { App } from "../../app.js";
-import { hasAnyRole, roles } from "../../domain/roles.js";
+import { hasAnyRole } from "../../domain/roles.js";
 import { listApiTokens } from "../../store/api-tokens.js";
 import { listOperators } from "../../store/operators.js";
 import { actorOf } from "../access.js";
-import { pendingChangeSchema } from "./configuration.js";
-
-const operatorSchema = z.object({
-  id: z.string(),
-  username: z.string(),
-  roles: z.array(z.enum(roles)),
-  disabled: z.boolean(),
-  lockedUntil: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+import { operatorSchema, pendingChangeSchema } from "./operator-schemas.js";
 
 const tokenSchema = z.object({
   id: z.string(),
