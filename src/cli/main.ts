@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { unlockOperator } from "../access/login-throttle.js";
-import { createOperator } from "../access/operators.js";
+import { createOperator, passwordSchema } from "../access/operators.js";
+import { resetOperatorPassword } from "../access/reset-password.js";
 import { type App, createApp } from "../app.js";
 import { importCertificateAuthority } from "../ca/import-certificate-authority.js";
 import { ConfigError, loadConfig } from "../config.js";
@@ -29,6 +30,9 @@ Commands:
                                       create an operator (a password is generated when left out)
   operators unlock NAME               clear the login delays of an operator after failed logins
                                       (recorded in the object history)
+  operators reset-password NAME [--password P]
+                                      set a new password for an operator who lost theirs (generated
+                                      when left out); logs them out everywhere; recorded
   ca import --cert CA.pem --key KEY.pem [--key-passphrase P]
                                       install an existing CA (its chain may follow it in CA.pem);
                                       only before any certificate is issued
@@ -165,9 +169,30 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         });
       }
+      if (sub === "reset-password") {
+        const name = rest[0];
+        if (!name || rest.length > 1)
+          throw new UsageError("try: tessera operators reset-password NAME [--password P]");
+        const given = flags.get("password");
+        if (given !== undefined) {
+          const checked = passwordSchema.safeParse(given);
+          if (!checked.success) throw new UsageError("--password needs at least 12 characters");
+        }
+        return withApp(async (app) => {
+          const { generated } = await resetOperatorPassword(app.services, {
+            username: name,
+            password: typeof given === "string" ? given : undefined,
+            via: "command line",
+          });
+          process.stdout.write(
+            `The password of ${name} is reset; they are logged out everywhere.${generated ? `\nNew password: ${generated}  (shown once: write it down)` : ""}\n`,
+          );
+          return 0;
+        });
+      }
       if (sub !== "create")
         throw new UsageError(
-          "try: tessera operators create --username NAME --roles ROLE, or tessera operators unlock NAME",
+          "try: tessera operators create --username NAME --roles ROLE, tessera operators unlock NAME, or tessera operators reset-password NAME",
         );
       const username = flags.get("username");
       const roleList = flags.get("roles");
