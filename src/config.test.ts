@@ -62,6 +62,19 @@ describe("loadConfig", () => {
     ).toEqual(["127.0.0.1", "10.0.0.0/8", "fd00::/8"]);
   });
 
+  it("logs answered requests at debug in a terminal and at info otherwise, unless TESSERA_REQUEST_LOG_LEVEL says", () => {
+    const cwd = fresh();
+    expect(loadConfig({ env: {}, cwd }).requestLogLevel).toBe("info");
+    expect(loadConfig({ env: {}, cwd, overrides: { interactive: true } }).requestLogLevel).toBe("debug");
+    expect(
+      loadConfig({ env: { TESSERA_REQUEST_LOG_LEVEL: "info" }, cwd, overrides: { interactive: true } })
+        .requestLogLevel,
+    ).toBe("info");
+    expect(() => loadConfig({ env: { TESSERA_REQUEST_LOG_LEVEL: "loud" }, cwd })).toThrow(
+      "Setting TESSERA_REQUEST_LOG_LEVEL: must be info or debug",
+    );
+  });
+
   it("reads templates and options from the config file and names a bad field in it", () => {
     const cwd = fresh();
     const file = path.join(cwd, "tessera.json");

@@ -49,6 +49,12 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /**
+   * The level of the one log line per answered request (TESSERA_REQUEST_LOG_LEVEL): `info` for a
+   * server whose logs are collected; `debug` when Tessera runs in a terminal, so the start-up's
+   * URL and password are not scrolled away by request lines. Left out: `info`.
+   */
+  readonly requestLogLevel?: "info" | "debug";
   /** Who may fetch a batch's files and a card's software token, and how often a token. */
   readonly downloads: Downloads;
 }
@@ -291,7 +297,7 @@ function parseTrustedProxies(value: string | undefined): string[] {
 export interface LoadConfigInput {
   env: NodeJS.ProcessEnv;
   /** Command-line overrides (e.g. `--no-demo`), which win over the environment. */
-  overrides?: { demo?: boolean; port?: number };
+  overrides?: { demo?: boolean; port?: number; interactive?: boolean };
   cwd?: string;
 }
 
@@ -350,6 +356,10 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel))
     throw new ConfigError("LOG_LEVEL", `must be one of fatal, error, warn, info, debug, trace, silent`);
 
+  const requestLogLevel = env.TESSERA_REQUEST_LOG_LEVEL || (overrides.interactive ? "debug" : "info");
+  if (requestLogLevel !== "info" && requestLogLevel !== "debug")
+    throw new ConfigError("TESSERA_REQUEST_LOG_LEVEL", "must be info or debug");
+
   const downloads: Downloads = {
     printFile:
       parseRoles("TESSERA_PRINT_FILE_ROLES", env.TESSERA_PRINT_FILE_ROLES) ??
@@ -405,6 +415,7 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
     organizationName: fileSettings.organizationName ?? "Tessera Demo Office",
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
     logLevel,
+    requestLogLevel,
     downloads,
   });
 }

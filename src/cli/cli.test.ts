@@ -30,7 +30,7 @@ describe("tessera command line", () => {
 
   it("serve: prints the URL and the first administrator's login once, with demo data behind it", async () => {
     const port = await freePort();
-    server = spawn("node", [cli, "serve", "--port", String(port)], { env });
+    server = spawn("node", [cli, "serve", "--port", String(port)], { env: { ...env, LOG_LEVEL: "info" } });
     let out = "";
     server.stdout!.on("data", (chunk) => {
       out += chunk;
@@ -45,6 +45,8 @@ describe("tessera command line", () => {
       });
     });
     expect(out).toContain(`Tessera is running at http://localhost:${port}`);
+    // The URL and the login stand in a box, so they are found among the log lines.
+    expect(out).toMatch(/┌─+┐\n│ Tessera is running at [^\n]+ │\n│ First administrator: admin \/ /);
     const password = /admin \/ (\S+)/.exec(out)![1]!;
     const login = await fetch(`http://127.0.0.1:${port}/api/v1/session`, {
       method: "POST",
@@ -63,6 +65,10 @@ describe("tessera command line", () => {
       });
       expect(((await page.json()) as { total: number }).total, state).toBeGreaterThan(0);
     }
+    // Not in a terminal, each answered request is one JSON line at info level, for collectors.
+    expect(out).toMatch(
+      /"level":30,[^\n]*"method":"GET","url":"\/api\/v1\/cards\?state=approved&limit=1","statusCode":200/,
+    );
     server.kill("SIGTERM");
     await new Promise((resolve) => server!.once("exit", resolve));
     server = undefined;

@@ -77,7 +77,10 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
     throw new UsageError("--port needs a port number");
   const demo = flags.has("demo") ? Boolean(flags.get("demo")) : undefined;
-  const config = loadConfig({ env: process.env, overrides: { demo, port } });
+  const config = loadConfig({
+    env: process.env,
+    overrides: { demo, port, interactive: process.stdout.isTTY === true },
+  });
   const app = await createApp(config);
   const server = await buildServer(app);
   const first = app.firstAdministrator;
@@ -91,12 +94,17 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
   if (first?.password && !config.adminPassword)
     lines.push(`First administrator: admin / ${first.password}  (shown once: write it down)`);
   else if (first) lines.push(`First administrator: admin (password from TESSERA_ADMIN_PASSWORD)`);
-  else lines.push(`Log in as admin with the password printed at the first start.`);
+  else
+    lines.push(
+      `Log in as admin with the password printed at the first start (lost? npx tessera operators reset-password admin).`,
+    );
   if (seeded)
     lines.push(
-      `Demo data: 200 users, 185 cards; demo operators ${demoOperatorNames.join(", ")} share that password.`,
+      `Demo data: 200 users, 185 cards. The demo operators share that password:`,
+      `  ${demoOperatorNames.join(", ")}`,
     );
-  process.stdout.write(`${lines.join("\n")}\n\n`);
+  // Printed after everything the start-up logs, in a box, so it is the last thing to read.
+  process.stdout.write(`\n${frame(lines.filter(Boolean))}\n\n`);
 
   const stop = async () => {
     await server.close();
@@ -105,6 +113,16 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** Lines in a box of box-drawing characters. */
+export function frame(lines: string[]): string {
+  const width = Math.max(...lines.map((line) => line.length));
+  return [
+    `┌${"─".repeat(width + 2)}┐`,
+    ...lines.map((line) => `│ ${line.padEnd(width)} │`),
+    `└${"─".repeat(width + 2)}┘`,
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -49,6 +49,8 @@ export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<Fa
     genReqId: () => randomUUID(),
     frameworkErrors: answerUnreadableUrl(app),
     bodyLimit: 25 * 1024 * 1024,
+    // One line per answered request (below), at the level the configuration says.
+    disableRequestLogging: true,
     // X-Forwarded-For is believed only from the configured proxies (TESSERA_TRUSTED_PROXIES):
     // from anyone else it is the client's own word, and request.ip stays the peer's address.
     trustProxy: app.config.trustedProxies.length > 0 ? [...app.config.trustedProxies] : false,
@@ -61,6 +63,19 @@ export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<Fa
   server.removeContentTypeParser(["text/plain"]);
 
   const isHttps = app.config.publicUrl.startsWith("https://");
+  const requestLogLevel = app.config.requestLogLevel ?? "info";
+  server.addHook("onResponse", async (request, reply) => {
+    request.log[requestLogLevel](
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      "request answered",
+    );
+  });
+
   server.addHook("onSend", async (request, reply, payload) => {
     reply.header("content-security-policy", contentSecurityPolicy);
     reply.header("x-content-type-options", "nosniff");
