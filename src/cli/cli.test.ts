@@ -58,8 +58,9 @@ describe("tessera command line", () => {
     const approved = await fetch(`http://127.0.0.1:${port}/api/v1/cards?state=approved&limit=1`, {
       headers: { cookie },
     });
-    expect(((await approved.json()) as { total: number }).total).toBe(140);
-    for (const state of ["requested", "rejected", "aborted"]) {
+    // 140 approved, of which a demo batch produced 40 Employee IDs.
+    expect(((await approved.json()) as { total: number }).total).toBe(100);
+    for (const state of ["requested", "rejected", "aborted", "issued", "active", "inactive", "locked"]) {
       const page = await fetch(`http://127.0.0.1:${port}/api/v1/cards?state=${state}&limit=1`, {
         headers: { cookie },
       });

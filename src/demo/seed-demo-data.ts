@@ -95,8 +95,9 @@ const demoOperators: [string, Role][] = [
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 /**
- * Fills an empty Tessera with a demo office: operators for each role, 200 users, and cards in
- * every request state, so that Search on the BATCH ORDERS page has approved cards to show. It
+ * Fills an empty Tessera with a demo office: operators for each role, 200 users, cards in every
+ * request state (so that Search on the BATCH ORDERS page has approved cards to show) and a
+ * produced batch whose cards are issued, active, inactive and locked. It
  * runs the real processes, so the object history tells how each card got where it is.
  */
 export async function seedDemoData(app: App, password: string): Promise<{ seeded: boolean }> {
@@ -181,7 +182,35 @@ export async function seedDemoData(app: App, password: string): Promise<{ seeded
         reason: "The holder left before the card was made.",
       });
   }
+
+  await produceDemoCards(app, actors, 40);
   return { seeded: true };
+}
+
+/**
+ * Cards past production, so that every role has something to act on at the first login: a
+ * batch of `count` approved Employee IDs produced by the real runner (print file, PIN letters,
+ * software tokens), then half activated by the issuer; of those, the helpdesk deactivates three
+ * and the security officer locks three as lost. The rest stay issued, waiting for activation.
+ */
+async function produceDemoCards(app: App, actors: Record<string, Actor>, count: number): Promise<void> {
+  const { services } = app;
+  const { db } = services.store;
+  const approved = (await searchCards(db, { state: "approved", template: "Employee ID" }, { limit: count }))
+    .items;
+  await runProcess(services, actors.production!, "CardsBoProcIssueMultiple", {
+    cardIds: approved.map((card) => card.id),
+  });
+  app.runner.start();
+  await app.runner.idle();
+  const issued = (await searchCards(db, { state: "issued" }, { limit: count })).items;
+  const activated = issued.slice(0, Math.floor(issued.length / 2));
+  for (const card of activated)
+    await runProcess(services, actors.issuer!, "CardsProcActivate", { cardId: card.id });
+  for (const card of activated.slice(0, 3))
+    await runProcess(services, actors.helpdesk!, "CardsProcDeactivate", { cardId: card.id });
+  for (const card of activated.slice(3, 6))
+    await runProcess(services, actors.security!, "CardsProcLock", { cardId: card.id, reason: "lost" });
 }
 
 export const demoOperatorNames = demoOperators.map(([name]) => name);
