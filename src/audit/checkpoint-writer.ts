@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../domain/actor.js";
-import type { AuditLog } from "../store/audit-log.js";
+import { type AuditLog, BrokenHistoryError } from "../store/audit-log.js";
 import type { Db } from "../store/database.js";
 
 /**
@@ -33,8 +33,14 @@ export function createCheckpointWriter(params: {
       try {
         await audit.writeCheckpoint(db, clock().toISOString());
       } catch (error) {
-        // A broken history is the one thing this must shout about; a retry follows by timer.
-        log.error({ err: error }, "the object history's checkpoint could not be written");
+        // A broken history is the one thing this must shout about (in a sentence: it is a finding,
+        // not a fault of the code); a retry follows by timer.
+        if (error instanceof BrokenHistoryError)
+          log.error(
+            { reason: error.reason },
+            `the object history is broken: ${error.reason}; no checkpoint is signed over it`,
+          );
+        else log.error({ err: error }, "the object history's checkpoint could not be written");
       }
     });
     return writing;

@@ -18,6 +18,14 @@ import type { Db, Dialect } from "./database.js";
  * HMAC over its own content and the previous entry's MAC, so changing, removing or reordering
  * any entry breaks the chain from that point, and `verify` names where.
  */
+/** The history no longer holds what its newest checkpoint confirmed: nothing is signed over it. */
+export class BrokenHistoryError extends Error {
+  constructor(readonly reason: string) {
+    super(`no checkpoint written: the object history is broken (${reason})`);
+    this.name = "BrokenHistoryError";
+  }
+}
+
 export type AuditOutcome = "success" | "refused" | "failed";
 
 export interface AuditEntryInput {
@@ -325,7 +333,7 @@ export function createAuditLog({ dialect, key, checkpoints }: AuditLogSettings):
         const lastSeq = head.last_seq === null ? undefined : Number(head.last_seq);
         for (const anchor of anchors) {
           const reason = checkAnchor(anchor, { entries, lastSeq }, await macAt(anchor.checkpoint.lastSeq));
-          if (reason) throw new Error(`no checkpoint written: the object history is broken (${reason})`);
+          if (reason) throw new BrokenHistoryError(reason);
         }
         if (lastSeq === undefined || (newest && newest.lastSeq >= lastSeq)) return newest;
         const lastMac = (await macAt(lastSeq))!;
