@@ -60,6 +60,20 @@ export function actionLabel(action: string): string {
     "options.change": "Change process options",
     "batch.cancel": "Cancel batch",
     "batch.purgePinLetters": "Purge PIN letters",
+    "batch.downloadPrintFile": "Download print file",
+    "batch.downloadPinLetters": "Download PIN letters",
+    "card.downloadToken": "Download software token",
+    "options.change.propose": "Propose process options change",
+    "options.change.approve": "Approve process options change",
+    "options.change.reject": "Reject process options change",
+    "operator.create.propose": "Propose new operator",
+    "operator.create.approve": "Approve new operator",
+    "operator.create.reject": "Reject new operator",
+    "operator.change.propose": "Propose operator change",
+    "operator.change.approve": "Approve operator change",
+    "operator.change.reject": "Reject operator change",
+    "pendingChange.approve": "Approve pending change",
+    "pendingChange.reject": "Reject pending change",
   };
   return known[action] ?? action;
 }

@@ -46,14 +46,17 @@ function explain(error: unknown, secondsLeft: number): { title: string; text: st
         locked: false,
       };
     if (error.code === "auth.rate_limited")
-      return {
-        title: "Too many failed logins",
-        text:
-          secondsLeft > 0
-            ? `Wait ${formatWait(secondsLeft)} before you try again. An administrator can clear the wait in Administration → Operators.`
-            : "You can try again now.",
-        locked: true,
-      };
+      return secondsLeft > 0
+        ? {
+            title: "Too many failed logins",
+            text: `Wait ${formatWait(secondsLeft)} before you try again. An administrator can clear the wait in Administration → Operators.`,
+            locked: true,
+          }
+        : {
+            title: "The wait is over",
+            text: "You can try again now. Each further failure makes the next wait longer.",
+            locked: false,
+          };
     if (error.code === "auth.account_disabled")
       return {
         title: "Account disabled",

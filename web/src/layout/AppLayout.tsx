@@ -1,4 +1,5 @@
 import {
+  ActionIcon,
   AppShell,
   Avatar,
   Badge,
@@ -93,7 +94,7 @@ function Shell() {
               </Group>
             </UnstyledButton>
           </Group>
-          <Group gap="md" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
             <Group gap={10} wrap="nowrap" aria-label="Logged in operator" role="group">
               <Avatar size={32} radius="xl" color="white" variant="filled" aria-hidden>
                 <Text fw={700} fz="sm" c="tessera.9">
@@ -127,6 +128,19 @@ function Shell() {
             >
               API tokens
             </Button>
+            {/* Narrow screens: the same page as an icon, so every operator reaches their tokens. */}
+            <ActionIcon
+              component={Link}
+              to="/api-tokens"
+              variant="white"
+              color="tessera"
+              size="md"
+              hiddenFrom="sm"
+              aria-label="API tokens"
+              title="API tokens"
+            >
+              <IconKey size={16} aria-hidden />
+            </ActionIcon>
             <Button
               variant="white"
               color="tessera"

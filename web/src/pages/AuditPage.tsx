@@ -16,7 +16,17 @@ import { actionLabel, processCatalog } from "../domain";
 const filterKeys = ["objectType", "objectId", "action", "outcome", "from", "to"] as const;
 const pageSize = 50;
 
-const objectTypes = ["card", "user", "operator", "token", "options", "import", "batch", "certificate"];
+const objectTypes = [
+  "card",
+  "user",
+  "operator",
+  "token",
+  "options",
+  "import",
+  "batch",
+  "certificate",
+  "pendingChange",
+];
 const actions = [
   ...processCatalog.map((p) => ({ value: p.symbolicName, label: `${p.name} (${p.symbolicName})` })),
   ...[
@@ -28,6 +38,18 @@ const actions = [
     "token.create",
     "token.revoke",
     "options.change",
+    "batch.downloadPrintFile",
+    "batch.downloadPinLetters",
+    "card.downloadToken",
+    "options.change.propose",
+    "options.change.approve",
+    "options.change.reject",
+    "operator.create.propose",
+    "operator.create.approve",
+    "operator.create.reject",
+    "operator.change.propose",
+    "operator.change.approve",
+    "operator.change.reject",
   ].map((a) => ({
     value: a,
     label: actionLabel(a) === a ? a : `${actionLabel(a)} (${a})`,
@@ -104,7 +126,11 @@ function VerifyChain() {
               title="The chain is broken"
             >
               {result.firstBroken
-                ? `Entry #${result.firstBroken.seq} does not match the chain: ${result.firstBroken.reason}. Entries from there on cannot be trusted; report this to the security officer.`
+                ? // Entries removed from the end are named by the checkpoint that confirmed them,
+                  // not by an entry that no longer exists.
+                  /^(all )?entries were removed/.test(result.firstBroken.reason)
+                  ? `The history was cut short: ${result.firstBroken.reason}. Report this to the security officer.`
+                  : `Entry #${result.firstBroken.seq} does not match the chain: ${result.firstBroken.reason}. Entries from there on cannot be trusted; report this to the security officer.`
                 : "The chain does not verify."}{" "}
               ({formatNumber(result.entries)} entries checked.)
             </Alert>

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, runProcess } from "../api/client";
+import { useCard } from "../api/queries";
 import type { Certificate } from "../api/types";
 import { useOperator } from "../auth/session";
 import { Details } from "../components/Details";
@@ -140,6 +141,9 @@ export default function CertificatePage() {
       ),
     enabled: Boolean(serial),
   });
+  // A hold is released only while the certificate's card is active (issue 8): the card's state
+  // decides whether Release hold is offered.
+  const card = useCard(result.data?.certificate.cardId ?? undefined);
   const trail = [{ label: "Certificates", to: "/certificates" }];
   if (result.isPending) return <Loading label="Loading the certificate…" />;
   if (!result.data)
@@ -151,9 +155,12 @@ export default function CertificatePage() {
     );
   const { certificate: c, pem } = result.data;
   const base = `/api/v1/certificates/${encodeURIComponent(c.serial)}`;
-  const offered = actions.filter(
+  const cardIsActive = !c.cardId || card.data?.state === "active";
+  const mayRun = actions.filter(
     (a) => a.states.includes(c.state) && canRunProcess(operator.roles, a.symbolicName),
   );
+  const offered = mayRun.filter((a) => a.symbolicName !== "CertificatesProcRelease" || cardIsActive);
+  const heldForActivation = card.data && mayRun.length > offered.length ? card.data : undefined;
   return (
     <>
       <PageHeader
@@ -213,11 +220,18 @@ export default function CertificatePage() {
                 ]}
               />
             </Paper>
-            {offered.length > 0 && (
+            {(offered.length > 0 || heldForActivation) && (
               <Paper p="lg">
                 <Title order={2} fz="md" mb="sm">
                   What can be done now
                 </Title>
+                {heldForActivation && (
+                  <Text size="sm" c="dimmed" mb={offered.length > 0 ? "sm" : 0}>
+                    {heldForActivation.state === "issued"
+                      ? `The hold cannot be released here: card ${heldForActivation.cardNumber} is issued, not yet activated, and its certificates become valid when an issuing authority activates it.`
+                      : `The hold cannot be released here: card ${heldForActivation.cardNumber} is ${heldForActivation.state}, and a hold is released only while its card is active.`}
+                  </Text>
+                )}
                 <Group gap="xs">
                   {offered.map((action) => (
                     <Button

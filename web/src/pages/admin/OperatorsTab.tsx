@@ -41,7 +41,7 @@ export function useOperators(enabled = true) {
 type Created = { operator: OperatorAccount; password?: string } | { pendingChange: PendingChange };
 
 const waitsForSecond =
-  "This makes or takes over an administrator while two are enabled: it waits for another administrator to approve it under Operators and roles.";
+  "Making an administrator, or setting another administrator's password, needs a second administrator: the change waits for another administrator to approve it under Operators and roles.";
 
 function RolePicker({
   value,
@@ -220,13 +220,17 @@ function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClos
             checked={disabled}
             onChange={(e) => setDisabled(e.currentTarget.checked)}
           />
-          {locked && (
-            <Checkbox
-              label={`Lift the lock after failed logins (locked until ${formatDateTime(operator.lockedUntil)})`}
-              checked={unlock}
-              onChange={(e) => setUnlock(e.currentTarget.checked)}
-            />
-          )}
+          {/* Failed logins make the failing address wait (issue 8), and the wait of one address
+              is not listed here: clearing them is offered always, not only while all must wait. */}
+          <Checkbox
+            label={
+              locked
+                ? `Clear the waits after failed logins (addresses that failed wait until ${formatDateTime(operator.lockedUntil)})`
+                : "Clear the waits after failed logins, so they can try again at once from any address"
+            }
+            checked={unlock}
+            onChange={(e) => setUnlock(e.currentTarget.checked)}
+          />
           <PasswordInput
             label="New password"
             description="Leave empty to keep the current one. At least 12 characters."
@@ -321,7 +325,7 @@ export function OperatorsTab() {
                       </Badge>
                     ) : locked ? (
                       <Badge color="red" variant="filled" size="sm" tt="none" bg="red.8">
-                        Locked
+                        Waiting after failed logins
                       </Badge>
                     ) : (
                       <Text span size="sm">

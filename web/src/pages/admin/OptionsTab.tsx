@@ -102,6 +102,10 @@ export function OptionsTab() {
           <Title order={2} fz="md">
             Issue multiple cards
           </Title>
+          <Text size="xs" c="dimmed" mt={-8}>
+            Letting a batch end in active cards or valid certificates (by default or by the operator's choice)
+            skips the issuing authority's activation: that change waits for a second administrator.
+          </Text>
           <Row
             label="PIN length"
             description="Default digits of a new PIN (4–12, within each template's bounds)."

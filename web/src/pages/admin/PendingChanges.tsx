@@ -19,6 +19,14 @@ export function usePendingChanges() {
   });
 }
 
+/** The four-eyes rules a change touches, as people name them (the API gives their ids). */
+const ruleNames: Record<string, string> = {
+  approvalStep: "Approval step",
+  activationStep: "Activation step",
+  administratorRole: "New administrator",
+  administratorPassword: "Administrator's password",
+};
+
 /** What a pending change would do, in words. */
 function describe(change: PendingChange): string {
   const c = change.change;
@@ -26,22 +34,59 @@ function describe(change: PendingChange): string {
     ? (c.roles as (keyof typeof roleNames)[]).map((r) => roleNames[r] ?? r).join(", ")
     : undefined;
   if (change.kind === "operator.create")
-    return `Create the operator ${String(c.username)} with the roles ${roles}.`;
+    return `Create the operator ${String(c.username)} with the ${
+      Array.isArray(c.roles) && c.roles.length === 1 ? "role" : "roles"
+    } ${roles}.`;
   if (change.kind === "operator.change")
-    return [
-      `Change the operator ${String(c.username)}:`,
+    return `Change the operator ${String(c.username)}: ${[
       roles && `roles ${roles}`,
       c.disabled === false && "enable",
       c.disabled === true && "disable",
-      c.passwordReset === true && "reset the password",
-      c.unlock === true && "lift the lock",
+      c.passwordReset === true && "set a new password",
+      c.unlock === true && "clear the waits after failed logins",
+    ]
+      .filter(Boolean)
+      .join("; ")}.`;
+  const fields = Object.entries(c).map(([key, value]) => `${optionNames[key] ?? key} ${optionValue(value)}`);
+  return `Change the process options: ${fields.join("; ")}.`;
+}
+
+/** The process options as the Process options tab names them. */
+const optionNames: Record<string, string> = {
+  pinLength: "PIN length",
+  pukLength: "PUK length",
+  certificates: "certificates to issue",
+  cardEndState: "card end state",
+  certificateEndState: "certificate end state",
+  pukDelivery: "PUK delivery",
+  approvalStep: "approval step",
+  severalActiveCards: "several active cards per user",
+};
+
+const optionValueNames: Record<string, string> = {
+  onHold: "on hold",
+  none: "not printed",
+  print: "printed",
+};
+
+/** An option's proposed value in words: on/off, a default and whether operators may choose. */
+function optionValue(value: unknown): string {
+  if (typeof value === "boolean") return value ? "on" : "off";
+  if (typeof value === "string" || typeof value === "number") return optionValueNames[value] ?? String(value);
+  if (value && typeof value === "object") {
+    const { default: fallback, operatorMayChoose } = value as {
+      default?: unknown;
+      operatorMayChoose?: unknown;
+    };
+    return [
+      fallback !== undefined && optionValue(fallback),
+      operatorMayChoose === true && "(operators may choose)",
+      operatorMayChoose === false && "(operators may not choose)",
     ]
       .filter(Boolean)
       .join(" ");
-  const fields = Object.entries(c).map(([key, value]) =>
-    key === "approvalStep" ? `approval step ${value ? "on" : "off"}` : `${key} ${JSON.stringify(value)}`,
-  );
-  return `Change the process options: ${fields.join("; ")}.`;
+  }
+  return JSON.stringify(value);
 }
 
 function PendingChangeRow({ change }: { change: PendingChange }) {
@@ -97,8 +142,8 @@ function PendingChangeRow({ change }: { change: PendingChange }) {
   return (
     <Paper withBorder p="sm">
       <Stack gap={6}>
-        <Group justify="space-between" wrap="nowrap" align="flex-start">
-          <div>
+        <Group justify="space-between" align="flex-start" gap="xs">
+          <div style={{ flex: "1 1 16rem", minWidth: 0 }}>
             <Text size="sm" fw={500}>
               {describe(change)}
             </Text>
@@ -106,10 +151,10 @@ function PendingChangeRow({ change }: { change: PendingChange }) {
               Proposed by {change.proposedByName} on {formatDateTime(change.proposedAt)}
             </Text>
           </div>
-          <Group gap={4} wrap="nowrap">
+          <Group gap={4}>
             {change.rules.map((rule) => (
-              <Badge key={rule} variant="light" color="orange">
-                {rule}
+              <Badge key={rule} variant="light" color="orange" tt="none" title={rule}>
+                {ruleNames[rule] ?? rule}
               </Badge>
             ))}
           </Group>

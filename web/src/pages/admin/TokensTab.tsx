@@ -149,48 +149,50 @@ export function TokensTab() {
       {tokens.isPending && <Loading />}
       {tokens.data && tokens.data.length === 0 && <EmptyNote>No API token yet.</EmptyNote>}
       {tokens.data && tokens.data.length > 0 && (
-        <Table className="data-table" aria-label="API tokens">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Acts as</Table.Th>
-              <Table.Th>Created by</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Last used</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>
-                <span className="sr-only">Actions</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {tokens.data.map((token) => (
-              <Table.Tr key={token.id}>
-                <Table.Td fw={500}>{token.name}</Table.Td>
-                <Table.Td>{names.get(token.operatorId) ?? token.operatorId.slice(0, 8)}</Table.Td>
-                <Table.Td>{names.get(token.createdBy) ?? token.createdBy.slice(0, 8)}</Table.Td>
-                <Table.Td>{formatDateTime(token.createdAt)}</Table.Td>
-                <Table.Td>{formatDateTime(token.lastUsedAt)}</Table.Td>
-                <Table.Td>
-                  {token.revokedAt ? `Revoked ${formatDateTime(token.revokedAt)}` : "Active"}
-                </Table.Td>
-                <Table.Td>
-                  {!token.revokedAt && (
-                    <Button
-                      size="compact-sm"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => setRevoking(token)}
-                      aria-label={`Revoke ${token.name}`}
-                    >
-                      Revoke
-                    </Button>
-                  )}
-                </Table.Td>
+        <Table.ScrollContainer minWidth={760}>
+          <Table className="data-table" aria-label="API tokens">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Acts as</Table.Th>
+                <Table.Th>Created by</Table.Th>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Last used</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>
+                  <span className="sr-only">Actions</span>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {tokens.data.map((token) => (
+                <Table.Tr key={token.id}>
+                  <Table.Td fw={500}>{token.name}</Table.Td>
+                  <Table.Td>{names.get(token.operatorId) ?? token.operatorId.slice(0, 8)}</Table.Td>
+                  <Table.Td>{names.get(token.createdBy) ?? token.createdBy.slice(0, 8)}</Table.Td>
+                  <Table.Td>{formatDateTime(token.createdAt)}</Table.Td>
+                  <Table.Td>{formatDateTime(token.lastUsedAt)}</Table.Td>
+                  <Table.Td>
+                    {token.revokedAt ? `Revoked ${formatDateTime(token.revokedAt)}` : "Active"}
+                  </Table.Td>
+                  <Table.Td>
+                    {!token.revokedAt && (
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setRevoking(token)}
+                        aria-label={`Revoke ${token.name}`}
+                      >
+                        Revoke
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {creating && <NewToken onClose={() => setCreating(false)} />}
       {revoking && <RevokeToken token={revoking} onClose={() => setRevoking(undefined)} />}

@@ -94,6 +94,17 @@ export function BatchDownloads({ batch, compact = false }: { batch: Batch; compa
           <PurgePinLetters batch={batch} />
         </>
       ) : null}
+      {/* The secrets are split (issue 8): say where the other file went, so nobody looks for it. */}
+      {!mayLetters && (
+        <Text size="sm" c="dimmed">
+          The PIN letters are not yours to fetch: another role has them (by default the PIN mailer).
+        </Text>
+      )}
+      {!mayPrint && (
+        <Text size="sm" c="dimmed">
+          The print file is not yours to fetch: another role has it (by default the production administrator).
+        </Text>
+      )}
     </Group>
   );
 }

@@ -211,7 +211,14 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
 export function CardActions({ card }: { card: CardDetail }) {
   const operator = useOperator();
   const [open, setOpen] = useState<CardAction | undefined>();
-  const actions = actionsFor(card, operator.roles);
+  // Activation and reactivation need a certificate that is valid or on hold (issue 8): a card
+  // whose certificates are all revoked is not offered them, the server would refuse.
+  const usable = card.certificates.some((c) => c.state === "valid" || c.state === "onHold");
+  const becomesActive = (a: CardAction) =>
+    a.symbolicName === "CardsProcActivate" || a.symbolicName === "CardsProcReactivate";
+  const allowed = actionsFor(card, operator.roles);
+  const actions = usable ? allowed : allowed.filter((a) => !becomesActive(a));
+  const unusable = !usable && allowed.some(becomesActive);
   const ownRequest = card.requestedBy === operator.id;
   const decisions = actions.filter((a) => a.symbolicName === "CardsProcApprove");
   const others = actions.filter((a) => a.symbolicName !== "CardsProcApprove");
@@ -219,11 +226,18 @@ export function CardActions({ card }: { card: CardDetail }) {
     card.allowedProcesses.includes("CardsBoProcIssueMultiple") &&
     canRunProcess(operator.roles, "CardsBoProcIssueMultiple");
 
+  const noUsableCertificate = unusable && (
+    <Text size="sm" c="dimmed">
+      The card has no certificate that is valid or on hold, so it cannot become active.
+    </Text>
+  );
   if (actions.length === 0 && !issuable)
     return (
-      <Text size="sm" c="dimmed">
-        No process your roles allow applies to a card that is {card.state}.
-      </Text>
+      noUsableCertificate || (
+        <Text size="sm" c="dimmed">
+          No process your roles allow applies to a card that is {card.state}.
+        </Text>
+      )
     );
   return (
     <Stack gap="xs">
@@ -250,6 +264,7 @@ export function CardActions({ card }: { card: CardDetail }) {
           </Button>
         ))}
       </Group>
+      {noUsableCertificate}
       {ownRequest && decisions.length > 0 && (
         <Text size="sm" c="dimmed">
           You requested this card, so another approver must decide (four eyes).

@@ -1,6 +1,6 @@
 import { Anchor, Button, Grid, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
 import { useCard } from "../../api/queries";
@@ -28,6 +28,7 @@ function useCertificatesOf(cardId: string, enabled: boolean) {
 
 export default function CardPage() {
   const { id } = useParams();
+  const queryClient = useQueryClient();
   const result = useCard(id);
   const card = result.data;
   const certificates = useCertificatesOf(id ?? "", Boolean(card && card.certificates.length > 0));
@@ -54,6 +55,11 @@ export default function CardPage() {
               component="a"
               href={`/api/v1/cards/${card.id}/token`}
               download
+              // Downloads are counted and recorded: read the card again once the download has
+              // started, so the button goes when the limit is reached and the history shows it.
+              onClick={() => {
+                setTimeout(() => void queryClient.invalidateQueries({ queryKey: ["card", card.id] }), 1500);
+              }}
               variant="default"
               leftSection={<IconDownload size={16} aria-hidden />}
             >
