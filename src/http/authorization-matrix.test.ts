@@ -21,6 +21,13 @@ import type { Access } from "./access.js";
 const publicRoutes = new Set([
   "GET /healthz",
   "GET /api/docs",
+  // The API description's viewer (Swagger UI) and the document it reads.
+  "GET /api/docs/ui",
+  "GET /api/docs/ui/json",
+  "GET /api/docs/ui/yaml",
+  "GET /api/docs/ui/static/*",
+  "GET /api/docs/ui/static/index.html",
+  "GET /api/docs/ui/static/swagger-initializer.js",
   "POST /api/v1/session",
   "GET /pki/ca.pem",
   "GET /pki/ca.cer",

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+  type RouteOptions,
+} from "fastify";
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -10,7 +17,8 @@ import {
 } from "fastify-type-provider-zod";
 import type { App } from "../app.js";
 import { registerAccessControl } from "./access.js";
-import { answerUnreadableUrl } from "./bad-url.js";
+import { registerApiDocs } from "./api-docs.js";
+import { answerUnreadableRequest, answerUnreadableUrl } from "./bad-url.js";
 import { documentedErrors, registerErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
 import { batchRoutes } from "./routes/batches.js";
@@ -37,6 +45,27 @@ const contentSecurityPolicy = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * One log line per answered request, at the configured level (`debug` in a terminal, so the
+ * start-up's URL and password stay readable); nothing when a request arrives.
+ */
+class RequestLog extends LogController {
+  constructor(private readonly level: "info" | "debug") {
+    super();
+  }
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (error) request.log.error({ ...line, err: error }, "request failed");
+    else request.log[this.level](line, "request answered");
+  }
+}
+
 /** The HTTP face of Tessera: the API (with its OpenAPI document), and the operator UI. */
 export interface ServerHooks {
   /** Sees every route as it is declared (the authorization matrix test reads the route table). */
@@ -48,9 +77,9 @@ export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<Fa
     loggerInstance: app.log as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     frameworkErrors: answerUnreadableUrl(app),
+    clientErrorHandler: answerUnreadableRequest,
     bodyLimit: 25 * 1024 * 1024,
-    // One line per answered request (below), at the level the configuration says.
-    disableRequestLogging: true,
+    logController: new RequestLog(app.config.requestLogLevel ?? "info"),
     // X-Forwarded-For is believed only from the configured proxies (TESSERA_TRUSTED_PROXIES):
     // from anyone else it is the client's own word, and request.ip stays the peer's address.
     trustProxy: app.config.trustedProxies.length > 0 ? [...app.config.trustedProxies] : false,
@@ -63,19 +92,6 @@ export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<Fa
   server.removeContentTypeParser(["text/plain"]);
 
   const isHttps = app.config.publicUrl.startsWith("https://");
-  const requestLogLevel = app.config.requestLogLevel ?? "info";
-  server.addHook("onResponse", async (request, reply) => {
-    request.log[requestLogLevel](
-      {
-        method: request.method,
-        url: request.url,
-        statusCode: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      "request answered",
-    );
-  });
-
   server.addHook("onSend", async (request, reply, payload) => {
     reply.header("content-security-policy", contentSecurityPolicy);
     reply.header("x-content-type-options", "nosniff");
@@ -126,9 +142,7 @@ export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<Fa
     await app.services.store.db.selectFrom("sequences").select("name").limit(1).execute();
     return { status: "ok" };
   });
-  server.get("/api/docs", { config: { access: "public" }, schema: { hide: true } }, async () =>
-    server.swagger(),
-  );
+  await registerApiDocs(server);
 
   await server.register(sessionRoutes(app));
   await server.register(operatorRoutes(app));
