@@ -8,7 +8,7 @@ import {
 import { type Actor, nowIso, type Services } from "../processes/services.js";
 import type { Db } from "../store/database.js";
 import type { PendingChange } from "../store/pending-changes.js";
-import { saveProcessOptions } from "../store/process-options.js";
+import { lockProcessOptions, saveProcessOptions } from "../store/process-options.js";
 import { proposeChange } from "./pending-changes.js";
 
 export type OptionsChangeOutcome =
@@ -27,6 +27,8 @@ export async function changeOptions(
   patch: ProcessOptionsPatch,
 ): Promise<OptionsChangeOutcome> {
   return services.store.db.transaction().execute(async (trx) => {
+    // Judged against the options as they are when written: no other change in between.
+    await lockProcessOptions(trx, services.store.dialect);
     const current = await services.getOptions(trx);
     const next = mergeProcessOptions(current, patch);
     if (isSameOptions(current, next)) return { applied: true, options: current };
@@ -56,6 +58,7 @@ export async function applyOptionsPatch(
   patch: ProcessOptionsPatch,
   pendingChangeId?: string,
 ): Promise<ProcessOptions> {
+  await lockProcessOptions(trx, services.store.dialect);
   const next = mergeProcessOptions(await services.getOptions(trx), patch);
   const at = nowIso(services);
   await saveProcessOptions(trx, next, actor.id, at);

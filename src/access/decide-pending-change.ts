@@ -4,7 +4,7 @@ import type { Role } from "../domain/roles.js";
 import { type Actor, nowIso, type Services } from "../processes/services.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import type { Db } from "../store/database.js";
-import type { Operator } from "../store/operators.js";
+import { lockOperators, type Operator } from "../store/operators.js";
 import {
   decidePendingChange,
   findPendingChangeById,
@@ -110,6 +110,9 @@ async function decide<T extends object>(
   let action = `pendingChange.${verb}`;
   try {
     return await services.store.db.transaction().execute(async (trx) => {
+      // Before the history's lock (taken when the decision is recorded): a change of operators
+      // takes this one first too, so the two never wait for each other in a circle.
+      await lockOperators(trx, services.store.dialect);
       const change = await findPendingChangeById(trx, id);
       if (!change) throw new TesseraError("pending_change.not_found");
       action = `${actionOfKind(change.kind)}.${verb}`;

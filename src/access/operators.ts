@@ -3,8 +3,10 @@ import { z } from "zod";
 import { TesseraError } from "../domain/errors.js";
 import {
   administratorPasswordRule,
+  administratorRemovalRule,
   administratorRoleRule,
   isAdministratorTakeover,
+  leavesSingleAdministrator,
   needsSecondAdministrator,
 } from "../domain/four-eyes-rules.js";
 import { hasAnyRole, type Role, roles } from "../domain/roles.js";
@@ -17,6 +19,7 @@ import {
   findOperatorById,
   findOperatorByUsername,
   insertOperator,
+  lockOperators,
   type Operator,
   updateOperator,
   withoutHash,
@@ -98,6 +101,7 @@ export async function createOperator(
   const passwordHash = await hashPassword(password);
   const operatorRoles = [...new Set(input.roles)];
   return services.store.db.transaction().execute(async (trx) => {
+    await lockOperators(trx, services.store.dialect);
     if (
       actor &&
       needsSecondAdministrator(
@@ -135,6 +139,7 @@ export async function insertOperatorRecorded(
   input: { username: string; roles: Role[]; passwordHash: string; pendingChangeId?: string },
 ): Promise<Operator> {
   const id = randomUUID();
+  await lockOperators(trx, services.store.dialect);
   await insertOperator(trx, {
     id,
     username: input.username,
@@ -155,8 +160,9 @@ const sameRoles = (a: readonly Role[], b: readonly Role[]) =>
 
 /**
  * An administrator changes an operator: roles, disabled, password, lock. Nobody changes their
- * own roles. A change that makes the operator an enabled administrator while two are enabled
- * becomes, as a whole, a pending change for another administrator.
+ * own roles. A change that makes the operator an enabled administrator while two are enabled,
+ * or that would leave a single enabled administrator, becomes, as a whole, a pending change for
+ * another administrator.
  */
 export async function changeOperator(
   services: Services,
@@ -166,6 +172,8 @@ export async function changeOperator(
 ): Promise<{ operator: Operator } | { pendingChange: PendingChange }> {
   const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
   return services.store.db.transaction().execute(async (trx) => {
+    // Counted, then changed: no other change of operators in between.
+    await lockOperators(trx, services.store.dialect);
     const operator = await findOperatorById(trx, id);
     if (!operator) throw new TesseraError("operator.not_found");
     const newRoles = changes.roles && ([...new Set(changes.roles)] as Role[]);
@@ -186,6 +194,7 @@ export async function changeOperator(
     const administrators = await countEnabledAdministrators(trx);
     const rules = [
       ...(needsSecondAdministrator(operator, after, administrators) ? [administratorRoleRule.rule] : []),
+      ...(leavesSingleAdministrator(operator, after, administrators) ? [administratorRemovalRule.rule] : []),
       ...(isAdministratorTakeover(
         operator,
         { setsPassword: Boolean(passwordHash), bySelf: id === actor.id },
@@ -235,6 +244,7 @@ export async function applyOperatorChanges(
     pendingChangeId?: string;
   },
 ): Promise<Operator> {
+  await lockOperators(trx, services.store.dialect);
   const current = await findOperatorById(trx, id);
   if (!current) throw new TesseraError("operator.not_found");
   const at = services.clock().toISOString();

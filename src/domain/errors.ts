@@ -22,6 +22,13 @@ export const errorCatalog = {
     message: "The address is not a valid URL: a % must start a %XX escape.",
   },
   "request.url_too_long": { status: 414, message: "A part of the address is too long." },
+  "request.malformed_http": {
+    status: 400,
+    message:
+      "The request is not valid HTTP (a bad character in a header or the address, or conflicting lengths).",
+  },
+  "request.headers_too_large": { status: 431, message: "The request's headers are too large." },
+  "request.timeout": { status: 408, message: "The request took too long to arrive." },
   "request.invalid_cursor": {
     status: 400,
     message: "The cursor is not valid; start again from the first page.",

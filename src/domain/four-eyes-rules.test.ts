@@ -72,12 +72,13 @@ describe("a new enabled administrator", () => {
 describe("setting an administrator's password", () => {
   const admin = { roles: ["administrator"] as const, disabled: false };
   const other = { setsPassword: true, bySelf: false };
-  it("is a takeover when someone else sets an enabled administrator's password, once two are enabled", () => {
+  it("is a takeover when someone else sets an administrator's password, once two are enabled", () => {
     expect(isAdministratorTakeover(admin, other, 2)).toBe(true);
     expect(isAdministratorTakeover(admin, other, 1)).toBe(false);
     expect(isAdministratorTakeover(admin, { setsPassword: true, bySelf: true }, 3)).toBe(false);
     expect(isAdministratorTakeover(admin, { setsPassword: false, bySelf: false }, 3)).toBe(false);
     expect(isAdministratorTakeover({ roles: ["helpdesk"], disabled: false }, other, 3)).toBe(false);
-    expect(isAdministratorTakeover({ ...admin, disabled: true }, other, 3)).toBe(false);
+    // A disabled administrator too: enabling it again would hand the proposer a second one.
+    expect(isAdministratorTakeover({ ...admin, disabled: true }, other, 3)).toBe(true);
   });
 });

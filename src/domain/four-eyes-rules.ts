@@ -87,11 +87,42 @@ export function needsSecondAdministrator(
 }
 
 /**
- * Setting another enabled administrator's password is taking that administrator over: whoever
+ * Leaving a single enabled administrator opens the way round the administrator rule: the one
+ * left makes a new administrator at once (the first step above) with a password of its
+ * choosing and approves its own pending changes with it. So disabling an enabled administrator,
+ * or taking its role, when that would leave fewer than two enabled, needs a second
+ * administrator too.
+ */
+export const administratorRemovalRule = {
+  rule: "administratorRemoval",
+  description:
+    "Disabling an administrator or taking its role, when that would leave a single enabled administrator, needs a second administrator.",
+} as const;
+
+/** Whether a change of an operator would leave fewer than two enabled administrators of two or more. */
+export function leavesSingleAdministrator(
+  before: OperatorStanding,
+  after: OperatorStanding,
+  enabledAdministrators: number,
+): boolean {
+  const isAdministrator = (o: OperatorStanding) => !o.disabled && o.roles.includes("administrator");
+  const { minimumAdministrators } = administratorRoleRule;
+  return (
+    isAdministrator(before) &&
+    !isAdministrator(after) &&
+    enabledAdministrators >= minimumAdministrators &&
+    enabledAdministrators - 1 < minimumAdministrators
+  );
+}
+
+/**
+ * Setting another administrator's password is taking that administrator over: whoever
  * sets it can log in as them and approve their own pending changes. So it needs a second
  * administrator too, once two are enabled (one's own password is one's own business). An
  * administrator who forgot their password, with only one other administrator, gets a new
- * administrator from `tessera operators create` on the server.
+ * administrator from `tessera operators create` on the server. A disabled administrator's
+ * password counts too: set at once, enabling that administrator again would be approved by
+ * someone who cannot see that the proposer holds its password.
  */
 export const administratorPasswordRule = {
   rule: "administratorPassword",
@@ -107,7 +138,6 @@ export function isAdministratorTakeover(
   return (
     change.setsPassword &&
     !change.bySelf &&
-    !target.disabled &&
     target.roles.includes("administrator") &&
     enabledAdministrators >= administratorRoleRule.minimumAdministrators
   );

@@ -17,6 +17,11 @@ export type Access = "public" | "operator" | readonly Role[];
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * A GET that hands out a card's secrets: counted (a token's downloads) and recorded as the
+     * operator's, so a change like any POST for the cross-site check.
+     */
+    download?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | undefined;
@@ -60,6 +65,14 @@ export function registerAccessControl(server: FastifyInstance, app: App): void {
       stateChangingMethods.has(request.method) &&
       !request.routeOptions.url?.startsWith("/pki/") &&
       isCrossSiteRequest(request.headers, publicOrigin)
+    )
+      throw new TesseraError("request.cross_site");
+    // A download is asked for without an Origin (an <img>, a link): only Sec-Fetch-Site tells.
+    // Another page of the same site (a sibling subdomain) gets the SameSite cookie sent along,
+    // so only the site's own pages, a typed address and scripts (no header) may fetch secrets.
+    if (
+      request.routeOptions.config?.download &&
+      (isCrossSiteRequest(request.headers, publicOrigin) || request.headers["sec-fetch-site"] === "same-site")
     )
       throw new TesseraError("request.cross_site");
     // An unmatched URL gets its 404; a route that declares no access is refused (fail closed).

@@ -28,7 +28,13 @@ describe.each(dialects)("removing the second administrator on %s", (dialect) => 
   afterAll(() => t.close());
 
   const enabledAdministrators = async () =>
-    ((await admin("GET", "/api/v1/operators")).body.items as { username: string; roles: string[]; disabled: boolean }[])
+    (
+      (await admin("GET", "/api/v1/operators")).body.items as {
+        username: string;
+        roles: string[];
+        disabled: boolean;
+      }[]
+    )
       .filter((o) => o.roles.includes("administrator") && !o.disabled)
       .map((o) => o.username)
       .sort();
@@ -78,5 +84,84 @@ describe.each(dialects)("removing the second administrator on %s", (dialect) => 
     const proposals = (await auditor("GET", "/api/v1/audit?action=operator.change.propose&limit=10")).body
       .items as { objectId: string; details: { rules: string[] } }[];
     expect(proposals.filter((e) => e.details.rules.includes("administratorRemoval"))).toHaveLength(2);
+  });
+});
+
+/**
+ * The same way round, by timing: two changes sent at once each counted three enabled
+ * administrators before the other had committed, so on PostgreSQL both applied and one
+ * administrator was left alone (and two at once could disable the last two).
+ */
+describe.each(dialects)("administrators removed at the same moment on %s", (dialect) => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it("never leaves a single enabled administrator, however the changes are timed", async () => {
+    t = await createTestApp(dialect);
+    const admin = await t.operator("boss", ["administrator"]);
+    const second = await t.operator("second", ["administrator"]);
+    const third = await t.operator("third", ["administrator"]);
+    const firstAdmin = (
+      await t.app.services.store.db
+        .selectFrom("operators")
+        .select("id")
+        .where("username", "=", "admin")
+        .executeTakeFirstOrThrow()
+    ).id;
+    // Four enabled; three changes at once, each of which alone would be allowed at once.
+    const { changeOperator } = await import("../access/operators.js");
+    const changes = await Promise.all([
+      changeOperator(t.app.services, admin, second.id, { disabled: true }),
+      changeOperator(t.app.services, admin, third.id, { roles: ["auditor"] }),
+      changeOperator(t.app.services, second, firstAdmin, { disabled: true }),
+    ]);
+    const applied = changes.filter((c) => "operator" in c).length;
+    const waiting = changes.filter((c) => "pendingChange" in c).length;
+    // Four to three to two at once; the third would leave one: it waits.
+    expect([applied, waiting]).toEqual([2, 1]);
+    const api = apiAs(t.server, await t.login("boss"));
+    const enabled = (
+      (await api("GET", "/api/v1/operators")).body.items as { roles: string[]; disabled: boolean }[]
+    ).filter((o) => o.roles.includes("administrator") && !o.disabled);
+    expect(enabled).toHaveLength(2);
+  });
+});
+
+/**
+ * The way back in: a disabled administrator's password was set at once (a disabled one "could
+ * not be taken over"), so with two enabled an administrator could set it, then propose enabling
+ * that administrator again. The other administrator saw only "enable sleeper" and approved an
+ * account whose password the proposer alone knew: two administrators, one person.
+ */
+describe.each(dialects)("a disabled administrator's password on %s", (dialect) => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it("is set only with a second administrator while two are enabled", async () => {
+    t = await createTestApp(dialect);
+    await t.operator("second", ["administrator"]);
+    const sleeper = (await t.operator("sleeper", ["administrator"])).id;
+    const admin = apiAs(t.server, await t.login("admin"));
+    // Three enabled: disabling one leaves two, at once.
+    expect((await admin("PATCH", `/api/v1/operators/${sleeper}`, { disabled: true })).status).toBe(200);
+
+    const reset = await admin("PATCH", `/api/v1/operators/${sleeper}`, { password: "the proposer's secret" });
+    expect(reset.status).toBe(202);
+    expect(reset.body.pendingChange).toMatchObject({
+      objectId: sleeper,
+      rules: ["administratorPassword"],
+      change: { username: "sleeper", passwordReset: true },
+    });
+    const enable = await admin("PATCH", `/api/v1/operators/${sleeper}`, {
+      disabled: false,
+      password: "the proposer's secret",
+    });
+    // One change, both rules, shown to the approver as what it is.
+    expect(enable.status).toBe(202);
+    expect([...enable.body.pendingChange.rules].sort()).toEqual([
+      "administratorPassword",
+      "administratorRole",
+    ]);
+    expect(enable.body.pendingChange.change).toMatchObject({ disabled: false, passwordReset: true });
   });
 });

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../app.js";
 import { type ErrorCode, errorCatalog } from "../domain/errors.js";
@@ -21,4 +23,31 @@ export function answerUnreadableUrl(app: App) {
       error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "request.url_too_long" : "request.invalid_url";
     reply.status(errorCatalog[code].status).send({ error: { code, message: errorCatalog[code].message } });
   };
+}
+
+/**
+ * What the HTTP parser refuses before any route sees it (a NUL in a header, a space in the
+ * address, Content-Length with chunked encoding, headers over the limit, a request too slow
+ * to arrive): the API's error shape with a code from the catalog, then the connection closes.
+ */
+export function answerUnreadableRequest(error: NodeJS.ErrnoException, socket: Socket): void {
+  // The client went away: nobody to answer.
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const code: ErrorCode =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? "request.headers_too_large"
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "request.timeout"
+        : "request.malformed_http";
+  const { status, message } = errorCatalog[code];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        "Content-Type: application/json; charset=utf-8\r\n" +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        "Connection: close\r\n\r\n" +
+        body,
+    );
+  socket.destroy();
 }

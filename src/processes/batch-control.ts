@@ -5,6 +5,7 @@ import {
   type Batch,
   cancelBatch,
   findBatch,
+  lockBatchSecrets,
   purgePinLetters,
   scrubPurgedBatchParts,
 } from "../store/batches.js";
@@ -65,6 +66,8 @@ export async function purgeBatchPinLetters(
   if (!hasAnyRole(actor.roles, pinLetterRoles))
     throw new TesseraError("auth.forbidden", `Only a ${pinLetterRoles.join(" or ")} may purge PIN letters.`);
   const batch = await services.store.db.transaction().execute(async (trx) => {
+    // A token of this batch being handed out finishes first: none goes out after the purge.
+    await lockBatchSecrets(trx, services.store.dialect, batchId);
     const batch = await findBatch(trx, batchId);
     if (!batch) throw new TesseraError("batch.not_found", `There is no batch with id ${batchId}.`);
     if (batch.process !== "CardsBoProcIssueMultiple")

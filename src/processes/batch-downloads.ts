@@ -6,6 +6,7 @@ import {
   findCardTokenState,
   hasFetchedBatchSecret,
   listBatchParts,
+  lockBatchSecrets,
   type PartKind,
   readBatchPart,
   takeCardTokenDownload,
@@ -73,6 +74,8 @@ export async function downloadBatchFile(
   const what = kind === "print" ? "print file" : "PIN letters";
   return refusedAs(services, actor, actionOf[kind], { objectType: "batch", objectId: batchId }, () =>
     services.store.db.transaction().execute(async (trx) => {
+      // Before any check: a token of this batch asked for at the same moment waits for this one.
+      if (kind === "pinLetters") await lockBatchSecrets(trx, services.store.dialect, batchId);
       const batch = await findBatch(trx, batchId);
       if (!batch) throw new TesseraError("batch.not_found", `There is no batch with id ${batchId}.`);
       if (kind === "pinLetters" && batch.pinLettersPurgedAt)
@@ -168,9 +171,11 @@ export async function downloadCardToken(
     services.store.db.transaction().execute(async (trx) => {
       const card = await findCardById(trx, cardId);
       if (!card) throw new TesseraError("card.not_found");
+      const batchId = (await findCardTokenState(trx, card.id))?.batchId;
+      // Before any check: the PIN letters asked for at the same moment wait for this download.
+      if (batchId) await lockBatchSecrets(trx, services.store.dialect, batchId);
       const refusal = await findTokenRefusal(trx, card, limit);
       if (refusal) throw refusal;
-      const batchId = (await findCardTokenState(trx, card.id))?.batchId;
       if (batchId && (await hasFetchedBatchSecret(trx, actor.id, batchId, "pinLetters")))
         throw new TesseraError(
           "batch.secret_split",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
@@ -582,6 +583,23 @@ export async function findCardTokenState(db: Db, cardId: string): Promise<CardTo
       batchId: row.batch_id,
     }
   );
+}
+
+// Any constant works: it only has to be the same for every Tessera sharing one database.
+const batchSecretsLockSpace = 7_431_011;
+
+/**
+ * Makes the caller's transaction the only one handing out the secrets (PIN letters, software
+ * tokens) of this batch until it ends, so that the check "has this operator fetched the other
+ * half?" and the download that records it cannot interleave with another download: asked for
+ * at the same moment, the PIN letters and a token would otherwise both pass the check. On
+ * PostgreSQL a transaction-scoped advisory lock; SQLite has one connection, held by the
+ * transaction.
+ */
+export async function lockBatchSecrets(trx: Db, dialect: Dialect, batchId: string): Promise<void> {
+  if (dialect !== "postgres") return;
+  const n = createHash("sha256").update(batchId).digest().readInt32BE(0);
+  await sql`select pg_advisory_xact_lock(${batchSecretsLockSpace}, ${n})`.execute(trx);
 }
 
 /**

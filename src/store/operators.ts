@@ -1,5 +1,6 @@
+import { sql } from "kysely";
 import type { Role } from "../domain/roles.js";
-import type { Db } from "./database.js";
+import type { Db, Dialect } from "./database.js";
 import type { OperatorTable } from "./schema.js";
 
 export interface Operator {
@@ -117,6 +118,21 @@ export async function updateOperator(
     })
     .where("id", "=", id)
     .execute();
+}
+
+// Any constant works: it only has to be the same for every Tessera sharing one database.
+const administratorsLockKey = 7_431_013;
+
+/**
+ * Makes the caller's transaction the only one changing operators until it ends. The rules
+ * about administrators count the enabled ones, then change one: two changes at once would each
+ * count the other's administrator as still there (and together leave one, or none). On
+ * PostgreSQL a transaction-scoped advisory lock, taken before anything else in the transaction
+ * (before the object history's, so two transactions never wait for each other in a circle);
+ * SQLite has one connection, held by the transaction.
+ */
+export async function lockOperators(trx: Db, dialect: Dialect): Promise<void> {
+  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${administratorsLockKey})`.execute(trx);
 }
 
 /** Enabled operators holding the administrator role: there must always be one. */

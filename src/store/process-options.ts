@@ -1,5 +1,20 @@
+import { sql } from "kysely";
 import { type ProcessOptions, processOptionsSchema } from "../domain/process-options.js";
-import type { Db } from "./database.js";
+import type { Db, Dialect } from "./database.js";
+
+// Any constant works: it only has to be the same for every Tessera sharing one database.
+const optionsLockKey = 7_431_017;
+
+/**
+ * Makes the caller's transaction the only one changing the options until it ends: a change
+ * reads the options, judges it against them (does it weaken a four-eyes rule?) and writes them
+ * whole, so another change committing in between would be judged against, and overwritten by,
+ * options that are no longer there. On PostgreSQL a transaction-scoped advisory lock; SQLite
+ * has one connection, held by the transaction.
+ */
+export async function lockProcessOptions(trx: Db, dialect: Dialect): Promise<void> {
+  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${optionsLockKey})`.execute(trx);
+}
 
 export async function findProcessOptions(db: Db): Promise<ProcessOptions | undefined> {
   const row = await db.selectFrom("process_options").select("options").where("id", "=", 1).executeTakeFirst();

@@ -66,9 +66,9 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
   // Who may fetch what is a deployment setting (config.downloads); no role holds both the PIN
   // letters and the tokens (refused at start).
   const { downloads } = app.config;
-  const printFileAccess = { access: downloads.printFile };
+  const printFileAccess = { access: downloads.printFile, download: true };
   const pinLetterAccess = { access: downloads.pinLetters };
-  const tokenAccess = { access: downloads.tokens };
+  const tokenAccess = { access: downloads.tokens, download: true };
   const withAllowed = (batch: Batch, request: FastifyRequest) => {
     const held = actorOf(request).roles;
     return {
@@ -220,7 +220,7 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
     server.get(
       "/api/v1/batches/:id/pin-letters",
       {
-        config: pinLetterAccess,
+        config: { ...pinLetterAccess, download: true },
         schema: {
           tags: ["batches"],
           summary: "The PIN letters (A4 PDF; a ZIP of PDFs for a batch of several parts)",

@@ -72,8 +72,8 @@ export function operatorRoutes(app: App): FastifyPluginAsyncZod {
           tags: ["operators"],
           summary:
             "Change roles, disable or enable, reset the password, or lift a lock. Nobody changes their own roles. " +
-            "A change that makes an enabled administrator, or sets another enabled administrator's password, " +
-            "while two administrators are enabled waits, as a whole, " +
+            "A change that makes an enabled administrator, or sets another administrator's password (enabled or not), " +
+            "while two administrators are enabled, or disables or demotes one of only two enabled administrators, waits, as a whole, " +
             "for another administrator: 202 with the pending change",
           params: z.object({ id: z.string().max(64) }),
           body: operatorChangesSchema,
