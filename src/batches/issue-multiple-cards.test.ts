@@ -210,5 +210,19 @@ describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (d
     );
     expect((await production("GET", "/api/v1/batches/nope")).status).toBe(404);
     expect((await issuer("GET", `/api/v1/batches/${done.id}/print-file`)).status).toBe(403);
+    // The refused purge and cancel are in the object history, as refused.
+    const refused = await t.app.services.store.db
+      .selectFrom("audit_log")
+      .select(["action", "operator_name", "details"])
+      .where("object_id", "=", done.id)
+      .where("outcome", "=", "refused")
+      .orderBy("seq")
+      .execute();
+    expect(refused.map((e) => [e.action, e.operator_name, JSON.parse(e.details).code])).toEqual(
+      expect.arrayContaining([
+        ["batch.purgePinLetters", "mailer", "batch.pin_letters_purged"],
+        ["batch.cancel", "production", "batch.not_running"],
+      ]),
+    );
   });
 });

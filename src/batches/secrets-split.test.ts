@@ -219,13 +219,18 @@ describe.each(dialects)("a card's secrets split between roles and traced on %s",
     const first = await issuedBatch(2);
     const letters = await download(t, "both", `/api/v1/batches/${first.batchId}/pin-letters`);
     expect(letters.status).toBe(200);
+    // The card read says so before anyone clicks.
+    const both = apiAs(t.server, await t.login("both"));
+    expect((await both("GET", `/api/v1/cards/${first.cardIds[0]}`)).body.mayDownloadToken).toBe(false);
     const token = await download(t, "both", `/api/v1/cards/${first.cardIds[0]}/token`);
     expect([token.status, token.error?.code]).toEqual([403, "batch.secret_split"]);
     // Another operator fetches the other half.
     expect((await download(t, "production", `/api/v1/cards/${first.cardIds[0]}/token`)).status).toBe(200);
 
     const second = await issuedBatch(1);
+    expect((await both("GET", `/api/v1/batches/${second.batchId}`)).body.mayDownload.pinLetters).toBe(true);
     expect((await download(t, "both", `/api/v1/cards/${second.cardIds[0]}/token`)).status).toBe(200);
+    expect((await both("GET", `/api/v1/batches/${second.batchId}`)).body.mayDownload.pinLetters).toBe(false);
     const refused = await download(t, "both", `/api/v1/batches/${second.batchId}/pin-letters`);
     expect([refused.status, refused.error?.code]).toEqual([403, "batch.secret_split"]);
     expect((await download(t, "mailer", `/api/v1/batches/${second.batchId}/pin-letters`)).status).toBe(200);

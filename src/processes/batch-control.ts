@@ -9,6 +9,7 @@ import {
   purgePinLetters,
   scrubPurgedBatchParts,
 } from "../store/batches.js";
+import { recordingRefusal } from "./recording-refusal.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
 async function loadBatchFor(services: Services, actor: Actor, batchId: string): Promise<Batch> {
@@ -22,6 +23,13 @@ async function loadBatchFor(services: Services, actor: Actor, batchId: string): 
 
 /** Cancel batch: cards not started stay approved and are released; chunks in production finish. */
 export async function cancelBatchOrder(services: Services, actor: Actor, batchId: string): Promise<Batch> {
+  const batchObject = { objectType: "batch", objectId: batchId };
+  return recordingRefusal(services, actor, "batch.cancel", batchObject, () =>
+    cancel(services, actor, batchId),
+  );
+}
+
+async function cancel(services: Services, actor: Actor, batchId: string): Promise<Batch> {
   await loadBatchFor(services, actor, batchId);
   return services.store.db.transaction().execute(async (trx) => {
     const batch = (await findBatch(trx, batchId))!;
@@ -58,6 +66,18 @@ export async function cancelBatchOrder(services: Services, actor: Actor, batchId
  * reading), and the next checkpoint finishes it.
  */
 export async function purgeBatchPinLetters(
+  services: Services,
+  actor: Actor,
+  batchId: string,
+  pinLetterRoles: readonly Role[],
+): Promise<{ batch: Batch; erased: boolean }> {
+  const batchObject = { objectType: "batch", objectId: batchId };
+  return recordingRefusal(services, actor, "batch.purgePinLetters", batchObject, () =>
+    purge(services, actor, batchId, pinLetterRoles),
+  );
+}
+
+async function purge(
   services: Services,
   actor: Actor,
   batchId: string,

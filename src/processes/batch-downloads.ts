@@ -13,6 +13,7 @@ import {
 } from "../store/batches.js";
 import { type Card, findCardById } from "../store/cards.js";
 import type { Db } from "../store/database.js";
+import { recordingRefusal } from "./recording-refusal.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
 /**
@@ -32,34 +33,6 @@ export type BatchDownload =
   | { batch: Batch; kind: "single"; part: number; data: Buffer }
   | { batch: Batch; kind: "parts"; parts: number[] };
 
-async function refusedAs<T>(
-  services: Services,
-  actor: Actor,
-  action: string,
-  object: { objectType: string; objectId: string },
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof TesseraError)
-      await services.audit.append(
-        services.store.db,
-        [
-          {
-            action,
-            ...object,
-            outcome: "refused",
-            operator: actor,
-            details: { code: error.code, message: error.message },
-          },
-        ],
-        nowIso(services),
-      );
-    throw error;
-  }
-}
-
 /**
  * The print file or the PIN letters of a batch (all parts, or part `part`), recorded as
  * downloaded. The PIN letters are refused once purged.
@@ -72,7 +45,7 @@ export async function downloadBatchFile(
   part: number | undefined,
 ): Promise<BatchDownload> {
   const what = kind === "print" ? "print file" : "PIN letters";
-  return refusedAs(services, actor, actionOf[kind], { objectType: "batch", objectId: batchId }, () =>
+  return recordingRefusal(services, actor, actionOf[kind], { objectType: "batch", objectId: batchId }, () =>
     services.store.db.transaction().execute(async (trx) => {
       // Before any check: a token of this batch asked for at the same moment waits for this one.
       if (kind === "pinLetters") await lockBatchSecrets(trx, services.store.dialect, batchId);
@@ -80,12 +53,10 @@ export async function downloadBatchFile(
       if (!batch) throw new TesseraError("batch.not_found", `There is no batch with id ${batchId}.`);
       if (kind === "pinLetters" && batch.pinLettersPurgedAt)
         throw new TesseraError("batch.pin_letters_purged");
-      if (kind === "pinLetters" && (await hasFetchedBatchSecret(trx, actor.id, batch.id, "token")))
-        throw new TesseraError(
-          "batch.secret_split",
-          `You fetched software tokens of batch ${batch.id}; its PIN letters must be fetched by another operator.`,
-          { batchId: batch.id },
-        );
+      if (kind === "pinLetters") {
+        const refusal = await findPinLetterSplitRefusal(trx, actor, batch.id);
+        if (refusal) throw refusal;
+      }
       const available = (await listBatchParts(trx, batch.id, kind)).map((p) => p.chunk);
       const wanted = part === undefined ? available : available.filter((p) => p === part);
       if (wanted.length === 0)
@@ -131,9 +102,15 @@ function isAsProduced(card: Card, token: CardTokenState): boolean {
  * Why the card's software token may not be handed out now, or undefined when it may: the card
  * has a token, is as its batch made it (after activation the holder has the card), the PIN
  * letters of that batch exist (once purged, the PINs are gone and nobody needs the token), and
- * it was downloaded fewer than `limit` times. The one rule for the download and the card read.
+ * it was downloaded fewer than `limit` times, and this operator has not fetched the PIN letters of
+ * that batch. The one rule for the download and the card read.
  */
-export async function findTokenRefusal(db: Db, card: Card, limit: number): Promise<TesseraError | undefined> {
+export async function findTokenRefusal(
+  db: Db,
+  card: Card,
+  limit: number,
+  actor: Actor,
+): Promise<TesseraError | undefined> {
   const token = await findCardTokenState(db, card.id);
   if (!token) return new TesseraError("card.no_token");
   if (!isAsProduced(card, token))
@@ -150,7 +127,30 @@ export async function findTokenRefusal(db: Db, card: Card, limit: number): Promi
       { cardId: card.id, batchId: batch.id },
     );
   if (token.downloads >= limit) return tokenLimitReached(card, limit);
+  if (token.batchId && (await hasFetchedBatchSecret(db, actor.id, token.batchId, "pinLetters")))
+    return new TesseraError(
+      "batch.secret_split",
+      `You fetched the PIN letters of batch ${token.batchId}, which made card ${card.cardNumber}; its software token must be fetched by another operator.`,
+      { batchId: token.batchId, cardId: card.id },
+    );
   return undefined;
+}
+
+/**
+ * Why this operator may not fetch the batch's PIN letters, or undefined: one operator holds one
+ * half of a batch's secrets, never both. The one rule for the download and the batch read.
+ */
+export async function findPinLetterSplitRefusal(
+  db: Db,
+  actor: Actor,
+  batchId: string,
+): Promise<TesseraError | undefined> {
+  if (!(await hasFetchedBatchSecret(db, actor.id, batchId, "token"))) return undefined;
+  return new TesseraError(
+    "batch.secret_split",
+    `You fetched software tokens of batch ${batchId}; its PIN letters must be fetched by another operator.`,
+    { batchId },
+  );
 }
 
 const tokenLimitReached = (card: Card, limit: number) =>
@@ -167,45 +167,44 @@ export async function downloadCardToken(
   cardId: string,
   limit: number,
 ): Promise<{ card: Card; token: Buffer }> {
-  return refusedAs(services, actor, "card.downloadToken", { objectType: "card", objectId: cardId }, () =>
-    services.store.db.transaction().execute(async (trx) => {
-      const card = await findCardById(trx, cardId);
-      if (!card) throw new TesseraError("card.not_found");
-      const batchId = (await findCardTokenState(trx, card.id))?.batchId;
-      // Before any check: the PIN letters asked for at the same moment wait for this download.
-      if (batchId) await lockBatchSecrets(trx, services.store.dialect, batchId);
-      const refusal = await findTokenRefusal(trx, card, limit);
-      if (refusal) throw refusal;
-      if (batchId && (await hasFetchedBatchSecret(trx, actor.id, batchId, "pinLetters")))
-        throw new TesseraError(
-          "batch.secret_split",
-          `You fetched the PIN letters of batch ${batchId}, which made card ${card.cardNumber}; its software token must be fetched by another operator.`,
-          { batchId, cardId: card.id },
-        );
-      // The count is guarded in the update too: two downloads at once cannot both take the last one.
-      const taken = await takeCardTokenDownload(trx, card.id, limit);
-      if (taken === undefined) throw new TesseraError("card.no_token");
-      if (taken === "limit") throw tokenLimitReached(card, limit);
-      await services.audit.append(
-        trx,
-        [
-          {
-            action: "card.downloadToken",
-            objectType: "card",
-            objectId: card.id,
-            outcome: "success",
-            operator: actor,
-            details: {
-              cardNumber: card.cardNumber,
-              batchId: batchId ?? null,
-              download: taken.downloads,
-              limit,
+  return recordingRefusal(
+    services,
+    actor,
+    "card.downloadToken",
+    { objectType: "card", objectId: cardId },
+    () =>
+      services.store.db.transaction().execute(async (trx) => {
+        const card = await findCardById(trx, cardId);
+        if (!card) throw new TesseraError("card.not_found");
+        const batchId = (await findCardTokenState(trx, card.id))?.batchId;
+        // Before any check: the PIN letters asked for at the same moment wait for this download.
+        if (batchId) await lockBatchSecrets(trx, services.store.dialect, batchId);
+        const refusal = await findTokenRefusal(trx, card, limit, actor);
+        if (refusal) throw refusal;
+        // The count is guarded in the update too: two downloads at once cannot both take the last one.
+        const taken = await takeCardTokenDownload(trx, card.id, limit);
+        if (taken === undefined) throw new TesseraError("card.no_token");
+        if (taken === "limit") throw tokenLimitReached(card, limit);
+        await services.audit.append(
+          trx,
+          [
+            {
+              action: "card.downloadToken",
+              objectType: "card",
+              objectId: card.id,
+              outcome: "success",
+              operator: actor,
+              details: {
+                cardNumber: card.cardNumber,
+                batchId: batchId ?? null,
+                download: taken.downloads,
+                limit,
+              },
             },
-          },
-        ],
-        nowIso(services),
-      );
-      return { card, token: taken.token };
-    }),
+          ],
+          nowIso(services),
+        );
+        return { card, token: taken.token };
+      }),
   );
 }

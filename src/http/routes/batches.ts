@@ -6,7 +6,11 @@ import type { App } from "../../app.js";
 import { TesseraError } from "../../domain/errors.js";
 import { hasAnyRole } from "../../domain/roles.js";
 import { cancelBatchOrder, purgeBatchPinLetters } from "../../processes/batch-control.js";
-import { downloadBatchFile, downloadCardToken } from "../../processes/batch-downloads.js";
+import {
+  downloadBatchFile,
+  downloadCardToken,
+  findPinLetterSplitRefusal,
+} from "../../processes/batch-downloads.js";
 import {
   type Batch,
   findBatch,
@@ -140,8 +144,16 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
         const batch = await loadBatch(request.params.id);
         const { cursor, limit, itemState } = request.query;
         const items = await findBatchItems(db, batch.id, { state: itemState }, { cursor, limit });
+        const allowed = withAllowed(batch, request);
+        // The batch's own read also knows this operator's half: who fetched its tokens may not
+        // fetch its PIN letters, so the page does not offer them.
+        if (
+          allowed.mayDownload.pinLetters &&
+          (await findPinLetterSplitRefusal(db, actorOf(request), batch.id))
+        )
+          allowed.mayDownload.pinLetters = false;
         return {
-          ...withAllowed(batch, request),
+          ...allowed,
           items: items.items as z.infer<typeof itemSchema>[],
           nextCursor: items.nextCursor,
           printFile: await parts(batch, "print"),

@@ -93,7 +93,8 @@ export function cardRoutes(app: App): FastifyPluginAsyncZod {
           history: await findHistoryOf(db, "card", card.id),
           mayDownloadToken:
             hasAnyRole(actorOf(request).roles, app.config.downloads.tokens) &&
-            (await findTokenRefusal(db, card, app.config.downloads.tokenLimit)) === undefined,
+            (await findTokenRefusal(db, card, app.config.downloads.tokenLimit, actorOf(request))) ===
+              undefined,
         };
       },
     );
