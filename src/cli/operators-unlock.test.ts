@@ -1,6 +1,5 @@
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliAgainst } from "../test-support/cli.js";
 import { dialects } from "../test-support/databases.js";
 import { createTestApp, type TestApp, testPassword } from "../test-support/test-app.js";
 
@@ -8,8 +7,6 @@ import { createTestApp, type TestApp, testPassword } from "../test-support/test-
  * `tessera operators unlock NAME` (finding 7 of issue 8), run as the built command line against
  * the database a running Tessera uses, on SQLite and PostgreSQL.
  */
-const cli = path.resolve("dist/cli/main.js");
-
 describe.each(dialects)("tessera operators unlock on %s", (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
@@ -17,27 +14,8 @@ describe.each(dialects)("tessera operators unlock on %s", (dialect) => {
   });
   afterAll(() => t.close());
 
-  const tessera = (...args: string[]) => {
-    const { database, dataDir } = t.app.config;
-    return spawnSync("node", [cli, ...args], {
-      encoding: "utf8",
-      timeout: 60_000,
-      env: {
-        ...process.env,
-        TESSERA_DATA_DIR: dataDir,
-        ...(database.kind === "postgres" ? { DATABASE_URL: database.url } : { DATABASE_URL: "" }),
-        // The keys createTestApp gives the app, so that both write one object history.
-        TESSERA_AUDIT_KEY: "07".repeat(32),
-        TESSERA_PUK_KEY: "09".repeat(32),
-        TESSERA_AUDIT_CHECKPOINT_KEY: "05".repeat(32),
-        TESSERA_CA_KEY_PASSPHRASE: "test passphrase for the CA key",
-        TESSERA_PUBLIC_URL: "https://tessera.example.org",
-        TESSERA_DEMO: "false",
-        TESSERA_ADMIN_PASSWORD: "",
-        LOG_LEVEL: "silent",
-      },
-    });
-  };
+  const tessera = (...args: string[]) => cliAgainst(t)(...args);
+
   const logIn = async (password: string) =>
     (
       await t.server.inject({
