@@ -103,7 +103,9 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
       `Demo data: 200 users, 185 cards. The demo operators share that password:`,
       `  ${demoOperatorNames.join(", ")}`,
     );
-  // Printed after everything the start-up logs, in a box, so it is the last thing to read.
+  // Printed after everything the start-up logs (the log is written asynchronously: flush it
+  // first), in a box, so it is the last thing to read.
+  await new Promise<void>((resolve) => app.log.flush(() => resolve()));
   process.stdout.write(`\n${frame(lines.filter(Boolean))}\n\n`);
 
   const stop = async () => {
