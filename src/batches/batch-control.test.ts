@@ -68,6 +68,105 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
     );
   });
 
+  it("cancels a batch while a chunk is in production: counts it apart, follows it until it has really ended", async () => {
+    await t.app.runner.stop();
+    const ids = await approvedCards(
+      "MID",
+      Array.from({ length: 10 }, (_, i) => [`Mia${i}`, "Midway"]),
+    );
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    const batchId = order.body.batchId as string;
+    // Another Tessera took the first chunk (4 cards) and is producing it; its lease has run out.
+    const past = new Date(t.app.services.clock().getTime() - 60_000).toISOString();
+    await t.app.services.store.db
+      .updateTable("batch_chunks")
+      .set({ state: "running", claimed_by: "elsewhere", lease_until: past, attempts: 1 })
+      .where("batch_id", "=", batchId)
+      .where("chunk", "=", 1)
+      .execute();
+    const cancelled = await production("POST", `/api/v1/batches/${batchId}/cancel`);
+    expect(cancelled.body).toMatchObject({
+      state: "cancelled",
+      total: 10,
+      done: 0,
+      released: 6,
+      inProduction: 4,
+      left: 4,
+      finishing: true,
+      finishedAt: null,
+    });
+    const during = (await production("GET", `/api/v1/batches/${batchId}`)).body;
+    expect(during).toMatchObject({ state: "cancelled", inProduction: 4, finishing: true, finishedAt: null });
+    const listed = (await production("GET", "/api/v1/batches?state=cancelled")).body.items;
+    expect(listed.find((b: { id: string }) => b.id === batchId)).toMatchObject({
+      inProduction: 4,
+      finishing: true,
+    });
+    // The chunk in production finishes (here: taken over after its lease ran out) and the batch ends.
+    t.app.runner.start();
+    await t.app.runner.idle();
+    const ended = (await production("GET", `/api/v1/batches/${batchId}`)).body;
+    expect(ended).toMatchObject({
+      state: "cancelled",
+      done: 4,
+      released: 6,
+      left: 0,
+      inProduction: 0,
+      finishing: false,
+      finishedAt: expect.any(String),
+    });
+    const inChunk1 = new Set(
+      (
+        await t.app.services.store.db
+          .selectFrom("batch_items")
+          .select("card_id")
+          .where("batch_id", "=", batchId)
+          .where("chunk", "=", 1)
+          .execute()
+      ).map((i) => i.card_id),
+    );
+    expect(await states(ids.filter((id) => inChunk1.has(id)))).toEqual(Array(4).fill("issued:free"));
+    expect(await states(ids.filter((id) => !inChunk1.has(id)))).toEqual(Array(6).fill("approved:free"));
+  });
+
+  it("says how many cards of a running batch are in production", async () => {
+    await t.app.runner.stop();
+    const ids = await approvedCards(
+      "RUN",
+      Array.from({ length: 6 }, (_, i) => [`Rua${i}`, "Running"]),
+    );
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    const batchId = order.body.batchId as string;
+    expect((await production("GET", `/api/v1/batches/${batchId}`)).body).toMatchObject({
+      state: "running",
+      inProduction: 0,
+      left: 6,
+      finishing: false,
+    });
+    await t.app.services.store.db
+      .updateTable("batch_chunks")
+      .set({
+        state: "running",
+        claimed_by: "elsewhere",
+        lease_until: new Date(t.app.services.clock().getTime() - 60_000).toISOString(),
+      })
+      .where("batch_id", "=", batchId)
+      .where("chunk", "=", 2)
+      .execute();
+    expect((await production("GET", `/api/v1/batches/${batchId}`)).body).toMatchObject({
+      inProduction: 2,
+      left: 6,
+    });
+    t.app.runner.start();
+    await t.app.runner.idle();
+    expect((await production("GET", `/api/v1/batches/${batchId}`)).body).toMatchObject({
+      state: "completed",
+      done: 6,
+      inProduction: 0,
+      finishing: false,
+    });
+  });
+
   it("fails the one card it cannot print, revokes what was signed for it, and repeat production brings it back", async () => {
     const ids = await approvedCards("FAIL", [
       ["Ann", "Ok"],

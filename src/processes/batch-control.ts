@@ -21,7 +21,10 @@ async function loadBatchFor(services: Services, actor: Actor, batchId: string): 
   return batch;
 }
 
-/** Cancel batch: cards not started stay approved and are released; chunks in production finish. */
+/**
+ * Cancel batch: cards not started stay approved and are released; chunks in production finish
+ * (the answer counts them in `inProduction`, and `finishing` holds until they have).
+ */
 export async function cancelBatchOrder(services: Services, actor: Actor, batchId: string): Promise<Batch> {
   const batchObject = { objectType: "batch", objectId: batchId };
   return recordingRefusal(services, actor, "batch.cancel", batchObject, () =>
@@ -40,6 +43,7 @@ async function cancel(services: Services, actor: Actor, batchId: string): Promis
       );
     const at = nowIso(services);
     const released = await cancelBatch(trx, batchId, at);
+    const cancelled = (await findBatch(trx, batchId))!;
     await services.audit.append(
       trx,
       [
@@ -49,12 +53,12 @@ async function cancel(services: Services, actor: Actor, batchId: string): Promis
           objectId: batchId,
           outcome: "success",
           operator: actor,
-          details: { released },
+          details: { released, inProduction: cancelled.inProduction },
         },
       ],
       at,
     );
-    return (await findBatch(trx, batchId))!;
+    return cancelled;
   });
 }
 

@@ -20,27 +20,40 @@ export interface Batch {
   failed: number;
   released: number;
   left: number;
+  /**
+   * Cards of the batch being produced right now (their chunk is taken): of a running batch
+   * those of the chunks in work; of a cancelled one every card not yet finished, since the
+   * chunks in work when it was cancelled finish.
+   */
+  inProduction: number;
+  /** Cancelled while chunks were in production: they still finish (`finishedAt` is set when they have). */
+  finishing: boolean;
   chunks: number;
   pinLettersPurgedAt: string | null;
 }
 
-function toBatch(row: {
-  id: string;
-  process: string;
-  state: string;
-  options: string;
-  created_by: string;
-  created_by_name: string;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  total: number;
-  done: number;
-  failed: number;
-  released: number;
-  chunks: number;
-  pin_letters_purged_at: string | null;
-}): Batch {
+function toBatch(
+  row: {
+    id: string;
+    process: string;
+    state: string;
+    options: string;
+    created_by: string;
+    created_by_name: string;
+    created_at: string;
+    updated_at: string;
+    finished_at: string | null;
+    total: number;
+    done: number;
+    failed: number;
+    released: number;
+    chunks: number;
+    pin_letters_purged_at: string | null;
+  },
+  running: ReadonlyMap<string, number> = new Map(),
+): Batch {
+  const left = row.total - row.done - row.failed - row.released;
+  const finishing = row.state === "cancelled" && row.finished_at === null;
   return {
     id: row.id,
     process: row.process,
@@ -55,7 +68,9 @@ function toBatch(row: {
     done: row.done,
     failed: row.failed,
     released: row.released,
-    left: row.total - row.done - row.failed - row.released,
+    left,
+    inProduction: row.state === "running" ? (running.get(row.id) ?? 0) : finishing ? left : 0,
+    finishing,
     chunks: row.chunks,
     pinLettersPurgedAt: row.pin_letters_purged_at,
   };
@@ -188,7 +203,26 @@ export async function insertBatchItems(
 
 export async function findBatch(db: Db, id: string): Promise<Batch | undefined> {
   const row = await db.selectFrom("batches").selectAll().where("id", "=", id).executeTakeFirst();
-  return row && toBatch(row);
+  return row && toBatch(row, row.state === "running" ? await countInProduction(db, [row.id]) : undefined);
+}
+
+/** Per running batch, its cards not yet finished in the chunks being produced now. */
+async function countInProduction(db: Db, batchIds: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (batchIds.length === 0) return counts;
+  const rows = await db
+    .selectFrom("batch_chunks as c")
+    .innerJoin("batch_items as i", (join) =>
+      join.onRef("i.batch_id", "=", "c.batch_id").onRef("i.chunk", "=", "c.chunk"),
+    )
+    .select(["c.batch_id", (eb) => eb.fn.countAll().as("n")])
+    .where("c.batch_id", "in", batchIds)
+    .where("c.state", "=", "running")
+    .where("i.state", "=", "pending")
+    .groupBy("c.batch_id")
+    .execute();
+  for (const row of rows) counts.set(row.batch_id, Number(row.n));
+  return counts;
 }
 
 export async function searchBatches(
@@ -210,7 +244,17 @@ export async function searchBatches(
     .orderBy("id", "desc")
     .limit(page.limit + 1)
     .execute();
-  return toPage(rows, page.limit, total.n, (row) => [row.created_at, row.id], toBatch);
+  const running = await countInProduction(
+    db,
+    rows.filter((row) => row.state === "running").map((row) => row.id),
+  );
+  return toPage(
+    rows,
+    page.limit,
+    total.n,
+    (row) => [row.created_at, row.id],
+    (row) => toBatch(row, running),
+  );
 }
 
 export interface BatchItem {
@@ -264,7 +308,9 @@ export async function findBatchItems(
 /**
  * Takes the next chunk to produce: a pending one, or a running one whose lease ran out (its
  * producer died). On PostgreSQL, SKIP LOCKED lets several Tessera processes take chunks of one
- * batch side by side without waiting on each other.
+ * batch side by side without waiting on each other. A cancelled batch's chunks that were in
+ * production when it was cancelled are still finished (taken again after a crash or a failed
+ * attempt), so its cards end produced or failed, never held half-made.
  */
 export async function claimNextChunk(
   db: Db,
@@ -279,7 +325,7 @@ export async function claimNextChunk(
      where (batch_id, chunk) = (
        select c.batch_id, c.chunk
          from batch_chunks c join batches b on b.id = c.batch_id
-        where b.state = 'running'
+        where (b.state = 'running' or (b.state = 'cancelled' and b.finished_at is null))
           and (c.state = 'pending' or (c.state = 'running' and c.lease_until < ${claim.now}))
         order by b.created_at, c.batch_id, c.chunk
         limit 1

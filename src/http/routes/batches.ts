@@ -40,6 +40,16 @@ export const batchSchema = z.object({
   /** Cards given back untouched (approved) when the batch was cancelled. */
   released: z.int(),
   left: z.int(),
+  inProduction: z
+    .int()
+    .describe(
+      "Cards being produced right now: of a running batch those of the chunks in work; of a cancelled batch the cards that were in production when it was cancelled and are still finishing",
+    ),
+  finishing: z
+    .boolean()
+    .describe(
+      "Cancelled while chunks were in production, which still finish; production has ended when finishedAt is set",
+    ),
   pinLettersPurgedAt: z.string().nullable(),
   mayDownload: z
     .object({ printFile: z.boolean(), pinLetters: z.boolean() })
@@ -168,7 +178,8 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
         config: { access: ["productionAdministrator", "issuingAuthority"] },
         schema: {
           tags: ["batches"],
-          summary: "Cancel a running batch: cards not started stay approved, their claims released",
+          summary:
+            "Cancel a running batch: cards not started stay approved, their claims released (`released`); cards already in production finish (`inProduction`, `finishing` until `finishedAt`)",
           params,
           response: { 200: batchSchema },
         },

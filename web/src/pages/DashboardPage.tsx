@@ -24,6 +24,7 @@ import { PageHeader } from "../components/PageHeader";
 import { StateBadge } from "../components/StateBadge";
 import { findProcess } from "../domain";
 import { navigationItemOf } from "../navigation";
+import { BatchStateBadge } from "./batches/batch-parts";
 
 /** The way cards travel first, then where they stop. */
 const dashboardStates = [
@@ -181,7 +182,7 @@ function RecentBatches() {
                     </Anchor>
                   </Table.Td>
                   <Table.Td>
-                    <StateBadge kind="batch" state={batch.state} />
+                    <BatchStateBadge batch={batch} />
                   </Table.Td>
                   <Table.Td className="num">
                     {formatNumber(batch.done)} / {formatNumber(batch.total)}

@@ -19,15 +19,21 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
-import type { Batch } from "../../api/types";
 import { useOperator } from "../../auth/session";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber, plural, shortId } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
-import { StateBadge } from "../../components/StateBadge";
 import { findProcess } from "../../domain";
-import { BatchDownloads, optionsText } from "./batch-parts";
+import { BatchCards } from "./BatchCards";
+import {
+  BatchDownloads,
+  type BatchRead,
+  BatchStateBadge,
+  cancelOutcome,
+  optionsText,
+  productionEnded,
+} from "./batch-parts";
 import { CardFacePreview } from "./CardFacePreview";
 
 function useBatch(id: string | undefined) {
@@ -35,18 +41,32 @@ function useBatch(id: string | undefined) {
     queryKey: ["batch", id],
     // The per-card results asked for are the failures: they are what an operator acts on.
     queryFn: ({ signal }) =>
-      api.get<Batch>(
+      api.get<BatchRead>(
         withQuery(`/api/v1/batches/${encodeURIComponent(id!)}`, { itemState: "failed", limit: 200 }),
         signal,
       ),
     enabled: Boolean(id),
-    // Follow a running batch closely; a finished one does not change.
-    refetchInterval: (query) => (query.state.data?.state === "running" ? 1000 : false),
+    // Follow the batch closely until production has really ended: a cancelled batch still
+    // finishes the chunks that were in production. A batch that has ended does not change.
+    refetchInterval: (query) => (query.state.data && !productionEnded(query.state.data) ? 1000 : false),
   });
 }
 
-function BatchProgress({ batch }: { batch: Batch }) {
+function BatchProgress({ batch }: { batch: BatchRead }) {
   const total = Math.max(batch.total, 1);
+  const ended = productionEnded(batch);
+  const inProduction = ended ? 0 : (batch.inProduction ?? 0);
+  const stats: [label: string, testId: string, value: number, color: string][] = [
+    ["Done", "done", batch.done, "#185c2d"],
+    ["Failed", "failed", batch.failed, "#951b1b"],
+    ["In production", "in-production", inProduction, "#0d4586"],
+    // Not started: of a running batch what is left beyond the chunks in work; a cancelled
+    // batch gave those back to approved.
+    batch.state === "cancelled"
+      ? ["Returned to approved", "returned", batch.released ?? 0, "#474e57"]
+      : ["Not started", "left", Math.max(batch.left - inProduction, 0), "#474e57"],
+    ["Total", "total", batch.total, "#1f2933"],
+  ];
   const percent = (n: number) => (n / total) * 100;
   return (
     <Stack gap="xs">
@@ -55,8 +75,8 @@ function BatchProgress({ batch }: { batch: Batch }) {
           value={percent(batch.done)}
           color="green.7"
           aria-label={`${batch.done} done`}
-          animated={batch.state === "running"}
-          striped={batch.state === "running"}
+          animated={!ended}
+          striped={!ended}
         >
           {batch.done > 0 && percent(batch.done) > 8 && (
             <Progress.Label>{formatNumber(batch.done)}</Progress.Label>
@@ -68,25 +88,20 @@ function BatchProgress({ batch }: { batch: Batch }) {
           )}
         </Progress.Section>
       </Progress.Root>
-      <SimpleGrid cols={4} spacing="xs">
-        {[
-          ["Done", batch.done, "#185c2d"],
-          ["Failed", batch.failed, "#951b1b"],
-          ["Left", batch.left, "#474e57"],
-          ["Total", batch.total, "#1f2933"],
-        ].map(([label, value, color]) => (
-          <div key={label as string}>
+      <SimpleGrid cols={{ base: 2, sm: 5 }} spacing="xs">
+        {stats.map(([label, testId, value, color]) => (
+          <div key={testId}>
             <Text size="xs" c="dimmed" fw={600} tt="uppercase">
               {label}
             </Text>
             <Text
               fz={22}
               fw={650}
-              style={{ color: color as string, fontVariantNumeric: "tabular-nums" }}
-              aria-live={label === "Done" ? "polite" : undefined}
-              data-testid={`batch-${String(label).toLowerCase()}`}
+              style={{ color, fontVariantNumeric: "tabular-nums" }}
+              aria-live={testId === "done" ? "polite" : undefined}
+              data-testid={`batch-${testId}`}
             >
-              {formatNumber(value as number)}
+              {formatNumber(value)}
             </Text>
           </div>
         ))}
@@ -95,18 +110,28 @@ function BatchProgress({ batch }: { batch: Batch }) {
   );
 }
 
-function CancelBatch({ batch }: { batch: Batch }) {
+function CancelBatch({ batch }: { batch: BatchRead }) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
+  const inProduction = batch.inProduction ?? 0;
+  const notStarted = Math.max(batch.left - inProduction, 0);
   const cancel = useMutation({
-    mutationFn: () => api.post(`/api/v1/batches/${batch.id}/cancel`),
-    onSuccess: () => {
+    mutationFn: () => api.post<BatchRead>(`/api/v1/batches/${batch.id}/cancel`),
+    onSuccess: (answer) => {
       setOpen(false);
+      // The answer is the batch as cancelled (without its per-card page): show it at once; the
+      // page keeps following it while the chunks in production finish.
+      queryClient.setQueryData<BatchRead>(["batch", batch.id], (old) => (old ? { ...old, ...answer } : old));
       void queryClient.invalidateQueries({ queryKey: ["batch", batch.id] });
+      void queryClient.invalidateQueries({ queryKey: ["batches"] });
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
+      const finishing = answer?.inProduction ?? 0;
       notifications.show({
         color: "gray",
-        message: "The batch is cancelled. Cards not yet started stay approved.",
+        closeButtonProps: { "aria-label": "Dismiss the message" },
+        message:
+          `The batch is cancelled: ${plural(answer?.released ?? 0, "card")} not started went back to approved` +
+          (finishing > 0 ? `; ${plural(finishing, "card")} in production finish.` : "."),
       });
     },
   });
@@ -123,8 +148,15 @@ function CancelBatch({ batch }: { batch: Batch }) {
       <Modal opened={open} onClose={() => setOpen(false)} title="Cancel the batch?" centered>
         <Stack gap="sm">
           <Text size="sm">
-            Cards already produced stay produced; the {plural(batch.left, "card")} not yet started go back to
-            approved and can be issued in another batch.
+            {batch.done > 0 && <>{plural(batch.done, "card")} already produced stay produced. </>}
+            {inProduction > 0 && (
+              <>The {plural(inProduction, "card")} in production are finished and will be produced. </>
+            )}
+            The {plural(notStarted, "card")} not yet started go back to approved and can be issued in another
+            batch.
+          </Text>
+          <Text size="xs" c="dimmed">
+            Counted as of now; the batch goes on until you confirm.
           </Text>
           {cancel.error && <ErrorAlert error={cancel.error} title="The batch goes on" />}
           <Group justify="flex-end" gap="xs">
@@ -141,7 +173,7 @@ function CancelBatch({ batch }: { batch: Batch }) {
   );
 }
 
-function FailedCards({ batch }: { batch: Batch }) {
+function FailedCards({ batch }: { batch: BatchRead }) {
   const failed = (batch.items ?? []).filter((item) => item.state === "failed");
   if (failed.length === 0) return null;
   return (
@@ -196,12 +228,13 @@ export default function BatchPage() {
     );
   const process = findProcess(batch.process ?? "");
   const isProduction = (batch.process ?? "CardsBoProcIssueMultiple") === "CardsBoProcIssueMultiple";
+  const ended = productionEnded(batch);
   return (
     <>
       <PageHeader
         title={`${process?.name ?? "Batch"} · ${shortId(batch.id)}`}
         trail={[{ label: "Batches", to: "/batches" }]}
-        badge={<StateBadge kind="batch" state={batch.state} size="lg" />}
+        badge={<BatchStateBadge batch={batch} size="lg" />}
         actions={
           batch.state === "running" && operator.has(process?.roles ?? ["productionAdministrator"]) ? (
             <CancelBatch batch={batch} />
@@ -227,6 +260,25 @@ export default function BatchPage() {
             </List>
           </Alert>
         )}
+        {batch.state === "cancelled" && (
+          <Alert color="gray" variant="light" title={ended ? "Cancelled" : "Cancelled — finishing"}>
+            <Text size="sm" data-testid="batch-outcome">
+              {cancelOutcome(batch)}
+            </Text>
+            {!ended && (
+              <Text size="sm" c="dimmed">
+                This page follows them until they are done.
+              </Text>
+            )}
+          </Alert>
+        )}
+        {batch.state === "completed" && batch.failed > 0 && (
+          <Alert color="yellow" variant="light" title="Completed with failures">
+            <Text size="sm" data-testid="batch-outcome">
+              {plural(batch.done, "card")} produced, {plural(batch.failed, "card")} failed: see below why.
+            </Text>
+          </Alert>
+        )}
         <Paper p="lg">
           <Stack gap="md">
             <BatchProgress batch={batch} />
@@ -242,7 +294,8 @@ export default function BatchPage() {
           </Stack>
         </Paper>
         <FailedCards batch={batch} />
-        {batch.state !== "running" &&
+        <BatchCards batch={batch} />
+        {ended &&
           isProduction &&
           batch.done > 0 &&
           (batch.mayDownload?.printFile || batch.mayDownload?.pinLetters) && (
@@ -253,7 +306,7 @@ export default function BatchPage() {
               <BatchDownloads batch={batch} />
             </Paper>
           )}
-        {batch.state !== "running" && isProduction && batch.done > 0 && (
+        {ended && isProduction && batch.done > 0 && (
           <Paper p="lg">
             <Title order={2} fz="md" mb="sm">
               Card faces

@@ -2,14 +2,13 @@ import { Anchor, Paper, Stack, Table, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, withQuery } from "../../api/client";
-import type { Batch, Page } from "../../api/types";
+import type { Page } from "../../api/types";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber, shortId } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
 import { Pager, useCursorPages } from "../../components/Pager";
-import { StateBadge } from "../../components/StateBadge";
 import { findProcess } from "../../domain";
-import { BatchDownloads, optionsText } from "./batch-parts";
+import { BatchDownloads, type BatchRead, BatchStateBadge, optionsText, productionEnded } from "./batch-parts";
 
 const pageSize = 50;
 
@@ -18,8 +17,12 @@ export default function BatchesPage() {
   const batches = useQuery({
     queryKey: ["batches", { cursor: pages.cursor, limit: pageSize }],
     queryFn: ({ signal }) =>
-      api.get<Page<Batch>>(withQuery("/api/v1/batches", { cursor: pages.cursor, limit: pageSize }), signal),
-    refetchInterval: (query) => (query.state.data?.items.some((b) => b.state === "running") ? 2000 : false),
+      api.get<Page<BatchRead>>(
+        withQuery("/api/v1/batches", { cursor: pages.cursor, limit: pageSize }),
+        signal,
+      ),
+    // Follow while any batch on the page is still producing (a cancelled one finishes its chunks in work).
+    refetchInterval: (query) => (query.state.data?.items.some((b) => !productionEnded(b)) ? 2000 : false),
   });
   return (
     <>
@@ -67,7 +70,7 @@ export default function BatchesPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <StateBadge kind="batch" state={batch.state} />
+                      <BatchStateBadge batch={batch} />
                     </Table.Td>
                     <Table.Td className="num">{formatNumber(batch.total)}</Table.Td>
                     <Table.Td className="num">{formatNumber(batch.done)}</Table.Td>

@@ -51,7 +51,7 @@ function CardFace({
               style={{ width: "100%", height: "100%", objectFit: "cover" }}
             />
           ) : (
-            <Text fz={18} fw={700} c="#7b8794">
+            <Text fz={18} fw={700} c="#4a525c">
               {card.holderName
                 .split(" ")
                 .map((part) => part.charAt(0))

@@ -1,12 +1,86 @@
-import { Anchor, Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconDownload, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { type CSSProperties, useState } from "react";
 import { api } from "../../api/client";
 import type { Batch, BatchFilePart } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { formatDateTime } from "../../components/format";
+import { formatDateTime, formatNumber, plural } from "../../components/format";
+import { StateBadge } from "../../components/StateBadge";
+
+/**
+ * A batch as the server reads it now: `inProduction` counts the cards being produced (of a
+ * cancelled batch those that were in production when it was cancelled and still finish);
+ * `finishing` holds until they have (then `finishedAt` is set).
+ */
+export type BatchRead = Batch & { inProduction?: number; finishing?: boolean };
+
+/** Whether production has really ended: a cancelled batch ends when its chunks in production have finished. */
+export function productionEnded(batch: BatchRead): boolean {
+  if (batch.state === "running") return false;
+  if (batch.finishing !== undefined) return !batch.finishing;
+  return batch.finishedAt !== null;
+}
+
+/** "Cancelled — 81 produced, 0 returned to approved", or while its chunks finish, what is going on. */
+export function cancelOutcome(batch: BatchRead): string {
+  const returned = batch.released ?? 0;
+  if (!productionEnded(batch)) {
+    const finishing = batch.inProduction ?? batch.left;
+    return `Cancelled — ${plural(finishing, "card")} in production ${finishing === 1 ? "is" : "are"} being finished; ${formatNumber(returned)} returned to approved.`;
+  }
+  const failed = batch.failed > 0 ? `, ${formatNumber(batch.failed)} failed` : "";
+  return `Cancelled — ${formatNumber(batch.done)} produced${failed}, ${formatNumber(returned)} returned to approved`;
+}
+
+const amber = { bg: "#fff3d6", fg: "#6e4300", dot: "#e8a200" };
+
+/**
+ * The batch's state in words: a completed batch with failed cards is "Completed with failures"
+ * (amber, never green), a cancelled one whose chunks in production still finish "Cancelled — finishing".
+ */
+export function BatchStateBadge({
+  batch,
+  size = "sm",
+}: {
+  batch: BatchRead;
+  size?: "xs" | "sm" | "md" | "lg";
+}) {
+  const label =
+    batch.state === "completed" && batch.failed > 0
+      ? "Completed with failures"
+      : batch.state === "cancelled" && !productionEnded(batch)
+        ? "Cancelled — finishing"
+        : undefined;
+  if (!label) return <StateBadge kind="batch" state={batch.state} size={size} />;
+  return (
+    <Badge
+      size={size}
+      radius="sm"
+      variant="light"
+      tt="none"
+      fw={600}
+      style={
+        {
+          "--badge-bg": amber.bg,
+          "--badge-color": amber.fg,
+          "--badge-bd": `1px solid ${amber.bg}`,
+          minWidth: "max-content",
+          overflow: "visible",
+        } as CSSProperties
+      }
+      leftSection={
+        <span
+          aria-hidden
+          style={{ display: "inline-block", width: 6, height: 6, borderRadius: 3, background: amber.dot }}
+        />
+      }
+    >
+      {label}
+    </Badge>
+  );
+}
 
 /** "PIN 6 · PUK 8 · card issued · certificates on hold" */
 export function optionsText(options: Record<string, unknown> | undefined): string {
@@ -41,7 +115,7 @@ export function BatchDownloads({ batch, compact = false }: { batch: Batch; compa
   const hasLetters = batch.pinLetters ? batch.pinLetters.length > 0 : batch.done > 0;
   const mayPrint = batch.mayDownload?.printFile ?? false;
   const mayLetters = batch.mayDownload?.pinLetters ?? false;
-  if (!producesFiles(batch) || batch.state === "running" || !hasPrint || !(mayPrint || mayLetters))
+  if (!producesFiles(batch) || !productionEnded(batch) || !hasPrint || !(mayPrint || mayLetters))
     return compact ? (
       <Text span size="sm" c="dimmed">
         —

@@ -1,0 +1,183 @@
+/**
+ * The batch page tells the truth (issue 13, finding 1): after Cancel batch it keeps following
+ * the chunks that were in production until they have finished, counts them apart from the
+ * cards that went back to approved, and a batch with failed cards is not a green "Completed".
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasTool } from "../../src/test-support/tools.js";
+import { apiAsOperator, createOperators, seedApprovedCards } from "./fixtures.js";
+import {
+  errorsThrownBy,
+  launchChromium,
+  logIn,
+  openPage,
+  screenshot,
+  seriousAccessibilityViolations,
+  startTessera,
+  type UiServer,
+} from "./support.js";
+
+const hasChromium = hasTool("chromium", "chromium");
+
+describe.skipIf(!hasChromium)("the batch page in Chromium", () => {
+  let ui: UiServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [ui, browser] = await Promise.all([startTessera(), launchChromium()]);
+    await createOperators(ui.t);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.t.close();
+  });
+
+  it("Cancel batch while a chunk is in production: the page follows it to the end and says what happened", async () => {
+    const { t } = ui;
+    const cardIds = await seedApprovedCards(t, 10);
+    await t.app.runner.stop();
+    const production = await apiAsOperator(t, "production");
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+    expect(order.status, JSON.stringify(order.body)).toBe(202);
+    const batchId = order.body.batchId as string;
+    // The first chunk (4 of the 10 cards, chunks of 4 in tests) is being produced by another
+    // Tessera when the operator cancels; it finishes (taken over once its lease ran out).
+    await t.app.services.store.db
+      .updateTable("batch_chunks")
+      .set({
+        state: "running",
+        claimed_by: "elsewhere",
+        lease_until: new Date(t.app.services.clock().getTime() - 60_000).toISOString(),
+        attempts: 1,
+      })
+      .where("batch_id", "=", batchId)
+      .where("chunk", "=", 1)
+      .execute();
+
+    const page = await openPage(browser);
+    await logIn(page, ui.baseUrl, "production");
+    await page.goto(`${ui.baseUrl}/batches/${batchId}`);
+    await expect.poll(() => page.getByTestId("batch-in-production").textContent()).toBe("4");
+    await page.getByRole("button", { name: "Cancel batch" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel the batch?" });
+    await dialog.waitFor();
+    const promise = await dialog.textContent();
+    expect(promise).toContain("4 cards in production are finished");
+    expect(promise).toContain("6 cards not yet started go back to approved");
+    await dialog.getByRole("button", { name: "Cancel batch" }).click();
+    await page
+      .getByText("6 cards not started went back to approved; 4 cards in production finish.")
+      .waitFor();
+    await page.getByText("Cancelled — finishing", { exact: true }).first().waitFor();
+    expect(await page.getByTestId("batch-outcome").textContent()).toContain(
+      "4 cards in production are being finished",
+    );
+    await screenshot(page, "batch-cancel-finishing");
+
+    // Production goes on; the page, not reloaded, follows it until it has really ended.
+    t.app.runner.start();
+    await t.app.runner.idle();
+    await expect
+      .poll(() => page.getByTestId("batch-outcome").textContent(), { timeout: 15_000 })
+      .toBe("Cancelled — 4 produced, 6 returned to approved");
+    await page.getByText("Cancelled", { exact: true }).first().waitFor();
+    expect(await page.getByText("Cancelled — finishing", { exact: true }).count()).toBe(0);
+    for (const [name, value] of [
+      ["done", "4"],
+      ["in-production", "0"],
+      ["returned", "6"],
+      ["total", "10"],
+    ])
+      expect(await page.getByTestId(`batch-${name}`).textContent(), name).toBe(value);
+    await page.getByRole("link", { name: /^Print file/ }).waitFor();
+    // Every card of the batch is listed with its result and a link to it.
+    const cardsTable = page.getByRole("table", { name: "Cards of the batch" });
+    await expect
+      .poll(
+        async () =>
+          (await cardsTable.getByRole("row").allTextContents()).filter((r) => r.includes("Produced")).length,
+      )
+      .toBe(4);
+    const rows = await cardsTable.locator("tbody tr").allTextContents();
+    expect(rows).toHaveLength(10);
+    expect(rows.filter((r) => r.includes("Returned to approved"))).toHaveLength(6);
+    expect(await page.getByText("1–10 of 10 cards").count()).toBe(1);
+    const firstCard = cardsTable.locator("tbody tr").first().getByRole("link");
+    const href = await firstCard.getAttribute("href");
+    expect(cardIds.map((id) => `/cards/${id}`)).toContain(href);
+    await screenshot(page, "batch-cancelled-ended");
+    const states = (
+      await t.app.services.store.db.selectFrom("cards").select("state").where("id", "in", cardIds).execute()
+    )
+      .map((c) => c.state)
+      .sort();
+    expect(states).toEqual([...Array(6).fill("approved"), ...Array(4).fill("issued")]);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(errorsThrownBy(page)).toEqual([]);
+  });
+
+  it("shows a batch with failed cards as Completed with failures, never a green Completed", async () => {
+    const { t } = ui;
+    const cardIds = await seedApprovedCards(t, 2);
+    const templates = t.app.services.templates as Map<string, unknown>;
+    const employee = templates.get("Employee ID");
+    await t.app.runner.stop();
+    const production = await apiAsOperator(t, "production");
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+    const batchId = order.body.batchId as string;
+    templates.delete("Employee ID"); // the deployment lost the template: its cards fail
+    t.app.runner.start();
+    try {
+      for (let waited = 0; ; waited += 50) {
+        await t.app.runner.idle();
+        if ((await production("GET", `/api/v1/batches/${batchId}`)).body.state !== "running") break;
+        if (waited > 20_000) throw new Error("the batch did not give up");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      templates.set("Employee ID", employee);
+    }
+    const page = await openPage(browser);
+    await logIn(page, ui.baseUrl, "production");
+    await page.goto(`${ui.baseUrl}/batches/${batchId}`);
+    await page.getByRole("heading", { name: "Cards that failed" }).waitFor();
+    await page.getByText("Completed with failures", { exact: true }).first().waitFor();
+    expect(await page.getByText("Completed", { exact: true }).count()).toBe(0);
+    await screenshot(page, "batch-completed-with-failures");
+    await page.goto(`${ui.baseUrl}/batches`);
+    const row = page
+      .getByRole("row")
+      .filter({ has: page.getByRole("link", { name: /Issue multiple cards/ }) });
+    await row.first().waitFor();
+    const ofThisBatch = page.getByRole("row").filter({ hasText: batchId.slice(0, 8) });
+    expect(await ofThisBatch.getByText("Completed with failures", { exact: true }).count()).toBe(1);
+    expect(errorsThrownBy(page)).toEqual([]);
+  });
+
+  it("lists every card of the batch, page by page, each linked to its card", async () => {
+    const { t } = ui;
+    const cardIds = await seedApprovedCards(t, 27);
+    const production = await apiAsOperator(t, "production");
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+    const batchId = order.body.batchId as string;
+    await t.app.runner.idle();
+    const page = await openPage(browser);
+    await logIn(page, ui.baseUrl, "production");
+    await page.goto(`${ui.baseUrl}/batches/${batchId}`);
+    const cardsTable = page.getByRole("table", { name: "Cards of the batch" });
+    await page.getByText("1–25 of 27 cards").waitFor();
+    expect(await cardsTable.locator("tbody tr").count()).toBe(25);
+    await page.getByRole("button", { name: "Next page" }).click();
+    await page.getByText("26–27 of 27 cards").waitFor();
+    const last = cardsTable.locator("tbody tr");
+    expect(await last.count()).toBe(2);
+    expect(await last.nth(1).textContent()).toContain("Produced");
+    const href = await last.nth(1).getByRole("link").getAttribute("href");
+    expect(href).toBe(`/cards/${cardIds[26]}`);
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await page.getByText("1–25 of 27 cards").waitFor();
+    expect(errorsThrownBy(page)).toEqual([]);
+  });
+});
