@@ -13,7 +13,7 @@ const tones = {
   dark: { bg: "#2e3440", fg: "#ffffff", dot: "#ff8a8a" },
   purple: { bg: "#efebf7", fg: "#543f78", dot: "#8c6bc4" },
 } as const;
-type Tone = keyof typeof tones;
+export type Tone = keyof typeof tones;
 
 const stateTones: Record<string, Record<string, Tone>> = {
   card: {
@@ -58,12 +58,17 @@ export function StateBadge({
   kind,
   state,
   size = "sm",
+  label,
+  toneOverride,
 }: {
   kind: BadgeKind;
   state: string;
   size?: "xs" | "sm" | "md" | "lg";
+  /** Words that say more than the state alone (e.g. "Completed with failures"). */
+  label?: string | undefined;
+  toneOverride?: Tone | undefined;
 }) {
-  const tone = tones[stateTones[kind]?.[state] ?? "gray"];
+  const tone = tones[toneOverride ?? stateTones[kind]?.[state] ?? "gray"];
   return (
     <Badge
       size={size}
@@ -88,7 +93,7 @@ export function StateBadge({
         />
       }
     >
-      {labelOf(kind, state)}
+      {label ?? labelOf(kind, state)}
     </Badge>
   );
 }

@@ -1,8 +1,8 @@
-import { Anchor, Badge, Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { Anchor, Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconDownload, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type CSSProperties, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api/client";
 import type { Batch, BatchFilePart } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
@@ -34,8 +34,6 @@ export function cancelOutcome(batch: BatchRead): string {
   return `Cancelled — ${formatNumber(batch.done)} produced${failed}, ${formatNumber(returned)} returned to approved`;
 }
 
-const amber = { bg: "#fff3d6", fg: "#6e4300", dot: "#e8a200" };
-
 /**
  * The batch's state in words: a completed batch with failed cards is "Completed with failures"
  * (amber, never green), a cancelled one whose chunks in production still finish "Cancelled — finishing".
@@ -53,32 +51,8 @@ export function BatchStateBadge({
       : batch.state === "cancelled" && !productionEnded(batch)
         ? "Cancelled — finishing"
         : undefined;
-  if (!label) return <StateBadge kind="batch" state={batch.state} size={size} />;
   return (
-    <Badge
-      size={size}
-      radius="sm"
-      variant="light"
-      tt="none"
-      fw={600}
-      style={
-        {
-          "--badge-bg": amber.bg,
-          "--badge-color": amber.fg,
-          "--badge-bd": `1px solid ${amber.bg}`,
-          minWidth: "max-content",
-          overflow: "visible",
-        } as CSSProperties
-      }
-      leftSection={
-        <span
-          aria-hidden
-          style={{ display: "inline-block", width: 6, height: 6, borderRadius: 3, background: amber.dot }}
-        />
-      }
-    >
-      {label}
-    </Badge>
+    <StateBadge kind="batch" state={batch.state} size={size} label={label} toneOverride={label && "amber"} />
   );
 }
 
