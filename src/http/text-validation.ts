@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { App } from "../app.js";
 import { TesseraError } from "../domain/errors.js";
 import { describeText, isValidText } from "../domain/text.js";
-import { recordRefusal } from "../processes/registry.js";
+import { recordRefusal } from "../processes/recording-refusal.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -77,7 +77,7 @@ export function registerTextValidation(server: FastifyInstance, app: App): void 
       { field },
     );
     if (config?.process && request.actor)
-      await recordRefusal(app.services, request.actor, config.process, error);
+      await recordRefusal(app.services, request.actor, config.process, {}, error);
     throw error;
   });
 }

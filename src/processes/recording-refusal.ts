@@ -1,12 +1,34 @@
-import { TesseraError } from "../domain/errors.js";
+import { type CodedError, TesseraError } from "../domain/errors.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
 /**
- * Runs `work`; when it refuses with a {@link TesseraError}, records the refusal in the object
- * history (who, what, which object, the code and the sentence) before passing it on. For the
- * actions outside the process catalog that the history records either way: downloads, cancel,
- * purge.
+ * Records a refusal in the object history: who, what, which object (when known), and the
+ * error's code and sentence. The one way refusals are written, for processes and for the
+ * actions outside the catalog (downloads, cancel, purge).
  */
+export async function recordRefusal(
+  services: Services,
+  actor: Actor,
+  action: string,
+  object: { objectType?: string | null; objectId?: string | null },
+  error: CodedError,
+): Promise<void> {
+  await services.audit.append(
+    services.store.db,
+    [
+      {
+        action,
+        ...object,
+        outcome: "refused",
+        operator: actor,
+        details: { code: error.code, message: error.message },
+      },
+    ],
+    nowIso(services),
+  );
+}
+
+/** Runs `work`; when it refuses with a {@link TesseraError}, records the refusal before passing it on. */
 export async function recordingRefusal<T>(
   services: Services,
   actor: Actor,
@@ -17,20 +39,7 @@ export async function recordingRefusal<T>(
   try {
     return await work();
   } catch (error) {
-    if (error instanceof TesseraError)
-      await services.audit.append(
-        services.store.db,
-        [
-          {
-            action,
-            ...object,
-            outcome: "refused",
-            operator: actor,
-            details: { code: error.code, message: error.message },
-          },
-        ],
-        nowIso(services),
-      );
+    if (error instanceof TesseraError) await recordRefusal(services, actor, action, object, error);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { type CodedError, isClientError, TesseraError } from "../domain/errors.js";
+import { isClientError, TesseraError } from "../domain/errors.js";
 import { hasAnyRole } from "../domain/roles.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { activateMultipleCards } from "./activate-multiple-cards.js";
@@ -15,7 +15,8 @@ import { cardsRequest, cardsRequestMultiple } from "./cards-request.js";
 import { certificatesHold, certificatesRelease, certificatesRevoke } from "./certificates-change.js";
 import { issueMultipleCards } from "./issue-multiple-cards.js";
 import type { ProcessHandler } from "./process-handler.js";
-import { type Actor, nowIso, type Services } from "./services.js";
+import { recordRefusal } from "./recording-refusal.js";
+import type { Actor, Services } from "./services.js";
 import { usersCreate } from "./users-create.js";
 import { usersImport } from "./users-import.js";
 import { validationError } from "./validation.js";
@@ -43,13 +44,13 @@ export const processHandlers: ReadonlyMap<string, ProcessHandler> = new Map(
 );
 
 /** The id of the object a process body names, for the history of a refused request. */
-function objectOf(body: unknown): { objectType: string; objectId: string } | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
+function objectOf(body: unknown): { objectType?: string; objectId?: string } {
+  if (typeof body !== "object" || body === null) return {};
   const b = body as Record<string, unknown>;
   if (typeof b.cardId === "string") return { objectType: "card", objectId: b.cardId.slice(0, 64) };
   if (typeof b.userId === "string") return { objectType: "user", objectId: b.userId.slice(0, 64) };
   if (typeof b.serial === "string") return { objectType: "certificate", objectId: b.serial.slice(0, 64) };
-  return undefined;
+  return {};
 }
 
 /**
@@ -77,33 +78,7 @@ export async function runProcess(
     return { status: handler.status, result };
   } catch (caught) {
     const error = translateConstraintError(caught) ?? caught;
-    if (isClientError(error)) await recordRefusal(services, actor, symbolicName, error, body);
+    if (isClientError(error)) await recordRefusal(services, actor, symbolicName, objectOf(body), error);
     throw error;
   }
-}
-
-/**
- * Records a refused process in the object history: who, which process, the error's code and
- * sentence, and the object the body names (when given).
- */
-export async function recordRefusal(
-  services: Services,
-  actor: Actor,
-  symbolicName: string,
-  error: CodedError,
-  body?: unknown,
-): Promise<void> {
-  await services.audit.append(
-    services.store.db,
-    [
-      {
-        action: symbolicName,
-        ...objectOf(body),
-        outcome: "refused",
-        operator: actor,
-        details: { code: error.code, message: error.message },
-      },
-    ],
-    nowIso(services),
-  );
 }
