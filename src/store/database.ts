@@ -80,3 +80,11 @@ async function migrate(db: Db, dialect: Dialect): Promise<void> {
     throw new Error(`Database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
   }
 }
+
+/**
+ * Runs `work` in one transaction: every store function given the `trx` it receives commits or
+ * rolls back with the others. The only way code outside the store opens a transaction.
+ */
+export function transact<T>(store: Store, work: (trx: Db) => Promise<T>): Promise<T> {
+  return store.db.transaction().execute(work);
+}

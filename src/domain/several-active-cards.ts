@@ -1,0 +1,20 @@
+import { TesseraError } from "./errors.js";
+import type { ProcessOptions } from "./process-options.js";
+
+/**
+ * The "several active cards per user" rule, for a single activation and for a batch alike: with
+ * the option off, a card may become active only when its holder has no other active card.
+ * Returns the refusal, or undefined when the card may become active.
+ */
+export function severalActiveCardsRefusal(
+  options: Pick<ProcessOptions, "severalActiveCards">,
+  card: { readonly id: string; readonly cardNumber: string },
+  otherActiveCardsOfHolder: number,
+): TesseraError | undefined {
+  if (options.severalActiveCards || otherActiveCardsOfHolder === 0) return undefined;
+  return new TesseraError(
+    "card.too_many_active",
+    `The holder of card ${card.cardNumber} already has an active card, and several active cards per user are not allowed.`,
+    { cardId: card.id },
+  );
+}
