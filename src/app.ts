@@ -11,8 +11,8 @@ import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js"
 import { assertSecretsSplit, type Config } from "./config.js";
 import { roles } from "./domain/roles.js";
 import { findLooseFiles, formatMode } from "./file-permissions.js";
-import type { Clock, Services } from "./processes/services.js";
 import { createWorkerPool } from "./production/worker-pool.js";
+import type { Clock, Services } from "./services/services.js";
 import { createAuditLog } from "./store/audit-log.js";
 import { upsertCardTemplates } from "./store/card-templates.js";
 import { openStore } from "./store/database.js";

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { LoginThrottleSettings } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
-import type { Actor, Services } from "../processes/services.js";
+import type { Actor, Services } from "../services/services.js";
 import { findActiveApiTokenByHash, markApiTokenUsed } from "../store/api-tokens.js";
 import { findOperatorById, findOperatorByUsername } from "../store/operators.js";
 import { deleteSession, findSession, insertSession, touchSession } from "../store/sessions.js";

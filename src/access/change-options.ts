@@ -5,7 +5,7 @@ import {
   type ProcessOptions,
   type ProcessOptionsPatch,
 } from "../domain/process-options.js";
-import { type Actor, nowIso, type Services } from "../processes/services.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import type { Db } from "../store/database.js";
 import type { PendingChange } from "../store/pending-changes.js";
 import { lockProcessOptions, saveProcessOptions } from "../store/process-options.js";

@@ -1,7 +1,7 @@
 import { isClientError, TesseraError } from "../domain/errors.js";
 import { type ProcessOptions, processOptionsPatchSchema } from "../domain/process-options.js";
 import type { Role } from "../domain/roles.js";
-import { type Actor, nowIso, type Services } from "../processes/services.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import type { Db } from "../store/database.js";
 import { lockOperators, type Operator } from "../store/operators.js";

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import type { LoginDelayRule, LoginThrottleSettings } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
-import type { Actor, Services } from "../processes/services.js";
+import type { Actor, Services } from "../services/services.js";
 import {
   deleteLoginCount,
   deleteLoginCountsBefore,

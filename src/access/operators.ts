@@ -10,7 +10,7 @@ import {
   needsSecondAdministrator,
 } from "../domain/four-eyes-rules.js";
 import { hasAnyRole, type Role, roles } from "../domain/roles.js";
-import type { Actor, Services } from "../processes/services.js";
+import type { Actor, Services } from "../services/services.js";
 import { findApiTokenById, insertApiToken, revokeApiToken } from "../store/api-tokens.js";
 import type { Db } from "../store/database.js";
 import {

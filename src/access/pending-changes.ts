@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PendingChangeKind } from "../domain/four-eyes-rules.js";
-import { type Actor, nowIso, type Services } from "../processes/services.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import type { Db } from "../store/database.js";
 import {
   findPendingChangeById,

@@ -1,5 +1,5 @@
 import { TesseraError } from "../domain/errors.js";
-import type { Services } from "../processes/services.js";
+import type { Services } from "../services/services.js";
 import { findOperatorByUsername, updateOperator } from "../store/operators.js";
 import { deleteSessionsOfOperator } from "../store/sessions.js";
 import { clearLoginCounts } from "./login-throttle.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
 

@@ -7,7 +7,7 @@ import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { roles } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";

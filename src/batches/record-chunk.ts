@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { IssueOptions } from "../domain/issue-options.js";
 import { findProcess } from "../domain/process-catalog.js";
-import type { Actor, Services } from "../processes/services.js";
 import type { ChunkCertificate, ChunkResult } from "../production/chunk-job.js";
+import type { Actor, Services } from "../services/services.js";
 import type { AuditEntryInput } from "../store/audit-log.js";
 import { type Batch, finishChunk, finishItems, insertBatchPart, insertCardTokens } from "../store/batches.js";
 import { insertCertificates, type NewCertificate } from "../store/certificates.js";

@@ -5,9 +5,9 @@ import type { Logger } from "pino";
 import { isClientError } from "../domain/errors.js";
 import type { IssueOptions } from "../domain/issue-options.js";
 import { findProcess } from "../domain/process-catalog.js";
-import { activateCard } from "../processes/cards-lifecycle.js";
-import type { Actor, Services } from "../processes/services.js";
 import type { ChunkCard, ChunkJob, ChunkResult, ChunkTemplate } from "../production/chunk-job.js";
+import { activateCard } from "../services/activate-card.js";
+import type { Actor, Services } from "../services/services.js";
 import {
   type Batch,
   claimNextChunk,

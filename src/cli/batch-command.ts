@@ -1,7 +1,7 @@
 import type { App } from "../app.js";
 import type { IssueOptionsInput } from "../domain/issue-options.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { UsageError } from "./args.js";
 

@@ -8,8 +8,8 @@ import { loadConfig } from "../config.js";
 import { formatCardNumber } from "../domain/card-number.js";
 import { roles } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../processes/services.js";
 import { benchCardCeiling } from "../production/bench-chunk.js";
+import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
 

@@ -8,7 +8,7 @@ import { createApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { roles } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { UsageError } from "./args.js";

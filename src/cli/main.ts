@@ -11,7 +11,7 @@ import { isClientError } from "../domain/errors.js";
 import { type Role, roles } from "../domain/roles.js";
 import { buildServer } from "../http/server.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { parseArgs, UsageError } from "./args.js";
 import { runBatchCommand } from "./batch-command.js";

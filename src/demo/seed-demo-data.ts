@@ -2,7 +2,7 @@ import { createOperator } from "../access/operators.js";
 import type { App } from "../app.js";
 import type { Role } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 import { searchCards } from "../store/cards.js";
 import { countOperators } from "../store/operators.js";
 import { searchUsers } from "../store/users.js";

@@ -4,7 +4,7 @@ import { authenticateApiToken, authenticateSession } from "../access/authenticat
 import type { App } from "../app.js";
 import { TesseraError } from "../domain/errors.js";
 import { hasAnyRole, type Role } from "../domain/roles.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 
 export const sessionCookie = "tessera_session";
 

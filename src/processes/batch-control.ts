@@ -1,6 +1,7 @@
 import { TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
 import { hasAnyRole, type Role } from "../domain/roles.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import {
   type Batch,
   cancelBatch,
@@ -10,7 +11,6 @@ import {
   scrubPurgedBatchParts,
 } from "../store/batches.js";
 import { recordingRefusal } from "./recording-refusal.js";
-import { type Actor, nowIso, type Services } from "./services.js";
 
 async function loadBatchFor(services: Services, actor: Actor, batchId: string): Promise<Batch> {
   const batch = await findBatch(services.store.db, batchId);

@@ -1,4 +1,5 @@
 import { TesseraError } from "../domain/errors.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import {
   type Batch,
   type CardTokenState,
@@ -14,7 +15,6 @@ import {
 import { type Card, findCardById } from "../store/cards.js";
 import type { Db } from "../store/database.js";
 import { recordingRefusal } from "./recording-refusal.js";
-import { type Actor, nowIso, type Services } from "./services.js";
 
 /**
  * Handing out a card's secrets: the print file, the PIN letters and the software tokens. Who

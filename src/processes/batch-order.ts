@@ -3,10 +3,10 @@ import { z } from "zod";
 import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import { claimCards, findCardClaims, insertBatch, insertBatchItems } from "../store/batches.js";
 import { findCardIds } from "../store/cards.js";
 import type { Db } from "../store/database.js";
-import { type Actor, nowIso, type Services } from "./services.js";
 
 /** "Select all N matching": the search criteria of the BATCH ORDERS page, instead of card ids. */
 export const batchFilterSchema = z.strictObject({

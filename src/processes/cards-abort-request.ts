@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
-import { changeCard, loadCardFor } from "./card-steps.js";
+import { changeCard, loadCardFor } from "../services/card-steps.js";
 import { defineProcess } from "./process-handler.js";
 import { cardRefSchema, cardSchema, toCardView } from "./schemas.js";
 

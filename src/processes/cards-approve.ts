@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
-import { changeCard, loadCardFor } from "./card-steps.js";
+import { changeCard, loadCardFor } from "../services/card-steps.js";
+import { nowIso } from "../services/services.js";
 import { defineProcess } from "./process-handler.js";
 import { cardRefSchema, cardSchema, toCardView } from "./schemas.js";
-import { nowIso } from "./services.js";
 
 const definition = findProcess("CardsProcApprove")!;
 

@@ -2,11 +2,11 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueCertificates } from "../ca/issue-certificates.js";
 import { roles } from "../domain/roles.js";
+import type { Actor } from "../services/services.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { runProcess } from "./registry.js";
-import type { Actor } from "./services.js";
 
 describe.each(dialects)("the card lifecycle on %s", (dialect) => {
   let t: TestApp;

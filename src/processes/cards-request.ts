@@ -5,13 +5,13 @@ import { liveCardStates } from "../domain/card-states.js";
 import type { CardTemplate } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../domain/process-catalog.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import { countCardsOfUsers, findCardById, insertCards, type NewCard } from "../store/cards.js";
 import type { Db } from "../store/database.js";
 import { reserveSequence } from "../store/sequences.js";
 import { findUsersByIds, searchName, type User } from "../store/users.js";
 import { defineProcess } from "./process-handler.js";
 import { type CardView, cardSchema, toCardView } from "./schemas.js";
-import { type Actor, nowIso, type Services } from "./services.js";
 
 const single = findProcess("CardsProcRequest")!;
 const multiple = findProcess("CardsBoProcRequestMultiple")!;

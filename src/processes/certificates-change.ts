@@ -2,11 +2,11 @@ import { z } from "zod";
 import { type CertificateChange, changeCertificateState } from "../ca/certificate-status.js";
 import { TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
+import { nowIso } from "../services/services.js";
 import { findCardById } from "../store/cards.js";
 import { findCertificate } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { defineProcess } from "./process-handler.js";
-import { nowIso } from "./services.js";
 
 const serialSchema = z
   .string()

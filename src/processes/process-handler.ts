@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
-import type { Actor, Services } from "./services.js";
+import type { Actor, Services } from "../services/services.js";
 
 /**
  * One operator use case behind `POST /api/v1/processes/{symbolicName}`: its catalog entry, the

@@ -1,5 +1,5 @@
 import { type CodedError, TesseraError } from "../domain/errors.js";
-import { type Actor, nowIso, type Services } from "./services.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 
 /**
  * Records a refusal in the object history: who, what, which object (when known), and the

@@ -1,5 +1,6 @@
 import { isClientError, TesseraError } from "../domain/errors.js";
 import { hasAnyRole } from "../domain/roles.js";
+import type { Actor, Services } from "../services/services.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { activateMultipleCards } from "./activate-multiple-cards.js";
 import { cardsAbortRequest } from "./cards-abort-request.js";
@@ -16,7 +17,6 @@ import { certificatesHold, certificatesRelease, certificatesRevoke } from "./cer
 import { issueMultipleCards } from "./issue-multiple-cards.js";
 import type { ProcessHandler } from "./process-handler.js";
 import { recordRefusal } from "./recording-refusal.js";
-import type { Actor, Services } from "./services.js";
 import { usersCreate } from "./users-create.js";
 import { usersImport } from "./users-import.js";
 import { validationError } from "./validation.js";

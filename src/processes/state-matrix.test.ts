@@ -2,12 +2,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CardState, cardStates } from "../domain/card-states.js";
 import { roles } from "../domain/roles.js";
+import type { Actor } from "../services/services.js";
 import { insertCards } from "../store/cards.js";
 import { insertCertificates } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { processHandlers, runProcess } from "./registry.js";
-import type { Actor } from "./services.js";
 
 /** The body each single-card process needs, given the card. */
 const bodies: Record<string, (cardId: string) => Record<string, unknown>> = {

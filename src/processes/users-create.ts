@@ -3,11 +3,11 @@ import { z } from "zod";
 import { TesseraError } from "../domain/errors.js";
 import { checkPhoto, maxPhotoBytes } from "../domain/photo.js";
 import { findProcess } from "../domain/process-catalog.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import type { Db } from "../store/database.js";
 import { findUserById, insertUser, type User } from "../store/users.js";
 import { defineProcess } from "./process-handler.js";
 import { type UserFields, userFieldsSchema, userSchema } from "./schemas.js";
-import { type Actor, nowIso, type Services } from "./services.js";
 
 const definition = findProcess("UsersProcCreate")!;
 

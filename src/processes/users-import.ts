@@ -2,10 +2,10 @@ import { z } from "zod";
 import { parseCsv } from "../domain/csv.js";
 import { TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
+import { nowIso } from "../services/services.js";
 import { findTakenIdentifiers } from "../store/users.js";
 import { defineProcess } from "./process-handler.js";
 import { type UserFields, userFieldsSchema } from "./schemas.js";
-import { nowIso } from "./services.js";
 import { createUser } from "./users-create.js";
 import { describeIssues } from "./validation.js";
 

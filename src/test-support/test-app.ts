@@ -10,7 +10,7 @@ import { demoTemplates } from "../domain/card-template.js";
 import { defaultProcessOptions, type ProcessOptions } from "../domain/process-options.js";
 import type { Role } from "../domain/roles.js";
 import { buildServer, type ServerHooks } from "../http/server.js";
-import type { Actor } from "../processes/services.js";
+import type { Actor } from "../services/services.js";
 import type { Dialect } from "../store/database.js";
 import { createTestDatabase } from "./databases.js";
 

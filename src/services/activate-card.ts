@@ -1,0 +1,64 @@
+import { TesseraError } from "../domain/errors.js";
+import type { ProcessDefinition } from "../domain/process-catalog.js";
+import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
+import { type Card, countCardsOfUsers } from "../store/cards.js";
+import { findCertificatesOfCard } from "../store/certificates.js";
+import type { Db } from "../store/database.js";
+import { changeCardCertificates } from "./card-certificates.js";
+import { changeCard } from "./card-steps.js";
+import type { Actor, Services } from "./services.js";
+
+/**
+ * Making an issued card active, shared by the single activation process and by a batch that
+ * activates (Activate multiple cards, or cards produced straight to active).
+ */
+
+/** With several active cards per user off, a card may only become active when the user has no other. */
+export async function assertMayBecomeActive(services: Services, trx: Db, card: Card): Promise<void> {
+  const options = await services.getOptions(trx);
+  if (options.severalActiveCards) return;
+  const active = (await countCardsOfUsers(trx, [card.userId], ["active"])).get(card.userId) ?? 0;
+  const refusal = severalActiveCardsRefusal(options, card, active);
+  if (refusal) throw refusal;
+}
+
+/**
+ * A card becomes active only with a certificate to be active with: one that is valid or on
+ * hold (to be released). A card whose certificates were all revoked would show `active` while
+ * every relying party refuses it.
+ */
+export async function assertHasUsableCertificate(trx: Db, card: Card): Promise<void> {
+  const certificates = await findCertificatesOfCard(trx, card.id);
+  if (!certificates.some((c) => c.state === "valid" || c.state === "onHold"))
+    throw new TesseraError(
+      "card.no_usable_certificate",
+      `Card ${card.cardNumber} has no certificate that is valid or on hold (${
+        certificates.length === 0 ? "it has none" : certificates.map((c) => c.state).join(", ")
+      }), so it cannot become active.`,
+      { cardId: card.id },
+    );
+}
+
+/** Activation of one issued card, in the caller's transaction: card active, held certificates valid. */
+export async function activateCard(
+  services: Services,
+  trx: Db,
+  actor: Actor,
+  process: ProcessDefinition,
+  card: Card,
+): Promise<Card> {
+  await assertMayBecomeActive(services, trx, card);
+  await assertHasUsableCertificate(trx, card);
+  const released = await changeCardCertificates(services, trx, actor, card.id, ["onHold"], {
+    kind: "release",
+  });
+  return changeCard(
+    services,
+    trx,
+    actor,
+    process,
+    card,
+    { state: "active" },
+    { certificatesReleased: released },
+  );
+}
