@@ -1,16 +1,17 @@
-import "reflect-metadata";
 import path from "node:path";
 import pino, { type Logger } from "pino";
 import type { AccessPolicy } from "./access/authentication.js";
 import { ensureFirstAdministrator } from "./access/operators.js";
 import { createCheckpointWriter } from "./audit/checkpoint-writer.js";
-import { type BatchRunner, createBatchRunner } from "./batches/runner.js";
-import { loadCertificateAuthority } from "./ca/certificate-authority.js";
+import { type BatchScheduler, createBatchScheduler } from "./batches/scheduler.js";
+import { type CertificateAuthority, loadCertificateAuthority } from "./ca/certificate-authority.js";
 import { createCrlPublisher } from "./ca/crl-publisher.js";
 import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js";
 import { assertSecretsSplit, type Config } from "./config.js";
 import { roles } from "./domain/roles.js";
 import { findLooseFiles, formatMode } from "./file-permissions.js";
+import { encoderRefusal } from "./production/card-encoders.js";
+import type { WorkerInit } from "./production/chunk-job.js";
 import { createWorkerPool } from "./production/worker-pool.js";
 import type { Clock, Services } from "./services/services.js";
 import { createAuditLog } from "./store/audit-log.js";
@@ -25,7 +26,7 @@ export interface App {
   readonly policy: AccessPolicy;
   readonly log: Logger;
   readonly ocsp: OcspResponder;
-  readonly runner: BatchRunner;
+  readonly runner: BatchScheduler;
   /** Starts the background work: CRL publication (and, with issue 4, the batch runner). */
   start(): void;
   /** Set when this start created the first administrator. */
@@ -38,7 +39,31 @@ export interface AppDependencies {
   log?: Logger;
 }
 
+/**
+ * What every production worker thread is given: the CA certificate and a signing key it cannot
+ * export, never the key's bytes.
+ */
+export function productionWorkerInit(
+  config: Pick<Config, "publicUrl" | "secrets">,
+  ca: CertificateAuthority,
+): WorkerInit {
+  if (!ca.workerKey)
+    throw new Error("the production workers need the CA key; a PKCS#11 CA is not supported yet");
+  return {
+    caCertificate: ca.identity.certificateDer,
+    caSigningKey: ca.workerKey,
+    caChain: [...ca.chain],
+    publicUrl: config.publicUrl,
+    pukKey: config.secrets.pukKey,
+  };
+}
+
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<App> {
+  // A template whose cards this Tessera cannot write is refused before anything starts.
+  for (const template of config.templates) {
+    const refusal = encoderRefusal(template);
+    if (refusal) throw new Error(refusal);
+  }
   const log = deps.log ?? pino({ level: config.logLevel });
   const clock = deps.clock ?? (() => new Date());
   const store = await openStore(config.database, {
@@ -76,7 +101,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       clock,
     );
     const crl = createCrlPublisher({ store, ca, clock, nextUpdateHours: config.crl.nextUpdateHours, log });
-    let runner: BatchRunner | undefined;
+    let runner: BatchScheduler | undefined;
     const services: Services = {
       store,
       ca,
@@ -100,24 +125,13 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       },
     };
     const checkpoints = createCheckpointWriter({ audit: services.audit, db: store.db, clock, log });
-    runner = createBatchRunner({
+    runner = createBatchScheduler({
       services,
       log,
       workDir: path.join(config.dataDir, "work"),
       organizationName: config.organizationName,
       producer: () => {
-        if (!ca.privateKeyPkcs8)
-          throw new Error("the production workers need the CA key; a PKCS#11 CA is not supported yet");
-        return createWorkerPool({
-          size: config.batch.workers,
-          init: {
-            caCertificate: ca.identity.certificateDer,
-            caPrivateKey: ca.privateKeyPkcs8,
-            caChain: [...ca.chain],
-            publicUrl: config.publicUrl,
-            pukKey: config.secrets.pukKey,
-          },
-        });
+        return createWorkerPool({ size: config.batch.workers, init: productionWorkerInit(config, ca) });
       },
     });
     // A demo gives the first administrator every role, so one login shows everything.

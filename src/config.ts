@@ -5,13 +5,14 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "./domain/card-template.js";
+import { TesseraError } from "./domain/errors.js";
 import { type ProcessOptions, processOptionsSchema } from "./domain/process-options.js";
 import { type Role, roles } from "./domain/roles.js";
 
 /**
  * All settings, parsed and checked once at start from the environment and an optional JSON
  * config file. Nothing else in Tessera reads `process.env`. A bad setting stops the start
- * with a {@link ConfigError} that names it.
+ * with a `config.invalid` error ({@link configError}) that names it.
  */
 export interface Config {
   readonly host: string;
@@ -116,7 +117,7 @@ export const defaultDownloads: Downloads = Object.freeze<Downloads>({
 export function assertSecretsSplit(downloads: Downloads): void {
   const both = downloads.pinLetters.filter((role) => downloads.tokens.includes(role));
   if (both.length > 0)
-    throw new ConfigError(
+    throw configError(
       "downloads (TESSERA_PIN_LETTER_ROLES / TESSERA_TOKEN_ROLES)",
       `the role ${both.join(", ")} may fetch both the PIN letters and the software tokens, which together open every card's keys; give them to different roles`,
     );
@@ -125,7 +126,7 @@ export function assertSecretsSplit(downloads: Downloads): void {
     pinLetters: downloads.pinLetters,
     tokens: downloads.tokens,
   }))
-    if (list.length === 0) throw new ConfigError(`downloads.${name}`, "name at least one role");
+    if (list.length === 0) throw configError(`downloads.${name}`, "name at least one role");
 }
 
 export interface Secrets {
@@ -142,14 +143,9 @@ export interface Secrets {
   readonly auditCheckpointKey: Buffer;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    reason: string,
-  ) {
-    super(`Setting ${setting}: ${reason}`);
-    this.name = "ConfigError";
-  }
+/** The `config.invalid` error that stops the start, naming the setting and saying what is wrong. */
+export function configError(setting: string, reason: string): TesseraError {
+  return new TesseraError("config.invalid", `Setting ${setting}: ${reason}`, { setting });
 }
 
 const roleListSchema = z.array(z.enum(roles)).min(1).max(roles.length);
@@ -189,7 +185,7 @@ const configFileSchema = z.strictObject({
 
 const hexKey = (setting: string, value: string): Buffer => {
   if (!/^[0-9a-fA-F]{64}$/.test(value))
-    throw new ConfigError(setting, "must be 64 hexadecimal digits (32 bytes)");
+    throw configError(setting, "must be 64 hexadecimal digits (32 bytes)");
   return Buffer.from(value, "hex");
 };
 
@@ -213,7 +209,7 @@ function loadSecrets(env: NodeJS.ProcessEnv, dataDir: string): Secrets {
   let stored: z.infer<typeof secretsFileSchema>;
   if (existsSync(file)) {
     const parsed = secretsFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
-    if (!parsed.success) throw new ConfigError(file, "is damaged; restore it from the backup");
+    if (!parsed.success) throw configError(file, "is damaged; restore it from the backup");
     stored = parsed.data;
     if (!stored.auditCheckpointKey) {
       stored = { ...stored, auditCheckpointKey: randomBytes(32).toString("hex") };
@@ -253,7 +249,7 @@ function parseInteger(
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new ConfigError(setting, `must be a whole number from ${min} to ${max}, not "${value}"`);
+    throw configError(setting, `must be a whole number from ${min} to ${max}, not "${value}"`);
   return n;
 }
 
@@ -262,7 +258,7 @@ function parseRoles(setting: string, value: string | undefined): Role[] | undefi
   const listed = value.split(",").map((role) => role.trim());
   for (const role of listed)
     if (!(roles as readonly string[]).includes(role))
-      throw new ConfigError(
+      throw configError(
         setting,
         `"${role}" is not a role; use a comma-separated list of ${roles.join(", ")}`,
       );
@@ -273,7 +269,7 @@ function parseBoolean(setting: string, value: string | undefined, fallback: bool
   if (value === undefined || value === "") return fallback;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new ConfigError(setting, `must be true or false, not "${value}"`);
+  throw configError(setting, `must be true or false, not "${value}"`);
 }
 
 /** A comma list of IP addresses and CIDR ranges, e.g. `127.0.0.1, 10.0.0.0/8, fd00::/8`. */
@@ -286,7 +282,7 @@ function parseTrustedProxies(value: string | undefined): string[] {
     const prefixOk =
       prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
     if (version === 0 || extra !== undefined || !prefixOk)
-      throw new ConfigError(
+      throw configError(
         "TESSERA_TRUSTED_PROXIES",
         `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8); separate several with commas`,
       );
@@ -309,15 +305,12 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
   const publicUrlSet = Boolean(env.TESSERA_PUBLIC_URL);
   const publicUrl = (env.TESSERA_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(publicUrl))
-    throw new ConfigError("TESSERA_PUBLIC_URL", `must be an http or https URL, not "${publicUrl}"`);
+    throw configError("TESSERA_PUBLIC_URL", `must be an http or https URL, not "${publicUrl}"`);
 
   let database: Config["database"] = { kind: "sqlite", file: path.join(dataDir, "tessera.sqlite") };
   if (env.DATABASE_URL) {
     if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL))
-      throw new ConfigError(
-        "DATABASE_URL",
-        "must be a postgres:// URL (leave it unset for the embedded SQLite)",
-      );
+      throw configError("DATABASE_URL", "must be a postgres:// URL (leave it unset for the embedded SQLite)");
     database = { kind: "postgres", url: env.DATABASE_URL };
   }
 
@@ -328,17 +321,17 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
       : undefined;
   let fileSettings: z.infer<typeof configFileSchema> = {};
   if (configFile) {
-    if (!existsSync(configFile)) throw new ConfigError("TESSERA_CONFIG", `no file at ${configFile}`);
+    if (!existsSync(configFile)) throw configError("TESSERA_CONFIG", `no file at ${configFile}`);
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(configFile, "utf8"));
     } catch (error) {
-      throw new ConfigError(configFile, `is not valid JSON (${(error as Error).message})`);
+      throw configError(configFile, `is not valid JSON (${(error as Error).message})`);
     }
     const parsed = configFileSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new ConfigError(`${configFile}: ${issue.path.join(".") || "(root)"}`, issue.message);
+      throw configError(`${configFile}: ${issue.path.join(".") || "(root)"}`, issue.message);
     }
     fileSettings = parsed.data;
   }
@@ -346,19 +339,19 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
   const tlsCert = env.TESSERA_TLS_CERT;
   const tlsKey = env.TESSERA_TLS_KEY;
   if (Boolean(tlsCert) !== Boolean(tlsKey))
-    throw new ConfigError("TESSERA_TLS_CERT/TESSERA_TLS_KEY", "set both or neither");
+    throw configError("TESSERA_TLS_CERT/TESSERA_TLS_KEY", "set both or neither");
 
   const adminPassword = env.TESSERA_ADMIN_PASSWORD || undefined;
   if (adminPassword !== undefined && adminPassword.length < 12)
-    throw new ConfigError("TESSERA_ADMIN_PASSWORD", "must be at least 12 characters");
+    throw configError("TESSERA_ADMIN_PASSWORD", "must be at least 12 characters");
 
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel))
-    throw new ConfigError("LOG_LEVEL", `must be one of fatal, error, warn, info, debug, trace, silent`);
+    throw configError("LOG_LEVEL", `must be one of fatal, error, warn, info, debug, trace, silent`);
 
   const requestLogLevel = env.TESSERA_REQUEST_LOG_LEVEL || (overrides.interactive ? "debug" : "info");
   if (requestLogLevel !== "info" && requestLogLevel !== "debug")
-    throw new ConfigError("TESSERA_REQUEST_LOG_LEVEL", "must be info or debug");
+    throw configError("TESSERA_REQUEST_LOG_LEVEL", "must be info or debug");
 
   const downloads: Downloads = {
     printFile:

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { findLooseFiles } from "./file-permissions.js";
-import { createProductionContext, produceChunk } from "./production/produce-chunk.js";
+import { produceChunk } from "./production/produce-chunk.js";
+import { createProductionContext } from "./production/production-context.js";
 import { createTestInit, testCard, testJob } from "./production/test-kit.js";
 
 /**

@@ -3,8 +3,15 @@ import type { LoginThrottleSettings } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
 import type { Actor, Services } from "../services/services.js";
 import { findActiveApiTokenByHash, markApiTokenUsed } from "../store/api-tokens.js";
+import { transact } from "../store/database.js";
 import { findOperatorById, findOperatorByUsername } from "../store/operators.js";
-import { deleteSession, findSession, insertSession, touchSession } from "../store/sessions.js";
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  findSession,
+  insertSession,
+  touchSession,
+} from "../store/sessions.js";
 import { countLoginAttempt, uncountLoginAttempt } from "./login-throttle.js";
 import { decoyPasswordHash, verifyPassword } from "./passwords.js";
 
@@ -29,7 +36,8 @@ const minutes = (n: number) => n * 60_000;
  * longer and longer (see `login-throttle.ts`) rather than locking the account; an unknown
  * username is answered, timed and counted exactly like a wrong password. Every refusal but a
  * wait, and every login, is recorded in the object history with the address. On success a new
- * session is made (the old one, if the browser sent one, is dropped: no session fixation).
+ * session is made (the old one, if the browser sent one, is dropped: no session fixation), and
+ * every expired session is deleted.
  *
  * @throws TesseraError `auth.rate_limited` (with `retryAfterSeconds`), `auth.invalid_credentials`,
  *   `auth.account_disabled` (only with the right password).
@@ -78,8 +86,10 @@ export async function logIn(
   if (operator.disabled) throw await refuse("auth.account_disabled");
 
   const sessionToken = newSecretToken();
-  await db.transaction().execute(async (trx) => {
+  await transact(services.store, async (trx) => {
     if (input.previousSessionToken) await deleteSession(trx, hashToken(input.previousSessionToken));
+    // Expired sessions are only refused when presented; a login sweeps away every one left behind.
+    await deleteExpiredSessions(trx, at);
     await uncountLoginAttempt(trx, services, policy.login, input.username, input.address);
     await insertSession(trx, {
       id: hashToken(sessionToken),
@@ -107,7 +117,7 @@ export async function logIn(
 
 export async function logOut(services: Services, sessionToken: string, actor: Actor): Promise<void> {
   const at = services.clock().toISOString();
-  await services.store.db.transaction().execute(async (trx) => {
+  await transact(services.store, async (trx) => {
     await deleteSession(trx, hashToken(sessionToken));
     await services.audit.append(
       trx,

@@ -1,4 +1,5 @@
 import { weakenedOptionRules } from "../domain/four-eyes-rules.js";
+import type { PendingChange } from "../domain/pending-change.js";
 import {
   isSameOptions,
   mergeProcessOptions,
@@ -6,8 +7,7 @@ import {
   type ProcessOptionsPatch,
 } from "../domain/process-options.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
-import type { Db } from "../store/database.js";
-import type { PendingChange } from "../store/pending-changes.js";
+import { type Db, transact } from "../store/database.js";
 import { lockProcessOptions, saveProcessOptions } from "../store/process-options.js";
 import { proposeChange } from "./pending-changes.js";
 
@@ -26,7 +26,7 @@ export async function changeOptions(
   actor: Actor,
   patch: ProcessOptionsPatch,
 ): Promise<OptionsChangeOutcome> {
-  return services.store.db.transaction().execute(async (trx) => {
+  return transact(services.store, async (trx) => {
     // Judged against the options as they are when written: no other change in between.
     await lockProcessOptions(trx, services.store.dialect);
     const current = await services.getOptions(trx);

@@ -1,14 +1,15 @@
 import { isClientError, TesseraError } from "../domain/errors.js";
+import type { Operator } from "../domain/operator.js";
+import type { PendingChange } from "../domain/pending-change.js";
 import { type ProcessOptions, processOptionsPatchSchema } from "../domain/process-options.js";
 import type { Role } from "../domain/roles.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
-import type { Db } from "../store/database.js";
-import { lockOperators, type Operator } from "../store/operators.js";
+import { type Db, transact } from "../store/database.js";
+import { lockOperators } from "../store/operators.js";
 import {
   decidePendingChange,
   findPendingChangeById,
-  type PendingChange,
   type PendingChangeWithSecret,
   withoutSecret,
 } from "../store/pending-changes.js";
@@ -109,7 +110,7 @@ async function decide<T extends object>(
   const verb = state === "approved" ? "approve" : "reject";
   let action = `pendingChange.${verb}`;
   try {
-    return await services.store.db.transaction().execute(async (trx) => {
+    return await transact(services.store, async (trx) => {
       // Before the history's lock (taken when the decision is recorded): a change of operators
       // takes this one first too, so the two never wait for each other in a circle.
       await lockOperators(trx, services.store.dialect);

@@ -1,7 +1,8 @@
 import { isIPv4, isIPv6 } from "node:net";
 import type { LoginDelayRule, LoginThrottleSettings } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
-import type { Actor, Services } from "../services/services.js";
+import type { Services } from "../services/services.js";
+import { transact } from "../store/database.js";
 import {
   deleteLoginCount,
   deleteLoginCountsBefore,
@@ -12,7 +13,6 @@ import {
   lockLoginCounts,
   saveLoginCount,
 } from "../store/login-throttle.js";
-import { findOperatorByUsername } from "../store/operators.js";
 
 /**
  * Login throttling: growing delays instead of a lock (issue 8, finding 7).
@@ -92,10 +92,10 @@ export async function countLoginAttempt(
   username: string,
   address: string,
 ): Promise<void> {
-  const { db, dialect } = services.store;
+  const { dialect } = services.store;
   const now = services.clock().getTime();
   const keys = countKeys(username, throttleAddressOf(address));
-  await db.transaction().execute(async (trx) => {
+  await transact(services.store, async (trx) => {
     await lockLoginCounts(trx, dialect, [`username:${username}`, `address:${keys.address.address}`]);
     await deleteLoginCountsBefore(trx, new Date(now - settings.forgetAfterHours * 3_600_000).toISOString());
     const counts = await findLoginCounts(trx, Object.values(keys));
@@ -161,35 +161,4 @@ export async function clearLoginCounts(
 ): Promise<void> {
   await lockLoginCounts(trx, services.store.dialect, [`username:${username}`]);
   await deleteLoginCountsOfUsername(trx, username);
-}
-
-/**
- * Clears the login delays of an operator at once (`tessera operators unlock NAME`), recorded in
- * the object history like the administrators' unlock in the API.
- */
-export async function unlockOperator(
-  services: Services,
-  actor: Actor | null,
-  username: string,
-  via: string,
-): Promise<void> {
-  await services.store.db.transaction().execute(async (trx) => {
-    const operator = await findOperatorByUsername(trx, username);
-    if (!operator) throw new TesseraError("operator.not_found");
-    await clearLoginCounts(trx, services, username);
-    await services.audit.append(
-      trx,
-      [
-        {
-          action: "operator.change",
-          objectType: "operator",
-          objectId: operator.id,
-          outcome: "success",
-          operator: actor,
-          details: { unlocked: true, via },
-        },
-      ],
-      services.clock().toISOString(),
-    );
-  });
 }

@@ -9,10 +9,12 @@ import {
   leavesSingleAdministrator,
   needsSecondAdministrator,
 } from "../domain/four-eyes-rules.js";
+import type { Operator } from "../domain/operator.js";
+import type { PendingChange } from "../domain/pending-change.js";
 import { hasAnyRole, type Role, roles } from "../domain/roles.js";
 import type { Actor, Services } from "../services/services.js";
 import { findApiTokenById, insertApiToken, revokeApiToken } from "../store/api-tokens.js";
-import type { Db } from "../store/database.js";
+import { type Db, transact } from "../store/database.js";
 import {
   countEnabledAdministrators,
   countOperators,
@@ -20,11 +22,9 @@ import {
   findOperatorByUsername,
   insertOperator,
   lockOperators,
-  type Operator,
   updateOperator,
   withoutHash,
 } from "../store/operators.js";
-import type { PendingChange } from "../store/pending-changes.js";
 import { deleteSessionsOfOperator } from "../store/sessions.js";
 import { hashToken, newSecretToken } from "./authentication.js";
 import { clearLoginCounts } from "./login-throttle.js";
@@ -100,7 +100,7 @@ export async function createOperator(
   const password = input.password ?? generatePassword();
   const passwordHash = await hashPassword(password);
   const operatorRoles = [...new Set(input.roles)];
-  return services.store.db.transaction().execute(async (trx) => {
+  return transact(services.store, async (trx) => {
     await lockOperators(trx, services.store.dialect);
     if (
       actor &&
@@ -171,7 +171,7 @@ export async function changeOperator(
   changes: OperatorChanges,
 ): Promise<{ operator: Operator } | { pendingChange: PendingChange }> {
   const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
-  return services.store.db.transaction().execute(async (trx) => {
+  return transact(services.store, async (trx) => {
     // Counted, then changed: no other change of operators in between.
     await lockOperators(trx, services.store.dialect);
     const operator = await findOperatorById(trx, id);
@@ -315,7 +315,7 @@ export async function createApiToken(
   const operatorId = actor.id;
   const token = `tsr_${newSecretToken()}`;
   const id = randomUUID();
-  await services.store.db.transaction().execute(async (trx) => {
+  await transact(services.store, async (trx) => {
     if (!(await findOperatorById(trx, operatorId))) throw new TesseraError("operator.not_found");
     await insertApiToken(trx, {
       id,
@@ -332,7 +332,7 @@ export async function createApiToken(
 
 /** Revokes a token: an administrator any token, any other operator only their own. */
 export async function revokeToken(services: Services, actor: Actor, id: string): Promise<void> {
-  await services.store.db.transaction().execute(async (trx) => {
+  await transact(services.store, async (trx) => {
     const token = await findApiTokenById(trx, id);
     // Someone else's token is "not found" to an operator who may not see it.
     if (!token || (token.operatorId !== actor.id && !hasAnyRole(actor.roles, ["administrator"])))

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../domain/actor.js";
-import { type AuditLog, BrokenHistoryError } from "../store/audit-log.js";
+import { TesseraError } from "../domain/errors.js";
+import type { AuditLog } from "../store/audit-log.js";
 import type { Db } from "../store/database.js";
 
 /**
@@ -35,10 +36,10 @@ export function createCheckpointWriter(params: {
       } catch (error) {
         // A broken history is the one thing this must shout about (in a sentence: it is a finding,
         // not a fault of the code); a retry follows by timer.
-        if (error instanceof BrokenHistoryError)
+        if (error instanceof TesseraError && error.code === "audit.history_broken")
           log.error(
-            { reason: error.reason },
-            `the object history is broken: ${error.reason}; no checkpoint is signed over it`,
+            { reason: error.details?.reason },
+            `the object history is broken: ${error.details?.reason}; no checkpoint is signed over it`,
           );
         else log.error({ err: error }, "the object history's checkpoint could not be written");
       }

@@ -1,110 +1,58 @@
-import { sql } from "kysely";
+import { type RecordedAs, recordCertificates } from "../ca/issue-certificates.js";
+import type { Batch } from "../domain/batch.js";
 import type { IssueOptions } from "../domain/issue-options.js";
 import { findProcess } from "../domain/process-catalog.js";
-import type { ChunkCertificate, ChunkResult } from "../production/chunk-job.js";
+import type { ChunkResult } from "../production/chunk-job.js";
 import type { Actor, Services } from "../services/services.js";
 import type { AuditEntryInput } from "../store/audit-log.js";
-import { type Batch, finishChunk, finishItems, insertBatchPart, insertCardTokens } from "../store/batches.js";
-import { insertCertificates, type NewCertificate } from "../store/certificates.js";
+import { finishChunk } from "../store/batch-chunks.js";
+import { finishItems } from "../store/batch-items.js";
+import { insertBatchPart } from "../store/batch-parts.js";
+import { insertCardTokens } from "../store/card-tokens.js";
+import { transitionCards } from "../store/card-transitions.js";
 import type { Db } from "../store/database.js";
 
 const issueMultiple = findProcess("CardsBoProcIssueMultiple")!;
 
 /**
- * Locks the chunk and checks this instance still holds it. A producer whose lease ran out may
- * have lost the chunk to another; only the holder may record it, so no card is recorded twice.
- */
-export async function lockHeldChunk(
-  trx: Db,
-  dialect: "sqlite" | "postgres",
-  chunk: { batchId: string; chunk: number; instanceId: string },
-): Promise<boolean> {
-  const lock = dialect === "postgres" ? sql`for update` : sql``;
-  const result = await sql<{ state: string; claimed_by: string | null }>`
-    select state, claimed_by from batch_chunks where batch_id = ${chunk.batchId} and chunk = ${chunk.chunk} ${lock}`.execute(
-    trx,
-  );
-  const row = result.rows[0];
-  return row?.state === "running" && row.claimed_by === chunk.instanceId;
-}
-
-/**
  * Records a produced chunk in the caller's transaction: each good card's certificates (before
- * anything of them is handed out: the token becomes downloadable only with this commit), its
- * token, encrypted PUK and end state; each failed card as failed, the certificates already
- * signed for it recorded revoked; the chunk's print-file and PIN-letter parts; the progress.
+ * anything of them is handed out: the token becomes downloadable only with this commit), its end
+ * state with its encrypted PUK, and its token; each failed card as failed, the certificates
+ * already signed for it recorded revoked; the chunk's print-file and PIN-letter parts; the
+ * progress. Returns the batch as the chunk leaves it.
  */
 export async function recordIssuedChunk(
   services: Services,
   trx: Db,
   batch: Batch,
+  options: IssueOptions,
   actor: Actor,
   result: ChunkResult,
   parts: { print: Buffer | undefined; pinLetters: Buffer | undefined },
   at: string,
 ): Promise<Batch> {
-  const options = batch.options as unknown as IssueOptions;
-  const certificates: NewCertificate[] = [];
-  const record = (
-    cardId: string,
-    c: ChunkCertificate,
-    state: NewCertificate["state"],
-    reason: NewCertificate["revocationReason"],
-  ) =>
-    certificates.push({
-      serial: c.serial,
-      cardId,
-      profile: c.profile,
-      subject: c.subject,
-      state,
-      der: Buffer.from(c.der),
-      notBefore: c.notBefore,
-      notAfter: c.notAfter,
-      revokedAt: reason ? at : null,
-      revocationReason: reason,
-    });
   const audit: AuditEntryInput[] = [];
-  let done = 0;
-  let failed = 0;
+  const tokens: { cardId: string; token: Buffer }[] = [];
   for (const card of result.cards) {
-    if (card.ok) {
-      for (const c of card.certificates)
-        options.certificateEndState === "onHold"
-          ? record(card.cardId, c, "onHold", "certificateHold")
-          : record(card.cardId, c, "valid", null);
-    } else {
-      // Signed for a card that then failed: recorded, and revoked at once.
-      for (const c of card.certificates) record(card.cardId, c, "revoked", "unspecified");
-    }
-  }
-  await insertCertificates(trx, certificates, at);
-  const tokens: { cardId: string; token: Buffer; cardVersion: number }[] = [];
-  for (const card of result.cards) {
-    const changes = card.ok
-      ? {
-          state: options.cardEndState,
-          issued_at: at,
-          expires_at: card.expiresAt,
-          puk_encrypted: card.pukEncrypted,
-          reason: null,
-        }
-      : { state: "failed", reason: `${card.reason} (${card.code})` };
-    const updated = await trx
-      .updateTable("cards")
-      .set((eb) => ({ ...changes, batch_id: null, version: eb("version", "+", 1), updated_at: at }))
-      .where("id", "=", card.cardId)
-      .where("batch_id", "=", batch.id)
-      .where("state", "=", "approved")
-      .returning("version")
-      .executeTakeFirst();
-    if (!updated) throw new Error(`card ${card.cardId} is no longer approved and held by batch ${batch.id}`);
-    if (card.ok)
-      tokens.push({
-        cardId: card.cardId,
-        token: Buffer.from(card.token),
-        cardVersion: Number(updated.version),
-      });
-    card.ok ? done++ : failed++;
+    const changed = await transitionCards(trx, {
+      ids: [card.cardId],
+      from: "approved",
+      to: card.ok ? options.cardEndState : "failed",
+      at,
+      heldBy: batch.id,
+      changes: card.ok
+        ? {
+            batchId: null,
+            issuedAt: at,
+            expiresAt: card.expiresAt,
+            pukEncrypted: card.pukEncrypted,
+            reason: null,
+          }
+        : { batchId: null, reason: `${card.reason} (${card.code})` },
+    });
+    if (changed !== 1)
+      throw new Error(`card ${card.cardId} is no longer approved and held by batch ${batch.id}`);
+    if (card.ok) tokens.push({ cardId: card.cardId, token: Buffer.from(card.token) });
     audit.push({
       action: issueMultiple.symbolicName,
       objectType: "card",
@@ -140,22 +88,34 @@ export async function recordIssuedChunk(
     ),
     at,
   );
-  if (parts.print)
-    await insertBatchPart(trx, {
-      batchId: batch.id,
-      kind: "print",
-      chunk: result.chunk,
-      pages: result.pages,
-      data: parts.print,
-    });
-  if (parts.pinLetters)
-    await insertBatchPart(trx, {
-      batchId: batch.id,
-      kind: "pinLetters",
-      chunk: result.chunk,
-      pages: result.pages,
-      data: parts.pinLetters,
-    });
+  for (const [kind, data] of [
+    ["print", parts.print],
+    ["pinLetters", parts.pinLetters],
+  ] as const)
+    if (data)
+      await insertBatchPart(trx, { batchId: batch.id, kind, chunk: result.chunk, pages: result.pages, data });
+  // What other producers of this PostgreSQL wait for comes last, so each lock is held for a few
+  // statements, not for the chunk's card-by-card round trips: recording certificates bumps the
+  // certificate-status counter (one row), the audit chain is taken in turns, and the batch's
+  // progress is one row. Nothing of the chunk is visible before the commit, whatever the order.
+  const issuedAs: RecordedAs = options.certificateEndState === "onHold" ? "onHold" : "valid";
+  await recordCertificates(
+    trx,
+    result.cards.flatMap((card) =>
+      card.certificates.map((certificate) => ({
+        cardId: card.cardId,
+        certificate,
+        // Signed for a card that then failed: recorded, and revoked at once.
+        as: card.ok ? issuedAs : ("unused" as const),
+      })),
+    ),
+    at,
+  );
   await services.audit.append(trx, audit, at);
-  return finishChunk(trx, { batchId: batch.id, chunk: result.chunk, done, failed }, at);
+  const done = result.cards.filter((card) => card.ok).length;
+  return finishChunk(
+    trx,
+    { batchId: batch.id, chunk: result.chunk, done, failed: result.cards.length - done },
+    at,
+  );
 }

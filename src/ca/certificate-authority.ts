@@ -1,4 +1,4 @@
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, type webcrypto } from "node:crypto";
 import type { Clock } from "../domain/actor.js";
 import {
   type CaIdentity,
@@ -15,6 +15,7 @@ import {
   parseCaCertificate,
   randomSerial,
   type Signer,
+  toNonExtractableKey,
   toPem,
 } from "../pki/index.js";
 import { findCaRecord, insertCaRecord, updateResponder } from "../store/certificate-authority.js";
@@ -30,10 +31,11 @@ export interface CertificateAuthority {
   /** The CA certificate and its chain, PEM. */
   readonly chainPem: string;
   /**
-   * The CA key as PKCS#8 DER, for the production workers that sign card certificates on their
-   * own threads. Undefined when the key lives in a PKCS#11 token.
+   * The CA key as a non-extractable WebCrypto key, for the production workers that sign card
+   * certificates on their own threads (see `createThreadSigner`): they can sign with it but not
+   * export it. Undefined when the key lives in a PKCS#11 token.
    */
-  readonly privateKeyPkcs8: Buffer | undefined;
+  readonly workerKey: webcrypto.CryptoKey | undefined;
   /** The delegated OCSP responder; renewed by {@link renewResponderIfDue}. */
   responder(): OcspResponderKey;
   renewResponderIfDue(): Promise<void>;
@@ -133,7 +135,7 @@ export async function loadCertificateAuthority(
     signer,
     issuer: createCertificateIssuer({ ca: identity, signer, publicBaseUrl: settings.publicUrl }),
     chain,
-    privateKeyPkcs8: caKey.export({ type: "pkcs8", format: "der" }),
+    workerKey: await toNonExtractableKey(caKey),
     chainPem: [record.certificate, ...chain].map((der) => toPem(der, "CERTIFICATE")).join(""),
     responder: () => responder,
     async renewResponderIfDue() {

@@ -1,10 +1,9 @@
-import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Clock } from "../domain/actor.js";
 import { buildCrl, type CrlEntry } from "../pki/index.js";
 import { currentCertificateStatusVersion, listRevokedCertificates } from "../store/certificates.js";
-import { type CrlRecord, findLatestCrl, insertCrl } from "../store/crls.js";
-import type { Store } from "../store/database.js";
+import { type CrlRecord, findLatestCrl, insertCrl, lockCrlPublication } from "../store/crls.js";
+import { type Store, transact } from "../store/database.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 
 /**
@@ -18,9 +17,6 @@ export interface CrlPublisher {
   start(): void;
   stop(): void;
 }
-
-// Any constant works; the same for every Tessera sharing one PostgreSQL.
-const crlLockKey = 7_431_002;
 
 export function createCrlPublisher(params: {
   store: Store;
@@ -44,8 +40,8 @@ export function createCrlPublisher(params: {
     Date.parse(crl.nextUpdate) - now.getTime() > refreshBeforeMs;
 
   async function rebuild(): Promise<CrlRecord> {
-    return store.db.transaction().execute(async (trx) => {
-      if (store.dialect === "postgres") await sql`select pg_advisory_xact_lock(${crlLockKey})`.execute(trx);
+    return transact(store, async (trx) => {
+      await lockCrlPublication(trx, store.dialect);
       const now = clock();
       const version = await currentCertificateStatusVersion(trx);
       const latest = await findLatestCrl(trx);

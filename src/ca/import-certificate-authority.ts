@@ -1,14 +1,15 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import type { Clock } from "../domain/actor.js";
 import { TesseraError } from "../domain/errors.js";
-import { checkCaCertificate, createKeySigner, encryptPrivateKey, fromPem, PkiError } from "../pki/index.js";
+import { checkCaCertificate, createKeySigner, encryptPrivateKey, fromPem } from "../pki/index.js";
 import {
   countCertificates,
   deleteCaRecord,
   findCaRecord,
   insertCaRecord,
 } from "../store/certificate-authority.js";
-import type { Store } from "../store/database.js";
+import { deleteCrls } from "../store/crls.js";
+import { type Store, transact } from "../store/database.js";
 import { type CaSettings, newResponder } from "./certificate-authority.js";
 
 /**
@@ -28,25 +29,25 @@ export async function importCertificateAuthority(
   ].map((m) => fromPem(m[0], "CERTIFICATE")!);
   const [certificate, ...chain] = blocks;
   if (!certificate)
-    throw new PkiError("ca.certificate_invalid", "The certificate file holds no PEM CERTIFICATE.");
+    throw new TesseraError("ca.certificate_invalid", "The certificate file holds no PEM CERTIFICATE.");
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: input.keyPem, format: "pem", passphrase: input.keyPassphrase });
   } catch (error) {
-    throw new PkiError(
+    throw new TesseraError(
       "ca.key_decrypt_failed",
       `The private key cannot be read: ${(error as Error).message}.`,
     );
   }
   const now = clock();
   const check = checkCaCertificate({ certificate, privateKey: key, now });
-  if (!check.valid) throw new PkiError(check.code, check.reason);
+  if (!check.valid) throw new TesseraError(check.code, check.reason);
 
-  return store.db.transaction().execute(async (trx) => {
+  return transact(store, async (trx) => {
     if ((await countCertificates(trx)) > 0) throw new TesseraError("ca.import_not_allowed");
     const responder = await newResponder(check.ca, createKeySigner(key), now, settings.keyPassphrase);
     if (await findCaRecord(trx)) await deleteCaRecord(trx);
-    await trx.deleteFrom("crls").execute();
+    await deleteCrls(trx);
     await insertCaRecord(
       trx,
       {

@@ -1,8 +1,73 @@
 import type { CertificateProfile } from "../domain/card-template.js";
-import { type CertificateSubject, randomSerial, serialToHex, subjectText } from "../pki/index.js";
-import { insertCertificates } from "../store/certificates.js";
+import {
+  type CertificateSubject,
+  clampValidity,
+  randomSerial,
+  serialToHex,
+  subjectText,
+} from "../pki/index.js";
+import { insertCertificates, type NewCertificate } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
+
+/**
+ * Issuing a certificate is one path wherever it runs: a `CertificateIssuer` signs it through the
+ * CA's `Signer` (on this thread with `ca.issuer`, or in a production worker over a key the
+ * worker cannot export), and {@link recordCertificates} records it before it leaves Tessera.
+ */
+
+/** A signed certificate, as it is recorded (times as written in it). */
+export interface SignedCertificate {
+  readonly serial: string;
+  readonly profile: string;
+  /** The subject as one line (see `subjectText`). */
+  readonly subject: string;
+  readonly der: Uint8Array;
+  readonly notBefore: string;
+  readonly notAfter: string;
+}
+
+/**
+ * How a certificate is recorded: issued `valid`, issued `onHold` (revoked with certificateHold
+ * from the start, RFC 5280 §5.3.1), or `unused`: signed for a card that then failed, recorded
+ * revoked at once so it can never be used.
+ */
+export type RecordedAs = "valid" | "onHold" | "unused";
+
+/**
+ * Records signed certificates in the caller's transaction. "No certificate leaves the CA
+ * unrecorded": the caller writes a certificate to a card or a file only after this commits.
+ */
+export async function recordCertificates(
+  trx: Db,
+  certificates: readonly {
+    readonly cardId: string | null;
+    readonly certificate: SignedCertificate;
+    readonly as: RecordedAs;
+  }[],
+  at: string,
+): Promise<void> {
+  const states: Record<RecordedAs, Pick<NewCertificate, "state" | "revocationReason">> = {
+    valid: { state: "valid", revocationReason: null },
+    onHold: { state: "onHold", revocationReason: "certificateHold" },
+    unused: { state: "revoked", revocationReason: "unspecified" },
+  };
+  await insertCertificates(
+    trx,
+    certificates.map(({ cardId, certificate, as }) => ({
+      serial: certificate.serial,
+      cardId,
+      profile: certificate.profile,
+      subject: certificate.subject,
+      ...states[as],
+      revokedAt: as === "valid" ? null : at,
+      der: Buffer.from(certificate.der),
+      notBefore: certificate.notBefore,
+      notAfter: certificate.notAfter,
+    })),
+    at,
+  );
+}
 
 export interface CertificateOrder {
   cardId: string | null;
@@ -22,61 +87,36 @@ export interface IssuedCertificate {
   der: Buffer;
 }
 
-/** Signed but not yet recorded: it must not leave Tessera until {@link recordCertificates} commits. */
-export interface SignedCertificate extends IssuedCertificate {
-  order: CertificateOrder;
-}
-
 /**
- * Signs certificates. Slow work, so it runs outside any transaction; the result is not to be
- * handed to anyone before {@link recordCertificates} has committed it. A bad key or subject
- * throws a 4xx PkiError, and nothing is recorded.
+ * Signs certificates on this thread through the CA's signer. Slow work, so it runs outside any
+ * transaction; the result is not to be handed to anyone before {@link recordCertificates} has
+ * committed it. A bad key or subject throws a 4xx error, and nothing is signed.
  */
 export async function signCertificates(
   ca: CertificateAuthority,
   orders: readonly CertificateOrder[],
-): Promise<SignedCertificate[]> {
+): Promise<{ cardId: string | null; certificate: SignedCertificate; as: RecordedAs }[]> {
   return Promise.all(
     orders.map(async (order) => {
       const serial = randomSerial();
+      const validity = clampValidity(ca.identity, order.notBefore, order.notAfter);
       const der = await ca.issuer.issue({
         serial,
         profile: order.profile,
         subject: order.subject,
         publicKey: order.publicKey,
-        notBefore: order.notBefore,
-        notAfter: order.notAfter,
+        ...validity,
       });
-      return { order, serial: serialToHex(serial), profile: order.profile.name, der };
+      const certificate: SignedCertificate = {
+        serial: serialToHex(serial),
+        profile: order.profile.name,
+        subject: subjectText(order.subject),
+        der,
+        notBefore: validity.notBefore.toISOString(),
+        notAfter: validity.notAfter.toISOString(),
+      };
+      return { cardId: order.cardId, certificate, as: order.initialState };
     }),
-  );
-}
-
-/**
- * Records signed certificates in the caller's transaction. "No certificate leaves the CA
- * unrecorded": the caller writes a certificate to a card or a file only after this commits.
- */
-export async function recordCertificates(
-  trx: Db,
-  ca: CertificateAuthority,
-  signed: readonly SignedCertificate[],
-  at: string,
-): Promise<void> {
-  await insertCertificates(
-    trx,
-    signed.map(({ order, serial, der }) => ({
-      serial,
-      cardId: order.cardId,
-      profile: order.profile.name,
-      subject: subjectText(order.subject),
-      state: order.initialState,
-      der,
-      notBefore: order.notBefore.toISOString(),
-      notAfter: readNotAfter(order, ca).toISOString(),
-      revokedAt: order.initialState === "onHold" ? at : null,
-      revocationReason: order.initialState === "onHold" ? "certificateHold" : null,
-    })),
-    at,
   );
 }
 
@@ -88,11 +128,10 @@ export async function issueCertificates(
   at: string,
 ): Promise<IssuedCertificate[]> {
   const signed = await signCertificates(ca, orders);
-  await recordCertificates(trx, ca, signed, at);
-  return signed.map(({ serial, profile, der }) => ({ serial, profile, der }));
-}
-
-/** The validity end actually written: never beyond the CA's own. */
-function readNotAfter(order: CertificateOrder, ca: CertificateAuthority): Date {
-  return new Date(Math.min(order.notAfter.getTime(), ca.identity.notAfter.getTime()));
+  await recordCertificates(trx, signed, at);
+  return signed.map(({ certificate }) => ({
+    serial: certificate.serial,
+    profile: certificate.profile,
+    der: Buffer.from(certificate.der),
+  }));
 }

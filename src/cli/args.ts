@@ -1,10 +1,15 @@
+import { TesseraError } from "../domain/errors.js";
+
 /** A small, strict parser for `--flag`, `--no-flag` and `--name value`: unknown flags are errors. */
 export interface ParsedArgs {
   positional: string[];
   flags: Map<string, string | boolean>;
 }
 
-export class UsageError extends Error {}
+/** The `cli.usage` error: the command line is wrong; the message says how (the CLI exits with 2). */
+export function usageError(message: string): TesseraError {
+  return new TesseraError("cli.usage", message);
+}
 
 export function parseArgs(argv: string[], known: { booleans: string[]; values: string[] }): ParsedArgs {
   const positional: string[] = [];
@@ -21,9 +26,9 @@ export function parseArgs(argv: string[], known: { booleans: string[]; values: s
       flags.set(name.slice(3), false);
     else if (known.values.includes(name)) {
       const value = inline ?? argv[++i];
-      if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
+      if (value === undefined || value.startsWith("--")) throw usageError(`--${name} needs a value`);
       flags.set(name, value);
-    } else throw new UsageError(`unknown option --${name}`);
+    } else throw usageError(`unknown option --${name}`);
   }
   return { positional, flags };
 }

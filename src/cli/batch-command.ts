@@ -1,9 +1,10 @@
-import type { App } from "../app.js";
+import type { BatchScheduler } from "../batches/scheduler.js";
 import type { IssueOptionsInput } from "../domain/issue-options.js";
+import type { SymbolicName } from "../domain/process-catalog.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../services/services.js";
+import type { Actor, Services } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
-import { UsageError } from "./args.js";
+import { usageError } from "./args.js";
 
 type Flags = Map<string, string | boolean>;
 
@@ -14,7 +15,7 @@ const text = (flags: Flags, name: string) => {
 const integer = (flags: Flags, name: string) => {
   const value = text(flags, name);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} needs a whole number`);
+  if (!/^\d+$/.test(value)) throw usageError(`--${name} needs a whole number`);
   return Number(value);
 };
 
@@ -29,7 +30,7 @@ function selection(flags: Flags, allFlag: string) {
         .filter(Boolean),
     };
   if (!flags.get(allFlag))
-    throw new UsageError(`say which cards: --${allFlag} (with --template, --unit) or --cards ID,ID,…`);
+    throw usageError(`say which cards: --${allFlag} (with --template, --unit) or --cards ID,ID,…`);
   const filter: Record<string, string> = {};
   const template = text(flags, "template");
   const unit = text(flags, "unit");
@@ -50,12 +51,12 @@ function issueOptions(flags: Flags): IssueOptionsInput {
   if (certificates) options.certificates = certificates.split(",").map((c) => c.trim());
   if (cardEndState) {
     if (cardEndState !== "issued" && cardEndState !== "active")
-      throw new UsageError("--card-end-state is issued or active");
+      throw usageError("--card-end-state is issued or active");
     options.cardEndState = cardEndState;
   }
   if (certificateEndState) {
     if (certificateEndState !== "onHold" && certificateEndState !== "valid")
-      throw new UsageError("--certificate-end-state is onHold or valid");
+      throw usageError("--certificate-end-state is onHold or valid");
     options.certificateEndState = certificateEndState;
   }
   return options;
@@ -67,12 +68,12 @@ function issueOptions(flags: Flags): IssueOptionsInput {
  * failed.
  */
 export async function runBatchCommand(
-  app: App,
+  app: { services: Services; runner: BatchScheduler },
   sub: string | undefined,
   flags: Flags,
   actor: Actor,
 ): Promise<number> {
-  let order: { symbolicName: string; body: Record<string, unknown> };
+  let order: { symbolicName: SymbolicName; body: Record<string, unknown> };
   if (sub === "issue")
     order = {
       symbolicName: "CardsBoProcIssueMultiple",
@@ -80,10 +81,7 @@ export async function runBatchCommand(
     };
   else if (sub === "activate")
     order = { symbolicName: "CardsBoProcActivateMultiple", body: selection(flags, "all-issued") };
-  else
-    throw new UsageError(
-      "try: tessera batch issue --all-approved … or tessera batch activate --all-issued …",
-    );
+  else throw usageError("try: tessera batch issue --all-approved … or tessera batch activate --all-issued …");
 
   const { result } = await runProcess(app.services, actor, order.symbolicName, order.body);
   const { batchId, claimed, skipped } = result as {

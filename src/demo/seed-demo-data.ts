@@ -1,11 +1,11 @@
 import { createOperator } from "../access/operators.js";
-import type { App } from "../app.js";
+import type { BatchScheduler } from "../batches/scheduler.js";
 import type { Role } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../services/services.js";
+import type { Actor, Services } from "../services/services.js";
 import { searchCards } from "../store/cards.js";
 import { countOperators } from "../store/operators.js";
-import { searchUsers } from "../store/users.js";
+import { searchUsers, setUserAddress } from "../store/users.js";
 
 const firstNames = [
   "Anna",
@@ -92,6 +92,12 @@ const demoOperators: [string, Role][] = [
   ["mailroom", "pinMailer"],
 ];
 
+/** What seeding takes of the app: the services the processes run with, and the batch runner. */
+interface DemoApp {
+  services: Services;
+  runner: BatchScheduler;
+}
+
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 /**
@@ -100,7 +106,7 @@ const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"
  * produced batch whose cards are issued, active, inactive and locked. It
  * runs the real processes, so the object history tells how each card got where it is.
  */
-export async function seedDemoData(app: App, password: string): Promise<{ seeded: boolean }> {
+export async function seedDemoData(app: DemoApp, password: string): Promise<{ seeded: boolean }> {
   const { services } = app;
   const { db } = services.store;
   if ((await countOperators(db)) > 1 || (await searchUsers(db, {}, { limit: 1 })).total > 0)
@@ -143,13 +149,10 @@ export async function seedDemoData(app: App, password: string): Promise<{ seeded
   // Addresses for the PIN letters, set directly: import takes no address column.
   for (const [i, user] of users.entries()) {
     const [postalCode, city] = cities[i % cities.length]!;
-    await db
-      .updateTable("users")
-      .set({
-        address: JSON.stringify([`${streets[i % streets.length]} ${(i % 40) + 1}`, `${postalCode} ${city}`]),
-      })
-      .where("id", "=", user.id)
-      .execute();
+    await setUserAddress(db, user.id, [
+      `${streets[i % streets.length]} ${(i % 40) + 1}`,
+      `${postalCode} ${city}`,
+    ]);
   }
 
   // 185 users get a card; 15 have none yet, so Request card has someone to act on.
@@ -193,7 +196,7 @@ export async function seedDemoData(app: App, password: string): Promise<{ seeded
  * software tokens), then half activated by the issuer; of those, the helpdesk deactivates three
  * and the security officer locks three as lost. The rest stay issued, waiting for activation.
  */
-async function produceDemoCards(app: App, actors: Record<string, Actor>, count: number): Promise<void> {
+async function produceDemoCards(app: DemoApp, actors: Record<string, Actor>, count: number): Promise<void> {
   const { services } = app;
   const { db } = services.store;
   const approved = (await searchCards(db, { state: "approved", template: "Employee ID" }, { limit: count }))

@@ -51,6 +51,3 @@ export const liveCardStates: readonly CardState[] = [
   "active",
   "inactive",
 ];
-
-/** States in which a card has been produced and carries certificates. */
-export const producedCardStates: readonly CardState[] = ["issued", "active", "inactive", "locked", "expired"];

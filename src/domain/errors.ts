@@ -1,9 +1,10 @@
 /**
- * One error type for everything a person or a script can get wrong.
+ * One error type, {@link TesseraError}, for everything a person, a script or a batch can meet.
  *
- * Every code is listed here with its HTTP status and a sentence for people, so the
- * OpenAPI document, the UI and the CLI all say the same thing. Codes are a public
- * contract: add new ones freely, never rename one.
+ * Every code a client can see (in an HTTP answer, a batch's per-card results, or at the command
+ * line) is listed here with its HTTP status and a sentence for people, so the OpenAPI document,
+ * the UI and the CLI all say the same thing. Codes are a public contract: add new ones freely,
+ * never rename one.
  */
 export const errorCatalog = {
   "request.invalid": { status: 400, message: "The request is not valid." },
@@ -160,9 +161,157 @@ export const errorCatalog = {
   },
   "audit.invalid_query": { status: 400, message: "The audit query is not valid." },
   "options.invalid": { status: 400, message: "The process options are not valid." },
+
+  // The PKI library's codes. A 500 here marks a bug or a broken configuration in the caller,
+  // never bad input from a person.
+  "certificate.public_key_invalid": {
+    status: 400,
+    message: "The public key is not a valid DER SubjectPublicKeyInfo.",
+  },
+  "certificate.public_key_mismatch": {
+    status: 400,
+    message: "The public key does not have the algorithm and size the certificate profile requires.",
+  },
+  "certificate.subject_too_long": {
+    status: 400,
+    message: "A subject field is longer than X.520 allows (64 characters; 255 for an e-mail address).",
+  },
+  "certificate.subject_invalid": {
+    status: 400,
+    message: "A subject field is empty or holds characters it may not hold.",
+  },
+  "certificate.email_invalid": {
+    status: 400,
+    message: "The e-mail address is not a plain ASCII address of the form local@domain.",
+  },
+  "certificate.validity_invalid": {
+    status: 400,
+    message: "The certificate would end before it starts (its end is limited to the CA's end of validity).",
+  },
+  "certificate.serial_invalid": {
+    status: 500,
+    message: "The serial number must be 1 to 20 bytes, positive, with a non-zero first byte.",
+  },
+  "ca.subject_invalid": {
+    status: 400,
+    message:
+      "The CA name is not a distinguished name Tessera can write (for example CN=Tessera CA,O=Example).",
+  },
+  "ca.certificate_invalid": {
+    status: 400,
+    message: "The CA certificate cannot be read as a DER or PEM X.509 certificate.",
+  },
+  "ca.not_a_ca": {
+    status: 400,
+    message: "The certificate is not a CA certificate that may sign certificates and CRLs.",
+  },
+  "ca.key_mismatch": { status: 400, message: "The CA certificate does not belong to the private key." },
+  "ca.key_unsupported": {
+    status: 400,
+    message: "The key is not ECDSA P-256 or P-384 or RSA with a 2048- or 3072-bit modulus.",
+  },
+  "ca.key_decrypt_failed": {
+    status: 400,
+    message: "The encrypted private key cannot be decrypted: wrong passphrase or damaged file.",
+  },
+  "ca.expired": {
+    status: 409,
+    message: "The CA certificate has expired: it can issue no more certificates.",
+  },
+  "ca.public_url_invalid": {
+    status: 500,
+    message: "The public base URL must be an absolute http or https URL without query or fragment.",
+  },
+  "crl.entry_invalid": {
+    status: 500,
+    message: "A CRL entry has a bad serial number, a duplicate serial number or a bad date.",
+  },
+  "crl.number_invalid": {
+    status: 500,
+    message: "The CRL number must be a non-negative integer of at most 20 bytes.",
+  },
+  "crl.dates_invalid": { status: 500, message: "The CRL's nextUpdate must be later than its thisUpdate." },
+  "der.malformed": {
+    status: 500,
+    message: "The bytes are not the DER (X.690) that was expected.",
+  },
+
+  // Card production runs in the batch runner, far from HTTP: these codes become a card's
+  // `failed` reason in a batch's results, or a logged bug; none is the answer to a request.
+  "production.digits_length_invalid": {
+    status: 500,
+    message: "The number of digits must be an integer from 1 to 64.",
+  },
+  "production.puk_key_invalid": {
+    status: 500,
+    message: "The PUK encryption key must be exactly 32 bytes (AES-256).",
+  },
+  "production.puk_invalid": { status: 500, message: "The PUK to encrypt must be a non-empty string." },
+  "production.puk_ciphertext_malformed": {
+    status: 500,
+    message: "The stored PUK is not in a format this version of Tessera can read.",
+  },
+  "production.puk_ciphertext_tampered": {
+    status: 500,
+    message:
+      "The stored PUK failed its integrity check: it was altered, belongs to another card, or was encrypted under another key.",
+  },
+  "production.pkcs12_options_invalid": { status: 500, message: "The PKCS#12 options are not valid." },
+  "production.pkcs12_entry_invalid": {
+    status: 500,
+    message: "A key or certificate given for the PKCS#12 file is not valid.",
+  },
+  "production.card_number_invalid": { status: 500, message: "The card number must be 1 to 24 digits." },
+  "production.secret_invalid": {
+    status: 500,
+    message: "The PIN or PUK to print must be one word of printable characters.",
+  },
+  "production.address_invalid": {
+    status: 500,
+    message: "The address does not fit the window of a DIN C5/6 envelope (at most six lines, name included).",
+  },
+  "production.photo_invalid": {
+    status: 500,
+    message: "The photo is not a JPEG or PNG image that can be printed.",
+  },
+  "production.text_unprintable": {
+    status: 500,
+    message: "The text contains characters the card and letter fonts cannot print.",
+  },
+  "production.puk_missing": {
+    status: 500,
+    message: "The PUK is to be printed on the PIN letter, but none was given.",
+  },
+  "production.writer_finished": {
+    status: 500,
+    message: "The PDF writer is already finished; no more pages can be added.",
+  },
+  "production.output_closed": {
+    status: 500,
+    message: "The output stream closed before the PDF was completely written.",
+  },
+  "production.options_invalid": { status: 500, message: "The production options are not valid." },
+  "production.chunk_failed": {
+    status: 500,
+    message: "A chunk of the batch was not produced: its worker thread failed or ended.",
+  },
+  "png.invalid": { status: 500, message: "The bytes are not a PNG image that Tessera can read." },
+
+  // Seen at the command line and at start-up, never over HTTP.
+  "cli.usage": { status: 400, message: "The command line is not valid." },
+  "config.invalid": { status: 500, message: "A setting is not valid; Tessera does not start." },
+  "audit.history_broken": {
+    status: 500,
+    message: "The object history is broken: no checkpoint is signed over it.",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
+
+/** Whether `code` is one of the catalog's (a code that crossed a thread or a process as a string). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && Object.hasOwn(errorCatalog, code);
+}
 
 /** Extra machine-readable facts about an error, e.g. which field was wrong. */
 export type ErrorDetails = Record<string, unknown>;
@@ -172,8 +321,8 @@ export class TesseraError extends Error {
   readonly status: number;
   readonly details: ErrorDetails | undefined;
 
-  constructor(code: ErrorCode, message?: string, details?: ErrorDetails) {
-    super(message ?? errorCatalog[code].message);
+  constructor(code: ErrorCode, message?: string, details?: ErrorDetails, options?: ErrorOptions) {
+    super(message ?? errorCatalog[code].message, options);
     this.name = "TesseraError";
     this.code = code;
     this.status = errorCatalog[code].status;
@@ -181,32 +330,11 @@ export class TesseraError extends Error {
   }
 }
 
-/** Throws a {@link TesseraError} unless `condition` holds; narrows like `assert`. */
-export function assertThat(
-  condition: unknown,
-  code: ErrorCode,
-  message?: string,
-  details?: ErrorDetails,
-): asserts condition {
-  if (!condition) throw new TesseraError(code, message, details);
-}
-
-export function isTesseraError(error: unknown): error is TesseraError {
-  return error instanceof TesseraError;
-}
-
 /**
- * An error from a lower library (the PKI's `PkiError`) that carries the same shape: a dotted
- * code, an HTTP status and a sentence. A 4xx one is the caller's mistake and is answered as such.
+ * Whether `error` is a refusal: a {@link TesseraError} with a 4xx status, the caller's mistake,
+ * answered with its code, recorded as refused, and (in a batch) a card's failure reason. Any
+ * other error, a 500 code included, is a bug or a broken configuration.
  */
-export interface CodedError extends Error {
-  readonly code: string;
-  readonly status: number;
-  readonly details?: ErrorDetails | undefined;
-}
-
-export function isClientError(error: unknown): error is CodedError {
-  if (!(error instanceof Error)) return false;
-  const { code, status } = error as Partial<CodedError>;
-  return typeof code === "string" && typeof status === "number" && status >= 400 && status < 500;
+export function isClientError(error: unknown): error is TesseraError {
+  return error instanceof TesseraError && error.status >= 400 && error.status < 500;
 }

@@ -1,4 +1,5 @@
 import { crc32, inflateSync } from "node:zlib";
+import { TesseraError } from "./errors.js";
 
 /**
  * Reading a PNG's structure (ISO/IEC 15948, RFC 2083): the signature, every chunk with its
@@ -6,14 +7,6 @@ import { crc32, inflateSync } from "node:zlib";
  * to exactly the size IHDR implies, with a known filter type on every row. Photos are checked
  * with it when they arrive; production decodes them with the same code (`production/png.ts`).
  */
-
-/** Thrown for bytes that are not a PNG this module can read; the message says why. */
-export class PngError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PngError";
-  }
-}
 
 export interface PngHeader {
   readonly width: number;
@@ -64,56 +57,57 @@ const adam7 = [
   [0, 1, 1, 2],
 ] as const;
 
-/** The chunks of a PNG, each with a good CRC, up to IEND. Throws a {@link PngError}. */
+/** The chunks of a PNG, each with a good CRC, up to IEND. Throws a `png.invalid` {@link TesseraError}. */
 export function readPngChunks(bytes: Buffer): PngChunks {
   if (bytes.length < 8 || !bytes.subarray(0, 8).equals(pngSignature))
-    throw new PngError("not a PNG signature");
+    throw new TesseraError("png.invalid", "not a PNG signature");
   let header: PngHeader | undefined;
   let palette: Buffer | undefined;
   let transparency: Buffer | undefined;
   const data: Buffer[] = [];
   let offset = 8;
   for (;;) {
-    if (offset + 12 > bytes.length) throw new PngError("the file ends before IEND");
+    if (offset + 12 > bytes.length) throw new TesseraError("png.invalid", "the file ends before IEND");
     const length = bytes.readUInt32BE(offset);
     const end = offset + 12 + length;
-    if (end > bytes.length) throw new PngError("a chunk runs past the end of the file");
+    if (end > bytes.length) throw new TesseraError("png.invalid", "a chunk runs past the end of the file");
     const type = bytes.toString("latin1", offset + 4, offset + 8);
     const body = bytes.subarray(offset + 8, offset + 8 + length);
     if (crc32(bytes.subarray(offset + 4, offset + 8 + length)) !== bytes.readUInt32BE(offset + 8 + length)) {
-      throw new PngError(`the ${type} chunk fails its CRC`);
+      throw new TesseraError("png.invalid", `the ${type} chunk fails its CRC`);
     }
     offset = end;
     if (type === "IHDR") {
-      if (header) throw new PngError("IHDR appears twice");
+      if (header) throw new TesseraError("png.invalid", "IHDR appears twice");
       header = readHeader(body);
-    } else if (!header) throw new PngError("IHDR is not the first chunk");
+    } else if (!header) throw new TesseraError("png.invalid", "IHDR is not the first chunk");
     else if (type === "PLTE") palette = body;
     else if (type === "tRNS") transparency = body;
     else if (type === "IDAT") data.push(body);
     else if (type === "IEND") break;
   }
-  if (!header) throw new PngError("no IHDR chunk");
-  if (data.length === 0) throw new PngError("no image data");
+  if (!header) throw new TesseraError("png.invalid", "no IHDR chunk");
+  if (data.length === 0) throw new TesseraError("png.invalid", "no image data");
   if (header.colorType === 3 && (!palette || palette.length === 0 || palette.length % 3 !== 0))
-    throw new PngError("no usable palette");
+    throw new TesseraError("png.invalid", "no usable palette");
   return { header, palette, transparency, data: Buffer.concat(data) };
 }
 
 function readHeader(body: Buffer): PngHeader {
-  if (body.length !== 13) throw new PngError("IHDR has the wrong length");
+  if (body.length !== 13) throw new TesseraError("png.invalid", "IHDR has the wrong length");
   const width = body.readUInt32BE(0);
   const height = body.readUInt32BE(4);
   const bitDepth = body[8]!;
   const colorType = body[9]!;
   const interlace = body[12]!;
-  if (width === 0 || height === 0) throw new PngError("the image is empty");
-  if (width * height > maxPngPixels) throw new PngError(`the image has more than ${maxPngPixels} pixels`);
+  if (width === 0 || height === 0) throw new TesseraError("png.invalid", "the image is empty");
+  if (width * height > maxPngPixels)
+    throw new TesseraError("png.invalid", `the image has more than ${maxPngPixels} pixels`);
   if (!allowedDepths[colorType]?.includes(bitDepth)) {
-    throw new PngError(`colour type ${colorType} with bit depth ${bitDepth} is not PNG`);
+    throw new TesseraError("png.invalid", `colour type ${colorType} with bit depth ${bitDepth} is not PNG`);
   }
   if (body[10] !== 0 || body[11] !== 0 || interlace > 1)
-    throw new PngError("unknown compression, filter or interlace method");
+    throw new TesseraError("png.invalid", "unknown compression, filter or interlace method");
   return { width, height, bitDepth, colorType, interlaced: interlace === 1 };
 }
 
@@ -142,13 +136,16 @@ export function inflatePngRows(chunks: PngChunks): { raw: Buffer; passes: PngPas
   try {
     raw = inflateSync(chunks.data, { maxOutputLength: expected });
   } catch (error) {
-    throw new PngError(`the image data cannot be decompressed: ${(error as Error).message}`);
+    throw new TesseraError(
+      "png.invalid",
+      `the image data cannot be decompressed: ${(error as Error).message}`,
+    );
   }
-  if (raw.length !== expected) throw new PngError("the image data has the wrong length");
+  if (raw.length !== expected) throw new TesseraError("png.invalid", "the image data has the wrong length");
   let offset = 0;
   for (const { rows, rowBytes } of passes) {
     for (let row = 0; row < rows; row++, offset += rowBytes + 1)
-      if (raw[offset]! > 4) throw new PngError(`unknown filter type ${raw[offset]}`);
+      if (raw[offset]! > 4) throw new TesseraError("png.invalid", `unknown filter type ${raw[offset]}`);
   }
   return { raw, passes };
 }

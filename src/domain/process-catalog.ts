@@ -6,8 +6,8 @@ import type { Role } from "./roles.js";
  * It is data, so the UI offers only what a card's state allows, the API lists it, and the
  * server refuses anything else with `card.state_not_allowed`.
  */
-export interface ProcessDefinition {
-  readonly symbolicName: string;
+export interface ProcessDefinition<Name extends string = SymbolicName> {
+  readonly symbolicName: Name;
   readonly name: string;
   readonly component: "Users" | "Cards" | "Batch orders" | "Certificates";
   /** A batch order answers 202 with a batch id; a single process answers 200. */
@@ -26,7 +26,7 @@ export interface ProcessDefinition {
   readonly requiresEncoder?: "pkcs11";
 }
 
-const define = <const T extends readonly ProcessDefinition[]>(definitions: T) => definitions;
+const define = <const T extends readonly ProcessDefinition<string>[]>(definitions: T) => definitions;
 
 export const processCatalog = define([
   {
@@ -202,12 +202,20 @@ export const processCatalog = define([
   },
 ] as const);
 
+/** The name a process is known by (the commercial system's, or one after its pattern). */
 export type SymbolicName = (typeof processCatalog)[number]["symbolicName"];
 
-const bySymbolicName = new Map<string, ProcessDefinition>(processCatalog.map((p) => [p.symbolicName, p]));
+const bySymbolicName = new Map<string, ProcessDefinition>(
+  processCatalog.map((p: ProcessDefinition) => [p.symbolicName, p]),
+);
 
-export function findProcess(symbolicName: string): ProcessDefinition | undefined {
-  return bySymbolicName.get(symbolicName);
+/** Whether a name from outside (a URL, a stored batch) is one of the catalog's. */
+export function isSymbolicName(name: string): name is SymbolicName {
+  return bySymbolicName.has(name);
+}
+
+export function findProcess(symbolicName: SymbolicName): ProcessDefinition {
+  return bySymbolicName.get(symbolicName)!;
 }
 
 /** The card processes whose required state includes `state`: what a card page offers. */
@@ -216,8 +224,4 @@ export function processesAllowedInState(state: CardState): ProcessDefinition[] {
     (p: ProcessDefinition) =>
       !p.requiresEncoder && (p.requiredCardStates as readonly CardState[]).includes(state),
   );
-}
-
-export function isAllowedInState(process: ProcessDefinition, state: CardState): boolean {
-  return process.requiredCardStates.includes(state);
 }

@@ -1,10 +1,10 @@
 import type {} from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { authenticateApiToken, authenticateSession } from "../access/authentication.js";
-import type { App } from "../app.js";
 import { TesseraError } from "../domain/errors.js";
 import { hasAnyRole, type Role } from "../domain/roles.js";
 import type { Actor } from "../services/services.js";
+import type { ServedApp } from "./served-app.js";
 
 export const sessionCookie = "tessera_session";
 
@@ -53,7 +53,7 @@ export function isCrossSiteRequest(
   return new URL(origin).host !== headers.host;
 }
 
-export function registerAccessControl(server: FastifyInstance, app: App): void {
+export function registerAccessControl(server: FastifyInstance, app: ServedApp): void {
   server.decorateRequest("actor", undefined);
   const publicOrigin = new URL(app.config.publicUrl).origin;
   // Runs before the body is parsed: an unauthenticated caller learns nothing about validation.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorCatalog } from "../domain/errors.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 
 /**
@@ -40,5 +41,32 @@ describe("the API description", () => {
     }
     const document = await t.server.inject({ url: "/api/docs/ui/json" });
     expect(document.json()).toMatchObject({ openapi: "3.1.0" });
+  });
+
+  it("lists every code of the error catalog in its error table, with its status and sentence", async () => {
+    const document = (await t.server.inject({ url: "/api/docs", headers: { accept: "*/*" } })).json();
+    const rows = [
+      ...(document.info.description as string).matchAll(/^\| `([^`]+)` \| (\d{3}) \| (.+) \|$/gm),
+    ].map(([, code, status, message]) => ({ code, status: Number(status), message }));
+    const catalog = Object.entries(errorCatalog).map(([code, { status, message }]) => ({
+      code,
+      status,
+      message,
+    }));
+    expect(rows).toEqual(catalog);
+    // The codes every library of Tessera throws are in it: production, PKI, DER, CLI, configuration.
+    for (const code of [
+      "production.photo_invalid",
+      "ca.key_mismatch",
+      "der.malformed",
+      "cli.usage",
+      "config.invalid",
+    ])
+      expect(rows.map((row) => row.code)).toContain(code);
+  });
+
+  it("describes /metrics and who may read it", async () => {
+    const document = (await t.server.inject({ url: "/api/docs", headers: { accept: "*/*" } })).json();
+    expect(document.paths["/metrics"].get.description).toMatch(/administrator or an auditor/);
   });
 });

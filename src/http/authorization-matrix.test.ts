@@ -36,6 +36,14 @@ const publicRoutes = new Set([
   "GET /pki/ocsp/*",
 ]);
 
+/**
+ * Written by hand as well: the routes for monitoring, and who may read them. A Prometheus server
+ * scrapes `/metrics` with an auditor's API token.
+ */
+const monitoringRoutes: Record<string, readonly Role[]> = {
+  "GET /metrics": ["administrator", "auditor"],
+};
+
 /** The operator UI's files (served by @fastify/static, which marks each route with its file). */
 const isUiFile = (route: DeclaredRoute) =>
   !route.url.startsWith("/api/") && !route.url.startsWith("/pki/") && route.servesFile;
@@ -164,6 +172,13 @@ describe.each(dialects)("the authorization matrix on %s", (dialect) => {
     expect(declaredPublic).toEqual([...publicRoutes].sort());
     // UI files are public, and only files: nothing under /api or /pki comes from the file server.
     expect(routes.filter((r) => r.servesFile).every((r) => r.access === "public" && isUiFile(r))).toBe(true);
+  });
+
+  it("has the monitoring routes written down here, for the roles written down here", () => {
+    for (const [route, allowed] of Object.entries(monitoringRoutes)) {
+      const declared = routes.find((r) => `${r.method} ${r.url}` === route);
+      expect([route, declared?.access]).toEqual([route, allowed]);
+    }
   });
 
   it("lets through exactly the callers each route declares, and refuses every other", async () => {

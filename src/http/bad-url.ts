@@ -1,8 +1,8 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "../app.js";
 import { type ErrorCode, errorCatalog } from "../domain/errors.js";
+import type { ServedApp } from "./served-app.js";
 
 /**
  * What the router says when it cannot even read the address (a `%` that starts no `%XX`
@@ -10,7 +10,7 @@ import { type ErrorCode, errorCatalog } from "../domain/errors.js";
  * from the catalog, and for a GET OCSP path an OCSP malformedRequest, as every other
  * unreadable OCSP request gets (RFC 6960 §2.3).
  */
-export function answerUnreadableUrl(app: App) {
+export function answerUnreadableUrl(app: ServedApp) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     if (request.method === "GET" && request.url.startsWith("/pki/ocsp/")) {
       void app.ocsp.answer(new Uint8Array(0)).then(

@@ -1,14 +1,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
-import {
-  type CodedError,
-  type ErrorCode,
-  errorCatalog,
-  isClientError,
-  TesseraError,
-} from "../domain/errors.js";
-import { pkiErrorCatalog } from "../pki/index.js";
+import { type ErrorCode, errorCatalog, isClientError, TesseraError } from "../domain/errors.js";
 import { validationError } from "../processes/validation.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { isUiRoute } from "./web-ui.js";
@@ -29,10 +22,14 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "request.invalid",
 };
 
-/** The one place errors become responses: `{"error": {"code", "message"}}` with a 4xx, or a logged 500. */
+/**
+ * The one place errors become responses: `{"error": {"code", "message"}}` with a 4xx, or a logged
+ * 500 `internal` (a 500 code of the catalog too: it marks a bug, and its sentence is not the
+ * client's business).
+ */
 export function registerErrorHandling(server: FastifyInstance, hasUi: boolean): void {
   server.setErrorHandler((caught: FastifyError, request, reply) => {
-    let error: CodedError | undefined;
+    let error: TesseraError | undefined;
     if (isClientError(caught)) error = caught;
     else if (hasZodFastifySchemaValidationErrors(caught))
       error = validationError(
@@ -57,7 +54,6 @@ export function registerErrorHandling(server: FastifyInstance, hasUi: boolean): 
         },
       });
     }
-    if (error.status >= 500) request.log.error({ err: caught }, error.message);
     return reply.status(error.status).send({
       error: { code: error.code, message: error.message, ...(error.details && { details: error.details }) },
     });
@@ -75,10 +71,19 @@ export function registerErrorHandling(server: FastifyInstance, hasUi: boolean): 
   });
 }
 
-/** The error codes with their statuses, for the OpenAPI document. */
+/**
+ * The error table of the OpenAPI document: every code of the catalog with its status and
+ * sentence, in Markdown.
+ */
 export function documentedErrors(): string {
-  return Object.entries({ ...errorCatalog, ...pkiErrorCatalog })
-    .filter(([, { status }]) => status < 500)
-    .map(([code, { status, message }]) => `| \`${code}\` | ${status} | ${message} |`)
-    .join("\n");
+  return [
+    "| code | status | meaning |",
+    "| --- | --- | --- |",
+    ...Object.entries(errorCatalog).map(
+      ([code, { status, message }]) => `| \`${code}\` | ${status} | ${message} |`,
+    ),
+    "",
+    "A request is never answered with a 500 code of this table: it gets `internal` (a bug, logged).",
+    "Those codes are seen as a card's failure reason in a batch's results, or at the command line.",
+  ].join("\n");
 }

@@ -15,11 +15,12 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import type { App } from "../app.js";
+import { checkDatabase } from "../store/database.js";
 import { registerAccessControl } from "./access.js";
 import { registerApiDocs } from "./api-docs.js";
 import { answerUnreadableRequest, answerUnreadableUrl } from "./bad-url.js";
 import { documentedErrors, registerErrorHandling } from "./errors.js";
+import { registerMetrics } from "./metrics.js";
 import { auditRoutes } from "./routes/audit.js";
 import { batchRoutes } from "./routes/batches.js";
 import { cardRoutes } from "./routes/cards.js";
@@ -30,6 +31,7 @@ import { pkiRoutes } from "./routes/pki.js";
 import { processRoutes } from "./routes/processes.js";
 import { sessionRoutes } from "./routes/session.js";
 import { userRoutes } from "./routes/users.js";
+import type { ServedApp } from "./served-app.js";
 import { registerTextValidation } from "./text-validation.js";
 import { registerWebUi } from "./web-ui.js";
 
@@ -72,7 +74,7 @@ export interface ServerHooks {
   onRoute?: (route: RouteOptions) => void;
 }
 
-export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<FastifyInstance> {
+export async function buildServer(app: ServedApp, hooks: ServerHooks = {}): Promise<FastifyInstance> {
   const server = Fastify({
     loggerInstance: app.log as FastifyBaseLogger,
     genReqId: () => randomUUID(),
@@ -117,8 +119,6 @@ export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<Fa
           'reads are plain resources. Every error is `{"error": {"code", "message"}}` with a 4xx status.',
           "Log in with `POST /api/v1/session` (cookie) or send `Authorization: Bearer <token>`.",
           "",
-          "| code | status | meaning |",
-          "| --- | --- | --- |",
           documentedErrors(),
         ].join("\n"),
       },
@@ -137,9 +137,10 @@ export async function buildServer(app: App, hooks: ServerHooks = {}): Promise<Fa
   registerErrorHandling(server, hasUi);
   registerAccessControl(server, app);
   registerTextValidation(server, app);
+  registerMetrics(server, app);
 
   server.get("/healthz", { config: { access: "public" }, schema: { hide: true } }, async () => {
-    await app.services.store.db.selectFrom("sequences").select("name").limit(1).execute();
+    await checkDatabase(app.services.store.db);
     return { status: "ok" };
   });
   await registerApiDocs(server);

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { App } from "../app.js";
 import { TesseraError } from "../domain/errors.js";
 import { describeText, isValidText } from "../domain/text.js";
 import { recordRefusal } from "../processes/recording-refusal.js";
+import type { ServedApp } from "./served-app.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -63,7 +63,7 @@ export function findInvalidText(
  * recorded in the object history like any other refusal, with the field's path (escaped)
  * and never the offending text.
  */
-export function registerTextValidation(server: FastifyInstance, app: App): void {
+export function registerTextValidation(server: FastifyInstance, app: ServedApp): void {
   server.addHook("preValidation", async (request: FastifyRequest) => {
     const config = request.routeOptions.config;
     const field =

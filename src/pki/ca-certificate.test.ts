@@ -1,12 +1,12 @@
 import { createHash, createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TesseraError } from "../domain/errors.js";
 import { hasTool } from "../test-support/tools.js";
 import { checkCaCertificate, createCaCertificate, parseCaCertificate } from "./ca-certificate.js";
 import { createCertificateIssuer } from "./certificate-issuer.js";
 import { parseDistinguishedName } from "./distinguished-name.js";
 import { toPem } from "./pem.js";
-import { PkiError } from "./pki-errors.js";
 import { createKeySigner, generateCaKey } from "./signer.js";
 import { subjectPublicKeyBits } from "./subject-public-key.js";
 import { createTestCa, createWorkFolder, generateTestKey, run, type TestCa } from "./test-kit.js";
@@ -35,7 +35,7 @@ describe("distinguished names", () => {
         parseDistinguishedName(text);
         return "no error";
       } catch (error) {
-        return (error as PkiError).code;
+        return (error as TesseraError).code;
       }
     };
     expect(codeOf("Tessera Demo CA")).toBe("ca.subject_invalid");
@@ -148,7 +148,7 @@ describe("CA certificate", () => {
       valid: false,
       code: "ca.not_a_ca",
     });
-    expect(() => parseCaCertificate(endEntity)).toThrow(PkiError);
+    expect(() => parseCaCertificate(endEntity)).toThrow(TesseraError);
 
     // A tampered signature on a self-signed CA.
     const tampered = Buffer.from(testCa.certificateDer);

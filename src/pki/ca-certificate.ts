@@ -1,10 +1,10 @@
 import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
 import type { KeyAlgorithm } from "../domain/card-template.js";
-import { children, content, DerError, readWhole, Tag } from "./der.js";
+import { type ErrorCode, TesseraError } from "../domain/errors.js";
+import { children, content, isDerError, readWhole, Tag } from "./der.js";
 import { encodeName, type NameAttribute, parseDistinguishedName } from "./distinguished-name.js";
 import { Oid } from "./oids.js";
 import { fromPem } from "./pem.js";
-import { PkiError, type PkiErrorCode } from "./pki-errors.js";
 import { type Signer, signatureAlgorithmFor, spkiOf } from "./signer.js";
 import { readSubjectPublicKey } from "./subject-public-key.js";
 import {
@@ -84,13 +84,13 @@ export async function createCaCertificate(params: CreateCaCertificateParams): Pr
   checkSerial(serial);
   const validityYears = params.validityYears ?? 10;
   if (!Number.isInteger(validityYears) || validityYears < 1 || validityYears > 50) {
-    throw new PkiError("certificate.validity_invalid", "The CA validity must be 1 to 50 whole years.");
+    throw new TesseraError("certificate.validity_invalid", "The CA validity must be 1 to 50 whole years.");
   }
   const start = floorToSecond(notBefore);
   const notAfter = new Date(start);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + validityYears);
   if (start.getUTCFullYear() < 1950 || notAfter.getUTCFullYear() > 9999) {
-    throw new PkiError("certificate.validity_invalid", "X.509 times run from 1950 to 9999.");
+    throw new TesseraError("certificate.validity_invalid", "X.509 times run from 1950 to 9999.");
   }
   const publicKey = readSubjectPublicKey(signer.publicKey);
   const signatureAlgorithm = signatureAlgorithmFor(signer.keyAlgorithm);
@@ -114,7 +114,7 @@ export async function createCaCertificate(params: CreateCaCertificateParams): Pr
 /** `date` without its milliseconds: X.509 and OCSP times are whole seconds. */
 export function floorToSecond(date: Date): Date {
   const time = date.getTime();
-  if (!Number.isFinite(time)) throw new PkiError("certificate.validity_invalid", "A date is not valid.");
+  if (!Number.isFinite(time)) throw new TesseraError("certificate.validity_invalid", "A date is not valid.");
   return new Date(time - (((time % 1000) + 1000) % 1000));
 }
 
@@ -159,17 +159,17 @@ function toDer(certificate: Buffer | string): Buffer | undefined {
  * OCSP use. It must be an X.509 v3 CA certificate (basicConstraints cA TRUE) whose keyUsage
  * allows keyCertSign and cRLSign, with a key Tessera signs with.
  *
- * @throws PkiError `ca.certificate_invalid`, `ca.not_a_ca` or `ca.key_unsupported`.
+ * @throws TesseraError `ca.certificate_invalid`, `ca.not_a_ca` or `ca.key_unsupported`.
  */
 export function parseCaCertificate(certificate: Buffer | string): CaIdentity {
   const result = inspectCaCertificate(certificate);
-  if (!result.valid) throw new PkiError(result.code, result.reason);
+  if (!result.valid) throw new TesseraError(result.code, result.reason);
   return result.ca;
 }
 
 type Inspection =
   | { valid: true; ca: CaIdentity; facts: CaFacts }
-  | { valid: false; code: PkiErrorCode; reason: string };
+  | { valid: false; code: ErrorCode; reason: string };
 
 function inspectCaCertificate(certificate: Buffer | string): Inspection {
   const der = toDer(certificate);
@@ -179,7 +179,7 @@ function inspectCaCertificate(certificate: Buffer | string): Inspection {
   try {
     facts = readCaFacts(readCertificate(der));
   } catch (error) {
-    if (!(error instanceof DerError)) throw error;
+    if (!isDerError(error)) throw error;
     return {
       valid: false,
       code: "ca.certificate_invalid",
@@ -252,7 +252,7 @@ const verifyHashes = new Map<string, string>([
 /** The outcome of {@link checkCaCertificate}: the CA, or why it cannot be used. */
 export type CaCertificateCheck =
   | { readonly valid: true; readonly ca: CaIdentity }
-  | { readonly valid: false; readonly code: PkiErrorCode; readonly reason: string };
+  | { readonly valid: false; readonly code: ErrorCode; readonly reason: string };
 
 /**
  * Checks a CA certificate offered for import (`tessera ca import --cert --key`): that it is a CA
@@ -336,7 +336,7 @@ const signerKeys = new WeakMap<Signer, Buffer>();
  * Throws unless `signer` holds the key of `ca`'s certificate, so a misconfigured signer cannot
  * produce certificates, CRLs or responses that no one can verify.
  *
- * @throws PkiError `ca.key_mismatch`.
+ * @throws TesseraError `ca.key_mismatch`.
  */
 export function assertSignerMatches(signer: Signer, publicKey: Buffer, what = "the CA certificate"): void {
   let normalized = signerKeys.get(signer);
@@ -345,5 +345,5 @@ export function assertSignerMatches(signer: Signer, publicKey: Buffer, what = "t
     signerKeys.set(signer, normalized);
   }
   if (!normalized.equals(publicKey))
-    throw new PkiError("ca.key_mismatch", `The signer's key is not the key of ${what}.`);
+    throw new TesseraError("ca.key_mismatch", `The signer's key is not the key of ${what}.`);
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateProfile, KeyAlgorithm, ProfileKind } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
 import { hasTool } from "../test-support/tools.js";
 import { type CertificateIssuer, createCertificateIssuer } from "./certificate-issuer.js";
 import type { CertificateSubject } from "./certificate-profiles.js";
-import { PkiError } from "./pki-errors.js";
 import { createKeySigner } from "./signer.js";
 import { createTestCa, createWorkFolder, generateTestKey, run, type TestCa } from "./test-kit.js";
 import { randomSerial, readCertificate } from "./x509-certificate.js";
@@ -27,14 +27,18 @@ const profile = (kind: ProfileKind, keyAlgorithm: KeyAlgorithm): CertificateProf
   keyAlgorithm,
 });
 
-async function expectPkiError(promise: Promise<unknown>, code: string, details?: Record<string, unknown>) {
+async function expectTesseraError(
+  promise: Promise<unknown>,
+  code: string,
+  details?: Record<string, unknown>,
+) {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(PkiError);
-  expect((error as PkiError).code).toBe(code);
-  if (details) expect((error as PkiError).details).toMatchObject(details);
+  expect(error).toBeInstanceOf(TesseraError);
+  expect((error as TesseraError).code).toBe(code);
+  if (details) expect((error as TesseraError).details).toMatchObject(details);
 }
 
 describe("certificate issuer: input checks", () => {
@@ -62,27 +66,34 @@ describe("certificate issuer: input checks", () => {
   });
 
   it("refuses a key of the wrong curve, size or algorithm", async () => {
-    await expectPkiError(issuer.issue({ ...base(), publicKey: p384 }), "certificate.public_key_mismatch", {
-      expected: "P-256",
-      actual: "P-384",
-    });
-    await expectPkiError(
+    await expectTesseraError(
+      issuer.issue({ ...base(), publicKey: p384 }),
+      "certificate.public_key_mismatch",
+      {
+        expected: "P-256",
+        actual: "P-384",
+      },
+    );
+    await expectTesseraError(
       issuer.issue({ ...base(), profile: profile("signature", "RSA-3072"), publicKey: rsa2048 }),
       "certificate.public_key_mismatch",
       { expected: "RSA-3072", actual: "RSA-2048" },
     );
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), profile: profile("encryption", "RSA-2048"), publicKey: p256 }),
       "certificate.public_key_mismatch",
     );
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), publicKey: Buffer.from("not a key") }),
       "certificate.public_key_invalid",
     );
     // A point off the curve: flip a byte of the X coordinate.
     const offCurve = Buffer.from(p256);
     offCurve[offCurve.length - 40]! ^= 0x01;
-    await expectPkiError(issuer.issue({ ...base(), publicKey: offCurve }), "certificate.public_key_invalid");
+    await expectTesseraError(
+      issuer.issue({ ...base(), publicKey: offCurve }),
+      "certificate.public_key_invalid",
+    );
   });
 
   it("refuses subject fields longer than X.520 allows, naming the field", async () => {
@@ -93,14 +104,14 @@ describe("certificate issuer: input checks", () => {
       ["serialNumber", 65, 64],
     ];
     for (const [field, length, max] of cases) {
-      await expectPkiError(
+      await expectTesseraError(
         issuer.issue({ ...base(), subject: { ...subject, [field]: "A".repeat(length) } }),
         "certificate.subject_too_long",
         { field, max },
       );
     }
     const longEmail = `${"a".repeat(244)}@example.org`; // 256 characters
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), subject: { ...subject, email: longEmail } }),
       "certificate.subject_too_long",
       { field: "email", max: 255 },
@@ -110,24 +121,24 @@ describe("certificate issuer: input checks", () => {
   it("counts characters, not bytes: 64 non-ASCII characters fit in a common name", async () => {
     const der = await issuer.issue({ ...base(), subject: { ...subject, commonName: "é".repeat(64) } });
     expect(Buffer.from(der).includes(Buffer.from("é".repeat(64), "utf8"))).toBe(true);
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), subject: { ...subject, commonName: "é".repeat(65) } }),
       "certificate.subject_too_long",
     );
   });
 
   it("refuses empty or unwritable subject fields and bad e-mail addresses", async () => {
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), subject: { ...subject, commonName: "  " } }),
       "certificate.subject_invalid",
       { field: "commonName" },
     );
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), subject: { ...subject, commonName: "Eve\u0000Admin" } }),
       "certificate.subject_invalid",
     );
     // serialNumber is a PrintableString (X.520): no underscore, no @.
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), subject: { ...subject, serialNumber: "emp_0001" } }),
       "certificate.subject_invalid",
       { field: "serialNumber" },
@@ -139,7 +150,7 @@ describe("certificate issuer: input checks", () => {
       "a b@example.org",
       "a@-bad-.org",
     ]) {
-      await expectPkiError(
+      await expectTesseraError(
         issuer.issue({ ...base(), subject: { ...subject, email } }),
         "certificate.email_invalid",
       );
@@ -153,13 +164,13 @@ describe("certificate issuer: input checks", () => {
       Buffer.from([0, 1]),
       Buffer.alloc(21, 1),
     ]) {
-      await expectPkiError(issuer.issue({ ...base(), serial }), "certificate.serial_invalid");
+      await expectTesseraError(issuer.issue({ ...base(), serial }), "certificate.serial_invalid");
     }
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), notAfter: new Date(now.getTime() - day) }),
       "certificate.validity_invalid",
     );
-    await expectPkiError(
+    await expectTesseraError(
       issuer.issue({ ...base(), notBefore: new Date(testCa.ca.notAfter.getTime() + day) }),
       "ca.expired",
     );

@@ -1,4 +1,5 @@
 import type { CertificateProfile } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
 import { assertSignerMatches, type CaIdentity, floorToSecond } from "./ca-certificate.js";
 import {
   type CertificateSubject,
@@ -9,7 +10,6 @@ import {
   statusExtensions,
   subjectAltNameFor,
 } from "./certificate-profiles.js";
-import { PkiError } from "./pki-errors.js";
 import { type Signer, signatureAlgorithmFor } from "./signer.js";
 import { checkSerial, encodeTbsCertificate, signTbsCertificate } from "./x509-certificate.js";
 import {
@@ -37,7 +37,7 @@ export interface CertificateIssuer {
   /**
    * Checks the request and returns the signed certificate (DER).
    *
-   * @throws PkiError `certificate.serial_invalid`, `certificate.validity_invalid`, `ca.expired`,
+   * @throws TesseraError `certificate.serial_invalid`, `certificate.validity_invalid`, `ca.expired`,
    * `certificate.public_key_invalid`, `certificate.public_key_mismatch`,
    * `certificate.subject_too_long`, `certificate.subject_invalid`, `certificate.email_invalid`.
    */
@@ -48,7 +48,7 @@ export interface CertificateIssuer {
  * The validity a certificate gets: both ends floored to whole seconds and notAfter limited to
  * the CA's own notAfter, since a certificate must not outlive its issuer's.
  *
- * @throws PkiError `ca.expired` when notBefore is not before the CA's notAfter,
+ * @throws TesseraError `ca.expired` when notBefore is not before the CA's notAfter,
  * `certificate.validity_invalid` when the result ends before it starts.
  */
 export function clampValidity(
@@ -60,14 +60,14 @@ export function clampValidity(
   let end = floorToSecond(notAfter);
   // RFC 5280 §4.1.2.5 cannot express times before 1950.
   if (start.getUTCFullYear() < 1950) {
-    throw new PkiError("certificate.validity_invalid", "notBefore is before 1950.", {
+    throw new TesseraError("certificate.validity_invalid", "notBefore is before 1950.", {
       notBefore: start.toISOString(),
     });
   }
-  if (start >= ca.notAfter) throw new PkiError("ca.expired");
+  if (start >= ca.notAfter) throw new TesseraError("ca.expired");
   if (end > ca.notAfter) end = ca.notAfter;
   if (end <= start) {
-    throw new PkiError("certificate.validity_invalid", undefined, {
+    throw new TesseraError("certificate.validity_invalid", undefined, {
       notBefore: start.toISOString(),
       notAfter: end.toISOString(),
     });
@@ -81,7 +81,7 @@ export function clampValidity(
  * usages are encoded once; only the serial, validity, subject, subjectAltName, key and subject
  * key identifier are encoded per certificate.
  *
- * @throws PkiError `ca.key_mismatch` when the signer's key is not the CA certificate's key,
+ * @throws TesseraError `ca.key_mismatch` when the signer's key is not the CA certificate's key,
  * `ca.public_url_invalid` for a bad base URL.
  */
 export function createCertificateIssuer(params: {

@@ -1,8 +1,8 @@
 import type { KeyAlgorithm, ProfileKind } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
 import { sequence } from "./der.js";
 import { encodeAttribute, isPlainText } from "./distinguished-name.js";
 import { Oid } from "./oids.js";
-import { PkiError } from "./pki-errors.js";
 import { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key.js";
 import {
   authorityInfoAccessExtension,
@@ -94,7 +94,7 @@ export interface PublicEndpoints {
  * The addresses written into certificates, from the public base URL: `${base}/pki/crl`,
  * `${base}/pki/ocsp` and `${base}/pki/ca.cer`.
  *
- * @throws PkiError `ca.public_url_invalid` unless the base is an absolute http(s) URL without
+ * @throws TesseraError `ca.public_url_invalid` unless the base is an absolute http(s) URL without
  * credentials, query or fragment.
  */
 export function publicEndpoints(publicBaseUrl: string): PublicEndpoints {
@@ -102,7 +102,7 @@ export function publicEndpoints(publicBaseUrl: string): PublicEndpoints {
   try {
     url = new URL(publicBaseUrl);
   } catch {
-    throw new PkiError("ca.public_url_invalid", undefined, { publicBaseUrl });
+    throw new TesseraError("ca.public_url_invalid", undefined, { publicBaseUrl });
   }
   if (
     (url.protocol !== "http:" && url.protocol !== "https:") ||
@@ -113,7 +113,7 @@ export function publicEndpoints(publicBaseUrl: string): PublicEndpoints {
     publicBaseUrl.includes("?") ||
     publicBaseUrl.includes("#")
   ) {
-    throw new PkiError("ca.public_url_invalid", undefined, { publicBaseUrl });
+    throw new TesseraError("ca.public_url_invalid", undefined, { publicBaseUrl });
   }
   // URL serialises to ASCII (punycode host, percent-encoded path), as IA5String needs.
   const base = url.origin + url.pathname.replace(/\/+$/, "");
@@ -132,7 +132,7 @@ export function statusExtensions(endpoints: PublicEndpoints): Buffer[] {
  * The subject `Name`: O, OU, CN, serialNumber (most significant first), each checked against
  * its X.520 bound. Empty optional fields are left out.
  *
- * @throws PkiError `certificate.subject_too_long` or `certificate.subject_invalid`.
+ * @throws TesseraError `certificate.subject_too_long` or `certificate.subject_invalid`.
  */
 export function encodeSubject(subject: CertificateSubject): Buffer {
   const rdns: Buffer[] = [];
@@ -151,13 +151,13 @@ const emailPattern =
  * The subjectAltName extension (rfc822Name for the e-mail, otherName UPN), or undefined when
  * the subject has neither.
  *
- * @throws PkiError `certificate.subject_too_long`, `certificate.email_invalid` or `certificate.subject_invalid`.
+ * @throws TesseraError `certificate.subject_too_long`, `certificate.email_invalid` or `certificate.subject_invalid`.
  */
 export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefined {
   const names: Buffer[] = [];
   if (subject.email) {
     if (subject.email.length > maxEmailLength) {
-      throw new PkiError(
+      throw new TesseraError(
         "certificate.subject_too_long",
         `The email is longer than ${maxEmailLength} characters.`,
         {
@@ -168,12 +168,12 @@ export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefin
     }
     // rfc822Name is an IA5String (RFC 5280 §4.2.1.6); internationalised addresses need RFC 9598.
     if (!emailPattern.test(subject.email))
-      throw new PkiError("certificate.email_invalid", undefined, { field: "email" });
+      throw new TesseraError("certificate.email_invalid", undefined, { field: "email" });
     names.push(emailName(subject.email));
   }
   if (subject.upn) {
     if (subject.upn.length > maxUpnLength) {
-      throw new PkiError(
+      throw new TesseraError(
         "certificate.subject_too_long",
         `The upn is longer than ${maxUpnLength} characters.`,
         {
@@ -183,7 +183,7 @@ export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefin
       );
     }
     if (subject.upn.trim().length === 0 || !isPlainText(subject.upn)) {
-      throw new PkiError("certificate.subject_invalid", "The upn holds characters it may not hold.", {
+      throw new TesseraError("certificate.subject_invalid", "The upn holds characters it may not hold.", {
         field: "upn",
       });
     }
@@ -196,12 +196,12 @@ export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefin
  * Reads the subject's public key and checks that it is what the profile asks for: the same
  * curve (P-256 or P-384) or the same RSA modulus size.
  *
- * @throws PkiError `certificate.public_key_invalid` or `certificate.public_key_mismatch`.
+ * @throws TesseraError `certificate.public_key_invalid` or `certificate.public_key_mismatch`.
  */
 export function checkProfilePublicKey(spki: Uint8Array, keyAlgorithm: KeyAlgorithm): SubjectPublicKey {
   const key = readSubjectPublicKey(spki);
   if (key.keyAlgorithm !== keyAlgorithm) {
-    throw new PkiError(
+    throw new TesseraError(
       "certificate.public_key_mismatch",
       `The profile needs a ${keyAlgorithm} key; this key is ${key.keyAlgorithm ?? "of another algorithm or size"}.`,
       { expected: keyAlgorithm, actual: key.keyAlgorithm ?? null },

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TesseraError } from "../domain/errors.js";
 import { hasTool } from "../test-support/tools.js";
 import { type CertificateIssuer, createCertificateIssuer } from "./certificate-issuer.js";
 import { buildCrl, type CrlEntry, crlReasonCodes } from "./crl.js";
 import { toPem } from "./pem.js";
-import { PkiError } from "./pki-errors.js";
 import { createKeySigner } from "./signer.js";
 import { createTestCa, createWorkFolder, generateTestKey, run, type TestCa } from "./test-kit.js";
 import { randomSerial } from "./x509-certificate.js";
@@ -30,7 +30,7 @@ describe("CRL: input checks", () => {
   const codeOf = (promise: Promise<unknown>) =>
     promise.then(
       () => "no error",
-      (e: unknown) => (e instanceof PkiError ? e.code : String(e)),
+      (e: unknown) => (e instanceof TesseraError ? e.code : String(e)),
     );
 
   it("refuses bad and duplicate serials, unknown reasons and bad dates", async () => {

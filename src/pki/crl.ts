@@ -1,3 +1,4 @@
+import { TesseraError } from "../domain/errors.js";
 import { assertSignerMatches, type CaIdentity, floorToSecond } from "./ca-certificate.js";
 import {
   bitString,
@@ -13,7 +14,6 @@ import {
   x509Time,
 } from "./der.js";
 import { Oid } from "./oids.js";
-import { PkiError } from "./pki-errors.js";
 import { type Signer, signatureAlgorithmFor } from "./signer.js";
 import { authorityKeyIdentifierExtension, extension } from "./x509-extensions.js";
 
@@ -76,14 +76,14 @@ function entrySerial(serial: Buffer | string): Buffer {
   let bytes: Buffer;
   if (typeof serial === "string") {
     if (!hexSerial.test(serial))
-      throw new PkiError("crl.entry_invalid", `The serial "${serial}" is not hex.`);
+      throw new TesseraError("crl.entry_invalid", `The serial "${serial}" is not hex.`);
     bytes = Buffer.from(serial, "hex");
   } else {
     bytes = serial;
   }
   const first = bytes[0];
   if (first === undefined || bytes.length > 20 || first & 0x80 || first === 0) {
-    throw new PkiError(
+    throw new TesseraError(
       "crl.entry_invalid",
       `The serial ${bytes.toString("hex")} is not a positive minimal integer.`,
     );
@@ -96,18 +96,20 @@ function entrySerial(serial: Buffer | string): Buffer {
  * a reasonCode entry extension for every reason but unspecified. Entries are written by hand
  * into one buffer, so 100,000 of them take a fraction of a second.
  *
- * @throws PkiError `crl.number_invalid`, `crl.dates_invalid` or `crl.entry_invalid` (bad or
+ * @throws TesseraError `crl.number_invalid`, `crl.dates_invalid` or `crl.entry_invalid` (bad or
  * duplicate serial, bad date, unknown reason).
  */
 export async function buildCrl(params: BuildCrlParams): Promise<Buffer> {
   const { ca, signer } = params;
   assertSignerMatches(signer, ca.publicKey);
-  if (params.crlNumber < 0n || params.crlNumber >= 1n << 159n) throw new PkiError("crl.number_invalid");
+  if (params.crlNumber < 0n || params.crlNumber >= 1n << 159n) throw new TesseraError("crl.number_invalid");
   const validDate = (date: Date) => Number.isFinite(date.getTime()) && date.getUTCFullYear() >= 1950;
-  if (!validDate(params.thisUpdate) || !validDate(params.nextUpdate)) throw new PkiError("crl.dates_invalid");
+  if (!validDate(params.thisUpdate) || !validDate(params.nextUpdate))
+    throw new TesseraError("crl.dates_invalid");
   const thisUpdate = floorToSecond(params.thisUpdate);
   const nextUpdate = floorToSecond(params.nextUpdate);
-  if (nextUpdate <= thisUpdate || nextUpdate.getUTCFullYear() > 9999) throw new PkiError("crl.dates_invalid");
+  if (nextUpdate <= thisUpdate || nextUpdate.getUTCFullYear() > 9999)
+    throw new TesseraError("crl.dates_invalid");
 
   const serials: Buffer[] = [];
   const times: string[] = [];
@@ -118,16 +120,19 @@ export async function buildCrl(params: BuildCrlParams): Promise<Buffer> {
   for (const entry of params.entries) {
     const serial = entrySerial(entry.serial);
     const hex = serial.toString("hex");
-    if (seen.has(hex)) throw new PkiError("crl.entry_invalid", `The serial ${hex} appears twice.`);
+    if (seen.has(hex)) throw new TesseraError("crl.entry_invalid", `The serial ${hex} appears twice.`);
     seen.add(hex);
     if (!reasonExtensions.has(entry.reason)) {
-      throw new PkiError("crl.entry_invalid", `The reason "${String(entry.reason)}" is not a CRL reason.`);
+      throw new TesseraError(
+        "crl.entry_invalid",
+        `The reason "${String(entry.reason)}" is not a CRL reason.`,
+      );
     }
     let time: string;
     try {
       time = generalizedTimeString(entry.revokedAt);
     } catch {
-      throw new PkiError("crl.entry_invalid", `The revocation date of serial ${hex} is not valid.`);
+      throw new TesseraError("crl.entry_invalid", `The revocation date of serial ${hex} is not valid.`);
     }
     // RFC 5280 §5.1.2.6: revocationDate is a Time, UTCTime through 2049.
     if (time < "2050") time = time.slice(2);

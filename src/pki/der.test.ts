@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   children,
-  DerError,
   decodeOid,
   decodeTime,
   namedBitString,
   oid,
   readElement,
+  readSmallInteger,
   readWhole,
   sequence,
   smallInteger,
@@ -17,6 +17,7 @@ import {
 } from "./der.js";
 
 const hex = (buf: Uint8Array) => Buffer.from(buf).toString("hex");
+const malformed = expect.objectContaining({ name: "TesseraError", code: "der.malformed" });
 
 describe("DER encoding", () => {
   it("encodes lengths in the fewest octets", () => {
@@ -37,7 +38,7 @@ describe("DER encoding", () => {
     expect(hex(oid("1.3.6.1.4.1.311.20.2.3"))).toBe("060a2b060104018237140203");
     expect(decodeOid(oid("1.3.6.1.4.1.311.20.2.3").subarray(2))).toBe("1.3.6.1.4.1.311.20.2.3");
     expect(decodeOid(oid("2.999.3").subarray(2))).toBe("2.999.3");
-    expect(() => decodeOid(Buffer.from([0x2a, 0x80, 0x01]))).toThrow(DerError);
+    expect(() => decodeOid(Buffer.from([0x2a, 0x80, 0x01]))).toThrow(malformed);
     // X.690 §11.2.2: trailing zero bits are dropped (keyUsage digitalSignature = 03 02 07 80).
     expect(hex(namedBitString([0]))).toBe("03020780");
     expect(hex(namedBitString([5, 6]))).toBe("03020106");
@@ -54,7 +55,7 @@ describe("DER encoding", () => {
     expect(decodeTime(later, readWhole(later, Tag.generalizedTime)).toISOString()).toBe(
       "2050-01-01T00:00:00.000Z",
     );
-    expect(() => x509Time(new Date(Number.NaN))).toThrow(DerError);
+    expect(() => x509Time(new Date(Number.NaN))).toThrow(malformed);
   });
 });
 
@@ -64,6 +65,22 @@ describe("DER reading", () => {
     const [integer, inner] = children(der, readWhole(der, Tag.sequence));
     expect(integer!.tag).toBe(Tag.integer);
     expect(children(der, inner!)).toHaveLength(1);
+  });
+
+  it("reads small non-negative integers and refuses others", () => {
+    const value = (hexInteger: string) => {
+      const der = Buffer.from(hexInteger, "hex");
+      return readSmallInteger(der, readWhole(der, Tag.integer));
+    };
+    expect(value("020100")).toBe(0);
+    expect(value("02020080")).toBe(128);
+    expect(value("02067fffffffffff")).toBe(2 ** 47 - 1);
+    expect(() => value("0201ff")).toThrow(malformed); // negative
+    expect(() => value("0200")).toThrow(malformed); // empty
+    expect(() => value("020701000000000000")).toThrow(malformed); // more than 6 octets
+    expect(() =>
+      readSmallInteger(Buffer.from("0401ff", "hex"), readElement(Buffer.from("0401ff", "hex"), 0)),
+    ).toThrow(malformed);
   });
 
   it("refuses what is not DER", () => {
@@ -80,8 +97,8 @@ describe("DER reading", () => {
       expect(
         () => readWhole(Buffer.from(input.length % 2 ? input + "0" : input, "hex"), Tag.sequence),
         input,
-      ).toThrow(DerError);
+      ).toThrow(malformed);
     }
-    expect(() => readElement(Buffer.from("3005020101", "hex"), 0)).toThrow(DerError);
+    expect(() => readElement(Buffer.from("3005020101", "hex"), 0)).toThrow(malformed);
   });
 });

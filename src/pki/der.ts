@@ -4,8 +4,10 @@
  * Tessera encodes its certificates, CRLs and OCSP responses by hand: the fixed parts are encoded
  * once and reused, so issuance costs little more than the signature (see DEPENDENCIES.md,
  * "Certificate issuance speed"). The reader accepts only definite, minimal lengths and
- * single-byte tags, which is all that X.509, CRLs and OCSP use; anything else is a {@link DerError}.
+ * single-byte tags, which is all that X.509, CRLs and OCSP use; anything else is a `der.malformed` {@link TesseraError}.
  */
+
+import { TesseraError } from "../domain/errors.js";
 
 /** Universal and context tags used in X.509 (X.680 §8.4). */
 export const Tag = {
@@ -30,12 +32,14 @@ export const contextConstructed = (n: number): number => 0xa0 | n;
 /** Context-specific primitive tag `[n]` (IMPLICIT of a primitive type). */
 export const contextPrimitive = (n: number): number => 0x80 | n;
 
-/** Thrown when bytes are not the DER the caller expected. */
-export class DerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DerError";
-  }
+/** The error for bytes that are not the DER the caller expected; the message says what is wrong. */
+export function derError(message: string): TesseraError {
+  return new TesseraError("der.malformed", message);
+}
+
+/** Whether `error` is the reader's refusal of malformed DER (and not, say, a bug). */
+export function isDerError(error: unknown): error is TesseraError {
+  return error instanceof TesseraError && error.code === "der.malformed";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,13 +100,13 @@ export const bitString = (content: Uint8Array): Buffer => tlv(Tag.bitString, Buf
 
 /** A small non-negative INTEGER or ENUMERATED (X.690 §8.3: two's complement, minimal). */
 export function smallInteger(value: number, tag: number = Tag.integer): Buffer {
-  if (!Number.isSafeInteger(value) || value < 0) throw new DerError(`not a non-negative integer: ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0) throw derError(`not a non-negative integer: ${value}`);
   return tlv(tag, unsignedToContent(BigInt(value)));
 }
 
 /** INTEGER content octets of a non-negative bigint: minimal, with a 0x00 when the top bit is set. */
 export function unsignedToContent(value: bigint): Buffer {
-  if (value < 0n) throw new DerError("negative integer");
+  if (value < 0n) throw derError("negative integer");
   let hex = value.toString(16);
   if (hex.length % 2 === 1) hex = "0" + hex;
   const bytes = Buffer.from(hex, "hex");
@@ -129,11 +133,11 @@ export function oid(dotted: string): Buffer {
   const cached = oidCache.get(dotted);
   if (cached) return cached;
   const arcs = dotted.split(".").map((arc) => {
-    if (!/^\d+$/.test(arc)) throw new DerError(`bad OID ${dotted}`);
+    if (!/^\d+$/.test(arc)) throw derError(`bad OID ${dotted}`);
     return BigInt(arc);
   });
   if (arcs.length < 2 || arcs[0]! > 2n || (arcs[0]! < 2n && arcs[1]! > 39n))
-    throw new DerError(`bad OID ${dotted}`);
+    throw derError(`bad OID ${dotted}`);
   const bytes: number[] = [];
   const pushArc = (arc: bigint) => {
     const groups = [Number(arc & 0x7fn)];
@@ -149,13 +153,13 @@ export function oid(dotted: string): Buffer {
 
 /** Dotted notation of OID content octets; throws on a non-minimal arc. */
 export function decodeOid(content: Uint8Array): string {
-  if (content.length === 0) throw new DerError("empty OID");
+  if (content.length === 0) throw derError("empty OID");
   const arcs: bigint[] = [];
   let value = 0n;
   let started = false;
   for (let i = 0; i < content.length; i++) {
     const byte = content[i]!;
-    if (!started && byte === 0x80) throw new DerError("non-minimal OID arc");
+    if (!started && byte === 0x80) throw derError("non-minimal OID arc");
     started = true;
     value = (value << 7n) | BigInt(byte & 0x7f);
     if ((byte & 0x80) === 0) {
@@ -163,7 +167,7 @@ export function decodeOid(content: Uint8Array): string {
       value = 0n;
       started = false;
     } else if (i === content.length - 1) {
-      throw new DerError("truncated OID arc");
+      throw derError("truncated OID arc");
     }
   }
   const first = arcs[0]!;
@@ -175,9 +179,9 @@ const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n));
 
 function checkDate(date: Date): void {
   const time = date.getTime();
-  if (!Number.isFinite(time)) throw new DerError("invalid date");
+  if (!Number.isFinite(time)) throw derError("invalid date");
   const year = date.getUTCFullYear();
-  if (year < 1950 || year > 9999) throw new DerError(`date out of range: ${date.toISOString()}`);
+  if (year < 1950 || year > 9999) throw derError(`date out of range: ${date.toISOString()}`);
 }
 
 /** `YYYYMMDDHHMMSSZ`: GeneralizedTime content, floored to whole seconds (RFC 5280 §4.1.2.5.2). */
@@ -226,9 +230,9 @@ export interface DerElement {
 
 /** Reads the element starting at `offset`, which must end at or before `limit`. */
 export function readElement(buf: Uint8Array, offset: number, limit: number = buf.length): DerElement {
-  if (offset + 2 > limit) throw new DerError("truncated element");
+  if (offset + 2 > limit) throw derError("truncated element");
   const tag = buf[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tags are not supported");
+  if ((tag & 0x1f) === 0x1f) throw derError("multi-byte tags are not supported");
   let lengthByte = buf[offset + 1]!;
   let contentStart = offset + 2;
   let length: number;
@@ -236,17 +240,17 @@ export function readElement(buf: Uint8Array, offset: number, limit: number = buf
     length = lengthByte;
   } else {
     lengthByte &= 0x7f;
-    if (lengthByte === 0) throw new DerError("indefinite length is not DER");
-    if (lengthByte > 4) throw new DerError("length too large");
-    if (contentStart + lengthByte > limit) throw new DerError("truncated length");
+    if (lengthByte === 0) throw derError("indefinite length is not DER");
+    if (lengthByte > 4) throw derError("length too large");
+    if (contentStart + lengthByte > limit) throw derError("truncated length");
     length = 0;
     for (let i = 0; i < lengthByte; i++) length = length * 256 + buf[contentStart + i]!;
     contentStart += lengthByte;
     // X.690 §10.1: the definite form must use the fewest octets.
-    if (length < 0x80 || lengthOfLength(length) !== lengthByte + 1) throw new DerError("non-minimal length");
+    if (length < 0x80 || lengthOfLength(length) !== lengthByte + 1) throw derError("non-minimal length");
   }
   const end = contentStart + length;
-  if (end > limit) throw new DerError("element runs past its container");
+  if (end > limit) throw derError("element runs past its container");
   return { tag, start: offset, contentStart, end };
 }
 
@@ -254,14 +258,14 @@ export function readElement(buf: Uint8Array, offset: number, limit: number = buf
 export function readWhole(buf: Uint8Array, tag: number): DerElement {
   const element = readElement(buf, 0);
   if (element.tag !== tag)
-    throw new DerError(`expected tag 0x${tag.toString(16)}, got 0x${element.tag.toString(16)}`);
-  if (element.end !== buf.length) throw new DerError("trailing bytes after element");
+    throw derError(`expected tag 0x${tag.toString(16)}, got 0x${element.tag.toString(16)}`);
+  if (element.end !== buf.length) throw derError("trailing bytes after element");
   return element;
 }
 
 /** The elements directly inside a constructed element. */
 export function children(buf: Uint8Array, parent: DerElement): DerElement[] {
-  if ((parent.tag & 0x20) === 0) throw new DerError("not a constructed element");
+  if ((parent.tag & 0x20) === 0) throw derError("not a constructed element");
   const result: DerElement[] = [];
   let offset = parent.contentStart;
   while (offset < parent.end) {
@@ -274,8 +278,8 @@ export function children(buf: Uint8Array, parent: DerElement): DerElement[] {
 
 /** Throws unless `element` has tag `tag`; returns it for chaining. */
 export function expectTag(element: DerElement | undefined, tag: number, what: string): DerElement {
-  if (!element) throw new DerError(`${what} is missing`);
-  if (element.tag !== tag) throw new DerError(`${what}: unexpected tag 0x${element.tag.toString(16)}`);
+  if (!element) throw derError(`${what} is missing`);
+  if (element.tag !== tag) throw derError(`${what}: unexpected tag 0x${element.tag.toString(16)}`);
   return element;
 }
 
@@ -289,6 +293,15 @@ export function raw(buf: Uint8Array, element: DerElement): Buffer {
   return Buffer.from(buf.buffer, buf.byteOffset + element.start, element.end - element.start);
 }
 
+/** The value of a small non-negative INTEGER (at most 6 content octets: a safe JavaScript integer). */
+export function readSmallInteger(buf: Uint8Array, element: DerElement): number {
+  if (element.tag !== Tag.integer) throw derError("expected an INTEGER");
+  const bytes = content(buf, element);
+  if (bytes.length === 0 || bytes.length > 6 || (bytes[0]! & 0x80) !== 0)
+    throw derError("INTEGER out of the supported range");
+  return bytes.readUIntBE(0, bytes.length);
+}
+
 /** Parses UTCTime or GeneralizedTime content (`Z` form, whole seconds, as RFC 5280 requires). */
 export function decodeTime(buf: Uint8Array, element: DerElement): Date {
   const text = Buffer.from(content(buf, element)).toString("latin1");
@@ -296,15 +309,15 @@ export function decodeTime(buf: Uint8Array, element: DerElement): Date {
   let year: number;
   if (element.tag === Tag.utcTime) {
     match = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-    if (!match) throw new DerError("bad UTCTime");
+    if (!match) throw derError("bad UTCTime");
     const yy = Number(match[1]);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
   } else if (element.tag === Tag.generalizedTime) {
     match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-    if (!match) throw new DerError("bad GeneralizedTime");
+    if (!match) throw derError("bad GeneralizedTime");
     year = Number(match[1]);
   } else {
-    throw new DerError("not a time");
+    throw derError("not a time");
   }
   const date = new Date(
     Date.UTC(
@@ -316,7 +329,6 @@ export function decodeTime(buf: Uint8Array, element: DerElement): Date {
       Number(match[6]),
     ),
   );
-  if (date.getUTCFullYear() !== year || date.getUTCDate() !== Number(match[3]))
-    throw new DerError("bad date");
+  if (date.getUTCFullYear() !== year || date.getUTCDate() !== Number(match[3])) throw derError("bad date");
   return date;
 }

@@ -1,6 +1,6 @@
+import { TesseraError } from "../domain/errors.js";
 import { oid, sequence, set, Tag, tlv } from "./der.js";
 import { Oid } from "./oids.js";
-import { PkiError } from "./pki-errors.js";
 
 /** The name attribute types Tessera writes, by their RFC 4514 short names. */
 export type NameAttributeType = "C" | "ST" | "L" | "O" | "OU" | "CN" | "serialNumber" | "DC";
@@ -69,12 +69,12 @@ function characterCount(value: string): number {
  * Checks a value against the rules of its attribute (length bounds of X.520 / RFC 5280
  * Appendix A and the alphabet of its string type); `field` names it in the error.
  *
- * @throws PkiError `certificate.subject_too_long` or `certificate.subject_invalid`.
+ * @throws TesseraError `certificate.subject_too_long` or `certificate.subject_invalid`.
  */
 export function checkAttributeValue(type: NameAttributeType, value: string, field = rules[type].field): void {
   const rule = rules[type];
   if (value.length > rule.max && characterCount(value) > rule.max) {
-    throw new PkiError(
+    throw new TesseraError(
       "certificate.subject_too_long",
       `The ${field} is longer than ${rule.max} characters.`,
       { field, max: rule.max },
@@ -96,7 +96,7 @@ export function checkAttributeValue(type: NameAttributeType, value: string, fiel
         : rule.stringTag === Tag.ia5String
           ? " (ASCII only)"
           : "";
-    throw new PkiError(
+    throw new TesseraError(
       "certificate.subject_invalid",
       `The ${field} is empty or holds characters it may not hold${alphabet}.`,
       { field },
@@ -134,13 +134,13 @@ const shortNames = new Map<string, NameAttributeType>([
  * `O=Tessera` then `CN=Tessera Demo CA`. Escapes (`\,`, `\2C`) are honoured; multi-valued RDNs
  * (`+`) and attribute types other than C, ST, L, O, OU, CN, serialNumber and DC are refused.
  *
- * @throws PkiError `ca.subject_invalid` on bad syntax, or the errors of {@link checkAttributeValue}.
+ * @throws TesseraError `ca.subject_invalid` on bad syntax, or the errors of {@link checkAttributeValue}.
  */
 export function parseDistinguishedName(text: string): NameAttribute[] {
   const attributes: NameAttribute[] = [];
   let i = 0;
   const fail = (reason: string): never => {
-    throw new PkiError("ca.subject_invalid", `The distinguished name "${text}" is not valid: ${reason}.`);
+    throw new TesseraError("ca.subject_invalid", `The distinguished name "${text}" is not valid: ${reason}.`);
   };
   while (i < text.length) {
     const equals = text.indexOf("=", i);

@@ -60,9 +60,9 @@ export {
   parseOcspRequest,
 } from "./ocsp.js";
 export { fromPem, toPem } from "./pem.js";
-export { isPkiError, PkiError, type PkiErrorCode, pkiErrorCatalog } from "./pki-errors.js";
 export {
   createKeySigner,
+  createThreadSigner,
   decryptPrivateKey,
   defaultKeyEncryptionIterations,
   ecdsaSignatureToDer,
@@ -74,6 +74,7 @@ export {
   type Signer,
   signatureAlgorithmFor,
   spkiOf,
+  toNonExtractableKey,
 } from "./signer.js";
 export { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key.js";
 export { type ReadCertificate, randomSerial, readCertificate, serialToHex } from "./x509-certificate.js";

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { TesseraError } from "../domain/errors.js";
 import { assertSignerMatches, type CaIdentity, floorToSecond } from "./ca-certificate.js";
 import { clampValidity } from "./certificate-issuer.js";
 import type { CrlReason } from "./crl.js";
@@ -9,11 +10,12 @@ import {
   content,
   contextConstructed,
   type DerElement,
-  DerError,
   decodeOid,
+  derError,
   expectTag,
   explicit,
   generalizedTime,
+  isDerError,
   octetString,
   oid,
   raw,
@@ -25,7 +27,6 @@ import {
 } from "./der.js";
 import { encodeName, type NameAttribute, parseDistinguishedName } from "./distinguished-name.js";
 import { Oid } from "./oids.js";
-import { PkiError } from "./pki-errors.js";
 import { type Signer, signatureAlgorithmFor } from "./signer.js";
 import { readSubjectPublicKey } from "./subject-public-key.js";
 import {
@@ -117,11 +118,11 @@ function readCertId(der: Buffer, element: DerElement): OcspCertId {
     der,
     expectTag(element, Tag.sequence, "CertID"),
   );
-  if (extra) throw new DerError("extra fields in CertID");
+  if (extra) throw derError("extra fields in CertID");
   const [algorithmOid, parameters, more] = children(der, expectTag(algorithm, Tag.sequence, "hashAlgorithm"));
-  if (more || (parameters && parameters.tag !== Tag.null)) throw new DerError("bad hashAlgorithm parameters");
+  if (more || (parameters && parameters.tag !== Tag.null)) throw derError("bad hashAlgorithm parameters");
   const serialBytes = content(der, expectTag(serial, Tag.integer, "serialNumber"));
-  if (serialBytes.length === 0) throw new DerError("empty serialNumber");
+  if (serialBytes.length === 0) throw derError("empty serialNumber");
   return {
     hashAlgorithm:
       hashAlgorithms.get(decodeOid(content(der, expectTag(algorithmOid, Tag.oid, "hashAlgorithm")))) ??
@@ -146,7 +147,7 @@ function readNonce(der: Buffer, extensions: DerElement): Buffer | undefined {
     const valueElement = parts[1]?.tag === Tag.boolean ? parts[2] : parts[1];
     const value = content(der, expectTag(valueElement, Tag.octetString, "extnValue"));
     if (extnId !== Oid.ocspNonce) continue;
-    if (nonce) throw new DerError("two nonces");
+    if (nonce) throw derError("two nonces");
     // RFC 9654: extnValue holds the DER of `Nonce ::= OCTET STRING`; some old clients put raw bytes.
     let length = value.length;
     try {
@@ -155,7 +156,7 @@ function readNonce(der: Buffer, extensions: DerElement): Buffer | undefined {
     } catch {
       // Raw bytes: their own length counts.
     }
-    if (length < 1 || length > 128) throw new DerError("nonce length out of range");
+    if (length < 1 || length > 128) throw derError("nonce length out of range");
     nonce = Buffer.from(value);
   }
   return nonce;
@@ -171,26 +172,25 @@ export function parseOcspRequest(input: Uint8Array): OcspRequestParse {
     if (input.length > maxOcspRequestBytes) return { ok: false, reason: "request too large" };
     const der = Buffer.from(input);
     const [tbsRequest, signature, extra] = children(der, readWhole(der, Tag.sequence));
-    if (extra || (signature && signature.tag !== contextConstructed(0)))
-      throw new DerError("unexpected field");
+    if (extra || (signature && signature.tag !== contextConstructed(0))) throw derError("unexpected field");
     const fields = children(der, expectTag(tbsRequest, Tag.sequence, "tbsRequest"));
     let index = 0;
     if (fields[index]?.tag === contextConstructed(0)) {
       const [version] = children(der, fields[index]!);
       const versionBytes = content(der, expectTag(version, Tag.integer, "version"));
-      if (versionBytes.length !== 1 || versionBytes[0] !== 0) throw new DerError("unsupported version");
+      if (versionBytes.length !== 1 || versionBytes[0] !== 0) throw derError("unsupported version");
       index++;
     }
     if (fields[index]?.tag === contextConstructed(1)) index++; // requestorName
     const requestList = expectTag(fields[index++], Tag.sequence, "requestList");
     let nonce: Buffer | undefined;
     if (fields[index]?.tag === contextConstructed(2)) nonce = readNonce(der, fields[index++]!);
-    if (index !== fields.length) throw new DerError("unexpected field in tbsRequest");
+    if (index !== fields.length) throw derError("unexpected field in tbsRequest");
     const requests: OcspCertId[] = [];
     for (const request of children(der, requestList)) {
       const [certId, singleExtensions, more] = children(der, expectTag(request, Tag.sequence, "Request"));
       if (more || (singleExtensions && singleExtensions.tag !== contextConstructed(0))) {
-        throw new DerError("unexpected field in Request");
+        throw derError("unexpected field in Request");
       }
       requests.push(readCertId(der, certId!));
       if (requests.length > maxOcspRequests) return { ok: false, reason: "too many requests" };
@@ -198,7 +198,7 @@ export function parseOcspRequest(input: Uint8Array): OcspRequestParse {
     if (requests.length === 0) return { ok: false, reason: "no requests" };
     return nonce ? { ok: true, requests, nonce } : { ok: true, requests };
   } catch (error) {
-    if (error instanceof DerError) return { ok: false, reason: error.message };
+    if (isDerError(error)) return { ok: false, reason: error.message };
     return { ok: false, reason: `unexpected: ${(error as Error).message}` };
   }
 }
@@ -331,7 +331,7 @@ function encodeStatus(status: OcspCertStatus): Buffer {
  * responder: ResponderID byKey, the responder certificate in `certs`, all times whole seconds,
  * the nonce echoed when given.
  *
- * @throws PkiError `ca.key_mismatch` when the signer's key is not the responder certificate's.
+ * @throws TesseraError `ca.key_mismatch` when the signer's key is not the responder certificate's.
  */
 export async function buildOcspResponse(params: BuildOcspResponseParams): Promise<Buffer> {
   const { signer, certificateDer } = params.responder;
@@ -430,7 +430,7 @@ export async function createOcspSigningCertificate(
   );
   const key = readSubjectPublicKey(params.responderPublicKey);
   if (!key.keyAlgorithm) {
-    throw new PkiError(
+    throw new TesseraError(
       "certificate.public_key_mismatch",
       "The responder key is not ECDSA P-256/P-384 or RSA-2048/3072.",
     );

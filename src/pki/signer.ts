@@ -4,19 +4,21 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  type KeyObject,
+  KeyObject,
   pbkdf2,
   randomBytes,
   sign,
+  webcrypto,
 } from "node:crypto";
 import { promisify } from "node:util";
 import type { KeyAlgorithm } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
 import {
   children,
   content,
-  DerError,
   derNull,
   expectTag,
+  isDerError,
   octetString,
   oid,
   readWhole,
@@ -27,7 +29,6 @@ import {
 } from "./der.js";
 import { Oid } from "./oids.js";
 import { fromPem, toPem } from "./pem.js";
-import { PkiError } from "./pki-errors.js";
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -111,9 +112,9 @@ export function spkiOf(key: KeyObject): Buffer {
  */
 export function createKeySigner(privateKey: KeyObject): Signer {
   if (privateKey.type !== "private")
-    throw new PkiError("ca.key_unsupported", "The signer needs a private key.");
+    throw new TesseraError("ca.key_unsupported", "The signer needs a private key.");
   const keyAlgorithm = keyAlgorithmOf(privateKey);
-  if (!keyAlgorithm) throw new PkiError("ca.key_unsupported");
+  if (!keyAlgorithm) throw new TesseraError("ca.key_unsupported");
   const { hash } = signatureAlgorithmFor(keyAlgorithm);
   const key = { key: privateKey, dsaEncoding: "der" as const };
   return Object.freeze({
@@ -125,6 +126,62 @@ export function createKeySigner(privateKey: KeyObject): Signer {
       }),
   });
 }
+
+/**
+ * The private key as a WebCrypto key made with `extractable: false`, for the production worker
+ * threads: structured clone carries it to a thread (`workerData`, `postMessage`), where it signs
+ * but `subtle.exportKey` refuses it, so no thread is handed the key's bytes.
+ */
+export async function toNonExtractableKey(privateKey: KeyObject): Promise<webcrypto.CryptoKey> {
+  const keyAlgorithm = keyAlgorithmOf(privateKey);
+  if (privateKey.type !== "private" || !keyAlgorithm) throw new TesseraError("ca.key_unsupported");
+  const algorithm = keyAlgorithm.startsWith("RSA")
+    ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }
+    : { name: "ECDSA", namedCurve: keyAlgorithm };
+  const pkcs8 = privateKey.export({ type: "pkcs8", format: "der" });
+  try {
+    return await webcrypto.subtle.importKey("pkcs8", pkcs8, algorithm, false, ["sign"]);
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+/**
+ * A {@link Signer} over a key from {@link toNonExtractableKey} that signs synchronously on the
+ * calling thread. {@link createKeySigner} signs on libuv's thread pool, which suits the main
+ * thread; a production worker has nothing else to do meanwhile (it sat idle for a third of its
+ * time in a profile) and the hop to the pool, which every file write of the process shares, comes
+ * on top: signing in place made one worker ≈ 13 % faster.
+ */
+export function createThreadSigner(key: webcrypto.CryptoKey): Signer {
+  let keyObject: KeyObject;
+  try {
+    keyObject = KeyObject.from(key);
+  } catch (error) {
+    throw new TesseraError(
+      "ca.key_unsupported",
+      `The signer needs a WebCrypto private key: ${(error as Error).message}`,
+    );
+  }
+  if (!key.usages.includes("sign"))
+    throw new TesseraError("ca.key_unsupported", "The signer needs a key allowed to sign.");
+  // Only the key's public half and algorithm are read from it here.
+  const { keyAlgorithm, publicKey } = createKeySigner(keyObject);
+  const { hash } = signatureAlgorithmFor(keyAlgorithm);
+  const signingKey = { key, dsaEncoding: "der" as const };
+  return Object.freeze({
+    keyAlgorithm,
+    publicKey,
+    sign: async (data: Uint8Array) => signWithCryptoKey(hash, data, signingKey),
+  });
+}
+
+/** `crypto.sign` over a CryptoKey, which Node has taken since 15.0 but @types/node 20 leaves out. */
+const signWithCryptoKey = sign as unknown as (
+  algorithm: string,
+  data: Uint8Array,
+  key: { key: webcrypto.CryptoKey; dsaEncoding: "der" },
+) => Buffer;
 
 /**
  * Converts a raw ECDSA signature `r || s` (PKCS#11 CKM_ECDSA, WebCrypto) into the DER
@@ -213,11 +270,11 @@ export async function encryptPrivateKey(
  * Decrypts an `ENCRYPTED PRIVATE KEY` PEM. Keys made by {@link encryptPrivateKey} are derived
  * off the event loop; other PBES2 schemes are left to OpenSSL.
  *
- * @throws PkiError `ca.key_decrypt_failed` on a wrong passphrase or a damaged file.
+ * @throws TesseraError `ca.key_decrypt_failed` on a wrong passphrase or a damaged file.
  */
 export async function decryptPrivateKey(pem: string, passphrase: string): Promise<KeyObject> {
   const der = fromPem(pem, "ENCRYPTED PRIVATE KEY");
-  if (!der) throw new PkiError("ca.key_decrypt_failed", "The file holds no ENCRYPTED PRIVATE KEY block.");
+  if (!der) throw new TesseraError("ca.key_decrypt_failed", "The file holds no ENCRYPTED PRIVATE KEY block.");
   const scheme = readTesseraScheme(der);
   try {
     if (!scheme) return createPrivateKey({ key: pem, format: "pem", passphrase });
@@ -232,7 +289,7 @@ export async function decryptPrivateKey(pem: string, passphrase: string): Promis
     const plain = Buffer.concat([decipher.update(scheme.encrypted), decipher.final()]);
     return createPrivateKey({ key: plain, format: "der", type: "pkcs8" });
   } catch (error) {
-    throw new PkiError("ca.key_decrypt_failed", undefined, { cause: (error as Error).message });
+    throw new TesseraError("ca.key_decrypt_failed", undefined, { cause: (error as Error).message });
   }
 }
 
@@ -269,7 +326,7 @@ function readTesseraScheme(
       encrypted: content(der, expectTag(data, Tag.octetString, "encryptedData")),
     };
   } catch (error) {
-    if (error instanceof DerError) return undefined;
+    if (isDerError(error)) return undefined;
     throw error;
   }
 }

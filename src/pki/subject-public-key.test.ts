@@ -1,9 +1,9 @@
 import { createPublicKey, ECDH, generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { KeyAlgorithm } from "../domain/card-template.js";
+import type { TesseraError } from "../domain/errors.js";
 import { bitString, derNull, oid, sequence, Tag, tlv } from "./der.js";
 import { Oid } from "./oids.js";
-import type { PkiError } from "./pki-errors.js";
 import { readSubjectPublicKey, subjectPublicKeyBits } from "./subject-public-key.js";
 
 const opensslNormalized = (spki: Buffer) =>
@@ -17,7 +17,7 @@ const codeOf = (spki: Buffer) => {
     readSubjectPublicKey(spki);
     return "no error";
   } catch (error) {
-    return (error as PkiError).code;
+    return (error as TesseraError).code;
   }
 };
 

@@ -1,20 +1,21 @@
 import { createPublicKey } from "node:crypto";
 import type { KeyAlgorithm } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
 import {
   bitString,
   children,
   content,
   type DerElement,
-  DerError,
+  derError,
   derNull,
   expectTag,
+  isDerError,
   oid,
   readWhole,
   sequence,
   Tag,
 } from "./der.js";
 import { Oid } from "./oids.js";
-import { PkiError } from "./pki-errors.js";
 import { keyAlgorithmOf } from "./signer.js";
 
 /** A public key read from a SubjectPublicKeyInfo. */
@@ -117,7 +118,7 @@ function isMinimalPositive(bytes: Buffer): boolean {
  * P-256/P-384 with a named curve (a compressed point is expanded), or an RSA-2048/3072 key. Returns
  * undefined for any other form, which then goes through OpenSSL.
  *
- * @throws PkiError `certificate.public_key_invalid` for a point off its curve or a broken RSA key.
+ * @throws TesseraError `certificate.public_key_invalid` for a point off its curve or a broken RSA key.
  */
 function readCanonical(spki: Buffer): SubjectPublicKey | undefined {
   let algorithm: DerElement | undefined;
@@ -130,7 +131,7 @@ function readCanonical(spki: Buffer): SubjectPublicKey | undefined {
     expectTag(algorithm, Tag.sequence, "algorithm");
     expectTag(keyBits, Tag.bitString, "subjectPublicKey");
   } catch (error) {
-    if (error instanceof DerError) return undefined;
+    if (isDerError(error)) return undefined;
     throw error;
   }
   const value = content(spki, keyBits!);
@@ -143,7 +144,7 @@ function readCanonical(spki: Buffer): SubjectPublicKey | undefined {
       // RFC 5480 §2.2: clients need only support the uncompressed form, so certificates carry it.
       const point = decompress(curve, bits);
       if (!point)
-        throw new PkiError(
+        throw new TesseraError(
           "certificate.public_key_invalid",
           "The EC public key is not a point on its curve.",
         );
@@ -154,10 +155,13 @@ function readCanonical(spki: Buffer): SubjectPublicKey | undefined {
       };
     }
     if (bits.length !== 1 + 2 * curve.size || bits[0] !== 0x04) {
-      throw new PkiError("certificate.public_key_invalid", "The EC public key has a bad point encoding.");
+      throw new TesseraError("certificate.public_key_invalid", "The EC public key has a bad point encoding.");
     }
     if (!isOnCurve(curve, bits)) {
-      throw new PkiError("certificate.public_key_invalid", "The EC public key is not a point on its curve.");
+      throw new TesseraError(
+        "certificate.public_key_invalid",
+        "The EC public key is not a point on its curve.",
+      );
     }
     return { spki, bits, keyAlgorithm: curve.keyAlgorithm };
   }
@@ -166,10 +170,10 @@ function readCanonical(spki: Buffer): SubjectPublicKey | undefined {
     const [modulus, exponent, extra] = children(bits, readWhole(bits, Tag.sequence));
     const n = content(bits, expectTag(modulus, Tag.integer, "modulus"));
     const e = content(bits, expectTag(exponent, Tag.integer, "publicExponent"));
-    if (extra || !isMinimalPositive(n) || !isMinimalPositive(e)) throw new DerError("bad RSAPublicKey");
+    if (extra || !isMinimalPositive(n) || !isMinimalPositive(e)) throw derError("bad RSAPublicKey");
     // RFC 8017 §3.1: n is odd (a product of odd primes); e is odd and at least 3.
     if ((n[n.length - 1]! & 1) === 0 || (e[e.length - 1]! & 1) === 0 || (e.length === 1 && e[0]! < 3)) {
-      throw new DerError("bad RSA modulus or exponent");
+      throw derError("bad RSA modulus or exponent");
     }
     const modulusBits = (n[0] === 0 ? n.length - 1 : n.length) * 8;
     const keyAlgorithm = modulusBits === 2048 ? "RSA-2048" : modulusBits === 3072 ? "RSA-3072" : undefined;
@@ -177,8 +181,8 @@ function readCanonical(spki: Buffer): SubjectPublicKey | undefined {
     if (!keyAlgorithm || n[0] !== 0 || n[1]! < 0x80) return undefined;
     return { spki, bits, keyAlgorithm };
   } catch (error) {
-    if (!(error instanceof DerError)) throw error;
-    throw new PkiError(
+    if (!isDerError(error)) throw error;
+    throw new TesseraError(
       "certificate.public_key_invalid",
       `The RSA public key is not valid: ${error.message}.`,
     );
@@ -191,7 +195,7 @@ function readCanonical(spki: Buffer): SubjectPublicKey | undefined {
  * any other form is decoded by OpenSSL and re-encoded, at about 200 µs, and is then reported with
  * `keyAlgorithm` undefined unless OpenSSL names it as one of Tessera's.
  *
- * @throws PkiError `certificate.public_key_invalid`.
+ * @throws TesseraError `certificate.public_key_invalid`.
  */
 export function readSubjectPublicKey(spki: Uint8Array): SubjectPublicKey {
   const input = Buffer.from(spki);
@@ -204,7 +208,7 @@ export function readSubjectPublicKey(spki: Uint8Array): SubjectPublicKey {
     keyAlgorithm = keyAlgorithmOf(key);
     normalized = key.export({ type: "spki", format: "der" });
   } catch (error) {
-    throw new PkiError("certificate.public_key_invalid", undefined, { cause: (error as Error).message });
+    throw new TesseraError("certificate.public_key_invalid", undefined, { cause: (error as Error).message });
   }
   return { spki: normalized, bits: subjectPublicKeyBits(normalized), keyAlgorithm };
 }
@@ -213,6 +217,6 @@ export function readSubjectPublicKey(spki: Uint8Array): SubjectPublicKey {
 export function subjectPublicKeyBits(spki: Uint8Array): Buffer {
   const [, bits] = children(spki, readWhole(spki, Tag.sequence));
   const value = content(spki, expectTag(bits, Tag.bitString, "subjectPublicKey"));
-  if (value[0] !== 0) throw new DerError("subjectPublicKey has unused bits");
+  if (value[0] !== 0) throw derError("subjectPublicKey has unused bits");
   return value.subarray(1);
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { TesseraError } from "../domain/errors.js";
 import {
   bitString,
   children,
   content,
-  DerError,
   decodeOid,
   decodeTime,
+  derError,
   expectTag,
   explicit,
   raw,
@@ -16,7 +17,6 @@ import {
   tlv,
   x509Time,
 } from "./der.js";
-import { PkiError } from "./pki-errors.js";
 import type { SignatureAlgorithm, Signer } from "./signer.js";
 
 /** The fields of a `TBSCertificate` (RFC 5280 §4.1), each already DER-encoded where it is a structure. */
@@ -68,12 +68,12 @@ export async function signTbsCertificate(
  * positive (top bit clear) and minimal (no leading zero octet). Such a buffer is written as is,
  * so its hex is the serial that the CRL and OCSP report.
  *
- * @throws PkiError `certificate.serial_invalid`.
+ * @throws TesseraError `certificate.serial_invalid`.
  */
 export function checkSerial(serial: Uint8Array): void {
   const first = serial[0];
   if (first === undefined || serial.length > 20 || first & 0x80 || first === 0) {
-    throw new PkiError("certificate.serial_invalid");
+    throw new TesseraError("certificate.serial_invalid");
   }
 }
 
@@ -129,19 +129,19 @@ export interface ReadCertificate {
  * Reads a DER certificate strictly enough to trust its parts (definite lengths, known
  * structure, the inner and outer signature algorithms equal, no duplicate extension).
  *
- * @throws DerError when it is not such a certificate.
+ * @throws TesseraError `der.malformed` when it is not such a certificate.
  */
 export function readCertificate(input: Uint8Array): ReadCertificate {
   const der = Buffer.from(input);
   const [tbsElement, outerAlgorithm, signatureElement, extra] = children(der, readWhole(der, Tag.sequence));
-  if (extra) throw new DerError("extra fields after the signature");
+  if (extra) throw derError("extra fields after the signature");
   const tbsFields = children(der, expectTag(tbsElement, Tag.sequence, "tbsCertificate"));
   let index = 0;
   let version = 1;
   if (tbsFields[0]?.tag === 0xa0) {
     const [versionInteger] = children(der, tbsFields[0]);
     const versionBytes = content(der, expectTag(versionInteger, Tag.integer, "version"));
-    if (versionBytes.length !== 1 || versionBytes[0]! > 2) throw new DerError("bad version");
+    if (versionBytes.length !== 1 || versionBytes[0]! > 2) throw derError("bad version");
     version = versionBytes[0]! + 1;
     index = 1;
   }
@@ -149,13 +149,13 @@ export function readCertificate(input: Uint8Array): ReadCertificate {
   const innerAlgorithm = raw(der, expectTag(tbsFields[index++], Tag.sequence, "signature"));
   const issuer = raw(der, expectTag(tbsFields[index++], Tag.sequence, "issuer"));
   const [notBefore, notAfter] = children(der, expectTag(tbsFields[index++], Tag.sequence, "validity"));
-  if (!notBefore || !notAfter) throw new DerError("validity is incomplete");
+  if (!notBefore || !notAfter) throw derError("validity is incomplete");
   const subject = raw(der, expectTag(tbsFields[index++], Tag.sequence, "subject"));
   const spki = raw(der, expectTag(tbsFields[index++], Tag.sequence, "subjectPublicKeyInfo"));
   const extensions = new Map<string, ReadExtension>();
   for (const field of tbsFields.slice(index)) {
     if (field.tag === 0x81 || field.tag === 0x82) continue; // issuerUniqueID, subjectUniqueID
-    if (field.tag !== 0xa3 || version !== 3) throw new DerError("unexpected field in tbsCertificate");
+    if (field.tag !== 0xa3 || version !== 3) throw derError("unexpected field in tbsCertificate");
     const [list] = children(der, field);
     for (const item of children(der, expectTag(list, Tag.sequence, "extensions"))) {
       const parts = children(der, expectTag(item, Tag.sequence, "extension"));
@@ -167,15 +167,15 @@ export function readCertificate(input: Uint8Array): ReadCertificate {
         valueElement = parts[2];
       }
       const value = content(der, expectTag(valueElement, Tag.octetString, "extnValue"));
-      if (extensions.has(extnId)) throw new DerError(`duplicate extension ${extnId}`);
+      if (extensions.has(extnId)) throw derError(`duplicate extension ${extnId}`);
       extensions.set(extnId, { critical, value });
     }
   }
   const outer = raw(der, expectTag(outerAlgorithm, Tag.sequence, "signatureAlgorithm"));
-  if (!outer.equals(innerAlgorithm)) throw new DerError("signature algorithms differ");
+  if (!outer.equals(innerAlgorithm)) throw derError("signature algorithms differ");
   const [algorithmOid] = children(der, expectTag(outerAlgorithm, Tag.sequence, "signatureAlgorithm"));
   const signatureBits = content(der, expectTag(signatureElement, Tag.bitString, "signatureValue"));
-  if (signatureBits[0] !== 0) throw new DerError("signature has unused bits");
+  if (signatureBits[0] !== 0) throw derError("signature has unused bits");
   return {
     der,
     tbs: raw(der, tbsElement!),

@@ -1,21 +1,18 @@
+import type { Batch } from "../domain/batch.js";
 import { TesseraError } from "../domain/errors.js";
-import { findProcess } from "../domain/process-catalog.js";
+import { findProcess, isSymbolicName } from "../domain/process-catalog.js";
 import { hasAnyRole, type Role } from "../domain/roles.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
-import {
-  type Batch,
-  cancelBatch,
-  findBatch,
-  lockBatchSecrets,
-  purgePinLetters,
-  scrubPurgedBatchParts,
-} from "../store/batches.js";
+import { purgePinLetters, scrubPurgedBatchParts } from "../store/batch-parts.js";
+import { lockBatchSecrets } from "../store/batch-secrets.js";
+import { cancelBatch, findBatch } from "../store/batches.js";
+import { transact } from "../store/database.js";
 import { recordingRefusal } from "./recording-refusal.js";
 
 async function loadBatchFor(services: Services, actor: Actor, batchId: string): Promise<Batch> {
   const batch = await findBatch(services.store.db, batchId);
   if (!batch) throw new TesseraError("batch.not_found", `There is no batch with id ${batchId}.`);
-  const process = findProcess(batch.process);
+  const process = isSymbolicName(batch.process) ? findProcess(batch.process) : undefined;
   if (process && !hasAnyRole(actor.roles, process.roles))
     throw new TesseraError("auth.forbidden", `Only a ${process.roles.join(" or ")} may change this batch.`);
   return batch;
@@ -34,7 +31,7 @@ export async function cancelBatchOrder(services: Services, actor: Actor, batchId
 
 async function cancel(services: Services, actor: Actor, batchId: string): Promise<Batch> {
   await loadBatchFor(services, actor, batchId);
-  return services.store.db.transaction().execute(async (trx) => {
+  return transact(services.store, async (trx) => {
     const batch = (await findBatch(trx, batchId))!;
     if (batch.state !== "running")
       throw new TesseraError(
@@ -89,7 +86,7 @@ async function purge(
 ): Promise<{ batch: Batch; erased: boolean }> {
   if (!hasAnyRole(actor.roles, pinLetterRoles))
     throw new TesseraError("auth.forbidden", `Only a ${pinLetterRoles.join(" or ")} may purge PIN letters.`);
-  const batch = await services.store.db.transaction().execute(async (trx) => {
+  const batch = await transact(services.store, async (trx) => {
     // A token of this batch being handed out finishes first: none goes out after the purge.
     await lockBatchSecrets(trx, services.store.dialect, batchId);
     const batch = await findBatch(trx, batchId);

@@ -1,19 +1,13 @@
+import type { Batch } from "../domain/batch.js";
+import type { Card } from "../domain/card.js";
 import { TesseraError } from "../domain/errors.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
-import {
-  type Batch,
-  type CardTokenState,
-  findBatch,
-  findCardTokenState,
-  hasFetchedBatchSecret,
-  listBatchParts,
-  lockBatchSecrets,
-  type PartKind,
-  readBatchPart,
-  takeCardTokenDownload,
-} from "../store/batches.js";
-import { type Card, findCardById } from "../store/cards.js";
-import type { Db } from "../store/database.js";
+import { listBatchParts, type PartKind, readBatchPart } from "../store/batch-parts.js";
+import { hasFetchedBatchSecret, lockBatchSecrets } from "../store/batch-secrets.js";
+import { findBatch } from "../store/batches.js";
+import { type CardTokenState, findCardTokenState, takeCardTokenDownload } from "../store/card-tokens.js";
+import { findCardById } from "../store/cards.js";
+import { type Db, transact } from "../store/database.js";
 import { recordingRefusal } from "./recording-refusal.js";
 
 /**
@@ -46,7 +40,7 @@ export async function downloadBatchFile(
 ): Promise<BatchDownload> {
   const what = kind === "print" ? "print file" : "PIN letters";
   return recordingRefusal(services, actor, actionOf[kind], { objectType: "batch", objectId: batchId }, () =>
-    services.store.db.transaction().execute(async (trx) => {
+    transact(services.store, async (trx) => {
       // Before any check: a token of this batch asked for at the same moment waits for this one.
       if (kind === "pinLetters") await lockBatchSecrets(trx, services.store.dialect, batchId);
       const batch = await findBatch(trx, batchId);
@@ -173,7 +167,7 @@ export async function downloadCardToken(
     "card.downloadToken",
     { objectType: "card", objectId: cardId },
     () =>
-      services.store.db.transaction().execute(async (trx) => {
+      transact(services.store, async (trx) => {
         const card = await findCardById(trx, cardId);
         if (!card) throw new TesseraError("card.not_found");
         const batchId = (await findCardTokenState(trx, card.id))?.batchId;

@@ -4,32 +4,33 @@ import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
-import { claimCards, findCardClaims, insertBatch, insertBatchItems } from "../store/batches.js";
+import { insertBatchItems } from "../store/batch-items.js";
+import { setBatchTotals } from "../store/batch-totals.js";
+import { claimCards, findCardClaims, insertBatch } from "../store/batches.js";
 import { findCardIds } from "../store/cards.js";
-import type { Db } from "../store/database.js";
-
-/** "Select all N matching": the search criteria of the BATCH ORDERS page, instead of card ids. */
-export const batchFilterSchema = z.strictObject({
-  template: z.string().max(64).optional(),
-  q: z.string().max(200).optional(),
-  organizationalUnit: z.string().max(64).optional(),
-  requestedFrom: z.iso.date().or(z.iso.datetime()).optional(),
-  requestedTo: z.iso.date().or(z.iso.datetime()).optional(),
-});
-export type BatchFilter = z.infer<typeof batchFilterSchema>;
+import { type Db, transact } from "../store/database.js";
+import { type BatchFilter, batchFilterSchema, type batchOrderResultSchema } from "./batch-order-schemas.js";
 
 export const maxBatchCards = 200_000;
 
-export const selectionShape = {
+const selectionShape = {
   cardIds: z.array(z.string().min(1).max(64)).max(maxBatchCards).optional(),
   filter: batchFilterSchema.optional(),
 };
 
-export const batchOrderResultSchema = z.object({
-  batchId: z.string(),
-  claimed: z.int(),
-  skipped: z.array(z.object({ cardId: z.string(), reason: z.string() })),
-});
+/** The body of a batch order: the cards, by id or by the search that found them, and `fields`. */
+export function selectionBodySchema<Fields extends z.ZodRawShape>(fields: Fields) {
+  return z.strictObject({ ...selectionShape, ...fields }).refine(
+    (body) => {
+      const b = body as { cardIds?: unknown; filter?: unknown };
+      return (b.cardIds === undefined) !== (b.filter === undefined);
+    },
+    {
+      message: "send either cardIds or filter",
+      path: ["cardIds"],
+    },
+  );
+}
 
 /** The ids a selection names: the given ids, or every card in `state` held by no batch that matches the filter. */
 export async function selectCardIds(
@@ -67,7 +68,7 @@ export async function orderBatch(
   chunkSize: number,
 ): Promise<z.infer<typeof batchOrderResultSchema>> {
   const batchId = randomUUID();
-  const result = await services.store.db.transaction().execute(async (trx) => {
+  const result = await transact(services.store, async (trx) => {
     const at = nowIso(services);
     // The batch row first: the cards' claim refers to it.
     await insertBatch(
@@ -101,11 +102,7 @@ export async function orderBatch(
     // Keep the operator's order (or the search's), not the order the database claimed them in.
     const ordered = cardIds.filter((id) => claimedSet.has(id));
     const chunks = await insertBatchItems(trx, batchId, ordered, chunkSize, at);
-    await trx
-      .updateTable("batches")
-      .set({ total: ordered.length, chunks })
-      .where("id", "=", batchId)
-      .execute();
+    await setBatchTotals(trx, batchId, { total: ordered.length, chunks });
     await services.audit.append(
       trx,
       [

@@ -1,6 +1,5 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueCertificates } from "../ca/issue-certificates.js";
+import type { SymbolicName } from "../domain/process-catalog.js";
 import { roles } from "../domain/roles.js";
 import type { Actor } from "../services/services.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
@@ -11,56 +10,36 @@ import { runProcess } from "./registry.js";
 describe.each(dialects)("the card lifecycle on %s", (dialect) => {
   let t: TestApp;
   let actor: Actor;
+  let requester: Actor;
   let userId: string;
 
-  /** A card as production leaves it: issued, with two certificates on hold. */
+  /**
+   * A card as production leaves it, made the way production makes it: requested by another
+   * operator, approved, then issued by a batch (issued, its two certificates on hold).
+   */
   async function producedCard(): Promise<string> {
-    const { result } = await runProcess(t.app.services, actor, "CardsProcRequest", {
+    const { result } = await runProcess(t.app.services, requester, "CardsProcRequest", {
       userId,
       template: "Employee ID",
     });
     const cardId = (result as { card: { id: string } }).card.id;
-    const { db } = t.app.services.store;
-    const now = t.clock();
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("cards")
-        .set({ state: "issued", requested_by: "someone-else" })
-        .where("id", "=", cardId)
-        .execute();
-      await issueCertificates(
-        trx,
-        t.app.services.ca,
-        ["authentication", "signature"].map((kind) => ({
-          cardId,
-          profile: {
-            name: kind,
-            kind: kind as "authentication" | "signature",
-            keyAlgorithm: "P-256" as const,
-          },
-          subject: { commonName: "Lia Life", serialNumber: "LIFE-1" },
-          publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
-            type: "spki",
-            format: "der",
-          }),
-          notBefore: now,
-          notAfter: new Date(now.getTime() + 86400_000),
-          initialState: "onHold" as const,
-        })),
-        now.toISOString(),
-      );
-    });
+    await run("CardsProcApprove", { cardId, decision: "approve" });
+    await run("CardsBoProcIssueMultiple", { cardIds: [cardId] });
+    await t.app.runner.idle();
     return cardId;
   }
   const states = async (cardId: string) =>
     (await findCertificatesOfCard(t.app.services.store.db, cardId)).map(
       (c) => `${c.state}:${c.revocationReason ?? "-"}`,
     );
-  const run = (name: string, body: Record<string, unknown>) => runProcess(t.app.services, actor, name, body);
+  const run = (name: SymbolicName, body: Record<string, unknown>) =>
+    runProcess(t.app.services, actor, name, body);
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { severalActiveCards: true } });
     actor = await t.operator("all", [...roles]);
+    requester = await t.operator("requester", ["registrationOfficer"]);
+    t.app.runner.start();
     const { result } = await run("UsersProcCreate", {
       firstName: "Lia",
       lastName: "Life",

@@ -1,4 +1,4 @@
-import { type CodedError, TesseraError } from "../domain/errors.js";
+import { isClientError, type TesseraError } from "../domain/errors.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
 
 /**
@@ -11,7 +11,7 @@ export async function recordRefusal(
   actor: Actor,
   action: string,
   object: { objectType?: string | null; objectId?: string | null },
-  error: CodedError,
+  error: TesseraError,
 ): Promise<void> {
   await services.audit.append(
     services.store.db,
@@ -39,7 +39,7 @@ export async function recordingRefusal<T>(
   try {
     return await work();
   } catch (error) {
-    if (error instanceof TesseraError) await recordRefusal(services, actor, action, object, error);
+    if (isClientError(error)) await recordRefusal(services, actor, action, object, error);
     throw error;
   }
 }

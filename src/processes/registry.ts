@@ -1,47 +1,57 @@
 import { isClientError, TesseraError } from "../domain/errors.js";
+import type { SymbolicName } from "../domain/process-catalog.js";
 import { hasAnyRole } from "../domain/roles.js";
 import type { Actor, Services } from "../services/services.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
-import { activateMultipleCards } from "./activate-multiple-cards.js";
-import { cardsAbortRequest } from "./cards-abort-request.js";
-import { cardsApprove } from "./cards-approve.js";
-import {
-  cardsActivate,
-  cardsDeactivate,
-  cardsLock,
-  cardsReactivate,
-  cardsRepeatProduction,
-} from "./cards-lifecycle.js";
-import { cardsRequest, cardsRequestMultiple } from "./cards-request.js";
-import { certificatesHold, certificatesRelease, certificatesRevoke } from "./certificates-change.js";
-import { issueMultipleCards } from "./issue-multiple-cards.js";
+import { cardsBoProcActivateMultiple } from "./cards/cards-bo-proc-activate-multiple.js";
+import { cardsBoProcIssueMultiple } from "./cards/cards-bo-proc-issue-multiple.js";
+import { cardsBoProcRequestMultiple } from "./cards/cards-bo-proc-request-multiple.js";
+import { cardsProcAbortRequest } from "./cards/cards-proc-abort-request.js";
+import { cardsProcActivate } from "./cards/cards-proc-activate.js";
+import { cardsProcApprove } from "./cards/cards-proc-approve.js";
+import { cardsProcDeactivate } from "./cards/cards-proc-deactivate.js";
+import { cardsProcLock } from "./cards/cards-proc-lock.js";
+import { cardsProcReactivate } from "./cards/cards-proc-reactivate.js";
+import { cardsProcRepeatProduction } from "./cards/cards-proc-repeat-production.js";
+import { cardsProcRequest } from "./cards/cards-proc-request.js";
+import { certificatesProcHold } from "./certificates/certificates-proc-hold.js";
+import { certificatesProcRelease } from "./certificates/certificates-proc-release.js";
+import { certificatesProcRevoke } from "./certificates/certificates-proc-revoke.js";
 import type { ProcessHandler } from "./process-handler.js";
 import { recordRefusal } from "./recording-refusal.js";
-import { usersCreate } from "./users-create.js";
-import { usersImport } from "./users-import.js";
+import { usersBoProcImport } from "./users/users-bo-proc-import.js";
+import { usersProcCreate } from "./users/users-proc-create.js";
 import { validationError } from "./validation.js";
 
-/** Every process Tessera runs, by symbolic name. */
-export const processHandlers: ReadonlyMap<string, ProcessHandler> = new Map(
+/**
+ * Every process Tessera runs, by symbolic name. A catalog entry without a handler (Unblock PIN,
+ * which needs a chip's own PUK) is listed by the catalog and answered `process.not_found` here.
+ */
+export const processHandlers: ReadonlyMap<SymbolicName, ProcessHandler> = new Map(
   [
-    usersCreate,
-    usersImport,
-    cardsRequest,
-    cardsRequestMultiple,
-    cardsApprove,
-    cardsAbortRequest,
-    issueMultipleCards,
-    cardsRepeatProduction,
-    cardsActivate,
-    activateMultipleCards,
-    cardsDeactivate,
-    cardsReactivate,
-    cardsLock,
-    certificatesHold,
-    certificatesRelease,
-    certificatesRevoke,
-  ].map((handler) => [handler.definition.symbolicName, handler as unknown as ProcessHandler]),
+    usersProcCreate,
+    usersBoProcImport,
+    cardsProcRequest,
+    cardsBoProcRequestMultiple,
+    cardsProcApprove,
+    cardsProcAbortRequest,
+    cardsBoProcIssueMultiple,
+    cardsProcRepeatProduction,
+    cardsProcActivate,
+    cardsBoProcActivateMultiple,
+    cardsProcDeactivate,
+    cardsProcReactivate,
+    cardsProcLock,
+    certificatesProcHold,
+    certificatesProcRelease,
+    certificatesProcRevoke,
+  ].map((handler): [SymbolicName, ProcessHandler] => [handler.definition.symbolicName, handler]),
 );
+
+/** The refusal of a name no process answers to: not in the catalog, or listed without a handler. */
+export function processNotFound(name: string): TesseraError {
+  return new TesseraError("process.not_found", `There is no process named ${name}.`);
+}
 
 /** The id of the object a process body names, for the history of a refused request. */
 function objectOf(body: unknown): { objectType?: string; objectId?: string } {
@@ -61,11 +71,11 @@ function objectOf(body: unknown): { objectType?: string; objectId?: string } {
 export async function runProcess(
   services: Services,
   actor: Actor,
-  symbolicName: string,
+  symbolicName: SymbolicName,
   body: unknown,
 ): Promise<{ status: 200 | 202; result: unknown }> {
   const handler = processHandlers.get(symbolicName);
-  if (!handler) throw new TesseraError("process.not_found", `There is no process named ${symbolicName}.`);
+  if (!handler) throw processNotFound(symbolicName);
   try {
     if (!hasAnyRole(actor.roles, handler.definition.roles))
       throw new TesseraError(

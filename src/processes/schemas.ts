@@ -1,8 +1,7 @@
 import { z } from "zod";
+import type { Card } from "../domain/card.js";
 import { cardStates } from "../domain/card-states.js";
 import { processesAllowedInState } from "../domain/process-catalog.js";
-import type { Card } from "../store/cards.js";
-import type { User } from "../store/users.js";
 
 /**
  * Schemas of the objects processes answer with. Response schemas are plain (stripping)
@@ -97,9 +96,19 @@ export function toCardView(card: Card): CardView {
   return { ...card, allowedProcesses: processesAllowedInState(card.state).map((p) => p.symbolicName) };
 }
 
-export function toUserView(user: User): z.infer<typeof userSchema> {
-  return user;
-}
+export const certificateSchema = z.object({
+  serial: z.string(),
+  cardId: z.string().nullable(),
+  profile: z.string(),
+  subject: z.string(),
+  state: z.enum(["onHold", "valid", "revoked", "expired"]),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  revokedAt: z.string().nullable(),
+  revocationReason: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
 
 /** A card acted on by id, optionally at the version the operator saw (else the request may be stale). */
 export const cardRefSchema = {

@@ -1,10 +1,10 @@
 import type { CardTemplate } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
 import { type Code128, drawCode128, encodeCode128 } from "./code128.js";
 import { drawLine, fitText } from "./fit-text.js";
 import { mm } from "./pdf-output.js";
 import { drawImage, type OpenedImage } from "./photo.js";
 import { cardNumberText, optionalPrintableText, printableText } from "./printable-text.js";
-import { ProductionError } from "./production-error.js";
 
 /**
  * The printed face of one card, at ID-1 size (ISO/IEC 7810: 85.60 × 53.98 mm).
@@ -61,12 +61,12 @@ const hexColour = /^#[0-9a-fA-F]{6}$/;
 export function prepareCardFace(face: CardFace, defaultLayout: CardLayout): PreparedCardFace {
   const layout = face.layout ?? defaultLayout;
   if (!hexColour.test(layout.accentColor)) {
-    throw new ProductionError("production.options_invalid", "The accent colour must be #rrggbb.", {
+    throw new TesseraError("production.options_invalid", "The accent colour must be #rrggbb.", {
       accentColor: layout.accentColor,
     });
   }
   if (!(face.expiry instanceof Date) || Number.isNaN(face.expiry.getTime())) {
-    throw new ProductionError("production.options_invalid", "The expiry date is not a valid date.");
+    throw new TesseraError("production.options_invalid", "The expiry date is not a valid date.");
   }
   const cardNumber = cardNumberText(face.cardNumber);
   const firstName = printableText(face.firstName, "holder's first name");

@@ -1,4 +1,5 @@
-import type { CertificateProfile } from "../domain/card-template.js";
+import type { webcrypto } from "node:crypto";
+import type { CardTemplate, CertificateProfile } from "../domain/card-template.js";
 
 /**
  * The contract between the batch runner (main thread, owns the database) and a production
@@ -12,9 +13,13 @@ import type { CertificateProfile } from "../domain/card-template.js";
 
 /** Given once to every worker thread. */
 export interface WorkerInit {
-  /** The CA certificate (DER) and its private key (PKCS#8 DER), to sign card certificates. */
+  /** The CA certificate (DER). */
   caCertificate: Uint8Array;
-  caPrivateKey: Uint8Array;
+  /**
+   * The CA's key as a non-extractable WebCrypto key (see `toNonExtractableKey`): the worker
+   * signs card certificates with it and cannot export it. No key bytes are ever sent.
+   */
+  caSigningKey: webcrypto.CryptoKey;
   /** Certificates above the CA, nearest first: they go into each software token. */
   caChain: Uint8Array[];
   /** Base URL written into certificates (CRL, OCSP, CA issuers). */
@@ -27,6 +32,8 @@ export interface WorkerInit {
 
 export interface ChunkTemplate {
   name: string;
+  /** What writes its cards (see `card-encoders.ts`). */
+  encoder: CardTemplate["encoder"];
   /** Only the profiles the operator chose to issue. */
   profiles: CertificateProfile[];
   validityDays: number;
@@ -113,4 +120,9 @@ export interface ChunkResult {
   cards: ChunkCardResult[];
   /** Pages written to each part (a failed card has no page). */
   pages: number;
+}
+
+/** A Buffer over the same memory: structured clone turns Buffers into plain Uint8Arrays. */
+export function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

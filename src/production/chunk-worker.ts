@@ -1,6 +1,7 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { ChunkJob, ChunkResult, WorkerInit } from "./chunk-job.js";
-import { createProductionContext, type ProductionContext, produceChunk } from "./produce-chunk.js";
+import { produceChunk } from "./produce-chunk.js";
+import { createProductionContext, type ProductionContext } from "./production-context.js";
 
 /**
  * The entry of a production worker thread (see `worker-pool.ts`). It builds its production

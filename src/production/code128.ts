@@ -1,5 +1,5 @@
 import bwipjs from "bwip-js";
-import { ProductionError } from "./production-error.js";
+import { TesseraError } from "../domain/errors.js";
 
 /**
  * Code 128 barcodes drawn as vector bars.
@@ -24,7 +24,7 @@ export function encodeCode128(text: string): Code128 {
   try {
     symbols = bwipjs.raw("code128", text, {});
   } catch (error) {
-    throw new ProductionError(
+    throw new TesseraError(
       "production.card_number_invalid",
       `The card number cannot be encoded as Code 128: ${String(error)}`,
       { text },

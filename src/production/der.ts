@@ -1,5 +1,6 @@
 /**
- * The small part of DER (X.690 §10) that PKCS#12 needs, written by hand.
+ * The small part of DER (X.690 §10) that PKCS#12 needs, written by hand. Reading is the PKI's
+ * one reader (`pki/der.ts`).
  *
  * Hand-written DER is several times faster than building ASN.1 object trees with pkijs or
  * @peculiar/asn1-schema (see DEPENDENCIES.md, "PKCS#12"), and it lets us control exactly
@@ -45,79 +46,4 @@ export function utf16be(text: string): Buffer {
   const bytes = Buffer.from(text, "utf16le");
   bytes.swap16();
   return bytes;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading: just enough to walk a PFX and check its MAC.
-// ---------------------------------------------------------------------------------------------
-
-/** One element found in a buffer: its tag and where its contents start and end. */
-export interface DerElement {
-  readonly tag: number;
-  /** Offset of the first content byte. */
-  readonly start: number;
-  /** Offset just after the last content byte (and so of the next element). */
-  readonly end: number;
-}
-
-/** Thrown when the bytes are not the DER the reader expected. */
-export class DerReadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DerReadError";
-  }
-}
-
-/** Reads the element at `offset`, which must end at or before `limit`. */
-export function readElement(bytes: Buffer, offset: number, limit: number = bytes.length): DerElement {
-  if (offset + 2 > limit) throw new DerReadError("truncated element header");
-  const tag = bytes[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerReadError("multi-byte tags are not used in PKCS#12");
-  let length = bytes[offset + 1]!;
-  let start = offset + 2;
-  if (length === 0x80) throw new DerReadError("indefinite lengths are not DER");
-  if (length > 0x80) {
-    const count = length & 0x7f;
-    if (count > 4 || start + count > limit) throw new DerReadError("bad length field");
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i]!;
-    start += count;
-  }
-  const end = start + length;
-  if (end > limit) throw new DerReadError("element runs past its container");
-  return { tag, start, end };
-}
-
-/** The elements directly inside a constructed element. */
-export function readChildren(bytes: Buffer, parent: DerElement): DerElement[] {
-  const children: DerElement[] = [];
-  for (let offset = parent.start; offset < parent.end; ) {
-    const child = readElement(bytes, offset, parent.end);
-    children.push(child);
-    offset = child.end;
-  }
-  return children;
-}
-
-/** Reads the element at `offset` and checks its tag. */
-export function expectElement(bytes: Buffer, offset: number, tag: number, what: string, limit?: number) {
-  const found = readElement(bytes, offset, limit);
-  if (found.tag !== tag) {
-    throw new DerReadError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${found.tag.toString(16)}`);
-  }
-  return found;
-}
-
-/** The contents of an element as a buffer (a view, not a copy). */
-export const contentsOf = (bytes: Buffer, found: DerElement): Buffer =>
-  bytes.subarray(found.start, found.end);
-
-/** A non-negative INTEGER's value. */
-export function readInteger(bytes: Buffer, found: DerElement): number {
-  if (found.tag !== 0x02) throw new DerReadError("expected an INTEGER");
-  const contents = contentsOf(bytes, found);
-  if (contents.length === 0 || contents.length > 6 || (contents[0]! & 0x80) !== 0) {
-    throw new DerReadError("INTEGER out of the supported range");
-  }
-  return contents.readUIntBE(0, contents.length);
 }

@@ -1,12 +1,16 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import {
-  contentsOf,
+  children,
+  content,
   type DerElement,
-  DerReadError,
-  expectElement,
-  objectIdentifier,
-  readChildren,
-} from "./der.js";
+  derError,
+  expectTag,
+  isDerError,
+  raw,
+  readElement,
+  readWhole,
+} from "../pki/der.js";
+import { objectIdentifier } from "./der.js";
 
 /**
  * Whether a PKCS#8 private key belongs to a certificate.
@@ -24,7 +28,7 @@ export function keyMatchesCertificate(privateKeyPkcs8: Buffer, certificate: Buff
     fromCertificate = publicKeyOfCertificate(certificate);
   } catch (error) {
     // Not the shapes the fast path knows: let OpenSSL parse them and say what is wrong.
-    if (!(error instanceof DerReadError)) throw error;
+    if (!isDerError(error)) throw error;
   }
   if (fromKey && fromCertificate) {
     return fromKey.algorithm === fromCertificate.algorithm && fromKey.key.equals(fromCertificate.key);
@@ -43,14 +47,12 @@ const rsaEncryption = objectIdentifier("1.2.840.113549.1.1.1");
 const ecPublicKey = objectIdentifier("1.2.840.10045.2.1");
 
 function algorithmOf(bytes: Buffer, algorithmIdentifier: DerElement): "rsa" | "ec" | undefined {
-  const algorithm = expectElement(
-    bytes,
-    algorithmIdentifier.start,
+  const algorithm = expectTag(
+    readElement(bytes, algorithmIdentifier.contentStart, algorithmIdentifier.end),
     0x06,
     "algorithm",
-    algorithmIdentifier.end,
   );
-  const encoded = bytes.subarray(algorithmIdentifier.start, algorithm.end);
+  const encoded = raw(bytes, algorithm);
   if (encoded.equals(rsaEncryption)) return "rsa";
   if (encoded.equals(ecPublicKey)) return "ec";
   return undefined;
@@ -58,56 +60,55 @@ function algorithmOf(bytes: Buffer, algorithmIdentifier: DerElement): "rsa" | "e
 
 /** PrivateKeyInfo ::= SEQUENCE { version, privateKeyAlgorithm, privateKey OCTET STRING, … } (RFC 5208 §5). */
 function publicKeyOfPkcs8(der: Buffer): PublicKeyBytes | undefined {
-  const info = expectElement(der, 0, 0x30, "PrivateKeyInfo");
-  if (info.end !== der.length) throw new DerReadError("trailing bytes after the key");
-  const [, algorithmIdentifier, privateKey] = readChildren(der, info);
+  const info = readWhole(der, 0x30);
+  const [, algorithmIdentifier, privateKey] = children(der, info);
   if (algorithmIdentifier?.tag !== 0x30 || !privateKey || privateKey.tag !== 0x04) {
-    throw new DerReadError("not a PrivateKeyInfo");
+    throw derError("not a PrivateKeyInfo");
   }
   const algorithm = algorithmOf(der, algorithmIdentifier);
   if (!algorithm) return undefined;
-  const inner = expectElement(der, privateKey.start, 0x30, "private key", privateKey.end);
-  const fields = readChildren(der, inner);
+  const inner = expectTag(readElement(der, privateKey.contentStart, privateKey.end), 0x30, "private key");
+  const fields = children(der, inner);
   if (algorithm === "rsa") {
     // RSAPrivateKey ::= SEQUENCE { version, modulus, publicExponent, … } (RFC 8017 §A.1.2)
     const modulus = fields[1];
-    if (modulus?.tag !== 0x02) throw new DerReadError("RSAPrivateKey without a modulus");
-    return { algorithm, key: contentsOf(der, modulus) };
+    if (modulus?.tag !== 0x02) throw derError("RSAPrivateKey without a modulus");
+    return { algorithm, key: content(der, modulus) };
   }
   // ECPrivateKey ::= SEQUENCE { version, privateKey, parameters [0] OPTIONAL, publicKey [1] OPTIONAL }
   // (RFC 5915 §3); without the public key there is nothing cheap to compare.
   const publicKey = fields.find((field) => field.tag === 0xa1);
   if (!publicKey) return undefined;
-  const bits = expectElement(der, publicKey.start, 0x03, "EC public key", publicKey.end);
+  const bits = expectTag(readElement(der, publicKey.contentStart, publicKey.end), 0x03, "EC public key");
   return { algorithm, key: bitStringBytes(der, bits) };
 }
 
 /** Certificate → TBSCertificate → subjectPublicKeyInfo (RFC 5280 §4.1). */
 function publicKeyOfCertificate(der: Buffer): PublicKeyBytes | undefined {
-  const certificate = expectElement(der, 0, 0x30, "Certificate");
-  if (certificate.end !== der.length) throw new DerReadError("trailing bytes after the certificate");
-  const tbs = expectElement(der, certificate.start, 0x30, "TBSCertificate", certificate.end);
-  const fields = readChildren(der, tbs);
+  const certificate = readWhole(der, 0x30);
+  const tbs = expectTag(readElement(der, certificate.contentStart, certificate.end), 0x30, "TBSCertificate");
+  const fields = children(der, tbs);
   // version [0] EXPLICIT is absent in v1 certificates; the SPKI is the 6th field after it.
   const spki = fields[fields[0]?.tag === 0xa0 ? 6 : 5];
-  if (spki?.tag !== 0x30) throw new DerReadError("no subjectPublicKeyInfo");
-  const [algorithmIdentifier, subjectPublicKey] = readChildren(der, spki);
+  if (spki?.tag !== 0x30) throw derError("no subjectPublicKeyInfo");
+  const [algorithmIdentifier, subjectPublicKey] = children(der, spki);
   if (algorithmIdentifier?.tag !== 0x30 || !subjectPublicKey || subjectPublicKey.tag !== 0x03) {
-    throw new DerReadError("malformed subjectPublicKeyInfo");
+    throw derError("malformed subjectPublicKeyInfo");
   }
   const algorithm = algorithmOf(der, algorithmIdentifier);
   if (!algorithm) return undefined;
   const key = bitStringBytes(der, subjectPublicKey);
   if (algorithm === "ec") return { algorithm, key };
   // RSAPublicKey ::= SEQUENCE { modulus, publicExponent } (RFC 8017 §A.1.1)
-  const rsaPublicKey = expectElement(key, 0, 0x30, "RSAPublicKey");
-  const [modulus] = readChildren(key, rsaPublicKey);
-  if (modulus?.tag !== 0x02) throw new DerReadError("RSAPublicKey without a modulus");
-  return { algorithm, key: contentsOf(key, modulus) };
+  const rsaPublicKey = expectTag(readElement(key, 0), 0x30, "RSAPublicKey");
+  const [modulus] = children(key, rsaPublicKey);
+  if (modulus?.tag !== 0x02) throw derError("RSAPublicKey without a modulus");
+  return { algorithm, key: content(key, modulus) };
 }
 
 /** The bytes of a BIT STRING whose length is a whole number of bytes. */
 function bitStringBytes(der: Buffer, bits: DerElement): Buffer {
-  if (bits.end - bits.start < 2 || der[bits.start] !== 0) throw new DerReadError("unexpected BIT STRING");
-  return der.subarray(bits.start + 1, bits.end);
+  if (bits.end - bits.contentStart < 2 || der[bits.contentStart] !== 0)
+    throw derError("unexpected BIT STRING");
+  return der.subarray(bits.contentStart + 1, bits.end);
 }

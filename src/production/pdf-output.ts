@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import PDFDocument from "pdfkit";
-import { ProductionError } from "./production-error.js";
+import { TesseraError } from "../domain/errors.js";
 
 /**
  * A pdfkit document streamed into a `Writable` with backpressure.
@@ -81,7 +81,7 @@ export function openPdfOutput(output: Writable, options: PDFKit.PDFDocumentOptio
     outputFinished = true;
   });
   output.on("close", () => {
-    if (!outputFinished) fail(new ProductionError("production.output_closed"));
+    if (!outputFinished) fail(new TesseraError("production.output_closed"));
   });
   doc.on("error", fail);
   // pdfkit emits many small chunks (one per line of every object, and one per xref entry: 400,000

@@ -1,5 +1,5 @@
+import { TesseraError } from "../domain/errors.js";
 import { preparePngForPdf } from "./png.js";
-import { ProductionError } from "./production-error.js";
 
 const jpegSignature = [0xff, 0xd8, 0xff];
 const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -40,14 +40,14 @@ export function drawImage(
  */
 export function openPhoto(doc: PDFKit.PDFDocument, bytes: Buffer): OpenedImage {
   const type = photoTypeOf(bytes);
-  if (!type) throw new ProductionError("production.photo_invalid", "The photo is neither a JPEG nor a PNG.");
+  if (!type) throw new TesseraError("production.photo_invalid", "The photo is neither a JPEG nor a PNG.");
   try {
     const embeddable = type === "png" ? preparePngForPdf(bytes) : bytes;
     return (doc as PDFKit.PDFDocument & { openImage(src: Buffer): OpenedImage }).openImage(embeddable);
   } catch (error) {
-    throw new ProductionError(
+    throw new TesseraError(
       "production.photo_invalid",
-      `The ${type.toUpperCase()} photo cannot be read: ${String(error)}`,
+      `The ${type.toUpperCase()} photo cannot be read: ${error instanceof Error ? error.message : String(error)}`,
       { type },
       { cause: error },
     );

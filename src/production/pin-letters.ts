@@ -1,8 +1,8 @@
 import type { Writable } from "node:stream";
+import { TesseraError } from "../domain/errors.js";
 import { drawLine, fitText, wrapText } from "./fit-text.js";
 import { mm, openPdfOutput } from "./pdf-output.js";
 import { cardNumberText, optionalPrintableText, printableText } from "./printable-text.js";
-import { ProductionError } from "./production-error.js";
 
 /**
  * The PIN letters of a batch: one A4 letter per card, for the mail room.
@@ -75,7 +75,7 @@ const muted = "#5b6470";
 export function createPinLetterWriter(output: Writable, options: PinLetterOptions): PinLetterWriter {
   const organizationName = printableText(options.organizationName, "organization name");
   if (organizationName === "") {
-    throw new ProductionError("production.options_invalid", "The organization name must not be empty.");
+    throw new TesseraError("production.options_invalid", "The organization name must not be empty.");
   }
   const senderLine = [
     organizationName,
@@ -85,7 +85,7 @@ export function createPinLetterWriter(output: Writable, options: PinLetterOption
     .join(" · ");
   const date = options.date ?? new Date();
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new ProductionError("production.options_invalid", "The letter date is not a valid date.");
+    throw new TesseraError("production.options_invalid", "The letter date is not a valid date.");
   }
   const pdf = openPdfOutput(output, {
     size: a4,
@@ -106,7 +106,7 @@ export function createPinLetterWriter(output: Writable, options: PinLetterOption
     },
 
     async addLetter(letter) {
-      if (pdf.isEnded) throw new ProductionError("production.writer_finished");
+      if (pdf.isEnded) throw new TesseraError("production.writer_finished");
       const prepared = prepareLetter(pdf.doc, letter, options.pukPrinted);
       pdf.addPage({ size: a4, margin: 0 });
       drawLetter(pdf.doc, prepared, frame);
@@ -133,14 +133,14 @@ function prepareLetter(doc: PDFKit.PDFDocument, letter: PinLetter, pukPrinted: b
   const secret = (value: string | undefined, field: string) => {
     const text = printableText(value ?? "", field);
     if (text === "" || /\s/.test(text)) {
-      throw new ProductionError(
+      throw new TesseraError(
         "production.secret_invalid",
         `The ${field} must be one word of printable characters.`,
       );
     }
     return text;
   };
-  if (pukPrinted && !letter.puk) throw new ProductionError("production.puk_missing");
+  if (pukPrinted && !letter.puk) throw new TesseraError("production.puk_missing");
   const name = printableText(`${letter.holder.firstName} ${letter.holder.lastName}`, "holder's name");
   const organization = optionalPrintableText(letter.holder.organization, "holder's organization");
   const address = [
@@ -149,7 +149,7 @@ function prepareLetter(doc: PDFKit.PDFDocument, letter: PinLetter, pukPrinted: b
     ...letter.holder.addressLines.map((line) => printableText(line, "address")).filter((line) => line !== ""),
   ];
   if (address.length > maxAddressLines) {
-    throw new ProductionError(
+    throw new TesseraError(
       "production.address_invalid",
       `The address has ${address.length} lines with the name; at most ${maxAddressLines} fit the envelope window.`,
     );
@@ -157,7 +157,7 @@ function prepareLetter(doc: PDFKit.PDFDocument, letter: PinLetter, pukPrinted: b
   for (const line of address) {
     // A shortened address line could send the PIN astray: refuse it instead.
     if (fitText(doc, line, "Helvetica", 10, addressMinFontSize, addressWidth) !== line) {
-      throw new ProductionError(
+      throw new TesseraError(
         "production.address_invalid",
         `The address line "${line}" is too long for the window.`,
       );

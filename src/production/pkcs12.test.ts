@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TesseraError } from "../domain/errors.js";
 import { hasTool } from "../test-support/tools.js";
 import { buildPkcs12, type Pkcs12Entry, verifyPkcs12Mac } from "./pkcs12.js";
-import { ProductionError } from "./production-error.js";
 
 const password = "123456";
 
@@ -279,7 +279,7 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
       try {
         buildPkcs12(options);
       } catch (error) {
-        if (error instanceof ProductionError) return error.code;
+        if (error instanceof TesseraError) return error.code;
         throw error;
       }
       return "built";

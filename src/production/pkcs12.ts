@@ -1,24 +1,29 @@
 import { createCipheriv, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import { TesseraError } from "../domain/errors.js";
+import {
+  children,
+  content as contentOf,
+  derError,
+  expectTag,
+  isDerError,
+  raw,
+  readElement,
+  readSmallInteger,
+  readWhole,
+} from "../pki/der.js";
 import {
   bmpString,
-  contentsOf,
-  DerReadError,
-  expectElement,
   explicit,
   implicitPrimitive,
   integer,
   nullValue,
   objectIdentifier,
   octetString,
-  readChildren,
-  readElement,
-  readInteger,
   sequence,
   setOf,
   utf16be,
 } from "./der.js";
 import { keyMatchesCertificate } from "./key-certificate-match.js";
-import { ProductionError } from "./production-error.js";
 
 /**
  * PKCS#12 (RFC 7292) files for the software token: one per card, protected by the card's PIN.
@@ -91,7 +96,7 @@ const maxIterations = 10_000_000;
 
 /**
  * Builds a PKCS#12 file (PFX, RFC 7292) holding each entry's private key and certificate and
- * the CA certificates, protected by `password`. Throws a {@link ProductionError}
+ * the CA certificates, protected by `password`. Throws a {@link TesseraError}
  * (`production.pkcs12_options_invalid`, `production.pkcs12_entry_invalid`) when an input is
  * unusable, including a key that does not belong to its certificate.
  *
@@ -209,8 +214,7 @@ export function verifyPkcs12Mac(der: Buffer, password: string): Pkcs12MacCheck {
   try {
     parts = readPfxMacParts(der);
   } catch (error) {
-    if (error instanceof DerReadError)
-      return { valid: false, reason: `not a DER PKCS#12 file: ${error.message}` };
+    if (isDerError(error)) return { valid: false, reason: `not a DER PKCS#12 file: ${error.message}` };
     throw error;
   }
   if (!parts.macData) return { valid: false, reason: "the file has no MAC" };
@@ -269,40 +273,40 @@ interface PfxMacParts {
 
 /** Walks PFX ::= SEQUENCE { version, authSafe ContentInfo, macData MacData OPTIONAL } (RFC 7292 §4). */
 function readPfxMacParts(der: Buffer): PfxMacParts {
-  const pfx = expectElement(der, 0, 0x30, "PFX");
-  if (pfx.end !== der.length) throw new DerReadError("trailing bytes after the PFX");
-  const [version, authSafe, macData] = readChildren(der, pfx);
-  if (!version || !authSafe) throw new DerReadError("the PFX is incomplete");
-  if (readInteger(der, version) !== 3) throw new DerReadError("the PFX version is not 3");
-  if (authSafe.tag !== 0x30) throw new DerReadError("authSafe is not a ContentInfo");
-  const contentType = expectElement(der, authSafe.start, 0x06, "authSafe contentType", authSafe.end);
-  if (!der.subarray(authSafe.start, contentType.end).equals(oid.data)) {
-    throw new DerReadError("authSafe is not data (the public-key integrity mode is not supported)");
+  const pfx = readWhole(der, 0x30);
+  const [version, authSafe, macData] = children(der, pfx);
+  if (!version || !authSafe) throw derError("the PFX is incomplete");
+  if (readSmallInteger(der, version) !== 3) throw derError("the PFX version is not 3");
+  if (authSafe.tag !== 0x30) throw derError("authSafe is not a ContentInfo");
+  const within = (parent: typeof authSafe, offset: number, tag: number, what: string) =>
+    expectTag(readElement(der, offset, parent.end), tag, what);
+  const contentType = within(authSafe, authSafe.contentStart, 0x06, "authSafe contentType");
+  if (!raw(der, contentType).equals(oid.data)) {
+    throw derError("authSafe is not data (the public-key integrity mode is not supported)");
   }
-  const wrapper = expectElement(der, contentType.end, 0xa0, "authSafe content", authSafe.end);
-  const content = expectElement(der, wrapper.start, 0x04, "authSafe OCTET STRING", wrapper.end);
-  const authenticatedSafe = contentsOf(der, content);
+  const wrapper = within(authSafe, contentType.end, 0xa0, "authSafe content");
+  const content = within(wrapper, wrapper.contentStart, 0x04, "authSafe OCTET STRING");
+  const authenticatedSafe = contentOf(der, content);
   if (!macData) return { authenticatedSafe, macData: undefined };
 
-  if (macData.tag !== 0x30) throw new DerReadError("macData is not a SEQUENCE");
-  const [digestInfo, salt, iterations] = readChildren(der, macData);
+  if (macData.tag !== 0x30) throw derError("macData is not a SEQUENCE");
+  const [digestInfo, salt, iterations] = children(der, macData);
   if (digestInfo?.tag !== 0x30 || !salt || salt.tag !== 0x04) {
-    throw new DerReadError("macData is malformed");
+    throw derError("macData is malformed");
   }
-  const [algorithm, digestValue] = readChildren(der, digestInfo);
+  const [algorithm, digestValue] = children(der, digestInfo);
   if (algorithm?.tag !== 0x30 || !digestValue || digestValue.tag !== 0x04) {
-    throw new DerReadError("the MAC DigestInfo is malformed");
+    throw derError("the MAC DigestInfo is malformed");
   }
-  const digestOid = readElement(der, algorithm.start, algorithm.end);
-  if (digestOid.tag !== 0x06) throw new DerReadError("the MAC digest algorithm is not an OID");
+  const digestOid = within(algorithm, algorithm.contentStart, 0x06, "the MAC digest algorithm");
   return {
     authenticatedSafe,
     macData: {
-      digestOid: der.subarray(algorithm.start, digestOid.end),
-      mac: contentsOf(der, digestValue),
-      salt: contentsOf(der, salt),
+      digestOid: raw(der, digestOid),
+      mac: contentOf(der, digestValue),
+      salt: contentOf(der, salt),
       // iterations INTEGER DEFAULT 1 (RFC 7292 §4)
-      iterations: iterations ? readInteger(der, iterations) : 1,
+      iterations: iterations ? readSmallInteger(der, iterations) : 1,
     },
   };
 }
@@ -313,7 +317,7 @@ function checkOptions(
   password: string,
   iterations: number,
 ): void {
-  const invalid = (reason: string) => new ProductionError("production.pkcs12_options_invalid", reason);
+  const invalid = (reason: string) => new TesseraError("production.pkcs12_options_invalid", reason);
   if (!Array.isArray(entries) || entries.length === 0 || entries.length > 32) {
     throw invalid("A PKCS#12 file needs from 1 to 32 entries.");
   }
@@ -328,7 +332,7 @@ function checkOptions(
 /** Checks that the key and certificate are DER and belong together. */
 function checkEntry(entry: Pkcs12Entry, index: number): void {
   const invalid = (reason: string, cause?: unknown) =>
-    new ProductionError("production.pkcs12_entry_invalid", `Entry ${index}: ${reason}`, { index }, { cause });
+    new TesseraError("production.pkcs12_entry_invalid", `Entry ${index}: ${reason}`, { index }, { cause });
   if (typeof entry.friendlyName !== "string") throw invalid("friendlyName must be a string.");
   if (!Buffer.isBuffer(entry.privateKeyPkcs8)) throw invalid("privateKeyPkcs8 must be a DER buffer.");
   checkSingleElement(entry.certificate, `entries[${index}].certificate`);
@@ -343,11 +347,10 @@ function checkEntry(entry: Pkcs12Entry, index: number): void {
 
 function checkSingleElement(bytes: Buffer, what: string): void {
   try {
-    if (!Buffer.isBuffer(bytes)) throw new DerReadError("not a buffer");
-    const found = readElement(bytes, 0);
-    if (found.tag !== 0x30 || found.end !== bytes.length) throw new DerReadError("not a single DER SEQUENCE");
+    if (!Buffer.isBuffer(bytes)) throw derError("not a buffer");
+    readWhole(bytes, 0x30);
   } catch (error) {
-    throw new ProductionError(
+    throw new TesseraError(
       "production.pkcs12_entry_invalid",
       `${what} is not a DER certificate.`,
       { what },

@@ -1,6 +1,6 @@
 import { crc32, deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { maxPngPixels, PngError, preparePngForPdf } from "./png.js";
+import { maxPngPixels, preparePngForPdf } from "./png.js";
 
 type Pixel = readonly number[];
 
@@ -279,7 +279,7 @@ describe("preparePngForPdf", () => {
       [huge, /more than/],
     ];
     for (const [bytes, reason] of cases) {
-      expect(() => preparePngForPdf(bytes)).toThrow(PngError);
+      expect(() => preparePngForPdf(bytes)).toThrow(expect.objectContaining({ code: "png.invalid" }));
       expect(() => preparePngForPdf(bytes)).toThrow(reason);
     }
   });

@@ -1,12 +1,6 @@
 import { crc32, deflateSync } from "node:zlib";
-import {
-  inflatePngRows,
-  type PngChunks,
-  PngError,
-  pngChannelsOf,
-  pngSignature,
-  readPngChunks,
-} from "../domain/png.js";
+import { TesseraError } from "../domain/errors.js";
+import { inflatePngRows, type PngChunks, pngChannelsOf, pngSignature, readPngChunks } from "../domain/png.js";
 
 /**
  * PNG photos made safe for pdfkit.
@@ -21,11 +15,11 @@ import {
  * (ISO/IEC 15948, RFC 2083): chunks, filters (§9), Adam7 interlacing (§8), colour types (§6).
  */
 
-export { maxPngPixels, PngError } from "../domain/png.js";
+export { maxPngPixels } from "../domain/png.js";
 
 /**
  * `bytes` unchanged when pdfkit embeds it as it is, or else the same picture as an opaque,
- * non-interlaced 8-bit RGB PNG. Throws a {@link PngError} for a PNG that is malformed or too large.
+ * non-interlaced 8-bit RGB PNG. Throws a `png.invalid` {@link TesseraError} for a PNG that is malformed or too large.
  */
 export function preparePngForPdf(bytes: Buffer): Buffer {
   const chunks = readPngChunks(bytes);
@@ -142,7 +136,8 @@ function decodeOntoWhite(chunks: PngChunks): Uint8Array {
       }
       case 3: {
         const index = sample(row, column);
-        if (index * 3 + 2 >= palette!.length) throw new PngError("a palette index is out of range");
+        if (index * 3 + 2 >= palette!.length)
+          throw new TesseraError("png.invalid", "a palette index is out of range");
         const alpha = transparency && index < transparency.length ? transparency[index]! : 255;
         return [palette![index * 3]!, palette![index * 3 + 1]!, palette![index * 3 + 2]!, alpha];
       }
@@ -207,7 +202,7 @@ function unfilter(filter: number, row: Uint8Array, previous: Uint8Array, step: n
       }
       return;
     default:
-      throw new PngError(`unknown filter type ${filter}`);
+      throw new TesseraError("png.invalid", `unknown filter type ${filter}`);
   }
 }
 

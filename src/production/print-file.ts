@@ -1,8 +1,8 @@
 import type { Writable } from "node:stream";
+import { TesseraError } from "../domain/errors.js";
 import { type CardFace, type CardLayout, cardSize, drawCardFace, prepareCardFace } from "./card-face.js";
 import { openPdfOutput } from "./pdf-output.js";
 import { openPhoto } from "./photo.js";
-import { ProductionError } from "./production-error.js";
 
 /**
  * The print file of a batch: one ID-1 page per card, streamed to the card printer's PDF.
@@ -43,7 +43,7 @@ export function createPrintFileWriter(output: Writable, options: PrintFileOption
     },
 
     async addCard(face) {
-      if (pdf.isEnded) throw new ProductionError("production.writer_finished");
+      if (pdf.isEnded) throw new TesseraError("production.writer_finished");
       const prepared = prepareCardFace(face, options.layout);
       const photo = face.photo ? openPhoto(pdf.doc, face.photo) : undefined;
       pdf.addPage({ size: cardSize, margin: 0 });

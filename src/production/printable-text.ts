@@ -1,4 +1,4 @@
-import { ProductionError } from "./production-error.js";
+import { TesseraError } from "../domain/errors.js";
 
 /**
  * Text for the standard PDF fonts.
@@ -38,7 +38,7 @@ export function printableText(value: string, field: string): string {
   }
   if (unprintable.size > 0) {
     const characters = [...unprintable].join("");
-    throw new ProductionError(
+    throw new TesseraError(
       "production.text_unprintable",
       `The ${field} contains characters the standard PDF fonts cannot print: ${characters}`,
       { field, characters },
@@ -61,7 +61,7 @@ export function optionalPrintableText(value: string | undefined, field: string):
  */
 export function cardNumberText(value: string): string {
   if (typeof value !== "string" || !/^[0-9]{1,24}$/.test(value)) {
-    throw new ProductionError("production.card_number_invalid", undefined, { cardNumber: value });
+    throw new TesseraError("production.card_number_invalid", undefined, { cardNumber: value });
   }
   return value;
 }

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ProductionError } from "./production-error.js";
+import { TesseraError } from "../domain/errors.js";
 import { createPukCipher, generateDigits } from "./secrets.js";
 
 function codeOf(action: () => unknown): string | undefined {
   try {
     action();
   } catch (error) {
-    if (error instanceof ProductionError) return error.code;
+    if (error instanceof TesseraError) return error.code;
     throw error;
   }
   return undefined;

@@ -6,7 +6,7 @@ import {
   randomBytes,
   randomInt,
 } from "node:crypto";
-import { ProductionError } from "./production-error.js";
+import { TesseraError } from "../domain/errors.js";
 
 /**
  * A string of `length` random decimal digits, each drawn uniformly (a PIN or a PUK).
@@ -16,7 +16,7 @@ import { ProductionError } from "./production-error.js";
  */
 export function generateDigits(length: number): string {
   if (!Number.isInteger(length) || length < 1 || length > 64) {
-    throw new ProductionError("production.digits_length_invalid", undefined, { length });
+    throw new TesseraError("production.digits_length_invalid", undefined, { length });
   }
   let digits = "";
   for (let i = 0; i < length; i++) digits += String(randomInt(10));
@@ -53,7 +53,7 @@ const tagBytes = 16;
  */
 export function createPukCipher(key: Buffer): PukCipher {
   if (!Buffer.isBuffer(key) || key.length !== 32) {
-    throw new ProductionError("production.puk_key_invalid", undefined, {
+    throw new TesseraError("production.puk_key_invalid", undefined, {
       length: Buffer.isBuffer(key) ? key.length : undefined,
     });
   }
@@ -63,7 +63,7 @@ export function createPukCipher(key: Buffer): PukCipher {
 
   return {
     encrypt(puk, associatedData) {
-      if (typeof puk !== "string" || puk.length === 0) throw new ProductionError("production.puk_invalid");
+      if (typeof puk !== "string" || puk.length === 0) throw new TesseraError("production.puk_invalid");
       const iv = randomBytes(ivBytes);
       const cipher = createCipheriv("aes-256-gcm", secret, iv, { authTagLength: tagBytes });
       cipher.setAAD(aad(associatedData));
@@ -84,7 +84,7 @@ export function createPukCipher(key: Buffer): PukCipher {
         // final() is where GCM compares the tag; nothing decrypted is returned unless it matches.
         return Buffer.concat([plaintext, decipher.final()]).toString("utf8");
       } catch (error) {
-        throw new ProductionError("production.puk_ciphertext_tampered", undefined, undefined, {
+        throw new TesseraError("production.puk_ciphertext_tampered", undefined, undefined, {
           cause: error,
         });
       }
@@ -94,7 +94,7 @@ export function createPukCipher(key: Buffer): PukCipher {
 
 function parseEncryptedPuk(encrypted: string): { iv: Buffer; ciphertext: Buffer; tag: Buffer } {
   const malformed = (reason: string) =>
-    new ProductionError("production.puk_ciphertext_malformed", undefined, { reason });
+    new TesseraError("production.puk_ciphertext_malformed", undefined, { reason });
   if (typeof encrypted !== "string") throw malformed("not a string");
   const parts = encrypted.split(".");
   if (parts.length !== 4) throw malformed("expected four dot-separated parts");

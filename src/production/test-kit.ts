@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, randomBytes } from "node:crypto";
 import { demoTemplates } from "../domain/card-template.js";
-import { createCaCertificate, createKeySigner } from "../pki/index.js";
+import { createCaCertificate, createKeySigner, toNonExtractableKey } from "../pki/index.js";
 import { generateCaKeyDer } from "./card-keys.js";
 import type { ChunkCard, ChunkJob, ChunkTemplate, WorkerInit } from "./chunk-job.js";
 
@@ -19,7 +19,7 @@ export async function createTestInit(): Promise<WorkerInit & { caCertificate: Bu
   });
   return {
     caCertificate,
-    caPrivateKey: caKeyDer,
+    caSigningKey: await toNonExtractableKey(caKey),
     caChain: [],
     publicUrl: "https://id.example.org",
     pukKey: randomBytes(32),
@@ -32,6 +32,7 @@ export const chunkTemplates: Record<string, ChunkTemplate> = Object.fromEntries(
     template.name,
     {
       name: template.name,
+      encoder: template.encoder,
       profiles: template.profiles,
       validityDays: template.validityDays,
       layout: template.layout,

@@ -1,11 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TesseraError } from "../domain/errors.js";
 import { createWorkFolder } from "../pki/test-kit.js";
 import type { WorkerInit } from "./chunk-job.js";
 import { verifyPkcs12Mac } from "./pkcs12.js";
 import { createTestInit, testCard, testJob } from "./test-kit.js";
-import { ChunkJobError, createWorkerPool, type WorkerPool } from "./worker-pool.js";
+import { createWorkerPool, type WorkerPool } from "./worker-pool.js";
 
 describe("createWorkerPool", () => {
   const folder = createWorkFolder("tessera-pool-");
@@ -54,13 +55,13 @@ describe("createWorkerPool", () => {
     const workers = pool({ size: 1, init });
     const bad = workers.run(testJob(folder.dir, 11, [testCard("Employee ID")], { pukLength: 40 }));
     const good = workers.run(testJob(folder.dir, 12, [testCard("Employee ID")]));
-    await expect(bad).rejects.toBeInstanceOf(ChunkJobError);
+    await expect(bad).rejects.toBeInstanceOf(TesseraError);
     await expect(bad).rejects.toMatchObject({ code: "production.options_invalid", message: /PUK length/ });
     await expect(good).resolves.toMatchObject({ chunk: 12, pages: 1 });
   });
 
   it("reports a worker that cannot build its context on every job, without restarting it", async () => {
-    const workers = pool({ size: 1, init: { ...init, caPrivateKey: new Uint8Array([1, 2, 3]) } });
+    const workers = pool({ size: 1, init: { ...init, caSigningKey: {} as WorkerInit["caSigningKey"] } });
     for (const chunk of [21, 22]) {
       await expect(workers.run(testJob(folder.dir, chunk, [testCard("Employee ID")]))).rejects.toMatchObject({
         code: "ca.key_unsupported",

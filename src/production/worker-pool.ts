@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ResourceLimits, Worker } from "node:worker_threads";
+import { isErrorCode, TesseraError } from "../domain/errors.js";
 import type { ChunkJob, ChunkResult, WorkerInit } from "./chunk-job.js";
 import type { WorkerErrorReply, WorkerReply, WorkerRequest } from "./chunk-worker.js";
 
@@ -9,7 +11,7 @@ import type { WorkerErrorReply, WorkerReply, WorkerRequest } from "./chunk-worke
  * A fixed set of production worker threads (`chunk-worker.ts`), one chunk at a time each.
  *
  * Jobs beyond the number of threads wait in a queue, in order. A thread that dies (an uncaught
- * error, running out of memory) rejects the chunk it held with a {@link ChunkJobError} and is
+ * error, running out of memory) rejects the chunk it held (`production.chunk_failed`) and is
  * replaced; a thread that dies before it was ready (its script cannot load) breaks the pool, so a
  * broken installation fails every job at once instead of restarting threads forever. Jobs go to
  * the workers as copies (the runner may produce a chunk again); results come back by transfer.
@@ -17,7 +19,7 @@ import type { WorkerErrorReply, WorkerReply, WorkerRequest } from "./chunk-worke
 export interface WorkerPool {
   /** Number of worker threads. */
   readonly size: number;
-  /** Produces one chunk on the next free thread. Rejects with a {@link ChunkJobError}. */
+  /** Produces one chunk on the next free thread. Rejects with a {@link TesseraError} (`chunkJobError`). */
   run(job: ChunkJob): Promise<ChunkResult>;
   /**
    * Stops the threads at once: queued and running chunks are rejected (a chunk is all or nothing
@@ -29,7 +31,7 @@ export interface WorkerPool {
 export interface WorkerPoolOptions {
   /** Threads; default `os.availableParallelism()`. */
   readonly size?: number;
-  /** Given to every thread once: the CA, its key, the PUK key. */
+  /** Given to every thread once: the CA certificate, a signing key it cannot export, the PUK key. */
   readonly init: WorkerInit;
   /** The worker script; default {@link chunkWorkerScript}. For tests. */
   readonly script?: URL;
@@ -38,29 +40,35 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * A young generation of 8 MB per thread. A worker makes much short-lived garbage (DER pieces,
- * pdfkit objects) and V8's default lets each young generation grow far larger before it
- * collects: with two threads the process peaked at ≈ 280 MB instead of ≈ 240 MB, for no
- * measurable gain in speed (CPU time per card within the noise of the runs).
+ * A young generation of 8 MB and an old generation of 48 MB per thread. A worker makes much
+ * short-lived garbage (DER pieces, pdfkit objects) and V8's defaults let each generation grow far
+ * larger before it collects; the process's resident memory grows with them (2,000 cards, two
+ * threads: ≈ 320 MB peak with the default old generation, ≈ 250 MB with 48 MB) for no measurable
+ * gain in speed. What a thread holds stays far below: its heap peaked at ≈ 35 MB (≈ 25 MB used)
+ * producing a chunk of 250 cards each with a 1 MB JPEG photo, and one of 20 cards each with a
+ * 20-megapixel PNG (photo bytes and decoded pixels live outside the V8 heap).
  */
-export const defaultWorkerLimits: ResourceLimits = { maxYoungGenerationSizeMb: 8 };
+export const defaultWorkerLimits: ResourceLimits = {
+  maxYoungGenerationSizeMb: 8,
+  maxOldGenerationSizeMb: 48,
+};
 
-/** Why a chunk was not produced: the worker's error (with its code and stack) or the thread's end. */
-export class ChunkJobError extends Error {
-  /** The worker error's code (`production.*`, `ca.*`, `certificate.*`), when it had one. */
-  readonly code: string | undefined;
-  /** The stack of the error in the worker thread. */
-  readonly workerStack: string | undefined;
-
-  constructor(
-    message: string,
-    details: { code?: string | undefined; workerStack?: string | undefined } = {},
-  ) {
-    super(message);
-    this.name = "ChunkJobError";
-    this.code = details.code;
-    this.workerStack = details.workerStack;
-  }
+/**
+ * Why a chunk was not produced: the worker's error again, with its own code when it had one of
+ * the catalog's, or `production.chunk_failed` (the thread ended, the job could not be sent);
+ * `details.workerStack` holds the stack of the error in the worker thread (and `workerCode` a
+ * code outside the catalog, such as Node's `ERR_…`).
+ */
+function chunkJobError(
+  message: string,
+  details: { code?: string | undefined; workerStack?: string | undefined } = {},
+): TesseraError {
+  if (isErrorCode(details.code))
+    return new TesseraError(details.code, message, { workerStack: details.workerStack });
+  return new TesseraError("production.chunk_failed", message, {
+    workerCode: details.code,
+    workerStack: details.workerStack,
+  });
 }
 
 /**
@@ -73,12 +81,16 @@ export function chunkWorkerScript(): URL {
   return compiledScript("chunk-worker.js", import.meta.url);
 }
 
-/** `name` beside the module at `moduleUrl`, or its build in `dist/production/` when that module is a `.ts` source. */
+/**
+ * `name` beside the module at `moduleUrl`, or its build in the same folder under `dist/` when
+ * that module is a `.ts` source (`src/bench/x.ts` → `dist/bench/name`).
+ */
 export function compiledScript(name: string, moduleUrl: string): URL {
   const beside = new URL(`./${name}`, moduleUrl);
   if (existsSync(fileURLToPath(beside))) return beside;
   if (moduleUrl.endsWith(".ts")) {
-    const built = new URL(`../../dist/production/${name}`, moduleUrl);
+    const folder = path.basename(path.dirname(fileURLToPath(moduleUrl)));
+    const built = new URL(`../../dist/${folder}/${name}`, moduleUrl);
     if (existsSync(fileURLToPath(built))) return built;
     throw new Error(
       `${fileURLToPath(built)} does not exist: build with "npx tsc -p tsconfig.build.json" to run production workers from the sources.`,
@@ -126,9 +138,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         // The job cannot be copied to the thread (it holds a function, say): refuse it alone.
         slot.task = undefined;
         task.reject(
-          new ChunkJobError(
-            `The ${describe(task.job)} cannot be sent to a worker: ${(error as Error).message}`,
-          ),
+          chunkJobError(`The ${describe(task.job)} cannot be sent to a worker: ${(error as Error).message}`),
         );
       }
     }
@@ -163,7 +173,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const task = slot.task;
       slot.task = undefined;
       task?.reject(
-        new ChunkJobError(
+        chunkJobError(
           `The result of ${task ? describe(task.job) : "a chunk"} could not be read: ${error.message}`,
         ),
       );
@@ -179,20 +189,17 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const cause = slot.error ? `: ${slot.error.message}` : "";
       const details = { workerStack: slot.error?.stack };
       if (closed) {
-        task?.reject(new ChunkJobError(`The worker pool was closed while producing ${describe(task.job)}.`));
+        task?.reject(chunkJobError(`The worker pool was closed while producing ${describe(task.job)}.`));
         return;
       }
       if (!slot.ready) {
-        broken ??= new ChunkJobError(
-          `A production worker could not start (exit code ${code}${cause}).`,
-          details,
-        );
+        broken ??= chunkJobError(`A production worker could not start (exit code ${code}${cause}).`, details);
         task?.reject(broken);
         failAll(broken);
         return;
       }
       task?.reject(
-        new ChunkJobError(
+        chunkJobError(
           `The production worker stopped (exit code ${code}${cause}) while producing ${describe(task.job)}; the chunk was not produced.`,
           details,
         ),
@@ -207,7 +214,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return {
     size,
     run(job) {
-      if (closed) return Promise.reject(new ChunkJobError("The worker pool is closed."));
+      if (closed) return Promise.reject(chunkJobError("The worker pool is closed."));
       if (broken) return Promise.reject(broken);
       return new Promise<ChunkResult>((resolve, reject) => {
         queue.push({ job, resolve, reject });
@@ -217,12 +224,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async close() {
       if (closed) return;
       closed = true;
-      failAll(new ChunkJobError("The worker pool was closed before the chunk was started."));
+      failAll(chunkJobError("The worker pool was closed before the chunk was started."));
       await Promise.all([...slots].map((slot) => slot.worker.terminate()));
     },
   };
 }
 
-function fromWorkerError(error: WorkerErrorReply): ChunkJobError {
-  return new ChunkJobError(error.message, { code: error.code, workerStack: error.stack });
+function fromWorkerError(error: WorkerErrorReply): TesseraError {
+  return chunkJobError(error.message, { code: error.code, workerStack: error.stack });
 }

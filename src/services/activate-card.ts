@@ -1,7 +1,9 @@
+import type { Card } from "../domain/card.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
 import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
-import { type Card, countCardsOfUsers } from "../store/cards.js";
+import type { CardTransitionChanges } from "../store/card-transitions.js";
+import { countCardsOfUsers } from "../store/cards.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { changeCardCertificates } from "./card-certificates.js";
@@ -39,26 +41,24 @@ export async function assertHasUsableCertificate(trx: Db, card: Card): Promise<v
     );
 }
 
-/** Activation of one issued card, in the caller's transaction: card active, held certificates valid. */
+/**
+ * Makes one card active, in the caller's transaction: card active, held certificates valid.
+ * Activation of an issued card and reactivation of an inactive one alike; `changes` are set
+ * along with the state.
+ */
 export async function activateCard(
   services: Services,
   trx: Db,
   actor: Actor,
   process: ProcessDefinition,
   card: Card,
+  changes: CardTransitionChanges = {},
 ): Promise<Card> {
   await assertMayBecomeActive(services, trx, card);
   await assertHasUsableCertificate(trx, card);
   const released = await changeCardCertificates(services, trx, actor, card.id, ["onHold"], {
     kind: "release",
   });
-  return changeCard(
-    services,
-    trx,
-    actor,
-    process,
-    card,
-    { state: "active" },
-    { certificatesReleased: released },
-  );
+  const run = { services, trx, actor, process };
+  return changeCard(run, card, { to: "active", ...changes }, { certificatesReleased: released });
 }

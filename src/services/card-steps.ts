@@ -1,8 +1,24 @@
+import type { Card } from "../domain/card.js";
+import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
-import { type Card, type CardChanges, findCardById, updateCard } from "../store/cards.js";
+import { type CardTransitionChanges, transitionCards } from "../store/card-transitions.js";
+import { type CardDetailChanges, findCardById, updateCardDetails } from "../store/cards.js";
 import type { Db } from "../store/database.js";
 import { type Actor, nowIso, type Services } from "./services.js";
+
+/** One run of a process on cards: who runs which process, with what, in which transaction. */
+export interface ProcessRun {
+  readonly services: Services;
+  readonly trx: Db;
+  readonly actor: Actor;
+  readonly process: ProcessDefinition;
+}
+
+/** A change of one card: to another state (checked against the state model), or of its details alone. */
+export type CardChange =
+  | ({ to: CardState } & CardTransitionChanges)
+  | ({ to?: undefined } & CardDetailChanges);
 
 /** The steps every single-card process shares: find the card, check its state, change it, audit it. */
 export async function loadCardFor(
@@ -24,17 +40,31 @@ export async function loadCardFor(
   return card;
 }
 
+/**
+ * Changes one card as it was loaded (at its version: someone else's change in between makes
+ * this one `card.stale`) and records it. A change of state goes through `transitionCards`, so
+ * a process can never move a card where the state model does not allow.
+ */
 export async function changeCard(
-  services: Services,
-  trx: Db,
-  actor: Actor,
-  process: ProcessDefinition,
+  run: ProcessRun,
   card: Card,
-  changes: CardChanges,
+  change: CardChange,
   details: Record<string, unknown> = {},
 ): Promise<Card> {
+  const { services, trx, actor, process } = run;
   const at = nowIso(services);
-  const changed = await updateCard(trx, card.id, card.version, changes, at);
+  const { to, ...changes } = change;
+  const changed =
+    to === undefined
+      ? await updateCardDetails(trx, card.id, card.version, changes, at)
+      : (await transitionCards(trx, {
+          ids: [card.id],
+          from: card.state,
+          to,
+          at,
+          changes,
+          version: card.version,
+        })) === 1;
   if (!changed) throw new TesseraError("card.stale", undefined, { cardId: card.id });
   await services.audit.append(
     trx,
@@ -45,16 +75,10 @@ export async function changeCard(
         objectId: card.id,
         outcome: "success",
         operator: actor,
-        details: {
-          cardNumber: card.cardNumber,
-          from: card.state,
-          to: changes.state ?? card.state,
-          ...details,
-        },
+        details: { cardNumber: card.cardNumber, from: card.state, to: to ?? card.state, ...details },
       },
     ],
     at,
   );
-  const updated = await findCardById(trx, card.id);
-  return updated!;
+  return (await findCardById(trx, card.id))!;
 }

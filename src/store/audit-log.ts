@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
+import { TesseraError } from "../domain/errors.js";
 import {
   type AuditCheckpoint,
   type CheckpointSource,
@@ -18,12 +19,16 @@ import type { Db, Dialect } from "./database.js";
  * HMAC over its own content and the previous entry's MAC, so changing, removing or reordering
  * any entry breaks the chain from that point, and `verify` names where.
  */
-/** The history no longer holds what its newest checkpoint confirmed: nothing is signed over it. */
-export class BrokenHistoryError extends Error {
-  constructor(readonly reason: string) {
-    super(`no checkpoint written: the object history is broken (${reason})`);
-    this.name = "BrokenHistoryError";
-  }
+/**
+ * The `audit.history_broken` error: the history no longer holds what its newest checkpoint
+ * confirmed, so nothing is signed over it; `details.reason` says where and why.
+ */
+function brokenHistoryError(reason: string): TesseraError {
+  return new TesseraError(
+    "audit.history_broken",
+    `no checkpoint written: the object history is broken (${reason})`,
+    { reason },
+  );
 }
 
 export type AuditOutcome = "success" | "refused" | "failed";
@@ -333,7 +338,7 @@ export function createAuditLog({ dialect, key, checkpoints }: AuditLogSettings):
         const lastSeq = head.last_seq === null ? undefined : Number(head.last_seq);
         for (const anchor of anchors) {
           const reason = checkAnchor(anchor, { entries, lastSeq }, await macAt(anchor.checkpoint.lastSeq));
-          if (reason) throw new BrokenHistoryError(reason);
+          if (reason) throw brokenHistoryError(reason);
         }
         if (lastSeq === undefined || (newest && newest.lastSeq >= lastSeq)) return newest;
         const lastMac = (await macAt(lastSeq))!;

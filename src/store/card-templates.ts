@@ -1,4 +1,4 @@
-import { type CardTemplate, cardTemplateSchema } from "../domain/card-template.js";
+import type { CardTemplate } from "../domain/card-template.js";
 import type { Db } from "./database.js";
 
 /** Stores the configured templates; a template a card names is never deleted. */
@@ -16,9 +16,4 @@ export async function upsertCardTemplates(
       )
       .execute();
   }
-}
-
-export async function listCardTemplates(db: Db): Promise<CardTemplate[]> {
-  const rows = await db.selectFrom("card_templates").select("definition").orderBy("name").execute();
-  return rows.map((row) => cardTemplateSchema.parse(JSON.parse(row.definition)));
 }

@@ -1,30 +1,8 @@
+import type { Card } from "../domain/card.js";
 import type { CardState } from "../domain/card-states.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import type { CardTable } from "./schema.js";
-
-export interface Card {
-  id: string;
-  cardNumber: string;
-  state: CardState;
-  template: string;
-  userId: string;
-  holderName: string;
-  organizationalUnit: string | null;
-  /** The running batch that holds the card now, if any. */
-  batchId: string | null;
-  /** The batch that last took the card, kept after that batch finished. */
-  lastBatchId: string | null;
-  version: number;
-  requestedBy: string;
-  requestedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  reason: string | null;
-  issuedAt: string | null;
-  expiresAt: string | null;
-  updatedAt: string;
-}
 
 const cardColumns = [
   "id",
@@ -151,39 +129,30 @@ export async function countCardsOfUsers(db: Db, userIds: string[], states: reado
   return counts;
 }
 
-export interface CardChanges {
-  state?: CardState;
-  decidedBy?: string | null;
-  decidedAt?: string | null;
+/**
+ * What may change on a card without changing its state (a postponed request keeps its state and
+ * records why). A change of state goes through `transitionCards` (card-transitions.ts), which
+ * checks the state model; this cannot.
+ */
+export interface CardDetailChanges {
   reason?: string | null;
-  batchId?: string | null;
-  issuedAt?: string | null;
-  expiresAt?: string | null;
-  pukEncrypted?: string | null;
 }
 
 /**
- * Changes a card only if it is still at `version` (optimistic concurrency: two operators acting
- * on one card at once cannot both win). Returns whether the row changed.
+ * Changes a card's details only if it is still at `version` (optimistic concurrency: two
+ * operators acting on one card at once cannot both win). Returns whether the row changed.
  */
-export async function updateCard(
+export async function updateCardDetails(
   db: Db,
   id: string,
   version: number,
-  changes: CardChanges,
+  changes: CardDetailChanges,
   at: string,
 ): Promise<boolean> {
   const result = await db
     .updateTable("cards")
     .set({
-      ...(changes.state !== undefined && { state: changes.state }),
-      ...(changes.decidedBy !== undefined && { decided_by: changes.decidedBy }),
-      ...(changes.decidedAt !== undefined && { decided_at: changes.decidedAt }),
       ...(changes.reason !== undefined && { reason: changes.reason }),
-      ...(changes.batchId !== undefined && { batch_id: changes.batchId }),
-      ...(changes.issuedAt !== undefined && { issued_at: changes.issuedAt }),
-      ...(changes.expiresAt !== undefined && { expires_at: changes.expiresAt }),
-      ...(changes.pukEncrypted !== undefined && { puk_encrypted: changes.pukEncrypted }),
       version: version + 1,
       updated_at: at,
     })
@@ -191,6 +160,21 @@ export async function updateCard(
     .where("version", "=", version)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** The names of the templates these cards are made from, each once. */
+export async function findTemplatesOfCards(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db
+      .selectFrom("cards")
+      .select("template")
+      .distinct()
+      .where("id", "in", ids.slice(i, i + 1000))
+      .execute();
+    for (const row of rows) names.add(row.template);
+  }
+  return names;
 }
 
 export interface CardFilter {

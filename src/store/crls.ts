@@ -1,4 +1,8 @@
-import type { Db } from "./database.js";
+import { sql } from "kysely";
+import type { Db, Dialect } from "./database.js";
+
+// Any constant works; the same for every Tessera sharing one PostgreSQL.
+const crlLockKey = 7_431_002;
 
 export interface CrlRecord {
   number: number;
@@ -40,4 +44,18 @@ export async function insertCrl(db: Db, crl: CrlRecord): Promise<void> {
     .deleteFrom("crls")
     .where("number", "<", crl.number - 10)
     .execute();
+}
+
+/**
+ * Makes the caller's transaction the only one publishing a CRL until it ends, so that Tessera
+ * instances sharing one database do not sign two CRLs with one number. On PostgreSQL a
+ * transaction-scoped advisory lock; SQLite has one connection, held by the transaction.
+ */
+export async function lockCrlPublication(trx: Db, dialect: Dialect): Promise<void> {
+  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${crlLockKey})`.execute(trx);
+}
+
+/** Drops every CRL: they were signed by a CA that is being replaced. */
+export async function deleteCrls(db: Db): Promise<void> {
+  await db.deleteFrom("crls").execute();
 }

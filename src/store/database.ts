@@ -81,6 +81,11 @@ async function migrate(db: Db, dialect: Dialect): Promise<void> {
   }
 }
 
+/** Resolves once the database answers a read; rejects when it cannot be reached. */
+export async function checkDatabase(db: Db): Promise<void> {
+  await db.selectFrom("sequences").select("name").limit(1).execute();
+}
+
 /**
  * Runs `work` in one transaction: every store function given the `trx` it receives commits or
  * rolls back with the others. The only way code outside the store opens a transaction.

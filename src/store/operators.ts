@@ -1,23 +1,8 @@
 import { sql } from "kysely";
+import type { Operator } from "../domain/operator.js";
 import type { Role } from "../domain/roles.js";
 import type { Db, Dialect } from "./database.js";
 import type { OperatorTable } from "./schema.js";
-
-export interface Operator {
-  id: string;
-  username: string;
-  roles: Role[];
-  disabled: boolean;
-  /** Failed logins of this username from all addresses (see `store/login-throttle.ts`). */
-  failedLogins: number;
-  /**
-   * Until when addresses that have failed for this username must wait before trying again;
-   * addresses that have not failed are never held up by it.
-   */
-  lockedUntil: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface OperatorWithHash extends Operator {
   passwordHash: string;

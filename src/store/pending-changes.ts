@@ -1,22 +1,7 @@
 import type { PendingChangeKind, PendingChangeState } from "../domain/four-eyes-rules.js";
+import type { PendingChange } from "../domain/pending-change.js";
 import type { Db } from "./database.js";
 import type { PendingChangeTable } from "./schema.js";
-
-/** A change that waits for a second administrator, as the API shows it (no password hash). */
-export interface PendingChange {
-  id: string;
-  kind: PendingChangeKind;
-  objectId: string | null;
-  change: Record<string, unknown>;
-  rules: string[];
-  state: PendingChangeState;
-  proposedBy: string;
-  proposedByName: string;
-  proposedAt: string;
-  decidedBy: string | null;
-  decidedByName: string | null;
-  decidedAt: string | null;
-}
 
 export interface PendingChangeWithSecret extends PendingChange {
   passwordHash: string | null;

@@ -1,24 +1,7 @@
+import type { User } from "../domain/user.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import type { UserTable } from "./schema.js";
-
-export interface User {
-  id: string;
-  identifier: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  organizationalUnit: string | null;
-  organization: string | null;
-  title: string | null;
-  upn: string | null;
-  address: string[] | null;
-  hasPhoto: boolean;
-  state: "active" | "inactive";
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export type NewUser = Omit<User, "hasPhoto" | "state" | "createdAt" | "updatedAt"> & {
   photo: { data: Buffer; type: string } | null;
@@ -91,6 +74,15 @@ export async function insertUser(db: Db, user: NewUser, at: string): Promise<voi
       created_at: at,
       updated_at: at,
     })
+    .execute();
+}
+
+/** Sets a user's postal address, the lines a PIN letter is mailed to. */
+export async function setUserAddress(db: Db, id: string, address: string[]): Promise<void> {
+  await db
+    .updateTable("users")
+    .set({ address: JSON.stringify(address) })
+    .where("id", "=", id)
     .execute();
 }
 

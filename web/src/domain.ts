@@ -7,10 +7,20 @@ import { cardStates } from "../../src/domain/card-states.js";
 import { certificateStates, lockReasons } from "../../src/domain/certificate-states.js";
 import { type ProcessDefinition, processCatalog } from "../../src/domain/process-catalog.js";
 import { type Role, roleNames, roles } from "../../src/domain/roles.js";
+import { pinLengthBounds, pukLengthBounds } from "../../src/domain/secret-lengths.js";
 import type { CardState, CertificateState } from "./api/types";
 
 export type { ProcessDefinition, Role };
-export { cardStates, certificateStates, lockReasons, processCatalog, roleNames, roles };
+export {
+  cardStates,
+  certificateStates,
+  lockReasons,
+  pinLengthBounds,
+  processCatalog,
+  pukLengthBounds,
+  roleNames,
+  roles,
+};
 
 export const cardStateLabels: Record<CardState, string> = {
   requested: "Requested",

@@ -1,24 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { App } from "../../app.js";
 import { searchAudit } from "../../store/audit-log.js";
+import type { ServedApp } from "../served-app.js";
+import { auditEntrySchema, auditVerificationSchema } from "./audit-schemas.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
-
-export const auditEntrySchema = z.object({
-  seq: z.int(),
-  at: z.string(),
-  operatorId: z.string().nullable(),
-  operatorName: z.string().nullable(),
-  action: z.string(),
-  objectType: z.string().nullable(),
-  objectId: z.string().nullable(),
-  outcome: z.enum(["success", "refused", "failed"]),
-  details: z.record(z.string(), z.unknown()),
-});
 
 const auditors = { access: ["auditor", "administrator"] as const };
 
-export function auditRoutes(app: App): FastifyPluginAsyncZod {
+export function auditRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
   return async (server) => {
     server.get(
@@ -56,25 +45,7 @@ export function auditRoutes(app: App): FastifyPluginAsyncZod {
           description:
             "Checks every entry's MAC and link to the one before, then the newest signed checkpoint of the history's head (in the database and in the data folder): the history must still hold that checkpoint's last entry with its MAC and at least its number of entries, so entries removed from the end show too.",
           response: {
-            200: z.object({
-              valid: z.boolean(),
-              entries: z.int().describe("Entries checked"),
-              firstBroken: z
-                .object({ seq: z.int(), reason: z.string() })
-                .optional()
-                .describe(
-                  "The first entry that does not verify; for entries removed from the end, the last entry the checkpoint named in the reason confirmed",
-                ),
-              lastCheckpoint: z
-                .object({
-                  at: z.string().describe("When the checkpoint was signed"),
-                  entries: z.int().describe("How many entries it confirmed"),
-                })
-                .optional()
-                .describe(
-                  "The newest signed checkpoint the history was found to hold; absent before the first checkpoint",
-                ),
-            }),
+            200: auditVerificationSchema,
           },
         },
       },

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { App } from "../../app.js";
+import type { Batch } from "../../domain/batch.js";
 import { TesseraError } from "../../domain/errors.js";
 import { hasAnyRole } from "../../domain/roles.js";
 import { cancelBatchOrder, purgeBatchPinLetters } from "../../processes/batch-control.js";
@@ -11,71 +11,21 @@ import {
   downloadCardToken,
   findPinLetterSplitRefusal,
 } from "../../processes/batch-downloads.js";
-import {
-  type Batch,
-  findBatch,
-  findBatchItems,
-  listBatchParts,
-  type PartKind,
-  readBatchPart,
-  searchBatches,
-} from "../../store/batches.js";
+import { findBatchItems } from "../../store/batch-items.js";
+import { listBatchParts, type PartKind, readBatchPart } from "../../store/batch-parts.js";
+import { findBatch, searchBatches } from "../../store/batches.js";
 import { actorOf } from "../access.js";
+import type { ServedApp } from "../served-app.js";
 import { zipStream } from "../zip.js";
+import { batchDetailSchema, type batchItemSchema, batchSchema } from "./batch-schemas.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
-
-export const batchSchema = z.object({
-  id: z.string(),
-  process: z.string(),
-  state: z.enum(["running", "completed", "cancelled"]),
-  options: z.record(z.string(), z.unknown()),
-  createdBy: z.string(),
-  createdByName: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  total: z.int(),
-  done: z.int(),
-  failed: z.int(),
-  /** Cards given back untouched (approved) when the batch was cancelled. */
-  released: z.int(),
-  left: z.int(),
-  inProduction: z
-    .int()
-    .describe(
-      "Cards being produced right now: of a running batch those of the chunks in work; of a cancelled batch the cards that were in production when it was cancelled and are still finishing",
-    ),
-  finishing: z
-    .boolean()
-    .describe(
-      "Cancelled while chunks were in production, which still finish; production has ended when finishedAt is set",
-    ),
-  pinLettersPurgedAt: z.string().nullable(),
-  mayDownload: z
-    .object({ printFile: z.boolean(), pinLetters: z.boolean() })
-    .describe(
-      "What the caller's roles may fetch of this batch (the deployment's download setting); who may fetch the PIN letters may also purge them",
-    ),
-});
-
-const itemSchema = z.object({
-  seq: z.int(),
-  cardId: z.string(),
-  cardNumber: z.string(),
-  holderName: z.string(),
-  state: z.enum(["pending", "done", "failed", "released"]),
-  code: z.string().nullable(),
-  reason: z.string().nullable(),
-});
-
-const partsSchema = z.array(z.object({ part: z.int(), pages: z.int(), bytes: z.int() }));
 
 const readers = {
   access: ["productionAdministrator", "issuingAuthority", "auditor", "administrator", "pinMailer"] as const,
 };
 const params = z.object({ id: z.string().max(64) });
 
-export function batchRoutes(app: App): FastifyPluginAsyncZod {
+export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
   // Who may fetch what is a deployment setting (config.downloads); no role holds both the PIN
   // letters and the tokens (refused at start).
@@ -141,12 +91,7 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
             itemState: z.enum(["pending", "done", "failed", "released"]).optional(),
           }),
           response: {
-            200: batchSchema.extend({
-              items: z.array(itemSchema),
-              nextCursor: z.string().nullable(),
-              printFile: partsSchema,
-              pinLetters: partsSchema,
-            }),
+            200: batchDetailSchema,
           },
         },
       },
@@ -164,7 +109,7 @@ export function batchRoutes(app: App): FastifyPluginAsyncZod {
           allowed.mayDownload.pinLetters = false;
         return {
           ...allowed,
-          items: items.items as z.infer<typeof itemSchema>[],
+          items: items.items as z.infer<typeof batchItemSchema>[],
           nextCursor: items.nextCursor,
           printFile: await parts(batch, "print"),
           pinLetters: await parts(batch, "pinLetters"),

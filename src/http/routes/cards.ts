@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { App } from "../../app.js";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { hasAnyRole } from "../../domain/roles.js";
@@ -10,12 +9,13 @@ import { findHistoryOf } from "../../store/audit-log.js";
 import { findCardById, searchCards } from "../../store/cards.js";
 import { findCertificatesOfCard } from "../../store/certificates.js";
 import { actorOf } from "../access.js";
-import { auditEntrySchema } from "./audit.js";
+import type { ServedApp } from "../served-app.js";
+import { cardDetailSchema } from "./card-schemas.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
 
 const isoDate = z.iso.date().or(z.iso.datetime());
 
-export function cardRoutes(app: App): FastifyPluginAsyncZod {
+export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
   return async (server) => {
     server.get(
@@ -58,23 +58,7 @@ export function cardRoutes(app: App): FastifyPluginAsyncZod {
           summary: "A card with its certificates, history and the processes its state allows now",
           params: z.object({ id: z.string().max(64) }),
           response: {
-            200: cardSchema.extend({
-              certificates: z.array(
-                z.object({
-                  serial: z.string(),
-                  profile: z.string(),
-                  state: z.string(),
-                  notBefore: z.string(),
-                  notAfter: z.string(),
-                }),
-              ),
-              history: z.array(auditEntrySchema),
-              mayDownloadToken: z
-                .boolean()
-                .describe(
-                  "Whether the caller may download the card's software token now: their roles allow it (deployment setting), the card is as its batch made it, its batch's PIN letters are not purged and the download limit is not reached",
-                ),
-            }),
+            200: cardDetailSchema,
           },
         },
       },

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { App } from "../../app.js";
 import { certificateStates } from "../../domain/certificate-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { toPem } from "../../pki/index.js";
-import { certificateSchema } from "../../processes/certificates-change.js";
+import { certificateSchema } from "../../processes/schemas.js";
 import { findCertificate, findCertificateDer, searchCertificates } from "../../store/certificates.js";
+import type { ServedApp } from "../served-app.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
 
-export function certificateRoutes(app: App): FastifyPluginAsyncZod {
+export function certificateRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
   return async (server) => {
     server.get(

@@ -2,16 +2,16 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { changeOptions } from "../../access/change-options.js";
 import { approvePendingChange, rejectPendingChange } from "../../access/decide-pending-change.js";
-import type { App } from "../../app.js";
 import { cardTemplateSchema } from "../../domain/card-template.js";
 import { processOptionsPatchSchema, processOptionsSchema } from "../../domain/process-options.js";
 import { listPendingChanges } from "../../store/pending-changes.js";
 import { actorOf } from "../access.js";
+import type { ServedApp } from "../served-app.js";
 import { operatorSchema, pendingChangeSchema } from "./operator-schemas.js";
 
 const administrator = { access: ["administrator"] as const };
 
-export function configurationRoutes(app: App): FastifyPluginAsyncZod {
+export function configurationRoutes(app: ServedApp): FastifyPluginAsyncZod {
   return async (server) => {
     server.get(
       "/api/v1/templates",

@@ -30,3 +30,17 @@ export const pendingChangeSchema = z.object({
   decidedByName: z.string().nullable(),
   decidedAt: z.string().nullable(),
 });
+
+/** The operator a session or API token acts as (`POST /api/v1/session`'s `operator`). */
+export const actorSchema = z.object({ id: z.string(), username: z.string(), roles: z.array(z.enum(roles)) });
+
+/** An API token as the API shows it (never the token itself, which is shown once at creation). */
+export const tokenSchema = z.object({
+  id: z.string(),
+  operatorId: z.string(),
+  name: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});

@@ -9,27 +9,17 @@ import {
   operatorChangesSchema,
   revokeToken,
 } from "../../access/operators.js";
-import type { App } from "../../app.js";
 import { hasAnyRole } from "../../domain/roles.js";
 import { listApiTokens } from "../../store/api-tokens.js";
 import { listOperators } from "../../store/operators.js";
 import { actorOf } from "../access.js";
-import { operatorSchema, pendingChangeSchema } from "./operator-schemas.js";
-
-const tokenSchema = z.object({
-  id: z.string(),
-  operatorId: z.string(),
-  name: z.string(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-});
+import type { ServedApp } from "../served-app.js";
+import { operatorSchema, pendingChangeSchema, tokenSchema } from "./operator-schemas.js";
 
 const admin = { access: ["administrator"] as const };
 const pendingAnswer = z.object({ pendingChange: pendingChangeSchema });
 
-export function operatorRoutes(app: App): FastifyPluginAsyncZod {
+export function operatorRoutes(app: ServedApp): FastifyPluginAsyncZod {
   return async (server) => {
     server.get(
       "/api/v1/operators",

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { App } from "../../app.js";
+import type { ServedApp } from "../served-app.js";
 
 /**
  * What relying parties fetch without logging in: the CA certificate (the caIssuers address in
  * every certificate), the CRL (its distribution point) and OCSP (RFC 6960 §A.1: POST with the
  * DER request, or GET with it base64 in the path).
  */
-export function pkiRoutes(app: App): FastifyPluginAsyncZod {
+export function pkiRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { ca, crl } = app.services;
   const publicAccess = { access: "public" as const };
   return async (server) => {
@@ -17,25 +17,24 @@ export function pkiRoutes(app: App): FastifyPluginAsyncZod {
       (_request, body, done) => done(null, body),
     );
 
-    server.get(
-      "/pki/ca.pem",
-      { config: publicAccess, schema: { tags: ["pki"], summary: "CA certificate and chain (PEM)" } },
-      async (_request, reply) =>
-        reply
-          .type("application/x-pem-file")
-          .header("cache-control", "public, max-age=3600")
-          .send(ca.chainPem),
-    );
-
-    server.get(
-      "/pki/ca.cer",
-      { config: publicAccess, schema: { tags: ["pki"], summary: "CA certificate (DER)" } },
-      async (_request, reply) =>
-        reply
-          .type("application/pkix-cert")
-          .header("cache-control", "public, max-age=3600")
-          .send(ca.identity.certificateDer),
-    );
+    // The CA changes rarely, and a relying party fetches it with every chain it builds.
+    for (const { url, summary, type, body } of [
+      {
+        url: "/pki/ca.pem",
+        summary: "CA certificate and chain (PEM)",
+        type: "application/x-pem-file",
+        body: () => ca.chainPem,
+      },
+      {
+        url: "/pki/ca.cer",
+        summary: "CA certificate (DER)",
+        type: "application/pkix-cert",
+        body: () => ca.identity.certificateDer,
+      },
+    ])
+      server.get(url, { config: publicAccess, schema: { tags: ["pki"], summary } }, async (_request, reply) =>
+        reply.type(type).header("cache-control", "public, max-age=3600").send(body()),
+      );
 
     server.get(
       "/pki/crl",

@@ -1,26 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { App } from "../../app.js";
-import { processCatalog } from "../../domain/process-catalog.js";
-import { processHandlers, runProcess } from "../../processes/registry.js";
+import { isSymbolicName, processCatalog } from "../../domain/process-catalog.js";
+import { processHandlers, processNotFound, runProcess } from "../../processes/registry.js";
 import { actorOf } from "../access.js";
 import { errorBodySchema } from "../errors.js";
+import type { ServedApp } from "../served-app.js";
+import { catalogEntrySchema } from "./process-schemas.js";
 
-const catalogEntrySchema = z.object({
-  symbolicName: z.string(),
-  name: z.string(),
-  component: z.string(),
-  kind: z.enum(["single", "batch"]),
-  requiredCardStates: z.array(z.string()),
-  roles: z.array(z.string()),
-  outcome: z.string(),
-  /** This deployment's settings for each option the process takes. */
-  options: z.record(z.string(), z.unknown()),
-  /** Whether the calling operator's roles allow it. */
-  allowed: z.boolean(),
-});
-
-export function processRoutes(app: App): FastifyPluginAsyncZod {
+export function processRoutes(app: ServedApp): FastifyPluginAsyncZod {
   return async (server) => {
     server.get(
       "/api/v1/processes",
@@ -87,7 +74,9 @@ export function processRoutes(app: App): FastifyPluginAsyncZod {
         schema: { tags: ["processes"], hide: true, params: z.object({ symbolicName: z.string().max(100) }) },
       },
       async (request) => {
-        await runProcess(app.services, actorOf(request), request.params.symbolicName, request.body);
+        const { symbolicName } = request.params;
+        if (!isSymbolicName(symbolicName)) throw processNotFound(symbolicName);
+        await runProcess(app.services, actorOf(request), symbolicName, request.body);
       },
     );
   };

@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { logIn, logOut } from "../../access/authentication.js";
-import type { App } from "../../app.js";
-import { isTesseraError } from "../../domain/errors.js";
-import { roles } from "../../domain/roles.js";
+import { TesseraError } from "../../domain/errors.js";
 import { actorOf, sessionCookie } from "../access.js";
+import type { ServedApp } from "../served-app.js";
+import { actorSchema } from "./operator-schemas.js";
 
-const actorSchema = z.object({ id: z.string(), username: z.string(), roles: z.array(z.enum(roles)) });
-
-export function sessionRoutes(app: App): FastifyPluginAsyncZod {
+export function sessionRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const secure = app.config.publicUrl.startsWith("https://");
   return async (server) => {
     server.post(
@@ -40,7 +38,7 @@ export function sessionRoutes(app: App): FastifyPluginAsyncZod {
           address: request.ip,
           previousSessionToken: request.cookies[sessionCookie],
         }).catch((error: unknown) => {
-          if (isTesseraError(error) && typeof error.details?.retryAfterSeconds === "number")
+          if (error instanceof TesseraError && typeof error.details?.retryAfterSeconds === "number")
             reply.header("retry-after", String(error.details.retryAfterSeconds));
           throw error;
         });

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { App } from "../../app.js";
 import { TesseraError } from "../../domain/errors.js";
 import { cardSchema, toCardView, userSchema } from "../../processes/schemas.js";
 import { findCardsOfUser } from "../../store/cards.js";
 import { findUserById, findUserPhoto, searchUsers } from "../../store/users.js";
+import type { ServedApp } from "../served-app.js";
 import { pageQuerySchema, pageSchema } from "./paging.js";
 
-export function userRoutes(app: App): FastifyPluginAsyncZod {
+export function userRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
   return async (server) => {
     server.get(

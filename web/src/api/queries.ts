@@ -15,13 +15,28 @@ export type CardQuery = {
   limit?: number;
 };
 
-export function useCards(query: CardQuery, options: { enabled?: boolean; refetchInterval?: number } = {}) {
+type QueryValues = Record<string, string | number | undefined>;
+interface PageOptions<T> {
+  enabled?: boolean;
+  /** How often to read the page again while something on it is still changing. */
+  refetchInterval?: number | ((query: { state: { data?: Page<T> | undefined } }) => number | false);
+}
+
+/**
+ * One page of a list resource (`{items, total, nextCursor}`), keyed by its criteria; the page
+ * shown stays until the next one arrives, so paging does not flash.
+ */
+export function usePage<T>(key: string, path: string, query: QueryValues, options: PageOptions<T> = {}) {
   return useQuery({
-    queryKey: ["cards", query],
-    queryFn: ({ signal }) => api.get<Page<Card>>(withQuery("/api/v1/cards", query), signal),
+    queryKey: [key, query],
+    queryFn: ({ signal }) => api.get<Page<T>>(withQuery(path, query), signal),
     placeholderData: keepPreviousData,
     ...options,
   });
+}
+
+export function useCards(query: CardQuery, options: PageOptions<Card> = {}) {
+  return usePage<Card>("cards", "/api/v1/cards", query, options);
 }
 
 export function useCard(id: string | undefined) {
@@ -40,13 +55,8 @@ export type UserQuery = {
   limit?: number;
 };
 
-export function useUsers(query: UserQuery, options: { enabled?: boolean } = {}) {
-  return useQuery({
-    queryKey: ["users", query],
-    queryFn: ({ signal }) => api.get<Page<User>>(withQuery("/api/v1/users", query), signal),
-    placeholderData: keepPreviousData,
-    ...options,
-  });
+export function useUsers(query: UserQuery, options: PageOptions<User> = {}) {
+  return usePage<User>("users", "/api/v1/users", query, options);
 }
 
 export function useUser(id: string | undefined) {
@@ -58,13 +68,18 @@ export function useUser(id: string | undefined) {
   });
 }
 
-export function useTemplates() {
+/** A short list that changes only with the deployment's configuration (`{items}`), read as its items. */
+function useConfiguredList<T>(key: string, path: string) {
   return useQuery({
-    queryKey: ["templates"],
-    queryFn: ({ signal }) => api.get<{ items: CardTemplate[] }>("/api/v1/templates", signal),
+    queryKey: [key],
+    queryFn: ({ signal }) => api.get<{ items: T[] }>(path, signal),
     staleTime: 5 * 60_000,
     select: (data) => data.items,
   });
+}
+
+export function useTemplates() {
+  return useConfiguredList<CardTemplate>("templates", "/api/v1/templates");
 }
 
 export function useOptions() {
@@ -75,10 +90,5 @@ export function useOptions() {
 }
 
 export function useCatalog() {
-  return useQuery({
-    queryKey: ["processes"],
-    queryFn: ({ signal }) => api.get<{ items: CatalogEntry[] }>("/api/v1/processes", signal),
-    staleTime: 5 * 60_000,
-    select: (data) => data.items,
-  });
+  return useConfiguredList<CatalogEntry>("processes", "/api/v1/processes");
 }

@@ -1,22 +1,28 @@
-import {
-  Alert,
-  Box,
-  Button,
-  Center,
-  Group,
-  Paper,
-  PasswordInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Box, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { IconAlertCircle, IconInfoCircle, IconLock } from "@tabler/icons-react";
-import { type FormEvent, useEffect, useState } from "react";
+import { type ChangeEvent, type FormEvent, useEffect, useState } from "react";
 import { Navigate, useSearchParams } from "react-router";
 import { ApiError, messageOf } from "../api/client";
-import { Loading } from "../components/ErrorAlert";
+import { Loading, Notice } from "../components/ErrorAlert";
+import { Brand } from "../layout/Brand";
 import { useSession } from "./session";
+
+/** Why the login page was opened (`?reason=`), when no login has failed since. */
+const whyLoggedOut = {
+  expired: { color: "blue", children: "You are logged out. Log in again to continue." },
+  loggedOut: { color: "gray", children: "You have logged out." },
+} as const;
+
+/** A required login field bound to its state; the name lets password managers fill it. */
+function credential(name: "username" | "password", value: string, set: (value: string) => void) {
+  return {
+    name,
+    autoComplete: name,
+    value,
+    onChange: (event: ChangeEvent<HTMLInputElement>) => set(event.currentTarget.value),
+    required: true,
+  };
+}
 
 /** Where to go after login: only a path inside Tessera, never another site. */
 function safeNext(next: string | null): string {
@@ -117,74 +123,39 @@ export function LoginPage() {
     <Box mih="100vh" style={{ background: "linear-gradient(160deg, #1f4e79 0%, #17324d 100%)" }}>
       <Center mih="100vh" p="md">
         <Stack w={380} gap="md">
-          <Group gap="sm" justify="center">
-            <img
-              src="/favicon.svg"
-              alt=""
-              width={40}
-              height={40}
-              style={{ borderRadius: 8, outline: "1px solid rgb(255 255 255 / 0.4)" }}
-            />
-            <Box>
-              <Title order={1} c="white" fz={26} lh={1.1}>
-                Tessera
-              </Title>
-              <Text c="tessera.1" fz="sm">
-                Identity and card management
-              </Text>
-            </Box>
-          </Group>
+          <Brand size={40} heading taglineAlways />
           <Paper p="xl" shadow="md" component="main">
             <form onSubmit={submit} aria-labelledby="login-title">
               <Stack gap="sm">
                 <Title order={2} fz="lg" id="login-title">
                   Log in
                 </Title>
-                {reason === "expired" && !problem && (
-                  <Alert color="blue" variant="light" icon={<IconInfoCircle size={18} aria-hidden />}>
-                    You are logged out. Log in again to continue.
-                  </Alert>
-                )}
-                {reason === "loggedOut" && !problem && (
-                  <Alert color="gray" variant="light" icon={<IconInfoCircle size={18} aria-hidden />}>
-                    You have logged out.
-                  </Alert>
-                )}
-                {problem && (
-                  <Alert
+                {problem ? (
+                  <Notice
                     color="red"
-                    variant="light"
-                    role="alert"
+                    urgent
                     title={problem.title}
-                    icon={
-                      problem.locked ? (
-                        <IconLock size={18} aria-hidden />
-                      ) : (
-                        <IconAlertCircle size={18} aria-hidden />
-                      )
-                    }
+                    icon={problem.locked ? IconLock : IconAlertCircle}
                   >
                     {problem.text}
-                  </Alert>
+                  </Notice>
+                ) : (
+                  reason &&
+                  Object.hasOwn(whyLoggedOut, reason) && (
+                    <Notice icon={IconInfoCircle} {...whyLoggedOut[reason as keyof typeof whyLoggedOut]} />
+                  )
                 )}
                 <TextInput
                   label="Username"
-                  name="username"
-                  autoComplete="username"
-                  value={username}
-                  onChange={(event) => setUsername(event.currentTarget.value)}
-                  required
+                  {...credential("username", username, setUsername)}
                   autoFocus
                   autoCapitalize="none"
                   spellCheck={false}
                 />
                 <PasswordInput
                   label="Password"
-                  name="password"
+                  {...credential("password", password, setPassword)}
                   autoComplete="current-password"
-                  value={password}
-                  onChange={(event) => setPassword(event.currentTarget.value)}
-                  required
                 />
                 <Button type="submit" loading={busy} disabled={waiting} fullWidth mt="xs">
                   Log in

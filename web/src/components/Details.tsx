@@ -1,6 +1,11 @@
 import { Box, SimpleGrid, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 
+/** A value read character by character (an id, a serial, a path), in a fixed-width font. */
+export function mono(text: string): ReactNode {
+  return <span className="mono">{text}</span>;
+}
+
 /** Label and value pairs as a description list: how a record reads on its own page. */
 export function Details({ items, cols = 3 }: { items: [string, ReactNode][]; cols?: number }) {
   return (

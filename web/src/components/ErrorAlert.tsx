@@ -1,5 +1,5 @@
-import { Alert, Button, Center, Loader, Stack, Text } from "@mantine/core";
-import { IconAlertTriangle, IconPlugConnectedX } from "@tabler/icons-react";
+import { Alert, type AlertProps, Button, Center, Loader, Stack, Text } from "@mantine/core";
+import { type Icon, IconAlertTriangle, IconPlugConnectedX } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { ApiError, messageOf } from "../api/client";
 
@@ -11,27 +11,34 @@ interface Props {
   missing?: string;
 }
 
+interface NoticeProps extends Omit<AlertProps, "icon" | "variant" | "role"> {
+  icon: Icon;
+  /** Said at once by a screen reader (role="alert"): something went wrong or must be fixed. */
+  urgent?: boolean;
+}
+
+/** A message in a light box with its icon: every notice of the UI looks the same. */
+export function Notice({ icon: IconOf, urgent, ...alert }: NoticeProps) {
+  return (
+    <Alert
+      variant="light"
+      role={urgent ? "alert" : undefined}
+      icon={<IconOf size={18} aria-hidden />}
+      {...alert}
+    />
+  );
+}
+
 /** An API error as a sentence, never as JSON. */
 export function ErrorAlert({ error, title, onRetry, missing }: Props) {
   if (error instanceof ApiError && error.isMissingRoute && missing)
     return (
-      <Alert
-        color="gray"
-        variant="light"
-        icon={<IconPlugConnectedX size={18} aria-hidden />}
-        title="Not available yet"
-      >
+      <Notice color="gray" icon={IconPlugConnectedX} title="Not available yet">
         {missing}
-      </Alert>
+      </Notice>
     );
   return (
-    <Alert
-      color="red"
-      variant="light"
-      role="alert"
-      icon={<IconAlertTriangle size={18} aria-hidden />}
-      title={title ?? "That did not work"}
-    >
+    <Notice color="red" urgent icon={IconAlertTriangle} title={title ?? "That did not work"}>
       <Stack gap="xs" align="flex-start">
         <Text size="sm">{messageOf(error)}</Text>
         {onRetry && (
@@ -40,7 +47,7 @@ export function ErrorAlert({ error, title, onRetry, missing }: Props) {
           </Button>
         )}
       </Stack>
-    </Alert>
+    </Notice>
   );
 }
 

@@ -1,6 +1,7 @@
-import { Alert, Button, Code, Group, Stack, Text } from "@mantine/core";
+import { Button, Code, Group, Stack, Text } from "@mantine/core";
 import { IconBug } from "@tabler/icons-react";
 import { Component, type ErrorInfo, type ReactNode } from "react";
+import { Notice } from "./ErrorAlert";
 
 interface Props {
   children: ReactNode;
@@ -36,14 +37,7 @@ export class ErrorBoundary extends Component<Props, State> {
       error.message,
     );
     return (
-      <Alert
-        color="red"
-        variant="light"
-        icon={<IconBug size={18} aria-hidden />}
-        title="This page could not be shown"
-        role="alert"
-        m="md"
-      >
+      <Notice color="red" urgent icon={IconBug} title="This page could not be shown" m="md">
         <Stack gap="sm" align="flex-start">
           <Text size="sm">
             {isStale
@@ -60,7 +54,7 @@ export class ErrorBoundary extends Component<Props, State> {
             </Button>
           </Group>
         </Stack>
-      </Alert>
+      </Notice>
     );
   }
 }

@@ -7,36 +7,28 @@ import { formatNumber } from "./format";
  * Keyset paging as the API does it: the server gives the next cursor, we remember the ones
  * behind us. Fast at a million rows, where page numbers would not be.
  */
-export function useCursorPages() {
+export function useCursorPages(pageSize = 50) {
   const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
   const cursor = stack[stack.length - 1];
   const next = useCallback((nextCursor: string) => setStack((s) => [...s, nextCursor]), []);
   const previous = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
   const reset = useCallback(() => setStack([undefined]), []);
-  return { cursor, pageIndex: stack.length - 1, next, previous, reset };
+  /** The paging part of the API's query: `{cursor, limit}`. */
+  const page = { cursor, limit: pageSize };
+  return { page, pageSize, pageIndex: stack.length - 1, next, previous, reset };
 }
+export type CursorPages = ReturnType<typeof useCursorPages>;
 
 interface PagerProps {
-  pageIndex: number;
-  pageSize: number;
+  pages: CursorPages;
   shown: number;
   total: number;
   nextCursor: string | null | undefined;
-  onNext(cursor: string): void;
-  onPrevious(): void;
   noun?: [string, string];
 }
 
-export function Pager({
-  pageIndex,
-  pageSize,
-  shown,
-  total,
-  nextCursor,
-  onNext,
-  onPrevious,
-  noun = ["row", "rows"],
-}: PagerProps) {
+export function Pager({ pages, shown, total, nextCursor, noun = ["row", "rows"] }: PagerProps) {
+  const { pageIndex, pageSize } = pages;
   const from = total === 0 ? 0 : pageIndex * pageSize + 1;
   const to = pageIndex * pageSize + shown;
   return (
@@ -52,7 +44,7 @@ export function Pager({
           size="xs"
           leftSection={<IconChevronLeft size={14} aria-hidden />}
           disabled={pageIndex === 0}
-          onClick={onPrevious}
+          onClick={pages.previous}
         >
           Previous page
         </Button>
@@ -61,7 +53,7 @@ export function Pager({
           size="xs"
           rightSection={<IconChevronRight size={14} aria-hidden />}
           disabled={!nextCursor}
-          onClick={() => nextCursor && onNext(nextCursor)}
+          onClick={() => nextCursor && pages.next(nextCursor)}
         >
           Next page
         </Button>

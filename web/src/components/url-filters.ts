@@ -43,5 +43,7 @@ export function useSearchForm<K extends string>(keys: readonly K[]) {
     setForm(filters.values);
     reset();
   }, [filters.values, reset]);
-  return { ...filters, form, setForm, pages };
+  /** The API's query: the criteria in the URL and the page. */
+  const query = { ...compact(filters.values), ...pages.page };
+  return { ...filters, form, setForm, pages, query };
 }

@@ -24,6 +24,7 @@ import { ErrorBoundary } from "../components/ErrorBoundary";
 import { formatNumber } from "../components/format";
 import { rolesText } from "../domain";
 import { navigation } from "../navigation";
+import { Brand } from "./Brand";
 
 function isActive(itemPath: string, pathname: string): boolean {
   return itemPath === "/" ? pathname === "/" : pathname === itemPath || pathname.startsWith(`${itemPath}/`);
@@ -77,21 +78,7 @@ function Shell() {
               aria-label="Show the navigation"
             />
             <UnstyledButton component={Link} to="/">
-              <Group gap={10} wrap="nowrap">
-                <img
-                  src="/favicon.svg"
-                  alt=""
-                  width={28}
-                  height={28}
-                  style={{ borderRadius: 6, outline: "1px solid rgb(255 255 255 / 0.35)" }}
-                />
-                <Text fw={700} fz="lg" c="white" style={{ letterSpacing: "0.02em" }}>
-                  Tessera
-                </Text>
-                <Text fz="sm" c="tessera.1" visibleFrom="md">
-                  Identity and card management
-                </Text>
-              </Group>
+              <Brand size={28} />
             </UnstyledButton>
           </Group>
           <Group gap="sm" wrap="nowrap">

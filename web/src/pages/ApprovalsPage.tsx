@@ -1,19 +1,20 @@
-import { Alert, Button, Group, List, Modal, Paper, Stack, Text, Textarea } from "@mantine/core";
+import { Alert, Button, Group, List, Modal, Stack, Text, Textarea } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconCheck, IconClockPause, IconX } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 import { messageOf, runProcess } from "../api/client";
 import { useCards } from "../api/queries";
 import type { Card } from "../api/types";
 import { useOperator } from "../auth/session";
 import { CardFilters, cardFilterKeys } from "../components/CardFilters";
-import { EmptyNote, ErrorAlert, Loading } from "../components/ErrorAlert";
+import { cardRowLabel, selectableCardColumns } from "../components/card-columns";
+import { actionsColumn, usePickedRows } from "../components/DataTable";
 import { plural } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
-import { Pager } from "../components/Pager";
-import { SelectableCardTable } from "../components/SelectableCardTable";
-import { compact, useSearchForm } from "../components/url-filters";
+import { SearchTable, type TableSpec } from "../components/SearchTable";
+import { SelectionBar } from "../components/SelectionBar";
+import { useSearchForm } from "../components/url-filters";
 
 type Decision = "approve" | "reject" | "postpone";
 const decisionWords: Record<Decision, { verb: string; done: string }> = {
@@ -21,7 +22,30 @@ const decisionWords: Record<Decision, { verb: string; done: string }> = {
   reject: { verb: "Reject", done: "rejected" },
   postpone: { verb: "Postpone", done: "postponed" },
 };
-const pageSize = 50;
+
+/** The decisions on the ticked requests; those that ask for a reason say so with "…". */
+const decisionButtons: {
+  decision: Decision;
+  label: string;
+  icon: ReactNode;
+  variant?: string;
+  color?: string;
+}[] = [
+  { decision: "approve", label: "Approve", icon: <IconCheck size={16} aria-hidden /> },
+  {
+    decision: "reject",
+    label: "Reject…",
+    icon: <IconX size={16} aria-hidden />,
+    variant: "light",
+    color: "red",
+  },
+  {
+    decision: "postpone",
+    label: "Postpone…",
+    icon: <IconClockPause size={16} aria-hidden />,
+    variant: "default",
+  },
+];
 
 interface Outcome {
   decision: Decision;
@@ -124,40 +148,25 @@ function DecisionModal({
 export default function ApprovalsPage() {
   const operator = useOperator();
   const queryClient = useQueryClient();
-  const { values, apply, form, setForm, pages } = useSearchForm(cardFilterKeys);
-  const [selected, setSelected] = useState<Map<string, Card>>(new Map());
+  const search = useSearchForm(cardFilterKeys);
+  const { values } = search;
+  const picked = usePickedRows<Card>((card) => card.id);
+  const { clear } = picked;
   const [deciding, setDeciding] = useState<{ decision: Decision; cards: Card[] } | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   // biome-ignore lint/correctness/useExhaustiveDependencies: a selection belongs to one search; new criteria clear it
   useEffect(() => {
-    setSelected(new Map());
-  }, [values]);
-  const cards = useCards({ ...compact(values), state: "requested", cursor: pages.cursor, limit: pageSize });
+    clear();
+  }, [values, clear]);
+  const cards = useCards({ ...search.query, state: "requested" });
 
   const ownReason = (card: Card) =>
     card.requestedBy === operator.id ? "You requested it: another approver decides." : undefined;
-  const toggle = (card: Card, on: boolean) =>
-    setSelected((current) => {
-      const next = new Map(current);
-      if (on) next.set(card.id, card);
-      else next.delete(card.id);
-      return next;
-    });
-  const togglePage = (on: boolean) =>
-    setSelected((current) => {
-      const next = new Map(current);
-      for (const card of cards.data?.items ?? []) {
-        if (ownReason(card)) continue;
-        if (on) next.set(card.id, card);
-        else next.delete(card.id);
-      }
-      return next;
-    });
 
   function done(result: Outcome) {
     setDeciding(undefined);
     setOutcome(result);
-    setSelected(new Map());
+    clear();
     void queryClient.invalidateQueries({ queryKey: ["cards"] });
     if (result.succeeded > 0)
       notifications.show({
@@ -166,117 +175,88 @@ export default function ApprovalsPage() {
       });
   }
 
-  const chosen = [...selected.values()];
+  const chosen = picked.picked;
+  const table: TableSpec<Card> = {
+    label: "Card requests waiting for approval",
+    minWidth: 820,
+    noun: ["request", "requests"],
+    empty: "No request is waiting for approval.",
+    columns: [
+      ...selectableCardColumns(ownReason),
+      actionsColumn((card) =>
+        ownReason(card) ? null : (
+          <Group gap={4} wrap="nowrap">
+            {(["approve", "reject"] as const).map((decision) => (
+              <Button
+                key={decision}
+                size="compact-xs"
+                variant={decision === "approve" ? "light" : "subtle"}
+                color={decision === "reject" ? "red" : undefined}
+                onClick={() => setDeciding({ decision, cards: [card] })}
+                aria-label={`${decisionWords[decision].verb} card ${card.cardNumber}`}
+              >
+                {decisionWords[decision].verb}
+              </Button>
+            ))}
+          </Group>
+        ),
+      ),
+    ],
+  };
   return (
     <>
       <PageHeader
         title="Approvals"
         description="Card requests waiting for a decision, oldest first. Approve, reject with a reason, or postpone — one by one or several at once. Nobody decides on their own request."
       />
-      <Paper p="md">
-        <CardFilters value={form} onChange={setForm} onSearch={() => apply(form)} withState={false} />
-        <Group justify="space-between" mt="md" mb="xs" gap="xs">
-          <Text size="sm" fw={500} aria-live="polite" data-testid="selection-count">
-            {chosen.length === 0 ? "No request selected" : `${plural(chosen.length, "request")} selected`}
-          </Text>
-          <Group gap="xs">
-            <Button
-              leftSection={<IconCheck size={16} aria-hidden />}
-              disabled={chosen.length === 0}
-              onClick={() => setDeciding({ decision: "approve", cards: chosen })}
-            >
-              Approve
-            </Button>
-            <Button
-              variant="light"
-              color="red"
-              leftSection={<IconX size={16} aria-hidden />}
-              disabled={chosen.length === 0}
-              onClick={() => setDeciding({ decision: "reject", cards: chosen })}
-            >
-              Reject…
-            </Button>
-            <Button
-              variant="default"
-              leftSection={<IconClockPause size={16} aria-hidden />}
-              disabled={chosen.length === 0}
-              onClick={() => setDeciding({ decision: "postpone", cards: chosen })}
-            >
-              Postpone…
-            </Button>
-          </Group>
-        </Group>
-        {outcome && outcome.failures.length > 0 && (
-          <Alert
-            color="red"
-            variant="light"
-            role="alert"
-            mb="sm"
-            withCloseButton
-            onClose={() => setOutcome(undefined)}
-            title={`${plural(outcome.failures.length, "request")} not ${decisionWords[outcome.decision].done}`}
-          >
-            <List size="sm">
-              {outcome.failures.map(({ card, message }) => (
-                <List.Item key={card.id}>
-                  Card {card.cardNumber} ({card.holderName}): {message}
-                </List.Item>
+      <SearchTable
+        filters={<CardFilters search={search} withState={false} />}
+        toolbar={
+          <>
+            <SelectionBar
+              active={chosen.length > 0}
+              summary={
+                chosen.length === 0 ? "No request selected" : `${plural(chosen.length, "request")} selected`
+              }
+              actions={decisionButtons.map(({ decision, label, icon, variant, color }) => (
+                <Button
+                  key={decision}
+                  variant={variant}
+                  color={color}
+                  leftSection={icon}
+                  disabled={chosen.length === 0}
+                  onClick={() => setDeciding({ decision, cards: chosen })}
+                >
+                  {label}
+                </Button>
               ))}
-            </List>
-          </Alert>
-        )}
-        {cards.error && <ErrorAlert error={cards.error} onRetry={() => cards.refetch()} />}
-        {cards.isPending && <Loading label="Loading the queue…" />}
-        {cards.data && cards.data.items.length === 0 && (
-          <EmptyNote>No request is waiting for approval.</EmptyNote>
-        )}
-        {cards.data && cards.data.items.length > 0 && (
-          <SelectableCardTable
-            label="Card requests waiting for approval"
-            cards={cards.data.items}
-            isSelected={(card) => selected.has(card.id)}
-            onToggle={toggle}
-            onTogglePage={togglePage}
-            disabledReason={ownReason}
-            dimmed={cards.isPlaceholderData}
-            rowEnd={(card) =>
-              ownReason(card) ? null : (
-                <Group gap={4} wrap="nowrap">
-                  <Button
-                    size="compact-xs"
-                    variant="light"
-                    onClick={() => setDeciding({ decision: "approve", cards: [card] })}
-                    aria-label={`Approve card ${card.cardNumber}`}
-                  >
-                    Approve
-                  </Button>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => setDeciding({ decision: "reject", cards: [card] })}
-                    aria-label={`Reject card ${card.cardNumber}`}
-                  >
-                    Reject
-                  </Button>
-                </Group>
-              )
-            }
-          />
-        )}
-        {cards.data && (
-          <Pager
-            pageIndex={pages.pageIndex}
-            pageSize={pageSize}
-            shown={cards.data.items.length}
-            total={cards.data.total}
-            nextCursor={cards.data.nextCursor}
-            onNext={pages.next}
-            onPrevious={pages.previous}
-            noun={["request", "requests"]}
-          />
-        )}
-      </Paper>
+            />
+            {outcome && outcome.failures.length > 0 && (
+              <Alert
+                color="red"
+                variant="light"
+                role="alert"
+                mb="sm"
+                withCloseButton
+                onClose={() => setOutcome(undefined)}
+                title={`${plural(outcome.failures.length, "request")} not ${decisionWords[outcome.decision].done}`}
+              >
+                <List size="sm">
+                  {outcome.failures.map(({ card, message }) => (
+                    <List.Item key={card.id}>
+                      Card {card.cardNumber} ({card.holderName}): {message}
+                    </List.Item>
+                  ))}
+                </List>
+              </Alert>
+            )}
+          </>
+        }
+        spec={table}
+        query={cards}
+        pager={search.pages}
+        selection={picked.selectionOf(cards.data?.items ?? [], cardRowLabel, ownReason)}
+      />
       {deciding && (
         <DecisionModal
           decision={deciding.decision}

@@ -1,6 +1,5 @@
-import { Anchor, Button, Code, Grid, Group, Modal, Paper, Select, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Button, Code, Grid, Group, Modal, Paper, Select, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconDownload } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -8,10 +7,12 @@ import { api, runProcess } from "../api/client";
 import { useCard } from "../api/queries";
 import type { Certificate } from "../api/types";
 import { useOperator } from "../auth/session";
-import { Details } from "../components/Details";
+import { Details, mono } from "../components/Details";
+import { DownloadButton } from "../components/DownloadButton";
 import { ErrorAlert, Loading } from "../components/ErrorAlert";
 import { formatDateTime } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
+import { Section } from "../components/Section";
 import { StateBadge } from "../components/StateBadge";
 import { canRunProcess, findProcess } from "../domain";
 
@@ -169,24 +170,12 @@ export default function CertificatePage() {
         badge={<StateBadge kind="certificate" state={c.state} size="lg" />}
         actions={
           <>
-            <Button
-              component="a"
-              href={`${base}?format=pem`}
-              download={`${c.serial}.pem`}
-              variant="default"
-              leftSection={<IconDownload size={16} aria-hidden />}
-            >
+            <DownloadButton href={`${base}?format=pem`} download={`${c.serial}.pem`}>
               PEM
-            </Button>
-            <Button
-              component="a"
-              href={`${base}?format=der`}
-              download={`${c.serial}.cer`}
-              variant="default"
-              leftSection={<IconDownload size={16} aria-hidden />}
-            >
+            </DownloadButton>
+            <DownloadButton href={`${base}?format=der`} download={`${c.serial}.cer`}>
               DER
-            </Button>
+            </DownloadButton>
           </>
         }
       />
@@ -197,12 +186,7 @@ export default function CertificatePage() {
               <Details
                 cols={2}
                 items={[
-                  [
-                    "Serial",
-                    <span className="mono" key="serial">
-                      {c.serial}
-                    </span>,
-                  ],
+                  ["Serial", mono(c.serial)],
                   ["Profile", c.profile],
                   ["Subject", c.subject],
                   [
@@ -221,10 +205,7 @@ export default function CertificatePage() {
               />
             </Paper>
             {(offered.length > 0 || heldForActivation) && (
-              <Paper p="lg">
-                <Title order={2} fz="md" mb="sm">
-                  What can be done now
-                </Title>
+              <Section title="What can be done now">
                 {heldForActivation && (
                   <Text size="sm" c="dimmed" mb={offered.length > 0 ? "sm" : 0}>
                     {heldForActivation.state === "issued"
@@ -244,19 +225,16 @@ export default function CertificatePage() {
                     </Button>
                   ))}
                 </Group>
-              </Paper>
+              </Section>
             )}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
-          <Paper p="lg">
-            <Title order={2} fz="md" mb="sm">
-              PEM
-            </Title>
+          <Section title="PEM">
             <Code block style={{ maxHeight: 320, overflow: "auto", fontSize: 11 }}>
               {pem}
             </Code>
-          </Paper>
+          </Section>
         </Grid.Col>
       </Grid>
       {open && <ConfirmCertificateAction certificate={c} action={open} onClose={() => setOpen(undefined)} />}

@@ -1,26 +1,18 @@
-import {
-  Anchor,
-  Button,
-  Group,
-  Paper,
-  SimpleGrid,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  Title,
-  UnstyledButton,
-} from "@mantine/core";
-import { IconArrowRight, IconFileImport, IconStack2, IconUserPlus } from "@tabler/icons-react";
+import { Anchor, Button, SimpleGrid, Skeleton, Stack, Text, UnstyledButton } from "@mantine/core";
+import { IconArrowRight } from "@tabler/icons-react";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, withQuery } from "../api/client";
 import { useCards } from "../api/queries";
 import type { Batch, Card, Page } from "../api/types";
 import { useOperator } from "../auth/session";
+import { cardColumn } from "../components/card-columns";
+import { type Column, DataTable } from "../components/DataTable";
 import { EmptyNote, ErrorAlert } from "../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../components/format";
+import { LinkButtons, pageLinks } from "../components/LinkButtons";
 import { PageHeader } from "../components/PageHeader";
+import { Section } from "../components/Section";
 import { StateBadge } from "../components/StateBadge";
 import { findProcess } from "../domain";
 import { navigationItemOf } from "../navigation";
@@ -50,10 +42,7 @@ function CardsPerState() {
   });
   const failed = counts.find((c) => c.error);
   return (
-    <Paper p="md">
-      <Title order={2} fz="md" mb="sm">
-        Cards per state
-      </Title>
+    <Section title="Cards per state" p="md">
       {failed && <ErrorAlert error={failed.error} />}
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="xs">
         {dashboardStates.map((state, i) => {
@@ -78,19 +67,18 @@ function CardsPerState() {
           );
         })}
       </SimpleGrid>
-    </Paper>
+    </Section>
   );
 }
 
 function WaitingForApproval({ canApprove }: { canApprove: boolean }) {
   const waiting = useCards({ state: "requested", limit: 6 });
   return (
-    <Paper p="md">
-      <Group justify="space-between" mb="sm">
-        <Title order={2} fz="md">
-          Requests waiting for approval
-        </Title>
-        {canApprove && (
+    <Section
+      title="Requests waiting for approval"
+      p="md"
+      action={
+        canApprove && (
           <Button
             component={Link}
             to="/approvals"
@@ -100,44 +88,60 @@ function WaitingForApproval({ canApprove }: { canApprove: boolean }) {
           >
             Open approvals
           </Button>
-        )}
-      </Group>
+        )
+      }
+    >
       {waiting.error && <ErrorAlert error={waiting.error} />}
       {waiting.data && waiting.data.items.length === 0 && <EmptyNote>No requests are waiting.</EmptyNote>}
       {waiting.data && waiting.data.items.length > 0 && (
-        <Table.ScrollContainer minWidth={420}>
-          <Table className="data-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Card</Table.Th>
-                <Table.Th>Holder</Table.Th>
-                <Table.Th>Requested</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {waiting.data.items.map((card) => (
-                <Table.Tr key={card.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/cards/${card.id}`} className="mono">
-                      {card.cardNumber}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{card.holderName}</Table.Td>
-                  <Table.Td>{formatDateTime(card.requestedAt)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable
+          label="Requests waiting for approval"
+          rows={waiting.data.items}
+          rowKey={(card) => card.id}
+          columns={[
+            { ...cardColumn.number, header: "Card" },
+            { header: "Holder", cell: (card) => card.holderName },
+            cardColumn.requested,
+          ]}
+          minWidth={420}
+        />
       )}
       {waiting.data && waiting.data.total > waiting.data.items.length && (
         <Text size="sm" c="dimmed" mt="xs">
           {formatNumber(waiting.data.total)} in all.
         </Text>
       )}
-    </Paper>
+    </Section>
   );
 }
+
+const batchColumns: Column<Batch>[] = [
+  {
+    header: "Batch order",
+    cell: (batch) => (
+      <Anchor component={Link} to={`/batches/${batch.id}`}>
+        {findProcess(batch.process)?.name ?? batch.process}
+      </Anchor>
+    ),
+  },
+  { header: "State", cell: (batch) => <BatchStateBadge batch={batch} /> },
+  {
+    header: "Done / total",
+    className: "num",
+    cell: (batch) => (
+      <>
+        {formatNumber(batch.done)} / {formatNumber(batch.total)}
+        {batch.failed > 0 && (
+          <Text span c="red.8" size="sm">
+            {" "}
+            ({formatNumber(batch.failed)} failed)
+          </Text>
+        )}
+      </>
+    ),
+  },
+  { header: "Started", cell: (batch) => formatDateTime(batch.createdAt) },
+];
 
 function RecentBatches() {
   const batches = useQuery({
@@ -146,15 +150,15 @@ function RecentBatches() {
     refetchInterval: (query) => (query.state.data?.items.some((b) => b.state === "running") ? 3000 : false),
   });
   return (
-    <Paper p="md">
-      <Group justify="space-between" mb="sm">
-        <Title order={2} fz="md">
-          Running and recent batches
-        </Title>
+    <Section
+      title="Running and recent batches"
+      p="md"
+      action={
         <Anchor component={Link} to="/batches" size="sm">
           All batches
         </Anchor>
-      </Group>
+      }
+    >
       {batches.error && (
         <ErrorAlert
           error={batches.error}
@@ -163,90 +167,15 @@ function RecentBatches() {
       )}
       {batches.data && batches.data.items.length === 0 && <EmptyNote>No batch has run yet.</EmptyNote>}
       {batches.data && batches.data.items.length > 0 && (
-        <Table.ScrollContainer minWidth={420}>
-          <Table className="data-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Batch order</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th className="num">Done / total</Table.Th>
-                <Table.Th>Started</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {batches.data.items.map((batch) => (
-                <Table.Tr key={batch.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/batches/${batch.id}`}>
-                      {findProcess(batch.process ?? "")?.name ?? batch.process}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <BatchStateBadge batch={batch} />
-                  </Table.Td>
-                  <Table.Td className="num">
-                    {formatNumber(batch.done)} / {formatNumber(batch.total)}
-                    {batch.failed > 0 && (
-                      <Text span c="red.8" size="sm">
-                        {" "}
-                        ({formatNumber(batch.failed)} failed)
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{formatDateTime(batch.createdAt)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable
+          label="Recent batch orders"
+          rows={batches.data.items}
+          rowKey={(batch) => batch.id}
+          columns={batchColumns}
+          minWidth={420}
+        />
       )}
-    </Paper>
-  );
-}
-
-function QuickActions() {
-  const operator = useOperator();
-  const actions = [
-    {
-      show: operator.has(["registrationOfficer"]),
-      to: "/users/new",
-      label: "Create user",
-      icon: IconUserPlus,
-    },
-    {
-      show: operator.has(["registrationOfficer"]),
-      to: "/users/import",
-      label: "Import users",
-      icon: IconFileImport,
-    },
-    {
-      show: operator.has(["productionAdministrator"]),
-      to: "/batch-orders/issue-multiple-cards",
-      label: "Issue multiple cards",
-      icon: IconStack2,
-    },
-    {
-      show: operator.has(["issuingAuthority"]),
-      to: "/batch-orders/activate-multiple-cards",
-      label: "Activate multiple cards",
-      icon: IconStack2,
-    },
-  ].filter((a) => a.show);
-  if (actions.length === 0) return null;
-  return (
-    <Group gap="xs">
-      {actions.map(({ to, label, icon: Icon }) => (
-        <Button
-          key={to}
-          component={Link}
-          to={to}
-          variant="default"
-          leftSection={<Icon size={16} aria-hidden />}
-        >
-          {label}
-        </Button>
-      ))}
-    </Group>
+    </Section>
   );
 }
 
@@ -258,7 +187,16 @@ export default function DashboardPage() {
       <PageHeader
         title="Dashboard"
         description={`Welcome, ${operator.username}. This is where the office stands now.`}
-        actions={<QuickActions />}
+        actions={
+          <LinkButtons
+            links={[
+              pageLinks.createUser,
+              pageLinks.importUsers,
+              pageLinks.issueMultiple,
+              pageLinks.activateMultiple,
+            ]}
+          />
+        }
       />
       <Stack gap="md">
         <CardsPerState />

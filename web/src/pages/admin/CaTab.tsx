@@ -1,10 +1,12 @@
-import { Anchor, Button, Code, Group, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { IconDownload } from "@tabler/icons-react";
+import { Anchor, Code, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { ApiError } from "../../api/client";
-import { Details } from "../../components/Details";
+import { Details, mono } from "../../components/Details";
+import { DownloadButton } from "../../components/DownloadButton";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../components/format";
+import { Section } from "../../components/Section";
 
 /** Reads a public PKI file: these are not JSON, and need no login. */
 async function fetchPki(path: string, signal: AbortSignal) {
@@ -14,6 +16,22 @@ async function fetchPki(path: string, signal: AbortSignal) {
     throw new ApiError(response.status, "http", `The server answered HTTP ${response.status}.`);
   return response;
 }
+
+/** The CA's public files: where they are, the name they are saved as, and the button's label. */
+const published = {
+  ca: {
+    title: "CA certificate",
+    href: "/pki/ca.pem",
+    file: ["tessera-ca.pem", "ca.pem"],
+    missing: "The CA certificate is not published by this Tessera server yet (GET /pki/ca.pem).",
+  },
+  crl: {
+    title: "Certificate revocation list",
+    href: "/pki/crl",
+    file: ["tessera.crl", "tessera.crl"],
+    missing: "The CRL is not published by this Tessera server yet (GET /pki/crl).",
+  },
+} satisfies Record<string, Omit<PkiFileProps<unknown>, "query" | "children">>;
 
 export function CaTab() {
   const ca = useQuery({
@@ -36,69 +54,21 @@ export function CaTab() {
   });
   return (
     <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
-      <Paper p="lg">
-        <Group justify="space-between" mb="sm">
-          <Title order={2} fz="md">
-            CA certificate
-          </Title>
-          {ca.data && (
-            <Button
-              component="a"
-              href="/pki/ca.pem"
-              download="tessera-ca.pem"
-              size="xs"
-              variant="default"
-              leftSection={<IconDownload size={14} aria-hidden />}
-            >
-              ca.pem
-            </Button>
-          )}
-        </Group>
-        {ca.isPending && <Loading />}
-        {ca.error && (
-          <ErrorAlert
-            error={ca.error}
-            missing="The CA certificate is not published by this Tessera server yet (GET /pki/ca.pem)."
-          />
-        )}
-        {ca.data && (
+      <PkiFile {...published.ca} query={ca}>
+        {(pem) => (
           <Stack gap="xs">
             <Text size="sm" c="dimmed">
               Install this certificate where cards are checked: Windows smart-card logon, VPN and TLS servers
               trust the cards through it.
             </Text>
             <Code block style={{ maxHeight: 260, overflow: "auto", fontSize: 11 }}>
-              {ca.data}
+              {pem}
             </Code>
           </Stack>
         )}
-      </Paper>
-      <Paper p="lg">
-        <Group justify="space-between" mb="sm">
-          <Title order={2} fz="md">
-            Certificate revocation list
-          </Title>
-          {crl.data && (
-            <Button
-              component="a"
-              href="/pki/crl"
-              download="tessera.crl"
-              size="xs"
-              variant="default"
-              leftSection={<IconDownload size={14} aria-hidden />}
-            >
-              tessera.crl
-            </Button>
-          )}
-        </Group>
-        {crl.isPending && <Loading />}
-        {crl.error && (
-          <ErrorAlert
-            error={crl.error}
-            missing="The CRL is not published by this Tessera server yet (GET /pki/crl)."
-          />
-        )}
-        {crl.data && (
+      </PkiFile>
+      <PkiFile {...published.crl} query={crl}>
+        {(file) => (
           <Stack gap="sm">
             <Details
               cols={2}
@@ -109,17 +79,12 @@ export function CaTab() {
                     /pki/crl
                   </Anchor>,
                 ],
-                ["Size", `${crl.data.size.toLocaleString("en")} bytes`],
+                ["Size", `${file.size.toLocaleString("en")} bytes`],
                 [
                   "Last signed",
-                  crl.data.lastModified ? formatDateTime(new Date(crl.data.lastModified).toISOString()) : "—",
+                  file.lastModified ? formatDateTime(new Date(file.lastModified).toISOString()) : "—",
                 ],
-                [
-                  "OCSP",
-                  <span className="mono" key="ocsp">
-                    /pki/ocsp
-                  </span>,
-                ],
+                ["OCSP", mono("/pki/ocsp")],
               ]}
             />
             <Text size="xs" c="dimmed">
@@ -128,7 +93,40 @@ export function CaTab() {
             </Text>
           </Stack>
         )}
-      </Paper>
+      </PkiFile>
     </SimpleGrid>
+  );
+}
+
+interface PkiFileProps<T> {
+  title: string;
+  href: string;
+  /** The name the file is saved as, and the download button's label. */
+  file: [saveAs: string, label: string];
+  query: { data: T | undefined; error: unknown; isPending: boolean };
+  /** What to say when this server does not publish the file yet. */
+  missing: string;
+  children(data: T): ReactNode;
+}
+
+/** A file the CA publishes: its download, and what it says once read. */
+function PkiFile<T>({ title, href, file: [saveAs, label], query, missing, children }: PkiFileProps<T>) {
+  return (
+    <Section
+      title={title}
+      action={
+        query.data !== undefined && (
+          <DownloadButton href={href} download={saveAs} size="xs">
+            {label}
+          </DownloadButton>
+        )
+      }
+    >
+      {query.isPending && <Loading />}
+      {query.error !== null && query.error !== undefined && (
+        <ErrorAlert error={query.error} missing={missing} />
+      )}
+      {query.data !== undefined && children(query.data)}
+    </Section>
   );
 }

@@ -3,28 +3,26 @@ import {
   Badge,
   Button,
   Checkbox,
-  Code,
-  CopyButton,
   Group,
   Modal,
-  Paper,
   PasswordInput,
   SimpleGrid,
   Stack,
   Switch,
-  Table,
   Text,
   TextInput,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconUserPlus } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api, fieldErrorsOf } from "../../api/client";
 import type { OperatorAccount, PendingChange, Role } from "../../api/types";
 import { useOperator } from "../../auth/session";
-import { ErrorAlert, Loading } from "../../components/ErrorAlert";
+import { actionsColumn, RowButton } from "../../components/DataTable";
+import { DialogForm, ShownOnce } from "../../components/FormActions";
 import { formatDate, formatDateTime } from "../../components/format";
+import { ListIntro, SearchTable, type TableSpec } from "../../components/SearchTable";
 import { roleNames, roles } from "../../domain";
 import { PendingChanges } from "./PendingChanges";
 
@@ -33,7 +31,6 @@ export function useOperators(enabled = true) {
   return useQuery({
     queryKey: ["operators"],
     queryFn: ({ signal }) => api.get<{ items: OperatorAccount[] }>("/api/v1/operators", signal),
-    select: (data) => data.items,
     enabled,
   });
 }
@@ -91,10 +88,6 @@ function NewOperator({ onClose }: { onClose(): void }) {
     },
   });
   const errors = fieldErrorsOf(create.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate();
-  }
   const generated = create.data && "password" in create.data ? create.data.password : undefined;
   return (
     <Modal opened onClose={onClose} title="New operator" centered size="lg">
@@ -108,62 +101,43 @@ function NewOperator({ onClose }: { onClose(): void }) {
           </Group>
         </Stack>
       ) : create.data ? (
-        <Stack gap="sm">
-          <Alert color="green" variant="light" title={`${create.data.operator.username} can log in`}>
-            {generated
-              ? "Give them this password; it is shown only now and they should change it."
-              : "They log in with the password you set."}
-          </Alert>
-          {generated && (
-            <Group gap="xs">
-              <Code fz="md">{generated}</Code>
-              <CopyButton value={generated}>
-                {({ copied, copy }) => (
-                  <Button size="xs" variant="default" onClick={copy}>
-                    {copied ? "Copied" : "Copy"}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
-          )}
-          <Group justify="flex-end">
-            <Button onClick={onClose}>Done</Button>
-          </Group>
-        </Stack>
+        <ShownOnce
+          title={`${create.data.operator.username} can log in`}
+          secret={generated}
+          copyLabel="Copy the password"
+          onDone={onClose}
+        >
+          {generated
+            ? "Give them this password; it is shown only now and they should change it."
+            : "They log in with the password you set."}
+        </ShownOnce>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <Stack gap="sm">
-            <TextInput
-              label="Username"
-              description="Lower-case letters, digits, and . _ -"
-              required
-              value={username}
-              onChange={(e) => setUsername(e.currentTarget.value)}
-              error={errors.username}
-              data-autofocus
-            />
-            <PasswordInput
-              label="Password"
-              description="At least 12 characters. Leave empty to generate one."
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              error={errors.password}
-              autoComplete="new-password"
-            />
-            <RolePicker value={chosen} onChange={setChosen} error={errors.roles} />
-            {create.error && Object.keys(errors).length === 0 && (
-              <ErrorAlert error={create.error} title="The operator was not created" />
-            )}
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending}>
-                Create operator
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+        <DialogForm
+          onSubmit={() => create.mutate()}
+          mutation={create}
+          errorTitle="The operator was not created"
+          onCancel={onClose}
+          submitLabel="Create operator"
+        >
+          <TextInput
+            label="Username"
+            description="Lower-case letters, digits, and . _ -"
+            required
+            value={username}
+            onChange={(e) => setUsername(e.currentTarget.value)}
+            error={errors.username}
+            data-autofocus
+          />
+          <PasswordInput
+            label="Password"
+            description="At least 12 characters. Leave empty to generate one."
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            error={errors.password}
+            autoComplete="new-password"
+          />
+          <RolePicker value={chosen} onChange={setChosen} error={errors.roles} />
+        </DialogForm>
       )}
     </Modal>
   );
@@ -201,57 +175,46 @@ function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClos
     },
   });
   const errors = fieldErrorsOf(save.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    save.mutate();
-  }
   return (
     <Modal opened onClose={onClose} title={`Operator ${operator.username}`} centered size="lg">
-      <form onSubmit={submit} noValidate>
-        <Stack gap="sm">
-          <RolePicker
-            value={chosen}
-            onChange={setChosen}
-            error={errors.roles}
-            {...(isMe && { readOnlyReason: "Nobody changes their own roles: another administrator does." })}
-          />
-          <Switch
-            label="Disabled: cannot log in, and API tokens acting as them stop working"
-            checked={disabled}
-            onChange={(e) => setDisabled(e.currentTarget.checked)}
-          />
-          {/* Failed logins make the failing address wait (issue 8), and the wait of one address
-              is not listed here: clearing them is offered always, not only while all must wait. */}
-          <Checkbox
-            label={
-              locked
-                ? `Clear the waits after failed logins (addresses that failed wait until ${formatDateTime(operator.lockedUntil)})`
-                : "Clear the waits after failed logins, so they can try again at once from any address"
-            }
-            checked={unlock}
-            onChange={(e) => setUnlock(e.currentTarget.checked)}
-          />
-          <PasswordInput
-            label="New password"
-            description="Leave empty to keep the current one. At least 12 characters."
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={errors.password}
-            autoComplete="new-password"
-          />
-          {save.error && Object.keys(errors).length === 0 && (
-            <ErrorAlert error={save.error} title="Nothing was changed" />
-          )}
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Save
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+      <DialogForm
+        onSubmit={() => save.mutate()}
+        mutation={save}
+        errorTitle="Nothing was changed"
+        onCancel={onClose}
+        submitLabel="Save"
+      >
+        <RolePicker
+          value={chosen}
+          onChange={setChosen}
+          error={errors.roles}
+          {...(isMe && { readOnlyReason: "Nobody changes their own roles: another administrator does." })}
+        />
+        <Switch
+          label="Disabled: cannot log in, and API tokens acting as them stop working"
+          checked={disabled}
+          onChange={(e) => setDisabled(e.currentTarget.checked)}
+        />
+        {/* Failed logins make the failing address wait (issue 8), and the wait of one address
+            is not listed here: clearing them is offered always, not only while all must wait. */}
+        <Checkbox
+          label={
+            locked
+              ? `Clear the waits after failed logins (addresses that failed wait until ${formatDateTime(operator.lockedUntil)})`
+              : "Clear the waits after failed logins, so they can try again at once from any address"
+          }
+          checked={unlock}
+          onChange={(e) => setUnlock(e.currentTarget.checked)}
+        />
+        <PasswordInput
+          label="New password"
+          description="Leave empty to keep the current one. At least 12 characters."
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={errors.password}
+          autoComplete="new-password"
+        />
+      </DialogForm>
     </Modal>
   );
 }
@@ -261,97 +224,76 @@ export function OperatorsTab() {
   const operators = useOperators();
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<OperatorAccount | undefined>();
+  const table: TableSpec<OperatorAccount> = {
+    minWidth: 640,
+    noun: ["operator", "operators"],
+    empty: "No operator yet.",
+    columns: [
+      {
+        header: "Username",
+        td: { fw: 500 },
+        cell: (operator) => (
+          <>
+            {operator.username}
+            {operator.id === me.id && (
+              <Text span size="xs" c="dimmed">
+                {" "}
+                (you)
+              </Text>
+            )}
+          </>
+        ),
+      },
+      {
+        header: "Roles",
+        cell: (operator) => (
+          <Group gap={4}>
+            {operator.roles.map((role) => (
+              <Badge key={role} size="sm" variant="outline" color="gray" tt="none" fw={500} c="dark.6">
+                {roleNames[role]}
+              </Badge>
+            ))}
+          </Group>
+        ),
+      },
+      {
+        header: "Status",
+        cell: (operator) =>
+          operator.disabled ? (
+            <Badge color="gray" variant="filled" size="sm" tt="none" c="white" bg="gray.7">
+              Disabled
+            </Badge>
+          ) : operator.lockedUntil && new Date(operator.lockedUntil) > new Date() ? (
+            <Badge color="red" variant="filled" size="sm" tt="none" bg="red.8">
+              Waiting after failed logins
+            </Badge>
+          ) : (
+            <Text span size="sm">
+              Enabled
+            </Text>
+          ),
+      },
+      { header: "Created", cell: (operator) => formatDate(operator.createdAt) },
+      actionsColumn((operator) => (
+        <RowButton label={`Edit ${operator.username}`} onClick={() => setEditing(operator)}>
+          Edit
+        </RowButton>
+      )),
+    ],
+  };
   return (
-    <Paper p="md">
-      <Group justify="space-between" mb="sm">
-        <Text size="sm" c="dimmed">
+    <SearchTable
+      filters={
+        <ListIntro add={{ label: "New operator", icon: IconUserPlus, onClick: () => setCreating(true) }}>
           Each operator holds one or more roles; every process checks them on the server.
-        </Text>
-        <Button leftSection={<IconUserPlus size={16} aria-hidden />} onClick={() => setCreating(true)}>
-          New operator
-        </Button>
-      </Group>
-      <PendingChanges kinds={["operator.create", "operator.change"]} />
-      {operators.error && <ErrorAlert error={operators.error} />}
-      {operators.isPending && <Loading />}
-      {operators.data && (
-        <Table className="data-table" aria-label="Operators">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Username</Table.Th>
-              <Table.Th>Roles</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>
-                <span className="sr-only">Actions</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {operators.data.map((operator) => {
-              const locked = operator.lockedUntil && new Date(operator.lockedUntil) > new Date();
-              return (
-                <Table.Tr key={operator.id}>
-                  <Table.Td fw={500}>
-                    {operator.username}
-                    {operator.id === me.id && (
-                      <Text span size="xs" c="dimmed">
-                        {" "}
-                        (you)
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {operator.roles.map((role) => (
-                        <Badge
-                          key={role}
-                          size="sm"
-                          variant="outline"
-                          color="gray"
-                          tt="none"
-                          fw={500}
-                          c="dark.6"
-                        >
-                          {roleNames[role]}
-                        </Badge>
-                      ))}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    {operator.disabled ? (
-                      <Badge color="gray" variant="filled" size="sm" tt="none" c="white" bg="gray.7">
-                        Disabled
-                      </Badge>
-                    ) : locked ? (
-                      <Badge color="red" variant="filled" size="sm" tt="none" bg="red.8">
-                        Waiting after failed logins
-                      </Badge>
-                    ) : (
-                      <Text span size="sm">
-                        Enabled
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{formatDate(operator.createdAt)}</Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="compact-sm"
-                      variant="subtle"
-                      onClick={() => setEditing(operator)}
-                      aria-label={`Edit ${operator.username}`}
-                    >
-                      Edit
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      )}
+        </ListIntro>
+      }
+      toolbar={<PendingChanges kinds={["operator.create", "operator.change"]} />}
+      spec={table}
+      query={operators}
+    >
       {creating && <NewOperator onClose={() => setCreating(false)} />}
       {editing && <EditOperator operator={editing} onClose={() => setEditing(undefined)} />}
-    </Paper>
+    </SearchTable>
   );
 }

@@ -17,6 +17,7 @@ import { api, fieldErrorsOf } from "../../api/client";
 import { useOptions } from "../../api/queries";
 import type { PendingChange, ProcessOptions } from "../../api/types";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
+import { cardStateLabels, certificateStateLabels, pinLengthBounds, pukLengthBounds } from "../../domain";
 import { PendingChanges } from "./PendingChanges";
 
 function Row({ label, description, children }: { label: string; description: string; children: ReactNode }) {
@@ -34,6 +35,64 @@ function Row({ label, description, children }: { label: string; description: str
         {children}
       </Group>
     </Group>
+  );
+}
+
+/** The secret lengths an order may choose, within the bounds the server checks (src/domain). */
+const secretLengths = [
+  { key: "pinLength", name: "PIN", bounds: pinLengthBounds, note: ", within each template's bounds" },
+  { key: "pukLength", name: "PUK", bounds: pukLengthBounds, note: "" },
+] as const;
+
+/** What a batch leaves its cards and certificates in, by default. */
+const endStates = [
+  {
+    key: "cardEndState",
+    label: "Card end state",
+    description: "Issued cards wait for activation; active cards can be used at once.",
+    data: (["issued", "active"] as const).map((value) => ({ value, label: cardStateLabels[value] })),
+  },
+  {
+    key: "certificateEndState",
+    label: "Certificate end state",
+    description: "On hold until activation, or valid from the start.",
+    data: (["onHold", "valid"] as const).map((value) => ({ value, label: certificateStateLabels[value] })),
+  },
+] as const;
+const pukDeliveries = [
+  { value: "none", label: "Not printed" },
+  { value: "print", label: "Printed" },
+] as const;
+
+/** The rules of requests and activation, each on or off. */
+const flags = [
+  {
+    key: "approvalStep",
+    label: "Approval step",
+    description:
+      "Card requests wait for an approver (four eyes). Off: requests are approved at once — switching it off waits for a second administrator.",
+  },
+  {
+    key: "severalActiveCards",
+    label: "Several active cards per user",
+    description: "Off: a user holds at most one card in use or on its way.",
+  },
+] as const;
+
+/** One of a few named values, all in sight. */
+function Choice<V extends string>({
+  label,
+  data,
+  value,
+  onChange,
+}: {
+  label: string;
+  data: readonly { value: V; label: string }[];
+  value: V;
+  onChange(value: V): void;
+}) {
+  return (
+    <SegmentedControl aria-label={label} data={[...data]} value={value} onChange={(v) => onChange(v as V)} />
   );
 }
 
@@ -106,72 +165,41 @@ export function OptionsTab() {
             Letting a batch end in active cards or valid certificates (by default or by the operator's choice)
             skips the issuing authority's activation: that change waits for a second administrator.
           </Text>
-          <Row
-            label="PIN length"
-            description="Default digits of a new PIN (4–12, within each template's bounds)."
-          >
-            <NumberInput
-              aria-label="Default PIN length"
-              min={4}
-              max={12}
-              w={90}
-              value={draft.pinLength.default}
-              onChange={(v) => set({ pinLength: { ...draft.pinLength, default: Number(v) } })}
-              error={errors["pinLength.default"]}
-            />
-            {choose("pinLength")}
-          </Row>
-          <Row label="PUK length" description="Default digits of a new PUK (8–16).">
-            <NumberInput
-              aria-label="Default PUK length"
-              min={8}
-              max={16}
-              w={90}
-              value={draft.pukLength.default}
-              onChange={(v) => set({ pukLength: { ...draft.pukLength, default: Number(v) } })}
-              error={errors["pukLength.default"]}
-            />
-            {choose("pukLength")}
-          </Row>
+          {secretLengths.map(({ key, name, bounds, note }) => (
+            <Row
+              key={key}
+              label={`${name} length`}
+              description={`Default digits of a new ${name} (${bounds.min}–${bounds.max}${note}).`}
+            >
+              <NumberInput
+                aria-label={`Default ${name} length`}
+                min={bounds.min}
+                max={bounds.max}
+                w={90}
+                value={draft[key].default}
+                onChange={(v) => set({ [key]: { ...draft[key], default: Number(v) } })}
+                error={errors[`${key}.default`]}
+              />
+              {choose(key)}
+            </Row>
+          ))}
           <Row
             label="Certificates to issue"
             description="Whether operators may issue a subset of the template's certificate profiles; otherwise all are issued."
           >
             {choose("certificates")}
           </Row>
-          <Row
-            label="Card end state"
-            description="Issued cards wait for activation; active cards can be used at once."
-          >
-            <SegmentedControl
-              aria-label="Default card end state"
-              data={[
-                { value: "issued", label: "Issued" },
-                { value: "active", label: "Active" },
-              ]}
-              value={draft.cardEndState.default}
-              onChange={(v) =>
-                set({ cardEndState: { ...draft.cardEndState, default: v as "issued" | "active" } })
-              }
-            />
-            {choose("cardEndState")}
-          </Row>
-          <Row label="Certificate end state" description="On hold until activation, or valid from the start.">
-            <SegmentedControl
-              aria-label="Default certificate end state"
-              data={[
-                { value: "onHold", label: "On hold" },
-                { value: "valid", label: "Valid" },
-              ]}
-              value={draft.certificateEndState.default}
-              onChange={(v) =>
-                set({
-                  certificateEndState: { ...draft.certificateEndState, default: v as "onHold" | "valid" },
-                })
-              }
-            />
-            {choose("certificateEndState")}
-          </Row>
+          {endStates.map(({ key, label, description, data }) => (
+            <Row key={key} label={label} description={description}>
+              <Choice
+                label={`Default ${label.toLowerCase()}`}
+                data={data}
+                value={draft[key].default}
+                onChange={(v) => set({ [key]: { ...draft[key], default: v } } as Partial<ProcessOptions>)}
+              />
+              {choose(key)}
+            </Row>
+          ))}
           {inconsistent && (
             <Text size="sm" c="orange.9" role="alert">
               Default card end state Active with certificates On hold would make unusable cards; operators
@@ -182,40 +210,26 @@ export function OptionsTab() {
             label="PUK delivery"
             description="Print the PUK on the PIN letter too, or keep it only encrypted for unblocking."
           >
-            <SegmentedControl
-              aria-label="PUK delivery"
-              data={[
-                { value: "none", label: "Not printed" },
-                { value: "print", label: "Printed" },
-              ]}
+            <Choice
+              label="PUK delivery"
+              data={pukDeliveries}
               value={draft.pukDelivery}
-              onChange={(v) => set({ pukDelivery: v as "none" | "print" })}
+              onChange={(v) => set({ pukDelivery: v })}
             />
           </Row>
           <Divider />
           <Title order={2} fz="md">
             Requests and activation
           </Title>
-          <Row
-            label="Approval step"
-            description="Card requests wait for an approver (four eyes). Off: requests are approved at once — switching it off waits for a second administrator."
-          >
-            <Switch
-              aria-label="Approval step"
-              checked={draft.approvalStep}
-              onChange={(e) => set({ approvalStep: e.currentTarget.checked })}
-            />
-          </Row>
-          <Row
-            label="Several active cards per user"
-            description="Off: a user holds at most one card in use or on its way."
-          >
-            <Switch
-              aria-label="Several active cards per user"
-              checked={draft.severalActiveCards}
-              onChange={(e) => set({ severalActiveCards: e.currentTarget.checked })}
-            />
-          </Row>
+          {flags.map(({ key, label, description }) => (
+            <Row key={key} label={label} description={description}>
+              <Switch
+                aria-label={label}
+                checked={draft[key]}
+                onChange={(e) => set({ [key]: e.currentTarget.checked })}
+              />
+            </Row>
+          ))}
           {save.error && <ErrorAlert error={save.error} title="The options were not saved" />}
           <Group justify="flex-end" gap="xs">
             <Button variant="default" onClick={() => options.data && setDraft(structuredClone(options.data))}>

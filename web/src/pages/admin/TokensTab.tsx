@@ -1,25 +1,16 @@
-import {
-  Alert,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  Paper,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { Button, Code, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconKey } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api, fieldErrorsOf } from "../../api/client";
 import type { ApiToken } from "../../api/types";
 import { useOperator } from "../../auth/session";
-import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
+import { actionsColumn, RowButton } from "../../components/DataTable";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { DialogForm, ShownOnce } from "../../components/FormActions";
 import { formatDateTime } from "../../components/format";
+import { ListIntro, SearchTable, type TableSpec } from "../../components/SearchTable";
 import { useOperators } from "./OperatorsTab";
 
 function NewToken({ onClose }: { onClose(): void }) {
@@ -32,59 +23,41 @@ function NewToken({ onClose }: { onClose(): void }) {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["tokens"] }),
   });
   const errors = fieldErrorsOf(create.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate();
-  }
   return (
     <Modal opened onClose={onClose} title="New API token" centered>
       {create.data ? (
-        <Stack gap="sm">
-          <Alert color="green" variant="light" title="Copy the token now">
-            It is shown only this once; Tessera keeps only its hash. Send it as{" "}
-            <Code>Authorization: Bearer …</Code>.
-          </Alert>
-          <Code block>{create.data.token}</Code>
-          <Group justify="space-between">
-            <CopyButton value={create.data.token}>
-              {({ copied, copy }) => (
-                <Button variant="default" onClick={copy}>
-                  {copied ? "Copied" : "Copy the token"}
-                </Button>
-              )}
-            </CopyButton>
-            <Button onClick={onClose}>Done</Button>
-          </Group>
-        </Stack>
+        <ShownOnce
+          title="Copy the token now"
+          secret={create.data.token}
+          copyLabel="Copy the token"
+          onDone={onClose}
+        >
+          It is shown only this once; Tessera keeps only its hash. Send it as{" "}
+          <Code>Authorization: Bearer …</Code>.
+        </ShownOnce>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <Stack gap="sm">
-            <TextInput
-              label="Name"
-              description="What the script is, e.g. “HR nightly import”."
-              required
-              value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
-              error={errors.name}
-              data-autofocus
-            />
-            <Text size="sm" c="dimmed">
-              The token acts as you ({me.username}) and may do what your roles allow, until it is revoked or
-              you are disabled.
-            </Text>
-            {create.error && Object.keys(errors).length === 0 && (
-              <ErrorAlert error={create.error} title="No token was created" />
-            )}
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={create.isPending} disabled={!name.trim()}>
-                Create token
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+        <DialogForm
+          onSubmit={() => create.mutate()}
+          mutation={create}
+          errorTitle="No token was created"
+          onCancel={onClose}
+          submitLabel="Create token"
+          disabled={!name.trim()}
+        >
+          <TextInput
+            label="Name"
+            description="What the script is, e.g. “HR nightly import”."
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errors.name}
+            data-autofocus
+          />
+          <Text size="sm" c="dimmed">
+            The token acts as you ({me.username}) and may do what your roles allow, until it is revoked or you
+            are disabled.
+          </Text>
+        </DialogForm>
       )}
     </Modal>
   );
@@ -122,7 +95,6 @@ export function TokensTab() {
   const tokens = useQuery({
     queryKey: ["tokens"],
     queryFn: ({ signal }) => api.get<{ items: ApiToken[] }>("/api/v1/tokens", signal),
-    select: (data) => data.items,
   });
   const me = useOperator();
   const isAdministrator = me.has(["administrator"]);
@@ -130,72 +102,49 @@ export function TokensTab() {
   const operators = useOperators(isAdministrator);
   const names = new Map([
     [me.id, me.username],
-    ...(operators.data ?? []).map((o) => [o.id, o.username] as const),
+    ...(operators.data?.items ?? []).map((o) => [o.id, o.username] as const),
   ]);
+  const nameOf = (id: string) => names.get(id) ?? id.slice(0, 8);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | undefined>();
+  const table: TableSpec<ApiToken> = {
+    label: "API tokens",
+    minWidth: 760,
+    noun: ["token", "tokens"],
+    empty: "No API token yet.",
+    columns: [
+      { header: "Name", td: { fw: 500 }, cell: (token) => token.name },
+      { header: "Acts as", cell: (token) => nameOf(token.operatorId) },
+      { header: "Created by", cell: (token) => nameOf(token.createdBy) },
+      { header: "Created", cell: (token) => formatDateTime(token.createdAt) },
+      { header: "Last used", cell: (token) => formatDateTime(token.lastUsedAt) },
+      {
+        header: "Status",
+        cell: (token) => (token.revokedAt ? `Revoked ${formatDateTime(token.revokedAt)}` : "Active"),
+      },
+      actionsColumn(
+        (token) =>
+          !token.revokedAt && (
+            <RowButton label={`Revoke ${token.name}`} color="red" onClick={() => setRevoking(token)}>
+              Revoke
+            </RowButton>
+          ),
+      ),
+    ],
+  };
   return (
-    <Paper p="md">
-      <Group justify="space-between" mb="sm">
-        <Text size="sm" c="dimmed">
+    <SearchTable
+      filters={
+        <ListIntro add={{ label: "New API token", icon: IconKey, onClick: () => setCreating(true) }}>
           Tokens let scripts call the API as the operator who made them, with that operator's roles.
           {isAdministrator ? " You see every operator's tokens." : " You see your own tokens."}
-        </Text>
-        <Button leftSection={<IconKey size={16} aria-hidden />} onClick={() => setCreating(true)}>
-          New API token
-        </Button>
-      </Group>
-      {tokens.error && <ErrorAlert error={tokens.error} />}
-      {tokens.isPending && <Loading />}
-      {tokens.data && tokens.data.length === 0 && <EmptyNote>No API token yet.</EmptyNote>}
-      {tokens.data && tokens.data.length > 0 && (
-        <Table.ScrollContainer minWidth={760}>
-          <Table className="data-table" aria-label="API tokens">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Acts as</Table.Th>
-                <Table.Th>Created by</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>
-                  <span className="sr-only">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {tokens.data.map((token) => (
-                <Table.Tr key={token.id}>
-                  <Table.Td fw={500}>{token.name}</Table.Td>
-                  <Table.Td>{names.get(token.operatorId) ?? token.operatorId.slice(0, 8)}</Table.Td>
-                  <Table.Td>{names.get(token.createdBy) ?? token.createdBy.slice(0, 8)}</Table.Td>
-                  <Table.Td>{formatDateTime(token.createdAt)}</Table.Td>
-                  <Table.Td>{formatDateTime(token.lastUsedAt)}</Table.Td>
-                  <Table.Td>
-                    {token.revokedAt ? `Revoked ${formatDateTime(token.revokedAt)}` : "Active"}
-                  </Table.Td>
-                  <Table.Td>
-                    {!token.revokedAt && (
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => setRevoking(token)}
-                        aria-label={`Revoke ${token.name}`}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+        </ListIntro>
+      }
+      spec={table}
+      query={tokens}
+    >
       {creating && <NewToken onClose={() => setCreating(false)} />}
       {revoking && <RevokeToken token={revoking} onClose={() => setRevoking(undefined)} />}
-    </Paper>
+    </SearchTable>
   );
 }

@@ -1,12 +1,13 @@
-import { Anchor, Group, Paper, Text } from "@mantine/core";
+import { Anchor } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useCards } from "../../api/queries";
 import type { Card, CardFilter } from "../../api/types";
 import { CardFilters, cardFilterKeys } from "../../components/CardFilters";
-import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
+import { cardRowLabel, selectableCardColumns } from "../../components/card-columns";
+import { EmptyNote } from "../../components/ErrorAlert";
 import { formatNumber, plural } from "../../components/format";
-import { Pager } from "../../components/Pager";
-import { SelectableCardTable } from "../../components/SelectableCardTable";
+import { SearchTable, type TableSpec } from "../../components/SearchTable";
+import { SelectionBar } from "../../components/SelectionBar";
 import { compact, useSearchForm } from "../../components/url-filters";
 
 /** What the operator chose: ticked cards, or every card matching the search. */
@@ -14,7 +15,16 @@ export type CardSelection =
   | { kind: "ids"; cards: Card[]; count: number }
   | { kind: "filter"; filter: CardFilter; count: number };
 
-const pageSize = 50;
+// A card another batch holds is shown but cannot be ticked: that batch will produce it.
+const heldReason = (card: Card) => (card.batchId ? "Held by a running batch" : undefined);
+const columns = selectableCardColumns(heldReason);
+const specOf = (state: Props["state"]): TableSpec<Card> => ({
+  label: `${state} cards`,
+  minWidth: 820,
+  noun: [`${state} card`, `${state} cards`],
+  empty: `No ${state} card matches these criteria.`,
+  columns,
+});
 
 interface Props {
   /** The one state a batch order acts on (approved for Issue, issued for Activate). */
@@ -31,14 +41,15 @@ interface Props {
  * per row, "select page", "select all N matching", and a count of what is selected.
  */
 export function CardBatchSearch({ state, noun, selection, onSelectionChange, footer }: Props) {
-  const { values, apply, params, form, setForm, pages } = useSearchForm(cardFilterKeys);
+  const search = useSearchForm(cardFilterKeys);
+  const { values, apply, params, form, pages } = search;
   const searched = params.get("searched") === "1";
   const filter: CardFilter = compact({ ...values, state: "" });
-  const cards = useCards({ ...filter, state, cursor: pages.cursor, limit: pageSize }, { enabled: searched });
+  const cards = useCards({ ...filter, state, ...pages.page }, { enabled: searched });
   const page = cards.data?.items ?? [];
   const total = cards.data?.total ?? 0;
 
-  function search() {
+  function searchCards() {
     onSelectionChange(undefined);
     const unchanged = cardFilterKeys.every((key) => key === "state" || form[key].trim() === values[key]);
     apply({ ...form, state: "" }, { searched: "1" });
@@ -48,8 +59,6 @@ export function CardBatchSearch({ state, noun, selection, onSelectionChange, foo
 
   const selectedIds = new Set(selection?.kind === "ids" ? selection.cards.map((c) => c.id) : []);
   const isAll = selection?.kind === "filter";
-  // A card another batch holds is shown but cannot be ticked: that batch will produce it.
-  const heldReason = (card: Card) => (card.batchId ? "Held by a running batch" : undefined);
   const isSelected = (card: Card) => !heldReason(card) && (isAll || selectedIds.has(card.id));
 
   function setIds(cardsById: Map<string, Card>) {
@@ -80,35 +89,22 @@ export function CardBatchSearch({ state, noun, selection, onSelectionChange, foo
   const count = selection?.count ?? 0;
 
   return (
-    <Paper p="md">
-      <CardFilters value={form} onChange={setForm} onSearch={search} withState={false} />
-      {/* The count and the actions stay in view while the operator scrolls through the results. */}
-      <Group
-        justify="space-between"
-        mt="md"
-        mb="xs"
-        px="sm"
-        py={8}
-        gap="sm"
-        style={{
-          position: "sticky",
-          top: "var(--app-shell-header-height, 56px)",
-          zIndex: 3,
-          background: count ? "var(--mantine-color-tessera-0)" : "#f3f5f8",
-          border: `1px solid ${count ? "var(--mantine-color-tessera-2)" : "var(--mantine-color-gray-2)"}`,
-          borderRadius: 6,
-        }}
-      >
-        <Group gap="md">
-          <Text size="sm" fw={600} aria-live="polite" data-testid="selection-count">
-            {count === 0
+    <SearchTable
+      filters={<CardFilters search={search} onSearch={searchCards} withState={false} />}
+      toolbar={
+        <SelectionBar
+          active={count > 0}
+          summary={
+            count === 0
               ? `No ${noun} selected`
               : isAll
                 ? count === 1
                   ? `The one matching ${noun} is selected`
                   : `All ${formatNumber(count)} matching ${noun}s selected`
-                : `${plural(count, noun)} selected`}
-          </Text>
+                : `${plural(count, noun)} selected`
+          }
+          actions={footer}
+        >
           {searched && cards.data && !isAll && total > page.length && (
             <Anchor
               component="button"
@@ -131,42 +127,25 @@ export function CardBatchSearch({ state, noun, selection, onSelectionChange, foo
               Clear selection
             </Anchor>
           )}
-        </Group>
-        <Group gap="xs">{footer}</Group>
-      </Group>
-      {!searched && (
-        <EmptyNote>
-          Click <b>Search</b> to list all {state} cards, or narrow the list with the criteria first.
-        </EmptyNote>
-      )}
-      {searched && cards.error && <ErrorAlert error={cards.error} onRetry={() => cards.refetch()} />}
-      {searched && cards.isPending && <Loading label={`Searching ${state} cards…`} />}
-      {searched && cards.data && total === 0 && (
-        <EmptyNote>No {state} card matches these criteria.</EmptyNote>
-      )}
-      {searched && cards.data && total > 0 && (
-        <>
-          <SelectableCardTable
-            label={`${state} cards`}
-            cards={page}
-            isSelected={isSelected}
-            onToggle={toggle}
-            onTogglePage={togglePage}
-            disabledReason={heldReason}
-            dimmed={cards.isPlaceholderData}
-          />
-          <Pager
-            pageIndex={pages.pageIndex}
-            pageSize={pageSize}
-            shown={page.length}
-            total={total}
-            nextCursor={cards.data.nextCursor}
-            onNext={pages.next}
-            onPrevious={pages.previous}
-            noun={[`${state} card`, `${state} cards`]}
-          />
-        </>
-      )}
-    </Paper>
+        </SelectionBar>
+      }
+      idle={
+        searched ? undefined : (
+          <EmptyNote>
+            Click <b>Search</b> to list all {state} cards, or narrow the list with the criteria first.
+          </EmptyNote>
+        )
+      }
+      spec={specOf(state)}
+      query={cards}
+      pager={pages}
+      selection={{
+        isSelected,
+        onToggle: toggle,
+        onTogglePage: togglePage,
+        rowLabel: cardRowLabel,
+        disabledReason: heldReason,
+      }}
+    />
   );
 }

@@ -1,35 +1,36 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Checkbox,
-  Group,
-  List,
-  Paper,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from "@mantine/core";
-import { IconSearch } from "@tabler/icons-react";
+import { Alert, Button, List, Select, Stack, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { useState } from "react";
+import { useNavigate } from "react-router";
 import { runProcess } from "../../api/client";
 import { useTemplates, useUsers } from "../../api/queries";
 import type { Card, User } from "../../api/types";
-import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
+import { usePickedRows } from "../../components/DataTable";
+import { EmptyNote, ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
-import { Pager, useCursorPages } from "../../components/Pager";
-import { StateBadge } from "../../components/StateBadge";
+import { useCursorPages } from "../../components/Pager";
+import { SearchFilters, SearchTable, type TableSpec, textField } from "../../components/SearchTable";
+import { SelectionBar } from "../../components/SelectionBar";
+import { userColumns } from "../users/user-columns";
 
 interface RequestReport {
   cards: Card[];
   errors: { userId: string; code: string; reason: string }[];
 }
-const pageSize = 50;
+
+const fields = [
+  textField("q", "Name, identifier or e-mail", 260),
+  textField("organizationalUnit", "Organizational unit", 200),
+];
+
+const table: TableSpec<User> = {
+  label: "Active users",
+  minWidth: 560,
+  noun: ["user", "users"],
+  empty: "No active user matches.",
+  columns: [userColumns.name, userColumns.identifier, userColumns.unit, userColumns.state],
+};
 
 export default function RequestMultipleCardsPage() {
   const navigate = useNavigate();
@@ -38,35 +39,25 @@ export default function RequestMultipleCardsPage() {
   const [form, setForm] = useState({ q: "", organizationalUnit: "" });
   const [criteria, setCriteria] = useState<typeof form | undefined>();
   const pages = useCursorPages();
-  const users = useUsers(
-    { ...criteria, state: "active", cursor: pages.cursor, limit: pageSize },
-    { enabled: Boolean(criteria) },
-  );
-  const [selected, setSelected] = useState<Map<string, User>>(new Map());
+  const users = useUsers({ ...criteria, state: "active", ...pages.page }, { enabled: Boolean(criteria) });
+  const picked = usePickedRows<User>((user) => user.id);
   const [template, setTemplate] = useState<string | null>(null);
   const request = useMutation({
     mutationFn: () =>
-      runProcess<RequestReport>("CardsBoProcRequestMultiple", { userIds: [...selected.keys()], template }),
+      runProcess<RequestReport>("CardsBoProcRequestMultiple", {
+        userIds: picked.picked.map((user) => user.id),
+        template,
+      }),
     onSuccess: () => {
-      setSelected(new Map());
+      picked.clear();
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
     },
   });
 
-  function search(event: FormEvent) {
-    event.preventDefault();
+  function search(criteria: typeof form) {
     pages.reset();
-    setCriteria({ ...form });
+    setCriteria({ ...criteria });
   }
-  const page = users.data?.items ?? [];
-  const pageSelected = page.length > 0 && page.every((u) => selected.has(u.id));
-  const toggle = (user: User, on: boolean) =>
-    setSelected((current) => {
-      const next = new Map(current);
-      if (on) next.set(user.id, user);
-      else next.delete(user.id);
-      return next;
-    });
   const report = request.data;
 
   return (
@@ -105,130 +96,51 @@ export default function RequestMultipleCardsPage() {
             )}
           </Alert>
         )}
-        <Paper p="md">
-          <form onSubmit={search} aria-label="Search users">
-            <Group align="flex-end" gap="sm">
-              <TextInput
-                label="Name, identifier or e-mail"
-                value={form.q}
-                onChange={(e) => setForm({ ...form, q: e.currentTarget.value })}
-                w={260}
-              />
-              <TextInput
-                label="Organizational unit"
-                value={form.organizationalUnit}
-                onChange={(e) => setForm({ ...form, organizationalUnit: e.currentTarget.value })}
-                w={200}
-              />
-              <Button type="submit" leftSection={<IconSearch size={16} aria-hidden />}>
-                Search
-              </Button>
-            </Group>
-          </form>
-          <Group
-            justify="space-between"
-            align="flex-end"
-            mt="md"
-            mb="xs"
-            px="sm"
-            py={8}
-            gap="sm"
-            style={{
-              position: "sticky",
-              top: "var(--app-shell-header-height, 56px)",
-              zIndex: 3,
-              background: selected.size ? "var(--mantine-color-tessera-0)" : "#f3f5f8",
-              border: `1px solid ${selected.size ? "var(--mantine-color-tessera-2)" : "var(--mantine-color-gray-2)"}`,
-              borderRadius: 6,
-            }}
-          >
-            <Text size="sm" fw={600} aria-live="polite" data-testid="selection-count" mb={8}>
-              {selected.size === 0 ? "No user selected" : `${plural(selected.size, "user")} selected`}
-            </Text>
-            <Group gap="xs" align="flex-end">
-              <Select
-                label="Card template"
-                placeholder="Choose a template"
-                data={(templates.data ?? []).map((t) => ({ value: t.name, label: t.name }))}
-                value={template}
-                onChange={setTemplate}
-                w={200}
-              />
-              <Button variant="default" onClick={() => navigate("/batch-orders")}>
-                Cancel
-              </Button>
-              <Button
-                disabled={selected.size === 0 || !template}
-                loading={request.isPending}
-                onClick={() => request.mutate()}
-              >
-                Request multiple cards
-              </Button>
-            </Group>
-          </Group>
-          {!criteria && <EmptyNote>Click Search to list the active users.</EmptyNote>}
-          {users.error && <ErrorAlert error={users.error} />}
-          {criteria && users.isPending && <Loading label="Searching users…" />}
-          {users.data && page.length === 0 && <EmptyNote>No active user matches.</EmptyNote>}
-          {users.data && page.length > 0 && (
-            <>
-              <Table className="data-table" aria-label="Active users">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th w={44}>
-                      <Checkbox
-                        aria-label="Select page"
-                        checked={pageSelected}
-                        indeterminate={!pageSelected && page.some((u) => selected.has(u.id))}
-                        onChange={(e) => {
-                          const on = e.currentTarget.checked;
-                          for (const user of page) toggle(user, on);
-                        }}
-                      />
-                    </Table.Th>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Identifier</Table.Th>
-                    <Table.Th>Organizational unit</Table.Th>
-                    <Table.Th>State</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {page.map((user) => (
-                    <Table.Tr key={user.id} data-selected={selected.has(user.id)}>
-                      <Table.Td>
-                        <Checkbox
-                          aria-label={`Select ${user.firstName} ${user.lastName}`}
-                          checked={selected.has(user.id)}
-                          onChange={(e) => toggle(user, e.currentTarget.checked)}
-                        />
-                      </Table.Td>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/users/${user.id}`}>
-                          {user.lastName}, {user.firstName}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td className="mono">{user.identifier}</Table.Td>
-                      <Table.Td>{user.organizationalUnit ?? "—"}</Table.Td>
-                      <Table.Td>
-                        <StateBadge kind="user" state={user.state} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-              <Pager
-                pageIndex={pages.pageIndex}
-                pageSize={pageSize}
-                shown={page.length}
-                total={users.data.total}
-                nextCursor={users.data.nextCursor}
-                onNext={pages.next}
-                onPrevious={pages.previous}
-                noun={["user", "users"]}
-              />
-            </>
+        <SearchTable
+          filters={
+            <SearchFilters label="Search users" fields={fields} search={{ form, setForm, apply: search }} />
+          }
+          toolbar={
+            <SelectionBar
+              active={picked.picked.length > 0}
+              summary={
+                picked.picked.length === 0
+                  ? "No user selected"
+                  : `${plural(picked.picked.length, "user")} selected`
+              }
+              actions={
+                <>
+                  <Select
+                    label="Card template"
+                    placeholder="Choose a template"
+                    data={(templates.data ?? []).map((t) => ({ value: t.name, label: t.name }))}
+                    value={template}
+                    onChange={setTemplate}
+                    w={200}
+                  />
+                  <Button variant="default" onClick={() => navigate("/batch-orders")}>
+                    Cancel
+                  </Button>
+                  <Button
+                    disabled={picked.picked.length === 0 || !template}
+                    loading={request.isPending}
+                    onClick={() => request.mutate()}
+                  >
+                    Request multiple cards
+                  </Button>
+                </>
+              }
+            />
+          }
+          idle={criteria ? undefined : <EmptyNote>Click Search to list the active users.</EmptyNote>}
+          spec={table}
+          query={users}
+          pager={pages}
+          selection={picked.selectionOf(
+            users.data?.items ?? [],
+            (user) => `Select ${user.firstName} ${user.lastName}`,
           )}
-        </Paper>
+        />
       </Stack>
     </>
   );

@@ -9,7 +9,6 @@ import {
   Progress,
   SimpleGrid,
   Stack,
-  Table,
   Text,
   Title,
 } from "@mantine/core";
@@ -19,21 +18,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
+import type { Batch, BatchDetail, BatchItem } from "../../api/types";
 import { useOperator } from "../../auth/session";
+import { type Column, DataTable } from "../../components/DataTable";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber, plural, shortId } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
 import { findProcess } from "../../domain";
-import { BatchCards } from "./BatchCards";
-import {
-  BatchDownloads,
-  type BatchRead,
-  BatchStateBadge,
-  cancelOutcome,
-  optionsText,
-  productionEnded,
-} from "./batch-parts";
+import { BatchCards, itemCardColumns } from "./BatchCards";
+import { BatchDownloads, BatchStateBadge, cancelOutcome, optionsText, productionEnded } from "./batch-parts";
 import { CardFacePreview } from "./CardFacePreview";
 
 function useBatch(id: string | undefined) {
@@ -41,7 +35,7 @@ function useBatch(id: string | undefined) {
     queryKey: ["batch", id],
     // The per-card results asked for are the failures: they are what an operator acts on.
     queryFn: ({ signal }) =>
-      api.get<BatchRead>(
+      api.get<BatchDetail>(
         withQuery(`/api/v1/batches/${encodeURIComponent(id!)}`, { itemState: "failed", limit: 200 }),
         signal,
       ),
@@ -52,10 +46,10 @@ function useBatch(id: string | undefined) {
   });
 }
 
-function BatchProgress({ batch }: { batch: BatchRead }) {
+function BatchProgress({ batch }: { batch: Batch }) {
   const total = Math.max(batch.total, 1);
   const ended = productionEnded(batch);
-  const inProduction = ended ? 0 : (batch.inProduction ?? 0);
+  const inProduction = ended ? 0 : batch.inProduction;
   const stats: [label: string, testId: string, value: number, color: string][] = [
     ["Done", "done", batch.done, "#185c2d"],
     ["Failed", "failed", batch.failed, "#951b1b"],
@@ -110,18 +104,20 @@ function BatchProgress({ batch }: { batch: BatchRead }) {
   );
 }
 
-function CancelBatch({ batch }: { batch: BatchRead }) {
+function CancelBatch({ batch }: { batch: Batch }) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const inProduction = batch.inProduction ?? 0;
   const notStarted = Math.max(batch.left - inProduction, 0);
   const cancel = useMutation({
-    mutationFn: () => api.post<BatchRead>(`/api/v1/batches/${batch.id}/cancel`),
+    mutationFn: () => api.post<Batch>(`/api/v1/batches/${batch.id}/cancel`),
     onSuccess: (answer) => {
       setOpen(false);
       // The answer is the batch as cancelled (without its per-card page): show it at once; the
       // page keeps following it while the chunks in production finish.
-      queryClient.setQueryData<BatchRead>(["batch", batch.id], (old) => (old ? { ...old, ...answer } : old));
+      queryClient.setQueryData<BatchDetail>(["batch", batch.id], (old) =>
+        old ? { ...old, ...answer } : old,
+      );
       void queryClient.invalidateQueries({ queryKey: ["batch", batch.id] });
       void queryClient.invalidateQueries({ queryKey: ["batches"] });
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
@@ -173,36 +169,26 @@ function CancelBatch({ batch }: { batch: BatchRead }) {
   );
 }
 
-function FailedCards({ batch }: { batch: BatchRead }) {
-  const failed = (batch.items ?? []).filter((item) => item.state === "failed");
+const failedColumns: Column<BatchItem>[] = [
+  ...itemCardColumns,
+  { header: "Why", className: "wrap", cell: (item) => item.reason ?? item.code ?? "No reason recorded." },
+];
+
+function FailedCards({ batch }: { batch: BatchDetail }) {
+  const failed = batch.items.filter((item) => item.state === "failed");
   if (failed.length === 0) return null;
   return (
     <Paper p="lg">
       <Title order={2} fz="md" mb="sm" c="red.9">
         Cards that failed
       </Title>
-      <Table className="data-table" aria-label="Cards that failed">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Card</Table.Th>
-            <Table.Th>Holder</Table.Th>
-            <Table.Th>Why</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {failed.map((item) => (
-            <Table.Tr key={item.cardId}>
-              <Table.Td>
-                <Anchor component={Link} to={`/cards/${item.cardId}`} className="mono">
-                  {item.cardNumber ?? shortId(item.cardId)}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>{item.holderName ?? "—"}</Table.Td>
-              <Table.Td className="wrap">{item.reason ?? item.code ?? "No reason recorded."}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <DataTable
+        label="Cards that failed"
+        rows={failed}
+        rowKey={(item) => item.cardId}
+        columns={failedColumns}
+        minWidth={480}
+      />
       <Text size="sm" c="dimmed" mt="xs">
         A failed card keeps no certificates. Open it and choose Repeat production to put it back to approved.
       </Text>

@@ -2,7 +2,7 @@ import { Box, SimpleGrid, Skeleton, Text } from "@mantine/core";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { api, withQuery } from "../../api/client";
 import { useTemplates } from "../../api/queries";
-import type { Batch, Card, CardDetail, CardTemplate, User } from "../../api/types";
+import type { BatchDetail, Card, CardDetail, CardTemplate, User } from "../../api/types";
 import { EmptyNote, ErrorAlert } from "../../components/ErrorAlert";
 import { formatDate } from "../../components/format";
 
@@ -112,7 +112,7 @@ export function CardFacePreview({ batchId }: { batchId: string }) {
   const produced = useQuery({
     queryKey: ["batch", batchId, "done", 6],
     queryFn: ({ signal }) =>
-      api.get<Batch>(
+      api.get<BatchDetail>(
         withQuery(`/api/v1/batches/${encodeURIComponent(batchId)}`, { itemState: "done", limit: 6 }),
         signal,
       ),

@@ -1,33 +1,28 @@
 import { Anchor, Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconDownload, IconTrash } from "@tabler/icons-react";
+import { IconTrash } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api/client";
-import type { Batch, BatchFilePart } from "../../api/types";
+import type { Batch, BatchDetail, BatchFilePart } from "../../api/types";
+import { DownloadButton } from "../../components/DownloadButton";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber, plural } from "../../components/format";
 import { StateBadge } from "../../components/StateBadge";
 
 /**
- * A batch as the server reads it now: `inProduction` counts the cards being produced (of a
- * cancelled batch those that were in production when it was cancelled and still finish);
- * `finishing` holds until they have (then `finishedAt` is set).
+ * Whether production has really ended: a cancelled batch ends when the chunks that were in
+ * production have finished (`finishing` holds until then).
  */
-export type BatchRead = Batch & { inProduction?: number; finishing?: boolean };
-
-/** Whether production has really ended: a cancelled batch ends when its chunks in production have finished. */
-export function productionEnded(batch: BatchRead): boolean {
-  if (batch.state === "running") return false;
-  if (batch.finishing !== undefined) return !batch.finishing;
-  return batch.finishedAt !== null;
+export function productionEnded(batch: Batch): boolean {
+  return batch.state !== "running" && !batch.finishing;
 }
 
 /** "Cancelled — 81 produced, 0 returned to approved", or while its chunks finish, what is going on. */
-export function cancelOutcome(batch: BatchRead): string {
-  const returned = batch.released ?? 0;
+export function cancelOutcome(batch: Batch): string {
+  const returned = batch.released;
   if (!productionEnded(batch)) {
-    const finishing = batch.inProduction ?? batch.left;
+    const finishing = batch.inProduction;
     return `Cancelled — ${plural(finishing, "card")} in production ${finishing === 1 ? "is" : "are"} being finished; ${formatNumber(returned)} returned to approved.`;
   }
   const failed = batch.failed > 0 ? `, ${formatNumber(batch.failed)} failed` : "";
@@ -38,13 +33,7 @@ export function cancelOutcome(batch: BatchRead): string {
  * The batch's state in words: a completed batch with failed cards is "Completed with failures"
  * (amber, never green), a cancelled one whose chunks in production still finish "Cancelled — finishing".
  */
-export function BatchStateBadge({
-  batch,
-  size = "sm",
-}: {
-  batch: BatchRead;
-  size?: "xs" | "sm" | "md" | "lg";
-}) {
+export function BatchStateBadge({ batch, size = "sm" }: { batch: Batch; size?: "xs" | "sm" | "md" | "lg" }) {
   const label =
     batch.state === "completed" && batch.failed > 0
       ? "Completed with failures"
@@ -70,8 +59,7 @@ export function optionsText(options: Record<string, unknown> | undefined): strin
   return parts.join(" · ") || "defaults";
 }
 
-const producesFiles = (batch: Batch) =>
-  (batch.process ?? "CardsBoProcIssueMultiple") === "CardsBoProcIssueMultiple";
+const producesFiles = (batch: Batch) => batch.process === "CardsBoProcIssueMultiple";
 
 function fileLabel(name: string, parts: BatchFilePart[] | undefined): string {
   if (!parts || parts.length <= 1) return `${name} (PDF)`;
@@ -83,12 +71,18 @@ function fileLabel(name: string, parts: BatchFilePart[] | undefined): string {
  * roles the deployment lets fetch it (the server says so in `mayDownload`): by default the
  * print file to production administrators, the PIN letters and their purge to PIN mailers.
  */
-export function BatchDownloads({ batch, compact = false }: { batch: Batch; compact?: boolean }) {
+export function BatchDownloads({
+  batch,
+  compact = false,
+}: {
+  batch: Batch & Partial<Pick<BatchDetail, "printFile" | "pinLetters">>;
+  compact?: boolean;
+}) {
   // The batch list does not carry the parts; a batch read does. Without them, trust the totals.
   const hasPrint = batch.printFile ? batch.printFile.length > 0 : batch.done > 0;
   const hasLetters = batch.pinLetters ? batch.pinLetters.length > 0 : batch.done > 0;
-  const mayPrint = batch.mayDownload?.printFile ?? false;
-  const mayLetters = batch.mayDownload?.pinLetters ?? false;
+  const mayPrint = batch.mayDownload.printFile;
+  const mayLetters = batch.mayDownload.pinLetters;
   if (!producesFiles(batch) || !productionEnded(batch) || !hasPrint || !(mayPrint || mayLetters))
     return compact ? (
       <Text span size="sm" c="dimmed">
@@ -114,15 +108,9 @@ export function BatchDownloads({ batch, compact = false }: { batch: Batch; compa
   return (
     <Group gap="xs">
       {mayPrint && (
-        <Button
-          component="a"
-          href={`${base}/print-file`}
-          download
-          variant="default"
-          leftSection={<IconDownload size={16} aria-hidden />}
-        >
+        <DownloadButton href={`${base}/print-file`}>
           {fileLabel("Print file", batch.printFile)}
-        </Button>
+        </DownloadButton>
       )}
       {!mayLetters ? null : batch.pinLettersPurgedAt ? (
         <Text size="sm" c="dimmed">
@@ -130,15 +118,9 @@ export function BatchDownloads({ batch, compact = false }: { batch: Batch; compa
         </Text>
       ) : hasLetters ? (
         <>
-          <Button
-            component="a"
-            href={`${base}/pin-letters`}
-            download
-            variant="default"
-            leftSection={<IconDownload size={16} aria-hidden />}
-          >
+          <DownloadButton href={`${base}/pin-letters`}>
             {fileLabel("PIN letters", batch.pinLetters)}
-          </Button>
+          </DownloadButton>
           <PurgePinLetters batch={batch} />
         </>
       ) : null}

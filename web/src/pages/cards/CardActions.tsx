@@ -5,7 +5,7 @@ import { type FormEvent, useState } from "react";
 import { fieldErrorsOf, runProcess } from "../../api/client";
 import type { Card, CardDetail } from "../../api/types";
 import { useOperator } from "../../auth/session";
-import { ErrorAlert } from "../../components/ErrorAlert";
+import { FormActions } from "../../components/FormActions";
 import { canRunProcess, findProcess, lockReasonLabels, lockReasons } from "../../domain";
 
 /** One button on a card page: a process of the catalog, with what its body needs. */
@@ -190,17 +190,14 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
               data-autofocus
             />
           )}
-          {run.error && Object.keys(errors).length === 0 && (
-            <ErrorAlert error={run.error} title={`${action.label} did not happen`} />
-          )}
-          <Group justify="flex-end" gap="xs" mt="xs">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color={action.color} loading={run.isPending} disabled={missing}>
-              {action.label}
-            </Button>
-          </Group>
+          <FormActions
+            mutation={run}
+            errorTitle={`${action.label} did not happen`}
+            onCancel={onClose}
+            submitLabel={action.label}
+            disabled={missing}
+            color={action.color}
+          />
         </Stack>
       </form>
     </Modal>

@@ -1,4 +1,4 @@
-import { Anchor, Button, Grid, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Button, Grid, Paper, Stack, Table, Text } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
@@ -10,6 +10,7 @@ import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, shortId } from "../../components/format";
 import { HistoryTimeline } from "../../components/HistoryTimeline";
 import { PageHeader } from "../../components/PageHeader";
+import { Section } from "../../components/Section";
 import { StateBadge } from "../../components/StateBadge";
 import { CardActions } from "./CardActions";
 
@@ -105,16 +106,10 @@ export default function CardPage() {
                 ]}
               />
             </Paper>
-            <Paper p="lg">
-              <Title order={2} fz="md" mb="sm">
-                What can be done now
-              </Title>
+            <Section title="What can be done now">
               <CardActions card={card} />
-            </Paper>
-            <Paper p="lg">
-              <Title order={2} fz="md" mb="sm">
-                Certificates
-              </Title>
+            </Section>
+            <Section title="Certificates">
               {card.certificates.length === 0 ? (
                 <EmptyNote>
                   {isProduced
@@ -173,14 +168,11 @@ export default function CardPage() {
                   </Table.Tbody>
                 </Table>
               )}
-            </Paper>
+            </Section>
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
-          <Paper p="lg">
-            <Title order={2} fz="md" mb="md">
-              History
-            </Title>
+          <Section title="History">
             {card.history.length === 0 ? (
               <EmptyNote>No history recorded.</EmptyNote>
             ) : (
@@ -190,7 +182,7 @@ export default function CardPage() {
               From the chained object history: entries cannot be changed without the audit verification
               noticing.
             </Text>
-          </Paper>
+          </Section>
         </Grid.Col>
       </Grid>
     </>

@@ -38,6 +38,42 @@ const emptyForm = {
 };
 type Form = typeof emptyForm;
 
+/** A text box of the form; `span` of 12 columns on wider screens. */
+interface TextFieldSpec {
+  name: keyof Form;
+  label: string;
+  description?: string;
+  required?: boolean;
+  type?: "email";
+  autoComplete?: "off";
+  span?: number;
+}
+
+/** The person: required, and never filled in by the browser from the operator's own details. */
+const personFields: TextFieldSpec[] = [
+  { name: "firstName", label: "First name", required: true, autoComplete: "off" },
+  { name: "lastName", label: "Last name", required: true, autoComplete: "off" },
+  { name: "email", label: "E-mail", required: true, type: "email", autoComplete: "off" },
+  {
+    name: "identifier",
+    label: "Identifier",
+    description: "Employee or citizen number; unique in Tessera.",
+    required: true,
+    autoComplete: "off",
+  },
+];
+
+const organizationFields: TextFieldSpec[] = [
+  { name: "organization", label: "Organization", span: 4 },
+  { name: "organizationalUnit", label: "Organizational unit", span: 4 },
+  { name: "title", label: "Title", span: 4 },
+  {
+    name: "upn",
+    label: "User principal name",
+    description: "For Windows smart-card logon, e.g. name@corp.example.",
+  },
+];
+
 function readAsBase64(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
@@ -188,6 +224,12 @@ export default function CreateUserPage() {
     name,
   });
 
+  const textField = ({ name, span = 6, ...input }: TextFieldSpec) => (
+    <Grid.Col key={name} span={{ base: 12, sm: span }}>
+      <TextInput {...input} {...field(name)} />
+    </Grid.Col>
+  );
+
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!photoError) create.mutate();
@@ -216,46 +258,12 @@ export default function CreateUserPage() {
                 <Title order={2} fz="sm" c="dimmed" tt="uppercase" mb="xs">
                   Person
                 </Title>
-                <Grid gap="sm">
-                  <Grid.Col span={{ base: 12, sm: 6 }}>
-                    <TextInput label="First name" required autoComplete="off" {...field("firstName")} />
-                  </Grid.Col>
-                  <Grid.Col span={{ base: 12, sm: 6 }}>
-                    <TextInput label="Last name" required autoComplete="off" {...field("lastName")} />
-                  </Grid.Col>
-                  <Grid.Col span={{ base: 12, sm: 6 }}>
-                    <TextInput label="E-mail" required type="email" autoComplete="off" {...field("email")} />
-                  </Grid.Col>
-                  <Grid.Col span={{ base: 12, sm: 6 }}>
-                    <TextInput
-                      label="Identifier"
-                      description="Employee or citizen number; unique in Tessera."
-                      required
-                      autoComplete="off"
-                      {...field("identifier")}
-                    />
-                  </Grid.Col>
-                </Grid>
+                <Grid gap="sm">{personFields.map(textField)}</Grid>
                 <Title order={2} fz="sm" c="dimmed" tt="uppercase" mt="lg" mb="xs">
                   Organization
                 </Title>
                 <Grid gap="sm">
-                  <Grid.Col span={{ base: 12, sm: 4 }}>
-                    <TextInput label="Organization" {...field("organization")} />
-                  </Grid.Col>
-                  <Grid.Col span={{ base: 12, sm: 4 }}>
-                    <TextInput label="Organizational unit" {...field("organizationalUnit")} />
-                  </Grid.Col>
-                  <Grid.Col span={{ base: 12, sm: 4 }}>
-                    <TextInput label="Title" {...field("title")} />
-                  </Grid.Col>
-                  <Grid.Col span={{ base: 12, sm: 6 }}>
-                    <TextInput
-                      label="User principal name"
-                      description="For Windows smart-card logon, e.g. name@corp.example."
-                      {...field("upn")}
-                    />
-                  </Grid.Col>
+                  {organizationFields.map(textField)}
                   <Grid.Col span={{ base: 12, sm: 6 }}>
                     <Textarea
                       label="Postal address"

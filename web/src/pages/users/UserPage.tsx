@@ -1,30 +1,20 @@
-import {
-  Anchor,
-  Avatar,
-  Box,
-  Button,
-  Grid,
-  Group,
-  Paper,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Avatar, Box, Button, Grid, Group, Paper, Select, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconCreditCard } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Link, useParams } from "react-router";
+import { useParams } from "react-router";
 import { fieldErrorsOf, runProcess } from "../../api/client";
 import { useTemplates, useUser } from "../../api/queries";
 import type { Card, User } from "../../api/types";
 import { useOperator } from "../../auth/session";
-import { Details } from "../../components/Details";
+import { cardColumn } from "../../components/card-columns";
+import { DataTable } from "../../components/DataTable";
+import { Details, mono } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
-import { formatDate, formatDateTime } from "../../components/format";
+import { formatDateTime } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
+import { Section } from "../../components/Section";
 import { StateBadge } from "../../components/StateBadge";
 
 function RequestCard({ user }: { user: User }) {
@@ -137,12 +127,7 @@ export default function UserPage() {
             <Grid.Col span="auto">
               <Details
                 items={[
-                  [
-                    "Identifier",
-                    <span className="mono" key="id">
-                      {user.identifier}
-                    </span>,
-                  ],
+                  ["Identifier", mono(user.identifier)],
                   ["E-mail", user.email],
                   ["User principal name", user.upn],
                   ["Organization", user.organization],
@@ -156,46 +141,25 @@ export default function UserPage() {
             </Grid.Col>
           </Grid>
         </Paper>
-        <Paper p="lg">
-          <Group justify="space-between" align="flex-end" mb="sm">
-            <Title order={2} fz="md">
-              Cards
-            </Title>
-            {operator.has(["registrationOfficer"]) && <RequestCard user={user} />}
-          </Group>
+        <Section title="Cards" action={operator.has(["registrationOfficer"]) && <RequestCard user={user} />}>
           {cards.length === 0 ? (
             <EmptyNote>{name} has no card yet.</EmptyNote>
           ) : (
-            <Table className="data-table" aria-label={`Cards of ${name}`}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Card number</Table.Th>
-                  <Table.Th>Template</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Requested</Table.Th>
-                  <Table.Th>Expires</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {cards.map((card) => (
-                  <Table.Tr key={card.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/cards/${card.id}`} className="mono">
-                        {card.cardNumber}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{card.template}</Table.Td>
-                    <Table.Td>
-                      <StateBadge kind="card" state={card.state} />
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(card.requestedAt)}</Table.Td>
-                    <Table.Td>{formatDate(card.expiresAt)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <DataTable
+              label={`Cards of ${name}`}
+              rows={cards}
+              rowKey={(card) => card.id}
+              columns={[
+                cardColumn.number,
+                cardColumn.template,
+                cardColumn.state,
+                cardColumn.requested,
+                cardColumn.expires,
+              ]}
+              minWidth={520}
+            />
           )}
-        </Paper>
+        </Section>
       </Stack>
     </>
   );

@@ -1,0 +1,149 @@
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { Logger } from "pino";
+import { type Batch, issueOptionsOf } from "../domain/batch.js";
+import type { IssueOptions } from "../domain/issue-options.js";
+import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
+import type { ChunkCardResult, ChunkJob, ChunkResult, ChunkTemplate } from "../production/chunk-job.js";
+import type { Actor, Services } from "../services/services.js";
+import { lockHeldChunk } from "../store/batch-chunks.js";
+import { findPendingCardsOfChunk, type PendingCard } from "../store/batch-items.js";
+import { countCardsOfUsers } from "../store/cards.js";
+import { transact } from "../store/database.js";
+import { recordIssuedChunk } from "./record-chunk.js";
+import type { ChunkProducer, HeldChunk } from "./scheduler.js";
+
+/** What issuing a chunk needs besides the services. */
+export interface IssueRun {
+  readonly services: Services;
+  readonly log: Logger;
+  readonly producer: ChunkProducer;
+  /** Where the workers write the chunks' print-file and PIN-letter parts until they are recorded. */
+  readonly workDir: string;
+  /** The sender of the PIN letters. */
+  readonly organizationName: string;
+}
+
+/**
+ * Issue multiple cards, one chunk ("Click Next to issue the cards"): the chunk's cards are made
+ * in a production worker (`production/produce-card.ts` says what happens to each), then recorded
+ * in one transaction (`record-chunk.ts`): certificates, tokens, end states, the chunk's parts.
+ * Cards that would end active while their holder has an active card, and several are not
+ * allowed, are refused up front and nothing is made for them.
+ */
+export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, actor: Actor): Promise<void> {
+  const { services, log } = run;
+  // A guard behind the batch order's own refusal (a batch ordered before a restart without
+  // TESSERA_PUBLIC_URL): sign nothing; after the last attempt the cards fail with the reason.
+  if (services.issuingRefusal) throw new Error(services.issuingRefusal);
+  const options = issueOptionsOf(batch);
+  const pending = await findPendingCardsOfChunk(services.store.db, batch.id, held.chunk);
+  const { cards, refused } = await refuseSeveralActive(services, options, pending);
+  const dir = path.join(run.workDir, batch.id);
+  // The work files hold PINs until they are recorded: owner only.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const job: ChunkJob = {
+    batchId: batch.id,
+    chunk: held.chunk,
+    templates: chunkTemplates(services, options, cards),
+    cards: cards.map(({ userId: _, ...card }) => card),
+    pinLength: options.pinLength,
+    pukLength: options.pukLength,
+    certificateEndState: options.certificateEndState,
+    pukPrinted: options.pukPrinted,
+    organizationName: run.organizationName,
+    notBefore: services.clock().toISOString(),
+    printFilePath: path.join(dir, `print-${held.chunk}.pdf`),
+    pinLettersPath: path.join(dir, `pin-letters-${held.chunk}.pdf`),
+  };
+  const result: ChunkResult =
+    cards.length > 0
+      ? await run.producer.run(job)
+      : { batchId: batch.id, chunk: held.chunk, cards: [], pages: 0 };
+  result.cards.push(...refused);
+  try {
+    const parts =
+      result.pages > 0
+        ? { print: readFileSync(job.printFilePath), pinLetters: readFileSync(job.pinLettersPath) }
+        : { print: undefined, pinLetters: undefined };
+    const at = services.clock().toISOString();
+    log.debug(
+      { batchId: batch.id, chunk: held.chunk, cards: result.cards.length },
+      "chunk produced; recording",
+    );
+    const recorded = await transact(services.store, async (trx) => {
+      if (!(await lockHeldChunk(trx, services.store.dialect, held))) return undefined;
+      return recordIssuedChunk(services, trx, batch, options, actor, result, parts, at);
+    });
+    if (!recorded)
+      log.warn(
+        { batchId: batch.id, chunk: held.chunk },
+        "chunk taken over by another producer; its work is discarded",
+      );
+    else if (recorded.state !== "running")
+      log.info({ batchId: batch.id, state: recorded.state }, "batch finished");
+  } finally {
+    // The PIN letters now live only in the batch's PIN-letter file (in the database).
+    rmSync(job.printFilePath, { force: true });
+    rmSync(job.pinLettersPath, { force: true });
+  }
+}
+
+/** With cards to end active, those whose holder already has an active card (and may not have two) are refused. */
+async function refuseSeveralActive(
+  services: Services,
+  options: IssueOptions,
+  pending: PendingCard[],
+): Promise<{ cards: PendingCard[]; refused: ChunkCardResult[] }> {
+  if (options.cardEndState !== "active" || pending.length === 0) return { cards: pending, refused: [] };
+  const processOptions = await services.getOptions();
+  if (processOptions.severalActiveCards) return { cards: pending, refused: [] };
+  const active = await countCardsOfUsers(
+    services.store.db,
+    pending.map((card) => card.userId),
+    ["active"],
+  );
+  const cards: PendingCard[] = [];
+  const refused: ChunkCardResult[] = [];
+  for (const card of pending) {
+    const refusal = severalActiveCardsRefusal(
+      processOptions,
+      { id: card.cardId, cardNumber: card.cardNumber },
+      active.get(card.userId) ?? 0,
+    );
+    if (!refusal) cards.push(card);
+    else
+      refused.push({
+        cardId: card.cardId,
+        ok: false,
+        code: refusal.code,
+        reason: refusal.message,
+        certificates: [],
+        ms: 0,
+      });
+  }
+  return { cards, refused };
+}
+
+/** The templates of the chunk's cards as a job carries them: only the certificates the operator chose. */
+function chunkTemplates(
+  services: Services,
+  options: IssueOptions,
+  cards: readonly PendingCard[],
+): Record<string, ChunkTemplate> {
+  const templates: Record<string, ChunkTemplate> = {};
+  for (const card of cards) {
+    const template = services.templates.get(card.template);
+    if (!template) throw new Error(`card template ${card.template} is not configured`);
+    templates[template.name] = {
+      name: template.name,
+      encoder: template.encoder,
+      profiles: template.profiles.filter(
+        (p) => !options.certificates || options.certificates.includes(p.name),
+      ),
+      validityDays: template.validityDays,
+      layout: template.layout,
+    };
+  }
+  return templates;
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import type { Logger } from "pino";
+import { findProcess } from "../domain/process-catalog.js";
+import type { ChunkJob, ChunkResult } from "../production/chunk-job.js";
+import type { Actor, Services } from "../services/services.js";
+import {
+  type ChunkClaim,
+  claimNextChunk,
+  releaseChunk,
+  releaseRunningChunks,
+  renewChunkLease,
+} from "../store/batch-chunks.js";
+import { findBatch } from "../store/batches.js";
+import { transact } from "../store/database.js";
+import { activateChunk } from "./activate-chunk.js";
+import { failChunk } from "./fail-chunk.js";
+import { issueChunk } from "./issue-chunk.js";
+
+/** What the scheduler needs of the production workers (see production/worker-pool.ts). */
+export interface ChunkProducer {
+  readonly size: number;
+  run(job: ChunkJob): Promise<ChunkResult>;
+  close(): Promise<void>;
+}
+
+export interface BatchScheduler {
+  start(): void;
+  /** New work: look for chunks now rather than at the next poll. */
+  wake(): void;
+  /** Resolves when no chunk is being produced and none is waiting (for tests and the CLI). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A chunk this instance holds, as the chunk's modules see it. */
+export interface HeldChunk {
+  readonly batchId: string;
+  readonly chunk: number;
+  readonly instanceId: string;
+}
+
+const activateMultiple = findProcess("CardsBoProcActivateMultiple")!.symbolicName;
+
+/**
+ * Runs batch orders in the background, chunk by chunk: claims a chunk with a lease (several
+ * Tessera processes on one PostgreSQL share a batch this way), renews the lease while the chunk
+ * is worked on, and hands it to its process's module (`issue-chunk.ts`, `activate-chunk.ts`). A
+ * chunk is all or nothing; after a crash its lease runs out (or, on SQLite, the restart frees
+ * it) and it is produced again. A chunk that fails for a reason not its cards' is tried again,
+ * and after the last attempt its cards fail (`fail-chunk.ts`).
+ */
+export function createBatchScheduler(params: {
+  services: Services;
+  producer: () => ChunkProducer;
+  log: Logger;
+  workDir: string;
+  organizationName: string;
+  instanceId?: string;
+  leaseMs?: number;
+  pollMs?: number;
+  maxAttempts?: number;
+}): BatchScheduler {
+  const { services, log, workDir, organizationName } = params;
+  const { store } = services;
+  const instanceId = params.instanceId ?? randomUUID();
+  const leaseMs = params.leaseMs ?? 30_000;
+  const maxAttempts = params.maxAttempts ?? 3;
+  let producer: ChunkProducer | undefined;
+  let running = 0;
+  let stopped = true;
+  let pumping = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  const idleWaiters: (() => void)[] = [];
+
+  const getProducer = (): ChunkProducer => {
+    producer ??= params.producer();
+    return producer;
+  };
+  const leaseUntil = () => new Date(services.clock().getTime() + leaseMs).toISOString();
+  const now = () => services.clock().toISOString();
+
+  function settleIdle() {
+    if (running === 0 && !pumping) for (const resolve of idleWaiters.splice(0)) resolve();
+  }
+
+  /** Claims chunks while a worker is free (or about to be), and starts each. */
+  async function pump(): Promise<void> {
+    if (stopped) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        // One chunk more than there are threads: it waits in the pool's queue while the others
+        // are produced, so a thread starts on it the moment it is free instead of idling while
+        // its last chunk is recorded and the next one is claimed and read.
+        while (!stopped && running < getProducer().size + 1) {
+          const claim = await transact(store, (trx) =>
+            claimNextChunk(trx, store.dialect, { instanceId, now: now(), leaseUntil: leaseUntil() }),
+          );
+          if (!claim) break;
+          running++;
+          log.debug({ batchId: claim.batchId, chunk: claim.chunk, running }, "chunk claimed");
+          void work(claim).finally(() => {
+            running--;
+            void pump();
+          });
+        }
+      } while (again && !stopped);
+    } catch (error) {
+      log.error({ err: error }, "claiming batch work failed");
+    } finally {
+      pumping = false;
+      if (running === 0) settleIdle();
+    }
+  }
+
+  /** Works on one claimed chunk under a renewed lease; on failure gives it back or, at the last attempt, fails it. */
+  async function work(claim: ChunkClaim): Promise<void> {
+    const held: HeldChunk = { batchId: claim.batchId, chunk: claim.chunk, instanceId };
+    const renew = setInterval(() => {
+      renewChunkLease(store.db, { ...held, leaseUntil: leaseUntil() }).catch((error: unknown) =>
+        log.error({ err: error }, "renewing a chunk lease failed"),
+      );
+    }, leaseMs / 3);
+    try {
+      const batch = await findBatch(store.db, claim.batchId);
+      if (!batch) return;
+      // The batch runs as the operator who ordered it.
+      const actor: Actor = { id: batch.createdBy, username: batch.createdByName, roles: [] };
+      if (claim.process === activateMultiple) await activateChunk(services, held, batch, actor);
+      else
+        await issueChunk(
+          { services, log, producer: getProducer(), workDir, organizationName },
+          held,
+          batch,
+          actor,
+        );
+    } catch (error) {
+      log.error(
+        { err: error, batchId: claim.batchId, chunk: claim.chunk, attempt: claim.attempts },
+        "producing a chunk failed",
+      );
+      // Not the cards' fault (a card's own failure is a result, not an error): try again, but
+      // not for ever — after the last attempt its cards fail with the reason.
+      try {
+        if (claim.attempts < maxAttempts) await releaseChunk(store.db, held, now());
+        else
+          await failChunk(
+            services,
+            held,
+            claim.process !== activateMultiple,
+            `Production failed ${maxAttempts} times: ${error instanceof Error ? error.message : String(error)}`,
+          );
+      } catch (inner) {
+        log.error(
+          { err: inner, batchId: claim.batchId, chunk: claim.chunk },
+          "giving up a chunk failed; its lease will run out",
+        );
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      mkdirSync(workDir, { recursive: true, mode: 0o700 });
+      const begin = async () => {
+        // On SQLite only this process produces: what it was producing before a crash is free again.
+        if (store.dialect === "sqlite") {
+          const released = await releaseRunningChunks(store.db, now());
+          if (released) log.info({ chunks: released }, "resuming batch chunks interrupted by a restart");
+        }
+        await pump();
+      };
+      begin().catch((error: unknown) => log.error({ err: error }, "starting the batch runner failed"));
+      timer = setInterval(() => void pump(), params.pollMs ?? 2000);
+      timer.unref();
+    },
+    wake() {
+      void pump();
+    },
+    idle() {
+      return new Promise((resolve) => {
+        idleWaiters.push(resolve);
+        void pump().then(settleIdle);
+      });
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      while (running > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await producer?.close();
+      producer = undefined;
+    },
+  };
+}

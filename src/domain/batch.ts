@@ -1,0 +1,67 @@
+import { z } from "zod";
+import type { IssueOptions } from "./issue-options.js";
+import { findProcess } from "./process-catalog.js";
+import { pinLengthBounds, pukLengthBounds } from "./secret-lengths.js";
+
+export type BatchState = "running" | "completed" | "cancelled";
+
+/** The options an Issue multiple cards batch runs with, as it stores them (see `resolveIssueOptions`). */
+export const issueOptionsSchema = z.object({
+  pinLength: z.int().min(pinLengthBounds.min).max(pinLengthBounds.max),
+  pukLength: z.int().min(pukLengthBounds.min).max(pukLengthBounds.max),
+  certificates: z.array(z.string()).nullable(),
+  cardEndState: z.enum(["issued", "active"]),
+  certificateEndState: z.enum(["onHold", "valid"]),
+  pukPrinted: z.boolean(),
+}) satisfies z.ZodType<IssueOptions>;
+
+/** Activate multiple cards takes no options. */
+const noOptionsSchema = z.object({}).strict();
+
+const issueMultiple = findProcess("CardsBoProcIssueMultiple")!.symbolicName;
+
+/** The options a batch runs with: Issue multiple cards has its {@link IssueOptions}; the others none. */
+export type BatchOptions = z.infer<typeof issueOptionsSchema> | Readonly<Record<string, never>>;
+
+/** A batch order: one run of a batch process over many cards, with its progress. */
+export interface Batch {
+  readonly id: string;
+  readonly process: string;
+  readonly options: BatchOptions;
+  readonly state: BatchState;
+  readonly createdBy: string;
+  readonly createdByName: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt: string | null;
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly released: number;
+  readonly left: number;
+  /**
+   * Cards of the batch being produced right now (their chunk is taken): of a running batch
+   * those of the chunks in work; of a cancelled one every card not yet finished, since the
+   * chunks in work when it was cancelled finish.
+   */
+  readonly inProduction: number;
+  /** Cancelled while chunks were in production: they still finish (`finishedAt` is set when they have). */
+  readonly finishing: boolean;
+  readonly chunks: number;
+  readonly pinLettersPurgedAt: string | null;
+}
+
+/**
+ * A batch's stored options, parsed by its process's schema: a batch whose options do not fit
+ * its process is refused here rather than run with guesses.
+ */
+export function parseBatchOptions(process: string, options: unknown): BatchOptions {
+  return process === issueMultiple ? issueOptionsSchema.parse(options) : noOptionsSchema.parse(options);
+}
+
+/** The options of an Issue multiple cards batch. */
+export function issueOptionsOf(batch: Batch): IssueOptions {
+  if (batch.process !== issueMultiple)
+    throw new Error(`Batch ${batch.id} is a ${batch.process} batch, which issues nothing.`);
+  return issueOptionsSchema.parse(batch.options);
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { issueOptionsOf } from "./issue-options.js";
+
+describe("issue options read back from a batch row", () => {
+  const stored = {
+    pinLength: 6,
+    pukLength: 8,
+    certificates: null,
+    cardEndState: "issued",
+    certificateEndState: "onHold",
+    pukPrinted: false,
+  };
+
+  it("are the options that were stored", () => {
+    expect(issueOptionsOf(JSON.parse(JSON.stringify(stored)))).toEqual(stored);
+  });
+
+  it("refuse a row that lacks an option or holds a state that is not one", () => {
+    const { pukPrinted: _, ...withoutPukDelivery } = stored;
+    expect(() => issueOptionsOf(withoutPukDelivery)).toThrow();
+    expect(() => issueOptionsOf({ ...stored, cardEndState: "locked" })).toThrow();
+  });
+});

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { findProcess } from "../../domain/process-catalog.js";
+import { transact } from "../../store/database.js";
+import { defineProcess } from "../process-handler.js";
+import { cardSchema } from "../schemas.js";
+import { findTemplate, requestCards } from "./cards-proc-request.js";
+
+const definition = findProcess("CardsBoProcRequestMultiple");
+
+/**
+ * Request multiple cards (batch order): one card of a template for each of many users, in one
+ * transaction; users that cannot have one are reported, the others get theirs.
+ */
+export const cardsBoProcRequestMultiple = defineProcess({
+  definition,
+  status: 200,
+  body: z.strictObject({
+    userIds: z.array(z.string().min(1).max(64)).min(1, "select at least one user").max(10_000),
+    template: z.string().min(1).max(64),
+  }),
+  result: z.object({
+    cards: z.array(cardSchema),
+    errors: z.array(z.object({ userId: z.string(), code: z.string(), reason: z.string() })),
+  }),
+  async run(services, actor, body) {
+    const template = findTemplate(services, body.template);
+    return transact(services.store, (trx) =>
+      requestCards(services, trx, actor, definition, body.userIds, template),
+    );
+  },
+});

@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { TesseraError } from "../../domain/errors.js";
+import { changeCard } from "../../services/card-steps.js";
+import { defineCardProcess } from "../card-process.js";
+
+/** Abort request: a requested or approved card no batch holds is aborted. */
+export const cardsProcAbortRequest = defineCardProcess(
+  "CardsProcAbortRequest",
+  { reason: z.string().trim().max(500).optional() },
+  async (run, card, body) => {
+    if (card.batchId)
+      throw new TesseraError(
+        "card.claimed",
+        `Card ${card.cardNumber} is held by batch ${card.batchId}; cancel the batch first.`,
+        { cardId: card.id, batchId: card.batchId },
+      );
+    return changeCard(run, card, { to: "aborted", reason: body.reason ?? null });
+  },
+);

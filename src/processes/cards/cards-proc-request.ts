@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { formatCardNumber } from "../../domain/card-number.js";
+import { liveCardStates } from "../../domain/card-states.js";
+import type { CardTemplate } from "../../domain/card-template.js";
+import { TesseraError } from "../../domain/errors.js";
+import { findProcess, type ProcessDefinition } from "../../domain/process-catalog.js";
+import type { User } from "../../domain/user.js";
+import { type Actor, nowIso, type Services } from "../../services/services.js";
+import { countCardsOfUsers, findCardById, insertCards, type NewCard } from "../../store/cards.js";
+import { type Db, transact } from "../../store/database.js";
+import { reserveSequence } from "../../store/sequences.js";
+import { findUsersByIds, searchName } from "../../store/users.js";
+import { defineProcess } from "../process-handler.js";
+import { type CardView, cardSchema, toCardView } from "../schemas.js";
+
+const definition = findProcess("CardsProcRequest");
+
+export function findTemplate(services: Services, name: string): CardTemplate {
+  const template = services.templates.get(name);
+  if (!template)
+    throw new TesseraError("template.not_found", `There is no card template named "${name}".`, {
+      template: name,
+    });
+  return template;
+}
+
+/**
+ * Requests a card of `template` for each user, in the caller's transaction. Users that cannot
+ * have one (unknown, inactive, or already holding a card when several are not allowed) are
+ * returned as errors; the others get a card, `approved` at once when there is no approval step.
+ */
+export async function requestCards(
+  services: Services,
+  trx: Db,
+  actor: Actor,
+  process: ProcessDefinition,
+  userIds: string[],
+  template: CardTemplate,
+): Promise<{ cards: CardView[]; errors: { userId: string; code: string; reason: string }[] }> {
+  const options = await services.getOptions(trx);
+  const users = await findUsersByIds(trx, userIds);
+  const liveCounts = await countCardsOfUsers(trx, userIds, liveCardStates);
+  const errors: { userId: string; code: string; reason: string }[] = [];
+  const eligible: User[] = [];
+  const seen = new Set<string>();
+  for (const userId of userIds) {
+    const user = users.get(userId);
+    if (seen.has(userId)) {
+      errors.push({ userId, code: "request.invalid", reason: "The user is named twice in this request." });
+    } else if (!user) {
+      errors.push({ userId, code: "user.not_found", reason: `There is no user with id ${userId}.` });
+    } else if (user.state !== "active") {
+      errors.push({
+        userId,
+        code: "user.inactive",
+        reason: `${user.firstName} ${user.lastName} is not active.`,
+      });
+    } else if (!options.severalActiveCards && (liveCounts.get(userId) ?? 0) > 0) {
+      errors.push({
+        userId,
+        code: "card.too_many_active",
+        reason: `${user.firstName} ${user.lastName} already has a card, and several cards per user are not allowed.`,
+      });
+    } else {
+      eligible.push(user);
+    }
+    seen.add(userId);
+  }
+  if (eligible.length === 0) return { cards: [], errors };
+
+  const at = nowIso(services);
+  const state = options.approvalStep ? "requested" : "approved";
+  const first = await reserveSequence(trx, `card-number:${template.name}`, eligible.length);
+  const newCards: NewCard[] = eligible.map((user, i) => ({
+    id: randomUUID(),
+    cardNumber: formatCardNumber(template.cardNumber.prefix, template.cardNumber.digits, first + i),
+    userId: user.id,
+    template: template.name,
+    state,
+    holderName: `${user.firstName} ${user.lastName}`,
+    holderKey: searchName(user.lastName, user.firstName),
+    organizationalUnit: user.organizationalUnit,
+    requestedBy: actor.id,
+    decidedBy: options.approvalStep ? null : actor.id,
+  }));
+  await insertCards(trx, newCards, at);
+  await services.audit.append(
+    trx,
+    newCards.map((card) => ({
+      action: process.symbolicName,
+      objectType: "card",
+      objectId: card.id,
+      outcome: "success" as const,
+      operator: actor,
+      details: { cardNumber: card.cardNumber, userId: card.userId, template: template.name, to: state },
+    })),
+    at,
+  );
+  const cards: CardView[] = [];
+  for (const card of newCards) cards.push(toCardView((await findCardById(trx, card.id))!));
+  return { cards, errors };
+}
+
+/** Request card: a registration officer requests a card of a template for an active user. */
+export const cardsProcRequest = defineProcess({
+  definition,
+  status: 200,
+  body: z.strictObject({ userId: z.string().min(1).max(64), template: z.string().min(1).max(64) }),
+  result: z.object({ card: cardSchema }),
+  async run(services, actor, body) {
+    const template = findTemplate(services, body.template);
+    return transact(services.store, async (trx) => {
+      const { cards, errors } = await requestCards(services, trx, actor, definition, [body.userId], template);
+      const [error] = errors;
+      if (error)
+        throw new TesseraError(error.code as "user.not_found", error.reason, { userId: body.userId });
+      return { card: cards[0]! };
+    });
+  },
+});

@@ -1,0 +1,137 @@
+import { z } from "zod";
+import { parseCsv } from "../../domain/csv.js";
+import { TesseraError } from "../../domain/errors.js";
+import { findProcess } from "../../domain/process-catalog.js";
+import { nowIso } from "../../services/services.js";
+import { transact } from "../../store/database.js";
+import { findTakenIdentifiers } from "../../store/users.js";
+import { defineProcess } from "../process-handler.js";
+import { type UserFields, userFieldsSchema } from "../schemas.js";
+import { describeIssues } from "../validation.js";
+import { createUser } from "./users-proc-create.js";
+
+const definition = findProcess("UsersBoProcImport");
+
+/** Header names people write, mapped to the user's fields (case and spacing ignored). */
+const headerAliases: Record<string, keyof UserFields> = {
+  firstname: "firstName",
+  givenname: "firstName",
+  lastname: "lastName",
+  surname: "lastName",
+  familyname: "lastName",
+  email: "email",
+  mail: "email",
+  identifier: "identifier",
+  id: "identifier",
+  employeenumber: "identifier",
+  organizationalunit: "organizationalUnit",
+  ou: "organizationalUnit",
+  department: "organizationalUnit",
+  organization: "organization",
+  organisation: "organization",
+  o: "organization",
+  title: "title",
+  upn: "upn",
+  userprincipalname: "upn",
+};
+const requiredColumns: (keyof UserFields)[] = ["firstName", "lastName", "email", "identifier"];
+export const maxImportRows = 50_000;
+
+/** Import users (CSV): every valid row becomes a user; bad rows are reported by line, none half-made. */
+export const usersBoProcImport = defineProcess({
+  definition,
+  status: 200,
+  body: z.strictObject({ csv: z.string().max(20_000_000, "at most 20 MB of CSV") }),
+  result: z.object({
+    created: z.int(),
+    errors: z.array(z.object({ line: z.int(), reason: z.string() })),
+  }),
+  async run(services, actor, body) {
+    const parsed = parseCsv(body.csv);
+    if (!parsed.ok)
+      throw new TesseraError(
+        parsed.tooLong ? "user.import_line_too_long" : "request.invalid",
+        `Line ${parsed.line}: ${parsed.reason}.`,
+        { field: "csv", line: parsed.line },
+      );
+    const [header, ...rows] = parsed.records;
+    if (!header) throw new TesseraError("user.import_empty");
+    const columns = header.fields.map((name) => headerAliases[name.toLowerCase().replace(/[\s_-]/g, "")]);
+    const missing = requiredColumns.filter((c) => !columns.includes(c));
+    if (missing.length > 0)
+      throw new TesseraError(
+        "request.invalid",
+        `The header row lacks the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}.`,
+      );
+    if (rows.length > maxImportRows)
+      throw new TesseraError(
+        "request.invalid",
+        `At most ${maxImportRows} users in one import; split the file.`,
+      );
+
+    const errors: { line: number; reason: string }[] = [];
+    const valid: { line: number; fields: UserFields }[] = [];
+    const seen = new Map<string, number>();
+    for (const row of rows) {
+      if (row.fields.length !== header.fields.length) {
+        errors.push({
+          line: row.line,
+          reason: `has ${row.fields.length} fields; the header has ${header.fields.length}`,
+        });
+        continue;
+      }
+      const record: Record<string, string> = {};
+      columns.forEach((column, i) => {
+        if (column && row.fields[i] !== "") record[column] = row.fields[i]!;
+      });
+      const result = userFieldsSchema.safeParse(record);
+      if (!result.success) {
+        const issue = describeIssues(result.error.issues)[0]!;
+        errors.push({ line: row.line, reason: `${issue.path || "row"}: ${issue.message}` });
+        continue;
+      }
+      const earlier = seen.get(result.data.identifier);
+      if (earlier !== undefined) {
+        errors.push({
+          line: row.line,
+          reason: `identifier ${result.data.identifier} repeats line ${earlier}`,
+        });
+        continue;
+      }
+      seen.set(result.data.identifier, row.line);
+      valid.push({ line: row.line, fields: result.data });
+    }
+
+    const created = await transact(services.store, async (trx) => {
+      const taken = await findTakenIdentifiers(
+        trx,
+        valid.map((v) => v.fields.identifier),
+      );
+      let count = 0;
+      for (const { line, fields } of valid) {
+        if (taken.has(fields.identifier)) {
+          errors.push({ line, reason: `identifier ${fields.identifier} belongs to an existing user` });
+          continue;
+        }
+        await createUser(services, trx, actor, fields, null, definition.symbolicName);
+        count++;
+      }
+      await services.audit.append(
+        trx,
+        [
+          {
+            action: definition.symbolicName,
+            objectType: "import",
+            outcome: "success",
+            operator: actor,
+            details: { created: count, rejectedLines: errors.length },
+          },
+        ],
+        nowIso(services),
+      );
+      return count;
+    });
+    errors.sort((a, b) => a.line - b.line);
+    return { created, errors };
+  },
+});

@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { TesseraError } from "../../domain/errors.js";
+import { checkPhoto, maxPhotoBytes } from "../../domain/photo.js";
+import { findProcess, type SymbolicName } from "../../domain/process-catalog.js";
+import type { User } from "../../domain/user.js";
+import { type Actor, nowIso, type Services } from "../../services/services.js";
+import { type Db, transact } from "../../store/database.js";
+import { findUserById, insertUser } from "../../store/users.js";
+import { defineProcess } from "../process-handler.js";
+import { type UserFields, userFieldsSchema, userSchema } from "../schemas.js";
+
+const definition = findProcess("UsersProcCreate");
+
+/** Base64 of a 1 MB image is at most 1,398,104 characters. */
+const photoSchema = z
+  .string()
+  .max(1_400_000, "the photo must be at most 1 MB")
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "the photo must be base64");
+
+export function decodePhoto(base64: string): { data: Buffer; type: string } {
+  const data = Buffer.from(base64, "base64");
+  if (data.length === 0 || data.length > maxPhotoBytes)
+    throw new TesseraError("user.photo_invalid", undefined, { field: "photo" });
+  const checked = checkPhoto(data);
+  if (!checked.ok)
+    throw new TesseraError(
+      "user.photo_invalid",
+      `The photo must be a whole JPEG or PNG image of at most 1 MB; this one is not: ${checked.reason}.`,
+      { field: "photo", reason: checked.reason },
+    );
+  return { data, type: checked.type };
+}
+
+/** Creates one user in the caller's transaction, with its history entry. */
+export async function createUser(
+  services: Services,
+  trx: Db,
+  actor: Actor,
+  fields: UserFields,
+  photo: { data: Buffer; type: string } | null,
+  action: SymbolicName = definition.symbolicName,
+): Promise<User> {
+  const id = randomUUID();
+  const at = nowIso(services);
+  await insertUser(
+    trx,
+    {
+      id,
+      identifier: fields.identifier,
+      firstName: fields.firstName,
+      lastName: fields.lastName,
+      email: fields.email,
+      organizationalUnit: fields.organizationalUnit ?? null,
+      organization: fields.organization ?? null,
+      title: fields.title ?? null,
+      upn: fields.upn ?? null,
+      address: fields.address ?? null,
+      photo,
+      createdBy: actor.id,
+    },
+    at,
+  );
+  await services.audit.append(
+    trx,
+    [
+      {
+        action,
+        objectType: "user",
+        objectId: id,
+        outcome: "success",
+        operator: actor,
+        details: {
+          identifier: fields.identifier,
+          name: `${fields.firstName} ${fields.lastName}`,
+          photo: Boolean(photo),
+        },
+      },
+    ],
+    at,
+  );
+  return (await findUserById(trx, id))!;
+}
+
+/** Create user: a registration officer registers one person, active at once. */
+export const usersProcCreate = defineProcess({
+  definition,
+  status: 200,
+  body: userFieldsSchema.extend({ photo: photoSchema.optional() }),
+  result: z.object({ user: userSchema }),
+  async run(services, actor, body) {
+    const { photo: photoBase64, ...fields } = body;
+    const photo = photoBase64 ? decodePhoto(photoBase64) : null;
+    const user = await transact(services.store, (trx) => createUser(services, trx, actor, fields, photo));
+    return { user };
+  },
+});

@@ -1,0 +1,141 @@
+import { TesseraError } from "../domain/errors.js";
+import { type CertificateSubject, randomSerial, serialToHex, subjectText } from "../pki/index.js";
+import type { TokenEntry } from "./card-encoder.js";
+import { type CardFace, prepareCardFace } from "./card-face.js";
+import {
+  bufferOf,
+  type ChunkCard,
+  type ChunkCertificate,
+  type ChunkJob,
+  type ChunkTemplate,
+} from "./chunk-job.js";
+import type { PinLetter } from "./pin-letters.js";
+import type { ProductionContext } from "./production-context.js";
+import { generateDigits } from "./secrets.js";
+
+/**
+ * Whether `error` is a card's own failure — a coded production or PKI error: a name the fonts
+ * cannot print, a subject X.509 refuses, a bad photo, a CA that has run out — which fails that
+ * card alone. Anything else (a bug, a full disk) is not the card's fault and fails its chunk.
+ */
+export function isCardFailure(error: unknown): error is TesseraError {
+  return error instanceof TesseraError && /^(production|certificate|ca|crl)\./.test(error.code);
+}
+
+/** One card made: what is recorded for it, and its page in each part of the chunk. */
+export interface ProducedCard {
+  readonly certificates: ChunkCertificate[];
+  /** The card's token: its keys and certificates behind its PIN. */
+  readonly token: Buffer;
+  readonly pukEncrypted: string;
+  readonly expiresAt: string;
+  readonly face: CardFace;
+  readonly letter: PinLetter;
+}
+
+/**
+ * What happens to one card of a batch ("Click Next to issue the cards"), in order. Its end
+ * states are set when the chunk is recorded (`batches/issue-chunk.ts`), in the transaction that
+ * records its certificates. Each certificate is pushed to `certificates` as soon as it is
+ * signed, so a card that fails later still reports them (they are recorded revoked).
+ *
+ * @throws TesseraError the card's own failure (see {@link isCardFailure}); anything else is
+ * not the card's fault.
+ */
+export async function produceCard(
+  context: ProductionContext,
+  job: ChunkJob,
+  card: ChunkCard,
+  template: ChunkTemplate,
+  validity: { notBefore: Date; notAfter: Date },
+  certificates: ChunkCertificate[],
+): Promise<ProducedCard> {
+  // 1. The card face is checked before anything is signed: a name the card cannot show costs no certificate.
+  const face = cardFaceOf(card, template, validity.notAfter);
+  prepareCardFace(face, template.layout);
+
+  // 2. A PIN and a PUK of the chosen lengths.
+  const pin = generateDigits(job.pinLength);
+  const puk = generateDigits(job.pukLength);
+
+  // 3. For each chosen certificate: a key pair made on the card, its certificate from the CA.
+  const encoder = context.encoderFor(template.encoder);
+  const subject = subjectOf(card);
+  const subjectLine = subjectText(subject);
+  const notBefore = validity.notBefore.toISOString();
+  const notAfter = validity.notAfter.toISOString();
+  const entries: TokenEntry[] = [];
+  for (const profile of template.profiles) {
+    const keyPair = encoder.generateKeyPair(profile);
+    const serial = randomSerial();
+    const der = await context.issuer.issue({
+      serial,
+      profile,
+      subject,
+      publicKey: keyPair.publicKeySpki,
+      notBefore: validity.notBefore,
+      notAfter: validity.notAfter,
+    });
+    certificates.push({
+      serial: serialToHex(serial),
+      profile: profile.name,
+      subject: subjectLine,
+      der,
+      notBefore,
+      notAfter,
+    });
+    entries.push({ keyPair, certificate: der, friendlyName: profile.name });
+  }
+
+  // 4. The keys and certificates written to the card, behind its PIN.
+  const token = encoder.finishToken(entries, pin);
+
+  // 5. The PUK kept encrypted for unblocking; 6. the PIN letter (its page is written with the card face's).
+  return {
+    certificates,
+    token,
+    pukEncrypted: context.pukCipher.encrypt(puk, card.cardId),
+    expiresAt: notAfter,
+    face,
+    letter: {
+      cardNumber: card.cardNumber,
+      holder: {
+        firstName: card.holder.firstName,
+        lastName: card.holder.lastName,
+        organization: card.holder.organization ?? undefined,
+        addressLines: card.holder.addressLines,
+      },
+      pin,
+      puk: job.pukPrinted ? puk : undefined,
+      templateName: card.template,
+      batchId: job.batchId,
+    },
+  };
+}
+
+function cardFaceOf(card: ChunkCard, template: ChunkTemplate, expiry: Date): CardFace {
+  const { holder } = card;
+  return {
+    cardNumber: card.cardNumber,
+    firstName: holder.firstName,
+    lastName: holder.lastName,
+    organization: holder.organization ?? undefined,
+    organizationalUnit: holder.organizationalUnit ?? undefined,
+    title: holder.title ?? undefined,
+    expiry,
+    photo: card.photo ? bufferOf(card.photo) : undefined,
+    layout: template.layout,
+  };
+}
+
+function subjectOf(card: ChunkCard): CertificateSubject {
+  const { holder } = card;
+  return {
+    commonName: `${holder.firstName} ${holder.lastName}`.trim(),
+    organization: holder.organization ?? undefined,
+    organizationalUnit: holder.organizationalUnit ?? undefined,
+    serialNumber: holder.identifier,
+    email: holder.email || undefined,
+    upn: holder.upn ?? undefined,
+  };
+}

@@ -1,0 +1,159 @@
+import { sql } from "kysely";
+import type { Batch } from "../domain/batch.js";
+import { findBatch, finishBatchIfIdle } from "./batches.js";
+import type { Db, Dialect } from "./database.js";
+
+/** The chunks of a batch: claimed with a lease by one producer at a time, finished all at once. */
+
+/** A chunk claimed for production. */
+export interface ChunkClaim {
+  readonly batchId: string;
+  readonly chunk: number;
+  readonly process: string;
+  /** This claim included: after a number of failed attempts the chunk's cards fail. */
+  readonly attempts: number;
+}
+
+/** The chunks of a new batch, all pending: the unit the batch runner claims, produces and records at once. */
+export async function insertBatchChunks(db: Db, batchId: string, chunks: number, at: string): Promise<void> {
+  for (let c = 1; c <= chunks; c += 1000) {
+    await db
+      .insertInto("batch_chunks")
+      .values(
+        Array.from({ length: Math.min(1000, chunks - c + 1) }, (_, k) => ({
+          batch_id: batchId,
+          chunk: c + k,
+          state: "pending",
+          claimed_by: null,
+          lease_until: null,
+          attempts: 0,
+          updated_at: at,
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Takes the next chunk to produce: a pending one, or a running one whose lease ran out (its
+ * producer died). On PostgreSQL, SKIP LOCKED lets several Tessera processes take chunks of one
+ * batch side by side without waiting on each other. A cancelled batch's chunks that were in
+ * production when it was cancelled are still finished (taken again after a crash or a failed
+ * attempt), so its cards end produced or failed, never held half-made.
+ */
+export async function claimNextChunk(
+  db: Db,
+  dialect: Dialect,
+  claim: { instanceId: string; now: string; leaseUntil: string },
+): Promise<ChunkClaim | undefined> {
+  const lock = dialect === "postgres" ? sql`for update of c skip locked` : sql``;
+  const result = await sql<{ batch_id: string; chunk: number; attempts: number }>`
+    update batch_chunks
+       set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
+           attempts = attempts + 1, updated_at = ${claim.now}
+     where (batch_id, chunk) = (
+       select c.batch_id, c.chunk
+         from batch_chunks c join batches b on b.id = c.batch_id
+        where (b.state = 'running' or (b.state = 'cancelled' and b.finished_at is null))
+          and (c.state = 'pending' or (c.state = 'running' and c.lease_until < ${claim.now}))
+        order by b.created_at, c.batch_id, c.chunk
+        limit 1
+        ${lock})
+    returning batch_id, chunk, attempts`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const batch = await db
+    .selectFrom("batches")
+    .select("process")
+    .where("id", "=", row.batch_id)
+    .executeTakeFirstOrThrow();
+  return {
+    batchId: row.batch_id,
+    chunk: Number(row.chunk),
+    process: batch.process,
+    attempts: Number(row.attempts),
+  };
+}
+
+export async function renewChunkLease(
+  db: Db,
+  chunk: { batchId: string; chunk: number; instanceId: string; leaseUntil: string },
+): Promise<void> {
+  await db
+    .updateTable("batch_chunks")
+    .set({ lease_until: chunk.leaseUntil })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .where("claimed_by", "=", chunk.instanceId)
+    .where("state", "=", "running")
+    .execute();
+}
+
+/** Gives a chunk back to be tried again (after a failure that was not its cards' fault). */
+export async function releaseChunk(
+  db: Db,
+  chunk: { batchId: string; chunk: number; instanceId: string },
+  at: string,
+) {
+  await db
+    .updateTable("batch_chunks")
+    .set({ state: "pending", claimed_by: null, lease_until: null, updated_at: at })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .where("claimed_by", "=", chunk.instanceId)
+    .where("state", "=", "running")
+    .execute();
+}
+
+/** After a restart on SQLite (one process per file), chunks this database was producing are pending again. */
+export async function releaseRunningChunks(db: Db, at: string): Promise<number> {
+  const result = await db
+    .updateTable("batch_chunks")
+    .set({ state: "pending", claimed_by: null, lease_until: null, updated_at: at })
+    .where("state", "=", "running")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Locks the chunk and checks this instance still holds it. A producer whose lease ran out may
+ * have lost the chunk to another; only the holder may record it, so no card is recorded twice.
+ */
+export async function lockHeldChunk(
+  trx: Db,
+  dialect: Dialect,
+  chunk: { batchId: string; chunk: number; instanceId: string },
+): Promise<boolean> {
+  const lock = dialect === "postgres" ? sql`for update` : sql``;
+  const result = await sql<{ state: string; claimed_by: string | null }>`
+    select state, claimed_by from batch_chunks where batch_id = ${chunk.batchId} and chunk = ${chunk.chunk} ${lock}`.execute(
+    trx,
+  );
+  const row = result.rows[0];
+  return row?.state === "running" && row.claimed_by === chunk.instanceId;
+}
+
+/** Marks a chunk done and adds its counts to the batch; completes the batch when nothing is left. */
+export async function finishChunk(
+  db: Db,
+  chunk: { batchId: string; chunk: number; done: number; failed: number },
+  at: string,
+): Promise<Batch> {
+  await db
+    .updateTable("batch_chunks")
+    .set({ state: "done", lease_until: null, updated_at: at })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .execute();
+  await db
+    .updateTable("batches")
+    .set((eb) => ({
+      done: eb("done", "+", chunk.done),
+      failed: eb("failed", "+", chunk.failed),
+      updated_at: at,
+    }))
+    .where("id", "=", chunk.batchId)
+    .execute();
+  await finishBatchIfIdle(db, chunk.batchId, at);
+  return (await findBatch(db, chunk.batchId))!;
+}

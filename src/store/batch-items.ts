@@ -1,0 +1,193 @@
+import { insertBatchChunks } from "./batch-chunks.js";
+import { decodeCursor, toPage } from "./cursor.js";
+import type { Db } from "./database.js";
+
+/** The items of a batch: one per card, in the order the operator chose, with its outcome. */
+
+export async function insertBatchItems(
+  db: Db,
+  batchId: string,
+  cardIds: readonly string[],
+  chunkSize: number,
+  at: string,
+): Promise<number> {
+  const chunks = Math.ceil(cardIds.length / chunkSize);
+  for (let i = 0; i < cardIds.length; i += 1000) {
+    await db
+      .insertInto("batch_items")
+      .values(
+        cardIds.slice(i, i + 1000).map((cardId, j) => ({
+          batch_id: batchId,
+          card_id: cardId,
+          seq: i + j + 1,
+          chunk: Math.floor((i + j) / chunkSize) + 1,
+          state: "pending",
+          code: null,
+          reason: null,
+          ms: null,
+          updated_at: at,
+        })),
+      )
+      .execute();
+  }
+  await insertBatchChunks(db, batchId, chunks, at);
+  return chunks;
+}
+
+export interface BatchItem {
+  seq: number;
+  cardId: string;
+  cardNumber: string;
+  holderName: string;
+  state: string;
+  code: string | null;
+  reason: string | null;
+}
+
+export async function findBatchItems(
+  db: Db,
+  batchId: string,
+  filter: { state?: string | undefined },
+  page: { cursor?: string | undefined; limit: number },
+): Promise<{ items: BatchItem[]; nextCursor: string | null }> {
+  let query = db
+    .selectFrom("batch_items as i")
+    .innerJoin("cards as c", "c.id", "i.card_id")
+    .select([
+      "i.seq",
+      "i.card_id as cardId",
+      "c.card_number as cardNumber",
+      "c.holder_name as holderName",
+      "i.state",
+      "i.code",
+      "i.reason",
+    ])
+    .where("i.batch_id", "=", batchId);
+  if (filter.state) query = query.where("i.state", "=", filter.state);
+  if (page.cursor) {
+    const [seq] = decodeCursor(page.cursor, ["integer"]) as [number];
+    query = query.where("i.seq", ">", seq);
+  }
+  const rows = await query
+    .orderBy("i.seq")
+    .limit(page.limit + 1)
+    .execute();
+  const { items, nextCursor } = toPage(
+    rows,
+    page.limit,
+    0,
+    (row) => [row.seq],
+    (row) => row,
+  );
+  return { items, nextCursor };
+}
+
+export async function findPendingItemsOfChunk(db: Db, batchId: string, chunk: number) {
+  return db
+    .selectFrom("batch_items")
+    .select(["card_id", "seq"])
+    .where("batch_id", "=", batchId)
+    .where("chunk", "=", chunk)
+    .where("state", "=", "pending")
+    .orderBy("seq")
+    .execute();
+}
+
+/** A card of a chunk still to produce, with what production needs of its holder. */
+export interface PendingCard {
+  readonly cardId: string;
+  readonly cardNumber: string;
+  readonly template: string;
+  readonly userId: string;
+  readonly holder: {
+    readonly firstName: string;
+    readonly lastName: string;
+    readonly email: string;
+    readonly identifier: string;
+    readonly organization: string | null;
+    readonly organizationalUnit: string | null;
+    readonly title: string | null;
+    readonly upn: string | null;
+    readonly addressLines: string[];
+  };
+  readonly photo: Uint8Array | null;
+}
+
+/** The chunk's cards not yet finished, in the batch's order, with their holders. */
+export async function findPendingCardsOfChunk(
+  db: Db,
+  batchId: string,
+  chunk: number,
+): Promise<PendingCard[]> {
+  const rows = await db
+    .selectFrom("batch_items as i")
+    .innerJoin("cards as c", "c.id", "i.card_id")
+    .innerJoin("users as u", "u.id", "c.user_id")
+    .select([
+      "c.id",
+      "c.card_number",
+      "c.template",
+      "c.user_id",
+      "u.first_name",
+      "u.last_name",
+      "u.email",
+      "u.identifier",
+      "u.organization",
+      "u.organizational_unit",
+      "u.title",
+      "u.upn",
+      "u.address",
+      "u.photo",
+    ])
+    .where("i.batch_id", "=", batchId)
+    .where("i.chunk", "=", chunk)
+    .where("i.state", "=", "pending")
+    .orderBy("i.seq")
+    .execute();
+  return rows.map((r) => ({
+    cardId: r.id,
+    cardNumber: r.card_number,
+    template: r.template,
+    userId: r.user_id,
+    holder: {
+      firstName: r.first_name,
+      lastName: r.last_name,
+      email: r.email,
+      identifier: r.identifier,
+      organization: r.organization,
+      organizationalUnit: r.organizational_unit,
+      title: r.title,
+      upn: r.upn,
+      addressLines: r.address ? (JSON.parse(r.address) as string[]) : [],
+    },
+    photo: r.photo ? new Uint8Array(r.photo) : null,
+  }));
+}
+
+export async function finishItems(
+  db: Db,
+  batchId: string,
+  items: readonly { cardId: string; state: "done" | "failed"; code?: string; reason?: string; ms?: number }[],
+  at: string,
+): Promise<void> {
+  for (const item of items) {
+    await db
+      .updateTable("batch_items")
+      .set({
+        state: item.state,
+        code: item.code ?? null,
+        reason: item.reason ?? null,
+        ms: item.ms ?? null,
+        updated_at: at,
+      })
+      .where("batch_id", "=", batchId)
+      .where("card_id", "=", item.cardId)
+      .execute();
+  }
+}
+
+/** The worker milliseconds of each finished card of a batch (0 for one that has none), for the benchmarks. */
+export async function findItemTimes(db: Db, batchId: string): Promise<number[]> {
+  const rows = await db.selectFrom("batch_items").select("ms").where("batch_id", "=", batchId).execute();
+  return rows.map((r) => r.ms ?? 0);
+}

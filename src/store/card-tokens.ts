@@ -1,0 +1,80 @@
+import type { Db } from "./database.js";
+
+/** The software tokens production made: handed out a limited number of times, while the card is unchanged. */
+
+/**
+ * Stores the software tokens a batch made, each with the card's version as production left it:
+ * called in the transaction that recorded the cards, right after their state changed.
+ */
+export async function insertCardTokens(
+  db: Db,
+  batchId: string,
+  tokens: readonly { cardId: string; token: Buffer }[],
+  at: string,
+) {
+  for (let i = 0; i < tokens.length; i += 200) {
+    await db
+      .insertInto("card_tokens")
+      .values(
+        tokens.slice(i, i + 200).map((t) => ({
+          card_id: t.cardId,
+          token: t.token,
+          card_version: db.selectFrom("cards").select("version").where("id", "=", t.cardId),
+          batch_id: batchId,
+          created_at: at,
+        })),
+      )
+      .execute();
+  }
+}
+
+export interface CardTokenState {
+  downloads: number;
+  /** The card's version as production left it (null: made before migration 008). */
+  cardVersion: number | null;
+  /** The batch that made the token. */
+  batchId: string | null;
+}
+
+/** What is known of a card's software token, without its bytes; undefined when it has none. */
+export async function findCardTokenState(db: Db, cardId: string): Promise<CardTokenState | undefined> {
+  const row = await db
+    .selectFrom("card_tokens")
+    .select(["downloads", "card_version", "batch_id"])
+    .where("card_id", "=", cardId)
+    .executeTakeFirst();
+  return (
+    row && {
+      downloads: Number(row.downloads),
+      cardVersion: row.card_version === null ? null : Number(row.card_version),
+      batchId: row.batch_id,
+    }
+  );
+}
+
+/**
+ * Counts one download of a card's software token, unless `limit` downloads were made already:
+ * the guard is in the update itself, so two downloads at once cannot both take the last one.
+ * Returns the token and its download count now, `limit` when it was reached, or undefined
+ * when the card has no token.
+ */
+export async function takeCardTokenDownload(
+  db: Db,
+  cardId: string,
+  limit: number,
+): Promise<{ token: Buffer; downloads: number } | "limit" | undefined> {
+  const row = await db
+    .updateTable("card_tokens")
+    .set((eb) => ({ downloads: eb("downloads", "+", 1) }))
+    .where("card_id", "=", cardId)
+    .where("downloads", "<", limit)
+    .returning(["token", "downloads"])
+    .executeTakeFirst();
+  if (row) return { token: Buffer.from(row.token), downloads: Number(row.downloads) };
+  const exists = await db
+    .selectFrom("card_tokens")
+    .select("card_id")
+    .where("card_id", "=", cardId)
+    .executeTakeFirst();
+  return exists ? "limit" : undefined;
+}

@@ -1,0 +1,163 @@
+import { Button, Checkbox, Table, type TableTdProps } from "@mantine/core";
+import { type ReactNode, useCallback, useState } from "react";
+
+/** One column of a {@link DataTable}: its header and how a row fills its cell. */
+export interface Column<T> {
+  header: ReactNode;
+  cell(row: T): ReactNode;
+  /** `num` right-aligns figures; `wrap` lets long text break. */
+  className?: string;
+  /** Props of the cell (width, white space…), the same for every row. */
+  td?: TableTdProps;
+}
+
+/** The last column: what can be done with a row (its header is read out, not shown). */
+export function actionsColumn<T>(cell: (row: T) => ReactNode): Column<T> {
+  return { header: <span className="sr-only">Actions</span>, cell };
+}
+
+/** A quiet button in a row; `label` names it with its row ("Edit alice") for screen readers. */
+export function RowButton({
+  label,
+  onClick,
+  children,
+  color,
+}: {
+  label: string;
+  onClick(): void;
+  children: ReactNode;
+  color?: string;
+}) {
+  return (
+    <Button size="compact-sm" variant="subtle" color={color} onClick={onClick} aria-label={label}>
+      {children}
+    </Button>
+  );
+}
+
+/** A check box per row and "Select page" in the header. */
+export interface RowSelection<T> {
+  isSelected(row: T): boolean;
+  onToggle(row: T, selected: boolean): void;
+  onTogglePage(selected: boolean): void;
+  /** The accessible name of a row's check box, e.g. "Select card 1234 of Ada Lovelace". */
+  rowLabel(row: T): string;
+  /** Why a row cannot be ticked (e.g. your own request, four eyes); undefined when it can. */
+  disabledReason?(row: T): string | undefined;
+}
+
+export interface DataTableProps<T> {
+  /** The table's accessible name. */
+  label: string;
+  rows: T[];
+  rowKey(row: T): string | number;
+  columns: Column<T>[];
+  /** Below this width the table scrolls sideways instead of squeezing (390 px phones). */
+  minWidth: number;
+  /** Shown while a new page loads over the old one. */
+  dimmed?: boolean;
+  selection?: RowSelection<T>;
+}
+
+/** The operator UI's table: the same look, scrolling and selection on every list page. */
+export function DataTable<T>({
+  label,
+  rows,
+  rowKey,
+  columns,
+  minWidth,
+  dimmed,
+  selection,
+}: DataTableProps<T>) {
+  const selectable = selection ? rows.filter((row) => !selection.disabledReason?.(row)) : [];
+  const selectedOnPage = selection ? selectable.filter(selection.isSelected).length : 0;
+  const allOnPage = selectable.length > 0 && selectedOnPage === selectable.length;
+  return (
+    <Table.ScrollContainer minWidth={minWidth}>
+      <Table className="data-table" aria-label={label} style={dimmed ? { opacity: 0.6 } : undefined}>
+        <Table.Thead>
+          <Table.Tr>
+            {selection && (
+              <Table.Th w={44}>
+                <Checkbox
+                  aria-label="Select page"
+                  checked={allOnPage}
+                  indeterminate={selectedOnPage > 0 && !allOnPage}
+                  onChange={(event) => selection.onTogglePage(event.currentTarget.checked)}
+                  disabled={selectable.length === 0}
+                />
+              </Table.Th>
+            )}
+            {columns.map((column, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed per table
+              <Table.Th key={index} className={column.className}>
+                {column.header}
+              </Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => {
+            const reason = selection?.disabledReason?.(row);
+            const selected = selection ? !reason && selection.isSelected(row) : undefined;
+            return (
+              <Table.Tr key={rowKey(row)} data-selected={selected}>
+                {selection && (
+                  <Table.Td>
+                    <Checkbox
+                      aria-label={selection.rowLabel(row)}
+                      checked={selected}
+                      disabled={Boolean(reason)}
+                      title={reason}
+                      onChange={(event) => selection.onToggle(row, event.currentTarget.checked)}
+                    />
+                  </Table.Td>
+                )}
+                {columns.map((column, index) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed per table
+                  <Table.Td key={index} className={column.className} {...column.td}>
+                    {column.cell(row)}
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+/**
+ * Rows ticked across pages, kept by key: what a table with {@link RowSelection} needs for a
+ * selection the operator builds by hand.
+ */
+export function usePickedRows<T>(keyOf: (row: T) => string) {
+  const [picked, setPicked] = useState<ReadonlyMap<string, T>>(new Map());
+  const clear = useCallback(() => setPicked(new Map()), []);
+  function pick(rows: T[], on: boolean) {
+    setPicked((current) => {
+      const next = new Map(current);
+      for (const row of rows) {
+        if (on) next.set(keyOf(row), row);
+        else next.delete(keyOf(row));
+      }
+      return next;
+    });
+  }
+  /** The selection of one page of `rows`: rows with a `disabledReason` are never ticked. */
+  function selectionOf(
+    rows: T[],
+    rowLabel: (row: T) => string,
+    disabledReason?: (row: T) => string | undefined,
+  ): RowSelection<T> {
+    return {
+      isSelected: (row) => picked.has(keyOf(row)),
+      onToggle: (row, on) => pick([row], on),
+      onTogglePage: (on) => pick(disabledReason ? rows.filter((row) => !disabledReason(row)) : rows, on),
+      rowLabel,
+      disabledReason,
+    };
+  }
+  return { picked: [...picked.values()], clear, selectionOf };
+}

@@ -1,0 +1,54 @@
+import { Anchor, Text } from "@mantine/core";
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import type { Card } from "../api/types";
+import type { Column, RowSelection } from "./DataTable";
+import { formatDate, formatDateTime } from "./format";
+import { StateBadge } from "./StateBadge";
+
+/** The columns card lists pick from: the number links to the card's page. */
+export const cardColumn = {
+  number: {
+    header: "Card number",
+    cell: (card) => (
+      <Anchor component={Link} to={`/cards/${card.id}`} className="mono">
+        {card.cardNumber}
+      </Anchor>
+    ),
+  },
+  unit: { header: "Organizational unit", cell: (card) => card.organizationalUnit ?? "—" },
+  template: { header: "Template", cell: (card) => card.template },
+  state: { header: "State", cell: (card) => <StateBadge kind="card" state={card.state} /> },
+  requested: { header: "Requested", cell: (card) => formatDateTime(card.requestedAt) },
+  expires: { header: "Expires", cell: (card) => formatDate(card.expiresAt) },
+} satisfies Record<string, Column<Card>>;
+
+/**
+ * The columns every card list starts with; `holder` fills the holder's cell (a link to the user,
+ * or the name with why the row cannot be ticked).
+ */
+export function cardColumns(holder: (card: Card) => ReactNode): Column<Card>[] {
+  const c = cardColumn;
+  return [c.number, { header: "Holder", cell: holder }, c.unit, c.template, c.state, c.requested];
+}
+
+/** Cards to tick: the holder's name says why a row cannot be ticked. */
+export function selectableCardColumns(disabledReason?: (card: Card) => string | undefined): Column<Card>[] {
+  return cardColumns((card) => {
+    const reason = disabledReason?.(card);
+    return (
+      <>
+        {card.holderName}
+        {reason && (
+          <Text size="xs" c="dimmed">
+            {reason}
+          </Text>
+        )}
+      </>
+    );
+  });
+}
+
+/** A card row's check box is named by its number and holder. */
+export const cardRowLabel: RowSelection<Card>["rowLabel"] = (card) =>
+  `Select card ${card.cardNumber} of ${card.holderName}`;
