@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
+import { leaseChunkElsewhere } from "../test-support/batches.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
 describe.each(dialects)("batch orders: cancel, failures, fixed options, downloads on %s", (dialect) => {
   let t: TestApp;
-  let production: ReturnType<typeof apiAs>;
-  let admin: ReturnType<typeof apiAs>;
+  let production: ApiClient;
+  let admin: ApiClient;
 
   async function approvedCards(prefix: string, names: [string, string][]): Promise<string[]> {
     const registrar = apiAs(t.server, await t.login("registrar"));
@@ -40,8 +42,7 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { approvalStep: false } });
     await t.operator("registrar", ["registrationOfficer"]);
-    await t.operator("production", ["productionAdministrator"]);
-    production = apiAs(t.server, await t.login("production"));
+    ({ production } = await loggedInOperators(t, { production: ["productionAdministrator"] }));
     admin = apiAs(t.server, await t.login("admin"));
   });
   afterAll(() => t.close());
@@ -68,22 +69,21 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
     );
   });
 
-  it("cancels a batch while a chunk is in production: counts it apart, follows it until it has really ended", async () => {
+  /** Orders a batch of fresh approved cards with the runner stopped, so that no chunk has started. */
+  async function batchNotStarted(prefix: string, names: [string, string][]) {
     await t.app.runner.stop();
-    const ids = await approvedCards(
+    const ids = await approvedCards(prefix, names);
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    return { ids, batchId: order.body.batchId as string };
+  }
+
+  it("cancels a batch while a chunk is in production: counts it apart, follows it until it has really ended", async () => {
+    const { ids, batchId } = await batchNotStarted(
       "MID",
       Array.from({ length: 10 }, (_, i) => [`Mia${i}`, "Midway"]),
     );
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
-    const batchId = order.body.batchId as string;
     // Another Tessera took the first chunk (4 cards) and is producing it; its lease has run out.
-    const past = new Date(t.app.services.clock().getTime() - 60_000).toISOString();
-    await t.app.services.store.db
-      .updateTable("batch_chunks")
-      .set({ state: "running", claimed_by: "elsewhere", lease_until: past, attempts: 1 })
-      .where("batch_id", "=", batchId)
-      .where("chunk", "=", 1)
-      .execute();
+    await leaseChunkElsewhere(t, { batchId, chunk: 1, attempts: 1 });
     const cancelled = await production("POST", `/api/v1/batches/${batchId}/cancel`);
     expect(cancelled.body).toMatchObject({
       state: "cancelled",
@@ -130,29 +130,17 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
   });
 
   it("says how many cards of a running batch are in production", async () => {
-    await t.app.runner.stop();
-    const ids = await approvedCards(
+    const { batchId } = await batchNotStarted(
       "RUN",
       Array.from({ length: 6 }, (_, i) => [`Rua${i}`, "Running"]),
     );
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
-    const batchId = order.body.batchId as string;
     expect((await production("GET", `/api/v1/batches/${batchId}`)).body).toMatchObject({
       state: "running",
       inProduction: 0,
       left: 6,
       finishing: false,
     });
-    await t.app.services.store.db
-      .updateTable("batch_chunks")
-      .set({
-        state: "running",
-        claimed_by: "elsewhere",
-        lease_until: new Date(t.app.services.clock().getTime() - 60_000).toISOString(),
-      })
-      .where("batch_id", "=", batchId)
-      .where("chunk", "=", 2)
-      .execute();
+    await leaseChunkElsewhere(t, { batchId, chunk: 2 });
     expect((await production("GET", `/api/v1/batches/${batchId}`)).body).toMatchObject({
       inProduction: 2,
       left: 6,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
@@ -10,25 +11,22 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  */
 describe.each(dialects)("the cards a batch took on %s", (dialect) => {
   let t: TestApp;
-  let production: ReturnType<typeof apiAs>;
-  const cardIds: string[] = [];
+  let production: ApiClient;
+  let cardIds: string[];
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { approvalStep: false } });
-    await t.operator("registrar", ["registrationOfficer"]);
-    await t.operator("production", ["productionAdministrator"]);
     await t.operator("issuer", ["issuingAuthority"]);
-    const registrar = apiAs(t.server, await t.login("registrar"));
-    production = apiAs(t.server, await t.login("production"));
-    const csv = ["firstName,lastName,email,identifier"];
-    for (let i = 0; i < 5; i++) csv.push(`Holder${i},Batchmate,b${i}@example.org,MATE-${i}`);
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
-    const users = (await registrar("GET", "/api/v1/users?q=batchmate&limit=10")).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    const clients = await loggedInOperators(t, {
+      registrar: ["registrationOfficer"],
+      production: ["productionAdministrator"],
+    });
+    production = clients.production;
+    cardIds = await requestCardsForNewHolders(clients.registrar, {
+      lastName: "Batchmate",
+      count: 5,
       template: "Contractor badge",
     });
-    cardIds.push(...requested.body.cards.map((c: { id: string }) => c.id));
   });
   afterAll(() => t.close());
 

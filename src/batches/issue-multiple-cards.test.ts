@@ -1,20 +1,15 @@
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
+import { type ApiClient, requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { createScratchFolder } from "../test-support/files.js";
+import { askOcsp } from "../test-support/openssl.js";
+import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 
 const tools = hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils");
-const dir = mkdtempSync(path.join(tmpdir(), "tessera-batch-"));
-const file = (name: string, content: string | Buffer) => {
-  const p = path.join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
+const { file } = createScratchFolder("tessera-batch-");
 
 /** Each letter's card number and PIN (and PUK), as a person reads them off the printed page. */
 function readPinLetters(pdf: Buffer): Map<string, { pin: string; puk?: string }> {
@@ -33,35 +28,21 @@ function readPinLetters(pdf: Buffer): Map<string, { pin: string; puk?: string }>
 
 describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (dialect) => {
   let t: TestApp;
-  let production: ReturnType<typeof apiAs>;
-  let issuer: ReturnType<typeof apiAs>;
+  let production: ApiClient;
+  let issuer: ApiClient;
   let baseUrl: string;
-  const cardIds: string[] = [];
+  let cardIds: string[];
 
   const ocsp = (certPem: string) =>
-    new Promise<string>((resolve) => {
-      execFile(
-        "openssl",
-        [
-          "ocsp",
-          "-issuer",
-          file("ca.pem", t.app.services.ca.chainPem),
-          "-CAfile",
-          file("ca.pem", t.app.services.ca.chainPem),
-          "-cert",
-          certPem,
-          "-url",
-          `${baseUrl}/pki/ocsp`,
-        ],
-        { encoding: "utf8", timeout: 20_000 },
-        (_e, stdout, stderr) => resolve(`${stdout}${stderr}`),
-      );
+    askOcsp({
+      caFile: file("ca.pem", t.app.services.ca.chainPem),
+      certFile: certPem,
+      responderUrl: `${baseUrl}/pki/ocsp`,
     });
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { approvalStep: false, pukDelivery: "print" } });
-    t.clock.advance(Date.now() - t.clock().getTime());
-    baseUrl = await t.server.listen({ port: 0, host: "127.0.0.1" });
+    baseUrl = await listenOnRealTime(t);
     await t.operator("registrar", ["registrationOfficer"]);
     await t.operator("production", ["productionAdministrator"]);
     await t.operator("issuer", ["issuingAuthority"]);
@@ -70,15 +51,12 @@ describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (d
     const registrar = apiAs(t.server, await t.login("registrar"));
     production = apiAs(t.server, await t.login("production"));
     issuer = apiAs(t.server, await t.login("issuer"));
-    const csv = ["firstName,lastName,email,identifier,organizationalUnit"];
-    for (let i = 0; i < 10; i++) csv.push(`Holder${i},Batch,h${i}@example.org,B-${i},Unit ${i % 2}`);
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
-    const users = (await registrar("GET", "/api/v1/users?q=batch&limit=50")).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    cardIds = await requestCardsForNewHolders(registrar, {
+      lastName: "Batch",
+      count: 10,
       template: "Employee ID",
+      organizationalUnit: (i) => `Unit ${i % 2}`,
     });
-    cardIds.push(...requested.body.cards.map((c: { id: string }) => c.id));
     t.app.runner.start();
   });
   afterAll(() => t.close());

@@ -1,20 +1,14 @@
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { createScratchFolder } from "../test-support/files.js";
+import { askOcsp } from "../test-support/openssl.js";
+import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 
 const tools = hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils");
-const dir = mkdtempSync(path.join(tmpdir(), "tessera-combos-"));
-const file = (name: string, content: string | Buffer) => {
-  const p = path.join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
+const { file } = createScratchFolder("tessera-combos-");
 
 const combinations = [
   { cardEndState: "issued", certificateEndState: "onHold", pinLength: 4, pukLength: 8, pukDelivery: "none" },
@@ -34,8 +28,7 @@ describe.runIf(tools).each(dialects)("a batch of 50 in each option combination o
       options: { approvalStep: false },
       config: { batch: { chunkSize: 25, workers: 2 } },
     });
-    t.clock.advance(Date.now() - t.clock().getTime());
-    baseUrl = await t.server.listen({ port: 0, host: "127.0.0.1" });
+    baseUrl = await listenOnRealTime(t);
     caFile = file("ca.pem", t.app.services.ca.chainPem);
     await t.operator("registrar", ["registrationOfficer"]);
     await t.operator("production", ["productionAdministrator"]);
@@ -140,14 +133,7 @@ describe.runIf(tools).each(dialects)("a batch of 50 in each option combination o
         if (combo.certificateEndState === "onHold")
           expect(`${verify.stdout}${verify.stderr}`).toContain("certificate revoked");
         else expect(verify.stdout).toContain(": OK");
-        const ocsp = await new Promise<string>((resolve) =>
-          execFile(
-            "openssl",
-            ["ocsp", "-issuer", caFile, "-CAfile", caFile, "-cert", certFile, "-url", `${baseUrl}/pki/ocsp`],
-            { encoding: "utf8", timeout: 20_000 },
-            (_e, out, err) => resolve(`${out}${err}`),
-          ),
-        );
+        const ocsp = await askOcsp({ caFile, certFile, responderUrl: `${baseUrl}/pki/ocsp` });
         expect(ocsp).toMatch(combo.certificateEndState === "onHold" ? /Reason: certificateHold/ : /: good/);
       }
     },

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBatchPart } from "../store/batch-parts.js";
+import { type ApiClient, produceBatch, requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
@@ -12,25 +13,16 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  */
 describe.each(dialects)("purging PIN letters erases their bytes on %s", (dialect) => {
   let t: TestApp;
-  let chief: ReturnType<typeof apiAs>;
+  let chief: ApiClient;
 
   async function producedBatch(): Promise<string> {
     const registrar = apiAs(t.server, await t.login("registrar"));
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", {
-      csv: "firstName,lastName,email,identifier\nPia,Purgeable,pia@example.org,PURGE-1\nPer,Purgeable,per@example.org,PURGE-2",
-    });
-    const users = (await registrar("GET", "/api/v1/users?q=purgeable")).body.items;
-    const cards = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    const cardIds = await requestCardsForNewHolders(registrar, {
+      lastName: "Purgeable",
+      count: 2,
       template: "Employee ID",
     });
-    const order = await chief("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds: cards.body.cards.map((c: { id: string }) => c.id),
-    });
-    expect(order.status).toBe(202);
-    t.app.runner.start();
-    await t.app.runner.idle();
-    return order.body.batchId;
+    return produceBatch(t, chief, cardIds);
   }
 
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
 import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
+import { type ApiClient, requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
@@ -14,9 +15,9 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  */
 describe.each(dialects)("certificates only with a public URL that was set, on %s", (dialect) => {
   let t: TestApp;
-  let production: ReturnType<typeof apiAs>;
+  let production: ApiClient;
   let productionActor: Actor;
-  const cardIds: string[] = [];
+  let cardIds: string[];
 
   /** A Tessera on the same database: a restart with other settings. */
   function restartWith(settings: { publicUrlSet: boolean; demo: boolean }) {
@@ -34,15 +35,11 @@ describe.each(dialects)("certificates only with a public URL that was set, on %s
     productionActor = await t.operator("production", ["productionAdministrator"]);
     const registrar = apiAs(t.server, await t.login("registrar"));
     production = apiAs(t.server, await t.login("production"));
-    const csv = ["firstName,lastName,email,identifier"];
-    for (let i = 0; i < 2; i++) csv.push(`Holder${i},Localhost,l${i}@example.org,LOCAL-${i}`);
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
-    const users = (await registrar("GET", "/api/v1/users?q=localhost&limit=10")).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    cardIds = await requestCardsForNewHolders(registrar, {
+      lastName: "Localhost",
+      count: 2,
       template: "Contractor badge",
     });
-    cardIds.push(...requested.body.cards.map((c: { id: string }) => c.id));
   });
   afterAll(() => t.close());
 

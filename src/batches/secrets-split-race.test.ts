@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { produceCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
@@ -15,20 +16,11 @@ describe.each(dialects)("one operator, both halves of a batch's secrets at once,
   async function issuedBatch(prefix: string, count: number) {
     const registrar = apiAs(t.server, await t.login("registrar"));
     const production = apiAs(t.server, await t.login("production"));
-    const csv = ["firstName,lastName,email,identifier"];
-    for (let i = 0; i < count; i++)
-      csv.push(`Holder${i},${prefix},${prefix.toLowerCase()}${i}@example.org,${prefix}-${i}`);
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
-    const users = (await registrar("GET", `/api/v1/users?q=${prefix}&limit=50`)).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
-      template: "Employee ID",
-    });
-    const cardIds = requested.body.cards.map((c: { id: string }) => c.id) as string[];
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
-    expect(order.status).toBe(202);
-    await t.app.runner.idle();
-    return { batchId: order.body.batchId as string, cardIds };
+    return produceCardsForNewHolders(
+      t,
+      { registrar, production },
+      { lastName: prefix, count, template: "Employee ID" },
+    );
   }
 
   const fetchAs = async (url: string) => (await t.server.inject({ url, headers: { cookie } })).statusCode;

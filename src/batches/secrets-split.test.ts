@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ApiClient,
+  loggedInOperators,
+  produceCardsForNewHolders,
+  requestCardsForNewHolders,
+} from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
@@ -9,10 +15,10 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  */
 describe.each(dialects)("a card's secrets split between roles and traced on %s", (dialect) => {
   let t: TestApp;
-  let production: ReturnType<typeof apiAs>;
-  let mailer: ReturnType<typeof apiAs>;
-  let issuer: ReturnType<typeof apiAs>;
-  let auditor: ReturnType<typeof apiAs>;
+  let production: ApiClient;
+  let mailer: ApiClient;
+  let issuer: ApiClient;
+  let auditor: ApiClient;
   let sequence = 0;
 
   /** Issued cards of a fresh batch (approval step off): their ids and the batch. */
@@ -20,21 +26,11 @@ describe.each(dialects)("a card's secrets split between roles and traced on %s",
     // A last name per batch: the user search matches the start of "last first".
     const prefix = `Sec${"abcdefghij"[++sequence]}`;
     const registrar = apiAs(t.server, await t.login("registrar"));
-    const csv = ["firstName,lastName,email,identifier"];
-    for (let i = 0; i < count; i++)
-      csv.push(`Holder${i},${prefix},${prefix.toLowerCase()}${i}@example.org,${prefix}-${i}`);
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
-    const users = (await registrar("GET", `/api/v1/users?q=${prefix}&limit=50`)).body.items;
-    expect(users).toHaveLength(count);
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
-      template: "Employee ID",
-    });
-    const cardIds = requested.body.cards.map((c: { id: string }) => c.id);
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
-    expect(order.status).toBe(202);
-    await t.app.runner.idle();
-    return { batchId: order.body.batchId, cardIds };
+    return produceCardsForNewHolders(
+      t,
+      { registrar, production },
+      { lastName: prefix, count, template: "Employee ID" },
+    );
   }
 
   const cookies = new Map<string, string>();
@@ -67,15 +63,13 @@ describe.each(dialects)("a card's secrets split between roles and traced on %s",
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { approvalStep: false } });
     await t.operator("registrar", ["registrationOfficer"]);
-    await t.operator("production", ["productionAdministrator"]);
-    await t.operator("mailer", ["pinMailer"]);
-    await t.operator("issuer", ["issuingAuthority"]);
-    await t.operator("auditor", ["auditor"]);
     await t.operator("helpdesk", ["helpdesk"]);
-    production = apiAs(t.server, await t.login("production"));
-    mailer = apiAs(t.server, await t.login("mailer"));
-    issuer = apiAs(t.server, await t.login("issuer"));
-    auditor = apiAs(t.server, await t.login("auditor"));
+    ({ production, mailer, issuer, auditor } = await loggedInOperators(t, {
+      production: ["productionAdministrator"],
+      mailer: ["pinMailer"],
+      issuer: ["issuingAuthority"],
+      auditor: ["auditor"],
+    }));
     t.app.runner.start();
   });
   afterAll(() => t.close());
@@ -159,15 +153,11 @@ describe.each(dialects)("a card's secrets split between roles and traced on %s",
 
   it("hands out the token of a card its batch made active, until anything changes the card", async () => {
     const registrar = apiAs(t.server, await t.login("registrar"));
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", {
-      csv: "firstName,lastName,email,identifier\nAnna,Activeborn,anna@example.org,BORN-1\nAxel,Activeborn,axel@example.org,BORN-2",
-    });
-    const users = (await registrar("GET", "/api/v1/users?q=activeborn")).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    const [kept, changed] = (await requestCardsForNewHolders(registrar, {
+      lastName: "Activeborn",
+      count: 2,
       template: "Employee ID",
-    });
-    const [kept, changed] = requested.body.cards.map((c: { id: string }) => c.id) as [string, string];
+    })) as [string, string];
     const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
       cardIds: [kept, changed],
       options: { cardEndState: "active", certificateEndState: "valid" },

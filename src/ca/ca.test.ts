@@ -1,23 +1,19 @@
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateProfile } from "../domain/card-template.js";
 import { randomSerial, serialToHex, toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { createScratchFolder } from "../test-support/files.js";
+import { askOcsp } from "../test-support/openssl.js";
+import { issueCardlessCertificate } from "../test-support/pki.js";
+import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 import { issueCertificates } from "./issue-certificates.js";
 
 const tools = hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin");
-const dir = mkdtempSync(path.join(tmpdir(), "tessera-ca-"));
-const file = (name: string, content: string | Buffer) => {
-  const p = path.join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
+const { dir, file } = createScratchFolder("tessera-ca-");
 const openssl = (...args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
 
 const subject = {
@@ -44,28 +40,7 @@ describe.runIf(tools).each(dialects)(
       profile: CertificateProfile,
       publicKey: KeyObject,
       initialState: "valid" | "onHold" = "valid",
-    ) => {
-      const now = t.clock();
-      const [certificate] = await t.app.services.store.db.transaction().execute((trx) =>
-        issueCertificates(
-          trx,
-          t.app.services.ca,
-          [
-            {
-              cardId: null,
-              profile,
-              subject,
-              publicKey: spki(publicKey),
-              notBefore: now,
-              notAfter: new Date(now.getTime() + 365 * 86400_000),
-              initialState,
-            },
-          ],
-          now.toISOString(),
-        ),
-      );
-      return certificate!;
-    };
+    ) => issueCardlessCertificate(t, { profile, subject, publicKey: spki(publicKey), initialState });
     const verify = async (serial: string) => {
       const crl = await t.app.services.crl.current();
       const crlFile = file(`crl-${crl.number}.pem`, toPem(crl.der, "X509 CRL"));
@@ -83,34 +58,16 @@ describe.runIf(tools).each(dialects)(
       );
       return `${result.stdout}${result.stderr}`;
     };
-    // Asynchronously: the responder answering it runs in this very process.
     const ocsp = (serial: string) =>
-      new Promise<string>((resolve) => {
-        execFile(
-          "openssl",
-          [
-            "ocsp",
-            "-issuer",
-            file("ca.pem", caPem),
-            "-CAfile",
-            file("ca.pem", caPem),
-            "-cert",
-            issued[serial]!,
-            "-url",
-            `${baseUrl}/pki/ocsp`,
-            "-resp_text",
-          ],
-          { encoding: "utf8", timeout: 20_000 },
-          (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
-        );
+      askOcsp({
+        caFile: file("ca.pem", caPem),
+        certFile: issued[serial]!,
+        responderUrl: `${baseUrl}/pki/ocsp`,
       });
 
     beforeAll(async () => {
       t = await createTestApp(dialect);
-      // OpenSSL asks the real clock whether an OCSP answer is current: run on the real one.
-      t.clock.advance(Date.now() - t.clock().getTime());
-      const address = await t.server.listen({ port: 0, host: "127.0.0.1" });
-      baseUrl = address;
+      baseUrl = await listenOnRealTime(t);
       caPem = t.app.services.ca.chainPem;
       await t.operator("helpdesk", ["helpdesk"]);
       await t.operator("security", ["securityOfficer"]);

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,9 +5,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { askOcsp } from "../test-support/openssl.js";
+import { issueCardlessCertificate } from "../test-support/pki.js";
+import { createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
-import { issueCertificates } from "./issue-certificates.js";
 
 /**
  * Finding 10 of issue 8: a CertID may be hashed with SHA-1, SHA-256, SHA-384 or SHA-512
@@ -24,59 +24,23 @@ describe.runIf(tools).each(dialects)("OCSP CertID hash algorithms on %s, judged 
   const caFile = path.join(dir, "ca.pem");
   const leafFile = path.join(dir, "leaf.pem");
 
-  // Asynchronously: the responder answering it runs in this very process.
-  const ocsp = (...extra: string[]) =>
-    new Promise<string>((resolve) => {
-      execFile(
-        "openssl",
-        [
-          "ocsp",
-          "-issuer",
-          caFile,
-          "-CAfile",
-          caFile,
-          // OpenSSL takes the CertID's hash from the option before -cert.
-          ...extra,
-          "-cert",
-          leafFile,
-          "-url",
-          `${baseUrl}/pki/ocsp`,
-          "-resp_text",
-        ],
-        { encoding: "utf8", timeout: 20_000 },
-        (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
-      );
-    });
+  const ocsp = (...certIdOptions: string[]) =>
+    askOcsp({ caFile, certFile: leafFile, responderUrl: `${baseUrl}/pki/ocsp`, certIdOptions });
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    // OpenSSL asks the real clock whether an OCSP answer is current: run on the real one.
-    t.clock.advance(Date.now() - t.clock().getTime());
-    baseUrl = await t.server.listen({ port: 0, host: "127.0.0.1" });
+    baseUrl = await listenOnRealTime(t);
     writeFileSync(caFile, t.app.services.ca.chainPem);
-    const now = t.clock();
-    const [certificate] = await t.app.services.store.db.transaction().execute((trx) =>
-      issueCertificates(
-        trx,
-        t.app.services.ca,
-        [
-          {
-            cardId: null,
-            profile: { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
-            subject: { commonName: "Åsa Öberg", email: "asa.oberg@example.org", serialNumber: "E-1001" },
-            publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
-              type: "spki",
-              format: "der",
-            }),
-            notBefore: now,
-            notAfter: new Date(now.getTime() + 365 * 86400_000),
-            initialState: "valid",
-          },
-        ],
-        now.toISOString(),
-      ),
-    );
-    writeFileSync(leafFile, toPem(certificate!.der, "CERTIFICATE"));
+    const certificate = await issueCardlessCertificate(t, {
+      profile: { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
+      subject: { commonName: "Åsa Öberg", email: "asa.oberg@example.org", serialNumber: "E-1001" },
+      publicKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+        type: "spki",
+        format: "der",
+      }),
+      initialState: "valid",
+    });
+    writeFileSync(leafFile, toPem(certificate.der, "CERTIFICATE"));
   });
   afterAll(async () => {
     await t.close();

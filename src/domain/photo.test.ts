@@ -20,6 +20,8 @@ function ihdr(width: number, height: number, depth = 8, colorType = 2, interlace
   body.set([depth, colorType, 0, 0, interlace], 8);
   return chunk("IHDR", body);
 }
+/** The signature, these chunks and IEND: a PNG broken where the chunks say. */
+const pngOf = (...chunks: Buffer[]) => Buffer.concat([signature, ...chunks, chunk("IEND", Buffer.alloc(0))]);
 /** A width × height 8-bit RGB PNG with filter type 0 on every row, or `rows` as given. */
 function png(
   width: number,
@@ -86,73 +88,20 @@ describe("checkPhoto", () => {
     const garbage = Buffer.concat([signature, Buffer.alloc(64, 1)]);
     const cases: [string, Buffer][] = [
       ["signature on garbage", garbage],
-      [
-        "a bad CRC",
-        Buffer.concat([
-          signature,
-          ihdr(3, 2),
-          chunk("IDAT", deflateSync(Buffer.alloc(20)), true),
-          chunk("IEND", Buffer.alloc(0)),
-        ]),
-      ],
+      ["a bad CRC", pngOf(ihdr(3, 2), chunk("IDAT", deflateSync(Buffer.alloc(20)), true))],
       ["no IEND", png(3, 2, { end: false })],
-      [
-        "IDAT that does not inflate",
-        Buffer.concat([
-          signature,
-          ihdr(3, 2),
-          chunk("IDAT", Buffer.from("not zlib")),
-          chunk("IEND", Buffer.alloc(0)),
-        ]),
-      ],
+      ["IDAT that does not inflate", pngOf(ihdr(3, 2), chunk("IDAT", Buffer.from("not zlib")))],
       ["IDAT too short for IHDR", png(3, 2, { rows: Buffer.alloc(10) })],
       ["IDAT too long for IHDR", png(3, 2, { rows: Buffer.alloc(10_000) })],
       ["a row with filter type 9", png(3, 2, { rows: Buffer.alloc(20, 9) })],
-      [
-        "zero width",
-        Buffer.concat([
-          signature,
-          ihdr(0, 2),
-          chunk("IDAT", deflateSync(Buffer.alloc(2))),
-          chunk("IEND", Buffer.alloc(0)),
-        ]),
-      ],
-      [
-        "bit depth 3",
-        Buffer.concat([
-          signature,
-          ihdr(3, 2, 3),
-          chunk("IDAT", deflateSync(Buffer.alloc(20))),
-          chunk("IEND", Buffer.alloc(0)),
-        ]),
-      ],
+      ["zero width", pngOf(ihdr(0, 2), chunk("IDAT", deflateSync(Buffer.alloc(2))))],
+      ["bit depth 3", pngOf(ihdr(3, 2, 3), chunk("IDAT", deflateSync(Buffer.alloc(20))))],
       [
         "a palette image without a palette",
-        Buffer.concat([
-          signature,
-          ihdr(1, 1, 8, 3),
-          chunk("IDAT", deflateSync(Buffer.alloc(2))),
-          chunk("IEND", Buffer.alloc(0)),
-        ]),
+        pngOf(ihdr(1, 1, 8, 3), chunk("IDAT", deflateSync(Buffer.alloc(2)))),
       ],
-      [
-        "IDAT before IHDR",
-        Buffer.concat([
-          signature,
-          chunk("IDAT", deflateSync(Buffer.alloc(20))),
-          ihdr(3, 2),
-          chunk("IEND", Buffer.alloc(0)),
-        ]),
-      ],
-      [
-        "a decompression bomb",
-        Buffer.concat([
-          signature,
-          ihdr(3, 2),
-          chunk("IDAT", deflateSync(Buffer.alloc(50_000_000))),
-          chunk("IEND", Buffer.alloc(0)),
-        ]),
-      ],
+      ["IDAT before IHDR", pngOf(chunk("IDAT", deflateSync(Buffer.alloc(20))), ihdr(3, 2))],
+      ["a decompression bomb", pngOf(ihdr(3, 2), chunk("IDAT", deflateSync(Buffer.alloc(50_000_000))))],
     ];
     for (let cut = 8; cut < good.length; cut += 7) cases.push([`cut at ${cut}`, good.subarray(0, cut)]);
     for (const [name, bytes] of cases) expect([name, checkPhoto(bytes).ok]).toEqual([name, false]);

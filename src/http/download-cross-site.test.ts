@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { produceBatch, requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
@@ -29,21 +30,12 @@ describe.each(dialects)("downloads asked for by another site's page on %s", (dia
     production = await t.login("production");
     mailer = await t.login("mailer");
     const registrar = apiAs(t.server, await t.login("registrar"));
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", {
-      csv: "firstName,lastName,email,identifier\nAda,Sitewise,ada@example.org,SW-1\nBo,Sitewise,bo@example.org,SW-2",
-    });
-    const users = (await registrar("GET", "/api/v1/users?q=Sitewise")).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    cardIds = await requestCardsForNewHolders(registrar, {
+      lastName: "Sitewise",
+      count: 2,
       template: "Employee ID",
     });
-    cardIds = requested.body.cards.map((c: { id: string }) => c.id);
-    t.app.runner.start();
-    const order = await apiAs(t.server, production)("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds,
-    });
-    batchId = order.body.batchId;
-    await t.app.runner.idle();
+    batchId = await produceBatch(t, apiAs(t.server, production), cardIds);
   });
   afterAll(() => t.close());
 

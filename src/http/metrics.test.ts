@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { createTestApp, type TestApp } from "../test-support/test-app.js";
 
 /** One sample of the Prometheus text format: `name{label="value",…} number`. */
 interface Sample {
@@ -27,9 +28,9 @@ function parseExposition(text: string): Sample[] {
 describe.each(dialects)("GET /metrics on %s", (dialect) => {
   let t: TestApp;
   let auditorToken: string;
-  let registrar: ReturnType<typeof apiAs>;
-  let production: ReturnType<typeof apiAs>;
-  const cardIds: string[] = [];
+  let registrar: ApiClient;
+  let production: ApiClient;
+  let cardIds: string[];
   let scrapes = 0;
 
   async function scrape(): Promise<Sample[]> {
@@ -55,26 +56,23 @@ describe.each(dialects)("GET /metrics on %s", (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { approvalStep: false } });
-    await t.operator("registrar", ["registrationOfficer"]);
-    await t.operator("production", ["productionAdministrator"]);
-    await t.operator("watcher", ["auditor"]);
     await t.operator("desk", ["helpdesk"]);
-    registrar = apiAs(t.server, await t.login("registrar"));
-    production = apiAs(t.server, await t.login("production"));
-    const token = await apiAs(t.server, await t.login("watcher"))("POST", "/api/v1/tokens", {
+    const clients = await loggedInOperators(t, {
+      registrar: ["registrationOfficer"],
+      production: ["productionAdministrator"],
+      watcher: ["auditor"],
+    });
+    ({ registrar, production } = clients);
+    const token = await clients.watcher("POST", "/api/v1/tokens", {
       name: "prometheus",
     });
     auditorToken = token.body.token;
 
-    const csv = ["firstName,lastName,email,identifier"];
-    for (let i = 0; i < 5; i++) csv.push(`Metric${i},Holder,m${i}@example.org,M-${i}`);
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
-    const users = (await registrar("GET", "/api/v1/users?q=holder&limit=50")).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    cardIds = await requestCardsForNewHolders(registrar, {
+      lastName: "Metric",
+      count: 5,
       template: "Employee ID",
     });
-    cardIds.push(...requested.body.cards.map((c: { id: string }) => c.id));
     expect(cardIds).toHaveLength(5);
   });
   afterAll(() => t.close());

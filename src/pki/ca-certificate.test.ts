@@ -2,6 +2,7 @@ import { createHash, createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TesseraError } from "../domain/errors.js";
+import { errorCodeOf } from "../test-support/errors.js";
 import { hasTool } from "../test-support/tools.js";
 import { checkCaCertificate, createCaCertificate, parseCaCertificate } from "./ca-certificate.js";
 import { createCertificateIssuer } from "./certificate-issuer.js";
@@ -30,14 +31,7 @@ describe("distinguished names", () => {
   });
 
   it("refuses what it cannot write", () => {
-    const codeOf = (text: string) => {
-      try {
-        parseDistinguishedName(text);
-        return "no error";
-      } catch (error) {
-        return (error as TesseraError).code;
-      }
-    };
+    const codeOf = (text: string) => errorCodeOf(() => parseDistinguishedName(text));
     expect(codeOf("Tessera Demo CA")).toBe("ca.subject_invalid");
     expect(codeOf("CN=a+O=b")).toBe("ca.subject_invalid");
     expect(codeOf("XX=a")).toBe("ca.subject_invalid");

@@ -147,6 +147,15 @@ export function encodeSubject(subject: CertificateSubject): Buffer {
 const emailPattern =
   /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
+/** @throws TesseraError `certificate.subject_too_long` when `value` is longer than `max` characters. */
+function checkAltNameLength(field: "email" | "upn", value: string, max: number): void {
+  if (value.length > max)
+    throw new TesseraError("certificate.subject_too_long", `The ${field} is longer than ${max} characters.`, {
+      field,
+      max,
+    });
+}
+
 /**
  * The subjectAltName extension (rfc822Name for the e-mail, otherName UPN), or undefined when
  * the subject has neither.
@@ -156,32 +165,14 @@ const emailPattern =
 export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefined {
   const names: Buffer[] = [];
   if (subject.email) {
-    if (subject.email.length > maxEmailLength) {
-      throw new TesseraError(
-        "certificate.subject_too_long",
-        `The email is longer than ${maxEmailLength} characters.`,
-        {
-          field: "email",
-          max: maxEmailLength,
-        },
-      );
-    }
+    checkAltNameLength("email", subject.email, maxEmailLength);
     // rfc822Name is an IA5String (RFC 5280 §4.2.1.6); internationalised addresses need RFC 9598.
     if (!emailPattern.test(subject.email))
       throw new TesseraError("certificate.email_invalid", undefined, { field: "email" });
     names.push(emailName(subject.email));
   }
   if (subject.upn) {
-    if (subject.upn.length > maxUpnLength) {
-      throw new TesseraError(
-        "certificate.subject_too_long",
-        `The upn is longer than ${maxUpnLength} characters.`,
-        {
-          field: "upn",
-          max: maxUpnLength,
-        },
-      );
-    }
+    checkAltNameLength("upn", subject.upn, maxUpnLength);
     if (subject.upn.trim().length === 0 || !isPlainText(subject.upn)) {
       throw new TesseraError("certificate.subject_invalid", "The upn holds characters it may not hold.", {
         field: "upn",

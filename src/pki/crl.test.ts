@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TesseraError } from "../domain/errors.js";
+import { createTestIssuer } from "../test-support/pki.js";
 import { hasTool } from "../test-support/tools.js";
-import { type CertificateIssuer, createCertificateIssuer } from "./certificate-issuer.js";
+import type { CertificateIssuer } from "./certificate-issuer.js";
 import { buildCrl, type CrlEntry, crlReasonCodes } from "./crl.js";
 import { toPem } from "./pem.js";
 import { createKeySigner } from "./signer.js";
@@ -78,13 +79,7 @@ describe.runIf(hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin"
     let issuer: CertificateIssuer;
     const folder = createWorkFolder();
     beforeAll(async () => {
-      testCa = await createTestCa();
-      issuer = createCertificateIssuer({
-        ca: testCa.ca,
-        signer: testCa.signer,
-        publicBaseUrl: "https://id.example.org",
-      });
-      folder.writePem("ca.pem", testCa.certificateDer, "CERTIFICATE");
+      ({ testCa, issuer } = await createTestIssuer(folder));
     });
     afterAll(() => folder.remove());
 

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestIssuer } from "../test-support/pki.js";
 import { hasTool } from "../test-support/tools.js";
-import { type CertificateIssuer, createCertificateIssuer } from "./certificate-issuer.js";
+import type { CertificateIssuer } from "./certificate-issuer.js";
 import { octetString, oid, sequence, Tag, tlv } from "./der.js";
 import {
   answerOcspRequest,
@@ -121,13 +122,7 @@ describe.runIf(hasTool("openssl", "openssl"))("OCSP: OpenSSL requests and checks
   const folder = createWorkFolder();
 
   beforeAll(async () => {
-    testCa = await createTestCa();
-    issuer = createCertificateIssuer({
-      ca: testCa.ca,
-      signer: testCa.signer,
-      publicBaseUrl: "https://id.example.org",
-    });
-    folder.writePem("ca.pem", testCa.certificateDer, "CERTIFICATE");
+    ({ testCa, issuer } = await createTestIssuer(folder));
     certSerial = randomSerial();
     const der = await issuer.issue({
       serial: certSerial,

@@ -1,7 +1,7 @@
 import { createPublicKey, ECDH, generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { KeyAlgorithm } from "../domain/card-template.js";
-import type { TesseraError } from "../domain/errors.js";
+import { errorCodeOf } from "../test-support/errors.js";
 import { bitString, derNull, oid, sequence, Tag, tlv } from "./der.js";
 import { Oid } from "./oids.js";
 import { readSubjectPublicKey, subjectPublicKeyBits } from "./subject-public-key.js";
@@ -12,14 +12,7 @@ const opensslNormalized = (spki: Buffer) =>
 const ecSpki = (curveOid: string, point: Buffer) =>
   sequence(sequence(oid(Oid.ecPublicKey), oid(curveOid)), bitString(point));
 
-const codeOf = (spki: Buffer) => {
-  try {
-    readSubjectPublicKey(spki);
-    return "no error";
-  } catch (error) {
-    return (error as TesseraError).code;
-  }
-};
+const codeOf = (spki: Buffer) => errorCodeOf(() => readSubjectPublicKey(spki));
 
 describe("subject public keys", () => {
   it("agrees with OpenSSL on the keys Tessera issues for", () => {

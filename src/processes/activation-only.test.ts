@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ApiClient,
+  loggedInOperators,
+  produceBatch,
+  requestCardsForNewHolders,
+} from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { createTestApp, type TestApp } from "../test-support/test-app.js";
 
 /**
  * Finding 4 of issue 8: a helpdesk operator released the holds of an `issued` card's
@@ -9,11 +15,11 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  */
 describe.each(dialects)("activation is the only way to validity on %s", (dialect) => {
   let t: TestApp;
-  let helpdesk: ReturnType<typeof apiAs>;
-  let security: ReturnType<typeof apiAs>;
-  let issuer: ReturnType<typeof apiAs>;
+  let helpdesk: ApiClient;
+  let security: ApiClient;
+  let issuer: ApiClient;
   /** Issued cards with one certificate each (the Contractor badge has one profile). */
-  const cards: string[] = [];
+  let cards: string[];
 
   const card = async (id: string) => (await issuer("GET", `/api/v1/cards/${id}`)).body;
   const onlySerial = async (id: string) => {
@@ -24,29 +30,20 @@ describe.each(dialects)("activation is the only way to validity on %s", (dialect
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { approvalStep: false } });
-    await t.operator("registrar", ["registrationOfficer"]);
-    await t.operator("production", ["productionAdministrator"]);
-    await t.operator("helpdesk", ["helpdesk"]);
-    await t.operator("security", ["securityOfficer"]);
-    await t.operator("issuer", ["issuingAuthority"]);
-    const registrar = apiAs(t.server, await t.login("registrar"));
-    const production = apiAs(t.server, await t.login("production"));
-    helpdesk = apiAs(t.server, await t.login("helpdesk"));
-    security = apiAs(t.server, await t.login("security"));
-    issuer = apiAs(t.server, await t.login("issuer"));
-    const csv = ["firstName,lastName,email,identifier"];
-    for (let i = 0; i < 5; i++) csv.push(`Holder${i},Unactivated,u${i}@example.org,UNACT-${i}`);
-    await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
-    const users = (await registrar("GET", "/api/v1/users?q=unactivated&limit=10")).body.items;
-    const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
-      userIds: users.map((u: { id: string }) => u.id),
+    const clients = await loggedInOperators(t, {
+      registrar: ["registrationOfficer"],
+      production: ["productionAdministrator"],
+      helpdesk: ["helpdesk"],
+      security: ["securityOfficer"],
+      issuer: ["issuingAuthority"],
+    });
+    ({ helpdesk, security, issuer } = clients);
+    cards = await requestCardsForNewHolders(clients.registrar, {
+      lastName: "Unactivated",
+      count: 5,
       template: "Contractor badge",
     });
-    cards.push(...requested.body.cards.map((c: { id: string }) => c.id));
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: cards });
-    expect(order.status).toBe(202);
-    t.app.runner.start();
-    await t.app.runner.idle();
+    await produceBatch(t, clients.production, cards);
     for (const id of cards) expect((await card(id)).state).toBe("issued");
   });
   afterAll(() => t.close());

@@ -4,6 +4,7 @@ import { roles } from "../domain/roles.js";
 import type { Actor } from "../services/services.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
+import { createUserAs } from "../test-support/processes.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { runProcess } from "./registry.js";
 
@@ -40,13 +41,12 @@ describe.each(dialects)("the card lifecycle on %s", (dialect) => {
     actor = await t.operator("all", [...roles]);
     requester = await t.operator("requester", ["registrationOfficer"]);
     t.app.runner.start();
-    const { result } = await run("UsersProcCreate", {
+    userId = await createUserAs(t, actor, {
       firstName: "Lia",
       lastName: "Life",
       email: "lia@example.org",
       identifier: "LIFE-1",
     });
-    userId = (result as { user: { id: string } }).user.id;
   });
   afterAll(() => t.close());
 

@@ -222,19 +222,16 @@ describe.each(dialects)("card requests and approval on %s", (dialect) => {
       400,
       "cardId: Invalid input: expected string, received number",
     ]);
-    const malformed = await t.server.inject({
-      method: "POST",
-      url: "/api/v1/processes/CardsProcApprove",
-      headers: { cookie: await t.login("approver"), "content-type": "application/json" },
-      payload: "{not json",
-    });
+    const approveWithRawBody = async (contentType: string, payload: string) =>
+      t.server.inject({
+        method: "POST",
+        url: "/api/v1/processes/CardsProcApprove",
+        headers: { cookie: await t.login("approver"), "content-type": contentType },
+        payload,
+      });
+    const malformed = await approveWithRawBody("application/json", "{not json");
     expect([malformed.statusCode, malformed.json().error.code]).toEqual([400, "request.malformed_json"]);
-    const form = await t.server.inject({
-      method: "POST",
-      url: "/api/v1/processes/CardsProcApprove",
-      headers: { cookie: await t.login("approver"), "content-type": "application/x-www-form-urlencoded" },
-      payload: "cardId=x&decision=approve",
-    });
+    const form = await approveWithRawBody("application/x-www-form-urlencoded", "cardId=x&decision=approve");
     expect([form.statusCode, form.json().error.code]).toEqual([415, "request.unsupported_media_type"]);
     expect((await registrar("GET", "/api/v1/cards?cursor=zzz")).body.error.code).toBe(
       "request.invalid_cursor",

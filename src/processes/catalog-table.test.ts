@@ -7,6 +7,7 @@ import type { Actor } from "../services/services.js";
 import { findCardById, insertCards } from "../store/cards.js";
 import { insertCertificates } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
+import { createUserAs } from "../test-support/processes.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { processHandlers, runProcess } from "./registry.js";
 
@@ -168,13 +169,12 @@ describe.each(dialects)("every (card process, card state) pair on %s", (dialect)
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { severalActiveCards: true } });
     actor = await t.operator("everything", [...roles]);
-    const { result } = await runProcess(t.app.services, actor, "UsersProcCreate", {
+    userId = await createUserAs(t, actor, {
       firstName: "Mia",
       lastName: "Matrix",
       email: "mia@example.org",
       identifier: "MATRIX-1",
     });
-    userId = (result as { user: { id: string } }).user.id;
   });
   afterAll(() => t.close());
 

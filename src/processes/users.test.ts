@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSamplePng } from "../production/sample-photos.js";
+import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { createTestApp, type TestApp } from "../test-support/test-app.js";
 
 const png = createSamplePng(30, 40);
 /** Starts like a PNG, and is garbage after: refused when it arrives, not at production. */
@@ -20,8 +21,8 @@ const person = (identifier: string, extra: Record<string, unknown> = {}) => ({
 
 describe.each(dialects)("users on %s", (dialect) => {
   let t: TestApp;
-  let registrar: ReturnType<typeof apiAs>;
-  let auditor: ReturnType<typeof apiAs>;
+  let registrar: ApiClient;
+  let auditor: ApiClient;
   const countUsers = async () =>
     Number(
       (
@@ -34,10 +35,10 @@ describe.each(dialects)("users on %s", (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    await t.operator("registrar", ["registrationOfficer"]);
-    await t.operator("auditor", ["auditor"]);
-    registrar = apiAs(t.server, await t.login("registrar"));
-    auditor = apiAs(t.server, await t.login("auditor"));
+    ({ registrar, auditor } = await loggedInOperators(t, {
+      registrar: ["registrationOfficer"],
+      auditor: ["auditor"],
+    }));
   });
   afterAll(() => t.close());
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { TesseraError } from "../domain/errors.js";
 import {
   type AuditCheckpoint,
@@ -13,6 +13,8 @@ import {
 } from "./audit-checkpoints.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
+import type { AuditTable } from "./schema.js";
+import { slices } from "./slices.js";
 
 /**
  * The object history: an append-only log whose entries are chained. Each entry carries an
@@ -99,20 +101,21 @@ function toStorableDetails(details: Record<string, unknown> | undefined): string
 const storableOrNull = (text: string | null | undefined) =>
   text === null || text === undefined ? null : toStorableText(text);
 
-function computeMac(
-  key: Buffer,
-  prevMac: string,
-  row: {
-    at: string;
-    operator_id: string | null;
-    operator_name: string | null;
-    action: string;
-    object_type: string | null;
-    object_id: string | null;
-    outcome: string;
-    details: string;
-  },
-): string {
+/** An entry's columns without its chain links: what a MAC covers (with `seq` left out) and what a reader sees. */
+type AuditEntryRow = Omit<Selectable<AuditTable>, "prev_mac" | "mac">;
+const entryColumns = [
+  "seq",
+  "at",
+  "operator_id",
+  "operator_name",
+  "action",
+  "object_type",
+  "object_id",
+  "outcome",
+  "details",
+] as const satisfies readonly (keyof AuditEntryRow)[];
+
+function computeMac(key: Buffer, prevMac: string, row: Omit<AuditEntryRow, "seq">): string {
   const content = JSON.stringify([
     row.at,
     row.operator_id,
@@ -246,11 +249,8 @@ export function createAuditLog({ dialect, key, checkpoints }: AuditLogSettings):
         prevMac = mac;
         return full;
       });
-      for (let i = 0; i < rows.length; i += 500) {
-        await trx
-          .insertInto("audit_log")
-          .values(rows.slice(i, i + 500))
-          .execute();
+      for (const slice of slices(rows, 500)) {
+        await trx.insertInto("audit_log").values(slice).execute();
       }
     },
 
@@ -363,17 +363,7 @@ export interface AuditFilter {
   to?: string | undefined;
 }
 
-function toEntry(row: {
-  seq: number;
-  at: string;
-  operator_id: string | null;
-  operator_name: string | null;
-  action: string;
-  object_type: string | null;
-  object_id: string | null;
-  outcome: string;
-  details: string;
-}): AuditEntry {
+function toEntry(row: AuditEntryRow): AuditEntry {
   return {
     seq: Number(row.seq),
     at: row.at,
@@ -402,17 +392,7 @@ export async function searchAudit(
   if (filter.from) query = query.where("at", ">=", filter.from);
   if (filter.to) query = query.where("at", "<", filter.to);
   const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  let pageQuery = query.select([
-    "seq",
-    "at",
-    "operator_id",
-    "operator_name",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "details",
-  ]);
+  let pageQuery = query.select(entryColumns);
   if (page.cursor) {
     const [seq] = decodeCursor(page.cursor, ["integer"]) as [number];
     pageQuery = pageQuery.where("seq", "<", seq);
@@ -428,17 +408,7 @@ export async function searchAudit(
 export async function findHistoryOf(db: Db, objectType: string, objectId: string): Promise<AuditEntry[]> {
   const rows = await db
     .selectFrom("audit_log")
-    .select([
-      "seq",
-      "at",
-      "operator_id",
-      "operator_name",
-      "action",
-      "object_type",
-      "object_id",
-      "outcome",
-      "details",
-    ])
+    .select(entryColumns)
     .where("object_type", "=", objectType)
     .where("object_id", "=", objectId)
     .orderBy("seq")

@@ -1,30 +1,14 @@
+import type { Selectable } from "kysely";
 import type { Batch, BatchState } from "../domain/batch.js";
 import { parseBatchOptions } from "../domain/batch.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
+import type { BatchTable } from "./schema.js";
+import { slices } from "./slices.js";
 
 /** Batch orders: the batch rows, and the claim a batch holds on its cards. */
 
-function toBatch(
-  row: {
-    id: string;
-    process: string;
-    state: string;
-    options: string;
-    created_by: string;
-    created_by_name: string;
-    created_at: string;
-    updated_at: string;
-    finished_at: string | null;
-    total: number;
-    done: number;
-    failed: number;
-    released: number;
-    chunks: number;
-    pin_letters_purged_at: string | null;
-  },
-  running: ReadonlyMap<string, number> = new Map(),
-): Batch {
+function toBatch(row: Selectable<BatchTable>, running: ReadonlyMap<string, number> = new Map()): Batch {
   const left = row.total - row.done - row.failed - row.released;
   const finishing = row.state === "cancelled" && row.finished_at === null;
   return {
@@ -97,7 +81,7 @@ export async function claimCards(
   state: string,
 ): Promise<string[]> {
   const claimed: string[] = [];
-  for (let i = 0; i < cardIds.length; i += 1000) {
+  for (const slice of slices(cardIds, 1000)) {
     const rows = await db
       .updateTable("cards")
       .set((eb) => ({
@@ -106,7 +90,7 @@ export async function claimCards(
         version: eb("version", "+", 1),
         updated_at: at,
       }))
-      .where("id", "in", cardIds.slice(i, i + 1000))
+      .where("id", "in", slice)
       .where("state", "=", state)
       .where("batch_id", "is", null)
       .returning("id")
@@ -119,11 +103,11 @@ export async function claimCards(
 /** Cards in a state, for the reasons of those a claim skipped. */
 export async function findCardClaims(db: Db, cardIds: readonly string[]) {
   const found = new Map<string, { state: string; batchId: string | null; cardNumber: string }>();
-  for (let i = 0; i < cardIds.length; i += 1000) {
+  for (const slice of slices(cardIds, 1000)) {
     const rows = await db
       .selectFrom("cards")
       .select(["id", "state", "batch_id", "card_number"])
-      .where("id", "in", cardIds.slice(i, i + 1000))
+      .where("id", "in", slice)
       .execute();
     for (const r of rows) found.set(r.id, { state: r.state, batchId: r.batch_id, cardNumber: r.card_number });
   }
@@ -136,11 +120,11 @@ export async function releaseCardsFromBatch(
   batchId: string,
   cardIds: readonly string[],
 ): Promise<void> {
-  for (let i = 0; i < cardIds.length; i += 1000) {
+  for (const slice of slices(cardIds, 1000)) {
     await db
       .updateTable("cards")
       .set({ batch_id: null })
-      .where("id", "in", cardIds.slice(i, i + 1000))
+      .where("id", "in", slice)
       .where("batch_id", "=", batchId)
       .execute();
   }
@@ -254,11 +238,11 @@ export async function cancelBatch(db: Db, batchId: string, at: string): Promise<
     .returning("card_id")
     .execute();
   const cardIds = released.map((r) => r.card_id);
-  for (let i = 0; i < cardIds.length; i += 1000) {
+  for (const slice of slices(cardIds, 1000)) {
     await db
       .updateTable("cards")
       .set((eb) => ({ batch_id: null, version: eb("version", "+", 1), updated_at: at }))
-      .where("id", "in", cardIds.slice(i, i + 1000))
+      .where("id", "in", slice)
       .where("batch_id", "=", batchId)
       .where("state", "=", "approved")
       .execute();

@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { slices } from "./slices.js";
 
 /** The software tokens production made: handed out a limited number of times, while the card is unchanged. */
 
@@ -12,11 +13,11 @@ export async function insertCardTokens(
   tokens: readonly { cardId: string; token: Buffer }[],
   at: string,
 ) {
-  for (let i = 0; i < tokens.length; i += 200) {
+  for (const slice of slices(tokens, 200)) {
     await db
       .insertInto("card_tokens")
       .values(
-        tokens.slice(i, i + 200).map((t) => ({
+        slice.map((t) => ({
           card_id: t.cardId,
           token: t.token,
           card_version: db.selectFrom("cards").select("version").where("id", "=", t.cardId),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { newUser } from "../test-support/users.js";
 import { upsertCardTemplates } from "./card-templates.js";
 import { transitionCards } from "./card-transitions.js";
 import { findCardById, insertCards } from "./cards.js";
@@ -19,20 +20,13 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
     await upsertCardTemplates(store.db, demoTemplates, at);
     await insertUser(
       store.db,
-      {
+      newUser({
         id: "u1",
         identifier: "ID1",
         firstName: "Anna",
         lastName: "Berg",
         email: "anna@example.org",
-        organizationalUnit: null,
-        organization: null,
-        title: null,
-        upn: null,
-        address: null,
-        photo: null,
-        createdBy: "test",
-      },
+      }),
       at,
     );
     await insertCards(

@@ -3,6 +3,7 @@ import type { CardState } from "../domain/card-states.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import type { CardTable } from "./schema.js";
+import { slices } from "./slices.js";
 
 const cardColumns = [
   "id",
@@ -66,11 +67,11 @@ export interface NewCard {
 
 export async function insertCards(db: Db, cards: NewCard[], at: string): Promise<void> {
   // 17 columns a row: stay well below SQLite's 32,766 bound variables.
-  for (let i = 0; i < cards.length; i += 500) {
+  for (const slice of slices(cards, 500)) {
     await db
       .insertInto("cards")
       .values(
-        cards.slice(i, i + 500).map((card) => ({
+        slice.map((card) => ({
           id: card.id,
           card_number: card.cardNumber,
           user_id: card.userId,
@@ -116,11 +117,11 @@ export async function findCardsOfUser(db: Db, userId: string): Promise<Card[]> {
 /** How many cards each of these users holds in the given states. */
 export async function countCardsOfUsers(db: Db, userIds: string[], states: readonly CardState[]) {
   const counts = new Map<string, number>();
-  for (let i = 0; i < userIds.length; i += 1000) {
+  for (const slice of slices(userIds, 1000)) {
     const rows = await db
       .selectFrom("cards")
       .select(["user_id", (eb) => eb.fn.countAll<number>().as("n")])
-      .where("user_id", "in", userIds.slice(i, i + 1000))
+      .where("user_id", "in", slice)
       .where("state", "in", states)
       .groupBy("user_id")
       .execute();
@@ -165,12 +166,12 @@ export async function updateCardDetails(
 /** The names of the templates these cards are made from, each once. */
 export async function findTemplatesOfCards(db: Db, ids: readonly string[]): Promise<Set<string>> {
   const names = new Set<string>();
-  for (let i = 0; i < ids.length; i += 1000) {
+  for (const slice of slices(ids, 1000)) {
     const rows = await db
       .selectFrom("cards")
       .select("template")
       .distinct()
-      .where("id", "in", ids.slice(i, i + 1000))
+      .where("id", "in", slice)
       .execute();
     for (const row of rows) names.add(row.template);
   }

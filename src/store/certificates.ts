@@ -2,6 +2,7 @@ import type { CertificateState, RevocationReason } from "../domain/certificate-s
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import { reserveSequence } from "./sequences.js";
+import { slices } from "./slices.js";
 
 export interface CertificateRecord {
   serial: string;
@@ -62,11 +63,11 @@ export async function currentCertificateStatusVersion(db: Db): Promise<number> {
 }
 
 export async function insertCertificates(db: Db, certificates: NewCertificate[], at: string): Promise<void> {
-  for (let i = 0; i < certificates.length; i += 500) {
+  for (const slice of slices(certificates, 500)) {
     await db
       .insertInto("certificates")
       .values(
-        certificates.slice(i, i + 500).map((c) => ({
+        slice.map((c) => ({
           serial: c.serial,
           card_id: c.cardId,
           profile: c.profile,

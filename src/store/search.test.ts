@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { newUser } from "../test-support/users.js";
 import { upsertCardTemplates } from "./card-templates.js";
 import { insertCards, searchCards } from "./cards.js";
 import { openStore, type Store } from "./database.js";
@@ -20,20 +21,14 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
       const [lastName, firstName] = name.split(" ") as [string, string];
       await insertUser(
         store.db,
-        {
+        newUser({
           id: `u${i}`,
           identifier: `ID${i}`,
           firstName,
           lastName,
           email: `${firstName}@example.org`,
           organizationalUnit: i % 2 ? "IT" : "HR",
-          organization: null,
-          title: null,
-          upn: null,
-          address: null,
-          photo: null,
-          createdBy: "test",
-        },
+        }),
         "2026-01-01T00:00:00.000Z",
       );
     }

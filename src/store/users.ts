@@ -1,7 +1,9 @@
+import type { SelectQueryBuilder } from "kysely";
 import type { User } from "../domain/user.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
-import type { UserTable } from "./schema.js";
+import type { Database, UserTable } from "./schema.js";
+import { slices } from "./slices.js";
 
 export type NewUser = Omit<User, "hasPhoto" | "state" | "createdAt" | "updatedAt"> & {
   photo: { data: Buffer; type: string } | null;
@@ -52,6 +54,13 @@ const userColumns = [
   "updated_at",
 ] as const;
 
+/** The columns {@link toUser} reads: the photo itself stays behind, only whether there is one. */
+function selectUsers<O>(query: SelectQueryBuilder<Database, "users", O>) {
+  return query
+    .select(userColumns)
+    .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"));
+}
+
 export async function insertUser(db: Db, user: NewUser, at: string): Promise<void> {
   await db
     .insertInto("users")
@@ -87,12 +96,7 @@ export async function setUserAddress(db: Db, id: string, address: string[]): Pro
 }
 
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {
-  const row = await db
-    .selectFrom("users")
-    .select(userColumns)
-    .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"))
-    .where("id", "=", id)
-    .executeTakeFirst();
+  const row = await selectUsers(db.selectFrom("users")).where("id", "=", id).executeTakeFirst();
   return row && toUser(row);
 }
 
@@ -108,12 +112,8 @@ export async function findUserPhoto(db: Db, id: string): Promise<{ data: Buffer;
 /** Which of these identifiers are taken already. */
 export async function findTakenIdentifiers(db: Db, identifiers: string[]): Promise<Set<string>> {
   const taken = new Set<string>();
-  for (let i = 0; i < identifiers.length; i += 1000) {
-    const rows = await db
-      .selectFrom("users")
-      .select("identifier")
-      .where("identifier", "in", identifiers.slice(i, i + 1000))
-      .execute();
+  for (const slice of slices(identifiers, 1000)) {
+    const rows = await db.selectFrom("users").select("identifier").where("identifier", "in", slice).execute();
     for (const row of rows) taken.add(row.identifier);
   }
   return taken;
@@ -145,9 +145,7 @@ export async function searchUsers(
   if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
 
   const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  let pageQuery = query
-    .select(userColumns)
-    .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"));
+  let pageQuery = selectUsers(query);
   if (page.cursor) {
     const [name, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
     pageQuery = pageQuery.where((eb) => eb(eb.refTuple("search_name", "id"), ">", eb.tuple(name, id)));
@@ -162,13 +160,8 @@ export async function searchUsers(
 
 export async function findUsersByIds(db: Db, ids: string[]): Promise<Map<string, User>> {
   const found = new Map<string, User>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db
-      .selectFrom("users")
-      .select(userColumns)
-      .select((eb) => eb.case().when("photo", "is not", null).then(1).else(0).end().as("has_photo"))
-      .where("id", "in", ids.slice(i, i + 1000))
-      .execute();
+  for (const slice of slices(ids, 1000)) {
+    const rows = await selectUsers(db.selectFrom("users")).where("id", "in", slice).execute();
     for (const row of rows) found.set(row.id, toUser(row));
   }
   return found;

@@ -107,6 +107,15 @@ export async function createTestApp(
   };
 }
 
+/**
+ * Moves the app's clock to the real time and listens on a free local port; returns the base URL.
+ * OpenSSL asks the real clock whether an OCSP answer is current.
+ */
+export async function listenOnRealTime(t: TestApp): Promise<string> {
+  t.clock.advance(Date.now() - t.clock().getTime());
+  return t.server.listen({ port: 0, host: "127.0.0.1" });
+}
+
 /** Calls the API as one operator (cookie or bearer token) and returns status and parsed body. */
 export function apiAs(server: FastifyInstance, credential: string | undefined) {
   return async (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown) => {

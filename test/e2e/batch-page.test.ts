@@ -3,39 +3,26 @@
  * the chunks that were in production until they have finished, counts them apart from the
  * cards that went back to approved, and a batch with failed cards is not a green "Completed".
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
 import { hasTool } from "../../src/test-support/tools.js";
-import { apiAsOperator, createOperators, seedApprovedCards } from "./fixtures.js";
+import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
 import {
   errorsThrownBy,
-  launchChromium,
   logIn,
   openPage,
   screenshot,
   seriousAccessibilityViolations,
-  startTessera,
-  type UiServer,
+  startTesseraInChromium,
 } from "./support.js";
 
 const hasChromium = hasTool("chromium", "chromium");
 
 describe.skipIf(!hasChromium)("the batch page in Chromium", () => {
-  let ui: UiServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [ui, browser] = await Promise.all([startTessera(), launchChromium()]);
-    await createOperators(ui.t);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.t.close();
-  });
+  const suite = startTesseraInChromium();
 
   it("Cancel batch while a chunk is in production: the page follows it to the end and says what happened", async () => {
-    const { t } = ui;
+    const { t } = suite.ui;
     const cardIds = await seedApprovedCards(t, 10);
     await t.app.runner.stop();
     const production = await apiAsOperator(t, "production");
@@ -44,21 +31,11 @@ describe.skipIf(!hasChromium)("the batch page in Chromium", () => {
     const batchId = order.body.batchId as string;
     // The first chunk (4 of the 10 cards, chunks of 4 in tests) is being produced by another
     // Tessera when the operator cancels; it finishes (taken over once its lease ran out).
-    await t.app.services.store.db
-      .updateTable("batch_chunks")
-      .set({
-        state: "running",
-        claimed_by: "elsewhere",
-        lease_until: new Date(t.app.services.clock().getTime() - 60_000).toISOString(),
-        attempts: 1,
-      })
-      .where("batch_id", "=", batchId)
-      .where("chunk", "=", 1)
-      .execute();
+    await leaseChunkElsewhere(t, { batchId, chunk: 1, attempts: 1 });
 
-    const page = await openPage(browser);
-    await logIn(page, ui.baseUrl, "production");
-    await page.goto(`${ui.baseUrl}/batches/${batchId}`);
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "production");
+    await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     await expect.poll(() => page.getByTestId("batch-in-production").textContent()).toBe("4");
     await page.getByRole("button", { name: "Cancel batch" }).click();
     const dialog = page.getByRole("dialog", { name: "Cancel the batch?" });
@@ -119,7 +96,7 @@ describe.skipIf(!hasChromium)("the batch page in Chromium", () => {
   });
 
   it("shows a batch with failed cards as Completed with failures, never a green Completed", async () => {
-    const { t } = ui;
+    const { t } = suite.ui;
     const cardIds = await seedApprovedCards(t, 2);
     const templates = t.app.services.templates as Map<string, unknown>;
     const employee = templates.get("Employee ID");
@@ -139,14 +116,14 @@ describe.skipIf(!hasChromium)("the batch page in Chromium", () => {
     } finally {
       templates.set("Employee ID", employee);
     }
-    const page = await openPage(browser);
-    await logIn(page, ui.baseUrl, "production");
-    await page.goto(`${ui.baseUrl}/batches/${batchId}`);
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "production");
+    await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     await page.getByRole("heading", { name: "Cards that failed" }).waitFor();
     await page.getByText("Completed with failures", { exact: true }).first().waitFor();
     expect(await page.getByText("Completed", { exact: true }).count()).toBe(0);
     await screenshot(page, "batch-completed-with-failures");
-    await page.goto(`${ui.baseUrl}/batches`);
+    await page.goto(`${suite.ui.baseUrl}/batches`);
     const row = page
       .getByRole("row")
       .filter({ has: page.getByRole("link", { name: /Issue multiple cards/ }) });
@@ -157,15 +134,15 @@ describe.skipIf(!hasChromium)("the batch page in Chromium", () => {
   });
 
   it("lists every card of the batch, page by page, each linked to its card", async () => {
-    const { t } = ui;
+    const { t } = suite.ui;
     const cardIds = await seedApprovedCards(t, 27);
     const production = await apiAsOperator(t, "production");
     const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
     const batchId = order.body.batchId as string;
     await t.app.runner.idle();
-    const page = await openPage(browser);
-    await logIn(page, ui.baseUrl, "production");
-    await page.goto(`${ui.baseUrl}/batches/${batchId}`);
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "production");
+    await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     const cardsTable = page.getByRole("table", { name: "Cards of the batch" });
     await page.getByText("1–25 of 27 cards").waitFor();
     expect(await cardsTable.locator("tbody tr").count()).toBe(25);

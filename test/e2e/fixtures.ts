@@ -1,4 +1,4 @@
-import type { Role } from "../../src/domain/roles.js";
+import { type Role, roles } from "../../src/domain/roles.js";
 import { apiAs, type TestApp } from "../../src/test-support/test-app.js";
 
 /** The demo's operators: one per role the tests act as, plus one holding every role. */
@@ -8,17 +8,7 @@ export const operators: Record<string, Role[]> = {
   production: ["productionAdministrator"],
   issuer: ["issuingAuthority"],
   auditor: ["auditor"],
-  chief: [
-    "registrationOfficer",
-    "approver",
-    "productionAdministrator",
-    "issuingAuthority",
-    "helpdesk",
-    "securityOfficer",
-    "auditor",
-    "administrator",
-    "pinMailer",
-  ],
+  chief: [...roles],
 };
 
 export async function createOperators(t: TestApp): Promise<void> {

@@ -14,7 +14,14 @@
 import type { Browser } from "playwright-core";
 import { expect } from "vitest";
 import { readCard, seedApprovedCards } from "./fixtures.js";
-import { errorsThrownBy, logIn, openPage, screenshot, type UiServer } from "./support.js";
+import {
+  errorsThrownBy,
+  followMainNavigation,
+  logIn,
+  openPage,
+  screenshot,
+  type UiServer,
+} from "./support.js";
 
 /** Returns the ids of the three cards it issued. */
 export async function issueThreeCardsThroughTheSeedFlow(ui: UiServer, browser: Browser): Promise<string[]> {
@@ -24,10 +31,7 @@ export async function issueThreeCardsThroughTheSeedFlow(ui: UiServer, browser: B
   try {
     await logIn(page, ui.baseUrl, "production");
     // "In the BATCH ORDERS page, select Issue multiple cards."
-    await page
-      .getByRole("navigation", { name: "Main navigation" })
-      .getByRole("link", { name: "BATCH ORDERS" })
-      .click();
+    await followMainNavigation(page, "BATCH ORDERS");
     await page.getByRole("link", { name: "Issue multiple cards" }).click();
     // "Click Search to get a list of all cards in status approved."
     await page.getByRole("button", { name: "Search", exact: true }).click();

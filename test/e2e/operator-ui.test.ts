@@ -4,14 +4,13 @@
  * and Cancel, a session that expires mid-form, and an axe-core scan of every page.
  * Screenshots go to artifacts/screenshots/.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hasTool } from "../../src/test-support/tools.js";
-import { apiAsOperator, approvedCards, createOperators, readCard, seedApprovedCards } from "./fixtures.js";
+import { apiAsOperator, approvedCards, readCard, seedApprovedCards } from "./fixtures.js";
 import { activateCardThroughTheUi, issueThreeCardsThroughTheSeedFlow } from "./issue-multiple-cards-flow.js";
 import {
   errorsThrownBy,
-  launchChromium,
+  followMainNavigation,
   logIn,
   logOut,
   navigationLabels,
@@ -19,29 +18,17 @@ import {
   portraitPng,
   screenshot,
   seriousAccessibilityViolations,
-  startTessera,
-  type UiServer,
+  startTesseraInChromium,
 } from "./support.js";
 
 const hasChromium = hasTool("chromium", "chromium");
 
 describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
-  let ui: UiServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [ui, browser] = await Promise.all([startTessera(), launchChromium()]);
-    await createOperators(ui.t);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.t.close();
-  });
+  const suite = startTesseraInChromium();
 
   it("explains a wrong password and the wait after repeated failures", async () => {
-    const page = await openPage(browser);
-    await page.goto(`${ui.baseUrl}/cards`);
+    const page = await openPage(suite.browser);
+    await page.goto(`${suite.ui.baseUrl}/cards`);
     // Not logged in: the page asks for a login and remembers where the operator was going.
     await page.getByRole("heading", { name: "Log in" }).waitFor();
     expect(new URL(page.url()).searchParams.get("next")).toBe("/cards");
@@ -55,9 +42,9 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
     await screenshot(page, "login-wrong-password");
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
-    await ui.t.operator("forgetful", ["helpdesk"]);
+    await suite.ui.t.operator("forgetful", ["helpdesk"]);
     for (let i = 0; i < 5; i++)
-      await ui.t.server.inject({
+      await suite.ui.t.server.inject({
         method: "POST",
         url: "/api/v1/session",
         payload: { username: "forgetful", password: "wrong guess" },
@@ -73,8 +60,8 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
   });
 
   it("shows each operator only the pages their roles allow", async () => {
-    const page = await openPage(browser);
-    await logIn(page, ui.baseUrl, "approver");
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "approver");
     expect(await navigationLabels(page)).toEqual([
       "Dashboard",
       "Users",
@@ -84,12 +71,12 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
     ]);
     expect(await page.getByTestId("operator-roles").textContent()).toBe("Approver");
     // The page is not offered, and its URL says which role it needs.
-    await page.goto(`${ui.baseUrl}/batch-orders`);
+    await page.goto(`${suite.ui.baseUrl}/batch-orders`);
     await page.getByRole("heading", { name: "Not for your roles" }).waitFor();
     expect(await page.getByText("This page needs the role").textContent()).toContain("Registration officer");
     await logOut(page);
 
-    await logIn(page, ui.baseUrl, "production");
+    await logIn(page, suite.ui.baseUrl, "production");
     expect(await navigationLabels(page)).toEqual([
       "Dashboard",
       "Users",
@@ -109,12 +96,9 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
   });
 
   it("registers a user, requests a card and has another operator approve it, all in the UI", async () => {
-    const page = await openPage(browser);
-    await logIn(page, ui.baseUrl, "registrar");
-    await page
-      .getByRole("navigation", { name: "Main navigation" })
-      .getByRole("link", { name: "Users" })
-      .click();
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "registrar");
+    await followMainNavigation(page, "Users");
     await page.getByRole("link", { name: "Create user" }).click();
     await page.getByRole("textbox", { name: "First name" }).fill("Maja");
     await page.getByRole("textbox", { name: "Last name" }).fill("Ekström");
@@ -156,11 +140,8 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
     await logOut(page);
 
     // Four eyes: the approver, not the registrar, decides.
-    await logIn(page, ui.baseUrl, "approver");
-    await page
-      .getByRole("navigation", { name: "Main navigation" })
-      .getByRole("link", { name: /Approvals/ })
-      .click();
+    await logIn(page, suite.ui.baseUrl, "approver");
+    await followMainNavigation(page, /Approvals/);
     await page.getByRole("checkbox", { name: new RegExp(`^Select card ${cardNumber}`) }).check();
     expect(await page.getByTestId("selection-count").textContent()).toBe("1 request selected");
     await screenshot(page, "approvals");
@@ -169,14 +150,11 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
     await dialog.getByRole("button", { name: "Approve", exact: true }).click();
     await dialog.waitFor({ state: "detached" });
 
-    const chief = await apiAsOperator(ui.t, "chief");
+    const chief = await apiAsOperator(suite.ui.t, "chief");
     const { body } = await chief("GET", `/api/v1/cards?q=${cardNumber}`);
     expect(body.items.map((c: { state: string }) => c.state)).toEqual(["approved"]);
 
-    await page
-      .getByRole("navigation", { name: "Main navigation" })
-      .getByRole("link", { name: "Cards" })
-      .click();
+    await followMainNavigation(page, "Cards");
     await page.getByRole("link", { name: cardNumber }).click();
     await page.getByRole("heading", { name: `Card ${cardNumber}` }).waitFor();
     await page.getByText("Approve request").first().waitFor();
@@ -186,10 +164,10 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
   });
 
   it("Issue multiple cards: Search, tick three, options, Cancel — every card stays approved", async () => {
-    const seeded = await seedApprovedCards(ui.t, 4);
-    const before = await approvedCards(ui.t);
-    const page = await openPage(browser);
-    await logIn(page, ui.baseUrl, "production");
+    const seeded = await seedApprovedCards(suite.ui.t, 4);
+    const before = await approvedCards(suite.ui.t);
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "production");
     await page.getByRole("link", { name: "BATCH ORDERS" }).click();
     await page.getByRole("link", { name: "Issue multiple cards" }).click();
     await page.getByRole("heading", { name: "Issue multiple cards" }).waitFor();
@@ -236,28 +214,28 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("heading", { name: "BATCH ORDERS" }).waitFor();
 
-    const after = await approvedCards(ui.t);
+    const after = await approvedCards(suite.ui.t);
     expect(after.map((c) => c.id).sort()).toEqual(before.map((c) => c.id).sort());
     expect(after.every((c) => c.batchId === null)).toBe(true);
-    for (const id of seeded) expect((await readCard(ui.t, id)).state).toBe("approved");
+    for (const id of seeded) expect((await readCard(suite.ui.t, id)).state).toBe("approved");
     expect(errorsThrownBy(page)).toEqual([]);
     await page.context().close();
   });
 
   it("issues three cards through the seed's flow word for word, then activates one", async () => {
-    const [first] = await issueThreeCardsThroughTheSeedFlow(ui, browser);
-    await activateCardThroughTheUi(ui, browser, first!);
+    const [first] = await issueThreeCardsThroughTheSeedFlow(suite.ui, suite.browser);
+    await activateCardThroughTheUi(suite.ui, suite.browser, first!);
   });
 
   it("keeps what was typed when the session expires, and sends it after a new login", async () => {
-    const page = await openPage(browser);
-    await logIn(page, ui.baseUrl, "registrar");
-    await page.goto(`${ui.baseUrl}/users/new`);
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "registrar");
+    await page.goto(`${suite.ui.baseUrl}/users/new`);
     await page.getByRole("textbox", { name: "First name" }).fill("Nils");
     await page.getByRole("textbox", { name: "Last name" }).fill("Holm");
     await page.getByRole("textbox", { name: "E-mail" }).fill("nils.holm@office.example");
     await page.getByRole("textbox", { name: "Identifier" }).fill("E20002");
-    ui.t.clock.advance(31 * 60_000); // longer than the 30 idle minutes
+    suite.ui.t.clock.advance(31 * 60_000); // longer than the 30 idle minutes
     await page.getByRole("button", { name: "Create user" }).click();
     const dialog = page.getByRole("dialog", { name: "Your session has ended" });
     await dialog.getByRole("textbox", { name: "Password" }).waitFor();
@@ -272,22 +250,22 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
   });
 
   it("has no serious or critical accessibility violations on any page", async () => {
-    const [cardId] = await seedApprovedCards(ui.t, 1);
-    const card = await readCard(ui.t, cardId!);
-    const chief = await apiAsOperator(ui.t, "chief");
+    const [cardId] = await seedApprovedCards(suite.ui.t, 1);
+    const card = await readCard(suite.ui.t, cardId!);
+    const chief = await apiAsOperator(suite.ui.t, "chief");
     const { body: user } = await chief("GET", `/api/v1/cards/${cardId}`);
-    const page = await openPage(browser);
+    const page = await openPage(suite.browser);
 
     const findings: Record<string, unknown> = {};
     const scan = async (name: string) => {
       const violations = await seriousAccessibilityViolations(page);
       if (violations.length) findings[name] = violations;
     };
-    await page.goto(`${ui.baseUrl}/login`);
+    await page.goto(`${suite.ui.baseUrl}/login`);
     await page.getByRole("heading", { name: "Log in" }).waitFor();
     await scan("login");
 
-    await logIn(page, ui.baseUrl, "chief");
+    await logIn(page, suite.ui.baseUrl, "chief");
     const pages: [string, string, string][] = [
       ["dashboard", "/", "Dashboard"],
       ["users", "/users", "Users"],
@@ -316,7 +294,7 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
       ["not-found", "/no/such/page", "No such page"],
     ];
     for (const [name, path, heading] of pages) {
-      await page.goto(`${ui.baseUrl}${path}`);
+      await page.goto(`${suite.ui.baseUrl}${path}`);
       await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
       await page.waitForLoadState("networkidle");
       await screenshot(page, `page-${name}`);

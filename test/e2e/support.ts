@@ -8,8 +8,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createTestApp, type TestApp, testPassword } from "../../src/test-support/test-app.js";
+import { createOperators } from "./fixtures.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const webDir = path.join(root, "web");
@@ -89,6 +90,23 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * Starts Tessera with the demo operators, and Chromium, before the suite's tests, and stops both
+ * after them. Read `ui` and `browser` inside the tests, once the suite has started.
+ */
+export function startTesseraInChromium(): { ui: UiServer; browser: Browser } {
+  const suite = {} as { ui: UiServer; browser: Browser };
+  beforeAll(async () => {
+    [suite.ui, suite.browser] = await Promise.all([startTessera(), launchChromium()]);
+    await createOperators(suite.ui.t);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.ui?.t.close();
+  });
+  return suite;
+}
+
 /** A fresh browser context (own cookies) at a desktop size, with page errors failing the test. */
 export async function openPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({
@@ -130,6 +148,14 @@ export async function logOut(page: Page): Promise<void> {
 }
 
 /** The labels of the left navigation. */
+/** Follows a link of the main navigation, as an operator clicks it. */
+export async function followMainNavigation(page: Page, linkName: string | RegExp): Promise<void> {
+  await page
+    .getByRole("navigation", { name: "Main navigation" })
+    .getByRole("link", { name: linkName })
+    .click();
+}
+
 export async function navigationLabels(page: Page): Promise<string[]> {
   const labels = page.getByRole("navigation", { name: "Main navigation" }).locator(".mantine-NavLink-label");
   await labels.first().waitFor();

@@ -1,0 +1,79 @@
+import { expect } from "vitest";
+import type { Role } from "../domain/roles.js";
+import { apiAs, type TestApp } from "./test-app.js";
+
+/** An API client logged in as one operator (see `apiAs`). */
+export type ApiClient = ReturnType<typeof apiAs>;
+
+/**
+ * Creates each operator with its roles and logs each in: one API client per username. Only the
+ * operators a test drives belong here; each login is a session and an entry in the history.
+ */
+export async function loggedInOperators<const Operators extends Record<string, Role[]>>(
+  t: TestApp,
+  operators: Operators,
+): Promise<{ [Username in keyof Operators]: ApiClient }> {
+  const clients: Record<string, ApiClient> = {};
+  for (const [username, roles] of Object.entries(operators)) {
+    await t.operator(username, roles);
+    clients[username] = apiAs(t.server, await t.login(username));
+  }
+  return clients as { [Username in keyof Operators]: ApiClient };
+}
+
+/**
+ * Imports `count` holders sharing the last name `lastName` (the user search matches the start of
+ * "last first", so the name should be one no other user of the test starts with) and requests a
+ * card of `template` for each at once. Returns the card ids.
+ */
+export async function requestCardsForNewHolders(
+  registrar: ApiClient,
+  holders: { lastName: string; count: number; template: string; organizationalUnit?: (i: number) => string },
+): Promise<string[]> {
+  const { lastName, count, template, organizationalUnit } = holders;
+  const csv = [`firstName,lastName,email,identifier${organizationalUnit ? ",organizationalUnit" : ""}`];
+  for (let i = 0; i < count; i++) {
+    const row = `Holder${i},${lastName},${lastName.toLowerCase()}${i}@example.org,${lastName.toUpperCase()}-${i}`;
+    csv.push(organizationalUnit ? `${row},${organizationalUnit(i)}` : row);
+  }
+  const imported = await registrar("POST", "/api/v1/processes/UsersBoProcImport", { csv: csv.join("\n") });
+  expect(imported.status).toBe(200);
+  const users = (await registrar("GET", `/api/v1/users?q=${lastName}&limit=50`)).body.items;
+  expect(users).toHaveLength(count);
+  const requested = await registrar("POST", "/api/v1/processes/CardsBoProcRequestMultiple", {
+    userIds: users.map((u: { id: string }) => u.id),
+    template,
+  });
+  expect(requested.status).toBe(200);
+  return requested.body.cards.map((c: { id: string }) => c.id);
+}
+
+/**
+ * Orders a batch of these cards as `production` and waits until the runner has produced it.
+ * Returns the batch id.
+ */
+export async function produceBatch(
+  t: TestApp,
+  production: ApiClient,
+  cardIds: string[],
+  options?: Record<string, unknown>,
+): Promise<string> {
+  const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+    cardIds,
+    ...(options && { options }),
+  });
+  expect(order.status).toBe(202);
+  t.app.runner.start();
+  await t.app.runner.idle();
+  return order.body.batchId;
+}
+
+/** Cards for new holders (see `requestCardsForNewHolders`), produced in one batch (`produceBatch`). */
+export async function produceCardsForNewHolders(
+  t: TestApp,
+  operators: { registrar: ApiClient; production: ApiClient },
+  holders: Parameters<typeof requestCardsForNewHolders>[1],
+): Promise<{ batchId: string; cardIds: string[] }> {
+  const cardIds = await requestCardsForNewHolders(operators.registrar, holders);
+  return { batchId: await produceBatch(t, operators.production, cardIds), cardIds };
+}
