@@ -68,6 +68,12 @@ export async function benchBatchCommand({
       return (result as { batchId: string }).batchId;
     };
 
+    // Half the ceiling before the batch and half after: on a machine whose load drifts, both
+    // rates then see the same conditions on average (one measurement after the batch alone
+    // ranged over ±30 % from one run to the next).
+    const ceilingCards = Math.max(2 * threads, Math.min(size, 4000));
+    const before = await benchCardCeiling({ cards: Math.floor(ceilingCards / 2), threads });
+
     const warmUp = threads * chunkSize;
     const warmStart = performance.now();
     await insertBenchHolders(store, warmUp);
@@ -99,7 +105,11 @@ export async function benchBatchCommand({
     const downloadSeconds = (performance.now() - downloadStart) / 1000;
     clearInterval(sampler);
 
-    const ceiling = await benchCardCeiling({ cards: Math.min(size, 4000), threads });
+    const after = await benchCardCeiling({ cards: ceilingCards - before.cards, threads });
+    const ceiling = {
+      seconds: before.seconds + after.seconds,
+      cardsPerSecond: ceilingCards / (before.seconds + after.seconds),
+    };
     const cardsPerSecond = Math.round(batch.done / seconds);
     return {
       benchmark: "batch",
@@ -121,7 +131,8 @@ export async function benchBatchCommand({
         seedSeconds: round(seedSeconds, 1),
         orderAndClaimSeconds: round(orderSeconds, 2),
         downloadSeconds: round(downloadSeconds, 1),
-        ceilingSeconds: ceiling.seconds,
+        ceilingSeconds: round(ceiling.seconds, 1),
+        ceilingCardsPerSecondBeforeAndAfter: [before.cardsPerSecond, after.cardsPerSecond],
       },
       // A thread's time per card in the batch (crypto, ASN.1, both PDF pages) beside the ceiling's (crypto alone).
       workerMsPerCard: { p50: percentile(ms, 50), p99: percentile(ms, 99) },
