@@ -10,7 +10,7 @@ import { findCardById } from "../store/cards.js";
 import { transact } from "../store/database.js";
 import type { HeldChunk } from "./scheduler.js";
 
-const activateMultiple = findProcess("CardsBoProcActivateMultiple")!;
+const activateMultiple = findProcess("CardsBoProcActivateMultiple");
 
 type Outcome = { cardId: string; state: "done" | "failed"; code?: string; reason?: string };
 

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { type Batch, issueOptionsOf } from "../domain/batch.js";
@@ -64,7 +65,7 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
   try {
     const parts =
       result.pages > 0
-        ? { print: readFileSync(job.printFilePath), pinLetters: readFileSync(job.pinLettersPath) }
+        ? { print: await readFile(job.printFilePath), pinLetters: await readFile(job.pinLettersPath) }
         : { print: undefined, pinLetters: undefined };
     const at = services.clock().toISOString();
     log.debug(
@@ -84,8 +85,8 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
       log.info({ batchId: batch.id, state: recorded.state }, "batch finished");
   } finally {
     // The PIN letters now live only in the batch's PIN-letter file (in the database).
-    rmSync(job.printFilePath, { force: true });
-    rmSync(job.pinLettersPath, { force: true });
+    await rm(job.printFilePath, { force: true });
+    await rm(job.pinLettersPath, { force: true });
   }
 }
 

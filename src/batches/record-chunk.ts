@@ -12,7 +12,7 @@ import { insertCardTokens } from "../store/card-tokens.js";
 import { transitionCards } from "../store/card-transitions.js";
 import type { Db } from "../store/database.js";
 
-const issueMultiple = findProcess("CardsBoProcIssueMultiple")!;
+const issueMultiple = findProcess("CardsBoProcIssueMultiple");
 
 /**
  * Records a produced chunk in the caller's transaction: each good card's certificates (before

@@ -40,7 +40,7 @@ export interface HeldChunk {
   readonly instanceId: string;
 }
 
-const activateMultiple = findProcess("CardsBoProcActivateMultiple")!.symbolicName;
+const activateMultiple = findProcess("CardsBoProcActivateMultiple").symbolicName;
 
 /**
  * Runs batch orders in the background, chunk by chunk: claims a chunk with a lease (several

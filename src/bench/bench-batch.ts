@@ -13,9 +13,7 @@ import { findBatch } from "../store/batches.js";
 import { insertBenchHolders } from "../store/bench-holders.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { benchCardCeiling } from "./bench-chunk.js";
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+import { percentile, round } from "./measure.js";
 
 /** Megabytes, rounded. */
 const mb = (bytes: number) => Math.round(bytes / 1048576);
@@ -149,5 +147,3 @@ export async function benchBatchCommand({
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -11,6 +11,7 @@ import { randomSerial, serialToHex } from "../pki/index.js";
 import { insertCertificates, type NewCertificate } from "../store/certificates.js";
 import { openStore, transact } from "../store/database.js";
 import { benchCa, benchHolder } from "./bench-issuer.js";
+import { rate } from "./measure.js";
 
 /**
  * The bare P-384 signature on every core: one worker thread per core signing certificate-sized
@@ -43,19 +44,6 @@ async function bareSignRate(seconds: number, key: KeyObject): Promise<number> {
     ),
   );
   return Math.round(counts.reduce((a, b) => a + b, 0) / seconds);
-}
-
-/** Runs `step` from `concurrency` loops for `seconds`; returns completions per second. */
-async function rate(seconds: number, concurrency: number, step: () => Promise<number>): Promise<number> {
-  const until = performance.now() + seconds * 1000;
-  const started = performance.now();
-  let count = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) count += await step();
-    }),
-  );
-  return Math.round(count / ((performance.now() - started) / 1000));
 }
 
 /**

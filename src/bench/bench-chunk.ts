@@ -10,6 +10,7 @@ import type { ChunkCard, ChunkJob, ChunkTemplate, WorkerInit } from "../producti
 import { createSampleJpeg } from "../production/sample-photos.js";
 import { compiledScript, createWorkerPool, defaultWorkerLimits } from "../production/worker-pool.js";
 import type { CeilingReply, CeilingWorkerData } from "./ceiling-worker.js";
+import { round } from "./measure.js";
 
 /**
  * Benchmarks of software-card production on all cores, for `npm run bench -- batch`: the
@@ -233,5 +234,3 @@ function positive(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   return value;
 }
-
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

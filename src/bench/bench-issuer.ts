@@ -5,6 +5,7 @@ import type { CertificateSubject } from "../pki/certificate-profiles.js";
 import { buildCrl, type CrlEntry } from "../pki/crl.js";
 import { createKeySigner, generateCaKey, spkiOf } from "../pki/signer.js";
 import { randomSerial } from "../pki/x509-certificate.js";
+import { rate } from "./measure.js";
 
 /** What {@link benchCa} measured (one process, no database). */
 export interface CaBenchResult {
@@ -27,25 +28,6 @@ export const benchHolder: CertificateSubject = {
   email: "holder@example.org",
   upn: "holder@corp.example.org",
 };
-
-async function rate(
-  seconds: number,
-  step: () => Promise<unknown> | unknown,
-  concurrency = 1,
-): Promise<number> {
-  const until = performance.now() + seconds * 1000;
-  let count = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        await step();
-        count++;
-      }
-    }),
-  );
-  return Math.round(count / ((performance.now() - started) / 1000));
-}
 
 /**
  * Measures the CA: a P-384 CA issuing authentication certificates for one P-256 holder key
@@ -75,9 +57,9 @@ export async function benchCa({ seconds = 2 }: { seconds?: number } = {}): Promi
 
   const sample = await issuer.issue(request());
   const tbsSized = randomBytes(sample.length - 110);
-  const bareSignPerSecond = await rate(seconds, () => sign("sha384", tbsSized, caKey));
-  const issuePerSecond = await rate(seconds, () => issuer.issue(request()));
-  const issueConcurrentPerSecond = await rate(seconds, () => issuer.issue(request()), 8);
+  const bareSignPerSecond = await rate(seconds, 1, () => sign("sha384", tbsSized, caKey));
+  const issuePerSecond = await rate(seconds, 1, () => issuer.issue(request()));
+  const issueConcurrentPerSecond = await rate(seconds, 8, () => issuer.issue(request()));
 
   const revokedAt = new Date(now - 3_600_000);
   const entries: CrlEntry[] = Array.from({ length: 100_000 }, (_, i) => ({

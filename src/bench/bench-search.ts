@@ -6,11 +6,16 @@ import { createApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { analyzeTables, insertBenchHolders } from "../store/bench-holders.js";
 import { searchCards } from "../store/cards.js";
+import { percentile, round } from "./measure.js";
 
-const p95 = (ms: number[]) => {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length * 0.95)]! * 100) / 100;
-};
+const p95 = (ms: number[]) =>
+  round(
+    percentile(
+      [...ms].sort((a, b) => a - b),
+      95,
+    ),
+    2,
+  );
 
 async function measure(runs: number, query: (i: number) => Promise<unknown>): Promise<number> {
   const times: number[] = [];

@@ -8,9 +8,7 @@ import { TesseraError } from "../domain/errors.js";
 import { buildServer } from "../http/server.js";
 import { insertBenchHolders } from "../store/bench-holders.js";
 import { findOperatorByUsername, updateOperator } from "../store/operators.js";
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+import { percentile } from "./measure.js";
 
 /**
  * `npm run bench -- ui [--size N]`: in Debian's Chromium, the BATCH ORDERS search with N

@@ -18,7 +18,7 @@ export const issueOptionsSchema = z.object({
 /** Activate multiple cards takes no options. */
 const noOptionsSchema = z.object({}).strict();
 
-const issueMultiple = findProcess("CardsBoProcIssueMultiple")!.symbolicName;
+const issueMultiple = findProcess("CardsBoProcIssueMultiple").symbolicName;
 
 /** The options a batch runs with: Issue multiple cards has its {@link IssueOptions}; the others none. */
 export type BatchOptions = z.infer<typeof issueOptionsSchema> | Readonly<Record<string, never>>;

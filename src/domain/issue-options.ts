@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { CardTemplate } from "./card-template.js";
 import { TesseraError } from "./errors.js";
 import type { ProcessOptions } from "./process-options.js";
@@ -21,23 +20,6 @@ export interface IssueOptions {
   cardEndState: "issued" | "active";
   certificateEndState: "onHold" | "valid";
   pukPrinted: boolean;
-}
-
-const storedIssueOptionsSchema: z.ZodType<IssueOptions> = z.object({
-  pinLength: z.int(),
-  pukLength: z.int(),
-  certificates: z.array(z.string()).nullable(),
-  cardEndState: z.enum(["issued", "active"]),
-  certificateEndState: z.enum(["onHold", "valid"]),
-  pukPrinted: z.boolean(),
-});
-
-/**
- * The options a batch was ordered with, read back from where they were stored (a batch row's
- * JSON): checked, so a row written by another version fails here, by name, and not mid-batch.
- */
-export function issueOptionsOf(stored: unknown): IssueOptions {
-  return storedIssueOptionsSchema.parse(stored);
 }
 
 /**

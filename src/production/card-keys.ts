@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey } from "node:crypto";
 import type { KeyAlgorithm } from "../domain/card-template.js";
-import { element, explicit, integer, objectIdentifier, octetString, sequence } from "./der.js";
+import { octetString, oid, sequence, tlv } from "../pki/der.js";
+import { explicit, integer } from "./der.js";
 
 /** A key pair made for one certificate profile, both halves DER. */
 export interface CardKeyPair {
@@ -10,10 +11,10 @@ export interface CardKeyPair {
   readonly privateKeyPkcs8: Buffer;
 }
 
-const ecPublicKey = objectIdentifier("1.2.840.10045.2.1");
+const ecPublicKey = oid("1.2.840.10045.2.1");
 const curves = {
-  "P-256": { algorithm: sequence(ecPublicKey, objectIdentifier("1.2.840.10045.3.1.7")), size: 32 },
-  "P-384": { algorithm: sequence(ecPublicKey, objectIdentifier("1.3.132.0.34")), size: 48 },
+  "P-256": { algorithm: sequence(ecPublicKey, oid("1.2.840.10045.3.1.7")), size: 32 },
+  "P-384": { algorithm: sequence(ecPublicKey, oid("1.3.132.0.34")), size: 48 },
 } as const;
 
 /**
@@ -74,7 +75,7 @@ function generateEcKeyPair(keyAlgorithm: "P-256" | "P-384"): CardKeyPair {
   };
   const point = Buffer.concat([Buffer.from([0x04]), coordinate(jwk.x), coordinate(jwk.y)]);
   // BIT STRING with no unused bits.
-  const publicKeyBits = element(0x03, Buffer.from([0x00]), point);
+  const publicKeyBits = tlv(0x03, Buffer.from([0x00]), point);
   return {
     publicKeySpki: sequence(algorithm, publicKeyBits),
     privateKeyPkcs8: sequence(

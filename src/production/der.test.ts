@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { children, readSmallInteger, readWhole } from "../pki/der.js";
-import { bmpString, element, integer, objectIdentifier, sequence, setOf } from "./der.js";
+import { children, oid, readSmallInteger, readWhole, sequence, tlv } from "../pki/der.js";
+import { bmpString, integer, setOf } from "./der.js";
 
 const hex = (bytes: Buffer) => bytes.toString("hex");
 
 describe("DER encoding", () => {
   it("encodes object identifiers (X.690 §8.19)", () => {
-    expect(hex(objectIdentifier("1.2.840.113549.1.7.1"))).toBe("06092a864886f70d010701");
-    expect(hex(objectIdentifier("2.16.840.1.101.3.4.1.42"))).toBe("060960864801650304012a");
-    expect(hex(objectIdentifier("1.3.14.3.2.26"))).toBe("06052b0e03021a");
+    expect(hex(oid("1.2.840.113549.1.7.1"))).toBe("06092a864886f70d010701");
+    expect(hex(oid("2.16.840.1.101.3.4.1.42"))).toBe("060960864801650304012a");
+    expect(hex(oid("1.3.14.3.2.26"))).toBe("06052b0e03021a");
   });
 
   it("encodes minimal non-negative integers", () => {
@@ -22,10 +22,10 @@ describe("DER encoding", () => {
   });
 
   it("uses the short and the long length forms", () => {
-    expect(hex(element(0x04, Buffer.alloc(127))).slice(0, 4)).toBe("047f");
-    expect(hex(element(0x04, Buffer.alloc(128))).slice(0, 6)).toBe("048180");
-    expect(hex(element(0x04, Buffer.alloc(300))).slice(0, 8)).toBe("0482012c");
-    expect(hex(element(0x04, Buffer.alloc(70_000))).slice(0, 10)).toBe("0483011170");
+    expect(hex(tlv(0x04, Buffer.alloc(127))).slice(0, 4)).toBe("047f");
+    expect(hex(tlv(0x04, Buffer.alloc(128))).slice(0, 6)).toBe("048180");
+    expect(hex(tlv(0x04, Buffer.alloc(300))).slice(0, 8)).toBe("0482012c");
+    expect(hex(tlv(0x04, Buffer.alloc(70_000))).slice(0, 10)).toBe("0483011170");
   });
 
   it("sorts SET OF members by their encoding (X.690 §11.6)", () => {
@@ -41,7 +41,7 @@ describe("DER encoding", () => {
 
 describe("DER reading (the PKI's reader) of what PKCS#12 writes", () => {
   it("walks what it wrote", () => {
-    const encoded = sequence(integer(3), element(0x04, Buffer.alloc(200, 1)), sequence(integer(2048)));
+    const encoded = sequence(integer(3), tlv(0x04, Buffer.alloc(200, 1)), sequence(integer(2048)));
     const outer = readWhole(encoded, 0x30);
     const [version, octets, inner] = children(encoded, outer);
     expect(readSmallInteger(encoded, version!)).toBe(3);

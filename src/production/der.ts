@@ -7,15 +7,11 @@
  * what the strict readers (GnuTLS) see: primitive OCTET STRINGs, definite lengths, sorted SETs.
  */
 
-import { contextConstructed, contextPrimitive, derNull, oid, smallInteger, Tag, tlv } from "../pki/der.js";
+import { contextConstructed, contextPrimitive, smallInteger, Tag, tlv } from "../pki/der.js";
 
-// The encoder itself is the PKI's (src/pki/der.ts); these are the names PKCS#12 reads best in.
+// The encoder itself is the PKI's (src/pki/der.ts): `tlv`, `sequence`, `octetString`, `oid`,
+// `derNull` come from there; these are what PKCS#12 needs beyond them.
 
-/** Tag, definite length, contents: one DER element. */
-export const element = (tag: number, ...contents: readonly Buffer[]): Buffer => tlv(tag, ...contents);
-export const sequence = (...contents: readonly Buffer[]): Buffer => tlv(Tag.sequence, ...contents);
-export const octetString = (bytes: Buffer): Buffer => tlv(Tag.octetString, bytes);
-export const nullValue: Buffer = derNull;
 /** `[n] EXPLICIT`: a constructed context-specific wrapper. */
 export const explicit = (n: number, ...contents: readonly Buffer[]): Buffer =>
   tlv(contextConstructed(n), ...contents);
@@ -33,12 +29,9 @@ export function integer(value: number): Buffer {
   return smallInteger(value);
 }
 
-/** An OBJECT IDENTIFIER from its dotted form (X.690 §8.19). */
-export const objectIdentifier = (dotted: string): Buffer => oid(dotted);
-
 /** BMPString (UTF-16BE), the type RFC 7292 §4.2 gives friendlyName. */
 export function bmpString(text: string): Buffer {
-  return element(0x1e, utf16be(text));
+  return tlv(0x1e, utf16be(text));
 }
 
 /** UTF-16BE code units of `text`, no terminator. */

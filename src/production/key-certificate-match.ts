@@ -6,11 +6,11 @@ import {
   derError,
   expectTag,
   isDerError,
+  oid,
   raw,
   readElement,
   readWhole,
 } from "../pki/der.js";
-import { objectIdentifier } from "./der.js";
 
 /**
  * Whether a PKCS#8 private key belongs to a certificate.
@@ -43,8 +43,8 @@ interface PublicKeyBytes {
   readonly key: Buffer;
 }
 
-const rsaEncryption = objectIdentifier("1.2.840.113549.1.1.1");
-const ecPublicKey = objectIdentifier("1.2.840.10045.2.1");
+const rsaEncryption = oid("1.2.840.113549.1.1.1");
+const ecPublicKey = oid("1.2.840.10045.2.1");
 
 function algorithmOf(bytes: Buffer, algorithmIdentifier: DerElement): "rsa" | "ec" | undefined {
   const algorithm = expectTag(

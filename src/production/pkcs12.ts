@@ -4,25 +4,18 @@ import {
   children,
   content as contentOf,
   derError,
+  derNull,
+  oid as encodeOid,
   expectTag,
   isDerError,
+  octetString,
   raw,
   readElement,
   readSmallInteger,
   readWhole,
-} from "../pki/der.js";
-import {
-  bmpString,
-  explicit,
-  implicitPrimitive,
-  integer,
-  nullValue,
-  objectIdentifier,
-  octetString,
   sequence,
-  setOf,
-  utf16be,
-} from "./der.js";
+} from "../pki/der.js";
+import { bmpString, explicit, implicitPrimitive, integer, setOf, utf16be } from "./der.js";
 import { keyMatchesCertificate } from "./key-certificate-match.js";
 
 /**
@@ -64,29 +57,29 @@ export interface BuildPkcs12Options {
 }
 
 const oid = {
-  data: objectIdentifier("1.2.840.113549.1.7.1"),
-  encryptedData: objectIdentifier("1.2.840.113549.1.7.6"),
-  pkcs8ShroudedKeyBag: objectIdentifier("1.2.840.113549.1.12.10.1.2"),
-  certBag: objectIdentifier("1.2.840.113549.1.12.10.1.3"),
-  x509Certificate: objectIdentifier("1.2.840.113549.1.9.22.1"),
-  friendlyName: objectIdentifier("1.2.840.113549.1.9.20"),
-  localKeyId: objectIdentifier("1.2.840.113549.1.9.21"),
-  pbes2: objectIdentifier("1.2.840.113549.1.5.13"),
-  pbkdf2: objectIdentifier("1.2.840.113549.1.5.12"),
-  hmacWithSha256: objectIdentifier("1.2.840.113549.2.9"),
-  aes256Cbc: objectIdentifier("2.16.840.1.101.3.4.1.42"),
-  sha256: objectIdentifier("2.16.840.1.101.3.4.2.1"),
+  data: encodeOid("1.2.840.113549.1.7.1"),
+  encryptedData: encodeOid("1.2.840.113549.1.7.6"),
+  pkcs8ShroudedKeyBag: encodeOid("1.2.840.113549.1.12.10.1.2"),
+  certBag: encodeOid("1.2.840.113549.1.12.10.1.3"),
+  x509Certificate: encodeOid("1.2.840.113549.1.9.22.1"),
+  friendlyName: encodeOid("1.2.840.113549.1.9.20"),
+  localKeyId: encodeOid("1.2.840.113549.1.9.21"),
+  pbes2: encodeOid("1.2.840.113549.1.5.13"),
+  pbkdf2: encodeOid("1.2.840.113549.1.5.12"),
+  hmacWithSha256: encodeOid("1.2.840.113549.2.9"),
+  aes256Cbc: encodeOid("2.16.840.1.101.3.4.1.42"),
+  sha256: encodeOid("2.16.840.1.101.3.4.2.1"),
 };
 
 // The PRF AlgorithmIdentifier with NULL parameters, as OpenSSL writes it (RFC 8018 §A.2).
-const hmacWithSha256Algorithm = sequence(oid.hmacWithSha256, nullValue);
+const hmacWithSha256Algorithm = sequence(oid.hmacWithSha256, derNull);
 
 /** Digests the RFC 7292 MAC may use, keyed by the DER of their OID; u and v as in Appendix B.2. */
 const macDigests = new Map<string, { name: string; u: number; v: number }>([
-  [objectIdentifier("1.3.14.3.2.26").toString("hex"), { name: "sha1", u: 20, v: 64 }],
+  [encodeOid("1.3.14.3.2.26").toString("hex"), { name: "sha1", u: 20, v: 64 }],
   [oid.sha256.toString("hex"), { name: "sha256", u: 32, v: 64 }],
-  [objectIdentifier("2.16.840.1.101.3.4.2.2").toString("hex"), { name: "sha384", u: 48, v: 128 }],
-  [objectIdentifier("2.16.840.1.101.3.4.2.3").toString("hex"), { name: "sha512", u: 64, v: 128 }],
+  [encodeOid("2.16.840.1.101.3.4.2.2").toString("hex"), { name: "sha384", u: 48, v: 128 }],
+  [encodeOid("2.16.840.1.101.3.4.2.3").toString("hex"), { name: "sha512", u: 64, v: 128 }],
 ]);
 const sha256Digest = { name: "sha256", u: 32, v: 64 };
 
@@ -194,7 +187,7 @@ export function buildPkcs12(options: BuildPkcs12Options): Buffer {
     integer(3),
     sequence(oid.data, explicit(0, octetString(authenticatedSafe))),
     sequence(
-      sequence(sequence(oid.sha256, nullValue), octetString(mac)),
+      sequence(sequence(oid.sha256, derNull), octetString(mac)),
       octetString(macSalt),
       integer(iterations),
     ),

@@ -4,7 +4,7 @@ import type { ProcessDefinition } from "../domain/process-catalog.js";
 import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
 import type { CardTransitionChanges } from "../store/card-transitions.js";
 import { countCardsOfUsers } from "../store/cards.js";
-import { findCertificatesOfCard } from "../store/certificates.js";
+import { type CertificateRecord, findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { changeCardCertificates } from "./card-certificates.js";
 import { changeCard } from "./card-steps.js";
@@ -29,7 +29,7 @@ export async function assertMayBecomeActive(services: Services, trx: Db, card: C
  * hold (to be released). A card whose certificates were all revoked would show `active` while
  * every relying party refuses it.
  */
-export async function assertHasUsableCertificate(trx: Db, card: Card): Promise<void> {
+export async function assertHasUsableCertificate(trx: Db, card: Card): Promise<readonly CertificateRecord[]> {
   const certificates = await findCertificatesOfCard(trx, card.id);
   if (!certificates.some((c) => c.state === "valid" || c.state === "onHold"))
     throw new TesseraError(
@@ -39,6 +39,7 @@ export async function assertHasUsableCertificate(trx: Db, card: Card): Promise<v
       }), so it cannot become active.`,
       { cardId: card.id },
     );
+  return certificates;
 }
 
 /**
@@ -55,10 +56,16 @@ export async function activateCard(
   changes: CardTransitionChanges = {},
 ): Promise<Card> {
   await assertMayBecomeActive(services, trx, card);
-  await assertHasUsableCertificate(trx, card);
-  const released = await changeCardCertificates(services, trx, actor, card.id, ["onHold"], {
-    kind: "release",
-  });
+  const certificates = await assertHasUsableCertificate(trx, card);
+  const released = await changeCardCertificates(
+    services,
+    trx,
+    actor,
+    card.id,
+    ["onHold"],
+    { kind: "release" },
+    certificates,
+  );
   const run = { services, trx, actor, process };
   return changeCard(run, card, { to: "active", ...changes }, { certificatesReleased: released });
 }

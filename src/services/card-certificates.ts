@@ -1,6 +1,6 @@
 import { type CertificateChange, changeCertificateState } from "../ca/certificate-status.js";
 import type { CertificateState } from "../domain/certificate-states.js";
-import { findCertificatesOfCard } from "../store/certificates.js";
+import { type CertificateRecord, findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
@@ -16,10 +16,12 @@ export async function changeCardCertificates(
   cardId: string,
   from: readonly CertificateState[],
   change: CertificateChange,
+  /** The card's certificates when the caller has just read them in this transaction. */
+  certificates?: readonly CertificateRecord[],
 ): Promise<string[]> {
   const at = nowIso(services);
   const changed: string[] = [];
-  for (const certificate of await findCertificatesOfCard(trx, cardId)) {
+  for (const certificate of certificates ?? (await findCertificatesOfCard(trx, cardId))) {
     if (!from.includes(certificate.state)) continue;
     await changeCertificateState(trx, services.audit, actor, certificate.serial, change, at, { cardId });
     changed.push(certificate.serial);

@@ -147,7 +147,6 @@ export async function logOut(page: Page): Promise<void> {
   await page.getByRole("heading", { name: "Log in" }).waitFor();
 }
 
-/** The labels of the left navigation. */
 /** Follows a link of the main navigation, as an operator clicks it. */
 export async function followMainNavigation(page: Page, linkName: string | RegExp): Promise<void> {
   await page
@@ -156,6 +155,7 @@ export async function followMainNavigation(page: Page, linkName: string | RegExp
     .click();
 }
 
+/** The labels of the left navigation. */
 export async function navigationLabels(page: Page): Promise<string[]> {
   const labels = page.getByRole("navigation", { name: "Main navigation" }).locator(".mantine-NavLink-label");
   await labels.first().waitFor();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { issueOptionsOf } from "./issue-options.js";
+import { parseBatchOptions } from "./batch.js";
+
+const issueOptionsOf = (stored: unknown) => parseBatchOptions("CardsBoProcIssueMultiple", stored);
 
 describe("issue options read back from a batch row", () => {
   const stored = {
@@ -19,5 +21,6 @@ describe("issue options read back from a batch row", () => {
     const { pukPrinted: _, ...withoutPukDelivery } = stored;
     expect(() => issueOptionsOf(withoutPukDelivery)).toThrow();
     expect(() => issueOptionsOf({ ...stored, cardEndState: "locked" })).toThrow();
+    expect(() => issueOptionsOf({ ...stored, pinLength: 3 })).toThrow();
   });
 });
