@@ -9,7 +9,7 @@ import { finishChunk } from "../store/batch-chunks.js";
 import { finishItems } from "../store/batch-items.js";
 import { insertBatchPart } from "../store/batch-parts.js";
 import { insertCardTokens } from "../store/card-tokens.js";
-import { transitionCards } from "../store/card-transitions.js";
+import { type CardChange, transitionEachCard } from "../store/card-transitions.js";
 import type { Db } from "../store/database.js";
 
 const issueMultiple = findProcess("CardsBoProcIssueMultiple");
@@ -33,25 +33,25 @@ export async function recordIssuedChunk(
 ): Promise<Batch> {
   const audit: AuditEntryInput[] = [];
   const tokens: { cardId: string; token: Buffer }[] = [];
+  const changes: CardChange[] = result.cards.map((card) => ({
+    id: card.cardId,
+    to: card.ok ? options.cardEndState : "failed",
+    changes: card.ok
+      ? {
+          batchId: null,
+          issuedAt: at,
+          expiresAt: card.expiresAt,
+          pukEncrypted: card.pukEncrypted,
+          reason: null,
+        }
+      : { batchId: null, reason: `${card.reason} (${card.code})` },
+  }));
+  const changed = await transitionEachCard(trx, { from: "approved", at, heldBy: batch.id, cards: changes });
+  if (changed !== changes.length)
+    throw new Error(
+      `${changes.length - changed} of the chunk's cards are no longer approved and held by batch ${batch.id}`,
+    );
   for (const card of result.cards) {
-    const changed = await transitionCards(trx, {
-      ids: [card.cardId],
-      from: "approved",
-      to: card.ok ? options.cardEndState : "failed",
-      at,
-      heldBy: batch.id,
-      changes: card.ok
-        ? {
-            batchId: null,
-            issuedAt: at,
-            expiresAt: card.expiresAt,
-            pukEncrypted: card.pukEncrypted,
-            reason: null,
-          }
-        : { batchId: null, reason: `${card.reason} (${card.code})` },
-    });
-    if (changed !== 1)
-      throw new Error(`card ${card.cardId} is no longer approved and held by batch ${batch.id}`);
     if (card.ok) tokens.push({ cardId: card.cardId, token: Buffer.from(card.token) });
     audit.push({
       action: issueMultiple.symbolicName,

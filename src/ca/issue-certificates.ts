@@ -1,4 +1,5 @@
 import type { CertificateProfile } from "../domain/card-template.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
 import {
   type CertificateSubject,
   clampValidity,
@@ -15,17 +16,6 @@ import type { CertificateAuthority } from "./certificate-authority.js";
  * CA's `Signer` (on this thread with `ca.issuer`, or in a production worker over a key the
  * worker cannot export), and {@link recordCertificates} records it before it leaves Tessera.
  */
-
-/** A signed certificate, as it is recorded (times as written in it). */
-export interface SignedCertificate {
-  readonly serial: string;
-  readonly profile: string;
-  /** The subject as one line (see `subjectText`). */
-  readonly subject: string;
-  readonly der: Uint8Array;
-  readonly notBefore: string;
-  readonly notAfter: string;
-}
 
 /**
  * How a certificate is recorded: issued `valid`, issued `onHold` (revoked with certificateHold

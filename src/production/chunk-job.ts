@@ -1,5 +1,6 @@
 import type { webcrypto } from "node:crypto";
 import type { CardTemplate, CertificateProfile } from "../domain/card-template.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
 
 /**
  * The contract between the batch runner (main thread, owns the database) and a production
@@ -82,20 +83,11 @@ export interface ChunkJob {
   pinLettersPath: string;
 }
 
-export interface ChunkCertificate {
-  serial: string;
-  profile: string;
-  subject: string;
-  der: Uint8Array;
-  notBefore: string;
-  notAfter: string;
-}
-
 export type ChunkCardResult =
   | {
       cardId: string;
       ok: true;
-      certificates: ChunkCertificate[];
+      certificates: SignedCertificate[];
       /** The software token: PKCS#12 with the keys, certificates and CA chain, protected by the PIN. */
       token: Uint8Array;
       /** The PUK, encrypted with the PUK key for this card id (see production/secrets.ts). */
@@ -110,7 +102,7 @@ export type ChunkCardResult =
       code: string;
       reason: string;
       /** Certificates already signed before the failure: the runner records them revoked. */
-      certificates: ChunkCertificate[];
+      certificates: SignedCertificate[];
       ms: number;
     };
 

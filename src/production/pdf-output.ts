@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import PDFDocument from "pdfkit";
 import { TesseraError } from "../domain/errors.js";
+import { cacheFontMetrics } from "./font-metrics-cache.js";
 
 /**
  * A pdfkit document streamed into a `Writable` with backpressure.
@@ -69,6 +70,7 @@ function createPageTreePruner(doc: PDFKit.PDFDocument): () => void {
 export function openPdfOutput(output: Writable, options: PDFKit.PDFDocumentOptions): PdfOutput {
   const doc = new PDFDocument({ autoFirstPage: false, compress: true, ...options, bufferPages: false });
   const prunePageTree = createPageTreePruner(doc);
+  cacheFontMetrics(doc);
   let failure: Error | undefined;
   let isEnded = false;
   let outputFinished = false;

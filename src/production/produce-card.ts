@@ -1,14 +1,9 @@
 import { TesseraError } from "../domain/errors.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
 import { type CertificateSubject, randomSerial, serialToHex, subjectText } from "../pki/index.js";
 import type { TokenEntry } from "./card-encoder.js";
 import { type CardFace, prepareCardFace } from "./card-face.js";
-import {
-  bufferOf,
-  type ChunkCard,
-  type ChunkCertificate,
-  type ChunkJob,
-  type ChunkTemplate,
-} from "./chunk-job.js";
+import { bufferOf, type ChunkCard, type ChunkJob, type ChunkTemplate } from "./chunk-job.js";
 import type { PinLetter } from "./pin-letters.js";
 import type { ProductionContext } from "./production-context.js";
 import { generateDigits } from "./secrets.js";
@@ -24,7 +19,7 @@ export function isCardFailure(error: unknown): error is TesseraError {
 
 /** One card made: what is recorded for it, and its page in each part of the chunk. */
 export interface ProducedCard {
-  readonly certificates: ChunkCertificate[];
+  readonly certificates: SignedCertificate[];
   /** The card's token: its keys and certificates behind its PIN. */
   readonly token: Buffer;
   readonly pukEncrypted: string;
@@ -48,7 +43,7 @@ export async function produceCard(
   card: ChunkCard,
   template: ChunkTemplate,
   validity: { notBefore: Date; notAfter: Date },
-  certificates: ChunkCertificate[],
+  certificates: SignedCertificate[],
 ): Promise<ProducedCard> {
   // 1. The card face is checked before anything is signed: a name the card cannot show costs no certificate.
   const face = cardFaceOf(card, template, validity.notAfter);

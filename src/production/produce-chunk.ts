@@ -1,14 +1,8 @@
 import type { TesseraError } from "../domain/errors.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
 import { clampValidity } from "../pki/index.js";
 import { checkJob } from "./check-job.js";
-import type {
-  ChunkCard,
-  ChunkCardResult,
-  ChunkCertificate,
-  ChunkJob,
-  ChunkResult,
-  ChunkTemplate,
-} from "./chunk-job.js";
+import type { ChunkCard, ChunkCardResult, ChunkJob, ChunkResult, ChunkTemplate } from "./chunk-job.js";
 import { isCardFailure, type ProducedCard, produceCard } from "./produce-card.js";
 import type { ProductionContext } from "./production-context.js";
 import { type PagesOfCard, writeParts } from "./write-parts.js";
@@ -55,7 +49,7 @@ export async function produceChunk(context: ProductionContext, job: ChunkJob): P
   for (const [index, card] of job.cards.entries()) {
     const started = performance.now();
     const template = job.templates[card.template]!;
-    const certificates: ChunkCertificate[] = [];
+    const certificates: SignedCertificate[] = [];
     try {
       const validity = validityOf(card.template, template);
       if ("error" in validity) throw validity.error;
@@ -96,7 +90,7 @@ export async function produceChunk(context: ProductionContext, job: ChunkJob): P
 function failure(
   card: ChunkCard,
   error: unknown,
-  certificates: ChunkCertificate[],
+  certificates: SignedCertificate[],
   ms: number,
 ): ChunkCardResult {
   if (!isCardFailure(error)) throw error;

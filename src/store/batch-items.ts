@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import { insertBatchChunks } from "./batch-chunks.js";
 import { decodeCursor, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
+import { updateRows } from "./update-rows.js";
 
 /** The items of a batch: one per card, in the order the operator chose, with its outcome. */
 
@@ -170,20 +172,20 @@ export async function finishItems(
   items: readonly { cardId: string; state: "done" | "failed"; code?: string; reason?: string; ms?: number }[],
   at: string,
 ): Promise<void> {
-  for (const item of items) {
-    await db
-      .updateTable("batch_items")
-      .set({
-        state: item.state,
-        code: item.code ?? null,
-        reason: item.reason ?? null,
-        ms: item.ms ?? null,
-        updated_at: at,
-      })
-      .where("batch_id", "=", batchId)
-      .where("card_id", "=", item.cardId)
-      .execute();
-  }
+  await updateRows(db, {
+    table: "batch_items",
+    keyColumn: "card_id",
+    key: (item) => item.cardId,
+    columns: [
+      { column: "state", type: "text", value: (item) => item.state },
+      { column: "code", type: "text", value: (item) => item.code ?? null },
+      { column: "reason", type: "text", value: (item) => item.reason ?? null },
+      { column: "ms", type: "integer", value: (item) => item.ms ?? null },
+    ],
+    alike: [sql`updated_at = ${at}`],
+    where: [sql`batch_items.batch_id = ${batchId}`],
+    rows: items,
+  });
 }
 
 /** The worker milliseconds of each finished card of a batch (0 for one that has none), for the benchmarks. */

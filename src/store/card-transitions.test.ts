@@ -3,7 +3,7 @@ import { demoTemplates } from "../domain/card-template.js";
 import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
 import { newUser } from "../test-support/users.js";
 import { upsertCardTemplates } from "./card-templates.js";
-import { transitionCards } from "./card-transitions.js";
+import { transitionCards, transitionEachCard } from "./card-transitions.js";
 import { findCardById, insertCards } from "./cards.js";
 import { openStore, type Store } from "./database.js";
 import { insertUser } from "./users.js";
@@ -31,7 +31,7 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
     );
     await insertCards(
       store.db,
-      ["c1", "c2", "c3"].map((id, i) => ({
+      ["c1", "c2", "c3", "c4", "c5", "c6", "c7"].map((id, i) => ({
         id,
         cardNumber: `${1000 + i}`,
         userId: "u1",
@@ -82,5 +82,70 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
     expect(
       await transitionCards(store.db, { ids: ["c3"], from: "requested", to: "approved", at, version: 1 }),
     ).toBe(1);
+  });
+
+  it("changes each card of a chunk in its own way, only those the batch still holds", async () => {
+    // c4–c6 are held by batch b1; c7 by another batch.
+    await store.db
+      .updateTable("cards")
+      .set({ batch_id: "b1" })
+      .where("id", "in", ["c4", "c5", "c6"])
+      .execute();
+    await store.db.updateTable("cards").set({ batch_id: "b2" }).where("id", "=", "c7").execute();
+    const later = "2026-01-03T00:00:00.000Z";
+    const issued = (id: string, puk: string, expiresAt: string) => ({
+      id,
+      to: "issued" as const,
+      changes: { batchId: null, issuedAt: later, expiresAt, pukEncrypted: puk, reason: null },
+    });
+    await expect(
+      transitionEachCard(store.db, {
+        from: "approved",
+        at: later,
+        heldBy: "b1",
+        cards: [issued("c4", "puk-4", "2030-01-04"), { id: "c5", to: "locked", changes: {} }],
+      }),
+    ).rejects.toThrow("cannot go from approved to locked");
+    expect((await findCardById(store.db, "c4"))?.state).toBe("approved");
+
+    const changed = await transitionEachCard(store.db, {
+      from: "approved",
+      at: later,
+      heldBy: "b1",
+      cards: [
+        issued("c4", "puk-4", "2030-01-04"),
+        { id: "c5", to: "failed", changes: { batchId: null, reason: "photo unreadable" } },
+        issued("c6", "puk-6", "2030-01-06"),
+        issued("c7", "puk-7", "2030-01-07"),
+      ],
+    });
+    expect(changed).toBe(3);
+    expect(await findCardById(store.db, "c4")).toMatchObject({
+      state: "issued",
+      batchId: null,
+      issuedAt: later,
+      expiresAt: "2030-01-04",
+      version: 2,
+      updatedAt: later,
+    });
+    expect(await findCardById(store.db, "c6")).toMatchObject({ state: "issued", expiresAt: "2030-01-06" });
+    expect(await findCardById(store.db, "c5")).toMatchObject({
+      state: "failed",
+      reason: "photo unreadable",
+      batchId: null,
+      issuedAt: null,
+    });
+    expect(await findCardById(store.db, "c7")).toMatchObject({
+      state: "approved",
+      batchId: "b2",
+      version: 1,
+    });
+    const puks = await store.db
+      .selectFrom("cards")
+      .select(["id", "puk_encrypted"])
+      .where("id", "in", ["c4", "c5", "c6", "c7"])
+      .orderBy("id")
+      .execute();
+    expect(puks.map((row) => row.puk_encrypted)).toEqual(["puk-4", null, "puk-6", null]);
   });
 });

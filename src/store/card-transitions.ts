@@ -1,5 +1,7 @@
+import { sql } from "kysely";
 import { type CardState, canTransition } from "../domain/card-states.js";
 import type { Db } from "./database.js";
+import { updateRows } from "./update-rows.js";
 
 /** Columns a state change may set along with the state. */
 export interface CardTransitionChanges {
@@ -63,4 +65,81 @@ export async function transitionCards(db: Db, transition: CardTransition): Promi
   if (transition.heldBy !== undefined) query = query.where("batch_id", "=", transition.heldBy);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** One card's own change in {@link transitionEachCard}. */
+export interface CardChange {
+  readonly id: string;
+  readonly to: CardState;
+  readonly changes: CardTransitionChanges;
+}
+
+/** The columns a {@link CardChange} may set, by the name of its change. */
+const changeColumns = {
+  decidedBy: "decided_by",
+  decidedAt: "decided_at",
+  reason: "reason",
+  batchId: "batch_id",
+  lastBatchId: "last_batch_id",
+  issuedAt: "issued_at",
+  expiresAt: "expires_at",
+  pukEncrypted: "puk_encrypted",
+} as const satisfies Record<keyof CardTransitionChanges, string>;
+
+/**
+ * {@link transitionCards} for many cards that each change in their own way (a chunk's cards:
+ * some to their end state with their own expiry and PUK, some to failed with their own
+ * reason), in one statement per shape of change rather than one per card. Each change is checked
+ * against the transition table first; a card no longer in `from` (or not held by `heldBy`) is
+ * left alone. Returns how many cards changed.
+ */
+export async function transitionEachCard(
+  db: Db,
+  transition: {
+    readonly from: CardState;
+    readonly at: string;
+    readonly heldBy?: string;
+    readonly cards: readonly CardChange[];
+  },
+): Promise<number> {
+  for (const card of transition.cards)
+    if (!canTransition(transition.from, card.to))
+      throw new Error(
+        `A card cannot go from ${transition.from} to ${card.to}: the state model does not allow it.`,
+      );
+  // Cards whose changes set the same columns share one statement; a column a card's change
+  // leaves out keeps its value.
+  const shapes = new Map<string, CardChange[]>();
+  for (const card of transition.cards) {
+    const shape = Object.entries(card.changes)
+      .filter(([, value]) => value !== undefined)
+      .map(([key]) => key)
+      .sort()
+      .join(",");
+    shapes.set(shape, [...(shapes.get(shape) ?? []), card]);
+  }
+  let changed = 0;
+  for (const [shape, cards] of shapes) {
+    const keys = (shape === "" ? [] : shape.split(",")) as (keyof CardTransitionChanges)[];
+    changed += await updateRows(db, {
+      table: "cards",
+      keyColumn: "id",
+      key: (card) => card.id,
+      columns: [
+        { column: "state", type: "text", value: (card: CardChange) => card.to },
+        ...keys.map((key) => ({
+          column: changeColumns[key],
+          type: "text" as const,
+          value: (card: CardChange) => card.changes[key] ?? null,
+        })),
+      ],
+      alike: [sql`version = cards.version + 1`, sql`updated_at = ${transition.at}`],
+      where: [
+        sql`cards.state = ${transition.from}`,
+        ...(transition.heldBy !== undefined ? [sql`cards.batch_id = ${transition.heldBy}`] : []),
+      ],
+      rows: cards,
+    });
+  }
+  return changed;
 }
