@@ -1,9 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
-import path from "node:path";
-import pino from "pino";
-import { createApp } from "../app.js";
-import { loadConfig } from "../config.js";
+import { availableParallelism } from "node:os";
 import { roles } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
@@ -12,6 +7,7 @@ import { listBatchParts, readBatchPart } from "../store/batch-parts.js";
 import { findBatch } from "../store/batches.js";
 import { insertBenchHolders } from "../store/bench-holders.js";
 import { findOperatorByUsername } from "../store/operators.js";
+import { type BenchAppOptions, withBenchApp } from "./bench-app.js";
 import { benchCardCeiling } from "./bench-chunk.js";
 import { percentile, round } from "./measure.js";
 
@@ -29,121 +25,110 @@ const mb = (bytes: number) => Math.round(bytes / 1048576);
  * produced first (thread start, module loading and JIT are not production), as the ceiling is
  * timed from the moment its threads are ready. Peak RSS covers everything, warm-up included.
  */
-export async function benchBatchCommand({
-  size,
-  databaseUrl,
-}: {
-  size: number;
-  databaseUrl?: string | undefined;
-}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-bench-batch-"));
+export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) {
   // The environment's settings (TESSERA_WORKERS, TESSERA_BATCH_CHUNK_SIZE) hold; the data is the bench's own.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    TESSERA_DATA_DIR: dataDir,
-    TESSERA_ADMIN_PASSWORD: "bench administrator password",
-    TESSERA_DEMO: "false",
     // Outside the demo certificates need a public URL (their CRL and OCSP addresses).
     TESSERA_PUBLIC_URL: "https://id.example.org",
     LOG_LEVEL: "warn",
     DATABASE_URL: databaseUrl,
   };
-  const app = await createApp(loadConfig({ env }), { log: pino({ level: process.env.LOG_LEVEL ?? "warn" }) });
-  const { workers: threads, chunkSize } = app.config.batch;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 100);
-  try {
-    const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
-    const actor: Actor = { id: admin.id, username: "admin", roles: [...roles] };
-    const { store } = app.services;
-    const order = async () => {
-      const { result } = await runProcess(app.services, actor, "CardsBoProcIssueMultiple", {
-        filter: { template: "Employee ID" },
-        options: { certificateEndState: "onHold" },
-      });
-      return (result as { batchId: string }).batchId;
-    };
+  return withBenchApp("batch", { env, logLevel: process.env.LOG_LEVEL ?? "warn" }, async (app) => {
+    const { workers: threads, chunkSize } = app.config.batch;
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 100);
+    try {
+      const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
+      const actor: Actor = { id: admin.id, username: "admin", roles: [...roles] };
+      const { store } = app.services;
+      const order = async () => {
+        const { result } = await runProcess(app.services, actor, "CardsBoProcIssueMultiple", {
+          filter: { template: "Employee ID" },
+          options: { certificateEndState: "onHold" },
+        });
+        return (result as { batchId: string }).batchId;
+      };
 
-    // Half the ceiling before the batch and half after: on a machine whose load drifts, both
-    // rates then see the same conditions on average (one measurement after the batch alone
-    // ranged over ±30 % from one run to the next).
-    const ceilingCards = Math.max(2 * threads, Math.min(size, 4000));
-    const before = await benchCardCeiling({ cards: Math.floor(ceilingCards / 2), threads });
+      // Half the ceiling before the batch and half after: on a machine whose load drifts, both
+      // rates then see the same conditions on average (one measurement after the batch alone
+      // ranged over ±30 % from one run to the next).
+      const ceilingCards = Math.max(2 * threads, Math.min(size, 4000));
+      const before = await benchCardCeiling({ cards: Math.floor(ceilingCards / 2), threads });
 
-    const warmUp = threads * chunkSize;
-    const warmStart = performance.now();
-    await insertBenchHolders(store, warmUp);
-    app.runner.start();
-    await order();
-    await app.runner.idle();
-    const warmUpSeconds = (performance.now() - warmStart) / 1000;
+      const warmUp = threads * chunkSize;
+      const warmStart = performance.now();
+      await insertBenchHolders(store, warmUp);
+      app.runner.start();
+      await order();
+      await app.runner.idle();
+      const warmUpSeconds = (performance.now() - warmStart) / 1000;
 
-    const seedStart = performance.now();
-    await insertBenchHolders(store, size, "approved", warmUp);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-    const rssBefore = process.memoryUsage().rss;
+      const seedStart = performance.now();
+      await insertBenchHolders(store, size, "approved", warmUp);
+      const seedSeconds = (performance.now() - seedStart) / 1000;
+      const rssBefore = process.memoryUsage().rss;
 
-    const started = performance.now();
-    const batchId = await order();
-    const orderSeconds = (performance.now() - started) / 1000;
-    await app.runner.idle();
-    const seconds = (performance.now() - started) / 1000;
-    const batch = (await findBatch(store.db, batchId))!;
-    const ms = (await findItemTimes(store.db, batchId)).sort((a, b) => a - b);
-    await app.runner.stop();
+      const started = performance.now();
+      const batchId = await order();
+      const orderSeconds = (performance.now() - started) / 1000;
+      await app.runner.idle();
+      const seconds = (performance.now() - started) / 1000;
+      const batch = (await findBatch(store.db, batchId))!;
+      const ms = (await findItemTimes(store.db, batchId)).sort((a, b) => a - b);
+      await app.runner.stop();
 
-    // The print file and the PIN letters leave part by part, as `GET …/print-file` streams them.
-    const downloadStart = performance.now();
-    const downloaded = { print: 0, pinLetters: 0 };
-    for (const kind of ["print", "pinLetters"] as const)
-      for (const { chunk } of await listBatchParts(store.db, batchId, kind))
-        downloaded[kind] += (await readBatchPart(store.db, batchId, kind, chunk))?.byteLength ?? 0;
-    const downloadSeconds = (performance.now() - downloadStart) / 1000;
-    clearInterval(sampler);
+      // The print file and the PIN letters leave part by part, as `GET …/print-file` streams them.
+      const downloadStart = performance.now();
+      const downloaded = { print: 0, pinLetters: 0 };
+      for (const kind of ["print", "pinLetters"] as const)
+        for (const { chunk } of await listBatchParts(store.db, batchId, kind))
+          downloaded[kind] += (await readBatchPart(store.db, batchId, kind, chunk))?.byteLength ?? 0;
+      const downloadSeconds = (performance.now() - downloadStart) / 1000;
+      clearInterval(sampler);
 
-    const after = await benchCardCeiling({ cards: ceilingCards - before.cards, threads });
-    const ceiling = {
-      seconds: before.seconds + after.seconds,
-      cardsPerSecond: ceilingCards / (before.seconds + after.seconds),
-    };
-    const cardsPerSecond = Math.round(batch.done / seconds);
-    return {
-      benchmark: "batch",
-      database: store.dialect,
-      cores: availableParallelism(),
-      threads,
-      chunkSize,
-      cards: size,
-      done: batch.done,
-      failed: batch.failed,
-      seconds: round(seconds, 1),
-      cardsPerSecond,
-      ceilingCardsPerSecond: Math.round(ceiling.cardsPerSecond),
-      ratio: round(cardsPerSecond / ceiling.cardsPerSecond, 2),
-      target: ">= 0.85",
-      phases: {
-        warmUpCards: warmUp,
-        warmUpSeconds: round(warmUpSeconds, 1),
-        seedSeconds: round(seedSeconds, 1),
-        orderAndClaimSeconds: round(orderSeconds, 2),
-        downloadSeconds: round(downloadSeconds, 1),
-        ceilingSeconds: round(ceiling.seconds, 1),
-        ceilingCardsPerSecondBeforeAndAfter: [before.cardsPerSecond, after.cardsPerSecond],
-      },
-      // A thread's time per card in the batch (crypto, ASN.1, both PDF pages) beside the ceiling's (crypto alone).
-      workerMsPerCard: { p50: percentile(ms, 50), p99: percentile(ms, 99) },
-      ceilingMsPerCard: round((threads * 1000) / ceiling.cardsPerSecond, 1),
-      printFileMb: mb(downloaded.print),
-      pinLettersMb: mb(downloaded.pinLetters),
-      peakRssMb: mb(peakRss),
-      peakRssTargetMb: "<= 300 at 100,000 cards",
-      rssBeforeBatchMb: mb(rssBefore),
-    };
-  } finally {
-    clearInterval(sampler);
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+      const after = await benchCardCeiling({ cards: ceilingCards - before.cards, threads });
+      const ceiling = {
+        seconds: before.seconds + after.seconds,
+        cardsPerSecond: ceilingCards / (before.seconds + after.seconds),
+      };
+      const cardsPerSecond = Math.round(batch.done / seconds);
+      return {
+        benchmark: "batch",
+        database: store.dialect,
+        cores: availableParallelism(),
+        threads,
+        chunkSize,
+        cards: size,
+        done: batch.done,
+        failed: batch.failed,
+        seconds: round(seconds, 1),
+        cardsPerSecond,
+        ceilingCardsPerSecond: Math.round(ceiling.cardsPerSecond),
+        ratio: round(cardsPerSecond / ceiling.cardsPerSecond, 2),
+        target: ">= 0.85",
+        phases: {
+          warmUpCards: warmUp,
+          warmUpSeconds: round(warmUpSeconds, 1),
+          seedSeconds: round(seedSeconds, 1),
+          orderAndClaimSeconds: round(orderSeconds, 2),
+          downloadSeconds: round(downloadSeconds, 1),
+          ceilingSeconds: round(ceiling.seconds, 1),
+          ceilingCardsPerSecondBeforeAndAfter: [before.cardsPerSecond, after.cardsPerSecond],
+        },
+        // A thread's time per card in the batch (crypto, ASN.1, both PDF pages) beside the ceiling's (crypto alone).
+        workerMsPerCard: { p50: percentile(ms, 50), p99: percentile(ms, 99) },
+        ceilingMsPerCard: round((threads * 1000) / ceiling.cardsPerSecond, 1),
+        printFileMb: mb(downloaded.print),
+        pinLettersMb: mb(downloaded.pinLetters),
+        peakRssMb: mb(peakRss),
+        peakRssTargetMb: "<= 300 at 100,000 cards",
+        rssBeforeBatchMb: mb(rssBefore),
+      };
+    } finally {
+      clearInterval(sampler);
+    }
+  });
 }

@@ -1,13 +1,11 @@
-import { createPrivateKey, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { demoTemplates } from "../domain/card-template.js";
-import { createCaCertificate, createKeySigner, toNonExtractableKey } from "../pki/index.js";
-import { generateCaKeyDer } from "../production/card-keys.js";
-import type { ChunkCard, ChunkJob, ChunkTemplate, WorkerInit } from "../production/chunk-job.js";
+import type { ChunkCard, ChunkJob, ChunkTemplate } from "../production/chunk-job.js";
 import { createSampleJpeg } from "../production/sample-photos.js";
+import { createThrowawayWorkerInit } from "../production/throwaway-worker-init.js";
 import { compiledScript, createWorkerPool, defaultWorkerLimits } from "../production/worker-pool.js";
 import type { CeilingReply, CeilingWorkerData } from "./ceiling-worker.js";
 import { round } from "./measure.js";
@@ -17,20 +15,39 @@ import { round } from "./measure.js";
  * bare-crypto ceiling, and real chunks through the worker pool (without the database).
  */
 
-export interface CardCeilingOptions {
+/** What both benchmarks are asked: how many cards, on how many threads. */
+interface CardRunOptions {
   readonly cards: number;
   /** Default `os.availableParallelism()`. */
   readonly threads?: number;
-  /** PKCS#12 PBKDF2 and MAC iterations; default 2048, as the software token. */
-  readonly pkcs12Iterations?: number;
 }
 
-export interface CardCeilingResult {
+/** What both benchmarks report first: the cards, the threads, the time and the rate. */
+interface CardRunResult {
   readonly cards: number;
   readonly threads: number;
   readonly seconds: number;
   readonly cardsPerSecond: number;
 }
+
+/** The cards and threads of `options`, defaults applied, each a positive integer or a RangeError. */
+function cardsAndThreads(options: CardRunOptions): { cards: number; threads: number } {
+  const threads = positive(options.threads ?? availableParallelism(), "threads");
+  return { cards: positive(options.cards, "cards"), threads };
+}
+
+/** The time `cards` took and their rate, rounded as both benchmarks report them. */
+const timing = (cards: number, seconds: number) => ({
+  seconds: round(seconds, 3),
+  cardsPerSecond: Math.round(cards / seconds),
+});
+
+export interface CardCeilingOptions extends CardRunOptions {
+  /** PKCS#12 PBKDF2 and MAC iterations; default 2048, as the software token. */
+  readonly pkcs12Iterations?: number;
+}
+
+export type CardCeilingResult = CardRunResult;
 
 /**
  * The most software cards per second these cores can make: in `threads` worker threads, in a
@@ -39,8 +56,7 @@ export interface CardCeilingResult {
  * Timed from the moment all threads are ready to the last one's end.
  */
 export async function benchCardCeiling(options: CardCeilingOptions): Promise<CardCeilingResult> {
-  const threads = positive(options.threads ?? availableParallelism(), "threads");
-  const cards = positive(options.cards, "cards");
+  const { cards, threads } = cardsAndThreads(options);
   const iterations = options.pkcs12Iterations ?? 2048;
   const script = compiledScript("ceiling-worker.js", import.meta.url);
   const shares = Array.from(
@@ -63,7 +79,7 @@ export async function benchCardCeiling(options: CardCeilingOptions): Promise<Car
     for (const worker of workers) worker.postMessage("go");
     await Promise.all(done);
     const seconds = (performance.now() - started) / 1000;
-    return { cards, threads, seconds: round(seconds, 3), cardsPerSecond: Math.round(cards / seconds) };
+    return { cards, threads, ...timing(cards, seconds) };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -93,21 +109,14 @@ function mailbox(worker: Worker): () => Promise<CeilingReply> {
   };
 }
 
-export interface ProduceChunksOptions {
-  readonly cards: number;
-  /** Default `os.availableParallelism()`. */
-  readonly threads?: number;
+export interface ProduceChunksOptions extends CardRunOptions {
   /** Cards per chunk; default 200. */
   readonly chunkSize?: number;
 }
 
-export interface ProduceChunksResult {
-  readonly cards: number;
+export interface ProduceChunksResult extends CardRunResult {
   readonly failed: number;
-  readonly threads: number;
   readonly chunkSize: number;
-  readonly seconds: number;
-  readonly cardsPerSecond: number;
   /** Worker milliseconds per card: keys, certificates, token, PUK, face and letter. */
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -122,23 +131,9 @@ export interface ProduceChunksResult {
  * results are dropped once counted, so memory is the production's, not the bench's.
  */
 export async function benchProduceChunks(options: ProduceChunksOptions): Promise<ProduceChunksResult> {
-  const threads = positive(options.threads ?? availableParallelism(), "threads");
-  const cards = positive(options.cards, "cards");
+  const { cards, threads } = cardsAndThreads(options);
   const chunkSize = positive(options.chunkSize ?? 200, "chunkSize");
-  const caKeyDer = generateCaKeyDer();
-  const caKey = createPrivateKey({ key: caKeyDer, format: "der", type: "pkcs8" });
-  const caCertificate = await createCaCertificate({
-    subjectName: "CN=Tessera Bench CA,O=Tessera",
-    signer: createKeySigner(caKey),
-    notBefore: new Date(Date.now() - 3_600_000),
-  });
-  const init: WorkerInit = {
-    caCertificate,
-    caSigningKey: await toNonExtractableKey(caKey),
-    caChain: [],
-    publicUrl: "https://id.example.org",
-    pukKey: randomBytes(32),
-  };
+  const init = await createThrowawayWorkerInit("CN=Tessera Bench CA,O=Tessera");
   const template = demoTemplates[0]!;
   const templates: Record<string, ChunkTemplate> = {
     [template.name]: {
@@ -201,8 +196,7 @@ export async function benchProduceChunks(options: ProduceChunksOptions): Promise
     failed,
     threads,
     chunkSize,
-    seconds: round(seconds, 3),
-    cardsPerSecond: Math.round(cards / seconds),
+    ...timing(cards, seconds),
     p50Ms: round(percentile(50), 2),
     p99Ms: round(percentile(99), 2),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

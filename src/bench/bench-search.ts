@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import pino from "pino";
-import { createApp } from "../app.js";
-import { loadConfig } from "../config.js";
 import { analyzeTables, insertBenchHolders } from "../store/bench-holders.js";
 import { searchCards } from "../store/cards.js";
+import { type BenchAppOptions, withBenchApp } from "./bench-app.js";
 import { percentile, round } from "./measure.js";
 
 const p95 = (ms: number[]) =>
@@ -31,22 +26,9 @@ async function measure(runs: number, query: (i: number) => Promise<unknown>): Pr
  * `npm run bench -- search [--size N]`: the BATCH ORDERS search (approved cards, a page of 50
  * with its total) at N cards, 40% of them approved, as the API runs it; p95 in milliseconds.
  */
-export async function benchSearchCommand({
-  size,
-  databaseUrl,
-}: {
-  size: number;
-  databaseUrl?: string | undefined;
-}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-bench-search-"));
-  const env: NodeJS.ProcessEnv = {
-    TESSERA_DATA_DIR: dataDir,
-    TESSERA_ADMIN_PASSWORD: "bench administrator password",
-    TESSERA_DEMO: "false",
-    ...(databaseUrl && { DATABASE_URL: databaseUrl }),
-  };
-  const app = await createApp(loadConfig({ env }), { log: pino({ level: "warn" }) });
-  try {
+export async function benchSearchCommand({ size, databaseUrl }: BenchAppOptions) {
+  const env: NodeJS.ProcessEnv = { DATABASE_URL: databaseUrl };
+  return withBenchApp("search", { env, logLevel: "warn" }, async (app) => {
     const { db } = app.services.store;
     const seedStart = performance.now();
     const approved = Math.round(size * 0.4);
@@ -90,8 +72,5 @@ export async function benchSearchCommand({
       target: "p95 <= 50 ms",
       seedSeconds: Math.round(seedSeconds),
     };
-  } finally {
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,6 +1,6 @@
 import { crc32, deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { createSampleJpeg, createSamplePng } from "../production/sample-photos.js";
+import { createSampleJpeg, createSamplePng, jpegSegment } from "../production/sample-photos.js";
 import { checkPhoto } from "./photo.js";
 
 /** A PNG built here from the specification, byte by byte, so the check is not its own oracle. */
@@ -40,17 +40,10 @@ function png(
   ]);
 }
 
-/** A JPEG's segments by hand (ITU-T T.81 B.1): marker, then a length that counts itself. */
-const segment = (marker: number, body: number[]) => [
-  0xff,
-  marker,
-  (body.length + 2) >> 8,
-  (body.length + 2) & 0xff,
-  ...body,
-];
+/** JPEGs by hand (ITU-T T.81 B.1), segment by segment; a segment is written as the sample photos' are. */
 const sof = (width: number, height: number) =>
-  segment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
-const sos = segment(0xda, [1, 1, 0, 0, 63, 0]);
+  jpegSegment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
+const sos = jpegSegment(0xda, [1, 1, 0, 0, 63, 0]);
 const jpeg = (...parts: number[][]) => Buffer.from(parts.flat());
 const soi = [0xff, 0xd8];
 const eoi = [0xff, 0xd9];
@@ -65,7 +58,7 @@ describe("checkPhoto", () => {
       createSamplePng(300, 400, true),
       png(3, 2),
       png(1, 1, { extra: [chunk("tEXt", Buffer.from("Comment\0hello"))] }),
-      jpeg(soi, segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0]), sof(16, 8), sos, scanData, eoi),
+      jpeg(soi, jpegSegment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0]), sof(16, 8), sos, scanData, eoi),
       jpeg(soi, sof(16, 8), sos, scanData, [0xff, 0xff], eoi, [0, 0, 0]), // fill bytes; data after EOI
     ])
       expect(checkPhoto(photo)).toMatchObject({ ok: true });
@@ -121,7 +114,7 @@ describe("checkPhoto", () => {
       ["a segment length below 2", jpeg(soi, [0xff, 0xe1, 0x00, 0x01], sof(16, 8), sos, scanData, eoi)],
       [
         "a frame header of the wrong length",
-        jpeg(soi, segment(0xc0, [8, 0, 8, 0, 16, 2, 1, 0x11, 0]), sos, scanData, eoi),
+        jpeg(soi, jpegSegment(0xc0, [8, 0, 8, 0, 16, 2, 1, 0x11, 0]), sos, scanData, eoi),
       ],
       ["bytes where a marker belongs", jpeg(soi, [0x12, 0x34], sof(16, 8), sos, scanData, eoi)],
       ["a second SOI", jpeg(soi, sof(16, 8), soi, sos, scanData, eoi)],

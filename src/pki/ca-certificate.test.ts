@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TesseraError } from "../domain/errors.js";
 import { errorCodeOf } from "../test-support/errors.js";
-import { hasTool } from "../test-support/tools.js";
+import { hasOpensslAndGnutls } from "../test-support/tools.js";
 import { checkCaCertificate, createCaCertificate, parseCaCertificate } from "./ca-certificate.js";
 import { createCertificateIssuer } from "./certificate-issuer.js";
 import { parseDistinguishedName } from "./distinguished-name.js";
@@ -158,68 +158,65 @@ describe("CA certificate", () => {
   });
 });
 
-describe.runIf(hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin"))(
-  "CA certificate: OpenSSL and GnuTLS",
-  () => {
-    const folder = createWorkFolder();
-    afterAll(() => folder.remove());
+describe.runIf(hasOpensslAndGnutls())("CA certificate: OpenSSL and GnuTLS", () => {
+  const folder = createWorkFolder();
+  afterAll(() => folder.remove());
 
-    it("is a strict, self-signed CA for both", async () => {
-      const testCa = await createTestCa({ subjectName: "CN=Tessera Demo CA,O=Tessera" });
-      const pem = folder.writePem("ca.pem", testCa.certificateDer, "CERTIFICATE");
-      const text = run("openssl", ["x509", "-in", pem, "-noout", "-text"]).stdout;
-      expect(text).toContain("Subject: O = Tessera, CN = Tessera Demo CA");
-      expect(text).toMatch(/X509v3 Basic Constraints: critical\n\s+CA:TRUE, pathlen:0\n/);
-      expect(text).toMatch(/X509v3 Key Usage: critical\n\s+Digital Signature, Certificate Sign, CRL Sign\n/);
-      expect(text).toContain("X509v3 Subject Key Identifier");
-      expect(text).toContain("ecdsa-with-SHA384");
-      const verified = run("openssl", ["verify", "-x509_strict", "-check_ss_sig", "-CAfile", pem, pem]);
-      expect(verified.status, verified.output).toBe(0);
-      const gnutls = run("certtool", ["--verify-chain", "--verify-profile=medium", "--infile", pem]);
-      expect(gnutls.output).toContain("Chain verification output: Verified.");
-    });
+  it("is a strict, self-signed CA for both", async () => {
+    const testCa = await createTestCa({ subjectName: "CN=Tessera Demo CA,O=Tessera" });
+    const pem = folder.writePem("ca.pem", testCa.certificateDer, "CERTIFICATE");
+    const text = run("openssl", ["x509", "-in", pem, "-noout", "-text"]).stdout;
+    expect(text).toContain("Subject: O = Tessera, CN = Tessera Demo CA");
+    expect(text).toMatch(/X509v3 Basic Constraints: critical\n\s+CA:TRUE, pathlen:0\n/);
+    expect(text).toMatch(/X509v3 Key Usage: critical\n\s+Digital Signature, Certificate Sign, CRL Sign\n/);
+    expect(text).toContain("X509v3 Subject Key Identifier");
+    expect(text).toContain("ecdsa-with-SHA384");
+    const verified = run("openssl", ["verify", "-x509_strict", "-check_ss_sig", "-CAfile", pem, pem]);
+    expect(verified.status, verified.output).toBe(0);
+    const gnutls = run("certtool", ["--verify-chain", "--verify-profile=medium", "--infile", pem]);
+    expect(gnutls.output).toContain("Chain verification output: Verified.");
+  });
 
-    it("imports a CA made by OpenSSL, and refuses one without cRLSign", () => {
-      const make = (name: string, keyUsage: string) => {
-        const result = run(
-          "openssl",
-          [
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            `${name}.key`,
-            "-out",
-            `${name}.pem`,
-            "-days",
-            "30",
-            "-subj",
-            `/O=Example/CN=${name}`,
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            `keyUsage=critical,${keyUsage}`,
-          ],
-          folder.dir,
-        );
-        expect(result.status, result.output).toBe(0);
-        return {
-          certificate: readFileSync(folder.file(`${name}.pem`), "utf8"),
-          privateKey: createPrivateKey(readFileSync(folder.file(`${name}.key`))),
-        };
+  it("imports a CA made by OpenSSL, and refuses one without cRLSign", () => {
+    const make = (name: string, keyUsage: string) => {
+      const result = run(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          `${name}.key`,
+          "-out",
+          `${name}.pem`,
+          "-days",
+          "30",
+          "-subj",
+          `/O=Example/CN=${name}`,
+          "-addext",
+          "basicConstraints=critical,CA:TRUE",
+          "-addext",
+          `keyUsage=critical,${keyUsage}`,
+        ],
+        folder.dir,
+      );
+      expect(result.status, result.output).toBe(0);
+      return {
+        certificate: readFileSync(folder.file(`${name}.pem`), "utf8"),
+        privateKey: createPrivateKey(readFileSync(folder.file(`${name}.key`))),
       };
-      const good = make("imported", "keyCertSign,cRLSign");
-      const checked = checkCaCertificate({ ...good, now: new Date() });
-      expect(checked).toMatchObject({ valid: true, ca: { keyAlgorithm: "P-256" } });
-      const noCrl = make("nocrl", "keyCertSign");
-      expect(checkCaCertificate({ ...noCrl, now: new Date() })).toMatchObject({
-        valid: false,
-        code: "ca.not_a_ca",
-      });
+    };
+    const good = make("imported", "keyCertSign,cRLSign");
+    const checked = checkCaCertificate({ ...good, now: new Date() });
+    expect(checked).toMatchObject({ valid: true, ca: { keyAlgorithm: "P-256" } });
+    const noCrl = make("nocrl", "keyCertSign");
+    expect(checkCaCertificate({ ...noCrl, now: new Date() })).toMatchObject({
+      valid: false,
+      code: "ca.not_a_ca",
     });
-  },
-);
+  });
+});

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateProfile, KeyAlgorithm, ProfileKind } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
-import { hasTool } from "../test-support/tools.js";
+import { createTestIssuer, verifyWithGnutls } from "../test-support/pki.js";
+import { hasOpensslAndGnutls } from "../test-support/tools.js";
 import { type CertificateIssuer, createCertificateIssuer } from "./certificate-issuer.js";
 import type { CertificateSubject } from "./certificate-profiles.js";
 import { createKeySigner } from "./signer.js";
@@ -205,149 +206,136 @@ describe("certificate issuer: input checks", () => {
   });
 });
 
-describe.runIf(hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin"))(
-  "certificate issuer: OpenSSL and GnuTLS accept what it issues",
-  () => {
-    let testCa: TestCa;
-    let issuer: CertificateIssuer;
-    const folder = createWorkFolder();
-    const keys = new Map<KeyAlgorithm, Buffer>();
+describe.runIf(hasOpensslAndGnutls())("certificate issuer: OpenSSL and GnuTLS accept what it issues", () => {
+  let issuer: CertificateIssuer;
+  const folder = createWorkFolder();
+  const keys = new Map<KeyAlgorithm, Buffer>();
 
-    beforeAll(async () => {
-      testCa = await createTestCa();
-      issuer = createCertificateIssuer({ ca: testCa.ca, signer: testCa.signer, publicBaseUrl });
-      folder.writePem("ca.pem", testCa.certificateDer, "CERTIFICATE");
-      for (const algorithm of ["P-256", "P-384", "RSA-2048", "RSA-3072"] as const) {
-        keys.set(algorithm, (await generateTestKey(algorithm)).spki);
-      }
+  beforeAll(async () => {
+    ({ issuer } = await createTestIssuer(folder, publicBaseUrl));
+    for (const algorithm of ["P-256", "P-384", "RSA-2048", "RSA-3072"] as const) {
+      keys.set(algorithm, (await generateTestKey(algorithm)).spki);
+    }
+  });
+  afterAll(() => folder.remove());
+
+  const cases: [ProfileKind, KeyAlgorithm, string[]][] = [
+    [
+      "authentication",
+      "P-256",
+      ["Digital Signature", "TLS Web Client Authentication, Microsoft Smartcard Login"],
+    ],
+    ["signature", "P-256", ["Non Repudiation"]],
+    ["encryption", "P-256", ["Key Agreement", "E-mail Protection"]],
+    ["authentication", "P-384", ["Digital Signature", "Microsoft Smartcard Login"]],
+    ["encryption", "P-384", ["Key Agreement", "E-mail Protection"]],
+    ["authentication", "RSA-2048", ["Digital Signature", "Microsoft Smartcard Login"]],
+    ["signature", "RSA-2048", ["Non Repudiation"]],
+    ["encryption", "RSA-2048", ["Key Encipherment", "E-mail Protection"]],
+    ["signature", "RSA-3072", ["Non Repudiation"]],
+  ];
+
+  it.each(cases)("%s certificate with a %s key", async (kind, keyAlgorithm, usages) => {
+    const now = Date.now();
+    const der = await issuer.issue({
+      serial: randomSerial(),
+      profile: profile(kind, keyAlgorithm),
+      subject,
+      publicKey: keys.get(keyAlgorithm)!,
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 365 * day),
     });
-    afterAll(() => folder.remove());
+    const name = `${kind}-${keyAlgorithm}`;
+    const pem = folder.writePem(`${name}.pem`, der, "CERTIFICATE");
 
-    const cases: [ProfileKind, KeyAlgorithm, string[]][] = [
-      [
-        "authentication",
-        "P-256",
-        ["Digital Signature", "TLS Web Client Authentication, Microsoft Smartcard Login"],
-      ],
-      ["signature", "P-256", ["Non Repudiation"]],
-      ["encryption", "P-256", ["Key Agreement", "E-mail Protection"]],
-      ["authentication", "P-384", ["Digital Signature", "Microsoft Smartcard Login"]],
-      ["encryption", "P-384", ["Key Agreement", "E-mail Protection"]],
-      ["authentication", "RSA-2048", ["Digital Signature", "Microsoft Smartcard Login"]],
-      ["signature", "RSA-2048", ["Non Repudiation"]],
-      ["encryption", "RSA-2048", ["Key Encipherment", "E-mail Protection"]],
-      ["signature", "RSA-3072", ["Non Repudiation"]],
-    ];
-
-    it.each(cases)("%s certificate with a %s key", async (kind, keyAlgorithm, usages) => {
-      const now = Date.now();
-      const der = await issuer.issue({
-        serial: randomSerial(),
-        profile: profile(kind, keyAlgorithm),
-        subject,
-        publicKey: keys.get(keyAlgorithm)!,
-        notBefore: new Date(now - 60_000),
-        notAfter: new Date(now + 365 * day),
-      });
-      const name = `${kind}-${keyAlgorithm}`;
-      const pem = folder.writePem(`${name}.pem`, der, "CERTIFICATE");
-
-      const verified = run("openssl", ["verify", "-x509_strict", "-CAfile", "ca.pem", pem], folder.dir);
-      expect(verified.output).toContain(`${pem}: OK`);
-      expect(verified.status).toBe(0);
-      if (kind === "authentication") {
-        const purpose = run(
-          "openssl",
-          ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", "ca.pem", pem],
-          folder.dir,
-        );
-        expect(purpose.status, purpose.output).toBe(0);
-      }
-
-      const text = run("openssl", [
-        "x509",
-        "-in",
-        pem,
-        "-noout",
-        "-text",
-        "-nameopt",
-        "RFC2253,-esc_msb",
-      ]).stdout;
-      expect(text).toContain("Subject: serialNumber=EMP-0001,CN=Zoë Example,OU=Human Resources,O=Acme Corp");
-      expect(text).toMatch(/X509v3 Key Usage: critical\n\s+(.*)\n/);
-      const keyUsageLine = /X509v3 Key Usage: critical\n\s+(.*)\n/.exec(text)![1];
-      expect(keyUsageLine).toBe(usages[0]);
-      for (const usage of usages.slice(1)) expect(text).toContain(usage);
-      if (kind !== "authentication") expect(text).not.toContain("Smartcard");
-      if (kind === "signature") expect(text).not.toContain("Extended Key Usage");
-      expect(text).toContain("email:zoe.example@acme.example, othername: UPN::zoe@corp.acme.example");
-      expect(text).toContain("URI:https://id.example.org/tessera/pki/crl");
-      expect(text).toContain("OCSP - URI:https://id.example.org/tessera/pki/ocsp");
-      expect(text).toContain("CA Issuers - URI:https://id.example.org/tessera/pki/ca.cer");
-      expect(text).toContain(`Signature Algorithm: ecdsa-with-SHA384`);
-
-      const chain = folder.write(
-        `${name}-chain.pem`,
-        readFileSync(pem, "utf8") + readFileSync(folder.file("ca.pem"), "utf8"),
+    const verified = run("openssl", ["verify", "-x509_strict", "-CAfile", "ca.pem", pem], folder.dir);
+    expect(verified.output).toContain(`${pem}: OK`);
+    expect(verified.status).toBe(0);
+    if (kind === "authentication") {
+      const purpose = run(
+        "openssl",
+        ["verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", "ca.pem", pem],
+        folder.dir,
       );
-      const gnutlsChain = run("certtool", ["--verify-chain", "--verify-profile=medium", "--infile", chain]);
-      expect(gnutlsChain.output).toContain("Chain verification output: Verified.");
-      expect(gnutlsChain.status).toBe(0);
-      const gnutls = run("certtool", [
-        "--verify",
-        "--verify-profile=medium",
-        "--load-ca-certificate",
-        folder.file("ca.pem"),
-        "--infile",
-        pem,
-      ]);
-      expect(gnutls.output).toContain("Verified.");
-      expect(gnutls.status).toBe(0);
-      const info = run("certtool", ["-i", "--infile", pem]).stdout;
-      expect(info).toContain("User Principal Name: zoe@corp.acme.example");
-      expect(info).toContain("RFC822Name: zoe.example@acme.example");
-    });
+      expect(purpose.status, purpose.output).toBe(0);
+    }
 
-    it("leaves the subjectAltName out when the user has neither e-mail nor UPN", async () => {
-      const der = await issuer.issue({
-        serial: randomSerial(),
-        profile: profile("authentication", "P-256"),
-        subject: { commonName: "No Mail", serialNumber: "EMP-0002" },
-        publicKey: keys.get("P-256")!,
-        notBefore: new Date(),
-        notAfter: new Date(Date.now() + day),
-      });
-      const pem = folder.writePem("nomail.pem", der, "CERTIFICATE");
-      expect(run("openssl", ["verify", "-x509_strict", "-CAfile", "ca.pem", pem], folder.dir).status).toBe(0);
-      const text = run("openssl", ["x509", "-in", pem, "-noout", "-text"]).stdout;
-      expect(text).not.toContain("Subject Alternative Name");
-      expect(text).toContain("Subject: CN = No Mail, serialNumber = EMP-0002");
-    });
+    const text = run("openssl", [
+      "x509",
+      "-in",
+      pem,
+      "-noout",
+      "-text",
+      "-nameopt",
+      "RFC2253,-esc_msb",
+    ]).stdout;
+    expect(text).toContain("Subject: serialNumber=EMP-0001,CN=Zoë Example,OU=Human Resources,O=Acme Corp");
+    expect(text).toMatch(/X509v3 Key Usage: critical\n\s+(.*)\n/);
+    const keyUsageLine = /X509v3 Key Usage: critical\n\s+(.*)\n/.exec(text)![1];
+    expect(keyUsageLine).toBe(usages[0]);
+    for (const usage of usages.slice(1)) expect(text).toContain(usage);
+    if (kind !== "authentication") expect(text).not.toContain("Smartcard");
+    if (kind === "signature") expect(text).not.toContain("Extended Key Usage");
+    expect(text).toContain("email:zoe.example@acme.example, othername: UPN::zoe@corp.acme.example");
+    expect(text).toContain("URI:https://id.example.org/tessera/pki/crl");
+    expect(text).toContain("OCSP - URI:https://id.example.org/tessera/pki/ocsp");
+    expect(text).toContain("CA Issuers - URI:https://id.example.org/tessera/pki/ca.cer");
+    expect(text).toContain(`Signature Algorithm: ecdsa-with-SHA384`);
 
-    it("issues from an RSA-2048 CA too (sha256WithRSAEncryption)", async () => {
-      const rsaCa = await createTestCa({
-        keyAlgorithm: "RSA-2048",
-        subjectName: "CN=Tessera RSA CA,O=Tessera,C=NL",
-      });
-      const rsaIssuer = createCertificateIssuer({ ca: rsaCa.ca, signer: rsaCa.signer, publicBaseUrl });
-      const der = await rsaIssuer.issue({
-        serial: randomSerial(),
-        profile: profile("authentication", "P-256"),
-        subject,
-        publicKey: keys.get("P-256")!,
-        notBefore: new Date(),
-        notAfter: new Date(Date.now() + day),
-      });
-      const caPem = folder.writePem("rsa-ca.pem", rsaCa.certificateDer, "CERTIFICATE");
-      const pem = folder.writePem("rsa-issued.pem", der, "CERTIFICATE");
-      const verified = run("openssl", ["verify", "-x509_strict", "-CAfile", caPem, pem]);
-      expect(verified.status, verified.output).toBe(0);
-      expect(run("openssl", ["x509", "-in", pem, "-noout", "-text"]).stdout).toContain(
-        "sha256WithRSAEncryption",
-      );
-      expect(run("openssl", ["x509", "-in", caPem, "-noout", "-subject"]).stdout).toContain(
-        "subject=C = NL, O = Tessera, CN = Tessera RSA CA",
-      );
+    const chain = folder.write(
+      `${name}-chain.pem`,
+      readFileSync(pem, "utf8") + readFileSync(folder.file("ca.pem"), "utf8"),
+    );
+    const gnutlsChain = run("certtool", ["--verify-chain", "--verify-profile=medium", "--infile", chain]);
+    expect(gnutlsChain.output).toContain("Chain verification output: Verified.");
+    expect(gnutlsChain.status).toBe(0);
+    const gnutls = verifyWithGnutls("certificate", folder.file("ca.pem"), pem);
+    expect(gnutls.output).toContain("Verified.");
+    expect(gnutls.status).toBe(0);
+    const info = run("certtool", ["-i", "--infile", pem]).stdout;
+    expect(info).toContain("User Principal Name: zoe@corp.acme.example");
+    expect(info).toContain("RFC822Name: zoe.example@acme.example");
+  });
+
+  it("leaves the subjectAltName out when the user has neither e-mail nor UPN", async () => {
+    const der = await issuer.issue({
+      serial: randomSerial(),
+      profile: profile("authentication", "P-256"),
+      subject: { commonName: "No Mail", serialNumber: "EMP-0002" },
+      publicKey: keys.get("P-256")!,
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + day),
     });
-  },
-);
+    const pem = folder.writePem("nomail.pem", der, "CERTIFICATE");
+    expect(run("openssl", ["verify", "-x509_strict", "-CAfile", "ca.pem", pem], folder.dir).status).toBe(0);
+    const text = run("openssl", ["x509", "-in", pem, "-noout", "-text"]).stdout;
+    expect(text).not.toContain("Subject Alternative Name");
+    expect(text).toContain("Subject: CN = No Mail, serialNumber = EMP-0002");
+  });
+
+  it("issues from an RSA-2048 CA too (sha256WithRSAEncryption)", async () => {
+    const rsaCa = await createTestCa({
+      keyAlgorithm: "RSA-2048",
+      subjectName: "CN=Tessera RSA CA,O=Tessera,C=NL",
+    });
+    const rsaIssuer = createCertificateIssuer({ ca: rsaCa.ca, signer: rsaCa.signer, publicBaseUrl });
+    const der = await rsaIssuer.issue({
+      serial: randomSerial(),
+      profile: profile("authentication", "P-256"),
+      subject,
+      publicKey: keys.get("P-256")!,
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + day),
+    });
+    const caPem = folder.writePem("rsa-ca.pem", rsaCa.certificateDer, "CERTIFICATE");
+    const pem = folder.writePem("rsa-issued.pem", der, "CERTIFICATE");
+    const verified = run("openssl", ["verify", "-x509_strict", "-CAfile", caPem, pem]);
+    expect(verified.status, verified.output).toBe(0);
+    expect(run("openssl", ["x509", "-in", pem, "-noout", "-text"]).stdout).toContain(
+      "sha256WithRSAEncryption",
+    );
+    expect(run("openssl", ["x509", "-in", caPem, "-noout", "-subject"]).stdout).toContain(
+      "subject=C = NL, O = Tessera, CN = Tessera RSA CA",
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { KeyAlgorithm } from "../domain/card-template.js";
-import { hasTool } from "../test-support/tools.js";
+import { hasOpensslAndGnutls } from "../test-support/tools.js";
 import { children, readWhole, Tag } from "./der.js";
 import {
   createKeySigner,
@@ -85,52 +85,49 @@ describe("key signer", () => {
   });
 });
 
-describe.runIf(hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin"))(
-  "encrypted keys: OpenSSL and GnuTLS",
-  () => {
-    const folder = createWorkFolder();
-    afterAll(() => folder.remove());
+describe.runIf(hasOpensslAndGnutls())("encrypted keys: OpenSSL and GnuTLS", () => {
+  const folder = createWorkFolder();
+  afterAll(() => folder.remove());
 
-    it("writes PBES2 / PBKDF2-HMAC-SHA256 (600,000 iterations) / AES-256-CBC that both tools read", async () => {
-      const key = generateCaKey();
-      const file = folder.write("ca.key", await encryptPrivateKey(key, "s3cret passphrase"));
-      const parsed = run("openssl", ["asn1parse", "-in", file]).stdout;
-      expect(parsed).toContain(":PBES2");
-      expect(parsed).toContain(":PBKDF2");
-      expect(parsed).toContain(":hmacWithSHA256");
-      expect(parsed).toContain(":aes-256-cbc");
-      expect(parsed).toMatch(/INTEGER\s+:0927C0\n/); // 600,000
-      const opened = run("openssl", ["pkey", "-in", file, "-passin", "pass:s3cret passphrase", "-pubout"]);
-      expect(opened.status, opened.output).toBe(0);
-      expect(createPublicKey(opened.stdout).export({ type: "spki", format: "der" })).toEqual(spkiOf(key));
-      expect(run("openssl", ["pkey", "-in", file, "-passin", "pass:wrong", "-noout"]).status).not.toBe(0);
-      const gnutls = run("certtool", ["--key-info", "--infile", file, "--password", "s3cret passphrase"]);
-      expect(gnutls.status, gnutls.output).toBe(0);
-      expect(gnutls.output).toContain("PBES2-AES256-CBC");
-    });
+  it("writes PBES2 / PBKDF2-HMAC-SHA256 (600,000 iterations) / AES-256-CBC that both tools read", async () => {
+    const key = generateCaKey();
+    const file = folder.write("ca.key", await encryptPrivateKey(key, "s3cret passphrase"));
+    const parsed = run("openssl", ["asn1parse", "-in", file]).stdout;
+    expect(parsed).toContain(":PBES2");
+    expect(parsed).toContain(":PBKDF2");
+    expect(parsed).toContain(":hmacWithSHA256");
+    expect(parsed).toContain(":aes-256-cbc");
+    expect(parsed).toMatch(/INTEGER\s+:0927C0\n/); // 600,000
+    const opened = run("openssl", ["pkey", "-in", file, "-passin", "pass:s3cret passphrase", "-pubout"]);
+    expect(opened.status, opened.output).toBe(0);
+    expect(createPublicKey(opened.stdout).export({ type: "spki", format: "der" })).toEqual(spkiOf(key));
+    expect(run("openssl", ["pkey", "-in", file, "-passin", "pass:wrong", "-noout"]).status).not.toBe(0);
+    const gnutls = run("certtool", ["--key-info", "--infile", file, "--password", "s3cret passphrase"]);
+    expect(gnutls.status, gnutls.output).toBe(0);
+    expect(gnutls.output).toContain("PBES2-AES256-CBC");
+  });
 
-    it("decrypts a key that OpenSSL encrypted", async () => {
-      const result = run(
-        "openssl",
-        [
-          "genpkey",
-          "-algorithm",
-          "EC",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-384",
-          "-aes-256-cbc",
-          "-pass",
-          "pass:pw",
-          "-out",
-          "openssl.key",
-        ],
-        folder.dir,
-      );
-      expect(result.status, result.output).toBe(0);
-      const pem = readFileSync(folder.file("openssl.key"), "utf8");
-      const key = await decryptPrivateKey(pem, "pw");
-      expect(spkiOf(key)).toEqual(spkiOf(createPrivateKey({ key: pem, passphrase: "pw" })));
-      await expect(decryptPrivateKey(pem, "nope")).rejects.toMatchObject({ code: "ca.key_decrypt_failed" });
-    });
-  },
-);
+  it("decrypts a key that OpenSSL encrypted", async () => {
+    const result = run(
+      "openssl",
+      [
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-384",
+        "-aes-256-cbc",
+        "-pass",
+        "pass:pw",
+        "-out",
+        "openssl.key",
+      ],
+      folder.dir,
+    );
+    expect(result.status, result.output).toBe(0);
+    const pem = readFileSync(folder.file("openssl.key"), "utf8");
+    const key = await decryptPrivateKey(pem, "pw");
+    expect(spkiOf(key)).toEqual(spkiOf(createPrivateKey({ key: pem, passphrase: "pw" })));
+    await expect(decryptPrivateKey(pem, "nope")).rejects.toMatchObject({ code: "ca.key_decrypt_failed" });
+  });
+});

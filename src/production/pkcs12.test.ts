@@ -31,6 +31,16 @@ function privateKeysIn(pem: string): Buffer[] {
   );
 }
 
+/** The arguments of `openssl pkcs12` reading `file` with the test password; `flags` say what it prints. */
+const pkcs12Args = (file: string, ...flags: string[]) => [
+  "pkcs12",
+  ...flags,
+  "-in",
+  file,
+  "-passin",
+  `pass:${password}`,
+];
+
 describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
   let dir: string;
   let ca: Pkcs12Entry;
@@ -121,32 +131,16 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
   });
 
   it("is read by OpenSSL: three certificates, two keys, PBES2 AES-256-CBC and a SHA-256 MAC", () => {
-    const certificatesOnly = runOk("openssl", [
-      "pkcs12",
-      "-info",
-      "-nokeys",
-      "-in",
-      file,
-      "-passin",
-      `pass:${password}`,
-    ]);
+    const certificatesOnly = runOk("openssl", pkcs12Args(file, "-info", "-nokeys"));
     expect(count(certificatesOnly, "-----BEGIN CERTIFICATE-----")).toBe(3);
     expect(count(certificatesOnly, "PRIVATE KEY-----")).toBe(0);
 
-    const all = runOk("openssl", ["pkcs12", "-info", "-nodes", "-in", file, "-passin", `pass:${password}`]);
+    const all = runOk("openssl", pkcs12Args(file, "-info", "-nodes"));
     expect(count(all, "-----BEGIN CERTIFICATE-----")).toBe(3);
     expect(count(all, "-----BEGIN PRIVATE KEY-----")).toBe(2);
 
     // -info goes to stderr: the protection is what OpenSSL 3 writes by default (2048 iterations).
-    const { stderr } = run("openssl", [
-      "pkcs12",
-      "-info",
-      "-nokeys",
-      "-in",
-      file,
-      "-passin",
-      `pass:${password}`,
-    ]);
+    const { stderr } = run("openssl", pkcs12Args(file, "-info", "-nokeys"));
     expect(stderr).toContain("MAC: sha256, Iteration 2048");
     expect(stderr).toContain("salt length: 16");
     expect(stderr).toContain(
@@ -158,7 +152,7 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
   });
 
   it("pairs each key with its own certificate by localKeyId and names both alike", () => {
-    const all = runOk("openssl", ["pkcs12", "-info", "-nodes", "-in", file, "-passin", `pass:${password}`]);
+    const all = runOk("openssl", pkcs12Args(file, "-info", "-nodes"));
     // OpenSSL prints each bag as "Bag Attributes", its attributes, then the PEM.
     const bags = all.split("Bag Attributes").slice(1);
     const certificates = new Map<string, { pem: string; name: string }>();
@@ -183,26 +177,10 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
   });
 
   it("gives back exactly the keys it was given", () => {
-    const keys = runOk("openssl", [
-      "pkcs12",
-      "-nocerts",
-      "-nodes",
-      "-in",
-      file,
-      "-passin",
-      `pass:${password}`,
-    ]);
+    const keys = runOk("openssl", pkcs12Args(file, "-nocerts", "-nodes"));
     expect(privateKeysIn(keys)).toEqual([authentication.privateKeyPkcs8, signature.privateKeyPkcs8]);
 
-    const certificates = runOk("openssl", [
-      "pkcs12",
-      "-nokeys",
-      "-clcerts",
-      "-in",
-      file,
-      "-passin",
-      `pass:${password}`,
-    ]);
+    const certificates = runOk("openssl", pkcs12Args(file, "-nokeys", "-clcerts"));
     const pems = [...certificates.matchAll(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g)];
     expect(pems.map((pem) => new X509Certificate(pem[0]).raw)).toEqual([
       authentication.certificate,
@@ -218,43 +196,19 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
 
   it("holds an RSA-2048 key", () => {
     const mixed = writePkcs12("rsa.p12", [authentication, rsa]);
-    const keys = runOk("openssl", [
-      "pkcs12",
-      "-nocerts",
-      "-nodes",
-      "-in",
-      mixed,
-      "-passin",
-      `pass:${password}`,
-    ]);
+    const keys = runOk("openssl", pkcs12Args(mixed, "-nocerts", "-nodes"));
     expect(privateKeysIn(keys)).toEqual([authentication.privateKeyPkcs8, rsa.privateKeyPkcs8]);
   });
 
   it("holds a key type it cannot compare from DER (Ed25519)", () => {
     const target = writePkcs12("ed25519.p12", [ed25519]);
-    const keys = runOk("openssl", [
-      "pkcs12",
-      "-nocerts",
-      "-nodes",
-      "-in",
-      target,
-      "-passin",
-      `pass:${password}`,
-    ]);
+    const keys = runOk("openssl", pkcs12Args(target, "-nocerts", "-nodes"));
     expect(privateKeysIn(keys)).toEqual([ed25519.privateKeyPkcs8]);
   });
 
   it("honours the iteration count", () => {
     const target = writePkcs12("iterations.p12", [authentication], 10_000);
-    const { stderr, status } = run("openssl", [
-      "pkcs12",
-      "-info",
-      "-nokeys",
-      "-in",
-      target,
-      "-passin",
-      `pass:${password}`,
-    ]);
+    const { stderr, status } = run("openssl", pkcs12Args(target, "-info", "-nokeys"));
     expect(status).toBe(0);
     expect(stderr).toContain("MAC: sha256, Iteration 10000");
     expect(stderr).toContain("Iteration 10000, PRF hmacWithSHA256");

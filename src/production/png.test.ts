@@ -17,15 +17,21 @@ interface TestPng {
   samples(x: number, y: number): Pixel;
 }
 
-const adam7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
+/**
+ * Adam7 as PNG §8.2 draws it: the pass (1–7) of each pixel of an 8 × 8 tile. Written here from
+ * the figure, not as the decoder's table of starts and steps, so neither can vouch for the other.
+ */
+const adam7Tile = [
+  "16462646",
+  "77777777",
+  "56565656",
+  "77777777",
+  "36463646",
+  "77777777",
+  "56565656",
+  "77777777",
 ];
+const adam7PassOf = (x: number, y: number) => Number(adam7Tile[y % 8]![x % 8]);
 const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as const;
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -62,19 +68,20 @@ function encodeTestPng(png: TestPng, idat?: Buffer): Buffer {
 function filteredRows(png: TestPng): Buffer {
   const bitsPerPixel = channels[png.colorType] * png.bitDepth;
   const step = Math.max(1, bitsPerPixel >> 3);
-  const passes = png.interlaced ? adam7 : [[0, 0, 1, 1]];
   const out: number[] = [];
-  for (const [x0, y0, dx, dy] of passes as [number, number, number, number][]) {
-    const columns = Math.ceil((png.width - x0) / dx);
-    const rows = Math.ceil((png.height - y0) / dy);
-    if (columns <= 0 || rows <= 0) continue;
-    const rowBytes = Math.ceil((columns * bitsPerPixel) / 8);
-    let previous = new Array<number>(rowBytes).fill(0);
-    for (let row = 0; row < rows; row++) {
+  // Each pass is the image's rows narrowed to that pass's pixels; rows left without any are not
+  // in the pass, and a pass without pixels writes nothing (PNG §8.2).
+  for (const pass of png.interlaced ? [1, 2, 3, 4, 5, 6, 7] : [0]) {
+    const inPass = (x: number, y: number) => pass === 0 || adam7PassOf(x, y) === pass;
+    let previous: number[] = [];
+    for (let y = 0; y < png.height; y++) {
+      const columns = Array.from({ length: png.width }, (_, x) => x).filter((x) => inPass(x, y));
+      if (columns.length === 0) continue;
+      const rowBytes = Math.ceil((columns.length * bitsPerPixel) / 8);
       const raw = new Array<number>(rowBytes).fill(0);
       let bit = 0;
-      for (let column = 0; column < columns; column++) {
-        for (const value of png.samples(x0 + column * dx, y0 + row * dy)) {
+      for (const x of columns) {
+        for (const value of png.samples(x, y)) {
           if (png.bitDepth === 16) {
             raw[bit >> 3] = value >> 8;
             raw[(bit >> 3) + 1] = value & 0xff;
@@ -90,8 +97,8 @@ function filteredRows(png: TestPng): Buffer {
       out.push(filter);
       raw.forEach((value, i) => {
         const left = i >= step ? raw[i - step]! : 0;
-        const up = previous[i]!;
-        const upLeft = i >= step ? previous[i - step]! : 0;
+        const up = previous[i] ?? 0;
+        const upLeft = i >= step ? (previous[i - step] ?? 0) : 0;
         const predictor = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter]!;
         out.push((value - predictor) & 0xff);
       });
@@ -244,32 +251,19 @@ describe("preparePngForPdf", () => {
   });
 
   it("refuses broken and oversized PNGs with a reason, never asynchronously", () => {
-    const good = encodeTestPng({
-      width: 2,
-      height: 2,
-      colorType: 6,
-      bitDepth: 8,
-      samples: () => [1, 2, 3, 4],
-    });
+    /** A side × side RGBA PNG; with `idat`, that image data in place of the pixels'. */
+    const square = (side: number, idat?: Buffer) =>
+      encodeTestPng(
+        { width: side, height: side, colorType: 6, bitDepth: 8, samples: () => [1, 2, 3, 4] },
+        idat,
+      );
+    const good = square(2);
     const badCrc = Buffer.from(good);
     badCrc[30]! ^= 0xff;
-    const corruptData = encodeTestPng(
-      { width: 2, height: 2, colorType: 6, bitDepth: 8, samples: () => [0, 0, 0, 0] },
-      Buffer.from("this is not zlib"),
-    );
-    const shortData = encodeTestPng(
-      { width: 2, height: 2, colorType: 6, bitDepth: 8, samples: () => [0, 0, 0, 0] },
-      deflateSync(Buffer.alloc(5)),
-    );
-    const badFilter = encodeTestPng(
-      { width: 1, height: 1, colorType: 6, bitDepth: 8, samples: () => [0, 0, 0, 0] },
-      deflateSync(Buffer.from([7, 0, 0, 0, 0])),
-    );
-    const side = Math.ceil(Math.sqrt(maxPngPixels + 1));
-    const huge = encodeTestPng(
-      { width: side, height: side, colorType: 6, bitDepth: 8, samples: () => [0, 0, 0, 0] },
-      deflateSync(Buffer.alloc(1)),
-    );
+    const corruptData = square(2, Buffer.from("this is not zlib"));
+    const shortData = square(2, deflateSync(Buffer.alloc(5)));
+    const badFilter = square(1, deflateSync(Buffer.from([7, 0, 0, 0, 0])));
+    const huge = square(Math.ceil(Math.sqrt(maxPngPixels + 1)), deflateSync(Buffer.alloc(1)));
     const cases: [Buffer, RegExp][] = [
       [good.subarray(0, 40), /ends before IEND|past the end/],
       [badCrc, /CRC/],

@@ -20,6 +20,15 @@ function portraitShade(x: number, y: number, width: number, height: number): num
   return Math.round(225 - (40 * y) / height);
 }
 
+/** A JPEG marker segment (ITU-T T.81 B.1): the marker, then a length that counts itself, then `body`. */
+export const jpegSegment = (marker: number, body: number[]) => [
+  0xff,
+  marker,
+  (body.length + 2) >> 8,
+  (body.length + 2) & 0xff,
+  ...body,
+];
+
 /**
  * A grayscale baseline JPEG portrait; width and height are rounded up to multiples of 8.
  * `paddingBytes` adds a comment segment, to give the file the size of a real photo (≈ 9 KB).
@@ -27,26 +36,18 @@ function portraitShade(x: number, y: number, width: number, height: number): num
 export function createSampleJpeg(width = 96, height = 120, paddingBytes = 0): Buffer {
   const blocksX = Math.ceil(width / 8);
   const blocksY = Math.ceil(height / 8);
-  const segment = (marker: number, body: number[]) => [
-    0xff,
-    marker,
-    (body.length + 2) >> 8,
-    (body.length + 2) & 0xff,
-    ...body,
-  ];
-
   // Quantization: 8 for DC, so the coefficient is the block mean minus 128; AC is unused.
-  const dqt = segment(0xdb, [0x00, 8, ...new Array<number>(63).fill(1)]);
+  const dqt = jpegSegment(0xdb, [0x00, 8, ...new Array<number>(63).fill(1)]);
   const h = blocksY * 8;
   const w = blocksX * 8;
-  const sof0 = segment(0xc0, [8, h >> 8, h & 0xff, w >> 8, w & 0xff, 1, 1, 0x11, 0]);
+  const sof0 = jpegSegment(0xc0, [8, h >> 8, h & 0xff, w >> 8, w & 0xff, 1, 1, 0x11, 0]);
   // The standard luminance DC table (T.81 Table K.3) and an AC table holding only EOB.
   const dcLengths = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0];
   const dht = [
-    ...segment(0xc4, [0x00, ...dcLengths, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
-    ...segment(0xc4, [0x10, 1, ...new Array<number>(15).fill(0), 0x00]),
+    ...jpegSegment(0xc4, [0x00, ...dcLengths, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+    ...jpegSegment(0xc4, [0x10, 1, ...new Array<number>(15).fill(0), 0x00]),
   ];
-  const sos = segment(0xda, [1, 1, 0x00, 0, 63, 0]);
+  const sos = jpegSegment(0xda, [1, 1, 0x00, 0, 63, 0]);
 
   // Canonical Huffman codes for the DC categories (T.81 Annex C).
   const dcCodes: { code: number; length: number }[] = [];
@@ -86,9 +87,9 @@ export function createSampleJpeg(width = 96, height = 120, paddingBytes = 0): Bu
   }
   if (bitCount > 0) writeBits((1 << (8 - bitCount)) - 1, 8 - bitCount); // pad with 1-bits
 
-  const jfif = segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+  const jfif = jpegSegment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
   const comment =
-    paddingBytes > 0 ? segment(0xfe, new Array<number>(Math.min(paddingBytes, 65_000)).fill(0x20)) : [];
+    paddingBytes > 0 ? jpegSegment(0xfe, new Array<number>(Math.min(paddingBytes, 65_000)).fill(0x20)) : [];
   return Buffer.from([0xff, 0xd8, ...jfif, ...comment, ...dqt, ...sof0, ...dht, ...sos, ...scan, 0xff, 0xd9]);
 }
 

@@ -2,29 +2,12 @@
  * Helpers for the chunk and pool tests: a CA made in the test, the demo templates as a chunk
  * carries them, and cards. Not used by the library itself.
  */
-import { createPrivateKey, randomBytes } from "node:crypto";
 import { demoTemplates } from "../domain/card-template.js";
-import { createCaCertificate, createKeySigner, toNonExtractableKey } from "../pki/index.js";
-import { generateCaKeyDer } from "./card-keys.js";
-import type { ChunkCard, ChunkJob, ChunkTemplate, WorkerInit } from "./chunk-job.js";
+import type { ChunkCard, ChunkJob, ChunkTemplate } from "./chunk-job.js";
+import { createThrowawayWorkerInit } from "./throwaway-worker-init.js";
 
 /** A fresh P-384 CA, valid from an hour ago for ten years, and the init a worker gets. */
-export async function createTestInit(): Promise<WorkerInit & { caCertificate: Buffer; pukKey: Buffer }> {
-  const caKeyDer = generateCaKeyDer();
-  const caKey = createPrivateKey({ key: caKeyDer, format: "der", type: "pkcs8" });
-  const caCertificate = await createCaCertificate({
-    subjectName: "CN=Tessera Chunk Test CA,O=Tessera",
-    signer: createKeySigner(caKey),
-    notBefore: new Date(Date.now() - 3_600_000),
-  });
-  return {
-    caCertificate,
-    caSigningKey: await toNonExtractableKey(caKey),
-    caChain: [],
-    publicUrl: "https://id.example.org",
-    pukKey: randomBytes(32),
-  };
-}
+export const createTestInit = () => createThrowawayWorkerInit("CN=Tessera Chunk Test CA,O=Tessera");
 
 /** "Employee ID" (authentication + signature, P-256) and "Contractor badge" (authentication, RSA-2048). */
 export const chunkTemplates: Record<string, ChunkTemplate> = Object.fromEntries(

@@ -1,21 +1,24 @@
 import { issueCertificates } from "../ca/issue-certificates.js";
 import { type CertificateIssuer, createCertificateIssuer } from "../pki/certificate-issuer.js";
-import { createTestCa, type createWorkFolder, type TestCa } from "../pki/test-kit.js";
+import {
+  type CommandResult,
+  createTestCa,
+  type createWorkFolder,
+  run,
+  type TestCa,
+} from "../pki/test-kit.js";
 import type { TestApp } from "./test-app.js";
 
 /**
- * A fresh test CA and an issuer signing with it, the CA certificate written as `ca.pem` in
- * `folder` for OpenSSL and GnuTLS to check against.
+ * A fresh test CA and an issuer signing with it for `publicBaseUrl`, the CA certificate written
+ * as `ca.pem` in `folder` for OpenSSL and GnuTLS to check against.
  */
 export async function createTestIssuer(
   folder: ReturnType<typeof createWorkFolder>,
+  publicBaseUrl = "https://id.example.org",
 ): Promise<{ testCa: TestCa; issuer: CertificateIssuer }> {
   const testCa = await createTestCa();
-  const issuer = createCertificateIssuer({
-    ca: testCa.ca,
-    signer: testCa.signer,
-    publicBaseUrl: "https://id.example.org",
-  });
+  const issuer = createCertificateIssuer({ ca: testCa.ca, signer: testCa.signer, publicBaseUrl });
   folder.writePem("ca.pem", testCa.certificateDer, "CERTIFICATE");
   return { testCa, issuer };
 }
@@ -42,4 +45,14 @@ export async function issueCardlessCertificate(
       ),
     );
   return certificate!;
+}
+
+/**
+ * GnuTLS's verdict on `file`, a certificate or a CRL, as signed by the CA certificate in
+ * `caFile`: `Verified.` in its output and status 0, or why not. A certificate is judged by
+ * GnuTLS's "medium" profile, as a relying party would.
+ */
+export function verifyWithGnutls(kind: "certificate" | "crl", caFile: string, file: string): CommandResult {
+  const check = kind === "certificate" ? ["--verify", "--verify-profile=medium"] : ["--verify-crl"];
+  return run("certtool", [...check, "--load-ca-certificate", caFile, "--infile", file]);
 }

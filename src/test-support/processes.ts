@@ -2,12 +2,19 @@ import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
 import type { TestApp } from "./test-app.js";
 
-/** Creates one user through `UsersProcCreate` as `actor`; returns the new user's id. */
+/**
+ * Creates one user through `UsersProcCreate` as `actor`; returns the new user's id. Unless given,
+ * the e-mail address (`lia@example.org`) and the identifier (`LIFE-1`) are made from the name.
+ */
 export async function createUserAs(
   t: TestApp,
   actor: Actor,
-  person: { firstName: string; lastName: string; email: string; identifier: string },
+  person: { firstName: string; lastName: string; email?: string; identifier?: string },
 ): Promise<string> {
-  const { result } = await runProcess(t.app.services, actor, "UsersProcCreate", person);
+  const { result } = await runProcess(t.app.services, actor, "UsersProcCreate", {
+    email: `${person.firstName.toLowerCase()}@example.org`,
+    identifier: `${person.lastName.toUpperCase()}-1`,
+    ...person,
+  });
   return (result as { user: { id: string } }).user.id;
 }

@@ -17,3 +17,8 @@ export function hasTool(command: string, debianPackage: string): boolean {
     return false;
   }
 }
+
+/** Whether OpenSSL and GnuTLS are both here, the two judges the PKI tests hand their artefacts to. */
+export function hasOpensslAndGnutls(): boolean {
+  return hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin");
+}
