@@ -3,24 +3,19 @@
  * the chunks that were in production until they have finished, counts them apart from the
  * cards that went back to approved, and a batch with failed cards is not a green "Completed".
  */
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
-import { hasTool } from "../../src/test-support/tools.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
 import {
+  describeInChromium,
   errorsThrownBy,
   logIn,
   openPage,
   screenshot,
   seriousAccessibilityViolations,
-  startTesseraInChromium,
 } from "./support.js";
 
-const hasChromium = hasTool("chromium", "chromium");
-
-describe.skipIf(!hasChromium)("the batch page in Chromium", () => {
-  const suite = startTesseraInChromium();
-
+describeInChromium("the batch page in Chromium", (suite) => {
   it("Cancel batch while a chunk is in production: the page follows it to the end and says what happened", async () => {
     const { t } = suite.ui;
     const cardIds = await seedApprovedCards(t, 10);

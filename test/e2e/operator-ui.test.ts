@@ -4,11 +4,11 @@
  * and Cancel, a session that expires mid-form, and an axe-core scan of every page.
  * Screenshots go to artifacts/screenshots/.
  */
-import { describe, expect, it } from "vitest";
-import { hasTool } from "../../src/test-support/tools.js";
+import { expect, it } from "vitest";
 import { apiAsOperator, approvedCards, readCard, seedApprovedCards } from "./fixtures.js";
 import { activateCardThroughTheUi, issueThreeCardsThroughTheSeedFlow } from "./issue-multiple-cards-flow.js";
 import {
+  describeInChromium,
   errorsThrownBy,
   followMainNavigation,
   logIn,
@@ -18,14 +18,15 @@ import {
   portraitPng,
   screenshot,
   seriousAccessibilityViolations,
-  startTesseraInChromium,
 } from "./support.js";
 
-const hasChromium = hasTool("chromium", "chromium");
+/** The main navigation of two demo operators: what their roles open, in the menu's order. */
+const navigationOf = {
+  approver: ["Dashboard", "Users", "Cards", "Approvals", "Certificates"],
+  production: ["Dashboard", "Users", "Cards", "BATCH ORDERS", "Batches", "Certificates"],
+};
 
-describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
-  const suite = startTesseraInChromium();
-
+describeInChromium("the operator UI in Chromium", (suite) => {
   it("explains a wrong password and the wait after repeated failures", async () => {
     const page = await openPage(suite.browser);
     await page.goto(`${suite.ui.baseUrl}/cards`);
@@ -62,13 +63,7 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
   it("shows each operator only the pages their roles allow", async () => {
     const page = await openPage(suite.browser);
     await logIn(page, suite.ui.baseUrl, "approver");
-    expect(await navigationLabels(page)).toEqual([
-      "Dashboard",
-      "Users",
-      "Cards",
-      "Approvals",
-      "Certificates",
-    ]);
+    expect(await navigationLabels(page)).toEqual(navigationOf.approver);
     expect(await page.getByTestId("operator-roles").textContent()).toBe("Approver");
     // The page is not offered, and its URL says which role it needs.
     await page.goto(`${suite.ui.baseUrl}/batch-orders`);
@@ -77,14 +72,7 @@ describe.skipIf(!hasChromium)("the operator UI in Chromium", () => {
     await logOut(page);
 
     await logIn(page, suite.ui.baseUrl, "production");
-    expect(await navigationLabels(page)).toEqual([
-      "Dashboard",
-      "Users",
-      "Cards",
-      "BATCH ORDERS",
-      "Batches",
-      "Certificates",
-    ]);
+    expect(await navigationLabels(page)).toEqual(navigationOf.production);
     await page.getByRole("link", { name: "BATCH ORDERS" }).click();
     await page.getByRole("heading", { name: "BATCH ORDERS" }).waitFor();
     // A production administrator starts Issue multiple cards, not the registrar's or issuer's orders.

@@ -8,8 +8,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { createTestApp, type TestApp, testPassword } from "../../src/test-support/test-app.js";
+import { hasTool } from "../../src/test-support/tools.js";
 import { createOperators } from "./fixtures.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -90,12 +91,26 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Tessera and the browser a suite of {@link describeInChromium} drives. */
+export interface ChromiumSuite {
+  ui: UiServer;
+  browser: Browser;
+}
+
+/**
+ * A suite of tests that drive the UI in Chromium ({@link startTesseraInChromium}); where Chromium
+ * is not installed it is skipped, or fails under CI (`hasTool`).
+ */
+export function describeInChromium(name: string, tests: (suite: ChromiumSuite) => void): void {
+  describe.skipIf(!hasTool("chromium", "chromium"))(name, () => tests(startTesseraInChromium()));
+}
+
 /**
  * Starts Tessera with the demo operators, and Chromium, before the suite's tests, and stops both
  * after them. Read `ui` and `browser` inside the tests, once the suite has started.
  */
-export function startTesseraInChromium(): { ui: UiServer; browser: Browser } {
-  const suite = {} as { ui: UiServer; browser: Browser };
+function startTesseraInChromium(): ChromiumSuite {
+  const suite = {} as ChromiumSuite;
   beforeAll(async () => {
     [suite.ui, suite.browser] = await Promise.all([startTessera(), launchChromium()]);
     await createOperators(suite.ui.t);

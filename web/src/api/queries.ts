@@ -16,7 +16,7 @@ export type CardQuery = {
 };
 
 type QueryValues = Record<string, string | number | undefined>;
-interface PageOptions<T> {
+export interface PageOptions<T> {
   enabled?: boolean;
   /** How often to read the page again while something on it is still changing. */
   refetchInterval?: number | ((query: { state: { data?: Page<T> | undefined } }) => number | false);

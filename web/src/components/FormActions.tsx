@@ -41,19 +41,20 @@ export function FormActions({
 }
 
 interface DialogFormProps extends FormActionsProps {
-  onSubmit(): void;
+  /** The submission, run with the fields as they stand (its function reads them). */
+  mutation: FormActionsProps["mutation"] & { mutate(variables: undefined): void };
   /** The fields. */
   children: ReactNode;
 }
 
 /**
- * A dialog's form: its fields, then {@link FormActions}. The browser's own checks are off
- * (`noValidate`): the server's answer names the field to correct.
+ * A dialog's form: its fields, then {@link FormActions}; submitting runs its mutation. The
+ * browser's own checks are off (`noValidate`): the server's answer names the field to correct.
  */
-export function DialogForm({ onSubmit, children, ...actions }: DialogFormProps) {
+export function DialogForm({ children, ...actions }: DialogFormProps) {
   function submit(event: FormEvent) {
     event.preventDefault();
-    onSubmit();
+    actions.mutation.mutate(undefined);
   }
   return (
     <form onSubmit={submit} noValidate>

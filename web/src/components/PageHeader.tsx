@@ -2,7 +2,7 @@ import { Anchor, Box, Breadcrumbs, Group, Text, Title } from "@mantine/core";
 import { type ReactNode, useEffect } from "react";
 import { Link } from "react-router";
 
-interface Props {
+export interface PageHeaderProps {
   title: string;
   /** Shown above the title: where this page sits. */
   trail?: { label: string; to: string }[];
@@ -13,7 +13,7 @@ interface Props {
 }
 
 /** The heading of every page; also names the browser tab, so history and screen readers say where one is. */
-export function PageHeader({ title, trail, description, actions, badge }: Props) {
+export function PageHeader({ title, trail, description, actions, badge }: PageHeaderProps) {
   useEffect(() => {
     document.title = `${title} · Tessera`;
   }, [title]);

@@ -1,6 +1,6 @@
 import { Box, Button, Group, Paper, Select, Text, TextInput } from "@mantine/core";
 import { type Icon, IconSearch } from "@tabler/icons-react";
-import type { FormEvent, ReactNode } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { DataTable, type DataTableProps, type RowSelection } from "./DataTable";
 import { EmptyNote, ErrorAlert, Loading } from "./ErrorAlert";
 import { type CursorPages, Pager } from "./Pager";
@@ -101,21 +101,25 @@ export function SearchFilters<K extends string>({
 
 interface ListIntroProps {
   children: ReactNode;
-  /** The button that adds to the list. */
-  add: { label: string; icon: Icon; onClick(): void };
+  /** The button that adds to the list, and the dialog it opens (which calls `close` when done). */
+  add: { label: string; icon: Icon; dialog(close: () => void): ReactNode };
 }
 
-/** A line that says what a list holds, with the button that adds to it. */
+/** A line that says what a list holds, with the button that adds to it and the dialog it opens. */
 export function ListIntro({ children, add }: ListIntroProps) {
+  const [adding, setAdding] = useState(false);
   return (
-    <Group justify="space-between" mb="sm">
-      <Text size="sm" c="dimmed">
-        {children}
-      </Text>
-      <Button leftSection={<add.icon size={16} aria-hidden />} onClick={add.onClick}>
-        {add.label}
-      </Button>
-    </Group>
+    <>
+      <Group justify="space-between" mb="sm">
+        <Text size="sm" c="dimmed">
+          {children}
+        </Text>
+        <Button leftSection={<add.icon size={16} aria-hidden />} onClick={() => setAdding(true)}>
+          {add.label}
+        </Button>
+      </Group>
+      {adding && add.dialog(() => setAdding(false))}
+    </>
   );
 }
 

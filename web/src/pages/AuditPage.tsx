@@ -3,20 +3,12 @@ import { IconShieldCheck, IconShieldX } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api } from "../api/client";
-import { usePage } from "../api/queries";
 import type { AuditEntry, AuditVerification } from "../api/types";
 import { ErrorAlert, Notice } from "../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../components/format";
-import { PageHeader } from "../components/PageHeader";
-import {
-  choiceField,
-  SearchFilters,
-  SearchTable,
-  type TableSpec,
-  textField,
-} from "../components/SearchTable";
+import { SearchPage } from "../components/SearchPage";
+import { choiceField, SearchFilters, type TableSpec, textField } from "../components/SearchTable";
 import { StateBadge } from "../components/StateBadge";
-import { useSearchForm } from "../components/url-filters";
 import { actionLabel, processCatalog } from "../domain";
 
 const filterKeys = ["objectType", "objectId", "action", "outcome", "from", "to"] as const;
@@ -188,26 +180,20 @@ const table: TableSpec<AuditEntry> = {
 };
 
 export default function AuditPage() {
-  const search = useSearchForm(filterKeys);
-  const entries = usePage<AuditEntry>("audit", "/api/v1/audit", search.query);
   return (
-    <>
-      <PageHeader
-        title="Audit"
-        description="The object history: every change, who made it, when and with what outcome, newest first. Each entry signs over the one before, so tampering shows."
-        actions={<VerifyChain />}
-      />
-      <SearchTable
-        filters={<SearchFilters label="Filter the history" fields={fields} search={search} />}
-        spec={table}
-        query={entries}
-        pager={search.pages}
-      >
-        <Text size="xs" c="dimmed" mt="sm">
-          Times are shown in your time zone. <Code>tessera audit verify</Code> checks the chain from the
-          command line too.
-        </Text>
-      </SearchTable>
-    </>
+    <SearchPage
+      title="Audit"
+      description="The object history: every change, who made it, when and with what outcome, newest first. Each entry signs over the one before, so tampering shows."
+      actions={<VerifyChain />}
+      resource={["audit", "/api/v1/audit"]}
+      filterKeys={filterKeys}
+      filters={(search) => <SearchFilters label="Filter the history" fields={fields} search={search} />}
+      spec={table}
+    >
+      <Text size="xs" c="dimmed" mt="sm">
+        Times are shown in your time zone. <Code>tessera audit verify</Code> checks the chain from the command
+        line too.
+      </Text>
+    </SearchPage>
   );
 }

@@ -1,4 +1,4 @@
-import { Anchor, Button, Code, Grid, Group, Modal, Paper, Select, Stack, Text } from "@mantine/core";
+import { Anchor, Button, Code, Group, Modal, Paper, Select, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -7,6 +7,7 @@ import { api, runProcess } from "../api/client";
 import { useCard } from "../api/queries";
 import type { Certificate } from "../api/types";
 import { useOperator } from "../auth/session";
+import { DetailColumns } from "../components/DetailColumns";
 import { Details, mono } from "../components/Details";
 import { DownloadButton } from "../components/DownloadButton";
 import { ErrorAlert, Loading } from "../components/ErrorAlert";
@@ -179,64 +180,61 @@ export default function CertificatePage() {
           </>
         }
       />
-      <Grid gap="md">
-        <Grid.Col span={{ base: 12, lg: 7 }}>
-          <Stack gap="md">
-            <Paper p="lg">
-              <Details
-                cols={2}
-                items={[
-                  ["Serial", mono(c.serial)],
-                  ["Profile", c.profile],
-                  ["Subject", c.subject],
-                  [
-                    "Card",
-                    c.cardId ? (
-                      <Anchor component={Link} to={`/cards/${c.cardId}`} key="card" size="sm">
-                        Open the card
-                      </Anchor>
-                    ) : null,
-                  ],
-                  ["Valid from", formatDateTime(c.notBefore)],
-                  ["Valid to", formatDateTime(c.notAfter)],
-                  ["Revoked", formatDateTime(c.revokedAt)],
-                  ["Revocation reason", c.revocationReason],
-                ]}
-              />
-            </Paper>
-            {(offered.length > 0 || heldForActivation) && (
-              <Section title="What can be done now">
-                {heldForActivation && (
-                  <Text size="sm" c="dimmed" mb={offered.length > 0 ? "sm" : 0}>
-                    {heldForActivation.state === "issued"
-                      ? `The hold cannot be released here: card ${heldForActivation.cardNumber} is issued, not yet activated, and its certificates become valid when an issuing authority activates it.`
-                      : `The hold cannot be released here: card ${heldForActivation.cardNumber} is ${heldForActivation.state}, and a hold is released only while its card is active.`}
-                  </Text>
-                )}
-                <Group gap="xs">
-                  {offered.map((action) => (
-                    <Button
-                      key={action.symbolicName}
-                      variant="light"
-                      color={action.color}
-                      onClick={() => setOpen(action)}
-                    >
-                      {action.label}
-                    </Button>
-                  ))}
-                </Group>
-              </Section>
-            )}
-          </Stack>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 5 }}>
+      <DetailColumns
+        aside={
           <Section title="PEM">
             <Code block style={{ maxHeight: 320, overflow: "auto", fontSize: 11 }}>
               {pem}
             </Code>
           </Section>
-        </Grid.Col>
-      </Grid>
+        }
+      >
+        <Paper p="lg">
+          <Details
+            cols={2}
+            items={[
+              ["Serial", mono(c.serial)],
+              ["Profile", c.profile],
+              ["Subject", c.subject],
+              [
+                "Card",
+                c.cardId ? (
+                  <Anchor component={Link} to={`/cards/${c.cardId}`} key="card" size="sm">
+                    Open the card
+                  </Anchor>
+                ) : null,
+              ],
+              ["Valid from", formatDateTime(c.notBefore)],
+              ["Valid to", formatDateTime(c.notAfter)],
+              ["Revoked", formatDateTime(c.revokedAt)],
+              ["Revocation reason", c.revocationReason],
+            ]}
+          />
+        </Paper>
+        {(offered.length > 0 || heldForActivation) && (
+          <Section title="What can be done now">
+            {heldForActivation && (
+              <Text size="sm" c="dimmed" mb={offered.length > 0 ? "sm" : 0}>
+                {heldForActivation.state === "issued"
+                  ? `The hold cannot be released here: card ${heldForActivation.cardNumber} is issued, not yet activated, and its certificates become valid when an issuing authority activates it.`
+                  : `The hold cannot be released here: card ${heldForActivation.cardNumber} is ${heldForActivation.state}, and a hold is released only while its card is active.`}
+              </Text>
+            )}
+            <Group gap="xs">
+              {offered.map((action) => (
+                <Button
+                  key={action.symbolicName}
+                  variant="light"
+                  color={action.color}
+                  onClick={() => setOpen(action)}
+                >
+                  {action.label}
+                </Button>
+              ))}
+            </Group>
+          </Section>
+        )}
+      </DetailColumns>
       {open && <ConfirmCertificateAction certificate={c} action={open} onClose={() => setOpen(undefined)} />}
     </>
   );

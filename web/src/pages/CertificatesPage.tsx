@@ -1,18 +1,10 @@
 import { Anchor, Text } from "@mantine/core";
 import { Link } from "react-router";
-import { usePage } from "../api/queries";
 import type { Certificate } from "../api/types";
 import { formatDate } from "../components/format";
-import { PageHeader } from "../components/PageHeader";
-import {
-  choiceField,
-  SearchFilters,
-  SearchTable,
-  type TableSpec,
-  textField,
-} from "../components/SearchTable";
+import { SearchPage } from "../components/SearchPage";
+import { choiceField, SearchFilters, type TableSpec, textField } from "../components/SearchTable";
 import { StateBadge } from "../components/StateBadge";
-import { useSearchForm } from "../components/url-filters";
 import { certificateStateLabels, certificateStates } from "../domain";
 
 const filterKeys = ["q", "state", "card"] as const;
@@ -72,20 +64,14 @@ const table: TableSpec<Certificate> = {
 };
 
 export default function CertificatesPage() {
-  const search = useSearchForm(filterKeys);
-  const certificates = usePage<Certificate>("certificates", "/api/v1/certificates", search.query);
   return (
-    <>
-      <PageHeader
-        title="Certificates"
-        description="Every certificate Tessera's CA has issued, with its state as the CRL and OCSP publish it."
-      />
-      <SearchTable
-        filters={<SearchFilters label="Search certificates" fields={fields} search={search} />}
-        spec={table}
-        query={certificates}
-        pager={search.pages}
-      />
-    </>
+    <SearchPage
+      title="Certificates"
+      description="Every certificate Tessera's CA has issued, with its state as the CRL and OCSP publish it."
+      resource={["certificates", "/api/v1/certificates"]}
+      filterKeys={filterKeys}
+      filters={(search) => <SearchFilters label="Search certificates" fields={fields} search={search} />}
+      spec={table}
+    />
   );
 }

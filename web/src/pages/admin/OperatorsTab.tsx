@@ -113,7 +113,6 @@ function NewOperator({ onClose }: { onClose(): void }) {
         </ShownOnce>
       ) : (
         <DialogForm
-          onSubmit={() => create.mutate()}
           mutation={create}
           errorTitle="The operator was not created"
           onCancel={onClose}
@@ -177,13 +176,7 @@ function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClos
   const errors = fieldErrorsOf(save.error);
   return (
     <Modal opened onClose={onClose} title={`Operator ${operator.username}`} centered size="lg">
-      <DialogForm
-        onSubmit={() => save.mutate()}
-        mutation={save}
-        errorTitle="Nothing was changed"
-        onCancel={onClose}
-        submitLabel="Save"
-      >
+      <DialogForm mutation={save} errorTitle="Nothing was changed" onCancel={onClose} submitLabel="Save">
         <RolePicker
           value={chosen}
           onChange={setChosen}
@@ -222,7 +215,6 @@ function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClos
 export function OperatorsTab() {
   const me = useOperator();
   const operators = useOperators();
-  const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<OperatorAccount | undefined>();
   const table: TableSpec<OperatorAccount> = {
     minWidth: 640,
@@ -284,7 +276,13 @@ export function OperatorsTab() {
   return (
     <SearchTable
       filters={
-        <ListIntro add={{ label: "New operator", icon: IconUserPlus, onClick: () => setCreating(true) }}>
+        <ListIntro
+          add={{
+            label: "New operator",
+            icon: IconUserPlus,
+            dialog: (close) => <NewOperator onClose={close} />,
+          }}
+        >
           Each operator holds one or more roles; every process checks them on the server.
         </ListIntro>
       }
@@ -292,7 +290,6 @@ export function OperatorsTab() {
       spec={table}
       query={operators}
     >
-      {creating && <NewOperator onClose={() => setCreating(false)} />}
       {editing && <EditOperator operator={editing} onClose={() => setEditing(undefined)} />}
     </SearchTable>
   );

@@ -1,4 +1,4 @@
-import { Button, Code, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
+import { Code, Modal, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconKey } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -6,8 +6,8 @@ import { useState } from "react";
 import { api, fieldErrorsOf } from "../../api/client";
 import type { ApiToken } from "../../api/types";
 import { useOperator } from "../../auth/session";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { actionsColumn, RowButton } from "../../components/DataTable";
-import { ErrorAlert } from "../../components/ErrorAlert";
 import { DialogForm, ShownOnce } from "../../components/FormActions";
 import { formatDateTime } from "../../components/format";
 import { ListIntro, SearchTable, type TableSpec } from "../../components/SearchTable";
@@ -37,7 +37,6 @@ function NewToken({ onClose }: { onClose(): void }) {
         </ShownOnce>
       ) : (
         <DialogForm
-          onSubmit={() => create.mutate()}
           mutation={create}
           errorTitle="No token was created"
           onCancel={onClose}
@@ -74,20 +73,9 @@ function RevokeToken({ token, onClose }: { token: ApiToken; onClose(): void }) {
     },
   });
   return (
-    <Modal opened onClose={onClose} title="Revoke the token?" centered>
-      <Stack gap="sm">
-        <Text size="sm">Scripts using “{token.name}” stop working at once. This cannot be undone.</Text>
-        {revoke.error && <ErrorAlert error={revoke.error} />}
-        <Group justify="flex-end" gap="xs">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button color="red" loading={revoke.isPending} onClick={() => revoke.mutate()}>
-            Revoke token
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog title="Revoke the token?" onClose={onClose} action={revoke} confirmLabel="Revoke token">
+      <Text size="sm">Scripts using “{token.name}” stop working at once. This cannot be undone.</Text>
+    </ConfirmDialog>
   );
 }
 
@@ -105,7 +93,6 @@ export function TokensTab() {
     ...(operators.data?.items ?? []).map((o) => [o.id, o.username] as const),
   ]);
   const nameOf = (id: string) => names.get(id) ?? id.slice(0, 8);
-  const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | undefined>();
   const table: TableSpec<ApiToken> = {
     label: "API tokens",
@@ -135,7 +122,9 @@ export function TokensTab() {
   return (
     <SearchTable
       filters={
-        <ListIntro add={{ label: "New API token", icon: IconKey, onClick: () => setCreating(true) }}>
+        <ListIntro
+          add={{ label: "New API token", icon: IconKey, dialog: (close) => <NewToken onClose={close} /> }}
+        >
           Tokens let scripts call the API as the operator who made them, with that operator's roles.
           {isAdministrator ? " You see every operator's tokens." : " You see your own tokens."}
         </ListIntro>
@@ -143,7 +132,6 @@ export function TokensTab() {
       spec={table}
       query={tokens}
     >
-      {creating && <NewToken onClose={() => setCreating(false)} />}
       {revoking && <RevokeToken token={revoking} onClose={() => setRevoking(undefined)} />}
     </SearchTable>
   );

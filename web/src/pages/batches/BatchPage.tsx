@@ -1,25 +1,12 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Group,
-  List,
-  Modal,
-  Paper,
-  Progress,
-  SimpleGrid,
-  Stack,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Alert, Anchor, List, Paper, Progress, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPlayerStop } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
 import type { Batch, BatchDetail, BatchItem } from "../../api/types";
 import { useOperator } from "../../auth/session";
+import { ConfirmButton } from "../../components/ConfirmDialog";
 import { type Column, DataTable } from "../../components/DataTable";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
@@ -106,13 +93,11 @@ function BatchProgress({ batch }: { batch: Batch }) {
 
 function CancelBatch({ batch }: { batch: Batch }) {
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const inProduction = batch.inProduction ?? 0;
   const notStarted = Math.max(batch.left - inProduction, 0);
   const cancel = useMutation({
     mutationFn: () => api.post<Batch>(`/api/v1/batches/${batch.id}/cancel`),
     onSuccess: (answer) => {
-      setOpen(false);
       // The answer is the batch as cancelled (without its per-card page): show it at once; the
       // page keeps following it while the chunks in production finish.
       queryClient.setQueryData<BatchDetail>(["batch", batch.id], (old) =>
@@ -132,40 +117,26 @@ function CancelBatch({ batch }: { batch: Batch }) {
     },
   });
   return (
-    <>
-      <Button
-        color="red"
-        variant="light"
-        leftSection={<IconPlayerStop size={16} aria-hidden />}
-        onClick={() => setOpen(true)}
-      >
-        Cancel batch
-      </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Cancel the batch?" centered>
-        <Stack gap="sm">
-          <Text size="sm">
-            {batch.done > 0 && <>{plural(batch.done, "card")} already produced stay produced. </>}
-            {inProduction > 0 && (
-              <>The {plural(inProduction, "card")} in production are finished and will be produced. </>
-            )}
-            The {plural(notStarted, "card")} not yet started go back to approved and can be issued in another
-            batch.
-          </Text>
-          <Text size="xs" c="dimmed">
-            Counted as of now; the batch goes on until you confirm.
-          </Text>
-          {cancel.error && <ErrorAlert error={cancel.error} title="The batch goes on" />}
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={() => setOpen(false)}>
-              Keep it running
-            </Button>
-            <Button color="red" loading={cancel.isPending} onClick={() => cancel.mutate()}>
-              Cancel batch
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmButton
+      label="Cancel batch"
+      icon={IconPlayerStop}
+      title="Cancel the batch?"
+      action={cancel}
+      errorTitle="The batch goes on"
+      cancelLabel="Keep it running"
+    >
+      <Text size="sm">
+        {batch.done > 0 && <>{plural(batch.done, "card")} already produced stay produced. </>}
+        {inProduction > 0 && (
+          <>The {plural(inProduction, "card")} in production are finished and will be produced. </>
+        )}
+        The {plural(notStarted, "card")} not yet started go back to approved and can be issued in another
+        batch.
+      </Text>
+      <Text size="xs" c="dimmed">
+        Counted as of now; the batch goes on until you confirm.
+      </Text>
+    </ConfirmButton>
   );
 }
 

@@ -1,12 +1,10 @@
 import { Anchor, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
-import { usePage } from "../../api/queries";
 import type { Batch } from "../../api/types";
 import type { Column } from "../../components/DataTable";
 import { formatDateTime, formatNumber, shortId } from "../../components/format";
-import { PageHeader } from "../../components/PageHeader";
-import { useCursorPages } from "../../components/Pager";
-import { SearchTable, type TableSpec } from "../../components/SearchTable";
+import { SearchPage } from "../../components/SearchPage";
+import type { TableSpec } from "../../components/SearchTable";
 import { findProcess } from "../../domain";
 import { BatchDownloads, BatchStateBadge, optionsText, productionEnded } from "./batch-parts";
 
@@ -76,21 +74,16 @@ const table: TableSpec<Batch> = {
 };
 
 export default function BatchesPage() {
-  const pages = useCursorPages();
-  const batches = usePage<Batch>(
-    "batches",
-    "/api/v1/batches",
-    pages.page,
-    // Follow while any batch on the page is still producing (a cancelled one finishes its chunks in work).
-    { refetchInterval: (query) => (query.state.data?.items.some((b) => !productionEnded(b)) ? 2000 : false) },
-  );
   return (
-    <>
-      <PageHeader
-        title="Batches"
-        description="Every batch order with its options, who started it, its totals and its files."
-      />
-      <SearchTable spec={table} query={batches} pager={pages} />
-    </>
+    <SearchPage
+      title="Batches"
+      description="Every batch order with its options, who started it, its totals and its files."
+      resource={["batches", "/api/v1/batches"]}
+      spec={table}
+      // Follow while any batch on the page is still producing (a cancelled one finishes its chunks in work).
+      options={{
+        refetchInterval: (query) => (query.state.data?.items.some((b) => !productionEnded(b)) ? 2000 : false),
+      }}
+    />
   );
 }

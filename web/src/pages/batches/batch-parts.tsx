@@ -1,12 +1,11 @@
-import { Anchor, Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { Anchor, Group, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconTrash } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { api } from "../../api/client";
 import type { Batch, BatchDetail, BatchFilePart } from "../../api/types";
+import { ConfirmButton } from "../../components/ConfirmDialog";
 import { DownloadButton } from "../../components/DownloadButton";
-import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber, plural } from "../../components/format";
 import { StateBadge } from "../../components/StateBadge";
 
@@ -141,43 +140,26 @@ export function BatchDownloads({
 
 function PurgePinLetters({ batch }: { batch: Batch }) {
   const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
   const purge = useMutation({
     mutationFn: () => api.delete(`/api/v1/batches/${batch.id}/pin-letters`),
     onSuccess: () => {
-      setOpen(false);
       void queryClient.invalidateQueries({ queryKey: ["batch", batch.id] });
       void queryClient.invalidateQueries({ queryKey: ["batches"] });
       notifications.show({ color: "green", message: "The PIN letters are purged." });
     },
   });
   return (
-    <>
-      <Button
-        variant="light"
-        color="red"
-        leftSection={<IconTrash size={16} aria-hidden />}
-        onClick={() => setOpen(true)}
-      >
-        Purge PIN letters
-      </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title="Purge the PIN letters?" centered>
-        <Stack gap="sm">
-          <Text size="sm">
-            Purge them once they are printed. The PINs are stored nowhere else, so the letters can never be
-            made again: a holder who loses theirs needs a PIN unblock.
-          </Text>
-          {purge.error && <ErrorAlert error={purge.error} title="Nothing was purged" />}
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={purge.isPending} onClick={() => purge.mutate()}>
-              Purge PIN letters
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmButton
+      label="Purge PIN letters"
+      icon={IconTrash}
+      title="Purge the PIN letters?"
+      action={purge}
+      errorTitle="Nothing was purged"
+    >
+      <Text size="sm">
+        Purge them once they are printed. The PINs are stored nowhere else, so the letters can never be made
+        again: a holder who loses theirs needs a PIN unblock.
+      </Text>
+    </ConfirmButton>
   );
 }

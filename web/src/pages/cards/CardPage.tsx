@@ -1,10 +1,11 @@
-import { Anchor, Button, Grid, Paper, Stack, Table, Text } from "@mantine/core";
+import { Anchor, Button, Paper, Table, Text } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
 import { useCard } from "../../api/queries";
 import type { Certificate, Page } from "../../api/types";
+import { DetailColumns } from "../../components/DetailColumns";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime, shortId } from "../../components/format";
@@ -69,109 +70,8 @@ export default function CardPage() {
           ) : undefined
         }
       />
-      <Grid gap="md">
-        <Grid.Col span={{ base: 12, lg: 7 }}>
-          <Stack gap="md">
-            <Paper p="lg">
-              <Details
-                items={[
-                  [
-                    "Holder",
-                    <Anchor component={Link} to={`/users/${card.userId}`} key="holder" size="sm">
-                      {card.holderName}
-                    </Anchor>,
-                  ],
-                  ["Organizational unit", card.organizationalUnit],
-                  ["Card template", card.template],
-                  ["Requested", formatDateTime(card.requestedAt)],
-                  ["Decided", formatDateTime(card.decidedAt)],
-                  ["Issued", formatDateTime(card.issuedAt)],
-                  ["Expires", formatDate(card.expiresAt)],
-                  [
-                    // The running batch that holds the card, else the one that last took it.
-                    card.batchId ? "Batch (running)" : "Batch",
-                    (card.batchId ?? card.lastBatchId) ? (
-                      <Anchor
-                        component={Link}
-                        to={`/batches/${card.batchId ?? card.lastBatchId}`}
-                        className="mono"
-                        key="batch"
-                        size="sm"
-                      >
-                        {shortId((card.batchId ?? card.lastBatchId)!)}
-                      </Anchor>
-                    ) : null,
-                  ],
-                  ["Reason", card.reason],
-                ]}
-              />
-            </Paper>
-            <Section title="What can be done now">
-              <CardActions card={card} />
-            </Section>
-            <Section title="Certificates">
-              {card.certificates.length === 0 ? (
-                <EmptyNote>
-                  {isProduced
-                    ? "No certificates are recorded for this card."
-                    : "Certificates are issued when the card is produced."}
-                </EmptyNote>
-              ) : (
-                <Table className="data-table" aria-label="Certificates of the card">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Profile</Table.Th>
-                      <Table.Th>Serial</Table.Th>
-                      <Table.Th>State</Table.Th>
-                      <Table.Th>Validity</Table.Th>
-                      <Table.Th>
-                        <span className="sr-only">Download</span>
-                      </Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {card.certificates.map((certificate) => {
-                      const known = validity.get(certificate.serial);
-                      return (
-                        <Table.Tr key={certificate.serial}>
-                          <Table.Td>{certificate.profile}</Table.Td>
-                          <Table.Td>
-                            <Anchor
-                              component={Link}
-                              to={`/certificates/${certificate.serial}`}
-                              className="mono"
-                              size="sm"
-                            >
-                              {certificate.serial.slice(0, 16)}…
-                            </Anchor>
-                          </Table.Td>
-                          <Table.Td>
-                            <StateBadge kind="certificate" state={certificate.state} />
-                          </Table.Td>
-                          <Table.Td>
-                            {known?.notAfter
-                              ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
-                              : "—"}
-                          </Table.Td>
-                          <Table.Td>
-                            <Anchor
-                              href={`/api/v1/certificates/${certificate.serial}?format=pem`}
-                              download={`${certificate.serial}.pem`}
-                              size="sm"
-                            >
-                              PEM
-                            </Anchor>
-                          </Table.Td>
-                        </Table.Tr>
-                      );
-                    })}
-                  </Table.Tbody>
-                </Table>
-              )}
-            </Section>
-          </Stack>
-        </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 5 }}>
+      <DetailColumns
+        aside={
           <Section title="History">
             {card.history.length === 0 ? (
               <EmptyNote>No history recorded.</EmptyNote>
@@ -183,8 +83,106 @@ export default function CardPage() {
               noticing.
             </Text>
           </Section>
-        </Grid.Col>
-      </Grid>
+        }
+      >
+        <Paper p="lg">
+          <Details
+            items={[
+              [
+                "Holder",
+                <Anchor component={Link} to={`/users/${card.userId}`} key="holder" size="sm">
+                  {card.holderName}
+                </Anchor>,
+              ],
+              ["Organizational unit", card.organizationalUnit],
+              ["Card template", card.template],
+              ["Requested", formatDateTime(card.requestedAt)],
+              ["Decided", formatDateTime(card.decidedAt)],
+              ["Issued", formatDateTime(card.issuedAt)],
+              ["Expires", formatDate(card.expiresAt)],
+              [
+                // The running batch that holds the card, else the one that last took it.
+                card.batchId ? "Batch (running)" : "Batch",
+                (card.batchId ?? card.lastBatchId) ? (
+                  <Anchor
+                    component={Link}
+                    to={`/batches/${card.batchId ?? card.lastBatchId}`}
+                    className="mono"
+                    key="batch"
+                    size="sm"
+                  >
+                    {shortId((card.batchId ?? card.lastBatchId)!)}
+                  </Anchor>
+                ) : null,
+              ],
+              ["Reason", card.reason],
+            ]}
+          />
+        </Paper>
+        <Section title="What can be done now">
+          <CardActions card={card} />
+        </Section>
+        <Section title="Certificates">
+          {card.certificates.length === 0 ? (
+            <EmptyNote>
+              {isProduced
+                ? "No certificates are recorded for this card."
+                : "Certificates are issued when the card is produced."}
+            </EmptyNote>
+          ) : (
+            <Table className="data-table" aria-label="Certificates of the card">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Profile</Table.Th>
+                  <Table.Th>Serial</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Validity</Table.Th>
+                  <Table.Th>
+                    <span className="sr-only">Download</span>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {card.certificates.map((certificate) => {
+                  const known = validity.get(certificate.serial);
+                  return (
+                    <Table.Tr key={certificate.serial}>
+                      <Table.Td>{certificate.profile}</Table.Td>
+                      <Table.Td>
+                        <Anchor
+                          component={Link}
+                          to={`/certificates/${certificate.serial}`}
+                          className="mono"
+                          size="sm"
+                        >
+                          {certificate.serial.slice(0, 16)}…
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>
+                        <StateBadge kind="certificate" state={certificate.state} />
+                      </Table.Td>
+                      <Table.Td>
+                        {known?.notAfter
+                          ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
+                          : "—"}
+                      </Table.Td>
+                      <Table.Td>
+                        <Anchor
+                          href={`/api/v1/certificates/${certificate.serial}?format=pem`}
+                          download={`${certificate.serial}.pem`}
+                          size="sm"
+                        >
+                          PEM
+                        </Anchor>
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Section>
+      </DetailColumns>
     </>
   );
 }

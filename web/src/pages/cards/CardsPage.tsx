@@ -1,13 +1,11 @@
 import { Anchor, Text } from "@mantine/core";
 import { Link } from "react-router";
-import { useCards } from "../../api/queries";
 import type { Card } from "../../api/types";
 import { CardFilters, cardFilterKeys } from "../../components/CardFilters";
 import { cardColumns } from "../../components/card-columns";
 import { formatDate, shortId } from "../../components/format";
-import { PageHeader } from "../../components/PageHeader";
-import { SearchTable, type TableSpec } from "../../components/SearchTable";
-import { useSearchForm } from "../../components/url-filters";
+import { SearchPage } from "../../components/SearchPage";
+import type { TableSpec } from "../../components/SearchTable";
 
 const table: TableSpec<Card> = {
   minWidth: 900,
@@ -37,21 +35,14 @@ const table: TableSpec<Card> = {
 };
 
 export default function CardsPage() {
-  const search = useSearchForm(cardFilterKeys);
-  const cards = useCards(search.query);
-
   return (
-    <>
-      <PageHeader
-        title="Cards"
-        description="Every card in every state. Open a card to see its certificates, its history and what can be done with it now."
-      />
-      <SearchTable
-        spec={table}
-        query={cards}
-        pager={search.pages}
-        filters={<CardFilters search={search} />}
-      />
-    </>
+    <SearchPage
+      title="Cards"
+      description="Every card in every state. Open a card to see its certificates, its history and what can be done with it now."
+      resource={["cards", "/api/v1/cards"]}
+      filterKeys={cardFilterKeys}
+      filters={(search) => <CardFilters search={search} />}
+      spec={table}
+    />
   );
 }

@@ -1,16 +1,8 @@
 import { IconSearch } from "@tabler/icons-react";
-import { useUsers } from "../../api/queries";
 import type { User } from "../../api/types";
 import { LinkButtons, pageLinks } from "../../components/LinkButtons";
-import { PageHeader } from "../../components/PageHeader";
-import {
-  choiceField,
-  SearchFilters,
-  SearchTable,
-  type TableSpec,
-  textField,
-} from "../../components/SearchTable";
-import { useSearchForm } from "../../components/url-filters";
+import { SearchPage } from "../../components/SearchPage";
+import { choiceField, SearchFilters, type TableSpec, textField } from "../../components/SearchTable";
 import { userColumns } from "./user-columns";
 
 const filterKeys = ["q", "state", "organizationalUnit"] as const;
@@ -39,22 +31,15 @@ const table: TableSpec<User> = {
 };
 
 export default function UsersPage() {
-  const search = useSearchForm(filterKeys);
-  const users = useUsers(search.query);
-
   return (
-    <>
-      <PageHeader
-        title="Users"
-        description="The people the office makes cards for. Search by the start of the last name, the identifier or the e-mail address."
-        actions={<LinkButtons links={[pageLinks.importUsers, { ...pageLinks.createUser, primary: true }]} />}
-      />
-      <SearchTable
-        filters={<SearchFilters label="Search users" fields={fields} search={search} />}
-        spec={table}
-        query={users}
-        pager={search.pages}
-      />
-    </>
+    <SearchPage
+      title="Users"
+      description="The people the office makes cards for. Search by the start of the last name, the identifier or the e-mail address."
+      actions={<LinkButtons links={[pageLinks.importUsers, { ...pageLinks.createUser, primary: true }]} />}
+      resource={["users", "/api/v1/users"]}
+      filterKeys={filterKeys}
+      filters={(search) => <SearchFilters label="Search users" fields={fields} search={search} />}
+      spec={table}
+    />
   );
 }
