@@ -11,8 +11,10 @@ import {
   signCheckpoint,
   writeCheckpointFile,
 } from "./audit-checkpoints.js";
+import { countRows } from "./count-rows.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
+import type { PageRequest } from "./page-request.js";
 import type { AuditTable } from "./schema.js";
 import { slices } from "./slices.js";
 
@@ -378,11 +380,7 @@ function toEntry(row: AuditEntryRow): AuditEntry {
 }
 
 /** Newest first. */
-export async function searchAudit(
-  db: Db,
-  filter: AuditFilter,
-  page: { cursor?: string | undefined; limit: number },
-): Promise<Page<AuditEntry>> {
+export async function searchAudit(db: Db, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
   let query = db.selectFrom("audit_log");
   if (filter.objectType) query = query.where("object_type", "=", filter.objectType);
   if (filter.objectId) query = query.where("object_id", "=", filter.objectId);
@@ -391,7 +389,7 @@ export async function searchAudit(
   if (filter.outcome) query = query.where("outcome", "=", filter.outcome);
   if (filter.from) query = query.where("at", ">=", filter.from);
   if (filter.to) query = query.where("at", "<", filter.to);
-  const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const total = await countRows(query);
   let pageQuery = query.select(entryColumns);
   if (page.cursor) {
     const [seq] = decodeCursor(page.cursor, ["integer"]) as [number];
@@ -401,7 +399,7 @@ export async function searchAudit(
     .orderBy("seq", "desc")
     .limit(page.limit + 1)
     .execute();
-  return toPage(rows, page.limit, totalRow.n, (row) => [Number(row.seq)], toEntry);
+  return toPage(rows, page.limit, total, (row) => [Number(row.seq)], toEntry);
 }
 
 /** The history of one object, oldest first: a card's timeline. */

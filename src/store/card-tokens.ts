@@ -1,5 +1,5 @@
 import type { Db } from "./database.js";
-import { slices } from "./slices.js";
+import { insertInSlices } from "./in-slices.js";
 
 /** The software tokens production made: handed out a limited number of times, while the card is unchanged. */
 
@@ -13,20 +13,13 @@ export async function insertCardTokens(
   tokens: readonly { cardId: string; token: Buffer }[],
   at: string,
 ) {
-  for (const slice of slices(tokens, 200)) {
-    await db
-      .insertInto("card_tokens")
-      .values(
-        slice.map((t) => ({
-          card_id: t.cardId,
-          token: t.token,
-          card_version: db.selectFrom("cards").select("version").where("id", "=", t.cardId),
-          batch_id: batchId,
-          created_at: at,
-        })),
-      )
-      .execute();
-  }
+  await insertInSlices(db, "card_tokens", tokens, 200, (t) => ({
+    card_id: t.cardId,
+    token: t.token,
+    card_version: db.selectFrom("cards").select("version").where("id", "=", t.cardId),
+    batch_id: batchId,
+    created_at: at,
+  }));
 }
 
 export interface CardTokenState {

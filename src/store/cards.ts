@@ -1,9 +1,12 @@
 import type { Card } from "../domain/card.js";
 import type { CardState } from "../domain/card-states.js";
-import { decodeCursor, type Page, toPage } from "./cursor.js";
+import { countRows } from "./count-rows.js";
+import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
+import { insertInSlices, selectInSlices } from "./in-slices.js";
+import { selectKeysetPage } from "./keyset-page.js";
+import type { PageRequest } from "./page-request.js";
 import type { CardTable } from "./schema.js";
-import { slices } from "./slices.js";
 
 const cardColumns = [
   "id",
@@ -67,35 +70,28 @@ export interface NewCard {
 
 export async function insertCards(db: Db, cards: NewCard[], at: string): Promise<void> {
   // 17 columns a row: stay well below SQLite's 32,766 bound variables.
-  for (const slice of slices(cards, 500)) {
-    await db
-      .insertInto("cards")
-      .values(
-        slice.map((card) => ({
-          id: card.id,
-          card_number: card.cardNumber,
-          user_id: card.userId,
-          template: card.template,
-          state: card.state,
-          holder_name: card.holderName,
-          holder_key: card.holderKey,
-          organizational_unit: card.organizationalUnit,
-          batch_id: null,
-          last_batch_id: null,
-          version: 1,
-          requested_by: card.requestedBy,
-          requested_at: at,
-          decided_by: card.decidedBy,
-          decided_at: card.decidedBy ? at : null,
-          reason: null,
-          puk_encrypted: null,
-          issued_at: null,
-          expires_at: null,
-          updated_at: at,
-        })),
-      )
-      .execute();
-  }
+  await insertInSlices(db, "cards", cards, 500, (card) => ({
+    id: card.id,
+    card_number: card.cardNumber,
+    user_id: card.userId,
+    template: card.template,
+    state: card.state,
+    holder_name: card.holderName,
+    holder_key: card.holderKey,
+    organizational_unit: card.organizationalUnit,
+    batch_id: null,
+    last_batch_id: null,
+    version: 1,
+    requested_by: card.requestedBy,
+    requested_at: at,
+    decided_by: card.decidedBy,
+    decided_at: card.decidedBy ? at : null,
+    reason: null,
+    puk_encrypted: null,
+    issued_at: null,
+    expires_at: null,
+    updated_at: at,
+  }));
 }
 
 export async function findCardById(db: Db, id: string): Promise<Card | undefined> {
@@ -116,18 +112,16 @@ export async function findCardsOfUser(db: Db, userId: string): Promise<Card[]> {
 
 /** How many cards each of these users holds in the given states. */
 export async function countCardsOfUsers(db: Db, userIds: string[], states: readonly CardState[]) {
-  const counts = new Map<string, number>();
-  for (const slice of slices(userIds, 1000)) {
-    const rows = await db
+  const rows = await selectInSlices(userIds, 1000, (slice) =>
+    db
       .selectFrom("cards")
       .select(["user_id", (eb) => eb.fn.countAll<number>().as("n")])
       .where("user_id", "in", slice)
       .where("state", "in", states)
       .groupBy("user_id")
-      .execute();
-    for (const row of rows) counts.set(row.user_id, Number(row.n));
-  }
-  return counts;
+      .execute(),
+  );
+  return new Map(rows.map((row) => [row.user_id, Number(row.n)]));
 }
 
 /**
@@ -165,17 +159,10 @@ export async function updateCardDetails(
 
 /** The names of the templates these cards are made from, each once. */
 export async function findTemplatesOfCards(db: Db, ids: readonly string[]): Promise<Set<string>> {
-  const names = new Set<string>();
-  for (const slice of slices(ids, 1000)) {
-    const rows = await db
-      .selectFrom("cards")
-      .select("template")
-      .distinct()
-      .where("id", "in", slice)
-      .execute();
-    for (const row of rows) names.add(row.template);
-  }
-  return names;
+  const rows = await selectInSlices(ids, 1000, (slice) =>
+    db.selectFrom("cards").select("template").distinct().where("id", "in", slice).execute(),
+  );
+  return new Set(rows.map((row) => row.template));
 }
 
 export interface CardFilter {
@@ -245,26 +232,14 @@ export async function findCardIds(db: Db, filter: CardFilter, limit: number): Pr
   return rows.map((r) => r.id);
 }
 
-export async function searchCards(
-  db: Db,
-  filter: CardFilter,
-  page: { cursor?: string | undefined; limit: number },
-): Promise<Page<Card>> {
+export async function searchCards(db: Db, filter: CardFilter, page: PageRequest): Promise<Page<Card>> {
   const query = cardsMatching(db, filter);
-  const totalRow =
-    (await countFromCounters(db, filter)) ??
-    (await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow());
-  let pageQuery = query.select(cardColumns);
-  if (page.cursor) {
-    const [requestedAt, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
-    pageQuery = pageQuery.where((eb) =>
-      eb(eb.refTuple("requested_at", "id"), ">", eb.tuple(requestedAt, id)),
-    );
-  }
-  const rows = await pageQuery
-    .orderBy("requested_at")
-    .orderBy("id")
-    .limit(page.limit + 1)
-    .execute();
-  return toPage(rows, page.limit, totalRow.n, (row) => [row.requested_at, row.id], toCard);
+  const total = (await countFromCounters(db, filter))?.n ?? (await countRows(query));
+  return selectKeysetPage(
+    query.select(cardColumns),
+    page,
+    total,
+    { sort: "requested_at", tieBreak: "id", direction: "asc", keyOf: (row) => [row.requested_at, row.id] },
+    toCard,
+  );
 }

@@ -1,3 +1,4 @@
+import { countRows } from "./count-rows.js";
 import type { Db } from "./database.js";
 
 export interface CaRecord {
@@ -65,9 +66,5 @@ export async function deleteCaRecord(db: Db): Promise<void> {
 }
 
 export async function countCertificates(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom("certificates")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom("certificates"));
 }

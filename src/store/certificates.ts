@@ -1,8 +1,11 @@
 import type { CertificateState, RevocationReason } from "../domain/certificate-states.js";
-import { decodeCursor, type Page, toPage } from "./cursor.js";
+import { countRows } from "./count-rows.js";
+import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
+import { insertInSlices } from "./in-slices.js";
+import { selectKeysetPage } from "./keyset-page.js";
+import type { PageRequest } from "./page-request.js";
 import { reserveSequence } from "./sequences.js";
-import { slices } from "./slices.js";
 
 export interface CertificateRecord {
   serial: string;
@@ -63,27 +66,20 @@ export async function currentCertificateStatusVersion(db: Db): Promise<number> {
 }
 
 export async function insertCertificates(db: Db, certificates: NewCertificate[], at: string): Promise<void> {
-  for (const slice of slices(certificates, 500)) {
-    await db
-      .insertInto("certificates")
-      .values(
-        slice.map((c) => ({
-          serial: c.serial,
-          card_id: c.cardId,
-          profile: c.profile,
-          subject: c.subject,
-          state: c.state,
-          der: c.der,
-          not_before: c.notBefore,
-          not_after: c.notAfter,
-          revoked_at: c.revokedAt,
-          revocation_reason: c.revocationReason,
-          created_at: at,
-          updated_at: at,
-        })),
-      )
-      .execute();
-  }
+  await insertInSlices(db, "certificates", certificates, 500, (c) => ({
+    serial: c.serial,
+    card_id: c.cardId,
+    profile: c.profile,
+    subject: c.subject,
+    state: c.state,
+    der: c.der,
+    not_before: c.notBefore,
+    not_after: c.notAfter,
+    revoked_at: c.revokedAt,
+    revocation_reason: c.revocationReason,
+    created_at: at,
+    updated_at: at,
+  }));
   if (certificates.some((c) => c.revokedAt)) await bumpCertificateStatusVersion(db);
 }
 
@@ -151,7 +147,7 @@ export interface CertificateFilter {
 export async function searchCertificates(
   db: Db,
   filter: CertificateFilter,
-  page: { cursor?: string | undefined; limit: number },
+  page: PageRequest,
 ): Promise<Page<CertificateRecord>> {
   let query = db.selectFrom("certificates");
   if (filter.cardId) query = query.where("card_id", "=", filter.cardId);
@@ -162,25 +158,18 @@ export async function searchCertificates(
       eb.or([eb("serial", "=", q.toLowerCase()), eb("subject", ">=", q).and("subject", "<", `${q}\uffff`)]),
     );
   }
-  const total = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  let pageQuery = query.select(columns);
-  if (page.cursor) {
-    const [createdAt, serial] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
-    pageQuery = pageQuery.where((eb) =>
-      eb(eb.refTuple("created_at", "serial"), "<", eb.tuple(createdAt, serial)),
-    );
-  }
-  const rows = (await pageQuery
-    .orderBy("created_at", "desc")
-    .orderBy("serial", "desc")
-    .limit(page.limit + 1)
-    .execute()) as CertificateRecord[];
-  return toPage(
-    rows,
-    page.limit,
-    total.n,
-    (row) => [row.createdAt, row.serial],
-    (row) => row,
+  const total = await countRows(query);
+  return selectKeysetPage(
+    query.select(columns),
+    page,
+    total,
+    {
+      sort: "created_at",
+      tieBreak: "serial",
+      direction: "desc",
+      keyOf: (row) => [row.createdAt, row.serial],
+    },
+    (row) => row as CertificateRecord,
   );
 }
 

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Operator } from "../domain/operator.js";
 import type { Role } from "../domain/roles.js";
+import { countRows } from "./count-rows.js";
 import type { Db, Dialect } from "./database.js";
 import type { OperatorTable } from "./schema.js";
 
@@ -58,11 +59,7 @@ export async function listOperators(db: Db): Promise<Operator[]> {
 }
 
 export async function countOperators(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom("operators")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom("operators"));
 }
 
 export async function insertOperator(

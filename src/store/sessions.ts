@@ -7,10 +7,15 @@ export interface SessionRow {
   expiresAt: string;
 }
 
-export async function insertSession(
-  db: Db,
-  session: { id: string; operatorId: string; at: string; expiresAt: string },
-): Promise<void> {
+/** A session as login opens it: seen last at the moment it was created. */
+export interface NewSession {
+  id: string;
+  operatorId: string;
+  at: string;
+  expiresAt: string;
+}
+
+export async function insertSession(db: Db, session: NewSession): Promise<void> {
   await db
     .insertInto("sessions")
     .values({

@@ -1,9 +1,12 @@
 import type { SelectQueryBuilder } from "kysely";
 import type { User } from "../domain/user.js";
-import { decodeCursor, type Page, toPage } from "./cursor.js";
+import { countRows } from "./count-rows.js";
+import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
+import { selectInSlices } from "./in-slices.js";
+import { selectKeysetPage } from "./keyset-page.js";
+import type { PageRequest } from "./page-request.js";
 import type { Database, UserTable } from "./schema.js";
-import { slices } from "./slices.js";
 
 export type NewUser = Omit<User, "hasPhoto" | "state" | "createdAt" | "updatedAt"> & {
   photo: { data: Buffer; type: string } | null;
@@ -111,12 +114,10 @@ export async function findUserPhoto(db: Db, id: string): Promise<{ data: Buffer;
 
 /** Which of these identifiers are taken already. */
 export async function findTakenIdentifiers(db: Db, identifiers: string[]): Promise<Set<string>> {
-  const taken = new Set<string>();
-  for (const slice of slices(identifiers, 1000)) {
-    const rows = await db.selectFrom("users").select("identifier").where("identifier", "in", slice).execute();
-    for (const row of rows) taken.add(row.identifier);
-  }
-  return taken;
+  const rows = await selectInSlices(identifiers, 1000, (slice) =>
+    db.selectFrom("users").select("identifier").where("identifier", "in", slice).execute(),
+  );
+  return new Set(rows.map((row) => row.identifier));
 }
 
 export interface UserFilter {
@@ -125,11 +126,7 @@ export interface UserFilter {
   organizationalUnit?: string | undefined;
 }
 
-export async function searchUsers(
-  db: Db,
-  filter: UserFilter,
-  page: { cursor?: string | undefined; limit: number },
-): Promise<Page<User>> {
+export async function searchUsers(db: Db, filter: UserFilter, page: PageRequest): Promise<Page<User>> {
   let query = db.selectFrom("users");
   if (filter.q) {
     const q = filter.q.toLowerCase();
@@ -144,25 +141,19 @@ export async function searchUsers(
   if (filter.state) query = query.where("state", "=", filter.state);
   if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
 
-  const totalRow = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-  let pageQuery = selectUsers(query);
-  if (page.cursor) {
-    const [name, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
-    pageQuery = pageQuery.where((eb) => eb(eb.refTuple("search_name", "id"), ">", eb.tuple(name, id)));
-  }
-  const rows = await pageQuery
-    .orderBy("search_name")
-    .orderBy("id")
-    .limit(page.limit + 1)
-    .execute();
-  return toPage(rows, page.limit, totalRow.n, (row) => [row.search_name, row.id], toUser);
+  const total = await countRows(query);
+  return selectKeysetPage(
+    selectUsers(query),
+    page,
+    total,
+    { sort: "search_name", tieBreak: "id", direction: "asc", keyOf: (row) => [row.search_name, row.id] },
+    toUser,
+  );
 }
 
 export async function findUsersByIds(db: Db, ids: string[]): Promise<Map<string, User>> {
-  const found = new Map<string, User>();
-  for (const slice of slices(ids, 1000)) {
-    const rows = await selectUsers(db.selectFrom("users")).where("id", "in", slice).execute();
-    for (const row of rows) found.set(row.id, toUser(row));
-  }
-  return found;
+  const rows = await selectInSlices(ids, 1000, (slice) =>
+    selectUsers(db.selectFrom("users")).where("id", "in", slice).execute(),
+  );
+  return new Map(rows.map((row) => [row.id, toUser(row)]));
 }

@@ -1,89 +1,80 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Dialect } from "../database.js";
+import { blobType, createIndexes, createTable } from "./table-definitions.js";
 
 /**
  * Batch orders: the batch, its chunks (the unit a worker produces and the runner commits at
  * once), one item per card, the print-file and PIN-letter parts of each chunk, and the
  * software tokens the software encoder makes.
  */
-export function batches(dialect: Dialect) {
-  const blob = sql.raw(dialect === "postgres" ? "bytea" : "blob");
-  return {
-    async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable("batches")
-        .addColumn("id", "text", (c) => c.primaryKey())
-        .addColumn("process", "text", (c) => c.notNull())
-        .addColumn("state", "text", (c) => c.notNull())
-        .addColumn("options", "text", (c) => c.notNull())
-        .addColumn("created_by", "text", (c) => c.notNull())
-        .addColumn("created_by_name", "text", (c) => c.notNull())
-        .addColumn("created_at", "text", (c) => c.notNull())
-        .addColumn("updated_at", "text", (c) => c.notNull())
-        .addColumn("finished_at", "text")
-        .addColumn("total", "integer", (c) => c.notNull())
-        .addColumn("done", "integer", (c) => c.notNull().defaultTo(0))
-        .addColumn("failed", "integer", (c) => c.notNull().defaultTo(0))
-        .addColumn("released", "integer", (c) => c.notNull().defaultTo(0))
-        .addColumn("chunks", "integer", (c) => c.notNull())
-        .addColumn("pin_letters_purged_at", "text")
-        .execute();
-      await db.schema.createIndex("batches_created").on("batches").columns(["created_at", "id"]).execute();
-      await db.schema.createIndex("batches_state").on("batches").columns(["state", "created_at"]).execute();
+export async function batches(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const blob = blobType(dialect);
+  await createTable(db, "batches", {
+    id: "text primary key",
+    process: "text not null",
+    state: "text not null",
+    options: "text not null",
+    created_by: "text not null",
+    created_by_name: "text not null",
+    created_at: "text not null",
+    updated_at: "text not null",
+    finished_at: "text",
+    total: "integer not null",
+    done: "integer default 0 not null",
+    failed: "integer default 0 not null",
+    released: "integer default 0 not null",
+    chunks: "integer not null",
+    pin_letters_purged_at: "text",
+  }).execute();
+  await createIndexes(db, "batches", {
+    batches_created: ["created_at", "id"],
+    batches_state: ["state", "created_at"],
+  });
 
-      await db.schema
-        .createTable("batch_chunks")
-        .addColumn("batch_id", "text", (c) => c.notNull().references("batches.id"))
-        .addColumn("chunk", "integer", (c) => c.notNull())
-        .addColumn("state", "text", (c) => c.notNull())
-        .addColumn("claimed_by", "text")
-        .addColumn("lease_until", "text")
-        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
-        .addColumn("updated_at", "text", (c) => c.notNull())
-        .addPrimaryKeyConstraint("batch_chunks_pk", ["batch_id", "chunk"])
-        .execute();
-      await db.schema
-        .createIndex("batch_chunks_state")
-        .on("batch_chunks")
-        .columns(["state", "batch_id", "chunk"])
-        .execute();
+  await createTable(db, "batch_chunks", {
+    batch_id: "text not null references batches.id",
+    chunk: "integer not null",
+    state: "text not null",
+    claimed_by: "text",
+    lease_until: "text",
+    attempts: "integer default 0 not null",
+    updated_at: "text not null",
+  })
+    .addPrimaryKeyConstraint("batch_chunks_pk", ["batch_id", "chunk"])
+    .execute();
+  await createIndexes(db, "batch_chunks", { batch_chunks_state: ["state", "batch_id", "chunk"] });
 
-      await db.schema
-        .createTable("batch_items")
-        .addColumn("batch_id", "text", (c) => c.notNull().references("batches.id"))
-        .addColumn("card_id", "text", (c) => c.notNull().references("cards.id"))
-        .addColumn("seq", "integer", (c) => c.notNull())
-        .addColumn("chunk", "integer", (c) => c.notNull())
-        .addColumn("state", "text", (c) => c.notNull())
-        .addColumn("code", "text")
-        .addColumn("reason", "text")
-        .addColumn("ms", "integer")
-        .addColumn("updated_at", "text", (c) => c.notNull())
-        .addPrimaryKeyConstraint("batch_items_pk", ["batch_id", "card_id"])
-        .execute();
-      await db.schema
-        .createIndex("batch_items_chunk")
-        .on("batch_items")
-        .columns(["batch_id", "chunk", "seq"])
-        .execute();
-      await db.schema.createIndex("batch_items_seq").on("batch_items").columns(["batch_id", "seq"]).execute();
+  await createTable(db, "batch_items", {
+    batch_id: "text not null references batches.id",
+    card_id: "text not null references cards.id",
+    seq: "integer not null",
+    chunk: "integer not null",
+    state: "text not null",
+    code: "text",
+    reason: "text",
+    ms: "integer",
+    updated_at: "text not null",
+  })
+    .addPrimaryKeyConstraint("batch_items_pk", ["batch_id", "card_id"])
+    .execute();
+  await createIndexes(db, "batch_items", {
+    batch_items_chunk: ["batch_id", "chunk", "seq"],
+    batch_items_seq: ["batch_id", "seq"],
+  });
 
-      await db.schema
-        .createTable("batch_parts")
-        .addColumn("batch_id", "text", (c) => c.notNull().references("batches.id"))
-        .addColumn("kind", "text", (c) => c.notNull())
-        .addColumn("chunk", "integer", (c) => c.notNull())
-        .addColumn("pages", "integer", (c) => c.notNull())
-        .addColumn("data", blob, (c) => c.notNull())
-        .addPrimaryKeyConstraint("batch_parts_pk", ["batch_id", "kind", "chunk"])
-        .execute();
+  await createTable(db, "batch_parts", {
+    batch_id: "text not null references batches.id",
+    kind: "text not null",
+    chunk: "integer not null",
+    pages: "integer not null",
+    data: `${blob} not null`,
+  })
+    .addPrimaryKeyConstraint("batch_parts_pk", ["batch_id", "kind", "chunk"])
+    .execute();
 
-      await db.schema
-        .createTable("card_tokens")
-        .addColumn("card_id", "text", (c) => c.primaryKey().references("cards.id"))
-        .addColumn("token", blob, (c) => c.notNull())
-        .addColumn("created_at", "text", (c) => c.notNull())
-        .execute();
-    },
-  };
+  await createTable(db, "card_tokens", {
+    card_id: "text primary key references cards.id",
+    token: `${blob} not null`,
+    created_at: "text not null",
+  }).execute();
 }

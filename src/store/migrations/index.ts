@@ -1,4 +1,4 @@
-import type { Migration } from "kysely";
+import type { Kysely, Migration } from "kysely";
 import type { Dialect } from "../database.js";
 import { foundation } from "./001-foundation.js";
 import { certificates } from "./002-certificates.js";
@@ -10,17 +10,22 @@ import { pendingChanges } from "./007-pending-changes.js";
 import { downloadsBatchLink } from "./008-downloads-batch-link.js";
 import { loginThrottle } from "./009-login-throttle.js";
 
+/** Each migration's name, as deployed databases recorded it, and its step up. */
+const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
+  "001-foundation": foundation,
+  "002-certificates": certificates,
+  "003-batches": batches,
+  "004-card-search": cardSearch,
+  "005-card-counts": cardCounts,
+  "006-audit-checkpoints": auditCheckpoints,
+  "007-pending-changes": pendingChanges,
+  "008-downloads-batch-link": downloadsBatchLink,
+  "009-login-throttle": loginThrottle,
+};
+
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
-  return {
-    "001-foundation": foundation(dialect),
-    "002-certificates": certificates(dialect),
-    "003-batches": batches(dialect),
-    "004-card-search": cardSearch(),
-    "005-card-counts": cardCounts(dialect),
-    "006-audit-checkpoints": auditCheckpoints(dialect),
-    "007-pending-changes": pendingChanges(),
-    "008-downloads-batch-link": downloadsBatchLink(),
-    "009-login-throttle": loginThrottle(),
-  };
+  return Object.fromEntries(
+    Object.entries(steps).map(([name, up]) => [name, { up: (db: Kysely<unknown>) => up(db, dialect) }]),
+  );
 }

@@ -1,0 +1,42 @@
+import { type SelectQueryBuilder, type StringReference, sql } from "kysely";
+import { decodeCursor, type Page, toPage } from "./cursor.js";
+import type { PageRequest } from "./page-request.js";
+
+/** The order a list is paged in: a text sort column, then a unique text column that breaks ties. */
+export interface KeysetOrder<DB, TB extends keyof DB, Row> {
+  readonly sort: StringReference<DB, TB>;
+  readonly tieBreak: StringReference<DB, TB>;
+  readonly direction: "asc" | "desc";
+  /** The values of `sort` and `tieBreak` in a row of the page: the next page's cursor. */
+  readonly keyOf: (row: Row) => readonly [string, string];
+}
+
+/**
+ * The page of `query` that follows the request's cursor in `order`, counted as `total`. Fetches
+ * one row more than the page so that `toPage` knows whether another follows.
+ */
+export async function selectKeysetPage<DB, TB extends keyof DB, Row, Item>(
+  query: SelectQueryBuilder<DB, TB, Row>,
+  page: PageRequest,
+  total: number,
+  order: KeysetOrder<DB, TB, Row>,
+  toItem: (row: Row) => Item,
+): Promise<Page<Item>> {
+  const { sort, tieBreak, direction } = order;
+  let pageQuery = query;
+  if (page.cursor) {
+    const [sortValue, tieValue] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
+    // Row values, as `eb.refTuple` writes them; spelled out because its types cannot follow
+    // columns that are generic here.
+    const beyond = sql.raw(direction === "asc" ? ">" : "<");
+    pageQuery = pageQuery.where(
+      sql<boolean>`(${sql.ref(sort)}, ${sql.ref(tieBreak)}) ${beyond} (${sortValue}, ${tieValue})`,
+    );
+  }
+  const rows = await pageQuery
+    .orderBy(sort, direction)
+    .orderBy(tieBreak, direction)
+    .limit(page.limit + 1)
+    .execute();
+  return toPage(rows, page.limit, total, order.keyOf, toItem);
+}
