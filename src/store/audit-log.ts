@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { type Selectable, sql } from "kysely";
+import type { Selectable } from "kysely";
 import { TesseraError } from "../domain/errors.js";
 import {
   type AuditCheckpoint,
@@ -17,6 +17,7 @@ import type { Db, Dialect } from "./database.js";
 import type { PageRequest } from "./page-request.js";
 import type { AuditTable } from "./schema.js";
 import { slices } from "./slices.js";
+import { lockUntilCommit } from "./transaction-locks.js";
 
 /**
  * The object history: an append-only log whose entries are chained. Each entry carries an
@@ -67,9 +68,6 @@ export interface VerifyResult {
 }
 
 const genesis = "0".repeat(64);
-// Any constant works: it only has to be the same for every Tessera sharing one database.
-const chainLockKey = 7_431_001;
-const checkpointLockKey = 7_431_003;
 
 // In Unicode mode a surrogate pair is one code point, so this matches lone halves only.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the two things to find
@@ -226,7 +224,7 @@ export function createAuditLog({ dialect, key, checkpoints }: AuditLogSettings):
       if (!trx.isTransaction) return trx.transaction().execute((t) => this.append(t, entries, at));
       // Several Tessera processes may share one PostgreSQL: take the chain in turns. The lock is
       // released at commit, after which the next writer reads this entry as its predecessor.
-      if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${chainLockKey})`.execute(trx);
+      await lockUntilCommit(trx, dialect, "auditChain");
       const last = await trx
         .selectFrom("audit_log")
         .select("mac")
@@ -311,8 +309,7 @@ export function createAuditLog({ dialect, key, checkpoints }: AuditLogSettings):
     async writeCheckpoint(db, at) {
       const written = await db.transaction().execute(async (trx) => {
         // Several Tessera processes may share one PostgreSQL: one checkpoint writer at a time.
-        if (dialect === "postgres")
-          await sql`select pg_advisory_xact_lock(${checkpointLockKey})`.execute(trx);
+        await lockUntilCommit(trx, dialect, "auditCheckpoint");
         const anchors = await findAnchors(trx);
         const newest = anchors[0]?.checkpoint;
         const macAt = async (seq: number) =>

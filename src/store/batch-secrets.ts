@@ -1,9 +1,6 @@
 import { createHash } from "node:crypto";
-import { sql } from "kysely";
 import type { Db, Dialect } from "./database.js";
-
-// Any constant works: it only has to be the same for every Tessera sharing one database.
-const batchSecretsLockSpace = 7_431_011;
+import { lockUntilCommit } from "./transaction-locks.js";
 
 /**
  * Makes the caller's transaction the only one handing out the secrets (PIN letters, software
@@ -16,7 +13,7 @@ const batchSecretsLockSpace = 7_431_011;
 export async function lockBatchSecrets(trx: Db, dialect: Dialect, batchId: string): Promise<void> {
   if (dialect !== "postgres") return;
   const n = createHash("sha256").update(batchId).digest().readInt32BE(0);
-  await sql`select pg_advisory_xact_lock(${batchSecretsLockSpace}, ${n})`.execute(trx);
+  await lockUntilCommit(trx, dialect, "batchSecrets", n);
 }
 
 /**

@@ -1,8 +1,5 @@
-import { sql } from "kysely";
 import type { Db, Dialect } from "./database.js";
-
-// Any constant works; the same for every Tessera sharing one PostgreSQL.
-const crlLockKey = 7_431_002;
+import { lockUntilCommit } from "./transaction-locks.js";
 
 export interface CrlRecord {
   number: number;
@@ -52,7 +49,7 @@ export async function insertCrl(db: Db, crl: CrlRecord): Promise<void> {
  * transaction-scoped advisory lock; SQLite has one connection, held by the transaction.
  */
 export async function lockCrlPublication(trx: Db, dialect: Dialect): Promise<void> {
-  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${crlLockKey})`.execute(trx);
+  await lockUntilCommit(trx, dialect, "crlPublication");
 }
 
 /** Drops every CRL: they were signed by a CA that is being replaced. */

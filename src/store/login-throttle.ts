@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { sql } from "kysely";
 import type { Db, Dialect } from "./database.js";
+import { lockUntilCommit } from "./transaction-locks.js";
 
 /** Which count: a username from one address, a username from all (`address` ""), an address for all (`username` ""). */
 export interface LoginCountKey {
@@ -14,9 +14,6 @@ export interface LoginCount extends LoginCountKey {
   /** Until when the next attempt this count governs must wait; null while it is free. */
   readonly delayedUntil: string | null;
 }
-
-// Any constant works: it only has to be the same for every Tessera sharing one database.
-const throttleLockSpace = 7_431_009;
 
 /** A stable signed 32-bit number for a lock name (collisions only make two names wait for each other). */
 function lockNumber(name: string): number {
@@ -32,7 +29,7 @@ function lockNumber(name: string): number {
 export async function lockLoginCounts(trx: Db, dialect: Dialect, names: readonly string[]): Promise<void> {
   if (dialect !== "postgres") return;
   const numbers = [...new Set(names.map(lockNumber))].sort((a, b) => a - b);
-  for (const n of numbers) await sql`select pg_advisory_xact_lock(${throttleLockSpace}, ${n})`.execute(trx);
+  for (const n of numbers) await lockUntilCommit(trx, dialect, "loginCounts", n);
 }
 
 export async function findLoginCounts(db: Db, keys: readonly LoginCountKey[]): Promise<LoginCount[]> {

@@ -1,9 +1,9 @@
-import { sql } from "kysely";
 import type { Operator } from "../domain/operator.js";
 import type { Role } from "../domain/roles.js";
 import { countRows } from "./count-rows.js";
 import type { Db, Dialect } from "./database.js";
 import type { OperatorTable } from "./schema.js";
+import { lockUntilCommit } from "./transaction-locks.js";
 
 export interface OperatorWithHash extends Operator {
   passwordHash: string;
@@ -102,9 +102,6 @@ export async function updateOperator(
     .execute();
 }
 
-// Any constant works: it only has to be the same for every Tessera sharing one database.
-const administratorsLockKey = 7_431_013;
-
 /**
  * Makes the caller's transaction the only one changing operators until it ends. The rules
  * about administrators count the enabled ones, then change one: two changes at once would each
@@ -114,7 +111,7 @@ const administratorsLockKey = 7_431_013;
  * SQLite has one connection, held by the transaction.
  */
 export async function lockOperators(trx: Db, dialect: Dialect): Promise<void> {
-  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${administratorsLockKey})`.execute(trx);
+  await lockUntilCommit(trx, dialect, "operators");
 }
 
 /** Enabled operators holding the administrator role: there must always be one. */

@@ -1,9 +1,6 @@
-import { sql } from "kysely";
 import { type ProcessOptions, processOptionsSchema } from "../domain/process-options.js";
 import type { Db, Dialect } from "./database.js";
-
-// Any constant works: it only has to be the same for every Tessera sharing one database.
-const optionsLockKey = 7_431_017;
+import { lockUntilCommit } from "./transaction-locks.js";
 
 /**
  * Makes the caller's transaction the only one changing the options until it ends: a change
@@ -13,7 +10,7 @@ const optionsLockKey = 7_431_017;
  * has one connection, held by the transaction.
  */
 export async function lockProcessOptions(trx: Db, dialect: Dialect): Promise<void> {
-  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${optionsLockKey})`.execute(trx);
+  await lockUntilCommit(trx, dialect, "processOptions");
 }
 
 export async function findProcessOptions(db: Db): Promise<ProcessOptions | undefined> {
