@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ApiClient } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
-
-type Api = ReturnType<typeof apiAs>;
 
 /**
  * Found attacking issue 8: with two administrators, one could disable the other (or take its
@@ -13,8 +12,8 @@ type Api = ReturnType<typeof apiAs>;
  */
 describe.each(dialects)("removing the second administrator on %s", (dialect) => {
   let t: TestApp;
-  let admin: Api;
-  let auditor: Api;
+  let admin: ApiClient;
+  let auditor: ApiClient;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {

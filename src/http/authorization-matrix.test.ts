@@ -1,10 +1,9 @@
-import type { RouteOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processCatalog } from "../domain/process-catalog.js";
 import { type Role, roles } from "../domain/roles.js";
 import { dialects } from "../test-support/databases.js";
+import { type DeclaredRoute, recordRoutes } from "../test-support/declared-routes.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
-import type { Access } from "./access.js";
 
 /**
  * The authorization matrix (issue 8), generated from the route table (every route the real
@@ -48,13 +47,6 @@ const monitoringRoutes: Record<string, readonly Role[]> = {
 const isUiFile = (route: DeclaredRoute) =>
   !route.url.startsWith("/api/") && !route.url.startsWith("/pki/") && route.servesFile;
 
-interface DeclaredRoute {
-  method: string;
-  url: string;
-  access: Access | undefined;
-  servesFile: boolean;
-}
-
 /** Whom a route lets past the access check: nobody needed, any operator, or these roles. */
 function allowedRoles(route: DeclaredRoute): "public" | "operator" | readonly Role[] {
   // A process route lets any operator in and the process checks its own roles (so that a
@@ -82,29 +74,11 @@ type Caller = {
 
 describe.each(dialects)("the authorization matrix on %s", (dialect) => {
   let t: TestApp;
-  const routes: DeclaredRoute[] = [];
+  const { routes, hooks } = recordRoutes();
   const callers: Caller[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, {
-      hooks: {
-        onRoute(route: RouteOptions) {
-          const methods = [route.method].flat().filter((m) => m !== "HEAD" && m !== "OPTIONS");
-          // Read when asked, not now: a later onRoute hook may still declare (the UI's files).
-          for (const method of methods)
-            routes.push({
-              method,
-              url: route.url,
-              get access() {
-                return route.config?.access;
-              },
-              get servesFile() {
-                return Boolean(route.config && "rootPath" in route.config);
-              },
-            });
-        },
-      },
-    });
+    t = await createTestApp(dialect, { hooks });
     for (const role of roles) {
       await t.operator(`only-${role.toLowerCase()}`, [role]);
       let cookie = await t.login(`only-${role.toLowerCase()}`);

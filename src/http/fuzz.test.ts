@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import type { RouteOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processCatalog } from "../domain/process-catalog.js";
 import { type Role, roles } from "../domain/roles.js";
 import { processHandlers } from "../processes/registry.js";
 import { createSampleJpeg, createSamplePng } from "../production/sample-photos.js";
 import { dialects } from "../test-support/databases.js";
+import { type DeclaredRoute, recordRoutes } from "../test-support/declared-routes.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
 /**
@@ -21,17 +21,10 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
 const runs = Number(process.env.TESSERA_FUZZ_RUNS ?? 2000);
 const seed = Number(process.env.TESSERA_FUZZ_SEED ?? 20260308);
 
-interface DeclaredRoute {
-  method: string;
-  url: string;
-  /** The keys the route's zod schemas name, for bodies and query strings that look real. */
-  bodyKeys: string[];
-  queryKeys: string[];
-  /** A file of the operator UI (served by @fastify/static, which marks the route with its root). */
-  servesFile: boolean;
-}
-
-/** The keys of a zod object (through unions, pipes, optionals and intersections). */
+/**
+ * The keys of a zod object (through unions, pipes, optionals and intersections): the route's
+ * schemas name them, for bodies and query strings that look real.
+ */
 function keysOf(schema: unknown): string[] {
   const s = schema as {
     shape?: Record<string, unknown>;
@@ -226,29 +219,12 @@ const rawBodies = [
 
 describe.each(dialects)("fuzzing every route, body, query and path on %s", (dialect) => {
   let t: TestApp;
-  const routes: DeclaredRoute[] = [];
+  const { routes, hooks } = recordRoutes();
   const credentials: { name: string; credential: string | undefined }[] = [];
   const pool: Record<string, string[]> = {};
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, {
-      hooks: {
-        onRoute(route: RouteOptions) {
-          const methods = [route.method].flat().filter((m) => m !== "HEAD" && m !== "OPTIONS");
-          for (const method of methods)
-            routes.push({
-              method,
-              url: route.url,
-              bodyKeys: keysOf(route.schema?.body),
-              queryKeys: keysOf(route.schema?.querystring),
-              // Read when asked, not now: the file server marks its routes after this hook.
-              get servesFile() {
-                return Boolean(route.config && "rootPath" in route.config);
-              },
-            });
-        },
-      },
-    });
+    t = await createTestApp(dialect, { hooks });
 
     // Every kind of caller: anonymous, one operator per role, the first administrator by
     // session and by token, and tokens that are not valid.
@@ -407,7 +383,7 @@ describe.each(dialects)("fuzzing every route, body, query and path on %s", (dial
       { arbitrary: numberArbitrary.map(String), weight: 2 },
     );
     const queryKey = fc.oneof(
-      { arbitrary: fc.constantFrom(...route.queryKeys, "cursor", "limit"), weight: 4 },
+      { arbitrary: fc.constantFrom(...keysOf(route.schema?.querystring), "cursor", "limit"), weight: 4 },
       { arbitrary: fc.constantFrom("__proto__", "constructor", "q[a]", "limit[]", "%00"), weight: 1 },
     );
     const query = fc
@@ -417,7 +393,9 @@ describe.each(dialects)("fuzzing every route, body, query and path on %s", (dial
     const hasBody = route.method !== "GET" && route.method !== "DELETE";
     const shapedBody = fc
       .tuple(
-        fc.record(Object.fromEntries(route.bodyKeys.map((k) => [k, fieldValue(k)])), { requiredKeys: [] }),
+        fc.record(Object.fromEntries(keysOf(route.schema?.body).map((k) => [k, fieldValue(k)])), {
+          requiredKeys: [],
+        }),
         fc.dictionary(
           fc.oneof(fc.constantFrom("__proto__", "constructor", "options", "filter"), text),
           json,
@@ -466,7 +444,7 @@ describe.each(dialects)("fuzzing every route, body, query and path on %s", (dial
     expect(routes.length).toBeGreaterThan(30);
     for (const process of processCatalog.filter((p) => processHandlers.has(p.symbolicName))) {
       const route = routes.find((r) => r.url === `/api/v1/processes/${process.symbolicName}`);
-      expect(route?.bodyKeys.length, process.symbolicName).toBeGreaterThan(0);
+      expect(keysOf(route?.schema?.body).length, process.symbolicName).toBeGreaterThan(0);
     }
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
+import { appWithApprovedCards } from "../test-support/approved-cards.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import type { TestApp } from "../test-support/test-app.js";
 
 /** One sample of the Prometheus text format: `name{label="value",…} number`. */
 interface Sample {
@@ -28,7 +29,6 @@ function parseExposition(text: string): Sample[] {
 describe.each(dialects)("GET /metrics on %s", (dialect) => {
   let t: TestApp;
   let auditorToken: string;
-  let registrar: ApiClient;
   let production: ApiClient;
   let cardIds: string[];
   let scrapes = 0;
@@ -55,25 +55,16 @@ describe.each(dialects)("GET /metrics on %s", (dialect) => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { options: { approvalStep: false } });
-    await t.operator("desk", ["helpdesk"]);
-    const clients = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-      watcher: ["auditor"],
-    });
-    ({ registrar, production } = clients);
-    const token = await clients.watcher("POST", "/api/v1/tokens", {
-      name: "prometheus",
-    });
-    auditorToken = token.body.token;
-
-    cardIds = await requestCardsForNewHolders(registrar, {
+    ({ t, production, cardIds } = await appWithApprovedCards(dialect, {
       lastName: "Metric",
       count: 5,
       template: "Employee ID",
-    });
+    }));
     expect(cardIds).toHaveLength(5);
+    await t.operator("desk", ["helpdesk"]);
+    // A Prometheus server scrapes with an auditor's API token.
+    const { watcher } = await loggedInOperators(t, { watcher: ["auditor"] });
+    auditorToken = (await watcher("POST", "/api/v1/tokens", { name: "prometheus" })).body.token;
   });
   afterAll(() => t.close());
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ApiClient } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
-
-type Api = ReturnType<typeof apiAs>;
 
 /**
  * Issue 8, findings 2 and 5: nobody decides alone. A token acts only as the operator who made
@@ -11,10 +10,10 @@ type Api = ReturnType<typeof apiAs>;
  */
 describe.each(dialects)("separation of duties on %s", (dialect) => {
   let t: TestApp;
-  let admin: Api;
-  let second: Api;
-  let registrar: Api;
-  let auditor: Api;
+  let admin: ApiClient;
+  let second: ApiClient;
+  let registrar: ApiClient;
+  let auditor: ApiClient;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {

@@ -86,12 +86,10 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
 
   it("changes each card of a chunk in its own way, only those the batch still holds", async () => {
     // c4–c6 are held by batch b1; c7 by another batch.
-    await store.db
-      .updateTable("cards")
-      .set({ batch_id: "b1" })
-      .where("id", "in", ["c4", "c5", "c6"])
-      .execute();
-    await store.db.updateTable("cards").set({ batch_id: "b2" }).where("id", "=", "c7").execute();
+    const holdBy = (batchId: string, ids: string[]) =>
+      store.db.updateTable("cards").set({ batch_id: batchId }).where("id", "in", ids).execute();
+    await holdBy("b1", ["c4", "c5", "c6"]);
+    await holdBy("b2", ["c7"]);
     const later = "2026-01-03T00:00:00.000Z";
     const issued = (id: string, puk: string, expiresAt: string) => ({
       id,

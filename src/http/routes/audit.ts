@@ -1,56 +1,42 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { searchAudit } from "../../store/audit-log.js";
+import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { auditEntrySchema, auditVerificationSchema } from "./audit-schemas.js";
-import { pageQuerySchema, pageSchema } from "./paging.js";
+import { searchRoute } from "./paging.js";
 
-const auditors = { access: ["auditor", "administrator"] as const };
+const auditors = ["auditor", "administrator"] as const;
 
 export function auditRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
-  return async (server) => {
-    server.get(
-      "/api/v1/audit",
-      {
-        config: auditors,
-        schema: {
-          tags: ["audit"],
-          summary: "The object history, newest first",
-          querystring: pageQuerySchema.extend({
-            objectType: z.string().max(32).optional(),
-            objectId: z.string().max(64).optional(),
-            operatorId: z.string().max(64).optional(),
-            action: z.string().max(64).optional(),
-            outcome: z.enum(["success", "refused", "failed"]).optional(),
-            from: z.iso.datetime().or(z.iso.date()).optional(),
-            to: z.iso.datetime().or(z.iso.date()).optional(),
-          }),
-          response: { 200: pageSchema(auditEntrySchema) },
-        },
+  return apiRoutes("audit", {
+    "GET /api/v1/audit": searchRoute({
+      access: auditors,
+      summary: "The object history, newest first",
+      filters: {
+        objectType: z.string().max(32).optional(),
+        objectId: z.string().max(64).optional(),
+        operatorId: z.string().max(64).optional(),
+        action: z.string().max(64).optional(),
+        outcome: z.enum(["success", "refused", "failed"]).optional(),
+        from: z.iso.datetime().or(z.iso.date()).optional(),
+        to: z.iso.datetime().or(z.iso.date()).optional(),
       },
-      async (request) => {
-        const { cursor, limit, ...filter } = request.query;
-        return searchAudit(db, filter, { cursor, limit });
-      },
-    );
+      item: auditEntrySchema,
+      search: (filter, page) => searchAudit(db, filter, page),
+    }),
 
-    server.post(
-      "/api/v1/audit/verify",
-      {
-        config: auditors,
-        schema: {
-          tags: ["audit"],
-          summary: "Verify the chain of the object history; names the first broken entry",
-          description:
-            "Checks every entry's MAC and link to the one before, then the newest signed checkpoint of the history's head (in the database and in the data folder): the history must still hold that checkpoint's last entry with its MAC and at least its number of entries, so entries removed from the end show too.",
-          response: {
-            200: auditVerificationSchema,
-          },
-        },
+    "POST /api/v1/audit/verify": apiRoute({
+      access: auditors,
+      summary: "Verify the chain of the object history; names the first broken entry",
+      description:
+        "Checks every entry's MAC and link to the one before, then the newest signed checkpoint of the history's head (in the database and in the data folder): the history must still hold that checkpoint's last entry with its MAC and at least its number of entries, so entries removed from the end show too.",
+      response: {
+        200: auditVerificationSchema,
       },
       // Verifying only reads: an auditor changes nothing, not even the log.
-      async () => app.services.audit.verify(db),
-    );
-  };
+      handler: async () => app.services.audit.verify(db),
+    }),
+  });
 }

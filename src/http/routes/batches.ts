@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Batch } from "../../domain/batch.js";
@@ -14,25 +14,28 @@ import {
 import { findBatchItems } from "../../store/batch-items.js";
 import { listBatchParts, type PartKind, readBatchPart } from "../../store/batch-parts.js";
 import { findBatch, searchBatches } from "../../store/batches.js";
-import { actorOf } from "../access.js";
+import { type Access, actorOf } from "../access.js";
+import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { zipStream } from "../zip.js";
 import { batchDetailSchema, type batchItemSchema, batchSchema } from "./batch-schemas.js";
-import { pageQuerySchema, pageSchema } from "./paging.js";
+import { pageQuerySchema, searchRoute } from "./paging.js";
 
-const readers = {
-  access: ["productionAdministrator", "issuingAuthority", "auditor", "administrator", "pinMailer"] as const,
-};
+const readers = [
+  "productionAdministrator",
+  "issuingAuthority",
+  "auditor",
+  "administrator",
+  "pinMailer",
+] as const;
 const params = z.object({ id: z.string().max(64) });
+const partQuery = z.object({ part: z.coerce.number().int().min(1).optional() });
 
 export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
   // Who may fetch what is a deployment setting (config.downloads); no role holds both the PIN
   // letters and the tokens (refused at start).
   const { downloads } = app.config;
-  const printFileAccess = { access: downloads.printFile, download: true };
-  const pinLetterAccess = { access: downloads.pinLetters };
-  const tokenAccess = { access: downloads.tokens, download: true };
   const withAllowed = (batch: Batch, request: FastifyRequest) => {
     const held = actorOf(request).roles;
     return {
@@ -57,91 +60,17 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
       bytes: p.bytes,
     }));
 
-  return async (server) => {
-    server.get(
-      "/api/v1/batches",
-      {
-        config: readers,
-        schema: {
-          tags: ["batches"],
-          summary: "Batch orders, newest first",
-          querystring: pageQuerySchema.extend({
-            state: z.enum(["running", "completed", "cancelled"]).optional(),
-            process: z.string().max(64).optional(),
-          }),
-          response: { 200: pageSchema(batchSchema) },
-        },
-      },
-      async (request) => {
-        const { cursor, limit, ...filter } = request.query;
-        const page = await searchBatches(db, filter, { cursor, limit });
-        return { ...page, items: page.items.map((batch) => withAllowed(batch, request)) };
-      },
-    );
-
-    server.get(
-      "/api/v1/batches/:id",
-      {
-        config: readers,
-        schema: {
-          tags: ["batches"],
-          summary: "A batch with its progress, its per-card results (paged) and its files",
-          params,
-          querystring: pageQuerySchema.extend({
-            itemState: z.enum(["pending", "done", "failed", "released"]).optional(),
-          }),
-          response: {
-            200: batchDetailSchema,
-          },
-        },
-      },
-      async (request) => {
-        const batch = await loadBatch(request.params.id);
-        const { cursor, limit, itemState } = request.query;
-        const items = await findBatchItems(db, batch.id, { state: itemState }, { cursor, limit });
-        const allowed = withAllowed(batch, request);
-        // The batch's own read also knows this operator's half: who fetched its tokens may not
-        // fetch its PIN letters, so the page does not offer them.
-        if (
-          allowed.mayDownload.pinLetters &&
-          (await findPinLetterSplitRefusal(db, actorOf(request), batch.id))
-        )
-          allowed.mayDownload.pinLetters = false;
-        return {
-          ...allowed,
-          items: items.items as z.infer<typeof batchItemSchema>[],
-          nextCursor: items.nextCursor,
-          printFile: await parts(batch, "print"),
-          pinLetters: await parts(batch, "pinLetters"),
-        };
-      },
-    );
-
-    server.post(
-      "/api/v1/batches/:id/cancel",
-      {
-        config: { access: ["productionAdministrator", "issuingAuthority"] },
-        schema: {
-          tags: ["batches"],
-          summary:
-            "Cancel a running batch: cards not started stay approved, their claims released (`released`); cards already in production finish (`inProduction`, `finishing` until `finishedAt`)",
-          params,
-          response: { 200: batchSchema },
-        },
-      },
-      async (request) =>
-        withAllowed(await cancelBatchOrder(app.services, actorOf(request), request.params.id), request),
-    );
-
-    // The print file and the PIN letters: one PDF when the batch made one part (or ?part=N),
-    // else a ZIP of the parts in order (a part is one chunk of the batch). Each download is
-    // recorded in the object history before a byte is sent.
-    const download =
-      (kind: PartKind, name: string) =>
-      async (
-        request: FastifyRequest<{ Params: { id: string }; Querystring: { part?: number | undefined } }>,
-        reply: FastifyReply,
-      ) => {
+  // The print file and the PIN letters: one PDF when the batch made one part (or ?part=N),
+  // else a ZIP of the parts in order (a part is one chunk of the batch). Each download is
+  // recorded in the object history before a byte is sent.
+  const partsDownload = (kind: PartKind, name: string, access: Access, summary: string) =>
+    apiRoute({
+      access,
+      config: { download: true },
+      summary,
+      params,
+      querystring: partQuery,
+      handler: async (request, reply) => {
         const file = await downloadBatchFile(
           app.services,
           actorOf(request),
@@ -169,47 +98,84 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
           .type("application/zip")
           .header("content-disposition", `attachment; filename="${name}-${batchId.slice(0, 8)}.zip"`)
           .send(Readable.from(zipStream(files)));
-      };
-    const partQuery = z.object({ part: z.coerce.number().int().min(1).optional() });
+      },
+    });
 
-    server.get(
-      "/api/v1/batches/:id/print-file",
-      {
-        config: printFileAccess,
-        schema: {
-          tags: ["batches"],
-          summary: "The card faces (ID-1 PDF; a ZIP of PDFs for a batch of several parts)",
-          params,
-          querystring: partQuery,
-        },
+  return apiRoutes("batches", {
+    "GET /api/v1/batches": searchRoute({
+      access: readers,
+      summary: "Batch orders, newest first",
+      filters: {
+        state: z.enum(["running", "completed", "cancelled"]).optional(),
+        process: z.string().max(64).optional(),
       },
-      download("print", "print-file") as never,
-    );
-    server.get(
-      "/api/v1/batches/:id/pin-letters",
-      {
-        config: { ...pinLetterAccess, download: true },
-        schema: {
-          tags: ["batches"],
-          summary: "The PIN letters (A4 PDF; a ZIP of PDFs for a batch of several parts)",
-          params,
-          querystring: partQuery,
-        },
+      item: batchSchema,
+      search: async (filter, page, request) => {
+        const found = await searchBatches(db, filter, page);
+        return { ...found, items: found.items.map((batch) => withAllowed(batch, request)) };
       },
-      download("pinLetters", "pin-letters") as never,
-    );
-    server.delete(
-      "/api/v1/batches/:id/pin-letters",
-      {
-        config: pinLetterAccess,
-        schema: {
-          tags: ["batches"],
-          summary: "Purge the PIN letters once printed; they never come back",
-          params,
-          response: { 200: batchSchema },
-        },
+    }),
+
+    "GET /api/v1/batches/:id": apiRoute({
+      access: readers,
+      summary: "A batch with its progress, its per-card results (paged) and its files",
+      params,
+      querystring: pageQuerySchema.extend({
+        itemState: z.enum(["pending", "done", "failed", "released"]).optional(),
+      }),
+      response: {
+        200: batchDetailSchema,
       },
-      async (request) => {
+      handler: async (request) => {
+        const batch = await loadBatch(request.params.id);
+        const { cursor, limit, itemState } = request.query;
+        const items = await findBatchItems(db, batch.id, { state: itemState }, { cursor, limit });
+        const allowed = withAllowed(batch, request);
+        // The batch's own read also knows this operator's half: who fetched its tokens may not
+        // fetch its PIN letters, so the page does not offer them.
+        if (
+          allowed.mayDownload.pinLetters &&
+          (await findPinLetterSplitRefusal(db, actorOf(request), batch.id))
+        )
+          allowed.mayDownload.pinLetters = false;
+        return {
+          ...allowed,
+          items: items.items as z.infer<typeof batchItemSchema>[],
+          nextCursor: items.nextCursor,
+          printFile: await parts(batch, "print"),
+          pinLetters: await parts(batch, "pinLetters"),
+        };
+      },
+    }),
+
+    "POST /api/v1/batches/:id/cancel": apiRoute({
+      access: ["productionAdministrator", "issuingAuthority"],
+      summary:
+        "Cancel a running batch: cards not started stay approved, their claims released (`released`); cards already in production finish (`inProduction`, `finishing` until `finishedAt`)",
+      params,
+      response: { 200: batchSchema },
+      handler: async (request) =>
+        withAllowed(await cancelBatchOrder(app.services, actorOf(request), request.params.id), request),
+    }),
+
+    "GET /api/v1/batches/:id/print-file": partsDownload(
+      "print",
+      "print-file",
+      downloads.printFile,
+      "The card faces (ID-1 PDF; a ZIP of PDFs for a batch of several parts)",
+    ),
+    "GET /api/v1/batches/:id/pin-letters": partsDownload(
+      "pinLetters",
+      "pin-letters",
+      downloads.pinLetters,
+      "The PIN letters (A4 PDF; a ZIP of PDFs for a batch of several parts)",
+    ),
+    "DELETE /api/v1/batches/:id/pin-letters": apiRoute({
+      access: downloads.pinLetters,
+      summary: "Purge the PIN letters once printed; they never come back",
+      params,
+      response: { 200: batchSchema },
+      handler: async (request) => {
         const { batch, erased } = await purgeBatchPinLetters(
           app.services,
           actorOf(request),
@@ -223,20 +189,16 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
           );
         return withAllowed(batch, request);
       },
-    );
+    }),
 
-    server.get(
-      "/api/v1/cards/:id/token",
-      {
-        config: tokenAccess,
-        schema: {
-          tags: ["cards"],
-          summary:
-            "The software token of a card (PKCS#12, opened with the card's PIN): only while the card is as its batch made it (issued, never after activation) and that batch's PIN letters exist, a bounded number of times; every download is in the object history",
-          params,
-        },
-      },
-      async (request, reply) => {
+    "GET /api/v1/cards/:id/token": apiRoute({
+      access: downloads.tokens,
+      config: { download: true },
+      tags: ["cards"],
+      summary:
+        "The software token of a card (PKCS#12, opened with the card's PIN): only while the card is as its batch made it (issued, never after activation) and that batch's PIN letters exist, a bounded number of times; every download is in the object history",
+      params,
+      handler: async (request, reply) => {
         const { card, token } = await downloadCardToken(
           app.services,
           actorOf(request),
@@ -249,6 +211,6 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
           .header("content-disposition", `attachment; filename="${card.cardNumber}.p12"`)
           .send(token);
       },
-    );
-  };
+    }),
+  });
 }

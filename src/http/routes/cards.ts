@@ -9,60 +9,48 @@ import { findHistoryOf } from "../../store/audit-log.js";
 import { findCardById, searchCards } from "../../store/cards.js";
 import { findCertificatesOfCard } from "../../store/certificates.js";
 import { actorOf } from "../access.js";
+import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { cardDetailSchema } from "./card-schemas.js";
-import { pageQuerySchema, pageSchema } from "./paging.js";
+import { searchRoute } from "./paging.js";
 
 const isoDate = z.iso.date().or(z.iso.datetime());
 
 export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
-  return async (server) => {
-    server.get(
-      "/api/v1/cards",
-      {
-        config: { access: "operator" },
-        schema: {
-          tags: ["cards"],
-          summary: "Search cards, oldest request first; q is a card number or the start of the holder's name",
-          querystring: pageQuerySchema.extend({
-            state: z.enum(cardStates).optional(),
-            template: z.string().max(64).optional(),
-            q: z.string().max(200).optional(),
-            userId: z.string().max(64).optional(),
-            batchId: z
-              .string()
-              .max(64)
-              .optional()
-              .describe("Every card this batch took, whether it still holds it or has finished"),
-            organizationalUnit: z.string().max(64).optional(),
-            requestedFrom: isoDate.optional(),
-            requestedTo: isoDate.optional(),
-          }),
-          response: { 200: pageSchema(cardSchema) },
-        },
+  return apiRoutes("cards", {
+    "GET /api/v1/cards": searchRoute({
+      access: "operator",
+      summary: "Search cards, oldest request first; q is a card number or the start of the holder's name",
+      filters: {
+        state: z.enum(cardStates).optional(),
+        template: z.string().max(64).optional(),
+        q: z.string().max(200).optional(),
+        userId: z.string().max(64).optional(),
+        batchId: z
+          .string()
+          .max(64)
+          .optional()
+          .describe("Every card this batch took, whether it still holds it or has finished"),
+        organizationalUnit: z.string().max(64).optional(),
+        requestedFrom: isoDate.optional(),
+        requestedTo: isoDate.optional(),
       },
-      async (request) => {
-        const { cursor, limit, ...filter } = request.query;
-        const page = await searchCards(db, filter, { cursor, limit });
-        return { ...page, items: page.items.map(toCardView) };
+      item: cardSchema,
+      search: async (filter, page) => {
+        const found = await searchCards(db, filter, page);
+        return { ...found, items: found.items.map(toCardView) };
       },
-    );
+    }),
 
-    server.get(
-      "/api/v1/cards/:id",
-      {
-        config: { access: "operator" },
-        schema: {
-          tags: ["cards"],
-          summary: "A card with its certificates, history and the processes its state allows now",
-          params: z.object({ id: z.string().max(64) }),
-          response: {
-            200: cardDetailSchema,
-          },
-        },
+    "GET /api/v1/cards/:id": apiRoute({
+      access: "operator",
+      summary: "A card with its certificates, history and the processes its state allows now",
+      params: z.object({ id: z.string().max(64) }),
+      response: {
+        200: cardDetailSchema,
       },
-      async (request) => {
+      handler: async (request) => {
         const card = await findCardById(db, request.params.id);
         if (!card) throw new TesseraError("card.not_found");
         return {
@@ -81,6 +69,6 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
               undefined,
         };
       },
-    );
-  };
+    }),
+  });
 }

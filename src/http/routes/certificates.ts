@@ -5,46 +5,32 @@ import { TesseraError } from "../../domain/errors.js";
 import { toPem } from "../../pki/index.js";
 import { certificateSchema } from "../../processes/schemas.js";
 import { findCertificate, findCertificateDer, searchCertificates } from "../../store/certificates.js";
+import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
-import { pageQuerySchema, pageSchema } from "./paging.js";
+import { searchRoute } from "./paging.js";
 
 export function certificateRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
-  return async (server) => {
-    server.get(
-      "/api/v1/certificates",
-      {
-        config: { access: "operator" },
-        schema: {
-          tags: ["certificates"],
-          summary: "Search certificates, newest first; q is a serial (hex) or the start of the subject",
-          querystring: pageQuerySchema.extend({
-            card: z.string().max(64).optional(),
-            state: z.enum(certificateStates).optional(),
-            q: z.string().max(200).optional(),
-          }),
-          response: { 200: pageSchema(certificateSchema) },
-        },
+  return apiRoutes("certificates", {
+    "GET /api/v1/certificates": searchRoute({
+      access: "operator",
+      summary: "Search certificates, newest first; q is a serial (hex) or the start of the subject",
+      filters: {
+        card: z.string().max(64).optional(),
+        state: z.enum(certificateStates).optional(),
+        q: z.string().max(200).optional(),
       },
-      async (request) => {
-        const { cursor, limit, card, ...filter } = request.query;
-        return searchCertificates(db, { ...filter, cardId: card }, { cursor, limit });
-      },
-    );
+      item: certificateSchema,
+      search: ({ card, ...filter }, page) => searchCertificates(db, { ...filter, cardId: card }, page),
+    }),
 
-    server.get(
-      "/api/v1/certificates/:serial",
-      {
-        config: { access: "operator" },
-        schema: {
-          tags: ["certificates"],
-          summary: "One certificate: JSON; DER with Accept: application/pkix-cert; PEM with ?format=pem",
-          params: z.object({ serial: z.string().max(64) }),
-          querystring: z.object({ format: z.enum(["json", "pem", "der"]).default("json") }),
-          response: { 200: z.object({ certificate: certificateSchema, pem: z.string() }) },
-        },
-      },
-      async (request, reply) => {
+    "GET /api/v1/certificates/:serial": apiRoute({
+      access: "operator",
+      summary: "One certificate: JSON; DER with Accept: application/pkix-cert; PEM with ?format=pem",
+      params: z.object({ serial: z.string().max(64) }),
+      querystring: z.object({ format: z.enum(["json", "pem", "der"]).default("json") }),
+      response: { 200: z.object({ certificate: certificateSchema, pem: z.string() }) },
+      handler: async (request, reply) => {
         const serial = request.params.serial.toLowerCase();
         const [certificate, der] = await Promise.all([
           findCertificate(db, serial),
@@ -68,6 +54,6 @@ export function certificateRoutes(app: ServedApp): FastifyPluginAsyncZod {
             .send(toPem(der, "CERTIFICATE") as never);
         return { certificate, pem: toPem(der, "CERTIFICATE") };
       },
-    );
-  };
+    }),
+  });
 }

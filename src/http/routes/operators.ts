@@ -13,120 +13,89 @@ import { hasAnyRole } from "../../domain/roles.js";
 import { listApiTokens } from "../../store/api-tokens.js";
 import { listOperators } from "../../store/operators.js";
 import { actorOf } from "../access.js";
+import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { operatorSchema, pendingChangeSchema, tokenSchema } from "./operator-schemas.js";
 
-const admin = { access: ["administrator"] as const };
+const admin = ["administrator"] as const;
 const pendingAnswer = z.object({ pendingChange: pendingChangeSchema });
+const params = z.object({ id: z.string().max(64) });
 
 export function operatorRoutes(app: ServedApp): FastifyPluginAsyncZod {
-  return async (server) => {
-    server.get(
-      "/api/v1/operators",
-      {
-        config: admin,
-        schema: { tags: ["operators"], response: { 200: z.object({ items: z.array(operatorSchema) }) } },
-      },
-      async () => ({ items: await listOperators(app.services.store.db) }),
-    );
+  return apiRoutes("operators", {
+    "GET /api/v1/operators": apiRoute({
+      access: admin,
+      response: { 200: z.object({ items: z.array(operatorSchema) }) },
+      handler: async () => ({ items: await listOperators(app.services.store.db) }),
+    }),
 
-    server.post(
-      "/api/v1/operators",
-      {
-        config: admin,
-        schema: {
-          tags: ["operators"],
-          summary:
-            "Create an operator; without a password one is generated and returned once. " +
-            "A new administrator while two administrators are enabled waits for another administrator: 202 with the pending change",
-          body: newOperatorSchema,
-          response: {
-            201: z.object({ operator: operatorSchema, password: z.string().optional() }),
-            202: pendingAnswer,
-          },
-        },
+    "POST /api/v1/operators": apiRoute({
+      access: admin,
+      summary:
+        "Create an operator; without a password one is generated and returned once. " +
+        "A new administrator while two administrators are enabled waits for another administrator: 202 with the pending change",
+      body: newOperatorSchema,
+      response: {
+        201: z.object({ operator: operatorSchema, password: z.string().optional() }),
+        202: pendingAnswer,
       },
-      async (request, reply) => {
+      handler: async (request, reply) => {
         const created = await createOperator(app.services, actorOf(request), request.body);
         if ("pendingChange" in created) return reply.status(202).send(created);
         const { operator, password } = created;
         return reply.status(201).send({ operator, ...(password && { password }) });
       },
-    );
+    }),
 
-    server.patch(
-      "/api/v1/operators/:id",
-      {
-        config: admin,
-        schema: {
-          tags: ["operators"],
-          summary:
-            "Change roles, disable or enable, reset the password, or lift a lock. Nobody changes their own roles. " +
-            "A change that makes an enabled administrator, or sets another administrator's password (enabled or not), " +
-            "while two administrators are enabled, or disables or demotes one of only two enabled administrators, waits, as a whole, " +
-            "for another administrator: 202 with the pending change",
-          params: z.object({ id: z.string().max(64) }),
-          body: operatorChangesSchema,
-          response: { 200: z.object({ operator: operatorSchema }), 202: pendingAnswer },
-        },
-      },
-      async (request, reply) => {
+    "PATCH /api/v1/operators/:id": apiRoute({
+      access: admin,
+      summary:
+        "Change roles, disable or enable, reset the password, or lift a lock. Nobody changes their own roles. " +
+        "A change that makes an enabled administrator, or sets another administrator's password (enabled or not), " +
+        "while two administrators are enabled, or disables or demotes one of only two enabled administrators, waits, as a whole, " +
+        "for another administrator: 202 with the pending change",
+      params,
+      body: operatorChangesSchema,
+      response: { 200: z.object({ operator: operatorSchema }), 202: pendingAnswer },
+      handler: async (request, reply) => {
         const changed = await changeOperator(app.services, actorOf(request), request.params.id, request.body);
         return reply.status("pendingChange" in changed ? 202 : 200).send(changed);
       },
-    );
+    }),
 
-    server.get(
-      "/api/v1/tokens",
-      {
-        config: { access: "operator" },
-        schema: {
-          tags: ["operators"],
-          summary: "API tokens: an administrator sees every token, any other operator their own",
-          response: { 200: z.object({ items: z.array(tokenSchema) }) },
-        },
-      },
-      async (request) => {
+    "GET /api/v1/tokens": apiRoute({
+      access: "operator",
+      summary: "API tokens: an administrator sees every token, any other operator their own",
+      response: { 200: z.object({ items: z.array(tokenSchema) }) },
+      handler: async (request) => {
         const actor = actorOf(request);
         const everyone = hasAnyRole(actor.roles, ["administrator"]);
         return {
           items: await listApiTokens(app.services.store.db, everyone ? {} : { operatorId: actor.id }),
         };
       },
-    );
+    }),
 
-    server.post(
-      "/api/v1/tokens",
-      {
-        config: { access: "operator" },
-        schema: {
-          tags: ["operators"],
-          summary:
-            "Create an API token for scripts, acting as you (any operator, for themselves); " +
-            "the token is shown once and stored only as a hash",
-          body: newApiTokenSchema,
-          response: { 201: z.object({ id: z.string(), token: z.string() }) },
-        },
-      },
-      async (request, reply) =>
+    "POST /api/v1/tokens": apiRoute({
+      access: "operator",
+      summary:
+        "Create an API token for scripts, acting as you (any operator, for themselves); " +
+        "the token is shown once and stored only as a hash",
+      body: newApiTokenSchema,
+      response: { 201: z.object({ id: z.string(), token: z.string() }) },
+      handler: async (request, reply) =>
         reply.status(201).send(await createApiToken(app.services, actorOf(request), request.body)),
-    );
+    }),
 
-    server.delete(
-      "/api/v1/tokens/:id",
-      {
-        config: { access: "operator" },
-        schema: {
-          tags: ["operators"],
-          summary: "Revoke an API token: your own, or (administrator) anyone's",
-          params: z.object({ id: z.string().max(64) }),
-          response: { 204: z.null() },
-        },
-      },
-      async (request, reply) => {
+    "DELETE /api/v1/tokens/:id": apiRoute({
+      access: "operator",
+      summary: "Revoke an API token: your own, or (administrator) anyone's",
+      params,
+      response: { 204: z.null() },
+      handler: async (request, reply) => {
         await revokeToken(app.services, actorOf(request), request.params.id);
         return reply.status(204).send(null);
       },
-    );
-  };
+    }),
+  });
 }

@@ -1,4 +1,7 @@
+import type { FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { Access } from "../access.js";
+import { type ApiRoute, apiRoute } from "../api-route.js";
 
 export const pageQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
@@ -7,3 +10,35 @@ export const pageQuerySchema = z.object({
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), total: z.int(), nextCursor: z.string().nullable() });
+
+/** Which page a search answers, as the store's searches take it. */
+type PageRequest = Pick<z.output<typeof pageQuerySchema>, "cursor" | "limit">;
+
+/**
+ * A paged search: `cursor` and `limit` in the query choose the page, the other query fields
+ * (`filters`) narrow the search, and the answer is a page of `item`. One declaration, so the
+ * query and the answer of every search stay alike.
+ */
+export function searchRoute<const Filters extends z.ZodRawShape, Item extends z.ZodType>(route: {
+  access: Access;
+  summary: string;
+  filters: Filters;
+  item: Item;
+  search: (
+    filter: z.output<z.ZodObject<Filters>>,
+    page: PageRequest,
+    request: FastifyRequest,
+  ) => Promise<z.input<ReturnType<typeof pageSchema<Item>>>>;
+}): ApiRoute {
+  const { access, summary, filters, item, search } = route;
+  return apiRoute({
+    access,
+    summary,
+    querystring: pageQuerySchema.extend(filters),
+    response: { 200: pageSchema(item) },
+    handler: async (request) => {
+      const { cursor, limit, ...filter } = request.query as PageRequest;
+      return search(filter as z.output<z.ZodObject<Filters>>, { cursor, limit }, request);
+    },
+  });
+}

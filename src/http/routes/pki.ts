@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 
 /**
@@ -9,37 +10,32 @@ import type { ServedApp } from "../served-app.js";
  */
 export function pkiRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { ca, crl } = app.services;
-  const publicAccess = { access: "public" as const };
-  return async (server) => {
-    server.addContentTypeParser(
-      "application/ocsp-request",
-      { parseAs: "buffer", bodyLimit: 64 * 1024 },
-      (_request, body, done) => done(null, body),
-    );
-
-    // The CA changes rarely, and a relying party fetches it with every chain it builds.
-    for (const { url, summary, type, body } of [
-      {
-        url: "/pki/ca.pem",
-        summary: "CA certificate and chain (PEM)",
-        type: "application/x-pem-file",
-        body: () => ca.chainPem,
-      },
-      {
-        url: "/pki/ca.cer",
-        summary: "CA certificate (DER)",
-        type: "application/pkix-cert",
-        body: () => ca.identity.certificateDer,
-      },
-    ])
-      server.get(url, { config: publicAccess, schema: { tags: ["pki"], summary } }, async (_request, reply) =>
+  const answer = async (request: Uint8Array) => app.ocsp.answer(request);
+  // The CA changes rarely, and a relying party fetches it with every chain it builds.
+  const caCertificate = (summary: string, type: string, body: () => string | Uint8Array) =>
+    apiRoute({
+      access: "public",
+      summary,
+      handler: async (_request, reply) =>
         reply.type(type).header("cache-control", "public, max-age=3600").send(body()),
-      );
+    });
 
-    server.get(
-      "/pki/crl",
-      { config: publicAccess, schema: { tags: ["pki"], summary: "Current CRL (DER)" } },
-      async (_request, reply) => {
+  const routes = apiRoutes("pki", {
+    "GET /pki/ca.pem": caCertificate(
+      "CA certificate and chain (PEM)",
+      "application/x-pem-file",
+      () => ca.chainPem,
+    ),
+    "GET /pki/ca.cer": caCertificate(
+      "CA certificate (DER)",
+      "application/pkix-cert",
+      () => ca.identity.certificateDer,
+    ),
+
+    "GET /pki/crl": apiRoute({
+      access: "public",
+      summary: "Current CRL (DER)",
+      handler: async (_request, reply) => {
         const current = await crl.current();
         const maxAge = Math.max(
           0,
@@ -55,44 +51,43 @@ export function pkiRoutes(app: ServedApp): FastifyPluginAsyncZod {
             .send(current.der)
         );
       },
-    );
+    }),
 
-    const answer = async (request: Uint8Array) => app.ocsp.answer(request);
-
-    server.post(
-      "/pki/ocsp",
-      {
-        config: publicAccess,
-        schema: { tags: ["pki"], summary: "OCSP (RFC 6960), DER request in the body" },
-      },
-      async (request, reply) => {
+    "POST /pki/ocsp": apiRoute({
+      access: "public",
+      summary: "OCSP (RFC 6960), DER request in the body",
+      handler: async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         return reply
           .type("application/ocsp-response")
           .header("cache-control", "no-store")
           .send(await answer(body));
       },
-    );
+    }),
 
-    server.get(
-      "/pki/ocsp/*",
-      {
-        // The path is base64 bytes, not text: anything wrong in it is a malformed OCSP request.
-        config: { ...publicAccess, opaqueParams: ["*"] },
-        schema: {
-          tags: ["pki"],
-          summary: "OCSP (RFC 6960 §A.1), base64 DER request in the path",
-          params: z.object({ "*": z.string() }),
-        },
-      },
-      async (request, reply) => {
+    "GET /pki/ocsp/*": apiRoute({
+      access: "public",
+      // The path is base64 bytes, not text: anything wrong in it is a malformed OCSP request.
+      config: { opaqueParams: ["*"] },
+      summary: "OCSP (RFC 6960 §A.1), base64 DER request in the path",
+      params: z.object({ "*": z.string() }),
+      handler: async (request, reply) => {
         const der = decodeOcspPath(request.params["*"]);
         return reply
           .type("application/ocsp-response")
           .header("cache-control", "public, max-age=60")
           .send(await answer(der));
       },
+    }),
+  });
+
+  return async (server) => {
+    server.addContentTypeParser(
+      "application/ocsp-request",
+      { parseAs: "buffer", bodyLimit: 64 * 1024 },
+      (_request, body, done) => done(null, body),
     );
+    await server.register(routes);
   };
 }
 

@@ -1,0 +1,79 @@
+import { expect, it } from "vitest";
+import { describeInChromium, errorsThrownBy, logIn, openPage } from "./support.js";
+
+describeInChromium("administration dialogs", (suite) => {
+  /** A fresh browser context, logged in as the chief administrator, on `path`. */
+  const openAsChief = async (path: string) => {
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "chief");
+    await page.goto(`${suite.ui.baseUrl}${path}`);
+    return page;
+  };
+
+  it("tokens: new, copy, done, revoke", async () => {
+    const page = await openAsChief("/administration/tokens");
+    await page.getByRole("button", { name: "New API token" }).click();
+    const dialog = page.getByRole("dialog", { name: "New API token" });
+    await dialog.getByRole("textbox", { name: "Name" }).fill("nightly");
+    await dialog.getByRole("button", { name: "Create token" }).click();
+    await dialog.getByText("Copy the token now").waitFor();
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("table", { name: "API tokens" }).getByText("nightly").waitFor();
+    await page.getByRole("button", { name: "Revoke nightly" }).click();
+    const revoke = page.getByRole("dialog", { name: "Revoke the token?" });
+    expect(await revoke.textContent()).toContain("Scripts using “nightly” stop working at once.");
+    await revoke.getByRole("button", { name: "Revoke token" }).click();
+    await revoke.waitFor({ state: "detached" });
+    await page.getByText("The token “nightly” is revoked.").waitFor();
+    // The New dialog opens again after it closed.
+    await page.getByRole("button", { name: "New API token" }).click();
+    await page.getByRole("dialog", { name: "New API token" }).getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("dialog", { name: "New API token" }).waitFor({ state: "detached" });
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("operators: new with a field error, then created; edit saves", async () => {
+    const page = await openAsChief("/administration/operators");
+    await page.getByRole("button", { name: "New operator" }).click();
+    const dialog = page.getByRole("dialog", { name: "New operator" });
+    await dialog.getByRole("textbox", { name: "Username" }).fill("Bad Name");
+    await dialog.getByRole("checkbox", { name: "Auditor" }).check();
+    await dialog.getByRole("button", { name: "Create operator" }).click();
+    await expect.poll(() => dialog.textContent()).toMatch(/Lower-case/);
+    await dialog.getByRole("textbox", { name: "Username" }).fill("newbie");
+    await dialog.getByRole("button", { name: "Create operator" }).click();
+    await dialog.getByText("newbie can log in").waitFor();
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Edit newbie" }).click();
+    const edit = page.getByRole("dialog", { name: "Operator newbie" });
+    await edit.getByRole("switch", { name: /Disabled: cannot log in/ }).check({ force: true });
+    await edit.getByRole("button", { name: "Save" }).click();
+    await edit.waitFor({ state: "detached" });
+    await page.getByText("newbie is changed.").waitFor();
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("audit, certificates, users, cards, batches lists search", async () => {
+    const page = await openAsChief("/audit?outcome=success");
+    await page.getByRole("table", { name: "Object history" }).waitFor();
+    await page.getByText("Times are shown in your time zone.").waitFor();
+    expect(await page.title()).toBe("Audit · Tessera");
+    await page.getByRole("button", { name: "Verify chain" }).waitFor();
+    await page.goto(`${suite.ui.baseUrl}/certificates`);
+    await page.getByText("No certificate matches.").waitFor();
+    await page.goto(`${suite.ui.baseUrl}/users?q=zzz`);
+    await page.getByText("No user matches these criteria.").waitFor();
+    expect(await page.getByRole("textbox", { name: "Name, identifier or e-mail" }).inputValue()).toBe("zzz");
+    await page.getByRole("link", { name: "Create user" }).waitFor();
+    await page.goto(`${suite.ui.baseUrl}/cards`);
+    await page.getByText("No card matches these criteria.").waitFor();
+    await page.goto(`${suite.ui.baseUrl}/batches`);
+    await page.getByText("No batch order has run yet.").waitFor();
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+});
