@@ -37,7 +37,7 @@ describe("openPdfOutput", () => {
     let producerWaited = 0;
     for (let i = 0; i < 150; i++) {
       let settled = false;
-      const added = writer.addCard(face(i, photo)).then(() => {
+      const added = writer.add(face(i, photo)).then(() => {
         settled = true;
       });
       await Promise.resolve();
@@ -63,7 +63,7 @@ describe("openPdfOutput", () => {
     const writer = createPrintFileWriter(failing, { layout });
     const photo = createSampleJpeg(96, 120, 20_000);
     const produce = async () => {
-      for (let i = 0; i < 50; i++) await writer.addCard(face(i, photo));
+      for (let i = 0; i < 50; i++) await writer.add(face(i, photo));
       await writer.finish();
     };
     await expect(produce()).rejects.toThrow("disk full");
@@ -76,10 +76,10 @@ describe("openPdfOutput", () => {
       },
     });
     const writer = createPrintFileWriter(output, { layout });
-    await writer.addCard(face(1));
+    await writer.add(face(1));
     output.destroy();
     await new Promise((resolve) => setImmediate(resolve));
-    await expect(writer.addCard(face(2))).rejects.toMatchObject({ code: "production.output_closed" });
+    await expect(writer.add(face(2))).rejects.toMatchObject({ code: "production.output_closed" });
   });
 });
 

@@ -156,5 +156,45 @@ export function openPdfOutput(output: Writable, options: PDFKit.PDFDocumentOptio
   };
 }
 
+/** A PDF of one page per item (a card face, a PIN letter), streamed. */
+export interface PageWriter<Item> {
+  /**
+   * Adds the item's page. Resolves when the output has room for the next one: await it, so a
+   * slow output holds the batch back instead of filling memory.
+   */
+  add(item: Item): Promise<void>;
+  /** Ends the PDF; resolves when the output has all of it. */
+  finish(): Promise<void>;
+  /** Pages added so far. */
+  readonly pages: number;
+}
+
+/**
+ * A {@link PageWriter} over `pdf`: `prepare` checks and lays out everything of an item that
+ * could fail before its page exists, so a refused item leaves no half page, and returns what
+ * draws the page.
+ */
+export function createPageWriter<Item>(
+  pdf: PdfOutput,
+  pageOptions: PDFKit.PDFDocumentOptions,
+  prepare: (item: Item) => () => void,
+): PageWriter<Item> {
+  let pages = 0;
+  return {
+    get pages() {
+      return pages;
+    },
+    async add(item) {
+      if (pdf.isEnded) throw new TesseraError("production.writer_finished");
+      const draw = prepare(item);
+      pdf.addPage(pageOptions);
+      draw();
+      pages++;
+      await pdf.waitForRoom();
+    },
+    finish: () => pdf.end(),
+  };
+}
+
 /** Millimetres to PDF points (1/72 inch). */
 export const mm = (millimetres: number): number => (millimetres * 72) / 25.4;

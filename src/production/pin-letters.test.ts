@@ -58,8 +58,8 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPinLetterWriter", (
   async function writeLetters(name: string, options: PinLetterOptions, items: readonly PinLetter[]) {
     const file = path.join(dir, name);
     const writer = createPinLetterWriter(createWriteStream(file), options);
-    for (const letter of items) await writer.addLetter(letter);
-    expect(writer.letters).toBe(items.length);
+    for (const letter of items) await writer.add(letter);
+    expect(writer.pages).toBe(items.length);
     await writer.finish();
     return file;
   }
@@ -143,14 +143,14 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPinLetterWriter", (
     const file = path.join(dir, "refusals.pdf");
     const writer = createPinLetterWriter(createWriteStream(file), { ...options, pukPrinted: true });
     const base = letters[0]!;
-    await expect(writer.addLetter({ ...base, puk: undefined })).rejects.toMatchObject({
+    await expect(writer.add({ ...base, puk: undefined })).rejects.toMatchObject({
       code: "production.puk_missing",
     });
     await expect(
-      writer.addLetter({ ...base, holder: { ...base.holder, addressLines: ["1", "2", "3", "4", "5"] } }),
+      writer.add({ ...base, holder: { ...base.holder, addressLines: ["1", "2", "3", "4", "5"] } }),
     ).rejects.toMatchObject({ code: "production.address_invalid" });
     await expect(
-      writer.addLetter({
+      writer.add({
         ...base,
         holder: {
           ...base.holder,
@@ -159,20 +159,20 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPinLetterWriter", (
       }),
     ).rejects.toMatchObject({ code: "production.address_invalid" });
     await expect(
-      writer.addLetter({ ...base, holder: { ...base.holder, lastName: "Łukasiewicz" } }),
+      writer.add({ ...base, holder: { ...base.holder, lastName: "Łukasiewicz" } }),
     ).rejects.toMatchObject({ code: "production.text_unprintable" });
-    await expect(writer.addLetter({ ...base, pin: "" })).rejects.toMatchObject({
+    await expect(writer.add({ ...base, pin: "" })).rejects.toMatchObject({
       code: "production.secret_invalid",
     });
-    await expect(writer.addLetter({ ...base, pin: "12 34" })).rejects.toMatchObject({
+    await expect(writer.add({ ...base, pin: "12 34" })).rejects.toMatchObject({
       code: "production.secret_invalid",
     });
-    await expect(writer.addLetter({ ...base, cardNumber: "7001-0001" })).rejects.toMatchObject({
+    await expect(writer.add({ ...base, cardNumber: "7001-0001" })).rejects.toMatchObject({
       code: "production.card_number_invalid",
     });
-    await writer.addLetter(letters[1]!);
+    await writer.add(letters[1]!);
     await writer.finish();
-    await expect(writer.addLetter(base)).rejects.toMatchObject({ code: "production.writer_finished" });
+    await expect(writer.add(base)).rejects.toMatchObject({ code: "production.writer_finished" });
     expect(pdfinfo(file)).toMatch(/^Pages:\s+1$/m);
     expect(pdftotext(file)).toContain(`PIN: ${letters[1]!.pin}`);
   });

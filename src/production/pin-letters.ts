@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { TesseraError } from "../domain/errors.js";
 import { drawLine, fitText, wrapText } from "./fit-text.js";
-import { mm, openPdfOutput } from "./pdf-output.js";
+import { createPageWriter, mm, openPdfOutput, type PageWriter } from "./pdf-output.js";
 import { cardNumberText, optionalPrintableText, printableText } from "./printable-text.js";
 
 /**
@@ -11,19 +11,10 @@ import { cardNumberText, optionalPrintableText, printableText } from "./printabl
  * the return line and the address sit in the window field 20 mm from the left and 45 mm from
  * the top (85 × 45 mm), the information block at 125 mm, fold marks at 105 and 210 mm and a
  * punch mark at 148.5 mm. `PIN: <digits>` (and `PUK: <digits>` when the deployment prints the
- * PUK) are single runs of text, so `pdftotext` and a mail-room check read them exactly.
+ * PUK) are single runs of text, so `pdftotext` and a mail-room check read them exactly. A letter
+ * that cannot be printed is refused before its page is started.
  */
-export interface PinLetterWriter {
-  /**
-   * Adds one letter. Resolves when the output has room for the next: await it, so a slow output
-   * holds the batch back instead of filling memory.
-   */
-  addLetter(letter: PinLetter): Promise<void>;
-  /** Ends the PDF; resolves when the output has all of it. */
-  finish(): Promise<void>;
-  /** Letters added so far. */
-  readonly letters: number;
-}
+export type PinLetterWriter = PageWriter<PinLetter>;
 
 export interface PinLetterOptions {
   /** The issuing organization, in the letterhead, the return line and the text. */
@@ -98,24 +89,10 @@ export function createPinLetterWriter(output: Writable, options: PinLetterOption
     },
   });
   const frame = createLetterFrame(pdf.doc, organizationName, senderLine, date.toISOString().slice(0, 10));
-  let letters = 0;
-
-  return {
-    get letters() {
-      return letters;
-    },
-
-    async addLetter(letter) {
-      if (pdf.isEnded) throw new TesseraError("production.writer_finished");
-      const prepared = prepareLetter(pdf.doc, letter, options.pukPrinted);
-      pdf.addPage({ size: a4, margin: 0 });
-      drawLetter(pdf.doc, prepared, frame);
-      letters++;
-      await pdf.waitForRoom();
-    },
-
-    finish: () => pdf.end(),
-  };
+  return createPageWriter(pdf, { size: a4, margin: 0 }, (letter: PinLetter) => {
+    const prepared = prepareLetter(pdf.doc, letter, options.pukPrinted);
+    return () => drawLetter(pdf.doc, prepared, frame);
+  });
 }
 
 interface PreparedLetter {

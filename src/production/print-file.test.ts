@@ -58,8 +58,8 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPrintFileWriter", (
       layout,
       documentTitle: "Batch 1 card faces",
     });
-    for (const face of faces) await writer.addCard(face);
-    expect(writer.cards).toBe(faces.length);
+    for (const face of faces) await writer.add(face);
+    expect(writer.pages).toBe(faces.length);
     await writer.finish();
   });
 
@@ -102,7 +102,7 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPrintFileWriter", (
   it("flattens a transparent PNG onto white, and refuses a corrupt one instead of crashing", async () => {
     const target = path.join(dir, "transparent.pdf");
     const writer = createPrintFileWriter(createWriteStream(target), { layout });
-    await writer.addCard({ ...faces[2]!, photo: createSamplePng(96, 120, true) });
+    await writer.add({ ...faces[2]!, photo: createSamplePng(96, 120, true) });
 
     // A PNG whose image data is not zlib, with valid CRCs: pdfkit would throw from a callback.
     const corrupt = Buffer.from(createSamplePng(96, 120, true));
@@ -110,7 +110,7 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPrintFileWriter", (
     const length = corrupt.readUInt32BE(idat - 4);
     corrupt.fill(0xaa, idat + 4, idat + 4 + length);
     corrupt.writeUInt32BE(crc32(corrupt.subarray(idat, idat + 4 + length)), idat + 4 + length);
-    await expect(writer.addCard({ ...faces[2]!, photo: corrupt })).rejects.toMatchObject({
+    await expect(writer.add({ ...faces[2]!, photo: corrupt })).rejects.toMatchObject({
       code: "production.photo_invalid",
     });
     await writer.finish();
@@ -124,30 +124,30 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPrintFileWriter", (
   it("refuses a card it cannot print faithfully, without a half page", async () => {
     const target = path.join(dir, "refusals.pdf");
     const writer = createPrintFileWriter(createWriteStream(target), { layout });
-    await writer.addCard(faces[2]!);
-    await expect(writer.addCard({ ...faces[2]!, lastName: "Dvořák" })).rejects.toMatchObject({
+    await writer.add(faces[2]!);
+    await expect(writer.add({ ...faces[2]!, lastName: "Dvořák" })).rejects.toMatchObject({
       code: "production.text_unprintable",
       details: { field: "holder's last name", characters: "ř" },
     });
-    await expect(writer.addCard({ ...faces[2]!, firstName: "Дмитрий" })).rejects.toMatchObject({
+    await expect(writer.add({ ...faces[2]!, firstName: "Дмитрий" })).rejects.toMatchObject({
       code: "production.text_unprintable",
     });
     await expect(
-      writer.addCard({ ...faces[2]!, photo: Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x01]) }),
+      writer.add({ ...faces[2]!, photo: Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x01]) }),
     ).rejects.toMatchObject({ code: "production.photo_invalid" });
-    await expect(writer.addCard({ ...faces[2]!, photo: Buffer.from("GIF89a") })).rejects.toMatchObject({
+    await expect(writer.add({ ...faces[2]!, photo: Buffer.from("GIF89a") })).rejects.toMatchObject({
       code: "production.photo_invalid",
     });
-    await expect(writer.addCard({ ...faces[2]!, expiry: new Date("not a date") })).rejects.toMatchObject({
+    await expect(writer.add({ ...faces[2]!, expiry: new Date("not a date") })).rejects.toMatchObject({
       code: "production.options_invalid",
     });
-    await expect(writer.addCard({ ...faces[2]!, cardNumber: " " })).rejects.toMatchObject({
+    await expect(writer.add({ ...faces[2]!, cardNumber: " " })).rejects.toMatchObject({
       code: "production.card_number_invalid",
     });
-    await writer.addCard(faces[0]!);
-    expect(writer.cards).toBe(2);
+    await writer.add(faces[0]!);
+    expect(writer.pages).toBe(2);
     await writer.finish();
-    await expect(writer.addCard(faces[0]!)).rejects.toMatchObject({ code: "production.writer_finished" });
+    await expect(writer.add(faces[0]!)).rejects.toMatchObject({ code: "production.writer_finished" });
 
     expect(pdfinfo(target)).toMatch(/^Pages:\s+2$/m);
     const text = pdftotext(target);

@@ -94,13 +94,13 @@ async function writePartsOnce(
     for (const card of cards) {
       const started = performance.now();
       try {
-        await faces.addCard(card.face);
+        await faces.add(card.face);
       } catch (error) {
         failures.set(card.index, coded(error));
         continue;
       }
       try {
-        await letters.addLetter(card.letter);
+        await letters.add(card.letter);
       } catch (error) {
         failures.set(card.index, coded(error));
         orphanPages = true;
