@@ -193,3 +193,14 @@ export async function findItemTimes(db: Db, batchId: string): Promise<number[]> 
   const rows = await db.selectFrom("batch_items").select("ms").where("batch_id", "=", batchId).execute();
   return rows.map((r) => r.ms ?? 0);
 }
+
+/** When each card of a batch was recorded finished (epoch milliseconds, ascending), for the benchmarks. */
+export async function findItemFinishTimes(db: Db, batchId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom("batch_items")
+    .select("updated_at")
+    .where("batch_id", "=", batchId)
+    .where("state", "in", ["done", "failed"])
+    .execute();
+  return rows.map((r) => Date.parse(r.updated_at)).sort((a, b) => a - b);
+}
