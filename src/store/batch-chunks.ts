@@ -47,7 +47,7 @@ export async function claimNextChunk(
   claim: { instanceId: string; now: string; leaseUntil: string },
 ): Promise<ChunkClaim | undefined> {
   const lock = dialect === "postgres" ? sql`for update of c skip locked` : sql``;
-  const result = await sql<{ batch_id: string; chunk: number; attempts: number }>`
+  const result = await sql<{ batch_id: string; chunk: number; attempts: number; process: string }>`
     update batch_chunks
        set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
            attempts = attempts + 1, updated_at = ${claim.now}
@@ -59,18 +59,14 @@ export async function claimNextChunk(
         order by b.created_at, c.batch_id, c.chunk
         limit 1
         ${lock})
-    returning batch_id, chunk, attempts`.execute(db);
+    returning batch_id, chunk, attempts,
+              (select b.process from batches b where b.id = batch_chunks.batch_id) as process`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
-  const batch = await db
-    .selectFrom("batches")
-    .select("process")
-    .where("id", "=", row.batch_id)
-    .executeTakeFirstOrThrow();
   return {
     batchId: row.batch_id,
     chunk: Number(row.chunk),
-    process: batch.process,
+    process: row.process,
     attempts: Number(row.attempts),
   };
 }
