@@ -99,6 +99,15 @@ export async function findCardById(db: Db, id: string): Promise<Card | undefined
   return row && toCard(row);
 }
 
+/** The cards with these ids, in the order of `ids` (ids of no card are left out). */
+export async function findCardsByIds(db: Db, ids: readonly string[]): Promise<Card[]> {
+  const rows = await selectInSlices(ids, 1000, (slice) =>
+    db.selectFrom("cards").select(cardColumns).where("id", "in", slice).execute(),
+  );
+  const byId = new Map(rows.map((row) => [row.id, toCard(row)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 export async function findCardsOfUser(db: Db, userId: string): Promise<Card[]> {
   const rows = await db
     .selectFrom("cards")

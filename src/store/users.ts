@@ -3,7 +3,7 @@ import type { User } from "../domain/user.js";
 import { countRows } from "./count-rows.js";
 import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
-import { selectInSlices } from "./in-slices.js";
+import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
 import type { PageRequest } from "./page-request.js";
 import type { Database, UserTable } from "./schema.js";
@@ -65,28 +65,31 @@ function selectUsers<O>(query: SelectQueryBuilder<Database, "users", O>) {
 }
 
 export async function insertUser(db: Db, user: NewUser, at: string): Promise<void> {
-  await db
-    .insertInto("users")
-    .values({
-      id: user.id,
-      identifier: user.identifier,
-      first_name: user.firstName,
-      last_name: user.lastName,
-      email: user.email,
-      organizational_unit: user.organizationalUnit,
-      organization: user.organization,
-      title: user.title,
-      upn: user.upn,
-      address: user.address ? JSON.stringify(user.address) : null,
-      photo: user.photo?.data ?? null,
-      photo_type: user.photo?.type ?? null,
-      state: "active",
-      search_name: searchName(user.lastName, user.firstName),
-      created_by: user.createdBy,
-      created_at: at,
-      updated_at: at,
-    })
-    .execute();
+  await insertUsers(db, [user], at);
+}
+
+/** Inserts the users, active, created at `at`. */
+export async function insertUsers(db: Db, users: readonly NewUser[], at: string): Promise<void> {
+  // 17 columns a row: 1,000 rows stay below SQLite's 32,766 bound variables.
+  await insertInSlices(db, "users", users, 1000, (user) => ({
+    id: user.id,
+    identifier: user.identifier,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    email: user.email,
+    organizational_unit: user.organizationalUnit,
+    organization: user.organization,
+    title: user.title,
+    upn: user.upn,
+    address: user.address ? JSON.stringify(user.address) : null,
+    photo: user.photo?.data ?? null,
+    photo_type: user.photo?.type ?? null,
+    state: "active",
+    search_name: searchName(user.lastName, user.firstName),
+    created_by: user.createdBy,
+    created_at: at,
+    updated_at: at,
+  }));
 }
 
 /** Sets a user's postal address, the lines a PIN letter is mailed to. */

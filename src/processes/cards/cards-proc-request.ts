@@ -7,7 +7,7 @@ import { TesseraError } from "../../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../../domain/process-catalog.js";
 import type { User } from "../../domain/user.js";
 import { type Actor, nowIso, type Services } from "../../services/services.js";
-import { countCardsOfUsers, findCardById, insertCards, type NewCard } from "../../store/cards.js";
+import { countCardsOfUsers, findCardsByIds, insertCards, type NewCard } from "../../store/cards.js";
 import { type Db, transact } from "../../store/database.js";
 import { reserveSequence } from "../../store/sequences.js";
 import { findUsersByIds, searchName } from "../../store/users.js";
@@ -97,9 +97,11 @@ export async function requestCards(
     })),
     at,
   );
-  const cards: CardView[] = [];
-  for (const card of newCards) cards.push(toCardView((await findCardById(trx, card.id))!));
-  return { cards, errors };
+  const cards = await findCardsByIds(
+    trx,
+    newCards.map((card) => card.id),
+  );
+  return { cards: cards.map(toCardView), errors };
 }
 
 /** Request card: a registration officer requests a card of a template for an active user. */

@@ -8,7 +8,7 @@ import { findTakenIdentifiers } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import { type UserFields, userFieldsSchema } from "../schemas.js";
 import { describeIssues } from "../validation.js";
-import { createUser } from "./users-proc-create.js";
+import { createUsers } from "./users-proc-create.js";
 
 const definition = findProcess("UsersBoProcImport");
 
@@ -107,15 +107,13 @@ export const usersBoProcImport = defineProcess({
         trx,
         valid.map((v) => v.fields.identifier),
       );
-      let count = 0;
+      const people: { fields: UserFields; photo: null }[] = [];
       for (const { line, fields } of valid) {
-        if (taken.has(fields.identifier)) {
+        if (taken.has(fields.identifier))
           errors.push({ line, reason: `identifier ${fields.identifier} belongs to an existing user` });
-          continue;
-        }
-        await createUser(services, trx, actor, fields, null, definition.symbolicName);
-        count++;
+        else people.push({ fields, photo: null });
       }
+      const count = (await createUsers(services, trx, actor, people, definition.symbolicName)).length;
       await services.audit.append(
         trx,
         [
