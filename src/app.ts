@@ -64,7 +64,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     const refusal = encoderRefusal(template);
     if (refusal) throw new Error(refusal);
   }
-  const log = deps.log ?? pino({ level: config.logLevel });
+  // Written synchronously: Tessera logs little, and its lines then stay in order with what the
+  // command line prints itself (the start-up box), also when stdout is a file.
+  const log = deps.log ?? pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: true }));
   const clock = deps.clock ?? (() => new Date());
   const store = await openStore(config.database, {
     onConnectionLost: (error) =>

@@ -19,6 +19,7 @@ import type { Actor } from "../services/services.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { parseArgs, usageError } from "./args.js";
 import { runBatchCommand } from "./batch-command.js";
+import { runTokensCommand } from "./tokens-command.js";
 
 const usage = `Usage: tessera <command> [options]
 
@@ -44,6 +45,9 @@ Commands:
   batch activate (--all-issued … | --cards ID,…) [--operator NAME]
                                       activate multiple issued cards
   worker                              produce batch orders without serving HTTP (PostgreSQL, several machines)
+  tokens --module PATH [--blank-label REGEX] [--json]
+                                      list the tokens (cards) the PKCS#11 module sees: serial, label,
+                                      model and whether blank (not initialised, or label matching)
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
   bench [batch] [--size N]            issue N software cards against the bare-crypto ceiling (JSON)
   bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
@@ -102,9 +106,8 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
       `Demo data: 200 users, 185 cards. The demo operators share that password:`,
       `  ${demoOperatorNames.join(", ")}`,
     );
-  // Printed after everything the start-up logs (the log is written asynchronously: flush it
-  // first), in a box, so it is the last thing to read.
-  await new Promise<void>((resolve) => app.log.flush(() => resolve()));
+  // Printed after everything the start-up logs (the log is written synchronously), in a box,
+  // so it is the last thing to read.
   process.stdout.write(`\n${frame(lines.filter(Boolean))}\n\n`);
 
   const stop = async () => {
@@ -128,7 +131,7 @@ export function frame(lines: string[]): string {
 
 export async function main(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
-    booleans: ["demo", "help", "all-approved", "all-issued"],
+    booleans: ["demo", "help", "all-approved", "all-issued", "json"],
     values: [
       "port",
       "username",
@@ -148,6 +151,8 @@ export async function main(argv: string[]): Promise<number> {
       "card-end-state",
       "certificate-end-state",
       "size",
+      "module",
+      "blank-label",
     ],
   });
   const [command, sub, ...rest] = positional;
@@ -315,6 +320,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case "tokens":
+      return runTokensCommand(flags);
     case "users": {
       const file = rest[0] ?? (sub === "import" ? undefined : sub);
       if (sub !== "import" || !file) throw usageError("try: tessera users import FILE.csv");
