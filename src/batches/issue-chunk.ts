@@ -10,7 +10,8 @@ import type { Actor, Services } from "../services/services.js";
 import { lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingCardsOfChunk, type PendingCard } from "../store/batch-items.js";
 import { countCardsOfUsers } from "../store/cards.js";
-import { transact } from "../store/database.js";
+import { type Db, transact } from "../store/database.js";
+import { lockAllUntilCommit } from "../store/transaction-locks.js";
 import { recordIssuedChunk } from "./record-chunk.js";
 import type { ChunkProducer, HeldChunk } from "./scheduler.js";
 
@@ -74,6 +75,7 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     );
     const recorded = await transact(services.store, async (trx) => {
       if (!(await lockHeldChunk(trx, services.store.dialect, held))) return undefined;
+      await refuseActiveTaken(services, trx, options, cards, result);
       return recordIssuedChunk(services, trx, batch, options, actor, result, parts, at);
     });
     if (!recorded)
@@ -112,6 +114,8 @@ async function refuseSeveralActive(
       { id: card.cardId, cardNumber: card.cardNumber },
       active.get(card.userId) ?? 0,
     );
+    // A second card of the same holder in this chunk would be the holder's second active card.
+    active.set(card.userId, (active.get(card.userId) ?? 0) + 1);
     if (!refusal) cards.push(card);
     else
       refused.push({
@@ -124,6 +128,47 @@ async function refuseSeveralActive(
       });
   }
   return { cards, refused };
+}
+
+/**
+ * The check of {@link refuseSeveralActive} again, in the transaction that records the chunk and
+ * with the holders' cards locked: while the chunk was in production, another chunk or an
+ * operator may have made one of its holders' other cards active. Such a card fails as it would
+ * have been refused (its certificates are recorded revoked, its token is not kept); its pages
+ * are already in the chunk's parts, so the reason says to destroy them.
+ */
+async function refuseActiveTaken(
+  services: Services,
+  trx: Db,
+  options: IssueOptions,
+  cards: readonly PendingCard[],
+  result: ChunkResult,
+): Promise<void> {
+  if (options.cardEndState !== "active") return;
+  const processOptions = await services.getOptions(trx);
+  if (processOptions.severalActiveCards) return;
+  const made = new Map(cards.map((card) => [card.cardId, card]));
+  const holders = result.cards.flatMap((card) => (card.ok ? [made.get(card.cardId)!.userId] : []));
+  await lockAllUntilCommit(trx, services.store.dialect, "holderCards", holders);
+  const active = await countCardsOfUsers(trx, holders, ["active"]);
+  result.cards.forEach((card, index) => {
+    if (!card.ok) return;
+    const pending = made.get(card.cardId)!;
+    const refusal = severalActiveCardsRefusal(
+      processOptions,
+      { id: pending.cardId, cardNumber: pending.cardNumber },
+      active.get(pending.userId) ?? 0,
+    );
+    if (!refusal) return;
+    result.cards[index] = {
+      cardId: card.cardId,
+      ok: false,
+      code: refusal.code,
+      reason: `${refusal.message} Its card face and PIN letter were printed before this was known: destroy them.`,
+      certificates: card.certificates,
+      ms: card.ms,
+    };
+  });
 }
 
 /** The templates of the chunk's cards as a job carries them: only the certificates the operator chose. */

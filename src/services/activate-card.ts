@@ -6,6 +6,7 @@ import type { CardTransitionChanges } from "../store/card-transitions.js";
 import { countCardsOfUsers } from "../store/cards.js";
 import { type CertificateRecord, findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
+import { lockUntilCommit } from "../store/transaction-locks.js";
 import { changeCardCertificates } from "./card-certificates.js";
 import { changeCard } from "./card-steps.js";
 import type { Actor, Services } from "./services.js";
@@ -15,10 +16,16 @@ import type { Actor, Services } from "./services.js";
  * activates (Activate multiple cards, or cards produced straight to active).
  */
 
-/** With several active cards per user off, a card may only become active when the user has no other. */
+/**
+ * With several active cards per user off, a card may only become active when the user has no
+ * other. The holder's cards are locked for the rest of the transaction first: two activations
+ * of one holder's cards at once (two operators, or an operator and a batch, on one PostgreSQL)
+ * would otherwise both count none and both pass.
+ */
 export async function assertMayBecomeActive(services: Services, trx: Db, card: Card): Promise<void> {
   const options = await services.getOptions(trx);
   if (options.severalActiveCards) return;
+  await lockUntilCommit(trx, services.store.dialect, "holderCards", card.userId);
   const active = (await countCardsOfUsers(trx, [card.userId], ["active"])).get(card.userId) ?? 0;
   const refusal = severalActiveCardsRefusal(options, card, active);
   if (refusal) throw refusal;

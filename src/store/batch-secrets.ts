@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Db, Dialect } from "./database.js";
 import { lockUntilCommit } from "./transaction-locks.js";
 
@@ -11,9 +10,7 @@ import { lockUntilCommit } from "./transaction-locks.js";
  * transaction.
  */
 export async function lockBatchSecrets(trx: Db, dialect: Dialect, batchId: string): Promise<void> {
-  if (dialect !== "postgres") return;
-  const n = createHash("sha256").update(batchId).digest().readInt32BE(0);
-  await lockUntilCommit(trx, dialect, "batchSecrets", n);
+  await lockUntilCommit(trx, dialect, "batchSecrets", batchId);
 }
 
 /**

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import type { Db, Dialect } from "./database.js";
-import { lockUntilCommit } from "./transaction-locks.js";
+import { lockAllUntilCommit } from "./transaction-locks.js";
 
 /** Which count: a username from one address, a username from all (`address` ""), an address for all (`username` ""). */
 export interface LoginCountKey {
@@ -15,11 +14,6 @@ export interface LoginCount extends LoginCountKey {
   readonly delayedUntil: string | null;
 }
 
-/** A stable signed 32-bit number for a lock name (collisions only make two names wait for each other). */
-function lockNumber(name: string): number {
-  return createHash("sha256").update(name).digest().readInt32BE(0);
-}
-
 /**
  * Makes the caller's transaction the only one counting logins for these names (a username, an
  * address) until it ends, so that parallel guesses cannot all pass one check. On PostgreSQL a
@@ -27,9 +21,7 @@ function lockNumber(name: string): number {
  * SQLite has one connection, held by the transaction.
  */
 export async function lockLoginCounts(trx: Db, dialect: Dialect, names: readonly string[]): Promise<void> {
-  if (dialect !== "postgres") return;
-  const numbers = [...new Set(names.map(lockNumber))].sort((a, b) => a - b);
-  for (const n of numbers) await lockUntilCommit(trx, dialect, "loginCounts", n);
+  await lockAllUntilCommit(trx, dialect, "loginCounts", names);
 }
 
 export async function findLoginCounts(db: Db, keys: readonly LoginCountKey[]): Promise<LoginCount[]> {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db, Dialect } from "./database.js";
 
@@ -23,21 +24,47 @@ const lockKeys = {
   operators: 7_431_013,
   /** The deployment's process options. */
   processOptions: 7_431_017,
+  /** A space of keys: one per user whose cards may become active (several active cards per user). */
+  holderCards: 7_431_019,
 } as const;
 
 export type TransactionLock = keyof typeof lockKeys;
 
+/** The key within a lock space for a name (a batch id, a username): collisions only make two names wait for each other. */
+export function lockNumberOf(name: string): number {
+  return createHash("sha256").update(name).digest().readInt32BE(0);
+}
+
 /**
- * Takes `lock` (with `within`, one of the keys of a lock space) until the transaction ends.
- * Taking it again in the same transaction is free: PostgreSQL counts, and releases at the end.
+ * Takes `lock` (with `within`, one key of a lock space: a number, or a name made one by
+ * {@link lockNumberOf}) until the transaction ends. Taking it again in the same transaction is
+ * free: PostgreSQL counts, and releases at the end.
  */
 export async function lockUntilCommit(
   trx: Db,
   dialect: Dialect,
   lock: TransactionLock,
-  within?: number,
+  within?: number | string,
 ): Promise<void> {
   if (dialect !== "postgres") return;
   if (within === undefined) await sql`select pg_advisory_xact_lock(${lockKeys[lock]})`.execute(trx);
-  else await sql`select pg_advisory_xact_lock(${lockKeys[lock]}, ${within})`.execute(trx);
+  else {
+    const key = typeof within === "string" ? lockNumberOf(within) : within;
+    await sql`select pg_advisory_xact_lock(${lockKeys[lock]}, ${key})`.execute(trx);
+  }
+}
+
+/**
+ * Takes the keys of `names` in one lock space, in one order (sorted keys), so two transactions
+ * that lock several never wait for each other in a circle.
+ */
+export async function lockAllUntilCommit(
+  trx: Db,
+  dialect: Dialect,
+  lock: TransactionLock,
+  names: readonly string[],
+): Promise<void> {
+  if (dialect !== "postgres") return;
+  const keys = [...new Set(names.map(lockNumberOf))].sort((a, b) => a - b);
+  for (const key of keys) await lockUntilCommit(trx, dialect, lock, key);
 }
