@@ -12,6 +12,7 @@ const floors: Record<string, number> = {
   domain: 1,
   store: 2,
   pki: 2,
+  pkcs11: 2.5, // above pki, whose DER it reuses; below ca and production, which will drive it
   "config.ts": 2,
   "file-permissions.ts": 2,
   ca: 3,

@@ -81,6 +81,9 @@ export const errorCatalog = {
   "user.not_found": { status: 404, message: "There is no such user." },
   "user.identifier_taken": { status: 409, message: "A user with that identifier already exists." },
   "user.inactive": { status: 409, message: "The user is not active." },
+  "user.stale": { status: 409, message: "The user has changed since you read it; reload and try again." },
+  "user.already_inactive": { status: 409, message: "The user is inactive already." },
+  "user.already_active": { status: 409, message: "The user is active already." },
   "user.photo_invalid": { status: 400, message: "The photo must be a JPEG or PNG image of at most 1 MB." },
   "user.import_empty": { status: 400, message: "The CSV file has no header row." },
   "user.import_line_too_long": {
@@ -235,6 +238,20 @@ export const errorCatalog = {
     status: 500,
     message: "The bytes are not the DER (X.690) that was expected.",
   },
+  "pkcs11.module_unavailable": {
+    status: 500,
+    message: "The PKCS#11 module cannot be loaded or initialised: check its path and that it is installed.",
+  },
+  "pkcs11.token_not_found": { status: 404, message: "No token with that serial number is in a reader." },
+  "pkcs11.card_removed": { status: 409, message: "The card or its reader was removed during the operation." },
+  "pkcs11.pin_incorrect": { status: 403, message: "The card refused the PIN or PUK: it is wrong." },
+  "pkcs11.pin_blocked": { status: 423, message: "The card's PIN is blocked: unblock it with the PUK." },
+  "pkcs11.pin_rejected": {
+    status: 400,
+    message: "The card does not accept that PIN: its length or characters are outside the card's rules.",
+  },
+  "pkcs11.key_not_found": { status: 404, message: "The card holds no private key with that id." },
+  "pkcs11.operation_failed": { status: 500, message: "The card's PKCS#11 module refused the operation." },
 
   // Card production runs in the batch runner, far from HTTP: these codes become a card's
   // `failed` reason in a batch's results, or a logged bug; none is the answer to a request.

@@ -1,0 +1,142 @@
+import pkcs11js from "pkcs11js";
+import { TesseraError } from "../domain/errors.js";
+import { returnValueName, tokenError } from "./pkcs11-errors.js";
+
+/** A token a reader holds, as the module describes it. */
+export interface TokenInfo {
+  /** Valid until the module is re-initialised or the token is initialised: never an identity. */
+  readonly slot: pkcs11js.Handle;
+  /** The token's identity: it survives C_InitToken, which moves SoftHSM tokens to another slot. */
+  readonly serial: string;
+  readonly label: string;
+  readonly model: string;
+  readonly manufacturer: string;
+  /** CKF_TOKEN_INITIALIZED: a factory-fresh card has it false. */
+  readonly isInitialised: boolean;
+  readonly isUserPinInitialised: boolean;
+  readonly isLoginRequired: boolean;
+}
+
+/** A loaded and initialised PKCS#11 module (a card middleware or an HSM library). */
+export interface Pkcs11Module {
+  readonly path: string;
+  /** The pkcs11js binding, for the token operations of card-token.ts. */
+  readonly api: pkcs11js.PKCS11;
+  /** The tokens present in the readers now. */
+  listTokens(): TokenInfo[];
+  /** The token with this serial; `pkcs11.token_not_found` when no reader holds it. */
+  findToken(serial: string): TokenInfo;
+  /**
+   * C_Finalize then C_Initialize: a module lists only the tokens that existed when it was
+   * initialised (SoftHSM reads its token folder then), so tokens created later need this.
+   * Every open session is closed.
+   */
+  reinitialise(): void;
+  /** C_Finalize and unload. Only on the thread that loaded it. */
+  close(): void;
+}
+
+/** The text fields of CK_TOKEN_INFO are blank-padded to fixed widths. */
+const trimmed = (text: string) => text.replace(/[\s\0]+$/, "");
+
+function initialise(api: pkcs11js.PKCS11, path: string): void {
+  try {
+    api.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+  } catch (error) {
+    // Another part of this process (a worker thread) initialised the same library first: the
+    // library is one per process, so that is the state we wanted.
+    if (returnValueName(error) === "CKR_CRYPTOKI_ALREADY_INITIALIZED") return;
+    throw unavailable(path, error);
+  }
+}
+
+function unavailable(path: string, error: unknown): TesseraError {
+  const cause = returnValueName(error) ?? (error instanceof Error ? error.message : String(error));
+  return new TesseraError(
+    "pkcs11.module_unavailable",
+    `The PKCS#11 module ${path} cannot be loaded or initialised: ${cause}.`,
+    { path, cause },
+    { cause: error },
+  );
+}
+
+/**
+ * Loads the PKCS#11 library at `path` and initialises it. Do this once per process, on the
+ * main thread, before worker threads load the same library: two threads initialising at once
+ * crashed SoftHSM (DEPENDENCIES.md, "SoftHSM2 facts"). For SoftHSM, SOFTHSM2_CONF must already
+ * be set.
+ *
+ * @throws TesseraError `pkcs11.module_unavailable` naming the path and the cause.
+ */
+export function loadPkcs11Module(path: string): Pkcs11Module {
+  const api = new pkcs11js.PKCS11();
+  try {
+    api.load(path);
+  } catch (error) {
+    throw unavailable(path, error);
+  }
+  initialise(api, path);
+
+  const listTokens = (): TokenInfo[] => {
+    let slots: pkcs11js.Handle[];
+    try {
+      slots = api.C_GetSlotList(true);
+    } catch (error) {
+      throw unavailable(path, error);
+    }
+    return slots.flatMap((slot) => {
+      let info: pkcs11js.TokenInfo;
+      try {
+        info = api.C_GetTokenInfo(slot);
+      } catch (error) {
+        // A card pulled between the slot list and this call is simply no longer present.
+        const name = returnValueName(error);
+        if (name === "CKR_TOKEN_NOT_PRESENT" || name === "CKR_DEVICE_REMOVED") return [];
+        throw tokenError(
+          error,
+          { serial: `in slot ${slot.toString("hex")}` },
+          "Reading the token information",
+        );
+      }
+      return [
+        {
+          slot,
+          serial: trimmed(info.serialNumber),
+          label: trimmed(info.label),
+          model: trimmed(info.model),
+          manufacturer: trimmed(info.manufacturerID),
+          isInitialised: (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0,
+          isUserPinInitialised: (info.flags & pkcs11js.CKF_USER_PIN_INITIALIZED) !== 0,
+          isLoginRequired: (info.flags & pkcs11js.CKF_LOGIN_REQUIRED) !== 0,
+        },
+      ];
+    });
+  };
+
+  return {
+    path,
+    api,
+    listTokens,
+    findToken(serial) {
+      const token = listTokens().find((candidate) => candidate.serial === serial);
+      if (!token)
+        throw new TesseraError("pkcs11.token_not_found", `No reader of ${path} holds token ${serial}.`, {
+          serial,
+          path,
+        });
+      return token;
+    },
+    reinitialise() {
+      try {
+        api.C_Finalize();
+      } catch (error) {
+        throw unavailable(path, error);
+      }
+      initialise(api, path);
+    },
+    close() {
+      api.C_Finalize();
+      api.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { hasTool } from "./tools.js";
+
+/** Where Debian's softhsm2 package puts the module. */
+export const softHsmModule = "/usr/lib/softhsm/libsofthsm2.so";
+
+/** The transport PINs a card type's blank cards leave the factory with. */
+export const transportSoPin = "12345678";
+export const transportUserPin = "1234";
+
+/** Whether SoftHSM and OpenSC's pkcs11-tool are here; under CI their absence fails the suite. */
+export function hasSoftHsm(): boolean {
+  return hasTool("softhsm2-util", "softhsm2") && hasTool("pkcs11-tool", "opensc");
+}
+
+/** A SoftHSM "reader" holding blank cards, private to one test file. */
+export interface BlankCardReader {
+  /** The SOFTHSM2_CONF file pointing at this reader's own token folder. */
+  readonly conf: string;
+  /** The card labels, `blank-1` … `blank-N`. */
+  readonly labels: string[];
+  /** Adds another blank card (the module sees it after re-initialisation). */
+  addCard(label: string): void;
+  /** Runs OpenSC's `pkcs11-tool` on this reader's module; returns stdout. */
+  pkcs11Tool(...args: string[]): string;
+  /** Removes the token folder. */
+  remove(): void;
+}
+
+/**
+ * Makes a reader with `count` blank cards: a token folder in tmpfs when there is one (SoftHSM is
+ * about 4× slower on disk), its own SOFTHSM2_CONF, set in this process's environment before
+ * any module is initialised (SoftHSM reads it in C_Initialize), and `count` tokens initialised
+ * with the transport SO PIN and user PIN, as a card vendor delivers them.
+ */
+export function createBlankCardReader(count: number): BlankCardReader {
+  const base = mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "tessera-softhsm-"));
+  const tokens = path.join(base, "tokens");
+  mkdirSync(tokens);
+  const conf = path.join(base, "softhsm2.conf");
+  writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  process.env.SOFTHSM2_CONF = conf;
+  const env = { ...process.env, SOFTHSM2_CONF: conf };
+  const labels: string[] = [];
+  const addCard = (label: string) => {
+    execFileSync(
+      "softhsm2-util",
+      ["--init-token", "--free", "--label", label, "--so-pin", transportSoPin, "--pin", transportUserPin],
+      { env, stdio: "pipe" },
+    );
+    labels.push(label);
+  };
+  for (let i = 1; i <= count; i++) addCard(`blank-${i}`);
+  return {
+    conf,
+    labels,
+    addCard,
+    pkcs11Tool: (...args) =>
+      execFileSync("pkcs11-tool", ["--module", softHsmModule, ...args], {
+        env,
+        encoding: "utf8",
+        stdio: "pipe",
+      }),
+    remove: () => rmSync(base, { recursive: true, force: true }),
+  };
+}
