@@ -41,7 +41,12 @@ describeInChromium("administration dialogs", (suite) => {
     await dialog.getByRole("textbox", { name: "Username" }).fill("Bad Name");
     await dialog.getByRole("checkbox", { name: "Auditor" }).check();
     await dialog.getByRole("button", { name: "Create operator" }).click();
-    await expect.poll(() => dialog.textContent()).toMatch(/Lower-case/);
+    // The refusal shows at the field it concerns (the description above it says the rule too).
+    const username = dialog.getByRole("textbox", { name: "Username" });
+    await expect.poll(() => username.getAttribute("aria-invalid")).toBe("true");
+    expect(await dialog.locator(".mantine-InputWrapper-error").allTextContents()).toEqual([
+      expect.stringMatching(/^Lower-case letters, digits, and \. _ - only/),
+    ]);
     await dialog.getByRole("textbox", { name: "Username" }).fill("newbie");
     await dialog.getByRole("button", { name: "Create operator" }).click();
     await dialog.getByText("newbie can log in").waitFor();

@@ -52,10 +52,13 @@ export function fieldErrorsOf(error: unknown): Record<string, string> {
   if (Array.isArray(issues)) {
     for (const issue of issues as { path?: unknown; message?: unknown }[]) {
       if (typeof issue.path !== "string" || typeof issue.message !== "string") continue;
+      // A route's own schema names the part of the request first ("body.username"); a form
+      // knows its fields by name alone.
+      const path = issue.path.replace(/^(body|querystring|params|headers)\./, "");
       // Both the full path ("options.pinLength") and its first part ("options") name the field.
-      const field = issue.path.split(".")[0]!;
+      const field = path.split(".")[0]!;
       if (field && !errors[field]) errors[field] = sentence(issue.message);
-      if (issue.path !== field && !errors[issue.path]) errors[issue.path] = sentence(issue.message);
+      if (path !== field && !errors[path]) errors[path] = sentence(issue.message);
     }
   }
   const field = typeof error.details?.field === "string" ? error.details.field : fieldOfCode[error.code];

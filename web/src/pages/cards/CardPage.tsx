@@ -1,4 +1,4 @@
-import { Anchor, Button, Paper, Table, Text } from "@mantine/core";
+import { Anchor, Button, Group, Paper, Stack, Table, Text } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
@@ -130,43 +130,31 @@ export default function CardPage() {
                 : "Certificates are issued when the card is produced."}
             </EmptyNote>
           ) : (
-            <Table className="data-table" aria-label="Certificates of the card">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Profile</Table.Th>
-                  <Table.Th>Serial</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Validity</Table.Th>
-                  <Table.Th>
-                    <span className="sr-only">Download</span>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+            <>
+              {/* Narrow screens get a list: a five-column table would widen the whole page. */}
+              <Stack gap="xs" hiddenFrom="sm" aria-label="Certificates of the card">
                 {card.certificates.map((certificate) => {
                   const known = validity.get(certificate.serial);
                   return (
-                    <Table.Tr key={certificate.serial}>
-                      <Table.Td>{certificate.profile}</Table.Td>
-                      <Table.Td>
-                        <Anchor
-                          component={Link}
-                          to={`/certificates/${certificate.serial}`}
-                          className="mono"
-                          size="sm"
-                        >
-                          {certificate.serial.slice(0, 16)}…
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
+                    <Paper key={certificate.serial} withBorder p="xs">
+                      <Group justify="space-between" wrap="nowrap">
+                        <Text fw={600}>{certificate.profile}</Text>
                         <StateBadge kind="certificate" state={certificate.state} />
-                      </Table.Td>
-                      <Table.Td>
-                        {known?.notAfter
-                          ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
-                          : "—"}
-                      </Table.Td>
-                      <Table.Td>
+                      </Group>
+                      <Anchor
+                        component={Link}
+                        to={`/certificates/${certificate.serial}`}
+                        className="mono"
+                        size="sm"
+                      >
+                        {certificate.serial.slice(0, 16)}…
+                      </Anchor>
+                      <Group justify="space-between">
+                        <Text size="sm">
+                          {known?.notAfter
+                            ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
+                            : "—"}
+                        </Text>
                         <Anchor
                           href={`/api/v1/certificates/${certificate.serial}?format=pem`}
                           download={`${certificate.serial}.pem`}
@@ -174,12 +162,62 @@ export default function CardPage() {
                         >
                           PEM
                         </Anchor>
-                      </Table.Td>
-                    </Table.Tr>
+                      </Group>
+                    </Paper>
                   );
                 })}
-              </Table.Tbody>
-            </Table>
+              </Stack>
+              <Table className="data-table" aria-label="Certificates of the card" visibleFrom="sm">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Profile</Table.Th>
+                    <Table.Th>Serial</Table.Th>
+                    <Table.Th>State</Table.Th>
+                    <Table.Th>Validity</Table.Th>
+                    <Table.Th>
+                      <span className="sr-only">Download</span>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {card.certificates.map((certificate) => {
+                    const known = validity.get(certificate.serial);
+                    return (
+                      <Table.Tr key={certificate.serial}>
+                        <Table.Td>{certificate.profile}</Table.Td>
+                        <Table.Td>
+                          <Anchor
+                            component={Link}
+                            to={`/certificates/${certificate.serial}`}
+                            className="mono"
+                            size="sm"
+                          >
+                            {certificate.serial.slice(0, 16)}…
+                          </Anchor>
+                        </Table.Td>
+                        <Table.Td>
+                          <StateBadge kind="certificate" state={certificate.state} />
+                        </Table.Td>
+                        <Table.Td>
+                          {known?.notAfter
+                            ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
+                            : "—"}
+                        </Table.Td>
+                        <Table.Td>
+                          <Anchor
+                            href={`/api/v1/certificates/${certificate.serial}?format=pem`}
+                            download={`${certificate.serial}.pem`}
+                            size="sm"
+                          >
+                            PEM
+                          </Anchor>
+                        </Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </>
           )}
         </Section>
       </DetailColumns>
