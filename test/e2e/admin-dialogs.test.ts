@@ -1,5 +1,11 @@
 import { expect, it } from "vitest";
-import { describeInChromium, errorsThrownBy, logIn, openPage } from "./support.js";
+import {
+  describeInChromium,
+  errorsThrownBy,
+  logIn,
+  openPage,
+  seriousAccessibilityViolations,
+} from "./support.js";
 
 describeInChromium("administration dialogs", (suite) => {
   /** A fresh browser context, logged in as the chief administrator, on `path`. */
@@ -38,6 +44,9 @@ describeInChromium("administration dialogs", (suite) => {
     const page = await openAsChief("/administration/operators");
     await page.getByRole("button", { name: "New operator" }).click();
     const dialog = page.getByRole("dialog", { name: "New operator" });
+    await dialog.waitFor();
+    // An open dialog is part of the page: its ✕ too has a name.
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await dialog.getByRole("textbox", { name: "Username" }).fill("Bad Name");
     await dialog.getByRole("checkbox", { name: "Auditor" }).check();
     await dialog.getByRole("button", { name: "Create operator" }).click();

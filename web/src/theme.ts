@@ -36,7 +36,15 @@ export const theme = createTheme({
     Button: { defaultProps: { size: "sm" } },
     TextInput: { defaultProps: { size: "sm" } },
     Select: { defaultProps: { size: "sm", allowDeselect: false } },
-    Modal: { defaultProps: { radius: "md", overlayProps: { backgroundOpacity: 0.4 } } },
+    // The ✕ of dialogs and notifications has no text: name it for screen readers.
+    Modal: {
+      defaultProps: {
+        radius: "md",
+        overlayProps: { backgroundOpacity: 0.4 },
+        closeButtonProps: { "aria-label": "Close" },
+      },
+    },
+    Notification: { defaultProps: { closeButtonProps: { "aria-label": "Close" } } },
   },
 });
 
