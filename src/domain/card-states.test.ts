@@ -18,8 +18,12 @@ describe("card state model", () => {
         "approved>failed",
         "approved>aborted",
         "failed>approved",
+        // Issue 12: a leaver's failed card is aborted with their requests, never repeated.
+        "failed>aborted",
         "issued>active",
         "issued>expired",
+        // Issue 12: a leaver's card produced but not yet handed over is locked with the others.
+        "issued>locked",
         "active>inactive",
         "active>locked",
         "active>expired",

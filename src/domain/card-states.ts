@@ -3,6 +3,9 @@
  * requested → approved | rejected | aborted; approved → issued | active | failed | aborted;
  * failed → approved (repeat production); issued → active; active ⇄ inactive;
  * active | inactive → locked (final); any issued state → expired.
+ * For a leaver (UsersProcDeactivate) also issued → locked: a card produced for
+ * someone who leaves before it is handed over is locked with them (Lock card itself still starts
+ * from active or inactive); and failed → aborted: a failed card is no longer repeated for them.
  */
 export const cardStates = [
   "requested",
@@ -23,8 +26,8 @@ const transitions: Record<CardState, readonly CardState[]> = {
   approved: ["issued", "active", "failed", "aborted"],
   rejected: [],
   aborted: [],
-  failed: ["approved"],
-  issued: ["active", "expired"],
+  failed: ["approved", "aborted"],
+  issued: ["active", "locked", "expired"],
   active: ["inactive", "locked", "expired"],
   inactive: ["active", "locked", "expired"],
   locked: [],

@@ -12,6 +12,8 @@ export interface User {
   address: string[] | null;
   hasPhoto: boolean;
   state: "active" | "inactive";
+  /** Bumped on every change: an edit made against an older version is refused as stale. */
+  version: number;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

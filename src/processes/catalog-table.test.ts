@@ -28,6 +28,11 @@ interface Row {
 const table: Record<SymbolicName, Row> = {
   UsersProcCreate: { kind: "single", required: [], ends: [], roles: ["registrationOfficer"] },
   UsersBoProcImport: { kind: "single", required: [], ends: [], roles: ["registrationOfficer"] },
+  // Issue 12, "Changes." and "Leavers.": processes on a user, run by a registration officer. A
+  // leaver's cards change too (locked, or their requests aborted), but no card state is required.
+  UsersProcEdit: { kind: "single", required: [], ends: [], roles: ["registrationOfficer"] },
+  UsersProcDeactivate: { kind: "single", required: [], ends: [], roles: ["registrationOfficer"] },
+  UsersProcReactivate: { kind: "single", required: [], ends: [], roles: ["registrationOfficer"] },
   // "user active" is a state of the user, not of a card: a request makes a card.
   CardsProcRequest: {
     kind: "single",

@@ -21,6 +21,9 @@ import type { ProcessHandler } from "./process-handler.js";
 import { recordRefusal } from "./recording-refusal.js";
 import { usersBoProcImport } from "./users/users-bo-proc-import.js";
 import { usersProcCreate } from "./users/users-proc-create.js";
+import { usersProcDeactivate } from "./users/users-proc-deactivate.js";
+import { usersProcEdit } from "./users/users-proc-edit.js";
+import { usersProcReactivate } from "./users/users-proc-reactivate.js";
 import { validationError } from "./validation.js";
 
 /**
@@ -31,6 +34,9 @@ export const processHandlers: ReadonlyMap<SymbolicName, ProcessHandler> = new Ma
   [
     usersProcCreate,
     usersBoProcImport,
+    usersProcEdit,
+    usersProcDeactivate,
+    usersProcReactivate,
     cardsProcRequest,
     cardsBoProcRequestMultiple,
     cardsProcApprove,

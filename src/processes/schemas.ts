@@ -58,6 +58,7 @@ export const userSchema = z.object({
   address: z.array(z.string()).nullable(),
   hasPhoto: z.boolean(),
   state: z.enum(["active", "inactive"]),
+  version: z.int(),
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -113,5 +114,11 @@ export const certificateSchema = z.object({
 /** A card acted on by id, optionally at the version the operator saw (else the request may be stale). */
 export const cardRefSchema = {
   cardId: z.string().min(1).max(64),
+  version: z.int().positive().optional(),
+};
+
+/** A user acted on by id, optionally at the version the operator saw (else the request may be stale). */
+export const userRefSchema = {
+  userId: z.string().min(1).max(64),
   version: z.int().positive().optional(),
 };

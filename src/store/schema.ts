@@ -121,6 +121,8 @@ export interface UserTable {
   state: string;
   /** Lower-cased "last first" for prefix search. */
   search_name: string;
+  /** Bumped on every change; an edit that names an older version is stale (migration 010). */
+  version: Generated<number>;
   created_by: string;
   created_at: string;
   updated_at: string;

@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from "kysely";
+import type { Selectable, SelectQueryBuilder } from "kysely";
 import type { User } from "../domain/user.js";
 import { countRows } from "./count-rows.js";
 import type { Page } from "./cursor.js";
@@ -8,7 +8,7 @@ import { selectKeysetPage } from "./keyset-page.js";
 import type { PageRequest } from "./page-request.js";
 import type { Database, UserTable } from "./schema.js";
 
-export type NewUser = Omit<User, "hasPhoto" | "state" | "createdAt" | "updatedAt"> & {
+export type NewUser = Omit<User, "hasPhoto" | "state" | "version" | "createdAt" | "updatedAt"> & {
   photo: { data: Buffer; type: string } | null;
 };
 
@@ -16,7 +16,7 @@ export function searchName(lastName: string, firstName: string): string {
   return `${lastName} ${firstName}`.toLowerCase();
 }
 
-type UserRowWithoutPhoto = Omit<UserTable, "photo"> & { has_photo: number | boolean };
+type UserRowWithoutPhoto = Selectable<Omit<UserTable, "photo">> & { has_photo: number | boolean };
 
 function toUser(row: UserRowWithoutPhoto): User {
   return {
@@ -32,6 +32,7 @@ function toUser(row: UserRowWithoutPhoto): User {
     address: row.address ? (JSON.parse(row.address) as string[]) : null,
     hasPhoto: Boolean(row.has_photo),
     state: row.state as User["state"],
+    version: row.version,
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -52,6 +53,7 @@ const userColumns = [
   "photo_type",
   "state",
   "search_name",
+  "version",
   "created_by",
   "created_at",
   "updated_at",
@@ -99,6 +101,52 @@ export async function setUserAddress(db: Db, id: string, address: string[]): Pro
     .set({ address: JSON.stringify(address) })
     .where("id", "=", id)
     .execute();
+}
+
+/** The fields an edit may change (the identifier stays: it names the person in certificates). */
+export type UserDetailChanges = Partial<
+  Pick<NewUser, "email" | "organizationalUnit" | "organization" | "title" | "upn" | "address" | "photo">
+> & {
+  /** Both parts together: the search key is made from the two. */
+  name?: { firstName: string; lastName: string };
+  state?: User["state"];
+};
+
+/**
+ * Changes a user only if it is still at `version` (optimistic concurrency, as for cards: of two
+ * officers editing one user at once, the second is refused). Returns whether the row changed.
+ */
+export async function updateUser(
+  db: Db,
+  id: string,
+  version: number,
+  changes: UserDetailChanges,
+  at: string,
+): Promise<boolean> {
+  const c = changes;
+  const result = await db
+    .updateTable("users")
+    .set({
+      ...(c.name && {
+        first_name: c.name.firstName,
+        last_name: c.name.lastName,
+        search_name: searchName(c.name.lastName, c.name.firstName),
+      }),
+      ...(c.email !== undefined && { email: c.email }),
+      ...(c.organizationalUnit !== undefined && { organizational_unit: c.organizationalUnit }),
+      ...(c.organization !== undefined && { organization: c.organization }),
+      ...(c.title !== undefined && { title: c.title }),
+      ...(c.upn !== undefined && { upn: c.upn }),
+      ...(c.address !== undefined && { address: c.address ? JSON.stringify(c.address) : null }),
+      ...(c.photo !== undefined && { photo: c.photo?.data ?? null, photo_type: c.photo?.type ?? null }),
+      ...(c.state !== undefined && { state: c.state }),
+      version: version + 1,
+      updated_at: at,
+    })
+    .where("id", "=", id)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {

@@ -13,7 +13,7 @@ import { type UserFields, userFieldsSchema, userSchema } from "../schemas.js";
 const definition = findProcess("UsersProcCreate");
 
 /** Base64 of a 1 MB image is at most 1,398,104 characters. */
-const photoSchema = z
+export const photoSchema = z
   .string()
   .max(1_400_000, "the photo must be at most 1 MB")
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, "the photo must be base64");

@@ -9,6 +9,7 @@ import { auditCheckpoints } from "./006-audit-checkpoints.js";
 import { pendingChanges } from "./007-pending-changes.js";
 import { downloadsBatchLink } from "./008-downloads-batch-link.js";
 import { loginThrottle } from "./009-login-throttle.js";
+import { userVersion } from "./010-user-version.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -21,6 +22,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "007-pending-changes": pendingChanges,
   "008-downloads-batch-link": downloadsBatchLink,
   "009-login-throttle": loginThrottle,
+  "010-user-version": userVersion,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

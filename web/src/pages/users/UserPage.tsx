@@ -16,6 +16,7 @@ import { formatDateTime } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
 import { Section } from "../../components/Section";
 import { StateBadge } from "../../components/StateBadge";
+import { UserActions } from "./UserActions";
 
 function RequestCard({ user }: { user: User }) {
   const queryClient = useQueryClient();
@@ -138,6 +139,11 @@ export default function UserPage() {
                   ["Changed", formatDateTime(user.updatedAt)],
                 ]}
               />
+              {operator.has(["registrationOfficer"]) && (
+                <Box mt="md">
+                  <UserActions user={user} cards={cards} />
+                </Box>
+              )}
             </Grid.Col>
           </Grid>
         </Paper>

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import type { Card } from "../../domain/card.js";
+import type { CardState } from "../../domain/card-states.js";
+import { TesseraError } from "../../domain/errors.js";
+import { findProcess } from "../../domain/process-catalog.js";
+import { changeCardCertificates } from "../../services/card-certificates.js";
+import { changeCard, type ProcessRun } from "../../services/card-steps.js";
+import { changeUser, loadUserInState } from "../../services/user-steps.js";
+import { findCardsOfUser } from "../../store/cards.js";
+import { transact } from "../../store/database.js";
+import { defineProcess } from "../process-handler.js";
+import { cardSchema, toCardView, userRefSchema, userSchema } from "../schemas.js";
+
+const definition = findProcess("UsersProcDeactivate");
+
+/**
+ * Cards not produced: their requests are aborted, as Abort request does; a failed card too, so
+ * that Repeat production cannot make it for someone who has left.
+ */
+const requestStates: readonly CardState[] = ["requested", "approved", "failed"];
+/** Cards out of production that may still be used or handed over: locked, holder left. */
+const lockableStates: readonly CardState[] = ["issued", "active", "inactive"];
+
+/** Locks a leaver's card with reason `left`, its valid and held certificates revoked cessationOfOperation. */
+async function lockForLeaver(run: ProcessRun, card: Card): Promise<Card> {
+  const revoked = await changeCardCertificates(
+    run.services,
+    run.trx,
+    run.actor,
+    card.id,
+    ["valid", "onHold"],
+    {
+      kind: "revoke",
+      reason: "cessationOfOperation",
+    },
+  );
+  return changeCard(
+    run,
+    card,
+    { to: "locked", reason: "left" },
+    { lockReason: "left", revocationReason: "cessationOfOperation", certificatesRevoked: revoked },
+  );
+}
+
+/**
+ * Deactivate user (a leaver): the user becomes inactive, every card of theirs that could still be
+ * used is locked and every open request aborted — all in one transaction, one history entry per
+ * object, or nothing at all when one of the cards is held by a running batch.
+ */
+export const usersProcDeactivate = defineProcess({
+  definition,
+  status: 200,
+  body: z.strictObject({
+    ...userRefSchema,
+    reason: z.string().trim().min(1, "required").max(500, "at most 500 characters"),
+  }),
+  result: z.object({
+    user: userSchema,
+    lockedCards: z.array(cardSchema),
+    abortedCards: z.array(cardSchema),
+  }),
+  async run(services, actor, body) {
+    return transact(services.store, async (trx) => {
+      const run: ProcessRun = { services, trx, actor, process: definition };
+      const user = await loadUserInState(trx, definition, body, "active");
+      const cards = await findCardsOfUser(trx, user.id);
+      // Checked before anything changes: a batch that holds a card would produce or activate it
+      // behind the lock, so the whole deactivation waits for it instead of half happening.
+      const claimed = cards.find(
+        (card) => card.batchId && [...requestStates, ...lockableStates].includes(card.state),
+      );
+      if (claimed)
+        throw new TesseraError(
+          "card.claimed",
+          `Card ${claimed.cardNumber} of ${user.firstName} ${user.lastName} is held by batch ${claimed.batchId}; wait for it to finish or cancel it, then deactivate the user.`,
+          { userId: user.id, cardId: claimed.id, batchId: claimed.batchId },
+        );
+      const abortedCards: Card[] = [];
+      const lockedCards: Card[] = [];
+      for (const card of cards) {
+        if (requestStates.includes(card.state))
+          abortedCards.push(await changeCard(run, card, { to: "aborted", reason: body.reason }));
+        else if (lockableStates.includes(card.state)) lockedCards.push(await lockForLeaver(run, card));
+      }
+      const changed = await changeUser(
+        run,
+        user,
+        { state: "inactive" },
+        {
+          from: "active",
+          to: "inactive",
+          reason: body.reason,
+          cardsLocked: lockedCards.map((card) => card.cardNumber),
+          requestsAborted: abortedCards.map((card) => card.cardNumber),
+        },
+      );
+      return {
+        user: changed,
+        lockedCards: lockedCards.map(toCardView),
+        abortedCards: abortedCards.map(toCardView),
+      };
+    });
+  },
+});

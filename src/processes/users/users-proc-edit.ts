@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { liveCardStates } from "../../domain/card-states.js";
+import { findProcess } from "../../domain/process-catalog.js";
+import type { User } from "../../domain/user.js";
+import { changeUser, loadUserFor } from "../../services/user-steps.js";
+import { findCardsOfUser } from "../../store/cards.js";
+import { transact } from "../../store/database.js";
+import type { UserDetailChanges } from "../../store/users.js";
+import { defineProcess } from "../process-handler.js";
+import { cardSchema, toCardView, userFieldsSchema, userRefSchema, userSchema } from "../schemas.js";
+import { decodePhoto, photoSchema } from "./users-proc-create.js";
+
+const definition = findProcess("UsersProcEdit");
+const fields = userFieldsSchema.shape;
+
+/**
+ * Fields printed on the card face or written into a certificate's subject or subjectAltName:
+ * a change to one leaves the user's cards showing the old data until they are replaced.
+ */
+const cardFields = [
+  "firstName",
+  "lastName",
+  "email",
+  "organizationalUnit",
+  "organization",
+  "title",
+  "upn",
+] as const;
+
+/** The fields an edit compares and records, old → new (the photo only as whether there is one). */
+const recordedFields = [...cardFields, "address"] as const;
+type RecordedField = (typeof recordedFields)[number];
+
+/**
+ * The create's fields (and their checks), each optional: a field left out stays as it is, and
+ * `null` clears one that may be empty. The identifier names the person in certificates and in
+ * imports, so it is not edited; `version` is the one the officer saw.
+ */
+const editSchema = z.strictObject({
+  ...userRefSchema,
+  // An edit always names the version it was made on: without it, a concurrent edit is lost.
+  version: userRefSchema.version.unwrap(),
+  firstName: fields.firstName.optional(),
+  lastName: fields.lastName.optional(),
+  email: fields.email.optional(),
+  organizationalUnit: fields.organizationalUnit.nullable(),
+  organization: fields.organization.nullable(),
+  title: fields.title.nullable(),
+  upn: fields.upn.nullable(),
+  address: fields.address.nullable(),
+  photo: photoSchema.nullable().optional(),
+});
+type EditBody = z.infer<typeof editSchema>;
+
+/** Each field the body names with a value other than the user's: old → new. */
+function changedFields(
+  user: User,
+  body: EditBody,
+): Partial<Record<RecordedField, { from: unknown; to: unknown }>> {
+  const changes: Partial<Record<RecordedField, { from: unknown; to: unknown }>> = {};
+  for (const field of recordedFields) {
+    const to = body[field];
+    if (to === undefined) continue;
+    if (JSON.stringify(to) !== JSON.stringify(user[field])) changes[field] = { from: user[field], to };
+  }
+  return changes;
+}
+
+/** Edit user: a registration officer corrects or updates a person's details, at the version they saw. */
+export const usersProcEdit = defineProcess({
+  definition,
+  status: 200,
+  body: editSchema,
+  result: z.object({
+    user: userSchema,
+    /** The fields that changed (the photo as `photo`). */
+    changed: z.array(z.string()),
+    /** Those of them that a card shows (printed, or in a certificate). */
+    cardFieldsChanged: z.array(z.string()),
+    /** The user's live cards that show the old data when a card field changed: to be replaced. */
+    cardsToReplace: z.array(cardSchema),
+  }),
+  async run(services, actor, body) {
+    // A photo is checked before the transaction; null removes the one there is.
+    const photo = body.photo == null ? body.photo : decodePhoto(body.photo);
+    return transact(services.store, async (trx) => {
+      const before = await loadUserFor(trx, body.userId, body.version);
+      const changes = changedFields(before, body);
+      const photoChanged = photo !== undefined && (photo !== null || before.hasPhoto);
+      const changed = [...Object.keys(changes), ...(photoChanged ? ["photo"] : [])];
+      // Nothing to change: no new version and no history entry for an edit that edits nothing.
+      if (changed.length === 0) return { user: before, changed, cardFieldsChanged: [], cardsToReplace: [] };
+      const update: UserDetailChanges = {
+        ...(changes.email && { email: body.email! }),
+        ...(changes.organizationalUnit && { organizationalUnit: body.organizationalUnit ?? null }),
+        ...(changes.organization && { organization: body.organization ?? null }),
+        ...(changes.title && { title: body.title ?? null }),
+        ...(changes.upn && { upn: body.upn ?? null }),
+        ...(changes.address && { address: body.address ?? null }),
+        ...((changes.firstName || changes.lastName) && {
+          name: { firstName: body.firstName ?? before.firstName, lastName: body.lastName ?? before.lastName },
+        }),
+        ...(photoChanged && { photo }),
+      };
+      // The photo's bytes stay out of the history: only that it was replaced or removed.
+      const details = {
+        changes: {
+          ...changes,
+          ...(photoChanged && { photo: { from: before.hasPhoto, to: photo !== null } }),
+        },
+      };
+      const user = await changeUser({ services, trx, actor, process: definition }, before, update, details);
+      const cardFieldsChanged = cardFields.filter((field) => field in changes);
+      const cardsToReplace =
+        cardFieldsChanged.length === 0
+          ? []
+          : (await findCardsOfUser(trx, user.id)).filter((card) => liveCardStates.includes(card.state));
+      return { user, changed, cardFieldsChanged, cardsToReplace: cardsToReplace.map(toCardView) };
+    });
+  },
+});
