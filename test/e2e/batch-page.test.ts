@@ -152,4 +152,30 @@ describeInChromium("the batch page in Chromium", (suite) => {
     await page.getByText("1–25 of 27 cards").waitFor();
     expect(errorsThrownBy(page)).toEqual([]);
   });
+
+  it("keeps the Cancel batch dialog open when the batch ends while it is read, and says so", async () => {
+    const { t } = suite.ui;
+    const cardIds = await seedApprovedCards(t, 3);
+    await t.app.runner.stop();
+    const production = await apiAsOperator(t, "production");
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+    const batchId = order.body.batchId as string;
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "production");
+    await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
+    await page.getByRole("button", { name: "Cancel batch" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel the batch?" });
+    await dialog.getByText("3 cards not yet started go back to approved").waitFor();
+
+    t.app.runner.start();
+    await t.app.runner.idle();
+    await dialog
+      .getByText("The batch has ended meanwhile (3 cards produced, 0 failed)")
+      .waitFor({ timeout: 15_000 });
+    expect(await dialog.getByRole("button", { name: "Cancel batch" }).isDisabled()).toBe(true);
+    await dialog.getByRole("button", { name: "Close", exact: true }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await page.getByRole("button", { name: "Cancel batch" }).count()).toBe(0);
+    expect(errorsThrownBy(page)).toEqual([]);
+  });
 });

@@ -41,10 +41,10 @@ export const theme = createTheme({
       defaultProps: {
         radius: "md",
         overlayProps: { backgroundOpacity: 0.4 },
-        closeButtonProps: { "aria-label": "Close" },
+        closeButtonProps: { "aria-label": "Close the dialog" },
       },
     },
-    Notification: { defaultProps: { closeButtonProps: { "aria-label": "Close" } } },
+    Notification: { defaultProps: { closeButtonProps: { "aria-label": "Dismiss the message" } } },
   },
 });
 

@@ -25,6 +25,8 @@ interface ConfirmDialogProps {
   errorTitle?: string;
   /** Runs the action; by default it is simply run. */
   onConfirm?(): void;
+  /** Nothing is left to confirm (what it would act on has changed meanwhile). */
+  confirmDisabled?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function ConfirmDialog({
   cancelLabel = "Cancel",
   errorTitle,
   onConfirm = () => action.mutate(undefined),
+  confirmDisabled = false,
 }: ConfirmDialogProps) {
   return (
     <Modal opened={opened} onClose={onClose} title={title} centered>
@@ -53,7 +56,7 @@ export function ConfirmDialog({
           <Button variant="default" onClick={onClose}>
             {cancelLabel}
           </Button>
-          <Button color="red" loading={action.isPending} onClick={onConfirm}>
+          <Button color="red" loading={action.isPending} disabled={confirmDisabled} onClick={onConfirm}>
             {confirmLabel}
           </Button>
         </Group>
@@ -67,11 +70,23 @@ interface ConfirmButtonProps
   /** What the button (and the dialog's confirm button) says. */
   label: string;
   icon: Icon;
+  /** Whether the dialog is open, for a page that must keep it while what it shows changes. */
+  opened?: boolean;
+  onOpenedChange?(opened: boolean): void;
 }
 
 /** A red button whose action asks first, in a {@link ConfirmDialog} that closes once it is done. */
-export function ConfirmButton({ label, icon: IconOf, action, ...dialog }: ConfirmButtonProps) {
-  const [open, setOpen] = useState(false);
+export function ConfirmButton({
+  label,
+  icon: IconOf,
+  action,
+  opened,
+  onOpenedChange,
+  ...dialog
+}: ConfirmButtonProps) {
+  const [ownOpen, setOwnOpen] = useState(false);
+  const open = opened ?? ownOpen;
+  const setOpen = onOpenedChange ?? setOwnOpen;
   return (
     <>
       <Button

@@ -2,6 +2,7 @@ import { Alert, Anchor, List, Paper, Progress, SimpleGrid, Stack, Text, Title } 
 import { notifications } from "@mantine/notifications";
 import { IconPlayerStop } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
 import type { Batch, BatchDetail, BatchItem } from "../../api/types";
@@ -91,7 +92,15 @@ function BatchProgress({ batch }: { batch: Batch }) {
   );
 }
 
-function CancelBatch({ batch }: { batch: Batch }) {
+function CancelBatch({
+  batch,
+  opened,
+  onOpenedChange,
+}: {
+  batch: Batch;
+  opened: boolean;
+  onOpenedChange(opened: boolean): void;
+}) {
   const queryClient = useQueryClient();
   const inProduction = batch.inProduction ?? 0;
   const notStarted = Math.max(batch.left - inProduction, 0);
@@ -116,6 +125,8 @@ function CancelBatch({ batch }: { batch: Batch }) {
       });
     },
   });
+  // The dialog stays open when the batch ends while it is read, and says so, rather than vanish.
+  const running = batch.state === "running";
   return (
     <ConfirmButton
       label="Cancel batch"
@@ -123,19 +134,31 @@ function CancelBatch({ batch }: { batch: Batch }) {
       title="Cancel the batch?"
       action={cancel}
       errorTitle="The batch goes on"
-      cancelLabel="Keep it running"
+      cancelLabel={running ? "Keep it running" : "Close"}
+      opened={opened}
+      onOpenedChange={onOpenedChange}
+      confirmDisabled={!running}
     >
-      <Text size="sm">
-        {batch.done > 0 && <>{plural(batch.done, "card")} already produced stay produced. </>}
-        {inProduction > 0 && (
-          <>The {plural(inProduction, "card")} in production are finished and will be produced. </>
-        )}
-        The {plural(notStarted, "card")} not yet started go back to approved and can be issued in another
-        batch.
-      </Text>
-      <Text size="xs" c="dimmed">
-        Counted as of now; the batch goes on until you confirm.
-      </Text>
+      {running ? (
+        <>
+          <Text size="sm">
+            {batch.done > 0 && <>{plural(batch.done, "card")} already produced stay produced. </>}
+            {inProduction > 0 && (
+              <>The {plural(inProduction, "card")} in production are finished and will be produced. </>
+            )}
+            The {plural(notStarted, "card")} not yet started go back to approved and can be issued in another
+            batch.
+          </Text>
+          <Text size="xs" c="dimmed">
+            Counted as of now; the batch goes on until you confirm.
+          </Text>
+        </>
+      ) : (
+        <Text size="sm" role="status">
+          The batch has ended meanwhile ({plural(batch.done, "card")} produced, {batch.failed} failed): there
+          is nothing left to cancel.
+        </Text>
+      )}
     </ConfirmButton>
   );
 }
@@ -174,6 +197,7 @@ export default function BatchPage() {
   const skipped =
     (location.state as { skipped?: { cardId: string; reason: string }[] } | null)?.skipped ?? [];
   const result = useBatch(id);
+  const [cancelOpen, setCancelOpen] = useState(false);
   const batch = result.data;
   if (result.isPending) return <Loading label="Loading the batch…" />;
   if (!batch)
@@ -193,8 +217,9 @@ export default function BatchPage() {
         trail={[{ label: "Batches", to: "/batches" }]}
         badge={<BatchStateBadge batch={batch} size="lg" />}
         actions={
-          batch.state === "running" && operator.has(process?.roles ?? ["productionAdministrator"]) ? (
-            <CancelBatch batch={batch} />
+          (batch.state === "running" || cancelOpen) &&
+          operator.has(process?.roles ?? ["productionAdministrator"]) ? (
+            <CancelBatch batch={batch} opened={cancelOpen} onOpenedChange={setCancelOpen} />
           ) : undefined
         }
       />

@@ -44,6 +44,30 @@ export default function CardPage() {
     );
   const validity = new Map((certificates.data?.items ?? []).map((c) => [c.serial, c]));
   const isProduced = producedStates.includes(card.state);
+  // Each certificate's parts, shown as a table row on wide screens and as a small panel on narrow ones.
+  const certificateRows = card.certificates.map((certificate) => {
+    const known = validity.get(certificate.serial);
+    return {
+      serial: certificate.serial,
+      profile: certificate.profile,
+      state: <StateBadge kind="certificate" state={certificate.state} />,
+      link: (
+        <Anchor component={Link} to={`/certificates/${certificate.serial}`} className="mono" size="sm">
+          {certificate.serial.slice(0, 16)}…
+        </Anchor>
+      ),
+      validity: known?.notAfter ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}` : "—",
+      pem: (
+        <Anchor
+          href={`/api/v1/certificates/${certificate.serial}?format=pem`}
+          download={`${certificate.serial}.pem`}
+          size="sm"
+        >
+          PEM
+        </Anchor>
+      ),
+    };
+  });
 
   return (
     <>
@@ -133,39 +157,19 @@ export default function CardPage() {
             <>
               {/* Narrow screens get a list: a five-column table would widen the whole page. */}
               <Stack gap="xs" hiddenFrom="sm" aria-label="Certificates of the card">
-                {card.certificates.map((certificate) => {
-                  const known = validity.get(certificate.serial);
-                  return (
-                    <Paper key={certificate.serial} withBorder p="xs">
-                      <Group justify="space-between" wrap="nowrap">
-                        <Text fw={600}>{certificate.profile}</Text>
-                        <StateBadge kind="certificate" state={certificate.state} />
-                      </Group>
-                      <Anchor
-                        component={Link}
-                        to={`/certificates/${certificate.serial}`}
-                        className="mono"
-                        size="sm"
-                      >
-                        {certificate.serial.slice(0, 16)}…
-                      </Anchor>
-                      <Group justify="space-between">
-                        <Text size="sm">
-                          {known?.notAfter
-                            ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
-                            : "—"}
-                        </Text>
-                        <Anchor
-                          href={`/api/v1/certificates/${certificate.serial}?format=pem`}
-                          download={`${certificate.serial}.pem`}
-                          size="sm"
-                        >
-                          PEM
-                        </Anchor>
-                      </Group>
-                    </Paper>
-                  );
-                })}
+                {certificateRows.map((row) => (
+                  <Paper key={row.serial} withBorder p="xs">
+                    <Group justify="space-between" wrap="nowrap">
+                      <Text fw={600}>{row.profile}</Text>
+                      {row.state}
+                    </Group>
+                    {row.link}
+                    <Group justify="space-between">
+                      <Text size="sm">{row.validity}</Text>
+                      {row.pem}
+                    </Group>
+                  </Paper>
+                ))}
               </Stack>
               <Table className="data-table" aria-label="Certificates of the card" visibleFrom="sm">
                 <Table.Thead>
@@ -180,41 +184,15 @@ export default function CardPage() {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {card.certificates.map((certificate) => {
-                    const known = validity.get(certificate.serial);
-                    return (
-                      <Table.Tr key={certificate.serial}>
-                        <Table.Td>{certificate.profile}</Table.Td>
-                        <Table.Td>
-                          <Anchor
-                            component={Link}
-                            to={`/certificates/${certificate.serial}`}
-                            className="mono"
-                            size="sm"
-                          >
-                            {certificate.serial.slice(0, 16)}…
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>
-                          <StateBadge kind="certificate" state={certificate.state} />
-                        </Table.Td>
-                        <Table.Td>
-                          {known?.notAfter
-                            ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}`
-                            : "—"}
-                        </Table.Td>
-                        <Table.Td>
-                          <Anchor
-                            href={`/api/v1/certificates/${certificate.serial}?format=pem`}
-                            download={`${certificate.serial}.pem`}
-                            size="sm"
-                          >
-                            PEM
-                          </Anchor>
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
+                  {certificateRows.map((row) => (
+                    <Table.Tr key={row.serial}>
+                      <Table.Td>{row.profile}</Table.Td>
+                      <Table.Td>{row.link}</Table.Td>
+                      <Table.Td>{row.state}</Table.Td>
+                      <Table.Td>{row.validity}</Table.Td>
+                      <Table.Td>{row.pem}</Table.Td>
+                    </Table.Tr>
+                  ))}
                 </Table.Tbody>
               </Table>
             </>
