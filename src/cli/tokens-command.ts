@@ -21,7 +21,9 @@ interface ListedToken {
 export function runTokensCommand(flags: Flags): number {
   const modulePath = flags.get("module");
   if (typeof modulePath !== "string")
-    throw usageError("try: tessera tokens --module /usr/lib/softhsm/libsofthsm2.so [--json]");
+    throw usageError(
+      "tokens needs --module, the path of the PKCS#11 module, e.g. tessera tokens --module /usr/lib/softhsm/libsofthsm2.so",
+    );
   const blankLabel = flags.get("blank-label");
   let blankPattern: RegExp | undefined;
   if (typeof blankLabel === "string") {
