@@ -6,8 +6,9 @@ import type { Actor, Services } from "../services/services.js";
 import { finishChunk, lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingItemsOfChunk, finishItems } from "../store/batch-items.js";
 import { releaseCardsFromBatch } from "../store/batches.js";
-import { findCardById } from "../store/cards.js";
+import { findCardsByIds } from "../store/cards.js";
 import { transact } from "../store/database.js";
+import { lockAllUntilCommit } from "../store/transaction-locks.js";
 import type { HeldChunk } from "./scheduler.js";
 
 const activateMultiple = findProcess("CardsBoProcActivateMultiple");
@@ -30,9 +31,16 @@ export async function activateChunk(
   await transact(store, async (trx) => {
     if (!(await lockHeldChunk(trx, store.dialect, held))) return;
     const at = services.clock().toISOString();
+    const ids = items.map((item) => item.card_id);
+    // The chunk's holders are locked at once, in one order, before their cards are read: each
+    // activation takes its holder's lock too (to count the holder's active cards and see that
+    // the holder is still active), and one at a time in card order two chunks could deadlock.
+    const holders = (await findCardsByIds(trx, ids)).map((card) => card.userId);
+    await lockAllUntilCommit(trx, store.dialect, "holderCards", holders);
+    const cards = new Map((await findCardsByIds(trx, ids)).map((card) => [card.id, card]));
     const outcomes: Outcome[] = [];
     for (const item of items) {
-      const card = await findCardById(trx, item.card_id);
+      const card = cards.get(item.card_id);
       if (card?.state !== "issued") {
         outcomes.push({
           cardId: item.card_id,

@@ -7,6 +7,7 @@ import { countCardsOfUsers } from "../store/cards.js";
 import { type CertificateRecord, findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { lockUntilCommit } from "../store/transaction-locks.js";
+import { findUserById } from "../store/users.js";
 import { changeCardCertificates } from "./card-certificates.js";
 import { changeCard } from "./card-steps.js";
 import type { Actor, Services } from "./services.js";
@@ -62,6 +63,16 @@ export async function activateCard(
   card: Card,
   changes: CardTransitionChanges = {},
 ): Promise<Card> {
+  // In turns with everything else that changes the holder's cards (another activation, a
+  // deactivation of the holder): the checks below then read what the others committed.
+  await lockUntilCommit(trx, services.store.dialect, "holderCards", card.userId);
+  const holder = await findUserById(trx, card.userId);
+  if (holder?.state !== "active")
+    throw new TesseraError(
+      "user.inactive",
+      `The holder of card ${card.cardNumber} is not active (deactivated as a leaver?): the card cannot become active.`,
+      { cardId: card.id, userId: card.userId },
+    );
   await assertMayBecomeActive(services, trx, card);
   const certificates = await assertHasUsableCertificate(trx, card);
   const released = await changeCardCertificates(

@@ -10,6 +10,7 @@ import { type Actor, nowIso, type Services } from "../../services/services.js";
 import { countCardsOfUsers, findCardsByIds, insertCards, type NewCard } from "../../store/cards.js";
 import { type Db, transact } from "../../store/database.js";
 import { reserveSequence } from "../../store/sequences.js";
+import { lockAllUntilCommit } from "../../store/transaction-locks.js";
 import { findUsersByIds, searchName } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import { type CardView, cardSchema, toCardView } from "../schemas.js";
@@ -38,6 +39,8 @@ export async function requestCards(
   userIds: string[],
   template: CardTemplate,
 ): Promise<{ cards: CardView[]; errors: { userId: string; code: string; reason: string }[] }> {
+  // In turns with a deactivation of the same holders, which would otherwise miss this card.
+  await lockAllUntilCommit(trx, services.store.dialect, "holderCards", userIds);
   const options = await services.getOptions(trx);
   const users = await findUsersByIds(trx, userIds);
   const liveCounts = await countCardsOfUsers(trx, userIds, liveCardStates);

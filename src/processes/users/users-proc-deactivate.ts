@@ -8,6 +8,7 @@ import { changeCard, type ProcessRun } from "../../services/card-steps.js";
 import { changeUser, loadUserInState } from "../../services/user-steps.js";
 import { findCardsOfUser } from "../../store/cards.js";
 import { transact } from "../../store/database.js";
+import { lockUntilCommit } from "../../store/transaction-locks.js";
 import { defineProcess } from "../process-handler.js";
 import { cardSchema, toCardView, userRefSchema, userSchema } from "../schemas.js";
 
@@ -62,6 +63,9 @@ export const usersProcDeactivate = defineProcess({
   async run(services, actor, body) {
     return transact(services.store, async (trx) => {
       const run: ProcessRun = { services, trx, actor, process: definition };
+      // The holder's cards are taken in turns with a request or an activation for them: a card
+      // requested or activated meanwhile would otherwise outlive the deactivation.
+      await lockUntilCommit(trx, services.store.dialect, "holderCards", body.userId);
       const user = await loadUserInState(trx, definition, body, "active");
       const cards = await findCardsOfUser(trx, user.id);
       // Checked before anything changes: a batch that holds a card would produce or activate it
