@@ -118,6 +118,17 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       expect(r.body.user).toMatchObject({ address: null, version: 3 });
     });
 
+    it("clears a field sent empty or blank, as with null (not a silent no-op)", async () => {
+      const clearId = await createUserAs(t, actor, { firstName: "Clara", lastName: "Clear" });
+      const edit = (body: Record<string, unknown>) =>
+        registrar("POST", "/api/v1/processes/UsersProcEdit", { userId: clearId, ...body });
+      expect((await edit({ version: 1, organizationalUnit: "OU1", title: "Dr." })).status).toBe(200);
+      const r = await edit({ version: 2, organizationalUnit: "", title: "  " });
+      expect(r.status).toBe(200);
+      expect([...r.body.changed].sort()).toEqual(["organizationalUnit", "title"]);
+      expect(r.body.user).toMatchObject({ organizationalUnit: null, title: null, version: 3 });
+    });
+
     it.each([
       ["a stale version", { version: 1, firstName: "Late" }, 409, "user.stale"],
       ["a bad e-mail address", { version: 3, email: "not-an-address" }, 400, "request.invalid"],

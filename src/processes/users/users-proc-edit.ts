@@ -36,6 +36,20 @@ type RecordedField = (typeof recordedFields)[number];
  * `null` clears one that may be empty. The identifier names the person in certificates and in
  * imports, so it is not edited; `version` is the one the officer saw.
  */
+/**
+ * An optional field an edit may clear, with `null` or with an empty (or blank) text: the
+ * create's field alone reads "" as left out, and an edit that sends "" means "no more".
+ */
+const clearable = <T extends z.ZodType>(field: T) =>
+  z.union([
+    z
+      .string()
+      .trim()
+      .length(0)
+      .transform(() => null),
+    field.nullable(),
+  ]);
+
 const editSchema = z.strictObject({
   ...userRefSchema,
   // An edit always names the version it was made on: without it, a concurrent edit is lost.
@@ -43,10 +57,10 @@ const editSchema = z.strictObject({
   firstName: fields.firstName.optional(),
   lastName: fields.lastName.optional(),
   email: fields.email.optional(),
-  organizationalUnit: fields.organizationalUnit.nullable(),
-  organization: fields.organization.nullable(),
-  title: fields.title.nullable(),
-  upn: fields.upn.nullable(),
+  organizationalUnit: clearable(fields.organizationalUnit),
+  organization: clearable(fields.organization),
+  title: clearable(fields.title),
+  upn: clearable(fields.upn),
   address: fields.address.nullable(),
   photo: photoSchema.nullable().optional(),
 });
