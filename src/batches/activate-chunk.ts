@@ -6,7 +6,7 @@ import type { Actor, Services } from "../services/services.js";
 import { finishChunk, lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingItemsOfChunk, finishItems } from "../store/batch-items.js";
 import { releaseCardsFromBatch } from "../store/batches.js";
-import { findCardsByIds } from "../store/cards.js";
+import { findCardsByIds, findHoldersOfCards } from "../store/cards.js";
 import { transact } from "../store/database.js";
 import { lockAllUntilCommit } from "../store/transaction-locks.js";
 import type { HeldChunk } from "./scheduler.js";
@@ -35,8 +35,7 @@ export async function activateChunk(
     // The chunk's holders are locked at once, in one order, before their cards are read: each
     // activation takes its holder's lock too (to count the holder's active cards and see that
     // the holder is still active), and one at a time in card order two chunks could deadlock.
-    const holders = (await findCardsByIds(trx, ids)).map((card) => card.userId);
-    await lockAllUntilCommit(trx, store.dialect, "holderCards", holders);
+    await lockAllUntilCommit(trx, store.dialect, "holderCards", await findHoldersOfCards(trx, ids));
     const cards = new Map((await findCardsByIds(trx, ids)).map((card) => [card.id, card]));
     const outcomes: Outcome[] = [];
     for (const item of items) {

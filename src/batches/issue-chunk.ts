@@ -1,5 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { type Batch, issueOptionsOf } from "../domain/batch.js";
@@ -43,7 +42,7 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
   const { cards, refused } = await refuseSeveralActive(services, options, pending);
   const dir = path.join(run.workDir, batch.id);
   // The work files hold PINs until they are recorded: owner only.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const job: ChunkJob = {
     batchId: batch.id,
     chunk: held.chunk,

@@ -8,7 +8,7 @@ import { createSampleJpeg } from "../production/sample-photos.js";
 import { createThrowawayWorkerInit } from "../production/throwaway-worker-init.js";
 import { compiledScript, createWorkerPool, defaultWorkerLimits } from "../production/worker-pool.js";
 import type { CeilingReply, CeilingWorkerData } from "./ceiling-worker.js";
-import { round } from "./measure.js";
+import { percentile, round } from "./measure.js";
 
 /**
  * Benchmarks of software-card production on all cores, for `npm run bench -- batch`: the
@@ -189,16 +189,15 @@ export async function benchProduceChunks(options: ProduceChunksOptions): Promise
     rmSync(folder, { recursive: true, force: true });
   }
   const seconds = (performance.now() - started) / 1000;
-  perCard.sort();
-  const percentile = (p: number) => perCard[Math.min(counted - 1, Math.floor((p / 100) * counted))]!;
+  const sorted = [...perCard.subarray(0, counted)].sort((a, b) => a - b);
   return {
     cards,
     failed,
     threads,
     chunkSize,
     ...timing(cards, seconds),
-    p50Ms: round(percentile(50), 2),
-    p99Ms: round(percentile(99), 2),
+    p50Ms: round(percentile(sorted, 50), 2),
+    p99Ms: round(percentile(sorted, 99), 2),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -1,8 +1,8 @@
-import type { BatchScheduler } from "../batches/scheduler.js";
+import type { DemoApp } from "../demo/seed-demo-data.js";
 import type { IssueOptionsInput } from "../domain/issue-options.js";
 import type { SymbolicName } from "../domain/process-catalog.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor, Services } from "../services/services.js";
+import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { usageError } from "./args.js";
 
@@ -68,7 +68,7 @@ function issueOptions(flags: Flags): IssueOptionsInput {
  * failed.
  */
 export async function runBatchCommand(
-  app: { services: Services; runner: BatchScheduler },
+  app: DemoApp,
   sub: string | undefined,
   flags: Flags,
   actor: Actor,

@@ -93,7 +93,8 @@ const demoOperators: [string, Role][] = [
 ];
 
 /** What seeding takes of the app: the services the processes run with, and the batch runner. */
-interface DemoApp {
+/** What seeding demo data (and a batch command) takes of the app. */
+export interface DemoApp {
   services: Services;
   runner: BatchScheduler;
 }

@@ -21,7 +21,7 @@ interface RouteText {
 }
 
 /** The parts of a route that zod validates (both ways) and the OpenAPI document describes. */
-export interface RouteSchema extends RouteText {
+interface RouteSchema extends RouteText {
   params?: z.ZodType;
   querystring?: z.ZodType;
   body?: z.ZodType;
@@ -29,7 +29,7 @@ export interface RouteSchema extends RouteText {
 }
 
 /** A handler whose request and answer are typed by the route's zod schemas. */
-export type ApiHandler<S extends FastifySchema> = RouteHandlerMethod<
+type ApiHandler<S extends FastifySchema> = RouteHandlerMethod<
   RawServerDefault,
   RawRequestDefaultExpression,
   RawReplyDefaultExpression,

@@ -10,7 +10,7 @@ import type { ServedApp } from "./served-app.js";
  * they are not for the world. A Prometheus server scrapes with an API token
  * (`authorization: Bearer …`) of an operator holding the auditor role, who changes nothing.
  */
-export const metricsAccess: readonly Role[] = ["administrator", "auditor"];
+const metricsAccess: readonly Role[] = ["administrator", "auditor"];
 
 /**
  * `GET /metrics` in the Prometheus text format: batches running, cards produced, cards by state

@@ -130,7 +130,9 @@ export function createKeySigner(privateKey: KeyObject): Signer {
 /**
  * The private key as a WebCrypto key made with `extractable: false`, for the production worker
  * threads: structured clone carries it to a thread (`workerData`, `postMessage`), where it signs
- * but `subtle.exportKey` refuses it, so no thread is handed the key's bytes.
+ * and `subtle.exportKey` refuses it. The key's bytes are not handed over as a buffer, but this is
+ * not isolation: in Node 20 `KeyObject.from(key).export()` still returns them, in any thread. A CA
+ * key that must not be in a worker's memory at all belongs in a token (PKCS#11, issue 10).
  */
 export async function toNonExtractableKey(privateKey: KeyObject): Promise<webcrypto.CryptoKey> {
   const keyAlgorithm = keyAlgorithmOf(privateKey);

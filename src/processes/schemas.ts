@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Card } from "../domain/card.js";
 import { cardStates } from "../domain/card-states.js";
+import { certificateStates } from "../domain/certificate-states.js";
 import { processesAllowedInState } from "../domain/process-catalog.js";
 
 /**
@@ -102,7 +103,7 @@ export const certificateSchema = z.object({
   cardId: z.string().nullable(),
   profile: z.string(),
   subject: z.string(),
-  state: z.enum(["onHold", "valid", "revoked", "expired"]),
+  state: z.enum(certificateStates),
   notBefore: z.string(),
   notAfter: z.string(),
   revokedAt: z.string().nullable(),

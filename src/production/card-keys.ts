@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey } from "node:crypto";
 import type { KeyAlgorithm } from "../domain/card-template.js";
-import { octetString, oid, sequence, tlv } from "../pki/der.js";
-import { explicit, integer } from "./der.js";
+import { explicit, octetString, oid, sequence, tlv } from "../pki/der.js";
+import { integer } from "./der.js";
 
 /** A key pair made for one certificate profile, both halves DER. */
 export interface CardKeyPair {

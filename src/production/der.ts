@@ -7,14 +7,11 @@
  * what the strict readers (GnuTLS) see: primitive OCTET STRINGs, definite lengths, sorted SETs.
  */
 
-import { contextConstructed, contextPrimitive, smallInteger, Tag, tlv } from "../pki/der.js";
+import { contextPrimitive, smallInteger, Tag, tlv } from "../pki/der.js";
 
 // The encoder itself is the PKI's (src/pki/der.ts): `tlv`, `sequence`, `octetString`, `oid`,
 // `derNull` come from there; these are what PKCS#12 needs beyond them.
 
-/** `[n] EXPLICIT`: a constructed context-specific wrapper. */
-export const explicit = (n: number, ...contents: readonly Buffer[]): Buffer =>
-  tlv(contextConstructed(n), ...contents);
 /** `[n] IMPLICIT` of a primitive type (e.g. an OCTET STRING). */
 export const implicitPrimitive = (n: number, bytes: Buffer): Buffer => tlv(contextPrimitive(n), bytes);
 

@@ -7,6 +7,7 @@ import {
   derNull,
   oid as encodeOid,
   expectTag,
+  explicit,
   isDerError,
   octetString,
   raw,
@@ -15,7 +16,7 @@ import {
   readWhole,
   sequence,
 } from "../pki/der.js";
-import { bmpString, explicit, implicitPrimitive, integer, setOf, utf16be } from "./der.js";
+import { bmpString, implicitPrimitive, integer, setOf, utf16be } from "./der.js";
 import { keyMatchesCertificate } from "./key-certificate-match.js";
 
 /**

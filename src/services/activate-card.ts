@@ -19,14 +19,12 @@ import type { Actor, Services } from "./services.js";
 
 /**
  * With several active cards per user off, a card may only become active when the user has no
- * other. The holder's cards are locked for the rest of the transaction first: two activations
- * of one holder's cards at once (two operators, or an operator and a batch, on one PostgreSQL)
- * would otherwise both count none and both pass.
+ * other. Called with the holder's cards locked ({@link activateCard}): two activations of one
+ * holder's cards at once would otherwise both count none and both pass.
  */
-export async function assertMayBecomeActive(services: Services, trx: Db, card: Card): Promise<void> {
+async function assertMayBecomeActive(services: Services, trx: Db, card: Card): Promise<void> {
   const options = await services.getOptions(trx);
   if (options.severalActiveCards) return;
-  await lockUntilCommit(trx, services.store.dialect, "holderCards", card.userId);
   const active = (await countCardsOfUsers(trx, [card.userId], ["active"])).get(card.userId) ?? 0;
   const refusal = severalActiveCardsRefusal(options, card, active);
   if (refusal) throw refusal;
@@ -37,7 +35,7 @@ export async function assertMayBecomeActive(services: Services, trx: Db, card: C
  * hold (to be released). A card whose certificates were all revoked would show `active` while
  * every relying party refuses it.
  */
-export async function assertHasUsableCertificate(trx: Db, card: Card): Promise<readonly CertificateRecord[]> {
+async function assertHasUsableCertificate(trx: Db, card: Card): Promise<readonly CertificateRecord[]> {
   const certificates = await findCertificatesOfCard(trx, card.id);
   if (!certificates.some((c) => c.state === "valid" || c.state === "onHold"))
     throw new TesseraError(

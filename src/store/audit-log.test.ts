@@ -209,6 +209,10 @@ describe.each(dialects)("signed checkpoints of the history's end on %s", (dialec
     await expect(audit.writeCheckpoint(store.db, "2026-01-02T00:05:00.000Z")).rejects.toThrow(
       "entries were removed from the end",
     );
+    // The checkpoint writer tells this refusal from others by its code.
+    await expect(audit.writeCheckpoint(store.db, "2026-01-02T00:05:00.000Z")).rejects.toMatchObject({
+      code: "audit.history_broken",
+    });
     // Entries written after the cut form a valid chain, but the checkpoint's last entry is gone.
     await appendEntries(3, 10);
     expect(await audit.verify(store.db)).toMatchObject({

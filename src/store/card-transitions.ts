@@ -15,6 +15,18 @@ export interface CardTransitionChanges {
   pukEncrypted?: string | null;
 }
 
+/** The column each change sets. */
+const changeColumns = {
+  decidedBy: "decided_by",
+  decidedAt: "decided_at",
+  reason: "reason",
+  batchId: "batch_id",
+  lastBatchId: "last_batch_id",
+  issuedAt: "issued_at",
+  expiresAt: "expires_at",
+  pukEncrypted: "puk_encrypted",
+} as const satisfies Record<keyof CardTransitionChanges, string>;
+
 export interface CardTransition {
   /** The cards to change; a card not in one of `from` (or not at `version`) is left alone. */
   readonly ids: readonly string[];
@@ -43,19 +55,16 @@ export async function transitionCards(db: Db, transition: CardTransition): Promi
         `A card cannot go from ${state} to ${transition.to}: the state model does not allow it.`,
       );
   if (transition.ids.length === 0 || from.length === 0) return 0;
-  const c = transition.changes ?? {};
+  const columns = Object.fromEntries(
+    Object.entries(transition.changes ?? {})
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [changeColumns[key as keyof CardTransitionChanges], value]),
+  );
   let query = db
     .updateTable("cards")
     .set((eb) => ({
+      ...columns,
       state: transition.to,
-      ...(c.decidedBy !== undefined && { decided_by: c.decidedBy }),
-      ...(c.decidedAt !== undefined && { decided_at: c.decidedAt }),
-      ...(c.reason !== undefined && { reason: c.reason }),
-      ...(c.batchId !== undefined && { batch_id: c.batchId }),
-      ...(c.lastBatchId !== undefined && { last_batch_id: c.lastBatchId }),
-      ...(c.issuedAt !== undefined && { issued_at: c.issuedAt }),
-      ...(c.expiresAt !== undefined && { expires_at: c.expiresAt }),
-      ...(c.pukEncrypted !== undefined && { puk_encrypted: c.pukEncrypted }),
       version: eb("version", "+", 1),
       updated_at: transition.at,
     }))
@@ -73,18 +82,6 @@ export interface CardChange {
   readonly to: CardState;
   readonly changes: CardTransitionChanges;
 }
-
-/** The columns a {@link CardChange} may set, by the name of its change. */
-const changeColumns = {
-  decidedBy: "decided_by",
-  decidedAt: "decided_at",
-  reason: "reason",
-  batchId: "batch_id",
-  lastBatchId: "last_batch_id",
-  issuedAt: "issued_at",
-  expiresAt: "expires_at",
-  pukEncrypted: "puk_encrypted",
-} as const satisfies Record<keyof CardTransitionChanges, string>;
 
 /**
  * {@link transitionCards} for many cards that each change in their own way (a chunk's cards:
@@ -116,7 +113,9 @@ export async function transitionEachCard(
       .map(([key]) => key)
       .sort()
       .join(",");
-    shapes.set(shape, [...(shapes.get(shape) ?? []), card]);
+    const same = shapes.get(shape);
+    if (same) same.push(card);
+    else shapes.set(shape, [card]);
   }
   let changed = 0;
   for (const [shape, cards] of shapes) {

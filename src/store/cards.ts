@@ -108,6 +108,14 @@ export async function findCardsByIds(db: Db, ids: readonly string[]): Promise<Ca
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+/** The holders (user ids) of these cards, each once. */
+export async function findHoldersOfCards(db: Db, ids: readonly string[]): Promise<string[]> {
+  const rows = await selectInSlices(ids, 1000, (slice) =>
+    db.selectFrom("cards").select("user_id").distinct().where("id", "in", slice).execute(),
+  );
+  return [...new Set(rows.map((row) => row.user_id))];
+}
+
 export async function findCardsOfUser(db: Db, userId: string): Promise<Card[]> {
   const rows = await db
     .selectFrom("cards")

@@ -31,7 +31,7 @@ const lockKeys = {
 export type TransactionLock = keyof typeof lockKeys;
 
 /** The key within a lock space for a name (a batch id, a username): collisions only make two names wait for each other. */
-export function lockNumberOf(name: string): number {
+function lockNumberOf(name: string): number {
   return createHash("sha256").update(name).digest().readInt32BE(0);
 }
 

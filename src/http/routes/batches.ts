@@ -19,7 +19,7 @@ import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { zipStream } from "../zip.js";
 import { batchDetailSchema, type batchItemSchema, batchSchema } from "./batch-schemas.js";
-import { pageQuerySchema, searchRoute } from "./paging.js";
+import { idParamsSchema, pageQuerySchema, searchRoute } from "./paging.js";
 
 const readers = [
   "productionAdministrator",
@@ -28,7 +28,7 @@ const readers = [
   "administrator",
   "pinMailer",
 ] as const;
-const params = z.object({ id: z.string().max(64) });
+const params = idParamsSchema;
 const partQuery = z.object({ part: z.coerce.number().int().min(1).optional() });
 
 export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
@@ -138,12 +138,16 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
           (await findPinLetterSplitRefusal(db, actorOf(request), batch.id))
         )
           allowed.mayDownload.pinLetters = false;
+        const [printFile, pinLetters] = await Promise.all([
+          parts(batch, "print"),
+          parts(batch, "pinLetters"),
+        ]);
         return {
           ...allowed,
           items: items.items as z.infer<typeof batchItemSchema>[],
           nextCursor: items.nextCursor,
-          printFile: await parts(batch, "print"),
-          pinLetters: await parts(batch, "pinLetters"),
+          printFile,
+          pinLetters,
         };
       },
     }),

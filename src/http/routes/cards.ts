@@ -12,7 +12,7 @@ import { actorOf } from "../access.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { cardDetailSchema } from "./card-schemas.js";
-import { searchRoute } from "./paging.js";
+import { idParamsSchema, searchRoute } from "./paging.js";
 
 const isoDate = z.iso.date().or(z.iso.datetime());
 
@@ -46,7 +46,7 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
     "GET /api/v1/cards/:id": apiRoute({
       access: "operator",
       summary: "A card with its certificates, history and the processes its state allows now",
-      params: z.object({ id: z.string().max(64) }),
+      params: idParamsSchema,
       response: {
         200: cardDetailSchema,
       },

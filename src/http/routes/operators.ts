@@ -16,10 +16,11 @@ import { actorOf } from "../access.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { operatorSchema, pendingChangeSchema, tokenSchema } from "./operator-schemas.js";
+import { idParamsSchema } from "./paging.js";
 
 const admin = ["administrator"] as const;
 const pendingAnswer = z.object({ pendingChange: pendingChangeSchema });
-const params = z.object({ id: z.string().max(64) });
+const params = idParamsSchema;
 
 export function operatorRoutes(app: ServedApp): FastifyPluginAsyncZod {
   return apiRoutes("operators", {

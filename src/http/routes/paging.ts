@@ -3,6 +3,9 @@ import { z } from "zod";
 import type { Access } from "../access.js";
 import { type ApiRoute, apiRoute } from "../api-route.js";
 
+/** The `:id` of a route naming one object. */
+export const idParamsSchema = z.object({ id: z.string().max(64) });
+
 export const pageQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

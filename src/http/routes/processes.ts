@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { isSymbolicName, processCatalog } from "../../domain/process-catalog.js";
+import { hasAnyRole } from "../../domain/roles.js";
 import type { ProcessHandler } from "../../processes/process-handler.js";
 import { processHandlers, processNotFound, runProcess } from "../../processes/registry.js";
 import { actorOf } from "../access.js";
@@ -50,7 +51,7 @@ export function processRoutes(app: ServedApp): FastifyPluginAsyncZod {
               requiredCardStates: [...p.requiredCardStates],
               roles: [...p.roles],
               options: Object.fromEntries(p.options.map((name) => [name, options[name]])),
-              allowed: p.roles.some((role) => actor.roles.includes(role)),
+              allowed: hasAnyRole(actor.roles, p.roles),
             })),
         };
       },

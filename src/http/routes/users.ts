@@ -6,9 +6,9 @@ import { findCardsOfUser } from "../../store/cards.js";
 import { findUserById, findUserPhoto, searchUsers } from "../../store/users.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
-import { searchRoute } from "./paging.js";
+import { idParamsSchema, searchRoute } from "./paging.js";
 
-const params = z.object({ id: z.string().max(64) });
+const params = idParamsSchema;
 
 export function userRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;

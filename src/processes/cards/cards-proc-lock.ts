@@ -1,25 +1,32 @@
 import { z } from "zod";
-import { lockReasons, revocationReasonForLock } from "../../domain/certificate-states.js";
+import type { Card } from "../../domain/card.js";
+import { type LockReason, lockReasons, revocationReasonForLock } from "../../domain/certificate-states.js";
 import { changeCardCertificates } from "../../services/card-certificates.js";
-import { changeCard } from "../../services/card-steps.js";
+import { changeCard, type ProcessRun } from "../../services/card-steps.js";
 import { defineCardProcess } from "../card-process.js";
+
+/**
+ * Locks a card for good with `reason`: its valid and held certificates revoked with the reason
+ * the lock maps to. Lock card's step, and a leaver's (UsersProcDeactivate, reason `left`).
+ */
+export async function lockCard(run: ProcessRun, card: Card, lockReason: LockReason): Promise<Card> {
+  const { services, trx, actor } = run;
+  const reason = revocationReasonForLock[lockReason];
+  const revoked = await changeCardCertificates(services, trx, actor, card.id, ["valid", "onHold"], {
+    kind: "revoke",
+    reason: reason as Exclude<typeof reason, "certificateHold">,
+  });
+  return changeCard(
+    run,
+    card,
+    { to: "locked", reason: lockReason },
+    { lockReason, revocationReason: reason, certificatesRevoked: revoked },
+  );
+}
 
 /** Lock card (lost, stolen, damaged, holder left): final; its certificates are revoked with the reason. */
 export const cardsProcLock = defineCardProcess(
   "CardsProcLock",
   { reason: z.enum(lockReasons) },
-  async (run, card, body) => {
-    const { services, trx, actor } = run;
-    const reason = revocationReasonForLock[body.reason];
-    const revoked = await changeCardCertificates(services, trx, actor, card.id, ["valid", "onHold"], {
-      kind: "revoke",
-      reason: reason as Exclude<typeof reason, "certificateHold">,
-    });
-    return changeCard(
-      run,
-      card,
-      { to: "locked", reason: body.reason },
-      { lockReason: body.reason, revocationReason: reason, certificatesRevoked: revoked },
-    );
-  },
+  (run, card, body) => lockCard(run, card, body.reason),
 );

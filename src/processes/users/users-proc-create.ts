@@ -33,15 +33,14 @@ export function decodePhoto(base64: string): { data: Buffer; type: string } {
 }
 
 /** Creates one user in the caller's transaction, with its history entry. */
-export async function createUser(
+async function createUser(
   services: Services,
   trx: Db,
   actor: Actor,
   fields: UserFields,
   photo: { data: Buffer; type: string } | null,
-  action: SymbolicName = definition.symbolicName,
 ): Promise<User> {
-  const [id] = await createUsers(services, trx, actor, [{ fields, photo }], action);
+  const [id] = await createUsers(services, trx, actor, [{ fields, photo }], definition.symbolicName);
   return (await findUserById(trx, id!))!;
 }
 

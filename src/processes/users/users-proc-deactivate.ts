@@ -3,12 +3,12 @@ import type { Card } from "../../domain/card.js";
 import type { CardState } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
-import { changeCardCertificates } from "../../services/card-certificates.js";
 import { changeCard, type ProcessRun } from "../../services/card-steps.js";
 import { changeUser, loadUserInState } from "../../services/user-steps.js";
 import { findCardsOfUser } from "../../store/cards.js";
 import { transact } from "../../store/database.js";
 import { lockUntilCommit } from "../../store/transaction-locks.js";
+import { lockCard } from "../cards/cards-proc-lock.js";
 import { defineProcess } from "../process-handler.js";
 import { cardSchema, toCardView, userRefSchema, userSchema } from "../schemas.js";
 
@@ -21,27 +21,6 @@ const definition = findProcess("UsersProcDeactivate");
 const requestStates: readonly CardState[] = ["requested", "approved", "failed"];
 /** Cards out of production that may still be used or handed over: locked, holder left. */
 const lockableStates: readonly CardState[] = ["issued", "active", "inactive"];
-
-/** Locks a leaver's card with reason `left`, its valid and held certificates revoked cessationOfOperation. */
-async function lockForLeaver(run: ProcessRun, card: Card): Promise<Card> {
-  const revoked = await changeCardCertificates(
-    run.services,
-    run.trx,
-    run.actor,
-    card.id,
-    ["valid", "onHold"],
-    {
-      kind: "revoke",
-      reason: "cessationOfOperation",
-    },
-  );
-  return changeCard(
-    run,
-    card,
-    { to: "locked", reason: "left" },
-    { lockReason: "left", revocationReason: "cessationOfOperation", certificatesRevoked: revoked },
-  );
-}
 
 /**
  * Deactivate user (a leaver): the user becomes inactive, every card of theirs that could still be
@@ -84,7 +63,7 @@ export const usersProcDeactivate = defineProcess({
       for (const card of cards) {
         if (requestStates.includes(card.state))
           abortedCards.push(await changeCard(run, card, { to: "aborted", reason: body.reason }));
-        else if (lockableStates.includes(card.state)) lockedCards.push(await lockForLeaver(run, card));
+        else if (lockableStates.includes(card.state)) lockedCards.push(await lockCard(run, card, "left"));
       }
       const changed = await changeUser(
         run,

@@ -32,11 +32,6 @@ const recordedFields = [...cardFields, "address"] as const;
 type RecordedField = (typeof recordedFields)[number];
 
 /**
- * The create's fields (and their checks), each optional: a field left out stays as it is, and
- * `null` clears one that may be empty. The identifier names the person in certificates and in
- * imports, so it is not edited; `version` is the one the officer saw.
- */
-/**
  * An optional field an edit may clear, with `null` or with an empty (or blank) text: the
  * create's field alone reads "" as left out, and an edit that sends "" means "no more".
  */
@@ -50,6 +45,11 @@ const clearable = <T extends z.ZodType>(field: T) =>
     field.nullable(),
   ]);
 
+/**
+ * The create's fields (and their checks), each optional: a field left out stays as it is, and
+ * `null` clears one that may be empty. The identifier names the person in certificates and in
+ * imports, so it is not edited; `version` is the one the officer saw.
+ */
 const editSchema = z.strictObject({
   ...userRefSchema,
   // An edit always names the version it was made on: without it, a concurrent edit is lost.
