@@ -10,6 +10,7 @@ import { pendingChanges } from "./007-pending-changes.js";
 import { downloadsBatchLink } from "./008-downloads-batch-link.js";
 import { loginThrottle } from "./009-login-throttle.js";
 import { userVersion } from "./010-user-version.js";
+import { expiry } from "./011-expiry.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -23,6 +24,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "008-downloads-batch-link": downloadsBatchLink,
   "009-login-throttle": loginThrottle,
   "010-user-version": userVersion,
+  "011-expiry": expiry,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
