@@ -6,6 +6,7 @@ import { createCheckpointWriter } from "./audit/checkpoint-writer.js";
 import { type BatchScheduler, createBatchScheduler } from "./batches/scheduler.js";
 import { type CertificateAuthority, loadCertificateAuthority } from "./ca/certificate-authority.js";
 import { createCrlPublisher } from "./ca/crl-publisher.js";
+import { createExpiryScheduler, type ExpiryScheduler } from "./expiry/expiry-scheduler.js";
 import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js";
 import { assertSecretsSplit, type Config } from "./config.js";
 import { roles } from "./domain/roles.js";
@@ -27,7 +28,9 @@ export interface App {
   readonly log: Logger;
   readonly ocsp: OcspResponder;
   readonly runner: BatchScheduler;
-  /** Starts the background work: CRL publication (and, with issue 4, the batch runner). */
+  /** Marks certificates and cards expired at their end (the first pass runs at start). */
+  readonly expiry: ExpiryScheduler;
+  /** Starts the background work: CRL publication, the expiry pass, the batch runner, checkpoints. */
   start(): void;
   /** Set when this start created the first administrator. */
   readonly firstAdministrator: { username: string; password: string | undefined } | undefined;
@@ -126,6 +129,11 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         return (await findProcessOptions(db)) ?? config.options;
       },
     };
+    const expiry = createExpiryScheduler({
+      services,
+      log,
+      intervalMs: (config.expiry?.intervalSeconds ?? 60) * 1000,
+    });
     const checkpoints = createCheckpointWriter({ audit: services.audit, db: store.db, clock, log });
     runner = createBatchScheduler({
       services,
@@ -152,13 +160,16 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       firstAdministrator: first.created ? { username: first.username, password: first.password } : undefined,
       ocsp: createOcspResponder({ store, ca, clock, log, validitySeconds: 3600 }),
       runner,
+      expiry,
       start() {
         crl.start();
+        expiry.start();
         runner?.start();
         checkpoints.start();
       },
       async close() {
         crl.stop();
+        await expiry.stop();
         await runner?.stop();
         // After the runner: its last entries are in the checkpoint too.
         await checkpoints.stop();

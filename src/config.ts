@@ -36,6 +36,8 @@ export interface Config {
   readonly options: ProcessOptions;
   readonly ca: { readonly name: string; readonly validityYears: number };
   readonly crl: { readonly nextUpdateHours: number };
+  /** How often each process looks for certificates and cards that reached their end (seconds). */
+  readonly expiry?: { readonly intervalSeconds: number };
   readonly session: { readonly idleMinutes: number };
   /** Chunk size (cards produced and committed at once) and production worker threads. */
   readonly batch: { readonly chunkSize: number; readonly workers: number };
@@ -397,6 +399,15 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
         fileSettings.session?.idleMinutes ?? 30,
         1,
         1440,
+      ),
+    },
+    expiry: {
+      intervalSeconds: parseInteger(
+        "TESSERA_EXPIRY_INTERVAL_SECONDS",
+        env.TESSERA_EXPIRY_INTERVAL_SECONDS,
+        60,
+        1,
+        86_400,
       ),
     },
     login: defaultLoginThrottle,

@@ -21,6 +21,7 @@ const floors: Record<string, number> = {
   services: 4,
   processes: 5,
   batches: 5,
+  expiry: 5,
   access: 5,
   http: 6,
   demo: 6,

@@ -85,6 +85,16 @@ export const errorCatalog = {
   "user.already_inactive": { status: 409, message: "The user is inactive already." },
   "user.already_active": { status: 409, message: "The user is active already." },
   "user.photo_invalid": { status: 400, message: "The photo must be a JPEG or PNG image of at most 1 MB." },
+  "user.unfit_for_card": {
+    status: 400,
+    message:
+      "A field cannot be printed on the card or written into its certificates (too long, or characters the card's font or a certificate cannot hold).",
+  },
+  "card.holder_unfit_for_card": {
+    status: 409,
+    message:
+      "The card failed on its holder's data, which still cannot be printed or certified: correct the user (Edit user) before repeating production.",
+  },
   "user.import_empty": { status: 400, message: "The CSV file has no header row." },
   "user.import_line_too_long": {
     status: 400,
@@ -143,6 +153,10 @@ export const errorCatalog = {
   "card.token_download_limit": {
     status: 409,
     message: "The software token was downloaded as many times as this deployment allows.",
+  },
+  "card.expired": {
+    status: 409,
+    message: "The card's validity has ended, so it cannot become active; request a new card.",
   },
   "card.no_usable_certificate": {
     status: 409,

@@ -10,7 +10,7 @@ import { lockUntilCommit } from "../store/transaction-locks.js";
 import { findUserById } from "../store/users.js";
 import { changeCardCertificates } from "./card-certificates.js";
 import { changeCard } from "./card-steps.js";
-import type { Actor, Services } from "./services.js";
+import { type Actor, nowIso, type Services } from "./services.js";
 
 /**
  * Making an issued card active, shared by the single activation process and by a batch that
@@ -35,13 +35,16 @@ async function assertMayBecomeActive(services: Services, trx: Db, card: Card): P
  * hold (to be released). A card whose certificates were all revoked would show `active` while
  * every relying party refuses it.
  */
-async function assertHasUsableCertificate(trx: Db, card: Card): Promise<readonly CertificateRecord[]> {
+async function assertHasUsableCertificate(trx: Db, card: Card, now: string): Promise<readonly CertificateRecord[]> {
   const certificates = await findCertificatesOfCard(trx, card.id);
-  if (!certificates.some((c) => c.state === "valid" || c.state === "onHold"))
+  // One whose end has passed is as good as expired, whether or not the expiry pass has been by.
+  if (!certificates.some((c) => (c.state === "valid" || c.state === "onHold") && c.notAfter > now))
     throw new TesseraError(
       "card.no_usable_certificate",
       `Card ${card.cardNumber} has no certificate that is valid or on hold (${
-        certificates.length === 0 ? "it has none" : certificates.map((c) => c.state).join(", ")
+        certificates.length === 0
+          ? "it has none"
+          : certificates.map((c) => (c.notAfter > now ? c.state : "expired")).join(", ")
       }), so it cannot become active.`,
       { cardId: card.id },
     );
@@ -71,8 +74,15 @@ export async function activateCard(
       `The holder of card ${card.cardNumber} is not active (deactivated as a leaver?): the card cannot become active.`,
       { cardId: card.id, userId: card.userId },
     );
+  const now = nowIso(services);
+  if (card.expiresAt !== null && card.expiresAt <= now)
+    throw new TesseraError(
+      "card.expired",
+      `Card ${card.cardNumber} reached the end of its validity on ${card.expiresAt}: it cannot become active; request a new card.`,
+      { cardId: card.id, expiresAt: card.expiresAt },
+    );
   await assertMayBecomeActive(services, trx, card);
-  const certificates = await assertHasUsableCertificate(trx, card);
+  const certificates = await assertHasUsableCertificate(trx, card, now);
   const released = await changeCardCertificates(
     services,
     trx,

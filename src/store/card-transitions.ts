@@ -47,6 +47,19 @@ export interface CardTransition {
  * Returns how many cards changed.
  */
 export async function transitionCards(db: Db, transition: CardTransition): Promise<number> {
+  const query = transitionQuery(db, transition);
+  if (!query) return 0;
+  return Number((await query.executeTakeFirst()).numUpdatedRows);
+}
+
+/** {@link transitionCards}, answering which cards changed rather than how many. */
+export async function transitionCardsListingChanged(db: Db, transition: CardTransition): Promise<string[]> {
+  const query = transitionQuery(db, transition);
+  if (!query) return [];
+  return (await query.returning("id").execute()).map((row) => row.id);
+}
+
+function transitionQuery(db: Db, transition: CardTransition) {
   const from: readonly CardState[] =
     typeof transition.from === "string" ? [transition.from] : transition.from;
   for (const state of from)
@@ -54,7 +67,7 @@ export async function transitionCards(db: Db, transition: CardTransition): Promi
       throw new Error(
         `A card cannot go from ${state} to ${transition.to}: the state model does not allow it.`,
       );
-  if (transition.ids.length === 0 || from.length === 0) return 0;
+  if (transition.ids.length === 0 || from.length === 0) return undefined;
   const columns = Object.fromEntries(
     Object.entries(transition.changes ?? {})
       .filter(([, value]) => value !== undefined)
@@ -72,8 +85,7 @@ export async function transitionCards(db: Db, transition: CardTransition): Promi
     .where("state", "in", [...from]);
   if (transition.version !== undefined) query = query.where("version", "=", transition.version);
   if (transition.heldBy !== undefined) query = query.where("batch_id", "=", transition.heldBy);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return query;
 }
 
 /** One card's own change in {@link transitionEachCard}. */

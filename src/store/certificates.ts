@@ -173,16 +173,24 @@ export async function searchCertificates(
   );
 }
 
-/** Every certificate a CRL must list (on hold or revoked), in pages, serial order. */
+/**
+ * Every certificate a CRL must list, in pages, serial order: those on hold or revoked, and those
+ * that expired while on hold (they keep their revocation), except what ended before `endedFrom`.
+ * RFC 5280 §3.3 lets an entry leave the CRL once it has appeared on one regularly scheduled CRL
+ * issued after the certificate's end; the caller sets `endedFrom` so that holds.
+ */
 export async function* listRevokedCertificates(
   db: Db,
+  endedFrom: string,
 ): AsyncGenerator<{ serial: string; revokedAt: string; reason: RevocationReason }> {
   let after = "";
   for (;;) {
     const rows = await db
       .selectFrom("certificates")
       .select(["serial", "revoked_at", "revocation_reason"])
-      .where("state", "in", ["onHold", "revoked"])
+      .where("state", "in", ["onHold", "revoked", "expired"])
+      .where("revoked_at", "is not", null)
+      .where("not_after", ">=", endedFrom)
       .where("serial", ">", after)
       .orderBy("serial")
       .limit(10_000)

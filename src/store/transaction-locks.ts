@@ -26,6 +26,8 @@ const lockKeys = {
   processOptions: 7_431_017,
   /** A space of keys: one per user whose cards may become active (several active cards per user). */
   holderCards: 7_431_019,
+  /** One expiry pass at a time: several Tessera processes each run the scheduler. */
+  expiryPass: 7_431_023,
 } as const;
 
 export type TransactionLock = keyof typeof lockKeys;

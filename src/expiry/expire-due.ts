@@ -1,0 +1,91 @@
+import type { CardState } from "../domain/card-states.js";
+import type { CertificateState } from "../domain/certificate-states.js";
+import type { Services } from "../services/services.js";
+import type { AuditEntryInput } from "../store/audit-log.js";
+import { type Db, transact } from "../store/database.js";
+import { expireCards, expireCertificates } from "../store/expiry.js";
+import { lockUntilCommit } from "../store/transaction-locks.js";
+
+/** What one pass changed. */
+export interface ExpiryCounts {
+  certificates: number;
+  cards: number;
+}
+
+/** The states whose certificates and cards end at their notAfter or validity. */
+const certificateStatesThatExpire: readonly CertificateState[] = ["valid", "onHold"];
+const cardStatesThatExpire: readonly CardState[] = ["issued", "active", "inactive"];
+
+/**
+ * Moves every certificate and card whose end has passed to `expired`, each with its history
+ * entry, in slices of `sliceSize`: each slice is its own short transaction, and the pass gives
+ * way to other work between slices, so a pass over 100,000 certificates never holds the
+ * database (SQLite's one writer, PostgreSQL's rows) for long. Several Tessera processes take
+ * turns slice by slice; a row already moved by another is skipped, so nothing is written twice.
+ * Revoked certificates are final and keep their state; locked cards likewise.
+ */
+export async function expireDue(
+  services: Pick<Services, "store" | "audit" | "clock">,
+  sliceSize = 500,
+): Promise<ExpiryCounts> {
+  const counts: ExpiryCounts = { certificates: 0, cards: 0 };
+  for (const from of certificateStatesThatExpire)
+    counts.certificates += await repeatSlices(services, async (trx, now) => {
+      const expired = await expireCertificates(trx, from, now, sliceSize);
+      return {
+        changed: expired.length,
+        entries: expired.map((c) => ({
+          action: "certificate.expire",
+          objectType: "certificate",
+          objectId: c.serial,
+          outcome: "success" as const,
+          operator: null,
+          details: { from, to: "expired", notAfter: c.notAfter, ...(c.cardId && { cardId: c.cardId }) },
+        })),
+      };
+    });
+  for (const from of cardStatesThatExpire)
+    counts.cards += await repeatSlices(services, async (trx, now) => {
+      const expired = await expireCards(trx, from, now, sliceSize);
+      return {
+        changed: expired.length,
+        entries: expired.map((c) => ({
+          action: "card.expire",
+          objectType: "card",
+          objectId: c.id,
+          outcome: "success" as const,
+          operator: null,
+          details: { cardNumber: c.cardNumber, from, to: "expired", expiresAt: c.expiresAt },
+        })),
+      };
+    });
+  return counts;
+}
+
+/** Runs `slice`, each time in its own transaction, until it changes nothing. */
+async function repeatSlices(
+  services: Pick<Services, "store" | "audit" | "clock">,
+  slice: (
+    trx: Db,
+    now: string,
+  ) => Promise<{
+    changed: number;
+    entries: AuditEntryInput[];
+  }>,
+): Promise<number> {
+  const { store, audit, clock } = services;
+  let total = 0;
+  for (;;) {
+    const found = await transact(store, async (trx) => {
+      await lockUntilCommit(trx, store.dialect, "expiryPass");
+      const now = clock().toISOString();
+      const { changed, entries } = await slice(trx, now);
+      if (entries.length > 0) await audit.append(trx, entries, now);
+      return changed;
+    });
+    if (found === 0) return total;
+    total += found;
+    // Between slices, let waiting requests have the database.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
