@@ -5,6 +5,7 @@ import { createOperator, passwordSchema } from "../access/operators.js";
 import { type App, createApp } from "../app.js";
 import { benchBatchCommand } from "../bench/bench-batch.js";
 import { benchCaCommand } from "../bench/bench-ca.js";
+import { benchExpiryCommand } from "../bench/bench-expiry.js";
 import { benchSearchCommand } from "../bench/bench-search.js";
 import { benchUiCommand } from "../bench/bench-ui.js";
 import { benchWorkersCommand } from "../bench/bench-workers.js";
@@ -51,6 +52,7 @@ Commands:
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
   bench [batch] [--size N]            issue N software cards against the bare-crypto ceiling (JSON)
   bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
+  bench expiry [--size N]             one expiry pass over N ended certificates (default 100,000) and the search meanwhile (JSON)
   bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
   bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON)
 
@@ -283,7 +285,12 @@ export async function main(argv: string[]): Promise<number> {
           size: flags.has("size") ? size : 1_000_000,
           databaseUrl: process.env.DATABASE_URL,
         });
-      else throw usageError("try: npm run bench -- ca | batch | search | ui | workers [--size N]");
+      else if (part === "expiry")
+        result = await benchExpiryCommand({
+          size: flags.has("size") ? size : 100_000,
+          databaseUrl: process.env.DATABASE_URL,
+        });
+      else throw usageError("try: npm run bench -- ca | batch | expiry | search | ui | workers [--size N]");
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }

@@ -6,15 +6,28 @@ import { type Store, transact } from "./database.js";
 
 /** Fixtures of the benchmarks (`src/bench/`): many holders at once, and fresh planner statistics. */
 
+/** Produced cards' end and their certificates' bytes, for cards inserted as issued or later. */
+export interface BenchCardLife {
+  readonly expiresAt: string;
+  /**
+   * The DER stored for each of a card's two certificates. The benchmarks that use these rows
+   * read states and dates, never the bytes, so one real certificate stands for all.
+   */
+  readonly certificateDer: Buffer;
+}
+
 /**
  * N users with one Employee ID card each in `state`, inserted in bulk for the benchmarks (set-up,
- * not measured): numbered from `offset`, so several calls make distinct holders and cards.
+ * not measured): numbered from `offset`, so several calls make distinct holders and cards. With
+ * `life`, each card ends then and has two certificates ending with it (valid for an active
+ * card, on hold for an issued one, as production and activation leave them).
  */
 export async function insertBenchHolders(
   store: Store,
   count: number,
   state: CardState = "approved",
   offset = 0,
+  life?: BenchCardLife,
 ): Promise<void> {
   const at = new Date().toISOString();
   for (let start = 0; start < count; start += 2000) {
@@ -65,14 +78,37 @@ export async function insertBenchHolders(
         decided_at: at,
         reason: null,
         puk_encrypted: null,
-        issued_at: null,
-        expires_at: null,
+        issued_at: life ? at : null,
+        expires_at: life?.expiresAt ?? null,
         updated_at: at,
       }));
       for (let k = 0; k < cards.length; k += 500)
         await trx
           .insertInto("cards")
           .values(cards.slice(k, k + 500))
+          .execute();
+      if (!life) return;
+      const held = state === "issued";
+      const certificates = cards.flatMap((card, k) =>
+        ["authentication", "signature"].map((profile, p) => ({
+          serial: ((i + k) * 2 + p + 1).toString(16).padStart(32, "0"),
+          card_id: card.id,
+          profile,
+          subject: `CN=${card.holder_name}`,
+          state: held ? "onHold" : "valid",
+          der: life.certificateDer,
+          not_before: at,
+          not_after: life.expiresAt,
+          revoked_at: held ? at : null,
+          revocation_reason: held ? "certificateHold" : null,
+          created_at: at,
+          updated_at: at,
+        })),
+      );
+      for (let k = 0; k < certificates.length; k += 500)
+        await trx
+          .insertInto("certificates")
+          .values(certificates.slice(k, k + 500))
           .execute();
     });
   }

@@ -37,8 +37,9 @@ export async function expireCertificates(
     .select(["serial", "card_id as cardId", "not_after as notAfter"])
     .where("state", "=", from)
     .where("not_after", "<=", now)
+    // Ordered by the index's own column only: a tie-break on serial would sort every ended
+    // certificate again for each slice.
     .orderBy("not_after")
-    .orderBy("serial")
     .limit(limit)
     .execute();
   if (due.length === 0) return [];
