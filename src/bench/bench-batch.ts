@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { roles } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
@@ -10,6 +11,17 @@ import { findOperatorByUsername } from "../store/operators.js";
 import { type BenchAppOptions, withBenchApp } from "./bench-app.js";
 import { benchCardCeiling } from "./bench-chunk.js";
 import { percentile, round } from "./measure.js";
+
+/**
+ * CPU time of the calling thread in ms, from Linux's `/proc/thread-self/schedstat` (nanoseconds
+ * on CPU); `undefined` elsewhere. Node 20 has no per-thread CPU clock of its own.
+ */
+function mainThreadCpuMs(): number | undefined {
+  if (!existsSync(schedstat)) return undefined;
+  return Number(readFileSync(schedstat, "latin1").split(" ")[0]) / 1e6;
+}
+
+const schedstat = "/proc/thread-self/schedstat";
 
 /** Megabytes, rounded. */
 const mb = (bytes: number) => Math.round(bytes / 1048576);
@@ -72,10 +84,15 @@ export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) 
       const rssBefore = process.memoryUsage().rss;
 
       const started = performance.now();
+      const cpuAtStart = process.cpuUsage();
+      const mainThreadAtStart = mainThreadCpuMs();
       const batchId = await order();
       const orderSeconds = (performance.now() - started) / 1000;
       await app.runner.idle();
       const seconds = (performance.now() - started) / 1000;
+      const batchCpu = process.cpuUsage(cpuAtStart);
+      const mainThreadMs =
+        mainThreadAtStart === undefined ? undefined : mainThreadCpuMs()! - mainThreadAtStart;
       const batch = (await findBatch(store.db, batchId))!;
       const ms = (await findItemTimes(store.db, batchId)).sort((a, b) => a - b);
       await app.runner.stop();
@@ -95,6 +112,10 @@ export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) 
         cardsPerSecond: ceilingCards / (before.seconds + after.seconds),
       };
       const cardsPerSecond = Math.round(batch.done / seconds);
+      const cpuMsPerCard = {
+        batch: (batchCpu.user + batchCpu.system) / 1000 / batch.done,
+        ceiling: (before.cpuMs + after.cpuMs) / ceilingCards,
+      };
       return {
         benchmark: "batch",
         database: store.dialect,
@@ -121,6 +142,15 @@ export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) 
         // A thread's time per card in the batch (crypto, ASN.1, both PDF pages) beside the ceiling's (crypto alone).
         workerMsPerCard: { p50: percentile(ms, 50), p99: percentile(ms, 99) },
         ceilingMsPerCard: round((threads * 1000) / ceiling.cardsPerSecond, 1),
+        // CPU time per card of the whole process (all threads), batch against ceiling: a figure that
+        // other load on the machine hardly moves, unlike the rates. The main thread's share is what
+        // the runner (claims, records, parts into the database) takes from the two production threads.
+        cpuMsPerCard: {
+          batch: round(cpuMsPerCard.batch, 2),
+          ceiling: round(cpuMsPerCard.ceiling, 2),
+          ratio: round(cpuMsPerCard.ceiling / cpuMsPerCard.batch, 2),
+          mainThread: mainThreadMs === undefined ? null : round(mainThreadMs / batch.done, 2),
+        },
         printFileMb: mb(downloaded.print),
         pinLettersMb: mb(downloaded.pinLetters),
         peakRssMb: mb(peakRss),

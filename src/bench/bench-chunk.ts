@@ -47,7 +47,13 @@ export interface CardCeilingOptions extends CardRunOptions {
   readonly pkcs12Iterations?: number;
 }
 
-export type CardCeilingResult = CardRunResult;
+export interface CardCeilingResult extends CardRunResult {
+  /**
+   * CPU time of the whole process (every thread, user and system) from "go" to the last
+   * thread's end: unlike the rate, hardly moved by other load on the machine.
+   */
+  readonly cpuMs: number;
+}
 
 /**
  * The most software cards per second these cores can make: in `threads` worker threads, in a
@@ -76,10 +82,12 @@ export async function benchCardCeiling(options: CardCeilingOptions): Promise<Car
     await Promise.all(next.map((reply) => reply()));
     const done = next.map((reply) => reply());
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
     for (const worker of workers) worker.postMessage("go");
     await Promise.all(done);
     const seconds = (performance.now() - started) / 1000;
-    return { cards, threads, ...timing(cards, seconds) };
+    const cpu = process.cpuUsage(cpuAtStart);
+    return { cards, threads, ...timing(cards, seconds), cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }

@@ -1,9 +1,10 @@
 import type { CardTemplate } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { type Code128, drawCode128, encodeCode128 } from "./code128.js";
-import { drawLine, fitText } from "./fit-text.js";
-import { mm } from "./pdf-output.js";
-import { drawImage, type OpenedImage } from "./photo.js";
+import { type FittedLine, fitText } from "./fit-text.js";
+import { PageContent } from "./page-content.js";
+import { mm, type PdfOutput } from "./pdf-output.js";
+import { coverMatrix, embedImage, type OpenedImage } from "./photo.js";
 import { cardNumberText, optionalPrintableText, printableText } from "./printable-text.js";
 
 /**
@@ -12,7 +13,8 @@ import { cardNumberText, optionalPrintableText, printableText } from "./printabl
  * Layout: a title band in the template's accent colour; the photo (or a silhouette placeholder)
  * on the left; name, title, organization and unit, card number and expiry on the right, above a
  * Code 128 of the card number. All text is real text in Helvetica, so it can be searched and
- * extracted (`pdftotext`), and nothing has to be embedded.
+ * extracted (`pdftotext`), and nothing has to be embedded. The layout's own parts (bands,
+ * title, labels) are drawn once per file and placed on every card (see {@link createCardFacePainter}).
  */
 
 /** The template's part of the face: title and accent colour. */
@@ -103,88 +105,110 @@ const muted = "#5b6470";
 const placeholderBackground = "#e8ebf0";
 const placeholderFigure = "#b4bcc8";
 
+/** Draws prepared faces on pages of one file; what all cards of a layout share is drawn once. */
+export type CardFacePainter = (page: PageContent, face: PreparedCardFace, photo?: OpenedImage) => void;
+
 /**
- * Draws a prepared face on the current page. `photoImage` is already opened on this
- * document (`doc.openImage`), so a bad image fails before the page exists.
+ * A painter of faces into `pdf`. The colour bands, the title, the labels and the silhouette
+ * are Form XObjects written once per file (per layout), so a card's own content is its photo,
+ * its text and its barcode. `photo` was read by `openPhoto` before the page was started, so a
+ * bad image fails before the page exists.
  */
-export function drawCardFace(
-  doc: PDFKit.PDFDocument,
-  face: PreparedCardFace,
-  photoImage?: OpenedImage,
-): void {
-  const accent = face.layout.accentColor;
-
-  doc.rect(0, 0, cardWidth, bandHeight).fill(accent);
-  doc.rect(0, cardHeight - stripeHeight, cardWidth, stripeHeight).fill(accent);
-  const title = fitText(doc, face.layout.title, "Helvetica-Bold", 10.5, 7, cardWidth - 2 * margin);
-  doc.fillColor(readableOn(accent));
-  drawLine(doc, title, margin, (bandHeight - 10.5) / 2 + 1);
-
-  if (photoImage) {
-    doc.save();
-    doc.rect(photo.x, photo.y, photo.width, photo.height).clip();
-    drawImage(doc, photoImage, photo.x, photo.y, {
-      cover: [photo.width, photo.height],
-      align: "center",
-      valign: "center",
-    });
-    doc.restore();
-  } else {
-    drawSilhouette(doc);
-  }
-  doc.lineWidth(0.5).strokeColor("#c5cad3").rect(photo.x, photo.y, photo.width, photo.height).stroke();
-
-  let y = photo.y;
-  doc.fillColor(ink);
-  const fullName = `${face.firstName} ${face.lastName}`.trim();
-  const oneLine = fitText(doc, fullName, "Helvetica-Bold", 10, 8, column.width);
-  if (oneLine === fullName) {
-    drawLine(doc, fullName, column.x, y);
-    y += 13;
-  } else {
-    // A long name takes two lines, given names above the surname, rather than being cut.
-    for (const part of [face.firstName, face.lastName]) {
-      drawLine(doc, fitText(doc, part, "Helvetica-Bold", 9, 6.5, column.width), column.x, y);
-      y += 11;
+export function createCardFacePainter(pdf: PdfOutput): CardFacePainter {
+  const layoutForms = new Map<string, number>();
+  let silhouetteForm: number | undefined;
+  const layoutForm = (layout: CardLayout) => {
+    const key = `${layout.accentColor}\u0000${layout.title}`;
+    let id = layoutForms.get(key);
+    if (id === undefined) {
+      id = pdf.addForm(drawLayout(new PageContent(cardSize, true), layout));
+      // A batch has a handful of layouts; a bound keeps a pathological one from growing the map.
+      if (layoutForms.size >= 64) layoutForms.clear();
+      layoutForms.set(key, id);
     }
-    y += 2;
-  }
-  // Up to three lines share what is left above the fields; a two-line name makes them tighter.
-  const step = Math.min(9, (fieldsY - 2 - y) / Math.max(1, face.lines.length));
-  for (const line of face.lines) {
-    const text = fitText(doc, line.text, "Helvetica", Math.min(7, step - 1.4), 5, column.width);
-    doc.fillColor(line.muted ? muted : ink);
-    drawLine(doc, text, column.x, y);
-    y += step;
-  }
+    return id;
+  };
 
-  label(doc, "CARD NO.", column.x, fieldsY);
-  label(doc, "VALID UNTIL", column.x + 92, fieldsY);
-  const number = fitText(doc, face.cardNumber, "Helvetica-Bold", 8, 6, 88);
-  doc.fillColor(ink);
-  drawLine(doc, number, column.x, fieldsY + 7);
-  doc.font("Helvetica-Bold", 8);
-  drawLine(doc, face.expiry, column.x + 92, fieldsY + 7);
+  return (page, face, photoImage) => {
+    page.draw("Layout", layoutForm(face.layout), identity);
+    if (photoImage) {
+      const id = embedImage(pdf, photoImage);
+      page.save().rect(photo.x, photo.y, photo.width, photo.height).clip();
+      page.draw("Photo", id, coverMatrix(photoImage, photo));
+      page.restore();
+    } else {
+      silhouetteForm ??= pdf.addForm(drawSilhouette(new PageContent(cardSize, true)));
+      page.draw("Silhouette", silhouetteForm, identity);
+    }
+    page
+      .save()
+      .lineWidth(0.5)
+      .strokeColor("#c5cad3")
+      .rect(photo.x, photo.y, photo.width, photo.height)
+      .stroke()
+      .restore();
 
-  drawCode128(doc, face.barcode, barcodeBox);
+    let y = photo.y;
+    page.fillColor(ink);
+    const fullName = `${face.firstName} ${face.lastName}`.trim();
+    const oneLine = fitText(fullName, "Helvetica-Bold", 10, 8, column.width);
+    if (oneLine.text === fullName) {
+      drawLine(page, oneLine, column.x, y);
+      y += 13;
+    } else {
+      // A long name takes two lines, given names above the surname, rather than being cut.
+      for (const part of [face.firstName, face.lastName]) {
+        drawLine(page, fitText(part, "Helvetica-Bold", 9, 6.5, column.width), column.x, y);
+        y += 11;
+      }
+      y += 2;
+    }
+    // Up to three lines share what is left above the fields; a two-line name makes them tighter.
+    const step = Math.min(9, (fieldsY - 2 - y) / Math.max(1, face.lines.length));
+    for (const line of face.lines) {
+      page.fillColor(line.muted ? muted : ink);
+      drawLine(page, fitText(line.text, "Helvetica", Math.min(7, step - 1.4), 5, column.width), column.x, y);
+      y += step;
+    }
+
+    page.fillColor(ink);
+    drawLine(page, fitText(face.cardNumber, "Helvetica-Bold", 8, 6, 88), column.x, fieldsY + 7);
+    page.text(face.expiry, "Helvetica-Bold", 8, column.x + 92, fieldsY + 7);
+
+    drawCode128(page, face.barcode, barcodeBox);
+  };
 }
 
-function label(doc: PDFKit.PDFDocument, text: string, x: number, y: number): void {
-  doc.font("Helvetica", 5).fillColor(muted);
-  drawLine(doc, text, x, y);
+const identity = [1, 0, 0, 1, 0, 0] as const;
+
+const drawLine = (page: PageContent, line: FittedLine, x: number, y: number) =>
+  page.text(line.text, line.font, line.size, x, y);
+
+/** What every card of a layout shows: the colour band with the title, the stripe, the labels. */
+function drawLayout(page: PageContent, layout: CardLayout): PageContent {
+  const accent = layout.accentColor;
+  page.fillColor(accent).rect(0, 0, cardWidth, bandHeight).fill();
+  page.rect(0, cardHeight - stripeHeight, cardWidth, stripeHeight).fill();
+  const title = fitText(layout.title, "Helvetica-Bold", 10.5, 7, cardWidth - 2 * margin);
+  page.fillColor(readableOn(accent));
+  drawLine(page, title, margin, (bandHeight - 10.5) / 2 + 1);
+  page.fillColor(muted);
+  page.text("CARD NO.", "Helvetica", 5, column.x, fieldsY);
+  page.text("VALID UNTIL", "Helvetica", 5, column.x + 92, fieldsY);
+  return page;
 }
 
 /** A head and shoulders in the photo box, so a missing photo looks intended, not broken. */
-function drawSilhouette(doc: PDFKit.PDFDocument): void {
+function drawSilhouette(page: PageContent): PageContent {
   const centreX = photo.x + photo.width / 2;
-  doc.rect(photo.x, photo.y, photo.width, photo.height).fill(placeholderBackground);
-  doc.save();
-  doc.rect(photo.x, photo.y, photo.width, photo.height).clip();
-  doc.circle(centreX, photo.y + photo.height * 0.38, photo.width * 0.19).fill(placeholderFigure);
-  doc
-    .ellipse(centreX, photo.y + photo.height * 1.02, photo.width * 0.4, photo.height * 0.34)
-    .fill(placeholderFigure);
-  doc.restore();
+  page.fillColor(placeholderBackground).rect(photo.x, photo.y, photo.width, photo.height).fill();
+  page.save();
+  page.rect(photo.x, photo.y, photo.width, photo.height).clip();
+  page.fillColor(placeholderFigure);
+  page.ellipse(centreX, photo.y + photo.height * 0.38, photo.width * 0.19).fill();
+  page.ellipse(centreX, photo.y + photo.height * 1.02, photo.width * 0.4, photo.height * 0.34).fill();
+  page.restore();
+  return page;
 }
 
 /** Black or white, whichever reads better on `background` (WCAG 2 relative luminance). */

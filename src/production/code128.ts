@@ -1,4 +1,5 @@
 import { TesseraError } from "../domain/errors.js";
+import type { PageContent } from "./page-content.js";
 
 /**
  * Code 128 barcodes (ISO/IEC 15417) of card numbers, drawn as vector bars.
@@ -45,7 +46,7 @@ const startB = 104;
 const startC = 105;
 const codeB = 100;
 /** In code set B, the digit d is the symbol value d + 16 (ASCII minus 32). */
-const digitInB = (digit: string) => digit.charCodeAt(0) - 32;
+const digitInB = (digit: number) => digit + 16;
 
 /** Encodes a card number (1 to 24 digits) as Code 128. */
 export function encodeCode128(digits: string): Code128 {
@@ -53,20 +54,34 @@ export function encodeCode128(digits: string): Code128 {
     throw new TesseraError("production.card_number_invalid", undefined, { cardNumber: digits });
   // Code set C, with an odd last digit in B; one or three digits are as short all in B, which
   // is what BWIPP (and with it most printers' firmware) writes, so the same number gives the same bars.
-  const values =
-    digits.length <= 3 && digits.length % 2 === 1
-      ? [startB, ...[...digits].map(digitInB)]
-      : [startC, ...pairsOf(digits.slice(0, digits.length & ~1))];
-  if (digits.length > 3 && digits.length % 2 === 1) values.push(codeB, digitInB(digits.at(-1)!));
-  const checksum = values.reduce((sum, value, position) => sum + value * Math.max(position, 1), 0) % 103;
-  const widths = [...values, checksum].flatMap((value) => patterns[value]!).concat(stop);
-  return { widths, modules: widths.reduce((sum, width) => sum + width, 0) };
-}
-
-function pairsOf(digits: string): number[] {
-  const pairs: number[] = [];
-  for (let i = 0; i < digits.length; i += 2) pairs.push(Number(digits.slice(i, i + 2)));
-  return pairs;
+  // Plain loops: this runs twice per card (checked before signing, then drawn).
+  const values: number[] = [];
+  const digit = (index: number) => digits.charCodeAt(index) - 48;
+  if (digits.length <= 3 && digits.length % 2 === 1) {
+    values.push(startB);
+    for (let i = 0; i < digits.length; i++) values.push(digitInB(digit(i)));
+  } else {
+    values.push(startC);
+    const even = digits.length & ~1;
+    for (let i = 0; i < even; i += 2) values.push(digit(i) * 10 + digit(i + 1));
+    if (even < digits.length) values.push(codeB, digitInB(digit(even)));
+  }
+  let checksum = values[0]!;
+  for (let position = 1; position < values.length; position++) checksum += values[position]! * position;
+  values.push(checksum % 103);
+  const widths: number[] = [];
+  let modules = 0;
+  for (const value of values) {
+    for (const width of patterns[value]!) {
+      widths.push(width);
+      modules += width;
+    }
+  }
+  for (const width of stop) {
+    widths.push(width);
+    modules += width;
+  }
+  return { widths, modules };
 }
 
 /**
@@ -74,17 +89,20 @@ function pairsOf(digits: string): number[] {
  * module is at most `maxModule` points wide so a short number does not become a wide barcode.
  */
 export function drawCode128(
-  doc: PDFKit.PDFDocument,
+  page: PageContent,
   code: Code128,
   box: { x: number; y: number; width: number; height: number },
   maxModule = 1.2,
 ): void {
   const module = Math.min(maxModule, box.width / (code.modules + 2 * quietZoneModules));
   let x = box.x + (box.width - code.modules * module) / 2;
-  code.widths.forEach((width, index) => {
-    if (index % 2 === 0) doc.rect(x, box.y, width * module, box.height);
-    x += width * module;
-  });
+  const { widths } = code;
+  // The colour first: PDF allows no colour operator inside a path (PDF 32000-1 §8.2, Figure 9).
+  page.fillColor("#000000");
+  for (let index = 0; index < widths.length; index++) {
+    if (index % 2 === 0) page.rect(x, box.y, widths[index]! * module, box.height);
+    x += widths[index]! * module;
+  }
   // One fill for all bars: a single path, not one drawing operation per bar.
-  doc.fillColor("#000000").fill();
+  page.fill();
 }

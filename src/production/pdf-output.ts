@@ -1,80 +1,64 @@
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import PDFDocument from "pdfkit";
+import { deflateSync } from "node:zlib";
 import { TesseraError } from "../domain/errors.js";
-import { cacheFontMetrics } from "./font-metrics-cache.js";
+import { PageContent } from "./page-content.js";
+import { fontResourceNames } from "./standard-fonts.js";
 
 /**
- * A pdfkit document streamed into a `Writable` with backpressure.
+ * A PDF file written object by object into a `Writable`, with backpressure (PDF 32000-1 §7.5).
  *
- * pdfkit pushes every byte it produces and ignores what `push` returns, so a fast producer and a
- * slow output (a disk under load, an HTTP download) would buffer the whole file in memory. Here
- * the document's bytes go straight to `output.write`, and {@link PdfOutput.waitForRoom} holds the
- * producer while the output asks for a drain.
+ * The print file and the PIN letters are many pages of one simple kind: text in two standard
+ * fonts, rectangles and curves, and a photo per card. A general library (pdfkit) spent more on
+ * each page — a dictionary object per operator, a page tree of live objects, a deflate stream
+ * per page, kerning looked up per glyph per draw — than the card's PKCS#12 and ASN.1 together.
+ * This writer emits each page as three objects (page, content, photo) straight into a buffer:
+ * what is the same on every page is written once as a Form XObject (§8.10) and each page's
+ * content stream holds only that page's own text, photo and barcode — uncompressed: it is small,
+ * and a deflate stream per page cost ≈ 0.1 ms, as much as the rest of the page. Of each object only
+ * its byte offset is kept, so memory stays flat however long the file.
+ *
+ * Nothing here checks or lays out text: callers hand over text already made printable
+ * (`printable-text.ts`) and drawn through {@link PageContent}.
  */
 export interface PdfOutput {
-  readonly doc: PDFKit.PDFDocument;
-  /** Resolves when another page may be drawn; rejects with the output's error if it failed. */
+  /** Reserves an object number, for an object written later with {@link PdfOutput.writeObject}. */
+  reserve(): number;
+  /** Writes object `id`: a dictionary (without `<<` `>>`), and a stream when `stream` is given. */
+  writeObject(id: number, dictionary: string, stream?: Uint8Array): void;
+  /** A Form XObject of `content` (drawn in page coordinates, see {@link PageContent}), written now. */
+  addForm(content: PageContent): number;
+  /** Writes a page of `size` drawn by `content`, with the fonts and the XObjects `content` uses. */
+  addPage(size: readonly [number, number], content: PageContent): void;
+  /** Resolves when another page may be added; rejects with the output's error if it failed. */
   waitForRoom(): Promise<void>;
-  /** Ends the document and the output; resolves when the output has taken every byte. */
+  /** Ends the file and the output; resolves when the output has taken every byte. */
   end(): Promise<void>;
   /** Whether {@link PdfOutput.end} was called. */
   readonly isEnded: boolean;
-  /** Starts a page; call it instead of `doc.addPage`. */
-  addPage(options: PDFKit.PDFDocumentOptions): void;
+  /** Pages written so far. */
+  readonly pages: number;
+}
+
+export interface PdfOutputOptions {
+  /** The document information dictionary (§14.3.3): Title, Author, Creator, Producer. */
+  readonly info: Readonly<Record<string, string>>;
 }
 
 /** Bytes gathered into one `output.write`. */
 const writeSize = 64 * 1024;
 
-/**
- * The page references pdfkit keeps in its page tree, as far as we touch them.
- * pdfkit 0.20 keeps every page's dictionary object (with its resources, content and image
- * references) in `_root.data.Pages.data.Kids` until the end, although a flushed page needs only
- * its object number there: ≈ 1–1.5 KB per page, 100–150 MB of heap for 100,000 cards.
- */
-interface PageTree {
-  _root?: { data?: { Pages?: { data?: { Kids?: unknown[] } } } };
-}
+/** Objects 1–5 are the same in every file: catalog, page tree, info, font resources and the two fonts. */
+const catalogId = 1;
+const pagesId = 2;
+const infoId = 3;
+const fontsId = 4;
+const firstFontId = 5;
 
-/**
- * Replaces the page-tree entries of pages pdfkit has already written (every page but the
- * current one, as `bufferPages` is off) with bare references, so memory stays flat however many
- * pages a file has. When pdfkit's internals are not what this expects it changes nothing: the
- * file stays correct and only the memory saving is lost.
- */
-function createPageTreePruner(doc: PDFKit.PDFDocument): () => void {
-  let referencePrototype: object | undefined;
-  let pruned = 0;
-  return () => {
-    const kids = (doc as unknown as PageTree)._root?.data?.Pages?.data?.Kids;
-    if (!Array.isArray(kids)) return;
-    for (; pruned < kids.length - 1; pruned++) {
-      const page = kids[pruned];
-      const match = /^(\d+) 0 R$/.exec(String(page));
-      if (!match || typeof page !== "object" || page === null) return;
-      // PDFObject.convert writes `N 0 R` for anything that inherits from pdfkit's
-      // PDFAbstractReference, the prototype of the prototype of its PDFReference objects.
-      referencePrototype ??= Object.create(Object.getPrototypeOf(Object.getPrototypeOf(page)), {
-        toString: {
-          value(this: { id: string }) {
-            return `${this.id} 0 R`;
-          },
-        },
-      });
-      kids[pruned] = Object.create(referencePrototype!, { id: { value: match[1] } });
-    }
-  };
-}
-
-export function openPdfOutput(output: Writable, options: PDFKit.PDFDocumentOptions): PdfOutput {
-  const doc = new PDFDocument({ autoFirstPage: false, compress: true, ...options, bufferPages: false });
-  const prunePageTree = createPageTreePruner(doc);
-  cacheFontMetrics(doc);
+export function openPdfOutput(output: Writable, options: PdfOutputOptions): PdfOutput {
   let failure: Error | undefined;
   let isEnded = false;
   let outputFinished = false;
-
   const fail = (error: Error) => {
     failure ??= error;
   };
@@ -85,29 +69,87 @@ export function openPdfOutput(output: Writable, options: PDFKit.PDFDocumentOptio
   output.on("close", () => {
     if (!outputFinished) fail(new TesseraError("production.output_closed"));
   });
-  doc.on("error", fail);
-  // pdfkit emits many small chunks (one per line of every object, and one per xref entry: 400,000
-  // of them at the end of a 100,000-card file). Writing each on its own costs a stream request
-  // apiece; gathering them into 64 KiB writes keeps the output's queue short and the file fast.
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = () => {
-    if (pendingBytes === 0) return;
-    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
+
+  // Bytes are written into a staging buffer and handed to the output 64 KiB at a time: one
+  // stream request per 64 KiB, and no intermediate Buffer per object or per page.
+  let staging = Buffer.allocUnsafeSlow(writeSize);
+  let used = 0;
+  let written = 0;
+  const send = (chunk: Buffer) => {
     // After a failure the bytes have nowhere to go; the next waitForRoom or end reports it.
     if (!failure) output.write(chunk);
   };
-  doc.on("data", (chunk: Uint8Array) => {
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes >= writeSize) flush();
+  const flush = () => {
+    if (used === 0) return;
+    send(staging.subarray(0, used));
+    staging = Buffer.allocUnsafeSlow(writeSize);
+    used = 0;
+  };
+  const put = (bytes: Uint8Array) => {
+    written += bytes.length;
+    if (used + bytes.length > writeSize) flush();
+    if (bytes.length > writeSize / 2) {
+      send(Buffer.from(bytes));
+      return;
+    }
+    staging.set(bytes, used);
+    used += bytes.length;
+  };
+  /** Text of code points below 256 only (what every writer here produces), one byte each. */
+  const putText = (text: string) => {
+    if (used + text.length > writeSize) {
+      flush();
+      if (text.length > writeSize) {
+        written += text.length;
+        send(Buffer.from(text, "latin1"));
+        return;
+      }
+    }
+    used += staging.write(text, used, "latin1");
+    written += text.length;
+  };
+
+  /** Byte offset of each object by number; 0 for one reserved and not yet written. */
+  const offsets: number[] = [0];
+  const pageIds: number[] = [];
+  let nextId = firstFontId + 2;
+
+  const reserve = () => {
+    offsets[nextId] = 0;
+    return nextId++;
+  };
+  const writeObject = (id: number, dictionary: string, stream?: Uint8Array) => {
+    offsets[id] = written;
+    if (stream === undefined) {
+      putText(`${id} 0 obj\n<<${dictionary}>>\nendobj\n`);
+      return;
+    }
+    putText(`${id} 0 obj\n<<${dictionary}/Length ${stream.length}>>\nstream\n`);
+    put(stream);
+    putText("\nendstream\nendobj\n");
+  };
+
+  // §7.5.2: the header, and a comment of four bytes above 127 so tools treat the file as binary.
+  putText("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
+  const fontIds = Object.keys(fontResourceNames).map((_, index) => firstFontId + index);
+  writeObject(
+    fontsId,
+    Object.values(fontResourceNames)
+      .map((resource, index) => `/${resource} ${fontIds[index]} 0 R`)
+      .join(""),
+  );
+  Object.keys(fontResourceNames).forEach((font, index) => {
+    writeObject(fontIds[index]!, `/Type/Font/Subtype/Type1/BaseFont/${font}/Encoding/WinAnsiEncoding`);
   });
-  doc.on("end", () => {
-    flush();
-    if (!failure) output.end();
-  });
+
+  const resources = (content: PageContent) => {
+    const names = content.xobjects;
+    let xobjects = "";
+    for (const [name, id] of names) xobjects += `/${name} ${id} 0 R`;
+    return `/Resources<</ProcSet[/PDF/Text/ImageB/ImageC/ImageI]/Font ${fontsId} 0 R${
+      xobjects ? `/XObject<<${xobjects}>>` : ""
+    }>>`;
+  };
 
   const nextEvent = () =>
     new Promise<void>((resolve) => {
@@ -123,23 +165,44 @@ export function openPdfOutput(output: Writable, options: PDFKit.PDFDocumentOptio
     });
 
   return {
-    doc,
     get isEnded() {
       return isEnded;
     },
+    get pages() {
+      return pageIds.length;
+    },
+    reserve,
+    writeObject,
 
-    addPage(pageOptions) {
-      doc.addPage(pageOptions);
-      prunePageTree();
+    addForm(content) {
+      const id = reserve();
+      const [width, height] = content.size;
+      // Written once per file, so worth compressing.
+      writeObject(
+        id,
+        `/Type/XObject/Subtype/Form/BBox[0 0 ${width} ${height}]${resources(content)}/Filter/FlateDecode`,
+        deflateSync(Buffer.from(content.toString(), "latin1")),
+      );
+      return id;
+    },
+
+    addPage(size, content) {
+      const pageId = reserve();
+      const contentId = reserve();
+      const [width, height] = size;
+      writeObject(
+        pageId,
+        `/Type/Page/Parent ${pagesId} 0 R/MediaBox[0 0 ${width} ${height}]/Contents ${contentId} 0 R${resources(content)}`,
+      );
+      const ops = content.toString();
+      offsets[contentId] = written;
+      putText(`${contentId} 0 obj\n<</Length ${ops.length}>>\nstream\n${ops}\nendstream\nendobj\n`);
+      pageIds.push(pageId);
     },
 
     async waitForRoom() {
       for (;;) {
         if (failure) throw failure;
-        // Chunks pdfkit pushed while its buffer was not empty wait there for a later tick, which
-        // a producer awaiting only promises never reaches: pass them on now. In flowing mode,
-        // read() emits each chunk it returns as 'data'.
-        while (doc.readableLength > 0 && doc.read() !== null);
         if (!output.writableNeedDrain) return;
         await nextEvent();
       }
@@ -149,11 +212,43 @@ export function openPdfOutput(output: Writable, options: PDFKit.PDFDocumentOptio
       if (isEnded) return;
       isEnded = true;
       if (failure) throw failure;
-      doc.end();
+      writeObject(
+        pagesId,
+        `/Type/Pages/Count ${pageIds.length}/Kids[${pageIds.map((id) => `${id} 0 R`).join(" ")}]`,
+      );
+      writeObject(catalogId, `/Type/Catalog/Pages ${pagesId} 0 R`);
+      writeObject(
+        infoId,
+        Object.entries(options.info)
+          .map(([key, value]) => `/${key} ${pdfString(value)}`)
+          .join(""),
+      );
+      const xrefAt = written;
+      // §7.5.4: one 20-byte entry per object; object 0 heads the free list.
+      let xref = `xref\n0 ${offsets.length}\n0000000000 65535 f \n`;
+      for (let id = 1; id < offsets.length; id++) {
+        const offset = offsets[id]!;
+        xref += offset === 0 ? "0000000000 65535 f \n" : `${String(offset).padStart(10, "0")} 00000 n \n`;
+      }
+      putText(xref);
+      putText(
+        `trailer\n<</Size ${offsets.length}/Root ${catalogId} 0 R/Info ${infoId} 0 R>>\nstartxref\n${xrefAt}\n%%EOF\n`,
+      );
+      flush();
+      output.end();
       await finished(output);
       if (failure) throw failure;
     },
   };
+}
+
+/**
+ * A text string (§7.9.2.2): a literal string when it is printable ASCII, else UTF-16BE with a
+ * byte order mark, as hex — so a title such as "Batch 7 — card faces" reads back as written.
+ */
+function pdfString(value: string): string {
+  if (/^[\x20-\x7e]*$/.test(value)) return `(${value.replace(/[\\()]/g, "\\$&")})`;
+  return `<feff${Buffer.from(value, "utf16le").swap16().toString("hex")}>`;
 }
 
 /** A PDF of one page per item (a card face, a PIN letter), streamed. */
@@ -176,20 +271,19 @@ export interface PageWriter<Item> {
  */
 export function createPageWriter<Item>(
   pdf: PdfOutput,
-  pageOptions: PDFKit.PDFDocumentOptions,
-  prepare: (item: Item) => () => void,
+  size: readonly [number, number],
+  prepare: (item: Item) => (page: PageContent) => void,
 ): PageWriter<Item> {
-  let pages = 0;
   return {
     get pages() {
-      return pages;
+      return pdf.pages;
     },
     async add(item) {
       if (pdf.isEnded) throw new TesseraError("production.writer_finished");
       const draw = prepare(item);
-      pdf.addPage(pageOptions);
-      draw();
-      pages++;
+      const page = new PageContent(size);
+      draw(page);
+      pdf.addPage(size, page);
       await pdf.waitForRoom();
     },
     finish: () => pdf.end(),

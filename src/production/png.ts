@@ -3,15 +3,14 @@ import { TesseraError } from "../domain/errors.js";
 import { inflatePngRows, type PngChunks, pngChannelsOf, pngSignature, readPngChunks } from "../domain/png.js";
 
 /**
- * PNG photos made safe for pdfkit.
+ * PNG photos made ready for the print file.
  *
- * pdfkit embeds an opaque, non-interlaced PNG synchronously by passing its compressed rows
- * through. Any other PNG — with an alpha channel, a tRNS transparency chunk, or interlaced — it
- * decodes asynchronously in png-js, which (1) lets a fast producer pile up undecoded photos:
- * ≈ 700 MB after 2,000 RGBA cards, and (2) throws from a zlib callback on a corrupt file, which
- * no caller can catch and which ends the whole worker. So those PNGs are decoded here,
- * synchronously, composited onto white (the card's background), and re-encoded as an opaque
- * 8-bit RGB PNG that pdfkit embeds at once. Everything follows the PNG specification
+ * The PDF writer (`photo.ts`) embeds an opaque, non-interlaced PNG by passing its compressed rows
+ * through (PDF's Flate filter with the PNG predictors). Any other PNG — with an alpha channel, a
+ * tRNS transparency chunk, or interlaced — is decoded here, synchronously, composited onto white
+ * (the card's background), and re-encoded as an opaque 8-bit RGB PNG that passes through. (pdfkit,
+ * which wrote the PDFs before, decoded those asynchronously in png-js, piling up undecoded photos
+ * and throwing from a zlib callback on a corrupt file.) Everything follows the PNG specification
  * (ISO/IEC 15948, RFC 2083): chunks, filters (§9), Adam7 interlacing (§8), colour types (§6).
  */
 

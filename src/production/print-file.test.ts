@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
@@ -7,11 +7,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTool } from "../test-support/tools.js";
 import type { CardFace } from "./card-face.js";
 import { createPrintFileWriter } from "./print-file.js";
-import { createSampleJpeg, createSamplePng } from "./sample-photos.js";
+import { createSampleJpeg, createSamplePng, jpegSegment } from "./sample-photos.js";
 
 const pdftotext = (file: string, ...args: string[]) =>
   execFileSync("pdftotext", ["-layout", ...args, file, "-"], { encoding: "utf8" });
 const pdfinfo = (file: string) => execFileSync("pdfinfo", [file], { encoding: "utf8" });
+
+/** Page `page` rendered by poppler at 72 dpi (one pixel a point): the RGB of pixel (x, y). */
+function renderPage(file: string, page: number) {
+  const out = `${file}-${page}`;
+  execFileSync("pdftoppm", ["-r", "72", "-f", String(page), "-l", String(page), "-singlefile", file, out]);
+  const ppm = readFileSync(`${out}.ppm`);
+  // P6: "P6 <width> <height> 255" and one white-space character, then RGB bytes.
+  const header = /^P6\s+(\d+)\s+\d+\s+255\s/.exec(ppm.toString("latin1", 0, 32))!;
+  const width = Number(header[1]);
+  const pixels = ppm.subarray(header[0].length);
+  return (x: number, y: number) => [...pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)];
+}
+
+const near = (actual: number[], expected: number[], tolerance = 4) =>
+  actual.every((channel, index) => Math.abs(channel - expected[index]!) <= tolerance);
 const layout = { title: "EMPLOYEE ID", accentColor: "#1f4e79" };
 const expiry = new Date("2029-03-31T23:59:59Z");
 
@@ -97,6 +112,50 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPrintFileWriter", (
     expect(images).toHaveLength(2);
     expect(images[0]).toMatch(/^\s*1\s+\d+\s+image\s+96\s+120\s+gray\s+1\s+8\s+jpeg/);
     expect(images[1]).toMatch(/^\s*2\s+\d+\s+image\s+96\s+120\s+rgb\s+3\s+8\s+image/);
+  });
+
+  it("paints each face as laid out: the layout's colour bands, the silhouette, the barcode (rendered by poppler)", () => {
+    const first = renderPage(file, 1);
+    expect(near(first(200, 5), [0x1f, 0x4e, 0x79])).toBe(true); // the band, #1f4e79
+    expect(near(first(200, 151), [0x1f, 0x4e, 0x79])).toBe(true); // the stripe
+    expect(near(first(200, 31), [255, 255, 255])).toBe(true);
+    // The barcode: black bars and white spaces across its box (x 76–232, y 106–128).
+    const row = Array.from({ length: 150 }, (_, i) => first(80 + i, 117)[0]!);
+    expect(row.filter((value) => value < 60).length).toBeGreaterThan(30);
+    expect(row.filter((value) => value > 200).length).toBeGreaterThan(30);
+
+    expect(near(renderPage(file, 2)(200, 5), [0xf2, 0xc9, 0x4c])).toBe(true); // the card's own layout
+
+    // No photo: the placeholder's background and the head of the silhouette.
+    const third = renderPage(file, 3);
+    expect(near(third(12, 40), [0xe8, 0xeb, 0xf0])).toBe(true);
+    expect(near(third(38, 63), [0xb4, 0xbc, 0xc8])).toBe(true);
+  });
+
+  it("turns a JPEG photo by its EXIF orientation", async () => {
+    // An APP1 Exif segment (CIPA DC-008): big-endian TIFF header, one IFD entry, Orientation = 3 (180°).
+    const exif = jpegSegment(0xe1, [
+      ...Buffer.from("Exif\0\0", "latin1"),
+      ...[0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08],
+      ...[0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x03, 0x00, 0x00],
+      ...[0x00, 0x00, 0x00, 0x00],
+    ]);
+    const upright = createSampleJpeg();
+    const turned = Buffer.concat([upright.subarray(0, 2), Buffer.from(exif), upright.subarray(2)]);
+    const target = path.join(dir, "orientation.pdf");
+    const writer = createPrintFileWriter(createWriteStream(target), { layout });
+    await writer.add({ ...faces[2]!, photo: upright });
+    await writer.add({ ...faces[2]!, photo: turned });
+    await writer.finish();
+
+    // The sample portrait's shoulders are dark at the bottom; turned by 180° they are at the top.
+    const [top, bottom] = [40, 104];
+    const uprightPage = renderPage(target, 1);
+    expect(uprightPage(38, bottom)[0]).toBeLessThan(100);
+    expect(uprightPage(38, top)[0]).toBeGreaterThan(180);
+    const turnedPage = renderPage(target, 2);
+    expect(turnedPage(38, top)[0]).toBeLessThan(100);
+    expect(turnedPage(38, bottom)[0]).toBeGreaterThan(180);
   });
 
   it("flattens a transparent PNG onto white, and refuses a corrupt one instead of crashing", async () => {

@@ -1,5 +1,11 @@
 import type { Writable } from "node:stream";
-import { type CardFace, type CardLayout, cardSize, drawCardFace, prepareCardFace } from "./card-face.js";
+import {
+  type CardFace,
+  type CardLayout,
+  cardSize,
+  createCardFacePainter,
+  prepareCardFace,
+} from "./card-face.js";
 import { createPageWriter, openPdfOutput, type PageWriter } from "./pdf-output.js";
 import { openPhoto } from "./photo.js";
 
@@ -22,13 +28,12 @@ export interface PrintFileOptions {
 
 export function createPrintFileWriter(output: Writable, options: PrintFileOptions): PrintFileWriter {
   const pdf = openPdfOutput(output, {
-    size: cardSize,
-    margin: 0,
-    info: { Title: options.documentTitle ?? "Card faces", Creator: "Tessera", Producer: "Tessera (pdfkit)" },
+    info: { Title: options.documentTitle ?? "Card faces", Creator: "Tessera", Producer: "Tessera" },
   });
-  return createPageWriter(pdf, { size: cardSize, margin: 0 }, (face: CardFace) => {
+  const paint = createCardFacePainter(pdf);
+  return createPageWriter(pdf, cardSize, (face: CardFace) => {
     const prepared = prepareCardFace(face, options.layout);
-    const photo = face.photo ? openPhoto(pdf.doc, face.photo) : undefined;
-    return () => drawCardFace(pdf.doc, prepared, photo);
+    const photo = face.photo ? openPhoto(face.photo) : undefined;
+    return (page) => paint(page, prepared, photo);
   });
 }
