@@ -6,10 +6,10 @@ import { createCheckpointWriter } from "./audit/checkpoint-writer.js";
 import { type BatchScheduler, createBatchScheduler } from "./batches/scheduler.js";
 import { type CertificateAuthority, loadCertificateAuthority } from "./ca/certificate-authority.js";
 import { createCrlPublisher } from "./ca/crl-publisher.js";
-import { createExpiryScheduler, type ExpiryScheduler } from "./expiry/expiry-scheduler.js";
 import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js";
 import { assertSecretsSplit, type Config } from "./config.js";
 import { roles } from "./domain/roles.js";
+import { createExpiryScheduler, type ExpiryScheduler } from "./expiry/expiry-scheduler.js";
 import { findLooseFiles, formatMode } from "./file-permissions.js";
 import { encoderRefusal } from "./production/card-encoders.js";
 import type { WorkerInit } from "./production/chunk-job.js";
@@ -140,6 +140,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       log,
       workDir: path.join(config.dataDir, "work"),
       organizationName: config.organizationName,
+      activationUrl: new URL("/activate", config.publicUrl).href,
       producer: () => {
         return createWorkerPool({ size: config.batch.workers, init: productionWorkerInit(config, ca) });
       },

@@ -43,6 +43,8 @@ export interface Config {
   readonly batch: { readonly chunkSize: number; readonly workers: number };
   /** The ID office's name: the sender on PIN letters. */
   readonly organizationName: string;
+  /** The language of the pages holders see (/activate): TESSERA_LANGUAGE, `en` or `sv`. */
+  readonly language?: "en" | "sv";
   /** Growing delays after failed logins (see `access/login-throttle.ts`). */
   readonly login: LoginThrottleSettings;
   /**
@@ -184,6 +186,12 @@ const configFileSchema = z.strictObject({
     })
     .optional(),
 });
+
+function parseLanguage(value: string | undefined): "en" | "sv" {
+  if (value === undefined || value === "") return "en";
+  if (value === "en" || value === "sv") return value;
+  throw configError("TESSERA_LANGUAGE", "must be en or sv");
+}
 
 const hexKey = (setting: string, value: string): Buffer => {
   if (!/^[0-9a-fA-F]{64}$/.test(value))
@@ -417,6 +425,7 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
       workers: parseInteger("TESSERA_WORKERS", env.TESSERA_WORKERS, availableParallelism(), 1, 64),
     },
     organizationName: fileSettings.organizationName ?? "Tessera Demo Office",
+    language: parseLanguage(env.TESSERA_LANGUAGE),
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
     logLevel,
     requestLogLevel,

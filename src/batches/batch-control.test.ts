@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertUser } from "../store/users.js";
 import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
 import { leaseChunkElsewhere } from "../test-support/batches.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { newUser } from "../test-support/users.js";
 
 describe.each(dialects)("batch orders: cancel, failures, fixed options, downloads on %s", (dialect) => {
   let t: TestApp;
@@ -155,12 +157,31 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
     });
   });
 
-  it("fails the one card it cannot print, revokes what was signed for it, and repeat production brings it back", async () => {
-    const ids = await approvedCards("FAIL", [
+  it("fails the one card it cannot print, revokes what was signed for it, and repeat production brings it back once the holder is corrected", async () => {
+    const [ok1, ok2] = await approvedCards("FAIL", [
       ["Ann", "Ok"],
-      ["Борис", "Иванов"],
       ["Eva", "Ok"],
     ]);
+    // Registration refuses a name the card cannot print (issue 13); this holder came before that.
+    const registrar = apiAs(t.server, await t.login("registrar"));
+    await insertUser(
+      t.app.services.store.db,
+      newUser({
+        id: "fail-cyrillic",
+        identifier: "FAIL-C",
+        email: "boris@example.org",
+        firstName: "Борис",
+        lastName: "Иванов",
+      }),
+      t.clock().toISOString(),
+    );
+    const unprintable = (
+      await registrar("POST", "/api/v1/processes/CardsProcRequest", {
+        userId: "fail-cyrillic",
+        template: "Employee ID",
+      })
+    ).body.card.id as string;
+    const ids = [ok1!, unprintable, ok2!];
     const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
     t.app.runner.start();
     await t.app.runner.idle();
@@ -170,12 +191,22 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
       expect.objectContaining({ cardId: ids[1], state: "failed", code: expect.stringMatching(/\S/) }),
     ]);
     const failed = (await production("GET", `/api/v1/cards/${ids[1]}`)).body;
-    expect(failed).toMatchObject({ state: "failed", allowedProcesses: ["CardsProcRepeatProduction"] });
+    // Repeat production would fail the same way: not offered until the holder is corrected.
+    expect(failed).toMatchObject({ state: "failed", allowedProcesses: [] });
     expect(failed.certificates.every((c: { state: string }) => c.state === "revoked")).toBe(true);
-    expect(
-      (await production("POST", "/api/v1/processes/CardsProcRepeatProduction", { cardId: ids[1] })).body.card
-        .state,
-    ).toBe("approved");
+    const repeat = () =>
+      production("POST", "/api/v1/processes/CardsProcRepeatProduction", { cardId: ids[1] });
+    expect((await repeat()).body.error.code).toBe("card.holder_unfit_for_card");
+    const edited = await registrar("POST", "/api/v1/processes/UsersProcEdit", {
+      userId: "fail-cyrillic",
+      version: 1,
+      nameOnCard: "Boris Ivanov",
+    });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect((await production("GET", `/api/v1/cards/${ids[1]}`)).body.allowedProcesses).toEqual([
+      "CardsProcRepeatProduction",
+    ]);
+    expect((await repeat()).body.card.state).toBe("approved");
     expect(await states([ids[0]!, ids[2]!])).toEqual(["issued:free", "issued:free"]);
   });
 

@@ -1,14 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import { activationCodeFrom, formatActivationCode } from "../domain/activation-code.js";
 import { type Batch, issueOptionsOf } from "../domain/batch.js";
+import { printedNameOf } from "../domain/card-fields.js";
 import type { IssueOptions } from "../domain/issue-options.js";
 import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
 import type { ChunkCardResult, ChunkJob, ChunkResult, ChunkTemplate } from "../production/chunk-job.js";
 import type { Actor, Services } from "../services/services.js";
+import { saveActivationCodes } from "../store/activation-codes.js";
 import { lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingCardsOfChunk, type PendingCard } from "../store/batch-items.js";
-import { countCardsOfUsers } from "../store/cards.js";
+import { countCardsOfUsers, findCardsByIds } from "../store/cards.js";
 import { type Db, transact } from "../store/database.js";
 import { lockAllUntilCommit } from "../store/transaction-locks.js";
 import { recordIssuedChunk } from "./record-chunk.js";
@@ -23,6 +27,8 @@ export interface IssueRun {
   readonly workDir: string;
   /** The sender of the PIN letters. */
   readonly organizationName: string;
+  /** The holders' activation page, printed on the PIN letters with each card's code. */
+  readonly activationUrl: string;
 }
 
 /**
@@ -40,6 +46,13 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
   const options = issueOptionsOf(batch);
   const pending = await findPendingCardsOfChunk(services.store.db, batch.id, held.chunk);
   const { cards, refused } = await refuseSeveralActive(services, options, pending);
+  // Holders activate their own cards: each card that leaves production issued gets a one-time
+  // code, printed on its letter here and kept (as a hash) when the chunk is recorded.
+  const { holderActivation } = await services.getOptions();
+  const codes =
+    holderActivation.enabled && options.cardEndState === "issued"
+      ? new Map(cards.map((card) => [card.cardId, activationCodeFrom(randomBytes(12))]))
+      : undefined;
   const dir = path.join(run.workDir, batch.id);
   // The work files hold PINs until they are recorded: owner only.
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -47,12 +60,18 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     batchId: batch.id,
     chunk: held.chunk,
     templates: chunkTemplates(services, options, cards),
-    cards: cards.map(({ userId: _, ...card }) => card),
+    cards: cards.map(({ userId: _, predecessorId: __, holder: { nameOnCard, ...holder }, ...card }) => ({
+      ...card,
+      ...(codes && { activationCode: formatActivationCode(codes.get(card.cardId)!) }),
+      // The card shows and certifies the name on card where the legal name does not fit it.
+      holder: { ...holder, ...printedNameOf({ ...holder, nameOnCard }) },
+    })),
     pinLength: options.pinLength,
     pukLength: options.pukLength,
     certificateEndState: options.certificateEndState,
     pukPrinted: options.pukPrinted,
     organizationName: run.organizationName,
+    ...(codes && { activationUrl: run.activationUrl }),
     notBefore: services.clock().toISOString(),
     printFilePath: path.join(dir, `print-${held.chunk}.pdf`),
     pinLettersPath: path.join(dir, `pin-letters-${held.chunk}.pdf`),
@@ -75,7 +94,20 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     const recorded = await transact(services.store, async (trx) => {
       if (!(await lockHeldChunk(trx, services.store.dialect, held))) return undefined;
       await refuseActiveTaken(services, trx, options, cards, result);
-      return recordIssuedChunk(services, trx, batch, options, actor, result, parts, at);
+      const recorded = await recordIssuedChunk(services, trx, batch, options, actor, result, parts, at);
+      if (codes) {
+        const expiresAt = new Date(
+          Date.parse(at) + holderActivation.codeValidDays * 86_400_000,
+        ).toISOString();
+        await saveActivationCodes(
+          trx,
+          result.cards.flatMap((card) =>
+            card.ok ? [{ cardId: card.cardId, code: codes.get(card.cardId)!, expiresAt }] : [],
+          ),
+          at,
+        );
+      }
+      return recorded;
     });
     if (!recorded)
       log.warn(
@@ -91,6 +123,26 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
   }
 }
 
+/**
+ * The holders' active cards, not counting those the cards being made renew: a successor that
+ * ends active locks its predecessor in the same transaction, so the two are never both active.
+ */
+async function countActiveBesidesPredecessors(
+  db: Db,
+  cards: readonly Pick<PendingCard, "userId" | "predecessorId">[],
+): Promise<Map<string, number>> {
+  const active = await countCardsOfUsers(
+    db,
+    cards.map((card) => card.userId),
+    ["active"],
+  );
+  const predecessorIds = cards.flatMap((card) => (card.predecessorId ? [card.predecessorId] : []));
+  for (const predecessor of await findCardsByIds(db, predecessorIds))
+    if (predecessor.state === "active")
+      active.set(predecessor.userId, Math.max(0, (active.get(predecessor.userId) ?? 0) - 1));
+  return active;
+}
+
 /** With cards to end active, those whose holder already has an active card (and may not have two) are refused. */
 async function refuseSeveralActive(
   services: Services,
@@ -100,11 +152,7 @@ async function refuseSeveralActive(
   if (options.cardEndState !== "active" || pending.length === 0) return { cards: pending, refused: [] };
   const processOptions = await services.getOptions();
   if (processOptions.severalActiveCards) return { cards: pending, refused: [] };
-  const active = await countCardsOfUsers(
-    services.store.db,
-    pending.map((card) => card.userId),
-    ["active"],
-  );
+  const active = await countActiveBesidesPredecessors(services.store.db, pending);
   const cards: PendingCard[] = [];
   const refused: ChunkCardResult[] = [];
   for (const card of pending) {
@@ -149,7 +197,10 @@ async function refuseActiveTaken(
   const made = new Map(cards.map((card) => [card.cardId, card]));
   const holders = result.cards.flatMap((card) => (card.ok ? [made.get(card.cardId)!.userId] : []));
   await lockAllUntilCommit(trx, services.store.dialect, "holderCards", holders);
-  const active = await countCardsOfUsers(trx, holders, ["active"]);
+  const active = await countActiveBesidesPredecessors(
+    trx,
+    result.cards.flatMap((card) => (card.ok ? [made.get(card.cardId)!] : [])),
+  );
   result.cards.forEach((card, index) => {
     if (!card.ok) return;
     const pending = made.get(card.cardId)!;

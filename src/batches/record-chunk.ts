@@ -1,8 +1,10 @@
 import { type RecordedAs, recordCertificates } from "../ca/issue-certificates.js";
 import type { Batch } from "../domain/batch.js";
+import { supersededStates } from "../domain/card-states.js";
 import type { IssueOptions } from "../domain/issue-options.js";
 import { findProcess } from "../domain/process-catalog.js";
 import type { ChunkResult } from "../production/chunk-job.js";
+import { lockCard } from "../services/lock-card.js";
 import type { Actor, Services } from "../services/services.js";
 import type { AuditEntryInput } from "../store/audit-log.js";
 import { finishChunk } from "../store/batch-chunks.js";
@@ -10,6 +12,7 @@ import { finishItems } from "../store/batch-items.js";
 import { insertBatchPart } from "../store/batch-parts.js";
 import { insertCardTokens } from "../store/card-tokens.js";
 import { type CardChange, transitionEachCard } from "../store/card-transitions.js";
+import { findCardsByIds } from "../store/cards.js";
 import type { Db } from "../store/database.js";
 
 const issueMultiple = findProcess("CardsBoProcIssueMultiple");
@@ -112,10 +115,37 @@ export async function recordIssuedChunk(
     at,
   );
   await services.audit.append(trx, audit, at);
+  if (options.cardEndState === "active") await lockPredecessors(services, trx, actor, result);
   const done = result.cards.filter((card) => card.ok).length;
   return finishChunk(
     trx,
     { batchId: batch.id, chunk: result.chunk, done, failed: result.cards.length - done },
     at,
   );
+}
+
+/** The cards renewed by the chunk's cards that ended active are locked (superseded), as activation does. */
+async function lockPredecessors(
+  services: Services,
+  trx: Db,
+  actor: Actor,
+  result: ChunkResult,
+): Promise<void> {
+  const made = await findCardsByIds(
+    trx,
+    result.cards.flatMap((card) => (card.ok ? [card.cardId] : [])),
+  );
+  const successors = new Map(
+    made.flatMap((card) => (card.predecessorId ? [[card.predecessorId, card]] : [])),
+  );
+  if (successors.size === 0) return;
+  const run = { services, trx, actor, process: findProcess("CardsProcLock") };
+  for (const predecessor of await findCardsByIds(trx, [...successors.keys()]))
+    if (supersededStates.includes(predecessor.state)) {
+      const successor = successors.get(predecessor.id)!;
+      await lockCard(run, predecessor, "superseded", {
+        supersededBy: successor.id,
+        supersededByNumber: successor.cardNumber,
+      });
+    }
 }

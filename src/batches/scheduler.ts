@@ -56,12 +56,14 @@ export function createBatchScheduler(params: {
   log: Logger;
   workDir: string;
   organizationName: string;
+  /** Where holders activate their own cards: printed on the PIN letters when the office offers it. */
+  activationUrl: string;
   instanceId?: string;
   leaseMs?: number;
   pollMs?: number;
   maxAttempts?: number;
 }): BatchScheduler {
-  const { services, log, workDir, organizationName } = params;
+  const { services, log, workDir, organizationName, activationUrl } = params;
   const { store } = services;
   const instanceId = params.instanceId ?? randomUUID();
   const leaseMs = params.leaseMs ?? 30_000;
@@ -136,7 +138,7 @@ export function createBatchScheduler(params: {
       if (claim.process === activateMultiple) await activateChunk(services, held, batch, actor);
       else
         await issueChunk(
-          { services, log, producer: getProducer(), workDir, organizationName },
+          { services, log, producer: getProducer(), workDir, organizationName, activationUrl },
           held,
           batch,
           actor,

@@ -26,6 +26,8 @@ export type BatchOptions = z.infer<typeof issueOptionsSchema> | Readonly<Record<
 /** A batch order: one run of a batch process over many cards, with its progress. */
 export interface Batch {
   readonly id: string;
+  /** The short number operators read and say ("batch 42"), in the order batches were made. */
+  readonly number: number;
   readonly process: string;
   readonly options: BatchOptions;
   readonly state: BatchState;

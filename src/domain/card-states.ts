@@ -54,3 +54,9 @@ export const liveCardStates: readonly CardState[] = [
   "active",
   "inactive",
 ];
+
+/**
+ * The states a renewed card is locked from (reason superseded) when its successor becomes
+ * active: every produced card still in use.
+ */
+export const supersededStates: readonly CardState[] = ["issued", "active", "inactive"];

@@ -23,4 +23,6 @@ export interface Card {
   issuedAt: string | null;
   expiresAt: string | null;
   updatedAt: string;
+  /** The card this one renews: activating this one locks that one (superseded). */
+  predecessorId: string | null;
 }

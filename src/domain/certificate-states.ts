@@ -29,11 +29,16 @@ export function canCertificateTransition(from: CertificateState, to: Certificate
 
 /** Lock reasons map to the revocation reason written in the CRL and OCSP. */
 export const lockReasons = ["lost", "stolen", "damaged", "left"] as const;
-export type LockReason = (typeof lockReasons)[number];
+/**
+ * Why a card was locked: an operator's reason, or `superseded`, which only the activation of the
+ * card's successor (Renew multiple cards) sets.
+ */
+export type LockReason = (typeof lockReasons)[number] | "superseded";
 
 export const revocationReasonForLock: Record<LockReason, RevocationReason> = {
   lost: "keyCompromise",
   stolen: "keyCompromise",
   damaged: "superseded",
   left: "cessationOfOperation",
+  superseded: "superseded",
 };

@@ -154,6 +154,35 @@ export const errorCatalog = {
     status: 409,
     message: "The software token was downloaded as many times as this deployment allows.",
   },
+  "activation.not_offered": {
+    status: 404,
+    message: "This office does not offer activation by the card holder; the ID office activates cards.",
+  },
+  "activation.code_malformed": {
+    status: 400,
+    message: "Type the card number and the 12-character activation code as printed on your PIN letter.",
+  },
+  "activation.code_wrong": {
+    status: 403,
+    message: "The card number and the activation code do not match.",
+  },
+  "activation.code_expired": {
+    status: 410,
+    message: "The activation code has expired; the ID office can activate the card for you.",
+  },
+  "activation.code_used": {
+    status: 409,
+    message: "The card was activated already, or its activation code was replaced.",
+  },
+  "activation.too_many_tries": {
+    status: 429,
+    message: "Too many wrong codes; the ID office can activate the card for you.",
+  },
+  "card.not_renewable": {
+    status: 409,
+    message:
+      "A selected card cannot be renewed (not in use, not near its end, or renewed already); details.cards names each, and nothing was requested.",
+  },
   "card.expired": {
     status: 409,
     message: "The card's validity has ended, so it cannot become active; request a new card.",

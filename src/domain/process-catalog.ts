@@ -100,6 +100,17 @@ export const processCatalog = define([
     options: ["approvalStep", "severalActiveCards"],
   },
   {
+    symbolicName: "CardsBoProcRenewMultiple",
+    name: "Renew multiple cards",
+    component: "Batch orders",
+    kind: "single",
+    requiredCardStates: ["issued", "active", "inactive"],
+    roles: ["registrationOfficer"],
+    outcome:
+      "A successor requested (or approved) for each card, same holder and template; each card is locked superseded when its successor becomes active",
+    options: ["approvalStep", "renewalWindowDays"],
+  },
+  {
     symbolicName: "CardsProcApprove",
     name: "Approve request",
     component: "Cards",

@@ -38,6 +38,18 @@ export const processOptionsSchema = z.strictObject({
   pukDelivery: z.enum(["none", "print"]).default("none"),
   approvalStep: z.boolean().default(true),
   severalActiveCards: z.boolean().default(false),
+  /** Renew multiple cards takes cards that end within this many days (or have ended already). */
+  renewalWindowDays: z.int().min(1).max(365).default(90),
+  /**
+   * Holders activate their own cards (issue 12): each card produced as issued gets a one-time
+   * code on its PIN letter, good for `codeValidDays`, for the public page /activate.
+   */
+  holderActivation: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      codeValidDays: z.int().min(1).max(365).default(30),
+    })
+    .default({ enabled: false, codeValidDays: 30 }),
 });
 export type ProcessOptions = z.infer<typeof processOptionsSchema>;
 
@@ -57,6 +69,8 @@ export const processOptionsPatchSchema = z.strictObject({
   pukDelivery: shape.pukDelivery.unwrap().optional(),
   approvalStep: shape.approvalStep.unwrap().optional(),
   severalActiveCards: shape.severalActiveCards.unwrap().optional(),
+  renewalWindowDays: shape.renewalWindowDays.unwrap().optional(),
+  holderActivation: shape.holderActivation.unwrap().optional(),
 });
 export type ProcessOptionsPatch = z.infer<typeof processOptionsPatchSchema>;
 

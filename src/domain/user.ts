@@ -9,6 +9,12 @@ export interface User {
   organization: string | null;
   title: string | null;
   upn: string | null;
+  /**
+   * Printed on the card and written into its certificates instead of "first last" when the legal
+   * name does not fit a card (longer than a certificate's common name, or letters the card's font
+   * cannot print). Null: the card shows the legal name.
+   */
+  nameOnCard: string | null;
   address: string[] | null;
   hasPhoto: boolean;
   state: "active" | "inactive";

@@ -46,6 +46,10 @@ export function isCrossSiteRequest(
   publicOrigin: string,
 ): boolean {
   if (headers["sec-fetch-site"] === "cross-site") return true;
+  // The browser's own word: a page of this origin (or a typed address). A form posted from a
+  // page served with `Referrer-Policy: no-referrer` carries `Origin: null`, which alone would
+  // read as another site's.
+  if (headers["sec-fetch-site"] === "same-origin" || headers["sec-fetch-site"] === "none") return false;
   const { origin } = headers;
   if (origin === undefined || origin === publicOrigin) return false;
   // `Origin: null` (a sandboxed frame, a redirect across sites) cannot be parsed: cross-site.

@@ -19,6 +19,7 @@ import type {
   batchSchema,
 } from "./routes/batch-schemas.js";
 import type { cardDetailSchema } from "./routes/card-schemas.js";
+import type { expiringCardsSchema } from "./routes/expiry-schemas.js";
 import type {
   actorSchema,
   operatorSchema,
@@ -59,6 +60,8 @@ export type AuditEntry = z.output<typeof auditEntrySchema>;
 export type AuditVerification = z.output<typeof auditVerificationSchema>;
 /** `GET /api/v1/cards/{id}`: the card with its certificates and history. */
 export type CardDetail = z.output<typeof cardDetailSchema>;
+/** `GET /api/v1/cards/expiring`: cards in use expiring within 30, 60 and 90 days, per template. */
+export type ExpiringCards = z.output<typeof expiringCardsSchema>;
 /** `GET /api/v1/processes`' items. */
 export type CatalogEntry = z.output<typeof catalogEntrySchema>;
 /** A batch order as `GET /api/v1/batches` lists it. */

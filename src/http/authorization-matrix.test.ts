@@ -33,6 +33,9 @@ const publicRoutes = new Set([
   "GET /pki/crl",
   "POST /pki/ocsp",
   "GET /pki/ocsp/*",
+  // The holder activates their own card with the code of the PIN letter (issue 12).
+  "GET /activate",
+  "POST /activate",
 ]);
 
 /**

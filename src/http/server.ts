@@ -26,6 +26,7 @@ import { batchRoutes } from "./routes/batches.js";
 import { cardRoutes } from "./routes/cards.js";
 import { certificateRoutes } from "./routes/certificates.js";
 import { configurationRoutes } from "./routes/configuration.js";
+import { holderActivationRoutes } from "./routes/holder-activation.js";
 import { operatorRoutes } from "./routes/operators.js";
 import { pkiRoutes } from "./routes/pki.js";
 import { processRoutes } from "./routes/processes.js";
@@ -155,5 +156,6 @@ export async function buildServer(app: ServedApp, hooks: ServerHooks = {}): Prom
   await server.register(certificateRoutes(app));
   await server.register(pkiRoutes(app));
   await server.register(batchRoutes(app));
+  await server.register(holderActivationRoutes(app));
   return server;
 }

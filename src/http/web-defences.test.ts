@@ -58,6 +58,20 @@ describe.each(dialects)("the web's small defences on %s", (dialect) => {
       headers: { cookie, origin: "null" },
     });
     expect(nullOrigin.statusCode).toBe(403);
+    // A form of this very site posted under Referrer-Policy: no-referrer carries Origin: null;
+    // the browser's Sec-Fetch-Site says it is the site's own (the holder's /activate page).
+    const ownForm = await https.server.inject({
+      method: "POST",
+      url: "/api/v1/options",
+      headers: { cookie, origin: "null", "sec-fetch-site": "same-origin" },
+    });
+    expect(ownForm.json().error?.code).not.toBe("request.cross_site");
+    const siblingForm = await https.server.inject({
+      method: "POST",
+      url: "/api/v1/options",
+      headers: { cookie, origin: "null", "sec-fetch-site": "same-site" },
+    });
+    expect(siblingForm.json().error.code).toBe("request.cross_site");
     // Login CSRF: a cross-site page must not log the browser in as someone else.
     expect((await login(https, { origin: "https://evil.example" })).statusCode).toBe(403);
 

@@ -19,5 +19,5 @@ export type BatchFilter = z.infer<typeof batchFilterSchema>;
 export const batchOrderResultSchema = z.object({
   batchId: z.string(),
   claimed: z.int(),
-  skipped: z.array(z.object({ cardId: z.string(), reason: z.string() })),
+  skipped: z.array(z.object({ cardId: z.string(), cardNumber: z.string().optional(), reason: z.string() })),
 });

@@ -9,6 +9,7 @@ import { setBatchTotals } from "../store/batch-totals.js";
 import { claimCards, findCardClaims, insertBatch } from "../store/batches.js";
 import { findCardIds } from "../store/cards.js";
 import { type Db, transact } from "../store/database.js";
+import { findObjectNames } from "../store/object-names.js";
 import { type BatchFilter, batchFilterSchema, type batchOrderResultSchema } from "./batch-order-schemas.js";
 
 export const maxBatchCards = 200_000;
@@ -88,14 +89,16 @@ export async function orderBatch(
     const claimedSet = new Set(claimed);
     const unclaimed = cardIds.filter((id) => !claimedSet.has(id));
     const known = await findCardClaims(trx, unclaimed);
+    const { batches: numbers } = await findObjectNames(trx, {
+      batches: [...known.values()].flatMap((card) => card.batchId ?? []),
+    });
     const skipped = unclaimed.map((cardId) => {
       const card = known.get(cardId);
-      const reason = !card
-        ? `There is no card with id ${cardId}.`
-        : card.batchId
-          ? `Card ${card.cardNumber} is held by batch ${card.batchId}.`
-          : `Card ${card.cardNumber} is ${card.state}, not ${state}.`;
-      return { cardId, reason };
+      if (!card) return { cardId, reason: `There is no card with id ${cardId}.` };
+      const reason = card.batchId
+        ? `Card ${card.cardNumber} is held by batch ${numbers.get(card.batchId) ?? card.batchId}.`
+        : `Card ${card.cardNumber} is ${card.state}, not ${state}.`;
+      return { cardId, cardNumber: card.cardNumber, reason };
     });
     if (claimed.length === 0)
       throw new TesseraError("batch.nothing_claimed", undefined, { skipped: skipped.slice(0, 100) });

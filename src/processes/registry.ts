@@ -5,6 +5,7 @@ import type { Actor, Services } from "../services/services.js";
 import { translateConstraintError } from "../store/constraint-errors.js";
 import { cardsBoProcActivateMultiple } from "./cards/cards-bo-proc-activate-multiple.js";
 import { cardsBoProcIssueMultiple } from "./cards/cards-bo-proc-issue-multiple.js";
+import { cardsBoProcRenewMultiple } from "./cards/cards-bo-proc-renew-multiple.js";
 import { cardsBoProcRequestMultiple } from "./cards/cards-bo-proc-request-multiple.js";
 import { cardsProcAbortRequest } from "./cards/cards-proc-abort-request.js";
 import { cardsProcActivate } from "./cards/cards-proc-activate.js";
@@ -39,6 +40,7 @@ export const processHandlers: ReadonlyMap<SymbolicName, ProcessHandler> = new Ma
     usersProcReactivate,
     cardsProcRequest,
     cardsBoProcRequestMultiple,
+    cardsBoProcRenewMultiple,
     cardsProcApprove,
     cardsProcAbortRequest,
     cardsBoProcIssueMultiple,

@@ -41,6 +41,11 @@ export const userFieldsSchema = z.strictObject({
     .max(255)
     .regex(/^[^@\s]+@[^@\s]+$/, "not a user principal name (name@domain)")
     .optional(),
+  /**
+   * Printed and certified instead of "first last" when that does not fit a card (longer than 64
+   * characters, or letters the card's font cannot print); see `domain/card-fields.ts`.
+   */
+  nameOnCard: optionalText(64),
   /** Postal address lines for the PIN letter. */
   address: z.array(z.string().trim().min(1).max(80)).max(5).optional(),
 });
@@ -56,6 +61,10 @@ export const userSchema = z.object({
   organization: z.string().nullable(),
   title: z.string().nullable(),
   upn: z.string().nullable(),
+  nameOnCard: z
+    .string()
+    .nullable()
+    .describe("Printed on the card and certified instead of the legal name; null: the legal name"),
   address: z.array(z.string()).nullable(),
   hasPhoto: z.boolean(),
   state: z.enum(["active", "inactive"]),
@@ -80,6 +89,12 @@ export const cardSchema = z.object({
     .string()
     .nullable()
     .describe("The batch that last took the card (produced or activated it), kept after it finished"),
+  /** Filled in by the card reads (search and one card), not by process answers. */
+  batchNumber: z
+    .int()
+    .nullable()
+    .optional()
+    .describe("The number of the batch that holds the card (batchId), else of the one that last took it"),
   version: z.int(),
   requestedBy: z.string(),
   requestedAt: z.string(),
@@ -89,6 +104,12 @@ export const cardSchema = z.object({
   issuedAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   updatedAt: z.string(),
+  predecessorId: z
+    .string()
+    .nullable()
+    .describe("The card this one renews (Renew multiple cards); activating this one locks that one"),
+  /** Filled in by the read of one card: the newest card that renews this one. */
+  successorId: z.string().nullable().optional().describe("The newest card that renews this one"),
   /** Symbolic names of the processes the card's state allows now. */
   allowedProcesses: z.array(z.string()),
 });
@@ -101,6 +122,11 @@ export function toCardView(card: Card): CardView {
 export const certificateSchema = z.object({
   serial: z.string(),
   cardId: z.string().nullable(),
+  cardNumber: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("The printed number of the certificate's card (in the certificate search)"),
   profile: z.string(),
   subject: z.string(),
   state: z.enum(certificateStates),

@@ -46,5 +46,11 @@ export function checkJob(job: ChunkJob): void {
     if (!Number.isInteger(template.validityDays) || template.validityDays < 1) {
       throw invalid(`The template "${card.template}" has no valid number of validity days.`);
     }
+    if (card.activationCode !== undefined) {
+      if (!/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(card.activationCode))
+        throw invalid(`Card ${card.cardId} has an activation code that is not three groups of four.`);
+      if (!job.activationUrl || !URL.canParse(job.activationUrl))
+        throw invalid("Cards carry activation codes, but the job has no activation page to print with them.");
+    }
   }
 }

@@ -57,6 +57,8 @@ export interface ChunkCard {
     addressLines: string[];
   };
   photo: Uint8Array | null;
+  /** The holder's one-time activation code (formatted), printed on the PIN letter when set. */
+  activationCode?: string;
 }
 
 export interface ChunkJob {
@@ -73,6 +75,8 @@ export interface ChunkJob {
   pukPrinted: boolean;
   /** The office's name, the sender of the PIN letters. */
   organizationName: string;
+  /** The page where holders activate their cards with the code: set when the cards carry codes. */
+  activationUrl?: string;
   /** Certificates start here (ISO time); they end `validityDays` later, never beyond the CA. */
   notBefore: string;
   /**

@@ -1,7 +1,8 @@
 import type { Writable } from "node:stream";
 import { TesseraError } from "../domain/errors.js";
-import { drawLine, fitText, wrapText } from "./fit-text.js";
-import { createPageWriter, mm, openPdfOutput, type PageWriter } from "./pdf-output.js";
+import { type FittedLine, fitText, wrapText } from "./fit-text.js";
+import { PageContent } from "./page-content.js";
+import { createPageWriter, mm, openPdfOutput, type PageWriter, type PdfOutput } from "./pdf-output.js";
 import { cardNumberText, optionalPrintableText, printableText } from "./printable-text.js";
 
 /**
@@ -12,7 +13,9 @@ import { cardNumberText, optionalPrintableText, printableText } from "./printabl
  * the top (85 × 45 mm), the information block at 125 mm, fold marks at 105 and 210 mm and a
  * punch mark at 148.5 mm. `PIN: <digits>` (and `PUK: <digits>` when the deployment prints the
  * PUK) are single runs of text, so `pdftotext` and a mail-room check read them exactly. A letter
- * that cannot be printed is refused before its page is started.
+ * that cannot be printed is refused before its page is started. What is the same on every letter
+ * of a file (letterhead, marks, return line, date, the fixed paragraphs) is drawn once as Form
+ * XObjects and placed on each page.
  */
 export type PinLetterWriter = PageWriter<PinLetter>;
 
@@ -43,6 +46,8 @@ export interface PinLetter {
   readonly puk?: string | undefined;
   readonly templateName: string;
   readonly batchId?: string | undefined;
+  /** The holder's one-time code and the page to use it on, when the office offers it. */
+  readonly activation?: { readonly code: string; readonly url: string } | undefined;
 }
 
 const a4: [number, number] = [595.28, 841.89];
@@ -79,19 +84,17 @@ export function createPinLetterWriter(output: Writable, options: PinLetterOption
     throw new TesseraError("production.options_invalid", "The letter date is not a valid date.");
   }
   const pdf = openPdfOutput(output, {
-    size: a4,
-    margin: 0,
     info: {
       Title: options.documentTitle ?? "PIN letters",
       Author: organizationName,
       Creator: "Tessera",
-      Producer: "Tessera (pdfkit)",
+      Producer: "Tessera",
     },
   });
-  const frame = createLetterFrame(pdf.doc, organizationName, senderLine, date.toISOString().slice(0, 10));
-  return createPageWriter(pdf, { size: a4, margin: 0 }, (letter: PinLetter) => {
-    const prepared = prepareLetter(pdf.doc, letter, options.pukPrinted);
-    return () => drawLetter(pdf.doc, prepared, frame);
+  const frame = createLetterFrame(pdf, organizationName, senderLine, date.toISOString().slice(0, 10));
+  return createPageWriter(pdf, a4, (letter: PinLetter) => {
+    const prepared = prepareLetter(letter, options.pukPrinted);
+    return (page) => drawLetter(page, prepared, frame);
   });
 }
 
@@ -101,12 +104,13 @@ interface PreparedLetter {
   readonly address: readonly string[];
   readonly pin: string;
   readonly puk: string | undefined;
+  readonly activation: { readonly code: string; readonly url: string } | undefined;
   readonly templateName: string;
   readonly batchId: string | undefined;
 }
 
 /** Checks everything that could fail before the page is started, so no letter is half made. */
-function prepareLetter(doc: PDFKit.PDFDocument, letter: PinLetter, pukPrinted: boolean): PreparedLetter {
+function prepareLetter(letter: PinLetter, pukPrinted: boolean): PreparedLetter {
   const secret = (value: string | undefined, field: string) => {
     const text = printableText(value ?? "", field);
     if (text === "" || /\s/.test(text)) {
@@ -133,7 +137,7 @@ function prepareLetter(doc: PDFKit.PDFDocument, letter: PinLetter, pukPrinted: b
   }
   for (const line of address) {
     // A shortened address line could send the PIN astray: refuse it instead.
-    if (fitText(doc, line, "Helvetica", 10, addressMinFontSize, addressWidth) !== line) {
+    if (fitText(line, "Helvetica", 10, addressMinFontSize, addressWidth).text !== line) {
       throw new TesseraError(
         "production.address_invalid",
         `The address line "${line}" is too long for the window.`,
@@ -148,93 +152,112 @@ function prepareLetter(doc: PDFKit.PDFDocument, letter: PinLetter, pukPrinted: b
     puk: pukPrinted ? secret(letter.puk, "PUK") : undefined,
     templateName: printableText(letter.templateName, "template name"),
     batchId: optionalPrintableText(letter.batchId, "batch id"),
-  };
-}
-
-/** What is the same on every letter of a writer, the fixed paragraphs wrapped once. */
-interface LetterFrame {
-  readonly organizationName: string;
-  readonly senderLine: string;
-  readonly date: string;
-  readonly paragraphs: { readonly secrecy: string[]; readonly puk: string[]; readonly contact: string[] };
-}
-
-function createLetterFrame(
-  doc: PDFKit.PDFDocument,
-  organizationName: string,
-  senderLine: string,
-  date: string,
-): LetterFrame {
-  const wrap = (text: string) => wrapText(doc, text, "Helvetica", bodySize, textWidth);
-  return {
-    organizationName,
-    senderLine,
-    date,
-    paragraphs: {
-      secrecy: wrap(
-        "Keep the PIN secret: learn it by heart and destroy this letter. Never write the PIN on the card " +
-          `or keep it with the card. Nobody from ${organizationName} will ever ask you for your PIN.`,
-      ),
-      puk: wrap(
-        "The PUK (personal unblocking key) unblocks the card when the PIN has been entered wrongly too often. " +
-          "Keep it in a safe place, apart from the card.",
-      ),
-      contact: wrap(`If you did not request this card, please contact ${organizationName} at once.`),
+    activation: letter.activation && {
+      code: printableText(letter.activation.code, "activation code"),
+      url: printableText(letter.activation.url, "activation page"),
     },
   };
 }
 
-function drawLetter(doc: PDFKit.PDFDocument, letter: PreparedLetter, sender: LetterFrame): void {
-  // Fold marks (DIN 5008 form B) and the punch mark, in the left margin.
-  doc.lineWidth(0.5).strokeColor("#9aa1ab");
-  for (const y of [mm(105), mm(210)]) doc.moveTo(mm(4), y).lineTo(mm(9), y);
-  doc.moveTo(mm(4), mm(148.5)).lineTo(mm(11), mm(148.5)).stroke();
+/** What is the same on every letter of a writer, as Form XObjects: the page's frame and the fixed paragraphs. */
+interface LetterFrame {
+  /** Letterhead, marks, return line, date, the information block's labels and the heading. */
+  readonly frame: number;
+  /** Each fixed paragraph (lines from its top at 0) and its height with the space after it. */
+  readonly paragraphs: Readonly<Record<"secrecy" | "puk" | "contact", { id: number; height: number }>>;
+}
 
-  const letterhead = fitText(doc, sender.organizationName, "Helvetica-Bold", 15, 10, textWidth);
-  doc.fillColor(ink);
-  drawLine(doc, letterhead, left, mm(18));
-  doc
+/** Top of the information block's row `index`. */
+const infoRowY = (index: number) => windowField.y + mm(5) + index * 12;
+
+function createLetterFrame(
+  pdf: PdfOutput,
+  organizationName: string,
+  senderLine: string,
+  date: string,
+): LetterFrame {
+  const page = new PageContent(a4, true);
+  // Fold marks (DIN 5008 form B) and the punch mark, in the left margin.
+  page.lineWidth(0.5).strokeColor("#9aa1ab");
+  for (const y of [mm(105), mm(210)]) page.moveTo(mm(4), y).lineTo(mm(9), y);
+  page.moveTo(mm(4), mm(148.5)).lineTo(mm(11), mm(148.5)).stroke();
+
+  page.fillColor(ink);
+  drawLine(page, fitText(organizationName, "Helvetica-Bold", 15, 10, textWidth), left, mm(18));
+  page
     .moveTo(left, mm(28))
     .lineTo(left + textWidth, mm(28))
     .stroke();
 
   // The return line shows through the window above the address, underlined as the norm shows it.
-  const returnLine = fitText(doc, sender.senderLine, "Helvetica", 7, 5.5, addressWidth);
-  doc.fillColor(muted);
-  drawLine(doc, returnLine, left, returnLineY, { underline: true });
+  const returnLine = fitText(senderLine, "Helvetica", 7, 5.5, addressWidth);
+  page.fillColor(muted);
+  page.text(returnLine.text, returnLine.font, returnLine.size, left, returnLineY, {
+    underline: { color: muted },
+  });
 
-  doc.fillColor(ink);
+  ["Date", "Card number", "Card"].forEach((label, index) => {
+    page.fillColor(muted);
+    page.text(label, "Helvetica", 8, infoX, infoRowY(index));
+  });
+  page.fillColor(ink);
+  drawLine(page, fitText(date, "Helvetica", 9, 6, mm(45)), infoX + mm(22), infoRowY(0) - 0.5);
+
+  page.fillColor(ink);
+  page.text("Your PIN for your new card", "Helvetica-Bold", 12, left, mm(100));
+
+  const paragraph = (text: string) => {
+    const lines = wrapText(text, "Helvetica", bodySize, textWidth);
+    const content = new PageContent(a4, true).fillColor(ink);
+    lines.forEach((line, index) => {
+      content.text(line, "Helvetica", bodySize, left, index * bodyLineHeight);
+    });
+    return { id: pdf.addForm(content), height: lines.length * bodyLineHeight + 8 };
+  };
+  return {
+    frame: pdf.addForm(page),
+    paragraphs: {
+      secrecy: paragraph(
+        "Keep the PIN secret: learn it by heart and destroy this letter. Never write the PIN on the card " +
+          `or keep it with the card. Nobody from ${organizationName} will ever ask you for your PIN.`,
+      ),
+      puk: paragraph(
+        "The PUK (personal unblocking key) unblocks the card when the PIN has been entered wrongly too often. " +
+          "Keep it in a safe place, apart from the card.",
+      ),
+      contact: paragraph(`If you did not request this card, please contact ${organizationName} at once.`),
+    },
+  };
+}
+
+const drawLine = (page: PageContent, line: FittedLine, x: number, y: number) =>
+  page.text(line.text, line.font, line.size, x, y);
+
+function drawLetter(page: PageContent, letter: PreparedLetter, frame: LetterFrame): void {
+  page.draw("Frame", frame.frame, [1, 0, 0, 1, 0, 0]);
+
+  page.fillColor(ink);
   letter.address.forEach((line, index) => {
     drawLine(
-      doc,
-      fitText(doc, line, "Helvetica", 10, addressMinFontSize, addressWidth),
+      page,
+      fitText(line, "Helvetica", 10, addressMinFontSize, addressWidth),
       left,
       addressY + index * addressLineHeight,
     );
   });
 
-  const info: [string, string][] = [
-    ["Date", sender.date],
-    ["Card number", letter.cardNumber],
-    ["Card", letter.templateName],
-    ...(letter.batchId ? ([["Batch", letter.batchId]] as [string, string][]) : []),
-  ];
-  info.forEach(([label, value], index) => {
-    const y = windowField.y + mm(5) + index * 12;
-    doc.font("Helvetica", 8).fillColor(muted);
-    drawLine(doc, label, infoX, y);
-    doc.fillColor(ink);
-    drawLine(doc, fitText(doc, value, "Helvetica", 9, 6, mm(45)), infoX + mm(22), y - 0.5);
+  // The information block: the date and the labels are in the frame, the Batch label only when there is one.
+  const values = [letter.cardNumber, letter.templateName, ...(letter.batchId ? [letter.batchId] : [])];
+  if (letter.batchId) page.fillColor(muted).text("Batch", "Helvetica", 8, infoX, infoRowY(3));
+  page.fillColor(ink);
+  values.forEach((value, index) => {
+    drawLine(page, fitText(value, "Helvetica", 9, 6, mm(45)), infoX + mm(22), infoRowY(index + 1) - 0.5);
   });
 
-  let y = mm(100);
-  doc.font("Helvetica-Bold", 12).fillColor(ink);
-  drawLine(doc, "Your PIN for your new card", left, y);
-  y += 26;
+  let y = mm(100) + 26;
   const paragraph = (lines: readonly string[]) => {
-    doc.font("Helvetica", bodySize).fillColor(ink);
     for (const line of lines) {
-      drawLine(doc, line, left, y);
+      page.text(line, "Helvetica", bodySize, left, y);
       y += bodyLineHeight;
     }
     y += 8;
@@ -242,7 +265,6 @@ function drawLetter(doc: PDFKit.PDFDocument, letter: PreparedLetter, sender: Let
   paragraph([`Dear ${letter.name},`]);
   paragraph(
     wrapText(
-      doc,
       `your ${letter.templateName} card with the card number ${letter.cardNumber} has been produced and ` +
         "reaches you separately. The personal identification number (PIN) below protects the keys on the card; " +
         "you will be asked for it when you use the card.",
@@ -254,25 +276,46 @@ function drawLetter(doc: PDFKit.PDFDocument, letter: PreparedLetter, sender: Let
 
   // The secrets, each one run of text (`PIN: 123456`) in a box that stands out.
   const boxHeight = letter.puk ? 58 : 36;
-  doc
-    .roundedRect(left, y + 4, mm(90), boxHeight, 4)
+  page
+    .save()
     .lineWidth(1)
     .strokeColor(ink)
-    .stroke();
-  doc.font("Helvetica-Bold", 16).fillColor(ink);
-  drawLine(doc, `PIN: ${letter.pin}`, left + 14, y + 15);
-  if (letter.puk) drawLine(doc, `PUK: ${letter.puk}`, left + 14, y + 37);
+    .roundedRect(left, y + 4, mm(90), boxHeight, 4)
+    .stroke()
+    .restore();
+  page.text(`PIN: ${letter.pin}`, "Helvetica-Bold", 16, left + 14, y + 15);
+  if (letter.puk) page.text(`PUK: ${letter.puk}`, "Helvetica-Bold", 16, left + 14, y + 37);
   y += boxHeight + 22;
 
-  paragraph(sender.paragraphs.secrecy);
-  if (letter.puk) paragraph(sender.paragraphs.puk);
-  paragraph(sender.paragraphs.contact);
+  // Holders who activate their own card: the page and the one-time code, each one run of text.
+  if (letter.activation) {
+    paragraph(
+      wrapText(
+        "When the card has reached you, activate it yourself: open the page below and type the card number " +
+          "and this one-time activation code.",
+        "Helvetica",
+        bodySize,
+        textWidth,
+      ),
+    );
+    drawLine(page, fitText(letter.activation.url, "Helvetica", 10, 6, textWidth), left, y - 4);
+    page.text(`Activation code: ${letter.activation.code}`, "Helvetica-Bold", 13, left, y + 12);
+    y += 36;
+  }
+
+  const fixed = (name: keyof LetterFrame["paragraphs"]) => {
+    const { id, height } = frame.paragraphs[name];
+    page.draw(`P${name}`, id, [1, 0, 0, 1, 0, y]);
+    y += height;
+  };
+  fixed("secrecy");
+  if (letter.puk) fixed("puk");
+  fixed("contact");
 
   const footer = [
     `Card ${letter.cardNumber}`,
     letter.templateName,
     ...(letter.batchId ? [`Batch ${letter.batchId}`] : []),
   ];
-  doc.font("Helvetica", 7).fillColor(muted);
-  drawLine(doc, footer.join(" · "), left, mm(285));
+  page.fillColor(muted).text(footer.join(" · "), "Helvetica", 7, left, mm(285));
 }

@@ -104,6 +104,10 @@ export async function produceCard(
       puk: job.pukPrinted ? puk : undefined,
       templateName: card.template,
       batchId: job.batchId,
+      activation:
+        card.activationCode && job.activationUrl
+          ? { code: card.activationCode, url: job.activationUrl }
+          : undefined,
     },
   };
 }

@@ -1,15 +1,17 @@
 import type { Card } from "../domain/card.js";
+import { supersededStates } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
-import type { ProcessDefinition } from "../domain/process-catalog.js";
+import { findProcess, type ProcessDefinition } from "../domain/process-catalog.js";
 import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
 import type { CardTransitionChanges } from "../store/card-transitions.js";
-import { countCardsOfUsers } from "../store/cards.js";
+import { countCardsOfUsers, findCardById } from "../store/cards.js";
 import { type CertificateRecord, findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { lockUntilCommit } from "../store/transaction-locks.js";
 import { findUserById } from "../store/users.js";
 import { changeCardCertificates } from "./card-certificates.js";
 import { changeCard } from "./card-steps.js";
+import { lockCard } from "./lock-card.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
 /**
@@ -35,7 +37,11 @@ async function assertMayBecomeActive(services: Services, trx: Db, card: Card): P
  * hold (to be released). A card whose certificates were all revoked would show `active` while
  * every relying party refuses it.
  */
-async function assertHasUsableCertificate(trx: Db, card: Card, now: string): Promise<readonly CertificateRecord[]> {
+async function assertHasUsableCertificate(
+  trx: Db,
+  card: Card,
+  now: string,
+): Promise<readonly CertificateRecord[]> {
   const certificates = await findCertificatesOfCard(trx, card.id);
   // One whose end has passed is as good as expired, whether or not the expiry pass has been by.
   if (!certificates.some((c) => (c.state === "valid" || c.state === "onHold") && c.notAfter > now))
@@ -81,8 +87,23 @@ export async function activateCard(
       `Card ${card.cardNumber} reached the end of its validity on ${card.expiresAt}: it cannot become active; request a new card.`,
       { cardId: card.id, expiresAt: card.expiresAt },
     );
-  await assertMayBecomeActive(services, trx, card);
   const certificates = await assertHasUsableCertificate(trx, card, now);
+  // A renewal's successor replaces its predecessor: that one is locked first (superseded), so
+  // that it no longer counts as the holder's active card.
+  if (card.predecessorId) {
+    const predecessor = await findCardById(trx, card.predecessorId);
+    if (predecessor && supersededStates.includes(predecessor.state))
+      await lockCard(
+        { services, trx, actor, process: findProcess("CardsProcLock") },
+        predecessor,
+        "superseded",
+        {
+          supersededBy: card.id,
+          supersededByNumber: card.cardNumber,
+        },
+      );
+  }
+  await assertMayBecomeActive(services, trx, card);
   const released = await changeCardCertificates(
     services,
     trx,

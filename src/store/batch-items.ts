@@ -110,9 +110,13 @@ export interface PendingCard {
     readonly organizationalUnit: string | null;
     readonly title: string | null;
     readonly upn: string | null;
+    /** Printed and certified instead of the legal name, when set. */
+    readonly nameOnCard: string | null;
     readonly addressLines: string[];
   };
   readonly photo: Uint8Array | null;
+  /** The card this one renews, which its activation locks. */
+  readonly predecessorId: string | null;
 }
 
 /** The chunk's cards not yet finished, in the batch's order, with their holders. */
@@ -130,6 +134,7 @@ export async function findPendingCardsOfChunk(
       "c.card_number",
       "c.template",
       "c.user_id",
+      "c.predecessor_id",
       "u.first_name",
       "u.last_name",
       "u.email",
@@ -138,6 +143,7 @@ export async function findPendingCardsOfChunk(
       "u.organizational_unit",
       "u.title",
       "u.upn",
+      "u.name_on_card",
       "u.address",
       "u.photo",
     ])
@@ -160,9 +166,11 @@ export async function findPendingCardsOfChunk(
       organizationalUnit: r.organizational_unit,
       title: r.title,
       upn: r.upn,
+      nameOnCard: r.name_on_card,
       addressLines: r.address ? (JSON.parse(r.address) as string[]) : [],
     },
     photo: r.photo ? new Uint8Array(r.photo) : null,
+    predecessorId: r.predecessor_id,
   }));
 }
 

@@ -4,6 +4,7 @@ import { parseBatchOptions } from "../domain/batch.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import type { BatchTable } from "./schema.js";
+import { reserveSequence } from "./sequences.js";
 import { slices } from "./slices.js";
 
 /** Batch orders: the batch rows, and the claim a batch holds on its cards. */
@@ -13,6 +14,7 @@ function toBatch(row: Selectable<BatchTable>, running: ReadonlyMap<string, numbe
   const finishing = row.state === "cancelled" && row.finished_at === null;
   return {
     id: row.id,
+    number: Number(row.number),
     process: row.process,
     state: row.state as BatchState,
     options: parseBatchOptions(row.process, JSON.parse(row.options)),
@@ -47,10 +49,12 @@ export async function insertBatch(
   },
   at: string,
 ): Promise<void> {
+  const number = await reserveSequence(db, "batch-number");
   await db
     .insertInto("batches")
     .values({
       id: batch.id,
+      number,
       process: batch.process,
       state: "running",
       options: JSON.stringify(parseBatchOptions(batch.process, batch.options)),

@@ -1,5 +1,6 @@
 import type { Card } from "../domain/card.js";
 import type { CardState } from "../domain/card-states.js";
+import { expiringCardStates } from "../domain/expiring-cards.js";
 import { countRows } from "./count-rows.js";
 import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
@@ -27,6 +28,7 @@ const cardColumns = [
   "issued_at",
   "expires_at",
   "updated_at",
+  "predecessor_id",
 ] as const;
 
 type CardRow = Pick<CardTable, (typeof cardColumns)[number]>;
@@ -51,6 +53,7 @@ export function toCard(row: CardRow): Card {
     issuedAt: row.issued_at,
     expiresAt: row.expires_at,
     updatedAt: row.updated_at,
+    predecessorId: row.predecessor_id,
   };
 }
 
@@ -66,10 +69,12 @@ export interface NewCard {
   requestedBy: string;
   /** Set when the request is approved at once (no approval step). */
   decidedBy: string | null;
+  /** The card this one renews. */
+  predecessorId?: string | null;
 }
 
 export async function insertCards(db: Db, cards: NewCard[], at: string): Promise<void> {
-  // 17 columns a row: stay well below SQLite's 32,766 bound variables.
+  // 18 columns a row: stay well below SQLite's 32,766 bound variables.
   await insertInSlices(db, "cards", cards, 500, (card) => ({
     id: card.id,
     card_number: card.cardNumber,
@@ -91,6 +96,7 @@ export async function insertCards(db: Db, cards: NewCard[], at: string): Promise
     issued_at: null,
     expires_at: null,
     updated_at: at,
+    predecessor_id: card.predecessorId ?? null,
   }));
 }
 
@@ -195,6 +201,8 @@ export interface CardFilter {
   requestedTo?: string | undefined;
   /** Only cards held by no batch. */
   unclaimed?: boolean | undefined;
+  /** Only expiring cards (domain/expiring-cards.ts) that end before this ISO instant (toISOString's form). */
+  expiresBefore?: string | undefined;
 }
 
 /** The cards a filter matches, as a query to select from. */
@@ -220,6 +228,9 @@ function cardsMatching(db: Db, filter: CardFilter) {
     );
   }
   if (filter.unclaimed) query = query.where("batch_id", "is", null);
+  // Compared as text: every stored end is toISOString's, as is the bound. Index cards_state_expires.
+  if (filter.expiresBefore)
+    query = query.where("state", "in", expiringCardStates).where("expires_at", "<", filter.expiresBefore);
   return query;
 }
 
@@ -252,11 +263,105 @@ export async function findCardIds(db: Db, filter: CardFilter, limit: number): Pr
 export async function searchCards(db: Db, filter: CardFilter, page: PageRequest): Promise<Page<Card>> {
   const query = cardsMatching(db, filter);
   const total = (await countFromCounters(db, filter))?.n ?? (await countRows(query));
-  return selectKeysetPage(
-    query.select(cardColumns),
+  return selectKeysetPage(query.select(cardColumns), page, total, searchOrder, toCard);
+}
+
+const searchOrder = {
+  sort: "requested_at",
+  tieBreak: "id",
+  direction: "asc",
+  keyOf: (row: CardRow) => [row.requested_at, row.id] as const,
+} as const;
+
+/**
+ * A page of `searchCards` without its total: for reading a whole search through page by page
+ * (an export), where counting again for every page would cost more than the page.
+ */
+export async function findCardsPage(
+  db: Db,
+  filter: CardFilter,
+  page: PageRequest,
+): Promise<Omit<Page<Card>, "total">> {
+  const { items, nextCursor } = await selectKeysetPage(
+    cardsMatching(db, filter).select(cardColumns),
     page,
-    total,
-    { sort: "requested_at", tieBreak: "id", direction: "asc", keyOf: (row) => [row.requested_at, row.id] },
+    0,
+    searchOrder,
     toCard,
   );
+  return { items, nextCursor };
+}
+
+/** How many expiring cards of one template end before each of the bounds, in their order. */
+export interface ExpiringCount {
+  template: string;
+  counts: number[];
+}
+
+/**
+ * Counts the expiring cards per template that end before each of `bounds` (ISO instants,
+ * ascending), in one pass over the index cards_state_expires: only the cards before the last
+ * bound are read. Templates with no such card are left out.
+ */
+export async function countExpiringCards(db: Db, bounds: readonly string[]): Promise<ExpiringCount[]> {
+  const last = bounds.at(-1);
+  if (last === undefined) return [];
+  const rows = await db
+    .selectFrom("cards")
+    .select("template")
+    .select((eb) =>
+      bounds.map((bound, i) =>
+        eb.fn
+          .sum<number | string>(eb.case().when("expires_at", "<", bound).then(1).else(0).end())
+          .as(`n${i}`),
+      ),
+    )
+    .where("state", "in", expiringCardStates)
+    .where("expires_at", "<", last)
+    .groupBy("template")
+    .orderBy("template")
+    .execute();
+  return rows.map((row) => ({
+    template: row.template,
+    counts: bounds.map((_, i) => Number((row as Record<string, unknown>)[`n${i}`])),
+  }));
+}
+
+/** The cards that renew each of `ids` and are still live (in one of `states`), by the card they renew. */
+export async function findSuccessorsOf(
+  db: Db,
+  ids: readonly string[],
+  states: readonly CardState[],
+): Promise<Map<string, Card>> {
+  const rows = await selectInSlices(ids, 500, (slice) =>
+    db
+      .selectFrom("cards")
+      .select(cardColumns)
+      .where("predecessor_id", "in", slice)
+      .where("state", "in", [...states])
+      .execute(),
+  );
+  return new Map(rows.map((row) => [row.predecessor_id!, toCard(row)]));
+}
+
+/** The newest card that renews card `id`, whatever its state. */
+export async function findNewestSuccessorId(db: Db, id: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("cards")
+    .select("id")
+    .where("predecessor_id", "=", id)
+    .orderBy("requested_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+export async function findCardByNumber(db: Db, cardNumber: string): Promise<Card | undefined> {
+  const row = await db
+    .selectFrom("cards")
+    .select(cardColumns)
+    .where("card_number", "=", cardNumber)
+    .executeTakeFirst();
+  return row && toCard(row);
 }

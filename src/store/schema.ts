@@ -6,6 +6,8 @@ import type { ColumnType, Generated } from "kysely";
  * migrations and queries serves SQLite and PostgreSQL alike.
  */
 export interface Database {
+  activation_codes: ActivationCodeTable;
+  activation_attempts: ActivationAttemptTable;
   operators: OperatorTable;
   login_throttle: LoginThrottleTable;
   api_tokens: ApiTokenTable;
@@ -114,6 +116,8 @@ export interface UserTable {
   organization: string | null;
   title: string | null;
   upn: string | null;
+  /** Printed and certified instead of "first last" when that does not fit a card (migration 012). */
+  name_on_card: string | null;
   /** JSON array of address lines for the PIN letter. */
   address: string | null;
   photo: Buffer | null;
@@ -168,6 +172,8 @@ export interface CardTable {
   puk_encrypted: string | null;
   issued_at: string | null;
   expires_at: string | null;
+  /** The card this one renews (issue 12). */
+  predecessor_id: string | null;
   updated_at: string;
 }
 
@@ -243,6 +249,8 @@ export interface CrlTable {
 
 export interface BatchTable {
   id: string;
+  /** The short number operators read and say, drawn from the `batch-number` sequence (migration 012). */
+  number: number;
   process: string;
   /** running, completed, cancelled */
   state: string;
@@ -305,4 +313,20 @@ export interface CardTokenTable {
   card_version: number | null;
   /** The batch that made the token (migration 008). */
   batch_id: string | null;
+}
+
+/** A card's one-time activation code, as a hash (issue 12). */
+export interface ActivationCodeTable {
+  card_id: string;
+  code_hash: string;
+  expires_at: string;
+  failed_tries: Generated<number>;
+  used_at: string | null;
+  created_at: string;
+}
+
+/** One try on the holder's activation page, by the address it came from. */
+export interface ActivationAttemptTable {
+  address: string;
+  at: string;
 }

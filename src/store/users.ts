@@ -1,4 +1,5 @@
 import type { Selectable, SelectQueryBuilder } from "kysely";
+import { expiringCardStates } from "../domain/expiring-cards.js";
 import type { User } from "../domain/user.js";
 import { countRows } from "./count-rows.js";
 import type { Page } from "./cursor.js";
@@ -29,6 +30,7 @@ function toUser(row: UserRowWithoutPhoto): User {
     organization: row.organization,
     title: row.title,
     upn: row.upn,
+    nameOnCard: row.name_on_card,
     address: row.address ? (JSON.parse(row.address) as string[]) : null,
     hasPhoto: Boolean(row.has_photo),
     state: row.state as User["state"],
@@ -49,6 +51,7 @@ const userColumns = [
   "organization",
   "title",
   "upn",
+  "name_on_card",
   "address",
   "photo_type",
   "state",
@@ -72,7 +75,7 @@ export async function insertUser(db: Db, user: NewUser, at: string): Promise<voi
 
 /** Inserts the users, active, created at `at`. */
 export async function insertUsers(db: Db, users: readonly NewUser[], at: string): Promise<void> {
-  // 17 columns a row: 1,000 rows stay below SQLite's 32,766 bound variables.
+  // 18 columns a row: 1,000 rows stay below SQLite's 32,766 bound variables.
   await insertInSlices(db, "users", users, 1000, (user) => ({
     id: user.id,
     identifier: user.identifier,
@@ -83,6 +86,7 @@ export async function insertUsers(db: Db, users: readonly NewUser[], at: string)
     organization: user.organization,
     title: user.title,
     upn: user.upn,
+    name_on_card: user.nameOnCard,
     address: user.address ? JSON.stringify(user.address) : null,
     photo: user.photo?.data ?? null,
     photo_type: user.photo?.type ?? null,
@@ -105,7 +109,10 @@ export async function setUserAddress(db: Db, id: string, address: string[]): Pro
 
 /** The fields an edit may change (the identifier stays: it names the person in certificates). */
 export type UserDetailChanges = Partial<
-  Pick<NewUser, "email" | "organizationalUnit" | "organization" | "title" | "upn" | "address" | "photo">
+  Pick<
+    NewUser,
+    "email" | "organizationalUnit" | "organization" | "title" | "upn" | "nameOnCard" | "address" | "photo"
+  >
 > & {
   /** Both parts together: the search key is made from the two. */
   name?: { firstName: string; lastName: string };
@@ -137,6 +144,7 @@ export async function updateUser(
       ...(c.organization !== undefined && { organization: c.organization }),
       ...(c.title !== undefined && { title: c.title }),
       ...(c.upn !== undefined && { upn: c.upn }),
+      ...(c.nameOnCard !== undefined && { name_on_card: c.nameOnCard }),
       ...(c.address !== undefined && { address: c.address ? JSON.stringify(c.address) : null }),
       ...(c.photo !== undefined && { photo: c.photo?.data ?? null, photo_type: c.photo?.type ?? null }),
       ...(c.state !== undefined && { state: c.state }),
@@ -175,6 +183,8 @@ export interface UserFilter {
   q?: string | undefined;
   state?: string | undefined;
   organizationalUnit?: string | undefined;
+  /** Only users holding an expiring card (domain/expiring-cards.ts) that ends before this ISO instant. */
+  expiresBefore?: string | undefined;
 }
 
 export async function searchUsers(db: Db, filter: UserFilter, page: PageRequest): Promise<Page<User>> {
@@ -191,6 +201,16 @@ export async function searchUsers(db: Db, filter: UserFilter, page: PageRequest)
   }
   if (filter.state) query = query.where("state", "=", filter.state);
   if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
+  if (filter.expiresBefore) {
+    const before = filter.expiresBefore;
+    query = query.where("id", "in", (eb) =>
+      eb
+        .selectFrom("cards")
+        .select("cards.user_id")
+        .where("cards.state", "in", expiringCardStates)
+        .where("cards.expires_at", "<", before),
+    );
+  }
 
   const total = await countRows(query);
   return selectKeysetPage(

@@ -123,7 +123,8 @@ describeInChromium("the batch page in Chromium", (suite) => {
       .getByRole("row")
       .filter({ has: page.getByRole("link", { name: /Issue multiple cards/ }) });
     await row.first().waitFor();
-    const ofThisBatch = page.getByRole("row").filter({ hasText: batchId.slice(0, 8) });
+    const { number } = (await production("GET", `/api/v1/batches/${batchId}`)).body;
+    const ofThisBatch = page.getByRole("row").filter({ hasText: `Batch ${number}` });
     expect(await ofThisBatch.getByText("Completed with failures", { exact: true }).count()).toBe(1);
     expect(errorsThrownBy(page)).toEqual([]);
   });

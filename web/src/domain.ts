@@ -115,6 +115,12 @@ export const batchOrders = [
     path: "/batch-orders/activate-multiple-cards",
     description: "Search the issued cards whose holders have received them, and activate them together.",
   },
+  {
+    symbolicName: "CardsBoProcRenewMultiple",
+    path: "/batch-orders/renew-multiple-cards",
+    description:
+      "Search the active cards that expire soon, tick the ones to renew, and request a successor for each: same holder, same template.",
+  },
 ] as const;
 
 export const batchOrderRoles: Role[] = [

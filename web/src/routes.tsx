@@ -17,6 +17,7 @@ const ApprovalsPage = lazy(() => import("./pages/ApprovalsPage"));
 const BatchOrdersPage = lazy(() => import("./pages/batch-orders/BatchOrdersPage"));
 const IssueMultipleCardsPage = lazy(() => import("./pages/batch-orders/IssueMultipleCardsPage"));
 const ActivateMultipleCardsPage = lazy(() => import("./pages/batch-orders/ActivateMultipleCardsPage"));
+const RenewMultipleCardsPage = lazy(() => import("./pages/batch-orders/RenewMultipleCardsPage"));
 const RequestMultipleCardsPage = lazy(() => import("./pages/batch-orders/RequestMultipleCardsPage"));
 const BatchesPage = lazy(() => import("./pages/batches/BatchesPage"));
 const BatchPage = lazy(() => import("./pages/batches/BatchPage"));
@@ -54,6 +55,10 @@ const pages: RouteObject[] = [
   {
     path: "batch-orders/activate-multiple-cards",
     element: guarded("/batch-orders", <ActivateMultipleCardsPage />, ["issuingAuthority"]),
+  },
+  {
+    path: "batch-orders/renew-multiple-cards",
+    element: guarded("/batch-orders", <RenewMultipleCardsPage />, ["registrationOfficer"]),
   },
   {
     path: "batch-orders/request-multiple-cards",

@@ -9,6 +9,13 @@ export const auditEntrySchema = z.object({
   action: z.string(),
   objectType: z.string().nullable(),
   objectId: z.string().nullable(),
+  objectName: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      "How people name the object (in the audit search): a card's number, \"Batch 12\", a user's name",
+    ),
   outcome: z.enum(["success", "refused", "failed"]),
   details: z.record(z.string(), z.unknown()),
 });

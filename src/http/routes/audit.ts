@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { searchAudit } from "../../store/audit-log.js";
+import { findObjectNames } from "../../store/object-names.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { auditEntrySchema, auditVerificationSchema } from "./audit-schemas.js";
@@ -24,7 +25,30 @@ export function auditRoutes(app: ServedApp): FastifyPluginAsyncZod {
         to: z.iso.datetime().or(z.iso.date()).optional(),
       },
       item: auditEntrySchema,
-      search: (filter, page) => searchAudit(db, filter, page),
+      search: async (filter, page) => {
+        const found = await searchAudit(db, filter, page);
+        const ids = (type: string) =>
+          found.items.flatMap((entry) => (entry.objectType === type && entry.objectId) || []);
+        const names = await findObjectNames(db, {
+          cards: ids("card"),
+          batches: ids("batch"),
+          users: ids("user"),
+        });
+        const nameOf = (type: string | null, id: string | null): string | null => {
+          if (!id) return null;
+          if (type === "card") return names.cards.get(id) ?? null;
+          if (type === "user") return names.users.get(id) ?? null;
+          const batch = type === "batch" ? names.batches.get(id) : undefined;
+          return batch === undefined ? null : `Batch ${batch}`;
+        };
+        return {
+          ...found,
+          items: found.items.map((entry) => ({
+            ...entry,
+            objectName: nameOf(entry.objectType, entry.objectId),
+          })),
+        };
+      },
     }),
 
     "POST /api/v1/audit/verify": apiRoute({

@@ -3,6 +3,11 @@ import { z } from "zod";
 /** A batch order with its progress, as `GET /api/v1/batches` lists it. */
 export const batchSchema = z.object({
   id: z.string(),
+  number: z
+    .int()
+    .describe(
+      "The batch's short number, for people: batches are numbered 1, 2, 3, … in the order they were made",
+    ),
   process: z.string(),
   state: z.enum(["running", "completed", "cancelled"]),
   options: z.record(z.string(), z.unknown()),

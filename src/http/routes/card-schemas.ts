@@ -14,6 +14,14 @@ export const cardDetailSchema = cardSchema.extend({
     }),
   ),
   history: z.array(auditEntrySchema),
+  batchNumbers: z
+    .record(z.string(), z.int())
+    .describe("The numbers of the card's batch and of every batch its history names, by batch id"),
+  holderUnfitForCard: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .describe(
+      "The holder's fields no card can be made from (too long, or characters the card's font or a certificate cannot hold): while there are any, Repeat production is not offered",
+    ),
   mayDownloadToken: z
     .boolean()
     .describe(

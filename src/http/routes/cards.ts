@@ -1,20 +1,50 @@
+import { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { cardFieldProblems } from "../../domain/card-fields.js";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
+import { expiryWindowsFrom } from "../../domain/expiring-cards.js";
 import { hasAnyRole } from "../../domain/roles.js";
 import { findTokenRefusal } from "../../processes/batch-downloads.js";
-import { cardSchema, toCardView } from "../../processes/schemas.js";
+import { type CardView, cardSchema, toCardView } from "../../processes/schemas.js";
 import { findHistoryOf } from "../../store/audit-log.js";
-import { findCardById, searchCards } from "../../store/cards.js";
+import { countExpiringCards, findCardById, findNewestSuccessorId, searchCards } from "../../store/cards.js";
 import { findCertificatesOfCard } from "../../store/certificates.js";
+import { findObjectNames } from "../../store/object-names.js";
+import { findUserById } from "../../store/users.js";
 import { actorOf } from "../access.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
+import { cardsCsv } from "./card-export.js";
 import { cardDetailSchema } from "./card-schemas.js";
+import { expiresBeforeQuery, expiringCardsSchema } from "./expiry-schemas.js";
 import { idParamsSchema, searchRoute } from "./paging.js";
 
 const isoDate = z.iso.date().or(z.iso.datetime());
+
+/** The filters of the card search, which the CSV export takes too. */
+const cardFilters = {
+  state: z.enum(cardStates).optional(),
+  template: z.string().max(64).optional(),
+  q: z.string().max(200).optional(),
+  userId: z.string().max(64).optional(),
+  batchId: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("Every card this batch took, whether it still holds it or has finished"),
+  organizationalUnit: z.string().max(64).optional(),
+  requestedFrom: isoDate.optional(),
+  requestedTo: isoDate.optional(),
+  expiresBefore: expiresBeforeQuery.optional(),
+};
+
+/** A card read with the number of the batch it names (the one holding it, else the last). */
+function withBatchNumber(card: CardView, numbers: ReadonlyMap<string, number>): CardView {
+  const batchId = card.batchId ?? card.lastBatchId;
+  return { ...card, batchNumber: batchId ? (numbers.get(batchId) ?? null) : null };
+}
 
 export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
@@ -22,24 +52,52 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
     "GET /api/v1/cards": searchRoute({
       access: "operator",
       summary: "Search cards, oldest request first; q is a card number or the start of the holder's name",
-      filters: {
-        state: z.enum(cardStates).optional(),
-        template: z.string().max(64).optional(),
-        q: z.string().max(200).optional(),
-        userId: z.string().max(64).optional(),
-        batchId: z
-          .string()
-          .max(64)
-          .optional()
-          .describe("Every card this batch took, whether it still holds it or has finished"),
-        organizationalUnit: z.string().max(64).optional(),
-        requestedFrom: isoDate.optional(),
-        requestedTo: isoDate.optional(),
-      },
+      filters: cardFilters,
       item: cardSchema,
       search: async (filter, page) => {
         const found = await searchCards(db, filter, page);
-        return { ...found, items: found.items.map(toCardView) };
+        const { batches: numbers } = await findObjectNames(db, {
+          batches: found.items.flatMap((card) => card.batchId ?? card.lastBatchId ?? []),
+        });
+        return { ...found, items: found.items.map((card) => withBatchNumber(toCardView(card), numbers)) };
+      },
+    }),
+
+    "GET /api/v1/cards/export.csv": apiRoute({
+      access: "operator",
+      summary: "The cards a search finds, as CSV for a mail merge (UTF-8, every field quoted)",
+      description:
+        "Takes the filters of GET /api/v1/cards and answers every card they match, oldest request first, streamed: card number, the holder's first and last name, name on the card, e-mail and unit, template, state and expiry. A field that starts like a spreadsheet formula (= + - @, tab, carriage return) is written with a leading ' so that no spreadsheet runs it.",
+      querystring: z.object(cardFilters),
+      handler: async (request, reply) => {
+        const day = app.services.clock().toISOString().slice(0, 10);
+        return reply
+          .type("text/csv; charset=utf-8")
+          .header("cache-control", "no-store")
+          .header("content-disposition", `attachment; filename="cards-${day}.csv"`)
+          .send(Readable.from(cardsCsv(db, request.query)));
+      },
+    }),
+
+    "GET /api/v1/cards/expiring": apiRoute({
+      access: "operator",
+      summary: "How many cards in use expire within 30, 60 and 90 days, per template (the dashboard)",
+      response: { 200: expiringCardsSchema },
+      handler: async () => {
+        const now = app.services.clock();
+        const windows = expiryWindowsFrom(now);
+        const counts = await countExpiringCards(
+          db,
+          windows.map((w) => new Date(w.expiresBefore).toISOString()),
+        );
+        return {
+          at: now.toISOString(),
+          windows,
+          templates: counts.map(({ template, counts }) => ({
+            template,
+            expiring: windows.map((w, i) => ({ days: w.days, count: counts[i] ?? 0 })),
+          })),
+        };
       },
     }),
 
@@ -53,8 +111,29 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
       handler: async (request) => {
         const card = await findCardById(db, request.params.id);
         if (!card) throw new TesseraError("card.not_found");
+        const [history, holder, successorId] = await Promise.all([
+          findHistoryOf(db, "card", card.id),
+          findUserById(db, card.userId),
+          findNewestSuccessorId(db, card.id),
+        ]);
+        // The card's batch and every batch its history names, by number.
+        const { batches: numbers } = await findObjectNames(db, {
+          batches: [
+            card.batchId ?? card.lastBatchId ?? "",
+            ...history.flatMap((entry) =>
+              typeof entry.details.batchId === "string" ? [entry.details.batchId] : [],
+            ),
+          ],
+        });
+        const view = withBatchNumber(toCardView(card), numbers);
+        // A card that failed on its holder's data would fail again: Repeat production waits for the user's correction.
+        const holderUnfitForCard = holder ? cardFieldProblems(holder) : [];
+        if (holderUnfitForCard.length > 0)
+          view.allowedProcesses = view.allowedProcesses.filter((p) => p !== "CardsProcRepeatProduction");
         return {
-          ...toCardView(card),
+          ...view,
+          successorId: successorId ?? null,
+          holderUnfitForCard,
           certificates: (await findCertificatesOfCard(db, card.id)).map((c) => ({
             serial: c.serial,
             profile: c.profile,
@@ -62,7 +141,8 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
             notBefore: c.notBefore,
             notAfter: c.notAfter,
           })),
-          history: await findHistoryOf(db, "card", card.id),
+          history,
+          batchNumbers: Object.fromEntries(numbers),
           mayDownloadToken:
             hasAnyRole(actorOf(request).roles, app.config.downloads.tokens) &&
             (await findTokenRefusal(db, card, app.config.downloads.tokenLimit, actorOf(request))) ===

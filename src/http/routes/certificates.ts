@@ -5,6 +5,7 @@ import { TesseraError } from "../../domain/errors.js";
 import { toPem } from "../../pki/index.js";
 import { certificateSchema } from "../../processes/schemas.js";
 import { findCertificate, findCertificateDer, searchCertificates } from "../../store/certificates.js";
+import { findObjectNames } from "../../store/object-names.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { searchRoute } from "./paging.js";
@@ -21,7 +22,17 @@ export function certificateRoutes(app: ServedApp): FastifyPluginAsyncZod {
         q: z.string().max(200).optional(),
       },
       item: certificateSchema,
-      search: ({ card, ...filter }, page) => searchCertificates(db, { ...filter, cardId: card }, page),
+      search: async ({ card, ...filter }, page) => {
+        const found = await searchCertificates(db, { ...filter, cardId: card }, page);
+        const names = await findObjectNames(db, { cards: found.items.flatMap((c) => c.cardId ?? []) });
+        return {
+          ...found,
+          items: found.items.map((c) => ({
+            ...c,
+            cardNumber: c.cardId ? (names.cards.get(c.cardId) ?? null) : null,
+          })),
+        };
+      },
     }),
 
     "GET /api/v1/certificates/:serial": apiRoute({

@@ -6,6 +6,7 @@ import { findCardsOfUser } from "../../store/cards.js";
 import { findUserById, findUserPhoto, searchUsers } from "../../store/users.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
+import { expiresBeforeQuery } from "./expiry-schemas.js";
 import { idParamsSchema, searchRoute } from "./paging.js";
 
 const params = idParamsSchema;
@@ -20,6 +21,9 @@ export function userRoutes(app: ServedApp): FastifyPluginAsyncZod {
         q: z.string().max(200).optional(),
         state: z.enum(["active", "inactive"]).optional(),
         organizationalUnit: z.string().max(64).optional(),
+        expiresBefore: expiresBeforeQuery
+          .optional()
+          .describe("Only users holding a card in use (issued or active) that expires before this instant"),
       },
       item: userSchema,
       search: (filter, page) => searchUsers(db, filter, page),

@@ -71,11 +71,36 @@ export async function requestCards(
     seen.add(userId);
   }
   if (eligible.length === 0) return { cards: [], errors };
+  const cards = await insertCardRequests(
+    services,
+    trx,
+    actor,
+    process,
+    template,
+    eligible.map((user) => ({ user })),
+  );
+  return { cards, errors };
+}
 
+/**
+ * Inserts one card request of `template` for each holder (numbered in one draw from the
+ * template's sequence), `approved` at once when the deployment has no approval step, each with
+ * its history entry; a renewal's request names the card it renews. The caller has checked that
+ * each holder may have it.
+ */
+export async function insertCardRequests(
+  services: Services,
+  trx: Db,
+  actor: Actor,
+  process: ProcessDefinition,
+  template: CardTemplate,
+  holders: readonly { user: User; predecessor?: { id: string; cardNumber: string } }[],
+): Promise<CardView[]> {
+  const options = await services.getOptions(trx);
   const at = nowIso(services);
   const state = options.approvalStep ? "requested" : "approved";
-  const first = await reserveSequence(trx, `card-number:${template.name}`, eligible.length);
-  const newCards: NewCard[] = eligible.map((user, i) => ({
+  const first = await reserveSequence(trx, `card-number:${template.name}`, holders.length);
+  const newCards: NewCard[] = holders.map(({ user, predecessor }, i) => ({
     id: randomUUID(),
     cardNumber: formatCardNumber(template.cardNumber.prefix, template.cardNumber.digits, first + i),
     userId: user.id,
@@ -86,25 +111,35 @@ export async function requestCards(
     organizationalUnit: user.organizationalUnit,
     requestedBy: actor.id,
     decidedBy: options.approvalStep ? null : actor.id,
+    predecessorId: predecessor?.id ?? null,
   }));
   await insertCards(trx, newCards, at);
   await services.audit.append(
     trx,
-    newCards.map((card) => ({
-      action: process.symbolicName,
-      objectType: "card",
-      objectId: card.id,
-      outcome: "success" as const,
-      operator: actor,
-      details: { cardNumber: card.cardNumber, userId: card.userId, template: template.name, to: state },
-    })),
+    newCards.map((card, i) => {
+      const predecessor = holders[i]!.predecessor;
+      return {
+        action: process.symbolicName,
+        objectType: "card",
+        objectId: card.id,
+        outcome: "success" as const,
+        operator: actor,
+        details: {
+          cardNumber: card.cardNumber,
+          userId: card.userId,
+          template: template.name,
+          to: state,
+          ...(predecessor && { renews: predecessor.id, renewsNumber: predecessor.cardNumber }),
+        },
+      };
+    }),
     at,
   );
   const cards = await findCardsByIds(
     trx,
     newCards.map((card) => card.id),
   );
-  return { cards: cards.map(toCardView), errors };
+  return cards.map(toCardView);
 }
 
 /** Request card: a registration officer requests a card of a template for an active user. */

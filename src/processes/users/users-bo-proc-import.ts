@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cardFieldProblems } from "../../domain/card-fields.js";
 import { parseCsv } from "../../domain/csv.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
@@ -33,6 +34,8 @@ const headerAliases: Record<string, keyof UserFields> = {
   title: "title",
   upn: "upn",
   userprincipalname: "upn",
+  nameoncard: "nameOnCard",
+  cardname: "nameOnCard",
 };
 const requiredColumns: (keyof UserFields)[] = ["firstName", "lastName", "email", "identifier"];
 export const maxImportRows = 50_000;
@@ -88,6 +91,12 @@ export const usersBoProcImport = defineProcess({
       if (!result.success) {
         const issue = describeIssues(result.error.issues)[0]!;
         errors.push({ line: row.line, reason: `${issue.path || "row"}: ${issue.message}` });
+        continue;
+      }
+      // A person no card could be made from is refused here, not by the batch that tries.
+      const unfit = cardFieldProblems(result.data)[0];
+      if (unfit) {
+        errors.push({ line: row.line, reason: `${unfit.path}: ${unfit.message}` });
         continue;
       }
       const earlier = seen.get(result.data.identifier);

@@ -9,6 +9,7 @@ import { type Db, transact } from "../../store/database.js";
 import { findUserById, insertUsers } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import { type UserFields, userFieldsSchema, userSchema } from "../schemas.js";
+import { refuseUnfitForCard } from "./unfit-for-card.js";
 
 const definition = findProcess("UsersProcCreate");
 
@@ -66,6 +67,7 @@ export async function createUsers(
     organization: fields.organization ?? null,
     title: fields.title ?? null,
     upn: fields.upn ?? null,
+    nameOnCard: fields.nameOnCard ?? null,
     address: fields.address ?? null,
     photo,
     createdBy: actor.id,
@@ -98,6 +100,7 @@ export const usersProcCreate = defineProcess({
   result: z.object({ user: userSchema }),
   async run(services, actor, body) {
     const { photo: photoBase64, ...fields } = body;
+    refuseUnfitForCard(fields);
     const photo = photoBase64 ? decodePhoto(photoBase64) : null;
     const user = await transact(services.store, (trx) => createUser(services, trx, actor, fields, photo));
     return { user };

@@ -4,11 +4,11 @@ import type { CardState } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import { changeCard, type ProcessRun } from "../../services/card-steps.js";
+import { lockCard } from "../../services/lock-card.js";
 import { changeUser, loadUserInState } from "../../services/user-steps.js";
 import { findCardsOfUser } from "../../store/cards.js";
 import { transact } from "../../store/database.js";
 import { lockUntilCommit } from "../../store/transaction-locks.js";
-import { lockCard } from "../cards/cards-proc-lock.js";
 import { defineProcess } from "../process-handler.js";
 import { cardSchema, toCardView, userRefSchema, userSchema } from "../schemas.js";
 

@@ -8,6 +8,7 @@ import { transact } from "../../store/database.js";
 import type { UserDetailChanges } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import { cardSchema, toCardView, userFieldsSchema, userRefSchema, userSchema } from "../schemas.js";
+import { refuseUnfitForCard } from "./unfit-for-card.js";
 import { decodePhoto, photoSchema } from "./users-proc-create.js";
 
 const definition = findProcess("UsersProcEdit");
@@ -25,6 +26,7 @@ const cardFields = [
   "organization",
   "title",
   "upn",
+  "nameOnCard",
 ] as const;
 
 /** The fields an edit compares and records, old → new (the photo only as whether there is one). */
@@ -61,6 +63,7 @@ const editSchema = z.strictObject({
   organization: clearable(fields.organization),
   title: clearable(fields.title),
   upn: clearable(fields.upn),
+  nameOnCard: clearable(fields.nameOnCard),
   address: fields.address.nullable(),
   photo: photoSchema.nullable().optional(),
 });
@@ -100,6 +103,11 @@ export const usersProcEdit = defineProcess({
     return transact(services.store, async (trx) => {
       const before = await loadUserFor(trx, body.userId, body.version);
       const changes = changedFields(before, body);
+      // The user as the edit leaves them must still make a card.
+      refuseUnfitForCard({
+        ...before,
+        ...Object.fromEntries(Object.entries(changes).map(([field, change]) => [field, change.to])),
+      });
       const photoChanged = photo !== undefined && (photo !== null || before.hasPhoto);
       const changed = [...Object.keys(changes), ...(photoChanged ? ["photo"] : [])];
       // Nothing to change: no new version and no history entry for an edit that edits nothing.
@@ -110,6 +118,7 @@ export const usersProcEdit = defineProcess({
         ...(changes.organization && { organization: body.organization ?? null }),
         ...(changes.title && { title: body.title ?? null }),
         ...(changes.upn && { upn: body.upn ?? null }),
+        ...(changes.nameOnCard && { nameOnCard: body.nameOnCard ?? null }),
         ...(changes.address && { address: body.address ?? null }),
         ...((changes.firstName || changes.lastName) && {
           name: { firstName: body.firstName ?? before.firstName, lastName: body.lastName ?? before.lastName },

@@ -11,6 +11,9 @@ import { downloadsBatchLink } from "./008-downloads-batch-link.js";
 import { loginThrottle } from "./009-login-throttle.js";
 import { userVersion } from "./010-user-version.js";
 import { expiry } from "./011-expiry.js";
+import { namesAndBatchNumbers } from "./012-names-and-batch-numbers.js";
+import { cardSuccessors } from "./013-card-successors.js";
+import { activationCodes } from "./014-activation-codes.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -25,6 +28,9 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "009-login-throttle": loginThrottle,
   "010-user-version": userVersion,
   "011-expiry": expiry,
+  "012-names-and-batch-numbers": namesAndBatchNumbers,
+  "013-card-successors": cardSuccessors,
+  "014-activation-codes": activationCodes,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

@@ -34,7 +34,8 @@ const fieldOfCode: Record<string, string> = {
   "template.not_found": "template",
 };
 
-function sentence(text: string): string {
+/** A message as a sentence: capitalised, with a full stop. */
+export function sentence(text: string): string {
   const trimmed = text.trim();
   if (!trimmed) return trimmed;
   const capital = trimmed[0]!.toUpperCase() + trimmed.slice(1);

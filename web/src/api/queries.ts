@@ -11,6 +11,7 @@ export type CardQuery = {
   organizationalUnit?: string;
   requestedFrom?: string;
   requestedTo?: string;
+  expiresBefore?: string;
   cursor?: string;
   limit?: number;
 };
@@ -51,6 +52,7 @@ export type UserQuery = {
   q?: string;
   state?: string;
   organizationalUnit?: string;
+  expiresBefore?: string;
   cursor?: string;
   limit?: number;
 };

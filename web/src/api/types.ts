@@ -19,6 +19,7 @@ export type {
   CatalogEntry,
   Certificate,
   CertificateState,
+  ExpiringCards,
   IssueOptions,
   OperatorAccount,
   Page,

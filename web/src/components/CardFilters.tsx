@@ -1,6 +1,12 @@
 import { useTemplates } from "../api/queries";
 import { cardStateLabels, cardStates } from "../domain";
-import { choiceField, SearchFilters, type SearchFiltersProps, textField } from "./SearchTable";
+import {
+  choiceField,
+  type FilterField,
+  SearchFilters,
+  type SearchFiltersProps,
+  textField,
+} from "./SearchTable";
 
 export const cardFilterKeys = [
   "state",
@@ -10,9 +16,11 @@ export const cardFilterKeys = [
   "requestedFrom",
   "requestedTo",
 ] as const;
-type CardFilterKey = (typeof cardFilterKeys)[number];
+/** The Cards list's criteria: the search's and when a card in use expires (no use to a batch order). */
+export const cardListFilterKeys = [...cardFilterKeys, "expiresBefore"] as const;
+type CardFilterKey = (typeof cardListFilterKeys)[number];
 
-interface Props extends Omit<SearchFiltersProps<CardFilterKey>, "label" | "fields"> {
+interface Props<K extends CardFilterKey> extends Omit<SearchFiltersProps<K>, "label" | "fields"> {
   /** Batch orders search one state only: the state filter is then not offered. */
   withState?: boolean;
 }
@@ -30,9 +38,10 @@ const otherFields = [
   textField<CardFilterKey>("requestedFrom", "Requested from", 150, { type: "date" }),
   textField<CardFilterKey>("requestedTo", "Requested to", 150, { type: "date" }),
 ];
+const expiresBeforeField = textField<CardFilterKey>("expiresBefore", "Expires before", 150, { type: "date" });
 
-/** The search criteria for cards: card template, holder name or card number, unit, request date. */
-export function CardFilters({ withState = true, ...props }: Props) {
+/** The search criteria for cards: card template, holder name or card number, unit, request date (and expiry). */
+export function CardFilters<K extends CardFilterKey>({ withState = true, ...props }: Props<K>) {
   const templates = useTemplates();
   const templateField = choiceField<CardFilterKey>(
     "template",
@@ -44,7 +53,15 @@ export function CardFilters({ withState = true, ...props }: Props) {
   return (
     <SearchFilters
       label="Search criteria"
-      fields={[...(withState ? [stateField] : []), templateField, ...otherFields]}
+      fields={
+        [
+          ...(withState ? [stateField] : []),
+          templateField,
+          ...otherFields,
+          // Offered where the page keeps it (the Cards list), as its keys say.
+          ...("expiresBefore" in props.search.form ? [expiresBeforeField] : []),
+        ] as FilterField<K>[]
+      }
       {...props}
     />
   );

@@ -2,6 +2,7 @@ import { Group, Text, Timeline } from "@mantine/core";
 import { IconCheck, IconPoint, IconX } from "@tabler/icons-react";
 import type { AuditEntry } from "../api/types";
 import { actionLabel } from "../domain";
+import { BatchLink } from "./BatchLink";
 import { formatDateTime } from "./format";
 import { StateBadge } from "./StateBadge";
 
@@ -12,12 +13,20 @@ function detailText(entry: AuditEntry): string | undefined {
   if (typeof details.decision === "string" && details.decision === "postpone")
     parts.push("Decision postponed");
   if (typeof details.message === "string") parts.push(details.message);
-  if (typeof details.batchId === "string") parts.push(`Batch ${details.batchId.slice(0, 8)}`);
   return parts.length ? parts.join(" · ") : undefined;
 }
 
-/** A card's life from its object history, oldest first: what happened, who did it, and when. */
-export function HistoryTimeline({ entries }: { entries: AuditEntry[] }) {
+/**
+ * A card's life from its object history, oldest first: what happened, who did it, and when; a
+ * batch an entry names is a link, by its number where `batchNumbers` knows it.
+ */
+export function HistoryTimeline({
+  entries,
+  batchNumbers = {},
+}: {
+  entries: AuditEntry[];
+  batchNumbers?: Readonly<Record<string, number>>;
+}) {
   const ordered = [...entries].sort((a, b) => a.seq - b.seq);
   return (
     <Timeline active={ordered.length - 1} bulletSize={22} lineWidth={2} color="tessera">
@@ -26,6 +35,7 @@ export function HistoryTimeline({ entries }: { entries: AuditEntry[] }) {
         const to = typeof entry.details.to === "string" ? entry.details.to : undefined;
         const refused = entry.outcome !== "success";
         const text = detailText(entry);
+        const batchId = typeof entry.details.batchId === "string" ? entry.details.batchId : undefined;
         return (
           <Timeline.Item
             key={entry.seq}
@@ -62,9 +72,11 @@ export function HistoryTimeline({ entries }: { entries: AuditEntry[] }) {
             <Text size="xs" c="dimmed">
               {formatDateTime(entry.at)} · {entry.operatorName ?? "system"}
             </Text>
-            {text && (
+            {(text || batchId) && (
               <Text size="sm" mt={2}>
                 {text}
+                {text && batchId && " · "}
+                {batchId && <BatchLink id={batchId} number={batchNumbers[batchId]} />}
               </Text>
             )}
           </Timeline.Item>

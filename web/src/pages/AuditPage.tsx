@@ -55,7 +55,9 @@ const actions = [
 
 function objectLink(entry: AuditEntry) {
   if (!entry.objectId) return entry.objectType ?? "—";
-  const short = entry.objectId.slice(0, 8);
+  // The name people use (a card's number, "Batch 12", a user's name); an id fragment for the rest.
+  const name = entry.objectName ?? entry.objectId.slice(0, 8);
+  const mono = entry.objectName ? undefined : "mono";
   const to =
     entry.objectType === "card"
       ? `/cards/${entry.objectId}`
@@ -66,13 +68,14 @@ function objectLink(entry: AuditEntry) {
           : undefined;
   return (
     <>
-      {entry.objectType}{" "}
+      {/* "Batch 12" says what it is already. */}
+      {entry.objectType === "batch" && entry.objectName ? "" : `${entry.objectType} `}
       {to ? (
-        <Anchor component={Link} to={to} className="mono" size="sm">
-          {short}
+        <Anchor component={Link} to={to} className={mono} size="sm">
+          {name}
         </Anchor>
       ) : (
-        <span className="mono">{short}</span>
+        <span className={mono}>{name}</span>
       )}
     </>
   );

@@ -200,7 +200,7 @@ export default function CertificatePage() {
                 "Card",
                 c.cardId ? (
                   <Anchor component={Link} to={`/cards/${c.cardId}`} key="card" size="sm">
-                    Open the card
+                    {card.data?.cardNumber ? `Card ${card.data.cardNumber}` : "Open the card"}
                   </Anchor>
                 ) : null,
               ],

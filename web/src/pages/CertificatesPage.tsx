@@ -50,7 +50,7 @@ const table: TableSpec<Certificate> = {
       cell: (c) =>
         c.cardId ? (
           <Anchor component={Link} to={`/cards/${c.cardId}`} className="mono" size="sm">
-            {c.cardId.slice(0, 8)}
+            {c.cardNumber ?? c.cardId.slice(0, 8)}
           </Anchor>
         ) : (
           "—"

@@ -17,6 +17,7 @@ import { StateBadge } from "../components/StateBadge";
 import { findProcess } from "../domain";
 import { navigationItemOf } from "../navigation";
 import { BatchStateBadge } from "./batches/batch-parts";
+import { ExpiringCardsSection } from "./ExpiringCardsSection";
 
 /** The way cards travel first, then where they stop. */
 const dashboardStates = [
@@ -200,6 +201,7 @@ export default function DashboardPage() {
       />
       <Stack gap="md">
         <CardsPerState />
+        <ExpiringCardsSection />
         <SimpleGrid cols={{ base: 1, lg: seesBatches ? 2 : 1 }} spacing="md">
           <WaitingForApproval canApprove={operator.has(["approver"])} />
           {seesBatches && <RecentBatches />}

@@ -230,6 +230,43 @@ export function OptionsTab() {
               />
             </Row>
           ))}
+          <Row
+            label="Renewal window"
+            description="Renew multiple cards takes cards that end within this many days (1–365)."
+          >
+            <NumberInput
+              aria-label="Renewal window in days"
+              min={1}
+              max={365}
+              w={90}
+              value={draft.renewalWindowDays}
+              onChange={(v) => set({ renewalWindowDays: Number(v) })}
+              error={errors.renewalWindowDays}
+            />
+          </Row>
+          <Row
+            label="Holders activate their own cards"
+            description="Cards produced as issued get a one-time code on the PIN letter for the page /activate, good for the days given (1–365)."
+          >
+            <NumberInput
+              aria-label="Activation code validity in days"
+              min={1}
+              max={365}
+              w={90}
+              value={draft.holderActivation.codeValidDays}
+              onChange={(v) =>
+                set({ holderActivation: { ...draft.holderActivation, codeValidDays: Number(v) } })
+              }
+              error={errors["holderActivation.codeValidDays"]}
+            />
+            <Switch
+              aria-label="Holders activate their own cards"
+              checked={draft.holderActivation.enabled}
+              onChange={(e) =>
+                set({ holderActivation: { ...draft.holderActivation, enabled: e.currentTarget.checked } })
+              }
+            />
+          </Row>
           {save.error && <ErrorAlert error={save.error} title="The options were not saved" />}
           <Group justify="flex-end" gap="xs">
             <Button variant="default" onClick={() => options.data && setDraft(structuredClone(options.data))}>

@@ -14,7 +14,11 @@ interface Props {
   title: string;
   description: string;
   /** The one card state the order acts on. */
-  state: "approved" | "issued";
+  state: "approved" | "issued" | "active";
+  /** Offer the "Expires before" criterion. */
+  withExpiry?: boolean;
+  /** Offer "select all N matching" (the order takes the search's criteria). */
+  selectAll?: boolean;
   /** The second step's name ("Options", "Confirm"). */
   middle: string;
   /** The button that takes the selection to the second step, named after the order. */
@@ -27,7 +31,16 @@ interface Props {
  * A batch order in the seed's steps: search and select cards, then the order's own step, then
  * **Next** starts the batch. **Cancel** at any step before Next changes nothing: nothing was sent yet.
  */
-export function BatchOrderPage({ title, description, state, middle, action, children }: Props) {
+export function BatchOrderPage({
+  title,
+  description,
+  state,
+  middle,
+  action,
+  children,
+  withExpiry,
+  selectAll,
+}: Props) {
   const navigate = useNavigate();
   const [selection, setSelection] = useState<CardSelection | undefined>();
   const [chosen, setChosen] = useState(false);
@@ -43,6 +56,8 @@ export function BatchOrderPage({ title, description, state, middle, action, chil
       {!chosen && (
         <CardBatchSearch
           state={state}
+          withExpiry={withExpiry}
+          selectAll={selectAll}
           noun="card"
           selection={selection}
           onSelectionChange={setSelection}

@@ -1,5 +1,5 @@
 import { Badge, Button, Group, Paper, Stack, Text, ThemeIcon, Title } from "@mantine/core";
-import { IconArrowRight, IconBolt, IconCards, IconUsersPlus } from "@tabler/icons-react";
+import { IconArrowRight, IconBolt, IconCards, IconRefresh, IconUsersPlus } from "@tabler/icons-react";
 import { Link } from "react-router";
 import { useCatalog } from "../../api/queries";
 import { useOperator } from "../../auth/session";
@@ -10,6 +10,7 @@ const icons = {
   CardsBoProcRequestMultiple: IconUsersPlus,
   CardsBoProcIssueMultiple: IconCards,
   CardsBoProcActivateMultiple: IconBolt,
+  CardsBoProcRenewMultiple: IconRefresh,
 } as const;
 
 /** The batch processes this operator may start, in the seed's words. */

@@ -2,7 +2,7 @@ import { Anchor } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useCards } from "../../api/queries";
 import type { Card, CardFilter } from "../../api/types";
-import { CardFilters, cardFilterKeys } from "../../components/CardFilters";
+import { CardFilters, cardFilterKeys, cardListFilterKeys } from "../../components/CardFilters";
 import { cardRowLabel, selectableCardColumns } from "../../components/card-columns";
 import { EmptyNote } from "../../components/ErrorAlert";
 import { formatNumber, plural } from "../../components/format";
@@ -27,8 +27,12 @@ const specOf = (state: Props["state"]): TableSpec<Card> => ({
 });
 
 interface Props {
-  /** The one state a batch order acts on (approved for Issue, issued for Activate). */
-  state: "approved" | "issued";
+  /** The one state a batch order acts on (approved for Issue, issued for Activate, active for Renew). */
+  state: "approved" | "issued" | "active";
+  /** Offer the "Expires before" criterion (Renew multiple cards). */
+  withExpiry?: boolean;
+  /** Offer "select all N matching" (an order that takes the search's criteria). */
+  selectAll?: boolean;
   noun: string;
   selection: CardSelection | undefined;
   onSelectionChange(selection: CardSelection | undefined): void;
@@ -40,8 +44,16 @@ interface Props {
  * The seed's first steps: search criteria and **Search** list the cards in one state; a check box
  * per row, "select page", "select all N matching", and a count of what is selected.
  */
-export function CardBatchSearch({ state, noun, selection, onSelectionChange, footer }: Props) {
-  const search = useSearchForm(cardFilterKeys);
+export function CardBatchSearch({
+  state,
+  noun,
+  selection,
+  onSelectionChange,
+  footer,
+  withExpiry = false,
+  selectAll = true,
+}: Props) {
+  const search = useSearchForm(withExpiry ? cardListFilterKeys : cardFilterKeys);
   const { values, apply, params, form, pages } = search;
   const searched = params.get("searched") === "1";
   const filter: CardFilter = compact({ ...values, state: "" });
@@ -51,7 +63,9 @@ export function CardBatchSearch({ state, noun, selection, onSelectionChange, foo
 
   function searchCards() {
     onSelectionChange(undefined);
-    const unchanged = cardFilterKeys.every((key) => key === "state" || form[key].trim() === values[key]);
+    const unchanged = (Object.keys(form) as (keyof typeof form)[]).every(
+      (key) => key === "state" || form[key].trim() === values[key],
+    );
     apply({ ...form, state: "" }, { searched: "1" });
     // The same criteria again: the URL does not change, so ask the server anew for fresh results.
     if (searched && unchanged) void cards.refetch();
@@ -105,7 +119,7 @@ export function CardBatchSearch({ state, noun, selection, onSelectionChange, foo
           }
           actions={footer}
         >
-          {searched && cards.data && !isAll && total > page.length && (
+          {selectAll && searched && cards.data && !isAll && total > page.length && (
             <Anchor
               component="button"
               type="button"

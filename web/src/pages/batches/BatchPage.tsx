@@ -7,6 +7,7 @@ import { Link, useLocation, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
 import type { Batch, BatchDetail, BatchItem } from "../../api/types";
 import { useOperator } from "../../auth/session";
+import { batchName } from "../../components/BatchLink";
 import { ConfirmButton } from "../../components/ConfirmDialog";
 import { type Column, DataTable } from "../../components/DataTable";
 import { Details } from "../../components/Details";
@@ -184,7 +185,9 @@ function FailedCards({ batch }: { batch: BatchDetail }) {
         minWidth={480}
       />
       <Text size="sm" c="dimmed" mt="xs">
-        A failed card keeps no certificates. Open it and choose Repeat production to put it back to approved.
+        A failed card keeps no certificates. Open it and choose Repeat production to put it back to approved;
+        a card that failed on its holder's data (a name the card cannot print or certify) asks for the holder
+        to be corrected first.
       </Text>
     </Paper>
   );
@@ -195,7 +198,8 @@ export default function BatchPage() {
   const operator = useOperator();
   const location = useLocation();
   const skipped =
-    (location.state as { skipped?: { cardId: string; reason: string }[] } | null)?.skipped ?? [];
+    (location.state as { skipped?: { cardId: string; cardNumber?: string; reason: string }[] } | null)
+      ?.skipped ?? [];
   const result = useBatch(id);
   const [cancelOpen, setCancelOpen] = useState(false);
   const batch = result.data;
@@ -213,7 +217,7 @@ export default function BatchPage() {
   return (
     <>
       <PageHeader
-        title={`${process?.name ?? "Batch"} · ${shortId(batch.id)}`}
+        title={`${process?.name ?? "Batch"} · ${batchName(batch)}`}
         trail={[{ label: "Batches", to: "/batches" }]}
         badge={<BatchStateBadge batch={batch} size="lg" />}
         actions={
@@ -234,7 +238,7 @@ export default function BatchPage() {
               {skipped.map((s) => (
                 <List.Item key={s.cardId}>
                   <Anchor component={Link} to={`/cards/${s.cardId}`} size="sm">
-                    {shortId(s.cardId)}
+                    {s.cardNumber ?? shortId(s.cardId)}
                   </Anchor>
                   : {s.reason}
                 </List.Item>

@@ -1,8 +1,9 @@
 import { Anchor, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 import type { Batch } from "../../api/types";
+import { batchName } from "../../components/BatchLink";
 import type { Column } from "../../components/DataTable";
-import { formatDateTime, formatNumber, shortId } from "../../components/format";
+import { formatDateTime, formatNumber } from "../../components/format";
 import { SearchPage } from "../../components/SearchPage";
 import type { TableSpec } from "../../components/SearchTable";
 import { findProcess } from "../../domain";
@@ -28,8 +29,8 @@ const table: TableSpec<Batch> = {
           <Anchor component={Link} to={`/batches/${batch.id}`} fw={500}>
             {findProcess(batch.process)?.name ?? batch.process}
           </Anchor>
-          <Text size="xs" c="dimmed" className="mono">
-            {shortId(batch.id)}
+          <Text size="xs" c="dimmed">
+            {batchName(batch)}
           </Text>
         </>
       ),

@@ -1,14 +1,15 @@
-import { Anchor, Button, Group, Paper, Stack, Table, Text } from "@mantine/core";
+import { Alert, Anchor, Button, Group, List, Paper, Stack, Table, Text } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import { api, withQuery } from "../../api/client";
+import { api, sentence, withQuery } from "../../api/client";
 import { useCard } from "../../api/queries";
 import type { Certificate, Page } from "../../api/types";
+import { BatchLink } from "../../components/BatchLink";
 import { DetailColumns } from "../../components/DetailColumns";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
-import { formatDate, formatDateTime, shortId } from "../../components/format";
+import { formatDate, formatDateTime } from "../../components/format";
 import { HistoryTimeline } from "../../components/HistoryTimeline";
 import { PageHeader } from "../../components/PageHeader";
 import { Section } from "../../components/Section";
@@ -100,7 +101,7 @@ export default function CardPage() {
             {card.history.length === 0 ? (
               <EmptyNote>No history recorded.</EmptyNote>
             ) : (
-              <HistoryTimeline entries={card.history} />
+              <HistoryTimeline entries={card.history} batchNumbers={card.batchNumbers} />
             )}
             <Text size="xs" c="dimmed" mt="md">
               From the chained object history: entries cannot be changed without the audit verification
@@ -128,23 +129,50 @@ export default function CardPage() {
                 // The running batch that holds the card, else the one that last took it.
                 card.batchId ? "Batch (running)" : "Batch",
                 (card.batchId ?? card.lastBatchId) ? (
-                  <Anchor
-                    component={Link}
-                    to={`/batches/${card.batchId ?? card.lastBatchId}`}
-                    className="mono"
-                    key="batch"
-                    size="sm"
-                  >
-                    {shortId((card.batchId ?? card.lastBatchId)!)}
-                  </Anchor>
+                  <BatchLink key="batch" id={(card.batchId ?? card.lastBatchId)!} number={card.batchNumber} />
                 ) : null,
               ],
               ["Reason", card.reason],
+              [
+                "Renews",
+                card.predecessorId ? (
+                  <Anchor component={Link} to={`/cards/${card.predecessorId}`} key="renews" size="sm">
+                    The card this one replaces
+                  </Anchor>
+                ) : null,
+              ],
+              [
+                "Renewed by",
+                card.successorId ? (
+                  <Anchor component={Link} to={`/cards/${card.successorId}`} key="renewed-by" size="sm">
+                    The card that replaces this one
+                  </Anchor>
+                ) : null,
+              ],
             ]}
           />
         </Paper>
         <Section title="What can be done now">
-          <CardActions card={card} />
+          {card.state === "failed" && card.holderUnfitForCard.length > 0 && (
+            <Alert color="yellow" variant="light" title="Correct the holder first" mb="sm">
+              <Text size="sm">
+                No card can be made from the holder's data, so Repeat production would fail the same way:
+              </Text>
+              <List size="sm" mt={4}>
+                {card.holderUnfitForCard.map((problem) => (
+                  <List.Item key={problem.path}>{sentence(problem.message)}</List.Item>
+                ))}
+              </List>
+              <Anchor component={Link} to={`/users/${card.userId}`} size="sm">
+                Open the holder to edit them
+              </Anchor>
+            </Alert>
+          )}
+          {!(
+            card.state === "failed" &&
+            card.holderUnfitForCard.length > 0 &&
+            card.allowedProcesses.length === 0
+          ) && <CardActions card={card} />}
         </Section>
         <Section title="Certificates">
           {card.certificates.length === 0 ? (

@@ -30,6 +30,7 @@ const fieldLabels: Record<string, string> = {
   organization: "organization",
   title: "title",
   upn: "user principal name",
+  nameOnCard: "name on card",
 };
 
 function formOf(user: User): Form {
@@ -42,6 +43,7 @@ function formOf(user: User): Form {
     organization: user.organization ?? "",
     title: user.title ?? "",
     upn: user.upn ?? "",
+    nameOnCard: user.nameOnCard ?? "",
     address: (user.address ?? []).join("\n"),
   };
 }
@@ -60,6 +62,7 @@ async function editBodyOf(user: User, form: Form, photo: File | null) {
     organization: optional(form.organization),
     title: optional(form.title),
     upn: optional(form.upn),
+    nameOnCard: optional(form.nameOnCard),
     address: address.length > 0 ? address : null,
     ...(photo && { photo: await readAsBase64(photo) }),
   };

@@ -129,6 +129,7 @@ export default function UserPage() {
               <Details
                 items={[
                   ["Identifier", mono(user.identifier)],
+                  ["Name on card", user.nameOnCard],
                   ["E-mail", user.email],
                   ["User principal name", user.upn],
                   ["Organization", user.organization],

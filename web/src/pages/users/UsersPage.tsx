@@ -5,7 +5,7 @@ import { SearchPage } from "../../components/SearchPage";
 import { choiceField, SearchFilters, type TableSpec, textField } from "../../components/SearchTable";
 import { userColumns } from "./user-columns";
 
-const filterKeys = ["q", "state", "organizationalUnit"] as const;
+const filterKeys = ["q", "state", "organizationalUnit", "expiresBefore"] as const;
 
 const fields = [
   textField("q", "Name, identifier or e-mail", 280, { leftSection: <IconSearch size={16} aria-hidden /> }),
@@ -14,6 +14,7 @@ const fields = [
     { value: "inactive", label: "Inactive" },
   ]),
   textField("organizationalUnit", "Organizational unit", 200),
+  textField("expiresBefore", "Card expires before", 170, { type: "date" }),
 ];
 
 const table: TableSpec<User> = {

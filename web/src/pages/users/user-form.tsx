@@ -33,6 +33,7 @@ export const emptyForm = {
   organization: "",
   title: "",
   upn: "",
+  nameOnCard: "",
   address: "",
 };
 export type Form = typeof emptyForm;
@@ -59,6 +60,14 @@ const personFields: TextFieldSpec[] = [
     description: "Employee or citizen number; unique in Tessera.",
     required: true,
     autoComplete: "off",
+  },
+  {
+    name: "nameOnCard",
+    label: "Name on card",
+    description:
+      "Printed on the card and in its certificates instead of the full name, when that is longer than 64 characters or has letters the card cannot print. Leave empty to print the full name.",
+    autoComplete: "off",
+    span: 12,
   },
 ];
 

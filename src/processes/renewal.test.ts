@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SymbolicName } from "../domain/process-catalog.js";
+import { roles } from "../domain/roles.js";
+import type { Actor } from "../services/services.js";
+import { findHistoryOf } from "../store/audit-log.js";
+import { findCardById, findCardsOfUser } from "../store/cards.js";
+import { findCertificatesOfCard } from "../store/certificates.js";
+import { dialects } from "../test-support/databases.js";
+import { createUserAs } from "../test-support/processes.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { runProcess } from "./registry.js";
+
+const day = 86_400_000;
+
+describe.each(dialects)("Renew multiple cards on %s", (dialect) => {
+  let t: TestApp;
+  let actor: Actor;
+  let registrar: Actor;
+  let api: ReturnType<typeof apiAs>;
+  const holders: string[] = [];
+  const cards: string[] = [];
+
+  const run = (name: SymbolicName, body: Record<string, unknown>, as = actor) =>
+    runProcess(t.app.services, as, name, body);
+  const card = async (id: string) => (await findCardById(t.app.services.store.db, id))!;
+  const allCards = async () =>
+    (await Promise.all(holders.map((h) => findCardsOfUser(t.app.services.store.db, h)))).flat();
+  const renew = (cardIds: string[]) => api("POST", "/api/v1/processes/CardsBoProcRenewMultiple", { cardIds });
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    actor = await t.operator("all", [...roles]);
+    registrar = await t.operator("registrar", ["registrationOfficer"]);
+    api = apiAs(t.server, await t.login("registrar"));
+    for (const name of ["Ada", "Ben", "Cai"]) {
+      const userId = await createUserAs(t, actor, { firstName: name, lastName: `Renewal${name}` });
+      holders.push(userId);
+      const { result } = await run("CardsProcRequest", { userId, template: "Employee ID" }, registrar);
+      const cardId = (result as { card: { id: string } }).card.id;
+      await run("CardsProcApprove", { cardId, decision: "approve" });
+      cards.push(cardId);
+    }
+    await run("CardsBoProcIssueMultiple", { cardIds: cards });
+    t.app.runner.start();
+    await t.app.runner.idle();
+    await run("CardsProcActivate", { cardId: cards[0] });
+    await run("CardsProcActivate", { cardId: cards[1] });
+  });
+  afterAll(() => t.close());
+
+  it("refuses cards far from their end, and requests nothing", async () => {
+    const before = await allCards();
+    const { status, body } = await renew(cards);
+    expect(status).toBe(409);
+    expect(body.error.code).toBe("card.not_renewable");
+    expect(body.error.details.cards.map((c: { code: string }) => c.code)).toEqual([
+      "card.not_near_expiry",
+      "card.not_near_expiry",
+      "card.not_near_expiry",
+    ]);
+    expect(await allCards()).toEqual(before);
+  });
+
+  it("refuses bad selections with a 4xx", async () => {
+    expect((await renew([])).status).toBe(400);
+    const unknown = await renew(["no-such-card"]);
+    expect(unknown.status).toBe(409);
+    expect(unknown.body.error.details.cards[0].code).toBe("card.not_found");
+  });
+
+  it("requests a successor for the same holder and template for each card near its end", async () => {
+    const end = Date.parse((await card(cards[0]!)).expiresAt!);
+    t.clock.advance(end - 30 * day - t.clock().getTime());
+    // Years later: the session of before has ended.
+    api = apiAs(t.server, await t.login("registrar"));
+    const { status, body } = await renew(cards);
+    expect(status).toBe(200);
+    expect(body.cards).toHaveLength(3);
+    for (const successor of body.cards) {
+      const predecessor = await card(successor.predecessorId);
+      expect(cards).toContain(predecessor.id);
+      expect(successor).toMatchObject({
+        state: "requested",
+        template: predecessor.template,
+        userId: predecessor.userId,
+      });
+      expect(successor.cardNumber).not.toBe(predecessor.cardNumber);
+    }
+    const history = await findHistoryOf(t.app.services.store.db, "card", cards[0]!);
+    expect(history.at(-1)).toMatchObject({ action: "CardsBoProcRenewMultiple" });
+    const read = await api("GET", `/api/v1/cards/${cards[0]}`);
+    const successorId = body.cards.find((c: { predecessorId: string }) => c.predecessorId === cards[0]).id;
+    expect(read.body.successorId).toBe(successorId);
+  });
+
+  it("refuses a card renewed already, and changes nothing", async () => {
+    const before = await allCards();
+    const { status, body } = await renew([cards[0]!]);
+    expect(status).toBe(409);
+    expect(body.error.details.cards[0].code).toBe("card.already_renewed");
+    // A successor is a request, not a card in use: it is not renewed.
+    const successor = before.find((c) => c.predecessorId === cards[0])!;
+    const again = await renew([successor.id]);
+    expect(again.body.error.details.cards[0].code).toBe("card.state_not_allowed");
+    expect(await allCards()).toEqual(before);
+  });
+
+  it("locks the predecessor superseded when its successor becomes active, by activation or by production", async () => {
+    const successorOf = async (id: string) => (await allCards()).find((c) => c.predecessorId === id)!;
+    const [first, second] = [await successorOf(cards[0]!), await successorOf(cards[1]!)];
+    for (const s of [first, second]) await run("CardsProcApprove", { cardId: s.id, decision: "approve" });
+    await run("CardsBoProcIssueMultiple", { cardIds: [first.id] });
+    await t.app.runner.idle();
+    await run("CardsProcActivate", { cardId: first.id });
+    // Several active cards per holder are not allowed here: the successor is let through only
+    // because its predecessor is locked in the same transaction.
+    await run("CardsBoProcIssueMultiple", {
+      cardIds: [second.id],
+      options: { cardEndState: "active", certificateEndState: "valid" },
+    });
+    await t.app.runner.idle();
+    for (const [predecessorId, successor] of [
+      [cards[0]!, first],
+      [cards[1]!, second],
+    ] as const) {
+      expect(await card(successor.id)).toMatchObject({ state: "active" });
+      expect(await card(predecessorId)).toMatchObject({ state: "locked", reason: "superseded" });
+      const certificates = await findCertificatesOfCard(t.app.services.store.db, predecessorId);
+      expect(certificates.map((c) => `${c.state}:${c.revocationReason}`)).toEqual([
+        "revoked:superseded",
+        "revoked:superseded",
+      ]);
+      const lock = (await findHistoryOf(t.app.services.store.db, "card", predecessorId)).at(-1);
+      expect(lock).toMatchObject({
+        action: "CardsProcLock",
+        details: { to: "locked", lockReason: "superseded", supersededBy: successor.id },
+      });
+    }
+  });
+});

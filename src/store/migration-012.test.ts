@@ -1,0 +1,74 @@
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import type { Db } from "./database.js";
+import { migrations } from "./migrations/index.js";
+import { reserveSequence } from "./sequences.js";
+
+/**
+ * Migration 012 on a database that already ran batches: each batch gets a number in the order the
+ * batches were made (ties by id), and the batches made afterwards go on from the last of them.
+ * Users made before have no name on card (their cards show the legal name, as before).
+ */
+describe.each(dialects)("migration 012 on a database with earlier batches on %s", (dialect) => {
+  let database: TestDatabase;
+  let db: Kysely<unknown>;
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it("numbers the earlier batches by when they were made and goes on after them", async () => {
+    database = await createTestDatabase(dialect);
+    db =
+      database.settings.kind === "sqlite"
+        ? new Kysely({ dialect: new SqliteDialect({ database: new SqliteDatabase(":memory:") }) })
+        : new Kysely({
+            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.settings.url }) }),
+          });
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
+    const names = Object.keys(migrations(dialect));
+    const step = "012-names-and-batch-numbers";
+    expect((await migrator.migrateTo(names[names.indexOf(step) - 1]!)).error).toBeUndefined();
+
+    const at = "2026-01-01T00:00:00.000Z";
+    await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
+              values ('u1', 'U-1', 'Ann', 'Old', 'ann@example.org', 'active', 'old ann', 'admin', ${at}, ${at})`.execute(
+      db,
+    );
+    for (const [id, createdAt] of [
+      ["b-z", "2026-01-02T00:00:00.000Z"],
+      ["b-y", "2026-01-03T00:00:00.000Z"],
+      ["b-b", "2026-01-01T00:00:00.000Z"],
+      ["b-a", "2026-01-01T00:00:00.000Z"],
+    ])
+      await sql`insert into batches (id, process, state, options, created_by, created_by_name, created_at, updated_at, total, chunks)
+          values (${id}, 'CardsBoProcIssueMultiple', 'completed', '{}', 'admin', 'admin', ${createdAt}, ${createdAt}, 1, 1)`.execute(
+        db,
+      );
+
+    expect((await migrator.migrateTo(step)).error).toBeUndefined();
+    const batches = await sql<{
+      id: string;
+      number: number;
+    }>`select id, number from batches order by number`.execute(db);
+    expect(batches.rows.map((b) => [b.id, Number(b.number)])).toEqual([
+      ["b-a", 1],
+      ["b-b", 2],
+      ["b-z", 3],
+      ["b-y", 4],
+    ]);
+    expect(await reserveSequence(db as unknown as Db, "batch-number")).toBe(5);
+    const users = await sql<{ name_on_card: string | null }>`select name_on_card from users`.execute(db);
+    expect(users.rows).toEqual([{ name_on_card: null }]);
+    // Two batches never share a number.
+    await expect(
+      sql`insert into batches (id, number, process, state, options, created_by, created_by_name, created_at, updated_at, total, chunks)
+          values ('b-dup', 1, 'CardsBoProcIssueMultiple', 'completed', '{}', 'admin', 'admin', ${at}, ${at}, 1, 1)`.execute(
+        db,
+      ),
+    ).rejects.toThrow();
+  });
+});

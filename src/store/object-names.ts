@@ -1,0 +1,41 @@
+import type { Db } from "./database.js";
+import { selectInSlices } from "./in-slices.js";
+
+/** Ids of the objects to name, by kind. */
+export interface ObjectIds {
+  readonly cards?: readonly string[];
+  readonly batches?: readonly string[];
+  readonly users?: readonly string[];
+}
+
+/** How people name objects: cards by their printed number, batches by theirs, users by name. */
+export interface ObjectNames {
+  readonly cards: ReadonlyMap<string, string>;
+  readonly batches: ReadonlyMap<string, number>;
+  readonly users: ReadonlyMap<string, string>;
+}
+
+const unique = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])];
+
+/**
+ * The names of these objects, for lists that would otherwise show ids (the object history,
+ * certificates' cards). An id of no such object is left out.
+ */
+export async function findObjectNames(db: Db, ids: ObjectIds): Promise<ObjectNames> {
+  const [cards, batches, users] = await Promise.all([
+    selectInSlices(unique(ids.cards), 1000, (slice) =>
+      db.selectFrom("cards").select(["id", "card_number"]).where("id", "in", slice).execute(),
+    ),
+    selectInSlices(unique(ids.batches), 1000, (slice) =>
+      db.selectFrom("batches").select(["id", "number"]).where("id", "in", slice).execute(),
+    ),
+    selectInSlices(unique(ids.users), 1000, (slice) =>
+      db.selectFrom("users").select(["id", "first_name", "last_name"]).where("id", "in", slice).execute(),
+    ),
+  ]);
+  return {
+    cards: new Map(cards.map((row) => [row.id, row.card_number])),
+    batches: new Map(batches.map((row) => [row.id, Number(row.number)])),
+    users: new Map(users.map((row) => [row.id, `${row.first_name} ${row.last_name}`])),
+  };
+}

@@ -1,0 +1,75 @@
+import { Paper, Stack, Text, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "react-router";
+import { runProcess } from "../../api/client";
+import type { Card } from "../../api/types";
+import { plural } from "../../components/format";
+import { BatchOrderPage, StepFooter } from "./BatchOrderPage";
+import type { CardSelection } from "./CardBatchSearch";
+
+function ConfirmStep({
+  selection,
+  back,
+  cancel,
+}: {
+  selection: CardSelection;
+  back(): void;
+  cancel(): void;
+}) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const order = useMutation({
+    mutationFn: () =>
+      runProcess<{ cards: Card[] }>("CardsBoProcRenewMultiple", {
+        cardIds: selection.kind === "ids" ? selection.cards.map((card) => card.id) : [],
+      }),
+    onSuccess: ({ cards }) => {
+      void queryClient.invalidateQueries({ queryKey: ["cards"] });
+      const state = cards[0]?.state ?? "requested";
+      notifications.show({
+        color: "green",
+        title: "Renewal requested",
+        message: `${plural(cards.length, "successor card")} ${state === "approved" ? "approved, ready for Issue multiple cards" : "requested, waiting for approval"}.`,
+      });
+      navigate(`/cards?state=${state}&searched=1`);
+    },
+  });
+  return (
+    <Paper p="lg">
+      <Stack gap="md">
+        <Title order={2} fz="md">
+          Renew {plural(selection.count, "card")}?
+        </Title>
+        <Text size="sm">
+          Each card gets a successor: a new card request for the same holder and template, approved as this
+          office approves requests, then produced with Issue multiple cards. When a successor becomes active,
+          the card it renews is locked (superseded) and its certificates revoked.
+        </Text>
+        <StepFooter
+          onBack={back}
+          onCancel={cancel}
+          onNext={() => order.mutate()}
+          order={order}
+          missing="Renew multiple cards is not offered by this Tessera server yet."
+        />
+      </Stack>
+    </Paper>
+  );
+}
+
+export default function RenewMultipleCardsPage() {
+  return (
+    <BatchOrderPage
+      title="Renew multiple cards"
+      description="Renew active cards nearing their end: search (Expires before), tick, confirm. Each gets a successor request for the same holder and template."
+      state="active"
+      withExpiry
+      selectAll={false}
+      middle="Confirm"
+      action="Renew multiple cards"
+    >
+      {(step) => <ConfirmStep {...step} />}
+    </BatchOrderPage>
+  );
+}
