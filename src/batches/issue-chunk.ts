@@ -58,6 +58,7 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const job: ChunkJob = {
     batchId: batch.id,
+    batchNumber: batch.number,
     chunk: held.chunk,
     templates: chunkTemplates(services, options, cards),
     cards: cards.map(({ userId: _, predecessorId: __, holder: { nameOnCard, ...holder }, ...card }) => ({

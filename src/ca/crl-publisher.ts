@@ -49,11 +49,9 @@ export function createCrlPublisher(params: {
       const number = (latest?.number ?? 0) + 1;
       const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
       const nextUpdate = new Date(thisUpdate.getTime() + validityMs);
-      // A certificate that ended more than one CRL validity ago was on a CRL issued after its
-      // end (CRLs are re-signed well within their validity), so it may leave (RFC 5280 §3.3).
-      const endedFrom = new Date(thisUpdate.getTime() - validityMs).toISOString();
+      // What the previous CRL listed after its end may leave now (RFC 5280 §3.3).
       const entries: CrlEntry[] = [];
-      for await (const row of listRevokedCertificates(trx, endedFrom))
+      for await (const row of listRevokedCertificates(trx, latest?.thisUpdate))
         entries.push({ serial: row.serial, revokedAt: new Date(row.revokedAt), reason: row.reason });
       const der = await buildCrl({
         ca: ca.identity,

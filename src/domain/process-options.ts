@@ -38,7 +38,7 @@ export const processOptionsSchema = z.strictObject({
   pukDelivery: z.enum(["none", "print"]).default("none"),
   approvalStep: z.boolean().default(true),
   severalActiveCards: z.boolean().default(false),
-  /** Renew multiple cards takes cards that end within this many days (or have ended already). */
+  /** Renew multiple cards takes cards in use that end within this many days. */
   renewalWindowDays: z.int().min(1).max(365).default(90),
   /**
    * Holders activate their own cards (issue 12): each card produced as issued gets a one-time

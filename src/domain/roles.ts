@@ -27,3 +27,15 @@ export const roleNames: Record<Role, string> = {
 export function hasAnyRole(held: readonly Role[], allowed: readonly Role[]): boolean {
   return allowed.some((role) => held.includes(role));
 }
+
+/**
+ * Who may export a card search with the holders' names and e-mail addresses (CSV, for a mail
+ * merge): those who write to holders about their cards. Personal data in bulk, so not every
+ * operator: the PIN mailer, the auditor, approvers and production have no need of it.
+ */
+export const cardExportRoles: readonly Role[] = [
+  "registrationOfficer",
+  "issuingAuthority",
+  "helpdesk",
+  "administrator",
+];

@@ -49,6 +49,8 @@ interface RouteDeclaration<S extends FastifySchema> {
   tags?: string[];
   /** Hand a failed validation to the handler rather than answer it (a process records refusals). */
   attachValidation?: boolean;
+  /** The largest body in bytes, when smaller than the server's (a public form). */
+  bodyLimit?: number;
   handler: ApiHandler<S>;
 }
 
@@ -86,12 +88,13 @@ export function apiRoutes(tag: string, routes: Record<RouteKey, ApiRoute>): Fast
   return async (server) => {
     for (const [key, route] of Object.entries(routes)) {
       const [method, url] = key.split(" ") as [string, string];
-      const { access, config, tags = [tag], attachValidation, handler, ...schema } = route;
+      const { access, config, tags = [tag], attachValidation, bodyLimit, handler, ...schema } = route;
       server.route({
         method,
         url,
         config: { access, ...config },
         attachValidation,
+        ...(bodyLimit !== undefined && { bodyLimit }),
         schema: { tags, ...schema },
         handler,
       });

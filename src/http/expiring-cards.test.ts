@@ -135,7 +135,7 @@ describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
   it("exports a search as CSV for a mail merge, formulas neutralised", async () => {
     const response = await t.server.inject({
       url: "/api/v1/cards/export.csv?expiresBefore=2026-04-30&template=Medium%20pass",
-      headers: { cookie: await t.login("auditor") },
+      headers: { cookie: await t.login("registrar") },
     });
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toBe("text/csv; charset=utf-8");
@@ -151,8 +151,16 @@ describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
     const all = await auditor("GET", "/api/v1/cards?limit=500");
     const exported = await t.server.inject({
       url: "/api/v1/cards/export.csv",
+      headers: { cookie: await t.login("registrar") },
+    });
+    // Personal data in bulk: not for every operator, and each export is in the history.
+    const refused = await t.server.inject({
+      url: "/api/v1/cards/export.csv",
       headers: { cookie: await t.login("auditor") },
     });
+    expect(refused.statusCode).toBe(403);
+    const exports = await auditor("GET", "/api/v1/audit?action=cards.export&limit=10");
+    expect(exports.body.items.length).toBeGreaterThanOrEqual(2);
     const parsed = parseCsv(exported.body);
     expect(parsed.ok && parsed.records.slice(1).map((r) => r.fields[0])).toEqual(
       all.body.items.map((c: { cardNumber: string }) => c.cardNumber),

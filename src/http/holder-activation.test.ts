@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addressKey } from "../processes/holder-activation.js";
+import { findActivationCode } from "../store/activation-codes.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import { findCardById } from "../store/cards.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
@@ -55,13 +57,13 @@ describe.runIf(hasTool("pdftotext", "poppler-utils")).each(dialects)(
       const { batchId, cardIds: ids } = await produceCardsForNewHolders(
         t,
         { registrar, production },
-        { lastName: "Selfserve", count: 4, template: "Employee ID" },
+        { lastName: "Selfserve", count: 6, template: "Employee ID" },
       );
       cardIds.push(...ids);
       for (const id of ids) numbers.set(id, (await findCardById(t.app.services.store.db, id))!.cardNumber);
       // The codes as the holders get them: read off the PIN letters by poppler.
       const mailer = await t.login("mailer");
-      for (const part of [1]) {
+      for (const part of [1, 2]) {
         const letters = await t.server.inject({
           url: `/api/v1/batches/${batchId}/pin-letters?part=${part}`,
           headers: { cookie: mailer },
@@ -81,7 +83,7 @@ describe.runIf(hasTool("pdftotext", "poppler-utils")).each(dialects)(
         }
         expect(text).toContain("http://localhost:3000/activate");
       }
-      expect(codes.size).toBe(4);
+      expect(codes.size).toBe(6);
     });
     afterAll(() => t.close());
 
@@ -109,6 +111,11 @@ describe.runIf(hasTool("pdftotext", "poppler-utils")).each(dialects)(
       const again = await post({ cardNumber: number, code: codes.get(number)! });
       expect(again.status).toBe(409);
       expect(again.html).toContain("activated already");
+      // A wrong code learns nothing of the card: the answer is the one an unknown number gets.
+      const guess = await json({ cardNumber: number, code: "0000-0000-0000" });
+      const unknown = await json({ cardNumber: "999999999", code: "0000-0000-0000" });
+      expect([guess.status, guess.body.error.code]).toEqual([403, "activation.code_wrong"]);
+      expect([unknown.status, unknown.body.error.code]).toEqual([403, "activation.code_wrong"]);
     });
 
     it("refuses wrong codes, records each try, and spends the card's code after five", async () => {
@@ -142,6 +149,32 @@ describe.runIf(hasTool("pdftotext", "poppler-utils")).each(dialects)(
       expect(await stateOf(cardIds[2]!)).toBe("issued");
     });
 
+    it("counts wrong codes tried at once against the card no further than its limit", async () => {
+      const id = cardIds[4]!;
+      const number = numbers.get(id)!;
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          json({ cardNumber: number, code: "0000-0000-0000" }, `192.0.2.${100 + i}`),
+        ),
+      );
+      expect(answers.every((a) => a.status === 403)).toBe(true);
+      expect((await findActivationCode(t.app.services.store.db, id))!.failedTries).toBe(5);
+    });
+
+    it("lets the holder and an issuing authority activate the same card at once without an error", async () => {
+      const id = cardIds[5]!;
+      const number = numbers.get(id)!;
+      await t.operator("racer", ["issuingAuthority"]);
+      const issuer = apiAs(t.server, await t.login("racer"));
+      const [holder, office] = await Promise.all([
+        json({ cardNumber: number, code: codes.get(number)! }, "203.0.113.77"),
+        issuer("POST", "/api/v1/processes/CardsProcActivate", { cardId: id }),
+      ]);
+      expect([holder.status, office.status].every((s) => s < 500)).toBe(true);
+      expect([holder.status, office.status].filter((s) => s === 200)).toHaveLength(1);
+      expect(await stateOf(id)).toBe("active");
+    });
+
     it("refuses malformed input with a 400 and records nothing", async () => {
       const before = (await findHistoryOf(t.app.services.store.db, "card", cardIds[3]!)).length;
       for (const code of ["", "123", "7K3M-Q9TR-2XWU", "x".repeat(99)]) {
@@ -158,6 +191,15 @@ describe.runIf(hasTool("pdftotext", "poppler-utils")).each(dialects)(
           })
         ).statusCode,
       ).toBe(400);
+      const extra = await json({ cardNumber: "1", code: "0000-0000-0000", admin: "yes" });
+      expect(extra.status).toBe(400);
+      const huge = await t.server.inject({
+        method: "POST",
+        url: "/activate",
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify({ cardNumber: "1", code: "x".repeat(100_000) }),
+      });
+      expect(huge.statusCode).toBe(413);
       expect((await findHistoryOf(t.app.services.store.db, "card", cardIds[3]!)).length).toBe(before);
     });
 
@@ -191,5 +233,16 @@ describe.each(dialects)("holder activation switched off on %s", (dialect) => {
       payload: { cardNumber: "1", code: "0000-0000-0000" },
     });
     expect([response.statusCode, response.json().error.code]).toEqual([404, "activation.not_offered"]);
+  });
+});
+
+describe("the address a try counts against", () => {
+  it("is an IPv4 address as it is, an IPv6 address's /64, an IPv4-mapped one as IPv4", () => {
+    expect(addressKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:0db8:0001:0002::1")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
   });
 });

@@ -13,8 +13,9 @@ import {
   markActivationCodeUsed,
   recordActivationAttempt,
 } from "../store/activation-codes.js";
-import { findCardByNumber } from "../store/cards.js";
+import { findCardById, findCardByNumber } from "../store/cards.js";
 import { type Db, transact } from "../store/database.js";
+import { lockUntilCommit } from "../store/transaction-locks.js";
 
 /** Wrong codes a card takes before its code is spent; tries an address makes in an hour. */
 export const holderActivationLimits = { wrongCodesPerCard: 5, triesPerAddressPerHour: 20 } as const;
@@ -80,27 +81,58 @@ async function checkTry(
   code: string,
   address: string,
 ): Promise<{ card: Card | undefined; refusal: TesseraError | undefined }> {
+  const { dialect } = services.store;
   const at = nowIso(services);
   const hourAgo = new Date(services.clock().getTime() - 3600_000).toISOString();
-  const tries = await recordActivationAttempt(trx, address, at, hourAgo);
-  const card = await findCardByNumber(trx, cardNumber);
+  // The tries of one address in turns, so that parallel tries cannot all pass the count.
+  const from = addressKey(address);
+  await lockUntilCommit(trx, dialect, "loginCounts", `activation:${from}`);
+  const tries = await recordActivationAttempt(trx, from, at, hourAgo);
+  const found = await findCardByNumber(trx, cardNumber);
+  // In turns with everything else that changes the holder's cards (an issuer activating the
+  // same card), taken before any history entry so both take their locks in one order; the card
+  // is read again under it.
+  if (found) await lockUntilCommit(trx, dialect, "holderCards", found.userId);
+  const card = found && (await findCardById(trx, found.id));
   const record = card && (await findActivationCode(trx, card.id));
   const refuse = (refusal: TesseraError) => ({ card, refusal });
   if (tries > holderActivationLimits.triesPerAddressPerHour)
     return refuse(new TesseraError("activation.too_many_tries"));
-  // An unknown card number is answered as a wrong code: the page tells no one which numbers exist.
-  if (!card || !record) return refuse(new TesseraError("activation.code_wrong"));
-  if (record.failedTries >= holderActivationLimits.wrongCodesPerCard)
-    return refuse(new TesseraError("activation.too_many_tries"));
+  // Until the code is right, every refusal reads the same, and the same work is done for a
+  // number that does not exist: the page tells no one which cards exist or what became of them.
+  const given = Buffer.from(hashActivationCode(card?.id ?? cardNumber, code), "hex");
+  const expected = record ? Buffer.from(record.codeHash, "hex") : given.map((b) => b ^ 0xff);
+  const spent = record !== undefined && record.failedTries >= holderActivationLimits.wrongCodesPerCard;
+  if (!card || !record || !timingSafeEqual(expected, given)) {
+    if (card && record && !spent) await countFailedActivationTry(trx, card.id);
+    return refuse(new TesseraError("activation.code_wrong"));
+  }
+  // The right code, too late: it tells the holder to go to the office, and a spent code is no use to anyone else.
+  if (spent) return refuse(new TesseraError("activation.too_many_tries"));
   if (record.usedAt !== null || card.state !== "issued")
     return refuse(new TesseraError("activation.code_used"));
   if (record.expiresAt <= at) return refuse(new TesseraError("activation.code_expired"));
-  const expected = Buffer.from(record.codeHash, "hex");
-  if (!timingSafeEqual(expected, Buffer.from(hashActivationCode(card.id, code), "hex"))) {
-    await countFailedActivationTry(trx, card.id);
-    return refuse(new TesseraError("activation.code_wrong"));
-  }
   return { card, refusal: undefined };
+}
+
+/**
+ * Whom a try counts against: an IPv4 address, or an IPv6 address's /64 (one subscriber's
+ * network: a single line hands out any number of addresses within it).
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === "" ? [] : tail.split(":");
+  const groups = address.includes("::")
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 async function recordTry(

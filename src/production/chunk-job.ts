@@ -63,6 +63,8 @@ export interface ChunkCard {
 
 export interface ChunkJob {
   batchId: string;
+  /** The batch's short number, as operators and PIN letters name it. */
+  batchNumber?: number;
   /** 1-based chunk number: also the part number of its PDF files. */
   chunk: number;
   templates: Record<string, ChunkTemplate>;

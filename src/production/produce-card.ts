@@ -103,7 +103,7 @@ export async function produceCard(
       pin,
       puk: job.pukPrinted ? puk : undefined,
       templateName: card.template,
-      batchId: job.batchId,
+      batchId: job.batchNumber !== undefined ? String(job.batchNumber) : job.batchId,
       activation:
         card.activationCode && job.activationUrl
           ? { code: card.activationCode, url: job.activationUrl }

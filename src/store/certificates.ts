@@ -175,13 +175,14 @@ export async function searchCertificates(
 
 /**
  * Every certificate a CRL must list, in pages, serial order: those on hold or revoked, and those
- * that expired while on hold (they keep their revocation), except what ended before `endedFrom`.
- * RFC 5280 §3.3 lets an entry leave the CRL once it has appeared on one regularly scheduled CRL
- * issued after the certificate's end; the caller sets `endedFrom` so that holds.
+ * that expired while on hold (they keep their revocation). RFC 5280 §3.3 lets an entry leave once
+ * it has appeared on one regularly scheduled CRL issued after the certificate's end: with
+ * `previousCrl`, the thisUpdate of the CRL before this one, an entry that ended before it and was
+ * revoked before it (so that CRL listed it, after its end) is left out. Without one, all stay.
  */
 export async function* listRevokedCertificates(
   db: Db,
-  endedFrom: string,
+  previousCrl: string | undefined,
 ): AsyncGenerator<{ serial: string; revokedAt: string; reason: RevocationReason }> {
   let after = "";
   for (;;) {
@@ -190,7 +191,9 @@ export async function* listRevokedCertificates(
       .select(["serial", "revoked_at", "revocation_reason"])
       .where("state", "in", ["onHold", "revoked", "expired"])
       .where("revoked_at", "is not", null)
-      .where("not_after", ">=", endedFrom)
+      .$if(previousCrl !== undefined, (q) =>
+        q.where((eb) => eb.or([eb("not_after", ">=", previousCrl!), eb("revoked_at", ">=", previousCrl!)])),
+      )
       .where("serial", ">", after)
       .orderBy("serial")
       .limit(10_000)

@@ -92,9 +92,10 @@ describeInChromium("Renew multiple cards in Chromium", (suite) => {
     expect(crl).toContain("Superseded");
 
     // The card page links both ways.
+    const renewedCard = (await chief("GET", `/api/v1/cards/${cards[0]}`)).body;
     await page.goto(`${suite.ui.baseUrl}/cards/${cards[0]}`);
-    await page.getByRole("link", { name: "The card that replaces this one" }).click();
-    await page.getByRole("link", { name: "The card this one replaces" }).waitFor();
+    await page.getByRole("link", { name: renewedCard.successorNumber, exact: true }).click();
+    await page.getByRole("link", { name: renewedCard.cardNumber, exact: true }).waitFor();
     await screenshot(page, "renewed-card");
   });
 });

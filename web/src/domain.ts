@@ -6,12 +6,13 @@
 import { cardStates } from "../../src/domain/card-states.js";
 import { certificateStates, lockReasons } from "../../src/domain/certificate-states.js";
 import { type ProcessDefinition, processCatalog } from "../../src/domain/process-catalog.js";
-import { type Role, roleNames, roles } from "../../src/domain/roles.js";
+import { cardExportRoles, type Role, roleNames, roles } from "../../src/domain/roles.js";
 import { pinLengthBounds, pukLengthBounds } from "../../src/domain/secret-lengths.js";
 import type { CardState, CertificateState } from "./api/types";
 
 export type { ProcessDefinition, Role };
 export {
+  cardExportRoles,
   cardStates,
   certificateStates,
   lockReasons,

@@ -4,6 +4,8 @@ import { auditEntrySchema } from "./audit-schemas.js";
 
 /** `GET /api/v1/cards/{id}`: the card with its certificates, its history and what the caller may fetch. */
 export const cardDetailSchema = cardSchema.extend({
+  predecessorNumber: z.string().nullable().describe("The card number of the card this one renews"),
+  successorNumber: z.string().nullable().describe("The card number of the newest card that renews this one"),
   certificates: z.array(
     z.object({
       serial: z.string(),

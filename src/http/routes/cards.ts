@@ -5,12 +5,13 @@ import { cardFieldProblems } from "../../domain/card-fields.js";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { expiryWindowsFrom } from "../../domain/expiring-cards.js";
-import { hasAnyRole } from "../../domain/roles.js";
+import { cardExportRoles, hasAnyRole } from "../../domain/roles.js";
 import { findTokenRefusal } from "../../processes/batch-downloads.js";
 import { type CardView, cardSchema, toCardView } from "../../processes/schemas.js";
 import { findHistoryOf } from "../../store/audit-log.js";
 import { countExpiringCards, findCardById, findNewestSuccessorId, searchCards } from "../../store/cards.js";
 import { findCertificatesOfCard } from "../../store/certificates.js";
+import { transact } from "../../store/database.js";
 import { findObjectNames } from "../../store/object-names.js";
 import { findUserById } from "../../store/users.js";
 import { actorOf } from "../access.js";
@@ -48,6 +49,17 @@ function withBatchNumber(card: CardView, numbers: ReadonlyMap<string, number>): 
 
 export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
+  /** The card numbers of the card a card renews and of the one that renews it, as operators read them. */
+  const renewalNumbers = async (predecessorId: string | null, successorId: string | undefined) => {
+    const [predecessor, successor] = await Promise.all([
+      predecessorId ? findCardById(db, predecessorId) : undefined,
+      successorId ? findCardById(db, successorId) : undefined,
+    ]);
+    return {
+      predecessorNumber: predecessor?.cardNumber ?? null,
+      successorNumber: successor?.cardNumber ?? null,
+    };
+  };
   return apiRoutes("cards", {
     "GET /api/v1/cards": searchRoute({
       access: "operator",
@@ -64,13 +76,30 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
     }),
 
     "GET /api/v1/cards/export.csv": apiRoute({
-      access: "operator",
-      summary: "The cards a search finds, as CSV for a mail merge (UTF-8, every field quoted)",
+      access: cardExportRoles,
+      summary:
+        "The cards a search finds, as CSV for a mail merge (UTF-8, every field quoted); registration officer, issuing authority, helpdesk or administrator; each export is a history entry",
       description:
         "Takes the filters of GET /api/v1/cards and answers every card they match, oldest request first, streamed: card number, the holder's first and last name, name on the card, e-mail and unit, template, state and expiry. A field that starts like a spreadsheet formula (= + - @, tab, carriage return) is written with a leading ' so that no spreadsheet runs it.",
       querystring: z.object(cardFilters),
       handler: async (request, reply) => {
-        const day = app.services.clock().toISOString().slice(0, 10);
+        // Personal data leaving in bulk: who took which search, in the history.
+        const at = app.services.clock().toISOString();
+        await transact(app.services.store, (trx) =>
+          app.services.audit.append(
+            trx,
+            [
+              {
+                action: "cards.export",
+                outcome: "success",
+                operator: actorOf(request),
+                details: { filter: request.query },
+              },
+            ],
+            at,
+          ),
+        );
+        const day = at.slice(0, 10);
         return reply
           .type("text/csv; charset=utf-8")
           .header("cache-control", "no-store")
@@ -133,6 +162,7 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
         return {
           ...view,
           successorId: successorId ?? null,
+          ...(await renewalNumbers(card.predecessorId, successorId)),
           holderUnfitForCard,
           certificates: (await findCertificatesOfCard(db, card.id)).map((c) => ({
             serial: c.serial,

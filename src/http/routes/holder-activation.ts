@@ -6,7 +6,7 @@ import { apiRoute, apiRoutes } from "../api-route.js";
 import { holderActivationPage } from "../holder-activation-page.js";
 import type { ServedApp } from "../served-app.js";
 
-const bodySchema = z.object({
+const bodySchema = z.strictObject({
   cardNumber: z.string().max(100).default(""),
   code: z.string().max(100).default(""),
 });
@@ -35,6 +35,7 @@ export function holderActivationRoutes(app: ServedApp): FastifyPluginAsyncZod {
       description:
         "Answers 200 `{cardNumber}` to JSON, or the page with the outcome to a form post (the status as for JSON). Refusals: activation.* error codes.",
       body: bodySchema,
+      bodyLimit: 4096,
       handler: async (request, reply) => {
         const asPage = request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded");
         try {

@@ -19,6 +19,8 @@ interface Props {
   withExpiry?: boolean;
   /** Offer "select all N matching" (the order takes the search's criteria). */
   selectAll?: boolean;
+  /** The step after Next, when it is not a batch's progress. */
+  last?: { label: string; description: string };
   /** The second step's name ("Options", "Confirm"). */
   middle: string;
   /** The button that takes the selection to the second step, named after the order. */
@@ -40,6 +42,7 @@ export function BatchOrderPage({
   children,
   withExpiry,
   selectAll,
+  last,
 }: Props) {
   const navigate = useNavigate();
   const [selection, setSelection] = useState<CardSelection | undefined>();
@@ -52,7 +55,7 @@ export function BatchOrderPage({
         trail={[{ label: "BATCH ORDERS", to: "/batch-orders" }]}
         description={description}
       />
-      <BatchOrderSteps active={chosen ? 1 : 0} middle={middle} />
+      <BatchOrderSteps active={chosen ? 1 : 0} middle={middle} last={last} />
       {!chosen && (
         <CardBatchSearch
           state={state}

@@ -5,11 +5,20 @@ import { IconCheck } from "@tabler/icons-react";
  * Where the operator is in a batch order: the seed's steps, in its words. A plain ordered list
  * (not buttons): the steps are passed with Next and Cancel, never jumped to.
  */
-export function BatchOrderSteps({ active, middle }: { active: number; middle: string }) {
+export function BatchOrderSteps({
+  active,
+  middle,
+  last = { label: "Batch runs", description: "Progress and results" },
+}: {
+  active: number;
+  middle: string;
+  /** The step after Next: a batch's progress, unless the order makes no batch (renewal). */
+  last?: { label: string; description: string };
+}) {
   const steps = [
     { label: "Search and select", description: "Tick the cards" },
     { label: middle, description: "Check, then Next" },
-    { label: "Batch runs", description: "Progress and results" },
+    last,
   ];
   return (
     <Box

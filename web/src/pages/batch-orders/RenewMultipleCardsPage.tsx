@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 import { runProcess } from "../../api/client";
 import type { Card } from "../../api/types";
+import { ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
 import { BatchOrderPage, StepFooter } from "./BatchOrderPage";
 import type { CardSelection } from "./CardBatchSearch";
@@ -46,7 +47,9 @@ function ConfirmStep({
           office approves requests, then produced with Issue multiple cards. When a successor becomes active,
           the card it renews is locked (superseded) and its certificates revoked.
         </Text>
+        {order.error && <ErrorAlert error={order.error} title="No card was renewed" />}
         <StepFooter
+          showError={false}
           onBack={back}
           onCancel={cancel}
           onNext={() => order.mutate()}
@@ -67,6 +70,7 @@ export default function RenewMultipleCardsPage() {
       withExpiry
       selectAll={false}
       middle="Confirm"
+      last={{ label: "Successor requests", description: "Approve, then Issue multiple cards" }}
       action="Renew multiple cards"
     >
       {(step) => <ConfirmStep {...step} />}

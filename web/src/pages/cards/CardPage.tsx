@@ -137,7 +137,7 @@ export default function CardPage() {
                 "Renews",
                 card.predecessorId ? (
                   <Anchor component={Link} to={`/cards/${card.predecessorId}`} key="renews" size="sm">
-                    The card this one replaces
+                    {card.predecessorNumber ?? "The card this one replaces"}
                   </Anchor>
                 ) : null,
               ],
@@ -145,7 +145,7 @@ export default function CardPage() {
                 "Renewed by",
                 card.successorId ? (
                   <Anchor component={Link} to={`/cards/${card.successorId}`} key="renewed-by" size="sm">
-                    The card that replaces this one
+                    {card.successorNumber ?? "The card that replaces this one"}
                   </Anchor>
                 ) : null,
               ],

@@ -2,6 +2,7 @@ import { Anchor, Text } from "@mantine/core";
 import { Link } from "react-router";
 import { withQuery } from "../../api/client";
 import type { Card } from "../../api/types";
+import { useOperator } from "../../auth/session";
 import { BatchLink } from "../../components/BatchLink";
 import { CardFilters, cardListFilterKeys } from "../../components/CardFilters";
 import { cardColumns } from "../../components/card-columns";
@@ -10,6 +11,7 @@ import { formatDate } from "../../components/format";
 import { SearchPage } from "../../components/SearchPage";
 import type { TableSpec } from "../../components/SearchTable";
 import { compact, useUrlFilters } from "../../components/url-filters";
+import { cardExportRoles } from "../../domain";
 
 const table: TableSpec<Card> = {
   minWidth: 900,
@@ -46,12 +48,13 @@ function ExportCsvButton() {
 }
 
 export default function CardsPage() {
+  const operator = useOperator();
   return (
     <SearchPage
       title="Cards"
       description="Every card in every state. Open a card to see its certificates, its history and what can be done with it now."
       resource={["cards", "/api/v1/cards"]}
-      actions={<ExportCsvButton />}
+      actions={operator.has(cardExportRoles) ? <ExportCsvButton /> : undefined}
       filterKeys={cardListFilterKeys}
       filters={(search) => <CardFilters search={search} />}
       spec={table}
