@@ -17,7 +17,7 @@ export interface ExpiryCounts {
  * request is answered: its slices stay a few milliseconds long. PostgreSQL answers requests on
  * other connections meanwhile, and fewer, larger transactions make the pass faster there.
  */
-const defaultSliceSize = { sqlite: 100, postgres: 1000 } as const;
+const defaultSliceSize = { sqlite: 50, postgres: 1000 } as const;
 
 /** The states whose certificates and cards end at their notAfter or validity. */
 const certificateStatesThatExpire: readonly CertificateState[] = ["valid", "onHold"];
