@@ -1,3 +1,4 @@
+import { isPrintableOnCard } from "../domain/card-fields.js";
 import { TesseraError } from "../domain/errors.js";
 
 /**
@@ -11,20 +12,8 @@ import { TesseraError } from "../domain/errors.js";
  * checked here and a card that cannot be printed faithfully is refused.
  */
 
-/** Unicode code points that WinAnsiEncoding places at 0x80–0x9F. */
-const winAnsiExtras = new Set([
-  0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017d,
-  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x017e,
-  0x0178,
-]);
-
-export function isWinAnsi(codePoint: number): boolean {
-  return (
-    (codePoint >= 0x20 && codePoint <= 0x7e) ||
-    (codePoint >= 0xa0 && codePoint <= 0xff) ||
-    winAnsiExtras.has(codePoint)
-  );
-}
+/** Whether Helvetica in WinAnsiEncoding has a glyph for the code point: the domain's one table. */
+export const isWinAnsi = isPrintableOnCard;
 
 /**
  * `value` in NFC with runs of white space made single spaces, or a `production.text_unprintable`
