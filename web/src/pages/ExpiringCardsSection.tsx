@@ -25,7 +25,12 @@ export function ExpiringCardsSection() {
     { header: "Card template", cell: (row) => row.template },
     ...(data?.windows ?? []).map(
       (window, i): Column<Row> => ({
-        header: <span title={`Expire before ${window.expiresBefore} (UTC)`}>Within {window.days} days</span>,
+        // "≤ 30 d" keeps four columns within a phone's width; the title and the links' labels say it in full.
+        header: (
+          <span title={`Within ${window.days} days: expire before ${window.expiresBefore} (UTC)`}>
+            ≤ {window.days} days
+          </span>
+        ),
         className: "num",
         cell: (row) => {
           const count = row.expiring[i]?.count ?? 0;
@@ -57,10 +62,11 @@ export function ExpiringCardsSection() {
             rows={data.templates}
             rowKey={(row) => row.template}
             columns={columns}
-            minWidth={420}
+            minWidth={320}
           />
           <Text size="sm" c="dimmed" mt="xs">
-            Issued and active cards; each window holds the shorter ones.
+            Issued and active cards, counted in every window they fall in: a card within 30 days is also
+            within 60 and 90. Renew multiple cards takes the active ones.
           </Text>
         </>
       )}
