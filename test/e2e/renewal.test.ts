@@ -40,7 +40,10 @@ describeInChromium("Renew multiple cards in Chromium", (suite) => {
     await logIn(page, suite.ui.baseUrl, "registrar");
     await page.goto(`${suite.ui.baseUrl}/batch-orders`);
     await page.getByRole("link", { name: "Renew multiple cards" }).click();
-    await page.getByLabel("Expires before", { exact: true }).fill(before);
+    // The search opens at the end of the renewal window (90 days from today, by the browser's clock).
+    const field = page.getByLabel("Expires before", { exact: true });
+    await expect.poll(() => field.inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await field.fill(before);
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.getByText("1–20 of 20", { exact: false }).waitFor();
     // "Select all N matching" is not offered: a renewal names its cards.

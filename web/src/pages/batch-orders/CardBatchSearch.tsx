@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { useCards } from "../../api/queries";
 import type { Card, CardFilter } from "../../api/types";
 import { CardFilters, cardFilterKeys, cardListFilterKeys } from "../../components/CardFilters";
-import { cardRowLabel, selectableCardColumns } from "../../components/card-columns";
+import { cardColumn, cardRowLabel, selectableCardColumns } from "../../components/card-columns";
 import { EmptyNote } from "../../components/ErrorAlert";
 import { formatNumber, plural } from "../../components/format";
 import { SearchTable, type TableSpec } from "../../components/SearchTable";
@@ -18,12 +18,14 @@ export type CardSelection =
 // A card another batch holds is shown but cannot be ticked: that batch will produce it.
 const heldReason = (card: Card) => (card.batchId ? "Held by a running batch" : undefined);
 const columns = selectableCardColumns(heldReason);
-const specOf = (state: Props["state"]): TableSpec<Card> => ({
+// Cards chosen by their end (renewal) show it where the others show when they were requested.
+const expiryColumns = [...columns.slice(0, -1), cardColumn.expires];
+const specOf = (state: Props["state"], withExpiry: boolean): TableSpec<Card> => ({
   label: `${state} cards`,
   minWidth: 820,
   noun: [`${state} card`, `${state} cards`],
   empty: `No ${state} card matches these criteria.`,
-  columns,
+  columns: withExpiry ? expiryColumns : columns,
 });
 
 interface Props {
@@ -150,7 +152,7 @@ export function CardBatchSearch({
           </EmptyNote>
         )
       }
-      spec={specOf(state)}
+      spec={specOf(state, withExpiry)}
       query={cards}
       pager={pages}
       selection={{

@@ -1,8 +1,10 @@
 import { Paper, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useNavigate } from "react-router";
+import { useEffect } from "react";
+import { useNavigate, useSearchParams } from "react-router";
 import { runProcess } from "../../api/client";
+import { useOptions } from "../../api/queries";
 import type { Card } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
@@ -61,7 +63,30 @@ function ConfirmStep({
   );
 }
 
+/**
+ * Opens the search with "Expires before" at the end of the deployment's renewal window, the
+ * cards Renew multiple cards takes, unless the address already names a date.
+ */
+function useRenewalWindowAsDefault() {
+  const [params, setParams] = useSearchParams();
+  const days = useOptions().data?.renewalWindowDays;
+  const named = params.has("expiresBefore");
+  useEffect(() => {
+    if (days === undefined || named) return;
+    const end = new Date(Date.now() + (days + 1) * 86_400_000).toISOString().slice(0, 10);
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        next.set("expiresBefore", end);
+        return next;
+      },
+      { replace: true },
+    );
+  }, [days, named, setParams]);
+}
+
 export default function RenewMultipleCardsPage() {
+  useRenewalWindowAsDefault();
   return (
     <BatchOrderPage
       title="Renew multiple cards"
