@@ -6,6 +6,7 @@ import { activationCodeFrom, formatActivationCode } from "../domain/activation-c
 import { type Batch, issueOptionsOf } from "../domain/batch.js";
 import { printedNameOf } from "../domain/card-fields.js";
 import type { IssueOptions } from "../domain/issue-options.js";
+import type { ProcessOptions } from "../domain/process-options.js";
 import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
 import type { ChunkCardResult, ChunkJob, ChunkResult, ChunkTemplate } from "../production/chunk-job.js";
 import type { Actor, Services } from "../services/services.js";
@@ -45,10 +46,11 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
   if (services.issuingRefusal) throw new Error(services.issuingRefusal);
   const options = issueOptionsOf(batch);
   const pending = await findPendingCardsOfChunk(services.store.db, batch.id, held.chunk);
-  const { cards, refused } = await refuseSeveralActive(services, options, pending);
+  const processOptions = await services.getOptions();
+  const { cards, refused } = await refuseSeveralActive(services, options, processOptions, pending);
   // Holders activate their own cards: each card that leaves production issued gets a one-time
   // code, printed on its letter here and kept (as a hash) when the chunk is recorded.
-  const { holderActivation } = await services.getOptions();
+  const { holderActivation } = processOptions;
   const codes =
     holderActivation.enabled && options.cardEndState === "issued"
       ? new Map(cards.map((card) => [card.cardId, activationCodeFrom(randomBytes(12))]))
@@ -148,10 +150,10 @@ async function countActiveBesidesPredecessors(
 async function refuseSeveralActive(
   services: Services,
   options: IssueOptions,
+  processOptions: ProcessOptions,
   pending: PendingCard[],
 ): Promise<{ cards: PendingCard[]; refused: ChunkCardResult[] }> {
   if (options.cardEndState !== "active" || pending.length === 0) return { cards: pending, refused: [] };
-  const processOptions = await services.getOptions();
   if (processOptions.severalActiveCards) return { cards: pending, refused: [] };
   const active = await countActiveBesidesPredecessors(services.store.db, pending);
   const cards: PendingCard[] = [];

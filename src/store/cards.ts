@@ -345,16 +345,16 @@ export async function findSuccessorsOf(
 }
 
 /** The newest card that renews card `id`, whatever its state. */
-export async function findNewestSuccessorId(db: Db, id: string): Promise<string | undefined> {
+export async function findNewestSuccessor(db: Db, id: string): Promise<Card | undefined> {
   const row = await db
     .selectFrom("cards")
-    .select("id")
+    .select(cardColumns)
     .where("predecessor_id", "=", id)
     .orderBy("requested_at", "desc")
     .orderBy("id", "desc")
     .limit(1)
     .executeTakeFirst();
-  return row?.id;
+  return row && toCard(row);
 }
 
 export async function findCardByNumber(db: Db, cardNumber: string): Promise<Card | undefined> {

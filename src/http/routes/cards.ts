@@ -9,7 +9,7 @@ import { cardExportRoles, hasAnyRole } from "../../domain/roles.js";
 import { findTokenRefusal } from "../../processes/batch-downloads.js";
 import { type CardView, cardSchema, toCardView } from "../../processes/schemas.js";
 import { findHistoryOf } from "../../store/audit-log.js";
-import { countExpiringCards, findCardById, findNewestSuccessorId, searchCards } from "../../store/cards.js";
+import { countExpiringCards, findCardById, findNewestSuccessor, searchCards } from "../../store/cards.js";
 import { findCertificatesOfCard } from "../../store/certificates.js";
 import { transact } from "../../store/database.js";
 import { findObjectNames } from "../../store/object-names.js";
@@ -49,17 +49,6 @@ function withBatchNumber(card: CardView, numbers: ReadonlyMap<string, number>): 
 
 export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
-  /** The card numbers of the card a card renews and of the one that renews it, as operators read them. */
-  const renewalNumbers = async (predecessorId: string | null, successorId: string | undefined) => {
-    const [predecessor, successor] = await Promise.all([
-      predecessorId ? findCardById(db, predecessorId) : undefined,
-      successorId ? findCardById(db, successorId) : undefined,
-    ]);
-    return {
-      predecessorNumber: predecessor?.cardNumber ?? null,
-      successorNumber: successor?.cardNumber ?? null,
-    };
-  };
   return apiRoutes("cards", {
     "GET /api/v1/cards": searchRoute({
       access: "operator",
@@ -140,10 +129,11 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
       handler: async (request) => {
         const card = await findCardById(db, request.params.id);
         if (!card) throw new TesseraError("card.not_found");
-        const [history, holder, successorId] = await Promise.all([
+        const [history, holder, successor, predecessor] = await Promise.all([
           findHistoryOf(db, "card", card.id),
           findUserById(db, card.userId),
-          findNewestSuccessorId(db, card.id),
+          findNewestSuccessor(db, card.id),
+          card.predecessorId ? findCardById(db, card.predecessorId) : undefined,
         ]);
         // The card's batch and every batch its history names, by number.
         const { batches: numbers } = await findObjectNames(db, {
@@ -161,8 +151,9 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
           view.allowedProcesses = view.allowedProcesses.filter((p) => p !== "CardsProcRepeatProduction");
         return {
           ...view,
-          successorId: successorId ?? null,
-          ...(await renewalNumbers(card.predecessorId, successorId)),
+          successorId: successor?.id ?? null,
+          successorNumber: successor?.cardNumber ?? null,
+          predecessorNumber: predecessor?.cardNumber ?? null,
           holderUnfitForCard,
           certificates: (await findCertificatesOfCard(db, card.id)).map((c) => ({
             serial: c.serial,
