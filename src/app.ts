@@ -11,9 +11,9 @@ import { assertSecretsSplit, type Config } from "./config.js";
 import { roles } from "./domain/roles.js";
 import { createExpiryScheduler, type ExpiryScheduler } from "./expiry/expiry-scheduler.js";
 import { findLooseFiles, formatMode } from "./file-permissions.js";
-import { encoderRefusal } from "./production/card-encoders.js";
 import type { WorkerInit } from "./production/chunk-job.js";
 import { createWorkerPool } from "./production/worker-pool.js";
+import { openChipStation } from "./services/chip-station.js";
 import type { Clock, Services } from "./services/services.js";
 import { createAuditLog } from "./store/audit-log.js";
 import { upsertCardTemplates } from "./store/card-templates.js";
@@ -44,17 +44,23 @@ export interface AppDependencies {
 
 /**
  * What every production worker thread is given: the CA certificate and a signing key it cannot
- * export, never the key's bytes.
+ * export, never the key's bytes; or, when the CA key is in a PKCS#11 token, where it is and the
+ * PIN, so that each worker signs through a session of its own (the module was initialised on
+ * this thread when the CA was loaded, before any worker starts).
  */
 export function productionWorkerInit(
   config: Pick<Config, "publicUrl" | "secrets">,
   ca: CertificateAuthority,
 ): WorkerInit {
-  if (!ca.workerKey)
-    throw new Error("the production workers need the CA key; a PKCS#11 CA is not supported yet");
+  const caKey = ca.workerToken
+    ? { caToken: ca.workerToken }
+    : ca.workerKey
+      ? { caSigningKey: ca.workerKey }
+      : undefined;
+  if (!caKey) throw new Error("the production workers need the CA key or the token that holds it");
   return {
     caCertificate: ca.identity.certificateDer,
-    caSigningKey: ca.workerKey,
+    ...caKey,
     caChain: [...ca.chain],
     publicUrl: config.publicUrl,
     pukKey: config.secrets.pukKey,
@@ -62,11 +68,6 @@ export function productionWorkerInit(
 }
 
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<App> {
-  // A template whose cards this Tessera cannot write is refused before anything starts.
-  for (const template of config.templates) {
-    const refusal = encoderRefusal(template);
-    if (refusal) throw new Error(refusal);
-  }
   // Written synchronously: Tessera logs little, and its lines then stay in order with what the
   // command line prints itself (the start-up box), also when stdout is a file.
   const log = deps.log ?? pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: true }));
@@ -102,12 +103,17 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         validityYears: config.ca.validityYears,
         publicUrl: config.publicUrl,
         keyPassphrase: config.secrets.caKeyPassphrase,
+        tokenPin: config.secrets.caTokenPin,
       },
       clock,
     );
     const crl = createCrlPublisher({ store, ca, clock, nextUpdateHours: config.crl.nextUpdateHours, log });
     let runner: BatchScheduler | undefined;
+    const chipStation = openChipStation(config.templates);
+    if (config.templates.some((template) => template.pkcs11) && chipStation.refusal)
+      log.warn(chipStation.refusal);
     const services: Services = {
+      chipStation,
       store,
       ca,
       crl,
@@ -174,6 +180,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         await runner?.stop();
         // After the runner: its last entries are in the checkpoint too.
         await checkpoints.stop();
+        // After the runner, whose workers have their own sessions on a CA token.
+        await ca.close();
+        chipStation.close();
         await store.close();
       },
     };

@@ -95,6 +95,19 @@ describe("loadConfig", () => {
   });
 });
 
+describe("the PIN of the token that holds the CA key", () => {
+  it("is read from the variable the CA record names, never stored; unset or empty is no PIN", () => {
+    const cwd = fresh();
+    const config = loadConfig({ env: { TESSERA_CA_PIN: "4321", OFFICE_PIN: "8765", EMPTY_PIN: "" }, cwd });
+    expect(config.secrets.caTokenPin?.("TESSERA_CA_PIN")).toBe("4321");
+    expect(config.secrets.caTokenPin?.("OFFICE_PIN")).toBe("8765");
+    expect(config.secrets.caTokenPin?.("EMPTY_PIN")).toBeUndefined();
+    expect(config.secrets.caTokenPin?.("UNSET_PIN")).toBeUndefined();
+    expect(() => config.secrets.caTokenPin?.("NOT A NAME")).toThrow(/is not an environment variable's name/);
+    expect(readFileSync(path.join(cwd, "data", "secrets.json"), "utf8")).not.toContain("4321");
+  });
+});
+
 describe("the checkpoint key of the object history", () => {
   it("is made with the other secrets, added to an earlier secrets file, and taken from the environment", () => {
     const cwd = fresh();

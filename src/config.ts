@@ -145,7 +145,20 @@ export interface Secrets {
    * database, so whoever can write the database cannot sign a shorter history as complete.
    */
   readonly auditCheckpointKey: Buffer;
+  /**
+   * The user PIN of the PKCS#11 token that holds the CA key, read from the environment variable
+   * `variable` ({@link defaultCaPinVariable} unless `tessera ca init --pin-env` named another: the
+   * CA record keeps that name, never the PIN). Undefined when the variable is unset or empty.
+   * Left out (tests that build a Config by hand): no PIN is available.
+   */
+  readonly caTokenPin?: (variable: string) => string | undefined;
 }
+
+/** The environment variable that holds the CA token's PIN unless `ca init --pin-env` names another. */
+export const defaultCaPinVariable = "TESSERA_CA_PIN";
+
+/** An environment variable's name as `--pin-env` may give it: letters, digits and underscores. */
+export const environmentVariableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The `config.invalid` error that stops the start, naming the setting and saying what is wrong. */
 export function configError(setting: string, reason: string): TesseraError {
@@ -246,6 +259,15 @@ function loadSecrets(env: NodeJS.ProcessEnv, dataDir: string): Secrets {
       "TESSERA_AUDIT_CHECKPOINT_KEY",
       env.TESSERA_AUDIT_CHECKPOINT_KEY ?? stored.auditCheckpointKey ?? "",
     ),
+    // Read when asked: the variable's name is in the CA record, which is read after the config.
+    caTokenPin: (variable) => {
+      if (!environmentVariableName.test(variable))
+        throw configError(
+          "the CA token's PIN variable",
+          `"${variable}" is not an environment variable's name`,
+        );
+      return env[variable] || undefined;
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import { recordCertificates } from "../ca/issue-certificates.js";
 import { activationCodeFrom, formatActivationCode } from "../domain/activation-code.js";
 import { type Batch, issueOptionsOf } from "../domain/batch.js";
 import { printedNameOf } from "../domain/card-fields.js";
@@ -14,8 +15,10 @@ import { saveActivationCodes } from "../store/activation-codes.js";
 import { lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingCardsOfChunk, type PendingCard } from "../store/batch-items.js";
 import { countCardsOfUsers, findCardsByIds } from "../store/cards.js";
+import { clearChipJournal, findChipJournal } from "../store/chip-journal.js";
 import { type Db, transact } from "../store/database.js";
 import { lockAllUntilCommit } from "../store/transaction-locks.js";
+import { isChipJob, produceChipChunk } from "./produce-chip-chunk.js";
 import { recordIssuedChunk } from "./record-chunk.js";
 import type { ChunkProducer, HeldChunk } from "./scheduler.js";
 
@@ -79,10 +82,14 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     printFilePath: path.join(dir, `print-${held.chunk}.pdf`),
     pinLettersPath: path.join(dir, `pin-letters-${held.chunk}.pdf`),
   };
+  const chip = isChipJob(job);
+  if (chip) await resumeChipCards(services, batch, actor, job);
   const result: ChunkResult =
-    cards.length > 0
-      ? await run.producer.run(job)
-      : { batchId: batch.id, chunk: held.chunk, cards: [], pages: 0 };
+    cards.length === 0
+      ? { batchId: batch.id, chunk: held.chunk, cards: [], pages: 0 }
+      : chip
+        ? await produceChipChunk(services, job)
+        : await run.producer.run(job);
   result.cards.push(...refused);
   try {
     const parts =
@@ -98,6 +105,13 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
       if (!(await lockHeldChunk(trx, services.store.dialect, held))) return undefined;
       await refuseActiveTaken(services, trx, options, cards, result);
       const recorded = await recordIssuedChunk(services, trx, batch, options, actor, result, parts, at);
+      // Every chip of the chunk is now a recorded card, finished or failed, its certificates with it.
+      if (chip)
+        await clearChipJournal(
+          trx,
+          result.cards.map((card) => card.cardId),
+          { entries: true },
+        );
       if (codes) {
         const expiresAt = new Date(
           Date.parse(at) + holderActivation.codeValidDays * 86_400_000,
@@ -123,6 +137,61 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     // The PIN letters now live only in the batch's PIN-letter file (in the database).
     await rm(job.printFilePath, { force: true });
     await rm(job.pinLettersPath, { force: true });
+  }
+}
+
+/**
+ * Chip cards an earlier attempt of this chunk began and did not record (the process stopped, a
+ * reader failed): the certificates it signed for them are recorded revoked now, before anything
+ * is redone, and each card is redone on the same token with the same PUK.
+ */
+async function resumeChipCards(services: Services, batch: Batch, actor: Actor, job: ChunkJob): Promise<void> {
+  const earlier = await findChipJournal(
+    services.store.db,
+    job.cards.map((card) => card.cardId),
+  );
+  if (earlier.length === 0) return;
+  const at = services.clock().toISOString();
+  await transact(services.store, async (trx) => {
+    await recordCertificates(
+      trx,
+      earlier.flatMap((entry) =>
+        entry.certificates.map((certificate) => ({
+          cardId: entry.cardId,
+          certificate,
+          as: "unused" as const,
+        })),
+      ),
+      at,
+    );
+    await clearChipJournal(
+      trx,
+      earlier.map((entry) => entry.cardId),
+      { entries: false },
+    );
+    await services.audit.append(
+      trx,
+      earlier.map((entry) => ({
+        action: "CardsBoProcIssueMultiple",
+        objectType: "card",
+        objectId: entry.cardId,
+        outcome: "failed",
+        operator: actor,
+        details: {
+          batchId: batch.id,
+          tokenSerial: entry.tokenSerial,
+          reason:
+            "An earlier attempt stopped while personalising the chip: its certificates are revoked and the card is redone on the same token.",
+          revokedCertificates: entry.certificates.map((certificate) => certificate.serial),
+        },
+      })),
+      at,
+    );
+  });
+  const byCard = new Map(earlier.map((entry) => [entry.cardId, entry]));
+  for (const card of job.cards) {
+    const entry = byCard.get(card.cardId);
+    if (entry) card.resume = { tokenSerial: entry.tokenSerial, pukEncrypted: entry.pukEncrypted };
   }
 }
 
@@ -237,6 +306,7 @@ function chunkTemplates(
     templates[template.name] = {
       name: template.name,
       encoder: template.encoder,
+      ...(template.pkcs11 && { pkcs11: template.pkcs11 }),
       profiles: template.profiles.filter(
         (p) => !options.certificates || options.certificates.includes(p.name),
       ),

@@ -45,6 +45,7 @@ export async function recordIssuedChunk(
           issuedAt: at,
           expiresAt: card.expiresAt,
           pukEncrypted: card.pukEncrypted,
+          tokenSerial: card.tokenSerial ?? null,
           reason: null,
         }
       : { batchId: null, reason: `${card.reason} (${card.code})` },
@@ -55,7 +56,7 @@ export async function recordIssuedChunk(
       `${changes.length - changed} of the chunk's cards are no longer approved and held by batch ${batch.id}`,
     );
   for (const card of result.cards) {
-    if (card.ok) tokens.push({ cardId: card.cardId, token: Buffer.from(card.token) });
+    if (card.ok && card.token) tokens.push({ cardId: card.cardId, token: Buffer.from(card.token) });
     audit.push({
       action: issueMultiple.symbolicName,
       objectType: "card",

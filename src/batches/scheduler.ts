@@ -103,7 +103,12 @@ export function createBatchScheduler(params: {
         // its last chunk is recorded and the next one is claimed and read.
         while (!stopped && running < getProducer().size + 1) {
           const claim = await transact(store, (trx) =>
-            claimNextChunk(trx, store.dialect, { instanceId, now: now(), leaseUntil: leaseUntil() }),
+            claimNextChunk(trx, store.dialect, {
+              instanceId,
+              now: now(),
+              leaseUntil: leaseUntil(),
+              chip: services.chipStation.refusal === undefined,
+            }),
           );
           if (!claim) break;
           running++;

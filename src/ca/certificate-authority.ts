@@ -1,5 +1,8 @@
 import { createPublicKey, type webcrypto } from "node:crypto";
 import type { Clock } from "../domain/actor.js";
+import { TesseraError } from "../domain/errors.js";
+import { loadPkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { type CaTokenAccess, createTokenSigner } from "../pkcs11/token-signer.js";
 import {
   type CaIdentity,
   type CertificateIssuer,
@@ -18,7 +21,13 @@ import {
   toNonExtractableKey,
   toPem,
 } from "../pki/index.js";
-import { findCaRecord, insertCaRecord, updateResponder } from "../store/certificate-authority.js";
+import {
+  type CaKeyInToken,
+  type CaRecord,
+  findCaRecord,
+  insertCaRecord,
+  updateResponder,
+} from "../store/certificate-authority.js";
 import type { Store } from "../store/database.js";
 
 /** The CA in use: its identity, the signer behind its key, its issuer and its OCSP responder. */
@@ -36,9 +45,16 @@ export interface CertificateAuthority {
    * export it. Undefined when the key lives in a PKCS#11 token.
    */
   readonly workerKey: webcrypto.CryptoKey | undefined;
+  /**
+   * When the CA key lives in a PKCS#11 token: what a production worker needs to open its own
+   * session on it (the module the main thread has initialised, the token, the key id, the PIN).
+   */
+  readonly workerToken: CaTokenAccess | undefined;
   /** The delegated OCSP responder; renewed by {@link renewResponderIfDue}. */
   responder(): OcspResponderKey;
   renewResponderIfDue(): Promise<void>;
+  /** Closes the token's session and finalises its module (nothing to do for a key in memory). */
+  close(): Promise<void>;
 }
 
 export interface CaSettings {
@@ -46,6 +62,11 @@ export interface CaSettings {
   validityYears: number;
   publicUrl: string;
   keyPassphrase: string;
+  /**
+   * The PIN in the environment variable of this name, for a CA key in a PKCS#11 token
+   * (`Config.secrets.caTokenPin`).
+   */
+  tokenPin?: ((variable: string) => string | undefined) | undefined;
 }
 
 const day = 24 * 60 * 60 * 1000;
@@ -107,6 +128,7 @@ export async function loadCertificateAuthority(
       {
         certificate,
         privateKey: await encryptPrivateKey(key, settings.keyPassphrase),
+        keyInToken: null,
         chain: [],
         responderCertificate: responder.certificate,
         responderPrivateKey: responder.privateKey,
@@ -116,26 +138,42 @@ export async function loadCertificateAuthority(
     );
     record = (await findCaRecord(store.db))!;
   }
-  if (!record.privateKey)
-    throw new Error("The CA's key is in a PKCS#11 token, which this start is not configured for.");
-  const [caKey, responderKey] = await Promise.all([
-    decryptPrivateKey(record.privateKey, settings.keyPassphrase),
+  const [opened, decrypted] = await Promise.allSettled([
+    openCaKey(record, settings),
     decryptPrivateKey(record.responderPrivateKey, settings.keyPassphrase),
   ]);
-  const identity = parseCaCertificate(record.certificate);
-  const signer = createKeySigner(caKey);
+  if (opened.status === "rejected") throw opened.reason;
+  const caKey = opened.value;
+  let issuer: CertificateIssuer;
+  let identity: CaIdentity;
+  try {
+    if (decrypted.status === "rejected") throw decrypted.reason;
+    identity = parseCaCertificate(record.certificate);
+    // Also checks that the signer holds the certificate's key (a token's key may be another).
+    issuer = createCertificateIssuer({
+      ca: identity,
+      signer: caKey.signer,
+      publicBaseUrl: settings.publicUrl,
+    });
+  } catch (error) {
+    await caKey.close();
+    throw error;
+  }
+  const { signer } = caKey;
   let responder: OcspResponderKey = {
     certificateDer: record.responderCertificate,
-    signer: createKeySigner(responderKey),
+    signer: createKeySigner(decrypted.value),
   };
   let responderNotAfter = Date.parse(record.responderNotAfter);
   const chain = record.chain;
   return {
     identity,
     signer,
-    issuer: createCertificateIssuer({ ca: identity, signer, publicBaseUrl: settings.publicUrl }),
+    issuer,
     chain,
-    workerKey: await toNonExtractableKey(caKey),
+    workerKey: caKey.workerKey,
+    workerToken: caKey.workerToken,
+    close: caKey.close,
     chainPem: [record.certificate, ...chain].map((der) => toPem(der, "CERTIFICATE")).join(""),
     responder: () => responder,
     async renewResponderIfDue() {
@@ -163,4 +201,70 @@ export async function loadCertificateAuthority(
       responderNotAfter = Date.parse(fresh.notAfter);
     },
   };
+}
+
+/** The CA key as the CA uses it: its signer, what the production workers get, how to let go of it. */
+interface CaKey {
+  readonly signer: Signer;
+  readonly workerKey: webcrypto.CryptoKey | undefined;
+  readonly workerToken: CaTokenAccess | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The CA's key: decrypted from the record, or, when it lives in a token, a session on that token
+ * through the module the record names, logged in with the PIN from the variable it names.
+ * Loading the module here, on the main thread, initialises it before any production worker
+ * loads it.
+ *
+ * @throws TesseraError `ca.token_pin_unset`, `pkcs11.module_unavailable`,
+ * `pkcs11.token_not_found`, `pkcs11.pin_incorrect`, `pkcs11.key_not_found`, `ca.key_decrypt_failed`.
+ */
+async function openCaKey(record: CaRecord, settings: CaSettings): Promise<CaKey> {
+  if (record.keyInToken) return openTokenCaKey(record.keyInToken, settings);
+  if (!record.privateKey)
+    throw new Error("The CA record holds neither a private key nor the token that holds it.");
+  const key = await decryptPrivateKey(record.privateKey, settings.keyPassphrase);
+  return {
+    signer: createKeySigner(key),
+    workerKey: await toNonExtractableKey(key),
+    workerToken: undefined,
+    close: async () => undefined,
+  };
+}
+
+/** The PIN of the CA's token, from the environment variable `variable`. */
+export function caTokenPin(settings: Pick<CaSettings, "tokenPin">, variable: string): string {
+  const pin = settings.tokenPin?.(variable);
+  if (pin === undefined)
+    throw new TesseraError(
+      "ca.token_pin_unset",
+      `The CA key is in a PKCS#11 token, and ${variable}, the environment variable that holds its PIN, is not set: set it and start Tessera again.`,
+      { variable },
+    );
+  return pin;
+}
+
+function openTokenCaKey(where: CaKeyInToken, settings: CaSettings): CaKey {
+  const pin = caTokenPin(settings, where.pinVariable);
+  const module = loadPkcs11Module(where.modulePath);
+  try {
+    const signer = createTokenSigner(module, {
+      tokenLabel: where.tokenLabel,
+      pin,
+      keyId: Buffer.from(where.keyId, "hex"),
+    });
+    return {
+      signer,
+      workerKey: undefined,
+      workerToken: { modulePath: where.modulePath, tokenLabel: where.tokenLabel, keyId: where.keyId, pin },
+      async close() {
+        await signer.close();
+        module.close();
+      },
+    };
+  } catch (error) {
+    module.close();
+    throw error;
+  }
 }

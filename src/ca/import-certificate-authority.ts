@@ -53,6 +53,7 @@ export async function importCertificateAuthority(
       {
         certificate,
         privateKey: await encryptPrivateKey(key, settings.keyPassphrase),
+        keyInToken: null,
         chain,
         responderCertificate: responder.certificate,
         responderPrivateKey: responder.privateKey,

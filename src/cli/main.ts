@@ -6,6 +6,7 @@ import { type App, createApp } from "../app.js";
 import { benchBatchCommand } from "../bench/bench-batch.js";
 import { benchCaCommand } from "../bench/bench-ca.js";
 import { benchExpiryCommand } from "../bench/bench-expiry.js";
+import { benchPkcs11Command } from "../bench/bench-pkcs11.js";
 import { benchSearchCommand } from "../bench/bench-search.js";
 import { benchUiCommand } from "../bench/bench-ui.js";
 import { benchWorkersCommand } from "../bench/bench-workers.js";
@@ -20,6 +21,8 @@ import type { Actor } from "../services/services.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { parseArgs, usageError } from "./args.js";
 import { runBatchCommand } from "./batch-command.js";
+import { runCaInitCommand } from "./ca-init-command.js";
+import { cardCommandUsage, runCardCommand } from "./card-command.js";
 import { runTokensCommand } from "./tokens-command.js";
 
 const usage = `Usage: tessera <command> [options]
@@ -37,6 +40,9 @@ Commands:
   ca import --cert CA.pem --key KEY.pem [--key-passphrase P]
                                       install an existing CA (its chain may follow it in CA.pem);
                                       only before any certificate is issued
+  ca init --pkcs11-module PATH --token-label LABEL [--pin-env VAR] [--key-type p384|rsa3072]
+                                      create the CA's key in a PKCS#11 token (HSM) and the CA;
+                                      the PIN comes from VAR (default TESSERA_CA_PIN) at every start
   users import FILE.csv [--operator NAME]
                                       import users from a CSV file as an operator (default: admin)
   batch issue (--all-approved [--template T] [--unit OU] | --cards ID,…) [--pin-length N]
@@ -46,6 +52,7 @@ Commands:
   batch activate (--all-issued … | --cards ID,…) [--operator NAME]
                                       activate multiple issued cards
   worker                              produce batch orders without serving HTTP (PostgreSQL, several machines)
+${cardCommandUsage}
   tokens --module PATH [--blank-label REGEX] [--json]
                                       list the tokens (cards) the PKCS#11 module sees: serial, label,
                                       model and whether blank (not initialised, or label matching)
@@ -155,6 +162,12 @@ export async function main(argv: string[]): Promise<number> {
       "size",
       "module",
       "blank-label",
+      "card",
+      "url",
+      "pkcs11-module",
+      "token-label",
+      "pin-env",
+      "key-type",
     ],
   });
   const [command, sub, ...rest] = positional;
@@ -272,6 +285,7 @@ export async function main(argv: string[]): Promise<number> {
       const part = sub ?? "batch";
       let result: unknown;
       if (part === "ca") result = await benchCaCommand({ seconds });
+      else if (part === "pkcs11") result = await benchPkcs11Command({ size: flags.has("size") ? size : 40 });
       else if (part === "batch")
         result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
       else if (part === "workers")
@@ -290,15 +304,21 @@ export async function main(argv: string[]): Promise<number> {
           size: flags.has("size") ? size : 100_000,
           databaseUrl: process.env.DATABASE_URL,
         });
-      else throw usageError("try: npm run bench -- ca | batch | expiry | search | ui | workers [--size N]");
+      else
+        throw usageError(
+          "try: npm run bench -- ca | batch | expiry | pkcs11 | search | ui | workers [--size N]",
+        );
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
     case "ca": {
+      if (sub === "init") return runCaInitCommand(loadConfig({ env: process.env }), flags);
       const cert = flags.get("cert");
       const key = flags.get("key");
       if (sub !== "import" || typeof cert !== "string" || typeof key !== "string")
-        throw usageError("try: tessera ca import --cert ca.pem --key key.pem");
+        throw usageError(
+          "try: tessera ca import --cert ca.pem --key key.pem, or tessera ca init --pkcs11-module PATH --token-label LABEL",
+        );
       const read = (file: string) => {
         try {
           return readFileSync(file, "utf8");
@@ -329,6 +349,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case "tokens":
       return runTokensCommand(flags);
+    case "card":
+      return runCardCommand(sub, flags);
     case "users": {
       const file = rest[0] ?? (sub === "import" ? undefined : sub);
       if (sub !== "import" || !file) throw usageError("try: tessera users import FILE.csv");

@@ -23,6 +23,49 @@ export const certificateProfileSchema = z.strictObject({
 });
 export type CertificateProfile = z.infer<typeof certificateProfileSchema>;
 
+/**
+ * How a template's chip cards are reached and personalised (encoder `pkcs11`). The PIN and
+ * PUK of each card come from the batch; these are the card type's own facts.
+ */
+export const pkcs11EncoderSchema = z.strictObject({
+  /** The card middleware's PKCS#11 library on the production station, e.g. OpenSC's or SoftHSM's. */
+  module: z.string().min(1).max(500),
+  /** A blank card is an uninitialised token, or one whose label matches this regular expression. */
+  blankLabel: z
+    .string()
+    .max(200)
+    .refine(
+      (pattern) => {
+        try {
+          new RegExp(pattern);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "must be a regular expression" },
+    )
+    .default("^blank"),
+  /**
+   * The environment variable that holds, on the production station, the security-officer PIN
+   * blank cards of this type leave the factory with: a secret of the station, kept out of the
+   * configuration file, the database and the API.
+   */
+  transportSoPinEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, { message: "must be an environment variable's name" })
+    .default("TESSERA_TRANSPORT_SO_PIN"),
+  /**
+   * How the PUK unblocks the PIN (OpenSC's user_pin_unblock_style): `soLogin` logs in as
+   * security officer with the PUK and sets the PIN (C_InitPIN); `setPin` calls C_SetPIN with the
+   * PUK and the new PIN in a session without login.
+   */
+  unblockStyle: z.enum(["soLogin", "setPin"]).default("soLogin"),
+  /** How many cards are personalised at once: one per reader the station has. */
+  readers: z.int().min(1).max(64).default(4),
+});
+export type Pkcs11Encoder = z.infer<typeof pkcs11EncoderSchema>;
+
 const lengthBounds = (min: number, max: number) =>
   z
     .strictObject({ min: z.int().min(min).max(max), max: z.int().min(min).max(max) })
@@ -41,6 +84,8 @@ export const cardTemplateSchema = z
       .strictObject({ prefix: z.string().regex(/^\d{0,8}$/), digits: z.int().min(4).max(12) })
       .default({ prefix: "", digits: 8 }),
     encoder: z.enum(["software", "pkcs11"]).default("software"),
+    /** Required with encoder `pkcs11`. */
+    pkcs11: pkcs11EncoderSchema.optional(),
     /** Colours of the printed card face. */
     layout: z
       .strictObject({
@@ -54,6 +99,10 @@ export const cardTemplateSchema = z
   })
   .refine((t) => new Set(t.profiles.map((p) => p.name)).size === t.profiles.length, {
     message: "profile names must be unique within a template",
+  })
+  .refine((t) => (t.encoder === "pkcs11") === (t.pkcs11 !== undefined), {
+    message: "a template with encoder pkcs11 needs its pkcs11 settings (at least the module), and only then",
+    path: ["pkcs11"],
   });
 export type CardTemplate = z.infer<typeof cardTemplateSchema>;
 

@@ -25,4 +25,6 @@ export interface Card {
   updatedAt: string;
   /** The card this one renews: activating this one locks that one (superseded). */
   predecessorId: string | null;
+  /** The chip's token serial, for a card personalised through PKCS#11; null for a software token. */
+  tokenSerial: string | null;
 }

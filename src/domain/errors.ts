@@ -111,6 +111,25 @@ export const errorCatalog = {
   },
   "card.reason_required": { status: 400, message: "A reason is required." },
   "card.claimed": { status: 409, message: "The card is held by a running batch." },
+  "card.not_chip": {
+    status: 409,
+    message:
+      "The card is a software token, not a chip card: it has no PIN retry counter and no PUK to unblock it with.",
+  },
+  "card.no_puk": {
+    status: 409,
+    message: "No PUK is stored for this chip card, so its PIN cannot be unblocked here.",
+  },
+  "card.chip_unreachable": {
+    status: 409,
+    message:
+      "This server does not reach the card's readers (its PKCS#11 module is not loaded here): unblock at a desk with its own reader (tessera card unblock).",
+  },
+  "card.chip_failed": {
+    status: 409,
+    message:
+      "The card's PKCS#11 module failed the PIN operation; the message names the card and the module's cause.",
+  },
   "template.not_found": { status: 404, message: "There is no such card template." },
   "certificate.not_found": { status: 404, message: "There is no such certificate." },
   "certificate.state_not_allowed": {
@@ -205,6 +224,14 @@ export const errorCatalog = {
     status: 409,
     message: "A CA can only be imported before any certificate has been issued.",
   },
+  "ca.init_not_allowed": {
+    status: 409,
+    message: "A CA key is created in a token only once, and only before any certificate has been issued.",
+  },
+  "ca.token_pin_unset": {
+    status: 400,
+    message: "The environment variable that holds the PIN of the CA's token is not set.",
+  },
   "audit.invalid_query": { status: 400, message: "The audit query is not valid." },
   "options.invalid": { status: 400, message: "The process options are not valid." },
 
@@ -293,7 +320,15 @@ export const errorCatalog = {
     status: 400,
     message: "The card does not accept that PIN: its length or characters are outside the card's rules.",
   },
+  "pkcs11.no_blank_card": {
+    status: 409,
+    message: "No blank card is left in the production station's readers.",
+  },
   "pkcs11.key_not_found": { status: 404, message: "The card holds no private key with that id." },
+  "pkcs11.token_ambiguous": {
+    status: 409,
+    message: "Several tokens carry that label: give the CA's token a label of its own.",
+  },
   "pkcs11.operation_failed": { status: 500, message: "The card's PKCS#11 module refused the operation." },
 
   // Card production runs in the batch runner, far from HTTP: these codes become a card's

@@ -19,9 +19,9 @@ export interface ProcessDefinition<Name extends string = SymbolicName> {
   /** The options this process takes (names in ProcessOptions). */
   readonly options: readonly string[];
   /**
-   * A card encoder the process needs and this version of Tessera does not drive yet: the
-   * process is listed, but never offered on a card. (Unblocking a PIN is the card's own retry
-   * counter and SO PIN: a PKCS#11 card has them, a software token has neither.)
+   * The card encoder the process needs: it is offered only on cards made by it. (Unblocking or
+   * changing a PIN is the chip's own retry counter and SO PIN: a PKCS#11 card has them, a
+   * software token has neither.)
    */
   readonly requiresEncoder?: "pkcs11";
 }
@@ -212,6 +212,17 @@ export const processCatalog = define([
     requiresEncoder: "pkcs11",
   },
   {
+    symbolicName: "CardsProcChangePin",
+    name: "Change PIN",
+    component: "Cards",
+    kind: "single",
+    requiredCardStates: ["active"],
+    roles: ["helpdesk"],
+    outcome: "New PIN set; the holder typed the old one",
+    options: [],
+    requiresEncoder: "pkcs11",
+  },
+  {
     symbolicName: "CertificatesProcHold",
     name: "Put certificate on hold",
     component: "Certificates",
@@ -259,10 +270,17 @@ export function findProcess(symbolicName: SymbolicName): ProcessDefinition {
   return bySymbolicName.get(symbolicName)!;
 }
 
-/** The card processes whose required state includes `state`: what a card page offers. */
-export function processesAllowedInState(state: CardState): ProcessDefinition[] {
+/**
+ * The card processes whose required state includes `state`, on a card made by `encoder`
+ * (a software token unless said): what a card page offers.
+ */
+export function processesAllowedInState(
+  state: CardState,
+  encoder: "software" | "pkcs11" = "software",
+): ProcessDefinition[] {
   return processCatalog.filter(
     (p: ProcessDefinition) =>
-      !p.requiresEncoder && (p.requiredCardStates as readonly CardState[]).includes(state),
+      (p.requiresEncoder === undefined || p.requiresEncoder === encoder) &&
+      (p.requiredCardStates as readonly CardState[]).includes(state),
   );
 }

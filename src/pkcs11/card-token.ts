@@ -6,7 +6,7 @@ import { ecdsaSignatureToDer, readCertificate } from "../pki/index.js";
 import { keyIdentifier } from "../pki/x509-extensions.js";
 import { keyPairTemplates } from "./key-pair-templates.js";
 import { publicKeyOf } from "./on-token-public-key.js";
-import { onToken, type TokenName } from "./pkcs11-errors.js";
+import { onToken, type TokenName, tokenError } from "./pkcs11-errors.js";
 import type { Pkcs11Module } from "./pkcs11-module.js";
 
 /** CK_TOKEN_INFO.label is 32 bytes, blank-padded; the module does not pad it. */
@@ -22,9 +22,10 @@ export function tokenLabel(label: string): string {
  * its serial stays: find it again by serial.
  */
 export function initialiseToken(module: Pkcs11Module, serial: string, soPin: string, label: string): void {
-  const name = { serial, label };
-  const { slot } = onToken(name, "Finding the token", () => module.findToken(serial));
-  onToken(name, "Initialising the token", () => {
+  const token = onToken({ serial }, "Finding the token", () => module.findToken(serial));
+  // Named by the label it has, not the one it is about to get.
+  onToken({ serial, label: token.label }, `Initialising the token as "${label}"`, () => {
+    const { slot } = token;
     // C_InitToken fails with CKR_SESSION_EXISTS while any session of this process is open.
     module.api.C_CloseAllSessions(slot);
     module.api.C_InitToken(slot, soPin, tokenLabel(label));
@@ -60,6 +61,11 @@ export interface TokenSession {
   changePin(oldPin: string, newPin: string): void;
   /** As user: a key pair for the profile, generated on the card; the private key never leaves it. */
   generateKeyPair(profile: CertificateProfile): GeneratedKey;
+  /**
+   * {@link generateKeyPair} on libuv's thread pool: the slow part of a card (RSA takes a tenth of
+   * a second on SoftHSM, seconds on a chip) leaves the event loop free for the other readers.
+   */
+  generateKeyPairInBackground(profile: CertificateProfile): Promise<GeneratedKey>;
   /** As user: writes a certificate beside its key (same CKA_ID), or a CA certificate (no id). */
   writeCertificate(certificate: { der: Buffer; label: string; id?: Buffer | undefined }): void;
   /** As user: the signature of `data` with the private key of `id`, DER for ECDSA, PKCS#1 v1.5 for RSA. */
@@ -106,6 +112,22 @@ export function openTokenSession(module: Pkcs11Module, serial: string, login?: T
     }
   }
 
+  // The id is known only from the public key: set it on both halves once generated (as
+  // OpenSC's pkcs11-tool and pkcs15-init do).
+  const identifyKeyPair = (
+    keys: pkcs11js.KeyPair,
+    profile: CertificateProfile,
+    label: string,
+  ): GeneratedKey => {
+    const publicKey = publicKeyOf(api, session, keys.publicKey, profile.keyAlgorithm);
+    // SHA-1 of the subjectPublicKey bits: what OpenSC's tools use, and RFC 5280 §4.2.1.2's
+    // key identifier, so the id also matches the certificate's subjectKeyIdentifier.
+    const id = keyIdentifier(publicKey.bits);
+    for (const key of [keys.publicKey, keys.privateKey])
+      api.C_SetAttributeValue(session, key, [{ type: pkcs11js.CKA_ID, value: id }]);
+    return { id, label, spki: publicKey.spki };
+  };
+
   const findObjects = (template: pkcs11js.Template): pkcs11js.Handle[] => {
     api.C_FindObjectsInit(session, template);
     try {
@@ -122,8 +144,6 @@ export function openTokenSession(module: Pkcs11Module, serial: string, login?: T
     generateKeyPair(profile) {
       return step(`Generating the ${profile.name} key pair`, () => {
         const label = `${profile.name} key`;
-        // The id is known only from the public key: set it on both halves once generated (as
-        // OpenSC's pkcs11-tool and pkcs15-init do).
         const templates = keyPairTemplates(profile, label);
         const keys = api.C_GenerateKeyPair(
           session,
@@ -131,14 +151,25 @@ export function openTokenSession(module: Pkcs11Module, serial: string, login?: T
           templates.publicKey,
           templates.privateKey,
         );
-        const publicKey = publicKeyOf(api, session, keys.publicKey, profile.keyAlgorithm);
-        // SHA-1 of the subjectPublicKey bits: what OpenSC's tools use, and RFC 5280 §4.2.1.2's
-        // key identifier, so the id also matches the certificate's subjectKeyIdentifier.
-        const id = keyIdentifier(publicKey.bits);
-        for (const key of [keys.publicKey, keys.privateKey])
-          api.C_SetAttributeValue(session, key, [{ type: pkcs11js.CKA_ID, value: id }]);
-        return { id, label, spki: publicKey.spki };
+        return identifyKeyPair(keys, profile, label);
       });
+    },
+    async generateKeyPairInBackground(profile) {
+      const doing = `Generating the ${profile.name} key pair`;
+      const label = `${profile.name} key`;
+      const templates = keyPairTemplates(profile, label);
+      let keys: pkcs11js.KeyPair;
+      try {
+        keys = await api.C_GenerateKeyPairAsync(
+          session,
+          templates.mechanism,
+          templates.publicKey,
+          templates.privateKey,
+        );
+      } catch (error) {
+        throw tokenError(error, token, doing);
+      }
+      return step(doing, () => identifyKeyPair(keys, profile, label));
     },
     writeCertificate({ der, label, id }) {
       step(`Writing the certificate "${label}"`, () => {
@@ -210,6 +241,15 @@ export function openTokenSession(module: Pkcs11Module, serial: string, login?: T
       });
     },
   };
+}
+
+/** The PIN lengths the token accepts (CK_TOKEN_INFO ulMinPinLen / ulMaxPinLen). */
+export function tokenPinLength(module: Pkcs11Module, serial: string): { min: number; max: number } {
+  const { slot, label } = onToken({ serial }, "Finding the token", () => module.findToken(serial));
+  const info = onToken({ serial, label }, "Reading the token information", () =>
+    module.api.C_GetTokenInfo(slot),
+  );
+  return { min: info.minPinLen, max: info.maxPinLen };
 }
 
 /**

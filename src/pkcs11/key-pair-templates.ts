@@ -49,7 +49,18 @@ export interface KeyPairTemplates {
  * after generation, from the public key.
  */
 export function keyPairTemplates(profile: CertificateProfile, label: string): KeyPairTemplates {
-  const usages = keyUsagesOf(profile);
+  return keyPairTemplatesFor(profile.keyAlgorithm, keyUsagesOf(profile), label);
+}
+
+/**
+ * The templates for a key pair of `keyAlgorithm` allowed exactly `usages`: for a key that no
+ * certificate profile describes, such as a CA key in a token (sign only).
+ */
+export function keyPairTemplatesFor(
+  keyAlgorithm: KeyAlgorithm,
+  usages: KeyUsages,
+  label: string,
+): KeyPairTemplates {
   const common: pkcs11js.Template = [
     { type: pkcs11js.CKA_TOKEN, value: true },
     { type: pkcs11js.CKA_LABEL, value: label },
@@ -73,7 +84,7 @@ export function keyPairTemplates(profile: CertificateProfile, label: string): Ke
     { type: pkcs11js.CKA_DECRYPT, value: usages.decrypt },
     { type: pkcs11js.CKA_UNWRAP, value: usages.decrypt },
   ];
-  const curve = curveOids[profile.keyAlgorithm];
+  const curve = curveOids[keyAlgorithm];
   if (curve)
     return {
       mechanism: { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
@@ -84,7 +95,7 @@ export function keyPairTemplates(profile: CertificateProfile, label: string): Ke
     mechanism: { mechanism: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN },
     publicKey: [
       ...publicKey,
-      { type: pkcs11js.CKA_MODULUS_BITS, value: modulusBits[profile.keyAlgorithm]! },
+      { type: pkcs11js.CKA_MODULUS_BITS, value: modulusBits[keyAlgorithm]! },
       { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
     ],
     privateKey,

@@ -15,6 +15,8 @@ export interface TokenInfo {
   readonly isInitialised: boolean;
   readonly isUserPinInitialised: boolean;
   readonly isLoginRequired: boolean;
+  /** The PIN lengths the token accepts (CK_TOKEN_INFO ulMinPinLen, ulMaxPinLen). */
+  readonly pinLength: { readonly min: number; readonly max: number };
 }
 
 /** A loaded and initialised PKCS#11 module (a card middleware or an HSM library). */
@@ -85,40 +87,55 @@ export function loadPkcs11Module(path: string): Pkcs11Module {
       throw unavailable(path, error);
     }
     return slots.flatMap((slot) => {
-      let info: pkcs11js.TokenInfo;
-      try {
-        info = api.C_GetTokenInfo(slot);
-      } catch (error) {
-        // A card pulled between the slot list and this call is simply no longer present.
-        const name = returnValueName(error);
-        if (name === "CKR_TOKEN_NOT_PRESENT" || name === "CKR_DEVICE_REMOVED") return [];
-        throw tokenError(
-          error,
-          { serial: `in slot ${slot.toString("hex")}` },
-          "Reading the token information",
-        );
-      }
-      return [
-        {
-          slot,
-          serial: trimmed(info.serialNumber),
-          label: trimmed(info.label),
-          model: trimmed(info.model),
-          manufacturer: trimmed(info.manufacturerID),
-          isInitialised: (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0,
-          isUserPinInitialised: (info.flags & pkcs11js.CKF_USER_PIN_INITIALIZED) !== 0,
-          isLoginRequired: (info.flags & pkcs11js.CKF_LOGIN_REQUIRED) !== 0,
-        },
-      ];
+      const token = readToken(slot);
+      return token ? [token] : [];
     });
   };
+
+  /** The token in `slot`, or undefined when the slot has none (any longer). */
+  const readToken = (slot: pkcs11js.Handle): TokenInfo | undefined => {
+    let info: pkcs11js.TokenInfo;
+    try {
+      info = api.C_GetTokenInfo(slot);
+    } catch (error) {
+      // A card pulled between the slot list and this call is simply no longer present.
+      const name = returnValueName(error);
+      if (name === "CKR_TOKEN_NOT_PRESENT" || name === "CKR_DEVICE_REMOVED" || name === "CKR_SLOT_ID_INVALID")
+        return undefined;
+      throw tokenError(error, { serial: `in slot ${slot.toString("hex")}` }, "Reading the token information");
+    }
+    return {
+      slot,
+      serial: trimmed(info.serialNumber),
+      label: trimmed(info.label),
+      model: trimmed(info.model),
+      manufacturer: trimmed(info.manufacturerID),
+      isInitialised: (info.flags & pkcs11js.CKF_TOKEN_INITIALIZED) !== 0,
+      isUserPinInitialised: (info.flags & pkcs11js.CKF_USER_PIN_INITIALIZED) !== 0,
+      isLoginRequired: (info.flags & pkcs11js.CKF_LOGIN_REQUIRED) !== 0,
+      pinLength: { min: info.minPinLen, max: info.maxPinLen },
+    };
+  };
+
+  /**
+   * Where each token was last found. A station's readers hold dozens of cards and every step of
+   * a card looks its token up: asking the remembered slot first costs one C_GetTokenInfo instead
+   * of one per slot (SoftHSM moves a token to another slot when it is initialised: then the
+   * slots are searched again).
+   */
+  const lastSlot = new Map<string, pkcs11js.Handle>();
 
   return {
     path,
     api,
     listTokens,
     findToken(serial) {
+      const remembered = lastSlot.get(serial);
+      const there = remembered && readToken(remembered);
+      if (there?.serial === serial) return there;
       const token = listTokens().find((candidate) => candidate.serial === serial);
+      if (token) lastSlot.set(serial, token.slot);
+      else lastSlot.delete(serial);
       if (!token)
         throw new TesseraError("pkcs11.token_not_found", `No reader of ${path} holds token ${serial}.`, {
           serial,
@@ -127,6 +144,7 @@ export function loadPkcs11Module(path: string): Pkcs11Module {
       return token;
     },
     reinitialise() {
+      lastSlot.clear();
       try {
         api.C_Finalize();
       } catch (error) {

@@ -4,6 +4,7 @@ import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
+import { markChipChunks } from "../store/batch-chunks.js";
 import { insertBatchItems } from "../store/batch-items.js";
 import { setBatchTotals } from "../store/batch-totals.js";
 import { claimCards, findCardClaims, insertBatch } from "../store/batches.js";
@@ -105,6 +106,11 @@ export async function orderBatch(
     // Keep the operator's order (or the search's), not the order the database claimed them in.
     const ordered = cardIds.filter((id) => claimedSet.has(id));
     const chunks = await insertBatchItems(trx, batchId, ordered, chunkSize, at);
+    await markChipChunks(
+      trx,
+      batchId,
+      [...services.templates.values()].flatMap((template) => (template.pkcs11 ? [template.name] : [])),
+    );
     await setBatchTotals(trx, batchId, { total: ordered.length, chunks });
     await services.audit.append(
       trx,

@@ -10,11 +10,13 @@ import { cardsBoProcRequestMultiple } from "./cards/cards-bo-proc-request-multip
 import { cardsProcAbortRequest } from "./cards/cards-proc-abort-request.js";
 import { cardsProcActivate } from "./cards/cards-proc-activate.js";
 import { cardsProcApprove } from "./cards/cards-proc-approve.js";
+import { cardsProcChangePin } from "./cards/cards-proc-change-pin.js";
 import { cardsProcDeactivate } from "./cards/cards-proc-deactivate.js";
 import { cardsProcLock } from "./cards/cards-proc-lock.js";
 import { cardsProcReactivate } from "./cards/cards-proc-reactivate.js";
 import { cardsProcRepeatProduction } from "./cards/cards-proc-repeat-production.js";
 import { cardsProcRequest } from "./cards/cards-proc-request.js";
+import { cardsProcUnblockPin } from "./cards/cards-proc-unblock-pin.js";
 import { certificatesProcHold } from "./certificates/certificates-proc-hold.js";
 import { certificatesProcRelease } from "./certificates/certificates-proc-release.js";
 import { certificatesProcRevoke } from "./certificates/certificates-proc-revoke.js";
@@ -28,8 +30,8 @@ import { usersProcReactivate } from "./users/users-proc-reactivate.js";
 import { validationError } from "./validation.js";
 
 /**
- * Every process Tessera runs, by symbolic name. A catalog entry without a handler (Unblock PIN,
- * which needs a chip's own PUK) is listed by the catalog and answered `process.not_found` here.
+ * Every process Tessera runs, by symbolic name. A catalog entry without a handler would be
+ * listed by the catalog and answered `process.not_found` here.
  */
 export const processHandlers: ReadonlyMap<SymbolicName, ProcessHandler> = new Map(
   [
@@ -50,6 +52,8 @@ export const processHandlers: ReadonlyMap<SymbolicName, ProcessHandler> = new Ma
     cardsProcDeactivate,
     cardsProcReactivate,
     cardsProcLock,
+    cardsProcUnblockPin,
+    cardsProcChangePin,
     certificatesProcHold,
     certificatesProcRelease,
     certificatesProcRevoke,

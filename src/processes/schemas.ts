@@ -108,6 +108,12 @@ export const cardSchema = z.object({
     .string()
     .nullable()
     .describe("The card this one renews (Renew multiple cards); activating this one locks that one"),
+  tokenSerial: z
+    .string()
+    .nullable()
+    .describe(
+      "The serial of the chip's token, for a card personalised through PKCS#11; null for a software token",
+    ),
   /** Filled in by the read of one card: the newest card that renews this one. */
   successorId: z.string().nullable().optional().describe("The newest card that renews this one"),
   /** Symbolic names of the processes the card's state allows now. */
@@ -116,7 +122,11 @@ export const cardSchema = z.object({
 export type CardView = z.infer<typeof cardSchema>;
 
 export function toCardView(card: Card): CardView {
-  return { ...card, allowedProcesses: processesAllowedInState(card.state).map((p) => p.symbolicName) };
+  const encoder = card.tokenSerial ? "pkcs11" : "software";
+  return {
+    ...card,
+    allowedProcesses: processesAllowedInState(card.state, encoder).map((p) => p.symbolicName),
+  };
 }
 
 export const certificateSchema = z.object({

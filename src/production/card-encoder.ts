@@ -1,28 +1,47 @@
 import type { CertificateProfile } from "../domain/card-template.js";
-import type { CardKeyPair } from "./card-keys.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
 
-/** One key and its certificate, as they go onto the card. */
-export interface TokenEntry {
-  readonly keyPair: CardKeyPair;
-  readonly certificate: Buffer;
-  /** The label card tools show: the certificate profile's name. */
-  readonly friendlyName: string;
+/** One card as its encoder writes it. */
+export interface CardToWrite {
+  readonly cardId: string;
+  readonly cardNumber: string;
+  /** What the holder types; never kept. */
+  readonly pin: string;
+  /** The unblocking key: a chip's security-officer PIN. */
+  readonly puk: string;
+  /** The PUK as the card keeps it: a chip's journal holds it before the chip's SO PIN changes. */
+  readonly pukEncrypted: string;
+  /** The token an earlier, interrupted attempt was personalising for this card, to redo. */
+  readonly resumeOnToken?: string | undefined;
+}
+
+/** What the encoder made: a software token's file, or the serial of the chip that now is the card. */
+export type WrittenCard =
+  | { readonly token: Buffer; readonly tokenSerial?: undefined }
+  | { readonly token?: undefined; readonly tokenSerial: string };
+
+/** One card being written, step by step, in the order `produce-card.ts` follows. */
+export interface CardWriting {
+  /** A key pair for one certificate profile, generated on the card; its public key (DER SPKI) out. */
+  generateKeyPair(profile: CertificateProfile): Promise<Buffer>;
+  /**
+   * Puts the certificate the CA signed for the last key beside it. A chip journals it before
+   * writing it, so a certificate on a card that never finishes is found and revoked.
+   */
+  addCertificate(profile: CertificateProfile, certificate: SignedCertificate): Promise<void>;
+  /** Writes what is left (the CA chain), checks the card, and hands it over. */
+  finish(): Promise<WrittenCard>;
+  /** The card failed: let go of it (sessions closed, the chip wiped where it still answers). */
+  abandon(): Promise<void>;
 }
 
 /**
- * What writes a card, and the seam every encoder plugs into (the software token now, a PKCS#11
- * card next): one card in — a key pair per certificate profile, whose public halves the CA
- * certifies — and its token out, holding the keys and certificates behind the card's PIN.
- * Built by `createCardEncoder` from the template's `encoder`.
- *
- * The software encoder generates keys in this thread and hands back the private key as PKCS#8
- * for the PKCS#12 file. A PKCS#11 encoder keeps the private key on the card and will need a
- * handle in its place, and a step before the first key that initializes the card with the PUK as
- * its security-officer PIN; that shape is for the PKCS#11 work to settle, not guessed here.
+ * What writes a card, and the seam every encoder plugs into: the software token (a PKCS#12
+ * file, `software-encoder.ts`) and the chip card through PKCS#11 (`chip-encoder.ts`). Built
+ * from the template's `encoder` by `createCardEncoder`. The private keys never cross it: the
+ * software encoder keeps them for its file, a chip never lets them leave.
  */
 export interface CardEncoder {
-  /** A key pair for one certificate profile, generated "on the card". */
-  generateKeyPair(profile: CertificateProfile): CardKeyPair;
-  /** Writes the keys and certificates to the card, protected by `pin`; returns the token bytes. */
-  finishToken(entries: readonly TokenEntry[], pin: string): Buffer;
+  /** Starts a card: a chip is taken from the readers and set up with the PUK and PIN first. */
+  begin(card: CardToWrite): Promise<CardWriting>;
 }

@@ -1,59 +1,90 @@
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
-import { createWorkFolder } from "../pki/test-kit.js";
-import { cliPath } from "../test-support/cli.js";
-import { createTestApp } from "../test-support/test-app.js";
-import { createCardEncoder, encoderRefusal } from "./card-encoders.js";
+import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { errorCodeOf } from "../test-support/errors.js";
+import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { createCardEncoder } from "./card-encoders.js";
 
-const smartCard = cardTemplateSchema.parse({
+const chipCard = cardTemplateSchema.parse({
   name: "Smart card",
   profiles: [{ name: "authentication", kind: "authentication", keyAlgorithm: "P-256" }],
   encoder: "pkcs11",
+  pkcs11: { module: "/nonexistent/libcard-middleware.so" },
 });
-const sentence =
-  'The card template "Smart card" uses the encoder "pkcs11", which this Tessera does not offer yet';
 
 /**
  * Issue 9: a template configured with the PKCS#11 encoder silently produced software PKCS#12
- * tokens. The encoder is now built from the template's configuration, and one this Tessera does
- * not have is refused at start, by name.
+ * tokens. A chip template's cards are now made only by a process that reaches its readers (a
+ * production station); anywhere else they wait for one, and nothing makes them software tokens.
  */
 describe("card encoders", () => {
-  const folder = createWorkFolder("tessera-encoders-");
-  afterAll(() => folder.remove());
-
-  it("builds the software encoder for a software template, and refuses one it does not have", () => {
-    expect(encoderRefusal(demoTemplates[0]!)).toBeUndefined();
-    expect(encoderRefusal(smartCard)).toContain(sentence);
-    const encoder = createCardEncoder("software", { caCertificates: [], iterations: 2048 });
-    expect(encoder.generateKeyPair(smartCard.profiles[0]!).publicKeySpki).toBeInstanceOf(Buffer);
-    expect(() => createCardEncoder("pkcs11", { caCertificates: [], iterations: 2048 })).toThrow(
-      /encoder "pkcs11" is not available/,
+  it("writes software tokens in a worker thread and refuses to make a chip card one", async () => {
+    const software = createCardEncoder("software", { caCertificates: [], iterations: 2048 });
+    const writing = await software.begin({
+      cardId: "c1",
+      cardNumber: "70010000001",
+      pin: "123456",
+      puk: "12345678",
+      pukEncrypted: "x",
+    });
+    expect(await writing.generateKeyPair(chipCard.profiles[0]!)).toBeInstanceOf(Buffer);
+    expect(errorCodeOf(() => createCardEncoder("pkcs11", { caCertificates: [], iterations: 2048 }))).toBe(
+      "production.options_invalid",
     );
   });
 
-  it("refuses to build an app with a template whose encoder is not available", async () => {
-    await expect(
-      createTestApp("sqlite", { config: { templates: [...demoTemplates, smartCard] } }),
-    ).rejects.toThrow(sentence);
+  it("refuses a chip template without its pkcs11 settings, and pkcs11 settings on a software template", () => {
+    expect(cardTemplateSchema.safeParse({ ...chipCard, pkcs11: undefined }).error?.issues[0]?.path).toEqual([
+      "pkcs11",
+    ]);
+    expect(cardTemplateSchema.safeParse({ ...chipCard, encoder: "software" }).success).toBe(false);
+    expect(
+      cardTemplateSchema.safeParse({ ...chipCard, pkcs11: { module: "m", blankLabel: "(" } }).success,
+    ).toBe(false);
   });
 
-  it("makes `tessera serve` exit non-zero with the sentence naming the template and its encoder", () => {
-    const config = folder.write("tessera.json", JSON.stringify({ templates: [smartCard] }));
-    const served = spawnSync("node", [cliPath, "serve", "--no-demo", "--port", "39517"], {
-      encoding: "utf8",
-      timeout: 60_000,
-      env: {
-        ...process.env,
-        TESSERA_DATA_DIR: path.join(folder.dir, "data"),
-        TESSERA_CONFIG: config,
-        DATABASE_URL: "",
-        LOG_LEVEL: "silent",
-      },
+  describe("in a Tessera whose chip template's module cannot be loaded", () => {
+    let t: TestApp;
+    let ops: { registrar: ApiClient; production: ApiClient };
+    beforeAll(async () => {
+      t = await createTestApp("sqlite", {
+        options: { approvalStep: false },
+        config: { templates: [...demoTemplates, chipCard] },
+      });
+      ops = await loggedInOperators(t, {
+        registrar: ["registrationOfficer"],
+        production: ["productionAdministrator"],
+      });
     });
-    expect(served.status).not.toBe(0);
-    expect(served.stderr).toContain(sentence);
+    afterAll(() => t.close());
+
+    it("says why it is no production station, and leaves the chip cards of a batch to one", async () => {
+      expect(t.app.services.chipStation.refusal).toContain("/nonexistent/libcard-middleware.so");
+      const chip = await requestCardsForNewHolders(ops.registrar, {
+        lastName: "Chip",
+        count: 2,
+        template: "Smart card",
+      });
+      const soft = await requestCardsForNewHolders(ops.registrar, {
+        lastName: "Soft",
+        count: 4,
+        template: "Employee ID",
+      });
+      // Chunks of 4: the software cards fill the first chunk, the chip cards the second.
+      const order = await ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+        cardIds: [...soft, ...chip],
+      });
+      expect(order.status).toBe(202);
+      t.app.runner.start();
+      await t.app.runner.idle();
+      const batch = (await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+      expect(batch).toMatchObject({ state: "running", done: 4, failed: 0, left: 2 });
+      for (const id of chip) {
+        const card = (await ops.production("GET", `/api/v1/cards/${id}`)).body;
+        expect(card).toMatchObject({ state: "approved", batchId: order.body.batchId, tokenSerial: null });
+        expect(card.certificates).toEqual([]);
+        expect((await ops.production("GET", `/api/v1/cards/${id}/token`)).status).toBeGreaterThanOrEqual(400);
+      }
+    });
   });
 });

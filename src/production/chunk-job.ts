@@ -1,6 +1,7 @@
 import type { webcrypto } from "node:crypto";
-import type { CardTemplate, CertificateProfile } from "../domain/card-template.js";
+import type { CardTemplate, CertificateProfile, Pkcs11Encoder } from "../domain/card-template.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
+import type { CaTokenAccess } from "../pkcs11/token-signer.js";
 
 /**
  * The contract between the batch runner (main thread, owns the database) and a production
@@ -18,9 +19,15 @@ export interface WorkerInit {
   caCertificate: Uint8Array;
   /**
    * The CA's key as a non-extractable WebCrypto key (see `toNonExtractableKey`): the worker
-   * signs card certificates with it and cannot export it. No key bytes are ever sent.
+   * signs card certificates with it and cannot export it. No key bytes are ever sent. Exactly
+   * one of this and {@link caToken} is set.
    */
-  caSigningKey: webcrypto.CryptoKey;
+  caSigningKey?: webcrypto.CryptoKey;
+  /**
+   * When the CA key lives in a PKCS#11 token: the module (initialised by the main thread), the
+   * token, the key id and the PIN; the worker opens a session of its own on it.
+   */
+  caToken?: CaTokenAccess;
   /** Certificates above the CA, nearest first: they go into each software token. */
   caChain: Uint8Array[];
   /** Base URL written into certificates (CRL, OCSP, CA issuers). */
@@ -35,6 +42,8 @@ export interface ChunkTemplate {
   name: string;
   /** What writes its cards (see `card-encoders.ts`). */
   encoder: CardTemplate["encoder"];
+  /** The chip card type's settings, for encoder `pkcs11`. */
+  pkcs11?: Pkcs11Encoder;
   /** Only the profiles the operator chose to issue. */
   profiles: CertificateProfile[];
   validityDays: number;
@@ -59,6 +68,11 @@ export interface ChunkCard {
   photo: Uint8Array | null;
   /** The holder's one-time activation code (formatted), printed on the PIN letter when set. */
   activationCode?: string;
+  /**
+   * A chip card an earlier attempt began and did not finish: its token, to be redone, and the
+   * PUK (encrypted) its SO PIN may already be, which the card keeps.
+   */
+  resume?: { tokenSerial: string; pukEncrypted: string };
 }
 
 export interface ChunkJob {
@@ -95,7 +109,9 @@ export type ChunkCardResult =
       ok: true;
       certificates: SignedCertificate[];
       /** The software token: PKCS#12 with the keys, certificates and CA chain, protected by the PIN. */
-      token: Uint8Array;
+      token?: Uint8Array | undefined;
+      /** The chip card's token serial, when a PKCS#11 encoder wrote the card. */
+      tokenSerial?: string | undefined;
       /** The PUK, encrypted with the PUK key for this card id (see production/secrets.ts). */
       pukEncrypted: string;
       expiresAt: string;

@@ -39,7 +39,7 @@ export type WorkerReply =
 export function packChunkResult(result: ChunkResult): { result: ChunkResult; transfer: ArrayBuffer[] } {
   let total = 0;
   for (const card of result.cards) {
-    if (card.ok) total += card.token.byteLength;
+    if (card.ok && card.token) total += card.token.byteLength;
     for (const certificate of card.certificates) total += certificate.der.byteLength;
   }
   if (total === 0) return { result, transfer: [] };
@@ -56,7 +56,9 @@ export function packChunkResult(result: ChunkResult): { result: ChunkResult; tra
       ...certificate,
       der: place(certificate.der),
     }));
-    return card.ok ? { ...card, certificates, token: place(card.token) } : { ...card, certificates };
+    return card.ok && card.token
+      ? { ...card, certificates, token: place(card.token) }
+      : { ...card, certificates };
   });
   return { result: { ...result, cards }, transfer: [memory] };
 }

@@ -1,7 +1,7 @@
 import { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import { type CertificateSubject, randomSerial, serialToHex, subjectText } from "../pki/index.js";
-import type { TokenEntry } from "./card-encoder.js";
+import type { WrittenCard } from "./card-encoder.js";
 import { type CardFace, prepareCardFace } from "./card-face.js";
 import { bufferOf, type ChunkCard, type ChunkJob, type ChunkTemplate } from "./chunk-job.js";
 import type { PinLetter } from "./pin-letters.js";
@@ -14,14 +14,14 @@ import { generateDigits } from "./secrets.js";
  * card alone. Anything else (a bug, a full disk) is not the card's fault and fails its chunk.
  */
 export function isCardFailure(error: unknown): error is TesseraError {
-  return error instanceof TesseraError && /^(production|certificate|ca|crl)\./.test(error.code);
+  return error instanceof TesseraError && /^(production|certificate|ca|crl|pkcs11)\./.test(error.code);
 }
 
 /** One card made: what is recorded for it, and its page in each part of the chunk. */
 export interface ProducedCard {
   readonly certificates: SignedCertificate[];
-  /** The card's token: its keys and certificates behind its PIN. */
-  readonly token: Buffer;
+  /** The card's software token (its keys and certificates behind its PIN), or its chip's serial. */
+  readonly written: WrittenCard;
   readonly pukEncrypted: string;
   readonly expiresAt: string;
   readonly face: CardFace;
@@ -49,48 +49,66 @@ export async function produceCard(
   const face = cardFaceOf(card, template, validity.notAfter);
   prepareCardFace(face, template.layout);
 
-  // 2. A PIN and a PUK of the chosen lengths.
+  // 2. A PIN and a PUK of the chosen lengths. A chip an earlier attempt began keeps its PUK: its
+  // SO PIN may already be that PUK.
   const pin = generateDigits(job.pinLength);
-  const puk = generateDigits(job.pukLength);
+  const puk = card.resume
+    ? context.pukCipher.decrypt(card.resume.pukEncrypted, card.cardId)
+    : generateDigits(job.pukLength);
+  const pukEncrypted = card.resume?.pukEncrypted ?? context.pukCipher.encrypt(puk, card.cardId);
 
-  // 3. For each chosen certificate: a key pair made on the card, its certificate from the CA.
-  const encoder = context.encoderFor(template.encoder);
-  const subject = subjectOf(card);
-  const subjectLine = subjectText(subject);
-  const notBefore = validity.notBefore.toISOString();
-  const notAfter = validity.notAfter.toISOString();
-  const entries: TokenEntry[] = [];
-  for (const profile of template.profiles) {
-    const keyPair = encoder.generateKeyPair(profile);
-    const serial = randomSerial();
-    const der = await context.issuer.issue({
-      serial,
-      profile,
-      subject,
-      publicKey: keyPair.publicKeySpki,
-      notBefore: validity.notBefore,
-      notAfter: validity.notAfter,
-    });
-    certificates.push({
-      serial: serialToHex(serial),
-      profile: profile.name,
-      subject: subjectLine,
-      der,
-      notBefore,
-      notAfter,
-    });
-    entries.push({ keyPair, certificate: der, friendlyName: profile.name });
+  // 3. The card taken and set up: a chip is journalled to the card, then given the PUK and PIN.
+  const writing = await context.encoderFor(template).begin({
+    cardId: card.cardId,
+    cardNumber: card.cardNumber,
+    pin,
+    puk,
+    pukEncrypted,
+    resumeOnToken: card.resume?.tokenSerial,
+  });
+  let written: WrittenCard;
+  try {
+    // 4. For each chosen certificate: a key pair made on the card, its certificate from the CA.
+    const subject = subjectOf(card);
+    const subjectLine = subjectText(subject);
+    const notBefore = validity.notBefore.toISOString();
+    const notAfter = validity.notAfter.toISOString();
+    for (const profile of template.profiles) {
+      const publicKey = await writing.generateKeyPair(profile);
+      const serial = randomSerial();
+      const der = await context.issuer.issue({
+        serial,
+        profile,
+        subject,
+        publicKey,
+        notBefore: validity.notBefore,
+        notAfter: validity.notAfter,
+      });
+      const certificate = {
+        serial: serialToHex(serial),
+        profile: profile.name,
+        subject: subjectLine,
+        der,
+        notBefore,
+        notAfter,
+      };
+      certificates.push(certificate);
+      await writing.addCertificate(profile, certificate);
+    }
+
+    // 5. The CA chain written too, the card checked and handed over behind its PIN.
+    written = await writing.finish();
+  } catch (error) {
+    await writing.abandon();
+    throw error;
   }
 
-  // 4. The keys and certificates written to the card, behind its PIN.
-  const token = encoder.finishToken(entries, pin);
-
-  // 5. The PUK kept encrypted for unblocking; 6. the PIN letter (its page is written with the card face's).
+  // 6. The PUK kept encrypted for unblocking; 7. the PIN letter (its page is written with the card face's).
   return {
     certificates,
-    token,
-    pukEncrypted: context.pukCipher.encrypt(puk, card.cardId),
-    expiresAt: notAfter,
+    written,
+    pukEncrypted,
+    expiresAt: validity.notAfter.toISOString(),
     face,
     letter: {
       cardNumber: card.cardNumber,

@@ -84,7 +84,7 @@ describe.runIf(tools)("produceChunk", () => {
       const letter = letters.get(cardNumber)!;
       const pin = /PIN: (\d+)/.exec(letter)![1]!;
       expect(pin).toMatch(/^\d{6}$/);
-      const token = folder.write(`${card.cardId}.p12`, card.token);
+      const token = folder.write(`${card.cardId}.p12`, card.token!);
       const opened = run("openssl", ["pkcs12", "-info", "-nodes", "-in", token, "-passin", `pass:${pin}`]);
       expect(opened.status, opened.stderr).toBe(0);
       const keys = template === "Employee ID" ? 2 : 1;

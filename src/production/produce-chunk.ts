@@ -24,7 +24,11 @@ type MadeCard = ProducedCard & PagesOfCard & { readonly cryptoMs: number };
  *
  * @throws TesseraError `production.options_invalid` for a job that cannot be produced at all.
  */
-export async function produceChunk(context: ProductionContext, job: ChunkJob): Promise<ChunkResult> {
+export async function produceChunk(
+  context: ProductionContext,
+  job: ChunkJob,
+  options: { concurrency?: number } = {},
+): Promise<ChunkResult> {
   checkJob(job);
   const validities = new Map<string, Validity>();
   const validityOf = (name: string, template: ChunkTemplate): Validity => {
@@ -46,7 +50,8 @@ export async function produceChunk(context: ProductionContext, job: ChunkJob): P
   // A card that fails before its pages gets its result here; a made card gets it after them.
   const results: (ChunkCardResult | undefined)[] = [];
   const made: MadeCard[] = [];
-  for (const [index, card] of job.cards.entries()) {
+  const produceAt = async (index: number) => {
+    const card = job.cards[index]!;
     const started = performance.now();
     const template = job.templates[card.template]!;
     const certificates: SignedCertificate[] = [];
@@ -55,10 +60,22 @@ export async function produceChunk(context: ProductionContext, job: ChunkJob): P
       if ("error" in validity) throw validity.error;
       const produced = await produceCard(context, job, card, template, validity, certificates);
       made.push({ index, ...produced, cryptoMs: performance.now() - started, renderMs: 0 });
-      results.push(undefined);
     } catch (error) {
-      results.push(failure(card, error, certificates, performance.now() - started));
+      results[index] = failure(card, error, certificates, performance.now() - started);
     }
+  };
+  // Chip cards go through several readers at once; a software card is one thread's work.
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, job.cards.length));
+  if (concurrency === 1) for (let index = 0; index < job.cards.length; index++) await produceAt(index);
+  else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < job.cards.length) await produceAt(next++);
+      }),
+    );
+    // Pages follow the chunk's order, whatever order the readers finished in.
+    made.sort((a, b) => a.index - b.index);
   }
 
   const { pages, failures } = await writeParts(job, made);
@@ -72,7 +89,8 @@ export async function produceChunk(context: ProductionContext, job: ChunkJob): P
           cardId,
           ok: true,
           certificates: card.certificates,
-          token: card.token,
+          token: card.written.token,
+          tokenSerial: card.written.tokenSerial,
           pukEncrypted: card.pukEncrypted,
           expiresAt: card.expiresAt,
           ms,

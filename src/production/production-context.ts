@@ -1,3 +1,4 @@
+import { openWorkerTokenSigner } from "../pkcs11/token-signer.js";
 import {
   type CertificateIssuer,
   createCertificateIssuer,
@@ -5,16 +6,16 @@ import {
   parseCaCertificate,
 } from "../pki/index.js";
 import type { CardEncoder } from "./card-encoder.js";
-import { createCardEncoder, type EncoderKind } from "./card-encoders.js";
-import { bufferOf, type WorkerInit } from "./chunk-job.js";
+import { createCardEncoder } from "./card-encoders.js";
+import { bufferOf, type ChunkTemplate, type WorkerInit } from "./chunk-job.js";
 import { createPukCipher, type PukCipher } from "./secrets.js";
 
 /** What a worker makes once from its {@link WorkerInit} and reuses for every card. */
 export interface ProductionContext {
   readonly issuer: CertificateIssuer;
   readonly pukCipher: PukCipher;
-  /** The encoder a template's configuration names, made once per kind. */
-  encoderFor(kind: EncoderKind): CardEncoder;
+  /** The encoder a template's configuration names. */
+  encoderFor(template: ChunkTemplate): CardEncoder;
 }
 
 /**
@@ -28,24 +29,20 @@ export function createProductionContext(init: WorkerInit): ProductionContext {
   const ca = parseCaCertificate(bufferOf(init.caCertificate));
   const issuer = createCertificateIssuer({
     ca,
-    signer: createThreadSigner(init.caSigningKey),
+    signer: init.caToken ? openWorkerTokenSigner(init.caToken) : createThreadSigner(init.caSigningKey!),
     publicBaseUrl: init.publicUrl,
   });
   const software = {
     caCertificates: [ca.certificateDer, ...init.caChain.map(bufferOf)],
     iterations: init.pkcs12Iterations ?? 2048,
   };
-  const encoders = new Map<EncoderKind, CardEncoder>();
+  // A worker thread writes software tokens only: chip cards are personalised on a station's
+  // main thread, which owns the readers' module and the journal (batches/produce-chip-chunk.ts).
+  const encoder = createCardEncoder("software", software);
   return {
     issuer,
     pukCipher: createPukCipher(Buffer.from(init.pukKey)),
-    encoderFor(kind) {
-      let encoder = encoders.get(kind);
-      if (!encoder) {
-        encoder = createCardEncoder(kind, software);
-        encoders.set(kind, encoder);
-      }
-      return encoder;
-    },
+    encoderFor: (template) =>
+      template.encoder === "software" ? encoder : createCardEncoder(template.encoder, software),
   };
 }

@@ -36,17 +36,17 @@ describe("createWorkerPool", () => {
     for (const [i, result] of results.entries()) {
       expect(result).toMatchObject({ batchId: "batch-1", chunk: i + 1, pages: 3 });
       expect(result.cards.map((card) => card.cardId)).toEqual(jobs[i]!.cards.map((card) => card.cardId));
-      const memory = result.cards[0]!.ok ? result.cards[0]!.token.buffer : undefined;
+      const memory = result.cards[0]!.ok ? result.cards[0]!.token!.buffer : undefined;
       for (const card of result.cards) {
         if (!card.ok) throw new Error(`card ${card.cardId} failed: ${card.reason}`);
-        expect(card.token.buffer).toBe(memory);
+        expect(card.token!.buffer).toBe(memory);
         expect(card.certificates).toHaveLength(2);
         for (const certificate of card.certificates) {
           expect(certificate.der.buffer).toBe(memory);
           expect(new X509Certificate(certificate.der).subject).toContain("CN=Ada Lovelace");
         }
         // The token is a PKCS#12 file whose MAC a wrong PIN does not open.
-        expect(verifyPkcs12Mac(Buffer.from(card.token), "not-the-pin").valid).toBe(false);
+        expect(verifyPkcs12Mac(Buffer.from(card.token!), "not-the-pin").valid).toBe(false);
       }
     }
   });

@@ -5,6 +5,7 @@ import type { CardTemplate } from "../domain/card-template.js";
 import type { ProcessOptions } from "../domain/process-options.js";
 import type { AuditLog } from "../store/audit-log.js";
 import type { Db, Store } from "../store/database.js";
+import type { ChipStation } from "./chip-station.js";
 
 export type { Actor, Clock };
 
@@ -35,6 +36,8 @@ export interface Services {
    * certificate's CRL and OCSP addresses.
    */
   readonly issuingRefusal?: string | undefined;
+  /** The card readers this process reaches through PKCS#11 (see chip-station.ts). */
+  readonly chipStation: ChipStation;
 }
 
 export const nowIso = (services: Pick<Services, "clock">) => services.clock().toISOString();

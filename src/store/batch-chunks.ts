@@ -34,6 +34,31 @@ export async function insertBatchChunks(db: Db, batchId: string, chunks: number,
   }
 }
 
+/** Marks the chunks of a new batch that hold cards of these (chip) templates. */
+export async function markChipChunks(
+  db: Db,
+  batchId: string,
+  chipTemplates: readonly string[],
+): Promise<void> {
+  if (chipTemplates.length === 0) return;
+  await db
+    .updateTable("batch_chunks")
+    .set({ encoder: "pkcs11" })
+    .where("batch_id", "=", batchId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("batch_items as i")
+          .innerJoin("cards as k", "k.id", "i.card_id")
+          .select("i.card_id")
+          .whereRef("i.batch_id", "=", "batch_chunks.batch_id")
+          .whereRef("i.chunk", "=", "batch_chunks.chunk")
+          .where("k.template", "in", chipTemplates),
+      ),
+    )
+    .execute();
+}
+
 /**
  * Takes the next chunk to produce: a pending one, or a running one whose lease ran out (its
  * producer died). On PostgreSQL, SKIP LOCKED lets several Tessera processes take chunks of one
@@ -44,9 +69,11 @@ export async function insertBatchChunks(db: Db, batchId: string, chunks: number,
 export async function claimNextChunk(
   db: Db,
   dialect: Dialect,
-  claim: { instanceId: string; now: string; leaseUntil: string },
+  claim: { instanceId: string; now: string; leaseUntil: string; chip?: boolean },
 ): Promise<ChunkClaim | undefined> {
   const lock = dialect === "postgres" ? sql`for update of c skip locked` : sql``;
+  // A process without card readers leaves chunks of chip cards to a production station.
+  const encoders = claim.chip ? sql`` : sql`and c.encoder = 'software'`;
   const result = await sql<{ batch_id: string; chunk: number; attempts: number; process: string }>`
     update batch_chunks
        set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
@@ -56,6 +83,7 @@ export async function claimNextChunk(
          from batch_chunks c join batches b on b.id = c.batch_id
         where (b.state = 'running' or (b.state = 'cancelled' and b.finished_at is null))
           and (c.state = 'pending' or (c.state = 'running' and c.lease_until < ${claim.now}))
+          ${encoders}
         order by b.created_at, c.batch_id, c.chunk
         limit 1
         ${lock})

@@ -44,6 +44,8 @@ export interface BatchItem {
   state: string;
   code: string | null;
   reason: string | null;
+  /** The chip the card went to, for a card personalised through PKCS#11. */
+  tokenSerial: string | null;
 }
 
 export async function findBatchItems(
@@ -63,6 +65,7 @@ export async function findBatchItems(
       "i.state",
       "i.code",
       "i.reason",
+      "c.token_serial as tokenSerial",
     ])
     .where("i.batch_id", "=", batchId);
   if (filter.state) query = query.where("i.state", "=", filter.state);

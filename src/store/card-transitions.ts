@@ -13,6 +13,7 @@ export interface CardTransitionChanges {
   issuedAt?: string | null;
   expiresAt?: string | null;
   pukEncrypted?: string | null;
+  tokenSerial?: string | null;
 }
 
 /** The column each change sets. */
@@ -25,6 +26,7 @@ const changeColumns = {
   issuedAt: "issued_at",
   expiresAt: "expires_at",
   pukEncrypted: "puk_encrypted",
+  tokenSerial: "token_serial",
 } as const satisfies Record<keyof CardTransitionChanges, string>;
 
 export interface CardTransition {

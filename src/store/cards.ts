@@ -29,6 +29,7 @@ const cardColumns = [
   "expires_at",
   "updated_at",
   "predecessor_id",
+  "token_serial",
 ] as const;
 
 type CardRow = Pick<CardTable, (typeof cardColumns)[number]>;
@@ -54,6 +55,7 @@ export function toCard(row: CardRow): Card {
     expiresAt: row.expires_at,
     updatedAt: row.updated_at,
     predecessorId: row.predecessor_id,
+    tokenSerial: row.token_serial,
   };
 }
 
@@ -97,6 +99,7 @@ export async function insertCards(db: Db, cards: NewCard[], at: string): Promise
     expires_at: null,
     updated_at: at,
     predecessor_id: card.predecessorId ?? null,
+    token_serial: null,
   }));
 }
 

@@ -1,9 +1,23 @@
 import { countRows } from "./count-rows.js";
 import type { Db } from "./database.js";
 
+/**
+ * Where a CA key in a PKCS#11 token lives. The PIN is not here: only the name of the environment
+ * variable that holds it.
+ */
+export interface CaKeyInToken {
+  modulePath: string;
+  tokenLabel: string;
+  /** CKA_ID of the key pair, hex. */
+  keyId: string;
+  pinVariable: string;
+}
+
 export interface CaRecord {
   certificate: Buffer;
+  /** The encrypted PKCS#8 PEM; null when the key is in a token ({@link keyInToken}). */
   privateKey: string | null;
+  keyInToken: CaKeyInToken | null;
   chain: Buffer[];
   responderCertificate: Buffer;
   responderPrivateKey: string;
@@ -16,12 +30,20 @@ export async function findCaRecord(db: Db): Promise<CaRecord | undefined> {
     row && {
       certificate: Buffer.from(row.certificate),
       privateKey: row.private_key,
+      keyInToken: row.key_in_token === null ? null : readKeyInToken(row.key_in_token),
       chain: (JSON.parse(row.chain) as string[]).map((b64) => Buffer.from(b64, "base64")),
       responderCertificate: Buffer.from(row.responder_certificate),
       responderPrivateKey: row.responder_private_key,
       responderNotAfter: row.responder_not_after,
     }
   );
+}
+
+function readKeyInToken(json: string): CaKeyInToken {
+  const { modulePath, tokenLabel, keyId, pinVariable } = JSON.parse(json) as Partial<CaKeyInToken>;
+  if (![modulePath, tokenLabel, keyId, pinVariable].every((value) => typeof value === "string"))
+    throw new Error(`certificate_authority.key_in_token is damaged: ${json}`);
+  return { modulePath, tokenLabel, keyId, pinVariable } as CaKeyInToken;
 }
 
 /** Inserts the CA; false when another Tessera sharing the database was quicker. */
@@ -32,6 +54,7 @@ export async function insertCaRecord(db: Db, ca: CaRecord, at: string): Promise<
       id: 1,
       certificate: ca.certificate,
       private_key: ca.privateKey,
+      key_in_token: ca.keyInToken === null ? null : JSON.stringify(ca.keyInToken),
       chain: JSON.stringify(ca.chain.map((c) => c.toString("base64"))),
       responder_certificate: ca.responderCertificate,
       responder_private_key: ca.responderPrivateKey,

@@ -7,6 +7,8 @@ import type { ColumnType, Generated } from "kysely";
  */
 export interface Database {
   activation_codes: ActivationCodeTable;
+  chip_journal: ChipJournalTable;
+  chip_journal_certificates: ChipJournalCertificateTable;
   activation_attempts: ActivationAttemptTable;
   operators: OperatorTable;
   login_throttle: LoginThrottleTable;
@@ -174,6 +176,8 @@ export interface CardTable {
   expires_at: string | null;
   /** The card this one renews (issue 12). */
   predecessor_id: string | null;
+  /** The chip's token serial, for a card personalised through PKCS#11 (migration 015). */
+  token_serial: string | null;
   updated_at: string;
 }
 
@@ -213,6 +217,12 @@ export interface CertificateAuthorityTable {
   certificate: Buffer;
   /** Encrypted PKCS#8 PEM; null when the key lives in a PKCS#11 token. */
   private_key: string | null;
+  /**
+   * JSON `{modulePath, tokenLabel, keyId, pinVariable}` when the key lives in a PKCS#11 token
+   * (migration 016): the module, the token, the key's CKA_ID (hex) and the name of the environment
+   * variable that holds the PIN, never the PIN.
+   */
+  key_in_token: string | null;
   /** JSON array of base64 DER certificates above the CA, for a subordinate CA. */
   chain: string;
   responder_certificate: Buffer;
@@ -279,6 +289,8 @@ export interface BatchChunkTable {
   lease_until: string | null;
   attempts: number;
   updated_at: string;
+  /** `pkcs11` when the chunk holds chip cards: only a production station takes it (migration 015). */
+  encoder: ColumnType<string, string | undefined, string>;
 }
 
 export interface BatchItemTable {
@@ -329,4 +341,23 @@ export interface ActivationCodeTable {
 export interface ActivationAttemptTable {
   address: string;
   at: string;
+}
+
+/** A chip card being personalised: its token and the PUK its SO PIN becomes (migration 015). */
+export interface ChipJournalTable {
+  card_id: string;
+  token_serial: string;
+  puk_encrypted: string;
+  started_at: string;
+}
+
+/** A certificate signed for a chip card, written here before it is written to the chip. */
+export interface ChipJournalCertificateTable {
+  serial: string;
+  card_id: string;
+  profile: string;
+  subject: string;
+  der: Buffer;
+  not_before: string;
+  not_after: string;
 }

@@ -49,6 +49,12 @@ export const batchItemSchema = z.object({
   state: z.enum(["pending", "done", "failed", "released"]),
   code: z.string().nullable(),
   reason: z.string().nullable(),
+  tokenSerial: z
+    .string()
+    .nullable()
+    .describe(
+      "The serial of the chip the card was personalised on (PKCS#11 encoder); null for a software token",
+    ),
 });
 
 /** The parts of a batch's print file or PIN letters (one part per chunk). */

@@ -5,8 +5,10 @@ import { cardFieldProblems } from "../../domain/card-fields.js";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { expiryWindowsFrom } from "../../domain/expiring-cards.js";
+import { findProcess } from "../../domain/process-catalog.js";
 import { cardExportRoles, hasAnyRole } from "../../domain/roles.js";
 import { findTokenRefusal } from "../../processes/batch-downloads.js";
+import { disclosePuk } from "../../processes/card-puk.js";
 import { type CardView, cardSchema, toCardView } from "../../processes/schemas.js";
 import { findHistoryOf } from "../../store/audit-log.js";
 import { countExpiringCards, findCardById, findNewestSuccessor, searchCards } from "../../store/cards.js";
@@ -169,6 +171,28 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
             (await findTokenRefusal(db, card, app.config.downloads.tokenLimit, actorOf(request))) ===
               undefined,
         };
+      },
+    }),
+
+    "POST /api/v1/cards/:id/puk": apiRoute({
+      // Whoever may unblock a PIN, and no one else: the catalog's roles for Unblock PIN (helpdesk).
+      access: findProcess("CardsProcUnblockPin").roles,
+      // A card's secret: refused to a page of another site, and to a sibling subdomain's page.
+      config: { download: true },
+      summary:
+        "The PUK of one active chip card, for a helpdesk desk that unblocks its PIN with its own reader (tessera card unblock); every disclosure is in the card's history",
+      params: idParamsSchema,
+      response: {
+        200: z.object({
+          cardNumber: z.string(),
+          tokenSerial: z.string().describe("The serial of the card's token: the card on the chip"),
+          puk: z.string().describe("The card's PUK (its security-officer PIN)"),
+        }),
+      },
+      handler: async (request, reply) => {
+        const { card, puk } = await disclosePuk(app.services, actorOf(request), request.params.id);
+        reply.header("cache-control", "no-store");
+        return { cardNumber: card.cardNumber, tokenSerial: card.tokenSerial!, puk };
       },
     }),
   });

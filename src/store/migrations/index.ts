@@ -14,6 +14,8 @@ import { expiry } from "./011-expiry.js";
 import { namesAndBatchNumbers } from "./012-names-and-batch-numbers.js";
 import { cardSuccessors } from "./013-card-successors.js";
 import { activationCodes } from "./014-activation-codes.js";
+import { chipCards } from "./015-chip-cards.js";
+import { tokenCa } from "./016-token-ca.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -31,6 +33,8 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "012-names-and-batch-numbers": namesAndBatchNumbers,
   "013-card-successors": cardSuccessors,
   "014-activation-codes": activationCodes,
+  "015-chip-cards": chipCards,
+  "016-token-ca": tokenCa,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

@@ -29,7 +29,22 @@ export const itemCardColumns: Column<BatchItem>[] = [
   { header: "Holder", cell: (item) => item.holderName },
 ];
 
-const table: TableSpec<BatchItem> = {
+/** The chip each card went to, for a batch with chip cards. */
+const chipColumn: Column<BatchItem> = {
+  header: "Chip",
+  cell: (item) =>
+    item.tokenSerial ? (
+      <Text span size="sm" className="mono">
+        {item.tokenSerial}
+      </Text>
+    ) : (
+      <Text span size="sm" c="dimmed">
+        {item.state === "done" ? "Software token" : "—"}
+      </Text>
+    ),
+};
+
+const cardsTable = (chips: boolean): TableSpec<BatchItem> => ({
   label: "Cards of the batch",
   minWidth: 560,
   rowKey: (item) => item.cardId,
@@ -56,8 +71,9 @@ const table: TableSpec<BatchItem> = {
         );
       },
     },
+    ...(chips ? [chipColumn] : []),
   ],
-};
+});
 
 /**
  * Every card of the batch, in the order it was produced (paged as the API pages them), with
@@ -81,7 +97,7 @@ export function BatchCards({ batch }: { batch: Batch }) {
           Cards of the batch
         </Title>
       }
-      spec={table}
+      spec={cardsTable(Boolean(items.data?.items.some((item) => item.tokenSerial)))}
       query={items}
       pager={pages}
     />

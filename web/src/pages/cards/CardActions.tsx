@@ -15,7 +15,7 @@ interface CardAction {
   label: string;
   color?: string;
   /** Extra fields of the body. */
-  input?: "reasonRequired" | "reasonOptional" | "lockReason" | "newPin";
+  input?: "reasonRequired" | "reasonOptional" | "lockReason" | "newPin" | "changePin";
   body?: Record<string, unknown>;
   question: string;
 }
@@ -70,7 +70,15 @@ const cardActions: CardAction[] = [
     symbolicName: "CardsProcUnblockPin",
     label: "Unblock PIN",
     input: "newPin",
-    question: "Set a new PIN with the card's PUK and reset the retry counter.",
+    question:
+      "Set a new PIN with the card's PUK and reset the retry counter. The card must be in a reader this server reaches; a desk with its own reader runs \u201ctessera card unblock\u201d.",
+  },
+  {
+    key: "changePin",
+    symbolicName: "CardsProcChangePin",
+    label: "Change PIN",
+    input: "changePin",
+    question: "The holder types the old PIN and the new one; the card checks the old one.",
   },
   {
     key: "repeat",
@@ -110,6 +118,7 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
   const [reason, setReason] = useState("");
   const [lockReason, setLockReason] = useState<string | null>(null);
   const [newPin, setNewPin] = useState("");
+  const [oldPin, setOldPin] = useState("");
   const process = findProcess(action.symbolicName);
   const run = useMutation({
     mutationFn: () =>
@@ -121,6 +130,7 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
           reason.trim() && { reason: reason.trim() }),
         ...(action.input === "lockReason" && { reason: lockReason }),
         ...(action.input === "newPin" && { newPin }),
+        ...(action.input === "changePin" && { oldPin, newPin }),
       }),
     onSuccess: ({ card: changed }) => {
       void queryClient.invalidateQueries({ queryKey: ["card", card.id] });
@@ -138,7 +148,8 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
   const missing =
     (action.input === "reasonRequired" && !reason.trim()) ||
     (action.input === "lockReason" && !lockReason) ||
-    (action.input === "newPin" && !/^\d{4,12}$/.test(newPin));
+    ((action.input === "newPin" || action.input === "changePin") && !/^\d{4,12}$/.test(newPin)) ||
+    (action.input === "changePin" && !/^\d{4,12}$/.test(oldPin));
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -177,7 +188,19 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
               error={errors.reason}
             />
           )}
-          {action.input === "newPin" && (
+          {action.input === "changePin" && (
+            <PasswordInput
+              label="Old PIN"
+              required
+              inputMode="numeric"
+              autoComplete="off"
+              value={oldPin}
+              onChange={(e) => setOldPin(e.currentTarget.value.replace(/\D/g, ""))}
+              error={errors.oldPin}
+              data-autofocus
+            />
+          )}
+          {(action.input === "newPin" || action.input === "changePin") && (
             <PasswordInput
               label="New PIN"
               description="Digits only, within the card template's PIN length. Tell it to the holder in person."
@@ -187,7 +210,7 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
               value={newPin}
               onChange={(e) => setNewPin(e.currentTarget.value.replace(/\D/g, ""))}
               error={errors.newPin}
-              data-autofocus
+              {...(action.input === "newPin" && { "data-autofocus": true })}
             />
           )}
           <FormActions

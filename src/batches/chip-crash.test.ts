@@ -1,0 +1,305 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type App, createApp } from "../app.js";
+import { loadConfig } from "../config.js";
+import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import { runProcess } from "../processes/registry.js";
+import type { Actor } from "../services/services.js";
+import { findBatch } from "../store/batches.js";
+import { findOperatorByUsername } from "../store/operators.js";
+import { createScratchFolder } from "../test-support/files.js";
+import {
+  type BlankCardReader,
+  createBlankCardReader,
+  hasSoftHsm,
+  softHsmModule,
+  transportSoPin,
+} from "../test-support/softhsm.js";
+import { hasTool } from "../test-support/tools.js";
+
+/**
+ * Issue 10: a card on plastic cannot be rolled back. `tessera worker` is killed (SIGKILL, no
+ * chance to tidy up) again and again while it personalises a batch of 40 chip cards; after the
+ * last start every card is either fully personalised and issued or failed, no token holds
+ * stray keys or certificates, every certificate Tessera signed is on a finished card or revoked,
+ * and the CRL says what the database says.
+ */
+const tools = hasSoftHsm() && hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils");
+const cli = path.resolve("dist/cli/main.js");
+const cards = 40;
+const { file } = createScratchFolder("tessera-chip-crash-");
+
+const chipTemplate = cardTemplateSchema.parse({
+  ...demoTemplates[0],
+  name: "Chip ID",
+  cardNumber: { prefix: "7003", digits: 8 },
+  pinLength: { min: 6, max: 8 },
+  encoder: "pkcs11",
+  pkcs11: { module: softHsmModule, blankLabel: "^blank-", readers: 2 },
+});
+
+describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-chip-crash-"));
+  let reader: BlankCardReader;
+  let env: NodeJS.ProcessEnv;
+  let batchId: string;
+
+  const openApp = (): Promise<App> => createApp(loadConfig({ env }));
+
+  /**
+   * Starts `tessera worker` and kills it once `moment` holds in its database: a card's chip
+   * journalled, a certificate journalled and not yet on a finished card, or so many cards recorded.
+   */
+  async function killWhen(moment: "started" | "certificate" | { done: number }): Promise<void> {
+    const worker: ChildProcess = spawn("node", [cli, "worker"], { env, stdio: "ignore" });
+    const db = new Database(path.join(dataDir, "tessera.sqlite"), { readonly: true });
+    try {
+      const started = Date.now();
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+        const reached =
+          moment === "started"
+            ? count("select count(*) as n from chip_journal") > 0
+            : moment === "certificate"
+              ? count("select count(*) as n from chip_journal_certificates") > 0
+              : (db.prepare("select done from batches where id = ?").get(batchId) as { done: number }).done >=
+                moment.done;
+        if (reached) break;
+        if (Date.now() - started > 60_000)
+          throw new Error(`the worker never reached ${JSON.stringify(moment)}`);
+      }
+    } finally {
+      db.close();
+    }
+    worker.kill("SIGKILL");
+    await new Promise((resolve) => worker.once("exit", resolve));
+  }
+
+  beforeAll(async () => {
+    reader = createBlankCardReader(cards + 4);
+    env = {
+      ...process.env,
+      SOFTHSM2_CONF: reader.conf,
+      TESSERA_TRANSPORT_SO_PIN: transportSoPin,
+      TESSERA_CONFIG: file("tessera.json", JSON.stringify({ templates: [...demoTemplates, chipTemplate] })),
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_ADMIN_PASSWORD: "crash test administrator",
+      TESSERA_DEMO: "false",
+      TESSERA_PUBLIC_URL: "https://id.example.org",
+      TESSERA_BATCH_CHUNK_SIZE: "5",
+      TESSERA_WORKERS: "1",
+      LOG_LEVEL: "silent",
+    };
+    process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
+    const app = await openApp();
+    try {
+      const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
+      const actor: Actor = {
+        id: admin.id,
+        username: "admin",
+        roles: ["registrationOfficer", "productionAdministrator", "administrator"],
+      };
+      await app.services.store.db
+        .updateTable("process_options")
+        .set({
+          options: JSON.stringify({
+            ...(await app.services.getOptions()),
+            approvalStep: false,
+            pukDelivery: "print",
+          }),
+        })
+        .execute();
+      const csv = ["firstName,lastName,email,identifier"];
+      for (let i = 0; i < cards; i++) csv.push(`Kim${i},Chipcrash,k${i}@example.org,K-${i}`);
+      await runProcess(app.services, actor, "UsersBoProcImport", { csv: csv.join("\n") });
+      const users = await app.services.store.db.selectFrom("users").select("id").execute();
+      await runProcess(app.services, actor, "CardsBoProcRequestMultiple", {
+        userIds: users.map((u) => u.id),
+        template: "Chip ID",
+      });
+      const ids = await app.services.store.db.selectFrom("cards").select("id").execute();
+      const { result } = await runProcess(app.services, actor, "CardsBoProcIssueMultiple", {
+        cardIds: ids.map((c) => c.id),
+        options: { pinLength: 6, cardEndState: "issued", certificateEndState: "onHold" },
+      });
+      batchId = (result as { batchId: string }).batchId;
+    } finally {
+      await app.close();
+    }
+  });
+  afterAll(() => {
+    delete process.env.TESSERA_TRANSPORT_SO_PIN;
+    reader?.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("ends with every card personalised exactly once or failed, nothing stray on any token, every other certificate revoked", async () => {
+    const moments: Parameters<typeof killWhen>[0][] = [
+      "started",
+      "certificate",
+      { done: 5 },
+      "certificate",
+      { done: 15 },
+      "certificate",
+      { done: 25 },
+    ];
+    for (const moment of moments) await killWhen(moment);
+
+    const app = await openApp();
+    try {
+      const { db } = app.services.store;
+      const before = (await findBatch(db, batchId))!;
+      expect(before.done).toBeLessThan(cards);
+      const interrupted = await db
+        .selectFrom("batch_chunks")
+        .select("chunk")
+        .where("attempts", ">", 1)
+        .execute();
+      expect(interrupted.length).toBeGreaterThan(0);
+      app.runner.start();
+      await app.runner.idle();
+      const batch = (await findBatch(db, batchId))!;
+      expect(batch).toMatchObject({ state: "completed", total: cards, left: 0 });
+      expect(batch.done + batch.failed).toBe(cards);
+      // A chip redone on resume ends personalised: none of these kills need fail a card.
+      expect(batch.failed).toBe(0);
+
+      const rows = await db
+        .selectFrom("cards")
+        .select(["id", "card_number", "state", "token_serial"])
+        .execute();
+      expect(rows.every((card) => card.state === "issued" && card.token_serial)).toBe(true);
+      expect(new Set(rows.map((card) => card.token_serial)).size).toBe(cards);
+      expect(await db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
+      expect(await db.selectFrom("chip_journal_certificates").selectAll().execute()).toEqual([]);
+
+      // The PIN letters of the recorded chunks (an interrupted chunk's letters were never kept).
+      const parts = await db
+        .selectFrom("batch_parts")
+        .select(["data"])
+        .where("kind", "=", "pinLetters")
+        .execute();
+      const pins = new Map<string, string>();
+      for (const [index, part] of parts.entries()) {
+        const text = execFileSync(
+          "pdftotext",
+          ["-layout", file(`letters-${index}.pdf`, Buffer.from(part.data)), "-"],
+          {
+            encoding: "utf8",
+          },
+        );
+        for (const page of text.split("\f")) {
+          const number = /Card number:?\s+(\d+)/i.exec(page)?.[1];
+          const pin = /PIN:\s*(\d+)/.exec(page)?.[1];
+          if (number && pin) pins.set(number, pin);
+        }
+      }
+      expect(pins.size).toBe(cards);
+
+      // Each card's chip holds exactly its two keys, its two certificates and the CA's; the
+      // certificates on the chips are exactly those recorded on hold, every other one is revoked.
+      const certificates = await db
+        .selectFrom("certificates")
+        .select(["serial", "card_id", "state", "der"])
+        .execute();
+      const onChips = new Set<string>();
+      for (const card of rows) {
+        const listed = spawnSync(
+          "pkcs11-tool",
+          [
+            "--module",
+            softHsmModule,
+            "--token-label",
+            card.card_number,
+            "--login",
+            "--pin",
+            pins.get(card.card_number)!,
+            "--list-objects",
+          ],
+          { encoding: "utf8", env },
+        );
+        expect(listed.status, listed.stderr).toBe(0);
+        const blocks = listed.stdout.split(/\n(?=\S)/);
+        expect(blocks.filter((block) => block.startsWith("Private Key Object"))).toHaveLength(2);
+        expect(blocks.filter((block) => block.startsWith("Public Key Object"))).toHaveLength(2);
+        const onChip = blocks.filter((block) => block.startsWith("Certificate Object"));
+        expect(onChip).toHaveLength(3);
+        for (const block of onChip) {
+          const label = /label:\s+(.+)/.exec(block)![1]!.trim();
+          if (label === "CA") continue;
+          const der = spawnSync(
+            "pkcs11-tool",
+            [
+              "--module",
+              softHsmModule,
+              "--token-label",
+              card.card_number,
+              "--read-object",
+              "--type",
+              "cert",
+              "--label",
+              label,
+            ],
+            { env },
+          ).stdout;
+          onChips.add(new X509Certificate(der).serialNumber.toLowerCase());
+        }
+      }
+      const held = certificates.filter((certificate) => certificate.state === "onHold");
+      expect(held).toHaveLength(cards * 2);
+      expect(new Set(held.map((certificate) => certificate.serial.toLowerCase()))).toEqual(onChips);
+      const others = certificates.filter((certificate) => certificate.state !== "onHold");
+      expect(others.every((certificate) => certificate.state === "revoked")).toBe(true);
+      console.log(
+        `${before.done} of ${cards} done before the last start; ${interrupted.length} chunks interrupted; ${others.length} certificates of interrupted cards revoked`,
+      );
+
+      // No other token holds anything: the blank cards left over are still blank.
+      const tokens = spawnSync("pkcs11-tool", ["--module", softHsmModule, "--list-token-slots"], {
+        encoding: "utf8",
+        env,
+      }).stdout;
+      const labels = [...tokens.matchAll(/token label\s*:\s*(.+)/g)].map((match) => match[1]!.trim());
+      const numbers = new Set(rows.map((card) => card.card_number));
+      for (const label of labels.filter((label) => !numbers.has(label) && label.startsWith("blank-"))) {
+        const listed = spawnSync(
+          "pkcs11-tool",
+          ["--module", softHsmModule, "--token-label", label, "--list-objects"],
+          {
+            encoding: "utf8",
+            env,
+          },
+        );
+        expect(listed.stdout.trim()).toBe("");
+      }
+      expect(labels.filter((label) => !numbers.has(label) && !label.startsWith("blank-"))).toEqual([]);
+
+      // The CRL lists exactly the revoked certificates, each signed before the last start.
+      const crl = await app.services.crl.current();
+      const crlText = execFileSync(
+        "openssl",
+        ["crl", "-inform", "DER", "-in", file("crl.der", Buffer.from(crl.der)), "-noout", "-text"],
+        {
+          encoding: "utf8",
+        },
+      );
+      const listed = new Set(
+        [...crlText.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((match) => match[1]!.toLowerCase()),
+      );
+      const revoked = new Set(
+        certificates
+          .filter((certificate) => certificate.state !== "valid")
+          .map((certificate) => certificate.serial.toLowerCase()),
+      );
+      expect(listed).toEqual(revoked);
+    } finally {
+      await app.close();
+    }
+  }, 300_000);
+});

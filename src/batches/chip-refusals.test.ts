@@ -1,0 +1,182 @@
+import { execFileSync } from "node:child_process";
+import pkcs11js from "pkcs11js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
+import {
+  type BlankCardReader,
+  createBlankCardReader,
+  hasSoftHsm,
+  softHsmModule,
+  transportSoPin,
+} from "../test-support/softhsm.js";
+import { createTestApp, type TestApp } from "../test-support/test-app.js";
+
+/**
+ * Issue 10, bad input: a card pulled out mid-card, a PIN length the chip refuses, a wrong
+ * transport PIN, no blank card left. Each fails the card with a sentence naming it and the
+ * cause, leaves nothing half-recorded, and the batch goes on with the other cards.
+ */
+const chipTemplate = cardTemplateSchema.parse({
+  ...demoTemplates[0],
+  name: "Chip ID",
+  cardNumber: { prefix: "7003", digits: 8 },
+  encoder: "pkcs11",
+  pkcs11: { module: softHsmModule, blankLabel: "^blank-", readers: 1 },
+});
+
+type Item = { cardId: string; cardNumber: string; state: string; code: string | null; reason: string | null };
+
+describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
+  let reader: BlankCardReader;
+  let t: TestApp;
+  let ops: { registrar: ApiClient; production: ApiClient };
+  let module: Pkcs11Module;
+  let holders = 0;
+
+  /** Orders a batch of `count` new chip cards and waits for it; its items, in order. */
+  async function batchOf(count: number, options: Record<string, unknown> = {}): Promise<Item[]> {
+    const cardIds = await requestCardsForNewHolders(ops.registrar, {
+      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
+      count,
+      template: "Chip ID",
+    });
+    const order = await ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds,
+      options,
+    });
+    expect(order.status).toBe(202);
+    t.app.runner.start();
+    await t.app.runner.idle();
+    const batch = (await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    expect(batch.state).toBe("completed");
+    return batch.items;
+  }
+  const tokenLabels = () => module.listTokens().map((token) => token.label);
+  const objectsOn = (label: string) => reader.pkcs11Tool("--token-label", label, "--list-objects").trim();
+
+  beforeAll(async () => {
+    reader = createBlankCardReader(7);
+    // Someone else's card in the readers: initialised, holding an object, not blank.
+    reader.addCard("staff-card-0042");
+    execFileSync(
+      "pkcs11-tool",
+      [
+        "--module",
+        softHsmModule,
+        "--token-label",
+        "staff-card-0042",
+        "--login",
+        "--pin",
+        "1234",
+        "--keypairgen",
+        "--key-type",
+        "EC:prime256v1",
+        "--label",
+        "keep me",
+      ],
+      { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
+    );
+    process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
+    t = await createTestApp("sqlite", {
+      options: { approvalStep: false },
+      config: { templates: [...demoTemplates, chipTemplate] },
+    });
+    ops = await loggedInOperators(t, {
+      registrar: ["registrationOfficer"],
+      production: ["productionAdministrator"],
+    });
+    module = t.app.services.chipStation.moduleFor(chipTemplate.pkcs11!);
+  });
+  afterAll(async () => {
+    delete process.env.TESSERA_TRANSPORT_SO_PIN;
+    await t?.close();
+    reader?.remove();
+  });
+
+  it("fails a card pulled out of its reader mid-card, revokes what was signed for it, and goes on", async () => {
+    const generate = module.api.C_GenerateKeyPairAsync.bind(module.api);
+    let calls = 0;
+    // The first card's second key: the card is gone.
+    module.api.C_GenerateKeyPairAsync = (...args: Parameters<typeof generate>) =>
+      ++calls === 2
+        ? Promise.reject(new pkcs11js.Pkcs11Error("CKR_DEVICE_REMOVED:50", 50, "C_GenerateKeyPair"))
+        : generate(...args);
+    let items: Item[];
+    try {
+      items = await batchOf(3);
+    } finally {
+      module.api.C_GenerateKeyPairAsync = generate;
+    }
+    expect(items.map((item) => item.state)).toEqual(["failed", "done", "done"]);
+    const [removed] = items;
+    expect(removed!.code).toBe("pkcs11.card_removed");
+    expect(removed!.reason).toContain(`Card ${removed!.cardNumber}`);
+    expect(removed!.reason).toContain("CKR_DEVICE_REMOVED");
+    const card = (await ops.production("GET", `/api/v1/cards/${removed!.cardId}`)).body;
+    expect(card).toMatchObject({ state: "failed", tokenSerial: null });
+    // Its first certificate was signed and journalled before the card went: recorded revoked.
+    expect(card.certificates.map((c: { state: string }) => c.state)).toEqual(["revoked"]);
+    // Where the chip still answers, nothing half-made stays on it.
+    expect(tokenLabels()).toContain(`failed ${removed!.cardNumber}`);
+    expect(objectsOn(`failed ${removed!.cardNumber}`)).toBe("");
+    expect(await t.app.services.store.db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
+  });
+
+  it("refuses a PIN length the chip does not take, naming the card, and leaves the chips blank", async () => {
+    const listTokens = module.listTokens;
+    module.listTokens = () => listTokens().map((token) => ({ ...token, pinLength: { min: 8, max: 8 } }));
+    const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
+    let items: Item[];
+    try {
+      items = await batchOf(2, { pinLength: 6 });
+    } finally {
+      module.listTokens = listTokens;
+    }
+    expect(items.map((item) => [item.state, item.code])).toEqual([
+      ["failed", "pkcs11.pin_rejected"],
+      ["failed", "pkcs11.pin_rejected"],
+    ]);
+    expect(items[0]!.reason).toMatch(
+      new RegExp(
+        `^Card ${items[0]!.cardNumber}: its chip \\(token \\w+\\) takes PINs of 8 to 8 digits, not 6\\.$`,
+      ),
+    );
+    expect(tokenLabels().filter((label) => label.startsWith("blank-"))).toHaveLength(blanks);
+  });
+
+  it("stops at the first blank card that refuses the transport PIN, and makes the cards once it is right", async () => {
+    const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
+    process.env.TESSERA_TRANSPORT_SO_PIN = "99999999";
+    let items: Item[];
+    try {
+      items = await batchOf(2);
+    } finally {
+      process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
+    }
+    expect(items.map((item) => [item.state, item.code])).toEqual([
+      ["failed", "pkcs11.pin_incorrect"],
+      ["failed", "pkcs11.pin_incorrect"],
+    ]);
+    expect(items[0]!.reason).toContain(`Card ${items[0]!.cardNumber}`);
+    expect(items[0]!.reason).toContain("CKR_PIN_INCORRECT");
+    expect(items[1]!.reason).toMatch(/was not tried: .*Set TESSERA_TRANSPORT_SO_PIN/);
+    // The chips were not changed: still blank, and the next batch makes its cards on them.
+    expect(tokenLabels().filter((label) => label.startsWith("blank-"))).toHaveLength(blanks);
+    expect((await batchOf(2)).map((item) => item.state)).toEqual(["done", "done"]);
+  });
+
+  it("fails the cards for which no blank card is left, and never touches a card that is not blank", async () => {
+    const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
+    expect(blanks, tokenLabels().join(",")).toBe(2);
+    const items = await batchOf(3);
+    expect(items.map((item) => [item.state, item.code])).toEqual([
+      ["done", null],
+      ["done", null],
+      ["failed", "pkcs11.no_blank_card"],
+    ]);
+    expect(items[2]!.reason).toContain(`card ${items[2]!.cardNumber}`);
+    expect(objectsOn("staff-card-0042")).toContain("keep me");
+  });
+});

@@ -1,0 +1,58 @@
+import type { CardEncoder } from "../production/card-encoder.js";
+import type { ChipJournal } from "../production/chip-encoder.js";
+import { createChipEncoder } from "../production/chip-encoder.js";
+import type { ChunkJob, ChunkResult, ChunkTemplate } from "../production/chunk-job.js";
+import { produceChunk } from "../production/produce-chunk.js";
+import type { ProductionContext } from "../production/production-context.js";
+import { createPukCipher } from "../production/secrets.js";
+import { createSoftwareEncoder } from "../production/software-encoder.js";
+import type { Services } from "../services/services.js";
+import { findJournaledTokens, journalChipCertificate, startChipCard } from "../store/chip-journal.js";
+
+/** Whether a chunk holds chip cards: then a production station makes it, on its main thread. */
+export function isChipJob(job: Pick<ChunkJob, "templates">): boolean {
+  return Object.values(job.templates).some((template) => template.encoder === "pkcs11");
+}
+
+/**
+ * Produces a chunk with chip cards on this thread, which owns the readers' PKCS#11 module (one
+ * per process) and the database the chip journal lives in. The chunk's software cards, if the
+ * batch mixes templates, are made here too. Certificates are signed with the CA's signer of
+ * this process; the cards of one chip template go through as many readers at once as it says.
+ */
+export async function produceChipChunk(services: Services, job: ChunkJob): Promise<ChunkResult> {
+  const { store, ca, chipStation } = services;
+  if (chipStation.refusal) throw new Error(chipStation.refusal);
+  const journal: ChipJournal = {
+    takenTokens: () => findJournaledTokens(store.db),
+    start: (entry) => startChipCard(store.db, entry, services.clock().toISOString()),
+    keepCertificate: (cardId, certificate) => journalChipCertificate(store.db, cardId, certificate),
+  };
+  const caCertificates = [ca.identity.certificateDer, ...ca.chain];
+  const software = createSoftwareEncoder({ caCertificates, iterations: 2048 });
+  const chipEncoders = new Map<string, CardEncoder>();
+  const chipEncoderOf = (template: ChunkTemplate): CardEncoder => {
+    let encoder = chipEncoders.get(template.name);
+    if (!encoder) {
+      const settings = template.pkcs11;
+      if (!settings) throw new Error(`the chip template ${template.name} has no pkcs11 settings`);
+      encoder = createChipEncoder({
+        module: chipStation.moduleFor(settings),
+        settings,
+        transportSoPin: chipStation.transportSoPin(settings),
+        journal,
+        caCertificates,
+        readers: chipStation.readersFor(settings),
+      });
+      chipEncoders.set(template.name, encoder);
+    }
+    return encoder;
+  };
+  const context: ProductionContext = {
+    issuer: ca.issuer,
+    pukCipher: createPukCipher(services.secrets.pukKey),
+    encoderFor: (template) => (template.encoder === "pkcs11" ? chipEncoderOf(template) : software),
+  };
+  const readers = Math.max(...Object.values(job.templates).map((template) => template.pkcs11?.readers ?? 1));
+  return produceChunk(context, job, { concurrency: readers });
+}

@@ -1,0 +1,243 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTemplates } from "../domain/card-template.js";
+import { findHistoryOf } from "../store/audit-log.js";
+import {
+  chipTemplate,
+  createCardToken,
+  insertActiveCard,
+  serialOfToken,
+} from "../test-support/chip-cards.js";
+import { cliPath } from "../test-support/cli.js";
+import {
+  type BlankCardReader,
+  createBlankCardReader,
+  hasSoftHsm,
+  softHsmModule,
+} from "../test-support/softhsm.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+
+/**
+ * Issue 10: "`tessera card unblock --card NUMBER` run at the desk fetches the PUK for that one
+ * card through the API (helpdesk role, audited, only for a card in a state that allows it) and
+ * does the same locally", and Change PIN at the same places. The built command line runs as a
+ * desk would, against a running server; pkcs11-tool judges the card.
+ */
+const template = chipTemplate("Desk chip");
+
+/** Runs the built CLI without blocking this process, which serves the API it calls. */
+function tessera(args: string[], env: Record<string, string | undefined>, input = "") {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn("node", [cliPath, "card", ...args], {
+      env: { ...process.env, TESSERA_NEW_PIN: undefined, TESSERA_OLD_PIN: undefined, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with its own reader", () => {
+  let reader: BlankCardReader;
+  let t: TestApp;
+  let url: string;
+  let helpdeskToken: string;
+  let officerToken: string;
+  /** A local port nothing listens on. */
+  let closedPort: number;
+  const cards = {
+    unblock: { cardNumber: "9100000001", puk: "12121212", stored: "12121212", pin: "101010" },
+    change: { cardNumber: "9100000002", puk: "23232323", stored: "23232323", pin: "202020" },
+    wrongPuk: { cardNumber: "9100000003", puk: "34343434", stored: "45454545", pin: "303030" },
+  };
+  const ids: Record<string, string> = {};
+
+  /** Whether pkcs11-tool logs in to the card labelled `label` with `pin`. */
+  const opens = (label: string, pin: string) => {
+    try {
+      reader.pkcs11Tool("--token-label", label, "--login", "--pin", pin, "--list-objects");
+      return true;
+    } catch (error) {
+      if (/CKR_PIN_INCORRECT/.test(String((error as { stderr?: unknown }).stderr))) return false;
+      throw error;
+    }
+  };
+
+  beforeAll(async () => {
+    reader = createBlankCardReader(0);
+    for (const card of Object.values(cards)) createCardToken(reader, card);
+    t = await createTestApp("sqlite", { config: { templates: [...demoTemplates, template] } });
+    const module = t.app.services.chipStation.moduleFor(template.pkcs11!);
+    const registrar = await t.operator("registrar", ["registrationOfficer"]);
+    for (const [key, card] of Object.entries(cards))
+      ids[key] = await insertActiveCard(t, registrar, {
+        cardNumber: card.cardNumber,
+        template: template.name,
+        serial: serialOfToken(module, card.cardNumber),
+        puk: card.stored,
+      });
+    ids.software = await insertActiveCard(t, registrar, {
+      cardNumber: "9100000009",
+      template: "Employee ID",
+      serial: null,
+      puk: null,
+    });
+    const tokenOf = async (username: string, roles: Parameters<typeof t.operator>[1]) => {
+      await t.operator(username, roles);
+      const created = await apiAs(t.server, await t.login(username))("POST", "/api/v1/tokens", {
+        name: "desk",
+      });
+      return created.body.token as string;
+    };
+    helpdeskToken = await tokenOf("desk", ["helpdesk"]);
+    officerToken = await tokenOf("officer", ["securityOfficer", "registrationOfficer"]);
+    url = await t.server.listen({ port: 0, host: "127.0.0.1" });
+    closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    reader?.remove();
+  });
+
+  const desk = (sub: string, cardNumber: string) => [
+    sub,
+    "--card",
+    cardNumber,
+    "--url",
+    url,
+    "--module",
+    softHsmModule,
+  ];
+
+  it("unblocks the card in the desk's reader with its PUK from the server, recorded as disclosed", async () => {
+    const card = cards.unblock;
+    const result = await tessera(desk("unblock", card.cardNumber), {
+      TESSERA_API_TOKEN: helpdeskToken,
+      TESSERA_NEW_PIN: "5858585",
+    });
+    expect(result.stderr).toBe("");
+    expect([result.status, result.stdout]).toEqual([
+      0,
+      `The PIN of card ${card.cardNumber} is unblocked: the holder's new PIN is set.\n`,
+    ]);
+    expect(opens(card.cardNumber, "5858585")).toBe(true);
+    expect(opens(card.cardNumber, card.pin)).toBe(false);
+    const history = await findHistoryOf(t.app.services.store.db, "card", ids.unblock!);
+    expect(history.filter((e) => e.action === "card.disclosePuk")).toEqual([
+      expect.objectContaining({ outcome: "success", operatorName: "desk" }),
+    ]);
+  });
+
+  it("changes the PIN with the old one, both read from standard input", async () => {
+    const card = cards.change;
+    const wrong = await tessera(
+      desk("change-pin", card.cardNumber),
+      { TESSERA_API_TOKEN: helpdeskToken },
+      "999999\n7070707\n",
+    );
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toBe(
+      `tessera: Card ${card.cardNumber} refused the old PIN: it is wrong (CKR_PIN_INCORRECT). (pkcs11.pin_incorrect)\n`,
+    );
+    expect(opens(card.cardNumber, card.pin)).toBe(true);
+    const result = await tessera(
+      desk("change-pin", card.cardNumber),
+      { TESSERA_API_TOKEN: helpdeskToken },
+      `${card.pin}\n7070707\n`,
+    );
+    expect([result.status, result.stdout, result.stderr]).toEqual([
+      0,
+      `The PIN of card ${card.cardNumber} is changed.\n`,
+      "",
+    ]);
+    expect(opens(card.cardNumber, "7070707")).toBe(true);
+    expect(opens(card.cardNumber, card.pin)).toBe(false);
+  });
+
+  it.each([
+    [
+      "a PUK that does not match the card",
+      () => desk("unblock", cards.wrongPuk.cardNumber),
+      () => ({ TESSERA_API_TOKEN: helpdeskToken, TESSERA_NEW_PIN: "6161616" }),
+      1,
+      `tessera: Card ${cards.wrongPuk.cardNumber} refused its stored PUK: the PUK does not match the card (CKR_PIN_INCORRECT). (pkcs11.pin_incorrect)\n`,
+    ],
+    [
+      "a new PIN shorter than the card takes",
+      () => desk("unblock", cards.wrongPuk.cardNumber),
+      () => ({ TESSERA_API_TOKEN: helpdeskToken, TESSERA_NEW_PIN: "123" }),
+      1,
+      `tessera: Card ${cards.wrongPuk.cardNumber} takes a PIN of 6 to 8 digits (its template "Desk chip"); the new PIN has 3. (pkcs11.pin_rejected)\n`,
+    ],
+    [
+      "an operator who is not helpdesk",
+      () => desk("unblock", cards.wrongPuk.cardNumber),
+      () => ({ TESSERA_API_TOKEN: officerToken, TESSERA_NEW_PIN: "6161616" }),
+      1,
+      expect.stringMatching(/^tessera: the server refused \(403\): .*\(auth\.forbidden\)\n$/),
+    ],
+    [
+      "a card number no card has",
+      () => desk("unblock", "9199999999"),
+      () => ({ TESSERA_API_TOKEN: helpdeskToken, TESSERA_NEW_PIN: "6161616" }),
+      1,
+      "tessera: there is no card numbered 9199999999\n",
+    ],
+    [
+      "a software card",
+      () => desk("unblock", "9100000009"),
+      () => ({ TESSERA_API_TOKEN: helpdeskToken, TESSERA_NEW_PIN: "6161616" }),
+      1,
+      "tessera: card 9100000009 is a software token, not a chip card: it has no PIN to unblock\n",
+    ],
+    [
+      "no API token",
+      () => desk("unblock", cards.wrongPuk.cardNumber),
+      () => ({ TESSERA_API_TOKEN: "", TESSERA_NEW_PIN: "6161616" }),
+      2,
+      expect.stringMatching(/^tessera: TESSERA_API_TOKEN must hold an API token of a helpdesk operator\n/),
+    ],
+    [
+      "no new PIN",
+      () => desk("unblock", cards.wrongPuk.cardNumber),
+      () => ({ TESSERA_API_TOKEN: helpdeskToken }),
+      2,
+      expect.stringMatching(
+        /^tessera: the new PIN is missing: set TESSERA_NEW_PIN or give it on standard input\n/,
+      ),
+    ],
+    [
+      "a server that is not there",
+      () => [
+        "unblock",
+        "--card",
+        "9100000003",
+        "--url",
+        `http://127.0.0.1:${closedPort}`,
+        "--module",
+        softHsmModule,
+      ],
+      () => ({ TESSERA_API_TOKEN: helpdeskToken, TESSERA_NEW_PIN: "6161616" }),
+      1,
+      expect.stringMatching(/^tessera: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/),
+    ],
+  ])("%s: a clear message, a non-zero exit, the card unchanged", async (_, args, env, status, stderr) => {
+    const result = await tessera(args(), env());
+    expect([result.status, result.stderr, result.stdout]).toEqual([status, stderr, ""]);
+    expect(opens(cards.wrongPuk.cardNumber, cards.wrongPuk.pin)).toBe(true);
+  });
+});

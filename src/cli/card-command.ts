@@ -1,0 +1,206 @@
+import type { CardTemplate } from "../domain/card-template.js";
+import { loadPkcs11Module } from "../pkcs11/pkcs11-module.js";
+import {
+  type CardChip,
+  type CardName,
+  changePinOnChip,
+  checkNewPin,
+  unblockPinOnChip,
+} from "../services/card-pin.js";
+import { usageError } from "./args.js";
+
+type Flags = Map<string, string | boolean>;
+
+/** What the command reads of a card from the API. */
+interface ListedCard extends CardName {
+  readonly state: string;
+  readonly template: string;
+  readonly tokenSerial: string | null;
+}
+
+/** Where the PINs come from when the environment does not hold them. */
+export const cardCommandUsage = `  card unblock --card NUMBER --url URL --module PATH
+                                      for a helpdesk desk with its own reader: fetch the PUK of this
+                                      one card from the server (helpdesk; recorded) and set the
+                                      holder's new PIN on the card in this reader
+  card change-pin --card NUMBER --url URL --module PATH
+                                      set a new PIN on the card in this reader with the old one
+                                      (the API token: TESSERA_API_TOKEN; the new PIN: TESSERA_NEW_PIN,
+                                      the old: TESSERA_OLD_PIN, or else asked for, without echo, or
+                                      read from standard input one per line, old before new)`;
+
+/** A refusal of the server, said with its code. */
+class ApiRefusal extends Error {}
+
+/** A small client of Tessera's API with a bearer token; every refusal becomes a sentence. */
+function apiClient(baseUrl: string, token: string) {
+  return async <T>(method: "GET" | "POST", path: string): Promise<T> => {
+    const url = new URL(path, baseUrl);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new ApiRefusal(`cannot reach ${url.origin}: ${cause?.code ?? cause?.message ?? String(error)}`);
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new ApiRefusal(
+        `${url.origin} answered ${response.status} with something that is not JSON: is it Tessera?`,
+      );
+    }
+    if (!response.ok) {
+      const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ApiRefusal(
+        `the server refused (${response.status}): ${error?.message ?? text.slice(0, 200)}${error?.code ? ` (${error.code})` : ""}`,
+      );
+    }
+    return body as T;
+  };
+}
+
+/** Reads one secret from the terminal without echoing it. */
+function promptHidden(prompt: string): Promise<string> {
+  const input = process.stdin;
+  return new Promise((resolve, reject) => {
+    process.stderr.write(prompt);
+    let typed = "";
+    input.setRawMode(true);
+    input.resume();
+    input.setEncoding("utf8");
+    const done = (error?: Error) => {
+      input.setRawMode(false);
+      input.pause();
+      input.off("data", onData);
+      process.stderr.write("\n");
+      if (error) reject(error);
+      else resolve(typed);
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === "\r" || char === "\n") return done();
+        if (char === "\u0003") return done(usageError("cancelled"));
+        if (char === "\u007f" || char === "\b") typed = typed.slice(0, -1);
+        else typed += char;
+      }
+    };
+    input.on("data", onData);
+  });
+}
+
+/** All of standard input (a pipe or a file), as lines. */
+async function readStdinLines(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").split(/\r?\n/);
+}
+
+/**
+ * The PINs the command needs, by name: from the environment when set there, else asked for on a
+ * terminal, else read from standard input one per line in the order given. Never from a flag:
+ * a command line is visible to every user of the machine (ps) and kept in shell histories.
+ */
+async function readPins(names: readonly ("old" | "new")[]): Promise<Record<"old" | "new", string>> {
+  const env = { old: process.env.TESSERA_OLD_PIN, new: process.env.TESSERA_NEW_PIN };
+  const missing = names.filter((name) => !env[name]);
+  const pins: Record<string, string | undefined> = { ...env };
+  if (missing.length > 0) {
+    if (process.stdin.isTTY) {
+      for (const name of missing) pins[name] = await promptHidden(`${name === "old" ? "Old" : "New"} PIN: `);
+    } else {
+      const lines = await readStdinLines();
+      missing.forEach((name, i) => {
+        pins[name] = (lines[i] ?? "").trim();
+      });
+    }
+  }
+  for (const name of names) {
+    const pin = pins[name] ?? "";
+    const variable = name === "old" ? "TESSERA_OLD_PIN" : "TESSERA_NEW_PIN";
+    if (!pin) throw usageError(`the ${name} PIN is missing: set ${variable} or give it on standard input`);
+    if (!/^\d+$/.test(pin)) throw usageError(`the ${name} PIN must be digits only`);
+  }
+  return pins as Record<"old" | "new", string>;
+}
+
+/**
+ * `tessera card unblock|change-pin --card NUMBER --url URL --module PATH`: the PIN processes at
+ * a helpdesk desk whose reader the server does not reach. The card is found by its number
+ * through the API; for unblock its PUK is fetched (helpdesk only, recorded in the card's
+ * history, only while the card is active); the module is loaded here and the card in this
+ * desk's reader changed. Every failure is a sentence on stderr and exit 1 (2 for usage).
+ */
+export async function runCardCommand(sub: string | undefined, flags: Flags): Promise<number> {
+  if (sub !== "unblock" && sub !== "change-pin")
+    throw usageError(
+      "try: tessera card unblock --card NUMBER --url URL --module PATH, or tessera card change-pin …",
+    );
+  const cardNumber = flags.get("card");
+  const baseUrl = flags.get("url");
+  const modulePath = flags.get("module");
+  if (typeof cardNumber !== "string" || !/^\d{1,32}$/.test(cardNumber))
+    throw usageError("--card needs the card's printed number (digits)");
+  if (typeof baseUrl !== "string" || !URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol))
+    throw usageError("--url needs the server's address, e.g. https://tessera.example.org");
+  if (typeof modulePath !== "string")
+    throw usageError("--module needs the path of this desk's PKCS#11 module, e.g. /usr/lib/opensc-pkcs11.so");
+  const token = process.env.TESSERA_API_TOKEN;
+  if (!token) throw usageError("TESSERA_API_TOKEN must hold an API token of a helpdesk operator");
+  const pins = await readPins(sub === "unblock" ? ["new"] : ["old", "new"]);
+
+  const api = apiClient(baseUrl, token);
+  try {
+    const found = await api<{ items: ListedCard[] }>(
+      "GET",
+      `/api/v1/cards?q=${encodeURIComponent(cardNumber)}&limit=10`,
+    );
+    const card = found.items.find((item) => item.cardNumber === cardNumber);
+    if (!card) throw new ApiRefusal(`there is no card numbered ${cardNumber}`);
+    const templates = await api<{ items: CardTemplate[] }>("GET", "/api/v1/templates");
+    const template = templates.items.find((item) => item.name === card.template);
+    if (!card.tokenSerial || !template?.pkcs11)
+      throw new ApiRefusal(
+        `card ${cardNumber} is a software token, not a chip card: it has no PIN to unblock`,
+      );
+    if (card.state !== "active")
+      throw new ApiRefusal(
+        `card ${cardNumber} is ${card.state}: only an active card's PIN is unblocked or changed`,
+      );
+    // The desk's module, not the server's: only the card type's rules come from the template.
+    const module = loadPkcs11Module(modulePath);
+    try {
+      const chip: CardChip = {
+        card,
+        template,
+        settings: { ...template.pkcs11, module: modulePath },
+        module,
+        serial: card.tokenSerial,
+      };
+      checkNewPin(chip, pins.new);
+      if (sub === "unblock") {
+        const { puk, tokenSerial } = await api<{ puk: string; tokenSerial: string }>(
+          "POST",
+          `/api/v1/cards/${encodeURIComponent(card.id)}/puk`,
+        );
+        unblockPinOnChip({ ...chip, serial: tokenSerial }, puk, pins.new);
+        process.stdout.write(`The PIN of card ${cardNumber} is unblocked: the holder's new PIN is set.\n`);
+      } else {
+        changePinOnChip(chip, pins.old, pins.new);
+        process.stdout.write(`The PIN of card ${cardNumber} is changed.\n`);
+      }
+    } finally {
+      module.close();
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ApiRefusal)) throw error;
+    process.stderr.write(`tessera: ${error.message}\n`);
+    return 1;
+  }
+}

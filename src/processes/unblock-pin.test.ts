@@ -1,0 +1,384 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTemplates } from "../domain/card-template.js";
+import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import type { Actor, Services } from "../services/services.js";
+import { findHistoryOf } from "../store/audit-log.js";
+import type { ApiClient } from "../test-support/api-setup.js";
+import {
+  chipTemplate,
+  createCardToken,
+  insertActiveCard,
+  serialOfToken,
+  withBlockedPin,
+  withSetPinUnblock,
+} from "../test-support/chip-cards.js";
+import { dialects } from "../test-support/databases.js";
+import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { runProcess } from "./registry.js";
+
+/**
+ * Issue 10, "Unblock PIN" and "Change PIN": "with the stored PUK the PIN is reset; the old PIN
+ * fails and the new one works; a wrong PUK is refused and recorded; a simulated blocked card is
+ * unblocked"; "a PIN length the card refuses, a PUK that does not match: each a clear error
+ * naming the card and the cause". The judge of every PIN is OpenSC's pkcs11-tool, logging in to
+ * the token in a process of its own.
+ */
+const template = chipTemplate("Chip ID");
+/** A card type whose PUK unblocks through C_SetPIN without login (no SO login at all). */
+const setPinTemplate = chipTemplate("Chip ID set-PIN", "setPin");
+/** A card type whose module this server has not got: its cards are unblocked at a desk. */
+const elsewhereTemplate = {
+  ...chipTemplate("Chip elsewhere"),
+  pkcs11: { ...chipTemplate("Chip elsewhere").pkcs11!, module: "/nonexistent/libcard-pkcs11.so" },
+};
+
+describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by pkcs11-tool)", () => {
+  let reader: BlankCardReader;
+  beforeAll(() => {
+    reader = createBlankCardReader(0);
+  });
+  afterAll(() => reader?.remove());
+
+  /** Whether pkcs11-tool logs in to the card labelled `label` with `pin`. */
+  const opens = (label: string, pin: string) => {
+    try {
+      reader.pkcs11Tool("--token-label", label, "--login", "--pin", pin, "--list-objects");
+      return true;
+    } catch (error) {
+      const stderr = String((error as { stderr?: unknown }).stderr ?? "");
+      if (/CKR_PIN_INCORRECT/.test(stderr)) return false;
+      throw error;
+    }
+  };
+
+  describe.each(dialects)("on %s", (dialect) => {
+    let t: TestApp;
+    let helpdesk: ApiClient;
+    let helpdeskActor: Actor;
+    let module: Pkcs11Module;
+    const prefix = dialect === "sqlite" ? "81" : "82";
+    /** The cards of this run: number, PUK on the chip, PUK stored, PIN on the chip. */
+    const cards = {
+      unblock: { cardNumber: `${prefix}00000001`, puk: "11223344", stored: "11223344", pin: "111111" },
+      wrongPuk: { cardNumber: `${prefix}00000002`, puk: "22334455", stored: "99887766", pin: "222222" },
+      blocked: { cardNumber: `${prefix}00000003`, puk: "33445566", stored: "33445566", pin: "333333" },
+      length: { cardNumber: `${prefix}00000004`, puk: "44556677", stored: "44556677", pin: "444444" },
+      change: { cardNumber: `${prefix}00000005`, puk: "55667788", stored: "55667788", pin: "555555" },
+      setPin: { cardNumber: `${prefix}00000008`, puk: "88990011", stored: "88990011", pin: "888888" },
+    };
+    const ids: Record<keyof typeof cards | "removed" | "software" | "elsewhere", string> = {} as never;
+
+    beforeAll(async () => {
+      // The module lists only the tokens present when it is initialised: make them first.
+      for (const card of Object.values(cards)) createCardToken(reader, card);
+      t = await createTestApp(dialect, {
+        config: { templates: [...demoTemplates, template, setPinTemplate, elsewhereTemplate] },
+      });
+      module = t.app.services.chipStation.moduleFor(template.pkcs11!);
+      const registrar = await t.operator("registrar", ["registrationOfficer"]);
+      helpdeskActor = await t.operator("helpdesk", ["helpdesk"]);
+      helpdesk = apiAs(t.server, await t.login("helpdesk"));
+      for (const [key, card] of Object.entries(cards))
+        ids[key as keyof typeof cards] = await insertActiveCard(t, registrar, {
+          cardNumber: card.cardNumber,
+          template: key === "setPin" ? setPinTemplate.name : template.name,
+          serial: serialOfToken(module, card.cardNumber),
+          puk: card.stored,
+        });
+      // A chip card whose token is in no reader (taken out, or never here).
+      ids.removed = await insertActiveCard(t, registrar, {
+        cardNumber: `${prefix}00000006`,
+        template: template.name,
+        serial: "00000000deadbeef",
+        puk: "66778899",
+      });
+      ids.elsewhere = await insertActiveCard(t, registrar, {
+        cardNumber: `${prefix}00000009`,
+        template: elsewhereTemplate.name,
+        serial: "00000000cafef00d",
+        puk: "99001122",
+      });
+      ids.software = await insertActiveCard(t, registrar, {
+        cardNumber: `${prefix}00000007`,
+        template: "Employee ID",
+        serial: null,
+        puk: null,
+      });
+    });
+    afterAll(() => t?.close());
+
+    const unblock = (cardId: string, newPin: string) =>
+      helpdesk("POST", "/api/v1/processes/CardsProcUnblockPin", { cardId, newPin });
+    const history = (cardId: string) => findHistoryOf(t.app.services.store.db, "card", cardId);
+
+    it("offers Unblock PIN and Change PIN on an active chip card, and not on a software card", async () => {
+      const chip = await helpdesk("GET", `/api/v1/cards/${ids.unblock}`);
+      expect(chip.body.tokenSerial).toMatch(/^[0-9a-f]{16}$/);
+      expect(chip.body.allowedProcesses).toEqual(
+        expect.arrayContaining(["CardsProcUnblockPin", "CardsProcChangePin"]),
+      );
+      const software = await helpdesk("GET", `/api/v1/cards/${ids.software}`);
+      expect(software.body.allowedProcesses).not.toContain("CardsProcUnblockPin");
+      expect(software.body.allowedProcesses).not.toContain("CardsProcChangePin");
+    });
+
+    it("unblocks with the stored PUK: the new PIN opens the card, the old one no longer does", async () => {
+      const card = cards.unblock;
+      expect(opens(card.cardNumber, card.pin)).toBe(true);
+      const answer = await unblock(ids.unblock, "7654321");
+      expect(answer.status).toBe(200);
+      expect(answer.body.card).toMatchObject({
+        id: ids.unblock,
+        cardNumber: card.cardNumber,
+        state: "active",
+      });
+      expect(opens(card.cardNumber, "7654321")).toBe(true);
+      expect(opens(card.cardNumber, card.pin)).toBe(false);
+      const entries = await history(ids.unblock);
+      const used = entries.find((e) => e.action === "CardsProcUnblockPin");
+      expect(used).toMatchObject({
+        outcome: "success",
+        operatorName: "helpdesk",
+        details: { cardNumber: card.cardNumber, pukUsed: true, unblockStyle: "soLogin" },
+      });
+      // Neither the PIN nor the PUK is written anywhere in the history.
+      expect(JSON.stringify(entries)).not.toContain("7654321");
+      expect(JSON.stringify(entries)).not.toContain(card.puk);
+    });
+
+    it("a PUK that does not match the card: refused naming the card, recorded, the PIN unchanged", async () => {
+      const card = cards.wrongPuk;
+      const answer = await unblock(ids.wrongPuk, "8765432");
+      expect(answer.status).toBe(403);
+      expect(answer.body.error.code).toBe("pkcs11.pin_incorrect");
+      expect(answer.body.error.message).toBe(
+        `Card ${card.cardNumber} refused its stored PUK: the PUK does not match the card (CKR_PIN_INCORRECT).`,
+      );
+      expect(opens(card.cardNumber, card.pin)).toBe(true);
+      expect(opens(card.cardNumber, "8765432")).toBe(false);
+      const refused = (await history(ids.wrongPuk)).filter((e) => e.action === "CardsProcUnblockPin");
+      expect(refused).toEqual([
+        expect.objectContaining({
+          outcome: "refused",
+          operatorName: "helpdesk",
+          details: expect.objectContaining({ code: "pkcs11.pin_incorrect" }),
+        }),
+      ]);
+    });
+
+    it("unblocks a (simulated) blocked card: the holder's PIN is locked until then", async () => {
+      const card = cards.blocked;
+      const blockedModule = withBlockedPin(module);
+      const services: Services = {
+        ...t.app.services,
+        chipStation: { ...t.app.services.chipStation, moduleFor: () => blockedModule },
+      };
+      await expect(
+        runProcess(services, helpdeskActor, "CardsProcChangePin", {
+          cardId: ids.blocked,
+          oldPin: card.pin,
+          newPin: "1212121",
+        }),
+      ).rejects.toMatchObject({
+        code: "pkcs11.pin_blocked",
+        status: 423,
+        message: expect.stringContaining(`card ${card.cardNumber}`),
+      });
+      await expect(
+        runProcess(services, helpdeskActor, "CardsProcUnblockPin", {
+          cardId: ids.blocked,
+          newPin: "3434343",
+        }),
+      ).resolves.toMatchObject({ status: 200 });
+      // Unblocked: the card (still wrapped) lets the holder in with the new PIN, and change it.
+      await expect(
+        runProcess(services, helpdeskActor, "CardsProcChangePin", {
+          cardId: ids.blocked,
+          oldPin: "3434343",
+          newPin: "5656565",
+        }),
+      ).resolves.toMatchObject({ status: 200 });
+      expect(opens(card.cardNumber, "5656565")).toBe(true);
+      expect(opens(card.cardNumber, card.pin)).toBe(false);
+      const actions = (await history(ids.blocked)).map((e) => [e.action, e.outcome]);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          ["CardsProcChangePin", "refused"],
+          ["CardsProcUnblockPin", "success"],
+          ["CardsProcChangePin", "success"],
+        ]),
+      );
+    });
+
+    it("unblocks a card of unblock style setPin: C_SetPIN with the PUK, without login", async () => {
+      const card = cards.setPin;
+      const setPinCard = withSetPinUnblock(module);
+      const services: Services = {
+        ...t.app.services,
+        chipStation: { ...t.app.services.chipStation, moduleFor: () => setPinCard },
+      };
+      await expect(
+        runProcess(services, helpdeskActor, "CardsProcUnblockPin", { cardId: ids.setPin, newPin: "9090909" }),
+      ).resolves.toMatchObject({ status: 200 });
+      expect(opens(card.cardNumber, "9090909")).toBe(true);
+      expect(opens(card.cardNumber, card.pin)).toBe(false);
+      // The same card type refuses the security-officer login the other style uses.
+      const soLogin: Services = {
+        ...services,
+        templates: new Map(
+          [...t.app.services.templates].map(([name, tpl]) => [
+            name,
+            tpl.name === setPinTemplate.name
+              ? { ...tpl, pkcs11: { ...tpl.pkcs11!, unblockStyle: "soLogin" as const } }
+              : tpl,
+          ]),
+        ),
+      };
+      await expect(
+        runProcess(soLogin, helpdeskActor, "CardsProcUnblockPin", { cardId: ids.setPin, newPin: "1010101" }),
+      ).rejects.toMatchObject({
+        code: "card.chip_failed",
+        message: expect.stringContaining("CKR_USER_TYPE_INVALID"),
+      });
+      expect(opens(card.cardNumber, "9090909")).toBe(true);
+    });
+
+    it.each([
+      ["too short", "12345", 5],
+      ["too long", "123456789", 9],
+    ])("a new PIN %s for the card is refused naming the card; nothing changes", async (_, newPin, length) => {
+      const card = cards.length;
+      const answer = await unblock(ids.length, newPin);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({
+        code: "pkcs11.pin_rejected",
+        message: `Card ${card.cardNumber} takes a PIN of 6 to 8 digits (its template "Chip ID"); the new PIN has ${length}.`,
+      });
+      expect(opens(card.cardNumber, card.pin)).toBe(true);
+      expect(JSON.stringify(await history(ids.length))).not.toContain(newPin);
+    });
+
+    it("a new PIN that is not digits is refused before the card is reached", async () => {
+      const answer = await unblock(ids.length, "12ab56");
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({
+        code: "request.invalid",
+        message: "newPin: must be digits only",
+      });
+      expect(opens(cards.length.cardNumber, cards.length.pin)).toBe(true);
+    });
+
+    it("a software card is refused: it has no PUK and no retry counter", async () => {
+      const answer = await unblock(ids.software, "1234567");
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatchObject({
+        code: "card.not_chip",
+        message: `Card ${prefix}00000007 is a software token, not a chip card: it has no PIN retry counter and no PUK.`,
+      });
+    });
+
+    it("a card no reader holds: refused naming the card", async () => {
+      const answer = await unblock(ids.removed, "1234567");
+      expect(answer.status).toBe(404);
+      expect(answer.body.error.code).toBe("pkcs11.token_not_found");
+      expect(answer.body.error.message).toContain(`card ${prefix}00000006`);
+      expect(answer.body.error.message).toContain("00000000deadbeef");
+    });
+
+    it("a card whose reader this server has not got: refused naming the card and where it can be done", async () => {
+      const answer = await unblock(ids.elsewhere, "1234567");
+      expect(answer.status).toBe(409);
+      expect(answer.body.error.code).toBe("card.chip_unreachable");
+      expect(answer.body.error.message).toMatch(
+        new RegExp(
+          `^This server does not reach the readers of card ${prefix}00000009: The PKCS#11 module /nonexistent/libcard-pkcs11\\.so cannot be loaded .* tessera card unblock --card ${prefix}00000009\\.$`,
+        ),
+      );
+    });
+
+    it("only the helpdesk unblocks or changes a PIN", async () => {
+      await t.operator("officer", ["securityOfficer", "registrationOfficer", "issuingAuthority"]);
+      const officer = apiAs(t.server, await t.login("officer"));
+      for (const name of ["CardsProcUnblockPin", "CardsProcChangePin"]) {
+        const answer = await officer("POST", `/api/v1/processes/${name}`, {
+          cardId: ids.length,
+          oldPin: cards.length.pin,
+          newPin: "7777777",
+        });
+        expect([name, answer.status, answer.body.error.code]).toEqual([name, 403, "auth.forbidden"]);
+      }
+      expect(opens(cards.length.cardNumber, cards.length.pin)).toBe(true);
+    });
+
+    it("changes the PIN with the old one; a wrong old PIN is refused and recorded", async () => {
+      const card = cards.change;
+      const change = (oldPin: string, newPin: string) =>
+        helpdesk("POST", "/api/v1/processes/CardsProcChangePin", { cardId: ids.change, oldPin, newPin });
+      const wrong = await change("000000", "6543210");
+      expect(wrong.status).toBe(403);
+      expect(wrong.body.error).toMatchObject({
+        code: "pkcs11.pin_incorrect",
+        message: `Card ${card.cardNumber} refused the old PIN: it is wrong (CKR_PIN_INCORRECT).`,
+      });
+      expect(opens(card.cardNumber, card.pin)).toBe(true);
+      const changed = await change(card.pin, "6543210");
+      expect(changed.status).toBe(200);
+      expect(opens(card.cardNumber, "6543210")).toBe(true);
+      expect(opens(card.cardNumber, card.pin)).toBe(false);
+      const entries = (await history(ids.change)).filter((e) => e.action === "CardsProcChangePin");
+      expect(entries.map((e) => [e.outcome, e.details.code])).toEqual([
+        ["refused", "pkcs11.pin_incorrect"],
+        ["success", undefined],
+      ]);
+      expect(JSON.stringify(entries)).not.toContain("6543210");
+    });
+
+    describe("the PUK for a desk's own reader", () => {
+      const fetchPuk = (client: ApiClient, cardId: string) => client("POST", `/api/v1/cards/${cardId}/puk`);
+
+      it("answers the helpdesk the card's PUK, not to be cached, and records the disclosure", async () => {
+        const answer = await fetchPuk(helpdesk, ids.unblock);
+        expect(answer.status).toBe(200);
+        expect(answer.headers["cache-control"]).toBe("no-store");
+        expect(answer.body).toEqual({
+          cardNumber: cards.unblock.cardNumber,
+          tokenSerial: serialOfToken(module, cards.unblock.cardNumber),
+          puk: cards.unblock.puk,
+        });
+        const disclosed = (await history(ids.unblock)).filter((e) => e.action === "card.disclosePuk");
+        expect(disclosed).toEqual([
+          expect.objectContaining({
+            outcome: "success",
+            operatorName: "helpdesk",
+            details: { cardNumber: cards.unblock.cardNumber, tokenSerial: answer.body.tokenSerial },
+          }),
+        ]);
+        expect(JSON.stringify(disclosed)).not.toContain(cards.unblock.puk);
+      });
+
+      it("refuses a software card and a card that is not active, and records each refusal", async () => {
+        const software = await fetchPuk(helpdesk, ids.software);
+        expect([software.status, software.body.error.code]).toEqual([409, "card.not_chip"]);
+        const deactivated = await helpdesk("POST", "/api/v1/processes/CardsProcDeactivate", {
+          cardId: ids.removed,
+        });
+        expect(deactivated.status).toBe(200);
+        const inactive = await fetchPuk(helpdesk, ids.removed);
+        expect([inactive.status, inactive.body.error.code]).toEqual([409, "card.state_not_allowed"]);
+        expect(inactive.body).not.toHaveProperty("puk");
+        const refusals = [ids.software, ids.removed].map(async (id) =>
+          (await history(id)).filter((e) => e.action === "card.disclosePuk").map((e) => e.outcome),
+        );
+        expect(await Promise.all(refusals)).toEqual([["refused"], ["refused"]]);
+      });
+
+      it("refuses every role but the helpdesk", async () => {
+        await t.operator("auditor", ["auditor", "administrator", "securityOfficer"]);
+        const other = apiAs(t.server, await t.login("auditor"));
+        const answer = await fetchPuk(other, ids.unblock);
+        expect([answer.status, answer.body.error.code]).toEqual([403, "auth.forbidden"]);
+      });
+    });
+  });
+});

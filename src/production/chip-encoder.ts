@@ -1,0 +1,281 @@
+import { randomBytes, verify, X509Certificate } from "node:crypto";
+import type { Pkcs11Encoder } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
+import { initialiseToken, openTokenSession, type TokenSession } from "../pkcs11/card-token.js";
+import { keyUsagesOf } from "../pkcs11/key-pair-templates.js";
+import { returnValueName } from "../pkcs11/pkcs11-errors.js";
+import type { Pkcs11Module, TokenInfo } from "../pkcs11/pkcs11-module.js";
+import { signatureAlgorithmFor } from "../pki/index.js";
+import type { CardEncoder, CardToWrite, CardWriting } from "./card-encoder.js";
+import type { ReaderSlots } from "./reader-slots.js";
+
+/**
+ * What the chip encoder writes down before it touches a chip (the station's database: see
+ * `store/chip-journal.ts`). A card on plastic cannot be rolled back, so an interrupted card is
+ * redone, or failed with its certificates revoked, from what this holds.
+ */
+export interface ChipJournal {
+  /** The tokens some card is being personalised on now, by any producer. */
+  takenTokens(): Promise<ReadonlySet<string>>;
+  /** `tokenSerial` becomes `cardId`, its SO PIN the PUK; false when another card took it first. */
+  start(entry: { cardId: string; tokenSerial: string; pukEncrypted: string }): Promise<boolean>;
+  /** A certificate signed for the card, before it is written to the chip. */
+  keepCertificate(cardId: string, certificate: SignedCertificate): Promise<void>;
+}
+
+export interface ChipEncoderOptions {
+  readonly module: Pkcs11Module;
+  readonly settings: Pkcs11Encoder;
+  /** The SO PIN blank cards of this type leave the factory with. */
+  readonly transportSoPin: string;
+  readonly journal: ChipJournal;
+  /** The station's readers of this kind of card: a card holds one from `begin` to its end. */
+  readonly readers: ReaderSlots;
+  /** The CA certificate first, then those above it (DER): written to each card. */
+  readonly caCertificates: readonly Buffer[];
+}
+
+/**
+ * The PKCS#11 card encoder: the keys are generated on the chip and never leave it, the PUK
+ * becomes the chip's SO PIN and the PIN its user PIN. The order survives a crash anywhere:
+ *
+ * 1. a blank token is journalled to the card with the PUK, before it is touched;
+ * 2. it is initialised (erased) with its transport SO PIN — or, redoing an interrupted card,
+ *    with whichever of the transport PIN and the journalled PUK it has — and labelled with the
+ *    card number; the SO PIN becomes the PUK, then the PIN is set;
+ * 3. per profile a key pair is generated on the chip (sensitive, never extractable, only the
+ *    profile's usages, CKA_ID = SHA-1 of the public key as OpenSC's tools expect); its
+ *    certificate is journalled, then written beside it;
+ * 4. the CA chain is written, each signing key signs a challenge that is checked against its
+ *    certificate, and the session is logged out.
+ */
+export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
+  const { module, settings, transportSoPin, journal, caCertificates, readers } = options;
+  const blankLabel = new RegExp(settings.blankLabel);
+  /** Tokens this encoder has picked and not yet journalled. */
+  const picking = new Set<string>();
+  /**
+   * Set once a blank card refused the transport SO PIN: the station's setting is wrong, and every
+   * wrong try costs a real card one of its few SO tries, so no further card is tried with it.
+   */
+  let transportRefused: TesseraError | undefined;
+
+  const isBlank = (token: TokenInfo) =>
+    token.serial !== "" && (!token.isInitialised || blankLabel.test(token.label));
+
+  async function takeBlankToken(card: { cardId: string; cardNumber: string; pukEncrypted: string }) {
+    for (;;) {
+      const taken = await journal.takenTokens();
+      const token = module
+        .listTokens()
+        .find(
+          (candidate) => isBlank(candidate) && !taken.has(candidate.serial) && !picking.has(candidate.serial),
+        );
+      if (!token)
+        throw new TesseraError(
+          "pkcs11.no_blank_card",
+          `No blank card is left in the readers of ${module.path} for card ${card.cardNumber}: put blank cards in the readers and produce the card again.`,
+          { cardNumber: card.cardNumber, path: module.path },
+        );
+      picking.add(token.serial);
+      try {
+        if (await journal.start({ ...card, tokenSerial: token.serial })) return token;
+      } finally {
+        picking.delete(token.serial);
+      }
+    }
+  }
+
+  return {
+    async begin(card) {
+      const release = await readers.take();
+      try {
+        return await beginCard(card, release);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+  };
+
+  async function beginCard(card: CardToWrite, release: () => void): Promise<CardWriting> {
+    const named = (error: unknown) => {
+      if (error instanceof TesseraError && !error.message.startsWith(`Card ${card.cardNumber}`))
+        return new TesseraError(error.code, `Card ${card.cardNumber}: ${error.message}`, error.details, {
+          cause: error,
+        });
+      return error;
+    };
+    if (transportRefused && !card.resumeOnToken)
+      throw new TesseraError(
+        "pkcs11.pin_incorrect",
+        `Card ${card.cardNumber} was not tried: ${transportRefused.message} Set ${settings.transportSoPinEnv} to the transport SO PIN of these blank cards on the production station and produce the card again.`,
+        { cardNumber: card.cardNumber },
+      );
+    let token: TokenInfo;
+    if (card.resumeOnToken) {
+      try {
+        token = module.findToken(card.resumeOnToken);
+      } catch (error) {
+        throw named(error);
+      }
+    } else token = await takeBlankToken(card);
+    // The card's PIN must suit the chip as well as the template.
+    if (card.pin.length < token.pinLength.min || card.pin.length > token.pinLength.max)
+      throw new TesseraError(
+        "pkcs11.pin_rejected",
+        `Card ${card.cardNumber}: its chip (token ${token.serial}) takes PINs of ${token.pinLength.min} to ${token.pinLength.max} digits, not ${card.pin.length}.`,
+        { cardNumber: card.cardNumber, serial: token.serial },
+      );
+    const serial = token.serial;
+    let session: TokenSession | undefined;
+    let soPin: string | undefined;
+    try {
+      // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
+      // interrupted one has the transport PIN or, past that step, the PUK already.
+      const candidates = !token.isInitialised
+        ? [card.puk]
+        : card.resumeOnToken
+          ? [card.puk, transportSoPin]
+          : [transportSoPin];
+      for (const [index, pin] of candidates.entries()) {
+        try {
+          initialiseToken(module, serial, pin, card.cardNumber);
+          soPin = pin;
+          break;
+        } catch (error) {
+          const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
+          if (wrong && pin === transportSoPin && candidates.length === 1) transportRefused = error;
+          if (!wrong || index === candidates.length - 1) throw error;
+        }
+      }
+      const so = openTokenSession(module, serial, { as: "so", pin: soPin! });
+      try {
+        if (soPin !== card.puk) so.changePin(soPin!, card.puk);
+        soPin = card.puk;
+        so.setUserPin(card.pin);
+      } finally {
+        so.close();
+      }
+      session = openTokenSession(module, serial, { as: "user", pin: card.pin });
+    } catch (error) {
+      session?.close();
+      throw named(error);
+    }
+    return writeCard(session, card, soPin, release);
+  }
+
+  function writeCard(
+    session: TokenSession,
+    card: { cardId: string; cardNumber: string; puk: string },
+    soPin: string,
+    release: () => void,
+  ): CardWriting {
+    const keys: {
+      id: Buffer;
+      profile: Parameters<CardWriting["generateKeyPair"]>[0];
+      certificate?: Buffer;
+    }[] = [];
+    let open = true;
+    const close = () => {
+      if (!open) return;
+      open = false;
+      try {
+        session.close();
+      } catch {
+        // A card pulled out has no session left to close.
+      }
+    };
+    const done = () => {
+      close();
+      release();
+    };
+    const failed = (error: unknown) =>
+      error instanceof TesseraError
+        ? new TesseraError(error.code, `Card ${card.cardNumber}: ${error.message}`, error.details, {
+            cause: error,
+          })
+        : error;
+    return {
+      async generateKeyPair(profile) {
+        try {
+          const key = await session.generateKeyPairInBackground(profile);
+          keys.push({ id: key.id, profile });
+          return key.spki;
+        } catch (error) {
+          throw failed(error);
+        }
+      },
+      async addCertificate(profile, certificate) {
+        const key = keys.at(-1);
+        if (!key || key.profile !== profile || key.certificate)
+          throw new Error("a certificate comes after its key pair");
+        // Journalled first: a certificate on a chip that never finishes is then found and revoked.
+        await journal.keepCertificate(card.cardId, certificate);
+        key.certificate = Buffer.from(certificate.der);
+        try {
+          session.writeCertificate({ der: key.certificate, label: profile.name, id: key.id });
+        } catch (error) {
+          throw failed(error);
+        }
+      },
+      async finish() {
+        try {
+          caCertificates.forEach((der, index) => {
+            session.writeCertificate({ der, label: index === 0 ? "CA" : `CA ${index + 1}` });
+          });
+          for (const key of keys)
+            verifyKeyOnCard(session, key.profile, key.id, key.certificate!, card.cardNumber);
+          done();
+          return { tokenSerial: session.token.serial };
+        } catch (error) {
+          throw failed(error);
+        }
+      },
+      async abandon() {
+        close();
+        try {
+          await wipe();
+        } finally {
+          release();
+        }
+      },
+    };
+
+    async function wipe() {
+      // Leave no half-made keys on a chip that still answers: erase it (its SO PIN stays the
+      // PUK the failed card keeps). A chip that does not answer is redone or erased later.
+      try {
+        initialiseToken(module, session.token.serial, soPin, `failed ${card.cardNumber}`);
+      } catch (error) {
+        if (!(error instanceof TesseraError) && returnValueName(error) === undefined) throw error;
+      }
+    }
+  }
+}
+
+/**
+ * The chip signs a random challenge with the key of `id`, checked with the certificate's public
+ * key: the certificate and the key on the card belong together and the key works. A key that may
+ * not sign (an EC encryption key) is checked by its public half, which the certificate carries.
+ */
+function verifyKeyOnCard(
+  session: TokenSession,
+  profile: Parameters<CardWriting["generateKeyPair"]>[0],
+  id: Buffer,
+  certificate: Buffer,
+  cardNumber: string,
+): void {
+  if (!keyUsagesOf(profile).sign) return;
+  const challenge = randomBytes(32);
+  const signature = session.sign(id, profile.keyAlgorithm, challenge);
+  const { publicKey } = new X509Certificate(certificate);
+  const { hash } = signatureAlgorithmFor(profile.keyAlgorithm);
+  if (!verify(hash, challenge, { key: publicKey, dsaEncoding: "der" }, signature))
+    throw new TesseraError(
+      "pkcs11.operation_failed",
+      `Card ${cardNumber}: the ${profile.name} key on the chip signed a challenge that its certificate does not verify.`,
+      { cardNumber },
+    );
+}

@@ -1,0 +1,201 @@
+import type { Card } from "../domain/card.js";
+import type { CardTemplate, Pkcs11Encoder } from "../domain/card-template.js";
+import { type ErrorCode, TesseraError } from "../domain/errors.js";
+import type { ProcessDefinition } from "../domain/process-catalog.js";
+import { openTokenSession, tokenPinLength, unblockUserPin } from "../pkcs11/card-token.js";
+import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { findCardById } from "../store/cards.js";
+import { transact } from "../store/database.js";
+import { type Actor, nowIso, type Services } from "./services.js";
+
+/**
+ * PIN work on a personalised chip card: reaching its token through this process's readers,
+ * checking a new PIN against the card's rules, naming the card in every refusal, and recording
+ * what was done. The PIN itself is never stored, logged or put in a message.
+ */
+
+/** How a card is named in refusals and history. */
+export type CardName = Pick<Card, "id" | "cardNumber">;
+
+/** A chip card as PIN work needs it: its template's PKCS#11 settings and the module reaching its token. */
+export interface CardChip {
+  /** The card (from the store, or as the API answered it to a desk). */
+  readonly card: CardName;
+  readonly template: CardTemplate;
+  readonly settings: Pkcs11Encoder;
+  readonly module: Pkcs11Module;
+  /** The token's serial: a card's identity on the chip (it survives re-initialisation). */
+  readonly serial: string;
+}
+
+/**
+ * The chip of `card`, through the module its template names.
+ *
+ * @throws TesseraError `card.not_chip` (a software token), `card.chip_unreachable` (the module is
+ * not loaded in this process), each naming the card.
+ */
+export function reachCardChip(services: Pick<Services, "templates" | "chipStation">, card: Card): CardChip {
+  const template = services.templates.get(card.template);
+  const settings = template?.pkcs11;
+  if (!template || !settings || !card.tokenSerial)
+    throw new TesseraError(
+      "card.not_chip",
+      `Card ${card.cardNumber} is a software token, not a chip card: it has no PIN retry counter and no PUK.`,
+      { cardId: card.id, cardNumber: card.cardNumber },
+    );
+  let module: Pkcs11Module;
+  try {
+    module = services.chipStation.moduleFor(settings);
+  } catch (error) {
+    if (!(error instanceof TesseraError) || error.code !== "pkcs11.module_unavailable") throw error;
+    throw new TesseraError(
+      "card.chip_unreachable",
+      `This server does not reach the readers of card ${card.cardNumber}: ${error.message} A desk with its own reader can: tessera card unblock --card ${card.cardNumber}.`,
+      { cardId: card.id, cardNumber: card.cardNumber, module: settings.module },
+      { cause: error },
+    );
+  }
+  return { card, template, settings, module, serial: card.tokenSerial };
+}
+
+/**
+ * Refuses a new PIN the card would refuse: digits outside the template's PIN length, or outside
+ * the lengths the token itself reports (when it reports any).
+ *
+ * @throws TesseraError `pkcs11.pin_rejected` naming the card and the lengths it takes.
+ */
+export function checkNewPin(chip: CardChip, newPin: string): void {
+  const { card, template } = chip;
+  const refuse = (what: string, min: number, max: number) =>
+    new TesseraError(
+      "pkcs11.pin_rejected",
+      `Card ${card.cardNumber} takes a PIN of ${min} to ${max} digits (${what}); the new PIN has ${newPin.length}.`,
+      { cardId: card.id, cardNumber: card.cardNumber, min, max, length: newPin.length },
+    );
+  const { min, max } = template.pinLength;
+  if (newPin.length < min || newPin.length > max) throw refuse(`its template "${template.name}"`, min, max);
+  const token = onCardChip(card, `Reading the PIN lengths of card ${card.cardNumber}`, () =>
+    tokenPinLength(chip.module, chip.serial),
+  );
+  // A module that does not say (0, or CK_UNAVAILABLE_INFORMATION read as a huge number) leaves it to the card.
+  const reported = token.max > 0 && token.max >= token.min && token.max < 0xffff;
+  if (reported && (newPin.length < token.min || newPin.length > token.max))
+    throw refuse("the chip's own rule", token.min, token.max);
+}
+
+/** Codes of the module that mean something else to the operator of a PIN process. */
+const operatorCode: Partial<Record<ErrorCode, ErrorCode>> = {
+  // The module answered with a CKR_* we have no word for: the card or its middleware failed;
+  // the operator can retry or replace the card, so a refusal naming the cause, not a 500.
+  "pkcs11.operation_failed": "card.chip_failed",
+  // A server without the card's reader: the desk's own reader (tessera card unblock) can.
+  "pkcs11.module_unavailable": "card.chip_unreachable",
+};
+
+/**
+ * Runs `step` on the card's chip; a failure becomes a refusal whose sentence starts with `doing`
+ * (which names the card) and ends with the module's cause. `incorrect` replaces the sentence of
+ * a PIN or PUK the card refused as wrong.
+ */
+export function onCardChip<T>(card: CardName, doing: string, step: () => T, incorrect?: string): T {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof TesseraError) || !error.code.startsWith("pkcs11.")) throw error;
+    const cause = typeof error.details?.cause === "string" ? error.details.cause : undefined;
+    const sentence =
+      error.code === "pkcs11.pin_incorrect" && incorrect
+        ? `${incorrect}${cause ? ` (${cause})` : ""}.`
+        : `${doing}: ${error.message}`;
+    throw new TesseraError(
+      operatorCode[error.code] ?? error.code,
+      sentence,
+      { ...error.details, cardId: card.id, cardNumber: card.cardNumber },
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Unblocks the PIN of the chip with its PUK, the way its card type does (`unblockStyle`), and
+ * sets `newPin`: the retry counter starts again.
+ *
+ * @throws TesseraError naming the card: `pkcs11.pin_incorrect` (the PUK does not match),
+ * `pkcs11.pin_rejected`, `pkcs11.card_removed`, `pkcs11.token_not_found`, `card.chip_failed`.
+ */
+export function unblockPinOnChip(chip: CardChip, puk: string, newPin: string): void {
+  const { card, module, serial } = chip;
+  onCardChip(
+    card,
+    `Unblocking the PIN of card ${card.cardNumber}`,
+    () => {
+      if (chip.settings.unblockStyle === "soLogin") unblockUserPin(module, serial, puk, newPin);
+      else {
+        // OpenSC's unblock style 2: C_SetPIN with the PUK as the old PIN, in a session without login.
+        const session = openTokenSession(module, serial);
+        try {
+          session.changePin(puk, newPin);
+        } finally {
+          session.close();
+        }
+      }
+    },
+    `Card ${card.cardNumber} refused its stored PUK: the PUK does not match the card`,
+  );
+}
+
+/**
+ * Changes the PIN of the chip from `oldPin`, which the holder typed, to `newPin`.
+ *
+ * @throws TesseraError naming the card: `pkcs11.pin_incorrect` (a wrong old PIN, counted by the
+ * card), `pkcs11.pin_blocked`, `pkcs11.pin_rejected`, `pkcs11.card_removed`, …
+ */
+export function changePinOnChip(chip: CardChip, oldPin: string, newPin: string): void {
+  const { card, module, serial } = chip;
+  onCardChip(
+    card,
+    `Changing the PIN of card ${card.cardNumber}`,
+    () => {
+      const session = openTokenSession(module, serial, { as: "user", pin: oldPin });
+      try {
+        session.changePin(oldPin, newPin);
+      } finally {
+        session.close();
+      }
+    },
+    `Card ${card.cardNumber} refused the old PIN: it is wrong`,
+  );
+}
+
+/**
+ * Records a PIN operation done on a card's chip (the card's row does not change: the PIN lives
+ * on the chip only) and answers the card as it is now.
+ */
+export async function recordPinOperation(
+  services: Services,
+  actor: Actor,
+  process: ProcessDefinition,
+  chip: CardChip,
+  details: Record<string, unknown>,
+): Promise<Card> {
+  const { card } = chip;
+  return transact(services.store, async (trx) => {
+    await services.audit.append(
+      trx,
+      [
+        {
+          action: process.symbolicName,
+          objectType: "card",
+          objectId: card.id,
+          outcome: "success",
+          operator: actor,
+          details: { cardNumber: card.cardNumber, tokenSerial: chip.serial, ...details },
+        },
+      ],
+      nowIso(services),
+    );
+    const now = await findCardById(trx, card.id);
+    if (!now) throw new TesseraError("card.not_found", `There is no card with id ${card.id}.`);
+    return now;
+  });
+}

@@ -1,0 +1,106 @@
+import type { CardTemplate, Pkcs11Encoder } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
+import { loadPkcs11Module, type Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { createReaderSlots, type ReaderSlots } from "../production/reader-slots.js";
+
+/**
+ * The card readers of this process: the PKCS#11 modules its chip templates name, loaded once on
+ * the main thread (a module is one per process: DEPENDENCIES.md, "SoftHSM2 facts"). A process
+ * whose modules all load, and which holds each chip template's transport SO PIN, is a production
+ * station: it takes the batches' chip chunks. Any other process (a server without readers)
+ * leaves them to a station and still unblocks nothing it cannot reach.
+ */
+export interface ChipStation {
+  /** Why this process does not personalise chip cards, as a sentence; undefined when it does. */
+  readonly refusal: string | undefined;
+  /** The loaded module named by `settings`. @throws TesseraError `pkcs11.module_unavailable`. */
+  moduleFor(settings: Pkcs11Encoder): Pkcs11Module;
+  /**
+   * The readers of the cards of `settings`' type: however many chunks are in production at once,
+   * no more cards than it has readers are personalised at a time.
+   */
+  readersFor(settings: Pkcs11Encoder): ReaderSlots;
+  /** The transport SO PIN of blank cards of `settings`' type, from this station's environment. */
+  transportSoPin(settings: Pkcs11Encoder): string;
+  /** C_Finalize every module loaded. */
+  close(): void;
+}
+
+/**
+ * Loads the modules of the chip templates among `templates` (none: nothing is loaded and the
+ * station refuses chip work with a sentence saying so).
+ */
+export function openChipStation(
+  templates: readonly CardTemplate[],
+  env: NodeJS.ProcessEnv = process.env,
+): ChipStation {
+  const chip = templates.flatMap((template) =>
+    template.pkcs11 ? [{ template, settings: template.pkcs11 }] : [],
+  );
+  const modules = new Map<string, Pkcs11Module>();
+  const failures = new Map<string, TesseraError>();
+  for (const { settings } of chip) {
+    if (modules.has(settings.module) || failures.has(settings.module)) continue;
+    try {
+      modules.set(settings.module, loadPkcs11Module(settings.module));
+    } catch (error) {
+      if (!(error instanceof TesseraError)) throw error;
+      failures.set(settings.module, error);
+    }
+  }
+  const reasons = [
+    ...[...failures.values()].map((error) => error.message),
+    ...chip
+      .filter(({ settings }) => !env[settings.transportSoPinEnv])
+      .map(
+        ({ template, settings }) =>
+          `${settings.transportSoPinEnv}, the transport SO PIN of the blank cards of "${template.name}", is not set.`,
+      ),
+  ];
+  const refusal =
+    chip.length === 0
+      ? "No card template uses the pkcs11 encoder."
+      : reasons.length > 0
+        ? `This process does not personalise chip cards: ${[...new Set(reasons)].join(" ")}`
+        : undefined;
+  const readers = new Map<string, ReaderSlots>();
+  return {
+    refusal,
+    readersFor(settings) {
+      // Cards of one module with one blank-card pattern share the readers.
+      const key = `${settings.module}\n${settings.blankLabel}`;
+      let slots = readers.get(key);
+      if (!slots) {
+        slots = createReaderSlots(settings.readers);
+        readers.set(key, slots);
+      }
+      return slots;
+    },
+    moduleFor(settings) {
+      const module = modules.get(settings.module);
+      if (module) return module;
+      throw (
+        failures.get(settings.module) ??
+        new TesseraError(
+          "pkcs11.module_unavailable",
+          `The PKCS#11 module ${settings.module} is not one this process loaded.`,
+          { path: settings.module },
+        )
+      );
+    },
+    transportSoPin(settings) {
+      const pin = env[settings.transportSoPinEnv];
+      if (!pin)
+        throw new TesseraError(
+          "pkcs11.module_unavailable",
+          `${settings.transportSoPinEnv}, the transport SO PIN of blank cards, is not set on this station.`,
+          { path: settings.module },
+        );
+      return pin;
+    },
+    close() {
+      for (const module of modules.values()) module.close();
+      modules.clear();
+    },
+  };
+}

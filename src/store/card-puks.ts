@@ -1,0 +1,14 @@
+import type { Db } from "./database.js";
+
+/**
+ * The encrypted PUK of a card (null when it has none: a software token, or a card made before
+ * PUKs were stored). Kept out of `Card` on purpose: only unblocking reads it, never a card view.
+ */
+export async function findCardPuk(db: Db, cardId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom("cards")
+    .select("puk_encrypted")
+    .where("id", "=", cardId)
+    .executeTakeFirst();
+  return row?.puk_encrypted ?? null;
+}

@@ -1,0 +1,153 @@
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import pkcs11js from "pkcs11js";
+import { type CardTemplate, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { createPukCipher } from "../production/secrets.js";
+import type { Actor } from "../services/services.js";
+import { transitionCards } from "../store/card-transitions.js";
+import { insertCards } from "../store/cards.js";
+import { createUserAs } from "./processes.js";
+import { type BlankCardReader, softHsmModule } from "./softhsm.js";
+import type { TestApp } from "./test-app.js";
+
+/**
+ * Chip cards for the PIN processes, without the batch path: a SoftHSM token set up as
+ * personalisation leaves a card (label = card number, SO PIN = the PUK, a user PIN), and an
+ * active card row naming its serial with the PUK stored encrypted.
+ */
+
+/** A chip card template on SoftHSM, PINs of 6 to 8 digits. */
+export function chipTemplate(name: string, unblockStyle: "soLogin" | "setPin" = "soLogin"): CardTemplate {
+  return cardTemplateSchema.parse({
+    ...demoTemplates[0],
+    name,
+    pinLength: { min: 6, max: 8 },
+    encoder: "pkcs11",
+    pkcs11: { module: softHsmModule, unblockStyle, readers: 1 },
+  });
+}
+
+/** A token as a personalised card: label `cardNumber`, SO PIN `puk`, user PIN `pin`. */
+export function createCardToken(
+  reader: BlankCardReader,
+  card: { cardNumber: string; puk: string; pin: string },
+) {
+  execFileSync(
+    "softhsm2-util",
+    ["--init-token", "--free", "--label", card.cardNumber, "--so-pin", card.puk, "--pin", card.pin],
+    { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
+  );
+}
+
+/** The serial of the token labelled `label`, as the module sees it. */
+export function serialOfToken(module: Pkcs11Module, label: string): string {
+  const token = module.listTokens().find((candidate) => candidate.label === label);
+  if (!token) throw new Error(`no token labelled ${label}`);
+  return token.serial;
+}
+
+/**
+ * An active card of a new holder, made of `template`, naming the token `serial` (null: a
+ * software card) with `puk` stored encrypted as production stores it. Returns the card id.
+ */
+export async function insertActiveCard(
+  t: TestApp,
+  registrar: Actor,
+  card: { cardNumber: string; template: string; serial: string | null; puk: string | null },
+): Promise<string> {
+  const userId = await createUserAs(t, registrar, {
+    firstName: "Pia",
+    lastName: `Pin${card.cardNumber}`,
+    identifier: `PIN-${card.cardNumber}`,
+  });
+  const { db } = t.app.services.store;
+  const at = t.clock().toISOString();
+  const id = randomUUID();
+  await insertCards(
+    db,
+    [
+      {
+        id,
+        cardNumber: card.cardNumber,
+        userId,
+        template: card.template,
+        state: "issued",
+        holderName: `Pia Pin${card.cardNumber}`,
+        holderKey: `pin${card.cardNumber} pia`,
+        organizationalUnit: null,
+        requestedBy: registrar.id,
+        decidedBy: null,
+      },
+    ],
+    at,
+  );
+  const pukEncrypted = card.puk ? createPukCipher(t.app.services.secrets.pukKey).encrypt(card.puk, id) : null;
+  await transitionCards(db, {
+    ids: [id],
+    from: "issued",
+    to: "active",
+    at,
+    changes: { tokenSerial: card.serial, pukEncrypted },
+  });
+  return id;
+}
+
+/**
+ * The module as a card whose PIN is blocked: logging in as the user answers CKR_PIN_LOCKED until
+ * C_InitPIN ran (the unblock). SoftHSM itself never blocks a PIN (DEPENDENCIES.md).
+ */
+export function withBlockedPin(module: Pkcs11Module): Pkcs11Module {
+  let isBlocked = true;
+  const api = new Proxy(module.api, {
+    get(target, property) {
+      if (property === "C_Login")
+        return (session: pkcs11js.Handle, userType: number, pin?: string) => {
+          if (isBlocked && userType === pkcs11js.CKU_USER)
+            throw new pkcs11js.Pkcs11Error(`CKR_PIN_LOCKED:${pkcs11js.CKR_PIN_LOCKED}`);
+          return target.C_Login(session, userType, pin);
+        };
+      if (property === "C_InitPIN")
+        return (session: pkcs11js.Handle, pin?: string) => {
+          target.C_InitPIN(session, pin);
+          isBlocked = false;
+        };
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { ...module, api };
+}
+
+/**
+ * The module as a card of unblock style `setPin` (OpenSC's style 2, as PIV-like cards work): it
+ * has no security-officer login, and C_SetPIN in a session without login takes the PUK as the
+ * old PIN and sets the new user PIN. Simulated over SoftHSM, where the PUK is the SO PIN.
+ */
+export function withSetPinUnblock(module: Pkcs11Module): Pkcs11Module {
+  const loggedIn = new Set<string>();
+  const api = new Proxy(module.api, {
+    get(target, property) {
+      if (property === "C_Login")
+        return (session: pkcs11js.Handle, userType: number, pin?: string) => {
+          if (userType === pkcs11js.CKU_SO)
+            throw new pkcs11js.Pkcs11Error(`CKR_USER_TYPE_INVALID:${pkcs11js.CKR_USER_TYPE_INVALID}`);
+          target.C_Login(session, userType, pin);
+          loggedIn.add(session.toString("hex"));
+        };
+      if (property === "C_SetPIN")
+        return (session: pkcs11js.Handle, oldPin: string, newPin: string) => {
+          if (loggedIn.has(session.toString("hex"))) return target.C_SetPIN(session, oldPin, newPin);
+          target.C_Login(session, pkcs11js.CKU_SO, oldPin);
+          try {
+            target.C_InitPIN(session, newPin);
+          } finally {
+            target.C_Logout(session);
+          }
+        };
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { ...module, api };
+}

@@ -1,0 +1,86 @@
+/**
+ * Issue 10, "Unblock PIN" on the card page: a chip card shows its token serial, and the helpdesk
+ * is offered Unblock PIN with a field for the new PIN the holder chose. The chip (a SoftHSM
+ * token this server's module reaches) is judged by pkcs11-tool.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoTemplates } from "../../src/domain/card-template.js";
+import {
+  chipTemplate,
+  createCardToken,
+  insertActiveCard,
+  serialOfToken,
+} from "../../src/test-support/chip-cards.js";
+import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../../src/test-support/softhsm.js";
+import { createTestApp, type TestApp } from "../../src/test-support/test-app.js";
+import { hasTool } from "../../src/test-support/tools.js";
+import { ensureUiBuilt, errorsThrownBy, launchChromium, logIn, openPage, screenshot } from "./support.js";
+
+const template = chipTemplate("Chip ID");
+const card = { cardNumber: "9300000001", puk: "13131313", pin: "242424" };
+
+describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
+  "Unblock PIN on the card page in Chromium",
+  () => {
+    let reader: BlankCardReader;
+    let t: TestApp;
+    let browser: Browser;
+    let baseUrl: string;
+    let cardId: string;
+    let serial: string;
+
+    beforeAll(async () => {
+      ensureUiBuilt();
+      reader = createBlankCardReader(0);
+      // The module lists only the tokens present when it is initialised: make the card's first.
+      createCardToken(reader, card);
+      t = await createTestApp("sqlite", { config: { templates: [...demoTemplates, template] } });
+      serial = serialOfToken(t.app.services.chipStation.moduleFor(template.pkcs11!), card.cardNumber);
+      const registrar = await t.operator("registrar", ["registrationOfficer"]);
+      await t.operator("helpdesk", ["helpdesk"]);
+      cardId = await insertActiveCard(t, registrar, {
+        ...card,
+        template: template.name,
+        serial,
+        puk: card.puk,
+      });
+      await t.server.listen({ port: 0, host: "127.0.0.1" });
+      const address = t.server.server.address() as { port: number };
+      baseUrl = `http://127.0.0.1:${address.port}`;
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await t?.close();
+      reader?.remove();
+    });
+
+    it("shows the token serial, and the helpdesk sets the holder's new PIN with the PUK", async () => {
+      const page = await openPage(browser);
+      await logIn(page, baseUrl, "helpdesk");
+      await page.goto(`${baseUrl}/cards/${cardId}`);
+      await page.getByText("Token serial").waitFor();
+      await expect.poll(() => page.getByText(serial, { exact: true }).count()).toBe(1);
+
+      await page.getByRole("button", { name: "Unblock PIN" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("New PIN").fill("8642086");
+      await screenshot(page, "card-unblock-pin");
+      await dialog.getByRole("button", { name: "Unblock PIN" }).click();
+      await page.getByText("Unblock PIN: done").waitFor();
+
+      const opens = (pin: string) => {
+        try {
+          reader.pkcs11Tool("--token-label", card.cardNumber, "--login", "--pin", pin, "--list-objects");
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(opens("8642086")).toBe(true);
+      expect(opens(card.pin)).toBe(false);
+      expect(errorsThrownBy(page)).toEqual([]);
+    });
+  },
+);
