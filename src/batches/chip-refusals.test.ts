@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import pkcs11js from "pkcs11js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
@@ -57,7 +57,7 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
   const objectsOn = (label: string) => reader.pkcs11Tool("--token-label", label, "--list-objects").trim();
 
   beforeAll(async () => {
-    reader = createBlankCardReader(7);
+    reader = createBlankCardReader(6);
     // Someone else's card in the readers: initialised, holding an object, not blank.
     reader.addCard("staff-card-0042");
     execFileSync(
@@ -76,6 +76,12 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
         "--label",
         "keep me",
       ],
+      { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
+    );
+    // Another card labelled like a blank one, with an SO PIN of its own: it must be left alone.
+    execFileSync(
+      "softhsm2-util",
+      ["--init-token", "--free", "--label", "blank-foreign", "--so-pin", "87654321", "--pin", "1234"],
       { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
     );
     process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
@@ -118,9 +124,31 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
     expect(card).toMatchObject({ state: "failed", tokenSerial: null });
     // Its first certificate was signed and journalled before the card went: recorded revoked.
     expect(card.certificates.map((c: { state: string }) => c.state)).toEqual(["revoked"]);
-    // Where the chip still answers, nothing half-made stays on it.
-    expect(tokenLabels()).toContain(`failed ${removed!.cardNumber}`);
-    expect(objectsOn(`failed ${removed!.cardNumber}`)).toBe("");
+    // Where the chip still answers, nothing half-made stays on it: it is a blank card again,
+    // with the transport SO PIN.
+    const wiped = `blank-${removed!.cardNumber}`;
+    expect(tokenLabels()).toContain(wiped);
+    expect(objectsOn(wiped)).toBe("");
+    expect(
+      spawnSync(
+        "pkcs11-tool",
+        [
+          "--module",
+          softHsmModule,
+          "--token-label",
+          wiped,
+          "--login",
+          "--login-type",
+          "so",
+          "--so-pin",
+          transportSoPin,
+          "--init-pin",
+          "--new-pin",
+          "1234",
+        ],
+        { env: { ...process.env, SOFTHSM2_CONF: reader.conf } },
+      ).status,
+    ).toBe(0);
     expect(await t.app.services.store.db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
   });
 
@@ -167,16 +195,83 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
     expect((await batchOf(2)).map((item) => item.state)).toEqual(["done", "done"]);
   });
 
+  it("revokes what it signed for chips whose chunk is given up after its last attempt", async () => {
+    const cardIds = await requestCardsForNewHolders(ops.registrar, {
+      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
+      count: 1,
+      template: "Chip ID",
+    });
+    const { audit } = t.app.services;
+    const append = audit.append.bind(audit);
+    const order = await ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+    // Recording the chunk fails every time, for a reason not the card's (the database went away).
+    audit.append = async (db, entries, at) => {
+      if (entries.some((entry) => entry.action === "CardsBoProcIssueMultiple" && entry.outcome === "success"))
+        throw new Error("simulated: the database went away while recording");
+      return append(db, entries, at);
+    };
+    try {
+      t.app.runner.start();
+      for (let attempt = 0; attempt < 20; attempt++) {
+        await t.app.runner.idle();
+        if ((await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body.state !== "running")
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      audit.append = append;
+    }
+    const batch = (await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    expect(batch).toMatchObject({ state: "completed", failed: 1 });
+    expect(batch.items[0].code).toBe("batch.production_failed");
+    const { db } = t.app.services.store;
+    // Each attempt signed the card's two certificates: all of them are recorded, revoked.
+    const certificates = await db
+      .selectFrom("certificates")
+      .select(["state"])
+      .where("card_id", "=", cardIds[0]!)
+      .execute();
+    expect(certificates.length).toBeGreaterThanOrEqual(2);
+    expect(certificates.every((certificate) => certificate.state === "revoked")).toBe(true);
+    expect(await db.selectFrom("chip_journal_certificates").selectAll().execute()).toEqual([]);
+    expect(await db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
+  });
+
   it("fails the cards for which no blank card is left, and never touches a card that is not blank", async () => {
-    const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
-    expect(blanks, tokenLabels().join(",")).toBe(2);
-    const items = await batchOf(3);
+    const blanks = tokenLabels().filter((label) => label.startsWith("blank-"));
+    expect(blanks.sort(), tokenLabels().join(",")).toEqual([
+      expect.stringMatching(/^blank-\d$/),
+      "blank-foreign",
+    ]);
+    // The last blank card is used; the foreign one refuses the transport PIN once and is left
+    // alone, so the second card finds no blank card.
+    const items = await batchOf(2);
     expect(items.map((item) => [item.state, item.code])).toEqual([
-      ["done", null],
       ["done", null],
       ["failed", "pkcs11.no_blank_card"],
     ]);
-    expect(items[2]!.reason).toContain(`card ${items[2]!.cardNumber}`);
+    expect(items[1]!.reason).toContain(`card ${items[1]!.cardNumber}`);
+    expect(tokenLabels()).toContain("blank-foreign");
+    expect(
+      spawnSync(
+        "pkcs11-tool",
+        [
+          "--module",
+          softHsmModule,
+          "--token-label",
+          "blank-foreign",
+          "--login",
+          "--login-type",
+          "so",
+          "--so-pin",
+          "87654321",
+          "--init-pin",
+          "--new-pin",
+          "1234",
+        ],
+        { env: { ...process.env, SOFTHSM2_CONF: reader.conf } },
+      ).status,
+    ).toBe(0);
     expect(objectsOn("staff-card-0042")).toContain("keep me");
   });
 });

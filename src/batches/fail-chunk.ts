@@ -4,6 +4,7 @@ import { findPendingItemsOfChunk, finishItems } from "../store/batch-items.js";
 import { releaseCardsFromBatch } from "../store/batches.js";
 import { transitionCards } from "../store/card-transitions.js";
 import { transact } from "../store/database.js";
+import { revokeJournalled } from "./revoke-journalled.js";
 import type { HeldChunk } from "./scheduler.js";
 
 /**
@@ -34,6 +35,8 @@ export async function failChunk(
         changes: { reason, batchId: null },
       });
     else await releaseCardsFromBatch(trx, held.batchId, cardIds);
+    // What a chip of these cards got signed is recorded revoked: the cards are given up.
+    if (issuing) await revokeJournalled(trx, cardIds, at, { keepTokens: false });
     await finishItems(
       trx,
       held.batchId,

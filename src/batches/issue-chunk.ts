@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
-import { recordCertificates } from "../ca/issue-certificates.js";
 import { activationCodeFrom, formatActivationCode } from "../domain/activation-code.js";
 import { type Batch, issueOptionsOf } from "../domain/batch.js";
 import { printedNameOf } from "../domain/card-fields.js";
@@ -15,11 +14,11 @@ import { saveActivationCodes } from "../store/activation-codes.js";
 import { lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingCardsOfChunk, type PendingCard } from "../store/batch-items.js";
 import { countCardsOfUsers, findCardsByIds } from "../store/cards.js";
-import { clearChipJournal, findChipJournal } from "../store/chip-journal.js";
 import { type Db, transact } from "../store/database.js";
 import { lockAllUntilCommit } from "../store/transaction-locks.js";
 import { isChipJob, produceChipChunk } from "./produce-chip-chunk.js";
 import { recordIssuedChunk } from "./record-chunk.js";
+import { revokeJournalled } from "./revoke-journalled.js";
 import type { ChunkProducer, HeldChunk } from "./scheduler.js";
 
 /** What issuing a chunk needs besides the services. */
@@ -88,7 +87,7 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     cards.length === 0
       ? { batchId: batch.id, chunk: held.chunk, cards: [], pages: 0 }
       : chip
-        ? await produceChipChunk(services, job)
+        ? await produceChipChunk(services, job, held.signal)
         : await run.producer.run(job);
   result.cards.push(...refused);
   try {
@@ -105,12 +104,17 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
       if (!(await lockHeldChunk(trx, services.store.dialect, held))) return undefined;
       await refuseActiveTaken(services, trx, options, cards, result);
       const recorded = await recordIssuedChunk(services, trx, batch, options, actor, result, parts, at);
-      // Every chip of the chunk is now a recorded card, finished or failed, its certificates with it.
+      // Every chip of the chunk is now a recorded card, finished or failed, its certificates with
+      // it; anything else journalled for its cards is revoked.
       if (chip)
-        await clearChipJournal(
+        await revokeJournalled(
           trx,
           result.cards.map((card) => card.cardId),
-          { entries: true },
+          at,
+          {
+            keepTokens: false,
+            recorded: new Set(result.cards.flatMap((card) => card.certificates.map((c) => c.serial))),
+          },
         );
       if (codes) {
         const expiresAt = new Date(
@@ -146,32 +150,18 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
  * is redone, and each card is redone on the same token with the same PUK.
  */
 async function resumeChipCards(services: Services, batch: Batch, actor: Actor, job: ChunkJob): Promise<void> {
-  const earlier = await findChipJournal(
-    services.store.db,
-    job.cards.map((card) => card.cardId),
-  );
-  if (earlier.length === 0) return;
   const at = services.clock().toISOString();
-  await transact(services.store, async (trx) => {
-    await recordCertificates(
+  const earlier = await transact(services.store, async (trx) => {
+    const entries = await revokeJournalled(
       trx,
-      earlier.flatMap((entry) =>
-        entry.certificates.map((certificate) => ({
-          cardId: entry.cardId,
-          certificate,
-          as: "unused" as const,
-        })),
-      ),
+      job.cards.map((card) => card.cardId),
       at,
+      { keepTokens: true },
     );
-    await clearChipJournal(
-      trx,
-      earlier.map((entry) => entry.cardId),
-      { entries: false },
-    );
+    if (entries.length === 0) return entries;
     await services.audit.append(
       trx,
-      earlier.map((entry) => ({
+      entries.map((entry) => ({
         action: "CardsBoProcIssueMultiple",
         objectType: "card",
         objectId: entry.cardId,
@@ -187,6 +177,7 @@ async function resumeChipCards(services: Services, batch: Batch, actor: Actor, j
       })),
       at,
     );
+    return entries;
   });
   const byCard = new Map(earlier.map((entry) => [entry.cardId, entry]));
   for (const card of job.cards) {

@@ -7,7 +7,12 @@ import type { ProductionContext } from "../production/production-context.js";
 import { createPukCipher } from "../production/secrets.js";
 import { createSoftwareEncoder } from "../production/software-encoder.js";
 import type { Services } from "../services/services.js";
-import { findJournaledTokens, journalChipCertificate, startChipCard } from "../store/chip-journal.js";
+import {
+  findJournaledTokens,
+  journalChipCertificate,
+  releaseChipCard,
+  startChipCard,
+} from "../store/chip-journal.js";
 
 /** Whether a chunk holds chip cards: then a production station makes it, on its main thread. */
 export function isChipJob(job: Pick<ChunkJob, "templates">): boolean {
@@ -20,13 +25,28 @@ export function isChipJob(job: Pick<ChunkJob, "templates">): boolean {
  * batch mixes templates, are made here too. Certificates are signed with the CA's signer of
  * this process; the cards of one chip template go through as many readers at once as it says.
  */
-export async function produceChipChunk(services: Services, job: ChunkJob): Promise<ChunkResult> {
+export async function produceChipChunk(
+  services: Services,
+  job: ChunkJob,
+  lease?: AbortSignal,
+): Promise<ChunkResult> {
   const { store, ca, chipStation } = services;
   if (chipStation.refusal) throw new Error(chipStation.refusal);
+  // A producer that lost the chunk's lease touches no further chip: another producer now owns
+  // the chunk's cards and settles their journal.
+  const holding = () => lease?.throwIfAborted();
   const journal: ChipJournal = {
     takenTokens: () => findJournaledTokens(store.db),
-    start: (entry) => startChipCard(store.db, entry, services.clock().toISOString()),
-    keepCertificate: (cardId, certificate) => journalChipCertificate(store.db, cardId, certificate),
+    start: async (entry) => {
+      holding();
+      return startChipCard(store.db, entry, services.clock().toISOString());
+    },
+    keepCertificate: async (cardId, certificate) => {
+      holding();
+      await journalChipCertificate(store.db, cardId, certificate);
+      holding();
+    },
+    release: (cardId) => releaseChipCard(store.db, cardId),
   };
   const caCertificates = [ca.identity.certificateDer, ...ca.chain];
   const software = createSoftwareEncoder({ caCertificates, iterations: 2048 });
@@ -36,10 +56,12 @@ export async function produceChipChunk(services: Services, job: ChunkJob): Promi
     if (!encoder) {
       const settings = template.pkcs11;
       if (!settings) throw new Error(`the chip template ${template.name} has no pkcs11 settings`);
+      const transportSoPin = chipStation.transportSoPin(settings);
       encoder = createChipEncoder({
         module: chipStation.moduleFor(settings),
         settings,
-        transportSoPin: chipStation.transportSoPin(settings),
+        transportSoPin,
+        refusedTokens: chipStation.refusedTokens(settings, transportSoPin),
         journal,
         caCertificates,
         readers: chipStation.readersFor(settings),

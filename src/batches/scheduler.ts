@@ -38,6 +38,8 @@ export interface HeldChunk {
   readonly batchId: string;
   readonly chunk: number;
   readonly instanceId: string;
+  /** Aborted once this producer has lost the chunk's lease. */
+  readonly signal?: AbortSignal;
 }
 
 const activateMultiple = findProcess("CardsBoProcActivateMultiple").symbolicName;
@@ -129,10 +131,24 @@ export function createBatchScheduler(params: {
 
   /** Works on one claimed chunk under a renewed lease; on failure gives it back or, at the last attempt, fails it. */
   async function work(claim: ChunkClaim): Promise<void> {
-    const held: HeldChunk = { batchId: claim.batchId, chunk: claim.chunk, instanceId };
+    // Work that can reach outside Tessera (a chip being personalised) stops once the lease is
+    // lost: taken over by another producer, or not renewed for a whole lease (the database
+    // unreachable), after which another producer may take the chunk.
+    const lease = new AbortController();
+    const held: HeldChunk = { batchId: claim.batchId, chunk: claim.chunk, instanceId, signal: lease.signal };
+    let renewed = Date.now();
     const renew = setInterval(() => {
-      renewChunkLease(store.db, { ...held, leaseUntil: leaseUntil() }).catch((error: unknown) =>
-        log.error({ err: error }, "renewing a chunk lease failed"),
+      if (Date.now() - renewed > leaseMs)
+        lease.abort(new Error(`the lease of chunk ${claim.chunk} of batch ${claim.batchId} ran out`));
+      renewChunkLease(store.db, { ...held, leaseUntil: leaseUntil() }).then(
+        (holds) => {
+          if (holds) renewed = Date.now();
+          else
+            lease.abort(
+              new Error(`chunk ${claim.chunk} of batch ${claim.batchId} was taken over by another producer`),
+            );
+        },
+        (error: unknown) => log.error({ err: error }, "renewing a chunk lease failed"),
       );
     }, leaseMs / 3);
     try {

@@ -22,6 +22,8 @@ export interface ChipJournal {
   start(entry: { cardId: string; tokenSerial: string; pukEncrypted: string }): Promise<boolean>;
   /** A certificate signed for the card, before it is written to the chip. */
   keepCertificate(cardId: string, certificate: SignedCertificate): Promise<void>;
+  /** The card's token was left untouched (it refused the transport PIN): forget it. */
+  release(cardId: string): Promise<void>;
 }
 
 export interface ChipEncoderOptions {
@@ -32,6 +34,8 @@ export interface ChipEncoderOptions {
   readonly journal: ChipJournal;
   /** The station's readers of this kind of card: a card holds one from `begin` to its end. */
   readonly readers: ReaderSlots;
+  /** Tokens that refused this transport SO PIN at this station: never tried with it again. */
+  readonly refusedTokens: Set<string>;
   /** The CA certificate first, then those above it (DER): written to each card. */
   readonly caCertificates: readonly Buffer[];
 }
@@ -51,7 +55,7 @@ export interface ChipEncoderOptions {
  *    certificate, and the session is logged out.
  */
 export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
-  const { module, settings, transportSoPin, journal, caCertificates, readers } = options;
+  const { module, settings, transportSoPin, journal, caCertificates, readers, refusedTokens } = options;
   const blankLabel = new RegExp(settings.blankLabel);
   /** Tokens this encoder has picked and not yet journalled. */
   const picking = new Set<string>();
@@ -70,7 +74,11 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       const token = module
         .listTokens()
         .find(
-          (candidate) => isBlank(candidate) && !taken.has(candidate.serial) && !picking.has(candidate.serial),
+          (candidate) =>
+            isBlank(candidate) &&
+            !taken.has(candidate.serial) &&
+            !picking.has(candidate.serial) &&
+            !refusedTokens.has(candidate.serial),
         );
       if (!token)
         throw new TesseraError(
@@ -113,57 +121,77 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         `Card ${card.cardNumber} was not tried: ${transportRefused.message} Set ${settings.transportSoPinEnv} to the transport SO PIN of these blank cards on the production station and produce the card again.`,
         { cardNumber: card.cardNumber },
       );
-    let token: TokenInfo;
-    if (card.resumeOnToken) {
-      try {
-        token = module.findToken(card.resumeOnToken);
-      } catch (error) {
-        throw named(error);
-      }
-    } else token = await takeBlankToken(card);
-    // The card's PIN must suit the chip as well as the template.
-    if (card.pin.length < token.pinLength.min || card.pin.length > token.pinLength.max)
-      throw new TesseraError(
-        "pkcs11.pin_rejected",
-        `Card ${card.cardNumber}: its chip (token ${token.serial}) takes PINs of ${token.pinLength.min} to ${token.pinLength.max} digits, not ${card.pin.length}.`,
-        { cardNumber: card.cardNumber, serial: token.serial },
-      );
-    const serial = token.serial;
-    let session: TokenSession | undefined;
-    let soPin: string | undefined;
-    try {
-      // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
-      // interrupted one has the transport PIN or, past that step, the PUK already.
-      const candidates = !token.isInitialised
-        ? [card.puk]
-        : card.resumeOnToken
-          ? [card.puk, transportSoPin]
-          : [transportSoPin];
-      for (const [index, pin] of candidates.entries()) {
+    for (;;) {
+      let token: TokenInfo;
+      if (card.resumeOnToken) {
         try {
-          initialiseToken(module, serial, pin, card.cardNumber);
-          soPin = pin;
-          break;
+          token = module.findToken(card.resumeOnToken);
         } catch (error) {
-          const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
-          if (wrong && pin === transportSoPin && candidates.length === 1) transportRefused = error;
-          if (!wrong || index === candidates.length - 1) throw error;
+          throw named(error);
+        }
+      } else token = await takeBlankToken(card);
+      try {
+        return setUp(token);
+      } catch (error) {
+        // A card labelled like a blank one that refuses the transport PIN may be another's card
+        // put in the wrong reader: it is left alone and the next blank card taken. A second one
+        // refusing it says the station's setting is wrong: then no further card is tried.
+        const refused = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
+        if (!refused || card.resumeOnToken || !token.isInitialised) throw named(error);
+        refusedTokens.add(token.serial);
+        await journal.release(card.cardId);
+        if (refusedTokens.size >= 2) {
+          transportRefused = error;
+          throw named(error);
         }
       }
-      const so = openTokenSession(module, serial, { as: "so", pin: soPin! });
-      try {
-        if (soPin !== card.puk) so.changePin(soPin!, card.puk);
-        soPin = card.puk;
-        so.setUserPin(card.pin);
-      } finally {
-        so.close();
-      }
-      session = openTokenSession(module, serial, { as: "user", pin: card.pin });
-    } catch (error) {
-      session?.close();
-      throw named(error);
     }
-    return writeCard(session, card, soPin, release);
+
+    /** Checks the chip, erases and labels it, gives it the PUK and PIN: a logged-in session out. */
+    function setUp(token: TokenInfo): CardWriting {
+      // The card's PIN must suit the chip as well as the template.
+      if (card.pin.length < token.pinLength.min || card.pin.length > token.pinLength.max)
+        throw new TesseraError(
+          "pkcs11.pin_rejected",
+          `Card ${card.cardNumber}: its chip (token ${token.serial}) takes PINs of ${token.pinLength.min} to ${token.pinLength.max} digits, not ${card.pin.length}.`,
+          { cardNumber: card.cardNumber, serial: token.serial },
+        );
+      const serial = token.serial;
+      let session: TokenSession | undefined;
+      let soPin: string | undefined;
+      try {
+        // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
+        // interrupted one has the transport PIN or, past that step, the PUK already.
+        const candidates = !token.isInitialised
+          ? [card.puk]
+          : card.resumeOnToken
+            ? [card.puk, transportSoPin]
+            : [transportSoPin];
+        for (const [index, pin] of candidates.entries()) {
+          try {
+            initialiseToken(module, serial, pin, card.cardNumber);
+            soPin = pin;
+            break;
+          } catch (error) {
+            const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
+            if (!wrong || index === candidates.length - 1) throw error;
+          }
+        }
+        const so = openTokenSession(module, serial, { as: "so", pin: soPin! });
+        try {
+          if (soPin !== card.puk) so.changePin(soPin!, card.puk);
+          soPin = card.puk;
+          so.setUserPin(card.pin);
+        } finally {
+          so.close();
+        }
+        session = openTokenSession(module, serial, { as: "user", pin: card.pin });
+      } catch (error) {
+        session?.close();
+        throw error;
+      }
+      return writeCard(session, card, soPin, release);
+    }
   }
 
   function writeCard(
@@ -244,10 +272,19 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     };
 
     async function wipe() {
-      // Leave no half-made keys on a chip that still answers: erase it (its SO PIN stays the
-      // PUK the failed card keeps). A chip that does not answer is redone or erased later.
+      // Leave no half-made keys on a chip that still answers: erase it and give it back its
+      // transport SO PIN, labelled as a blank card (`blank-<card number>`), so that it is
+      // taken again like any blank card (the failed card keeps no PUK). A chip that does not
+      // answer keeps what it had: its card is failed, its certificates revoked.
       try {
-        initialiseToken(module, session.token.serial, soPin, `failed ${card.cardNumber}`);
+        const serial = session.token.serial;
+        initialiseToken(module, serial, soPin, `blank-${card.cardNumber}`);
+        const so = openTokenSession(module, serial, { as: "so", pin: soPin });
+        try {
+          if (soPin !== transportSoPin) so.changePin(soPin, transportSoPin);
+        } finally {
+          so.close();
+        }
       } catch (error) {
         if (!(error instanceof TesseraError) && returnValueName(error) === undefined) throw error;
       }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CardTemplate, Pkcs11Encoder } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { loadPkcs11Module, type Pkcs11Module } from "../pkcs11/pkcs11-module.js";
@@ -20,6 +21,11 @@ export interface ChipStation {
    * no more cards than it has readers are personalised at a time.
    */
   readersFor(settings: Pkcs11Encoder): ReaderSlots;
+  /**
+   * The tokens of `settings`' module that refused `transportSoPin` (each wrong try costs a card
+   * one of its few SO tries): kept while the station runs with that PIN.
+   */
+  refusedTokens(settings: Pkcs11Encoder, transportSoPin: string): Set<string>;
   /** The transport SO PIN of blank cards of `settings`' type, from this station's environment. */
   transportSoPin(settings: Pkcs11Encoder): string;
   /** C_Finalize every module loaded. */
@@ -64,8 +70,18 @@ export function openChipStation(
         ? `This process does not personalise chip cards: ${[...new Set(reasons)].join(" ")}`
         : undefined;
   const readers = new Map<string, ReaderSlots>();
+  const refused = new Map<string, Set<string>>();
   return {
     refusal,
+    refusedTokens(settings, transportSoPin) {
+      const key = createHash("sha256").update(`${settings.module}\n${transportSoPin}`).digest("hex");
+      let tokens = refused.get(key);
+      if (!tokens) {
+        tokens = new Set();
+        refused.set(key, tokens);
+      }
+      return tokens;
+    },
     readersFor(settings) {
       // Cards of one module with one blank-card pattern share the readers.
       const key = `${settings.module}\n${settings.blankLabel}`;

@@ -99,18 +99,20 @@ export async function claimNextChunk(
   };
 }
 
+/** Extends a held chunk's lease; false when this producer no longer holds it (another took it over). */
 export async function renewChunkLease(
   db: Db,
   chunk: { batchId: string; chunk: number; instanceId: string; leaseUntil: string },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const result = await db
     .updateTable("batch_chunks")
     .set({ lease_until: chunk.leaseUntil })
     .where("batch_id", "=", chunk.batchId)
     .where("chunk", "=", chunk.chunk)
     .where("claimed_by", "=", chunk.instanceId)
     .where("state", "=", "running")
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Gives a chunk back to be tried again (after a failure that was not its cards' fault). */

@@ -36,6 +36,11 @@ export async function startChipCard(
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
+/** Forgets the token of a card whose chip was not touched (it refused the transport PIN). */
+export async function releaseChipCard(db: Db, cardId: string): Promise<void> {
+  await db.deleteFrom("chip_journal").where("card_id", "=", cardId).execute();
+}
+
 /** Writes down a certificate signed for a chip card, before it is written to the chip. */
 export async function journalChipCertificate(
   db: Db,
@@ -62,29 +67,42 @@ export async function findChipJournal(db: Db, cardIds: readonly string[]): Promi
     selectInSlices(cardIds, 1000, (slice) =>
       db.selectFrom("chip_journal").selectAll().where("card_id", "in", slice).execute(),
     ),
-    selectInSlices(cardIds, 1000, (slice) =>
-      db
-        .selectFrom("chip_journal_certificates")
-        .selectAll()
-        .where("card_id", "in", slice)
-        .orderBy("serial")
-        .execute(),
-    ),
+    findJournalledCertificates(db, cardIds),
   ]);
   return entries.map((entry) => ({
     cardId: entry.card_id,
     tokenSerial: entry.token_serial,
     pukEncrypted: entry.puk_encrypted,
-    certificates: certificates
-      .filter((certificate) => certificate.card_id === entry.card_id)
-      .map((certificate) => ({
-        serial: certificate.serial,
-        profile: certificate.profile,
-        subject: certificate.subject,
-        der: Buffer.from(certificate.der),
-        notBefore: certificate.not_before,
-        notAfter: certificate.not_after,
-      })),
+    certificates: certificates.filter((c) => c.cardId === entry.card_id).map((c) => c.certificate),
+  }));
+}
+
+/**
+ * The certificates journalled for these cards, also those whose token entry is gone (a producer
+ * that lost its chunk may journal after the chunk was settled elsewhere).
+ */
+export async function findJournalledCertificates(
+  db: Db,
+  cardIds: readonly string[],
+): Promise<{ cardId: string; certificate: SignedCertificate }[]> {
+  const rows = await selectInSlices(cardIds, 1000, (slice) =>
+    db
+      .selectFrom("chip_journal_certificates")
+      .selectAll()
+      .where("card_id", "in", slice)
+      .orderBy("serial")
+      .execute(),
+  );
+  return rows.map((row) => ({
+    cardId: row.card_id,
+    certificate: {
+      serial: row.serial,
+      profile: row.profile,
+      subject: row.subject,
+      der: Buffer.from(row.der),
+      notBefore: row.not_before,
+      notAfter: row.not_after,
+    },
   }));
 }
 
