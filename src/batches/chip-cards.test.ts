@@ -1,12 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import { demoTemplates } from "../domain/card-template.js";
 import { toPem } from "../pki/index.js";
 import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { chipTemplate } from "../test-support/chip-cards.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
+import { readPinLetters } from "../test-support/pin-letters.js";
 import {
   type BlankCardReader,
   createBlankCardReader,
@@ -27,29 +29,7 @@ const tools = hasSoftHsm() && hasTool("openssl", "openssl") && hasTool("pdftotex
 const { file } = createScratchFolder("tessera-chip-");
 const cardsPerDialect = 20;
 
-const chipTemplate = cardTemplateSchema.parse({
-  ...demoTemplates[0],
-  name: "Chip ID",
-  description: "Chip card: authentication and signature keys born on the chip.",
-  cardNumber: { prefix: "7003", digits: 8 },
-  pinLength: { min: 6, max: 8 },
-  encoder: "pkcs11",
-  pkcs11: { module: softHsmModule, blankLabel: "^blank-", readers: 2 },
-});
-
-function readPinLetters(pdf: Buffer): Map<string, { pin: string; puk?: string }> {
-  const text = execFileSync("pdftotext", ["-layout", file(`letters-${Date.now()}.pdf`, pdf), "-"], {
-    encoding: "utf8",
-  });
-  const letters = new Map<string, { pin: string; puk?: string }>();
-  for (const page of text.split("\f")) {
-    const card = /Card number:?\s+(\d+)/i.exec(page)?.[1];
-    const pin = /PIN:\s*(\d+)/.exec(page)?.[1];
-    const puk = /PUK:\s*(\d+)/.exec(page)?.[1];
-    if (card && pin) letters.set(card, { pin, ...(puk && { puk }) });
-  }
-  return letters;
-}
+const chipCard = chipTemplate("Chip ID", "soLogin", 2);
 
 describe.runIf(tools)("chip cards in a batch (SoftHSM, judged by pkcs11-tool and OpenSSL)", () => {
   let reader: BlankCardReader;
@@ -81,7 +61,7 @@ describe.runIf(tools)("chip cards in a batch (SoftHSM, judged by pkcs11-tool and
       reader = createBlankCardReader(cardsPerDialect + 2);
       t = await createTestApp(dialect, {
         options: { approvalStep: false, pukDelivery: "print" },
-        config: { templates: [...demoTemplates, chipTemplate] },
+        config: { templates: [...demoTemplates, chipCard] },
       });
       baseUrl = await listenOnRealTime(t);
       ops = await loggedInOperators(t, {

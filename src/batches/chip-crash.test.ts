@@ -7,12 +7,14 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
-import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import { demoTemplates } from "../domain/card-template.js";
 import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
+import { chipTemplate } from "../test-support/chip-cards.js";
 import { createScratchFolder } from "../test-support/files.js";
+import { readPinLetters } from "../test-support/pin-letters.js";
 import {
   type BlankCardReader,
   createBlankCardReader,
@@ -34,14 +36,7 @@ const cli = path.resolve("dist/cli/main.js");
 const cards = 40;
 const { file } = createScratchFolder("tessera-chip-crash-");
 
-const chipTemplate = cardTemplateSchema.parse({
-  ...demoTemplates[0],
-  name: "Chip ID",
-  cardNumber: { prefix: "7003", digits: 8 },
-  pinLength: { min: 6, max: 8 },
-  encoder: "pkcs11",
-  pkcs11: { module: softHsmModule, blankLabel: "^blank-", readers: 2 },
-});
+const chipCard = chipTemplate("Chip ID", "soLogin", 2);
 
 describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-chip-crash-"));
@@ -87,7 +82,7 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
       ...process.env,
       SOFTHSM2_CONF: reader.conf,
       TESSERA_TRANSPORT_SO_PIN: transportSoPin,
-      TESSERA_CONFIG: file("tessera.json", JSON.stringify({ templates: [...demoTemplates, chipTemplate] })),
+      TESSERA_CONFIG: file("tessera.json", JSON.stringify({ templates: [...demoTemplates, chipCard] })),
       TESSERA_DATA_DIR: dataDir,
       TESSERA_ADMIN_PASSWORD: "crash test administrator",
       TESSERA_DEMO: "false",
@@ -186,20 +181,8 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
         .where("kind", "=", "pinLetters")
         .execute();
       const pins = new Map<string, string>();
-      for (const [index, part] of parts.entries()) {
-        const text = execFileSync(
-          "pdftotext",
-          ["-layout", file(`letters-${index}.pdf`, Buffer.from(part.data)), "-"],
-          {
-            encoding: "utf8",
-          },
-        );
-        for (const page of text.split("\f")) {
-          const number = /Card number:?\s+(\d+)/i.exec(page)?.[1];
-          const pin = /PIN:\s*(\d+)/.exec(page)?.[1];
-          if (number && pin) pins.set(number, pin);
-        }
-      }
+      for (const part of parts)
+        for (const [number, { pin }] of readPinLetters(Buffer.from(part.data))) pins.set(number, pin);
       expect(pins.size).toBe(cards);
 
       // Each card's chip holds exactly its two keys, its two certificates and the CA's; the

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import pkcs11js from "pkcs11js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import { demoTemplates } from "../domain/card-template.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { chipTemplate } from "../test-support/chip-cards.js";
 import {
   type BlankCardReader,
   createBlankCardReader,
@@ -18,13 +19,7 @@ import { createTestApp, type TestApp } from "../test-support/test-app.js";
  * transport PIN, no blank card left. Each fails the card with a sentence naming it and the
  * cause, leaves nothing half-recorded, and the batch goes on with the other cards.
  */
-const chipTemplate = cardTemplateSchema.parse({
-  ...demoTemplates[0],
-  name: "Chip ID",
-  cardNumber: { prefix: "7003", digits: 8 },
-  encoder: "pkcs11",
-  pkcs11: { module: softHsmModule, blankLabel: "^blank-", readers: 1 },
-});
+const chipCard = chipTemplate("Chip ID", "soLogin", 1);
 
 type Item = { cardId: string; cardNumber: string; state: string; code: string | null; reason: string | null };
 
@@ -87,13 +82,13 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
     process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
     t = await createTestApp("sqlite", {
       options: { approvalStep: false },
-      config: { templates: [...demoTemplates, chipTemplate] },
+      config: { templates: [...demoTemplates, chipCard] },
     });
     ops = await loggedInOperators(t, {
       registrar: ["registrationOfficer"],
       production: ["productionAdministrator"],
     });
-    module = t.app.services.chipStation.moduleFor(chipTemplate.pkcs11!);
+    module = t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
   });
   afterAll(async () => {
     delete process.env.TESSERA_TRANSPORT_SO_PIN;

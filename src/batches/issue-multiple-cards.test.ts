@@ -1,30 +1,16 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
 import { type ApiClient, requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
+import { readPinLetters } from "../test-support/pin-letters.js";
 import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 
 const tools = hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils");
 const { file } = createScratchFolder("tessera-batch-");
-
-/** Each letter's card number and PIN (and PUK), as a person reads them off the printed page. */
-function readPinLetters(pdf: Buffer): Map<string, { pin: string; puk?: string }> {
-  const text = execFileSync("pdftotext", ["-layout", file(`letters-${Date.now()}.pdf`, pdf), "-"], {
-    encoding: "utf8",
-  });
-  const letters = new Map<string, { pin: string; puk?: string }>();
-  for (const page of text.split("\f")) {
-    const card = /Card number:?\s+(\d+)/i.exec(page)?.[1];
-    const pin = /PIN:\s*(\d+)/.exec(page)?.[1];
-    const puk = /PUK:\s*(\d+)/.exec(page)?.[1];
-    if (card && pin) letters.set(card, { pin, ...(puk && { puk }) });
-  }
-  return letters;
-}
 
 describe.runIf(tools).each(dialects)("Issue multiple cards end to end on %s", (dialect) => {
   let t: TestApp;

@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
+import { readPinLetters } from "../test-support/pin-letters.js";
 import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 
@@ -85,17 +86,7 @@ describe.runIf(tools).each(dialects)("a batch of 50 in each option combination o
           url: `/api/v1/batches/${order.body.batchId}/pin-letters?part=${part}`,
           headers: { cookie: mailroom },
         });
-        const text = execFileSync(
-          "pdftotext",
-          ["-layout", file(`l-${order.body.batchId}-${part}.pdf`, pdf.rawPayload), "-"],
-          { encoding: "utf8" },
-        );
-        for (const page of text.split("\f")) {
-          const card = /Card number:?\s+(\d+)/i.exec(page)?.[1];
-          const pin = /PIN:\s*(\d+)/.exec(page)?.[1];
-          const puk = /PUK:\s*(\d+)/.exec(page)?.[1];
-          if (card && pin) letters.set(card, { pin, ...(puk && { puk }) });
-        }
+        for (const [card, secrets] of readPinLetters(pdf.rawPayload)) letters.set(card, secrets);
       }
       expect(letters.size).toBe(50);
       const crl = file(

@@ -136,7 +136,7 @@ async function barePersonalisationRate(profiles: CertificateProfile[], slots: nu
           so.close();
           const user = openTokenSession(module, serial, { as: "user", pin: "246810" });
           for (const profile of profiles) {
-            const key = await user.generateKeyPairInBackground(profile);
+            const key = await user.generateKeyPair(profile);
             user.writeCertificate({ der: certificate, label: profile.name, id: key.id });
             if (keyUsagesOf(profile).sign) user.sign(key.id, profile.keyAlgorithm, Buffer.alloc(32, 1));
           }

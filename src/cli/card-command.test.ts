@@ -221,6 +221,23 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       ),
     ],
     [
+      "a server reached over plain http across the network",
+      () => [
+        "unblock",
+        "--card",
+        "9100000003",
+        "--url",
+        "http://tessera.example.org",
+        "--module",
+        softHsmModule,
+      ],
+      () => ({ TESSERA_API_TOKEN: helpdeskToken, TESSERA_NEW_PIN: "6161616" }),
+      2,
+      expect.stringMatching(
+        /^tessera: --url http:\/\/tessera\.example\.org is plain http: the PUK and the API token would cross the network in clear/,
+      ),
+    ],
+    [
       "a server that is not there",
       () => [
         "unblock",

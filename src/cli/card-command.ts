@@ -148,6 +148,11 @@ export async function runCardCommand(sub: string | undefined, flags: Flags): Pro
     throw usageError("--card needs the card's printed number (digits)");
   if (typeof baseUrl !== "string" || !URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol))
     throw usageError("--url needs the server's address, e.g. https://tessera.example.org");
+  // The answer holds the card's PUK and the request the API token: never in clear over a network.
+  if (new URL(baseUrl).protocol === "http:" && !isLoopback(new URL(baseUrl).hostname))
+    throw usageError(
+      `--url ${baseUrl} is plain http: the PUK and the API token would cross the network in clear. Use the server's https address.`,
+    );
   if (typeof modulePath !== "string")
     throw usageError("--module needs the path of this desk's PKCS#11 module, e.g. /usr/lib/opensc-pkcs11.so");
   const token = process.env.TESSERA_API_TOKEN;
@@ -203,4 +208,9 @@ export async function runCardCommand(sub: string | undefined, flags: Flags): Pro
     process.stderr.write(`tessera: ${error.message}\n`);
     return 1;
   }
+}
+
+/** Whether `hostname` (as URL gives it) is this machine: plain http stays on it. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

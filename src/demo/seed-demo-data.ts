@@ -156,17 +156,19 @@ export async function seedDemoData(app: DemoApp, password: string): Promise<{ se
     ]);
   }
 
-  // 185 users get a card; 15 have none yet, so Request card has someone to act on.
+  // 185 users get a card; 15 have none yet, so Request card has someone to act on. The cards are
+  // of the configured templates: the shipped ones, or a deployment's own (then perhaps chip cards).
+  const { primary, secondary } = demoTemplatesOf(services);
   const withCards = users.slice(0, 185);
   const employee = withCards.slice(0, 150).map((u) => u.id);
   const contractor = withCards.slice(150).map((u) => u.id);
   await runProcess(services, registrar, "CardsBoProcRequestMultiple", {
     userIds: employee,
-    template: "Employee ID",
+    template: primary.name,
   });
   await runProcess(services, registrar, "CardsBoProcRequestMultiple", {
     userIds: contractor,
-    template: "Contractor badge",
+    template: secondary.name,
   });
 
   const requested = (await searchCards(db, { state: "requested" }, { limit: 500 })).items;
@@ -187,21 +189,34 @@ export async function seedDemoData(app: DemoApp, password: string): Promise<{ se
       });
   }
 
-  await produceDemoCards(app, actors, 40);
+  // Demo cards are produced as software tokens only: chips wait for an operator's batch.
+  if (primary.encoder === "software") await produceDemoCards(app, actors, primary.name, 40);
   return { seeded: true };
+}
+
+/** The templates the demo's cards are requested with: a software one first where there is one. */
+function demoTemplatesOf(services: Services) {
+  const templates = [...services.templates.values()];
+  const primary = templates.find((template) => template.encoder === "software") ?? templates[0]!;
+  const secondary = templates.find((template) => template !== primary) ?? primary;
+  return { primary, secondary };
 }
 
 /**
  * Cards past production, so that every role has something to act on at the first login: a
- * batch of `count` approved Employee IDs produced by the real runner (print file, PIN letters,
+ * batch of `count` approved cards of `template` (a software one) produced by the real runner (print file, PIN letters,
  * software tokens), then half activated by the issuer; of those, the helpdesk deactivates three
  * and the security officer locks three as lost. The rest stay issued, waiting for activation.
  */
-async function produceDemoCards(app: DemoApp, actors: Record<string, Actor>, count: number): Promise<void> {
+async function produceDemoCards(
+  app: DemoApp,
+  actors: Record<string, Actor>,
+  template: string,
+  count: number,
+): Promise<void> {
   const { services } = app;
   const { db } = services.store;
-  const approved = (await searchCards(db, { state: "approved", template: "Employee ID" }, { limit: count }))
-    .items;
+  const approved = (await searchCards(db, { state: "approved", template }, { limit: count })).items;
   await runProcess(services, actors.production!, "CardsBoProcIssueMultiple", {
     cardIds: approved.map((card) => card.id),
   });

@@ -57,7 +57,7 @@ describe.skipIf(!hasSoftHsm())(
       user.changePin(transportUserPin, pin);
       const keys = [];
       for (const profile of profiles) {
-        const key = user.generateKeyPair(profile);
+        const key = await user.generateKeyPair(profile);
         const der = await issuer.issue({
           serial: randomSerial(),
           profile,
@@ -224,7 +224,7 @@ describe.skipIf(!hasSoftHsm())(
       session.close();
     });
 
-    it("lists and deletes the objects of an interrupted card", () => {
+    it("lists and deletes the objects of an interrupted card", async () => {
       const session = openTokenSession(module, card.serial, { as: "user", pin });
       const objects = session.listObjects();
       expect(
@@ -240,7 +240,7 @@ describe.skipIf(!hasSoftHsm())(
       so.setUserPin(pin);
       so.close();
       const user = openTokenSession(module, serial, { as: "user", pin });
-      user.generateKeyPair(authentication);
+      await user.generateKeyPair(authentication);
       expect(user.listObjects()).toHaveLength(2);
       user.deleteObjects();
       expect(user.listObjects()).toEqual([]);

@@ -4,7 +4,7 @@ import type { CertificateProfile, KeyAlgorithm } from "../domain/card-template.j
 import { TesseraError } from "../domain/errors.js";
 import { ecdsaSignatureToDer, readCertificate } from "../pki/index.js";
 import { keyIdentifier } from "../pki/x509-extensions.js";
-import { keyPairTemplates } from "./key-pair-templates.js";
+import { type KeyPairTemplates, keyPairTemplates } from "./key-pair-templates.js";
 import { publicKeyOf } from "./on-token-public-key.js";
 import { onToken, type TokenName, tokenError } from "./pkcs11-errors.js";
 import type { Pkcs11Module } from "./pkcs11-module.js";
@@ -29,6 +29,38 @@ export function initialiseToken(module: Pkcs11Module, serial: string, soPin: str
     // C_InitToken fails with CKR_SESSION_EXISTS while any session of this process is open.
     module.api.C_CloseAllSessions(slot);
     module.api.C_InitToken(slot, soPin, tokenLabel(label));
+  });
+}
+
+/**
+ * Generates a key pair on the token of `session` from `templates`, on libuv's thread pool (RSA
+ * takes a tenth of a second on SoftHSM, seconds on a chip or for an RSA-3072 CA key), and names
+ * both halves with the key identifier of the public key (SHA-1 of the subjectPublicKey bits), as
+ * OpenSC's tools expect and as the certificate's subjectKeyIdentifier says.
+ */
+export async function generateIdentifiedKeyPair(
+  api: pkcs11js.PKCS11,
+  session: pkcs11js.Handle,
+  request: { templates: KeyPairTemplates; keyAlgorithm: KeyAlgorithm; token: TokenName; doing: string },
+): Promise<{ id: Buffer; spki: Buffer }> {
+  const { templates, keyAlgorithm, token, doing } = request;
+  let keys: pkcs11js.KeyPair;
+  try {
+    keys = await api.C_GenerateKeyPairAsync(
+      session,
+      templates.mechanism,
+      templates.publicKey,
+      templates.privateKey,
+    );
+  } catch (error) {
+    throw tokenError(error, token, doing);
+  }
+  return onToken(token, doing, () => {
+    const publicKey = publicKeyOf(api, session, keys.publicKey, keyAlgorithm);
+    const id = keyIdentifier(publicKey.bits);
+    for (const key of [keys.publicKey, keys.privateKey])
+      api.C_SetAttributeValue(session, key, [{ type: pkcs11js.CKA_ID, value: id }]);
+    return { id, spki: publicKey.spki };
   });
 }
 
@@ -59,13 +91,11 @@ export interface TokenSession {
   setUserPin(pin: string): void;
   /** Changes the PIN of who is logged in (C_SetPIN): the SO PIN to a PUK, or the user PIN. */
   changePin(oldPin: string, newPin: string): void;
-  /** As user: a key pair for the profile, generated on the card; the private key never leaves it. */
-  generateKeyPair(profile: CertificateProfile): GeneratedKey;
   /**
-   * {@link generateKeyPair} on libuv's thread pool: the slow part of a card (RSA takes a tenth of
-   * a second on SoftHSM, seconds on a chip) leaves the event loop free for the other readers.
+   * As user: a key pair for the profile, generated on the card (the private key never leaves it),
+   * on libuv's thread pool: the slow part of a card leaves the event loop free for other readers.
    */
-  generateKeyPairInBackground(profile: CertificateProfile): Promise<GeneratedKey>;
+  generateKeyPair(profile: CertificateProfile): Promise<GeneratedKey>;
   /** As user: writes a certificate beside its key (same CKA_ID), or a CA certificate (no id). */
   writeCertificate(certificate: { der: Buffer; label: string; id?: Buffer | undefined }): void;
   /** As user: the signature of `data` with the private key of `id`, DER for ECDSA, PKCS#1 v1.5 for RSA. */
@@ -112,22 +142,6 @@ export function openTokenSession(module: Pkcs11Module, serial: string, login?: T
     }
   }
 
-  // The id is known only from the public key: set it on both halves once generated (as
-  // OpenSC's pkcs11-tool and pkcs15-init do).
-  const identifyKeyPair = (
-    keys: pkcs11js.KeyPair,
-    profile: CertificateProfile,
-    label: string,
-  ): GeneratedKey => {
-    const publicKey = publicKeyOf(api, session, keys.publicKey, profile.keyAlgorithm);
-    // SHA-1 of the subjectPublicKey bits: what OpenSC's tools use, and RFC 5280 §4.2.1.2's
-    // key identifier, so the id also matches the certificate's subjectKeyIdentifier.
-    const id = keyIdentifier(publicKey.bits);
-    for (const key of [keys.publicKey, keys.privateKey])
-      api.C_SetAttributeValue(session, key, [{ type: pkcs11js.CKA_ID, value: id }]);
-    return { id, label, spki: publicKey.spki };
-  };
-
   const findObjects = (template: pkcs11js.Template): pkcs11js.Handle[] => {
     api.C_FindObjectsInit(session, template);
     try {
@@ -141,35 +155,15 @@ export function openTokenSession(module: Pkcs11Module, serial: string, login?: T
     token,
     setUserPin: (pin) => step("Setting the user PIN", () => api.C_InitPIN(session, pin)),
     changePin: (oldPin, newPin) => step("Changing the PIN", () => api.C_SetPIN(session, oldPin, newPin)),
-    generateKeyPair(profile) {
-      return step(`Generating the ${profile.name} key pair`, () => {
-        const label = `${profile.name} key`;
-        const templates = keyPairTemplates(profile, label);
-        const keys = api.C_GenerateKeyPair(
-          session,
-          templates.mechanism,
-          templates.publicKey,
-          templates.privateKey,
-        );
-        return identifyKeyPair(keys, profile, label);
-      });
-    },
-    async generateKeyPairInBackground(profile) {
-      const doing = `Generating the ${profile.name} key pair`;
+    async generateKeyPair(profile) {
       const label = `${profile.name} key`;
-      const templates = keyPairTemplates(profile, label);
-      let keys: pkcs11js.KeyPair;
-      try {
-        keys = await api.C_GenerateKeyPairAsync(
-          session,
-          templates.mechanism,
-          templates.publicKey,
-          templates.privateKey,
-        );
-      } catch (error) {
-        throw tokenError(error, token, doing);
-      }
-      return step(doing, () => identifyKeyPair(keys, profile, label));
+      const key = await generateIdentifiedKeyPair(api, session, {
+        templates: keyPairTemplates(profile, label),
+        keyAlgorithm: profile.keyAlgorithm,
+        token,
+        doing: `Generating the ${profile.name} key pair`,
+      });
+      return { ...key, label };
     },
     writeCertificate({ der, label, id }) {
       step(`Writing the certificate "${label}"`, () => {

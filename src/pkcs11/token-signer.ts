@@ -4,7 +4,7 @@ import type { KeyAlgorithm } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { oid } from "../pki/der.js";
 import { ecdsaSignatureToDer, type Signer, signatureAlgorithmFor } from "../pki/index.js";
-import { keyIdentifier } from "../pki/x509-extensions.js";
+import { generateIdentifiedKeyPair } from "./card-token.js";
 import { curveOids, keyPairTemplatesFor } from "./key-pair-templates.js";
 import { publicKeyOf } from "./on-token-public-key.js";
 import { onToken, returnValueName, type TokenName, tokenError } from "./pkcs11-errors.js";
@@ -291,25 +291,13 @@ export async function generateTokenCaKey(
       { sign: true, decrypt: false, derive: false },
       request.label,
     );
-    let keys: pkcs11js.KeyPair;
-    try {
-      // RSA-3072 takes seconds in software: off the event loop.
-      keys = await api.C_GenerateKeyPairAsync(
-        session,
-        templates.mechanism,
-        templates.publicKey,
-        templates.privateKey,
-      );
-    } catch (error) {
-      throw tokenError(error, name, `Generating the ${request.keyAlgorithm} CA key pair`);
-    }
-    return onToken(name, "Naming the CA key pair", () => {
-      const publicKey = publicKeyOf(api, session, keys.publicKey, request.keyAlgorithm);
-      const keyId = keyIdentifier(publicKey.bits);
-      for (const handle of [keys.publicKey, keys.privateKey])
-        api.C_SetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID, value: keyId }]);
-      return { token: name, keyId };
+    const { id } = await generateIdentifiedKeyPair(api, session, {
+      templates,
+      keyAlgorithm: request.keyAlgorithm,
+      token: name,
+      doing: `Generating the ${request.keyAlgorithm} CA key pair`,
     });
+    return { token: name, keyId: id };
   } finally {
     api.C_CloseSession(session);
   }

@@ -228,7 +228,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     return {
       async generateKeyPair(profile) {
         try {
-          const key = await session.generateKeyPairInBackground(profile);
+          const key = await session.generateKeyPair(profile);
           keys.push({ id: key.id, profile });
           return key.spki;
         } catch (error) {

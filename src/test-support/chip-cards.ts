@@ -17,14 +17,22 @@ import type { TestApp } from "./test-app.js";
  * active card row naming its serial with the PUK stored encrypted.
  */
 
-/** A chip card template on SoftHSM, PINs of 6 to 8 digits. */
-export function chipTemplate(name: string, unblockStyle: "soLogin" | "setPin" = "soLogin"): CardTemplate {
+/**
+ * A chip card template on SoftHSM, PINs of 6 to 8 digits, card numbers 7003…: a blank card is a
+ * token labelled `blank-…` (as `createBlankCardReader` makes them), `readers` at once.
+ */
+export function chipTemplate(
+  name: string,
+  unblockStyle: "soLogin" | "setPin" = "soLogin",
+  readers = 1,
+): CardTemplate {
   return cardTemplateSchema.parse({
     ...demoTemplates[0],
     name,
     pinLength: { min: 6, max: 8 },
+    cardNumber: { prefix: "7003", digits: 8 },
     encoder: "pkcs11",
-    pkcs11: { module: softHsmModule, unblockStyle, readers: 1 },
+    pkcs11: { module: softHsmModule, blankLabel: "^blank-", unblockStyle, readers },
   });
 }
 

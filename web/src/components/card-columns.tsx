@@ -1,6 +1,7 @@
 import { Anchor, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
+import { useTemplates } from "../api/queries";
 import type { Card } from "../api/types";
 import type { Column, RowSelection } from "./DataTable";
 import { formatDate, formatDateTime } from "./format";
@@ -17,7 +18,7 @@ export const cardColumn = {
     ),
   },
   unit: { header: "Organizational unit", cell: (card) => card.organizationalUnit ?? "—" },
-  template: { header: "Template", cell: (card) => card.template },
+  template: { header: "Template", cell: (card) => <TemplateCell card={card} /> },
   state: { header: "State", cell: (card) => <StateBadge kind="card" state={card.state} /> },
   requested: { header: "Requested", cell: (card) => formatDateTime(card.requestedAt) },
   expires: { header: "Expires", cell: (card) => formatDate(card.expiresAt) },
@@ -52,3 +53,24 @@ export function selectableCardColumns(disabledReason?: (card: Card) => string | 
 /** A card row's check box is named by its number and holder. */
 export const cardRowLabel: RowSelection<Card>["rowLabel"] = (card) =>
   `Select card ${card.cardNumber} of ${card.holderName}`;
+
+/**
+ * The card's template and, for a chip card, its chip: the token serial once personalised (the
+ * card's identity on the station's readers), "chip card" before.
+ */
+function TemplateCell({ card }: { card: Card }) {
+  const templates = useTemplates();
+  const chip =
+    card.tokenSerial ??
+    (templates.data?.find((t) => t.name === card.template)?.encoder === "pkcs11" ? "" : undefined);
+  return (
+    <>
+      {card.template}
+      {chip !== undefined && (
+        <Text size="xs" c="dimmed" className={chip ? "mono" : undefined}>
+          {chip ? `chip ${chip}` : "chip card"}
+        </Text>
+      )}
+    </>
+  );
+}
