@@ -298,6 +298,7 @@ function chunkTemplates(
       name: template.name,
       encoder: template.encoder,
       ...(template.pkcs11 && { pkcs11: template.pkcs11 }),
+      pkcs12Format: template.pkcs12Format,
       profiles: template.profiles.filter(
         (p) => !options.certificates || options.certificates.includes(p.name),
       ),

@@ -5,7 +5,7 @@ import type { ChunkJob, ChunkResult, ChunkTemplate } from "../production/chunk-j
 import { produceChunk } from "../production/produce-chunk.js";
 import type { ProductionContext } from "../production/production-context.js";
 import { createPukCipher } from "../production/secrets.js";
-import { createSoftwareEncoder } from "../production/software-encoder.js";
+import { createSoftwareEncoders } from "../production/software-encoder.js";
 import type { Services } from "../services/services.js";
 import {
   findJournaledTokens,
@@ -49,7 +49,7 @@ export async function produceChipChunk(
     release: (cardId) => releaseChipCard(store.db, cardId),
   };
   const caCertificates = [ca.identity.certificateDer, ...ca.chain];
-  const software = createSoftwareEncoder({ caCertificates, iterations: 2048 });
+  const softwareEncoderFor = createSoftwareEncoders({ caCertificates, iterations: 2048 });
   const chipEncoders = new Map<string, CardEncoder>();
   const chipEncoderOf = (template: ChunkTemplate): CardEncoder => {
     let encoder = chipEncoders.get(template.name);
@@ -73,7 +73,8 @@ export async function produceChipChunk(
   const context: ProductionContext = {
     issuer: ca.issuer,
     pukCipher: createPukCipher(services.secrets.pukKey),
-    encoderFor: (template) => (template.encoder === "pkcs11" ? chipEncoderOf(template) : software),
+    encoderFor: (template) =>
+      template.encoder === "pkcs11" ? chipEncoderOf(template) : softwareEncoderFor(template),
   };
   const readers = Math.max(...Object.values(job.templates).map((template) => template.pkcs11?.readers ?? 1));
   return produceChunk(context, job, { concurrency: readers });

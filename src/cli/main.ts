@@ -51,7 +51,8 @@ Commands:
                                       issue multiple cards here, with a progress bar; exit 1 if any failed
   batch activate (--all-issued … | --cards ID,…) [--operator NAME]
                                       activate multiple issued cards
-  worker                              produce batch orders without serving HTTP (PostgreSQL, several machines)
+  worker                              produce batch orders without serving HTTP: several machines on one
+                                      PostgreSQL, or a production station with the chip card readers
 ${cardCommandUsage}
   tokens --module PATH [--blank-label REGEX] [--json]
                                       list the tokens (cards) the PKCS#11 module sees: serial, label,
@@ -62,6 +63,7 @@ ${cardCommandUsage}
   bench expiry [--size N]             one expiry pass over N ended certificates (default 100,000) and the search meanwhile (JSON)
   bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
   bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON)
+  bench pkcs11 [--size N]             N chip cards on SoftHSM with 1, 2 and 4 readers against bare SoftHSM (JSON)
 
 Roles: ${roles.join(", ")}
 Settings come from the environment (DATABASE_URL, PORT, HOST, TESSERA_DATA_DIR, TESSERA_PUBLIC_URL, …);

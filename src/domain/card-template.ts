@@ -66,6 +66,33 @@ export const pkcs11EncoderSchema = z.strictObject({
 });
 export type Pkcs11Encoder = z.infer<typeof pkcs11EncoderSchema>;
 
+/**
+ * How a software token's PKCS#12 file is protected. Both carry every key algorithm Tessera
+ * issues (P-256, P-384, RSA-2048, RSA-3072): a PKCS#8 shrouded key bag holds any key, so no
+ * template is refused for its keys.
+ */
+export const pkcs12Formats = ["modern", "legacy"] as const;
+export type Pkcs12Format = (typeof pkcs12Formats)[number];
+
+export const pkcs12FormatSchema = z
+  .enum(pkcs12Formats)
+  .default("modern")
+  .describe(
+    "How software tokens (encoder software) are protected. " +
+      "`modern` (default): PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, an HMAC-SHA256 MAC, as " +
+      "`openssl pkcs12 -export` writes by default; read by OpenSSL 3, GnuTLS, NSS, Java ≥ 8u301/11.0.12, " +
+      "Python, Windows 10 1709/Server 2019 and macOS 11 onwards. " +
+      "`legacy`: pbeWithSHAAnd3-KeyTripleDES-CBC for keys and certificates and an HMAC-SHA1 MAC " +
+      "(RFC 7292 Appendix B and C), as `openssl pkcs12 -export -legacy -descert` writes; needed by readers " +
+      "that predate PBES2: Go's x/crypto/pkcs12, Heimdal (hxtool, which loads only RSA keys as Debian " +
+      "builds it), older Windows and macOS, OpenSSL 3 only with -legacy. " +
+      "`legacy` is weaker: its keys come from an iterated plain SHA-1 chain instead of PBKDF2-HMAC-SHA256, " +
+      "3DES has 64-bit blocks and 112-bit strength and is disallowed by NIST after 2023, and the MAC is " +
+      "SHA-1. With a PIN of a few digits neither resists an offline guess; choose `legacy` only for " +
+      "holders whose software cannot read `modern`. " +
+      "Every key algorithm fits both formats. Not allowed with encoder pkcs11.",
+  );
+
 const lengthBounds = (min: number, max: number) =>
   z
     .strictObject({ min: z.int().min(min).max(max), max: z.int().min(min).max(max) })
@@ -86,6 +113,7 @@ export const cardTemplateSchema = z
     encoder: z.enum(["software", "pkcs11"]).default("software"),
     /** Required with encoder `pkcs11`. */
     pkcs11: pkcs11EncoderSchema.optional(),
+    pkcs12Format: pkcs12FormatSchema,
     /** Colours of the printed card face. */
     layout: z
       .strictObject({
@@ -103,6 +131,11 @@ export const cardTemplateSchema = z
   .refine((t) => (t.encoder === "pkcs11") === (t.pkcs11 !== undefined), {
     message: "a template with encoder pkcs11 needs its pkcs11 settings (at least the module), and only then",
     path: ["pkcs11"],
+  })
+  // A chip card's keys never leave it, so there is no PKCS#12 file to format.
+  .refine((t) => t.encoder === "software" || t.pkcs12Format === "modern", {
+    message: "pkcs12Format legacy applies to software tokens only, not to encoder pkcs11",
+    path: ["pkcs12Format"],
   });
 export type CardTemplate = z.infer<typeof cardTemplateSchema>;
 

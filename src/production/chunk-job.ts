@@ -1,5 +1,10 @@
 import type { webcrypto } from "node:crypto";
-import type { CardTemplate, CertificateProfile, Pkcs11Encoder } from "../domain/card-template.js";
+import type {
+  CardTemplate,
+  CertificateProfile,
+  Pkcs11Encoder,
+  Pkcs12Format,
+} from "../domain/card-template.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import type { CaTokenAccess } from "../pkcs11/token-signer.js";
 
@@ -44,6 +49,8 @@ export interface ChunkTemplate {
   encoder: CardTemplate["encoder"];
   /** The chip card type's settings, for encoder `pkcs11`. */
   pkcs11?: Pkcs11Encoder;
+  /** How a software token's PKCS#12 file is protected; absent is `modern`. */
+  pkcs12Format?: Pkcs12Format;
   /** Only the profiles the operator chose to issue. */
   profiles: CertificateProfile[];
   validityDays: number;

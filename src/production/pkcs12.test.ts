@@ -109,9 +109,17 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
     };
   }
 
-  function writePkcs12(name: string, entries: Pkcs12Entry[], iterations?: number): string {
+  function writePkcs12(
+    name: string,
+    entries: Pkcs12Entry[],
+    iterations?: number,
+    format?: "modern" | "legacy",
+  ): string {
     const target = path.join(dir, name);
-    writeFileSync(target, buildPkcs12({ entries, caCertificates: [ca.certificate], password, iterations }));
+    writeFileSync(
+      target,
+      buildPkcs12({ entries, caCertificates: [ca.certificate], password, iterations, format }),
+    );
     return target;
   }
 
@@ -316,6 +324,14 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
   });
 
   describe.runIf(hasTool("pk12util", "libnss3-tools"))("with NSS", () => {
+    it("lists a modern file without a database: three certificates, two with their shrouded keys", () => {
+      const listing = runOk("pk12util", ["-l", file, "-W", password]);
+      expect(count(listing, "Certificate(has private key):")).toBe(2);
+      expect(count(listing, "Key(shrouded):")).toBe(2);
+      expect(listing).toContain("PKCS #5 Password Based Encryption v2");
+      expect(run("pk12util", ["-l", file, "-W", "654321"]).status).not.toBe(0);
+    });
+
     it("is imported by pk12util: three keys paired with their certificates", () => {
       const mixed = writePkcs12("nss.p12", [authentication, signature, rsa]);
       const database = path.join(dir, "nssdb");
@@ -327,6 +343,119 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
       expect(keys).toMatch(/ec\s+\w+\s+signature/);
       expect(keys).toMatch(/rsa\s+\w+\s+encryption/);
       expect(run("pk12util", ["-l", mixed, "-W", "654321"]).status).not.toBe(0);
+    });
+  });
+  describe.runIf(hasTool("keytool", "default-jre-headless"))("with Java", () => {
+    it("is listed by keytool: each key an entry under its friendlyName; a wrong PIN refused", () => {
+      const mixed = writePkcs12("java.p12", [authentication, signature, rsa]);
+      const list = (storePassword: string) =>
+        run("keytool", ["-list", "-keystore", mixed, "-storetype", "PKCS12", "-storepass", storePassword]);
+      const listing = list(password);
+      expect(listing.status).toBe(0);
+      expect(listing.stdout).toContain("Your keystore contains 3 entries");
+      for (const alias of ["authentication", "signature", "encryption"]) {
+        expect(listing.stdout).toMatch(new RegExp(`^${alias}, .*, PrivateKeyEntry,`, "m"));
+      }
+      const wrong = list("654321");
+      expect(wrong.status).not.toBe(0);
+      expect(wrong.stdout + wrong.stderr).toMatch(/password was incorrect/);
+    });
+  });
+
+  describe("the legacy format", () => {
+    let legacy: string;
+    /** An EC and an RSA key: Heimdal as Debian builds it loads only the RSA one (see below). */
+    let mixed: string;
+    beforeAll(() => {
+      legacy = writePkcs12("legacy.p12", [authentication, signature], undefined, "legacy");
+      mixed = writePkcs12("legacy-mixed.p12", [authentication, rsa], undefined, "legacy");
+    });
+
+    it("is read by openssl pkcs12 -legacy: 3DES key bags and certificates, a SHA-1 MAC", () => {
+      const all = runOk("openssl", pkcs12Args(legacy, "-legacy", "-info", "-nodes"));
+      expect(count(all, "-----BEGIN CERTIFICATE-----")).toBe(3);
+      expect(privateKeysIn(all)).toEqual([authentication.privateKeyPkcs8, signature.privateKeyPkcs8]);
+      const { stderr } = run("openssl", pkcs12Args(legacy, "-legacy", "-info", "-nokeys"));
+      expect(stderr).toContain("MAC: sha1, Iteration 2048");
+      expect(stderr).toContain("MAC length: 20, salt length: 8");
+      expect(stderr).toContain("PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048");
+      expect(count(stderr, "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048")).toBe(2);
+      expect(stderr).not.toContain("PBES2");
+    });
+
+    it("pairs keys and certificates as the modern format does, and keeps the iteration count", () => {
+      const certificates = runOk("openssl", pkcs12Args(legacy, "-legacy", "-nokeys", "-clcerts"));
+      expect(certificates).toMatch(/friendlyName: authentication/);
+      expect(certificates).toMatch(/friendlyName: signature/);
+      const target = writePkcs12("legacy-10000.p12", [rsa], 10_000, "legacy");
+      const { stderr, status } = run("openssl", pkcs12Args(target, "-legacy", "-info", "-nokeys"));
+      expect(status).toBe(0);
+      expect(stderr).toContain("MAC: sha1, Iteration 10000");
+      expect(stderr).toContain("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 10000");
+    });
+
+    it("is refused by OpenSSL with the wrong PIN", () => {
+      const result = run("openssl", [
+        "pkcs12",
+        "-legacy",
+        "-info",
+        "-nodes",
+        "-in",
+        legacy,
+        "-passin",
+        "pass:654321",
+      ]);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/mac verify (error|failure)/i);
+      expect(verifyPkcs12Mac(readFileSync(legacy), "654321").valid).toBe(false);
+      expect(verifyPkcs12Mac(readFileSync(legacy), password)).toEqual({ valid: true });
+    });
+
+    it("refuses a format it does not know", () => {
+      expect(() =>
+        buildPkcs12({ entries: [authentication], password, format: "rc2" as unknown as "legacy" }),
+      ).toThrow(expect.objectContaining({ code: "production.pkcs12_options_invalid" }));
+    });
+
+    describe.runIf(hasTool("hxtool", "heimdal-clients"))("with Heimdal", () => {
+      // Heimdal's hx509 reads only RFC 7292's own PBE, not PBES2. As Debian builds it, it loads
+      // RSA private keys and skips EC ones (as in files `openssl pkcs12 -export -legacy` writes),
+      // so the key it must find here is the RSA one.
+      const hxtool = (...args: string[]) => run("hxtool", args);
+
+      it("is read by hxtool with the PIN: every certificate, and the RSA key beside its certificate", () => {
+        const printed = hxtool("print", `--pass=PASS:${password}`, `PKCS12:${mixed}`);
+        expect(printed.status).toBe(0);
+        // hxtool prints each certificate's attributes on stdout and its names on stderr.
+        expect(count(printed.stdout, "friendly name:")).toBe(3);
+        expect(printed.stdout).toMatch(/friendly name: encryption\s+private key: yes/);
+        expect(printed.stderr).toContain('subject: "CN=Tessera test rsa"');
+        expect(printed.stderr).toContain('subject: "CN=Tessera test authentication"');
+        expect(printed.stderr).toContain('subject: "CN=Tessera test ca"');
+        const keys = hxtool(
+          "query",
+          "--private-key",
+          "--print",
+          `--pass=PASS:${password}`,
+          `PKCS12:${mixed}`,
+        );
+        expect(keys.status).toBe(0);
+        expect(keys.stdout).toMatch(/friendly name: encryption\s+private key: yes/);
+      });
+
+      it("gives nothing with the wrong PIN", () => {
+        const printed = hxtool("print", "--pass=PASS:654321", `PKCS12:${mixed}`);
+        expect(printed.stdout + printed.stderr).not.toContain("friendly name:");
+        expect(printed.stdout + printed.stderr).not.toContain("subject:");
+        const keys = hxtool("query", "--private-key", "--pass=PASS:654321", `PKCS12:${mixed}`);
+        expect(keys.status).not.toBe(0);
+      });
+
+      it("cannot read the modern format: why legacy exists", () => {
+        const modern = writePkcs12("heimdal-modern.p12", [rsa]);
+        const printed = hxtool("print", `--pass=PASS:${password}`, `PKCS12:${modern}`);
+        expect(printed.stdout + printed.stderr).not.toContain("subject:");
+      });
     });
   });
 });

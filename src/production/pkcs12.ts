@@ -1,4 +1,5 @@
 import { createCipheriv, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Pkcs12Format } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import {
   children,
@@ -16,14 +17,22 @@ import {
   readWhole,
   sequence,
 } from "../pki/der.js";
-import { bmpString, implicitPrimitive, integer, setOf, utf16be } from "./der.js";
+import { bmpString, implicitPrimitive, integer, setOf } from "./der.js";
 import { keyMatchesCertificate } from "./key-certificate-match.js";
+import {
+  derivePkcs12Key,
+  encryptPbeSha1TripleDes,
+  KeyPurpose,
+  legacySaltBytes,
+  type Pkcs12Digest,
+  sha1Digest,
+} from "./pkcs12-legacy.js";
 
 /**
  * PKCS#12 (RFC 7292) files for the software token: one per card, protected by the card's PIN.
  *
- * The layout is what OpenSSL 3 writes by default with `openssl pkcs12 -export`, so OpenSSL,
- * GnuTLS and NSS all read it:
+ * In the `modern` format (the default) the layout is what OpenSSL 3 writes by default with
+ * `openssl pkcs12 -export`, so OpenSSL, GnuTLS, NSS and Java ≥ 8u301 read it:
  * - AuthenticatedSafe = [ EncryptedData(certificate bags), Data(shrouded key bags) ]: the
  *   certificates are encrypted too (OpenSSL 3's default `-certpbe AES-256-CBC`);
  * - every encryption is PBES2 (RFC 8018 §6.2) with PBKDF2-HMAC-SHA256 and AES-256-CBC;
@@ -32,6 +41,10 @@ import { keyMatchesCertificate } from "./key-certificate-match.js";
  * - integrity is the classic password MAC, HMAC-SHA256 keyed by RFC 7292 Appendix B: PBMAC1
  *   (RFC 9579) is newer than the OpenSSL 3.0 and GnuTLS 3.7 that Debian 12 ships, so they cannot
  *   read it.
+ *
+ * The `legacy` format keeps the layout and swaps the algorithms for RFC 7292's own
+ * (pbeWithSHAAnd3-KeyTripleDES-CBC, an HMAC-SHA1 MAC: see `pkcs12-legacy.ts`), for readers that
+ * predate PBES2.
  *
  * A 6-digit PIN is 10^6 guesses: no iteration count protects a stolen software token. Software
  * tokens are for virtual cards and demos; PKCS#11 cards are the real thing.
@@ -53,8 +66,10 @@ export interface BuildPkcs12Options {
   readonly caCertificates?: readonly Buffer[];
   /** The card's PIN. */
   readonly password: string;
-  /** PBKDF2 and MAC iterations; 2048 is OpenSSL 3's default. */
+  /** Key derivation and MAC iterations; 2048 is OpenSSL 3's default, for both formats. */
   readonly iterations?: number;
+  /** `modern` (PBES2/AES-256, HMAC-SHA256; the default) or `legacy` (3DES, HMAC-SHA1). */
+  readonly format?: Pkcs12Format;
 }
 
 const oid = {
@@ -70,19 +85,20 @@ const oid = {
   hmacWithSha256: encodeOid("1.2.840.113549.2.9"),
   aes256Cbc: encodeOid("2.16.840.1.101.3.4.1.42"),
   sha256: encodeOid("2.16.840.1.101.3.4.2.1"),
+  sha1: encodeOid("1.3.14.3.2.26"),
 };
 
 // The PRF AlgorithmIdentifier with NULL parameters, as OpenSSL writes it (RFC 8018 §A.2).
 const hmacWithSha256Algorithm = sequence(oid.hmacWithSha256, derNull);
 
 /** Digests the RFC 7292 MAC may use, keyed by the DER of their OID; u and v as in Appendix B.2. */
-const macDigests = new Map<string, { name: string; u: number; v: number }>([
-  [encodeOid("1.3.14.3.2.26").toString("hex"), { name: "sha1", u: 20, v: 64 }],
+const macDigests = new Map<string, Pkcs12Digest>([
+  [oid.sha1.toString("hex"), sha1Digest],
   [oid.sha256.toString("hex"), { name: "sha256", u: 32, v: 64 }],
   [encodeOid("2.16.840.1.101.3.4.2.2").toString("hex"), { name: "sha384", u: 48, v: 128 }],
   [encodeOid("2.16.840.1.101.3.4.2.3").toString("hex"), { name: "sha512", u: 64, v: 128 }],
 ]);
-const sha256Digest = { name: "sha256", u: 32, v: 64 };
+const sha256Digest: Pkcs12Digest = { name: "sha256", u: 32, v: 64 };
 
 const saltBytes = 16;
 const ivBytes = 16;
@@ -94,45 +110,21 @@ const maxIterations = 10_000_000;
  * (`production.pkcs12_options_invalid`, `production.pkcs12_entry_invalid`) when an input is
  * unusable, including a key that does not belong to its certificate.
  *
- * Cost: one PBKDF2 and one MAC key derivation of `iterations` each (≈ 0.3 ms + 1.1 ms at 2048
- * here) plus well under a millisecond of encoding.
+ * Cost, modern: one PBKDF2 and one MAC key derivation of `iterations` each (≈ 0.3 ms + 1.1 ms
+ * at 2048 here) plus well under a millisecond of encoding. Legacy: three SHA-1 chains of
+ * `iterations` per encryption (key and IV, one salt each) and one for the MAC.
  */
 export function buildPkcs12(options: BuildPkcs12Options): Buffer {
   const { entries, caCertificates = [], password } = options;
   const iterations = options.iterations ?? 2048;
-  checkOptions(entries, caCertificates, password, iterations);
+  const format = options.format ?? "modern";
+  checkOptions(entries, caCertificates, password, iterations, format);
   for (const [index, entry] of entries.entries()) checkEntry(entry, index);
   caCertificates.forEach((certificate, index) => {
     checkSingleElement(certificate, `caCertificates[${index}]`);
   });
-
-  const random = randomBytes(2 * saltBytes + ivBytes * (entries.length + 1));
-  const encryptionSalt = random.subarray(0, saltBytes);
-  const macSalt = random.subarray(saltBytes, 2 * saltBytes);
-  const ivAt = (i: number) => random.subarray(2 * saltBytes + i * ivBytes, 2 * saltBytes + (i + 1) * ivBytes);
-
-  // One PBKDF2 per file, not one per bag: every bag is encrypted under the same password, so
-  // per-bag salts would cost a derivation each and protect nothing more (an attacker tests a
-  // guess against the cheapest bag, or the MAC). Each encryption still has its own random IV,
-  // which is all CBC needs under a shared key. PBES2 takes the password as octets (RFC 8018
-  // §6.2); OpenSSL, GnuTLS and NSS all use its UTF-8 bytes, unlike the BMPString of the MAC.
-  const key = pbkdf2Sync(Buffer.from(password, "utf8"), encryptionSalt, iterations, 32, "sha256");
-  const encrypt = (plaintext: Buffer, iv: Buffer) => {
-    const cipher = createCipheriv("aes-256-cbc", key, iv);
-    return Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  };
-  const pbes2Algorithm = (iv: Buffer) =>
-    sequence(
-      oid.pbes2,
-      sequence(
-        // keyLength is left out: AES-256 fixes it, and OpenSSL omits it too (RFC 8018 §A.2).
-        sequence(
-          oid.pbkdf2,
-          sequence(octetString(encryptionSalt), integer(iterations), hmacWithSha256Algorithm),
-        ),
-        sequence(oid.aes256Cbc, octetString(iv)),
-      ),
-    );
+  const protection =
+    format === "legacy" ? legacyProtection(password, iterations) : modernProtection(password, iterations);
 
   const attributesOf = entries.map((entry) =>
     setOf(
@@ -152,47 +144,91 @@ export function buildPkcs12(options: BuildPkcs12Options): Buffer {
     ...entries.map((entry, i) => certificateBag(entry.certificate, attributesOf[i])),
     ...caCertificates.map((certificate) => certificateBag(certificate)),
   );
-  const certificateIv = ivAt(0);
+  const certificates = protection.encrypt(certificateContents);
   const encryptedCertificates = sequence(
     oid.encryptedData,
     explicit(
       0,
       sequence(
         integer(0),
-        sequence(
-          oid.data,
-          pbes2Algorithm(certificateIv),
-          implicitPrimitive(0, encrypt(certificateContents, certificateIv)),
-        ),
+        sequence(oid.data, certificates.algorithm, implicitPrimitive(0, certificates.ciphertext)),
       ),
     ),
   );
 
   const keyContents = sequence(
     ...entries.map((entry, i) => {
-      const iv = ivAt(i + 1);
-      const encryptedPrivateKeyInfo = sequence(
-        pbes2Algorithm(iv),
-        octetString(encrypt(entry.privateKeyPkcs8, iv)),
-      );
+      const key = protection.encrypt(entry.privateKeyPkcs8);
+      const encryptedPrivateKeyInfo = sequence(key.algorithm, octetString(key.ciphertext));
       return sequence(oid.pkcs8ShroudedKeyBag, explicit(0, encryptedPrivateKeyInfo), attributesOf[i]!);
     }),
   );
   const keys = sequence(oid.data, explicit(0, octetString(keyContents)));
 
   const authenticatedSafe = sequence(encryptedCertificates, keys);
-  const macKey = deriveMacKey(sha256Digest, password, macSalt, iterations);
-  const mac = createHmac("sha256", macKey).update(authenticatedSafe).digest();
+  const { digest, digestOid, salt: macSalt } = protection.mac;
+  const macKey = derivePkcs12Key(digest, KeyPurpose.macKey, password, macSalt, iterations, digest.u);
+  const mac = createHmac(digest.name, macKey).update(authenticatedSafe).digest();
 
   return sequence(
     integer(3),
     sequence(oid.data, explicit(0, octetString(authenticatedSafe))),
     sequence(
-      sequence(sequence(oid.sha256, derNull), octetString(mac)),
+      sequence(sequence(digestOid, derNull), octetString(mac)),
       octetString(macSalt),
       integer(iterations),
     ),
   );
+}
+
+/** How one format encrypts its bags and keys its MAC. */
+interface Pkcs12Protection {
+  /** Encrypts a SafeContents or a PrivateKeyInfo; the AlgorithmIdentifier goes beside the ciphertext. */
+  encrypt(plaintext: Buffer): { algorithm: Buffer; ciphertext: Buffer };
+  readonly mac: { readonly digest: Pkcs12Digest; readonly digestOid: Buffer; readonly salt: Buffer };
+}
+
+/** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC; an HMAC-SHA256 MAC. */
+function modernProtection(password: string, iterations: number): Pkcs12Protection {
+  const encryptionSalt = randomBytes(saltBytes);
+  // One PBKDF2 per file, not one per bag: every bag is encrypted under the same password, so
+  // per-bag salts would cost a derivation each and protect nothing more (an attacker tests a
+  // guess against the cheapest bag, or the MAC). Each encryption still has its own random IV,
+  // which is all CBC needs under a shared key. PBES2 takes the password as octets (RFC 8018
+  // §6.2); OpenSSL, GnuTLS and NSS all use its UTF-8 bytes, unlike the BMPString of the MAC.
+  const key = pbkdf2Sync(Buffer.from(password, "utf8"), encryptionSalt, iterations, 32, "sha256");
+  return {
+    encrypt(plaintext) {
+      const iv = randomBytes(ivBytes);
+      const cipher = createCipheriv("aes-256-cbc", key, iv);
+      const algorithm = sequence(
+        oid.pbes2,
+        sequence(
+          // keyLength is left out: AES-256 fixes it, and OpenSSL omits it too (RFC 8018 §A.2).
+          sequence(
+            oid.pbkdf2,
+            sequence(octetString(encryptionSalt), integer(iterations), hmacWithSha256Algorithm),
+          ),
+          sequence(oid.aes256Cbc, octetString(iv)),
+        ),
+      );
+      return { algorithm, ciphertext: Buffer.concat([cipher.update(plaintext), cipher.final()]) };
+    },
+    mac: { digest: sha256Digest, digestOid: oid.sha256, salt: randomBytes(saltBytes) },
+  };
+}
+
+/**
+ * What `openssl pkcs12 -export -legacy -descert` writes: pbeWithSHAAnd3-KeyTripleDES-CBC for the
+ * key bags and for the certificates, and an HMAC-SHA1 MAC. OpenSSL's plain `-legacy` encrypts
+ * the certificates with 40-bit RC2 instead; Node's OpenSSL 3 has no RC2 without the legacy
+ * provider, and 40 bits is no protection, so the certificates get 3DES as Go's `LegacyDES` does.
+ */
+function legacyProtection(password: string, iterations: number): Pkcs12Protection {
+  return {
+    encrypt: (plaintext) => encryptPbeSha1TripleDes(plaintext, password, iterations),
+    mac: { digest: sha1Digest, digestOid: oid.sha1, salt: randomBytes(legacySaltBytes) },
+  };
 }
 
 /** The outcome of {@link verifyPkcs12Mac}: valid, or why not. */
@@ -218,44 +254,12 @@ export function verifyPkcs12Mac(der: Buffer, password: string): Pkcs12MacCheck {
   if (iterations < 1 || iterations > maxIterations) {
     return { valid: false, reason: `the MAC iteration count ${iterations} is out of range` };
   }
-  const key = deriveMacKey(digest, password, salt, iterations);
+  const key = derivePkcs12Key(digest, KeyPurpose.macKey, password, salt, iterations, digest.u);
   const expected = createHmac(digest.name, key).update(parts.authenticatedSafe).digest();
   if (expected.length !== mac.length || !timingSafeEqual(expected, mac)) {
     return { valid: false, reason: "the MAC does not match: wrong password, or the file was altered" };
   }
   return { valid: true };
-}
-
-/**
- * The MAC key of RFC 7292 Appendix B.2 with ID = 3 (integrity key).
- *
- * The password is a BMPString with a two-byte zero terminator (B.1). The key is as long as the
- * digest (n = u), so one block A₁ = H^r(D ‖ S ‖ P) is the whole key and step 6's update of I
- * never runs. `crypto.hash` one-shots are the fastest chain of digests Node offers
- * (≈ 1.1 ms for 2048 SHA-256 here; createHash ≈ 1.9 ms, a JS SHA-256 ≈ 1.5 ms).
- */
-function deriveMacKey(
-  digest: { name: string; u: number; v: number },
-  password: string,
-  salt: Buffer,
-  iterations: number,
-): Buffer {
-  const { v } = digest;
-  const passwordBmp = Buffer.concat([utf16be(password), Buffer.alloc(2)]);
-  const diversifier = Buffer.alloc(v, 3);
-  const repeatToBlocks = (bytes: Buffer) => {
-    const length = v * Math.ceil(bytes.length / v);
-    const out = Buffer.alloc(length);
-    for (let offset = 0; offset < length; offset += bytes.length) bytes.copy(out, offset);
-    return out;
-  };
-  let block = hash(
-    digest.name,
-    Buffer.concat([diversifier, repeatToBlocks(salt), repeatToBlocks(passwordBmp)]),
-    "buffer",
-  );
-  for (let i = 1; i < iterations; i++) block = hash(digest.name, block, "buffer");
-  return block;
 }
 
 interface PfxMacParts {
@@ -310,8 +314,10 @@ function checkOptions(
   caCertificates: readonly Buffer[],
   password: string,
   iterations: number,
+  format: Pkcs12Format,
 ): void {
   const invalid = (reason: string) => new TesseraError("production.pkcs12_options_invalid", reason);
+  if (format !== "modern" && format !== "legacy") throw invalid('The format must be "modern" or "legacy".');
   if (!Array.isArray(entries) || entries.length === 0 || entries.length > 32) {
     throw invalid("A PKCS#12 file needs from 1 to 32 entries.");
   }

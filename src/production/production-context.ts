@@ -9,6 +9,7 @@ import type { CardEncoder } from "./card-encoder.js";
 import { createCardEncoder } from "./card-encoders.js";
 import { bufferOf, type ChunkTemplate, type WorkerInit } from "./chunk-job.js";
 import { createPukCipher, type PukCipher } from "./secrets.js";
+import { createSoftwareEncoders } from "./software-encoder.js";
 
 /** What a worker makes once from its {@link WorkerInit} and reuses for every card. */
 export interface ProductionContext {
@@ -38,11 +39,13 @@ export function createProductionContext(init: WorkerInit): ProductionContext {
   };
   // A worker thread writes software tokens only: chip cards are personalised on a station's
   // main thread, which owns the readers' module and the journal (batches/produce-chip-chunk.ts).
-  const encoder = createCardEncoder("software", software);
+  const softwareEncoderFor = createSoftwareEncoders(software);
   return {
     issuer,
     pukCipher: createPukCipher(Buffer.from(init.pukKey)),
     encoderFor: (template) =>
-      template.encoder === "software" ? encoder : createCardEncoder(template.encoder, software),
+      template.encoder === "software"
+        ? softwareEncoderFor(template)
+        : createCardEncoder(template.encoder, software),
   };
 }

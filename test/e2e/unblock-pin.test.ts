@@ -60,7 +60,7 @@ describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
       const page = await openPage(browser);
       await logIn(page, baseUrl, "helpdesk");
       await page.goto(`${baseUrl}/cards/${cardId}`);
-      await page.getByText("Token serial").waitFor();
+      await page.getByText("Chip serial").waitFor();
       await expect.poll(() => page.getByText(serial, { exact: true }).count()).toBe(1);
 
       await page.getByRole("button", { name: "Unblock PIN" }).click();

@@ -31,7 +31,7 @@ export const itemCardColumns: Column<BatchItem>[] = [
 
 /** The chip each card went to, for a batch with chip cards. */
 const chipColumn: Column<BatchItem> = {
-  header: "Chip",
+  header: "Chip serial",
   cell: (item) =>
     item.tokenSerial ? (
       <Text span size="sm" className="mono">
@@ -52,7 +52,9 @@ const cardsTable = (chips: boolean): TableSpec<BatchItem> => ({
   empty: "No card in this batch.",
   columns: [
     { header: "#", className: "num", cell: (item) => item.seq },
-    ...itemCardColumns,
+    ...itemCardColumns.slice(0, 1),
+    ...(chips ? [chipColumn] : []),
+    ...itemCardColumns.slice(1),
     {
       header: "In this batch",
       cell: (item) => {
@@ -71,7 +73,6 @@ const cardsTable = (chips: boolean): TableSpec<BatchItem> => ({
         );
       },
     },
-    ...(chips ? [chipColumn] : []),
   ],
 });
 

@@ -3,6 +3,7 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { fieldErrorsOf, runProcess } from "../../api/client";
+import { useTemplates } from "../../api/queries";
 import type { Card, CardDetail } from "../../api/types";
 import { useOperator } from "../../auth/session";
 import { FormActions } from "../../components/FormActions";
@@ -71,14 +72,15 @@ const cardActions: CardAction[] = [
     label: "Unblock PIN",
     input: "newPin",
     question:
-      "Set a new PIN with the card's PUK and reset the retry counter. The card must be in a reader this server reaches; a desk with its own reader runs \u201ctessera card unblock\u201d.",
+      "Set the holder's new PIN on the chip and reset its retry counter. Tessera opens the chip with the PUK it keeps for this card; the chip must be in a card reader of this server.",
   },
   {
     key: "changePin",
     symbolicName: "CardsProcChangePin",
     label: "Change PIN",
     input: "changePin",
-    question: "The holder types the old PIN and the new one; the card checks the old one.",
+    question:
+      "The holder types the old PIN and the new one; the chip checks the old one. The chip must be in a card reader of this server.",
   },
   {
     key: "repeat",
@@ -114,6 +116,7 @@ export function actionsFor(card: Card, roles: Parameters<typeof canRunProcess>[0
 }
 
 function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: CardAction; onClose(): void }) {
+  const pinLength = useTemplates().data?.find((template) => template.name === card.template)?.pinLength;
   const queryClient = useQueryClient();
   const [reason, setReason] = useState("");
   const [lockReason, setLockReason] = useState<string | null>(null);
@@ -139,7 +142,11 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
       notifications.show({
         color: "green",
         title: `${action.label}: done`,
-        message: `Card ${changed.cardNumber} is now ${changed.state}.`,
+        // A PIN changes on the chip, not the card's state.
+        message:
+          action.input === "newPin" || action.input === "changePin"
+            ? `The new PIN is set on chip ${changed.tokenSerial ?? ""} of card ${changed.cardNumber}.`
+            : `Card ${changed.cardNumber} is now ${changed.state}.`,
       });
       onClose();
     },
@@ -203,7 +210,11 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
           {(action.input === "newPin" || action.input === "changePin") && (
             <PasswordInput
               label="New PIN"
-              description="Digits only, within the card template's PIN length. Tell it to the holder in person."
+              description={`${pinLength ? `${pinLength.min} to ${pinLength.max} digits` : "Digits only"}. ${
+                action.input === "changePin"
+                  ? "The holder types it."
+                  : "The holder chooses it, or tell it to the holder in person."
+              }`}
               required
               inputMode="numeric"
               autoComplete="off"

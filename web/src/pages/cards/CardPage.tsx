@@ -122,7 +122,7 @@ export default function CardPage() {
               ["Organizational unit", card.organizationalUnit],
               ["Card template", card.template],
               // A chip card's identity on the chip; a software token has none.
-              ...(card.tokenSerial ? [["Token serial", card.tokenSerial] as [string, string]] : []),
+              ...(card.tokenSerial ? [["Chip serial", card.tokenSerial] as [string, string]] : []),
               ["Requested", formatDateTime(card.requestedAt)],
               ["Decided", formatDateTime(card.decidedAt)],
               ["Issued", formatDateTime(card.issuedAt)],
