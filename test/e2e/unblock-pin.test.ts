@@ -80,6 +80,21 @@ describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
       };
       expect(opens("8642086")).toBe(true);
       expect(opens(card.pin)).toBe(false);
+      await expect.poll(() => page.getByText(/The new PIN is set on chip/).count()).toBeGreaterThan(0);
+
+      // Change PIN with a wrong old PIN: the chip's refusal is shown at the Old PIN field
+      // (Mantine's PasswordInput marks it data-invalid, with the error as its description).
+      await page.getByRole("button", { name: "Change PIN" }).click();
+      const change = page.getByRole("dialog");
+      await change.getByLabel("Old PIN").fill("1111111");
+      await change.getByLabel("New PIN").fill("7531975");
+      await change.getByRole("button", { name: "Change PIN" }).click();
+      await change
+        .getByText(/refused the old PIN/)
+        .first()
+        .waitFor();
+      await expect.poll(() => change.getByLabel("Old PIN").getAttribute("data-invalid")).toBe("true");
+      expect(opens("8642086")).toBe(true);
       expect(errorsThrownBy(page)).toEqual([]);
     });
   },

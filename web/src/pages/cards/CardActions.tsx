@@ -2,7 +2,7 @@ import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Text, Textar
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { fieldErrorsOf, runProcess } from "../../api/client";
+import { ApiError, fieldErrorsOf, runProcess } from "../../api/client";
 import { useTemplates } from "../../api/queries";
 import type { Card, CardDetail } from "../../api/types";
 import { useOperator } from "../../auth/session";
@@ -152,6 +152,11 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
     },
   });
   const errors = fieldErrorsOf(run.error);
+  // The chip's refusals belong to the PIN fields they are about, where the operator looks.
+  const chipRefusal = run.error instanceof ApiError ? run.error : undefined;
+  if (chipRefusal?.code === "pkcs11.pin_incorrect" && action.input === "changePin")
+    errors.oldPin ??= chipRefusal.message;
+  if (chipRefusal?.code === "pkcs11.pin_rejected") errors.newPin ??= chipRefusal.message;
   const missing =
     (action.input === "reasonRequired" && !reason.trim()) ||
     (action.input === "lockReason" && !lockReason) ||
