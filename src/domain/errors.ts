@@ -116,6 +116,10 @@ export const errorCatalog = {
     message:
       "The card is a software token, not a chip card: it has no PIN retry counter and no PUK to unblock it with.",
   },
+  "card.puk_limit": {
+    status: 429,
+    message: "This operator was given as many PUKs in the last hour as one operator may be.",
+  },
   "card.no_puk": {
     status: 409,
     message: "No PUK is stored for this chip card, so its PIN cannot be unblocked here.",

@@ -4,9 +4,15 @@ import { findProcess } from "../domain/process-catalog.js";
 import { createPukCipher } from "../production/secrets.js";
 import { loadCardFor } from "../services/card-steps.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
-import { findCardPuk } from "../store/card-puks.js";
+import { countPukDisclosures, findCardPuk } from "../store/card-puks.js";
 import { transact } from "../store/database.js";
 import { recordingRefusal } from "./recording-refusal.js";
+
+/**
+ * PUKs one operator may be given in an hour. A desk unblocks a few cards a day; many more is a
+ * harvest (a disclosed PUK stays the chip's SO PIN), so the rest wait for the next hour.
+ */
+export const pukDisclosuresPerHour = 20;
 
 /** What a helpdesk desk with its own reader is told to unblock one card: never more than that card's PUK. */
 export interface DisclosedPuk {
@@ -25,6 +31,13 @@ export async function disclosePuk(services: Services, actor: Actor, cardId: stri
   return recordingRefusal(services, actor, "card.disclosePuk", { objectType: "card", objectId: cardId }, () =>
     transact(services.store, async (trx) => {
       const card = await loadCardFor(trx, unblock, cardId, undefined);
+      const since = new Date(services.clock().getTime() - 3_600_000).toISOString();
+      if ((await countPukDisclosures(trx, actor.id, since)) >= pukDisclosuresPerHour)
+        throw new TesseraError(
+          "card.puk_limit",
+          `You were given ${pukDisclosuresPerHour} PUKs in the last hour, the most one operator may be given: card ${card.cardNumber}'s waits until then. Unblock it on this server's reader meanwhile.`,
+          { cardId: card.id, cardNumber: card.cardNumber, limit: pukDisclosuresPerHour },
+        );
       const encrypted = await findCardPuk(trx, card.id);
       if (!card.tokenSerial)
         throw new TesseraError(

@@ -15,6 +15,7 @@ import {
 import { dialects } from "../test-support/databases.js";
 import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { pukDisclosuresPerHour } from "./card-puk.js";
 import { runProcess } from "./registry.js";
 
 /**
@@ -378,6 +379,27 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
         const other = apiAs(t.server, await t.login("auditor"));
         const answer = await fetchPuk(other, ids.unblock);
         expect([answer.status, answer.body.error.code]).toEqual([403, "auth.forbidden"]);
+      });
+
+      it("gives one operator at most 20 PUKs an hour, and records the refusal", async () => {
+        await t.operator("desk2", ["helpdesk"]);
+        const desk = apiAs(t.server, await t.login("desk2"));
+        for (let i = 0; i < pukDisclosuresPerHour; i++)
+          expect((await fetchPuk(desk, ids.unblock)).status).toBe(200);
+        const refused = await fetchPuk(desk, ids.unblock);
+        expect([refused.status, refused.body.error.code]).toEqual([429, "card.puk_limit"]);
+        expect(refused.body).not.toHaveProperty("puk");
+        expect(
+          (await history(ids.unblock)).filter((e) => e.action === "card.disclosePuk").at(-1),
+        ).toMatchObject({
+          outcome: "refused",
+          operatorName: "desk2",
+        });
+        // Another operator is not held back, and an hour later neither is this one.
+        expect((await fetchPuk(helpdesk, ids.unblock)).status).toBe(200);
+        t.clock.advance(3_600_001);
+        const later = apiAs(t.server, await t.login("desk2"));
+        expect((await fetchPuk(later, ids.unblock)).status).toBe(200);
       });
     });
   });

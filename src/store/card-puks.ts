@@ -12,3 +12,16 @@ export async function findCardPuk(db: Db, cardId: string): Promise<string | null
     .executeTakeFirst();
   return row?.puk_encrypted ?? null;
 }
+
+/** How many PUKs `operatorId` was given since `since` (ISO time), from the object history. */
+export async function countPukDisclosures(db: Db, operatorId: string, since: string): Promise<number> {
+  const row = await db
+    .selectFrom("audit_log")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("operator_id", "=", operatorId)
+    .where("action", "=", "card.disclosePuk")
+    .where("outcome", "=", "success")
+    .where("at", ">", since)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
