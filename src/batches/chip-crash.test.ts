@@ -1,9 +1,8 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
@@ -14,6 +13,7 @@ import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { chipTemplate } from "../test-support/chip-cards.js";
 import { createScratchFolder } from "../test-support/files.js";
+import { killWorkerWhen } from "../test-support/killed-worker.js";
 import { readPinLetters } from "../test-support/pin-letters.js";
 import {
   type BlankCardReader,
@@ -50,34 +50,16 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
    * Starts `tessera worker` and kills it once `moment` holds in its database: a card's chip
    * journalled, a certificate journalled and not yet on a finished card, or so many cards recorded.
    */
-  async function killWhen(moment: "started" | "certificate" | { done: number }): Promise<void> {
-    const worker: ChildProcess = spawn("node", [cli, "worker"], { env, stdio: "ignore" });
-    const db = new Database(path.join(dataDir, "tessera.sqlite"), { readonly: true });
-    try {
-      const started = Date.now();
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-        const reached =
-          moment === "started"
-            ? count("select count(*) as n from chip_journal") > 0
-            : moment === "certificate"
-              ? count("select count(*) as n from chip_journal_certificates") > 0
-              : (db.prepare("select done from batches where id = ?").get(batchId) as { done: number }).done >=
-                moment.done;
-        if (reached) break;
-        if (Date.now() - started > 60_000)
-          throw new Error(`the worker never reached ${JSON.stringify(moment)}`);
-      }
-    } finally {
-      db.close();
-      // Also when the moment never came: no worker outlives its test.
-      if (worker.exitCode === null && worker.signalCode === null) {
-        const exited = new Promise((resolve) => worker.once("exit", resolve));
-        worker.kill("SIGKILL");
-        await exited;
-      }
-    }
+  function killWhen(moment: "started" | "certificate" | { done: number }): Promise<void> {
+    return killWorkerWhen({ cli, env, dataDir, pollMs: 2 }, JSON.stringify(moment), (db) => {
+      const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+      if (moment === "started") return count("select count(*) as n from chip_journal") > 0;
+      if (moment === "certificate") return count("select count(*) as n from chip_journal_certificates") > 0;
+      return (
+        (db.prepare("select done from batches where id = ?").get(batchId) as { done: number }).done >=
+        moment.done
+      );
+    });
   }
 
   beforeAll(async () => {

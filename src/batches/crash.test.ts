@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
@@ -10,6 +8,7 @@ import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
+import { killWorkerWhen } from "../test-support/killed-worker.js";
 
 const cli = path.resolve("dist/cli/main.js");
 const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-crash-"));
@@ -35,26 +34,11 @@ async function openApp(): Promise<App> {
  * `done` cards recorded (so the kill lands while later chunks are in the workers), or after
  * `ms` when `done` is 0 (during start-up).
  */
-async function killWhen(batchId: string, done: number, ms = 250): Promise<void> {
-  const worker: ChildProcess = spawn("node", [cli, "worker"], { env, stdio: "ignore" });
-  const db = new Database(path.join(dataDir, "tessera.sqlite"), { readonly: true });
-  try {
-    const started = Date.now();
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const row = db.prepare("select done from batches where id = ?").get(batchId) as { done: number };
-      if (done === 0 ? Date.now() - started >= ms : row.done >= done) break;
-      if (Date.now() - started > 60_000) throw new Error(`no progress to ${done} in 60 s`);
-    }
-  } finally {
-    db.close();
-    // Also when the moment never came: no worker outlives its test.
-    if (worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((resolve) => worker.once("exit", resolve));
-      worker.kill("SIGKILL");
-      await exited;
-    }
-  }
+function killWhen(batchId: string, done: number, ms = 250): Promise<void> {
+  return killWorkerWhen({ cli, env, dataDir, pollMs: 10 }, `${done} cards done`, (db, elapsed) => {
+    const row = db.prepare("select done from batches where id = ?").get(batchId) as { done: number };
+    return done === 0 ? elapsed >= ms : row.done >= done;
+  });
 }
 
 describe("a batch survives SIGKILL at any point", () => {

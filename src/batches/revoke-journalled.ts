@@ -22,6 +22,8 @@ export async function revokeJournalled(
 ): Promise<ChipJournalEntry[]> {
   const entries = await findChipJournal(trx, cardIds);
   const journalled = await findJournalledCertificates(trx, cardIds);
+  // Most chunks have nothing journalled from an earlier attempt: write nothing for them.
+  if (entries.length === 0 && journalled.length === 0) return entries;
   await recordCertificates(
     trx,
     journalled

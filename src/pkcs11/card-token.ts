@@ -237,15 +237,6 @@ export function openTokenSession(module: Pkcs11Module, serial: string, login?: T
   };
 }
 
-/** The PIN lengths the token accepts (CK_TOKEN_INFO ulMinPinLen / ulMaxPinLen). */
-export function tokenPinLength(module: Pkcs11Module, serial: string): { min: number; max: number } {
-  const { slot, label } = onToken({ serial }, "Finding the token", () => module.findToken(serial));
-  const info = onToken({ serial, label }, "Reading the token information", () =>
-    module.api.C_GetTokenInfo(slot),
-  );
-  return { min: info.minPinLen, max: info.maxPinLen };
-}
-
 /**
  * Unblock style "SO login with the PUK, then C_InitPIN" (OpenSC's user_pin_unblock_style 1 and
  * SoftHSM): sets `newPin` on the card with this serial. A wrong PUK is `pkcs11.pin_incorrect`.

@@ -2,7 +2,7 @@ import type { Card } from "../domain/card.js";
 import type { CardTemplate, Pkcs11Encoder } from "../domain/card-template.js";
 import { type ErrorCode, TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
-import { openTokenSession, tokenPinLength, unblockUserPin } from "../pkcs11/card-token.js";
+import { openTokenSession, unblockUserPin } from "../pkcs11/card-token.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { findCardById } from "../store/cards.js";
 import { transact } from "../store/database.js";
@@ -74,8 +74,10 @@ export function checkNewPin(chip: CardChip, newPin: string): void {
     );
   const { min, max } = template.pinLength;
   if (newPin.length < min || newPin.length > max) throw refuse(`its template "${template.name}"`, min, max);
-  const token = onCardChip(card, `Reading the PIN lengths of card ${card.cardNumber}`, () =>
-    tokenPinLength(chip.module, chip.serial),
+  const token = onCardChip(
+    card,
+    `Reading the PIN lengths of card ${card.cardNumber}`,
+    () => chip.module.findToken(chip.serial).pinLength,
   );
   // A module that does not say (0, or CK_UNAVAILABLE_INFORMATION read as a huge number) leaves it to the card.
   const reported = token.max > 0 && token.max >= token.min && token.max < 0xffff;

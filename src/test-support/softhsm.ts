@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -26,6 +26,12 @@ export interface BlankCardReader {
   addCard(label: string): void;
   /** Runs OpenSC's `pkcs11-tool` on this reader's module; returns stdout. */
   pkcs11Tool(...args: string[]): string;
+  /**
+   * Whether `soPin` logs in as security officer on the token labelled `label`, as `pkcs11-tool`
+   * finds out: it then sets the user PIN to `userPin` (C_InitPIN needs a read-write SO session;
+   * give the PIN the token has when it must stay as it is).
+   */
+  soPinOpens(label: string, soPin: string, userPin: string): boolean;
   /** Removes the token folder. */
   remove(): void;
 }
@@ -64,6 +70,25 @@ export function createBlankCardReader(count: number): BlankCardReader {
         encoding: "utf8",
         stdio: "pipe",
       }),
+    soPinOpens: (label, soPin, userPin) =>
+      spawnSync(
+        "pkcs11-tool",
+        [
+          "--module",
+          softHsmModule,
+          "--token-label",
+          label,
+          "--login",
+          "--login-type",
+          "so",
+          "--so-pin",
+          soPin,
+          "--init-pin",
+          "--new-pin",
+          userPin,
+        ],
+        { env, stdio: "pipe" },
+      ).status === 0,
     remove: () => rmSync(base, { recursive: true, force: true }),
   };
 }
