@@ -4,7 +4,11 @@ import type { AccessPolicy } from "./access/authentication.js";
 import { ensureFirstAdministrator } from "./access/operators.js";
 import { createCheckpointWriter } from "./audit/checkpoint-writer.js";
 import { type BatchScheduler, createBatchScheduler } from "./batches/scheduler.js";
-import { type CertificateAuthority, loadCertificateAuthority } from "./ca/certificate-authority.js";
+import {
+  type CertificateAuthority,
+  caKeyTypeIgnored,
+  loadCertificateAuthority,
+} from "./ca/certificate-authority.js";
 import { createCrlPublisher } from "./ca/crl-publisher.js";
 import { createOcspResponder, type OcspResponder } from "./ca/ocsp-responder.js";
 import { assertSecretsSplit, type Config } from "./config.js";
@@ -101,12 +105,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       {
         name: config.ca.name,
         validityYears: config.ca.validityYears,
+        keyType: config.ca.keyType,
         publicUrl: config.publicUrl,
         keyPassphrase: config.secrets.caKeyPassphrase,
         tokenPin: config.secrets.caTokenPin,
       },
       clock,
     );
+    const keyTypeIgnored = caKeyTypeIgnored(ca.identity, config.ca.keyType);
+    if (keyTypeIgnored) log.warn({ setting: "TESSERA_CA_KEY_TYPE" }, keyTypeIgnored);
     const crl = createCrlPublisher({ store, ca, clock, nextUpdateHours: config.crl.nextUpdateHours, log });
     let runner: BatchScheduler | undefined;
     const chipStation = openChipStation(config.templates);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -135,5 +135,48 @@ describe("the checkpoint key of the object history", () => {
     expect(() => loadConfig({ env: { TESSERA_AUDIT_CHECKPOINT_KEY: "xyz" }, cwd })).toThrow(
       "Setting TESSERA_AUDIT_CHECKPOINT_KEY",
     );
+  });
+});
+
+describe("the key type of the CA a first start creates", () => {
+  it("is p384 unless TESSERA_CA_KEY_TYPE or ca.keyType sets it; the environment wins over the file", () => {
+    const cwd = fresh();
+    expect(loadConfig({ env: {}, cwd }).ca).toEqual({ name: "Tessera Demo CA", validityYears: 10 });
+    expect(loadConfig({ env: { TESSERA_CA_KEY_TYPE: "rsa4096" }, cwd }).ca.keyType).toBe("rsa4096");
+    const file = path.join(cwd, "tessera.json");
+    writeFileSync(file, JSON.stringify({ ca: { keyType: "rsa3072" } }));
+    expect(loadConfig({ env: { TESSERA_CONFIG: file }, cwd }).ca).toEqual({
+      name: "Tessera Demo CA",
+      validityYears: 10,
+      keyType: "rsa3072",
+    });
+    expect(loadConfig({ env: { TESSERA_CONFIG: file, TESSERA_CA_KEY_TYPE: "p384" }, cwd }).ca.keyType).toBe(
+      "p384",
+    );
+  });
+
+  it("refuses an unknown key type at start, naming the setting and writing nothing", () => {
+    const cwd = fresh();
+    const refusal = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig({ env, cwd });
+      } catch (error) {
+        return error;
+      }
+      throw new Error("the configuration was accepted");
+    };
+    expect(refusal({ TESSERA_CA_KEY_TYPE: "rsa2048" })).toMatchObject({
+      code: "config.invalid",
+      message:
+        'Setting TESSERA_CA_KEY_TYPE (ca.keyType): the CA key type must be p384, rsa3072 or rsa4096, not "rsa2048"',
+    });
+    const file = path.join(cwd, "tessera.json");
+    writeFileSync(file, JSON.stringify({ ca: { name: "Office CA", keyType: "P-384" } }));
+    expect(refusal({ TESSERA_CONFIG: file })).toMatchObject({
+      code: "config.invalid",
+      message: `Setting ${file}: ca.keyType: the CA key type must be p384, rsa3072 or rsa4096 (TESSERA_CA_KEY_TYPE, when set, takes the place of ca.keyType)`,
+    });
+    // Refused before the secrets are made: the data folder was not even created.
+    expect(existsSync(path.join(cwd, "data"))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { type CaKeyType, caKeyTypeNames, isCaKeyType } from "./ca/ca-key-types.js";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "./domain/card-template.js";
 import { TesseraError } from "./domain/errors.js";
 import { type ProcessOptions, processOptionsSchema } from "./domain/process-options.js";
@@ -34,7 +35,11 @@ export interface Config {
   readonly templates: readonly CardTemplate[];
   /** The options a fresh database starts with; administrators change them at run time. */
   readonly options: ProcessOptions;
-  readonly ca: { readonly name: string; readonly validityYears: number };
+  /**
+   * The CA a first start creates. `keyType` (TESSERA_CA_KEY_TYPE, or `ca.keyType` in the
+   * configuration file) is undefined when neither sets it: a P-384 CA then.
+   */
+  readonly ca: { readonly name: string; readonly validityYears: number; readonly keyType?: CaKeyType };
   readonly crl: { readonly nextUpdateHours: number };
   /** How often each process looks for certificates and cards that reached their end (seconds). */
   readonly expiry?: { readonly intervalSeconds: number };
@@ -165,6 +170,21 @@ export function configError(setting: string, reason: string): TesseraError {
   return new TesseraError("config.invalid", `Setting ${setting}: ${reason}`, { setting });
 }
 
+const defaultCaName = "Tessera Demo CA";
+const caKeyTypeList = `${caKeyTypeNames.slice(0, -1).join(", ")} or ${caKeyTypeNames.at(-1)}`;
+const caKeyTypeOverride = " (TESSERA_CA_KEY_TYPE, when set, takes the place of ca.keyType)";
+
+/** The CA key type of the environment, which wins over the file's; undefined when neither sets it. */
+function parseCaKeyType(value: string | undefined, fromFile: CaKeyType | undefined): CaKeyType | undefined {
+  if (value === undefined || value === "") return fromFile;
+  if (!isCaKeyType(value))
+    throw configError(
+      "TESSERA_CA_KEY_TYPE (ca.keyType)",
+      `the CA key type must be ${caKeyTypeList}, not "${value}"`,
+    );
+  return value;
+}
+
 const roleListSchema = z.array(z.enum(roles)).min(1).max(roles.length);
 
 const configFileSchema = z.strictObject({
@@ -179,7 +199,13 @@ const configFileSchema = z.strictObject({
   templates: z.array(cardTemplateSchema).min(1).optional(),
   options: processOptionsSchema.optional(),
   ca: z
-    .strictObject({ name: z.string().min(3).max(64), validityYears: z.int().min(1).max(30).default(10) })
+    .strictObject({
+      name: z.string().min(3).max(64).default(defaultCaName),
+      validityYears: z.int().min(1).max(30).default(10),
+      keyType: z
+        .enum(caKeyTypeNames, { error: `the CA key type must be ${caKeyTypeList}${caKeyTypeOverride}` })
+        .optional(),
+    })
     .optional(),
   crl: z
     .strictObject({
@@ -407,6 +433,7 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
     ),
   };
   assertSecretsSplit(downloads);
+  const caKeyType = parseCaKeyType(env.TESSERA_CA_KEY_TYPE, fileSettings.ca?.keyType);
 
   return Object.freeze({
     host,
@@ -420,7 +447,11 @@ export function loadConfig({ env, overrides = {}, cwd = process.cwd() }: LoadCon
     secrets: loadSecrets(env, dataDir),
     templates: fileSettings.templates ?? demoTemplates,
     options: fileSettings.options ?? processOptionsSchema.parse({}),
-    ca: fileSettings.ca ?? { name: "Tessera Demo CA", validityYears: 10 },
+    ca: {
+      name: fileSettings.ca?.name ?? defaultCaName,
+      validityYears: fileSettings.ca?.validityYears ?? 10,
+      ...(caKeyType ? { keyType: caKeyType } : {}),
+    },
     crl: fileSettings.crl ?? { nextUpdateHours: 24 },
     session: {
       idleMinutes: parseInteger(

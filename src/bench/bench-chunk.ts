@@ -225,6 +225,7 @@ function benchCard(i: number, template: string, photo: Buffer): ChunkCard {
       organizationalUnit: "Research & Development",
       title: "Engineer",
       upn: `ada.${i}@example.org`,
+      sid: `S-1-5-21-3623811015-3361044348-30300820-${1000 + i}`,
       addressLines: ["12 St James's Square", "London SW1Y 4JH"],
     },
     photo,

@@ -8,11 +8,18 @@ import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
 import { issueCardlessCertificate } from "../test-support/pki.js";
+import {
+  hasJavaAndHeimdal,
+  verifyWithGnutlsAndCrl,
+  verifyWithHeimdal,
+  verifyWithJava,
+} from "../test-support/relying-parties.js";
 import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
+import type { CaKeyType } from "./ca-key-types.js";
 import { issueCertificates } from "./issue-certificates.js";
 
-const tools = hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin");
+const tools = hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin") && hasJavaAndHeimdal();
 const { dir, file } = createScratchFolder("tessera-ca-");
 const openssl = (...args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
 
@@ -28,13 +35,40 @@ const spki = (key: KeyObject) => key.export({ type: "spki", format: "der" });
 const ec = (namedCurve: string) => generateKeyPairSync("ec", { namedCurve }).publicKey;
 const rsa2048 = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey;
 
-describe.runIf(tools).each(dialects)(
-  "the certificate authority on %s, judged by OpenSSL and GnuTLS",
-  (dialect) => {
+/**
+ * The CAs a first start makes, as OpenSSL prints them. Heimdal 7.8 has no ECDSA: it refuses
+ * everything a P-384 CA signs and accepts what an RSA CA signs (issue 11, item 3).
+ */
+const caKinds: readonly {
+  keyType: CaKeyType;
+  publicKey: RegExp;
+  signatureAlgorithm: string;
+  heimdalAccepts: boolean;
+}[] = [
+  {
+    keyType: "p384",
+    publicKey: /Public-Key: \(384 bit\)[\s\S]*NIST CURVE: P-384/,
+    signatureAlgorithm: "ecdsa-with-SHA384",
+    heimdalAccepts: false,
+  },
+  {
+    keyType: "rsa3072",
+    publicKey: /Public-Key: \(3072 bit\)/,
+    signatureAlgorithm: "sha256WithRSAEncryption",
+    heimdalAccepts: true,
+  },
+];
+
+describe
+  .runIf(tools)
+  .each(dialects.flatMap((dialect) => caKinds.map((caKind) => [caKind.keyType, dialect, caKind] as const)))(
+  "the %s certificate authority on %s, judged by OpenSSL, GnuTLS, Java and Heimdal",
+  (keyType, dialect, caKind) => {
     let t: TestApp;
     let caPem: string;
     let baseUrl: string;
     const issued: Record<string, string> = {};
+    const caFile = () => file(`ca-${keyType}.pem`, caPem);
 
     const issue = async (
       profile: CertificateProfile,
@@ -58,15 +92,86 @@ describe.runIf(tools).each(dialects)(
       );
       return `${result.stdout}${result.stderr}`;
     };
-    const ocsp = (serial: string) =>
+    const ocsp = (serial: string, responseFile?: string) =>
       askOcsp({
         caFile: file("ca.pem", caPem),
         certFile: issued[serial]!,
         responderUrl: `${baseUrl}/pki/ocsp`,
+        responseFile,
       });
 
+    /**
+     * Every relying party's verdict on each certificate now: OpenSSL against the CRL and by
+     * OCSP, GnuTLS and Java against the CRL, Heimdal against the CRL and against the OCSP
+     * answer. A refusal carries the judge's words, so a test can see it is for the status.
+     */
+    const judge = async (serials: readonly string[]) => {
+      const crl = await t.app.services.crl.current();
+      const crlFile = file(`judged-crl-${crl.number}.pem`, toPem(crl.der, "X509 CRL"));
+      const java = verifyWithJava(
+        caFile(),
+        crlFile,
+        new Date(t.clock().getTime() + 60_000),
+        serials.map((serial) => issued[serial]!),
+      );
+      const verdicts: Record<string, Record<string, string>> = {};
+      for (const serial of serials) {
+        const certFile = issued[serial]!;
+        const ocspFile = path.join(dir, `ocsp-${serial}-${crl.number}.der`);
+        const ocspText = await ocsp(serial, ocspFile);
+        const gnutls = verifyWithGnutlsAndCrl(caFile(), crlFile, certFile).output;
+        const heimdal = (check: { crlFile?: string; ocspFile?: string }) => {
+          const result = verifyWithHeimdal({ caFile: caFile(), certFile, ...check });
+          return result.status === 0 && /path ok/.test(result.output) ? "accepted" : result.output.trim();
+        };
+        const openssl = await verify(serial);
+        verdicts[serial] = {
+          openssl: openssl.includes(": OK") ? "accepted" : openssl,
+          opensslOcsp:
+            /: good/.test(ocspText) && ocspText.includes("Response verify OK") ? "accepted" : ocspText,
+          gnutls: /Chain verification output: Verified\./.test(gnutls) ? "accepted" : gnutls,
+          java: java[certFile] === "valid" ? "accepted" : java[certFile]!,
+          heimdalCrl: heimdal({ crlFile }),
+          heimdalOcsp: heimdal({ ocspFile }),
+        };
+      }
+      return verdicts;
+    };
+    /** What every judge says of a certificate the CA has released as valid. */
+    const accepted = {
+      openssl: "accepted",
+      opensslOcsp: "accepted",
+      gnutls: "accepted",
+      java: "accepted",
+      heimdalCrl: caKind.heimdalAccepts
+        ? "accepted"
+        : expect.stringMatching(/Signature algorithm not supported/),
+      heimdalOcsp: caKind.heimdalAccepts
+        ? "accepted"
+        : expect.stringMatching(/Signature algorithm not supported/),
+    };
+    /** What every judge says of a certificate on hold (`certificateHold`) or revoked (`reason`). */
+    const refused = (javaReason: string, opensslReason: string) => ({
+      openssl: expect.stringMatching(/certificate revoked/),
+      opensslOcsp: expect.stringMatching(
+        new RegExp(
+          `^(?=[\\s\\S]*: revoked)(?=[\\s\\S]*Reason: ${opensslReason})(?=[\\s\\S]*Response verify OK)`,
+        ),
+      ),
+      gnutls: expect.stringMatching(/revoked/),
+      java: expect.stringMatching(new RegExp(`^refused: REVOKED: .*reason: ${javaReason}`)),
+      heimdalCrl: caKind.heimdalAccepts
+        ? expect.stringMatching(/revoked/i)
+        : expect.stringMatching(/Signature algorithm not supported/),
+      heimdalOcsp: caKind.heimdalAccepts
+        ? expect.stringMatching(/revoked/i)
+        : expect.stringMatching(/Signature algorithm not supported/),
+    });
+
     beforeAll(async () => {
-      t = await createTestApp(dialect);
+      t = await createTestApp(dialect, {
+        config: { ca: { name: "Tessera Test CA", validityYears: 10, keyType } },
+      });
       baseUrl = await listenOnRealTime(t);
       caPem = t.app.services.ca.chainPem;
       await t.operator("helpdesk", ["helpdesk"]);
@@ -74,11 +179,12 @@ describe.runIf(tools).each(dialects)(
     });
     afterAll(() => t.close());
 
-    it("made a P-384 CA with basicConstraints CA pathLen 0, keyCertSign and cRLSign, served as PEM and DER", async () => {
+    it("made a CA of the key type set, with basicConstraints CA pathLen 0, keyCertSign and cRLSign, served as PEM and DER", async () => {
       const text = execFileSync("openssl", ["x509", "-noout", "-text"], { input: caPem, encoding: "utf8" });
       expect(text).toMatch(/CA:TRUE, pathlen:0/);
       expect(text).toMatch(/Certificate Sign, CRL Sign/);
-      expect(text).toMatch(/NIST CURVE: P-384/);
+      expect(text).toMatch(caKind.publicKey);
+      expect(text).toContain(`Signature Algorithm: ${caKind.signatureAlgorithm}`);
       expect(text).toMatch(/Subject: CN ?= ?Tessera Test CA/);
       const pem = await fetch(`${baseUrl}/pki/ca.pem`);
       expect(await pem.text()).toBe(caPem);
@@ -131,30 +237,65 @@ describe.runIf(tools).each(dialects)(
       },
     );
 
-    it("follows hold → release → revoke in the CRL and OCSP exactly as the database says", async () => {
+    it("has every certificate kind accepted by OpenSSL, GnuTLS and Java, and by Heimdal only under an RSA CA", async () => {
+      const serials = Object.keys(issued);
+      expect(serials).toHaveLength(5);
+      expect(await judge(serials)).toEqual(Object.fromEntries(serials.map((serial) => [serial, accepted])));
+    });
+
+    it("signs its CRL and OCSP answers with the CA's algorithm, through a responder key of the CA's key type", async () => {
+      const crl = execFileSync("openssl", ["crl", "-inform", "DER", "-noout", "-text"], {
+        input: (await t.app.services.crl.current()).der,
+        encoding: "utf8",
+      });
+      expect(crl).toContain(`Signature Algorithm: ${caKind.signatureAlgorithm}`);
+      const responder = execFileSync("openssl", ["x509", "-inform", "DER", "-noout", "-text"], {
+        input: t.app.services.ca.responder().certificateDer,
+        encoding: "utf8",
+      });
+      expect(responder).toMatch(caKind.publicKey);
+      expect(responder).toContain(`Signature Algorithm: ${caKind.signatureAlgorithm}`);
+      const answer = await ocsp(Object.keys(issued)[0]!);
+      expect(answer).toContain("Response verify OK");
+      expect(answer).toContain(`Signature Algorithm: ${caKind.signatureAlgorithm}`);
+    });
+
+    it("follows hold → release → revoke in the CRL and OCSP exactly as the database says, for every judge", async () => {
       const certificate = await issue(
         { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
         ec("P-256"),
       );
       const { serial } = certificate;
       issued[serial] = file(`${serial}.pem`, toPem(certificate.der, "CERTIFICATE"));
+      // An RSA-2048 badge goes the same way beside it (the Contractor badge).
+      const badge = await issue({ name: "badge", kind: "authentication", keyAlgorithm: "RSA-2048" }, rsa2048);
+      issued[badge.serial] = file(`${badge.serial}.pem`, toPem(badge.der, "CERTIFICATE"));
+      const both = [serial, badge.serial];
+      const all = (verdict: unknown) => Object.fromEntries(both.map((s) => [s, verdict]));
       const helpdesk = apiAs(t.server, await t.login("helpdesk"));
       const security = apiAs(t.server, await t.login("security"));
 
       expect(await ocsp(serial)).toMatch(new RegExp(`${issued[serial]}: good`));
+      expect(await judge(both)).toEqual(all(accepted));
 
-      const hold = await helpdesk("POST", "/api/v1/processes/CertificatesProcHold", { serial });
-      expect(hold.body.certificate).toMatchObject({ state: "onHold", revocationReason: "certificateHold" });
+      for (const s of both) {
+        const hold = await helpdesk("POST", "/api/v1/processes/CertificatesProcHold", { serial: s });
+        expect(hold.body.certificate).toMatchObject({ state: "onHold", revocationReason: "certificateHold" });
+      }
       expect(await verify(serial)).toMatch(/error 23 at 0 depth lookup: certificate revoked/);
       const held = await ocsp(serial);
       expect(held).toMatch(/: revoked/);
       expect(held).toMatch(/Reason: certificateHold/);
       expect(held).toContain("Response verify OK");
+      expect(await judge(both)).toEqual(all(refused("CERTIFICATE_HOLD", "certificateHold")));
 
-      const release = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial });
-      expect(release.body.certificate).toMatchObject({ state: "valid", revokedAt: null });
+      for (const s of both) {
+        const release = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial: s });
+        expect(release.body.certificate).toMatchObject({ state: "valid", revokedAt: null });
+      }
       expect(await ocsp(serial)).toMatch(/: good/);
       expect(await verify(serial)).toContain(": OK");
+      expect(await judge(both)).toEqual(all(accepted));
 
       const again = await helpdesk("POST", "/api/v1/processes/CertificatesProcRelease", { serial });
       expect([again.status, again.body.error.code]).toEqual([409, "certificate.state_not_allowed"]);
@@ -167,13 +308,19 @@ describe.runIf(tools).each(dialects)(
         ).status,
       ).toBe(403);
 
-      const revoke = await security("POST", "/api/v1/processes/CertificatesProcRevoke", {
-        serial,
-        reason: "keyCompromise",
-      });
-      expect(revoke.body.certificate).toMatchObject({ state: "revoked", revocationReason: "keyCompromise" });
+      for (const s of both) {
+        const revoke = await security("POST", "/api/v1/processes/CertificatesProcRevoke", {
+          serial: s,
+          reason: "keyCompromise",
+        });
+        expect(revoke.body.certificate).toMatchObject({
+          state: "revoked",
+          revocationReason: "keyCompromise",
+        });
+      }
       expect(await ocsp(serial)).toMatch(/Reason: keyCompromise/);
       expect(await verify(serial)).toMatch(/certificate revoked/);
+      expect(await judge(both)).toEqual(all(refused("KEY_COMPROMISE", "keyCompromise")));
       for (const process of ["CertificatesProcRelease", "CertificatesProcHold"]) {
         const r = await security("POST", `/api/v1/processes/${process}`, { serial });
         expect([r.status, r.body.error.code]).toEqual([409, "certificate.state_not_allowed"]);

@@ -12,8 +12,7 @@ import {
   createOcspSigningCertificate,
   decryptPrivateKey,
   encryptPrivateKey,
-  generateCaKey,
-  generateEcPrivateKey,
+  generateSigningKey,
   type OcspResponderKey,
   parseCaCertificate,
   randomSerial,
@@ -29,6 +28,7 @@ import {
   updateResponder,
 } from "../store/certificate-authority.js";
 import type { Store } from "../store/database.js";
+import { type CaKeyType, caKeyTypeOf, caKeyTypes, defaultCaKeyType } from "./ca-key-types.js";
 
 /** The CA in use: its identity, the signer behind its key, its issuer and its OCSP responder. */
 export interface CertificateAuthority {
@@ -63,6 +63,11 @@ export interface CaSettings {
   publicUrl: string;
   keyPassphrase: string;
   /**
+   * The key type of the CA a first start creates (`TESSERA_CA_KEY_TYPE`, `ca.keyType`); left
+   * out: {@link defaultCaKeyType}. A CA that exists keeps its key (see {@link caKeyTypeIgnored}).
+   */
+  keyType?: CaKeyType | undefined;
+  /**
    * The PIN in the environment variable of this name, for a CA key in a PKCS#11 token
    * (`Config.secrets.caTokenPin`).
    */
@@ -74,8 +79,13 @@ const day = 24 * 60 * 60 * 1000;
 const responderValidityDays = 30;
 const responderRenewBeforeDays = 7;
 
+/**
+ * A fresh delegated OCSP responder: a key of the CA's own key type, so that a relying party that
+ * can check the CA's signatures can check the responder's too (an RSA CA has an RSA responder),
+ * and a short certificate for it signed by the CA.
+ */
 export async function newResponder(identity: CaIdentity, caSigner: Signer, now: Date, passphrase: string) {
-  const privateKey = generateEcPrivateKey("P-256");
+  const privateKey = await generateSigningKey(identity.keyAlgorithm);
   const publicKey = createPublicKey(privateKey);
   const notAfter = new Date(
     Math.min(now.getTime() + responderValidityDays * day, identity.notAfter.getTime()),
@@ -97,9 +107,10 @@ export async function newResponder(identity: CaIdentity, caSigner: Signer, now: 
 }
 
 /**
- * Loads the CA from the database, or creates it on first start: an ECDSA P-384 key (stored
- * encrypted), a self-signed certificate, and a delegated OCSP responder. Several Tessera
- * processes sharing one PostgreSQL agree on one CA: the first insert wins, the others load it.
+ * Loads the CA from the database, or creates it on first start: a key of the settings' key type
+ * (ECDSA P-384 unless set; stored encrypted), a self-signed certificate, and a delegated OCSP
+ * responder. Several Tessera processes sharing one PostgreSQL agree on one CA: the first insert
+ * wins, the others load it.
  */
 export async function loadCertificateAuthority(
   store: Store,
@@ -109,7 +120,7 @@ export async function loadCertificateAuthority(
   let record = await findCaRecord(store.db);
   if (!record) {
     const now = clock();
-    const key = generateCaKey();
+    const key = await generateSigningKey(caKeyTypes[settings.keyType ?? defaultCaKeyType]);
     const signer = createKeySigner(key);
     const certificate = await createCaCertificate({
       subjectName: [{ type: "CN", value: settings.name }],
@@ -166,6 +177,33 @@ export async function loadCertificateAuthority(
   };
   let responderNotAfter = Date.parse(record.responderNotAfter);
   const chain = record.chain;
+  /**
+   * The renewal under way. Every OCSP request asks for a renewal when one is due, and a new key
+   * takes a while (seconds for RSA-4096): the requests meanwhile wait for that one renewal
+   * rather than each making a responder of its own.
+   */
+  let renewing: Promise<void> | undefined;
+  async function renewResponder(): Promise<void> {
+    const now = clock();
+    // Another Tessera may have renewed it already: take theirs if it is fresh.
+    const stored = await findCaRecord(store.db);
+    if (stored && Date.parse(stored.responderNotAfter) - now.getTime() > responderRenewBeforeDays * day) {
+      responder = {
+        certificateDer: stored.responderCertificate,
+        signer: createKeySigner(await decryptPrivateKey(stored.responderPrivateKey, settings.keyPassphrase)),
+      };
+      responderNotAfter = Date.parse(stored.responderNotAfter);
+      return;
+    }
+    const fresh = await newResponder(identity, signer, now, settings.keyPassphrase);
+    await updateResponder(
+      store.db,
+      { certificate: fresh.certificate, privateKey: fresh.privateKey, notAfter: fresh.notAfter },
+      now.toISOString(),
+    );
+    responder = fresh.key;
+    responderNotAfter = Date.parse(fresh.notAfter);
+  }
   return {
     identity,
     signer,
@@ -177,30 +215,23 @@ export async function loadCertificateAuthority(
     chainPem: [record.certificate, ...chain].map((der) => toPem(der, "CERTIFICATE")).join(""),
     responder: () => responder,
     async renewResponderIfDue() {
-      const now = clock();
-      if (responderNotAfter - now.getTime() > responderRenewBeforeDays * day) return;
-      // Another Tessera may have renewed it already: take theirs if it is fresh.
-      const stored = await findCaRecord(store.db);
-      if (stored && Date.parse(stored.responderNotAfter) - now.getTime() > responderRenewBeforeDays * day) {
-        responder = {
-          certificateDer: stored.responderCertificate,
-          signer: createKeySigner(
-            await decryptPrivateKey(stored.responderPrivateKey, settings.keyPassphrase),
-          ),
-        };
-        responderNotAfter = Date.parse(stored.responderNotAfter);
-        return;
-      }
-      const fresh = await newResponder(identity, signer, now, settings.keyPassphrase);
-      await updateResponder(
-        store.db,
-        { certificate: fresh.certificate, privateKey: fresh.privateKey, notAfter: fresh.notAfter },
-        now.toISOString(),
-      );
-      responder = fresh.key;
-      responderNotAfter = Date.parse(fresh.notAfter);
+      if (responderNotAfter - clock().getTime() > responderRenewBeforeDays * day) return;
+      renewing ??= renewResponder().finally(() => {
+        renewing = undefined;
+      });
+      return renewing;
     },
   };
+}
+
+/**
+ * The warning for a CA key type setting that the CA in use does not have, or undefined when it
+ * has it or none was set. The setting decides only the key of a CA Tessera creates: a CA that
+ * exists keeps its key, since a new one would orphan every certificate the old one signed.
+ */
+export function caKeyTypeIgnored(identity: CaIdentity, keyType: CaKeyType | undefined): string | undefined {
+  if (keyType === undefined || caKeyTypeOf(identity.keyAlgorithm) === keyType) return undefined;
+  return `The CA key type is set to ${keyType} (TESSERA_CA_KEY_TYPE or ca.keyType), but the CA in use, ${identity.serialHex}, has a ${identity.keyAlgorithm} key: the setting applies only when Tessera creates its CA at first start, so this CA stays as it is. To change the key type, install another CA with tessera ca import before it issues certificates.`;
 }
 
 /** The CA key as the CA uses it: its signer, what the production workers get, how to let go of it. */

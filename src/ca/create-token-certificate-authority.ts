@@ -16,10 +16,15 @@ import {
 } from "../store/certificate-authority.js";
 import { deleteCrls } from "../store/crls.js";
 import { type Db, type Store, transact } from "../store/database.js";
+import { caKeyTypes } from "./ca-key-types.js";
 import { type CaSettings, caTokenPin, newResponder } from "./certificate-authority.js";
 
-/** The key types `tessera ca init --key-type` offers for a CA key in a token. */
-export const tokenCaKeyTypes = { p384: "P-384", rsa3072: "RSA-3072" } as const;
+/**
+ * The key types `tessera ca init --key-type` offers for a CA key in a token: those of
+ * {@link caKeyTypes} but RSA-4096, which the token signer does not read yet (it takes keys up
+ * to 3072 bits and signatures up to 384 bytes).
+ */
+export const tokenCaKeyTypes = { p384: caKeyTypes.p384, rsa3072: caKeyTypes.rsa3072 } as const;
 export type TokenCaKeyType = keyof typeof tokenCaKeyTypes;
 
 export interface TokenCaRequest {

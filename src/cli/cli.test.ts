@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -60,12 +60,45 @@ describe("tessera command line", () => {
     });
     // 140 approved, of which a demo batch produced 40 Employee IDs.
     expect(((await approved.json()) as { total: number }).total).toBe(100);
-    for (const state of ["requested", "rejected", "aborted", "issued", "active", "inactive", "locked"]) {
+    for (const state of [
+      "requested",
+      "rejected",
+      "aborted",
+      "issued",
+      "active",
+      "inactive",
+      "locked",
+      "failed",
+    ]) {
       const page = await fetch(`http://127.0.0.1:${port}/api/v1/cards?state=${state}&limit=1`, {
         headers: { cookie },
       });
       expect(((await page.json()) as { total: number }).total, state).toBeGreaterThan(0);
     }
+    const get = async <T>(url: string) =>
+      (await fetch(`http://127.0.0.1:${port}${url}`, { headers: { cookie } })).json() as Promise<T>;
+    // The one failed card failed on its holder's name, which the card page says how to mend.
+    const { items: failed } = await get<{ items: { id: string }[] }>("/api/v1/cards?state=failed");
+    expect(failed).toHaveLength(1);
+    const failedCard = await get<{ reason: string; holderUnfitForCard: { path: string }[] }>(
+      `/api/v1/cards/${failed[0]!.id}`,
+    );
+    expect(failedCard.reason).toContain("longer than 64");
+    expect(failedCard.holderUnfitForCard).toEqual([expect.objectContaining({ path: "nameOnCard" })]);
+    // Demo users carry a UPN and a SID, so the demo's Employee ID cards are ready for Windows logon.
+    const { items: users } = await get<{ items: { upn: string; sid: string }[] }>("/api/v1/users?limit=5");
+    for (const user of users) {
+      expect(user.upn).toMatch(/^[^@\s]+@demo\.tessera\.example$/);
+      expect(user.sid).toMatch(/^S-1-5-21-\d+-\d+-\d+-\d+$/);
+    }
+    const { items: certificates } = await get<{ items: { serial: string; profile: string }[] }>(
+      "/api/v1/certificates?state=valid&limit=20",
+    );
+    const authentication = certificates.find((certificate) => certificate.profile === "authentication")!;
+    const { pem } = await get<{ pem: string }>(`/api/v1/certificates/${authentication.serial}`);
+    const text = execFileSync("openssl", ["x509", "-noout", "-text"], { input: pem, encoding: "utf8" });
+    expect(text).toMatch(/othername: UPN::[^@\s]+@demo\.tessera\.example/);
+    expect(text).toContain("1.3.6.1.4.1.311.25.2:");
     // Not in a terminal, each answered request is one JSON line at info level, for collectors.
     expect(out).toMatch(
       /"level":30,[^\n]*"method":"GET","url":"\/api\/v1\/cards\?state=approved&limit=1","statusCode":200/,

@@ -1,11 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { createOperator } from "../access/operators.js";
 import type { BatchScheduler } from "../batches/scheduler.js";
 import type { Role } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor, Services } from "../services/services.js";
+import { type Actor, nowIso, type Services } from "../services/services.js";
 import { searchCards } from "../store/cards.js";
 import { countOperators } from "../store/operators.js";
-import { searchUsers, setUserAddress } from "../store/users.js";
+import { insertUser, searchUsers, setUserAddress } from "../store/users.js";
 
 const firstNames = [
   "Anna",
@@ -99,6 +100,9 @@ export interface DemoApp {
   runner: BatchScheduler;
 }
 
+/** The demo's Windows domain: its users' SIDs are this and their relative id. */
+const demoDomainSid = "S-1-5-21-1004336348-1177238915-682003330";
+
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 /**
@@ -121,7 +125,9 @@ export async function seedDemoData(app: DemoApp, password: string): Promise<{ se
   const registrar = actors.registrar!;
   const approver = actors.approver!;
 
-  const rows = ["firstName,lastName,email,identifier,organizationalUnit,organization,title"];
+  // Every demo user has a UPN and a SID of the demo's domain, so their cards' authentication
+  // certificates can log on to Windows with strong mapping (issue 11).
+  const rows = ["firstName,lastName,email,identifier,organizationalUnit,organization,title,upn,sid"];
   for (let i = 0; i < 200; i++) {
     const first = firstNames[(i * 7) % firstNames.length]!;
     const last = lastNames[(i * 11 + Math.floor(i / 25)) % lastNames.length]!;
@@ -139,6 +145,8 @@ export async function seedDemoData(app: DemoApp, password: string): Promise<{ se
         units[i % units.length]!,
         "Tessera Demo Office",
         i % 9 === 0 ? "Manager" : "Officer",
+        `${email}@demo.tessera.example`,
+        `${demoDomainSid}-${1101 + i}`,
       ]
         .map(csvField)
         .join(","),
@@ -190,7 +198,10 @@ export async function seedDemoData(app: DemoApp, password: string): Promise<{ se
   }
 
   // Demo cards are produced as software tokens only: chips wait for an operator's batch.
-  if (primary.encoder === "software") await produceDemoCards(app, actors, primary.name, 40);
+  if (primary.encoder === "software") {
+    await produceDemoCards(app, actors, primary.name, 40);
+    await failDemoCard(app, actors, primary.name);
+  }
   return { seeded: true };
 }
 
@@ -230,6 +241,42 @@ async function produceDemoCards(
     await runProcess(services, actors.helpdesk!, "CardsProcDeactivate", { cardId: card.id });
   for (const card of activated.slice(3, 6))
     await runProcess(services, actors.security!, "CardsProcLock", { cardId: card.id, reason: "lost" });
+}
+
+/**
+ * One card that failed on its holder's data, which a registrar can mend: a person taken over
+ * from an older register before Tessera checked names, whose full name is too long for a card.
+ * Its card page says to give a name on card (Edit user), after which Repeat production makes it.
+ */
+async function failDemoCard(app: DemoApp, actors: Record<string, Actor>, template: string): Promise<void> {
+  const { services } = app;
+  const userId = randomUUID();
+  // Inserted as the old register held it: registration and import would refuse this name.
+  await insertUser(
+    services.store.db,
+    {
+      id: userId,
+      identifier: "E10999",
+      firstName: "Maximiliane Theodora Friederike",
+      lastName: "von Hohenzollern-Sigmaringen-Wittelsbach",
+      email: "maximiliane.hohenzollern@demo.tessera.example",
+      organizationalUnit: "Legal",
+      organization: "Tessera Demo Office",
+      title: "Officer",
+      upn: "maximiliane.hohenzollern@demo.tessera.example",
+      sid: `${demoDomainSid}-1999`,
+      nameOnCard: null,
+      address: ["Storgatan 1", "111 22 Stockholm"],
+      photo: null,
+      createdBy: actors.registrar!.id,
+    },
+    nowIso(services),
+  );
+  const requested = await runProcess(services, actors.registrar!, "CardsProcRequest", { userId, template });
+  const { card } = requested.result as { card: { id: string } };
+  await runProcess(services, actors.approver!, "CardsProcApprove", { cardId: card.id, decision: "approve" });
+  await runProcess(services, actors.production!, "CardsBoProcIssueMultiple", { cardIds: [card.id] });
+  await app.runner.idle();
 }
 
 export const demoOperatorNames = demoOperators.map(([name]) => name);

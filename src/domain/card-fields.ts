@@ -16,6 +16,8 @@
  *   with a letter or digit (RFC 5321 §4.1.2).
  */
 
+import { type CardTemplate, logonIdentifierLabels, requiredLogonIdentifiers } from "./card-template.js";
+
 /** ub-common-name (RFC 5280 Appendix A): the most a certificate's commonName may hold. */
 export const maxNameOnCardLength = 64;
 
@@ -71,6 +73,7 @@ export interface CardFieldValues {
   readonly organizationalUnit?: string | null | undefined;
   readonly title?: string | null | undefined;
   readonly upn?: string | null | undefined;
+  readonly sid?: string | null | undefined;
   readonly address?: readonly string[] | null | undefined;
 }
 
@@ -168,5 +171,25 @@ export function cardFieldProblems(user: CardFieldValues): CardFieldProblem[] {
       message:
         "a certificate cannot hold this e-mail address: only ASCII letters, digits and . _ + - before the @, and a domain whose parts start and end with a letter or digit",
     });
+  return problems;
+}
+
+/**
+ * The holder's fields no card of this template can be made from: those of
+ * {@link cardFieldProblems}, and the logon identifiers (UPN, SID) its certificates require and
+ * the holder lacks — which fail the card in production the same way every time.
+ */
+export function cardProblemsFor(
+  user: CardFieldValues,
+  template: Pick<CardTemplate, "profiles"> | undefined,
+): CardFieldProblem[] {
+  const problems = cardFieldProblems(user);
+  for (const identifier of template ? requiredLogonIdentifiers(template.profiles) : []) {
+    if (!user[identifier])
+      problems.push({
+        path: identifier,
+        message: `the card's logon certificate needs the holder's ${logonIdentifierLabels[identifier]}, and the user has none`,
+      });
+  }
   return problems;
 }

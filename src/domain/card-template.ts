@@ -16,12 +16,90 @@ export type KeyAlgorithm = (typeof keyAlgorithms)[number];
 export const profileKinds = ["authentication", "signature", "encryption"] as const;
 export type ProfileKind = (typeof profileKinds)[number];
 
-export const certificateProfileSchema = z.strictObject({
-  name: z.string().min(1).max(64),
-  kind: z.enum(profileKinds),
-  keyAlgorithm: z.enum(keyAlgorithms),
-});
+/**
+ * How an authentication certificate lets its holder log on to Windows and Kerberos.
+ *
+ * Windows domain controllers in full enforcement (KB5014754) map a certificate to an account
+ * strongly only by the account's security identifier: `sid` chooses the SID extension
+ * (1.3.6.1.4.1.311.25.2, as Microsoft's CAs write it), the subjectAltName URL
+ * `tag:microsoft.com,2022-09-14:sid:<SID>`, both, or none. MIT and Heimdal KDCs look for the
+ * id-pkinit-san principal and the id-pkinit-KPClientAuth purpose (RFC 4556 §3.2.2): `pkinit`
+ * adds both, the principal's name taken from the holder's UPN (the part before `@`) or identifier,
+ * in the configured realm.
+ */
+export const sidForms = ["extension", "url", "both", "none"] as const;
+export type SidForm = (typeof sidForms)[number];
+export const logonIdentifiers = ["upn", "sid"] as const;
+export type LogonIdentifier = (typeof logonIdentifiers)[number];
+/** Each identifier as an operator reads it. */
+export const logonIdentifierLabels: Record<LogonIdentifier, string> = {
+  upn: "user principal name (UPN)",
+  sid: "security identifier (SID)",
+};
+
+export const logonSchema = z
+  .strictObject({
+    sid: z
+      .enum(sidForms)
+      .default("extension")
+      .describe("Where the holder's SID goes, when the holder has one"),
+    pkinit: z
+      .strictObject({
+        realm: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/, {
+          message: "must be a Kerberos realm such as EXAMPLE.ORG",
+        }),
+        principal: z
+          .enum(["upn", "identifier"])
+          .default("upn")
+          .describe("The principal's name: the UPN's part before @, or the user's identifier"),
+      })
+      .optional()
+      .describe("Adds the id-pkinit-san principal and the id-pkinit-KPClientAuth purpose"),
+    require: z
+      .array(z.enum(logonIdentifiers))
+      .max(2)
+      .default([])
+      .describe("Identifiers a holder must have: a card for a holder without one fails, naming it"),
+  })
+  .describe("Logon settings of an authentication certificate");
+export type LogonSettings = z.infer<typeof logonSchema>;
+
+/** Without settings an authentication certificate carries the SID extension whenever the holder has a SID. */
+export const defaultLogon: LogonSettings = { sid: "extension", require: [] };
+
+export const certificateProfileSchema = z
+  .strictObject({
+    name: z.string().min(1).max(64),
+    kind: z.enum(profileKinds),
+    keyAlgorithm: z.enum(keyAlgorithms),
+    /** Authentication profiles only; absent means {@link defaultLogon}. */
+    logon: logonSchema.optional(),
+  })
+  .refine((p) => p.kind === "authentication" || p.logon === undefined, {
+    message: "logon settings apply to authentication profiles only",
+    path: ["logon"],
+  });
 export type CertificateProfile = z.infer<typeof certificateProfileSchema>;
+
+/** The logon settings a profile issues with: none for signature and encryption certificates. */
+export function logonOf(profile: CertificateProfile): LogonSettings | undefined {
+  return profile.kind === "authentication" ? (profile.logon ?? defaultLogon) : undefined;
+}
+
+/**
+ * The identifiers a holder must have for the template's certificates: those its profiles
+ * require, and the UPN a PKINIT principal is made from.
+ */
+export function requiredLogonIdentifiers(profiles: readonly CertificateProfile[]): LogonIdentifier[] {
+  const required = new Set<LogonIdentifier>();
+  for (const profile of profiles) {
+    const logon = logonOf(profile);
+    if (!logon) continue;
+    for (const identifier of logon.require) required.add(identifier);
+    if (logon.pkinit?.principal === "upn") required.add("upn");
+  }
+  return logonIdentifiers.filter((identifier) => required.has(identifier));
+}
 
 /**
  * How a template's chip cards are reached and personalised (encoder `pkcs11`). The PIN and

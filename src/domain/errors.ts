@@ -80,6 +80,10 @@ export const errorCatalog = {
   "process.option_invalid": { status: 400, message: "The options are not valid." },
   "user.not_found": { status: 404, message: "There is no such user." },
   "user.identifier_taken": { status: 409, message: "A user with that identifier already exists." },
+  "user.sid_taken": {
+    status: 409,
+    message: "Another user has that security identifier (SID): a SID names one account.",
+  },
   "user.inactive": { status: 409, message: "The user is not active." },
   "user.stale": { status: 409, message: "The user has changed since you read it; reload and try again." },
   "user.already_inactive": { status: 409, message: "The user is inactive already." },
@@ -260,6 +264,11 @@ export const errorCatalog = {
   "certificate.email_invalid": {
     status: 400,
     message: "The e-mail address is not a plain ASCII address of the form local@domain.",
+  },
+  "certificate.identifier_missing": {
+    status: 409,
+    message:
+      "The card's logon certificate needs an identifier the holder does not have (UPN or SID): add it to the user, then repeat production.",
   },
   "certificate.validity_invalid": {
     status: 400,

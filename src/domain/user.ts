@@ -9,6 +9,8 @@ export interface User {
   organization: string | null;
   title: string | null;
   upn: string | null;
+  /** Windows security identifier (`S-1-5-21-…`): written into logon certificates for strong mapping. */
+  sid: string | null;
   /**
    * Printed on the card and written into its certificates instead of "first last" when the legal
    * name does not fit a card (longer than a certificate's common name, or letters the card's font

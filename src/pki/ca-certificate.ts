@@ -1,11 +1,10 @@
 import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
-import type { KeyAlgorithm } from "../domain/card-template.js";
 import { type ErrorCode, TesseraError } from "../domain/errors.js";
 import { children, content, isDerError, readWhole, Tag } from "./der.js";
 import { encodeName, type NameAttribute, parseDistinguishedName } from "./distinguished-name.js";
 import { Oid } from "./oids.js";
 import { fromPem } from "./pem.js";
-import { type Signer, signatureAlgorithmFor, spkiOf } from "./signer.js";
+import { type Signer, type SigningKeyAlgorithm, signatureAlgorithmFor, spkiOf } from "./signer.js";
 import { readSubjectPublicKey } from "./subject-public-key.js";
 import {
   checkSerial,
@@ -42,7 +41,7 @@ export interface CaIdentity {
   readonly subjectKeyIdentifier: Buffer;
   /** The CA's public key as a normalised DER SubjectPublicKeyInfo. */
   readonly publicKey: Buffer;
-  readonly keyAlgorithm: KeyAlgorithm;
+  readonly keyAlgorithm: SigningKeyAlgorithm;
   readonly serialHex: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
@@ -217,7 +216,7 @@ function inspectCaCertificate(certificate: Buffer | string): Inspection {
     return {
       valid: false,
       code: "ca.key_unsupported",
-      reason: "The CA key is not ECDSA P-256/P-384 or RSA-2048/3072.",
+      reason: "The CA key is not ECDSA P-256/P-384 or RSA-2048/3072/4096.",
     };
   }
   const hashes = (data: Buffer): CertIdHashes => ({

@@ -3,10 +3,12 @@ import { TesseraError } from "../domain/errors.js";
 import { assertSignerMatches, type CaIdentity, floorToSecond } from "./ca-certificate.js";
 import {
   type CertificateSubject,
+  checkLogonIdentifiers,
   checkProfilePublicKey,
   encodeSubject,
   profileExtensions,
   publicEndpoints,
+  sidExtensionFor,
   statusExtensions,
   subjectAltNameFor,
 } from "./certificate-profiles.js";
@@ -39,7 +41,8 @@ export interface CertificateIssuer {
    *
    * @throws TesseraError `certificate.serial_invalid`, `certificate.validity_invalid`, `ca.expired`,
    * `certificate.public_key_invalid`, `certificate.public_key_mismatch`,
-   * `certificate.subject_too_long`, `certificate.subject_invalid`, `certificate.email_invalid`.
+   * `certificate.subject_too_long`, `certificate.subject_invalid`, `certificate.email_invalid`,
+   * `certificate.identifier_missing`.
    */
   issue(request: IssueRequest): Promise<Buffer>;
 }
@@ -99,10 +102,10 @@ export function createCertificateIssuer(params: {
   ];
   const fixedByProfile = new Map<string, Buffer[]>();
   const fixedExtensions = (profile: CertificateProfile): Buffer[] => {
-    const key = `${profile.kind}/${profile.keyAlgorithm}`;
+    const key = `${profile.kind}/${profile.keyAlgorithm}/${profile.logon?.pkinit ? "pkinit" : ""}`;
     let extensions = fixedByProfile.get(key);
     if (!extensions) {
-      extensions = profileExtensions(profile.kind, profile.keyAlgorithm);
+      extensions = profileExtensions(profile);
       fixedByProfile.set(key, extensions);
     }
     return extensions;
@@ -114,10 +117,13 @@ export function createCertificateIssuer(params: {
       checkSerial(request.serial);
       const validity = clampValidity(ca, request.notBefore, request.notAfter);
       const subject = encodeSubject(request.subject);
-      const subjectAltName = subjectAltNameFor(request.subject);
+      checkLogonIdentifiers(request.subject, [request.profile]);
+      const subjectAltName = subjectAltNameFor(request.subject, request.profile);
       const key = checkProfilePublicKey(request.publicKey, request.profile.keyAlgorithm);
       const extensions = [...fixedExtensions(request.profile)];
       if (subjectAltName) extensions.push(subjectAltName);
+      const sid = sidExtensionFor(request.subject, request.profile);
+      if (sid) extensions.push(sid);
       extensions.push(subjectKeyIdentifierExtension(keyIdentifier(key.bits)), ...trailing);
       const tbs = encodeTbsCertificate({
         serial: request.serial,

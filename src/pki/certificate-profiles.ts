@@ -1,4 +1,12 @@
-import type { KeyAlgorithm, ProfileKind } from "../domain/card-template.js";
+import {
+  type CertificateProfile,
+  type KeyAlgorithm,
+  type LogonSettings,
+  logonIdentifierLabels,
+  logonOf,
+  type ProfileKind,
+  requiredLogonIdentifiers,
+} from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { sequence } from "./der.js";
 import { encodeAttribute, isPlainText } from "./distinguished-name.js";
@@ -11,6 +19,9 @@ import {
   extendedKeyUsageExtension,
   KeyUsageBit,
   keyUsageExtension,
+  pkinitPrincipalName,
+  sidExtension,
+  sidUrlName,
   subjectAltNameExtension,
   upnName,
 } from "./x509-extensions.js";
@@ -26,6 +37,8 @@ export interface CertificateSubject {
   readonly email?: string | undefined;
   /** Microsoft user principal name for smart card logon: an otherName in subjectAltName. */
   readonly upn?: string | undefined;
+  /** The holder's Windows security identifier (`S-1-5-21-…`), for strong certificate mapping. */
+  readonly sid?: string | undefined;
 }
 
 /** A readable subject for lists and search ("CN=…, OU=…, O=…, serialNumber=…"), not DER. */
@@ -60,11 +73,16 @@ export function keyUsageFor(kind: ProfileKind, keyAlgorithm: KeyAlgorithm): numb
   }
 }
 
-/** The extendedKeyUsage purposes of a profile kind (RFC 5280 §4.2.1.12); none for signature. */
-export function extendedKeyUsageFor(kind: ProfileKind): string[] {
+/**
+ * The extendedKeyUsage purposes of a profile (RFC 5280 §4.2.1.12); none for signature. A PKINIT
+ * authentication certificate adds id-pkinit-KPClientAuth, which MIT and Heimdal KDCs look for.
+ */
+export function extendedKeyUsageFor(kind: ProfileKind, logon?: LogonSettings): string[] {
   switch (kind) {
     case "authentication":
-      return [Oid.clientAuth, Oid.smartcardLogon];
+      return logon?.pkinit
+        ? [Oid.clientAuth, Oid.smartcardLogon, Oid.pkinitClientAuth]
+        : [Oid.clientAuth, Oid.smartcardLogon];
     case "signature":
       return [];
     case "encryption":
@@ -72,12 +90,61 @@ export function extendedKeyUsageFor(kind: ProfileKind): string[] {
   }
 }
 
-/** The DER extensions fixed by the profile kind and key algorithm: keyUsage and extendedKeyUsage. */
-export function profileExtensions(kind: ProfileKind, keyAlgorithm: KeyAlgorithm): Buffer[] {
-  const extensions = [keyUsageExtension(keyUsageFor(kind, keyAlgorithm))];
-  const purposes = extendedKeyUsageFor(kind);
+/** The DER extensions fixed by the profile: keyUsage and extendedKeyUsage. */
+export function profileExtensions(profile: CertificateProfile): Buffer[] {
+  const extensions = [keyUsageExtension(keyUsageFor(profile.kind, profile.keyAlgorithm))];
+  const purposes = extendedKeyUsageFor(profile.kind, logonOf(profile));
   if (purposes.length > 0) extensions.push(extendedKeyUsageExtension(purposes));
   return extensions;
+}
+
+/**
+ * Refuses a holder who lacks an identifier the profiles require (a logon certificate without it
+ * would not log on), naming the identifier, before anything is made for the card.
+ *
+ * @throws TesseraError `certificate.identifier_missing`.
+ */
+export function checkLogonIdentifiers(
+  subject: CertificateSubject,
+  profiles: readonly CertificateProfile[],
+): void {
+  for (const identifier of requiredLogonIdentifiers(profiles)) {
+    if (!subject[identifier])
+      throw new TesseraError(
+        "certificate.identifier_missing",
+        `The card's logon certificate needs the holder's ${logonIdentifierLabels[identifier]}, and the user has none: add it (Edit user), then repeat production.`,
+        { field: identifier },
+      );
+  }
+}
+
+/** The SID extension, when the profile writes the SID as one and the holder has a SID. */
+export function sidExtensionFor(
+  subject: CertificateSubject,
+  profile: CertificateProfile,
+): Buffer | undefined {
+  const form = logonOf(profile)?.sid;
+  return subject.sid && (form === "extension" || form === "both") ? sidExtension(subject.sid) : undefined;
+}
+
+/** The name strings of the holder's Kerberos principal, or a refusal naming the field it came from. */
+function principalNameOf(subject: CertificateSubject, from: "upn" | "identifier"): string {
+  const name = from === "upn" ? subject.upn?.slice(0, subject.upn.lastIndexOf("@")) : subject.serialNumber;
+  if (!name) {
+    throw new TesseraError(
+      "certificate.identifier_missing",
+      `The card's logon certificate needs the holder's ${logonIdentifierLabels.upn} for its Kerberos principal, and the user has none: add it (Edit user), then repeat production.`,
+      { field: "upn" },
+    );
+  }
+  // A KerberosString is IA5 (RFC 4120 §5.2.1); "/" and "@" would read as other components or a realm.
+  if (!/^[\x21-\x7e]+$/.test(name) || /[/@\\]/.test(name))
+    throw new TesseraError(
+      "certificate.subject_invalid",
+      `The ${from} cannot name a Kerberos principal: it must be ASCII without spaces, "/", "@" or "\\".`,
+      { field: from },
+    );
+  return name;
 }
 
 /** The public addresses of the CA's certificate, CRL and OCSP responder. */
@@ -157,12 +224,17 @@ function checkAltNameLength(field: "email" | "upn", value: string, max: number):
 }
 
 /**
- * The subjectAltName extension (rfc822Name for the e-mail, otherName UPN), or undefined when
- * the subject has neither.
+ * The subjectAltName extension, or undefined when it would be empty: rfc822Name for the e-mail,
+ * otherName UPN, and for an authentication profile the SID as a URL and the PKINIT principal
+ * when its logon settings ask for them.
  *
- * @throws TesseraError `certificate.subject_too_long`, `certificate.email_invalid` or `certificate.subject_invalid`.
+ * @throws TesseraError `certificate.subject_too_long`, `certificate.email_invalid`,
+ * `certificate.subject_invalid` or `certificate.identifier_missing`.
  */
-export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefined {
+export function subjectAltNameFor(
+  subject: CertificateSubject,
+  profile?: CertificateProfile,
+): Buffer | undefined {
   const names: Buffer[] = [];
   if (subject.email) {
     checkAltNameLength("email", subject.email, maxEmailLength);
@@ -179,6 +251,12 @@ export function subjectAltNameFor(subject: CertificateSubject): Buffer | undefin
       });
     }
     names.push(upnName(subject.upn));
+  }
+  const logon = profile && logonOf(profile);
+  if (logon) {
+    if (subject.sid && (logon.sid === "url" || logon.sid === "both")) names.push(sidUrlName(subject.sid));
+    if (logon.pkinit)
+      names.push(pkinitPrincipalName(logon.pkinit.realm, [principalNameOf(subject, logon.pkinit.principal)]));
   }
   return names.length > 0 ? subjectAltNameExtension(names) : undefined;
 }

@@ -22,6 +22,7 @@ export {
 } from "./certificate-issuer.js";
 export {
   type CertificateSubject,
+  checkLogonIdentifiers,
   checkProfilePublicKey,
   extendedKeyUsageFor,
   keyUsageFor,
@@ -69,9 +70,11 @@ export {
   encryptPrivateKey,
   generateCaKey,
   generateEcPrivateKey,
+  generateSigningKey,
   keyAlgorithmOf,
   type SignatureAlgorithm,
   type Signer,
+  type SigningKeyAlgorithm,
   signatureAlgorithmFor,
   spkiOf,
   toNonExtractableKey,

@@ -432,7 +432,7 @@ export async function createOcspSigningCertificate(
   if (!key.keyAlgorithm) {
     throw new TesseraError(
       "certificate.public_key_mismatch",
-      "The responder key is not ECDSA P-256/P-384 or RSA-2048/3072.",
+      "The responder key is not ECDSA P-256/P-384 or RSA-2048/3072/4096.",
     );
   }
   const { notBefore, notAfter } = clampValidity(ca, params.notBefore, params.notAfter);

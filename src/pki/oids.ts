@@ -49,6 +49,12 @@ export const Oid = {
   smartcardLogon: "1.3.6.1.4.1.311.20.2.2",
   /** Microsoft user principal name, an otherName in subjectAltName. */
   userPrincipalName: "1.3.6.1.4.1.311.20.2.3",
+  /** Microsoft's SID extension (KB5014754), and the otherName inside it that holds the SID string. */
+  ntdsCaSecurity: "1.3.6.1.4.1.311.25.2",
+  ntdsObjectSid: "1.3.6.1.4.1.311.25.2.1",
+  // Kerberos PKINIT (RFC 4556 §3.2.2): the principal in subjectAltName and the client purpose.
+  pkinitSan: "1.3.6.1.5.2.2",
+  pkinitClientAuth: "1.3.6.1.5.2.3.4",
   // OCSP (RFC 6960 §4.2.1, §4.4).
   ocspBasic: "1.3.6.1.5.5.7.48.1.1",
   ocspNonce: "1.3.6.1.5.5.7.48.1.2",

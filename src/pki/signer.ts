@@ -3,6 +3,7 @@ import {
   createDecipheriv,
   createPrivateKey,
   createPublicKey,
+  generateKeyPair,
   generateKeyPairSync,
   KeyObject,
   pbkdf2,
@@ -31,6 +32,13 @@ import { Oid } from "./oids.js";
 import { fromPem, toPem } from "./pem.js";
 
 const pbkdf2Async = promisify(pbkdf2);
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * The algorithm of a key that signs: any card key's, and RSA-4096, which only a CA (and the OCSP
+ * responder that follows its key type) has. Card templates keep to {@link KeyAlgorithm}.
+ */
+export type SigningKeyAlgorithm = KeyAlgorithm | "RSA-4096";
 
 /**
  * What signs for the CA: a private key in memory today, a PKCS#11 token later. The CA logic
@@ -38,7 +46,7 @@ const pbkdf2Async = promisify(pbkdf2);
  */
 export interface Signer {
   /** The algorithm of the signing key; it decides the signature algorithm (see {@link signatureAlgorithmFor}). */
-  readonly keyAlgorithm: KeyAlgorithm;
+  readonly keyAlgorithm: SigningKeyAlgorithm;
   /** The public key as a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7). */
   readonly publicKey: Buffer;
   /**
@@ -74,8 +82,13 @@ const sha256WithRsa: SignatureAlgorithm = Object.freeze({
   identifier: sequence(oid(Oid.sha256WithRsa), derNull),
 });
 
-/** The signature algorithm a key of `keyAlgorithm` signs with: SHA-384 for P-384, SHA-256 otherwise. */
-export function signatureAlgorithmFor(keyAlgorithm: KeyAlgorithm): SignatureAlgorithm {
+/**
+ * The signature algorithm a key of `keyAlgorithm` signs with: SHA-384 for P-384, SHA-256
+ * otherwise. Every RSA key, RSA-4096 included, signs sha256WithRSAEncryption: the relying parties
+ * an RSA CA is chosen for (Heimdal, older appliances) and PKCS#11 tokens (CKM_SHA256_RSA_PKCS)
+ * all have it, and one RSA algorithm keeps a CA's certificates, CRLs and OCSP answers alike.
+ */
+export function signatureAlgorithmFor(keyAlgorithm: SigningKeyAlgorithm): SignatureAlgorithm {
   switch (keyAlgorithm) {
     case "P-256":
       return ecdsaWithSha256;
@@ -83,12 +96,13 @@ export function signatureAlgorithmFor(keyAlgorithm: KeyAlgorithm): SignatureAlgo
       return ecdsaWithSha384;
     case "RSA-2048":
     case "RSA-3072":
+    case "RSA-4096":
       return sha256WithRsa;
   }
 }
 
 /** The Tessera key algorithm of a public or private key, or undefined when Tessera does not use it. */
-export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
+export function keyAlgorithmOf(key: KeyObject): SigningKeyAlgorithm | undefined {
   const details = key.asymmetricKeyDetails;
   if (key.asymmetricKeyType === "ec") {
     if (details?.namedCurve === "prime256v1") return "P-256";
@@ -96,6 +110,7 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
   } else if (key.asymmetricKeyType === "rsa") {
     if (details?.modulusLength === 2048) return "RSA-2048";
     if (details?.modulusLength === 3072) return "RSA-3072";
+    if (details?.modulusLength === 4096) return "RSA-4096";
   }
   return undefined;
 }
@@ -205,6 +220,22 @@ export function ecdsaSignatureToDer(raw: Uint8Array): Buffer {
 /** A fresh CA key: ECDSA P-384. */
 export function generateCaKey(): KeyObject {
   return generateEcPrivateKey("P-384");
+}
+
+/**
+ * A fresh key of `keyAlgorithm` for the CA or its OCSP responder. RSA keys are generated off the
+ * event loop (an RSA-4096 key takes seconds) and, as {@link generateEcPrivateKey} explains,
+ * read back from their encoding.
+ */
+export async function generateSigningKey(keyAlgorithm: SigningKeyAlgorithm): Promise<KeyObject> {
+  if (keyAlgorithm === "P-256" || keyAlgorithm === "P-384") return generateEcPrivateKey(keyAlgorithm);
+  const modulusLength = { "RSA-2048": 2048, "RSA-3072": 3072, "RSA-4096": 4096 }[keyAlgorithm];
+  const { privateKey } = await generateKeyPairAsync("rsa", {
+    modulusLength,
+    privateKeyEncoding: { type: "pkcs8", format: "der" },
+    publicKeyEncoding: { type: "spki", format: "der" },
+  });
+  return createPrivateKey({ key: privateKey, format: "der", type: "pkcs8" });
 }
 
 /**

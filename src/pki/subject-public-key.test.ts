@@ -100,7 +100,8 @@ describe("subject public keys", () => {
       type: "spki",
       format: "der",
     });
-    expect(readSubjectPublicKey(rsa4096).keyAlgorithm).toBeUndefined();
+    // Through OpenSSL: an RSA-4096 key is a CA's only (its CA key type rsa4096), never a card's.
+    expect(readSubjectPublicKey(rsa4096).keyAlgorithm).toBe("RSA-4096");
     const ed25519 = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "der" });
     expect(readSubjectPublicKey(ed25519).keyAlgorithm).toBeUndefined();
     expect(codeOf(Buffer.from("30030201ff", "hex"))).toBe("certificate.public_key_invalid");

@@ -16,7 +16,7 @@ import {
   Tag,
 } from "./der.js";
 import { Oid } from "./oids.js";
-import { keyAlgorithmOf } from "./signer.js";
+import { keyAlgorithmOf, type SigningKeyAlgorithm } from "./signer.js";
 
 /** A public key read from a SubjectPublicKeyInfo. */
 export interface SubjectPublicKey {
@@ -25,7 +25,7 @@ export interface SubjectPublicKey {
   /** The subjectPublicKey BIT STRING value, which key identifiers and OCSP key hashes hash. */
   readonly bits: Buffer;
   /** Undefined when Tessera does not use the algorithm or size. */
-  readonly keyAlgorithm: KeyAlgorithm | undefined;
+  readonly keyAlgorithm: SigningKeyAlgorithm | undefined;
 }
 
 interface Curve {
@@ -202,7 +202,7 @@ export function readSubjectPublicKey(spki: Uint8Array): SubjectPublicKey {
   const canonical = readCanonical(input);
   if (canonical) return canonical;
   let normalized: Buffer;
-  let keyAlgorithm: KeyAlgorithm | undefined;
+  let keyAlgorithm: SigningKeyAlgorithm | undefined;
   try {
     const key = createPublicKey({ key: input, format: "der", type: "spki" });
     keyAlgorithm = keyAlgorithmOf(key);

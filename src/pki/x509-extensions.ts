@@ -77,6 +77,39 @@ export const emailName = (email: string): Buffer => tlv(contextPrimitive(1), Buf
 export const upnName = (upn: string): Buffer =>
   explicit(0, oid(Oid.userPrincipalName), explicit(0, tlv(Tag.utf8String, Buffer.from(upn, "utf8"))));
 
+/** The subjectAltName URL form of a SID that Windows maps strongly (KB5014754). */
+export const sidUrlName = (sid: string): Buffer => uriName(`tag:microsoft.com,2022-09-14:sid:${sid}`);
+
+/**
+ * Microsoft's SID extension (KB5014754), non-critical, as its CAs write it: one otherName
+ * `{ 1.3.6.1.4.1.311.25.2.1, [0] EXPLICIT OCTET STRING }` holding the SID's text form.
+ */
+export function sidExtension(sid: string): Buffer {
+  return extension(
+    Oid.ntdsCaSecurity,
+    false,
+    sequence(explicit(0, oid(Oid.ntdsObjectSid), explicit(0, octetString(Buffer.from(sid, "latin1"))))),
+  );
+}
+
+/** KerberosString: a GeneralString restricted to IA5 characters (RFC 4120 §5.2.1). */
+const kerberosString = (text: string): Buffer => tlv(0x1b, Buffer.from(text, "latin1"));
+/** NT-PRINCIPAL, the name type of a user (RFC 4120 §6.2). */
+const ntPrincipal = 1;
+
+/**
+ * A GeneralName otherName id-pkinit-san holding `KRB5PrincipalName ::= SEQUENCE { realm [0] Realm,
+ * principalName [1] PrincipalName }` (RFC 4556 §3.2.2; the Kerberos module tags EXPLICIT).
+ */
+export function pkinitPrincipalName(realm: string, nameStrings: readonly string[]): Buffer {
+  const principalName = sequence(
+    explicit(0, smallInteger(ntPrincipal)),
+    explicit(1, sequence(...nameStrings.map(kerberosString))),
+  );
+  const krb5PrincipalName = sequence(explicit(0, kerberosString(realm)), explicit(1, principalName));
+  return explicit(0, oid(Oid.pkinitSan), explicit(0, krb5PrincipalName));
+}
+
 /** subjectAltName (RFC 5280 §4.2.1.6), non-critical because the subject is never empty. */
 export function subjectAltNameExtension(names: readonly Uint8Array[]): Buffer {
   return extension(Oid.subjectAltName, false, sequence(...names));

@@ -42,6 +42,26 @@ export const userFieldsSchema = z.strictObject({
     .regex(/^[^@\s]+@[^@\s]+$/, "not a user principal name (name@domain)")
     .optional(),
   /**
+   * Windows security identifier of the user's account, for strong certificate mapping on domain
+   * controllers in full enforcement: `S-1-5-21-` then the domain's three sub-authorities and the
+   * account's RID, each below 2^32. Lower-case `s-` is taken and written upper-case; empty is none.
+   */
+  sid: z
+    .string()
+    .trim()
+    .transform((sid) => (sid === "" ? undefined : sid.toUpperCase()))
+    .pipe(
+      z
+        .string()
+        .regex(/^S-1-5-21(-\d{1,10}){4}$/, "not an account SID (S-1-5-21-domain-domain-domain-RID)")
+        .refine(
+          (sid) => sid.split("-").every((part) => part === "S" || Number(part) <= 0xffffffff),
+          "not an account SID: each number must be below 4294967296",
+        )
+        .optional(),
+    )
+    .optional(),
+  /**
    * Printed and certified instead of "first last" when that does not fit a card (longer than 64
    * characters, or letters the card's font cannot print); see `domain/card-fields.ts`.
    */
@@ -61,6 +81,7 @@ export const userSchema = z.object({
   organization: z.string().nullable(),
   title: z.string().nullable(),
   upn: z.string().nullable(),
+  sid: z.string().nullable().describe("Windows security identifier (S-1-5-21-…), for logon certificates"),
   nameOnCard: z
     .string()
     .nullable()

@@ -70,6 +70,7 @@ export interface ChunkCard {
     organizationalUnit: string | null;
     title: string | null;
     upn: string | null;
+    sid: string | null;
     addressLines: string[];
   };
   photo: Uint8Array | null;

@@ -1,6 +1,12 @@
 import { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
-import { type CertificateSubject, randomSerial, serialToHex, subjectText } from "../pki/index.js";
+import {
+  type CertificateSubject,
+  checkLogonIdentifiers,
+  randomSerial,
+  serialToHex,
+  subjectText,
+} from "../pki/index.js";
 import type { WrittenCard } from "./card-encoder.js";
 import { type CardFace, prepareCardFace } from "./card-face.js";
 import { bufferOf, type ChunkCard, type ChunkJob, type ChunkTemplate } from "./chunk-job.js";
@@ -45,9 +51,12 @@ export async function produceCard(
   validity: { notBefore: Date; notAfter: Date },
   certificates: SignedCertificate[],
 ): Promise<ProducedCard> {
-  // 1. The card face is checked before anything is signed: a name the card cannot show costs no certificate.
+  // 1. The card face and the holder's logon identifiers are checked before anything is signed: a
+  // name the card cannot show, or a SID the template needs and the holder lacks, costs no certificate.
   const face = cardFaceOf(card, template, validity.notAfter);
   prepareCardFace(face, template.layout);
+  const subject = subjectOf(card);
+  checkLogonIdentifiers(subject, template.profiles);
 
   // 2. A PIN and a PUK of the chosen lengths. A chip an earlier attempt began keeps its PUK: its
   // SO PIN may already be that PUK.
@@ -69,7 +78,6 @@ export async function produceCard(
   let written: WrittenCard;
   try {
     // 4. For each chosen certificate: a key pair made on the card, its certificate from the CA.
-    const subject = subjectOf(card);
     const subjectLine = subjectText(subject);
     const notBefore = validity.notBefore.toISOString();
     const notAfter = validity.notAfter.toISOString();
@@ -154,5 +162,6 @@ function subjectOf(card: ChunkCard): CertificateSubject {
     serialNumber: holder.identifier,
     email: holder.email || undefined,
     upn: holder.upn ?? undefined,
+    sid: holder.sid ?? undefined,
   };
 }

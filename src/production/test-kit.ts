@@ -46,6 +46,7 @@ export function testCard(
       organizationalUnit: "Research",
       title: null,
       upn: `ada${n}@corp.example.org`,
+      sid: null,
       addressLines: ["12 St James's Square", "London SW1Y 4JH"],
       ...holder,
     },

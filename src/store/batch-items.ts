@@ -113,6 +113,7 @@ export interface PendingCard {
     readonly organizationalUnit: string | null;
     readonly title: string | null;
     readonly upn: string | null;
+    readonly sid: string | null;
     /** Printed and certified instead of the legal name, when set. */
     readonly nameOnCard: string | null;
     readonly addressLines: string[];
@@ -146,6 +147,7 @@ export async function findPendingCardsOfChunk(
       "u.organizational_unit",
       "u.title",
       "u.upn",
+      "u.sid",
       "u.name_on_card",
       "u.address",
       "u.photo",
@@ -169,6 +171,7 @@ export async function findPendingCardsOfChunk(
       organizationalUnit: r.organizational_unit,
       title: r.title,
       upn: r.upn,
+      sid: r.sid,
       nameOnCard: r.name_on_card,
       addressLines: r.address ? (JSON.parse(r.address) as string[]) : [],
     },

@@ -45,6 +45,7 @@ export async function insertBenchHolders(
         organization: "Tessera Bench Office",
         title: null,
         upn: null,
+        sid: null,
         address: JSON.stringify([`Storgatan ${(j % 90) + 1}`, "111 20 Stockholm"]),
         photo: null,
         photo_type: null,

@@ -7,6 +7,8 @@ import { type ErrorCode, TesseraError } from "../domain/errors.js";
 const constraintCodes: Record<string, ErrorCode> = {
   users_identifier_unique: "user.identifier_taken",
   "users.identifier": "user.identifier_taken",
+  users_sid_unique: "user.sid_taken",
+  "users.sid": "user.sid_taken",
   operators_username_key: "operator.username_taken",
   "operators.username": "operator.username_taken",
 };

@@ -118,6 +118,8 @@ export interface UserTable {
   organization: string | null;
   title: string | null;
   upn: string | null;
+  /** Windows security identifier, unique where set (migration 017). */
+  sid: string | null;
   /** Printed and certified instead of "first last" when that does not fit a card (migration 012). */
   name_on_card: string | null;
   /** JSON array of address lines for the PIN letter. */

@@ -30,6 +30,7 @@ function toUser(row: UserRowWithoutPhoto): User {
     organization: row.organization,
     title: row.title,
     upn: row.upn,
+    sid: row.sid,
     nameOnCard: row.name_on_card,
     address: row.address ? (JSON.parse(row.address) as string[]) : null,
     hasPhoto: Boolean(row.has_photo),
@@ -51,6 +52,7 @@ const userColumns = [
   "organization",
   "title",
   "upn",
+  "sid",
   "name_on_card",
   "address",
   "photo_type",
@@ -75,7 +77,7 @@ export async function insertUser(db: Db, user: NewUser, at: string): Promise<voi
 
 /** Inserts the users, active, created at `at`. */
 export async function insertUsers(db: Db, users: readonly NewUser[], at: string): Promise<void> {
-  // 18 columns a row: 1,000 rows stay below SQLite's 32,766 bound variables.
+  // 19 columns a row: 1,000 rows stay below SQLite's 32,766 bound variables.
   await insertInSlices(db, "users", users, 1000, (user) => ({
     id: user.id,
     identifier: user.identifier,
@@ -86,6 +88,7 @@ export async function insertUsers(db: Db, users: readonly NewUser[], at: string)
     organization: user.organization,
     title: user.title,
     upn: user.upn,
+    sid: user.sid,
     name_on_card: user.nameOnCard,
     address: user.address ? JSON.stringify(user.address) : null,
     photo: user.photo?.data ?? null,
@@ -111,7 +114,15 @@ export async function setUserAddress(db: Db, id: string, address: string[]): Pro
 export type UserDetailChanges = Partial<
   Pick<
     NewUser,
-    "email" | "organizationalUnit" | "organization" | "title" | "upn" | "nameOnCard" | "address" | "photo"
+    | "email"
+    | "organizationalUnit"
+    | "organization"
+    | "title"
+    | "upn"
+    | "sid"
+    | "nameOnCard"
+    | "address"
+    | "photo"
   >
 > & {
   /** Both parts together: the search key is made from the two. */
@@ -144,6 +155,7 @@ export async function updateUser(
       ...(c.organization !== undefined && { organization: c.organization }),
       ...(c.title !== undefined && { title: c.title }),
       ...(c.upn !== undefined && { upn: c.upn }),
+      ...(c.sid !== undefined && { sid: c.sid }),
       ...(c.nameOnCard !== undefined && { name_on_card: c.nameOnCard }),
       ...(c.address !== undefined && { address: c.address ? JSON.stringify(c.address) : null }),
       ...(c.photo !== undefined && { photo: c.photo?.data ?? null, photo_type: c.photo?.type ?? null }),
@@ -169,6 +181,14 @@ export async function findUserPhoto(db: Db, id: string): Promise<{ data: Buffer;
     .where("id", "=", id)
     .executeTakeFirst();
   return row?.photo && row.photo_type ? { data: Buffer.from(row.photo), type: row.photo_type } : undefined;
+}
+
+/** Which of these SIDs another user has already. */
+export async function findTakenSids(db: Db, sids: string[]): Promise<Set<string>> {
+  const rows = await selectInSlices(sids, 1000, (slice) =>
+    db.selectFrom("users").select("sid").where("sid", "in", slice).execute(),
+  );
+  return new Set(rows.flatMap((row) => (row.sid ? [row.sid] : [])));
 }
 
 /** Which of these identifiers are taken already. */

@@ -22,3 +22,17 @@ export function hasTool(command: string, debianPackage: string): boolean {
 export function hasOpensslAndGnutls(): boolean {
   return hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin");
 }
+
+/** Whether Python's `cryptography` can be imported: a judge of certificates no one here wrote. */
+export function hasPythonCryptography(): boolean {
+  if (!hasTool("python3", "python3-cryptography")) return false;
+  try {
+    execFileSync("python3", ["-c", "import cryptography.x509"], { stdio: "ignore" });
+    return true;
+  } catch {
+    const message = "Python's cryptography is not installed: apt-get install python3-cryptography";
+    if (process.env.CI) throw new Error(`${message} (required under CI)`);
+    console.warn(`skipping: ${message}`);
+    return false;
+  }
+}

@@ -9,6 +9,7 @@ export function newUser(
     organization: null,
     title: null,
     upn: null,
+    sid: null,
     nameOnCard: null,
     address: null,
     photo: null,

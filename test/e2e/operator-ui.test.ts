@@ -93,6 +93,9 @@ describeInChromium("the operator UI in Chromium", (suite) => {
     await page.getByRole("textbox", { name: "E-mail" }).fill("maja.ekstrom");
     await page.getByRole("textbox", { name: "Identifier" }).fill("E20001");
     await page.getByRole("textbox", { name: "Organizational unit" }).fill("Finance");
+    // A domain's SID without the account's RID is not an account's SID.
+    const sid = page.getByRole("textbox", { name: "Windows SID" });
+    await sid.fill("S-1-5-21-1004336348-1177238915-682003330");
     await page
       .locator('input[type="file"]')
       .setInputFiles({ name: "maja.png", mimeType: "image/png", buffer: portraitPng() });
@@ -114,9 +117,12 @@ describeInChromium("the operator UI in Chromium", (suite) => {
     await screenshot(page, "create-user-field-error");
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
 
+    expect(await sid.getAttribute("aria-invalid")).toBe("true");
     await email.fill("maja.ekstrom@office.example");
+    await sid.fill("S-1-5-21-1004336348-1177238915-682003330-2001");
     await page.getByRole("button", { name: "Create user" }).click();
     await page.getByRole("heading", { name: "Maja Ekström" }).waitFor();
+    await page.getByText("S-1-5-21-1004336348-1177238915-682003330-2001").waitFor();
     await page.getByRole("img", { name: "Portrait of Maja Ekström" }).waitFor();
     await page.getByRole("combobox", { name: "Card template" }).click();
     await page.getByRole("option", { name: "Employee ID" }).click();

@@ -5,7 +5,11 @@
  * the CRL says so.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { expect, it } from "vitest";
+import { askOcsp } from "../../src/test-support/openssl.js";
 import { apiAsOperator, readCard, seedApprovedCards } from "./fixtures.js";
 import {
   describeInChromium,
@@ -93,6 +97,26 @@ describeInChromium("Renew multiple cards in Chromium", (suite) => {
       }
     }
     expect(crl).toContain("Superseded");
+
+    // OCSP says so too: OpenSSL asks the responder about a renewed card's certificate, checking
+    // the answer at the app's time (its clock is past the real one).
+    const dir = mkdtempSync(path.join(tmpdir(), "tessera-renewal-ocsp-"));
+    const caFile = path.join(dir, "ca.pem");
+    writeFileSync(caFile, t.app.services.ca.chainPem);
+    const [revoked] = (await chief("GET", `/api/v1/cards/${cards[0]}`)).body.certificates;
+    const certFile = path.join(dir, "leaf.pem");
+    writeFileSync(certFile, (await chief("GET", `/api/v1/certificates/${revoked.serial}`)).body.pem);
+    const answer = await askOcsp({
+      caFile,
+      certFile,
+      responderUrl: `${suite.ui.baseUrl}/pki/ocsp`,
+      certIdOptions: ["-attime", String(Math.floor(t.clock().getTime() / 1000))],
+    });
+    expect(answer).toContain("Response verify OK");
+    // OpenSSL warns that the answer's times are not now (they are the app's); what it says stands.
+    expect(answer).toContain("Cert Status: revoked");
+    expect(answer).toContain("Revocation Reason: superseded");
+    rmSync(dir, { recursive: true, force: true });
 
     // The card page links both ways.
     const renewedCard = (await chief("GET", `/api/v1/cards/${cards[0]}`)).body;

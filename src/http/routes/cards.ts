@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { cardFieldProblems } from "../../domain/card-fields.js";
+import { cardProblemsFor } from "../../domain/card-fields.js";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { expiryWindowsFrom } from "../../domain/expiring-cards.js";
@@ -148,7 +148,9 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
         });
         const view = withBatchNumber(toCardView(card), numbers);
         // A card that failed on its holder's data would fail again: Repeat production waits for the user's correction.
-        const holderUnfitForCard = holder ? cardFieldProblems(holder) : [];
+        const holderUnfitForCard = holder
+          ? cardProblemsFor(holder, app.services.templates.get(card.template))
+          : [];
         if (holderUnfitForCard.length > 0)
           view.allowedProcesses = view.allowedProcesses.filter((p) => p !== "CardsProcRepeatProduction");
         return {

@@ -5,7 +5,7 @@ import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import { nowIso } from "../../services/services.js";
 import { transact } from "../../store/database.js";
-import { findTakenIdentifiers } from "../../store/users.js";
+import { findTakenIdentifiers, findTakenSids } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import { type UserFields, userFieldsSchema } from "../schemas.js";
 import { describeIssues } from "../validation.js";
@@ -34,6 +34,9 @@ const headerAliases: Record<string, keyof UserFields> = {
   title: "title",
   upn: "upn",
   userprincipalname: "upn",
+  sid: "sid",
+  objectsid: "sid",
+  securityidentifier: "sid",
   nameoncard: "nameOnCard",
   cardname: "nameOnCard",
 };
@@ -75,6 +78,7 @@ export const usersBoProcImport = defineProcess({
     const errors: { line: number; reason: string }[] = [];
     const valid: { line: number; fields: UserFields }[] = [];
     const seen = new Map<string, number>();
+    const seenSids = new Map<string, number>();
     for (const row of rows) {
       if (row.fields.length !== header.fields.length) {
         errors.push({
@@ -107,7 +111,14 @@ export const usersBoProcImport = defineProcess({
         });
         continue;
       }
+      const sid = result.data.sid;
+      const sidEarlier = sid === undefined ? undefined : seenSids.get(sid);
+      if (sidEarlier !== undefined) {
+        errors.push({ line: row.line, reason: `sid ${sid} repeats line ${sidEarlier}` });
+        continue;
+      }
       seen.set(result.data.identifier, row.line);
+      if (sid) seenSids.set(sid, row.line);
       valid.push({ line: row.line, fields: result.data });
     }
 
@@ -116,10 +127,16 @@ export const usersBoProcImport = defineProcess({
         trx,
         valid.map((v) => v.fields.identifier),
       );
+      const takenSids = await findTakenSids(
+        trx,
+        valid.flatMap((v) => (v.fields.sid ? [v.fields.sid] : [])),
+      );
       const people: { fields: UserFields; photo: null }[] = [];
       for (const { line, fields } of valid) {
         if (taken.has(fields.identifier))
           errors.push({ line, reason: `identifier ${fields.identifier} belongs to an existing user` });
+        else if (fields.sid && takenSids.has(fields.sid))
+          errors.push({ line, reason: `sid ${fields.sid} belongs to an existing user` });
         else people.push({ fields, photo: null });
       }
       const count = (await createUsers(services, trx, actor, people, definition.symbolicName)).length;

@@ -67,6 +67,7 @@ export async function createUsers(
     organization: fields.organization ?? null,
     title: fields.title ?? null,
     upn: fields.upn ?? null,
+    sid: fields.sid ?? null,
     nameOnCard: fields.nameOnCard ?? null,
     address: fields.address ?? null,
     photo,

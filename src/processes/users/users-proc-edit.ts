@@ -26,6 +26,7 @@ const cardFields = [
   "organization",
   "title",
   "upn",
+  "sid",
   "nameOnCard",
 ] as const;
 
@@ -63,6 +64,7 @@ const editSchema = z.strictObject({
   organization: clearable(fields.organization),
   title: clearable(fields.title),
   upn: clearable(fields.upn),
+  sid: clearable(fields.sid),
   nameOnCard: clearable(fields.nameOnCard),
   address: fields.address.nullable(),
   photo: photoSchema.nullable().optional(),
@@ -118,6 +120,7 @@ export const usersProcEdit = defineProcess({
         ...(changes.organization && { organization: body.organization ?? null }),
         ...(changes.title && { title: body.title ?? null }),
         ...(changes.upn && { upn: body.upn ?? null }),
+        ...(changes.sid && { sid: body.sid ?? null }),
         ...(changes.nameOnCard && { nameOnCard: body.nameOnCard ?? null }),
         ...(changes.address && { address: body.address ?? null }),
         ...((changes.firstName || changes.lastName) && {

@@ -16,6 +16,7 @@ import { cardSuccessors } from "./013-card-successors.js";
 import { activationCodes } from "./014-activation-codes.js";
 import { chipCards } from "./015-chip-cards.js";
 import { tokenCa } from "./016-token-ca.js";
+import { userSid } from "./017-user-sid.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -35,6 +36,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "014-activation-codes": activationCodes,
   "015-chip-cards": chipCards,
   "016-token-ca": tokenCa,
+  "017-user-sid": userSid,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

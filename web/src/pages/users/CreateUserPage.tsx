@@ -20,6 +20,7 @@ async function bodyOf(form: Form, photo: File | null) {
     ...(form.organization.trim() && { organization: form.organization }),
     ...(form.title.trim() && { title: form.title }),
     ...(form.upn.trim() && { upn: form.upn.trim() }),
+    ...(form.sid.trim() && { sid: form.sid.trim() }),
     ...(form.nameOnCard.trim() && { nameOnCard: form.nameOnCard.trim() }),
     ...(address.length > 0 && { address }),
     ...(photo && { photo: await readAsBase64(photo) }),

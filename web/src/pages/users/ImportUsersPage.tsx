@@ -63,8 +63,8 @@ export default function ImportUsersPage() {
               <Text size="sm" c="dimmed">
                 The first row names the columns. Required: <Code>firstName</Code>, <Code>lastName</Code>,{" "}
                 <Code>email</Code>, <Code>identifier</Code>. Optional: <Code>organizationalUnit</Code> (or{" "}
-                <Code>department</Code>), <Code>organization</Code>, <Code>title</Code>, <Code>upn</Code>.
-                Separator: comma; UTF-8.
+                <Code>department</Code>), <Code>organization</Code>, <Code>title</Code>, <Code>upn</Code>,{" "}
+                <Code>sid</Code> (or <Code>objectSid</Code>). Separator: comma; UTF-8.
               </Text>
               <Group>
                 <Button type="submit" loading={upload.isPending} disabled={!file}>

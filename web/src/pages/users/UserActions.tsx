@@ -30,6 +30,7 @@ const fieldLabels: Record<string, string> = {
   organization: "organization",
   title: "title",
   upn: "user principal name",
+  sid: "security identifier",
   nameOnCard: "name on card",
 };
 
@@ -43,6 +44,7 @@ function formOf(user: User): Form {
     organization: user.organization ?? "",
     title: user.title ?? "",
     upn: user.upn ?? "",
+    sid: user.sid ?? "",
     nameOnCard: user.nameOnCard ?? "",
     address: (user.address ?? []).join("\n"),
   };
@@ -62,6 +64,7 @@ async function editBodyOf(user: User, form: Form, photo: File | null) {
     organization: optional(form.organization),
     title: optional(form.title),
     upn: optional(form.upn),
+    sid: optional(form.sid),
     nameOnCard: optional(form.nameOnCard),
     address: address.length > 0 ? address : null,
     ...(photo && { photo: await readAsBase64(photo) }),

@@ -132,6 +132,7 @@ export default function UserPage() {
                   ["Name on card", user.nameOnCard],
                   ["E-mail", user.email],
                   ["User principal name", user.upn],
+                  ["Security identifier (SID)", user.sid && mono(user.sid)],
                   ["Organization", user.organization],
                   ["Organizational unit", user.organizationalUnit],
                   ["Title", user.title],

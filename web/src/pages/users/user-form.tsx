@@ -33,6 +33,7 @@ export const emptyForm = {
   organization: "",
   title: "",
   upn: "",
+  sid: "",
   nameOnCard: "",
   address: "",
 };
@@ -79,6 +80,13 @@ const organizationFields: TextFieldSpec[] = [
     name: "upn",
     label: "User principal name",
     description: "For Windows smart-card logon, e.g. name@corp.example.",
+    autoComplete: "off",
+  },
+  {
+    name: "sid",
+    label: "Windows SID",
+    description: "The account's security identifier, S-1-5-21-…; domain controllers map logon cards by it.",
+    autoComplete: "off",
   },
 ];
 
