@@ -18,39 +18,81 @@ export const maxBatchCards = 200_000;
 const selectionShape = {
   cardIds: z.array(z.string().min(1).max(64)).max(maxBatchCards).optional(),
   filter: batchFilterSchema.optional(),
+  excludedCardIds: z
+    .array(z.string().min(1).max(64))
+    .max(maxBatchCards)
+    .optional()
+    .describe(
+      'With `filter` only: cards the operator unticked after "select all N matching"; the batch takes every matching card but these',
+    ),
 };
 
-/** The body of a batch order: the cards, by id or by the search that found them, and `fields`. */
+/**
+ * The body of a batch order: the cards, by id or by the search that found them (less the cards
+ * unticked after "select all N matching"), and `fields`.
+ */
 export function selectionBodySchema<Fields extends z.ZodRawShape>(fields: Fields) {
-  return z.strictObject({ ...selectionShape, ...fields }).refine(
-    (body) => {
-      const b = body as { cardIds?: unknown; filter?: unknown };
-      return (b.cardIds === undefined) !== (b.filter === undefined);
-    },
-    {
-      message: "send either cardIds or filter",
-      path: ["cardIds"],
-    },
-  );
+  return z
+    .strictObject({ ...selectionShape, ...fields })
+    .refine(
+      (body) => {
+        const b = body as { cardIds?: unknown; filter?: unknown };
+        return (b.cardIds === undefined) !== (b.filter === undefined);
+      },
+      {
+        message: "send either cardIds or filter",
+        path: ["cardIds"],
+      },
+    )
+    .refine(
+      (body) => {
+        const b = body as { filter?: unknown; excludedCardIds?: unknown };
+        return b.excludedCardIds === undefined || b.filter !== undefined;
+      },
+      {
+        message:
+          "excludedCardIds goes with filter: it names cards the search matched that the batch leaves out",
+        path: ["excludedCardIds"],
+      },
+    );
 }
 
-/** The ids a selection names: the given ids, or every card in `state` held by no batch that matches the filter. */
+/**
+ * The ids a selection names: the given ids, or every card in `state` held by no batch that
+ * matches the filter, less the excluded ones. The claim in {@link orderBatch} checks each card's
+ * state and holder again inside its transaction, so a card excluded here is never claimed.
+ */
 export async function selectCardIds(
   db: Db,
-  selection: { cardIds?: string[] | undefined; filter?: BatchFilter | undefined },
+  selection: {
+    cardIds?: string[] | undefined;
+    filter?: BatchFilter | undefined;
+    excludedCardIds?: string[] | undefined;
+  },
   state: CardState,
 ): Promise<string[]> {
   if (selection.cardIds) {
     if (selection.cardIds.length === 0) throw new TesseraError("batch.empty_selection");
     return [...new Set(selection.cardIds)];
   }
-  const rows = await findCardIds(db, { ...selection.filter, state, unclaimed: true }, maxBatchCards + 1);
+  const excluded = new Set(selection.excludedCardIds);
+  // Read enough rows that the bound still holds once the excluded cards are taken out.
+  const matching = await findCardIds(
+    db,
+    { ...selection.filter, state, unclaimed: true },
+    maxBatchCards + excluded.size + 1,
+  );
+  const rows = matching.filter((id) => !excluded.has(id));
   if (rows.length > maxBatchCards)
     throw new TesseraError(
       "request.invalid",
       `At most ${maxBatchCards} cards in one batch; narrow the search.`,
     );
-  if (rows.length === 0) throw new TesseraError("batch.empty_selection", "No card matches the search.");
+  if (rows.length === 0)
+    throw new TesseraError(
+      "batch.empty_selection",
+      matching.length === 0 ? "No card matches the search." : "Every card the search matches was unticked.",
+    );
   return rows;
 }
 

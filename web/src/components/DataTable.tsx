@@ -1,5 +1,5 @@
 import { Button, Checkbox, Table, type TableTdProps } from "@mantine/core";
-import { type ReactNode, useCallback, useState } from "react";
+import { type MouseEvent, type ReactNode, useCallback, useState } from "react";
 
 /** One column of a {@link DataTable}: its header and how a row fills its cell. */
 export interface Column<T> {
@@ -44,6 +44,17 @@ export interface RowSelection<T> {
   rowLabel(row: T): string;
   /** Why a row cannot be ticked (e.g. your own request, four eyes); undefined when it can. */
   disabledReason?(row: T): string | undefined;
+  /**
+   * A click anywhere on the row (not on its links or buttons) toggles its tick: a wide target for
+   * the mouse. The row's check box stays the keyboard's way (Tab to it, Space).
+   */
+  toggleOnRowClick?: boolean;
+}
+
+/** Whether a click landed on something of its own (a link, a button, the check box itself). */
+function isOnControl(event: MouseEvent<HTMLElement>): boolean {
+  const target = event.target as HTMLElement;
+  return Boolean(target.closest("a, button, input, label, select, textarea, [role='button']"));
 }
 
 export interface DataTableProps<T> {
@@ -100,8 +111,23 @@ export function DataTable<T>({
           {rows.map((row) => {
             const reason = selection?.disabledReason?.(row);
             const selected = selection ? !reason && selection.isSelected(row) : undefined;
+            const clickable = Boolean(selection?.toggleOnRowClick && !reason);
             return (
-              <Table.Tr key={rowKey(row)} data-selected={selected}>
+              <Table.Tr
+                key={rowKey(row)}
+                data-selected={selected}
+                // The row's check box is its keyboard control; the click is a wider target for the mouse.
+                onClick={
+                  clickable
+                    ? (event) => {
+                        // Selecting text in a row is not a click on it.
+                        if (isOnControl(event) || window.getSelection()?.toString()) return;
+                        selection!.onToggle(row, !selected);
+                      }
+                    : undefined
+                }
+                style={clickable ? { cursor: "pointer" } : undefined}
+              >
                 {selection && (
                   <Table.Td>
                     <Checkbox

@@ -16,7 +16,7 @@ import { Section } from "../components/Section";
 import { StateBadge } from "../components/StateBadge";
 import { findProcess } from "../domain";
 import { navigationItemOf } from "../navigation";
-import { BatchStateBadge } from "./batches/batch-parts";
+import { BatchStateBadge, productionEnded } from "./batches/batch-parts";
 import { ExpiringCardsSection } from "./ExpiringCardsSection";
 
 /** The way cards travel first, then where they stop. */
@@ -148,7 +148,8 @@ function RecentBatches() {
   const batches = useQuery({
     queryKey: ["batches", { limit: 6 }],
     queryFn: ({ signal }) => api.get<Page<Batch>>(withQuery("/api/v1/batches", { limit: 6 }), signal),
-    refetchInterval: (query) => (query.state.data?.items.some((b) => b.state === "running") ? 3000 : false),
+    // A cancelled batch still finishing its chunks in production changes too: follow it to its end.
+    refetchInterval: (query) => (query.state.data?.items.some((b) => !productionEnded(b)) ? 3000 : false),
   });
   return (
     <Section

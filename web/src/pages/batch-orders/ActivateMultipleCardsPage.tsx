@@ -1,7 +1,6 @@
 import { Paper, Stack, Text, Title } from "@mantine/core";
-import { plural } from "../../components/format";
 import { BatchOrderPage, StepFooter, useStartBatchOrder } from "./BatchOrderPage";
-import type { CardSelection } from "./CardBatchSearch";
+import { type CardSelection, describeSelection } from "./CardBatchSearch";
 
 function ConfirmStep({
   selection,
@@ -17,11 +16,7 @@ function ConfirmStep({
     <Paper p="lg">
       <Stack gap="md">
         <Title order={2} fz="md">
-          Activate{" "}
-          {selection.kind === "filter"
-            ? `all ${plural(selection.count, "matching card")}`
-            : plural(selection.count, "card")}
-          ?
+          Activate {describeSelection(selection)}?
         </Title>
         <Text size="sm">
           Activate only cards whose holders have them in hand. Each card becomes active and its certificates

@@ -10,10 +10,48 @@ import { SearchTable, type TableSpec } from "../../components/SearchTable";
 import { SelectionBar } from "../../components/SelectionBar";
 import { compact, useSearchForm } from "../../components/url-filters";
 
-/** What the operator chose: ticked cards, or every card matching the search. */
+/**
+ * What the operator chose: cards ticked by hand (kept across pages and searches), or every card
+ * matching one search less the ones unticked since ("all N matching except these").
+ */
 export type CardSelection =
   | { kind: "ids"; cards: Card[]; count: number }
-  | { kind: "filter"; filter: CardFilter; count: number };
+  | { kind: "filter"; filter: CardFilter; total: number; excluded: Card[]; count: number };
+
+/** "3 cards", "all 84 matching cards", "83 cards: all 84 matching but 1". */
+export function describeSelection(selection: CardSelection, noun = "card"): string {
+  if (selection.kind === "ids") return plural(selection.count, noun);
+  const unticked = selection.excluded.length;
+  if (unticked === 0)
+    return selection.total === 1
+      ? `the one matching ${noun}`
+      : `all ${formatNumber(selection.total)} matching ${noun}s`;
+  return `${plural(selection.count, noun)}: all ${formatNumber(selection.total)} matching but ${formatNumber(unticked)}`;
+}
+
+/** What the selection bar says: "3 cards selected", "83 cards selected: all 84 matching but 1". */
+function summaryOf(selection: CardSelection | undefined, noun: string, ofAnotherSearch: boolean): string {
+  if (!selection) return `No ${noun} selected`;
+  if (selection.kind === "ids") return `${plural(selection.count, noun)} selected`;
+  const { total, excluded, count } = selection;
+  const matching = ofAnotherSearch ? "matching an earlier search" : "matching";
+  if (excluded.length > 0)
+    return `${plural(count, noun)} selected: all ${formatNumber(total)} ${matching} but ${formatNumber(excluded.length)}`;
+  if (total === 1)
+    return ofAnotherSearch
+      ? `The one ${noun} matching an earlier search is selected`
+      : `The one matching ${noun} is selected`;
+  return ofAnotherSearch
+    ? `All ${formatNumber(total)} ${noun}s matching an earlier search selected`
+    : `All ${formatNumber(total)} matching ${noun}s selected`;
+}
+
+/** The same criteria, whatever the order of their keys. */
+function isSameFilter(a: CardFilter, b: CardFilter): boolean {
+  const key = (filter: CardFilter) =>
+    JSON.stringify(Object.entries(filter).sort(([x], [y]) => x.localeCompare(y)));
+  return key(a) === key(b);
+}
 
 // A card another batch holds is shown but cannot be ticked: that batch will produce it.
 const heldReason = (card: Card) => (card.batchId ? "Held by a running batch" : undefined);
@@ -64,7 +102,7 @@ export function CardBatchSearch({
   const total = cards.data?.total ?? 0;
 
   function searchCards() {
-    onSelectionChange(undefined);
+    // A new search keeps what was picked: the bar says how many, and Clear selection empties it.
     const unchanged = (Object.keys(form) as (keyof typeof form)[]).every(
       (key) => key === "state" || form[key].trim() === values[key],
     );
@@ -73,34 +111,48 @@ export function CardBatchSearch({
     if (searched && unchanged) void cards.refetch();
   }
 
-  const selectedIds = new Set(selection?.kind === "ids" ? selection.cards.map((c) => c.id) : []);
-  const isAll = selection?.kind === "filter";
-  const isSelected = (card: Card) => !heldReason(card) && (isAll || selectedIds.has(card.id));
+  const picked = new Map(selection?.kind === "ids" ? selection.cards.map((c) => [c.id, c]) : []);
+  const all = selection?.kind === "filter" ? selection : undefined;
+  const excluded = new Map(all?.excluded.map((c) => [c.id, c]));
+  // "All N matching" stands for the search it was chosen on; another search's rows cannot be
+  // told apart from it card by card, so they wait until it is cleared (or that search is back).
+  const allOfThisSearch = all !== undefined && isSameFilter(all.filter, filter);
+  const allOfAnother = all !== undefined && !allOfThisSearch;
+  const disabledReason = (card: Card) =>
+    heldReason(card) ??
+    (allOfAnother
+      ? "All cards matching an earlier search are selected: clear that selection first"
+      : undefined);
+  const isSelected = (card: Card) =>
+    !disabledReason(card) && (allOfThisSearch ? !excluded.has(card.id) : picked.has(card.id));
 
-  function setIds(cardsById: Map<string, Card>) {
-    const list = [...cardsById.values()];
+  function setPicked(next: Map<string, Card>) {
+    const list = [...next.values()];
     onSelectionChange(list.length ? { kind: "ids", cards: list, count: list.length } : undefined);
   }
-  function currentIds(): Map<string, Card> {
-    // Unticking one row after "select all N matching" keeps this page's other rows ticked.
-    if (isAll) return new Map(page.filter((c) => !heldReason(c)).map((c) => [c.id, c]));
-    return new Map(selection?.kind === "ids" ? selection.cards.map((c) => [c.id, c]) : []);
+  function setExcluded(next: Map<string, Card>) {
+    if (!all) return;
+    const list = [...next.values()];
+    const count = Math.max(all.total - list.length, 0);
+    onSelectionChange(count > 0 ? { ...all, excluded: list, count } : undefined);
   }
-  function toggle(card: Card, on: boolean) {
-    const ids = currentIds();
-    if (on) ids.set(card.id, card);
-    else ids.delete(card.id);
-    setIds(ids);
-  }
-  function togglePage(on: boolean) {
-    if (!on && isAll) return onSelectionChange(undefined);
-    const ids = currentIds();
-    for (const card of page) {
-      if (heldReason(card)) continue;
-      if (on) ids.set(card.id, card);
-      else ids.delete(card.id);
+  /** Ticks (or unticks) cards: by hand they join (or leave) the picks; under "all matching" they leave (or rejoin) it. */
+  function tick(cardsToTick: Card[], on: boolean) {
+    const tickable = cardsToTick.filter((card) => !disabledReason(card));
+    if (tickable.length === 0) return;
+    const next = new Map(allOfThisSearch ? excluded : picked);
+    for (const card of tickable) {
+      if (on === allOfThisSearch) next.delete(card.id);
+      else next.set(card.id, card);
     }
-    setIds(ids);
+    if (allOfThisSearch) setExcluded(next);
+    else setPicked(next);
+  }
+  function selectAllMatching() {
+    onSelectionChange({ kind: "filter", filter, total, excluded: [], count: total });
+  }
+  function showSearchOfSelection() {
+    if (all) apply({ ...all.filter }, { searched: "1" });
   }
   const count = selection?.count ?? 0;
 
@@ -108,28 +160,17 @@ export function CardBatchSearch({
     <SearchTable
       filters={<CardFilters search={search} onSearch={searchCards} withState={false} />}
       toolbar={
-        <SelectionBar
-          active={count > 0}
-          summary={
-            count === 0
-              ? `No ${noun} selected`
-              : isAll
-                ? count === 1
-                  ? `The one matching ${noun} is selected`
-                  : `All ${formatNumber(count)} matching ${noun}s selected`
-                : `${plural(count, noun)} selected`
-          }
-          actions={footer}
-        >
-          {selectAll && searched && cards.data && !isAll && total > page.length && (
-            <Anchor
-              component="button"
-              type="button"
-              size="sm"
-              fw={500}
-              onClick={() => onSelectionChange({ kind: "filter", filter, count: total })}
-            >
-              Select all {formatNumber(total)} matching
+        <SelectionBar active={count > 0} summary={summaryOf(selection, noun, allOfAnother)} actions={footer}>
+          {selectAll && searched && cards.data && !allOfThisSearch && total > page.length && (
+            <Anchor component="button" type="button" size="sm" fw={500} onClick={selectAllMatching}>
+              {allOfAnother || picked.size > 0
+                ? `Select all ${formatNumber(total)} matching instead`
+                : `Select all ${formatNumber(total)} matching`}
+            </Anchor>
+          )}
+          {allOfAnother && (
+            <Anchor component="button" type="button" size="sm" onClick={showSearchOfSelection}>
+              Show the search they match
             </Anchor>
           )}
           {count > 0 && (
@@ -157,10 +198,11 @@ export function CardBatchSearch({
       pager={pages}
       selection={{
         isSelected,
-        onToggle: toggle,
-        onTogglePage: togglePage,
+        onToggle: (card, on) => tick([card], on),
+        onTogglePage: (on) => tick(page, on),
         rowLabel: cardRowLabel,
-        disabledReason: heldReason,
+        disabledReason,
+        toggleOnRowClick: true,
       }}
     />
   );

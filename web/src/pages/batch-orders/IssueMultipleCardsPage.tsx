@@ -8,7 +8,7 @@ import { ErrorAlert, Loading, Notice } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
 import { pinLengthBounds, pukLengthBounds } from "../../domain";
 import { BatchOrderPage, StepFooter, useStartBatchOrder } from "./BatchOrderPage";
-import type { CardSelection } from "./CardBatchSearch";
+import { type CardSelection, describeSelection } from "./CardBatchSearch";
 
 type EndStates = Pick<IssueOptions, "cardEndState" | "certificateEndState">;
 type EndStateKey = keyof EndStates;
@@ -120,10 +120,7 @@ function OptionsStep({ selection, options, templates, onCancel, onBack }: Option
             Options
           </Title>
           <Text size="sm" c="dimmed">
-            You are about to issue{" "}
-            {selection.kind === "filter"
-              ? `all ${plural(selection.count, "matching card")}`
-              : plural(selection.count, "card")}
+            You are about to issue {describeSelection(selection)}
             {single
               ? ` of the template ${single.name}`
               : selected.length > 1

@@ -2,13 +2,13 @@ import { Paper, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { useNavigate, useSearchParams } from "react-router";
+import { useLocation, useNavigate, useSearchParams } from "react-router";
 import { runProcess } from "../../api/client";
 import { useOptions } from "../../api/queries";
 import type { Card } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
-import { BatchOrderPage, StepFooter } from "./BatchOrderPage";
+import { BatchOrderPage, forgetSelection, StepFooter } from "./BatchOrderPage";
 import type { CardSelection } from "./CardBatchSearch";
 
 function ConfirmStep({
@@ -21,6 +21,7 @@ function ConfirmStep({
   cancel(): void;
 }) {
   const navigate = useNavigate();
+  const { pathname } = useLocation();
   const queryClient = useQueryClient();
   const order = useMutation({
     mutationFn: () =>
@@ -29,6 +30,7 @@ function ConfirmStep({
       }),
     onSuccess: ({ cards }) => {
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
+      forgetSelection(pathname);
       const state = cards[0]?.state ?? "requested";
       notifications.show({
         color: "green",

@@ -2,7 +2,7 @@ import { Alert, Anchor, List, Paper, Progress, SimpleGrid, Stack, Text, Title } 
 import { notifications } from "@mantine/notifications";
 import { IconPlayerStop } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { api, withQuery } from "../../api/client";
 import type { Batch, BatchDetail, BatchItem } from "../../api/types";
@@ -15,6 +15,7 @@ import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber, plural, shortId } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
 import { findProcess } from "../../domain";
+import type { OrderedBatch } from "../batch-orders/BatchOrderPage";
 import { BatchCards, itemCardColumns } from "./BatchCards";
 import { BatchDownloads, BatchStateBadge, cancelOutcome, optionsText, productionEnded } from "./batch-parts";
 import { CardFacePreview } from "./CardFacePreview";
@@ -193,13 +194,92 @@ function FailedCards({ batch }: { batch: BatchDetail }) {
   );
 }
 
+/**
+ * What the operator ordered and what comes next, shown on arrival from the order's Next: the
+ * batch's steps after production (files, activation) with links, so nobody has to know them.
+ */
+function OrderSummary({ batch, claimed, skipped }: { batch: Batch; claimed: number; skipped: number }) {
+  const operator = useOperator();
+  const ref = useRef<HTMLDivElement>(null);
+  // The order's page is gone: focus starts here, where the new step does.
+  useEffect(() => ref.current?.focus(), []);
+  const ended = productionEnded(batch);
+  const isProduction = batch.process === "CardsBoProcIssueMultiple";
+  const showFiles = () => {
+    const files = document.getElementById("batch-files");
+    files?.scrollIntoView({ block: "start" });
+    files?.focus();
+  };
+  const link = (to: string, label: string) => (
+    <Anchor component={Link} to={to} size="sm">
+      {label}
+    </Anchor>
+  );
+  return (
+    <Alert
+      ref={ref}
+      tabIndex={-1}
+      color="green"
+      variant="light"
+      title={`${batchName(batch)} ordered: ${plural(claimed, "card")}${skipped > 0 ? `, ${skipped} skipped` : ""}`}
+      data-testid="order-summary"
+    >
+      <Text size="sm" mb={4}>
+        Next steps:
+      </Text>
+      <List size="sm" type="ordered" spacing={2}>
+        {isProduction ? (
+          <>
+            <List.Item>
+              {ended
+                ? "Production has ended: the results are below."
+                : "The cards are being produced; this page follows the batch until production has ended."}
+            </List.Item>
+            <List.Item>
+              {ended && batch.done > 0 ? (
+                // A button, not a #link: a hash link would replace the history entry this summary lives in.
+                <Anchor component="button" type="button" size="sm" onClick={showFiles}>
+                  Download the print file and the PIN letters
+                </Anchor>
+              ) : (
+                "Download the print file and the PIN letters"
+              )}{" "}
+              for the card printer and the mail room
+              {ended ? "." : " (on this page once production has ended)."}
+            </List.Item>
+            {batch.options.cardEndState === "active" ? (
+              <List.Item>
+                The cards are made active: hand them to their holders, nothing else to do.
+              </List.Item>
+            ) : (
+              <List.Item>
+                When the holders have received their cards, activate them with{" "}
+                {operator.has(["issuingAuthority"])
+                  ? link("/batch-orders/activate-multiple-cards", "Activate multiple cards")
+                  : "Activate multiple cards (an issuing authority)"}
+                .
+              </List.Item>
+            )}
+          </>
+        ) : (
+          <List.Item>
+            The cards become active and their certificates valid as the batch runs; this page follows it.
+          </List.Item>
+        )}
+      </List>
+      <Text size="sm" mt={6}>
+        {link("/batches", "All batches")} · {link("/batch-orders", "BATCH ORDERS")}
+      </Text>
+    </Alert>
+  );
+}
+
 export default function BatchPage() {
   const { id } = useParams();
   const operator = useOperator();
   const location = useLocation();
-  const skipped =
-    (location.state as { skipped?: { cardId: string; cardNumber?: string; reason: string }[] } | null)
-      ?.skipped ?? [];
+  const orderState = location.state as Partial<OrderedBatch> | null;
+  const skipped = orderState?.skipped ?? [];
   const result = useBatch(id);
   const [cancelOpen, setCancelOpen] = useState(false);
   const batch = result.data;
@@ -228,6 +308,9 @@ export default function BatchPage() {
         }
       />
       <Stack gap="md">
+        {orderState?.ordered && (
+          <OrderSummary batch={batch} claimed={orderState.ordered.claimed} skipped={skipped.length} />
+        )}
         {skipped.length > 0 && (
           <Alert
             color="yellow"
@@ -285,7 +368,7 @@ export default function BatchPage() {
           isProduction &&
           batch.done > 0 &&
           (batch.mayDownload?.printFile || batch.mayDownload?.pinLetters) && (
-            <Paper p="lg">
+            <Paper p="lg" id="batch-files" tabIndex={-1}>
               <Title order={2} fz="md" mb="sm">
                 Files
               </Title>
