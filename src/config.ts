@@ -4,7 +4,7 @@ import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { type CaKeyType, caKeyTypeNames, isCaKeyType } from "./ca/ca-key-types.js";
+import { type CaKeyType, caKeyTypeNames, isCaKeyType } from "./domain/ca-key-types.js";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "./domain/card-template.js";
 import { TesseraError } from "./domain/errors.js";
 import { type ProcessOptions, processOptionsSchema } from "./domain/process-options.js";

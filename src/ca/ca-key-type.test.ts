@@ -7,12 +7,12 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
 import type { Config } from "../config.js";
+import type { CaKeyType } from "../domain/ca-key-types.js";
 import { createCertificateIssuer, createThreadSigner, randomSerial, toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
-import type { CaKeyType } from "./ca-key-types.js";
 import { loadCertificateAuthority } from "./certificate-authority.js";
 import { importCertificateAuthority } from "./import-certificate-authority.js";
 

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CaKeyType } from "../domain/ca-key-types.js";
 import type { CertificateProfile } from "../domain/card-template.js";
 import { randomSerial, serialToHex, toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
@@ -16,7 +17,6 @@ import {
 } from "../test-support/relying-parties.js";
 import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
-import type { CaKeyType } from "./ca-key-types.js";
 import { issueCertificates } from "./issue-certificates.js";
 
 const tools = hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin") && hasJavaAndHeimdal();

@@ -1,5 +1,6 @@
 import { createPublicKey, type webcrypto } from "node:crypto";
 import type { Clock } from "../domain/actor.js";
+import { type CaKeyType, caKeyTypeOf, caKeyTypes, defaultCaKeyType } from "../domain/ca-key-types.js";
 import { TesseraError } from "../domain/errors.js";
 import { loadPkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { type CaTokenAccess, createTokenSigner } from "../pkcs11/token-signer.js";
@@ -28,7 +29,6 @@ import {
   updateResponder,
 } from "../store/certificate-authority.js";
 import type { Store } from "../store/database.js";
-import { type CaKeyType, caKeyTypeOf, caKeyTypes, defaultCaKeyType } from "./ca-key-types.js";
 
 /** The CA in use: its identity, the signer behind its key, its issuer and its OCSP responder. */
 export interface CertificateAuthority {

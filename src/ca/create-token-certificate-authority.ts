@@ -1,4 +1,5 @@
 import type { Clock } from "../domain/actor.js";
+import { caKeyTypes } from "../domain/ca-key-types.js";
 import { TesseraError } from "../domain/errors.js";
 import { loadPkcs11Module, type Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import {
@@ -16,7 +17,6 @@ import {
 } from "../store/certificate-authority.js";
 import { deleteCrls } from "../store/crls.js";
 import { type Db, type Store, transact } from "../store/database.js";
-import { caKeyTypes } from "./ca-key-types.js";
 import { type CaSettings, caTokenPin, newResponder } from "./certificate-authority.js";
 
 /**

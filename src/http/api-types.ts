@@ -18,6 +18,7 @@ import type {
   batchPartsSchema,
   batchSchema,
 } from "./routes/batch-schemas.js";
+import type { caInfoSchema } from "./routes/ca-info-schema.js";
 import type { cardDetailSchema } from "./routes/card-schemas.js";
 import type { expiringCardsSchema } from "./routes/expiry-schemas.js";
 import type {
@@ -42,6 +43,8 @@ export type User = z.output<typeof userSchema>;
 export type Card = z.output<typeof cardSchema>;
 /** `GET /api/v1/certificates/{serial}`'s `certificate`, one row of `GET /api/v1/certificates`. */
 export type Certificate = z.output<typeof certificateSchema>;
+/** `GET /api/v1/ca`. */
+export type CaInfo = z.output<typeof caInfoSchema>;
 /** `GET /api/v1/templates`' items. */
 export type CardTemplate = z.output<typeof cardTemplateSchema>;
 /** `GET /api/v1/options`. */

@@ -40,6 +40,17 @@ describeInChromium("administration dialogs", (suite) => {
     await page.context().close();
   });
 
+  it("CA: names the CA's key, how it signs and its OCSP responder's key", async () => {
+    const page = await openAsChief("/administration/ca");
+    // The test CA is created with the default key type.
+    await page.getByText("P-384 (p384), stored encrypted").waitFor();
+    await page.getByText("ecdsa-with-SHA384").waitFor();
+    expect(await page.getByText(/^P-384, until /).count()).toBe(1);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it("operators: new with a field error, then created; edit saves", async () => {
     const page = await openAsChief("/administration/operators");
     await page.getByRole("button", { name: "New operator" }).click();

@@ -8,6 +8,8 @@ import { listPendingChanges } from "../../store/pending-changes.js";
 import { actorOf } from "../access.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
+import { caInfoOf } from "./ca-info.js";
+import { caInfoSchema } from "./ca-info-schema.js";
 import { operatorSchema, pendingChangeSchema } from "./operator-schemas.js";
 
 const administrator = ["administrator"] as const;
@@ -20,6 +22,13 @@ export function configurationRoutes(app: ServedApp): FastifyPluginAsyncZod {
       summary: "Card templates (from configuration)",
       response: { 200: z.object({ items: z.array(cardTemplateSchema) }) },
       handler: async () => ({ items: [...app.services.templates.values()] }),
+    }),
+
+    "GET /api/v1/ca": apiRoute({
+      access: "operator",
+      summary: "The CA in use: its name, key type and validity, and its OCSP responder's",
+      response: { 200: caInfoSchema },
+      handler: async () => caInfoOf(app.services.ca),
     }),
 
     "GET /api/v1/options": apiRoute({

@@ -11,6 +11,7 @@ export type {
   BatchFilePart,
   BatchItem,
   BatchOrderAnswer,
+  CaInfo,
   Card,
   CardDetail,
   CardFilter,

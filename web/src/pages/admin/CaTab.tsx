@@ -1,7 +1,8 @@
 import { Anchor, Code, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { ApiError } from "../../api/client";
+import { ApiError, api } from "../../api/client";
+import type { CaInfo } from "../../api/types";
 import { Details, mono } from "../../components/Details";
 import { DownloadButton } from "../../components/DownloadButton";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
@@ -52,16 +53,21 @@ export function CaTab() {
     },
     retry: false,
   });
+  const info = useQuery({
+    queryKey: ["ca"],
+    queryFn: ({ signal }) => api.get<CaInfo>("/api/v1/ca", signal),
+  });
   return (
     <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
       <PkiFile {...published.ca} query={ca}>
         {(pem) => (
           <Stack gap="xs">
+            {info.data && <CaDetails info={info.data} />}
             <Text size="sm" c="dimmed">
               Install this certificate where cards are checked: Windows smart-card logon, VPN and TLS servers
               trust the cards through it.
             </Text>
-            <Code block style={{ maxHeight: 260, overflow: "auto", fontSize: 11 }}>
+            <Code block className="pem" style={{ maxHeight: 260, overflowY: "auto", fontSize: 11 }}>
               {pem}
             </Code>
           </Stack>
@@ -95,6 +101,29 @@ export function CaTab() {
         )}
       </PkiFile>
     </SimpleGrid>
+  );
+}
+
+/** Which key the CA signs with decides which relying parties can check the cards. */
+function CaDetails({ info }: { info: CaInfo }) {
+  return (
+    <Details
+      cols={2}
+      items={[
+        ["Name", info.subject],
+        [
+          "Key",
+          `${info.keyAlgorithm}${info.keyType ? ` (${info.keyType})` : ""}, ${info.keyInToken ? "in a PKCS#11 token" : "stored encrypted"}`,
+        ],
+        ["Signs with", info.signatureAlgorithm],
+        ["Valid until", formatDateTime(info.notAfter)],
+        [
+          "OCSP responder key",
+          `${info.responder.keyAlgorithm}, until ${formatDateTime(info.responder.notAfter)}`,
+        ],
+        ["Root", info.subordinate ? "The office's own root CA (imported)" : "Self-signed"],
+      ]}
+    />
   );
 }
 

@@ -1,5 +1,3 @@
-import type { SigningKeyAlgorithm } from "../pki/signer.js";
-
 /**
  * The key types a CA Tessera creates may have, by the names the settings use
  * (`TESSERA_CA_KEY_TYPE`, `ca.keyType` in the configuration file, `tessera ca init --key-type`).
@@ -10,7 +8,7 @@ export const caKeyTypes = {
   p384: "P-384",
   rsa3072: "RSA-3072",
   rsa4096: "RSA-4096",
-} as const satisfies Record<string, SigningKeyAlgorithm>;
+} as const;
 export type CaKeyType = keyof typeof caKeyTypes;
 
 /** The key type of a CA created when no setting names one. */
@@ -24,6 +22,6 @@ export function isCaKeyType(value: string): value is CaKeyType {
 }
 
 /** The key type name of a CA key's algorithm, or undefined for one no setting names (an imported P-256 CA). */
-export function caKeyTypeOf(keyAlgorithm: SigningKeyAlgorithm): CaKeyType | undefined {
+export function caKeyTypeOf(keyAlgorithm: string): CaKeyType | undefined {
   return caKeyTypeNames.find((name) => caKeyTypes[name] === keyAlgorithm);
 }

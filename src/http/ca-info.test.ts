@@ -1,0 +1,43 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loggedInOperators } from "../test-support/api-setup.js";
+import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { hasTool } from "../test-support/tools.js";
+
+/**
+ * `GET /api/v1/ca`: what an administrator reads of the CA in use (issue 11: its key type decides
+ * which relying parties can check the cards). OpenSSL reads the same from the CA certificate.
+ */
+describe.runIf(hasTool("openssl", "openssl")).each([
+  ["p384", "P-384", "ecdsa-with-SHA384"],
+  ["rsa3072", "RSA-3072", "sha256WithRSAEncryption"],
+] as const)("the CA in use, created as %s", (keyType, keyAlgorithm, signatureAlgorithm) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp("sqlite", {
+      config: { ca: { name: "Tessera Test CA", validityYears: 10, keyType } },
+    });
+  });
+  afterAll(() => t.close());
+
+  it("names its key type, signature algorithm and responder key as OpenSSL reads them", async () => {
+    const { auditor } = await loggedInOperators(t, { auditor: ["auditor"] });
+    const answer = await auditor("GET", "/api/v1/ca");
+    expect(answer.status).toBe(200);
+    const text = execFileSync("openssl", ["x509", "-noout", "-text", "-nameopt", "RFC2253"], {
+      input: t.app.services.ca.chainPem,
+      encoding: "utf8",
+    });
+    expect(answer.body).toMatchObject({
+      keyAlgorithm,
+      keyType,
+      signatureAlgorithm,
+      keyInToken: false,
+      subordinate: false,
+      responder: { keyAlgorithm },
+    });
+    expect(text).toContain(`Signature Algorithm: ${signatureAlgorithm}`);
+    expect(text).toContain(`Subject: ${answer.body.subject}`);
+    expect(text).toContain(keyType === "p384" ? "NIST CURVE: P-384" : "Public-Key: (3072 bit)");
+  });
+});
