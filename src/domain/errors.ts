@@ -120,6 +120,11 @@ export const errorCatalog = {
     message:
       "The card is a software token, not a chip card: it has no PIN retry counter and no PUK to unblock it with.",
   },
+  "card.puk_unreadable": {
+    status: 409,
+    message:
+      "The card's stored PUK cannot be read by this server: it was encrypted under another PUK key (TESSERA_PUK_KEY) or altered.",
+  },
   "card.puk_limit": {
     status: 429,
     message: "This operator was given as many PUKs in the last hour as one operator may be.",

@@ -1,7 +1,7 @@
 import type { Card } from "../domain/card.js";
 import { TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
-import { createPukCipher } from "../production/secrets.js";
+import { readCardPuk } from "../services/card-pin.js";
 import { loadCardFor } from "../services/card-steps.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
 import { countPukDisclosures, findCardPuk } from "../store/card-puks.js";
@@ -50,7 +50,7 @@ export async function disclosePuk(services: Services, actor: Actor, cardId: stri
           cardId: card.id,
           cardNumber: card.cardNumber,
         });
-      const puk = createPukCipher(services.secrets.pukKey).decrypt(encrypted, card.id);
+      const puk = readCardPuk(services, card, encrypted);
       await services.audit.append(
         trx,
         [

@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { createPukCipher } from "../production/secrets.js";
 import type { Actor, Services } from "../services/services.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import type { ApiClient } from "../test-support/api-setup.js";
@@ -67,6 +69,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       length: { cardNumber: `${prefix}00000004`, puk: "44556677", stored: "44556677", pin: "444444" },
       change: { cardNumber: `${prefix}00000005`, puk: "55667788", stored: "55667788", pin: "555555" },
       setPin: { cardNumber: `${prefix}00000008`, puk: "88990011", stored: "88990011", pin: "888888" },
+      unreadable: { cardNumber: `${prefix}00000010`, puk: "10203040", stored: "10203040", pin: "101010" },
     };
     const ids: Record<keyof typeof cards | "removed" | "software" | "elsewhere", string> = {} as never;
 
@@ -258,6 +261,27 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       });
       expect(opens(card.cardNumber, card.pin)).toBe(true);
       expect(JSON.stringify(await history(ids.length))).not.toContain(newPin);
+    });
+
+    it("a stored PUK this server cannot read (encrypted under another PUK key): a 409 naming the card, nothing changed", async () => {
+      // As after TESSERA_PUK_KEY was changed: the PUK was encrypted under the key before.
+      const foreign = createPukCipher(randomBytes(32)).encrypt(cards.unreadable.stored, ids.unreadable);
+      await t.app.services.store.db
+        .updateTable("cards")
+        .set({ puk_encrypted: foreign })
+        .where("id", "=", ids.unreadable)
+        .execute();
+      for (const answer of [
+        await unblock(ids.unreadable, "7654321"),
+        await helpdesk("POST", `/api/v1/cards/${ids.unreadable}/puk`),
+      ]) {
+        expect(answer.status, JSON.stringify(answer.body)).toBe(409);
+        expect(answer.body.error.code).toBe("card.puk_unreadable");
+        expect(answer.body.error.message).toContain(cards.unreadable.cardNumber);
+        expect(answer.body.error.message).toContain("TESSERA_PUK_KEY");
+        expect(answer.body).not.toHaveProperty("puk");
+      }
+      expect(opens(cards.unreadable.cardNumber, cards.unreadable.pin)).toBe(true);
     });
 
     it("a new PIN that is not digits is refused before the card is reached", async () => {

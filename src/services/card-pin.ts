@@ -4,6 +4,7 @@ import { type ErrorCode, TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
 import { openTokenSession, unblockUserPin } from "../pkcs11/card-token.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { createPukCipher } from "../production/secrets.js";
 import { findCardById } from "../store/cards.js";
 import { transact } from "../store/database.js";
 import { type Actor, nowIso, type Services } from "./services.js";
@@ -64,6 +65,26 @@ export function reachCardChip(services: Pick<Services, "templates" | "chipStatio
  *
  * @throws TesseraError `pkcs11.pin_rejected` naming the card and the lengths it takes.
  */
+/**
+ * The card's stored PUK in clear. A PUK this server cannot decrypt — encrypted under another
+ * `TESSERA_PUK_KEY`, or altered — is the card's refusal, named, never an internal error.
+ *
+ * @throws TesseraError `card.puk_unreadable`.
+ */
+export function readCardPuk(services: Pick<Services, "secrets">, card: CardName, encrypted: string): string {
+  try {
+    return createPukCipher(services.secrets.pukKey).decrypt(encrypted, card.id);
+  } catch (error) {
+    if (!(error instanceof TesseraError && error.code.startsWith("production.puk_ciphertext_"))) throw error;
+    throw new TesseraError(
+      "card.puk_unreadable",
+      `Card ${card.cardNumber}'s stored PUK cannot be read by this server: it was encrypted under another PUK key (TESSERA_PUK_KEY) or altered. Set the key it was stored with, or unblock the card with its PUK letter.`,
+      { cardId: card.id, cardNumber: card.cardNumber },
+      { cause: error },
+    );
+  }
+}
+
 export function checkNewPin(chip: CardChip, newPin: string): void {
   const { card, template } = chip;
   const refuse = (what: string, min: number, max: number) =>

@@ -1,8 +1,13 @@
 import { z } from "zod";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
-import { createPukCipher } from "../../production/secrets.js";
-import { checkNewPin, reachCardChip, recordPinOperation, unblockPinOnChip } from "../../services/card-pin.js";
+import {
+  checkNewPin,
+  reachCardChip,
+  readCardPuk,
+  recordPinOperation,
+  unblockPinOnChip,
+} from "../../services/card-pin.js";
 import { loadCardFor } from "../../services/card-steps.js";
 import { findCardPuk } from "../../store/card-puks.js";
 import { defineProcess } from "../process-handler.js";
@@ -36,7 +41,7 @@ export const cardsProcUnblockPin = defineProcess({
         { cardId: card.id, cardNumber: card.cardNumber },
       );
     checkNewPin(chip, body.newPin);
-    const puk = createPukCipher(services.secrets.pukKey).decrypt(encrypted, card.id);
+    const puk = readCardPuk(services, card, encrypted);
     unblockPinOnChip(chip, puk, body.newPin);
     const now = await recordPinOperation(services, actor, definition, chip, {
       pukUsed: true,
