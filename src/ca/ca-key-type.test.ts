@@ -78,7 +78,7 @@ describe.runIf(hasTool("openssl", "openssl")).each(dialects)(
       expect(changed.warnings).toHaveLength(1);
       expect(changed.warnings[0]).toMatchObject({ level: 40, setting: "TESSERA_CA_KEY_TYPE" });
       expect(changed.warnings[0]!.msg).toContain(
-        `The CA key type is set to p384 (TESSERA_CA_KEY_TYPE or ca.keyType), but the CA in use, ${serial}, has a RSA-3072 key`,
+        `The CA key type is set to p384 (TESSERA_CA_KEY_TYPE or ca.keyType), but the CA in use, ${serial}, has an RSA-3072 key`,
       );
       expect(changed.warnings[0]!.msg).toContain("applies only when Tessera creates its CA at first start");
       for (const keyType of ["rsa3072", undefined] as const) {

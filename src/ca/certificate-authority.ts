@@ -231,7 +231,7 @@ export async function loadCertificateAuthority(
  */
 export function caKeyTypeIgnored(identity: CaIdentity, keyType: CaKeyType | undefined): string | undefined {
   if (keyType === undefined || caKeyTypeOf(identity.keyAlgorithm) === keyType) return undefined;
-  return `The CA key type is set to ${keyType} (TESSERA_CA_KEY_TYPE or ca.keyType), but the CA in use, ${identity.serialHex}, has a ${identity.keyAlgorithm} key: the setting applies only when Tessera creates its CA at first start, so this CA stays as it is. To change the key type, install another CA with tessera ca import before it issues certificates.`;
+  return `The CA key type is set to ${keyType} (TESSERA_CA_KEY_TYPE or ca.keyType), but the CA in use, ${identity.serialHex}, has ${identity.keyAlgorithm.startsWith("RSA") ? "an" : "a"} ${identity.keyAlgorithm} key: the setting applies only when Tessera creates its CA at first start, so this CA stays as it is. To change the key type, install another CA with tessera ca import before it issues certificates.`;
 }
 
 /** The CA key as the CA uses it: its signer, what the production workers get, how to let go of it. */

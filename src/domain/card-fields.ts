@@ -16,7 +16,7 @@
  *   with a letter or digit (RFC 5321 §4.1.2).
  */
 
-import { type CardTemplate, logonIdentifierLabels, requiredLogonIdentifiers } from "./card-template.js";
+import { type CardTemplate, logonProblems } from "./card-template.js";
 
 /** ub-common-name (RFC 5280 Appendix A): the most a certificate's commonName may hold. */
 export const maxNameOnCardLength = 64;
@@ -65,6 +65,8 @@ function characterCount(text: string): number {
 
 /** The fields a card is made from, as a user has them (optional ones null or left out). */
 export interface CardFieldValues {
+  /** The user's identifier: a PKINIT principal may be made from it. */
+  readonly identifier?: string | undefined;
   readonly firstName: string;
   readonly lastName: string;
   readonly nameOnCard?: string | null | undefined;
@@ -177,19 +179,15 @@ export function cardFieldProblems(user: CardFieldValues): CardFieldProblem[] {
 /**
  * The holder's fields no card of this template can be made from: those of
  * {@link cardFieldProblems}, and the logon identifiers (UPN, SID) its certificates require and
- * the holder lacks — which fail the card in production the same way every time.
+ * the holder lacks, or a UPN or identifier its Kerberos principal cannot be made from — which
+ * fail the card in production the same way every time.
  */
 export function cardProblemsFor(
   user: CardFieldValues,
   template: Pick<CardTemplate, "profiles"> | undefined,
 ): CardFieldProblem[] {
   const problems = cardFieldProblems(user);
-  for (const identifier of template ? requiredLogonIdentifiers(template.profiles) : []) {
-    if (!user[identifier])
-      problems.push({
-        path: identifier,
-        message: `the card's logon certificate needs the holder's ${logonIdentifierLabels[identifier]}, and the user has none`,
-      });
-  }
+  for (const problem of template ? logonProblems(user, template.profiles) : [])
+    problems.push({ path: problem.field, message: problem.message });
   return problems;
 }

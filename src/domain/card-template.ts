@@ -45,9 +45,13 @@ export const logonSchema = z
       .describe("Where the holder's SID goes, when the holder has one"),
     pkinit: z
       .strictObject({
-        realm: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/, {
-          message: "must be a Kerberos realm such as EXAMPLE.ORG",
-        }),
+        // Components separated by single periods (RFC 4120 §6.1): an empty one is no KDC's realm.
+        realm: z
+          .string()
+          .max(255, "must be a Kerberos realm of at most 255 characters")
+          .regex(/^[A-Za-z0-9][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)*$/, {
+            message: "must be a Kerberos realm such as EXAMPLE.ORG",
+          }),
         principal: z
           .enum(["upn", "identifier"])
           .default("upn")
@@ -99,6 +103,93 @@ export function requiredLogonIdentifiers(profiles: readonly CertificateProfile[]
     if (logon.pkinit?.principal === "upn") required.add("upn");
   }
   return logonIdentifiers.filter((identifier) => required.has(identifier));
+}
+
+/** The holder's fields a logon certificate is made from (a user, or a certificate's subject). */
+export interface LogonHolder {
+  readonly identifier?: string | null | undefined;
+  readonly upn?: string | null | undefined;
+  readonly sid?: string | null | undefined;
+}
+
+/** Why a holder's logon certificate cannot be made: the same every time, until the user changes. */
+export interface LogonProblem {
+  readonly field: LogonIdentifier | "identifier";
+  /** The holder has no such field at all, as against one the certificate cannot take. */
+  readonly missing: boolean;
+  /** In an operator's words, a sentence without its capital and full stop. */
+  readonly message: string;
+}
+
+// A KerberosString is IA5 (RFC 4120 §5.2.1), and "/" and "@" would read as another component or
+// a realm (and "\" quotes them in the text form KDCs and kinit parse).
+const kerberosNamePattern = /^[\x21-\x7e]+$/;
+const kerberosNameBreakers = /[/@\\]/;
+
+/**
+ * The name of the holder's Kerberos principal in the realm (RFC 4556 §3.2.2), or why there is
+ * none. From the UPN only when its domain is the realm (letter case aside): anna@partner.example
+ * taken as anna@CORP.EXAMPLE would name another person's account, the realm's own anna.
+ */
+export function pkinitPrincipalNameOf(
+  holder: LogonHolder,
+  pkinit: NonNullable<LogonSettings["pkinit"]>,
+): { name: string } | { problem: LogonProblem } {
+  const from = pkinit.principal;
+  const text = from === "upn" ? holder.upn : holder.identifier;
+  if (!text)
+    return {
+      problem: {
+        field: from,
+        missing: true,
+        message: `the card's logon certificate needs the holder's ${from === "upn" ? logonIdentifierLabels.upn : "identifier"} for its Kerberos principal, and the user has none`,
+      },
+    };
+  const at = from === "upn" ? text.lastIndexOf("@") : -1;
+  const name = at < 0 ? text : text.slice(0, at);
+  if (!kerberosNamePattern.test(name) || kerberosNameBreakers.test(name))
+    return {
+      problem: {
+        field: from,
+        missing: false,
+        message: `the ${from === "upn" ? `part before @ of the ${logonIdentifierLabels.upn}` : "identifier"} cannot name a Kerberos principal: it must be ASCII letters, digits and signs, without spaces, "/", "@" or "\\"${from === "identifier" ? "; an identifier is not edited, so the holder needs a card of another template" : ""}`,
+      },
+    };
+  if (from === "upn") {
+    const domain = text.slice(at + 1);
+    if (!kerberosNamePattern.test(domain) || domain.toUpperCase() !== pkinit.realm.toUpperCase())
+      return {
+        problem: {
+          field: "upn",
+          missing: false,
+          message: `the ${logonIdentifierLabels.upn} is of the domain ${domain}, not of the Kerberos realm ${pkinit.realm}: the card's principal ${name}@${pkinit.realm} would name an account that is not this user's`,
+        },
+      };
+  }
+  return { name };
+}
+
+/**
+ * Every reason the holder's certificates of these profiles cannot be made: an identifier the
+ * profiles require and the holder lacks, or one a PKINIT principal cannot be made from.
+ */
+export function logonProblems(holder: LogonHolder, profiles: readonly CertificateProfile[]): LogonProblem[] {
+  const problems: LogonProblem[] = [];
+  for (const identifier of requiredLogonIdentifiers(profiles))
+    if (!holder[identifier])
+      problems.push({
+        field: identifier,
+        missing: true,
+        message: `the card's logon certificate needs the holder's ${logonIdentifierLabels[identifier]}, and the user has none`,
+      });
+  for (const profile of profiles) {
+    const pkinit = logonOf(profile)?.pkinit;
+    if (!pkinit) continue;
+    const principal = pkinitPrincipalNameOf(holder, pkinit);
+    if ("problem" in principal && !problems.some((problem) => problem.field === principal.problem.field))
+      problems.push(principal.problem);
+  }
+  return problems;
 }
 
 /**

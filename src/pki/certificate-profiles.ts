@@ -1,11 +1,12 @@
 import {
   type CertificateProfile,
   type KeyAlgorithm,
+  type LogonProblem,
   type LogonSettings,
-  logonIdentifierLabels,
   logonOf,
+  logonProblems,
   type ProfileKind,
-  requiredLogonIdentifiers,
+  pkinitPrincipalNameOf,
 } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { sequence } from "./der.js";
@@ -98,24 +99,33 @@ export function profileExtensions(profile: CertificateProfile): Buffer[] {
   return extensions;
 }
 
+/** The refusal of a logon certificate for a problem of its holder, with what mends it. */
+function logonRefusal(problem: LogonProblem): TesseraError {
+  const sentence = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
+  const remedy =
+    problem.field === "identifier"
+      ? "."
+      : `: ${problem.missing ? "add" : "correct"} it (Edit user), then repeat production.`;
+  return new TesseraError(
+    problem.missing ? "certificate.identifier_missing" : "certificate.subject_invalid",
+    `${sentence}${remedy}`,
+    { field: problem.field },
+  );
+}
+
 /**
  * Refuses a holder who lacks an identifier the profiles require (a logon certificate without it
- * would not log on), naming the identifier, before anything is made for the card.
+ * would not log on), or whose UPN or identifier cannot name the Kerberos principal, naming the
+ * field, before anything is made for the card.
  *
- * @throws TesseraError `certificate.identifier_missing`.
+ * @throws TesseraError `certificate.identifier_missing` or `certificate.subject_invalid`.
  */
 export function checkLogonIdentifiers(
   subject: CertificateSubject,
   profiles: readonly CertificateProfile[],
 ): void {
-  for (const identifier of requiredLogonIdentifiers(profiles)) {
-    if (!subject[identifier])
-      throw new TesseraError(
-        "certificate.identifier_missing",
-        `The card's logon certificate needs the holder's ${logonIdentifierLabels[identifier]}, and the user has none: add it (Edit user), then repeat production.`,
-        { field: identifier },
-      );
-  }
+  const problem = logonProblems({ ...subject, identifier: subject.serialNumber }, profiles)[0];
+  if (problem) throw logonRefusal(problem);
 }
 
 /** The SID extension, when the profile writes the SID as one and the holder has a SID. */
@@ -127,24 +137,11 @@ export function sidExtensionFor(
   return subject.sid && (form === "extension" || form === "both") ? sidExtension(subject.sid) : undefined;
 }
 
-/** The name strings of the holder's Kerberos principal, or a refusal naming the field it came from. */
-function principalNameOf(subject: CertificateSubject, from: "upn" | "identifier"): string {
-  const name = from === "upn" ? subject.upn?.slice(0, subject.upn.lastIndexOf("@")) : subject.serialNumber;
-  if (!name) {
-    throw new TesseraError(
-      "certificate.identifier_missing",
-      `The card's logon certificate needs the holder's ${logonIdentifierLabels.upn} for its Kerberos principal, and the user has none: add it (Edit user), then repeat production.`,
-      { field: "upn" },
-    );
-  }
-  // A KerberosString is IA5 (RFC 4120 §5.2.1); "/" and "@" would read as other components or a realm.
-  if (!/^[\x21-\x7e]+$/.test(name) || /[/@\\]/.test(name))
-    throw new TesseraError(
-      "certificate.subject_invalid",
-      `The ${from} cannot name a Kerberos principal: it must be ASCII without spaces, "/", "@" or "\\".`,
-      { field: from },
-    );
-  return name;
+/** The name of the holder's Kerberos principal, or a refusal naming the field it came from. */
+function principalNameOf(subject: CertificateSubject, pkinit: NonNullable<LogonSettings["pkinit"]>): string {
+  const principal = pkinitPrincipalNameOf({ ...subject, identifier: subject.serialNumber }, pkinit);
+  if ("problem" in principal) throw logonRefusal(principal.problem);
+  return principal.name;
 }
 
 /** The public addresses of the CA's certificate, CRL and OCSP responder. */
@@ -256,7 +253,7 @@ export function subjectAltNameFor(
   if (logon) {
     if (subject.sid && (logon.sid === "url" || logon.sid === "both")) names.push(sidUrlName(subject.sid));
     if (logon.pkinit)
-      names.push(pkinitPrincipalName(logon.pkinit.realm, [principalNameOf(subject, logon.pkinit.principal)]));
+      names.push(pkinitPrincipalName(logon.pkinit.realm, [principalNameOf(subject, logon.pkinit)]));
   }
   return names.length > 0 ? subjectAltNameExtension(names) : undefined;
 }

@@ -109,6 +109,20 @@ describe("logon settings in a template", () => {
     expect(signature.success).toBe(false);
     expect(signature.error!.issues[0]!.path).toEqual(["profiles", 0, "logon"]);
   });
+
+  it.each([["CORP..EXAMPLE"], ["CORP.EXAMPLE."], [".CORP.EXAMPLE"]])(
+    "refuses the realm %s, whose empty component no KDC's realm has, naming the field",
+    (realm) => {
+      const parsed = template({ logon: { pkinit: { realm } } });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues[0]!.path).toEqual(["profiles", 0, "logon", "pkinit", "realm"]);
+    },
+  );
+
+  it("takes a realm of one component and one with hyphens", () => {
+    expect(template({ logon: { pkinit: { realm: "LAB" } } }).success).toBe(true);
+    expect(template({ logon: { pkinit: { realm: "EU-WEST.CORP-1.EXAMPLE" } } }).success).toBe(true);
+  });
 });
 
 describe("logon identifiers a holder lacks", () => {
@@ -141,6 +155,18 @@ describe("logon identifiers a holder lacks", () => {
     const error = await refusal(issue(profile, { ...holder, upn: "anna.sörensen@corp.example" }));
     expect(error.code).toBe("certificate.subject_invalid");
     expect(error.details).toEqual({ field: "upn" });
+  });
+
+  it("refuses a principal from a UPN of another domain than the realm, which would name another account", async () => {
+    const profile = authentication({
+      sid: "none",
+      pkinit: { realm: "CORP.EXAMPLE", principal: "upn" },
+      require: [],
+    });
+    const error = await refusal(issue(profile, { ...holder, upn: "anna.svensson@partner.example" }));
+    expect(error.code).toBe("certificate.subject_invalid");
+    expect(error.details).toEqual({ field: "upn" });
+    expect(error.message).toContain("not of the Kerberos realm CORP.EXAMPLE");
   });
 });
 

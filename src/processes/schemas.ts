@@ -44,7 +44,8 @@ export const userFieldsSchema = z.strictObject({
   /**
    * Windows security identifier of the user's account, for strong certificate mapping on domain
    * controllers in full enforcement: `S-1-5-21-` then the domain's three sub-authorities and the
-   * account's RID, each below 2^32. Lower-case `s-` is taken and written upper-case; empty is none.
+   * account's RID, each below 2^32. Lower-case `s-` is taken and written upper-case, and numbers
+   * without leading zeros; empty is none.
    */
   sid: z
     .string()
@@ -57,6 +58,13 @@ export const userFieldsSchema = z.strictObject({
         .refine(
           (sid) => sid.split("-").every((part) => part === "S" || Number(part) <= 0xffffffff),
           "not an account SID: each number must be below 4294967296",
+        )
+        // S-1-5-21-01-… and S-1-5-21-1-… are one SID: stored one way, the uniqueness of SIDs holds.
+        .transform((sid) => sid.replace(/-0+(?=\d)/g, "-"))
+        // S-1-5-21-0-0-0 is no domain's: Windows names well-known groups under it (…-496, …-497).
+        .refine(
+          (sid) => !sid.startsWith("S-1-5-21-0-0-0-"),
+          "not an account SID: S-1-5-21-0-0-0 is no domain",
         )
         .optional(),
     )
