@@ -120,6 +120,10 @@ export const errorCatalog = {
     message:
       "The card is a software token, not a chip card: it has no PIN retry counter and no PUK to unblock it with.",
   },
+  "card.already_renewed": {
+    status: 409,
+    message: "The card is replaced or renewed already by a card that is requested or in use.",
+  },
   "card.puk_unreadable": {
     status: 409,
     message:

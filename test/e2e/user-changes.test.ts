@@ -5,12 +5,12 @@ import { describeInChromium, errorsThrownBy, logIn, openPage, screenshot } from 
 /** Issue 12, "Changes." and "Leavers.": a registration officer edits a user, then deactivates one. */
 describeInChromium("a user's changes and leaving", (suite) => {
   /** A user with an approved card, made through the API; their id and last name. */
-  async function userWithCard(): Promise<{ userId: string; lastName: string }> {
+  async function userWithCard(): Promise<{ userId: string; lastName: string; cardId: string }> {
     const [cardId] = await seedApprovedCards(suite.ui.t, 1);
     const chief = await apiAsOperator(suite.ui.t, "chief");
     const { body: card } = await chief("GET", `/api/v1/cards/${cardId}`);
     const { body } = await chief("GET", `/api/v1/users/${card.userId}`);
-    return { userId: card.userId, lastName: body.user.lastName };
+    return { userId: card.userId, lastName: body.user.lastName, cardId: cardId! };
   }
 
   /** A fresh browser context, logged in as `username`, on the page of a new user with an approved card. */
@@ -22,8 +22,17 @@ describeInChromium("a user's changes and leaving", (suite) => {
     return { ...user, page };
   }
 
-  it("edits a user: a card field changed names the card to replace; a stale edit says so", async () => {
-    const { userId, lastName, page } = await openNewUserAs("registrar");
+  it("edits a user: a card field changed names the card to replace, whose successor is requested; a stale edit says so", async () => {
+    const { userId, lastName, cardId, page } = await openNewUserAs("registrar");
+    // The card is made: it shows the holder's data as it was.
+    const production = await apiAsOperator(suite.ui.t, "production");
+    const made = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds: [cardId],
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(202);
+    suite.ui.t.app.runner.start();
+    await suite.ui.t.app.runner.idle();
+    await page.reload();
 
     // The registration officer opens Edit, changes the last name and the title, and saves.
     await page.getByRole("button", { name: "Edit", exact: true }).click();
@@ -39,8 +48,14 @@ describeInChromium("a user's changes and leaving", (suite) => {
     const notice = page.getByRole("status").filter({ hasText: "Cards show the old data" });
     await notice.waitFor();
     expect(await notice.textContent()).toContain("The last name and title changed.");
-    await notice.getByRole("button", { name: "Request replacement card" }).waitFor();
+    await notice.getByRole("button", { name: "Request replacement card" }).click();
+    await notice.getByText(/^Replacement \d+ requested\.$/).waitFor();
     await screenshot(page, "user-edited-replace-card");
+    const chief = await apiAsOperator(suite.ui.t, "chief");
+    const successors = (await chief("GET", `/api/v1/cards?userId=${userId}`)).body.items.filter(
+      (c: { predecessorId: string | null }) => c.predecessorId === cardId,
+    );
+    expect(successors).toHaveLength(1);
 
     // Someone else changes the user meanwhile: saving the older version is refused with a sentence.
     await page.getByRole("button", { name: "Edit", exact: true }).click();

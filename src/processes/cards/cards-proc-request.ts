@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { Card } from "../../domain/card.js";
 import { formatCardNumber } from "../../domain/card-number.js";
 import { liveCardStates } from "../../domain/card-states.js";
 import type { CardTemplate } from "../../domain/card-template.js";
@@ -7,7 +8,14 @@ import { TesseraError } from "../../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../../domain/process-catalog.js";
 import type { User } from "../../domain/user.js";
 import { type Actor, nowIso, type Services } from "../../services/services.js";
-import { countCardsOfUsers, findCardsByIds, insertCards, type NewCard } from "../../store/cards.js";
+import {
+  countCardsOfUsers,
+  findCardById,
+  findCardsByIds,
+  findSuccessorsOf,
+  insertCards,
+  type NewCard,
+} from "../../store/cards.js";
 import { type Db, transact } from "../../store/database.js";
 import { reserveSequence } from "../../store/sequences.js";
 import { lockAllUntilCommit } from "../../store/transaction-locks.js";
@@ -38,6 +46,8 @@ export async function requestCards(
   process: ProcessDefinition,
   userIds: string[],
   template: CardTemplate,
+  /** A card each holder's new one replaces (Request card with `replaces`): it does not count as another card. */
+  replacing?: Card,
 ): Promise<{ cards: CardView[]; errors: { userId: string; code: string; reason: string }[] }> {
   // In turns with a deactivation of the same holders, which would otherwise miss this card.
   await lockAllUntilCommit(trx, services.store.dialect, "holderCards", userIds);
@@ -59,7 +69,7 @@ export async function requestCards(
         code: "user.inactive",
         reason: `${user.firstName} ${user.lastName} is not active.`,
       });
-    } else if (!options.severalActiveCards && (liveCounts.get(userId) ?? 0) > 0) {
+    } else if (!options.severalActiveCards && (liveCounts.get(userId) ?? 0) > (replacing ? 1 : 0)) {
       errors.push({
         userId,
         code: "card.too_many_active",
@@ -77,7 +87,7 @@ export async function requestCards(
     actor,
     process,
     template,
-    eligible.map((user) => ({ user })),
+    eligible.map((user) => ({ user, ...(replacing && { predecessor: replacing }) })),
   );
   return { cards, errors };
 }
@@ -142,16 +152,93 @@ export async function insertCardRequests(
   return cards.map(toCardView);
 }
 
-/** Request card: a registration officer requests a card of a template for an active user. */
+/** The cards a replacement may replace: those in use, as renewal renews. */
+const replaceableStates = findProcess("CardsBoProcRenewMultiple").requiredCardStates;
+
+/**
+ * The card a request replaces, checked: the holder's own card of the same template, in use,
+ * not replaced or renewed already by a live card.
+ *
+ * @throws TesseraError `card.not_found`, `request.invalid` (another holder's card, another
+ * template), `card.state_not_allowed`, `card.already_renewed`.
+ */
+async function replacedCard(
+  trx: Db,
+  body: { userId: string; template: string; replaces: string },
+): Promise<Card> {
+  const card = await findCardById(trx, body.replaces);
+  if (!card)
+    throw new TesseraError("card.not_found", `There is no card with id ${body.replaces}.`, {
+      field: "replaces",
+    });
+  if (card.userId !== body.userId)
+    throw new TesseraError(
+      "request.invalid",
+      `Card ${card.cardNumber} is another holder's: a card replaces its holder's own.`,
+      {
+        field: "replaces",
+      },
+    );
+  if (card.template !== body.template)
+    throw new TesseraError(
+      "request.invalid",
+      `Card ${card.cardNumber} is a ${card.template}: its replacement is of the same template.`,
+      { field: "template" },
+    );
+  if (!replaceableStates.includes(card.state))
+    throw new TesseraError(
+      "card.state_not_allowed",
+      `Card ${card.cardNumber} is ${card.state}: only a card in use is replaced.`,
+      {
+        field: "replaces",
+      },
+    );
+  const successor = (await findSuccessorsOf(trx, [card.id], liveCardStates)).get(card.id);
+  if (successor)
+    throw new TesseraError(
+      "card.already_renewed",
+      `Card ${card.cardNumber} is replaced already by card ${successor.cardNumber} (${successor.state}).`,
+      { field: "replaces", successorId: successor.id },
+    );
+  return card;
+}
+
+/**
+ * Request card: a registration officer requests a card of a template for an active user; with
+ * `replaces`, a successor of one of the holder's cards in use (after a change to what it shows),
+ * whose activation locks that card (superseded), as a renewal's does.
+ */
 export const cardsProcRequest = defineProcess({
   definition,
   status: 200,
-  body: z.strictObject({ userId: z.string().min(1).max(64), template: z.string().min(1).max(64) }),
+  body: z.strictObject({
+    userId: z.string().min(1).max(64),
+    template: z.string().min(1).max(64),
+    replaces: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        "A card of the holder's, in use, of the same template, that the new card replaces: it does not count against one card per holder, and the new card's activation locks it (superseded)",
+      ),
+  }),
   result: z.object({ card: cardSchema }),
   async run(services, actor, body) {
     const template = findTemplate(services, body.template);
     return transact(services.store, async (trx) => {
-      const { cards, errors } = await requestCards(services, trx, actor, definition, [body.userId], template);
+      const replacing = body.replaces
+        ? await replacedCard(trx, { ...body, replaces: body.replaces })
+        : undefined;
+      const { cards, errors } = await requestCards(
+        services,
+        trx,
+        actor,
+        definition,
+        [body.userId],
+        template,
+        replacing,
+      );
       const [error] = errors;
       if (error)
         throw new TesseraError(error.code as "user.not_found", error.reason, { userId: body.userId });

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { liveCardStates } from "../../domain/card-states.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import type { User } from "../../domain/user.js";
 import { changeUser, loadUserFor } from "../../services/user-steps.js";
@@ -12,6 +11,11 @@ import { refuseUnfitForCard } from "./unfit-for-card.js";
 import { decodePhoto, photoSchema } from "./users-proc-create.js";
 
 const definition = findProcess("UsersProcEdit");
+/**
+ * The cards a change leaves showing old data: those made already and in use. A card not made yet
+ * is made from the user as they are then, so it needs no replacement.
+ */
+const replaceableStates = findProcess("CardsBoProcRenewMultiple").requiredCardStates;
 const fields = userFieldsSchema.shape;
 
 /**
@@ -96,7 +100,7 @@ export const usersProcEdit = defineProcess({
     changed: z.array(z.string()),
     /** Those of them that a card shows (printed, or in a certificate). */
     cardFieldsChanged: z.array(z.string()),
-    /** The user's live cards that show the old data when a card field changed: to be replaced. */
+    /** The user's cards in use (issued, active, inactive) that show the old data when a card field changed: to be replaced (Request card with `replaces`). */
     cardsToReplace: z.array(cardSchema),
   }),
   async run(services, actor, body) {
@@ -140,7 +144,7 @@ export const usersProcEdit = defineProcess({
       const cardsToReplace =
         cardFieldsChanged.length === 0
           ? []
-          : (await findCardsOfUser(trx, user.id)).filter((card) => liveCardStates.includes(card.state));
+          : (await findCardsOfUser(trx, user.id)).filter((card) => replaceableStates.includes(card.state));
       return { user, changed, cardFieldsChanged, cardsToReplace: cardsToReplace.map(toCardView) };
     });
   },

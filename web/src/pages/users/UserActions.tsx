@@ -131,7 +131,11 @@ function ReplaceCards({ answer, onClose }: { answer: EditAnswer; onClose(): void
   const [requested, setRequested] = useState<Record<string, string>>({});
   const request = useMutation({
     mutationFn: (card: Card) =>
-      runProcess<{ card: Card }>("CardsProcRequest", { userId: answer.user.id, template: card.template }),
+      runProcess<{ card: Card }>("CardsProcRequest", {
+        userId: answer.user.id,
+        template: card.template,
+        replaces: card.id,
+      }),
     onSuccess: ({ card }, old) => {
       setRequested((done) => ({ ...done, [old.id]: card.cardNumber }));
       void queryClient.invalidateQueries({ queryKey: ["user", answer.user.id] });
