@@ -22,7 +22,7 @@ export const cardDetailSchema = cardSchema.extend({
   holderUnfitForCard: z
     .array(z.object({ path: z.string(), message: z.string() }))
     .describe(
-      "The holder's fields no card can be made from (too long, or characters the card's font or a certificate cannot hold): while there are any, Repeat production is not offered",
+      "The holder's fields no card of its template can be made from (too long, characters the card's font or a certificate cannot hold, or a logon identifier — UPN, SID — the template's certificates require and the holder lacks or that cannot name a Kerberos principal): while there are any, Repeat production is not offered",
     ),
   mayDownloadToken: z
     .boolean()
