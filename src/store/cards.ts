@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Card } from "../domain/card.js";
 import type { CardState } from "../domain/card-states.js";
 import { expiringCardStates } from "../domain/expiring-cards.js";
@@ -6,6 +7,7 @@ import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
+import { nameQueryWords, usersNamed } from "./name-search.js";
 import type { PageRequest } from "./page-request.js";
 import type { CardTable } from "./schema.js";
 
@@ -198,7 +200,10 @@ export interface CardFilter {
   /** Every card the batch took (not only those it still holds). */
   batchId?: string | undefined;
   organizationalUnit?: string | undefined;
-  /** A card number, or the start of the holder's name ("last first"). */
+  /**
+   * A card number, or words of the holder's name: each the start of a word of their first name,
+   * last name or name on card (store/name-search.ts). Text with no letter or digit matches none.
+   */
   q?: string | undefined;
   requestedFrom?: string | undefined;
   requestedTo?: string | undefined;
@@ -225,10 +230,15 @@ function cardsMatching(db: Db, filter: CardFilter) {
   if (filter.requestedFrom) query = query.where("requested_at", ">=", filter.requestedFrom);
   if (filter.requestedTo) query = query.where("requested_at", "<", filter.requestedTo);
   if (filter.q) {
-    const q = filter.q.trim().toLowerCase();
-    query = query.where((eb) =>
-      eb.or([eb("card_number", "=", q), eb("holder_key", ">=", q).and("holder_key", "<", `${q}\uffff`)]),
-    );
+    const q = filter.q.trim();
+    // Card numbers are digits only, and names have none: one index answers each, where an OR
+    // of the two would scan every card of the state on PostgreSQL.
+    if (/^\d+$/.test(q)) query = query.where("card_number", "=", q);
+    else {
+      const words = nameQueryWords(q);
+      query =
+        words.length > 0 ? query.where("user_id", "in", usersNamed(words)) : query.where(sql.lit(false));
+    }
   }
   if (filter.unclaimed) query = query.where("batch_id", "is", null);
   // Compared as text: every stored end is toISOString's, as is the bound. Index cards_state_expires.

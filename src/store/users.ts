@@ -1,4 +1,4 @@
-import type { Selectable, SelectQueryBuilder } from "kysely";
+import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { expiringCardStates } from "../domain/expiring-cards.js";
 import type { User } from "../domain/user.js";
 import { countRows } from "./count-rows.js";
@@ -6,6 +6,7 @@ import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
+import { nameMatch, nameQueryWords } from "./name-search.js";
 import type { PageRequest } from "./page-request.js";
 import type { Database, UserTable } from "./schema.js";
 
@@ -210,13 +211,16 @@ export interface UserFilter {
 export async function searchUsers(db: Db, filter: UserFilter, page: PageRequest): Promise<Page<User>> {
   let query = db.selectFrom("users");
   if (filter.q) {
-    const q = filter.q.toLowerCase();
-    query = query.where((eb) =>
-      eb.or([
-        eb("search_name", ">=", q).and("search_name", "<", `${q}\uffff`),
-        eb("identifier", "=", filter.q!),
-        eb("email", "=", q),
-      ]),
+    const q = filter.q.trim();
+    const words = nameQueryWords(q);
+    // One id list from three indexes (name words, identifier, e-mail): an OR of the three
+    // would scan every user on PostgreSQL.
+    const named = words.length > 0 ? sql` union select id from user_name_search(${nameMatch(words)})` : sql``;
+    query = query.where(
+      "id",
+      "in",
+      sql<string>`(select id from users where identifier = ${q}
+         union select id from users where email = ${q.toLowerCase()}${named})`,
     );
   }
   if (filter.state) query = query.where("state", "=", filter.state);

@@ -30,7 +30,13 @@ const isoDate = z.iso.date().or(z.iso.datetime());
 const cardFilters = {
   state: z.enum(cardStates).optional(),
   template: z.string().max(64).optional(),
-  q: z.string().max(200).optional(),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      "A card number (digits), or words of the holder's name: each word the start of a word of the first name, last name or name on card, in any order, case and accents on Latin letters ignored",
+    ),
   userId: z.string().max(64).optional(),
   batchId: z
     .string()

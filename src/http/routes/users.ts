@@ -16,9 +16,15 @@ export function userRoutes(app: ServedApp): FastifyPluginAsyncZod {
   return apiRoutes("users", {
     "GET /api/v1/users": searchRoute({
       access: "operator",
-      summary: "Search users by the start of their name (last first), identifier or e-mail",
+      summary: "Search users by words of their name, identifier or e-mail",
       filters: {
-        q: z.string().max(200).optional(),
+        q: z
+          .string()
+          .max(200)
+          .optional()
+          .describe(
+            "An identifier or e-mail, or words of the name: each word the start of a word of the first name, last name or name on card, in any order, case and accents on Latin letters ignored",
+          ),
         state: z.enum(["active", "inactive"]).optional(),
         organizationalUnit: z.string().max(64).optional(),
         expiresBefore: expiresBeforeQuery

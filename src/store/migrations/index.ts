@@ -17,6 +17,7 @@ import { activationCodes } from "./014-activation-codes.js";
 import { chipCards } from "./015-chip-cards.js";
 import { tokenCa } from "./016-token-ca.js";
 import { userSid } from "./017-user-sid.js";
+import { nameSearch } from "./018-name-search.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -37,6 +38,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "015-chip-cards": chipCards,
   "016-token-ca": tokenCa,
   "017-user-sid": userSid,
+  "018-name-search": nameSearch,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

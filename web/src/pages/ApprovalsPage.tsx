@@ -10,11 +10,11 @@ import { useOperator } from "../auth/session";
 import { CardFilters, cardFilterKeys } from "../components/CardFilters";
 import { cardRowLabel, selectableCardColumns } from "../components/card-columns";
 import { actionsColumn, usePickedRows } from "../components/DataTable";
-import { plural } from "../components/format";
+import { formatNumber, plural } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
 import { SearchTable, type TableSpec } from "../components/SearchTable";
 import { SelectionBar } from "../components/SelectionBar";
-import { useSearchForm } from "../components/url-filters";
+import { compact, useSearchForm } from "../components/url-filters";
 
 type Decision = "approve" | "reject" | "postpone";
 const decisionWords: Record<Decision, { verb: string; done: string }> = {
@@ -145,6 +145,21 @@ function DecisionModal({
   );
 }
 
+/**
+ * What an empty Approvals list says. With criteria it says that none matches them and how many
+ * wait without them, so that an approver never reads "nothing is waiting" while requests are.
+ */
+function emptyApprovals(criteria: Record<string, string | undefined>, waiting: number | undefined): string {
+  const keys = Object.keys(criteria);
+  if (keys.length === 0 || waiting === 0) return "No request is waiting for approval.";
+  const noMatch =
+    keys.length === 1 && criteria.q
+      ? `No card requests match '${criteria.q}'.`
+      : "No card requests match these criteria.";
+  if (waiting === undefined) return noMatch;
+  return `${noMatch} ${waiting === 1 ? "1 is" : `${formatNumber(waiting)} are`} waiting.`;
+}
+
 export default function ApprovalsPage() {
   const operator = useOperator();
   const queryClient = useQueryClient();
@@ -159,6 +174,12 @@ export default function ApprovalsPage() {
     clear();
   }, [values, clear]);
   const cards = useCards({ ...search.query, state: "requested" });
+  // The page always lists one state; the criteria are what the operator typed or chose.
+  const { state: _, ...criteria } = compact(values);
+  const isFiltered = Object.keys(criteria).length > 0;
+  const found = cards.data?.items.length;
+  // Only when criteria leave nothing: how many requests wait without them (one counted page).
+  const waiting = useCards({ state: "requested", limit: 1 }, { enabled: isFiltered && found === 0 });
 
   const ownReason = (card: Card) =>
     card.requestedBy === operator.id ? "You requested it: another approver decides." : undefined;
@@ -180,7 +201,7 @@ export default function ApprovalsPage() {
     label: "Card requests waiting for approval",
     minWidth: 820,
     noun: ["request", "requests"],
-    empty: "No request is waiting for approval.",
+    empty: emptyApprovals(criteria, isFiltered ? waiting.data?.total : 0),
     columns: [
       ...selectableCardColumns(ownReason),
       actionsColumn((card) =>

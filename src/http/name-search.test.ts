@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+
+/**
+ * Issue 13: what an operator types in a search box reaches the name search as text. Search
+ * syntax (FTS5's, PostgreSQL's tsquery) and SQL's wildcards and quotes answer 200 with what
+ * matches, never a 5xx; and a holder is found by a word inside the last name.
+ */
+describe.each(dialects)("the name search through the API on %s", (dialect) => {
+  let t: TestApp;
+  let api: ReturnType<typeof apiAs>;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    await t.operator("registrar", ["registrationOfficer"]);
+    api = apiAs(t.server, await t.login("registrar"));
+    const created = await api("POST", "/api/v1/processes/UsersProcCreate", {
+      firstName: "Anna",
+      lastName: "Maria-Magdalena Svensson",
+      email: "anna@office.example",
+      identifier: "NS-1",
+    });
+    expect(created.status).toBe(200);
+    const requested = await api("POST", "/api/v1/processes/CardsProcRequest", {
+      userId: created.body.user.id,
+      template: "Employee ID",
+    });
+    expect(requested.status).toBe(200);
+  });
+  afterAll(() => t.close());
+
+  it("finds the holder and the card by a word inside the last name", async () => {
+    const users = await api("GET", "/api/v1/users?q=magdalena");
+    expect(users.body.items.map((u: { lastName: string }) => u.lastName)).toEqual([
+      "Maria-Magdalena Svensson",
+    ]);
+    const cards = await api("GET", `/api/v1/cards?q=${encodeURIComponent("svens ANNA")}`);
+    expect(cards.body.total).toBe(1);
+  });
+
+  it.each([
+    "%",
+    "_",
+    "'",
+    '"',
+    "*",
+    "^",
+    "-",
+    "NEAR",
+    "OR",
+    "a OR b",
+    "NEAR(anna maria)",
+    "anna -svensson",
+    "'; drop table users; --",
+    '"anna',
+    "anna:*",
+    "!anna & (maria | x)",
+    "\\",
+  ])("answers %s with 200", async (q) => {
+    for (const resource of ["users", "cards"]) {
+      const r = await api("GET", `/api/v1/${resource}?q=${encodeURIComponent(q)}`);
+      expect(r.status, `${resource} ${q}`).toBe(200);
+      // Only queries whose words all start words of Anna's name find her.
+      const expected = ["anna -svensson", '"anna', "anna:*"].includes(q) ? 1 : 0;
+      expect(r.body.total, `${resource} ${q}`).toBe(expected);
+    }
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Issue 13, "search that people expect": an approver who types the middle of a double-barrelled
+ * name finds the request, and a search that finds nothing says so without claiming that nothing
+ * is waiting, when requests are.
+ */
+import { expect, it } from "vitest";
+import { apiAsOperator } from "./fixtures.js";
+import { describeInChromium, errorsThrownBy, logIn, openPage, screenshot } from "./support.js";
+
+describeInChromium("searching requests by name", (suite) => {
+  it("finds Maria-Magdalena by 'magdalena' and says how many wait when nothing matches", async () => {
+    const { t } = suite.ui;
+    const registrar = await apiAsOperator(t, "registrar");
+    for (const [i, [firstName, lastName]] of [
+      ["Anna", "Maria-Magdalena Svensson"],
+      ["Bo", "Lindqvist"],
+      ["Cia", "Holm"],
+    ].entries()) {
+      const created = await registrar("POST", "/api/v1/processes/UsersProcCreate", {
+        firstName,
+        lastName,
+        email: `name-search-${i}@office.example`,
+        identifier: `NS-${i}`,
+      });
+      expect(created.status).toBe(200);
+      const requested = await registrar("POST", "/api/v1/processes/CardsProcRequest", {
+        userId: created.body.user.id,
+        template: "Employee ID",
+      });
+      expect(requested.body.card?.state).toBe("requested");
+    }
+    // How many wait, as the API counts them (other tests of the suite may have requested some).
+    const waiting = (await registrar("GET", "/api/v1/cards?state=requested&limit=1")).body.total as number;
+    expect(waiting).toBeGreaterThanOrEqual(3);
+
+    const page = await openPage(suite.browser);
+    await logIn(page, suite.ui.baseUrl, "approver");
+    await page.goto(`${suite.ui.baseUrl}/approvals`);
+    const nameBox = page.getByRole("textbox", { name: "Holder name or card number" });
+    const requests = page.getByRole("table", { name: "Card requests waiting for approval" });
+
+    // A word inside the last name, not its start: found.
+    await nameBox.fill("magdalena");
+    await page.getByRole("button", { name: "Search" }).click();
+    // The list before the search held every request: wait for the search's own answer.
+    await expect.poll(() => page.url()).toContain("q=magdalena");
+    await expect.poll(() => requests.getByRole("row").count()).toBe(2); // the header and one request
+    expect(await requests.getByRole("row").nth(1).textContent()).toContain("Anna Maria-Magdalena Svensson");
+    await screenshot(page, "approvals-name-search");
+
+    // Nothing matches: the page says so, and how many requests wait without the name.
+    await nameBox.fill("Zebulon");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page
+      .getByText(`No card requests match 'Zebulon'. ${waiting} are waiting.`, { exact: true })
+      .waitFor();
+    expect(await page.getByText("No request is waiting for approval.").count()).toBe(0);
+    await screenshot(page, "approvals-name-search-empty");
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+});
