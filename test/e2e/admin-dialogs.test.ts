@@ -88,6 +88,12 @@ describeInChromium("administration dialogs", (suite) => {
     await page.getByText("Times are shown in your time zone.").waitFor();
     expect(await page.title()).toBe("Audit · Tessera");
     await page.getByRole("button", { name: "Verify chain" }).waitFor();
+    // Days are typed as every date is shown (YYYY-MM-DD), not in a browser locale's mm/dd/yyyy.
+    const from = page.getByRole("textbox", { name: "From", exact: true });
+    expect(await from.getAttribute("placeholder")).toBe("YYYY-MM-DD");
+    await from.fill("2026-01-31");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("from")).toBe("2026-01-31");
     await page.goto(`${suite.ui.baseUrl}/certificates`);
     await page.getByText("No certificate matches.").waitFor();
     await page.goto(`${suite.ui.baseUrl}/users?q=zzz`);

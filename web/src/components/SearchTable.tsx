@@ -11,7 +11,7 @@ export type FilterField<K extends string> = { key: K; label: string; w: number }
   | { kind: "select"; data: { value: string; label: string }[]; searchable?: boolean }
 );
 
-/** A text criterion (`type: "date"` for a day). */
+/** A text criterion (`type: "date"` for a day, typed YYYY-MM-DD). */
 export function textField<K extends string>(
   key: K,
   label: string,
@@ -83,7 +83,14 @@ export function SearchFilters<K extends string>({
             <TextInput
               key={field.key}
               label={field.label}
-              type={field.type}
+              // A day is typed as every date is shown, YYYY-MM-DD: a browser's date box shows its
+              // own locale's order (mm/dd/yyyy), which reads wrongly beside ISO dates.
+              {...(field.type === "date" && {
+                placeholder: "YYYY-MM-DD",
+                inputMode: "numeric" as const,
+                pattern: "\\d{4}-\\d{2}-\\d{2}",
+                title: "A date as YYYY-MM-DD",
+              })}
               value={value[field.key]}
               onChange={(event) => set(field.key, event.currentTarget.value)}
               leftSection={field.leftSection}
