@@ -28,6 +28,7 @@ import type {
   tokenSchema,
 } from "./routes/operator-schemas.js";
 import type { pageSchema } from "./routes/paging.js";
+import type { batchThroughputSchema, certificatesExpiringByMonthSchema } from "./routes/picture-schemas.js";
 import type { catalogEntrySchema } from "./routes/process-schemas.js";
 
 export type { CardState } from "../domain/card-states.js";
@@ -65,6 +66,10 @@ export type AuditVerification = z.output<typeof auditVerificationSchema>;
 export type CardDetail = z.output<typeof cardDetailSchema>;
 /** `GET /api/v1/cards/expiring`: cards in use expiring within 30, 60 and 90 days, per template. */
 export type ExpiringCards = z.output<typeof expiringCardsSchema>;
+/** `GET /api/v1/batches/{id}/throughput`: finished cards per time slice. */
+export type BatchThroughput = z.output<typeof batchThroughputSchema>;
+/** `GET /api/v1/certificates/expiring-by-month`: certificates in use ending per month. */
+export type CertificatesExpiringByMonth = z.output<typeof certificatesExpiringByMonthSchema>;
 /** `GET /api/v1/processes`' items. */
 export type CatalogEntry = z.output<typeof catalogEntrySchema>;
 /** A batch order as `GET /api/v1/batches` lists it. */

@@ -218,3 +218,31 @@ export async function findItemFinishTimes(db: Db, batchId: string): Promise<numb
     .execute();
   return rows.map((r) => Date.parse(r.updated_at)).sort((a, b) => a - b);
 }
+
+/**
+ * How many cards of a batch were recorded done and failed at each instant, in time order: a chunk
+ * records its cards together, so there are about as many instants as chunks. The batch page's
+ * throughput picture slices these (domain/pictures.ts).
+ */
+export async function countFinishedItemsByInstant(
+  db: Db,
+  batchId: string,
+): Promise<{ at: string; done: number; failed: number }[]> {
+  const rows = await db
+    .selectFrom("batch_items")
+    .select(["updated_at", "state"])
+    .select((eb) => eb.fn.countAll<number | string>().as("count"))
+    .where("batch_id", "=", batchId)
+    .where("state", "in", ["done", "failed"])
+    .groupBy(["updated_at", "state"])
+    .orderBy("updated_at")
+    .execute();
+  const byInstant = new Map<string, { at: string; done: number; failed: number }>();
+  for (const row of rows) {
+    const entry = byInstant.get(row.updated_at) ?? { at: row.updated_at, done: 0, failed: 0 };
+    if (row.state === "done") entry.done += Number(row.count);
+    else entry.failed += Number(row.count);
+    byInstant.set(row.updated_at, entry);
+  }
+  return [...byInstant.values()];
+}

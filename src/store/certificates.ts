@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { CertificateState, RevocationReason } from "../domain/certificate-states.js";
 import { countRows } from "./count-rows.js";
 import type { Page } from "./cursor.js";
@@ -207,4 +208,42 @@ export async function* listRevokedCertificates(
     if (rows.length < 10_000) return;
     after = rows.at(-1)!.serial;
   }
+}
+
+/** How many certificates of one state end in one calendar month (`YYYY-MM`, UTC). */
+export interface MonthlyExpiryCount {
+  month: string;
+  state: CertificateState;
+  count: number;
+}
+
+/**
+ * Counts the certificates in one of `states` whose notAfter lies in [`from`, `to`) (ISO instants),
+ * per month of their end and state: months and states with none are left out. The month is the
+ * text's own `YYYY-MM`, as every instant is stored in toISOString's UTC form.
+ */
+export async function countCertificatesEndingPerMonth(
+  db: Db,
+  states: readonly CertificateState[],
+  from: string,
+  to: string,
+): Promise<MonthlyExpiryCount[]> {
+  if (states.length === 0) return [];
+  const month = sql<string>`substr(not_after, 1, 7)`;
+  const rows = await db
+    .selectFrom("certificates")
+    .select([month.as("month"), "state"])
+    .select((eb) => eb.fn.countAll<number | string>().as("count"))
+    .where("state", "in", states)
+    .where("not_after", ">=", from)
+    .where("not_after", "<", to)
+    .groupBy([month, "state"])
+    .orderBy(month)
+    .orderBy("state")
+    .execute();
+  return rows.map((row) => ({
+    month: row.month,
+    state: row.state as CertificateState,
+    count: Number(row.count),
+  }));
 }

@@ -56,37 +56,48 @@ export function findProcess(symbolicName: string): ProcessDefinition | undefined
   return processByName.get(symbolicName);
 }
 
-/** The name a person reads for an audit action: the process name, or the action itself. */
+/** The history's own actions (besides processes), as people read them. */
+export const historyActionLabels: Record<string, string> = {
+  login: "Log in",
+  logout: "Log out",
+  "login.failed": "Failed login",
+  "operator.create": "Create operator",
+  "operator.change": "Change operator",
+  "token.create": "Create API token",
+  "token.revoke": "Revoke API token",
+  "options.change": "Change process options",
+  "batch.cancel": "Cancel batch",
+  "batch.chunkFailed": "Batch chunk failed",
+  "certificate.hold": "Put certificate on hold",
+  "certificate.release": "Release certificate",
+  "certificate.revoke": "Revoke certificate",
+  "certificate.expire": "Certificate expired",
+  "card.expire": "Card expired",
+  "card.holderActivation": "Holder activates card",
+  "card.disclosePuk": "PUK given to the helpdesk",
+  "cards.export": "Export cards (CSV)",
+  "batch.purgePinLetters": "Purge PIN letters",
+  "batch.downloadPrintFile": "Download print file",
+  "batch.downloadPinLetters": "Download PIN letters",
+  "card.downloadToken": "Download software token",
+  "options.change.propose": "Propose process options change",
+  "options.change.approve": "Approve process options change",
+  "options.change.reject": "Reject process options change",
+  "operator.create.propose": "Propose new operator",
+  "operator.create.approve": "Approve new operator",
+  "operator.create.reject": "Reject new operator",
+  "operator.change.propose": "Propose operator change",
+  "operator.change.approve": "Approve operator change",
+  "operator.change.reject": "Reject operator change",
+  "pendingChange.approve": "Approve pending change",
+  "pendingChange.reject": "Reject pending change",
+};
+
+/** The name a person reads for an audit action: the process name, or the action in words. */
 export function actionLabel(action: string): string {
   const process = processByName.get(action);
   if (process) return process.name;
-  const known: Record<string, string> = {
-    login: "Log in",
-    logout: "Log out",
-    "login.failed": "Failed login",
-    "operator.create": "Create operator",
-    "operator.change": "Change operator",
-    "token.create": "Create API token",
-    "token.revoke": "Revoke API token",
-    "options.change": "Change process options",
-    "batch.cancel": "Cancel batch",
-    "batch.purgePinLetters": "Purge PIN letters",
-    "batch.downloadPrintFile": "Download print file",
-    "batch.downloadPinLetters": "Download PIN letters",
-    "card.downloadToken": "Download software token",
-    "options.change.propose": "Propose process options change",
-    "options.change.approve": "Approve process options change",
-    "options.change.reject": "Reject process options change",
-    "operator.create.propose": "Propose new operator",
-    "operator.create.approve": "Approve new operator",
-    "operator.create.reject": "Reject new operator",
-    "operator.change.propose": "Propose operator change",
-    "operator.change.approve": "Approve operator change",
-    "operator.change.reject": "Reject operator change",
-    "pendingChange.approve": "Approve pending change",
-    "pendingChange.reject": "Reject pending change",
-  };
-  return known[action] ?? action;
+  return historyActionLabels[action] ?? action;
 }
 
 export function canRunProcess(operatorRoles: readonly Role[], symbolicName: string): boolean {

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Batch } from "../../domain/batch.js";
 import { TesseraError } from "../../domain/errors.js";
+import { sliceThroughput } from "../../domain/pictures.js";
 import { hasAnyRole } from "../../domain/roles.js";
 import { cancelBatchOrder, purgeBatchPinLetters } from "../../processes/batch-control.js";
 import {
@@ -11,7 +12,7 @@ import {
   downloadCardToken,
   findPinLetterSplitRefusal,
 } from "../../processes/batch-downloads.js";
-import { findBatchItems } from "../../store/batch-items.js";
+import { countFinishedItemsByInstant, findBatchItems } from "../../store/batch-items.js";
 import { listBatchParts, type PartKind, readBatchPart } from "../../store/batch-parts.js";
 import { findBatch, searchBatches } from "../../store/batches.js";
 import { type Access, actorOf } from "../access.js";
@@ -20,6 +21,7 @@ import type { ServedApp } from "../served-app.js";
 import { zipStream } from "../zip.js";
 import { batchDetailSchema, type batchItemSchema, batchSchema } from "./batch-schemas.js";
 import { idParamsSchema, pageQuerySchema, searchRoute } from "./paging.js";
+import { batchThroughputSchema } from "./picture-schemas.js";
 
 const readers = [
   "productionAdministrator",
@@ -149,6 +151,22 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
           printFile,
           pinLetters,
         };
+      },
+    }),
+
+    // Its own read, not a part of the batch's: the batch page follows the batch every second,
+    // and this counts every finished card of the batch.
+    "GET /api/v1/batches/:id/throughput": apiRoute({
+      access: readers,
+      summary:
+        "A batch's throughput: the cards recorded done and failed per time slice since it started (its picture)",
+      params,
+      response: { 200: batchThroughputSchema },
+      handler: async (request) => {
+        const batch = await loadBatch(request.params.id);
+        const to = batch.finishedAt ?? app.services.clock().toISOString();
+        const finished = await countFinishedItemsByInstant(db, batch.id);
+        return { from: batch.createdAt, to, ...sliceThroughput(batch.createdAt, to, finished) };
       },
     }),
 

@@ -2,13 +2,20 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { certificateStates } from "../../domain/certificate-states.js";
 import { TesseraError } from "../../domain/errors.js";
+import { monthsFrom } from "../../domain/pictures.js";
 import { toPem } from "../../pki/index.js";
 import { certificateSchema } from "../../processes/schemas.js";
-import { findCertificate, findCertificateDer, searchCertificates } from "../../store/certificates.js";
+import {
+  countCertificatesEndingPerMonth,
+  findCertificate,
+  findCertificateDer,
+  searchCertificates,
+} from "../../store/certificates.js";
 import { findObjectNames } from "../../store/object-names.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { searchRoute } from "./paging.js";
+import { certificatesExpiringByMonthSchema } from "./picture-schemas.js";
 
 export function certificateRoutes(app: ServedApp): FastifyPluginAsyncZod {
   const { db } = app.services.store;
@@ -31,6 +38,33 @@ export function certificateRoutes(app: ServedApp): FastifyPluginAsyncZod {
             ...c,
             cardNumber: c.cardId ? (names.cards.get(c.cardId) ?? null) : null,
           })),
+        };
+      },
+    }),
+
+    "GET /api/v1/certificates/expiring-by-month": apiRoute({
+      access: "operator",
+      summary:
+        "How many certificates in use (valid or on hold) end in each of the 12 calendar months (UTC) from now (the dashboard)",
+      response: { 200: certificatesExpiringByMonthSchema },
+      handler: async () => {
+        const now = app.services.clock();
+        const months = monthsFrom(now, 12);
+        const counts = await countCertificatesEndingPerMonth(
+          db,
+          ["valid", "onHold"],
+          months[0]!.from,
+          months.at(-1)!.to,
+        );
+        const countOf = (month: string, state: string) =>
+          counts.find((c) => c.month === month && c.state === state)?.count ?? 0;
+        return {
+          at: now.toISOString(),
+          months: months.map(({ month }) => {
+            const valid = countOf(month, "valid");
+            const onHold = countOf(month, "onHold");
+            return { month, valid, onHold, count: valid + onHold };
+          }),
         };
       },
     }),

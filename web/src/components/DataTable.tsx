@@ -1,9 +1,14 @@
 import { Button, Checkbox, Table, type TableTdProps } from "@mantine/core";
-import { type MouseEvent, type ReactNode, useCallback, useState } from "react";
+import { type CSSProperties, type MouseEvent, type ReactNode, useCallback, useState } from "react";
 
 /** One column of a {@link DataTable}: its header and how a row fills its cell. */
 export interface Column<T> {
   header: ReactNode;
+  /**
+   * The header as plain words, written before the value when a phone shows each row as a block of
+   * "label: value" lines; by default the header itself when it is a string.
+   */
+  label?: string;
   cell(row: T): ReactNode;
   /** `num` right-aligns figures; `wrap` lets long text break. */
   className?: string;
@@ -63,7 +68,10 @@ export interface DataTableProps<T> {
   rows: T[];
   rowKey(row: T): string | number;
   columns: Column<T>[];
-  /** Below this width the table scrolls sideways instead of squeezing (390 px phones). */
+  /**
+   * Below this width the table scrolls sideways instead of squeezing (a narrow desktop window);
+   * on a phone the rows are stacked instead, each a block of "label: value" lines (app.css).
+   */
   minWidth: number;
   /** Shown while a new page loads over the old one. */
   dimmed?: boolean;
@@ -83,13 +91,20 @@ export function DataTable<T>({
   const selectable = selection ? rows.filter((row) => !selection.disabledReason?.(row)) : [];
   const selectedOnPage = selection ? selectable.filter(selection.isSelected).length : 0;
   const allOnPage = selectable.length > 0 && selectedOnPage === selectable.length;
+  // The roles are spelt out because a phone lays the table out as blocks (display: block), which
+  // would otherwise drop its table semantics: rows and cells stay rows and cells for screen readers.
   return (
-    <Table.ScrollContainer minWidth={minWidth}>
-      <Table className="data-table" aria-label={label} style={dimmed ? { opacity: 0.6 } : undefined}>
-        <Table.Thead>
-          <Table.Tr>
+    <div className="data-table-scroll" style={{ "--data-table-min-width": `${minWidth}px` } as CSSProperties}>
+      <Table
+        className="data-table"
+        role="table"
+        aria-label={label}
+        style={dimmed ? { opacity: 0.6 } : undefined}
+      >
+        <Table.Thead role="rowgroup">
+          <Table.Tr role="row">
             {selection && (
-              <Table.Th w={44}>
+              <Table.Th w={44} role="columnheader" className="select">
                 <Checkbox
                   aria-label="Select page"
                   checked={allOnPage}
@@ -101,13 +116,13 @@ export function DataTable<T>({
             )}
             {columns.map((column, index) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed per table
-              <Table.Th key={index} className={column.className}>
+              <Table.Th key={index} className={column.className} role="columnheader">
                 {column.header}
               </Table.Th>
             ))}
           </Table.Tr>
         </Table.Thead>
-        <Table.Tbody>
+        <Table.Tbody role="rowgroup">
           {rows.map((row) => {
             const reason = selection?.disabledReason?.(row);
             const selected = selection ? !reason && selection.isSelected(row) : undefined;
@@ -115,6 +130,7 @@ export function DataTable<T>({
             return (
               <Table.Tr
                 key={rowKey(row)}
+                role="row"
                 data-selected={selected}
                 // The row's check box is its keyboard control; the click is a wider target for the mouse.
                 onClick={
@@ -129,7 +145,7 @@ export function DataTable<T>({
                 style={clickable ? { cursor: "pointer" } : undefined}
               >
                 {selection && (
-                  <Table.Td>
+                  <Table.Td role="cell" className="select">
                     <Checkbox
                       aria-label={selection.rowLabel(row)}
                       checked={selected}
@@ -140,9 +156,16 @@ export function DataTable<T>({
                   </Table.Td>
                 )}
                 {columns.map((column, index) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed per table
-                  <Table.Td key={index} className={column.className} {...column.td}>
-                    {column.cell(row)}
+                  <Table.Td
+                    // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed per table
+                    key={index}
+                    role="cell"
+                    className={column.className}
+                    data-label={labelOf(column)}
+                    {...column.td}
+                  >
+                    {/* One box for the value, beside its label when a phone stacks the row. */}
+                    <div className="data-table-value">{column.cell(row)}</div>
                   </Table.Td>
                 ))}
               </Table.Tr>
@@ -150,8 +173,12 @@ export function DataTable<T>({
           })}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </div>
   );
+}
+
+function labelOf<T>(column: Column<T>): string | undefined {
+  return column.label ?? (typeof column.header === "string" ? column.header : undefined);
 }
 
 /**

@@ -1,19 +1,16 @@
 import { Group, Text, Timeline } from "@mantine/core";
 import { IconCheck, IconPoint, IconX } from "@tabler/icons-react";
 import type { AuditEntry } from "../api/types";
+import { entrySentence } from "../audit-words";
 import { actionLabel } from "../domain";
 import { BatchLink } from "./BatchLink";
 import { formatDateTime } from "./format";
 import { StateBadge } from "./StateBadge";
 
+/** What the entry says beyond its action and states (shown as badges), in words; the card is the page's own. */
 function detailText(entry: AuditEntry): string | undefined {
-  const { details } = entry;
-  const parts: string[] = [];
-  if (typeof details.reason === "string" && details.reason) parts.push(`Reason: ${details.reason}`);
-  if (typeof details.decision === "string" && details.decision === "postpone")
-    parts.push("Decision postponed");
-  if (typeof details.message === "string") parts.push(details.message);
-  return parts.length ? parts.join(" · ") : undefined;
+  const { cardNumber: _, ...details } = entry.details;
+  return entrySentence({ ...entry, details }, { withTransition: false }) || undefined;
 }
 
 /**

@@ -202,6 +202,9 @@ export function AppLayout() {
   const location = useLocation();
   if (state.status === "loading") return <Loading label="Opening Tessera…" />;
   if (state.status === "anonymous") {
+    // Who logs out hands the screen to the next operator, who starts at their own dashboard; an
+    // expired session comes back to the page it was on.
+    if (state.reason === "loggedOut") return <Navigate to="/login?reason=loggedOut" replace />;
     const next = location.pathname + location.search;
     const reason = state.reason ? `&reason=${state.reason}` : "";
     return <Navigate to={`/login?next=${encodeURIComponent(next)}${reason}`} replace />;

@@ -4,12 +4,13 @@ import { useMutation } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api } from "../api/client";
 import type { AuditEntry, AuditVerification } from "../api/types";
+import { entrySentence } from "../audit-words";
 import { ErrorAlert, Notice } from "../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../components/format";
 import { SearchPage } from "../components/SearchPage";
 import { choiceField, SearchFilters, type TableSpec, textField } from "../components/SearchTable";
 import { StateBadge } from "../components/StateBadge";
-import { actionLabel, processCatalog } from "../domain";
+import { actionLabel, historyActionLabels, processCatalog } from "../domain";
 
 const filterKeys = ["objectType", "objectId", "action", "outcome", "from", "to"] as const;
 
@@ -25,32 +26,8 @@ const objectTypes = [
   "pendingChange",
 ];
 const actions = [
-  ...processCatalog.map((p) => ({ value: p.symbolicName, label: `${p.name} (${p.symbolicName})` })),
-  ...[
-    "login",
-    "logout",
-    "login.failed",
-    "operator.create",
-    "operator.change",
-    "token.create",
-    "token.revoke",
-    "options.change",
-    "batch.downloadPrintFile",
-    "batch.downloadPinLetters",
-    "card.downloadToken",
-    "options.change.propose",
-    "options.change.approve",
-    "options.change.reject",
-    "operator.create.propose",
-    "operator.create.approve",
-    "operator.create.reject",
-    "operator.change.propose",
-    "operator.change.approve",
-    "operator.change.reject",
-  ].map((a) => ({
-    value: a,
-    label: actionLabel(a) === a ? a : `${actionLabel(a)} (${a})`,
-  })),
+  ...processCatalog.map((p) => ({ value: p.symbolicName, label: p.name })),
+  ...Object.entries(historyActionLabels).map(([value, label]) => ({ value, label })),
 ];
 
 function objectLink(entry: AuditEntry) {
@@ -81,10 +58,29 @@ function objectLink(entry: AuditEntry) {
   );
 }
 
-function detailsText(details: Record<string, unknown>): string {
-  return Object.entries(details)
-    .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
-    .join(" · ");
+/** The entry in words, with its raw details (codes and ids as recorded) one click away. */
+function EntryDetails({ entry }: { entry: AuditEntry }) {
+  const sentence = entrySentence(entry);
+  const raw = Object.keys(entry.details).length > 0;
+  return (
+    <>
+      <Text size="xs" lineClamp={2} maw={420} title={sentence}>
+        {sentence || "—"}
+      </Text>
+      {raw && (
+        <details className="raw-details">
+          <summary>
+            <Text span size="xs" c="dimmed">
+              Raw
+            </Text>
+          </summary>
+          <Code block fz={11} maw={420} style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+            {JSON.stringify({ action: entry.action, ...entry.details }, null, 2)}
+          </Code>
+        </details>
+      )}
+    </>
+  );
 }
 
 function VerifyChain() {
@@ -157,7 +153,7 @@ const table: TableSpec<AuditEntry> = {
   empty: "No entry matches.",
   columns: [
     { header: "#", className: "num", cell: (entry) => entry.seq },
-    { header: "When", td: { style: { whiteSpace: "nowrap" } }, cell: (entry) => formatDateTime(entry.at) },
+    { header: "When", className: "nowrap", cell: (entry) => formatDateTime(entry.at) },
     {
       header: "Operator",
       cell: (entry) =>
@@ -168,16 +164,12 @@ const table: TableSpec<AuditEntry> = {
         ),
     },
     { header: "Action", cell: (entry) => actionLabel(entry.action) },
-    { header: "Object", td: { style: { whiteSpace: "nowrap" } }, cell: objectLink },
+    { header: "Object", className: "nowrap", cell: objectLink },
     { header: "Outcome", cell: (entry) => <StateBadge kind="outcome" state={entry.outcome} /> },
     {
       header: "Details",
       className: "wrap",
-      cell: (entry) => (
-        <Text size="xs" c="dimmed" lineClamp={2} maw={420} title={detailsText(entry.details)}>
-          {detailsText(entry.details) || "—"}
-        </Text>
-      ),
+      cell: (entry) => <EntryDetails entry={entry} />,
     },
   ],
 };

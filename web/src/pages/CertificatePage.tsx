@@ -6,6 +6,7 @@ import { Link, useParams } from "react-router";
 import { api, runProcess } from "../api/client";
 import { useCard } from "../api/queries";
 import type { Certificate } from "../api/types";
+import { reasonLabel } from "../audit-words";
 import { useOperator } from "../auth/session";
 import { DetailColumns } from "../components/DetailColumns";
 import { Details, mono } from "../components/Details";
@@ -183,7 +184,15 @@ export default function CertificatePage() {
       <DetailColumns
         aside={
           <Section title="PEM">
-            <Code block style={{ maxHeight: 320, overflow: "auto", fontSize: 11 }}>
+            <Code
+              block
+              className="pem"
+              // It scrolls when long: keyboard users reach it with Tab and scroll it with the arrows.
+              tabIndex={0}
+              role="region"
+              aria-label="The certificate in PEM"
+              style={{ maxHeight: 320, overflowY: "auto", fontSize: 11 }}
+            >
               {pem}
             </Code>
           </Section>
@@ -207,7 +216,7 @@ export default function CertificatePage() {
               ["Valid from", formatDateTime(c.notBefore)],
               ["Valid to", formatDateTime(c.notAfter)],
               ["Revoked", formatDateTime(c.revokedAt)],
-              ["Revocation reason", c.revocationReason],
+              ["Revocation reason", c.revocationReason && reasonLabel(c.revocationReason)],
             ]}
           />
         </Paper>

@@ -12,6 +12,8 @@ import { EmptyNote, ErrorAlert } from "../components/ErrorAlert";
 import { formatDateTime, formatNumber } from "../components/format";
 import { LinkButtons, pageLinks } from "../components/LinkButtons";
 import { PageHeader } from "../components/PageHeader";
+import { CertificatesExpiringPerMonth } from "../components/pictures/CertificatesExpiringPerMonth";
+import { LifecycleFunnel } from "../components/pictures/LifecycleFunnel";
 import { Section } from "../components/Section";
 import { StateBadge } from "../components/StateBadge";
 import { findProcess } from "../domain";
@@ -184,6 +186,7 @@ function RecentBatches() {
 export default function DashboardPage() {
   const operator = useOperator();
   const seesBatches = operator.has(navigationItemOf("/batches")?.roles ?? "any");
+  const seesApprovals = operator.has(["approver", "registrationOfficer"]);
   return (
     <>
       <PageHeader
@@ -202,9 +205,12 @@ export default function DashboardPage() {
       />
       <Stack gap="md">
         <CardsPerState />
+        <LifecycleFunnel />
         <ExpiringCardsSection />
-        <SimpleGrid cols={{ base: 1, lg: seesBatches ? 2 : 1 }} spacing="md">
-          <WaitingForApproval canApprove={operator.has(["approver"])} />
+        <CertificatesExpiringPerMonth />
+        {/* Each role sees what it acts on: approvals for those who decide or request them. */}
+        <SimpleGrid cols={{ base: 1, lg: seesBatches && seesApprovals ? 2 : 1 }} spacing="md">
+          {seesApprovals && <WaitingForApproval canApprove={operator.has(["approver"])} />}
           {seesBatches && <RecentBatches />}
         </SimpleGrid>
       </Stack>

@@ -67,7 +67,15 @@ export function CaTab() {
               Install this certificate where cards are checked: Windows smart-card logon, VPN and TLS servers
               trust the cards through it.
             </Text>
-            <Code block className="pem" style={{ maxHeight: 260, overflowY: "auto", fontSize: 11 }}>
+            <Code
+              block
+              className="pem"
+              // It scrolls when long: keyboard users reach it with Tab and scroll it with the arrows.
+              tabIndex={0}
+              role="region"
+              aria-label="The CA certificate in PEM"
+              style={{ maxHeight: 260, overflowY: "auto", fontSize: 11 }}
+            >
               {pem}
             </Code>
           </Stack>

@@ -22,8 +22,9 @@ import { PendingChanges } from "./PendingChanges";
 
 function Row({ label, description, children }: { label: string; description: string; children: ReactNode }) {
   return (
-    <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xl">
-      <div style={{ maxWidth: 460 }}>
+    // On a phone the controls go under their description rather than past the window's edge.
+    <Group justify="space-between" align="flex-start" gap="md">
+      <div style={{ maxWidth: 460, flex: "1 1 16rem" }}>
         <Text size="sm" fw={500}>
           {label}
         </Text>
@@ -31,9 +32,7 @@ function Row({ label, description, children }: { label: string; description: str
           {description}
         </Text>
       </div>
-      <Group gap="md" wrap="nowrap">
-        {children}
-      </Group>
+      <Group gap="md">{children}</Group>
     </Group>
   );
 }

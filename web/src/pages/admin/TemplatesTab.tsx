@@ -1,7 +1,17 @@
-import { Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Box, Group, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useTemplates } from "../../api/queries";
+import type { CardTemplate } from "../../api/types";
+import { type Column, DataTable } from "../../components/DataTable";
 import { Details } from "../../components/Details";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
+
+type Profile = CardTemplate["profiles"][number];
+
+const profileColumns: Column<Profile>[] = [
+  { header: "Certificate profile", cell: (profile) => profile.name },
+  { header: "Kind", cell: (profile) => profile.kind },
+  { header: "Key", className: "mono", cell: (profile) => profile.keyAlgorithm },
+];
 
 export function TemplatesTab() {
   const templates = useTemplates();
@@ -46,24 +56,15 @@ export function TemplatesTab() {
                 ["Card numbers", `${template.cardNumber.prefix}… (${template.cardNumber.digits} digits)`],
               ]}
             />
-            <Table className="data-table" mt="md" aria-label={`Certificate profiles of ${template.name}`}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Certificate profile</Table.Th>
-                  <Table.Th>Kind</Table.Th>
-                  <Table.Th>Key</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {template.profiles.map((profile) => (
-                  <Table.Tr key={profile.name}>
-                    <Table.Td>{profile.name}</Table.Td>
-                    <Table.Td>{profile.kind}</Table.Td>
-                    <Table.Td className="mono">{profile.keyAlgorithm}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <Box mt="md">
+              <DataTable
+                label={`Certificate profiles of ${template.name}`}
+                rows={template.profiles}
+                rowKey={(profile) => profile.name}
+                columns={profileColumns}
+                minWidth={320}
+              />
+            </Box>
           </Paper>
         ))}
       </SimpleGrid>

@@ -43,6 +43,15 @@ function boundsOf(templates: CardTemplate[], key: SecretKey, absolute: Bounds): 
 
 const clamp = (value: number, { min, max }: Bounds) => Math.min(max, Math.max(min, value));
 
+/**
+ * "authentication — P-256": the kind only when the profile's name does not already say it
+ * (issue 13 found "authentication (authentication, P-256)").
+ */
+function profileLabel(profile: { name: string; kind: string; keyAlgorithm: string }): string {
+  const kind = profile.name.toLowerCase() === profile.kind.toLowerCase() ? "" : ` (${profile.kind})`;
+  return `${profile.name}${kind} — ${profile.keyAlgorithm}`;
+}
+
 interface OptionsStepProps {
   selection: CardSelection;
   options: ProcessOptions;
@@ -168,11 +177,7 @@ function OptionsStep({ selection, options, templates, onCancel, onBack }: Option
                 >
                   <Stack gap={6} mt={6}>
                     {single.profiles.map((profile) => (
-                      <Checkbox
-                        key={profile.name}
-                        value={profile.name}
-                        label={`${profile.name} (${profile.kind}, ${profile.keyAlgorithm})`}
-                      />
+                      <Checkbox key={profile.name} value={profile.name} label={profileLabel(profile)} />
                     ))}
                   </Stack>
                 </Checkbox.Group>

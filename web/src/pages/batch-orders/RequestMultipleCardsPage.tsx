@@ -102,6 +102,7 @@ export default function RequestMultipleCardsPage() {
           }
           toolbar={
             <SelectionBar
+              stickyOnPhone={false}
               active={picked.picked.length > 0}
               summary={
                 picked.picked.length === 0

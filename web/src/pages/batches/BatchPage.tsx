@@ -14,6 +14,7 @@ import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDateTime, formatNumber, plural, shortId } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
+import { BatchThroughput } from "../../components/pictures/BatchThroughput";
 import { findProcess } from "../../domain";
 import type { OrderedBatch } from "../batch-orders/BatchOrderPage";
 import { BatchCards, itemCardColumns } from "./BatchCards";
@@ -351,6 +352,7 @@ export default function BatchPage() {
         <Paper p="lg">
           <Stack gap="md">
             <BatchProgress batch={batch} />
+            <BatchThroughput batchId={batch.id} ended={ended} />
             <Details
               cols={4}
               items={[

@@ -12,6 +12,7 @@ import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDate, formatDateTime } from "../../components/format";
 import { HistoryTimeline } from "../../components/HistoryTimeline";
 import { PageHeader } from "../../components/PageHeader";
+import { CardLifecycleSection } from "../../components/pictures/CardLifecycle";
 import { Section } from "../../components/Section";
 import { StateBadge } from "../../components/StateBadge";
 import { CardActions } from "./CardActions";
@@ -176,6 +177,7 @@ export default function CardPage() {
             card.allowedProcesses.length === 0
           ) && <CardActions card={card} />}
         </Section>
+        <CardLifecycleSection card={card} />
         <Section title="Certificates">
           {card.certificates.length === 0 ? (
             <EmptyNote>

@@ -58,7 +58,8 @@ export default function ImportUsersPage() {
                 leftSection={<IconFileTypeCsv size={16} aria-hidden />}
                 error={fileError}
                 clearable
-                w={420}
+                w="100%"
+                maw={420}
               />
               <Text size="sm" c="dimmed">
                 The first row names the columns. Required: <Code>firstName</Code>, <Code>lastName</Code>,{" "}
