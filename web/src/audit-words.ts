@@ -4,7 +4,13 @@
  * raw details stay one click away where entries are listed.
  */
 import type { AuditEntry } from "./api/types";
-import { cardStateLabels, certificateStateLabels, lockReasonLabels, roleNames } from "./domain";
+import {
+  cardStateLabels,
+  certificateStateLabels,
+  lockReasonLabels,
+  roleNames,
+  userFieldLabels,
+} from "./domain";
 
 /** RFC 5280 §5.3.1 reasons, as the certificate page and the history name them. */
 export const revocationReasonLabels: Record<string, string> = {
@@ -31,21 +37,6 @@ function stateLabel(state: string, objectType: string | null): string {
     objectType === "certificate" ? certificateStateLabels : { ...cardStateLabels, ...certificateStateLabels };
   return labels[state] ?? state;
 }
-
-const fieldLabels: Record<string, string> = {
-  firstName: "first name",
-  lastName: "last name",
-  email: "e-mail",
-  organizationalUnit: "organizational unit",
-  organization: "organization",
-  title: "title",
-  upn: "user principal name",
-  sid: "SID",
-  nameOnCard: "name on card",
-  address: "address",
-  photo: "photo",
-  state: "state",
-};
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -94,7 +85,7 @@ function said(key: string, value: unknown, entry: AuditEntry): string | undefine
   if (key === "decision" && value === "postpone") return "Decision postponed";
   if (key === "changes" && value && typeof value === "object")
     return `Changed ${Object.keys(value)
-      .map((field) => fieldLabels[field] ?? field)
+      .map((field) => userFieldLabels[field] ?? field)
       .join(", ")}`;
   if (key === "name" && typeof value === "string") {
     const identifier = entry.details.identifier;

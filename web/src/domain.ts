@@ -50,6 +50,22 @@ export const lockReasonLabels: Record<(typeof lockReasons)[number], string> = {
   left: "Holder left",
 };
 
+/** A user's fields as sentences name them ("The last name and title changed."). */
+export const userFieldLabels: Record<string, string> = {
+  firstName: "first name",
+  lastName: "last name",
+  email: "e-mail",
+  organizationalUnit: "organizational unit",
+  organization: "organization",
+  title: "title",
+  upn: "user principal name",
+  sid: "security identifier",
+  nameOnCard: "name on card",
+  address: "address",
+  photo: "photo",
+  state: "state",
+};
+
 const processByName = new Map<string, ProcessDefinition>(processCatalog.map((p) => [p.symbolicName, p]));
 
 export function findProcess(symbolicName: string): ProcessDefinition | undefined {

@@ -1,4 +1,4 @@
-import { Anchor, Button, Code, Group, Modal, Paper, Select, Stack, Text } from "@mantine/core";
+import { Anchor, Button, Group, Modal, Paper, Select, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -14,6 +14,7 @@ import { DownloadButton } from "../components/DownloadButton";
 import { ErrorAlert, Loading } from "../components/ErrorAlert";
 import { formatDateTime } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
+import { PemBlock } from "../components/PemBlock";
 import { Section } from "../components/Section";
 import { StateBadge } from "../components/StateBadge";
 import { canRunProcess, findProcess } from "../domain";
@@ -184,17 +185,7 @@ export default function CertificatePage() {
       <DetailColumns
         aside={
           <Section title="PEM">
-            <Code
-              block
-              className="pem"
-              // It scrolls when long: keyboard users reach it with Tab and scroll it with the arrows.
-              tabIndex={0}
-              role="region"
-              aria-label="The certificate in PEM"
-              style={{ maxHeight: 320, overflowY: "auto", fontSize: 11 }}
-            >
-              {pem}
-            </Code>
+            <PemBlock pem={pem} label="The certificate in PEM" maxHeight={320} />
           </Section>
         }
       >

@@ -1,4 +1,4 @@
-import { Anchor, Code, SimpleGrid, Stack, Text } from "@mantine/core";
+import { Anchor, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ApiError, api } from "../../api/client";
@@ -7,6 +7,7 @@ import { Details, mono } from "../../components/Details";
 import { DownloadButton } from "../../components/DownloadButton";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
 import { formatDateTime } from "../../components/format";
+import { PemBlock } from "../../components/PemBlock";
 import { Section } from "../../components/Section";
 
 /** Reads a public PKI file: these are not JSON, and need no login. */
@@ -67,17 +68,7 @@ export function CaTab() {
               Install this certificate where cards are checked: Windows smart-card logon, VPN and TLS servers
               trust the cards through it.
             </Text>
-            <Code
-              block
-              className="pem"
-              // It scrolls when long: keyboard users reach it with Tab and scroll it with the arrows.
-              tabIndex={0}
-              role="region"
-              aria-label="The CA certificate in PEM"
-              style={{ maxHeight: 260, overflowY: "auto", fontSize: 11 }}
-            >
-              {pem}
-            </Code>
+            <PemBlock pem={pem} label="The CA certificate in PEM" maxHeight={260} />
           </Stack>
         )}
       </PkiFile>

@@ -8,6 +8,7 @@ import { fieldErrorsOf, runProcess } from "../../api/client";
 import type { Card, CardState, User } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { userFieldLabels } from "../../domain";
 import { addressLinesOf, type Form, readAsBase64, UserFormFields, useUserForm } from "./user-form";
 
 /** What UsersProcEdit answers: which fields changed, and the cards that now show old data. */
@@ -21,18 +22,6 @@ interface EditAnswer {
 /** Card states a leaver's card is locked from, and those whose request is aborted (as the server does). */
 const lockedOnLeaving: readonly CardState[] = ["issued", "active", "inactive"];
 const abortedOnLeaving: readonly CardState[] = ["requested", "approved", "failed"];
-
-const fieldLabels: Record<string, string> = {
-  firstName: "first name",
-  lastName: "last name",
-  email: "e-mail",
-  organizationalUnit: "organizational unit",
-  organization: "organization",
-  title: "title",
-  upn: "user principal name",
-  sid: "security identifier",
-  nameOnCard: "name on card",
-};
 
 function formOf(user: User): Form {
   return {
@@ -142,7 +131,7 @@ function ReplaceCards({ answer, onClose }: { answer: EditAnswer; onClose(): void
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
     },
   });
-  const labels = answer.cardFieldsChanged.map((field) => fieldLabels[field] ?? field);
+  const labels = answer.cardFieldsChanged.map((field) => userFieldLabels[field] ?? field);
   // "last name", "last name and title", "last name, title and e-mail".
   const fields =
     labels.length > 1 ? `${labels.slice(0, -1).join(", ")} and ${labels.at(-1)}` : labels.join("");
