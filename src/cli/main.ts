@@ -114,7 +114,7 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
     );
   if (seeded)
     lines.push(
-      `Demo data: 200 users, 185 cards. The demo operators share that password:`,
+      `Demo data: 201 users, 186 cards. The demo operators share that password:`,
       `  ${demoOperatorNames.join(", ")}`,
     );
   // Printed after everything the start-up logs (the log is written synchronously), in a box,

@@ -106,7 +106,7 @@ const demoDomainSid = "S-1-5-21-1004336348-1177238915-682003330";
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 /**
- * Fills an empty Tessera with a demo office: operators for each role, 200 users, cards in every
+ * Fills an empty Tessera with a demo office: operators for each role, 201 users, cards in every
  * request state (so that Search on the BATCH ORDERS page has approved cards to show) and a
  * produced batch whose cards are issued, active, inactive and locked. It
  * runs the real processes, so the object history tells how each card got where it is.

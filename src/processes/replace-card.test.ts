@@ -86,6 +86,21 @@ describe.each(dialects)("Request card replacing a card on %s", (dialect) => {
     expect((await findCardsOfUser(t.app.services.store.db, userId)).length).toBe(before);
   });
 
+  it("gives one card one replacement when two are requested at once", async () => {
+    const holder = await createUserAs(t, actor, { firstName: "Rut", lastName: "Dahl" });
+    const cardId = await newCard(holder);
+    await produce([cardId], "active");
+    const answers = await Promise.all(
+      [1, 2].map(() => request({ userId: holder, template: "Employee ID", replaces: cardId })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.error.code).toBe("card.already_renewed");
+    const successors = (await findCardsOfUser(t.app.services.store.db, holder)).filter(
+      (c) => c.predecessorId === cardId,
+    );
+    expect(successors).toHaveLength(1);
+  });
+
   it("locks the replaced card superseded when its successor becomes active", async () => {
     const successor = (await findCardsOfUser(t.app.services.store.db, userId)).find(
       (c) => c.predecessorId === active,

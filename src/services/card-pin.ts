@@ -60,12 +60,6 @@ export function reachCardChip(services: Pick<Services, "templates" | "chipStatio
 }
 
 /**
- * Refuses a new PIN the card would refuse: digits outside the template's PIN length, or outside
- * the lengths the token itself reports (when it reports any).
- *
- * @throws TesseraError `pkcs11.pin_rejected` naming the card and the lengths it takes.
- */
-/**
  * The card's stored PUK in clear. A PUK this server cannot decrypt — encrypted under another
  * `TESSERA_PUK_KEY`, or altered — is the card's refusal, named, never an internal error.
  *
@@ -85,6 +79,12 @@ export function readCardPuk(services: Pick<Services, "secrets">, card: CardName,
   }
 }
 
+/**
+ * Refuses a new PIN the card would refuse: digits outside the template's PIN length, or outside
+ * the lengths the token itself reports (when it reports any).
+ *
+ * @throws TesseraError `pkcs11.pin_rejected` naming the card and the lengths it takes.
+ */
 export function checkNewPin(chip: CardChip, newPin: string): void {
   const { card, template } = chip;
   const refuse = (what: string, min: number, max: number) =>

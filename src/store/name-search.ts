@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from "kysely";
+import { TesseraError } from "../domain/errors.js";
 
 /**
  * Finding a holder by name (issue 13): each word of the query must be the start of some word of
@@ -17,14 +18,27 @@ const latinMarks = /([A-Za-z])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u2
  * and "brien", as the index has it.
  */
 export function nameQueryWords(query: string): string[] {
-  return query
+  const words = query
     .normalize("NFD")
     .replace(latinMarks, "$1")
     .normalize("NFC")
     .toLowerCase()
     .split(/[^\p{L}\p{N}\p{M}]+/u)
     .filter((word) => word !== "");
+  // Each word is one more prefix term, scanned twice a search (the page and its total): a word
+  // said again adds nothing, and a name has few words.
+  const distinct = [...new Set(words)];
+  if (distinct.length > maxNameWords)
+    throw new TesseraError(
+      "request.invalid",
+      `q: a name search takes at most ${maxNameWords} words; this one has ${distinct.length}.`,
+      { field: "q" },
+    );
+  return distinct;
 }
+
+/** The most different words a name search takes. */
+export const maxNameWords = 6;
 
 /**
  * The argument of `user_name_search` for these words: FTS5's syntax of quoted prefix terms, which

@@ -127,7 +127,7 @@ export interface UserTable {
   photo: Buffer | null;
   photo_type: string | null;
   state: string;
-  /** Lower-cased "last first" for prefix search. */
+  /** Lower-cased "last first": the users list's order (name search uses migration 018's index). */
   search_name: string;
   /** Bumped on every change; an edit that names an older version is stale (migration 010). */
   version: Generated<number>;
@@ -159,7 +159,10 @@ export interface CardTable {
   state: string;
   /** The holder's name as printed ("First Last"), kept here so card lists need no join. */
   holder_name: string;
-  /** Lower-cased "last first" of the holder, for prefix search. */
+  /**
+   * Lower-cased "last first" of the holder when the card was requested. No search reads it since
+   * migration 018 (cards are found by their holder's current names); still written.
+   */
   holder_key: string;
   organizational_unit: string | null;
   /** The open batch that holds the card, if any. */

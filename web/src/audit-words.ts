@@ -18,7 +18,7 @@ export const revocationReasonLabels: Record<string, string> = {
   keyCompromise: "Key compromise",
   cACompromise: "CA compromise",
   affiliationChanged: "Affiliation changed",
-  superseded: "Superseded (renewed)",
+  superseded: "Superseded (replaced)",
   cessationOfOperation: "Cessation of operation (holder left)",
   certificateHold: "On hold",
   privilegeWithdrawn: "Privilege withdrawn",

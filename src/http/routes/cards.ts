@@ -60,7 +60,7 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
   return apiRoutes("cards", {
     "GET /api/v1/cards": searchRoute({
       access: "operator",
-      summary: "Search cards, oldest request first; q is a card number or the start of the holder's name",
+      summary: "Search cards, oldest request first; q is a card number or words of the holder's name",
       filters: cardFilters,
       item: cardSchema,
       search: async (filter, page) => {

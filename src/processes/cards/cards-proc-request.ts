@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Card } from "../../domain/card.js";
 import { formatCardNumber } from "../../domain/card-number.js";
-import { liveCardStates } from "../../domain/card-states.js";
+import { liveCardStates, supersededStates } from "../../domain/card-states.js";
 import type { CardTemplate } from "../../domain/card-template.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../../domain/process-catalog.js";
@@ -152,9 +152,6 @@ export async function insertCardRequests(
   return cards.map(toCardView);
 }
 
-/** The cards a replacement may replace: those in use, as renewal renews. */
-const replaceableStates = findProcess("CardsBoProcRenewMultiple").requiredCardStates;
-
 /**
  * The card a request replaces, checked: the holder's own card of the same template, in use,
  * not replaced or renewed already by a live card.
@@ -185,7 +182,7 @@ async function replacedCard(
       `Card ${card.cardNumber} is a ${card.template}: its replacement is of the same template.`,
       { field: "template" },
     );
-  if (!replaceableStates.includes(card.state))
+  if (!supersededStates.includes(card.state))
     throw new TesseraError(
       "card.state_not_allowed",
       `Card ${card.cardNumber} is ${card.state}: only a card in use is replaced.`,
@@ -227,6 +224,9 @@ export const cardsProcRequest = defineProcess({
   async run(services, actor, body) {
     const template = findTemplate(services, body.template);
     return transact(services.store, async (trx) => {
+      // In turns with another replacement or a renewal of the holder's card, which check for a
+      // successor too (requestCards takes the same lock again, which it holds already).
+      if (body.replaces) await lockAllUntilCommit(trx, services.store.dialect, "holderCards", [body.userId]);
       const replacing = body.replaces
         ? await replacedCard(trx, { ...body, replaces: body.replaces })
         : undefined;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { supersededStates } from "../../domain/card-states.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import type { User } from "../../domain/user.js";
 import { changeUser, loadUserFor } from "../../services/user-steps.js";
@@ -11,11 +12,7 @@ import { refuseUnfitForCard } from "./unfit-for-card.js";
 import { decodePhoto, photoSchema } from "./users-proc-create.js";
 
 const definition = findProcess("UsersProcEdit");
-/**
- * The cards a change leaves showing old data: those made already and in use. A card not made yet
- * is made from the user as they are then, so it needs no replacement.
- */
-const replaceableStates = findProcess("CardsBoProcRenewMultiple").requiredCardStates;
+
 const fields = userFieldsSchema.shape;
 
 /**
@@ -144,7 +141,8 @@ export const usersProcEdit = defineProcess({
       const cardsToReplace =
         cardFieldsChanged.length === 0
           ? []
-          : (await findCardsOfUser(trx, user.id)).filter((card) => replaceableStates.includes(card.state));
+          : // Only cards made already show old data: one not made yet is made from the edited user.
+            (await findCardsOfUser(trx, user.id)).filter((card) => supersededStates.includes(card.state));
       return { user, changed, cardFieldsChanged, cardsToReplace: cardsToReplace.map(toCardView) };
     });
   },

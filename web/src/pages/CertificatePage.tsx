@@ -6,7 +6,7 @@ import { Link, useParams } from "react-router";
 import { api, runProcess } from "../api/client";
 import { useCard } from "../api/queries";
 import type { Certificate } from "../api/types";
-import { reasonLabel } from "../audit-words";
+import { reasonLabel, revocationReasonLabels } from "../audit-words";
 import { useOperator } from "../auth/session";
 import { DetailColumns } from "../components/DetailColumns";
 import { Details, mono } from "../components/Details";
@@ -21,12 +21,15 @@ import { canRunProcess, findProcess } from "../domain";
 
 /** RFC 5280 §5.3.1 reasons an operator may give when revoking a certificate. */
 const revokeReasons = [
-  { value: "keyCompromise", label: "Key compromise (lost or stolen)" },
-  { value: "affiliationChanged", label: "Affiliation changed" },
-  { value: "superseded", label: "Superseded (replaced)" },
-  { value: "cessationOfOperation", label: "Cessation of operation (holder left)" },
-  { value: "unspecified", label: "Unspecified" },
-];
+  "keyCompromise",
+  "affiliationChanged",
+  "superseded",
+  "cessationOfOperation",
+  "unspecified",
+].map((value) => ({
+  value,
+  label: value === "keyCompromise" ? "Key compromise (lost or stolen)" : revocationReasonLabels[value]!,
+}));
 
 interface Action {
   symbolicName: "CertificatesProcHold" | "CertificatesProcRelease" | "CertificatesProcRevoke";
