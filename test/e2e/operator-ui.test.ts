@@ -184,6 +184,14 @@ describeInChromium("the operator UI in Chromium", (suite) => {
     await page.getByRole("heading", { name: "Options" }).waitFor();
     expect(await page.getByRole("textbox", { name: "PIN length" }).inputValue()).toBe("6");
     expect(await page.getByRole("textbox", { name: "PUK length" }).inputValue()).toBe("8");
+    // A PIN length the template does not take stays as typed, explained, and Next waits.
+    const pinLength = page.getByRole("textbox", { name: "PIN length" });
+    await pinLength.fill("3");
+    await pinLength.press("Tab");
+    expect(await pinLength.inputValue()).toBe("3");
+    await page.getByText(/^Choose a PIN length from \d+ to \d+ digits\.$/).waitFor();
+    expect(await page.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
+    await pinLength.fill("6");
     expect(await page.getByRole("checkbox", { name: /^authentication/ }).isChecked()).toBe(true);
     // The invalid combination is explained before Next, and Next waits until it is resolved.
     await page.getByRole("radio", { name: /^Active/ }).check();

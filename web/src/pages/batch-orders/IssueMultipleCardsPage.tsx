@@ -150,6 +150,9 @@ function OptionsStep({ selection, options, templates, onCancel, onBack }: Option
                     description={`Digits; ${bounds[key].min}–${bounds[key].max}${key === "pinLength" ? ` for ${single ? "this template" : "these templates"}` : ""}.`}
                     min={bounds[key].min}
                     max={bounds[key].max}
+                    // A length out of bounds stays as typed and is explained: clamped on leaving
+                    // the field, a 3 silently became a 4.
+                    clampBehavior="none"
                     value={lengths[key]}
                     onChange={(value) => setLengths((current) => ({ ...current, [key]: value }))}
                     allowDecimal={false}
