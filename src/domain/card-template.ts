@@ -91,6 +91,17 @@ export function logonOf(profile: CertificateProfile): LogonSettings | undefined 
 }
 
 /**
+ * Whether some certificate of the template carries the holder's SID (as the extension or the URL):
+ * only then does a card of it show a SID that changed.
+ */
+export function writesSid(template: Pick<CardTemplate, "profiles">): boolean {
+  return template.profiles.some((profile) => {
+    const form = logonOf(profile)?.sid;
+    return form !== undefined && form !== "none";
+  });
+}
+
+/**
  * The identifiers a holder must have for the template's certificates: those its profiles
  * require, and the UPN a PKINIT principal is made from.
  */

@@ -153,6 +153,30 @@ describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
     expect(edited.body.cardsToReplace.map((card: { id: string }) => card.id)).toEqual([cardId]);
   });
 
+  it("does not offer to replace a card whose template writes no SID when only the SID changes", async () => {
+    const user = (await create({ upn: "sid.none@corp.example", sid: `${domainSid}-4101` })).body.user;
+    // The Kerberos badge's one profile says `sid: "none"`: its certificate never held the SID.
+    const cardId = await requestCard(user.id, "Kerberos badge");
+    await produce([cardId]);
+    expect((await production("GET", `/api/v1/cards/${cardId}`)).body.state).toBe("issued");
+    const edited = await registrar("POST", "/api/v1/processes/UsersProcEdit", {
+      userId: user.id,
+      version: user.version,
+      sid: `${domainSid}-4102`,
+    });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.cardFieldsChanged).toEqual(["sid"]);
+    expect(edited.body.cardsToReplace).toEqual([]);
+    // A change its certificate does show (the UPN is in every certificate's subjectAltName) still offers it.
+    const renamed = await registrar("POST", "/api/v1/processes/UsersProcEdit", {
+      userId: user.id,
+      version: edited.body.user.version,
+      upn: "sid.none2@corp.example",
+    });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(renamed.body.cardsToReplace.map((card: { id: string }) => card.id)).toEqual([cardId]);
+  });
+
   it.each([
     ["a UPN with a slash", "Kerberos badge", { upn: "ops/admin@corp.example" }, "upn"],
     ["a UPN with a backslash", "Kerberos badge", { upn: "CORP\\anna@corp.example" }, "upn"],

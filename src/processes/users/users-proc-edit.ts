@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { supersededStates } from "../../domain/card-states.js";
+import { writesSid } from "../../domain/card-template.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import type { User } from "../../domain/user.js";
 import { changeUser, loadUserFor } from "../../services/user-steps.js";
@@ -138,11 +139,19 @@ export const usersProcEdit = defineProcess({
       };
       const user = await changeUser({ services, trx, actor, process: definition }, before, update, details);
       const cardFieldsChanged = cardFields.filter((field) => field in changes);
+      // Every template prints the same face and certifies the same subject, except the SID,
+      // which only some authentication profiles write.
+      const showsChange = (templateName: string) => {
+        const template = services.templates.get(templateName);
+        return cardFieldsChanged.some((field) => field !== "sid" || !template || writesSid(template));
+      };
       const cardsToReplace =
         cardFieldsChanged.length === 0
           ? []
           : // Only cards made already show old data: one not made yet is made from the edited user.
-            (await findCardsOfUser(trx, user.id)).filter((card) => supersededStates.includes(card.state));
+            (await findCardsOfUser(trx, user.id)).filter(
+              (card) => supersededStates.includes(card.state) && showsChange(card.template),
+            );
       return { user, changed, cardFieldsChanged, cardsToReplace: cardsToReplace.map(toCardView) };
     });
   },
