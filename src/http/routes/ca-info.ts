@@ -16,12 +16,25 @@ const keyAlgorithmOf = (certificate: X509Certificate): string => {
       : "other";
 };
 
+/**
+ * A name as `openssl x509 -nameopt RFC2253` writes it, from Node's multi-line form (which
+ * already escapes as RFC 2253 asks): the RDNs last first, and within a multi-valued RDN, which
+ * Node joins with " + " (a plus inside a value is escaped "\+"), the values last first too.
+ */
+export function rfc2253NameOf(nodeName: string): string {
+  return nodeName
+    .split("\n")
+    .reverse()
+    .map((rdn) => rdn.split(" + ").reverse().join("+"))
+    .join(",");
+}
+
 export function caInfoOf(ca: CertificateAuthority): z.infer<typeof caInfoSchema> {
   const { identity } = ca;
   const certificate = new X509Certificate(identity.certificateDer);
   const responder = new X509Certificate(ca.responder().certificateDer);
   return {
-    subject: certificate.subject.split("\n").reverse().join(","),
+    subject: rfc2253NameOf(certificate.subject),
     serial: identity.serialHex,
     keyAlgorithm: identity.keyAlgorithm,
     keyType: caKeyTypeOf(identity.keyAlgorithm) ?? null,
