@@ -1,20 +1,27 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { hasTool } from "../test-support/tools.js";
 import {
   children,
   decodeOid,
   decodeTime,
+  encodeNode,
+  explicitNode,
   namedBitString,
+  node,
+  octetStringNode,
   oid,
   readElement,
   readSmallInteger,
   readWhole,
   sequence,
+  sequenceNode,
   smallInteger,
   Tag,
   tlv,
   unsignedToContent,
   x509Time,
 } from "./der.js";
+import { createWorkFolder, run } from "./test-kit.js";
 
 const hex = (buf: Uint8Array) => Buffer.from(buf).toString("hex");
 const malformed = expect.objectContaining({ name: "TesseraError", code: "der.malformed" });
@@ -56,6 +63,92 @@ describe("DER encoding", () => {
       "2050-01-01T00:00:00.000Z",
     );
     expect(() => x509Time(new Date(Number.NaN))).toThrow(malformed);
+  });
+});
+
+describe("DER nodes, written once", () => {
+  it("encode known structures byte for byte", () => {
+    // RFC 5758 §3.2: ecdsa-with-SHA384 with absent parameters.
+    expect(hex(encodeNode(sequenceNode(oid("1.2.840.10045.4.3.3"))))).toBe("300a06082a8648ce3d040303");
+    // RFC 5280 §4.1.2.1: version v3 as [0] EXPLICIT INTEGER 2.
+    expect(hex(encodeNode(explicitNode(0, smallInteger(2))))).toBe("a003020102");
+    // Empty content, and a node around a node around bytes.
+    expect(hex(encodeNode(sequenceNode()))).toBe("3000");
+    expect(hex(encodeNode(sequenceNode(octetStringNode(Buffer.from("abcd", "hex")))))).toBe("30040402abcd");
+    // A node nested in a Buffer-returning TLV is written in place.
+    expect(hex(tlv(Tag.set, node(Tag.octetString, Buffer.from([1]), Buffer.from([2, 3]))))).toBe(
+      "3105040301020" + "3",
+    );
+  });
+
+  it("report the length they will take", () => {
+    const inner = octetStringNode(Buffer.alloc(200));
+    expect(inner.contentLength).toBe(200);
+    expect(inner.length).toBe(203); // 04 81 c8 + 200
+    const outer = sequenceNode(inner, Buffer.from([5, 0]));
+    expect(outer.length).toBe(3 + 203 + 2); // 30 81 cd
+    expect(encodeNode(outer)).toHaveLength(outer.length);
+  });
+});
+
+describe.runIf(hasTool("openssl", "openssl"))("DER nodes: OpenSSL's asn1parse", () => {
+  const folder = createWorkFolder("tessera-der-");
+  afterAll(() => folder.remove());
+
+  it("writes every length form at every depth where OpenSSL finds it", () => {
+    // Content sizes on each side of the length forms of X.690 §8.1.3: short (< 128), one octet
+    // (< 256), two (< 65,536) and three.
+    const filled = (size: number, byte: number) => Buffer.alloc(size, byte);
+    const tree = sequenceNode(
+      octetStringNode(filled(0, 0)),
+      octetStringNode(filled(127, 1)),
+      explicitNode(1, octetStringNode(filled(128, 2)), sequenceNode(octetStringNode(filled(255, 3)))),
+      sequenceNode(sequenceNode(sequenceNode(octetStringNode(filled(256, 4))))),
+      octetStringNode(filled(65_535, 5)),
+      explicitNode(2, octetStringNode(filled(65_536, 6))),
+    );
+    const der = encodeNode(tree);
+    const parsed = run("openssl", ["asn1parse", "-inform", "DER", "-in", folder.write("tree.der", der)]);
+    expect(parsed.status, parsed.output).toBe(0);
+    const elements = parsed.stdout
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const [, offset, depth, headerLength, length, kind] =
+          /^\s*(\d+):d=(\d+)\s+hl=(\d+)\s+l=\s*(\d+)\s+(\w+):\s*(\S+)/.exec(line)!;
+        return {
+          offset: Number(offset),
+          depth: Number(depth),
+          hl: Number(headerLength),
+          l: Number(length),
+          kind,
+        };
+      });
+    // Written by hand from X.690 §8.1.3: [depth, header octets, content octets] of each element.
+    // A header is the tag octet and the length: 1 octet below 128, else 0x8n and n octets.
+    const expected = [
+      [1, 2, 0],
+      [1, 2, 127],
+      [1, 4, 393], // [1]: 3 + 128, then 4 + 258
+      [2, 3, 128],
+      [2, 4, 258], // 3 + 255
+      [3, 3, 255],
+      [1, 4, 268], // three SEQUENCEs around 256 octets: 4 + 256, 4 + 260, 4 + 264
+      [2, 4, 264],
+      [3, 4, 260],
+      [4, 4, 256],
+      [1, 4, 65_535],
+      [1, 5, 65_541], // [2]: 5 + 65,536
+      [2, 5, 65_536],
+    ];
+    const total = 2 + 129 + 397 + 272 + 65_539 + 65_546;
+    expect(elements.map(({ depth, hl, l }) => [depth, hl, l])).toEqual([[0, 5, total], ...expected]);
+    expect(der).toHaveLength(5 + total);
+    // Each string holds its own bytes, in place.
+    const strings = elements.filter((element) => element.kind === "prim");
+    expect(
+      strings.map(({ offset, hl, l }) => [...new Set(der.subarray(offset + hl, offset + hl + l))]),
+    ).toEqual([[], [1], [2], [3], [4], [5], [6]]);
   });
 });
 

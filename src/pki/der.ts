@@ -75,23 +75,71 @@ export function header(tag: number, length: number): Buffer {
   return out;
 }
 
-/** One TLV whose content is the concatenation of `parts`. */
-export function tlv(tag: number, ...parts: Uint8Array[]): Buffer {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = Buffer.allocUnsafe(1 + lengthOfLength(length) + length);
-  let offset = writeHeader(out, 0, tag, length);
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+/**
+ * An element whose bytes are not written yet: its tag, its parts and its encoded length, known
+ * from the moment it is made. Nesting nodes copies nothing; {@link encodeNode} (or a {@link tlv}
+ * around them) writes the whole tree into one buffer, each byte once. A structure built with
+ * `tlv` level by level instead allocates and copies its content again at every level, which for
+ * a PKCS#12 file (certificates five levels deep, then encrypted and wrapped again) was a good
+ * part of its cost besides the crypto, and of the garbage.
+ */
+export class DerNode {
+  readonly tag: number;
+  readonly parts: readonly DerPart[];
+  /** Content octets. */
+  readonly contentLength: number;
+  /** Tag, length and content octets. */
+  readonly length: number;
+
+  constructor(tag: number, parts: readonly DerPart[]) {
+    let contentLength = 0;
+    for (const part of parts) contentLength += part.length;
+    this.tag = tag;
+    this.parts = parts;
+    this.contentLength = contentLength;
+    this.length = 1 + lengthOfLength(contentLength) + contentLength;
   }
+}
+
+/** What an element's content is made of: bytes already encoded, or elements still to be written. */
+export type DerPart = Uint8Array | DerNode;
+
+/** An element whose content is the concatenation of `parts`, written only when encoded. */
+export const node = (tag: number, ...parts: DerPart[]): DerNode => new DerNode(tag, parts);
+export const sequenceNode = (...parts: DerPart[]): DerNode => new DerNode(Tag.sequence, parts);
+export const octetStringNode = (content: DerPart): DerNode => new DerNode(Tag.octetString, [content]);
+export const explicitNode = (n: number, ...parts: DerPart[]): DerNode =>
+  new DerNode(contextConstructed(n), parts);
+
+/** Writes `parts` one after the other at `offset` of `out`; returns the offset after them. */
+function writeParts(out: Buffer, offset: number, parts: readonly DerPart[]): number {
+  for (const part of parts) {
+    if (part instanceof DerNode) {
+      offset = writeParts(out, writeHeader(out, offset, part.tag, part.contentLength), part.parts);
+    } else {
+      out.set(part, offset);
+      offset += part.length;
+    }
+  }
+  return offset;
+}
+
+/** The DER of `element`, in one buffer of exactly its length. */
+export function encodeNode(element: DerNode): Buffer {
+  const out = Buffer.allocUnsafe(element.length);
+  writeParts(out, 0, [element]);
   return out;
 }
 
-export const sequence = (...parts: Uint8Array[]): Buffer => tlv(Tag.sequence, ...parts);
-export const set = (...parts: Uint8Array[]): Buffer => tlv(Tag.set, ...parts);
-export const octetString = (content: Uint8Array): Buffer => tlv(Tag.octetString, content);
-export const explicit = (n: number, ...parts: Uint8Array[]): Buffer => tlv(contextConstructed(n), ...parts);
+/** One TLV whose content is the concatenation of `parts` (nodes among them are written in place). */
+export function tlv(tag: number, ...parts: DerPart[]): Buffer {
+  return encodeNode(new DerNode(tag, parts));
+}
+
+export const sequence = (...parts: DerPart[]): Buffer => tlv(Tag.sequence, ...parts);
+export const set = (...parts: DerPart[]): Buffer => tlv(Tag.set, ...parts);
+export const octetString = (content: DerPart): Buffer => tlv(Tag.octetString, content);
+export const explicit = (n: number, ...parts: DerPart[]): Buffer => tlv(contextConstructed(n), ...parts);
 export const derNull: Buffer = Buffer.from([Tag.null, 0]);
 export const derTrue: Buffer = Buffer.from([Tag.boolean, 1, 0xff]);
 

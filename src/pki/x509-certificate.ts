@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { TesseraError } from "../domain/errors.js";
 import {
-  bitString,
   children,
   content,
   decodeOid,
@@ -9,14 +7,17 @@ import {
   derError,
   expectTag,
   explicit,
+  explicitNode,
+  node,
   raw,
   readWhole,
   sequence,
+  sequenceNode,
   smallInteger,
   Tag,
-  tlv,
   x509Time,
 } from "./der.js";
+import { publicRandomBytes } from "./public-random.js";
 import type { SignatureAlgorithm, Signer } from "./signer.js";
 
 /** The fields of a `TBSCertificate` (RFC 5280 §4.1), each already DER-encoded where it is a structure. */
@@ -43,15 +44,18 @@ const version3 = explicit(0, smallInteger(2));
 export function encodeTbsCertificate(fields: TbsCertificateFields): Buffer {
   return sequence(
     version3,
-    tlv(Tag.integer, fields.serial),
+    node(Tag.integer, fields.serial),
     fields.signatureAlgorithm.identifier,
     fields.issuer,
-    sequence(x509Time(fields.notBefore), x509Time(fields.notAfter)),
+    sequenceNode(x509Time(fields.notBefore), x509Time(fields.notAfter)),
     fields.subject,
     fields.subjectPublicKeyInfo,
-    explicit(3, sequence(...fields.extensions)),
+    explicitNode(3, sequenceNode(...fields.extensions)),
   );
 }
+
+/** The unused-bits octet of a BIT STRING of whole bytes. */
+const noUnusedBits = Buffer.from([0]);
 
 /** Signs a DER TBSCertificate and returns the DER Certificate (RFC 5280 §4.1.1). */
 export async function signTbsCertificate(
@@ -60,7 +64,7 @@ export async function signTbsCertificate(
   signer: Signer,
 ): Promise<Buffer> {
   const signature = await signer.sign(tbs);
-  return sequence(tbs, signatureAlgorithm.identifier, bitString(signature));
+  return sequence(tbs, signatureAlgorithm.identifier, node(Tag.bitString, noUnusedBits, signature));
 }
 
 /**
@@ -83,7 +87,7 @@ export function checkSerial(serial: Uint8Array): void {
  */
 export function randomSerial(): Buffer {
   for (;;) {
-    const serial = randomBytes(16);
+    const serial = publicRandomBytes(16);
     serial[0]! &= 0x7f;
     if (serial[0] !== 0) return serial;
   }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import {
   contextPrimitive,
   derNull,
@@ -56,7 +56,7 @@ export function basicConstraintsExtension(ca: boolean, pathLength?: number): Buf
  * STRING value (without tag, length and unused-bits octet).
  */
 export function keyIdentifier(subjectPublicKeyBits: Uint8Array): Buffer {
-  return createHash("sha1").update(subjectPublicKeyBits).digest();
+  return hash("sha1", subjectPublicKeyBits, "buffer");
 }
 
 /** subjectKeyIdentifier (RFC 5280 §4.2.1.2), non-critical. */

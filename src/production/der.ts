@@ -7,13 +7,10 @@
  * what the strict readers (GnuTLS) see: primitive OCTET STRINGs, definite lengths, sorted SETs.
  */
 
-import { contextPrimitive, smallInteger, Tag, tlv } from "../pki/der.js";
+import { smallInteger, Tag, tlv } from "../pki/der.js";
 
 // The encoder itself is the PKI's (src/pki/der.ts): `tlv`, `sequence`, `octetString`, `oid`,
 // `derNull` come from there; these are what PKCS#12 needs beyond them.
-
-/** `[n] IMPLICIT` of a primitive type (e.g. an OCTET STRING). */
-export const implicitPrimitive = (n: number, bytes: Buffer): Buffer => tlv(contextPrimitive(n), bytes);
 
 /** SET OF: DER orders the encoded members as octet strings (X.690 §11.6). */
 export function setOf(...members: readonly Buffer[]): Buffer {

@@ -1,5 +1,6 @@
-import { createCipheriv, hash, randomBytes } from "node:crypto";
+import { createCipheriv, hash } from "node:crypto";
 import { oid as encodeOid, octetString, sequence } from "../pki/der.js";
+import { publicRandomBytes } from "../pki/public-random.js";
 import { integer, utf16be } from "./der.js";
 
 /**
@@ -44,7 +45,7 @@ export function derivePkcs12Key(
   iterations: number,
   length: number,
 ): Buffer {
-  const { u, v } = digest;
+  const { name, u, v } = digest;
   const passwordBmp = Buffer.concat([utf16be(password), Buffer.alloc(2)]);
   const repeatToBlocks = (bytes: Buffer) => {
     const out = Buffer.alloc(v * Math.ceil(bytes.length / v));
@@ -56,8 +57,8 @@ export function derivePkcs12Key(
   const blocks = Math.ceil(length / u);
   const out: Buffer[] = [];
   for (let i = 0; i < blocks; i++) {
-    let block = hash(digest.name, Buffer.concat([diversifier, input]), "buffer");
-    for (let r = 1; r < iterations; r++) block = hash(digest.name, block, "buffer");
+    let block = hash(name, Buffer.concat([diversifier, input]), "buffer");
+    for (let r = 1; r < iterations; r++) block = hash(name, block, "buffer");
     out.push(block);
     if (i + 1 === blocks) break;
     // Step 6: B is A repeated to v bytes; every v-byte block Iⱼ of I becomes (Iⱼ + B + 1) mod 2^(8v).
@@ -91,7 +92,7 @@ export function encryptPbeSha1TripleDes(
 ): { algorithm: Buffer; ciphertext: Buffer } {
   // The IV is derived from password and salt, so a salt per encryption is what keeps two
   // encryptions from sharing key and IV.
-  const salt = randomBytes(legacySaltBytes);
+  const salt = publicRandomBytes(legacySaltBytes);
   const key = derivePkcs12Key(sha1Digest, KeyPurpose.encryptionKey, password, salt, iterations, 24);
   const iv = derivePkcs12Key(sha1Digest, KeyPurpose.iv, password, salt, iterations, 8);
   const cipher = createCipheriv("des-ede3-cbc", key, iv);

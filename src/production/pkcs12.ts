@@ -1,23 +1,31 @@
-import { createCipheriv, createHmac, hash, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createHmac, hash, pbkdf2Sync, timingSafeEqual } from "node:crypto";
 import type { Pkcs12Format } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import {
   children,
   content as contentOf,
+  contextPrimitive,
+  type DerPart,
   derError,
   derNull,
+  encodeNode,
   oid as encodeOid,
   expectTag,
-  explicit,
+  explicitNode,
   isDerError,
+  node,
   octetString,
+  octetStringNode,
   raw,
   readElement,
   readSmallInteger,
   readWhole,
   sequence,
+  sequenceNode,
+  Tag,
 } from "../pki/der.js";
-import { bmpString, implicitPrimitive, integer, setOf } from "./der.js";
+import { publicRandomBytes } from "../pki/public-random.js";
+import { bmpString, integer, setOf } from "./der.js";
 import { keyMatchesCertificate } from "./key-certificate-match.js";
 import {
   derivePkcs12Key,
@@ -128,93 +136,115 @@ export function buildPkcs12(options: BuildPkcs12Options): Buffer {
 
   const attributesOf = entries.map((entry) =>
     setOf(
-      sequence(oid.friendlyName, setOf(bmpString(entry.friendlyName))),
+      friendlyNameAttribute(entry.friendlyName),
       // The SHA-1 of the certificate is OpenSSL's localKeyId; it only pairs bags, it protects nothing.
       sequence(oid.localKeyId, setOf(octetString(hash("sha1", entry.certificate, "buffer")))),
     ),
   );
 
+  // The structures are DER nodes (see `DerNode`) written out once each: the SafeContents to
+  // encrypt, the AuthenticatedSafe to MAC, the PFX to hand over.
   const certificateBag = (certificate: Buffer, attributes?: Buffer) =>
-    sequence(
+    sequenceNode(
       oid.certBag,
-      explicit(0, sequence(oid.x509Certificate, explicit(0, octetString(certificate)))),
+      explicitNode(0, sequenceNode(oid.x509Certificate, explicitNode(0, octetStringNode(certificate)))),
       ...(attributes ? [attributes] : []),
     );
-  const certificateContents = sequence(
-    ...entries.map((entry, i) => certificateBag(entry.certificate, attributesOf[i])),
-    ...caCertificates.map((certificate) => certificateBag(certificate)),
+  const certificateContents = encodeNode(
+    sequenceNode(
+      ...entries.map((entry, i) => certificateBag(entry.certificate, attributesOf[i])),
+      ...caCertificates.map((certificate) => certificateBag(certificate)),
+    ),
   );
   const certificates = protection.encrypt(certificateContents);
-  const encryptedCertificates = sequence(
+  const encryptedCertificates = sequenceNode(
     oid.encryptedData,
-    explicit(
+    explicitNode(
       0,
-      sequence(
+      sequenceNode(
         integer(0),
-        sequence(oid.data, certificates.algorithm, implicitPrimitive(0, certificates.ciphertext)),
+        sequenceNode(oid.data, certificates.algorithm, node(contextPrimitive(0), ...certificates.ciphertext)),
       ),
     ),
   );
 
-  const keyContents = sequence(
+  const keyContents = sequenceNode(
     ...entries.map((entry, i) => {
       const key = protection.encrypt(entry.privateKeyPkcs8);
-      const encryptedPrivateKeyInfo = sequence(key.algorithm, octetString(key.ciphertext));
-      return sequence(oid.pkcs8ShroudedKeyBag, explicit(0, encryptedPrivateKeyInfo), attributesOf[i]!);
+      const encryptedPrivateKeyInfo = sequenceNode(key.algorithm, node(Tag.octetString, ...key.ciphertext));
+      return sequenceNode(
+        oid.pkcs8ShroudedKeyBag,
+        explicitNode(0, encryptedPrivateKeyInfo),
+        attributesOf[i]!,
+      );
     }),
   );
-  const keys = sequence(oid.data, explicit(0, octetString(keyContents)));
+  const keys = sequenceNode(oid.data, explicitNode(0, octetStringNode(keyContents)));
 
-  const authenticatedSafe = sequence(encryptedCertificates, keys);
+  const authenticatedSafe = encodeNode(sequenceNode(encryptedCertificates, keys));
   const { digest, digestOid, salt: macSalt } = protection.mac;
   const macKey = derivePkcs12Key(digest, KeyPurpose.macKey, password, macSalt, iterations, digest.u);
   const mac = createHmac(digest.name, macKey).update(authenticatedSafe).digest();
 
   return sequence(
     integer(3),
-    sequence(oid.data, explicit(0, octetString(authenticatedSafe))),
-    sequence(
-      sequence(sequence(digestOid, derNull), octetString(mac)),
-      octetString(macSalt),
+    sequenceNode(oid.data, explicitNode(0, octetStringNode(authenticatedSafe))),
+    sequenceNode(
+      sequenceNode(sequenceNode(digestOid, derNull), octetStringNode(mac)),
+      octetStringNode(macSalt),
       integer(iterations),
     ),
   );
 }
 
+const friendlyNames = new Map<string, Buffer>();
+
+/** The friendlyName attribute of a bag: a handful of names (the profiles') recur on every card. */
+function friendlyNameAttribute(name: string): Buffer {
+  let attribute = friendlyNames.get(name);
+  if (!attribute) {
+    attribute = sequence(oid.friendlyName, setOf(bmpString(name)));
+    if (friendlyNames.size >= 256) friendlyNames.clear();
+    friendlyNames.set(name, attribute);
+  }
+  return attribute;
+}
+
 /** How one format encrypts its bags and keys its MAC. */
 interface Pkcs12Protection {
-  /** Encrypts a SafeContents or a PrivateKeyInfo; the AlgorithmIdentifier goes beside the ciphertext. */
-  encrypt(plaintext: Buffer): { algorithm: Buffer; ciphertext: Buffer };
+  /**
+   * Encrypts a SafeContents or a PrivateKeyInfo; the AlgorithmIdentifier goes beside the
+   * ciphertext, which comes in pieces (the cipher's update and final) written one after the other.
+   */
+  encrypt(plaintext: Buffer): { algorithm: DerPart; ciphertext: readonly Buffer[] };
   readonly mac: { readonly digest: Pkcs12Digest; readonly digestOid: Buffer; readonly salt: Buffer };
 }
 
 /** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC; an HMAC-SHA256 MAC. */
 function modernProtection(password: string, iterations: number): Pkcs12Protection {
-  const encryptionSalt = randomBytes(saltBytes);
+  const encryptionSalt = publicRandomBytes(saltBytes);
   // One PBKDF2 per file, not one per bag: every bag is encrypted under the same password, so
   // per-bag salts would cost a derivation each and protect nothing more (an attacker tests a
   // guess against the cheapest bag, or the MAC). Each encryption still has its own random IV,
   // which is all CBC needs under a shared key. PBES2 takes the password as octets (RFC 8018
   // §6.2); OpenSSL, GnuTLS and NSS all use its UTF-8 bytes, unlike the BMPString of the MAC.
   const key = pbkdf2Sync(Buffer.from(password, "utf8"), encryptionSalt, iterations, 32, "sha256");
+  // keyLength is left out: AES-256 fixes it, and OpenSSL omits it too (RFC 8018 §A.2).
+  const keyDerivation = sequence(
+    oid.pbkdf2,
+    sequence(octetString(encryptionSalt), integer(iterations), hmacWithSha256Algorithm),
+  );
   return {
     encrypt(plaintext) {
-      const iv = randomBytes(ivBytes);
+      const iv = publicRandomBytes(ivBytes);
       const cipher = createCipheriv("aes-256-cbc", key, iv);
-      const algorithm = sequence(
+      const algorithm = sequenceNode(
         oid.pbes2,
-        sequence(
-          // keyLength is left out: AES-256 fixes it, and OpenSSL omits it too (RFC 8018 §A.2).
-          sequence(
-            oid.pbkdf2,
-            sequence(octetString(encryptionSalt), integer(iterations), hmacWithSha256Algorithm),
-          ),
-          sequence(oid.aes256Cbc, octetString(iv)),
-        ),
+        sequenceNode(keyDerivation, sequenceNode(oid.aes256Cbc, octetStringNode(iv))),
       );
-      return { algorithm, ciphertext: Buffer.concat([cipher.update(plaintext), cipher.final()]) };
+      return { algorithm, ciphertext: [cipher.update(plaintext), cipher.final()] };
     },
-    mac: { digest: sha256Digest, digestOid: oid.sha256, salt: randomBytes(saltBytes) },
+    mac: { digest: sha256Digest, digestOid: oid.sha256, salt: publicRandomBytes(saltBytes) },
   };
 }
 
@@ -226,8 +256,11 @@ function modernProtection(password: string, iterations: number): Pkcs12Protectio
  */
 function legacyProtection(password: string, iterations: number): Pkcs12Protection {
   return {
-    encrypt: (plaintext) => encryptPbeSha1TripleDes(plaintext, password, iterations),
-    mac: { digest: sha1Digest, digestOid: oid.sha1, salt: randomBytes(legacySaltBytes) },
+    encrypt: (plaintext) => {
+      const { algorithm, ciphertext } = encryptPbeSha1TripleDes(plaintext, password, iterations);
+      return { algorithm, ciphertext: [ciphertext] };
+    },
+    mac: { digest: sha1Digest, digestOid: oid.sha1, salt: publicRandomBytes(legacySaltBytes) },
   };
 }
 

@@ -1,12 +1,6 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  type KeyObject,
-  randomBytes,
-  randomInt,
-} from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomInt } from "node:crypto";
 import { TesseraError } from "../domain/errors.js";
+import { publicRandomBytes } from "../pki/public-random.js";
 
 /**
  * A string of `length` random decimal digits, each drawn uniformly (a PIN or a PUK).
@@ -64,7 +58,8 @@ export function createPukCipher(key: Buffer): PukCipher {
   return {
     encrypt(puk, associatedData) {
       if (typeof puk !== "string" || puk.length === 0) throw new TesseraError("production.puk_invalid");
-      const iv = randomBytes(ivBytes);
+      // The IV is stored beside the ciphertext: public, so it may come from the pooled draw.
+      const iv = publicRandomBytes(ivBytes);
       const cipher = createCipheriv("aes-256-gcm", secret, iv, { authTagLength: tagBytes });
       cipher.setAAD(aad(associatedData));
       const ciphertext = Buffer.concat([cipher.update(puk, "utf8"), cipher.final()]);
