@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import type { Logger } from "pino";
 import { findProcess } from "../domain/process-catalog.js";
 import type { ChunkJob, ChunkResult } from "../production/chunk-job.js";
+import { chunksPerThread } from "../production/worker-pool.js";
 import type { Actor, Services } from "../services/services.js";
 import {
   type ChunkClaim,
@@ -100,10 +101,10 @@ export function createBatchScheduler(params: {
     try {
       do {
         again = false;
-        // One chunk more than there are threads: it waits in the pool's queue while the others
-        // are produced, so a thread starts on it the moment it is free instead of idling while
-        // its last chunk is recorded and the next one is claimed and read.
-        while (!stopped && running < getProducer().size + 1) {
+        // As many chunks as the threads hold (each its current and its next): a thread starts
+        // on its next the moment it is free instead of idling while its last chunk is recorded
+        // and the next one is claimed and read.
+        while (!stopped && running < getProducer().size * chunksPerThread) {
           const claim = await transact(store, (trx) =>
             claimNextChunk(trx, store.dialect, {
               instanceId,

@@ -6,7 +6,7 @@ import { createProductionContext, type ProductionContext } from "./production-co
 /**
  * The entry of a production worker thread (see `worker-pool.ts`). It builds its production
  * context once from `workerData` (a {@link WorkerInit}), says it is ready, then answers each
- * `{ job }` with `{ result }` or `{ error }`. A job that throws is answered with its error and
+ * `{ job }`, in the order they came, with `{ result }` or `{ error }`. A job that throws is answered with its error and
  * the thread lives on; so is every job when the context could not be built (a bad CA key), so
  * the pool reports the cause instead of restarting a thread that can never work.
  */
@@ -80,7 +80,13 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
     const reply = errorReply(error);
     initError = { ...reply, message: `The production worker cannot start: ${reply.message}` };
   }
-  port.on("message", async (request: WorkerRequest) => {
+  // The pool hands a thread its next chunk before the current one is done: one at a time, in
+  // order (two at once would interleave at their awaits and hold both chunks' garbage).
+  let previous: Promise<void> = Promise.resolve();
+  port.on("message", (request: WorkerRequest) => {
+    previous = previous.then(() => answer(request));
+  });
+  async function answer(request: WorkerRequest): Promise<void> {
     let reply: WorkerReply;
     let transfer: ArrayBuffer[] = [];
     if (!context) {
@@ -95,7 +101,7 @@ function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): void {
       }
     }
     port.postMessage(reply, transfer);
-  });
+  }
   port.postMessage({ ready: true } satisfies WorkerReply);
 }
 

@@ -89,6 +89,32 @@ describe("createWorkerPool", () => {
     await expect(after).resolves.toMatchObject({ batchId: "after", chunk: 32 });
   });
 
+  it("hands a thread its next chunk while it produces one, so it never waits on a busy main thread", async () => {
+    // The thread answers once a second chunk has reached it (or after 2 s): `pages` says how
+    // many chunks it held when it answered.
+    const script = folder.write(
+      "pipelined-worker.mjs",
+      `import { parentPort } from "node:worker_threads";
+       const held = [];
+       const answerAll = () => {
+         const pages = held.length;
+         for (const job of held.splice(0))
+           parentPort.postMessage({ result: { batchId: job.batchId, chunk: job.chunk, cards: [], pages } });
+       };
+       parentPort.on("message", ({ job }) => {
+         held.push(job);
+         if (held.length === 1) setTimeout(() => held.length > 0 && answerAll(), 2000);
+         else answerAll();
+       });
+       parentPort.postMessage({ ready: true });`,
+    );
+    const workers = pool({ size: 1, init, script: pathToFileURL(script) });
+    const first = workers.run(testJob(folder.dir, 61, []));
+    const second = workers.run(testJob(folder.dir, 62, []));
+    await expect(first).resolves.toMatchObject({ chunk: 61, pages: 2 });
+    await expect(second).resolves.toMatchObject({ chunk: 62 });
+  });
+
   it("fails every job at once when its threads cannot start", async () => {
     const script = folder.write("broken-worker.mjs", `throw new Error("no such module");`);
     const workers = pool({ size: 2, init, script: pathToFileURL(script) });
