@@ -189,7 +189,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         await checkpoints.stop();
         // After the runner, whose workers have their own sessions on a CA token.
         await ca.close();
-        chipStation.close();
+        await chipStation.close();
         await store.close();
       },
     };

@@ -1,16 +1,10 @@
 import path from "node:path";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTemplates } from "../domain/card-template.js";
-import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate } from "../test-support/chip-cards.js";
-import {
-  type BlankCardReader,
-  createBlankCardReader,
-  hasSoftHsm,
-  transportSoPin,
-} from "../test-support/softhsm.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
+import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
+import { hasSoftHsm } from "../test-support/softhsm.js";
 import { createBatchScheduler } from "./scheduler.js";
 
 /**
@@ -18,39 +12,20 @@ import { createBatchScheduler } from "./scheduler.js";
  * must touch no further chip: the other producer now owns the cards. Found by an attack review:
  * the station went on writing certificates to chips whose journal the other producer settled.
  */
-const chipCard = chipTemplate("Chip ID", "soLogin", 1);
+const tools = hasSoftHsm() && hasGcc();
+/** SoftHSM made as slow as a real chip, in whichever thread calls it. */
+const simulated = tools ? createSimulatedCardModule() : undefined;
+const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 
-describe.runIf(hasSoftHsm())("a chip station that loses its lease", () => {
-  let reader: BlankCardReader;
-  let t: TestApp;
-  let ops: { registrar: ApiClient; production: ApiClient };
-
-  beforeAll(async () => {
-    reader = createBlankCardReader(3);
-    process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
-    t = await createTestApp("sqlite", {
-      options: { approvalStep: false },
-      config: { templates: [...demoTemplates, chipCard] },
-    });
-    ops = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-    });
-  });
-  afterAll(async () => {
-    delete process.env.TESSERA_TRANSPORT_SO_PIN;
-    await t?.close();
-    reader?.remove();
-  });
+describe.runIf(tools)("a chip station that loses its lease", () => {
+  const chip = startChipTessera({ chipCard, blanks: 3 });
+  afterAll(() => simulated?.remove());
 
   it("stops before writing a certificate to a chip once another producer holds the chunk", async () => {
+    const { t, ops, reader } = chip;
     const module = t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
-    const generate = module.api.C_GenerateKeyPairAsync.bind(module.api);
     // Slow key generation, as a real chip's: the lease is renewed three times a lease.
-    module.api.C_GenerateKeyPairAsync = async (...args: Parameters<typeof generate>) => {
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      return generate(...args);
-    };
+    simulated!.simulate([{ call: "C_GenerateKeyPair", delayMs: 400 }]);
     const runner = createBatchScheduler({
       services: t.app.services,
       producer: () => ({
@@ -101,7 +76,7 @@ describe.runIf(hasSoftHsm())("a chip station that loses its lease", () => {
       const cards = await db.selectFrom("cards").select("state").where("id", "in", cardIds).execute();
       expect(cards.map((card) => card.state)).toEqual(["approved", "approved"]);
     } finally {
-      module.api.C_GenerateKeyPairAsync = generate;
+      simulated!.simulate([]);
       await runner.stop();
     }
   }, 60_000);

@@ -1,121 +1,101 @@
 import { execFileSync } from "node:child_process";
-import pkcs11js from "pkcs11js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTemplates } from "../domain/card-template.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
-import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate } from "../test-support/chip-cards.js";
-import {
-  type BlankCardReader,
-  createBlankCardReader,
-  hasSoftHsm,
-  softHsmModule,
-  transportSoPin,
-} from "../test-support/softhsm.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
+import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
+import { type BlankCardReader, hasSoftHsm, softHsmModule, transportSoPin } from "../test-support/softhsm.js";
 
 /**
  * Issue 10, bad input: a card pulled out mid-card, a PIN length the chip refuses, a wrong
  * transport PIN, no blank card left. Each fails the card with a sentence naming it and the
  * cause, leaves nothing half-recorded, and the batch goes on with the other cards.
  */
-const chipCard = chipTemplate("Chip ID", "soLogin", 1);
+const tools = hasSoftHsm() && hasGcc();
+/** SoftHSM cards that can be pulled out or refuse a PIN length: a middleware over it that says so. */
+const simulated = tools ? createSimulatedCardModule() : undefined;
+const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
+
+/** What the readers hold besides the blank cards: cards that are not blank and must stay as they are. */
+function addCardsNotBlank(reader: BlankCardReader): void {
+  // Someone else's card in the readers: initialised, holding an object, not blank.
+  reader.addCard("staff-card-0042");
+  execFileSync(
+    "pkcs11-tool",
+    [
+      "--module",
+      softHsmModule,
+      "--token-label",
+      "staff-card-0042",
+      "--login",
+      "--pin",
+      "1234",
+      "--keypairgen",
+      "--key-type",
+      "EC:prime256v1",
+      "--label",
+      "keep me",
+    ],
+    { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
+  );
+  // Another card labelled like a blank one, with an SO PIN of its own: it must be left alone.
+  execFileSync(
+    "softhsm2-util",
+    ["--init-token", "--free", "--label", "blank-foreign", "--so-pin", "87654321", "--pin", "1234"],
+    { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
+  );
+}
 
 type Item = { cardId: string; cardNumber: string; state: string; code: string | null; reason: string | null };
 
-describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
-  let reader: BlankCardReader;
-  let t: TestApp;
-  let ops: { registrar: ApiClient; production: ApiClient };
+describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
+  const chip = startChipTessera({ chipCard, blanks: 6, prepareReader: addCardsNotBlank });
   let module: Pkcs11Module;
   let holders = 0;
 
   /** Orders a batch of `count` new chip cards and waits for it; its items, in order. */
   async function batchOf(count: number, options: Record<string, unknown> = {}): Promise<Item[]> {
-    const cardIds = await requestCardsForNewHolders(ops.registrar, {
+    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
       lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
       count,
       template: "Chip ID",
     });
-    const order = await ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
       cardIds,
       options,
     });
     expect(order.status).toBe(202);
-    t.app.runner.start();
-    await t.app.runner.idle();
-    const batch = (await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    chip.t.app.runner.start();
+    await chip.t.app.runner.idle();
+    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
     expect(batch.state).toBe("completed");
     return batch.items;
   }
   const tokenLabels = () => module.listTokens().map((token) => token.label);
-  const objectsOn = (label: string) => reader.pkcs11Tool("--token-label", label, "--list-objects").trim();
+  const objectsOn = (label: string) =>
+    chip.reader.pkcs11Tool("--token-label", label, "--list-objects").trim();
 
-  beforeAll(async () => {
-    reader = createBlankCardReader(6);
-    // Someone else's card in the readers: initialised, holding an object, not blank.
-    reader.addCard("staff-card-0042");
-    execFileSync(
-      "pkcs11-tool",
-      [
-        "--module",
-        softHsmModule,
-        "--token-label",
-        "staff-card-0042",
-        "--login",
-        "--pin",
-        "1234",
-        "--keypairgen",
-        "--key-type",
-        "EC:prime256v1",
-        "--label",
-        "keep me",
-      ],
-      { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
-    );
-    // Another card labelled like a blank one, with an SO PIN of its own: it must be left alone.
-    execFileSync(
-      "softhsm2-util",
-      ["--init-token", "--free", "--label", "blank-foreign", "--so-pin", "87654321", "--pin", "1234"],
-      { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
-    );
-    process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
-    t = await createTestApp("sqlite", {
-      options: { approvalStep: false },
-      config: { templates: [...demoTemplates, chipCard] },
-    });
-    ops = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-    });
-    module = t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
+  beforeAll(() => {
+    module = chip.t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
   });
-  afterAll(async () => {
-    delete process.env.TESSERA_TRANSPORT_SO_PIN;
-    await t?.close();
-    reader?.remove();
-  });
+  afterAll(() => simulated?.remove());
 
   it("fails a card pulled out of its reader mid-card, revokes what was signed for it, and goes on", async () => {
-    const generate = module.api.C_GenerateKeyPairAsync.bind(module.api);
-    let calls = 0;
-    // The first card's second key: the card is gone.
-    module.api.C_GenerateKeyPairAsync = (...args: Parameters<typeof generate>) =>
-      ++calls === 2
-        ? Promise.reject(new pkcs11js.Pkcs11Error("CKR_DEVICE_REMOVED:50", 50, "C_GenerateKeyPair"))
-        : generate(...args);
+    // The first card's second key: the card is gone (CKR_DEVICE_REMOVED), in whichever thread
+    // the card is made.
+    simulated!.simulate([{ call: "C_GenerateKeyPair", skip: 1, count: 1, fail: 0x32 }]);
     let items: Item[];
     try {
       items = await batchOf(3);
     } finally {
-      module.api.C_GenerateKeyPairAsync = generate;
+      simulated!.simulate([]);
     }
     expect(items.map((item) => item.state)).toEqual(["failed", "done", "done"]);
     const [removed] = items;
     expect(removed!.code).toBe("pkcs11.card_removed");
     expect(removed!.reason).toContain(`Card ${removed!.cardNumber}`);
     expect(removed!.reason).toContain("CKR_DEVICE_REMOVED");
-    const card = (await ops.production("GET", `/api/v1/cards/${removed!.cardId}`)).body;
+    const card = (await chip.ops.production("GET", `/api/v1/cards/${removed!.cardId}`)).body;
     expect(card).toMatchObject({ state: "failed", tokenSerial: null });
     // Its first certificate was signed and journalled before the card went: recorded revoked.
     expect(card.certificates.map((c: { state: string }) => c.state)).toEqual(["revoked"]);
@@ -124,19 +104,18 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
     const wiped = `blank-${removed!.cardNumber}`;
     expect(tokenLabels()).toContain(wiped);
     expect(objectsOn(wiped)).toBe("");
-    expect(reader.soPinOpens(wiped, transportSoPin, "1234")).toBe(true);
-    expect(await t.app.services.store.db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
+    expect(chip.reader.soPinOpens(wiped, transportSoPin, "1234")).toBe(true);
+    expect(await chip.t.app.services.store.db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
   });
 
   it("refuses a PIN length the chip does not take, naming the card, and leaves the chips blank", async () => {
-    const listTokens = module.listTokens;
-    module.listTokens = () => listTokens().map((token) => ({ ...token, pinLength: { min: 8, max: 8 } }));
     const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
+    simulated!.simulate([], { pinLength: { min: 8, max: 8 } });
     let items: Item[];
     try {
       items = await batchOf(2, { pinLength: 6 });
     } finally {
-      module.listTokens = listTokens;
+      simulated!.simulate([]);
     }
     expect(items.map((item) => [item.state, item.code])).toEqual([
       ["failed", "pkcs11.pin_rejected"],
@@ -172,14 +151,16 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
   });
 
   it("revokes what it signed for chips whose chunk is given up after its last attempt", async () => {
-    const cardIds = await requestCardsForNewHolders(ops.registrar, {
+    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
       lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
       count: 1,
       template: "Chip ID",
     });
-    const { audit } = t.app.services;
+    const { audit } = chip.t.app.services;
     const append = audit.append.bind(audit);
-    const order = await ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds,
+    });
     // Recording the chunk fails every time, for a reason not the card's (the database went away).
     audit.append = async (db, entries, at) => {
       if (entries.some((entry) => entry.action === "CardsBoProcIssueMultiple" && entry.outcome === "success"))
@@ -187,20 +168,22 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
       return append(db, entries, at);
     };
     try {
-      t.app.runner.start();
+      chip.t.app.runner.start();
       for (let attempt = 0; attempt < 20; attempt++) {
-        await t.app.runner.idle();
-        if ((await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body.state !== "running")
+        await chip.t.app.runner.idle();
+        if (
+          (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body.state !== "running"
+        )
           break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     } finally {
       audit.append = append;
     }
-    const batch = (await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
     expect(batch).toMatchObject({ state: "completed", failed: 1 });
     expect(batch.items[0].code).toBe("batch.production_failed");
-    const { db } = t.app.services.store;
+    const { db } = chip.t.app.services.store;
     // Each attempt signed the card's two certificates: all of them are recorded, revoked.
     const certificates = await db
       .selectFrom("certificates")
@@ -228,7 +211,7 @@ describe.runIf(hasSoftHsm())("chip cards that cannot be made (SoftHSM)", () => {
     ]);
     expect(items[1]!.reason).toContain(`card ${items[1]!.cardNumber}`);
     expect(tokenLabels()).toContain("blank-foreign");
-    expect(reader.soPinOpens("blank-foreign", "87654321", "1234")).toBe(true);
+    expect(chip.reader.soPinOpens("blank-foreign", "87654321", "1234")).toBe(true);
     expect(objectsOn("staff-card-0042")).toContain("keep me");
   });
 });

@@ -20,10 +20,12 @@ export function isChipJob(job: Pick<ChunkJob, "templates">): boolean {
 }
 
 /**
- * Produces a chunk with chip cards on this thread, which owns the readers' PKCS#11 module (one
- * per process) and the database the chip journal lives in. The chunk's software cards, if the
- * batch mixes templates, are made here too. Certificates are signed with the CA's signer of
- * this process; the cards of one chip template go through as many readers at once as it says.
+ * Produces a chunk with chip cards from this thread, which loaded the readers' PKCS#11 module
+ * (one per process) and holds the database the chip journal lives in: the journal is written
+ * here before each step, and each step runs in the thread of the card's reader (see
+ * `production/reader-thread.ts`). The chunk's software cards, if the batch mixes templates, are
+ * made here too. Certificates are signed with the CA's signer of this process; the cards of one
+ * chip template go through as many readers at once as it says.
  */
 export async function produceChipChunk(
   services: Services,
@@ -58,13 +60,14 @@ export async function produceChipChunk(
       if (!settings) throw new Error(`the chip template ${template.name} has no pkcs11 settings`);
       const transportSoPin = chipStation.transportSoPin(settings);
       encoder = createChipEncoder({
-        module: chipStation.moduleFor(settings),
         settings,
         transportSoPin,
         refusedTokens: chipStation.refusedTokens(settings, transportSoPin),
         journal,
         caCertificates,
         readers: chipStation.readersFor(settings),
+        // Erasing the CA's token would destroy the CA key, however blank its label looks.
+        reservedLabels: ca.workerToken ? [ca.workerToken.tokenLabel.replace(/\s+$/, "")] : [],
       });
       chipEncoders.set(template.name, encoder);
     }

@@ -6,11 +6,12 @@ import pkcs11js from "pkcs11js";
 import { type CertificateProfile, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { roles } from "../domain/roles.js";
-import { initialiseToken, openTokenSession } from "../pkcs11/card-token.js";
-import { keyPairTemplates, keyUsagesOf } from "../pkcs11/key-pair-templates.js";
+import { openTokenSession } from "../pkcs11/card-token.js";
+import { keyPairTemplates } from "../pkcs11/key-pair-templates.js";
 import { loadPkcs11Module, type Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { createCaCertificate, createKeySigner, generateCaKey } from "../pki/index.js";
 import { runProcess } from "../processes/registry.js";
+import { createReaderSlots } from "../production/reader-slots.js";
 import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { insertBenchHolders } from "../store/bench-holders.js";
@@ -109,14 +110,17 @@ async function bareRate(profiles: CertificateProfile[], slots: number, cards: nu
 
 /**
  * The bare personalisation rate: the PKCS#11 calls a chip card takes — initialise the token, the
- * PUK as SO PIN and the PIN, the key pairs, three certificates written, a challenge signed per
- * key — from `slots` loops at once on this thread as production makes them, with nothing of
- * Tessera (no database, CA, PDF). In cards per second.
+ * PUK as SO PIN and the PIN, the key pairs, the certificates and the CA certificate written —
+ * in the same structure as production (`slots` readers, each card's calls in its reader's
+ * thread, the token serials known beforehand) with nothing of Tessera around them (no database,
+ * CA, PDF, journal). The challenge each signing key signs in production is left out: checking it
+ * needs a certificate of that key. In cards per second.
  */
 async function barePersonalisationRate(profiles: CertificateProfile[], slots: number, cards: number) {
   const folder = blankCards(cards);
   process.env.SOFTHSM2_CONF = folder.conf;
   const module = loadPkcs11Module(softHsmModule);
+  const readers = createReaderSlots(slots, softHsmModule);
   const certificate = await createCaCertificate({
     subjectName: [{ type: "CN", value: "Bench card" }],
     signer: createKeySigner(generateCaKey()),
@@ -124,35 +128,47 @@ async function barePersonalisationRate(profiles: CertificateProfile[], slots: nu
   });
   try {
     const serials = module.listTokens().flatMap((token) => (token.serial ? [token.serial] : []));
+    // Each reader's thread started and its module loaded, as on a station that has made a card.
+    await Promise.all(
+      Array.from({ length: slots }, async () => {
+        const reader = await readers.take();
+        await reader.thread.listTokens();
+        return reader;
+      }),
+    ).then((taken) => {
+      for (const reader of taken) reader.release();
+    });
     let next = 0;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: slots }, async () => {
         for (let serial = serials[next++]; serial !== undefined; serial = serials[next++]) {
-          initialiseToken(module, serial, transportSoPin, `bench ${serial}`);
-          const so = openTokenSession(module, serial, { as: "so", pin: transportSoPin });
-          so.changePin(transportSoPin, "87654321");
-          so.setUserPin("246810");
-          so.close();
-          const user = openTokenSession(module, serial, { as: "user", pin: "246810" });
+          const { thread, release } = await readers.take();
+          await thread.setUp({
+            serial,
+            soPins: [transportSoPin],
+            label: `bench ${serial}`,
+            puk: "87654321",
+            pin: "246810",
+          });
           for (const profile of profiles) {
-            const key = await user.generateKeyPair(profile);
-            user.writeCertificate({ der: certificate, label: profile.name, id: key.id });
-            if (keyUsagesOf(profile).sign) user.sign(key.id, profile.keyAlgorithm, Buffer.alloc(32, 1));
+            const key = await thread.generateKeyPair(profile);
+            await thread.writeCertificate({ der: certificate, label: profile.name, id: key.id });
           }
-          user.writeCertificate({ der: certificate, label: "CA" });
-          user.close();
+          await thread.finish({ cardNumber: serial, caCertificates: [certificate], keys: [] });
+          release();
         }
       }),
     );
     return serials.length / ((performance.now() - started) / 1000);
   } finally {
+    await readers.close();
     module.close();
     folder.remove();
   }
 }
 
-/** Wall time spent in each PKCS#11 function the encoder calls, summed over all cards (ms). */
+/** Wall time spent on this thread in each PKCS#11 function, summed over all cards (ms). */
 function timeModuleCalls(module: Pkcs11Module): Map<string, number> {
   const spent = new Map<string, number>();
   const api = module.api as unknown as Record<string, unknown>;
@@ -205,7 +221,7 @@ async function pipelineRate(profiles: CertificateProfile[], slots: number, cards
         logLevel: "warn",
       },
       async (app) => {
-        const spent = timeModuleCalls(app.services.chipStation.moduleFor(template.pkcs11!));
+        const spentHere = timeModuleCalls(app.services.chipStation.moduleFor(template.pkcs11!));
         const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
         const actor: Actor = { id: admin.id, username: "admin", roles: [...roles] };
         await insertBenchHolders(app.services.store, cards);
@@ -217,6 +233,9 @@ async function pipelineRate(profiles: CertificateProfile[], slots: number, cards
         app.runner.start();
         await app.runner.idle();
         const seconds = (performance.now() - started) / 1000;
+        // The cards' calls run in the readers' threads; any left on this thread count too.
+        const spent = await app.services.chipStation.readersFor(template.pkcs11!).callTimes();
+        for (const [name, ms] of spentHere) spent.set(name, (spent.get(name) ?? 0) + ms);
         const batch = (await findBatch(app.services.store.db, (result as { batchId: string }).batchId))!;
         if (batch.done !== cards)
           throw new Error(`the bench batch made ${batch.done} of ${cards} cards (${batch.failed} failed)`);

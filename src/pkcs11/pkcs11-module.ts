@@ -29,6 +29,11 @@ export interface Pkcs11Module {
   /** The token with this serial; `pkcs11.token_not_found` when no reader holds it. */
   findToken(serial: string): TokenInfo;
   /**
+   * The first token, in slot order, that `match` accepts, reading no further slot once found: a
+   * station's readers hold dozens of cards, and reading each one's information takes time.
+   */
+  firstToken(match: (token: TokenInfo) => boolean): TokenInfo | undefined;
+  /**
    * C_Finalize then C_Initialize: a module lists only the tokens that existed when it was
    * initialised (SoftHSM reads its token folder then), so tokens created later need this.
    * Every open session is closed.
@@ -79,17 +84,27 @@ export function loadPkcs11Module(path: string): Pkcs11Module {
   }
   initialise(api, path);
 
-  const listTokens = (): TokenInfo[] => {
-    let slots: pkcs11js.Handle[];
+  const slotList = (): pkcs11js.Handle[] => {
     try {
-      slots = api.C_GetSlotList(true);
+      return api.C_GetSlotList(true);
     } catch (error) {
       throw unavailable(path, error);
     }
-    return slots.flatMap((slot) => {
+  };
+
+  /** The tokens in slot order, each read when asked for, its slot remembered. */
+  function* tokens(): Generator<TokenInfo> {
+    for (const slot of slotList()) {
       const token = readToken(slot);
-      return token ? [token] : [];
-    });
+      if (!token) continue;
+      if (token.serial !== "") lastSlot.set(token.serial, slot);
+      yield token;
+    }
+  }
+
+  const firstToken = (match: (token: TokenInfo) => boolean): TokenInfo | undefined => {
+    for (const token of tokens()) if (match(token)) return token;
+    return undefined;
   };
 
   /** The token in `slot`, or undefined when the slot has none (any longer). */
@@ -128,14 +143,14 @@ export function loadPkcs11Module(path: string): Pkcs11Module {
   return {
     path,
     api,
-    listTokens,
+    listTokens: () => [...tokens()],
+    firstToken,
     findToken(serial) {
       const remembered = lastSlot.get(serial);
       const there = remembered && readToken(remembered);
       if (there?.serial === serial) return there;
-      const token = listTokens().find((candidate) => candidate.serial === serial);
-      if (token) lastSlot.set(serial, token.slot);
-      else lastSlot.delete(serial);
+      lastSlot.delete(serial);
+      const token = firstToken((candidate) => candidate.serial === serial);
       if (!token)
         throw new TesseraError("pkcs11.token_not_found", `No reader of ${path} holds token ${serial}.`, {
           serial,
@@ -153,7 +168,13 @@ export function loadPkcs11Module(path: string): Pkcs11Module {
       initialise(api, path);
     },
     close() {
-      api.C_Finalize();
+      try {
+        api.C_Finalize();
+      } catch (error) {
+        // The library is one per process: another holder of it here (the CA's token beside the
+        // station's cards) may have finalised it first.
+        if (returnValueName(error) !== "CKR_CRYPTOKI_NOT_INITIALIZED") throw error;
+      }
       api.close();
     },
   };

@@ -1,14 +1,10 @@
-import { randomBytes, verify, X509Certificate } from "node:crypto";
 import type { Pkcs11Encoder } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
-import { initialiseToken, openTokenSession, type TokenSession } from "../pkcs11/card-token.js";
-import { keyUsagesOf } from "../pkcs11/key-pair-templates.js";
-import { returnValueName } from "../pkcs11/pkcs11-errors.js";
-import type { Pkcs11Module, TokenInfo } from "../pkcs11/pkcs11-module.js";
-import { signatureAlgorithmFor } from "../pki/index.js";
+import type { TokenInfo } from "../pkcs11/pkcs11-module.js";
 import type { CardEncoder, CardToWrite, CardWriting } from "./card-encoder.js";
 import type { ReaderSlots } from "./reader-slots.js";
+import type { ReaderThread } from "./reader-thread.js";
 
 /**
  * What the chip encoder writes down before it touches a chip (the station's database: see
@@ -27,15 +23,22 @@ export interface ChipJournal {
 }
 
 export interface ChipEncoderOptions {
-  readonly module: Pkcs11Module;
   readonly settings: Pkcs11Encoder;
   /** The SO PIN blank cards of this type leave the factory with. */
   readonly transportSoPin: string;
   readonly journal: ChipJournal;
-  /** The station's readers of this kind of card: a card holds one from `begin` to its end. */
+  /**
+   * The station's readers of this kind of card: a card holds one from `begin` to its end, and
+   * every PKCS#11 call of the card runs in that reader's thread.
+   */
   readonly readers: ReaderSlots;
   /** Tokens that refused this transport SO PIN at this station: never tried with it again. */
   readonly refusedTokens: Set<string>;
+  /**
+   * Labels of tokens that are never blank cards whatever their label says: the CA's own token,
+   * when its key is in a token of this module (found by its label, as the CA finds it).
+   */
+  readonly reservedLabels?: readonly string[];
   /** The CA certificate first, then those above it (DER): written to each card. */
   readonly caCertificates: readonly Buffer[];
 }
@@ -53,10 +56,13 @@ export interface ChipEncoderOptions {
  *    certificate is journalled, then written beside it;
  * 4. the CA chain is written, each signing key signs a challenge that is checked against its
  *    certificate, and the session is logged out.
+ *
+ * The journal is written on this thread before each step; the steps themselves
+ * (`chip-card-steps.ts`) run in the thread of the card's reader, so a slow chip blocks neither
+ * the main thread nor the other readers.
  */
 export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
-  const { module, settings, transportSoPin, journal, caCertificates, readers, refusedTokens } = options;
-  const blankLabel = new RegExp(settings.blankLabel);
+  const { settings, transportSoPin, journal, caCertificates, readers, refusedTokens } = options;
   /** Tokens this encoder has picked and not yet journalled. */
   const picking = new Set<string>();
   /**
@@ -65,26 +71,22 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
    */
   let transportRefused: TesseraError | undefined;
 
-  const isBlank = (token: TokenInfo) =>
-    token.serial !== "" && (!token.isInitialised || blankLabel.test(token.label));
-
-  async function takeBlankToken(card: { cardId: string; cardNumber: string; pukEncrypted: string }) {
+  async function takeBlankToken(
+    reader: ReaderThread,
+    card: { cardId: string; cardNumber: string; pukEncrypted: string },
+  ) {
     for (;;) {
       const taken = await journal.takenTokens();
-      const token = module
-        .listTokens()
-        .find(
-          (candidate) =>
-            isBlank(candidate) &&
-            !taken.has(candidate.serial) &&
-            !picking.has(candidate.serial) &&
-            !refusedTokens.has(candidate.serial),
-        );
+      const token = await reader.firstBlankToken({
+        blankLabel: settings.blankLabel,
+        excluded: [...taken, ...picking, ...refusedTokens],
+        reservedLabels: options.reservedLabels ?? [],
+      });
       if (!token)
         throw new TesseraError(
           "pkcs11.no_blank_card",
-          `No blank card is left in the readers of ${module.path} for card ${card.cardNumber}: put blank cards in the readers and produce the card again.`,
-          { cardNumber: card.cardNumber, path: module.path },
+          `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}: put blank cards in the readers and produce the card again.`,
+          { cardNumber: card.cardNumber, path: settings.module },
         );
       picking.add(token.serial);
       try {
@@ -97,17 +99,21 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
 
   return {
     async begin(card) {
-      const release = await readers.take();
+      const reader = await readers.take();
       try {
-        return await beginCard(card, release);
+        return await beginCard(card, reader.thread, reader.release);
       } catch (error) {
-        release();
+        reader.release();
         throw error;
       }
     },
   };
 
-  async function beginCard(card: CardToWrite, release: () => void): Promise<CardWriting> {
+  async function beginCard(
+    card: CardToWrite,
+    reader: ReaderThread,
+    release: () => void,
+  ): Promise<CardWriting> {
     const named = (error: unknown) => {
       if (error instanceof TesseraError && !error.message.startsWith(`Card ${card.cardNumber}`))
         return new TesseraError(error.code, `Card ${card.cardNumber}: ${error.message}`, error.details, {
@@ -125,13 +131,14 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       let token: TokenInfo;
       if (card.resumeOnToken) {
         try {
-          token = module.findToken(card.resumeOnToken);
+          token = await reader.findToken(card.resumeOnToken);
         } catch (error) {
           throw named(error);
         }
-      } else token = await takeBlankToken(card);
+      } else token = await takeBlankToken(reader, card);
       try {
-        return setUp(token);
+        await setUp(token);
+        return writeCard(reader, token.serial, card, release);
       } catch (error) {
         // A card labelled like a blank one that refuses the transport PIN may be another's card
         // put in the wrong reader: it is left alone and the next blank card taken. A second one
@@ -147,8 +154,8 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       }
     }
 
-    /** Checks the chip, erases and labels it, gives it the PUK and PIN: a logged-in session out. */
-    function setUp(token: TokenInfo): CardWriting {
+    /** Checks the chip, erases and labels it, gives it the PUK and PIN, and logs in as the user. */
+    async function setUp(token: TokenInfo): Promise<void> {
       // The card's PIN must suit the chip as well as the template.
       if (card.pin.length < token.pinLength.min || card.pin.length > token.pinLength.max)
         throw new TesseraError(
@@ -156,48 +163,27 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
           `Card ${card.cardNumber}: its chip (token ${token.serial}) takes PINs of ${token.pinLength.min} to ${token.pinLength.max} digits, not ${card.pin.length}.`,
           { cardNumber: card.cardNumber, serial: token.serial },
         );
-      const serial = token.serial;
-      let session: TokenSession | undefined;
-      let soPin: string | undefined;
-      try {
-        // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
-        // interrupted one has the transport PIN or, past that step, the PUK already.
-        const candidates = !token.isInitialised
-          ? [card.puk]
-          : card.resumeOnToken
-            ? [card.puk, transportSoPin]
-            : [transportSoPin];
-        for (const [index, pin] of candidates.entries()) {
-          try {
-            initialiseToken(module, serial, pin, card.cardNumber);
-            soPin = pin;
-            break;
-          } catch (error) {
-            const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
-            if (!wrong || index === candidates.length - 1) throw error;
-          }
-        }
-        const so = openTokenSession(module, serial, { as: "so", pin: soPin! });
-        try {
-          if (soPin !== card.puk) so.changePin(soPin!, card.puk);
-          soPin = card.puk;
-          so.setUserPin(card.pin);
-        } finally {
-          so.close();
-        }
-        session = openTokenSession(module, serial, { as: "user", pin: card.pin });
-      } catch (error) {
-        session?.close();
-        throw error;
-      }
-      return writeCard(session, card, soPin, release);
+      // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
+      // interrupted one has the transport PIN or, past that step, the PUK already.
+      const soPins = !token.isInitialised
+        ? [card.puk]
+        : card.resumeOnToken
+          ? [card.puk, transportSoPin]
+          : [transportSoPin];
+      await reader.setUp({
+        serial: token.serial,
+        soPins,
+        label: card.cardNumber,
+        puk: card.puk,
+        pin: card.pin,
+      });
     }
   }
 
   function writeCard(
-    session: TokenSession,
+    reader: ReaderThread,
+    serial: string,
     card: { cardId: string; cardNumber: string; puk: string },
-    soPin: string,
     release: () => void,
   ): CardWriting {
     const keys: {
@@ -205,20 +191,6 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       profile: Parameters<CardWriting["generateKeyPair"]>[0];
       certificate?: Buffer;
     }[] = [];
-    let open = true;
-    const close = () => {
-      if (!open) return;
-      open = false;
-      try {
-        session.close();
-      } catch {
-        // A card pulled out has no session left to close.
-      }
-    };
-    const done = () => {
-      close();
-      release();
-    };
     const failed = (error: unknown) =>
       error instanceof TesseraError
         ? new TesseraError(error.code, `Card ${card.cardNumber}: ${error.message}`, error.details, {
@@ -228,7 +200,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     return {
       async generateKeyPair(profile) {
         try {
-          const key = await session.generateKeyPair(profile);
+          const key = await reader.generateKeyPair(profile);
           keys.push({ id: key.id, profile });
           return key.spki;
         } catch (error) {
@@ -243,76 +215,35 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         await journal.keepCertificate(card.cardId, certificate);
         key.certificate = Buffer.from(certificate.der);
         try {
-          session.writeCertificate({ der: key.certificate, label: profile.name, id: key.id });
+          await reader.writeCertificate({ der: key.certificate, label: profile.name, id: key.id });
         } catch (error) {
           throw failed(error);
         }
       },
       async finish() {
         try {
-          caCertificates.forEach((der, index) => {
-            session.writeCertificate({ der, label: index === 0 ? "CA" : `CA ${index + 1}` });
+          const finished = await reader.finish({
+            cardNumber: card.cardNumber,
+            caCertificates,
+            keys: keys.map((key) => ({ profile: key.profile, id: key.id, certificate: key.certificate! })),
           });
-          for (const key of keys)
-            verifyKeyOnCard(session, key.profile, key.id, key.certificate!, card.cardNumber);
-          done();
-          return { tokenSerial: session.token.serial };
+          release();
+          return finished;
         } catch (error) {
           throw failed(error);
         }
       },
       async abandon() {
-        close();
+        // Leave no half-made keys on a chip that still answers: erase it and give it back its
+        // transport SO PIN, labelled as a blank card (`blank-<card number>`), so that it is
+        // taken again like any blank card (the failed card keeps no PUK). A chip that does not
+        // answer keeps what it had: its card is failed, its certificates revoked.
         try {
-          await wipe();
+          await reader.abandon({ serial, puk: card.puk, transportSoPin, label: `blank-${card.cardNumber}` });
         } finally {
           release();
         }
       },
     };
-
-    async function wipe() {
-      // Leave no half-made keys on a chip that still answers: erase it and give it back its
-      // transport SO PIN, labelled as a blank card (`blank-<card number>`), so that it is
-      // taken again like any blank card (the failed card keeps no PUK). A chip that does not
-      // answer keeps what it had: its card is failed, its certificates revoked.
-      try {
-        const serial = session.token.serial;
-        initialiseToken(module, serial, soPin, `blank-${card.cardNumber}`);
-        const so = openTokenSession(module, serial, { as: "so", pin: soPin });
-        try {
-          if (soPin !== transportSoPin) so.changePin(soPin, transportSoPin);
-        } finally {
-          so.close();
-        }
-      } catch (error) {
-        if (!(error instanceof TesseraError) && returnValueName(error) === undefined) throw error;
-      }
-    }
   }
-}
-
-/**
- * The chip signs a random challenge with the key of `id`, checked with the certificate's public
- * key: the certificate and the key on the card belong together and the key works. A key that may
- * not sign (an EC encryption key) is checked by its public half, which the certificate carries.
- */
-function verifyKeyOnCard(
-  session: TokenSession,
-  profile: Parameters<CardWriting["generateKeyPair"]>[0],
-  id: Buffer,
-  certificate: Buffer,
-  cardNumber: string,
-): void {
-  if (!keyUsagesOf(profile).sign) return;
-  const challenge = randomBytes(32);
-  const signature = session.sign(id, profile.keyAlgorithm, challenge);
-  const { publicKey } = new X509Certificate(certificate);
-  const { hash } = signatureAlgorithmFor(profile.keyAlgorithm);
-  if (!verify(hash, challenge, { key: publicKey, dsaEncoding: "der" }, signature))
-    throw new TesseraError(
-      "pkcs11.operation_failed",
-      `Card ${cardNumber}: the ${profile.name} key on the chip signed a challenge that its certificate does not verify.`,
-      { cardNumber },
-    );
 }

@@ -1,32 +1,66 @@
+import { createReaderThread, type ReaderThread } from "./reader-thread.js";
+
 /**
  * The readers of one kind of card at a station: at most `size` cards are personalised at once,
- * whichever chunk or batch they belong to. A card waits for a free reader in `take`, and gives
- * it back with the function `take` resolves to (once; later calls do nothing).
+ * whichever chunk or batch they belong to. A card waits for a free reader in `take`, works in
+ * that reader's thread, and gives the reader back with `release` (once; later calls do nothing).
  */
 export interface ReaderSlots {
   readonly size: number;
-  take(): Promise<() => void>;
+  take(): Promise<TakenReader>;
+  /** The milliseconds the readers' threads spent in each C_* function, by name, summed. */
+  callTimes(): Promise<Map<string, number>>;
+  /** Stops the readers' threads (a card still in one is rejected). */
+  close(): Promise<void>;
 }
 
-export function createReaderSlots(size: number): ReaderSlots {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  const release = () => {
+export interface TakenReader {
+  /** Where the card's PKCS#11 calls run: off the main thread, beside the other readers'. */
+  readonly thread: ReaderThread;
+  release(): void;
+}
+
+/**
+ * `size` readers of the module at `modulePath`, which this process has already loaded on its
+ * main thread. A reader's thread starts when a card first takes it.
+ */
+export function createReaderSlots(size: number, modulePath: string): ReaderSlots {
+  const threads = new Map<number, ReaderThread>();
+  const free: number[] = Array.from({ length: size }, (_, index) => index);
+  const waiting: ((reader: number) => void)[] = [];
+  const giveBack = (reader: number) => {
     const next = waiting.shift();
-    if (next) next();
-    else free++;
+    if (next) next(reader);
+    else free.push(reader);
   };
   return {
     size,
     async take() {
-      if (free > 0) free--;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
+      const reader = free.pop() ?? (await new Promise<number>((resolve) => waiting.push(resolve)));
+      let thread = threads.get(reader);
+      if (!thread) {
+        thread = createReaderThread(modulePath);
+        threads.set(reader, thread);
+      }
       let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        release();
+      return {
+        thread,
+        release() {
+          if (released) return;
+          released = true;
+          giveBack(reader);
+        },
       };
+    },
+    async callTimes() {
+      const spent = new Map<string, number>();
+      for (const times of await Promise.all([...threads.values()].map((thread) => thread.callTimes())))
+        for (const [name, ms] of Object.entries(times)) spent.set(name, (spent.get(name) ?? 0) + ms);
+      return spent;
+    },
+    async close() {
+      await Promise.all([...threads.values()].map((thread) => thread.close()));
+      threads.clear();
     },
   };
 }

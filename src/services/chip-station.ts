@@ -18,7 +18,8 @@ export interface ChipStation {
   moduleFor(settings: Pkcs11Encoder): Pkcs11Module;
   /**
    * The readers of the cards of `settings`' type: however many chunks are in production at once,
-   * no more cards than it has readers are personalised at a time.
+   * no more cards than it has readers are personalised at a time, each in its reader's thread.
+   * @throws TesseraError `pkcs11.module_unavailable` when the module is not loaded.
    */
   readersFor(settings: Pkcs11Encoder): ReaderSlots;
   /**
@@ -28,8 +29,8 @@ export interface ChipStation {
   refusedTokens(settings: Pkcs11Encoder, transportSoPin: string): Set<string>;
   /** The transport SO PIN of blank cards of `settings`' type, from this station's environment. */
   transportSoPin(settings: Pkcs11Encoder): string;
-  /** C_Finalize every module loaded. */
-  close(): void;
+  /** Stops the readers' threads, then C_Finalize every module loaded. */
+  close(): Promise<void>;
 }
 
 /**
@@ -71,6 +72,18 @@ export function openChipStation(
         : undefined;
   const readers = new Map<string, ReaderSlots>();
   const refused = new Map<string, Set<string>>();
+  const moduleFor = (settings: Pkcs11Encoder): Pkcs11Module => {
+    const module = modules.get(settings.module);
+    if (module) return module;
+    throw (
+      failures.get(settings.module) ??
+      new TesseraError(
+        "pkcs11.module_unavailable",
+        `The PKCS#11 module ${settings.module} is not one this process loaded.`,
+        { path: settings.module },
+      )
+    );
+  };
   return {
     refusal,
     refusedTokens(settings, transportSoPin) {
@@ -87,23 +100,14 @@ export function openChipStation(
       const key = `${settings.module}\n${settings.blankLabel}`;
       let slots = readers.get(key);
       if (!slots) {
-        slots = createReaderSlots(settings.readers);
+        // Loaded, and so initialised, on this thread before any reader's thread loads it.
+        moduleFor(settings);
+        slots = createReaderSlots(settings.readers, settings.module);
         readers.set(key, slots);
       }
       return slots;
     },
-    moduleFor(settings) {
-      const module = modules.get(settings.module);
-      if (module) return module;
-      throw (
-        failures.get(settings.module) ??
-        new TesseraError(
-          "pkcs11.module_unavailable",
-          `The PKCS#11 module ${settings.module} is not one this process loaded.`,
-          { path: settings.module },
-        )
-      );
-    },
+    moduleFor,
     transportSoPin(settings) {
       const pin = env[settings.transportSoPinEnv];
       if (!pin)
@@ -114,7 +118,11 @@ export function openChipStation(
         );
       return pin;
     },
-    close() {
+    async close() {
+      // The readers' threads first: C_Finalize while a thread is in a call would pull the module
+      // from under it.
+      await Promise.all([...readers.values()].map((slots) => slots.close()));
+      readers.clear();
       for (const module of modules.values()) module.close();
       modules.clear();
     },

@@ -1,15 +1,19 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import pkcs11js from "pkcs11js";
+import { afterAll, beforeAll } from "vitest";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import type { ProcessOptions } from "../domain/process-options.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { createPukCipher } from "../production/secrets.js";
 import type { Actor } from "../services/services.js";
 import { transitionCards } from "../store/card-transitions.js";
 import { insertCards } from "../store/cards.js";
+import type { Dialect } from "../store/database.js";
+import { type ApiClient, loggedInOperators } from "./api-setup.js";
 import { createUserAs } from "./processes.js";
-import { type BlankCardReader, softHsmModule } from "./softhsm.js";
-import type { TestApp } from "./test-app.js";
+import { type BlankCardReader, createBlankCardReader, softHsmModule, transportSoPin } from "./softhsm.js";
+import { createTestApp, listenOnRealTime, type TestApp } from "./test-app.js";
 
 /**
  * Chip cards for the PIN processes, without the batch path: a SoftHSM token set up as
@@ -19,12 +23,14 @@ import type { TestApp } from "./test-app.js";
 
 /**
  * A chip card template on SoftHSM, PINs of 6 to 8 digits, card numbers 7003…: a blank card is a
- * token labelled `blank-…` (as `createBlankCardReader` makes them), `readers` at once.
+ * token labelled `blank-…` (as `createBlankCardReader` makes them), `readers` at once. `module`
+ * may be a simulated card middleware over SoftHSM (`simulated-card.ts`).
  */
 export function chipTemplate(
   name: string,
   unblockStyle: "soLogin" | "setPin" = "soLogin",
   readers = 1,
+  module = softHsmModule,
 ): CardTemplate {
   return cardTemplateSchema.parse({
     ...demoTemplates[0],
@@ -32,8 +38,60 @@ export function chipTemplate(
     pinLength: { min: 6, max: 8 },
     cardNumber: { prefix: "7003", digits: 8 },
     encoder: "pkcs11",
-    pkcs11: { module: softHsmModule, blankLabel: "^blank-", unblockStyle, readers },
+    pkcs11: { module, blankLabel: "^blank-", unblockStyle, readers },
   });
+}
+
+/** A Tessera that makes chip cards, as {@link startChipTessera} hands it to a suite. */
+export interface ChipTessera {
+  reader: BlankCardReader;
+  t: TestApp;
+  ops: { registrar: ApiClient; production: ApiClient };
+  /** Where it listens, with `onRealTime`. */
+  baseUrl?: string;
+}
+
+/**
+ * For a suite of chip-card tests: before its tests, readers holding `blanks` blank cards (and
+ * what `prepareReader` puts in them), the transport SO PIN in the environment, a Tessera on
+ * `dialect` with the template `chipCard` beside the demo's and no approval step, and a registrar
+ * and a production administrator logged in; after them, all of it gone. Read the fields inside
+ * the tests, once the suite has started.
+ */
+export function startChipTessera(setup: {
+  chipCard: CardTemplate;
+  blanks: number;
+  dialect?: Dialect;
+  options?: Partial<ProcessOptions>;
+  prepareReader?: (reader: BlankCardReader) => void;
+  /** Listening on 127.0.0.1 with its clock moved to now, for clients outside the process (OpenSSL). */
+  onRealTime?: boolean;
+}): ChipTessera {
+  const suite = {} as ChipTessera;
+  beforeAll(async () => {
+    // The readers hold every card before the module is loaded: SoftHSM lists only the tokens
+    // present at C_Initialize.
+    suite.reader = createBlankCardReader(setup.blanks);
+    setup.prepareReader?.(suite.reader);
+    process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
+    suite.t = await createTestApp(setup.dialect ?? "sqlite", {
+      options: { approvalStep: false, ...setup.options },
+      config: { templates: [...demoTemplates, setup.chipCard] },
+    });
+    // Before the logins: a session begun on the test clock would have ended long before now.
+    if (setup.onRealTime) suite.baseUrl = await listenOnRealTime(suite.t);
+    suite.ops = await loggedInOperators(suite.t, {
+      registrar: ["registrationOfficer"],
+      production: ["productionAdministrator"],
+    });
+    // Each blank card is a softhsm2-util run: a few dozen take minutes on a loaded machine.
+  }, 240_000);
+  afterAll(async () => {
+    delete process.env.TESSERA_TRANSPORT_SO_PIN;
+    await suite.t?.close();
+    suite.reader?.remove();
+  });
+  return suite;
 }
 
 /** A token as a personalised card: label `cardNumber`, SO PIN `puk`, user PIN `pin`. */
@@ -82,7 +140,6 @@ export async function insertActiveCard(
         template: card.template,
         state: "issued",
         holderName: `Pia Pin${card.cardNumber}`,
-        holderKey: `pin${card.cardNumber} pia`,
         organizationalUnit: null,
         requestedBy: registrar.id,
         decidedBy: null,

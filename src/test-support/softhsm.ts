@@ -26,6 +26,8 @@ export interface BlankCardReader {
   addCard(label: string): void;
   /** Runs OpenSC's `pkcs11-tool` on this reader's module; returns stdout. */
   pkcs11Tool(...args: string[]): string;
+  /** The private keys on the token labelled `label`, as `pkcs11-tool` lists them to its user. */
+  privateKeyObjects(label: string): string;
   /**
    * Whether `soPin` logs in as security officer on the token labelled `label`, as `pkcs11-tool`
    * finds out: it then sets the user PIN to `userPin` (C_InitPIN needs a read-write SO session;
@@ -60,16 +62,19 @@ export function createBlankCardReader(count: number): BlankCardReader {
     labels.push(label);
   };
   for (let i = 1; i <= count; i++) addCard(`blank-${i}`);
+  const pkcs11Tool = (...args: string[]) =>
+    execFileSync("pkcs11-tool", ["--module", softHsmModule, ...args], {
+      env,
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+  const listPrivateKeysAsUser = ["--login", "--pin", transportUserPin, "--list-objects", "--type", "privkey"];
   return {
     conf,
     labels,
     addCard,
-    pkcs11Tool: (...args) =>
-      execFileSync("pkcs11-tool", ["--module", softHsmModule, ...args], {
-        env,
-        encoding: "utf8",
-        stdio: "pipe",
-      }),
+    pkcs11Tool,
+    privateKeyObjects: (label) => pkcs11Tool("--token-label", label, ...listPrivateKeysAsUser),
     soPinOpens: (label, soPin, userPin) =>
       spawnSync(
         "pkcs11-tool",

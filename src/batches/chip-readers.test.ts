@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
+import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
+import { hasSoftHsm } from "../test-support/softhsm.js";
+
+/**
+ * Issue 10, throughput and a station that keeps answering: a chip blocks the thread that calls
+ * it for as long as it works (hundreds of milliseconds per PIN check on a real card), so a card's
+ * PKCS#11 calls run in its reader's own thread. Then the main thread, which serves HTTP and
+ * renews leases, never waits for a chip, and the readers work at once. The simulated card
+ * middleware makes SoftHSM as slow as a card and logs the OS thread of every call from inside
+ * the C library, outside Tessera's code.
+ */
+const tools = hasSoftHsm() && hasGcc();
+
+describe.runIf(tools)("chip cards personalised in their readers' threads (slow simulated chips)", () => {
+  const simulated = tools ? createSimulatedCardModule() : undefined;
+  const chipCard = chipTemplate("Chip ID", "soLogin", 2, simulated?.path);
+  const chip = startChipTessera({ chipCard, blanks: 4 });
+  afterAll(() => simulated?.remove());
+
+  it("never calls a chip from the main thread, which stays free while two readers work at once", async () => {
+    const { t, ops } = chip;
+    const cardIds = await requestCardsForNewHolders(ops.registrar, {
+      lastName: "Slow",
+      count: 2,
+      template: "Chip ID",
+    });
+    // A real chip takes hundreds of milliseconds to erase itself and to check a PIN.
+    const delayMs = 600;
+    simulated!.simulate([
+      { call: "C_InitToken", delayMs },
+      { call: "C_Login", delayMs },
+    ]);
+    simulated!.clearLog();
+    let last = performance.now();
+    let longestWait = 0;
+    const ticks = setInterval(() => {
+      const now = performance.now();
+      longestWait = Math.max(longestWait, now - last);
+      last = now;
+    }, 10);
+    let batch: { state: string; items: { state: string; reason: string | null }[] };
+    try {
+      const order = await ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+      expect(order.status).toBe(202);
+      t.app.runner.start();
+      await t.app.runner.idle();
+      batch = (await ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    } finally {
+      clearInterval(ticks);
+      simulated!.simulate([]);
+    }
+    expect(batch.items.map((item) => [item.state, item.reason])).toEqual([
+      ["done", null],
+      ["done", null],
+    ]);
+    const calls = simulated!.calls().filter((call) => call.process === process.pid);
+    const names = new Set(calls.map((call) => call.call));
+    for (const name of [
+      "C_InitToken",
+      "C_Login",
+      "C_SetPIN",
+      "C_InitPIN",
+      "C_GenerateKeyPair",
+      "C_CreateObject",
+      "C_Sign",
+    ])
+      expect(names).toContain(name);
+    // The main thread's OS thread id is the process id: it made none of the calls.
+    expect(calls.filter((call) => call.thread === process.pid).map((call) => call.call)).toEqual([]);
+    // The two cards' slow steps overlapped, each in its reader's thread.
+    const slow = calls.filter((call) => call.call === "C_InitToken" || call.call === "C_Login");
+    const together = slow.some((one) =>
+      slow.some((other) => other.thread !== one.thread && one.start < other.end && other.start < one.end),
+    );
+    expect(together).toBe(true);
+    // Each slow call blocked a thread for 600 ms; none of them held up the main thread.
+    expect(longestWait).toBeLessThan(delayMs * 0.7);
+  });
+});

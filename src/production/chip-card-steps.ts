@@ -1,0 +1,167 @@
+import { randomBytes, verify, X509Certificate } from "node:crypto";
+import type { CertificateProfile } from "../domain/card-template.js";
+import { TesseraError } from "../domain/errors.js";
+import { initialiseToken, openTokenSession, type TokenSession } from "../pkcs11/card-token.js";
+import { keyUsagesOf } from "../pkcs11/key-pair-templates.js";
+import { returnValueName } from "../pkcs11/pkcs11-errors.js";
+import type { Pkcs11Module, TokenInfo } from "../pkcs11/pkcs11-module.js";
+import { signatureAlgorithmFor } from "../pki/index.js";
+
+/**
+ * The PKCS#11 work of the card in one reader, in the steps the chip encoder takes it
+ * (`chip-encoder.ts`, which journals before each step). Every call here may block its thread
+ * for as long as the chip takes (a real card: hundreds of milliseconds to check a PIN, seconds to
+ * make a key), so these steps run in the reader's own thread (`reader-worker.ts`), never on the
+ * main thread that serves HTTP and renews leases.
+ *
+ * One card at a time: `setUp` opens the card's logged-in session, which the later steps use,
+ * until `finish` or `abandon` closes it.
+ */
+export interface ChipCardSteps {
+  listTokens(): TokenInfo[];
+  findToken(serial: string): TokenInfo;
+  /**
+   * The first blank token (not initialised, or labelled as `blankLabel` says) whose serial is not
+   * among `excluded` nor its label among `reservedLabels`, reading the slots only until it is found.
+   */
+  firstBlankToken(search: {
+    blankLabel: string;
+    excluded: readonly string[];
+    reservedLabels: readonly string[];
+  }): TokenInfo | undefined;
+  /**
+   * Erases the token with the first of `soPins` it takes (each wrong one costs a real card one of
+   * its SO tries: try few), labels it, makes `puk` its SO PIN and `pin` its user PIN, and logs in
+   * as the user. @throws TesseraError `pkcs11.pin_incorrect` when it takes none of them.
+   */
+  setUp(card: { serial: string; soPins: readonly string[]; label: string; puk: string; pin: string }): void;
+  generateKeyPair(profile: CertificateProfile): Promise<{ id: Buffer; spki: Buffer }>;
+  writeCertificate(certificate: { der: Buffer; label: string; id?: Buffer | undefined }): void;
+  /**
+   * Writes the CA chain, has each signing key sign a challenge checked against its certificate,
+   * and logs out.
+   */
+  finish(card: {
+    cardNumber: string;
+    caCertificates: readonly Buffer[];
+    keys: readonly { profile: CertificateProfile; id: Buffer; certificate: Buffer }[];
+  }): { tokenSerial: string };
+  /**
+   * Closes the card's session and, where the chip still answers, erases it and gives it back the
+   * transport SO PIN, labelled `label`: no half-made keys stay on it.
+   */
+  abandon(card: { serial: string; puk: string; transportSoPin: string; label: string }): void;
+}
+
+export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
+  let session: TokenSession | undefined;
+  const closeSession = () => {
+    const open = session;
+    session = undefined;
+    try {
+      open?.close();
+    } catch {
+      // A card pulled out has no session left to close.
+    }
+  };
+  const current = (): TokenSession => {
+    if (!session) throw new Error("no card is set up in this reader");
+    return session;
+  };
+
+  return {
+    listTokens: () => module.listTokens(),
+    findToken: (serial) => module.findToken(serial),
+    firstBlankToken({ blankLabel, excluded, reservedLabels }) {
+      const label = new RegExp(blankLabel);
+      const skip = new Set(excluded);
+      const reserved = new Set(reservedLabels);
+      return module.firstToken(
+        (token) =>
+          token.serial !== "" &&
+          (!token.isInitialised || label.test(token.label)) &&
+          !skip.has(token.serial) &&
+          !reserved.has(token.label),
+      );
+    },
+    setUp({ serial, soPins, label, puk, pin }) {
+      closeSession();
+      let soPin: string | undefined;
+      for (const [index, candidate] of soPins.entries()) {
+        try {
+          initialiseToken(module, serial, candidate, label);
+          soPin = candidate;
+          break;
+        } catch (error) {
+          const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
+          if (!wrong || index === soPins.length - 1) throw error;
+        }
+      }
+      if (soPin === undefined) throw new Error("setUp needs at least one SO PIN");
+      const so = openTokenSession(module, serial, { as: "so", pin: soPin });
+      try {
+        if (soPin !== puk) so.changePin(soPin, puk);
+        so.setUserPin(pin);
+      } finally {
+        so.close();
+      }
+      session = openTokenSession(module, serial, { as: "user", pin });
+    },
+    async generateKeyPair(profile) {
+      const { id, spki } = await current().generateKeyPair(profile);
+      return { id, spki };
+    },
+    writeCertificate(certificate) {
+      current().writeCertificate(certificate);
+    },
+    finish({ cardNumber, caCertificates, keys }) {
+      const card = current();
+      caCertificates.forEach((der, index) => {
+        card.writeCertificate({ der, label: index === 0 ? "CA" : `CA ${index + 1}` });
+      });
+      for (const key of keys) verifyKeyOnCard(card, key, cardNumber);
+      closeSession();
+      return { tokenSerial: card.token.serial };
+    },
+    abandon({ serial, puk, transportSoPin, label }) {
+      closeSession();
+      try {
+        initialiseToken(module, serial, puk, label);
+        const so = openTokenSession(module, serial, { as: "so", pin: puk });
+        try {
+          if (puk !== transportSoPin) so.changePin(puk, transportSoPin);
+        } finally {
+          so.close();
+        }
+      } catch (error) {
+        // A chip that does not answer keeps what it had: its card is failed, its certificates
+        // revoked.
+        if (!(error instanceof TesseraError) && returnValueName(error) === undefined) throw error;
+      }
+    },
+  };
+}
+
+/**
+ * The chip signs a random challenge with the key of `id`, checked with the certificate's public
+ * key: the certificate and the key on the card belong together and the key works. A key that may
+ * not sign (an EC encryption key) is checked by its public half, which the certificate carries.
+ */
+function verifyKeyOnCard(
+  session: TokenSession,
+  key: { profile: CertificateProfile; id: Buffer; certificate: Buffer },
+  cardNumber: string,
+): void {
+  const { profile, id, certificate } = key;
+  if (!keyUsagesOf(profile).sign) return;
+  const challenge = randomBytes(32);
+  const signature = session.sign(id, profile.keyAlgorithm, challenge);
+  const { publicKey } = new X509Certificate(certificate);
+  const { hash } = signatureAlgorithmFor(profile.keyAlgorithm);
+  if (!verify(hash, challenge, { key: publicKey, dsaEncoding: "der" }, signature))
+    throw new TesseraError(
+      "pkcs11.operation_failed",
+      `Card ${cardNumber}: the ${profile.name} key on the chip signed a challenge that its certificate does not verify.`,
+      { cardNumber },
+    );
+}
