@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findSession, insertSession } from "../store/sessions.js";
+import { testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
 
 describe.each(dialects)("expired sessions on %s", (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(() => t.close());
+  const suite = testAppForSuite(dialect);
 
   it("are deleted when anyone logs in; live ones stay", async () => {
-    const { db } = t.app.services.store;
-    const admin = await t.operator("sweeper", ["auditor"]);
-    const now = t.clock().getTime();
+    const { db } = suite.t.app.services.store;
+    const admin = await suite.t.operator("sweeper", ["auditor"]);
+    const now = suite.t.clock().getTime();
     const at = (ms: number) => new Date(now + ms).toISOString();
     await insertSession(db, {
       id: "expired-session",
@@ -29,7 +25,7 @@ describe.each(dialects)("expired sessions on %s", (dialect) => {
     });
     expect(await findSession(db, "expired-session")).toBeDefined();
 
-    await t.login("sweeper");
+    await suite.t.login("sweeper");
 
     expect(await findSession(db, "expired-session")).toBeUndefined();
     expect(await findSession(db, "live-session")).toMatchObject({ operatorId: admin.id });

@@ -1,23 +1,15 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTemplates } from "../domain/card-template.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
-import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate } from "../test-support/chip-cards.js";
+import { requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { type ChipTessera, chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
 import { readPinLetters } from "../test-support/pin-letters.js";
-import {
-  type BlankCardReader,
-  createBlankCardReader,
-  hasSoftHsm,
-  softHsmModule,
-  transportSoPin,
-  transportUserPin,
-} from "../test-support/softhsm.js";
-import { createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
+import { hasSoftHsm, softHsmModule, transportSoPin, transportUserPin } from "../test-support/softhsm.js";
+import type { TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 
 /**
@@ -32,42 +24,29 @@ const cardsPerDialect = 20;
 const chipCard = chipTemplate("Chip ID", "soLogin", 2);
 
 describe.runIf(tools)("chip cards in a batch (SoftHSM, judged by pkcs11-tool and OpenSSL)", () => {
-  let reader: BlankCardReader;
-
-  beforeAll(() => {
-    process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
-  });
-  afterAll(() => {
-    delete process.env.TESSERA_TRANSPORT_SO_PIN;
-  });
-
-  const tool = (...args: string[]) =>
-    spawnSync("pkcs11-tool", ["--module", softHsmModule, ...args], {
-      encoding: "utf8",
-      env: { ...process.env, SOFTHSM2_CONF: reader.conf },
-    });
-
   describe.each(dialects)("on %s", (dialect) => {
+    // Each database numbers its cards alike: its own readers.
+    const suite = startChipTessera({
+      chipCard,
+      blanks: cardsPerDialect + 2,
+      dialect,
+      options: { pukDelivery: "print" },
+      onRealTime: true,
+    });
     let t: TestApp;
-    let ops: { registrar: ApiClient; production: ApiClient };
+    let ops: ChipTessera["ops"];
     let mailerCookie: string;
-    let baseUrl: string;
     let cardIds: string[];
     let batchId: string;
 
+    const tool = (...args: string[]) =>
+      spawnSync("pkcs11-tool", ["--module", softHsmModule, ...args], {
+        encoding: "utf8",
+        env: { ...process.env, SOFTHSM2_CONF: suite.reader.conf },
+      });
+
     beforeAll(async () => {
-      // The readers hold every blank card before the module is loaded: SoftHSM lists only the
-      // tokens present at C_Initialize. Each database numbers its cards alike: its own readers.
-      reader = createBlankCardReader(cardsPerDialect + 2);
-      t = await createTestApp(dialect, {
-        options: { approvalStep: false, pukDelivery: "print" },
-        config: { templates: [...demoTemplates, chipCard] },
-      });
-      baseUrl = await listenOnRealTime(t);
-      ops = await loggedInOperators(t, {
-        registrar: ["registrationOfficer"],
-        production: ["productionAdministrator"],
-      });
+      ({ t, ops } = suite);
       await t.operator("mailer", ["pinMailer"]);
       mailerCookie = await t.login("mailer");
       cardIds = await requestCardsForNewHolders(ops.registrar, {
@@ -84,10 +63,6 @@ describe.runIf(tools)("chip cards in a batch (SoftHSM, judged by pkcs11-tool and
       t.app.runner.start();
       await t.app.runner.idle();
     }, 240_000);
-    afterAll(async () => {
-      await t?.close();
-      reader?.remove();
-    });
 
     it("personalises every chip: keys born on it, its certificates beside them, the PIN from the letter opens it", async () => {
       const batch = (await ops.production("GET", `/api/v1/batches/${batchId}`)).body;
@@ -141,8 +116,8 @@ describe.runIf(tools)("chip cards in a batch (SoftHSM, judged by pkcs11-tool and
           expect(
             tool("--token-label", card.cardNumber, "--login", "--pin", wrong, "--list-objects").status,
           ).not.toBe(0);
-        expect(reader.soPinOpens(card.cardNumber, transportSoPin, pin)).toBe(false);
-        expect(reader.soPinOpens(card.cardNumber, String(puk), pin)).toBe(true);
+        expect(suite.reader.soPinOpens(card.cardNumber, transportSoPin, pin)).toBe(false);
+        expect(suite.reader.soPinOpens(card.cardNumber, String(puk), pin)).toBe(true);
 
         // The first cards: the chip signs, OpenSSL verifies with the certificate; CRL and OCSP agree.
         if (index < 3) {
@@ -208,7 +183,9 @@ describe.runIf(tools)("chip cards in a batch (SoftHSM, judged by pkcs11-tool and
               },
             ),
           ).toContain("OK");
-          expect(await askOcsp({ caFile, certFile, responderUrl: `${baseUrl}/pki/ocsp` })).toMatch(/: good/);
+          expect(await askOcsp({ caFile, certFile, responderUrl: `${suite.baseUrl}/pki/ocsp` })).toMatch(
+            /: good/,
+          );
         }
       }
       expect(serials.size).toBe(cardsPerDialect);

@@ -7,10 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { demoTemplates } from "../domain/card-template.js";
-import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
-import { findOperatorByUsername } from "../store/operators.js";
+import { orderBatchOfNewHolders } from "../test-support/batches.js";
 import { chipTemplate } from "../test-support/chip-cards.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { killWorkerWhen } from "../test-support/killed-worker.js";
@@ -78,41 +76,13 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
       LOG_LEVEL: "silent",
     };
     process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
-    const app = await openApp();
-    try {
-      const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
-      const actor: Actor = {
-        id: admin.id,
-        username: "admin",
-        roles: ["registrationOfficer", "productionAdministrator", "administrator"],
-      };
-      await app.services.store.db
-        .updateTable("process_options")
-        .set({
-          options: JSON.stringify({
-            ...(await app.services.getOptions()),
-            approvalStep: false,
-            pukDelivery: "print",
-          }),
-        })
-        .execute();
-      const csv = ["firstName,lastName,email,identifier"];
-      for (let i = 0; i < cards; i++) csv.push(`Kim${i},Chipcrash,k${i}@example.org,K-${i}`);
-      await runProcess(app.services, actor, "UsersBoProcImport", { csv: csv.join("\n") });
-      const users = await app.services.store.db.selectFrom("users").select("id").execute();
-      await runProcess(app.services, actor, "CardsBoProcRequestMultiple", {
-        userIds: users.map((u) => u.id),
-        template: "Chip ID",
-      });
-      const ids = await app.services.store.db.selectFrom("cards").select("id").execute();
-      const { result } = await runProcess(app.services, actor, "CardsBoProcIssueMultiple", {
-        cardIds: ids.map((c) => c.id),
-        options: { pinLength: 6, cardEndState: "issued", certificateEndState: "onHold" },
-      });
-      batchId = (result as { batchId: string }).batchId;
-    } finally {
-      await app.close();
-    }
+    batchId = await orderBatchOfNewHolders(openApp, {
+      holders: cards,
+      lastName: "Chipcrash",
+      template: "Chip ID",
+      options: { pinLength: 6, cardEndState: "issued", certificateEndState: "onHold" },
+      processOptions: { pukDelivery: "print" },
+    });
   });
   afterAll(() => {
     delete process.env.TESSERA_TRANSPORT_SO_PIN;

@@ -4,10 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
-import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
-import { findOperatorByUsername } from "../store/operators.js";
+import { orderBatchOfNewHolders } from "../test-support/batches.js";
 import { killWorkerWhen } from "../test-support/killed-worker.js";
 
 const cli = path.resolve("dist/cli/main.js");
@@ -45,35 +43,12 @@ describe("a batch survives SIGKILL at any point", () => {
   let batchId: string;
 
   beforeAll(async () => {
-    const app = await openApp();
-    try {
-      const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
-      const actor: Actor = {
-        id: admin.id,
-        username: "admin",
-        roles: ["registrationOfficer", "productionAdministrator", "administrator"],
-      };
-      await app.services.store.db
-        .updateTable("process_options")
-        .set({ options: JSON.stringify({ ...(await app.services.getOptions()), approvalStep: false }) })
-        .execute();
-      const csv = ["firstName,lastName,email,identifier"];
-      for (let i = 0; i < cards; i++) csv.push(`Kim${i},Crash,k${i}@example.org,K-${i}`);
-      await runProcess(app.services, actor, "UsersBoProcImport", { csv: csv.join("\n") });
-      const users = await app.services.store.db.selectFrom("users").select("id").execute();
-      await runProcess(app.services, actor, "CardsBoProcRequestMultiple", {
-        userIds: users.map((u) => u.id),
-        template: "Employee ID",
-      });
-      const ids = await app.services.store.db.selectFrom("cards").select("id").execute();
-      const { result } = await runProcess(app.services, actor, "CardsBoProcIssueMultiple", {
-        cardIds: ids.map((c) => c.id),
-        options: { certificateEndState: "onHold" },
-      });
-      batchId = (result as { batchId: string }).batchId;
-    } finally {
-      await app.close();
-    }
+    batchId = await orderBatchOfNewHolders(openApp, {
+      holders: cards,
+      lastName: "Crash",
+      template: "Employee ID",
+      options: { certificateEndState: "onHold" },
+    });
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -11,6 +11,7 @@ import type { CaKeyType } from "../domain/ca-key-types.js";
 import { createCertificateIssuer, createThreadSigner, randomSerial, toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
+import { caSettingsOf } from "../test-support/pki.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 import { loadCertificateAuthority } from "./certificate-authority.js";
@@ -215,12 +216,7 @@ describe.runIf(hasTool("openssl", "openssl")).each(dialects)(
       t.clock.advance(Date.now() - t.clock().getTime());
     });
     afterAll(() => t.close());
-    const settings = () => ({
-      name: "unused",
-      validityYears: 10,
-      publicUrl: t.app.config.publicUrl,
-      keyPassphrase: t.app.config.secrets.caKeyPassphrase,
-    });
+    const settings = () => caSettingsOf(t);
 
     it.each([
       ["an RSA-3072", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072"], /Public-Key: \(3072 bit\)/],
@@ -235,20 +231,13 @@ describe.runIf(hasTool("openssl", "openssl")).each(dialects)(
         const ca = await loadCertificateAuthority(t.app.services.store, settings(), t.clock);
         const responder = ca.responder().certificateDer;
         expect(describeCertificate(responder)).toMatch(key);
-        writeFileSync(file("imported-responder.pem", ""), toPem(responder, "CERTIFICATE"));
+        const caFile = file("imported-ca.pem", office.certificatePem);
+        const responderFile = file("imported-responder.pem", toPem(responder, "CERTIFICATE"));
+        // At the app's time, which runs a second ahead of the real one: the responder starts then.
+        const atTime = String(Math.ceil(t.clock().getTime() / 1000) + 1);
         const verified = spawnSync(
           "openssl",
-          [
-            "verify",
-            // At the app's time, which runs a second ahead of the real one: the responder starts then.
-            "-attime",
-            String(Math.ceil(t.clock().getTime() / 1000) + 1),
-            "-purpose",
-            "ocsphelper",
-            "-CAfile",
-            file("imported-ca.pem", office.certificatePem),
-            file("imported-responder.pem", toPem(responder, "CERTIFICATE")),
-          ],
+          ["verify", "-attime", atTime, "-purpose", "ocsphelper", "-CAfile", caFile, responderFile],
           { encoding: "utf8" },
         );
         expect(`${verified.stdout}${verified.stderr}`).toContain(": OK");

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
+import { caSettingsOf } from "../test-support/pki.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 import { loadCertificateAuthority } from "./certificate-authority.js";
@@ -70,12 +71,7 @@ describe.runIf(hasTool("openssl", "openssl")).each(dialects)("tessera ca import 
     t.clock.advance(Date.now() - t.clock().getTime());
   });
   afterAll(() => t.close());
-  const settings = () => ({
-    name: "unused",
-    validityYears: 10,
-    publicUrl: t.app.config.publicUrl,
-    keyPassphrase: t.app.config.secrets.caKeyPassphrase,
-  });
+  const settings = () => caSettingsOf(t);
 
   it("refuses a key that is not the certificate's, and a certificate that is no CA", async () => {
     const other = generateKeyPairSync("ec", { namedCurve: "secp384r1" }).privateKey.export({

@@ -115,16 +115,7 @@ describe
   });
 
   it("made the key in the token: private, sensitive, never extractable, sign only, and the CA certificate over it", async () => {
-    const objects = reader!.pkcs11Tool(
-      "--token-label",
-      label,
-      "--login",
-      "--pin",
-      transportUserPin,
-      "--list-objects",
-      "--type",
-      "privkey",
-    );
+    const objects = reader!.privateKeyObjects(label);
     const key = objects.split(/\n(?=Private Key Object)/).find((block) => block.includes(created.keyId))!;
     expect(key).toMatch(keyType === "p384" ? /Private Key Object; EC/ : /Private Key Object; RSA/);
     expect(key).toMatch(/Usage:\s+sign\s*\n/);
@@ -308,17 +299,7 @@ describe.runIf(tools)("ca init and a token CA's start refuse, saying why", () =>
   });
 
   it("removes the key it made from the token when the CA cannot be made around it", async () => {
-    const privateKeys = () =>
-      reader!.pkcs11Tool(
-        "--token-label",
-        label,
-        "--login",
-        "--pin",
-        transportUserPin,
-        "--list-objects",
-        "--type",
-        "privkey",
-      );
+    const privateKeys = () => reader!.privateKeyObjects(label);
     const before = privateKeys();
     const tooLong = createTokenCertificateAuthority(
       store,

@@ -14,7 +14,7 @@ import { findCertificateDer, findCertificatesOfCard } from "../store/certificate
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
-import { createUserAs } from "../test-support/processes.js";
+import { approvedCardAs, createUserAs } from "../test-support/processes.js";
 import { createTestApp, createTestClock, type TestApp } from "../test-support/test-app.js";
 import { hasOpensslAndGnutls } from "../test-support/tools.js";
 
@@ -72,13 +72,7 @@ describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %
   };
 
   async function producedCard(): Promise<string> {
-    const { result } = await runProcess(t.app.services, requester, "CardsProcRequest", {
-      userId,
-      template: "Employee ID",
-    });
-    const cardId = (result as { card: { id: string } }).card.id;
-    await run("CardsProcApprove", { cardId, decision: "approve" });
-    return cardId;
+    return approvedCardAs(t, { requester, approver: actor }, userId);
   }
 
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggedInOperators } from "../test-support/api-setup.js";
+import { makeCaWithOpenssl } from "../test-support/openssl.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 import { rfc2253NameOf } from "./routes/ca-info.js";
@@ -55,29 +56,7 @@ describe.runIf(hasTool("openssl", "openssl"))("a CA name as OpenSSL writes it (R
     ["both, three values in one RDN", "/DC=example/O=Office+OU=Cards+L=Lund/CN=Root"],
   ])("%s", (_, subject) => {
     const dir = mkdtempSync(path.join(tmpdir(), "tessera-ca-name-"));
-    const pem = path.join(dir, "ca.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        path.join(dir, "ca.key"),
-        "-out",
-        pem,
-        "-subj",
-        subject,
-        "-multivalue-rdn",
-        "-days",
-        "1",
-      ],
-      { stdio: "pipe" },
-    );
+    const { pem } = makeCaWithOpenssl(dir, "ca", ["-subj", subject, "-multivalue-rdn", "-days", "1"]);
     const openssl = execFileSync(
       "openssl",
       ["x509", "-in", pem, "-noout", "-subject", "-nameopt", "RFC2253"],

@@ -1,44 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CardTemplate, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../domain/csv.js";
-import { type ApiClient, loggedInOperators, produceCardsForNewHolders } from "../test-support/api-setup.js";
+import { produceCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { employeeIdLasting } from "../test-support/templates.js";
 
 /** Templates whose cards end 20, 50 and 80 days after production: one per dashboard window. */
-const shortTemplates: CardTemplate[] = [
+const shortTemplates = employeeIdLasting([
   ["Short pass", 20, "7101"],
   ["Medium pass", 50, "7102"],
   ["Long pass", 80, "7103"],
-].map(([name, validityDays, prefix]) =>
-  cardTemplateSchema.parse({
-    ...demoTemplates[0],
-    name,
-    validityDays,
-    cardNumber: { prefix, digits: 8 },
-  }),
-);
+]);
 
 describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
-  let t: TestApp;
-  let registrar: ApiClient;
-  let auditor: ApiClient;
+  const suite = testAppForSuite(dialect, {
+    options: { approvalStep: false },
+    templates: shortTemplates,
+    operators: ["registrar", "production", "issuer", "security", "auditor"],
+  });
+  const { registrar, auditor } = suite.ops;
   let short: string[];
   let medium: string[];
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, {
-      options: { approvalStep: false },
-      config: { templates: [...demoTemplates, ...shortTemplates] },
-    });
-    const operators = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-      issuer: ["issuingAuthority"],
-      security: ["securityOfficer"],
-      auditor: ["auditor"],
-    });
-    ({ registrar, auditor } = operators);
+    const { t, ops: operators } = suite;
     const produce = (lastName: string, count: number, template: string, unit?: string) =>
       produceCardsForNewHolders(t, operators, {
         lastName,
@@ -61,10 +45,9 @@ describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
     });
     expect(locked.status, JSON.stringify(locked.body)).toBe(200);
   });
-  afterAll(() => t.close());
 
   const day = 86_400_000;
-  const fromNow = (days: number) => new Date(t.clock().getTime() + days * day).toISOString();
+  const fromNow = (days: number) => new Date(suite.t.clock().getTime() + days * day).toISOString();
 
   it("counts the cards in use per template within 30, 60 and 90 days, with each window's end", async () => {
     const answer = await auditor("GET", "/api/v1/cards/expiring");
@@ -133,9 +116,9 @@ describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
   });
 
   it("exports a search as CSV for a mail merge, formulas neutralised", async () => {
-    const response = await t.server.inject({
+    const response = await suite.t.server.inject({
       url: "/api/v1/cards/export.csv?expiresBefore=2026-04-30&template=Medium%20pass",
-      headers: { cookie: await t.login("registrar") },
+      headers: { cookie: await suite.t.login("registrar") },
     });
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toBe("text/csv; charset=utf-8");
@@ -149,14 +132,14 @@ describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
         `"${card.cardNumber}","Holder0","Middle","${card.holderName}","middle0@example.org","'-Field sales","Medium pass","issued","2026-04-20T09:00:00.000Z"\r\n`,
     );
     const all = await auditor("GET", "/api/v1/cards?limit=500");
-    const exported = await t.server.inject({
+    const exported = await suite.t.server.inject({
       url: "/api/v1/cards/export.csv",
-      headers: { cookie: await t.login("registrar") },
+      headers: { cookie: await suite.t.login("registrar") },
     });
     // Personal data in bulk: not for every operator, and each export is in the history.
-    const refused = await t.server.inject({
+    const refused = await suite.t.server.inject({
       url: "/api/v1/cards/export.csv",
-      headers: { cookie: await t.login("auditor") },
+      headers: { cookie: await suite.t.login("auditor") },
     });
     expect(refused.statusCode).toBe(403);
     const exports = await auditor("GET", "/api/v1/audit?action=cards.export&limit=10");
@@ -183,7 +166,9 @@ describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
   });
 
   it("documents expiresBefore in the OpenAPI document of both searches and the export", async () => {
-    const doc = (await t.server.inject({ url: "/api/docs", headers: { accept: "application/json" } })).json();
+    const doc = (
+      await suite.t.server.inject({ url: "/api/docs", headers: { accept: "application/json" } })
+    ).json();
     for (const path of ["/api/v1/cards", "/api/v1/users", "/api/v1/cards/export.csv"]) {
       const parameter = doc.paths[path].get.parameters.find(
         (p: { name: string }) => p.name === "expiresBefore",
@@ -196,7 +181,7 @@ describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
 
   it("asks for a login", async () => {
     for (const url of ["/api/v1/cards/export.csv", "/api/v1/cards/expiring"]) {
-      const answer = await t.server.inject({ url });
+      const answer = await suite.t.server.inject({ url });
       expect([answer.statusCode, answer.json().error.code]).toEqual([401, "auth.required"]);
     }
   });

@@ -5,7 +5,7 @@ import { findActivationCode } from "../store/activation-codes.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import { findCardById } from "../store/cards.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
-import { produceCardsForNewHolders } from "../test-support/api-setup.js";
+import { produceCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
@@ -220,14 +220,10 @@ describe.runIf(hasTool("pdftotext", "poppler-utils")).each(dialects)(
 );
 
 describe.each(dialects)("holder activation switched off on %s", (dialect) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-  });
-  afterAll(() => t.close());
+  const suite = testAppForSuite(dialect);
 
   it("answers that the office does not offer it", async () => {
-    const response = await t.server.inject({
+    const response = await suite.t.server.inject({
       method: "POST",
       url: "/activate",
       payload: { cardNumber: "1", code: "0000-0000-0000" },

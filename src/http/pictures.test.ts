@@ -1,36 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CardTemplate, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
-import { type ApiClient, loggedInOperators, produceCardsForNewHolders } from "../test-support/api-setup.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { produceCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
+import { monthsFromMarch2026 } from "../test-support/calendar.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
+import { employeeIdLasting } from "../test-support/templates.js";
+import { apiAs } from "../test-support/test-app.js";
 
 /** Employee ID's two certificates (authentication, signature), ending 20 and 50 days after production. */
-const shortTemplates: CardTemplate[] = [
+const shortTemplates = employeeIdLasting([
   ["Short pass", 20, "7201"],
   ["Medium pass", 50, "7202"],
-].map(([name, validityDays, prefix]) =>
-  cardTemplateSchema.parse({ ...demoTemplates[0], name, validityDays, cardNumber: { prefix, digits: 8 } }),
-);
+]);
 
 describe.each(dialects)("the pictures' reads over HTTP on %s", (dialect) => {
-  let t: TestApp;
-  let registrar: ApiClient;
-  let production: ApiClient;
-  let auditor: ApiClient;
+  const suite = testAppForSuite(dialect, {
+    options: { approvalStep: false },
+    templates: shortTemplates,
+    operators: ["registrar", "production", "issuer", "auditor"],
+  });
+  const { registrar, production, auditor } = suite.ops;
   let batchId: string;
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, {
-      options: { approvalStep: false },
-      config: { templates: [...demoTemplates, ...shortTemplates] },
-    });
-    const operators = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-      issuer: ["issuingAuthority"],
-      auditor: ["auditor"],
-    });
-    ({ registrar, production, auditor } = operators);
+    const { t, ops: operators } = suite;
     const short = await produceCardsForNewHolders(t, operators, {
       lastName: "Shorty",
       count: 3,
@@ -45,7 +36,6 @@ describe.each(dialects)("the pictures' reads over HTTP on %s", (dialect) => {
     });
     expect(activated.status, JSON.stringify(activated.body)).toBe(200);
   });
-  afterAll(() => t.close());
 
   it("counts the certificates in use ending in each of the 12 months from now, to any operator", async () => {
     const answer = await registrar("GET", "/api/v1/certificates/expiring-by-month");
@@ -58,18 +48,7 @@ describe.each(dialects)("the pictures' reads over HTTP on %s", (dialect) => {
         { month: "2026-03", valid: 2, onHold: 4, count: 6 },
         // Medium pass: 1 card × 2 certificates end on 2026-04-20. Employee ID ends in 2029.
         { month: "2026-04", valid: 0, onHold: 2, count: 2 },
-        ...[
-          "2026-05",
-          "2026-06",
-          "2026-07",
-          "2026-08",
-          "2026-09",
-          "2026-10",
-          "2026-11",
-          "2026-12",
-          "2027-01",
-          "2027-02",
-        ].map(empty),
+        ...monthsFromMarch2026.slice(2).map(empty),
       ],
     });
   });
@@ -97,8 +76,8 @@ describe.each(dialects)("the pictures' reads over HTTP on %s", (dialect) => {
 
   it("counts from the month of now as time goes by: ended certificates leave the picture", async () => {
     // Three weeks on (the sessions have expired meanwhile): the Short pass certificates have ended.
-    t.clock.advance(21 * 86_400_000);
-    const later = await apiAs(t.server, await t.login("auditor"))(
+    suite.t.clock.advance(21 * 86_400_000);
+    const later = await apiAs(suite.t.server, await suite.t.login("auditor"))(
       "GET",
       "/api/v1/certificates/expiring-by-month",
     );

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TesseraError } from "../domain/errors.js";
 import { errorCodeOf } from "../test-support/errors.js";
+import { makeCaWithOpenssl } from "../test-support/openssl.js";
 import { hasOpensslAndGnutls } from "../test-support/tools.js";
 import { checkCaCertificate, createCaCertificate, parseCaCertificate } from "./ca-certificate.js";
 import { createCertificateIssuer } from "./certificate-issuer.js";
@@ -179,35 +180,19 @@ describe.runIf(hasOpensslAndGnutls())("CA certificate: OpenSSL and GnuTLS", () =
 
   it("imports a CA made by OpenSSL, and refuses one without cRLSign", () => {
     const make = (name: string, keyUsage: string) => {
-      const result = run(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
-          "-nodes",
-          "-keyout",
-          `${name}.key`,
-          "-out",
-          `${name}.pem`,
-          "-days",
-          "30",
-          "-subj",
-          `/O=Example/CN=${name}`,
-          "-addext",
-          "basicConstraints=critical,CA:TRUE",
-          "-addext",
-          `keyUsage=critical,${keyUsage}`,
-        ],
-        folder.dir,
-      );
-      expect(result.status, result.output).toBe(0);
+      const made = makeCaWithOpenssl(folder.dir, name, [
+        "-days",
+        "30",
+        "-subj",
+        `/O=Example/CN=${name}`,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        `keyUsage=critical,${keyUsage}`,
+      ]);
       return {
-        certificate: readFileSync(folder.file(`${name}.pem`), "utf8"),
-        privateKey: createPrivateKey(readFileSync(folder.file(`${name}.key`))),
+        certificate: readFileSync(made.pem, "utf8"),
+        privateKey: createPrivateKey(readFileSync(made.key)),
       };
     };
     const good = make("imported", "keyCertSign,cRLSign");

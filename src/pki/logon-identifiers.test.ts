@@ -126,6 +126,13 @@ describe("logon settings in a template", () => {
 });
 
 describe("logon identifiers a holder lacks", () => {
+  /** A PKINIT principal made from the UPN, and nothing required. */
+  const upnPrincipal = authentication({
+    sid: "none",
+    pkinit: { realm: "CORP.EXAMPLE", principal: "upn" },
+    require: [],
+  });
+
   it("fails a certificate whose template requires a SID the holder has not, naming it", async () => {
     const error = await refusal(
       issue(authentication({ sid: "extension", require: ["sid"] }), { ...holder, sid: undefined }),
@@ -136,34 +143,19 @@ describe("logon identifiers a holder lacks", () => {
   });
 
   it("fails a PKINIT certificate for a holder without the UPN its principal is made from", async () => {
-    const profile = authentication({
-      sid: "none",
-      pkinit: { realm: "CORP.EXAMPLE", principal: "upn" },
-      require: [],
-    });
-    const error = await refusal(issue(profile, { ...holder, upn: undefined }));
+    const error = await refusal(issue(upnPrincipal, { ...holder, upn: undefined }));
     expect(error.code).toBe("certificate.identifier_missing");
     expect(error.details).toEqual({ field: "upn" });
   });
 
   it("refuses a principal a KerberosString cannot hold", async () => {
-    const profile = authentication({
-      sid: "none",
-      pkinit: { realm: "CORP.EXAMPLE", principal: "upn" },
-      require: [],
-    });
-    const error = await refusal(issue(profile, { ...holder, upn: "anna.sörensen@corp.example" }));
+    const error = await refusal(issue(upnPrincipal, { ...holder, upn: "anna.sörensen@corp.example" }));
     expect(error.code).toBe("certificate.subject_invalid");
     expect(error.details).toEqual({ field: "upn" });
   });
 
   it("refuses a principal from a UPN of another domain than the realm, which would name another account", async () => {
-    const profile = authentication({
-      sid: "none",
-      pkinit: { realm: "CORP.EXAMPLE", principal: "upn" },
-      require: [],
-    });
-    const error = await refusal(issue(profile, { ...holder, upn: "anna.svensson@partner.example" }));
+    const error = await refusal(issue(upnPrincipal, { ...holder, upn: "anna.svensson@partner.example" }));
     expect(error.code).toBe("certificate.subject_invalid");
     expect(error.details).toEqual({ field: "upn" });
     expect(error.message).toContain("not of the Kerberos realm CORP.EXAMPLE");

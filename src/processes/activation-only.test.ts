@@ -1,12 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ApiClient,
-  loggedInOperators,
-  produceBatch,
-  requestCardsForNewHolders,
-} from "../test-support/api-setup.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { produceBatch, requestCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
 
 /**
  * Finding 4 of issue 8: a helpdesk operator released the holds of an `issued` card's
@@ -14,10 +8,11 @@ import { createTestApp, type TestApp } from "../test-support/test-app.js";
  * was revoked could be activated. Activation is now the only way to validity of an issued card.
  */
 describe.each(dialects)("activation is the only way to validity on %s", (dialect) => {
-  let t: TestApp;
-  let helpdesk: ApiClient;
-  let security: ApiClient;
-  let issuer: ApiClient;
+  const suite = testAppForSuite(dialect, {
+    options: { approvalStep: false },
+    operators: ["registrar", "production", "helpdesk", "security", "issuer"],
+  });
+  const { helpdesk, security, issuer } = suite.ops;
   /** Issued cards with one certificate each (the Contractor badge has one profile). */
   let cards: string[];
 
@@ -29,24 +24,14 @@ describe.each(dialects)("activation is the only way to validity on %s", (dialect
   };
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { options: { approvalStep: false } });
-    const clients = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-      helpdesk: ["helpdesk"],
-      security: ["securityOfficer"],
-      issuer: ["issuingAuthority"],
-    });
-    ({ helpdesk, security, issuer } = clients);
-    cards = await requestCardsForNewHolders(clients.registrar, {
+    cards = await requestCardsForNewHolders(suite.ops.registrar, {
       lastName: "Unactivated",
       count: 5,
       template: "Contractor badge",
     });
-    await produceBatch(t, clients.production, cards);
+    await produceBatch(suite.t, suite.ops.production, cards);
     for (const id of cards) expect((await card(id)).state).toBe("issued");
   });
-  afterAll(() => t.close());
 
   it("refuses to release the hold of an issued card's certificate, and changes nothing", async () => {
     const serial = await onlySerial(cards[0]!);
@@ -55,7 +40,7 @@ describe.each(dialects)("activation is the only way to validity on %s", (dialect
     expect(release.body.error.message).toContain("activated");
     const after = await card(cards[0]!);
     expect([after.state, after.certificates[0].state]).toEqual(["issued", "onHold"]);
-    const ocsp = await t.app.services.store.db
+    const ocsp = await suite.t.app.services.store.db
       .selectFrom("certificates")
       .select(["state", "revocation_reason"])
       .where("serial", "=", serial)
@@ -91,7 +76,7 @@ describe.each(dialects)("activation is the only way to validity on %s", (dialect
       cardIds: [cards[2], cards[3]],
     });
     expect(order.status).toBe(202);
-    await t.app.runner.idle();
+    await suite.t.app.runner.idle();
     const failed = await issuer("GET", `/api/v1/batches/${order.body.batchId}?itemState=failed`);
     expect(failed.body.items.map((i: { cardId: string; code: string }) => [i.cardId, i.code])).toEqual([
       [cards[2], "card.no_usable_certificate"],

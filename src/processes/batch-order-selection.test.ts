@@ -4,15 +4,16 @@
  * and takes exactly the others. The claim is what is checked: the runner runs only to make
  * cards to activate.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { requestCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
 
 describe.each(dialects)("a batch order of all matching cards but some on %s", (dialect) => {
-  let t: TestApp;
-  let production: ApiClient;
-  let issuer: ApiClient;
+  const suite = testAppForSuite(dialect, {
+    options: { approvalStep: false },
+    operators: ["registrar", "production", "issuer"],
+  });
+  const { production, issuer } = suite.ops;
   let unitA: string[];
   let unitB: string[];
 
@@ -21,7 +22,7 @@ describe.each(dialects)("a batch order of all matching cards but some on %s", (d
   const holdings = async (ids: string[]) =>
     new Map(
       (
-        await t.app.services.store.db
+        await suite.t.app.services.store.db
           .selectFrom("cards")
           .select(["id", "state", "batch_id"])
           .where("id", "in", ids)
@@ -30,14 +31,7 @@ describe.each(dialects)("a batch order of all matching cards but some on %s", (d
     );
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { options: { approvalStep: false } });
-    const operators = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-      issuer: ["issuingAuthority"],
-    });
-    ({ production, issuer } = operators);
-    const cardIds = await requestCardsForNewHolders(operators.registrar, {
+    const cardIds = await requestCardsForNewHolders(suite.ops.registrar, {
       lastName: "Matching",
       count: 9,
       template: "Employee ID",
@@ -46,7 +40,6 @@ describe.each(dialects)("a batch order of all matching cards but some on %s", (d
     unitA = cardIds.slice(0, 6);
     unitB = cardIds.slice(6);
   });
-  afterAll(() => t.close());
 
   it("refuses excludedCardIds without a filter, and changes nothing", async () => {
     const refused = await order({ cardIds: unitA, excludedCardIds: [unitA[0]] });
@@ -95,9 +88,9 @@ describe.each(dialects)("a batch order of all matching cards but some on %s", (d
   it("leaves out an unticked card in Activate multiple cards too", async () => {
     // Unit B's three cards, produced, wait for activation: activate two of them by the search.
     const produced = await order({ cardIds: unitB });
-    t.app.runner.start();
-    await t.app.runner.idle();
-    await t.app.runner.stop();
+    suite.t.app.runner.start();
+    await suite.t.app.runner.idle();
+    await suite.t.app.runner.stop();
     expect((await production("GET", `/api/v1/batches/${produced.body.batchId}`)).body.state).toBe(
       "completed",
     );

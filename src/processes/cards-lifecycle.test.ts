@@ -4,7 +4,7 @@ import { roles } from "../domain/roles.js";
 import type { Actor } from "../services/services.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
-import { createUserAs } from "../test-support/processes.js";
+import { approvedCardAs, createUserAs } from "../test-support/processes.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { runProcess } from "./registry.js";
 
@@ -19,12 +19,7 @@ describe.each(dialects)("the card lifecycle on %s", (dialect) => {
    * operator, approved, then issued by a batch (issued, its two certificates on hold).
    */
   async function producedCard(): Promise<string> {
-    const { result } = await runProcess(t.app.services, requester, "CardsProcRequest", {
-      userId,
-      template: "Employee ID",
-    });
-    const cardId = (result as { card: { id: string } }).card.id;
-    await run("CardsProcApprove", { cardId, decision: "approve" });
+    const cardId = await approvedCardAs(t, { requester, approver: actor }, userId);
     await run("CardsBoProcIssueMultiple", { cardIds: [cardId] });
     await t.app.runner.idle();
     return cardId;

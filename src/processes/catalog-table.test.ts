@@ -237,7 +237,6 @@ describe.each(dialects)("every (card process, card state) pair on %s", (dialect)
           template: "Employee ID",
           state,
           holderName: "Mia Matrix",
-          holderKey: "matrix mia",
           organizationalUnit: null,
           requestedBy: "someone-else",
           decidedBy: null,

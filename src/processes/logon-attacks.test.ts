@@ -1,9 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import { describe, expect, it } from "vitest";
 import { findCertificatesOfCard } from "../store/certificates.js";
-import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
+import {
+  type ApiClient,
+  countUsers,
+  produceBatch,
+  requestCard,
+  testAppForSuite,
+} from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { logonTemplate } from "../test-support/templates.js";
 
 /**
  * Issue 11 attacked: SIDs spelled two ways, two operators racing for one SID, holders whose UPN
@@ -11,37 +16,25 @@ import { createTestApp, type TestApp } from "../test-support/test-app.js";
  */
 const domainSid = "S-1-5-21-1004336348-1177238915-682003330";
 /** PKINIT from the UPN in CORP.EXAMPLE. */
-const kerberosBadge = cardTemplateSchema.parse({
-  name: "Kerberos badge",
-  profiles: [
-    {
-      name: "logon",
-      kind: "authentication",
-      keyAlgorithm: "P-256",
-      logon: { sid: "none", pkinit: { realm: "CORP.EXAMPLE", principal: "upn" } },
-    },
-  ],
-  cardNumber: { prefix: "7011", digits: 8 },
-});
+const kerberosBadge = logonTemplate(
+  "Kerberos badge",
+  { sid: "none", pkinit: { realm: "CORP.EXAMPLE", principal: "upn" } },
+  "7011",
+);
 /** PKINIT from the identifier in CORP.EXAMPLE. */
-const identifierBadge = cardTemplateSchema.parse({
-  name: "Identifier badge",
-  profiles: [
-    {
-      name: "logon",
-      kind: "authentication",
-      keyAlgorithm: "P-256",
-      logon: { sid: "none", pkinit: { realm: "CORP.EXAMPLE", principal: "identifier" } },
-    },
-  ],
-  cardNumber: { prefix: "7012", digits: 8 },
-});
+const identifierBadge = logonTemplate(
+  "Identifier badge",
+  { sid: "none", pkinit: { realm: "CORP.EXAMPLE", principal: "identifier" } },
+  "7012",
+);
 
 describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
-  let t: TestApp;
-  let registrar: ApiClient;
-  let other: ApiClient;
-  let production: ApiClient;
+  const suite = testAppForSuite(dialect, {
+    options: { approvalStep: false },
+    templates: [kerberosBadge, identifierBadge],
+    operators: ["registrar", "otherRegistrar", "production"],
+  });
+  const { registrar, otherRegistrar: other, production } = suite.ops;
   let serial = 0;
 
   const create = (fields: Record<string, unknown>, as: ApiClient = registrar) =>
@@ -52,42 +45,17 @@ describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
       identifier: `ATT-${++serial}`,
       ...fields,
     });
-  const countUsers = async () => (await registrar("GET", "/api/v1/users?limit=1")).body.total as number;
-  const requestCard = async (userId: string, template: string) => {
-    const requested = await registrar("POST", "/api/v1/processes/CardsProcRequest", { userId, template });
-    expect(requested.status, JSON.stringify(requested.body)).toBe(200);
-    return requested.body.card.id as string;
-  };
-  const produce = async (cardIds: string[]) => {
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
-    expect(order.status, JSON.stringify(order.body)).toBe(202);
-    t.app.runner.start();
-    await t.app.runner.idle();
-  };
-
-  beforeAll(async () => {
-    t = await createTestApp(dialect, {
-      options: { approvalStep: false },
-      config: { templates: [...demoTemplates, kerberosBadge, identifierBadge] },
-    });
-    ({ registrar, other, production } = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      other: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-    }));
-  });
-  afterAll(() => t.close());
 
   it("takes a SID with leading zeros as the same SID: stored in its canonical form, and refused as taken", async () => {
     // Ten digits at most, as in the SID's own form; leading zeros within them name the same number.
     const first = await create({ sid: `S-1-5-21-1004336348-1177238915-0682003330-0001101` });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.user.sid).toBe(`${domainSid}-1101`);
-    const before = await countUsers();
+    const before = await countUsers(registrar);
     const twin = await create({ sid: `${domainSid}-1101` });
     expect(twin.status).toBe(409);
     expect(twin.body.error.code).toBe("user.sid_taken");
-    expect(await countUsers()).toBe(before);
+    expect(await countUsers(registrar)).toBe(before);
   });
 
   it.each([
@@ -97,12 +65,12 @@ describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
     ["a SID of a hundred thousand digits", `S-1-5-21-1-2-3-${"1".repeat(100_000)}`],
     ["a control character after it", `${domainSid}-1101\u0000`],
   ])("refuses %s, naming the field", async (_, sid) => {
-    const before = await countUsers();
+    const before = await countUsers(registrar);
     const refused = await create({ sid });
     expect(refused.status).toBe(400);
     // A NUL is refused for every field before the process reads it, under the path body.sid.
     expect(refused.body.error.details.field).toMatch(/^(body\.)?sid$/);
-    expect(await countUsers()).toBe(before);
+    expect(await countUsers(registrar)).toBe(before);
   });
 
   it("gives one SID to one of two operators creating users at the same moment: the other gets 409, never a 500", async () => {
@@ -138,34 +106,37 @@ describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
     }
   });
 
-  it("offers the replacement of live cards when their holder's SID changes", async () => {
-    const user = (await create({ upn: "sid.edit@corp.example", sid: `${domainSid}-4001` })).body.user;
-    const cardId = await requestCard(user.id, "Employee ID");
-    await produce([cardId]);
+  /**
+   * A holder (`upn`) with the SID `${domainSid}-${rid}` and an issued card of `template`, whose SID
+   * is then edited to `${domainSid}-${rid + 1}`: a change of the SID alone.
+   */
+  const editSidUnderIssuedCard = async (upn: string, rid: number, template: string) => {
+    const user = (await create({ upn, sid: `${domainSid}-${rid}` })).body.user;
+    const cardId = await requestCard(registrar, user.id, template);
+    await produceBatch(suite.t, production, [cardId]);
     expect((await production("GET", `/api/v1/cards/${cardId}`)).body.state).toBe("issued");
     const edited = await registrar("POST", "/api/v1/processes/UsersProcEdit", {
       userId: user.id,
       version: user.version,
-      sid: `${domainSid}-4002`,
+      sid: `${domainSid}-${rid + 1}`,
     });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     expect(edited.body.cardFieldsChanged).toEqual(["sid"]);
+    return { user, cardId, edited };
+  };
+
+  it("offers the replacement of live cards when their holder's SID changes", async () => {
+    const { cardId, edited } = await editSidUnderIssuedCard("sid.edit@corp.example", 4001, "Employee ID");
     expect(edited.body.cardsToReplace.map((card: { id: string }) => card.id)).toEqual([cardId]);
   });
 
   it("does not offer to replace a card whose template writes no SID when only the SID changes", async () => {
-    const user = (await create({ upn: "sid.none@corp.example", sid: `${domainSid}-4101` })).body.user;
     // The Kerberos badge's one profile says `sid: "none"`: its certificate never held the SID.
-    const cardId = await requestCard(user.id, "Kerberos badge");
-    await produce([cardId]);
-    expect((await production("GET", `/api/v1/cards/${cardId}`)).body.state).toBe("issued");
-    const edited = await registrar("POST", "/api/v1/processes/UsersProcEdit", {
-      userId: user.id,
-      version: user.version,
-      sid: `${domainSid}-4102`,
-    });
-    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
-    expect(edited.body.cardFieldsChanged).toEqual(["sid"]);
+    const { user, cardId, edited } = await editSidUnderIssuedCard(
+      "sid.none@corp.example",
+      4101,
+      "Kerberos badge",
+    );
     expect(edited.body.cardsToReplace).toEqual([]);
     // A change its certificate does show (the UPN is in every certificate's subjectAltName) still offers it.
     const renamed = await registrar("POST", "/api/v1/processes/UsersProcEdit", {
@@ -190,17 +161,17 @@ describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
     async (_, template, fields, field) => {
       const created = await create(fields);
       expect(created.status, JSON.stringify(created.body)).toBe(200);
-      const cardId = await requestCard(created.body.user.id, template);
+      const cardId = await requestCard(registrar, created.body.user.id, template);
       const waiting = (await production("GET", `/api/v1/cards/${cardId}`)).body;
       expect(waiting.holderUnfitForCard).toEqual([
         { path: field, message: expect.stringContaining("Kerberos") },
       ]);
 
-      await produce([cardId]);
+      await produceBatch(suite.t, production, [cardId]);
       const card = (await production("GET", `/api/v1/cards/${cardId}`)).body;
       expect(card.state).toBe("failed");
       expect(card.reason).toContain("Kerberos");
-      expect(await findCertificatesOfCard(t.app.services.store.db, cardId)).toEqual([]);
+      expect(await findCertificatesOfCard(suite.t.app.services.store.db, cardId)).toEqual([]);
       expect(card.allowedProcesses).not.toContain("CardsProcRepeatProduction");
       const repeat = await production("POST", "/api/v1/processes/CardsProcRepeatProduction", { cardId });
       expect(repeat.status).toBe(409);
@@ -210,9 +181,9 @@ describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
 
   it("makes the card of a holder whose UPN's domain is the realm in other letters", async () => {
     const user = (await create({ upn: "Anna.Svensson@Corp.Example" })).body.user;
-    const cardId = await requestCard(user.id, "Kerberos badge");
+    const cardId = await requestCard(registrar, user.id, "Kerberos badge");
     expect((await production("GET", `/api/v1/cards/${cardId}`)).body.holderUnfitForCard).toEqual([]);
-    await produce([cardId]);
+    await produceBatch(suite.t, production, [cardId]);
     expect((await production("GET", `/api/v1/cards/${cardId}`)).body.state).toBe("issued");
   });
 });

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { createWorkFolder, run } from "../pki/test-kit.js";
 import { findCertificateDer, findCertificatesOfCard } from "../store/certificates.js";
 import { findUserById, insertUser } from "../store/users.js";
-import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
+import { countUsers, produceBatch, requestCard, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { logonTemplate } from "../test-support/templates.js";
 import { hasTool } from "../test-support/tools.js";
 import { newUser } from "../test-support/users.js";
 
@@ -17,23 +16,19 @@ import { newUser } from "../test-support/users.js";
  */
 const domainSid = "S-1-5-21-1004336348-1177238915-682003330";
 /** Strong mapping for Windows and PKINIT for a Kerberos realm, both required. */
-const logonBadge = cardTemplateSchema.parse({
-  name: "Logon badge",
-  profiles: [
-    {
-      name: "logon",
-      kind: "authentication",
-      keyAlgorithm: "P-256",
-      logon: { sid: "both", pkinit: { realm: "CORP.EXAMPLE" }, require: ["sid"] },
-    },
-  ],
-  cardNumber: { prefix: "7009", digits: 8 },
-});
+const logonBadge = logonTemplate(
+  "Logon badge",
+  { sid: "both", pkinit: { realm: "CORP.EXAMPLE" }, require: ["sid"] },
+  "7009",
+);
 
 describe.each(dialects)("logon identifiers of users and their cards on %s", (dialect) => {
-  let t: TestApp;
-  let registrar: ApiClient;
-  let production: ApiClient;
+  const suite = testAppForSuite(dialect, {
+    options: { approvalStep: false },
+    templates: [logonBadge],
+    operators: ["registrar", "production"],
+  });
+  const { registrar, production } = suite.ops;
   const folder = createWorkFolder("tessera-logon-cards-");
 
   const create = (fields: Record<string, unknown>) =>
@@ -45,23 +40,11 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
     });
   const edit = (userId: string, fields: Record<string, unknown>) =>
     registrar("POST", "/api/v1/processes/UsersProcEdit", { userId, ...fields });
-  const countUsers = async () => (await registrar("GET", "/api/v1/users?limit=1")).body.total as number;
-  const requestCard = async (userId: string, template: string) => {
-    const requested = await registrar("POST", "/api/v1/processes/CardsProcRequest", { userId, template });
-    expect(requested.status, JSON.stringify(requested.body)).toBe(200);
-    return requested.body.card.id as string;
-  };
-  const produce = async (cardIds: string[]) => {
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
-    expect(order.status, JSON.stringify(order.body)).toBe(202);
-    t.app.runner.start();
-    await t.app.runner.idle();
-  };
   /** OpenSSL's text of each of the card's certificates, by profile. */
   const certificateTexts = async (cardId: string) => {
     const texts: Record<string, string> = {};
-    for (const certificate of await findCertificatesOfCard(t.app.services.store.db, cardId)) {
-      const der = await findCertificateDer(t.app.services.store.db, certificate.serial);
+    for (const certificate of await findCertificatesOfCard(suite.t.app.services.store.db, cardId)) {
+      const der = await findCertificateDer(suite.t.app.services.store.db, certificate.serial);
       const file = folder.write(`${certificate.serial}.der`, der!);
       texts[certificate.profile] = run("openssl", [
         "x509",
@@ -76,20 +59,7 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
     return texts;
   };
 
-  beforeAll(async () => {
-    t = await createTestApp(dialect, {
-      options: { approvalStep: false },
-      config: { templates: [...demoTemplates, logonBadge] },
-    });
-    ({ registrar, production } = await loggedInOperators(t, {
-      registrar: ["registrationOfficer"],
-      production: ["productionAdministrator"],
-    }));
-  });
-  afterAll(async () => {
-    await t.close();
-    folder.remove();
-  });
+  afterAll(() => folder.remove());
 
   it("registers a SID, written upper-case, and shows it", async () => {
     const created = await create({
@@ -111,13 +81,13 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
     ["letters", "S-1-5-21-a-b-c-d"],
     ["a second SID after the first", `${domainSid}-1101,${domainSid}-1102`],
   ])("refuses %s, naming the field, and creates nothing", async (_, sid) => {
-    const before = await countUsers();
+    const before = await countUsers(registrar);
     const refused = await create({ identifier: "SID-BAD", sid });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe("request.invalid");
     expect(refused.body.error.details.field).toBe("sid");
     expect(refused.body.error.message).toContain("sid");
-    expect(await countUsers()).toBe(before);
+    expect(await countUsers(registrar)).toBe(before);
   });
 
   it("refuses a malformed UPN, naming the field", async () => {
@@ -129,17 +99,17 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
   it("gives one SID to one user: a second is refused at create and at edit, and nothing changes", async () => {
     const first = await create({ identifier: "SID-10", sid: `${domainSid}-1110` });
     expect(first.status).toBe(200);
-    const before = await countUsers();
+    const before = await countUsers(registrar);
     const twin = await create({ identifier: "SID-11", sid: `${domainSid}-1110` });
     expect(twin.status).toBe(409);
     expect(twin.body.error.code).toBe("user.sid_taken");
-    expect(await countUsers()).toBe(before);
+    expect(await countUsers(registrar)).toBe(before);
 
     const other = (await create({ identifier: "SID-12" })).body.user;
     const taken = await edit(other.id, { version: other.version, sid: `${domainSid}-1110` });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe("user.sid_taken");
-    expect((await findUserById(t.app.services.store.db, other.id))?.version).toBe(other.version);
+    expect((await findUserById(suite.t.app.services.store.db, other.id))?.version).toBe(other.version);
 
     const set = await edit(other.id, { version: other.version, sid: `${domainSid}-1112` });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
@@ -176,8 +146,8 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
       const user = (
         await create({ identifier: "EMP-SID", upn: "emp@corp.example", sid: `${domainSid}-1301` })
       ).body.user;
-      const cardId = await requestCard(user.id, "Employee ID");
-      await produce([cardId]);
+      const cardId = await requestCard(registrar, user.id, "Employee ID");
+      await produceBatch(suite.t, production, [cardId]);
       expect((await production("GET", `/api/v1/cards/${cardId}`)).body.state).toBe("issued");
       const texts = await certificateTexts(cardId);
       expect(texts.authentication).toContain("1.3.6.1.4.1.311.25.2:");
@@ -193,7 +163,7 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
       // Registered before SIDs were kept, so without one.
       const userId = "logon-without-sid";
       await insertUser(
-        t.app.services.store.db,
+        suite.t.app.services.store.db,
         newUser({
           id: userId,
           identifier: "NOSID-1",
@@ -202,14 +172,14 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
           email: "ola@corp.example",
           upn: "ola.nordmann@corp.example",
         }),
-        t.clock().toISOString(),
+        suite.t.clock().toISOString(),
       );
-      const cardId = await requestCard(userId, "Logon badge");
-      await produce([cardId]);
+      const cardId = await requestCard(registrar, userId, "Logon badge");
+      await produceBatch(suite.t, production, [cardId]);
       let card = (await production("GET", `/api/v1/cards/${cardId}`)).body;
       expect(card.state).toBe("failed");
       expect(card.reason).toContain("security identifier (SID)");
-      expect(await findCertificatesOfCard(t.app.services.store.db, cardId)).toEqual([]);
+      expect(await findCertificatesOfCard(suite.t.app.services.store.db, cardId)).toEqual([]);
       expect(card.allowedProcesses).not.toContain("CardsProcRepeatProduction");
       expect(card.holderUnfitForCard).toEqual([{ path: "sid", message: expect.stringContaining("(SID)") }]);
       const repeat = () => production("POST", "/api/v1/processes/CardsProcRepeatProduction", { cardId });
@@ -225,7 +195,7 @@ describe.each(dialects)("logon identifiers of users and their cards on %s", (dia
       card = (await production("GET", `/api/v1/cards/${cardId}`)).body;
       expect(card.holderUnfitForCard).toEqual([]);
       expect((await repeat()).body.card.state).toBe("approved");
-      await produce([cardId]);
+      await produceBatch(suite.t, production, [cardId]);
       expect((await production("GET", `/api/v1/cards/${cardId}`)).body.state).toBe("issued");
       const texts = await certificateTexts(cardId);
       expect(texts.logon).toContain(`URI:tag:microsoft.com,2022-09-14:sid:${domainSid}-1401`);

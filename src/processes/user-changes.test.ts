@@ -306,7 +306,6 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
             template: "Employee ID",
             state: "failed",
             holderName: "Fay Failed",
-            holderKey: "failed fay",
             organizationalUnit: null,
             requestedBy: "someone-else",
             decidedBy: null,

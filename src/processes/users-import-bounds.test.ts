@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { maxCsvRecordLength } from "../domain/csv.js";
+import { testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
 describe.each(dialects)("a CSV import with a hostile line, on %s", (dialect) => {
-  let t: TestApp;
-  let registrar: ReturnType<typeof apiAs>;
-  beforeAll(async () => {
-    t = await createTestApp(dialect);
-    await t.operator("registrar", ["registrationOfficer"]);
-    registrar = apiAs(t.server, await t.login("registrar"));
-  });
-  afterAll(() => t.close());
+  const { registrar } = testAppForSuite(dialect, { operators: ["registrar"] }).ops;
 
   it("refuses a 15 MB single line with a code naming the line, and creates nobody", async () => {
     const csv = `firstName,lastName,email,identifier\nAnn,Lee,ann@example.org,ID-1\n${"a".repeat(15 * 1024 * 1024)}\n`;

@@ -7,6 +7,7 @@ import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { createPukCipher } from "../production/secrets.js";
 import { findCardById } from "../store/cards.js";
 import { transact } from "../store/database.js";
+import { appendCardHistory } from "./card-steps.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 
 /**
@@ -203,18 +204,10 @@ export async function recordPinOperation(
 ): Promise<Card> {
   const { card } = chip;
   return transact(services.store, async (trx) => {
-    await services.audit.append(
-      trx,
-      [
-        {
-          action: process.symbolicName,
-          objectType: "card",
-          objectId: card.id,
-          outcome: "success",
-          operator: actor,
-          details: { cardNumber: card.cardNumber, tokenSerial: chip.serial, ...details },
-        },
-      ],
+    await appendCardHistory(
+      { services, trx, actor, process },
+      card,
+      { tokenSerial: chip.serial, ...details },
       nowIso(services),
     );
     const now = await findCardById(trx, card.id);

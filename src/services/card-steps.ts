@@ -51,7 +51,7 @@ export async function changeCard(
   change: CardChange,
   details: Record<string, unknown> = {},
 ): Promise<Card> {
-  const { services, trx, actor, process } = run;
+  const { services, trx } = run;
   const at = nowIso(services);
   const { to, ...changes } = change;
   const changed =
@@ -66,19 +66,29 @@ export async function changeCard(
           version: card.version,
         })) === 1;
   if (!changed) throw new TesseraError("card.stale", undefined, { cardId: card.id });
-  await services.audit.append(
-    trx,
+  await appendCardHistory(run, card, { from: card.state, to: to ?? card.state, ...details }, at);
+  return (await findCardById(trx, card.id))!;
+}
+
+/** Writes the card's history entry for the run's success: its card number, then `details`. */
+export async function appendCardHistory(
+  run: ProcessRun,
+  card: Pick<Card, "id" | "cardNumber">,
+  details: Record<string, unknown>,
+  at: string,
+): Promise<void> {
+  await run.services.audit.append(
+    run.trx,
     [
       {
-        action: process.symbolicName,
+        action: run.process.symbolicName,
         objectType: "card",
         objectId: card.id,
         outcome: "success",
-        operator: actor,
-        details: { cardNumber: card.cardNumber, from: card.state, to: to ?? card.state, ...details },
+        operator: run.actor,
+        details: { cardNumber: card.cardNumber, ...details },
       },
     ],
     at,
   );
-  return (await findCardById(trx, card.id))!;
 }

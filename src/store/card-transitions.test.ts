@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTemplates } from "../domain/card-template.js";
-import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
-import { upsertCardTemplates } from "./card-templates.js";
 import { transitionCards, transitionEachCard } from "./card-transitions.js";
 import { findCardById, insertCards } from "./cards.js";
-import { openStore, type Store } from "./database.js";
 import { insertUser } from "./users.js";
 
 const at = "2026-01-01T00:00:00.000Z";
 
 describe.each(dialects)("card state changes on %s", (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    store = await openStore(database.settings);
-    await upsertCardTemplates(store.db, demoTemplates, at);
+  const suite = storeForSuite(dialect, async (db) => {
     await insertUser(
-      store.db,
+      db,
       newUser({
         id: "u1",
         identifier: "ID1",
@@ -30,39 +22,32 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
       at,
     );
     await insertCards(
-      store.db,
-      ["c1", "c2", "c3", "c4", "c5", "c6", "c7"].map((id, i) => ({
-        id,
-        cardNumber: `${1000 + i}`,
-        userId: "u1",
-        template: "Employee ID",
-        state: id === "c3" ? ("requested" as const) : ("approved" as const),
-        holderName: "Anna Berg",
-        holderKey: "berg anna",
-        organizationalUnit: null,
-        requestedBy: "test",
-        decidedBy: null,
-      })),
+      db,
+      ["c1", "c2", "c3", "c4", "c5", "c6", "c7"].map((id, i) =>
+        newCard({
+          id,
+          cardNumber: `${1000 + i}`,
+          userId: "u1",
+          state: id === "c3" ? "requested" : "approved",
+          holderName: "Anna Berg",
+        }),
+      ),
       at,
     );
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   it("refuses a change the state model does not hold, before writing anything", async () => {
     await expect(
-      transitionCards(store.db, { ids: ["c1"], from: "approved", to: "locked", at }),
+      transitionCards(suite.db, { ids: ["c1"], from: "approved", to: "locked", at }),
     ).rejects.toThrow("cannot go from approved to locked");
     await expect(
-      transitionCards(store.db, { ids: ["c1"], from: ["approved", "requested"], to: "issued", at }),
+      transitionCards(suite.db, { ids: ["c1"], from: ["approved", "requested"], to: "issued", at }),
     ).rejects.toThrow("cannot go from requested to issued");
-    expect((await findCardById(store.db, "c1"))?.state).toBe("approved");
+    expect((await findCardById(suite.db, "c1"))?.state).toBe("approved");
   });
 
   it("changes only the cards still in a state it may leave, and counts them", async () => {
-    const changed = await transitionCards(store.db, {
+    const changed = await transitionCards(suite.db, {
       ids: ["c1", "c2", "c3"],
       from: "approved",
       to: "failed",
@@ -70,24 +55,24 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
       changes: { reason: "broken chip" },
     });
     expect(changed).toBe(2);
-    const c1 = await findCardById(store.db, "c1");
+    const c1 = await findCardById(suite.db, "c1");
     expect(c1).toMatchObject({ state: "failed", reason: "broken chip", version: 2 });
-    expect((await findCardById(store.db, "c3"))?.state).toBe("requested");
+    expect((await findCardById(suite.db, "c3"))?.state).toBe("requested");
   });
 
   it("keeps optimistic concurrency: a stale version changes nothing", async () => {
     expect(
-      await transitionCards(store.db, { ids: ["c3"], from: "requested", to: "approved", at, version: 7 }),
+      await transitionCards(suite.db, { ids: ["c3"], from: "requested", to: "approved", at, version: 7 }),
     ).toBe(0);
     expect(
-      await transitionCards(store.db, { ids: ["c3"], from: "requested", to: "approved", at, version: 1 }),
+      await transitionCards(suite.db, { ids: ["c3"], from: "requested", to: "approved", at, version: 1 }),
     ).toBe(1);
   });
 
   it("changes each card of a chunk in its own way, only those the batch still holds", async () => {
     // c4–c6 are held by batch b1; c7 by another batch.
     const holdBy = (batchId: string, ids: string[]) =>
-      store.db.updateTable("cards").set({ batch_id: batchId }).where("id", "in", ids).execute();
+      suite.db.updateTable("cards").set({ batch_id: batchId }).where("id", "in", ids).execute();
     await holdBy("b1", ["c4", "c5", "c6"]);
     await holdBy("b2", ["c7"]);
     const later = "2026-01-03T00:00:00.000Z";
@@ -97,16 +82,16 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
       changes: { batchId: null, issuedAt: later, expiresAt, pukEncrypted: puk, reason: null },
     });
     await expect(
-      transitionEachCard(store.db, {
+      transitionEachCard(suite.db, {
         from: "approved",
         at: later,
         heldBy: "b1",
         cards: [issued("c4", "puk-4", "2030-01-04"), { id: "c5", to: "locked", changes: {} }],
       }),
     ).rejects.toThrow("cannot go from approved to locked");
-    expect((await findCardById(store.db, "c4"))?.state).toBe("approved");
+    expect((await findCardById(suite.db, "c4"))?.state).toBe("approved");
 
-    const changed = await transitionEachCard(store.db, {
+    const changed = await transitionEachCard(suite.db, {
       from: "approved",
       at: later,
       heldBy: "b1",
@@ -118,7 +103,7 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
       ],
     });
     expect(changed).toBe(3);
-    expect(await findCardById(store.db, "c4")).toMatchObject({
+    expect(await findCardById(suite.db, "c4")).toMatchObject({
       state: "issued",
       batchId: null,
       issuedAt: later,
@@ -126,19 +111,19 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
       version: 2,
       updatedAt: later,
     });
-    expect(await findCardById(store.db, "c6")).toMatchObject({ state: "issued", expiresAt: "2030-01-06" });
-    expect(await findCardById(store.db, "c5")).toMatchObject({
+    expect(await findCardById(suite.db, "c6")).toMatchObject({ state: "issued", expiresAt: "2030-01-06" });
+    expect(await findCardById(suite.db, "c5")).toMatchObject({
       state: "failed",
       reason: "photo unreadable",
       batchId: null,
       issuedAt: null,
     });
-    expect(await findCardById(store.db, "c7")).toMatchObject({
+    expect(await findCardById(suite.db, "c7")).toMatchObject({
       state: "approved",
       batchId: "b2",
       version: 1,
     });
-    const puks = await store.db
+    const puks = await suite.db
       .selectFrom("cards")
       .select(["id", "puk_encrypted"])
       .where("id", "in", ["c4", "c5", "c6", "c7"])

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CardState } from "../domain/card-states.js";
-import { demoTemplates } from "../domain/card-template.js";
-import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { dialects } from "../test-support/databases.js";
+import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
 import { readCardsWithHolders } from "./card-export.js";
-import { upsertCardTemplates } from "./card-templates.js";
 import { transitionCards } from "./card-transitions.js";
 import { countExpiringCards, insertCards, searchCards } from "./cards.js";
-import { openStore, type Store } from "./database.js";
-import { insertUser, searchName, searchUsers } from "./users.js";
+import { insertUser, searchUsers } from "./users.js";
 
 /**
  * The cards of the test: each reaches its state through the state model (approved → issued →
@@ -56,16 +54,10 @@ const cards: { id: string; user: string; template: string; path: CardState[]; ex
 ];
 
 describe.each(dialects)("expiring cards on %s", (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    store = await openStore(database.settings);
-    await upsertCardTemplates(store.db, demoTemplates, "2026-01-01T00:00:00.000Z");
+  const suite = storeForSuite(dialect, async (db) => {
     for (let i = 0; i < 6; i++)
       await insertUser(
-        store.db,
+        db,
         newUser({
           id: `u${i}`,
           identifier: `X${i}`,
@@ -78,47 +70,40 @@ describe.each(dialects)("expiring cards on %s", (dialect) => {
     for (const [i, card] of cards.entries()) {
       const at = `2026-02-01T00:00:0${i}.000Z`;
       await insertCards(
-        store.db,
+        db,
         [
-          {
+          newCard({
             id: card.id,
             cardNumber: `900${i}`,
             userId: card.user,
             template: card.template,
             state: "approved",
             holderName: `F L${i}`,
-            holderKey: searchName(`L${i}`, "F"),
-            organizationalUnit: null,
-            requestedBy: "test",
             decidedBy: "approver",
-          },
+          }),
         ],
         at,
       );
       let from: CardState = "approved";
       for (const to of card.path) {
         const changes = to === "issued" ? { issuedAt: at, expiresAt: card.expiresAt } : {};
-        expect(await transitionCards(store.db, { ids: [card.id], from, to, at, changes })).toBe(1);
+        expect(await transitionCards(db, { ids: [card.id], from, to, at, changes })).toBe(1);
         from = to;
       }
     }
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   const ids = (page: { items: { id: string }[] }) => page.items.map((item) => item.id);
 
   it("finds the cards in use that end strictly before the instant, with their total", async () => {
-    const before = await searchCards(store.db, { expiresBefore: "2026-04-15T12:00:00.000Z" }, { limit: 10 });
+    const before = await searchCards(suite.db, { expiresBefore: "2026-04-15T12:00:00.000Z" }, { limit: 10 });
     expect([ids(before), before.total]).toEqual([["e1"], 1]);
-    const after = await searchCards(store.db, { expiresBefore: "2026-04-15T12:00:00.001Z" }, { limit: 10 });
+    const after = await searchCards(suite.db, { expiresBefore: "2026-04-15T12:00:00.001Z" }, { limit: 10 });
     expect([ids(after), after.total]).toEqual([["e1", "e2"], 2]);
-    const all = await searchCards(store.db, { expiresBefore: "2027-01-01T00:00:00.000Z" }, { limit: 2 });
+    const all = await searchCards(suite.db, { expiresBefore: "2027-01-01T00:00:00.000Z" }, { limit: 2 });
     expect([ids(all), all.total]).toEqual([["e1", "e2"], 4]);
     const rest = await searchCards(
-      store.db,
+      suite.db,
       { expiresBefore: "2027-01-01T00:00:00.000Z" },
       { cursor: all.nextCursor!, limit: 2 },
     );
@@ -127,20 +112,20 @@ describe.each(dialects)("expiring cards on %s", (dialect) => {
 
   it("combines with the other filters", async () => {
     const active = await searchCards(
-      store.db,
+      suite.db,
       { state: "active", expiresBefore: "2026-06-01T00:00:00.000Z" },
       { limit: 10 },
     );
     expect(ids(active)).toEqual(["e2", "e3"]);
     const contractor = await searchCards(
-      store.db,
+      suite.db,
       { template: "Contractor badge", expiresBefore: "2026-06-01T00:00:00.000Z" },
       { limit: 10 },
     );
     expect([ids(contractor), contractor.total]).toEqual([["e3"], 1]);
     // An inactive or locked card is not expiring, whatever its end.
     const locked = await searchCards(
-      store.db,
+      suite.db,
       { state: "locked", expiresBefore: "2027-01-01T00:00:00.000Z" },
       { limit: 10 },
     );
@@ -148,24 +133,24 @@ describe.each(dialects)("expiring cards on %s", (dialect) => {
   });
 
   it("finds the users who hold such a card", async () => {
-    const users = await searchUsers(store.db, { expiresBefore: "2026-06-01T00:00:00.000Z" }, { limit: 10 });
+    const users = await searchUsers(suite.db, { expiresBefore: "2026-06-01T00:00:00.000Z" }, { limit: 10 });
     expect([ids(users), users.total]).toEqual([["u0", "u1", "u2"], 3]);
-    const none = await searchUsers(store.db, { expiresBefore: "2026-03-06T00:00:00.000Z" }, { limit: 10 });
+    const none = await searchUsers(suite.db, { expiresBefore: "2026-03-06T00:00:00.000Z" }, { limit: 10 });
     expect(ids(none)).toEqual([]);
   });
 
   it("counts the cards in use per template within each bound, in one answer", async () => {
     const bounds = ["2026-03-31T00:00:00.000Z", "2026-04-30T00:00:00.000Z", "2026-05-30T00:00:00.000Z"];
-    expect(await countExpiringCards(store.db, bounds)).toEqual([
+    expect(await countExpiringCards(suite.db, bounds)).toEqual([
       { template: "Contractor badge", counts: [0, 0, 1] },
       { template: "Employee ID", counts: [1, 2, 2] },
     ]);
-    expect(await countExpiringCards(store.db, ["2026-03-01T00:00:00.000Z"])).toEqual([]);
+    expect(await countExpiringCards(suite.db, ["2026-03-01T00:00:00.000Z"])).toEqual([]);
   });
 
   it("reads a whole search through, page by page, with each card's holder", async () => {
     const pages: { card: string; email: string | undefined }[][] = [];
-    for await (const rows of readCardsWithHolders(store.db, { expiresBefore: "2027-01-01" }, 3))
+    for await (const rows of readCardsWithHolders(suite.db, { expiresBefore: "2027-01-01" }, 3))
       pages.push(rows.map((row) => ({ card: row.card.id, email: row.holder?.email })));
     expect(pages).toEqual([
       [

@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTemplates } from "../domain/card-template.js";
+import { describe, expect, it } from "vitest";
 import type { CertificateState } from "../domain/certificate-states.js";
-import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { dialects } from "../test-support/databases.js";
+import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
 import { countFinishedItemsByInstant, finishItems, insertBatchItems } from "./batch-items.js";
 import { insertBatch } from "./batches.js";
-import { upsertCardTemplates } from "./card-templates.js";
 import { insertCards } from "./cards.js";
 import { countCertificatesEndingPerMonth, insertCertificates } from "./certificates.js";
-import { openStore, type Store } from "./database.js";
-import { insertUser, searchName } from "./users.js";
+import { insertUser } from "./users.js";
 
 const at = "2026-03-01T09:00:00.000Z";
 
@@ -30,60 +28,52 @@ const certificates: [serial: string, state: CertificateState, notAfter: string][
 ];
 
 describe.each(dialects)("the pictures' counts on %s", (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    store = await openStore(database.settings);
-    await upsertCardTemplates(store.db, demoTemplates, at);
-    await insertUser(
-      store.db,
-      newUser({ id: "u0", identifier: "X0", firstName: "F", lastName: "L", email: "u0@example.org" }),
-      at,
-    );
-    await insertCards(
-      store.db,
-      Array.from({ length: 10 }, (_, i) => ({
-        id: `c${i}`,
-        cardNumber: `910${i}`,
-        userId: "u0",
-        template: "Employee ID",
-        state: "approved" as const,
-        holderName: "F L",
-        holderKey: searchName("L", "F"),
-        organizationalUnit: null,
-        requestedBy: "test",
-        decidedBy: "approver",
-      })),
-      at,
-    );
-    await insertCertificates(
-      store.db,
-      certificates.map(([serial, state, notAfter]) => ({
-        serial,
-        cardId: null,
-        profile: "authentication",
-        subject: `CN=${serial}`,
-        state,
-        der: Buffer.from([0x30, 0x00]),
-        notBefore: "2026-01-01T00:00:00.000Z",
-        notAfter,
-        revokedAt: null,
-        revocationReason: null,
-      })),
-      at,
-    );
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const suite = storeForSuite(
+    dialect,
+    async (db) => {
+      await insertUser(
+        db,
+        newUser({ id: "u0", identifier: "X0", firstName: "F", lastName: "L", email: "u0@example.org" }),
+        at,
+      );
+      await insertCards(
+        db,
+        Array.from({ length: 10 }, (_, i) =>
+          newCard({
+            id: `c${i}`,
+            cardNumber: `910${i}`,
+            userId: "u0",
+            state: "approved",
+            holderName: "F L",
+            decidedBy: "approver",
+          }),
+        ),
+        at,
+      );
+      await insertCertificates(
+        db,
+        certificates.map(([serial, state, notAfter]) => ({
+          serial,
+          cardId: null,
+          profile: "authentication",
+          subject: `CN=${serial}`,
+          state,
+          der: Buffer.from([0x30, 0x00]),
+          notBefore: "2026-01-01T00:00:00.000Z",
+          notAfter,
+          revokedAt: null,
+          revocationReason: null,
+        })),
+        at,
+      );
+    },
+    at,
+  );
 
   it("counts the certificates in use ending per month and state, within [from, to)", async () => {
     expect(
       await countCertificatesEndingPerMonth(
-        store.db,
+        suite.db,
         ["valid", "onHold"],
         "2026-03-01T09:00:00.000Z",
         "2027-03-01T00:00:00.000Z",
@@ -96,7 +86,7 @@ describe.each(dialects)("the pictures' counts on %s", (dialect) => {
     ]);
     expect(
       await countCertificatesEndingPerMonth(
-        store.db,
+        suite.db,
         ["revoked"],
         "2026-03-01T00:00:00.000Z",
         "2027-03-01T00:00:00.000Z",
@@ -106,7 +96,7 @@ describe.each(dialects)("the pictures' counts on %s", (dialect) => {
 
   it("counts a batch's finished cards per instant they were recorded, leaving out those pending", async () => {
     await insertBatch(
-      store.db,
+      suite.db,
       {
         id: "b1",
         process: "CardsBoProcActivateMultiple",
@@ -119,22 +109,22 @@ describe.each(dialects)("the pictures' counts on %s", (dialect) => {
       at,
     );
     await insertBatchItems(
-      store.db,
+      suite.db,
       "b1",
       Array.from({ length: 10 }, (_, i) => `c${i}`),
       4,
       at,
     );
-    expect(await countFinishedItemsByInstant(store.db, "b1")).toEqual([]);
+    expect(await countFinishedItemsByInstant(suite.db, "b1")).toEqual([]);
     // Chunk 2 first, then chunk 1 a minute later with one failure; chunk 3 is still in work.
     await finishItems(
-      store.db,
+      suite.db,
       "b1",
       ["c4", "c5", "c6", "c7"].map((cardId) => ({ cardId, state: "done" as const })),
       "2026-03-01T09:00:05.000Z",
     );
     await finishItems(
-      store.db,
+      suite.db,
       "b1",
       [
         { cardId: "c0", state: "done" as const },
@@ -144,10 +134,10 @@ describe.each(dialects)("the pictures' counts on %s", (dialect) => {
       ],
       "2026-03-01T09:01:05.000Z",
     );
-    expect(await countFinishedItemsByInstant(store.db, "b1")).toEqual([
+    expect(await countFinishedItemsByInstant(suite.db, "b1")).toEqual([
       { at: "2026-03-01T09:00:05.000Z", done: 4, failed: 0 },
       { at: "2026-03-01T09:01:05.000Z", done: 3, failed: 1 },
     ]);
-    expect(await countFinishedItemsByInstant(store.db, "no-such-batch")).toEqual([]);
+    expect(await countFinishedItemsByInstant(suite.db, "no-such-batch")).toEqual([]);
   });
 });

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTemplates } from "../domain/card-template.js";
-import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
-import { upsertCardTemplates } from "./card-templates.js";
 import { insertCards, searchCards } from "./cards.js";
-import { openStore, type Store } from "./database.js";
 import { reserveSequence } from "./sequences.js";
-import { insertUser, searchName, searchUsers } from "./users.js";
+import { insertUser, searchUsers } from "./users.js";
 
 describe.each(dialects)("search and sequences on %s", (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
   const names = ["Berg Anna", "berg Bo", "Carlsson Cia", "Dahl Dan", "Ek Eva", "Bergström Fia", "Holm Gun"];
 
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    store = await openStore(database.settings);
-    await upsertCardTemplates(store.db, demoTemplates, "2026-01-01T00:00:00.000Z");
+  const suite = storeForSuite(dialect, async (db) => {
     for (const [i, name] of names.entries()) {
       const [lastName, firstName] = name.split(" ") as [string, string];
       await insertUser(
-        store.db,
+        db,
         newUser({
           id: `u${i}`,
           identifier: `ID${i}`,
@@ -37,35 +30,27 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
     for (let i = 0; i < 30; i++) {
       const [lastName, firstName] = names[i % names.length]!.split(" ") as [string, string];
       await insertCards(
-        store.db,
+        db,
         [
-          {
+          newCard({
             id: `c${String(i).padStart(2, "0")}`,
             cardNumber: `${1000 + i}`,
             userId: `u${i % names.length}`,
             template: i % 3 === 0 ? "Contractor badge" : "Employee ID",
             state: i % 4 === 0 ? "requested" : "approved",
             holderName: `${firstName} ${lastName}`,
-            holderKey: searchName(lastName, firstName),
-            organizationalUnit: null,
-            requestedBy: "test",
-            decidedBy: null,
-          },
+          }),
         ],
         `2026-01-01T00:00:${String(Math.min(i, 28)).padStart(2, "0")}.000Z`,
       );
     }
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   it("pages cards by keyset without losing or repeating one, with the total of the filter", async () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await searchCards(store.db, { state: "approved" }, { cursor, limit: 4 });
+      const page = await searchCards(suite.db, { state: "approved" }, { cursor, limit: 4 });
       expect(page.total).toBe(22);
       seen.push(...page.items.map((c) => c.id));
       cursor = page.nextCursor ?? undefined;
@@ -78,7 +63,7 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
 
   it("filters cards by template, holder-name prefix (any case) and card number", async () => {
     const contractor = await searchCards(
-      store.db,
+      suite.db,
       { state: "approved", template: "Contractor badge" },
       { limit: 50 },
     );
@@ -86,18 +71,18 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
       true,
     );
     expect(contractor.total).toBe(contractor.items.length);
-    const berg = await searchCards(store.db, { q: "BERG" }, { limit: 50 });
+    const berg = await searchCards(suite.db, { q: "BERG" }, { limit: 50 });
     expect(new Set(berg.items.map((c) => c.userId))).toEqual(new Set(["u0", "u1", "u5"]));
-    expect((await searchCards(store.db, { q: " 1017 " }, { limit: 50 })).items.map((c) => c.id)).toEqual([
+    expect((await searchCards(suite.db, { q: " 1017 " }, { limit: 50 })).items.map((c) => c.id)).toEqual([
       "c17",
     ]);
-    expect((await searchCards(store.db, { q: "10170" }, { limit: 50 })).items).toHaveLength(0);
+    expect((await searchCards(suite.db, { q: "10170" }, { limit: 50 })).items).toHaveLength(0);
   });
 
   it("pages users by name and finds them by prefix, identifier or e-mail", async () => {
-    const first = await searchUsers(store.db, {}, { limit: 3 });
+    const first = await searchUsers(suite.db, {}, { limit: 3 });
     expect(first.total).toBe(7);
-    const rest = await searchUsers(store.db, {}, { cursor: first.nextCursor!, limit: 10 });
+    const rest = await searchUsers(suite.db, {}, { cursor: first.nextCursor!, limit: 10 });
     expect([...first.items, ...rest.items].map((u) => u.lastName)).toEqual([
       "Berg",
       "berg",
@@ -109,40 +94,40 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
     ]);
     expect(rest.nextCursor).toBeNull();
     // Each word starts a word of the name (name-search.test.ts): "b" alone would also start "Berg".
-    expect((await searchUsers(store.db, { q: "berg bo" }, { limit: 10 })).items.map((u) => u.id)).toEqual([
+    expect((await searchUsers(suite.db, { q: "berg bo" }, { limit: 10 })).items.map((u) => u.id)).toEqual([
       "u1",
     ]);
-    expect((await searchUsers(store.db, { q: "ID3" }, { limit: 10 })).items.map((u) => u.id)).toEqual(["u3"]);
-    expect((await searchUsers(store.db, { organizationalUnit: "IT" }, { limit: 10 })).total).toBe(3);
+    expect((await searchUsers(suite.db, { q: "ID3" }, { limit: 10 })).items.map((u) => u.id)).toEqual(["u3"]);
+    expect((await searchUsers(suite.db, { organizationalUnit: "IT" }, { limit: 10 })).total).toBe(3);
   });
 
   it("keeps the per-state counters equal to a real count through inserts and state changes", async () => {
-    await store.db
+    await suite.db
       .updateTable("cards")
       .set({ state: "issued" })
       .where("id", "in", ["c01", "c02", "c03"])
       .execute();
-    await store.db
+    await suite.db
       .updateTable("cards")
       .set({ template: "Contractor badge" })
       .where("id", "=", "c05")
       .execute();
-    await store.db.updateTable("cards").set({ batch_id: "b" }).where("id", "=", "c06").execute();
+    await suite.db.updateTable("cards").set({ batch_id: "b" }).where("id", "=", "c06").execute();
     for (const state of ["approved", "requested", "issued"] as const)
       for (const template of [undefined, "Employee ID", "Contractor badge"]) {
-        let query = store.db
+        let query = suite.db
           .selectFrom("cards")
           .select((eb) => eb.fn.countAll<number>().as("n"))
           .where("state", "=", state);
         if (template) query = query.where("template", "=", template);
         const real = Number((await query.executeTakeFirstOrThrow()).n);
         expect(
-          (await searchCards(store.db, { state, template }, { limit: 1 })).total,
+          (await searchCards(suite.db, { state, template }, { limit: 1 })).total,
           `${state} ${template}`,
         ).toBe(real);
       }
-    expect((await searchCards(store.db, {}, { limit: 1 })).total).toBe(30);
-    await store.db
+    expect((await searchCards(suite.db, {}, { limit: 1 })).total).toBe(30);
+    await suite.db
       .updateTable("cards")
       .set({ state: "approved", template: "Employee ID", batch_id: null })
       .where("id", "in", ["c01", "c02", "c03", "c05", "c06"])
@@ -150,7 +135,7 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
   });
 
   it("refuses a damaged cursor with a clear error", async () => {
-    await expect(searchCards(store.db, {}, { cursor: "not-a-cursor", limit: 5 })).rejects.toMatchObject({
+    await expect(searchCards(suite.db, {}, { cursor: "not-a-cursor", limit: 5 })).rejects.toMatchObject({
       code: "request.invalid_cursor",
     });
   });
@@ -158,7 +143,7 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
   it("hands out disjoint sequence ranges to concurrent callers", async () => {
     const starts = await Promise.all(
       Array.from({ length: 20 }, () =>
-        store.db.transaction().execute((trx) => reserveSequence(trx, "test", 5)),
+        suite.db.transaction().execute((trx) => reserveSequence(trx, "test", 5)),
       ),
     );
     const numbers = starts.flatMap((s) => [s, s + 1, s + 2, s + 3, s + 4]);

@@ -1,6 +1,9 @@
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { type CardTemplate, demoTemplates } from "../domain/card-template.js";
+import type { ProcessOptions } from "../domain/process-options.js";
 import type { Role } from "../domain/roles.js";
-import { apiAs, type TestApp } from "./test-app.js";
+import type { Dialect } from "../store/database.js";
+import { apiAs, createTestApp, type TestApp } from "./test-app.js";
 
 /** An API client logged in as one operator (see `apiAs`). */
 export type ApiClient = ReturnType<typeof apiAs>;
@@ -62,7 +65,7 @@ export async function produceBatch(
     cardIds,
     ...(options && { options }),
   });
-  expect(order.status).toBe(202);
+  expect(order.status, JSON.stringify(order.body)).toBe(202);
   t.app.runner.start();
   await t.app.runner.idle();
   return order.body.batchId;
@@ -76,4 +79,78 @@ export async function produceCardsForNewHolders(
 ): Promise<{ batchId: string; cardIds: string[] }> {
   const cardIds = await requestCardsForNewHolders(operators.registrar, holders);
   return { batchId: await produceBatch(t, operators.production, cardIds), cardIds };
+}
+
+/** Requests a card of `template` for the user, as `registrar`; it must be accepted. Returns its id. */
+export async function requestCard(registrar: ApiClient, userId: string, template: string): Promise<string> {
+  const requested = await registrar("POST", "/api/v1/processes/CardsProcRequest", { userId, template });
+  expect(requested.status, JSON.stringify(requested.body)).toBe(200);
+  return requested.body.card.id as string;
+}
+
+/** How many users there are, as the user list `client` reads tells it. */
+export async function countUsers(client: ApiClient): Promise<number> {
+  return (await client("GET", "/api/v1/users?limit=1")).body.total as number;
+}
+
+/** The operators the API tests act as, each by the name the tests give it, with its roles. */
+export const testOperators = {
+  registrar: ["registrationOfficer"],
+  otherRegistrar: ["registrationOfficer"],
+  approver: ["approver"],
+  production: ["productionAdministrator"],
+  issuer: ["issuingAuthority"],
+  security: ["securityOfficer"],
+  helpdesk: ["helpdesk"],
+  auditor: ["auditor"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type TestOperator = keyof typeof testOperators;
+
+/** A Tessera of {@link testAppForSuite} and its operators' clients. */
+export interface SuiteApp<Operator extends TestOperator> {
+  /** Set once the suite has started. */
+  readonly t: TestApp;
+  /** One client per operator, usable from the start: each calls through its login once made. */
+  readonly ops: Record<Operator, ApiClient>;
+}
+
+/**
+ * For a suite of API tests: before its tests, a Tessera on `dialect` with these process `options`
+ * (over the defaults) whose templates are the demo's and `templates`, and `operators` made with
+ * their roles of {@link testOperators} and logged in; after them, closed.
+ */
+export function testAppForSuite<const Operator extends TestOperator>(
+  dialect: Dialect,
+  setup: { templates?: CardTemplate[]; options?: Partial<ProcessOptions>; operators: readonly Operator[] } = {
+    operators: [],
+  },
+): SuiteApp<Operator> {
+  let t: TestApp | undefined;
+  let clients: Record<string, ApiClient> = {};
+  beforeAll(async () => {
+    t = await createTestApp(dialect, {
+      ...(setup.options && { options: setup.options }),
+      ...(setup.templates && { config: { templates: [...demoTemplates, ...setup.templates] } }),
+    });
+    clients = await loggedInOperators(
+      t,
+      Object.fromEntries(setup.operators.map((username) => [username, [...testOperators[username]]])),
+    );
+  });
+  afterAll(() => t?.close());
+  const ops = {} as Record<Operator, ApiClient>;
+  for (const username of setup.operators)
+    ops[username] = (...call) => {
+      const client = clients[username];
+      if (!client) throw new Error(`${username} logs in when the suite starts`);
+      return client(...call);
+    };
+  return {
+    get t() {
+      if (!t) throw new Error("the Tessera starts with the suite");
+      return t;
+    },
+    ops,
+  };
 }

@@ -1,3 +1,8 @@
+import type { App } from "../app.js";
+import type { ProcessOptions } from "../domain/process-options.js";
+import { runProcess } from "../processes/registry.js";
+import type { Actor } from "../services/services.js";
+import { findOperatorByUsername } from "../store/operators.js";
 import type { TestApp } from "./test-app.js";
 
 /**
@@ -20,4 +25,61 @@ export async function leaseChunkElsewhere(
     .where("batch_id", "=", batchId)
     .where("chunk", "=", chunk)
     .execute();
+}
+
+/**
+ * What the crash tests start from, in the Tessera `openApp` opens and closes again: the administrator (who registers, requests and produces, with
+ * no approval step) imports `holders` new holders named `lastName`, requests a `template` card for
+ * each and orders them all issued in one batch, which nothing has started yet. Returns its id.
+ */
+export async function orderBatchOfNewHolders(
+  openApp: () => Promise<App>,
+  order: {
+    holders: number;
+    lastName: string;
+    template: string;
+    options: Record<string, unknown>;
+    processOptions?: Partial<ProcessOptions>;
+  },
+): Promise<string> {
+  const app = await openApp();
+  try {
+    return await orderBatch(app, order);
+  } finally {
+    await app.close();
+  }
+}
+
+async function orderBatch(app: App, order: Parameters<typeof orderBatchOfNewHolders>[1]): Promise<string> {
+  const { db } = app.services.store;
+  const admin = (await findOperatorByUsername(db, "admin"))!;
+  const actor: Actor = {
+    id: admin.id,
+    username: "admin",
+    roles: ["registrationOfficer", "productionAdministrator", "administrator"],
+  };
+  await db
+    .updateTable("process_options")
+    .set({
+      options: JSON.stringify({
+        ...(await app.services.getOptions()),
+        approvalStep: false,
+        ...order.processOptions,
+      }),
+    })
+    .execute();
+  const csv = ["firstName,lastName,email,identifier"];
+  for (let i = 0; i < order.holders; i++) csv.push(`Kim${i},${order.lastName},k${i}@example.org,K-${i}`);
+  await runProcess(app.services, actor, "UsersBoProcImport", { csv: csv.join("\n") });
+  const users = await db.selectFrom("users").select("id").execute();
+  await runProcess(app.services, actor, "CardsBoProcRequestMultiple", {
+    userIds: users.map((u) => u.id),
+    template: order.template,
+  });
+  const ids = await db.selectFrom("cards").select("id").execute();
+  const { result } = await runProcess(app.services, actor, "CardsBoProcIssueMultiple", {
+    cardIds: ids.map((c) => c.id),
+    options: order.options,
+  });
+  return (result as { batchId: string }).batchId;
 }

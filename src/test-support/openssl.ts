@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import path from "node:path";
 
 /**
  * Asks the OCSP responder at `responderUrl` about the certificate in `certFile` with
@@ -36,4 +37,37 @@ export function askOcsp(request: {
       (_error, stdout, stderr) => resolve(`${stdout}${stderr}`),
     );
   });
+}
+
+/**
+ * A self-signed P-256 certificate made by `openssl req -x509` in `dir`, as an office's own PKI
+ * makes its CA: `name.pem` and its unencrypted key `name.key`, with `options` (subject, validity,
+ * extensions) on the command line. Returns the two paths; OpenSSL's refusal throws.
+ */
+export function makeCaWithOpenssl(
+  dir: string,
+  name: string,
+  options: string[],
+): { pem: string; key: string } {
+  const pem = path.join(dir, `${name}.pem`);
+  const key = path.join(dir, `${name}.key`);
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      pem,
+      ...options,
+    ],
+    { stdio: "pipe" },
+  );
+  return { pem, key };
 }

@@ -56,3 +56,16 @@ export function verifyWithGnutls(kind: "certificate" | "crl", caFile: string, fi
   const check = kind === "certificate" ? ["--verify", "--verify-profile=medium"] : ["--verify-crl"];
   return run("certtool", [...check, "--load-ca-certificate", caFile, "--infile", file]);
 }
+
+/**
+ * The settings `tessera ca import` and the CA's loading take from the configuration of `t`'s
+ * Tessera (the name is for a new CA only: unused).
+ */
+export function caSettingsOf(t: TestApp) {
+  return {
+    name: "unused",
+    validityYears: 10,
+    publicUrl: t.app.config.publicUrl,
+    keyPassphrase: t.app.config.secrets.caKeyPassphrase,
+  };
+}

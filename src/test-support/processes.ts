@@ -18,3 +18,22 @@ export async function createUserAs(
   });
   return (result as { user: { id: string } }).user.id;
 }
+
+/**
+ * A card of `template` for the user, requested by `requester` and approved by `approver` (four
+ * eyes: two operators). Returns its id.
+ */
+export async function approvedCardAs(
+  t: TestApp,
+  operators: { requester: Actor; approver: Actor },
+  userId: string,
+  template = "Employee ID",
+): Promise<string> {
+  const { result } = await runProcess(t.app.services, operators.requester, "CardsProcRequest", {
+    userId,
+    template,
+  });
+  const cardId = (result as { card: { id: string } }).card.id;
+  await runProcess(t.app.services, operators.approver, "CardsProcApprove", { cardId, decision: "approve" });
+  return cardId;
+}

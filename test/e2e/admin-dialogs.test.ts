@@ -1,17 +1,10 @@
 import { expect, it } from "vitest";
-import {
-  describeInChromium,
-  errorsThrownBy,
-  logIn,
-  openPage,
-  seriousAccessibilityViolations,
-} from "./support.js";
+import { describeInChromium, errorsThrownBy, seriousAccessibilityViolations } from "./support.js";
 
 describeInChromium("administration dialogs", (suite) => {
   /** A fresh browser context, logged in as the chief administrator, on `path`. */
   const openAsChief = async (path: string) => {
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "chief");
+    const page = await suite.openAs("chief");
     await page.goto(`${suite.ui.baseUrl}${path}`);
     return page;
   };

@@ -6,14 +6,7 @@
  */
 import { expect, it } from "vitest";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
-import {
-  describeInChromium,
-  errorsThrownBy,
-  logIn,
-  openPage,
-  screenshot,
-  seriousAccessibilityViolations,
-} from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 describeInChromium("the object history in words", (suite) => {
   it("names a lock and its revocations in words on the audit page and the card page, the codes under Raw", async () => {
@@ -32,8 +25,7 @@ describeInChromium("the object history in words", (suite) => {
     expect(locked.status, JSON.stringify(locked.body)).toBe(200);
     const { cardNumber } = locked.body.card;
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "chief");
+    const page = await suite.openAs("chief");
     await page.goto(`${suite.ui.baseUrl}/audit?objectId=${cardId}`);
     const table = page.getByRole("table", { name: "Object history" });
     const lock = table.getByRole("row").filter({ hasText: "Lock card" });

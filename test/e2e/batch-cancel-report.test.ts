@@ -8,15 +8,14 @@
 import { expect, it } from "vitest";
 import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
-import { describeInChromium, errorsThrownBy, logIn, openPage, screenshot } from "./support.js";
+import { batchFigures, describeInChromium, errorsThrownBy, screenshot } from "./support.js";
 
 describeInChromium("Cancel batch right after Next in Chromium", (suite) => {
   it("follows the cancelled batch to its end and reports what was produced and what went back", async () => {
     const { t } = suite.ui;
     const cardIds = await seedApprovedCards(t, 9);
     await t.app.runner.stop();
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/batch-orders/issue-multiple-cards`);
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.getByRole("checkbox", { name: "Select page" }).check();
@@ -64,13 +63,8 @@ describeInChromium("Cancel batch right after Next in Chromium", (suite) => {
     await expect
       .poll(() => page.getByTestId("batch-outcome").textContent(), { timeout: 15_000 })
       .toBe("Cancelled — 9 produced, 0 returned to approved");
-    for (const [name, value] of [
-      ["done", "9"],
-      ["in-production", "0"],
-      ["returned", "0"],
-      ["total", "9"],
-    ])
-      expect(await page.getByTestId(`batch-${name}`).textContent(), name).toBe(value);
+    const figures = { done: "9", "in-production": "0", returned: "0", total: "9" };
+    expect(await batchFigures(page, figures)).toEqual(figures);
     await page.getByRole("link", { name: /^Print file/ }).waitFor();
     await screenshot(page, "batch-cancelled-after-next");
     await dashboardRow.getByText("Cancelled", { exact: true }).waitFor({ timeout: 15_000 });

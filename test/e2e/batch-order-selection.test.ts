@@ -8,14 +8,7 @@
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { apiAsOperator, readCard, seedApprovedCards } from "./fixtures.js";
-import {
-  describeInChromium,
-  errorsThrownBy,
-  logIn,
-  openPage,
-  screenshot,
-  seriousAccessibilityViolations,
-} from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 describeInChromium("choosing the cards of a batch order in Chromium", (suite) => {
   /** The approved cards no batch holds, as the database has them. */
@@ -61,8 +54,7 @@ describeInChromium("choosing the cards of a batch order in Chromium", (suite) =>
     const n = matching.length;
     expect(n).toBeGreaterThan(50); // more than one page of the search
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await openIssueMultipleCards(page);
     await search(page);
     await page.getByText(`1–50 of ${n} approved cards`).waitFor();
@@ -116,8 +108,7 @@ describeInChromium("choosing the cards of a batch order in Chromium", (suite) =>
     await t.app.runner.stop();
     const free = await freeApprovedCards();
     expect(free.length).toBeGreaterThan(50);
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await openIssueMultipleCards(page);
     await search(page);
     await page.getByText(`1–50 of ${free.length} approved cards`).waitFor();

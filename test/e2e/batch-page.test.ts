@@ -7,29 +7,32 @@ import { expect, it } from "vitest";
 import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
 import {
+  batchFigures,
   describeInChromium,
   errorsThrownBy,
-  logIn,
-  openPage,
   screenshot,
   seriousAccessibilityViolations,
 } from "./support.js";
 
 describeInChromium("the batch page in Chromium", (suite) => {
-  it("Cancel batch while a chunk is in production: the page follows it to the end and says what happened", async () => {
+  /** A batch of `count` new approved cards, ordered as production while the runner is stopped. */
+  const orderWithRunnerStopped = async (count: number) => {
     const { t } = suite.ui;
-    const cardIds = await seedApprovedCards(t, 10);
+    const cardIds = await seedApprovedCards(t, count);
     await t.app.runner.stop();
     const production = await apiAsOperator(t, "production");
     const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+    return { t, cardIds, production, order, batchId: order.body.batchId as string };
+  };
+
+  it("Cancel batch while a chunk is in production: the page follows it to the end and says what happened", async () => {
+    const { t, cardIds, order, batchId } = await orderWithRunnerStopped(10);
     expect(order.status, JSON.stringify(order.body)).toBe(202);
-    const batchId = order.body.batchId as string;
     // The first chunk (4 of the 10 cards, chunks of 4 in tests) is being produced by another
     // Tessera when the operator cancels; it finishes (taken over once its lease ran out).
     await leaseChunkElsewhere(t, { batchId, chunk: 1, attempts: 1 });
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     await expect.poll(() => page.getByTestId("batch-in-production").textContent()).toBe("4");
     await page.getByRole("button", { name: "Cancel batch" }).click();
@@ -56,13 +59,8 @@ describeInChromium("the batch page in Chromium", (suite) => {
       .toBe("Cancelled — 4 produced, 6 returned to approved");
     await page.getByText("Cancelled", { exact: true }).first().waitFor();
     expect(await page.getByText("Cancelled — finishing", { exact: true }).count()).toBe(0);
-    for (const [name, value] of [
-      ["done", "4"],
-      ["in-production", "0"],
-      ["returned", "6"],
-      ["total", "10"],
-    ])
-      expect(await page.getByTestId(`batch-${name}`).textContent(), name).toBe(value);
+    const figures = { done: "4", "in-production": "0", returned: "6", total: "10" };
+    expect(await batchFigures(page, figures)).toEqual(figures);
     await page.getByRole("link", { name: /^Print file/ }).waitFor();
     // Every card of the batch is listed with its result and a link to it.
     const cardsTable = page.getByRole("table", { name: "Cards of the batch" });
@@ -91,14 +89,9 @@ describeInChromium("the batch page in Chromium", (suite) => {
   });
 
   it("shows a batch with failed cards as Completed with failures, never a green Completed", async () => {
-    const { t } = suite.ui;
-    const cardIds = await seedApprovedCards(t, 2);
+    const { t, production, batchId } = await orderWithRunnerStopped(2);
     const templates = t.app.services.templates as Map<string, unknown>;
     const employee = templates.get("Employee ID");
-    await t.app.runner.stop();
-    const production = await apiAsOperator(t, "production");
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
-    const batchId = order.body.batchId as string;
     templates.delete("Employee ID"); // the deployment lost the template: its cards fail
     t.app.runner.start();
     try {
@@ -111,8 +104,7 @@ describeInChromium("the batch page in Chromium", (suite) => {
     } finally {
       templates.set("Employee ID", employee);
     }
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     await page.getByRole("heading", { name: "Cards that failed" }).waitFor();
     await page.getByText("Completed with failures", { exact: true }).first().waitFor();
@@ -136,8 +128,7 @@ describeInChromium("the batch page in Chromium", (suite) => {
     const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
     const batchId = order.body.batchId as string;
     await t.app.runner.idle();
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     const cardsTable = page.getByRole("table", { name: "Cards of the batch" });
     await page.getByText("1–25 of 27 cards").waitFor();
@@ -155,14 +146,8 @@ describeInChromium("the batch page in Chromium", (suite) => {
   });
 
   it("keeps the Cancel batch dialog open when the batch ends while it is read, and says so", async () => {
-    const { t } = suite.ui;
-    const cardIds = await seedApprovedCards(t, 3);
-    await t.app.runner.stop();
-    const production = await apiAsOperator(t, "production");
-    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
-    const batchId = order.body.batchId as string;
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const { t, batchId } = await orderWithRunnerStopped(3);
+    const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     await page.getByRole("button", { name: "Cancel batch" }).click();
     const dialog = page.getByRole("dialog", { name: "Cancel the batch?" });

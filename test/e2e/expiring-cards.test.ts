@@ -7,14 +7,7 @@ import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { parseCsv } from "../../src/domain/csv.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
-import {
-  describeInChromium,
-  errorsThrownBy,
-  logIn,
-  openPage,
-  screenshot,
-  seriousAccessibilityViolations,
-} from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 describeInChromium("expiring cards in Chromium", (suite) => {
   it("the dashboard counts them per template, links to the Cards list filtered by expires before, which exports them", async () => {
@@ -32,8 +25,7 @@ describeInChromium("expiring cards in Chromium", (suite) => {
     // 300 days on, 2026-12-26: the badges end on 2027-03-01, within 90 days but not 60.
     t.clock.advance(300 * 86_400_000);
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "registrar");
+    const page = await suite.openAs("registrar");
     const section = page.getByRole("table", { name: "Cards expiring per card template" });
     await section.waitFor();
     const figures = section.getByRole("link");

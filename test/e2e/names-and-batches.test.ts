@@ -8,14 +8,7 @@ import { expect, it } from "vitest";
 import { insertUser } from "../../src/store/users.js";
 import { newUser } from "../../src/test-support/users.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
-import {
-  describeInChromium,
-  errorsThrownBy,
-  logIn,
-  openPage,
-  screenshot,
-  seriousAccessibilityViolations,
-} from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 const long = {
   firstName: "Maximiliane Theodora Friederike",
@@ -24,8 +17,7 @@ const long = {
 
 describeInChromium("names that fit the card, and batches by number", (suite) => {
   it("refuses a name too long for the card at registration, at the field, and takes a name on card", async () => {
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "registrar");
+    const page = await suite.openAs("registrar");
     await page.goto(`${suite.ui.baseUrl}/users/new`);
     await page.getByRole("textbox", { name: "First name" }).fill(long.firstName);
     await page.getByRole("textbox", { name: "Last name" }).fill(long.lastName);
@@ -67,8 +59,7 @@ describeInChromium("names that fit the card, and batches by number", (suite) => 
     const card = (await production("GET", `/api/v1/cards/${cardIds[1]}`)).body;
     expect(card.state).toBe("issued");
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/cards/${card.id}`);
     const link = page.getByRole("link", { name: `Batch ${batch.number}`, exact: true }).first();
     await link.waitFor();
@@ -116,8 +107,7 @@ describeInChromium("names that fit the card, and batches by number", (suite) => 
     const batch = (await production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
     expect(batch).toMatchObject({ state: "completed", done: 0, failed: 1 });
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "chief");
+    const page = await suite.openAs("chief");
     await page.goto(`${suite.ui.baseUrl}/batches/${batch.id}`);
     await page.getByText("Completed with failures", { exact: true }).first().waitFor();
     expect(await page.getByText("Completed", { exact: true }).count()).toBe(0);

@@ -3,12 +3,11 @@
  * page; and the production administrator's dashboard showed approvals it cannot act on.
  */
 import { expect, it } from "vitest";
-import { describeInChromium, errorsThrownBy, logIn, logOut, openPage } from "./support.js";
+import { describeInChromium, errorsThrownBy, logIn, logOut } from "./support.js";
 
 describeInChromium("handing the screen over", (suite) => {
   it("starts the next operator at their own dashboard after a log out, not on the last operator's page", async () => {
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "registrar");
+    const page = await suite.openAs("registrar");
     await page.goto(`${suite.ui.baseUrl}/users?q=ada`);
     await page.getByRole("heading", { name: "Users" }).waitFor();
     await logOut(page);
@@ -21,8 +20,7 @@ describeInChromium("handing the screen over", (suite) => {
   });
 
   it("shows each role's dashboard what it acts on: approvals to the approver, not to production", async () => {
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "approver");
+    const page = await suite.openAs("approver");
     await page.getByRole("heading", { name: "Requests waiting for approval" }).waitFor();
     await logOut(page);
     await logIn(page, suite.ui.baseUrl, "production");

@@ -61,8 +61,7 @@ describeInChromium("the operator UI in Chromium", (suite) => {
   });
 
   it("shows each operator only the pages their roles allow", async () => {
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "approver");
+    const page = await suite.openAs("approver");
     expect(await navigationLabels(page)).toEqual(navigationOf.approver);
     expect(await page.getByTestId("operator-roles").textContent()).toBe("Approver");
     // The page is not offered, and its URL says which role it needs.
@@ -84,8 +83,7 @@ describeInChromium("the operator UI in Chromium", (suite) => {
   });
 
   it("registers a user, requests a card and has another operator approve it, all in the UI", async () => {
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "registrar");
+    const page = await suite.openAs("registrar");
     await followMainNavigation(page, "Users");
     await page.getByRole("link", { name: "Create user" }).click();
     await page.getByRole("textbox", { name: "First name" }).fill("Maja");
@@ -160,8 +158,7 @@ describeInChromium("the operator UI in Chromium", (suite) => {
   it("Issue multiple cards: Search, tick three, options, Cancel — every card stays approved", async () => {
     const seeded = await seedApprovedCards(suite.ui.t, 4);
     const before = await approvedCards(suite.ui.t);
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "production");
+    const page = await suite.openAs("production");
     await page.getByRole("link", { name: "BATCH ORDERS" }).click();
     await page.getByRole("link", { name: "Issue multiple cards" }).click();
     await page.getByRole("heading", { name: "Issue multiple cards" }).waitFor();
@@ -230,8 +227,7 @@ describeInChromium("the operator UI in Chromium", (suite) => {
   });
 
   it("keeps what was typed when the session expires, and sends it after a new login", async () => {
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "registrar");
+    const page = await suite.openAs("registrar");
     await page.goto(`${suite.ui.baseUrl}/users/new`);
     await page.getByRole("textbox", { name: "First name" }).fill("Nils");
     await page.getByRole("textbox", { name: "Last name" }).fill("Holm");

@@ -8,14 +8,7 @@ import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { processCatalog } from "../../src/domain/process-catalog.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
-import {
-  describeInChromium,
-  errorsThrownBy,
-  logIn,
-  openPage,
-  screenshot,
-  seriousAccessibilityViolations,
-} from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 const funnelStates = ["requested", "approved", "issued", "active"];
 const sideStates = ["inactive", "locked", "expired", "failed", "rejected", "aborted"];
@@ -64,8 +57,7 @@ describeInChromium("the pictures in Chromium", (suite) => {
     // Six weeks on (2026-04-12): the badges' certificates, ending 2027-03-01, are within the 12 months.
     t.clock.advance(42 * 86_400_000);
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "chief");
+    const page = await suite.openAs("chief");
 
     // The funnel: each bar and side count names its figure, which is the Cards list's total.
     const funnel = page.getByRole("list", { name: "Cards per lifecycle step" });

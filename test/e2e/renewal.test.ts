@@ -11,14 +11,7 @@ import path from "node:path";
 import { expect, it } from "vitest";
 import { askOcsp } from "../../src/test-support/openssl.js";
 import { apiAsOperator, readCard, seedApprovedCards } from "./fixtures.js";
-import {
-  describeInChromium,
-  errorsThrownBy,
-  logIn,
-  openPage,
-  screenshot,
-  seriousAccessibilityViolations,
-} from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 const day = 86_400_000;
 
@@ -39,9 +32,8 @@ describeInChromium("Renew multiple cards in Chromium", (suite) => {
     t.clock.advance(end - 20 * day - t.clock().getTime());
     const before = new Date(end + day).toISOString().slice(0, 10);
 
-    const page = await openPage(suite.browser);
+    const page = await suite.openAs("registrar");
     const errors = errorsThrownBy(page);
-    await logIn(page, suite.ui.baseUrl, "registrar");
     await page.goto(`${suite.ui.baseUrl}/batch-orders`);
     await page.getByRole("link", { name: "Renew multiple cards" }).click();
     // The search opens at the end of the renewal window (90 days from today, by the browser's clock).

@@ -95,6 +95,8 @@ export function launchChromium(): Promise<Browser> {
 export interface ChromiumSuite {
   ui: UiServer;
   browser: Browser;
+  /** A fresh browser context ({@link openPage}) with `username` logged in ({@link logIn}). */
+  openAs(username: string): Promise<Page>;
 }
 
 /**
@@ -110,7 +112,13 @@ export function describeInChromium(name: string, tests: (suite: ChromiumSuite) =
  * after them. Read `ui` and `browser` inside the tests, once the suite has started.
  */
 function startTesseraInChromium(): ChromiumSuite {
-  const suite = {} as ChromiumSuite;
+  const suite = {
+    async openAs(username: string) {
+      const page = await openPage(suite.browser);
+      await logIn(page, suite.ui.baseUrl, username);
+      return page;
+    },
+  } as ChromiumSuite;
   beforeAll(async () => {
     [suite.ui, suite.browser] = await Promise.all([startTessera(), launchChromium()]);
     await createOperators(suite.ui.t);
@@ -168,6 +176,17 @@ export async function followMainNavigation(page: Page, linkName: string | RegExp
     .getByRole("navigation", { name: "Main navigation" })
     .getByRole("link", { name: linkName })
     .click();
+}
+
+/** The figures the batch page shows (`batch-done`, `batch-total`, …), by the names `expected` gives. */
+export async function batchFigures(
+  page: Page,
+  expected: Record<string, string>,
+): Promise<Record<string, string>> {
+  const shown: Record<string, string> = {};
+  for (const name of Object.keys(expected))
+    shown[name] = (await page.getByTestId(`batch-${name}`).textContent()) ?? "";
+  return shown;
 }
 
 /** The labels of the left navigation. */

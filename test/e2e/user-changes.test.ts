@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
-import { describeInChromium, errorsThrownBy, logIn, openPage, screenshot } from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot } from "./support.js";
 
 /** Issue 12, "Changes." and "Leavers.": a registration officer edits a user, then deactivates one. */
 describeInChromium("a user's changes and leaving", (suite) => {
@@ -16,8 +16,7 @@ describeInChromium("a user's changes and leaving", (suite) => {
   /** A fresh browser context, logged in as `username`, on the page of a new user with an approved card. */
   async function openNewUserAs(username: string) {
     const user = await userWithCard();
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, username);
+    const page = await suite.openAs(username);
     await page.goto(`${suite.ui.baseUrl}/users/${user.userId}`);
     return { ...user, page };
   }

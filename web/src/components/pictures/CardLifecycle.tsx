@@ -85,6 +85,23 @@ function edgeOf(x: number, y: number, dx: number, dy: number) {
   return { x: x + dx * scale, y: y + dy * scale };
 }
 
+/** An arrow's head in `color`, which a path takes as `markerEnd={`url(#${id})`}`. */
+function ArrowHead({ id, color }: { id: string; color: string }) {
+  return (
+    <marker
+      id={id}
+      viewBox="0 0 8 8"
+      refX="7"
+      refY="4"
+      markerWidth="6"
+      markerHeight="6"
+      orient="auto-start-reverse"
+    >
+      <path d="M0,0 L8,4 L0,8 z" fill={color} />
+    </marker>
+  );
+}
+
 /**
  * A card's lifecycle as a small diagram (issue 13): every state of the card state model, the
  * allowed steps between them as arrows, the card's state marked, and the processes its state
@@ -127,28 +144,8 @@ export function CardLifecycle({
         <title id="card-lifecycle-title">The card's lifecycle</title>
         <desc id="card-lifecycle-desc">{description}</desc>
         <defs>
-          <marker
-            id="card-lifecycle-arrow"
-            viewBox="0 0 8 8"
-            refX="7"
-            refY="4"
-            markerWidth="6"
-            markerHeight="6"
-            orient="auto-start-reverse"
-          >
-            <path d="M0,0 L8,4 L0,8 z" fill="var(--mantine-color-gray-6)" />
-          </marker>
-          <marker
-            id="card-lifecycle-next"
-            viewBox="0 0 8 8"
-            refX="7"
-            refY="4"
-            markerWidth="6"
-            markerHeight="6"
-            orient="auto-start-reverse"
-          >
-            <path d="M0,0 L8,4 L0,8 z" fill="var(--mantine-color-tessera-8)" />
-          </marker>
+          <ArrowHead id="card-lifecycle-arrow" color="var(--mantine-color-gray-6)" />
+          <ArrowHead id="card-lifecycle-next" color="var(--mantine-color-tessera-8)" />
         </defs>
         {arrows.map(({ from, to }) => {
           const isNext = from === state;

@@ -7,23 +7,13 @@ import { formatNumber, plural } from "../format";
 import { Section } from "../Section";
 import { BarChart, FiguresTable } from "./bars";
 
-const monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const longMonthNames = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const monthOf = (month: string, names: readonly string[]) =>
-  `${names[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
+// English names whatever the browser's language, as the rest of the UI; "en" writes "Sep", where
+// "en-GB" now writes "Sept".
+const longMonth = new Intl.DateTimeFormat("en", { month: "long", year: "numeric", timeZone: "UTC" });
+const shortMonth = new Intl.DateTimeFormat("en", { month: "short", timeZone: "UTC" });
+/** A month as the API writes it ("2026-03") in `format` ("March 2026", "Mar"). */
+const monthOf = (month: string, format: Intl.DateTimeFormat) =>
+  format.format(new Date(`${month}-01T00:00:00Z`));
 
 /**
  * The certificates in use (valid, on hold) that end in each of the next 12 months (issue 13), as
@@ -51,7 +41,7 @@ export function CertificatesExpiringPerMonth() {
           <BarChart
             bars={data.months.map((m) => ({
               key: m.month,
-              label: monthNames[Number(m.month.slice(5, 7)) - 1],
+              label: monthOf(m.month, shortMonth),
               parts: [
                 { value: m.valid, color: "var(--mantine-color-green-7)" },
                 { value: m.onHold, color: "var(--mantine-color-yellow-6)" },
@@ -61,8 +51,8 @@ export function CertificatesExpiringPerMonth() {
           <figcaption>
             <Group gap="md" mt={4}>
               <Text size="sm">
-                {plural(total, "certificate")} end from {monthOf(data.months[0]!.month, longMonthNames)} to{" "}
-                {monthOf(data.months.at(-1)!.month, longMonthNames)}.
+                {plural(total, "certificate")} end from {monthOf(data.months[0]!.month, longMonth)} to{" "}
+                {monthOf(data.months.at(-1)!.month, longMonth)}.
               </Text>
               <Text size="xs" c="dimmed">
                 <span className="picture-key" style={{ background: "var(--mantine-color-green-7)" }} /> valid{" "}
@@ -75,7 +65,7 @@ export function CertificatesExpiringPerMonth() {
             caption="Certificates in use ending per month"
             headers={["Month", "Valid", "On hold", "In all"]}
             rows={data.months.map((m) => [
-              monthOf(m.month, longMonthNames),
+              monthOf(m.month, longMonth),
               formatNumber(m.valid),
               formatNumber(m.onHold),
               formatNumber(m.count),

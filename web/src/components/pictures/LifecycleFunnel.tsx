@@ -1,5 +1,6 @@
 import { Skeleton, Text, UnstyledButton } from "@mantine/core";
 import { useQueries } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { api, withQuery } from "../../api/client";
 import type { Card, CardState, Page } from "../../api/types";
@@ -21,6 +22,35 @@ const sideStates = [
 ] as const satisfies readonly CardState[];
 
 /**
+ * A figure of the funnel: a link to the Cards list of `state`, which names its count in words (the
+ * text alternative) once it is known.
+ */
+function CardsOfStateLink(props: {
+  state: CardState;
+  count: number | undefined;
+  className: string;
+  children: ReactNode;
+}) {
+  const { state, count, className, children } = props;
+  return (
+    <UnstyledButton
+      component={Link}
+      to={withQuery("/cards", { state })}
+      className={className}
+      aria-label={
+        count === undefined
+          ? undefined
+          : `${cardStateLabels[state]}: ${plural(count, "card")}. Show them in the Cards list.`
+      }
+      data-state={state}
+      data-count={count}
+    >
+      {children}
+    </UnstyledButton>
+  );
+}
+
+/**
  * The dashboard's lifecycle funnel (issue 13): how many cards are requested, approved, issued and
  * active now, as bars, with those locked, expired or stopped beside them. Each figure is a link to
  * the Cards list of that state, and names its count in words: that is the text alternative.
@@ -38,8 +68,6 @@ export function LifecycleFunnel() {
   const failed = counts.find((c) => c.error);
   const countOf = (state: CardState) => counts[states.indexOf(state)]?.data?.total;
   const largest = Math.max(1, ...funnelStates.map((s) => countOf(s) ?? 0));
-  const label = (state: CardState, count: number) =>
-    `${cardStateLabels[state]}: ${plural(count, "card")}. Show them in the Cards list.`;
   return (
     <Section title="Card lifecycle" p="md">
       {failed && <ErrorAlert error={failed.error} />}
@@ -53,14 +81,7 @@ export function LifecycleFunnel() {
             const width = count === undefined ? 0 : Math.max((count / largest) * 100, count > 0 ? 2 : 0);
             return (
               <li key={state}>
-                <UnstyledButton
-                  component={Link}
-                  to={withQuery("/cards", { state })}
-                  className="picture-funnel-row"
-                  aria-label={count === undefined ? undefined : label(state, count)}
-                  data-state={state}
-                  data-count={count}
-                >
+                <CardsOfStateLink state={state} count={count} className="picture-funnel-row">
                   <Text span size="sm" fw={600} className="picture-funnel-label">
                     {i > 0 && <span aria-hidden>→ </span>}
                     {/* The space keeps the name and the figure two words for screen readers. */}
@@ -84,7 +105,7 @@ export function LifecycleFunnel() {
                       {formatNumber(count)}
                     </Text>
                   )}
-                </UnstyledButton>
+                </CardsOfStateLink>
               </li>
             );
           })}
@@ -94,21 +115,14 @@ export function LifecycleFunnel() {
             const count = countOf(state);
             return (
               <li key={state}>
-                <UnstyledButton
-                  component={Link}
-                  to={withQuery("/cards", { state })}
-                  className="picture-side-link"
-                  aria-label={count === undefined ? undefined : label(state, count)}
-                  data-state={state}
-                  data-count={count}
-                >
+                <CardsOfStateLink state={state} count={count} className="picture-side-link">
                   <Text span size="sm">
                     {cardStateLabels[state]}
                   </Text>{" "}
                   <Text span size="sm" fw={650}>
                     {count === undefined ? "…" : formatNumber(count)}
                   </Text>
-                </UnstyledButton>
+                </CardsOfStateLink>
               </li>
             );
           })}

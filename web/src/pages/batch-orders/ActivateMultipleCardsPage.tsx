@@ -1,16 +1,8 @@
 import { Paper, Stack, Text, Title } from "@mantine/core";
-import { BatchOrderPage, StepFooter, useStartBatchOrder } from "./BatchOrderPage";
-import { type CardSelection, describeSelection } from "./CardBatchSearch";
+import { BatchOrderPage, type SecondStep, StepFooter, useStartBatchOrder } from "./BatchOrderPage";
+import { describeSelection } from "./CardBatchSearch";
 
-function ConfirmStep({
-  selection,
-  back,
-  cancel,
-}: {
-  selection: CardSelection;
-  back(): void;
-  cancel(): void;
-}) {
+function ConfirmStep({ selection, back, cancel }: SecondStep) {
   const order = useStartBatchOrder("CardsBoProcActivateMultiple", () => "The cards are being activated.");
   return (
     <Paper p="lg">

@@ -8,18 +8,9 @@ import { useOptions } from "../../api/queries";
 import type { Card } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
-import { BatchOrderPage, forgetSelection, StepFooter } from "./BatchOrderPage";
-import type { CardSelection } from "./CardBatchSearch";
+import { BatchOrderPage, forgetSelection, type SecondStep, StepFooter } from "./BatchOrderPage";
 
-function ConfirmStep({
-  selection,
-  back,
-  cancel,
-}: {
-  selection: CardSelection;
-  back(): void;
-  cancel(): void;
-}) {
+function ConfirmStep({ selection, back, cancel }: SecondStep) {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const queryClient = useQueryClient();
