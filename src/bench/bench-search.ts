@@ -92,6 +92,15 @@ export async function benchSearchCommand({ size, databaseUrl }: BenchAppOptions)
       usersByFirstAndLastName: await measureBoth(runs, (i) =>
         searchUsers(db, { q: firstAndLast(i) }, { limit: 50 }),
       ),
+      // A last name's start is where the users' order ("last first") follows the match.
+      usersByWordStart: await measureBoth(runs, (i) =>
+        searchUsers(db, { q: `bench${10 + (i % 90)}` }, { limit: 50 }),
+      ),
+      // One letter that starts every holder's name: the count stops at its cap (issue 13).
+      cardsByOneLetter: await measureBoth(10, () =>
+        searchCards(db, { state: "approved", q: "b" }, { limit: 50 }),
+      ),
+      usersByOneLetter: await measureBoth(10, () => searchUsers(db, { q: "h" }, { limit: 50 })),
     };
     return {
       benchmark: "search",

@@ -106,6 +106,11 @@ export const errorCatalog = {
       "A record of the CSV file is longer than 4,096 characters; a user's fields never need that much.",
   },
   "card.not_found": { status: 404, message: "There is no such card." },
+  "card.face_unprintable": {
+    status: 409,
+    message:
+      "The card's face cannot be printed from its holder's data as it stands: correct the user (Edit user) first.",
+  },
   "card.state_not_allowed": { status: 409, message: "The card's state does not allow this process." },
   "card.stale": { status: 409, message: "The card has changed since you read it; reload and try again." },
   "card.four_eyes": { status: 403, message: "A request must be approved by someone other than who made it." },

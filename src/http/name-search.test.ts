@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
 /**
  * Issue 13: what an operator types in a search box reaches the name search as text. Search
@@ -8,12 +8,9 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  * matches, never a 5xx; and a holder is found by a word inside the last name.
  */
 describe.each(dialects)("the name search through the API on %s", (dialect) => {
-  let t: TestApp;
-  let api: ReturnType<typeof apiAs>;
+  const { ops } = testAppForSuite(dialect, { operators: ["registrar"] });
+  const api = ops.registrar;
   beforeAll(async () => {
-    t = await createTestApp(dialect);
-    await t.operator("registrar", ["registrationOfficer"]);
-    api = apiAs(t.server, await t.login("registrar"));
     const created = await api("POST", "/api/v1/processes/UsersProcCreate", {
       firstName: "Anna",
       lastName: "Maria-Magdalena Svensson",
@@ -27,7 +24,6 @@ describe.each(dialects)("the name search through the API on %s", (dialect) => {
     });
     expect(requested.status).toBe(200);
   });
-  afterAll(() => t.close());
 
   it("finds the holder and the card by a word inside the last name", async () => {
     const users = await api("GET", "/api/v1/users?q=magdalena");

@@ -77,6 +77,46 @@ describe.each(dialects)("names fit the card before anything is produced on %s", 
     expect(await countUsers()).toBe(before);
   });
 
+  it("refuses what the PIN letter's envelope window cannot hold, at registration and edit, naming the field", async () => {
+    const before = await countUsers();
+    // 52 capitals fit the certificate (ub-organization-name is 64) but not the 75 mm window.
+    const organization = "INTERNATIONAL BUREAU OF WEIGHTS AND MEASURES SERVICES";
+    const wide = await create({ firstName: "Ann", lastName: "Lee", identifier: "WIN-1", organization });
+    expect(wide.status, JSON.stringify(wide.body)).toBe(400);
+    expect(wide.body.error.code).toBe("user.unfit_for_card");
+    expect(wide.body.error.details.field).toBe("organization");
+    expect(wide.body.error.message).toContain("PIN letter");
+    const line = "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW";
+    const address = await create({ firstName: "Ann", lastName: "Lee", identifier: "WIN-2", address: [line] });
+    expect(address.status).toBe(400);
+    expect(address.body.error.details.field).toBe("address.0");
+    const tooMany = await create({
+      firstName: "Ann",
+      lastName: "Lee",
+      identifier: "WIN-3",
+      organization: "Office",
+      address: ["1", "2", "3", "4", "5"],
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.details.field).toBe("address");
+    expect(await countUsers()).toBe(before);
+    // An edit that would make the letter unprintable is refused too, and changes nothing.
+    const fits = await create({
+      firstName: "Ann",
+      lastName: "Lee",
+      identifier: "WIN-4",
+      organization: "Office",
+    });
+    expect(fits.status).toBe(200);
+    const edited = await registrar("POST", "/api/v1/processes/UsersProcEdit", {
+      userId: fits.body.user.id,
+      version: fits.body.user.version,
+      organization,
+    });
+    expect(edited.status).toBe(400);
+    expect(edited.body.error.details.field).toBe("organization");
+  });
+
   it("makes the card with the name on card: printed, certified, and as the card reads", async () => {
     const created = await create({
       ...long,

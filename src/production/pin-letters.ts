@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { type CardFieldProblem, type CardFieldValues, printedNameOf } from "../domain/card-fields.js";
 import { TesseraError } from "../domain/errors.js";
 import { type FittedLine, fitText, wrapText } from "./fit-text.js";
 import { PageContent } from "./page-content.js";
@@ -67,6 +68,51 @@ const bodyLineHeight = 14;
 const ink = "#1a1a1a";
 const muted = "#5b6470";
 
+/** A line of the letter's address, with the user's field it comes from (as the API names it). */
+interface AddressLine {
+  readonly field: string;
+  readonly text: string;
+}
+
+/**
+ * What of the address does not fit the envelope window: more lines than it holds, or a line
+ * wider than it at the smallest size the letter prints. A shortened address line could send
+ * the PIN astray, so such a letter is refused, never shortened.
+ */
+function addressWindowProblems(lines: readonly AddressLine[]): CardFieldProblem[] {
+  const problems: CardFieldProblem[] = [];
+  if (lines.length > maxAddressLines)
+    problems.push({
+      path: "address",
+      message: `the PIN letter's envelope window holds ${maxAddressLines} lines with the name and organization, and this address makes ${lines.length}: join or leave out lines`,
+    });
+  for (const line of lines)
+    if (fitText(line.text, "Helvetica", 10, addressMinFontSize, addressWidth).text !== line.text)
+      problems.push({
+        path: line.field,
+        message: `"${line.text}" is too long for a line of the PIN letter's envelope window: shorten it`,
+      });
+  return problems;
+}
+
+/**
+ * The user's fields the PIN letter's address cannot hold (checked when a person is registered,
+ * imported or edited, by the same rule the letter is printed with): the name as printed, the
+ * organization and the address lines.
+ */
+export function letterAddressProblems(user: CardFieldValues): CardFieldProblem[] {
+  const name = printedNameOf(user);
+  const lines: AddressLine[] = [
+    // A name too wide is mended with a shorter name on card, as one too long for the certificate.
+    { field: "nameOnCard", text: `${name.firstName} ${name.lastName}`.trim() },
+    ...(user.organization ? [{ field: "organization", text: user.organization }] : []),
+    ...(user.address ?? [])
+      .map((text, i) => ({ field: `address.${i}`, text }))
+      .filter((line) => line.text !== ""),
+  ];
+  return addressWindowProblems(lines);
+}
+
 /** Creates a writer of PIN letters streaming into `output`. */
 export function createPinLetterWriter(output: Writable, options: PinLetterOptions): PinLetterWriter {
   const organizationName = printableText(options.organizationName, "organization name");
@@ -124,26 +170,19 @@ function prepareLetter(letter: PinLetter, pukPrinted: boolean): PreparedLetter {
   if (pukPrinted && !letter.puk) throw new TesseraError("production.puk_missing");
   const name = printableText(`${letter.holder.firstName} ${letter.holder.lastName}`, "holder's name");
   const organization = optionalPrintableText(letter.holder.organization, "holder's organization");
-  const address = [
-    name,
-    ...(organization ? [organization] : []),
-    ...letter.holder.addressLines.map((line) => printableText(line, "address")).filter((line) => line !== ""),
+  const lines: AddressLine[] = [
+    { field: "name", text: name },
+    ...(organization ? [{ field: "organization", text: organization }] : []),
+    ...letter.holder.addressLines
+      .map((line, i) => ({ field: `address.${i}`, text: printableText(line, "address") }))
+      .filter((line) => line.text !== ""),
   ];
-  if (address.length > maxAddressLines) {
-    throw new TesseraError(
-      "production.address_invalid",
-      `The address has ${address.length} lines with the name; at most ${maxAddressLines} fit the envelope window.`,
-    );
+  const problem = addressWindowProblems(lines)[0];
+  if (problem) {
+    const message = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
+    throw new TesseraError("production.address_invalid", `${message}.`, { field: problem.path });
   }
-  for (const line of address) {
-    // A shortened address line could send the PIN astray: refuse it instead.
-    if (fitText(line, "Helvetica", 10, addressMinFontSize, addressWidth).text !== line) {
-      throw new TesseraError(
-        "production.address_invalid",
-        `The address line "${line}" is too long for the window.`,
-      );
-    }
-  }
+  const address = lines.map((line) => line.text);
   return {
     cardNumber: cardNumberText(letter.cardNumber),
     name,

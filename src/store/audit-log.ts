@@ -377,7 +377,13 @@ function toEntry(row: AuditEntryRow): AuditEntry {
 }
 
 /** Newest first. */
-export async function searchAudit(db: Db, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>> {
+export async function searchAudit(
+  db: Db,
+  filter: AuditFilter,
+  page: PageRequest,
+  /** Newest first unless asked. */
+  direction: "asc" | "desc" = "desc",
+): Promise<Page<AuditEntry>> {
   let query = db.selectFrom("audit_log");
   if (filter.objectType) query = query.where("object_type", "=", filter.objectType);
   if (filter.objectId) query = query.where("object_id", "=", filter.objectId);
@@ -390,10 +396,10 @@ export async function searchAudit(db: Db, filter: AuditFilter, page: PageRequest
   let pageQuery = query.select(entryColumns);
   if (page.cursor) {
     const [seq] = decodeCursor(page.cursor, ["integer"]) as [number];
-    pageQuery = pageQuery.where("seq", "<", seq);
+    pageQuery = pageQuery.where("seq", direction === "desc" ? "<" : ">", seq);
   }
   const rows = await pageQuery
-    .orderBy("seq", "desc")
+    .orderBy("seq", direction)
     .limit(page.limit + 1)
     .execute();
   return toPage(rows, page.limit, total, (row) => [Number(row.seq)], toEntry);

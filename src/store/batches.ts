@@ -162,6 +162,8 @@ export async function searchBatches(
   db: Db,
   filter: { state?: BatchState | undefined; process?: string | undefined },
   page: { cursor?: string | undefined; limit: number },
+  /** Newest first unless asked. */
+  direction: "asc" | "desc" = "desc",
 ): Promise<Page<Batch>> {
   let query = db.selectFrom("batches");
   if (filter.state) query = query.where("state", "=", filter.state);
@@ -170,11 +172,13 @@ export async function searchBatches(
   let pageQuery = query.selectAll();
   if (page.cursor) {
     const [createdAt, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
-    pageQuery = pageQuery.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(createdAt, id)));
+    pageQuery = pageQuery.where((eb) =>
+      eb(eb.refTuple("created_at", "id"), direction === "desc" ? "<" : ">", eb.tuple(createdAt, id)),
+    );
   }
   const rows = await pageQuery
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
+    .orderBy("created_at", direction)
+    .orderBy("id", direction)
     .limit(page.limit + 1)
     .execute();
   const running = await countInProduction(

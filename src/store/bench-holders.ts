@@ -69,7 +69,6 @@ export async function insertBenchHolders(
         template: "Employee ID",
         state,
         holder_name: `${u.first_name} ${u.last_name}`,
-        holder_key: u.search_name,
         organizational_unit: u.organizational_unit,
         batch_id: null,
         version: 1,

@@ -2,13 +2,20 @@ import { sql } from "kysely";
 import type { Card } from "../domain/card.js";
 import type { CardState } from "../domain/card-states.js";
 import { expiringCardStates } from "../domain/expiring-cards.js";
-import { countRows } from "./count-rows.js";
+import { countRows, countRowsUpTo } from "./count-rows.js";
 import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
-import { nameQueryWords, usersNamed } from "./name-search.js";
-import type { PageRequest } from "./page-request.js";
+import {
+  countedNameMatches,
+  holderNamed,
+  isPostgres,
+  type NameScan,
+  nameMatch,
+  nameQueryWords,
+} from "./name-search.js";
+import type { PageRequest, SortRequest } from "./page-request.js";
 import type { CardTable } from "./schema.js";
 
 const cardColumns = [
@@ -68,7 +75,6 @@ export interface NewCard {
   template: string;
   state: CardState;
   holderName: string;
-  holderKey: string;
   organizationalUnit: string | null;
   requestedBy: string;
   /** Set when the request is approved at once (no approval step). */
@@ -78,7 +84,7 @@ export interface NewCard {
 }
 
 export async function insertCards(db: Db, cards: NewCard[], at: string): Promise<void> {
-  // 18 columns a row: stay well below SQLite's 32,766 bound variables.
+  // 21 columns a row: stay well below SQLite's 32,766 bound variables.
   await insertInSlices(db, "cards", cards, 500, (card) => ({
     id: card.id,
     card_number: card.cardNumber,
@@ -86,7 +92,6 @@ export async function insertCards(db: Db, cards: NewCard[], at: string): Promise
     template: card.template,
     state: card.state,
     holder_name: card.holderName,
-    holder_key: card.holderKey,
     organizational_unit: card.organizationalUnit,
     batch_id: null,
     last_batch_id: null,
@@ -213,8 +218,23 @@ export interface CardFilter {
   expiresBefore?: string | undefined;
 }
 
-/** The cards a filter matches, as a query to select from. */
-function cardsMatching(db: Db, filter: CardFilter) {
+/**
+ * The words of the holder's name a filter's `q` searches for; undefined when it searches none
+ * (no `q`, or a card number). Empty when `q` holds no letter or digit: it matches no card.
+ */
+function holderWords(filter: CardFilter): string[] | undefined {
+  if (!filter.q) return undefined;
+  const q = filter.q.trim();
+  // Card numbers are digits only, and names have none: one index answers each, where an OR
+  // of the two would scan every card of the state on PostgreSQL.
+  return /^\d+$/.test(q) ? undefined : nameQueryWords(q);
+}
+
+/**
+ * The cards a filter matches, as a query to select from; "joined" leaves the holder's name out,
+ * for the caller to join the names to (SQLite's count).
+ */
+function cardsMatching(db: Db, filter: CardFilter, scan: NameScan | "joined" = "fromNames") {
   let query = db.selectFrom("cards");
   if (filter.state) query = query.where("state", "=", filter.state);
   if (filter.template) query = query.where("template", "=", filter.template);
@@ -222,24 +242,18 @@ function cardsMatching(db: Db, filter: CardFilter) {
   // Every card the batch took, running or finished: its items outlive the card's claim.
   if (filter.batchId) {
     const batchId = filter.batchId;
-    query = query.where("id", "in", (eb) =>
+    query = query.where("cards.id", "in", (eb) =>
       eb.selectFrom("batch_items").select("card_id").where("batch_id", "=", batchId),
     );
   }
   if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
   if (filter.requestedFrom) query = query.where("requested_at", ">=", filter.requestedFrom);
   if (filter.requestedTo) query = query.where("requested_at", "<", filter.requestedTo);
-  if (filter.q) {
-    const q = filter.q.trim();
-    // Card numbers are digits only, and names have none: one index answers each, where an OR
-    // of the two would scan every card of the state on PostgreSQL.
-    if (/^\d+$/.test(q)) query = query.where("card_number", "=", q);
-    else {
-      const words = nameQueryWords(q);
-      query =
-        words.length > 0 ? query.where("user_id", "in", usersNamed(words)) : query.where(sql.lit(false));
-    }
-  }
+  const words = holderWords(filter);
+  if (words === undefined) {
+    if (filter.q) query = query.where("card_number", "=", filter.q.trim());
+  } else if (words.length === 0) query = query.where(sql.lit(false));
+  else if (scan !== "joined") query = query.where(holderNamed(db, "cards.user_id", words, scan));
   if (filter.unclaimed) query = query.where("batch_id", "is", null);
   // Compared as text: every stored end is toISOString's, as is the bound. Index cards_state_expires.
   if (filter.expiresBefore)
@@ -273,10 +287,49 @@ export async function findCardIds(db: Db, filter: CardFilter, limit: number): Pr
   return rows.map((r) => r.id);
 }
 
-export async function searchCards(db: Db, filter: CardFilter, page: PageRequest): Promise<Page<Card>> {
-  const query = cardsMatching(db, filter);
-  const total = (await countFromCounters(db, filter))?.n ?? (await countRows(query));
-  return selectKeysetPage(query.select(cardColumns), page, total, searchOrder, toCard);
+/**
+ * A page of the cards a filter matches, oldest request first, with their total. A search by
+ * the holder's name counts no further than {@link countedNameMatches} (`totalIsLowerBound`)
+ * unless the page asks for the exact total.
+ */
+export async function searchCards(
+  db: Db,
+  filter: CardFilter,
+  page: PageRequest,
+  sort?: CardSort,
+): Promise<Page<Card>> {
+  const order = cardOrderOf(sort);
+  if (holderWords(filter) === undefined) {
+    const query = cardsMatching(db, filter);
+    const total = (await countFromCounters(db, filter))?.n ?? (await countRows(query));
+    return selectKeysetPage(query.select(cardColumns), page, total, order, toCard);
+  }
+  const { n, more } = await countRowsUpTo(
+    db,
+    namedCardsToCount(db, filter),
+    // An exact count has no cap short of what a database can hold.
+    page.exactTotal ? Number.MAX_SAFE_INTEGER - 1 : countedNameMatches,
+  );
+  // Past the count, a page is found soonest by reading the cards in their order.
+  const query = cardsMatching(db, filter, more ? "inOrder" : "fromNames");
+  const found = await selectKeysetPage(query.select(cardColumns), page, n, order, toCard);
+  return { ...found, totalIsLowerBound: more };
+}
+
+/**
+ * The cards a filter with a holder's name matches, to be counted up to a cap. SQLite reads an
+ * `in (select …)` whole before it counts the first card (every holder a word start names, a
+ * million for "b"); joined to the names, it stops at the cap.
+ */
+function namedCardsToCount(db: Db, filter: CardFilter) {
+  const words = holderWords(filter);
+  if (isPostgres(db) || !words?.length) return cardsMatching(db, filter);
+  // `+named.id`: an equality on an FTS5 column would be handed to FTS5 as a match of that column
+  // (a holder's id is no word of their names): the names are read first, each card looked up.
+  return cardsMatching(db, filter, "joined").innerJoin(
+    sql<{ id: string }>`user_name_search(${nameMatch(words)})`.as("named"),
+    (join) => join.on(sql<boolean>`cards.user_id = +named.id`),
+  );
 }
 
 const searchOrder = {
@@ -285,6 +338,22 @@ const searchOrder = {
   direction: "asc",
   keyOf: (row: CardRow) => [row.requested_at, row.id] as const,
 } as const;
+
+/** The fields a card search can be sorted by; by request date (oldest first) unless asked. */
+export const cardSortFields = ["requestedAt", "cardNumber"] as const;
+export type CardSort = SortRequest<(typeof cardSortFields)[number]>;
+
+function cardOrderOf(sort: CardSort | undefined) {
+  if (!sort) return searchOrder;
+  return sort.by === "cardNumber"
+    ? ({
+        sort: "card_number",
+        tieBreak: "id",
+        direction: sort.direction,
+        keyOf: (row: CardRow) => [row.card_number, row.id] as const,
+      } as const)
+    : { ...searchOrder, direction: sort.direction };
+}
 
 /**
  * A page of `searchCards` without its total: for reading a whole search through page by page

@@ -5,7 +5,7 @@ import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
-import type { PageRequest } from "./page-request.js";
+import type { PageRequest, SortRequest } from "./page-request.js";
 import { reserveSequence } from "./sequences.js";
 
 export interface CertificateRecord {
@@ -145,10 +145,15 @@ export interface CertificateFilter {
   q?: string | undefined;
 }
 
+/** The fields a certificate search can be sorted by; newest first unless asked. */
+export const certificateSortFields = ["createdAt", "notAfter"] as const;
+export type CertificateSort = SortRequest<(typeof certificateSortFields)[number]>;
+
 export async function searchCertificates(
   db: Db,
   filter: CertificateFilter,
   page: PageRequest,
+  sort: CertificateSort = { by: "createdAt", direction: "desc" },
 ): Promise<Page<CertificateRecord>> {
   let query = db.selectFrom("certificates");
   if (filter.cardId) query = query.where("card_id", "=", filter.cardId);
@@ -164,12 +169,19 @@ export async function searchCertificates(
     query.select(columns),
     page,
     total,
-    {
-      sort: "created_at",
-      tieBreak: "serial",
-      direction: "desc",
-      keyOf: (row) => [row.createdAt, row.serial],
-    },
+    sort.by === "notAfter"
+      ? {
+          sort: "not_after",
+          tieBreak: "serial",
+          direction: sort.direction,
+          keyOf: (row) => [row.notAfter, row.serial],
+        }
+      : {
+          sort: "created_at",
+          tieBreak: "serial",
+          direction: sort.direction,
+          keyOf: (row) => [row.createdAt, row.serial],
+        },
     (row) => row as CertificateRecord,
   );
 }

@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from "kysely";
+import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import type { Database } from "./schema.js";
 
 /** How many rows a query (its tables and conditions, before any selection) matches. */
@@ -7,4 +7,27 @@ export async function countRows<TB extends keyof Database>(
 ): Promise<number> {
   const row = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * How many rows a query matches, counting no further than `cap` + 1: past `cap`, `n` is `cap`
+ * and `more` is true. The database stops at the cap, so a search that matches much costs no
+ * more than one that matches `cap`.
+ */
+export async function countRowsUpTo<DB, TB extends keyof DB>(
+  db: Kysely<Database>,
+  query: SelectQueryBuilder<DB, TB, object>,
+  cap: number,
+): Promise<{ n: number; more: boolean }> {
+  const row = await db
+    .selectFrom(
+      query
+        .select(sql.lit(1).as("one"))
+        .limit(cap + 1)
+        .as("matches"),
+    )
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  const n = Number(row.n);
+  return n > cap ? { n: cap, more: true } : { n, more: false };
 }

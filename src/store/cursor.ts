@@ -62,5 +62,7 @@ export function toPage<Row, Item>(
 export interface Page<T> {
   items: T[];
   total: number;
+  /** True when the search stopped counting at `total`: more rows than that match. */
+  totalIsLowerBound?: boolean;
   nextCursor: string | null;
 }

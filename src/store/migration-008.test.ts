@@ -1,9 +1,7 @@
-import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
-import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
-import { migrations } from "./migrations/index.js";
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { databaseBeforeMigration } from "../test-support/migration-upgrade.js";
 
 /**
  * Migration 008 on a database that already produced cards: each card learns the batch that
@@ -11,25 +9,10 @@ import { migrations } from "./migrations/index.js";
  * version unknown), from the batch items the earlier batches left.
  */
 describe.each(dialects)("migration 008 on a database with earlier batches on %s", (dialect) => {
-  let database: TestDatabase;
-  let db: Kysely<unknown>;
-  afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
-  });
+  const openBeforeMigration = databaseBeforeMigration(dialect, "008-downloads-batch-link");
 
   it("fills in each card's last batch and each token's batch", async () => {
-    database = await createTestDatabase(dialect);
-    db =
-      database.settings.kind === "sqlite"
-        ? new Kysely({ dialect: new SqliteDialect({ database: new SqliteDatabase(":memory:") }) })
-        : new Kysely({
-            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.settings.url }) }),
-          });
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
-    const names = Object.keys(migrations(dialect));
-    const before = await migrator.migrateTo(names[names.indexOf("008-downloads-batch-link") - 1]!);
-    expect(before.error).toBeUndefined();
+    const { db, migrate } = await openBeforeMigration();
 
     const at = "2026-01-01T00:00:00.000Z";
     await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
@@ -66,8 +49,7 @@ describe.each(dialects)("migration 008 on a database with earlier batches on %s"
         db,
       );
 
-    const after = await migrator.migrateTo("008-downloads-batch-link");
-    expect(after.error).toBeUndefined();
+    await migrate();
     const cards = await sql<{ id: string; last_batch_id: string | null }>`
       select id, last_batch_id from cards order by id`.execute(db);
     expect(cards.rows).toEqual([

@@ -1,10 +1,8 @@
-import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
-import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { databaseBeforeMigration } from "../test-support/migration-upgrade.js";
 import type { Db } from "./database.js";
-import { migrations } from "./migrations/index.js";
 import { reserveSequence } from "./sequences.js";
 
 /**
@@ -13,25 +11,10 @@ import { reserveSequence } from "./sequences.js";
  * Users made before have no name on card (their cards show the legal name, as before).
  */
 describe.each(dialects)("migration 012 on a database with earlier batches on %s", (dialect) => {
-  let database: TestDatabase;
-  let db: Kysely<unknown>;
-  afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
-  });
+  const openBeforeMigration = databaseBeforeMigration(dialect, "012-names-and-batch-numbers");
 
   it("numbers the earlier batches by when they were made and goes on after them", async () => {
-    database = await createTestDatabase(dialect);
-    db =
-      database.settings.kind === "sqlite"
-        ? new Kysely({ dialect: new SqliteDialect({ database: new SqliteDatabase(":memory:") }) })
-        : new Kysely({
-            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.settings.url }) }),
-          });
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
-    const names = Object.keys(migrations(dialect));
-    const step = "012-names-and-batch-numbers";
-    expect((await migrator.migrateTo(names[names.indexOf(step) - 1]!)).error).toBeUndefined();
+    const { db, migrate } = await openBeforeMigration();
 
     const at = "2026-01-01T00:00:00.000Z";
     await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
@@ -49,7 +32,7 @@ describe.each(dialects)("migration 012 on a database with earlier batches on %s"
         db,
       );
 
-    expect((await migrator.migrateTo(step)).error).toBeUndefined();
+    await migrate();
     const batches = await sql<{
       id: string;
       number: number;

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTemplates } from "../domain/card-template.js";
-import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
-import { upsertCardTemplates } from "./card-templates.js";
 import { insertCards, searchCards } from "./cards.js";
-import { openStore, type Store } from "./database.js";
-import { findUserById, insertUser, searchName, searchUsers, updateUser } from "./users.js";
+import { countedNameMatches } from "./name-search.js";
+import { findUserById, insertUser, insertUsers, searchUsers, updateUser } from "./users.js";
 
 /**
  * Issue 13, "search that people expect": a holder is found by the start of any word of their
@@ -13,8 +12,6 @@ import { findUserById, insertUser, searchName, searchUsers, updateUser } from ".
  * ignored; and nothing an operator types is ever read as SQL or as search syntax.
  */
 describe.each(dialects)("name search on %s", (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
   const at = "2026-01-01T00:00:00.000Z";
   // [id, first name, last name, name on card]
   const people: [string, string, string, string | null][] = [
@@ -28,44 +25,43 @@ describe.each(dialects)("name search on %s", (dialect) => {
   ];
 
   const userIds = async (q: string) =>
-    (await searchUsers(store.db, { q }, { limit: 50 })).items.map((u) => u.id).sort();
+    (await searchUsers(suite.db, { q }, { limit: 50 })).items.map((u) => u.id).sort();
   const cardHolders = async (q: string) =>
-    (await searchCards(store.db, { q, state: "requested" }, { limit: 50 })).items.map((c) => c.userId).sort();
+    (await searchCards(suite.db, { q, state: "requested" }, { limit: 50 })).items.map((c) => c.userId).sort();
 
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    store = await openStore(database.settings);
-    await upsertCardTemplates(store.db, demoTemplates, at);
-    for (const [i, [id, firstName, lastName, nameOnCard]] of people.entries()) {
-      await insertUser(
-        store.db,
-        newUser({ id, identifier: `ID-${id}`, firstName, lastName, nameOnCard, email: `${id}@example.org` }),
-        at,
-      );
-      await insertCards(
-        store.db,
-        [
-          {
-            id: `card-${id}`,
-            cardNumber: `${5000 + i}`,
-            userId: id,
-            template: "Employee ID",
-            state: "requested",
-            holderName: `${firstName} ${lastName}`,
-            holderKey: searchName(lastName, firstName),
-            organizationalUnit: null,
-            requestedBy: "test",
-            decidedBy: null,
-          },
-        ],
-        at,
-      );
-    }
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const suite = storeForSuite(
+    dialect,
+    async (db) => {
+      for (const [i, [id, firstName, lastName, nameOnCard]] of people.entries()) {
+        await insertUser(
+          db,
+          newUser({
+            id,
+            identifier: `ID-${id}`,
+            firstName,
+            lastName,
+            nameOnCard,
+            email: `${id}@example.org`,
+          }),
+          at,
+        );
+        await insertCards(
+          db,
+          [
+            newCard({
+              id: `card-${id}`,
+              cardNumber: `${5000 + i}`,
+              userId: id,
+              state: "requested",
+              holderName: `${firstName} ${lastName}`,
+            }),
+          ],
+          at,
+        );
+      }
+    },
+    at,
+  );
 
   it("finds a holder by the start of any word of the name, in any order and case", async () => {
     for (const q of ["magd", "Magdalena", "MARIA-MAGDALENA", "svens anna", "anna svensson maria"])
@@ -82,7 +78,7 @@ describe.each(dialects)("name search on %s", (dialect) => {
     expect(await cardHolders("magdalena")).toEqual(["anna"]);
     expect(await cardHolders("svens anna")).toEqual(["anna"]);
     expect(await cardHolders("mari")).toEqual(["anna", "marianne"]);
-    expect((await searchCards(store.db, { q: "magdalena", state: "approved" }, { limit: 50 })).total).toBe(0);
+    expect((await searchCards(suite.db, { q: "magdalena", state: "approved" }, { limit: 50 })).total).toBe(0);
     // A card number still finds its card.
     expect(await cardHolders("5003")).toEqual(["kj"]);
   });
@@ -129,14 +125,14 @@ describe.each(dialects)("name search on %s", (dialect) => {
       expect(await cardHolders(q), q).toEqual(expected);
     }
     expect(await userIds("'; drop table users; --")).toEqual([]);
-    expect((await searchUsers(store.db, {}, { limit: 1 })).total).toBe(people.length);
+    expect((await searchUsers(suite.db, {}, { limit: 1 })).total).toBe(people.length);
   });
 
   it("follows a change of name or name on card at once", async () => {
-    const user = (await findUserById(store.db, "marianne"))!;
+    const user = (await findUserById(suite.db, "marianne"))!;
     expect(
       await updateUser(
-        store.db,
+        suite.db,
         user.id,
         user.version,
         { name: { firstName: "Marianne", lastName: "Ek-Holm" } },
@@ -146,16 +142,111 @@ describe.each(dialects)("name search on %s", (dialect) => {
     expect(await userIds("berg")).toEqual([]);
     expect(await userIds("holm marianne")).toEqual(["marianne"]);
     expect(await cardHolders("holm")).toEqual(["marianne"]);
-    const renamed = (await findUserById(store.db, "marianne"))!;
-    await updateUser(store.db, renamed.id, renamed.version, { nameOnCard: "M. Ek-Holm" }, at);
+    const renamed = (await findUserById(suite.db, "marianne"))!;
+    await updateUser(suite.db, renamed.id, renamed.version, { nameOnCard: "M. Ek-Holm" }, at);
     expect(await userIds("m ek")).toEqual(["marianne"]);
-    const again = (await findUserById(store.db, "marianne"))!;
-    await updateUser(store.db, again.id, again.version, { email: "m@example.org" }, at);
+    const again = (await findUserById(suite.db, "marianne"))!;
+    await updateUser(suite.db, again.id, again.version, { email: "m@example.org" }, at);
     expect(await userIds("holm")).toEqual(["marianne"]);
   });
 
   it("still finds a user by identifier or e-mail", async () => {
     expect(await userIds("ID-jose")).toEqual(["jose"]);
     expect(await userIds("Jose@Example.org")).toEqual(["jose"]);
+  });
+});
+
+/**
+ * A word start many holders share ("an" at a million) matched so many that counting them cost
+ * more than the page: the count stops past 1,000 and says so, and the page is still the first
+ * of all the matches in the list's order.
+ */
+describe.each(dialects)("a name search that matches more than it counts on %s", (dialect) => {
+  const at = "2026-01-01T00:00:00.000Z";
+  const many = countedNameMatches + 2;
+  // Numbered so that text order and number order differ ("Many10" before "Many2").
+  const lastName = (i: number) => `Many${i}`;
+
+  const suite = storeForSuite(dialect, async (db) => {
+    const users = Array.from({ length: many }, (_, i) =>
+      newUser({
+        id: `m${i}`,
+        identifier: `M-${i}`,
+        firstName: "Ann",
+        lastName: lastName(i),
+        email: `m${i}@x.org`,
+      }),
+    );
+    await insertUsers(db, users, at);
+    // One more holder the words do not name: never on these pages.
+    await insertUser(
+      db,
+      newUser({ id: "other", identifier: "O", firstName: "Bo", lastName: "Ek", email: "o@x.org" }),
+      at,
+    );
+    const holders = [...users.map((u) => u.id), "other"];
+    // Requested a second apart, in reverse: the oldest request is the last holder's.
+    for (const [i, userId] of holders.entries())
+      await insertCards(
+        db,
+        [
+          newCard({
+            id: `card-${userId}`,
+            cardNumber: `${10_000 + i}`,
+            userId,
+            state: "requested",
+            holderName: userId,
+          }),
+        ],
+        new Date(Date.parse(at) + (holders.length - i) * 1000).toISOString(),
+      );
+  });
+
+  it("counts users up to the cap, says more match, and pages them in name order", async () => {
+    const first = await searchUsers(suite.db, { q: "ann many" }, { limit: 50 });
+    expect(first.total).toBe(countedNameMatches);
+    expect(first.totalIsLowerBound).toBe(true);
+    // "many0 ann", "many1 ann", "many10 ann", …: the search key's text order.
+    const expected = Array.from({ length: many }, (_, i) => [`${lastName(i)} ann`.toLowerCase(), `m${i}`])
+      .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0))
+      .map(([, id]) => id);
+    expect(first.items.map((u) => u.id)).toEqual(expected.slice(0, 50));
+    const second = await searchUsers(suite.db, { q: "ann many" }, { limit: 50, cursor: first.nextCursor! });
+    expect(second.items.map((u) => u.id)).toEqual(expected.slice(50, 100));
+  });
+
+  it("counts cards up to the cap, says more match, and pages them oldest request first", async () => {
+    const first = await searchCards(suite.db, { q: "many", state: "requested" }, { limit: 50 });
+    expect(first.total).toBe(countedNameMatches);
+    expect(first.totalIsLowerBound).toBe(true);
+    const expected = Array.from({ length: many }, (_, i) => `card-m${many - 1 - i}`);
+    expect(first.items.map((c) => c.id)).toEqual(expected.slice(0, 50));
+    const second = await searchCards(
+      suite.db,
+      { q: "many", state: "requested" },
+      { limit: 50, cursor: first.nextCursor! },
+    );
+    expect(second.items.map((c) => c.id)).toEqual(expected.slice(50, 100));
+  });
+
+  it("counts every card a name matches when asked for the exact total (a batch order's Select all)", async () => {
+    const exact = await searchCards(
+      suite.db,
+      { q: "many", state: "requested" },
+      { limit: 50, exactTotal: true },
+    );
+    expect([exact.total, exact.totalIsLowerBound]).toEqual([many, false]);
+    expect(exact.items).toHaveLength(50);
+  });
+
+  it("counts exactly below the cap", async () => {
+    const users = await searchUsers(suite.db, { q: "many10" }, { limit: 50 });
+    // many10, many100…many109, many1000, many1001
+    expect([users.total, users.totalIsLowerBound]).toEqual([13, false]);
+    const cards = await searchCards(suite.db, { q: "many10 ann" }, { limit: 50 });
+    expect([cards.total, cards.totalIsLowerBound]).toEqual([13, false]);
+    expect((await searchCards(suite.db, { q: "bo" }, { limit: 50 })).items.map((c) => c.id)).toEqual([
+      "card-other",
+    ]);
   });
 });

@@ -1,11 +1,13 @@
-import { type RawBuilder, sql } from "kysely";
+import { PostgresAdapter, type RawBuilder, type SqlBool, sql } from "kysely";
 import { TesseraError } from "../domain/errors.js";
+import type { Db } from "./database.js";
 
 /**
  * Finding a holder by name (issue 13): each word of the query must be the start of some word of
  * the first name, last name or name on card, in any order and any case, accents on Latin letters
- * ignored — "magd" and "svens anna" both find "Anna Maria-Magdalena Svensson". Migration 018
- * keeps the index on both databases; this module turns what an operator typed into its query.
+ * ignored — "magd" and "svens anna" both find "Anna Maria-Magdalena Svensson". Migrations 018
+ * and 019 keep the index on both databases; this module turns what an operator typed into its
+ * query.
  */
 
 // Marks that Unicode puts on a Latin letter (é = e + U+0301), in the blocks migration 018 drops.
@@ -41,9 +43,9 @@ export function nameQueryWords(query: string): string[] {
 export const maxNameWords = 6;
 
 /**
- * The argument of `user_name_search` for these words: FTS5's syntax of quoted prefix terms, which
- * migration 018's PostgreSQL function reads too. Each word is quoted, so an operator's "NEAR",
- * "OR" or "AND" is a name, not an operator (the words hold no quote). `words` must not be empty.
+ * The argument of SQLite's `user_name_search` for these words: FTS5's syntax of quoted prefix
+ * terms. Each word is quoted, so an operator's "NEAR", "OR" or "AND" is a name, not an operator
+ * (the words hold no quote). `words` must not be empty.
  */
 export function nameMatch(words: readonly string[]): string {
   if (words.length === 0) throw new RangeError("a name search needs at least one word");
@@ -51,10 +53,68 @@ export function nameMatch(words: readonly string[]): string {
 }
 
 /**
- * The ids of the users whose names hold every one of `words` as the start of a word, as a
- * subquery: `user_name_search` is an FTS5 table on SQLite (called as a table-valued function, a
- * MATCH) and an inlined SQL function over a GIN index on PostgreSQL.
+ * The most matches a name search counts. A word start that many holders share ("an") matches
+ * a large part of a million, and counting them all cost more than the page: past this many,
+ * the total says "more than" (`totalIsLowerBound`) and the count stops.
  */
-export function usersNamed(words: readonly string[]): RawBuilder<string> {
-  return sql<string>`(select id from user_name_search(${nameMatch(words)}))`;
+export const countedNameMatches = 1000;
+
+/**
+ * How SQLite is asked for the users whose names match. "fromNames": from the names' index to the
+ * users, then sorted (few matches). "inOrder": the users read in their order, each looked up in
+ * the matches, until a page is full (many matches: a page is found early, where sorting every
+ * match would read them all). SQLite cannot tell the two apart (FTS5 gives its planner no
+ * statistics), so the caller tells it from the count; PostgreSQL's planner has statistics of
+ * the words and chooses itself, and cards are asked one way (see below).
+ */
+export type NameScan = "fromNames" | "inOrder";
+
+/** Whether `db` speaks to PostgreSQL (a transaction's handle included). */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * A condition on a list of users or cards: the user in `column` has every one of `words`
+ * (non-empty) as the start of a word of their names. On PostgreSQL a semi-join per word on the
+ * b-trees of migration 019's `name_search_words` (`like 'an%'` on its "C" collation is a range
+ * of the index); on SQLite a match of migration 018's FTS5 table, asked as `scan` says.
+ */
+export function holderNamed(
+  db: Db,
+  column: "users.id" | "cards.user_id",
+  words: readonly string[],
+  scan: NameScan,
+): RawBuilder<SqlBool> {
+  const id = sql.ref(column);
+  // Users are listed by "last first", which a word start of the last name follows: read in
+  // that order, the users before the first match (half of a million for "svensson") would
+  // all be checked, and PostgreSQL cannot know. Few matches (the count says): from the words.
+  if (isPostgres(db) && column === "users.id" && scan === "fromNames")
+    return sql<SqlBool>`${id} = any(array(${sql.join(
+      words.map((word) => sql`select user_id from name_search_words where word like ${`${word}%`}`),
+      sql` intersect `,
+    )}))`;
+  if (isPostgres(db))
+    return sql<SqlBool>`(${sql.join(
+      words.map(
+        (word) => sql`${id} in (select user_id from name_search_words where word like ${`${word}%`})`,
+      ),
+      sql` and `,
+    )})`;
+  const match = nameMatch(words);
+  // Cards: the rowids of the named holders' cards, read once from the names' index and the
+  // cards' index by holder, and the list read in its order against them. SQLite would
+  // otherwise read the list in order and look each card's holder up in the names (slow when
+  // few match) or sort every match (slow when many do). `+n.id`: an equality on an FTS5 column
+  // would be handed to FTS5 as a match of that column, and an id is no word of a name.
+  if (column === "cards.user_id" && scan === "fromNames")
+    return sql<SqlBool>`cards.rowid in (select c.rowid from user_name_search(${match}) n join cards c on c.user_id = +n.id)`;
+  if (scan === "fromNames") return sql<SqlBool>`${id} in (select id from user_name_search(${match}))`;
+  // Users: the set of matches read from the FTS5 index alone (its rowids are the users'), and
+  // the users read in their order against it. The unary + keeps SQLite from starting at the
+  // matches, which would leave every match to be sorted.
+  const rowid =
+    column === "users.id" ? sql`+users.rowid` : sql`(select u.rowid from users u where u.id = cards.user_id)`;
+  return sql<SqlBool>`${rowid} in (select rowid from user_name_search(${match}))`;
 }

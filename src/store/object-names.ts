@@ -6,6 +6,15 @@ export interface ObjectIds {
   readonly cards?: readonly string[];
   readonly batches?: readonly string[];
   readonly users?: readonly string[];
+  /** Serials (lower-case hex), as the history names certificates. */
+  readonly certificates?: readonly string[];
+}
+
+/** A certificate as people name it: its profile on the card it was issued for. */
+export interface CertificateName {
+  readonly profile: string;
+  readonly cardId: string | null;
+  readonly cardNumber: string | null;
 }
 
 /** How people name objects: cards by their printed number, batches by theirs, users by name. */
@@ -13,6 +22,7 @@ export interface ObjectNames {
   readonly cards: ReadonlyMap<string, string>;
   readonly batches: ReadonlyMap<string, number>;
   readonly users: ReadonlyMap<string, string>;
+  readonly certificates: ReadonlyMap<string, CertificateName>;
 }
 
 const unique = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])];
@@ -22,7 +32,7 @@ const unique = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])];
  * certificates' cards). An id of no such object is left out.
  */
 export async function findObjectNames(db: Db, ids: ObjectIds): Promise<ObjectNames> {
-  const [cards, batches, users] = await Promise.all([
+  const [cards, batches, users, certificates] = await Promise.all([
     selectInSlices(unique(ids.cards), 1000, (slice) =>
       db.selectFrom("cards").select(["id", "card_number"]).where("id", "in", slice).execute(),
     ),
@@ -32,10 +42,24 @@ export async function findObjectNames(db: Db, ids: ObjectIds): Promise<ObjectNam
     selectInSlices(unique(ids.users), 1000, (slice) =>
       db.selectFrom("users").select(["id", "first_name", "last_name"]).where("id", "in", slice).execute(),
     ),
+    selectInSlices(unique(ids.certificates), 1000, (slice) =>
+      db
+        .selectFrom("certificates")
+        .leftJoin("cards", "cards.id", "certificates.card_id")
+        .select(["certificates.serial", "certificates.profile", "certificates.card_id", "cards.card_number"])
+        .where("certificates.serial", "in", slice)
+        .execute(),
+    ),
   ]);
   return {
     cards: new Map(cards.map((row) => [row.id, row.card_number])),
     batches: new Map(batches.map((row) => [row.id, Number(row.number)])),
     users: new Map(users.map((row) => [row.id, `${row.first_name} ${row.last_name}`])),
+    certificates: new Map(
+      certificates.map((row) => [
+        row.serial,
+        { profile: row.profile, cardId: row.card_id, cardNumber: row.card_number ?? null },
+      ]),
+    ),
   };
 }

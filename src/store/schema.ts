@@ -159,11 +159,6 @@ export interface CardTable {
   state: string;
   /** The holder's name as printed ("First Last"), kept here so card lists need no join. */
   holder_name: string;
-  /**
-   * Lower-cased "last first" of the holder when the card was requested. No search reads it since
-   * migration 018 (cards are found by their holder's current names); still written.
-   */
-  holder_key: string;
   organizational_unit: string | null;
   /** The open batch that holds the card, if any. */
   batch_id: string | null;

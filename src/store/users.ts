@@ -1,13 +1,20 @@
 import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { expiringCardStates } from "../domain/expiring-cards.js";
 import type { User } from "../domain/user.js";
-import { countRows } from "./count-rows.js";
+import { countRows, countRowsUpTo } from "./count-rows.js";
 import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
-import { nameMatch, nameQueryWords } from "./name-search.js";
-import type { PageRequest } from "./page-request.js";
+import {
+  countedNameMatches,
+  holderNamed,
+  isPostgres,
+  type NameScan,
+  nameMatch,
+  nameQueryWords,
+} from "./name-search.js";
+import type { PageRequest, SortRequest } from "./page-request.js";
 import type { Database, UserTable } from "./schema.js";
 
 export type NewUser = Omit<User, "hasPhoto" | "state" | "version" | "createdAt" | "updatedAt"> & {
@@ -208,26 +215,104 @@ export interface UserFilter {
   expiresBefore?: string | undefined;
 }
 
-export async function searchUsers(db: Db, filter: UserFilter, page: PageRequest): Promise<Page<User>> {
-  let query = db.selectFrom("users");
-  if (filter.q) {
-    const q = filter.q.trim();
-    const words = nameQueryWords(q);
-    // One id list from three indexes (name words, identifier, e-mail): an OR of the three
-    // would scan every user on PostgreSQL.
-    const named = words.length > 0 ? sql` union select id from user_name_search(${nameMatch(words)})` : sql``;
-    query = query.where(
-      "id",
-      "in",
-      sql<string>`(select id from users where identifier = ${q}
-         union select id from users where email = ${q.toLowerCase()}${named})`,
-    );
+/**
+ * A page of the users a filter matches, by name, with their total. `q` finds a user by
+ * identifier, e-mail or words of the name; a search by name counts no further than
+ * {@link countedNameMatches} (`totalIsLowerBound`).
+ */
+export async function searchUsers(
+  db: Db,
+  filter: UserFilter,
+  page: PageRequest,
+  sort?: UserSort,
+): Promise<Page<User>> {
+  const order = usersOrderOf(sort);
+  const q = filter.q ? filter.q.trim() : undefined;
+  // An identifier or an e-mail names one user: looked up first, as two index probes.
+  const exact = q
+    ? await db
+        .selectFrom("users")
+        .select("id")
+        .where((eb) => eb.or([eb("identifier", "=", q), eb("email", "=", q.toLowerCase())]))
+        .execute()
+    : [];
+  const words = q === undefined ? undefined : nameQueryWords(q);
+  const matching = (scan: NameScan) => {
+    let query = usersMatching(db, filter);
+    if (words === undefined) return query;
+    const named = words.length > 0 ? holderNamed(db, "users.id", words, scan) : sql.lit(false);
+    const ids = exact.map((row) => row.id);
+    // With no user of that identifier or e-mail (the usual case), the names alone: a condition
+    // each database's planner can read the list in its order for. Otherwise the few users so
+    // named join those the names find.
+    query =
+      ids.length === 0 ? query.where(named) : query.where((eb) => eb.or([eb("users.id", "in", ids), named]));
+    return query;
+  };
+  if (words === undefined) {
+    const query = matching("fromNames");
+    return selectKeysetPage(selectUsers(query), page, await countRows(query), order, toUser);
   }
-  if (filter.state) query = query.where("state", "=", filter.state);
+  // SQLite reads an `in (select …)` whole before it counts the first user (a million for "b");
+  // joined to the names, it stops at the cap. PostgreSQL's planner stops there itself, given
+  // semi-joins ("inOrder"); from the words' array it would read every match first. The unary +
+  // leaves FTS5 no rowid to be asked for, so the names come first and each user is one lookup.
+  const toCount =
+    isPostgres(db) || exact.length > 0 || words.length === 0
+      ? matching("inOrder")
+      : usersMatching(db, filter).innerJoin(
+          sql<{ rowid: number }>`user_name_search(${nameMatch(words)})`.as("named"),
+          (join) => join.on(sql<boolean>`+named.rowid = users.rowid`),
+        );
+  const { n, more } = await countRowsUpTo(db, toCount, countedNameMatches);
+  const found = await selectKeysetPage(
+    selectUsers(matching(more ? "inOrder" : "fromNames")),
+    page,
+    n,
+    order,
+    toUser,
+  );
+  return { ...found, totalIsLowerBound: more };
+}
+
+const usersOrder = {
+  sort: "search_name",
+  tieBreak: "id",
+  direction: "asc",
+  keyOf: (row: { search_name: string; id: string }) => [row.search_name, row.id] as const,
+} as const;
+
+/** The fields a user search can be sorted by; by name ("last first", A to Z) unless asked. */
+export const userSortFields = ["name", "identifier", "createdAt"] as const;
+export type UserSort = SortRequest<(typeof userSortFields)[number]>;
+
+function usersOrderOf(sort: UserSort | undefined) {
+  const direction = sort?.direction ?? "asc";
+  if (sort?.by === "identifier")
+    return {
+      sort: "identifier",
+      tieBreak: "id",
+      direction,
+      keyOf: (row: { identifier: string; id: string }) => [row.identifier, row.id] as const,
+    } as const;
+  if (sort?.by === "createdAt")
+    return {
+      sort: "created_at",
+      tieBreak: "id",
+      direction,
+      keyOf: (row: { created_at: string; id: string }) => [row.created_at, row.id] as const,
+    } as const;
+  return { ...usersOrder, direction };
+}
+
+/** The users the filter's criteria other than `q` match, as a query to select from. */
+function usersMatching(db: Db, filter: UserFilter) {
+  let query = db.selectFrom("users");
+  if (filter.state) query = query.where("users.state", "=", filter.state);
   if (filter.organizationalUnit) query = query.where("organizational_unit", "=", filter.organizationalUnit);
   if (filter.expiresBefore) {
     const before = filter.expiresBefore;
-    query = query.where("id", "in", (eb) =>
+    query = query.where("users.id", "in", (eb) =>
       eb
         .selectFrom("cards")
         .select("cards.user_id")
@@ -235,15 +320,7 @@ export async function searchUsers(db: Db, filter: UserFilter, page: PageRequest)
         .where("cards.expires_at", "<", before),
     );
   }
-
-  const total = await countRows(query);
-  return selectKeysetPage(
-    selectUsers(query),
-    page,
-    total,
-    { sort: "search_name", tieBreak: "id", direction: "asc", keyOf: (row) => [row.search_name, row.id] },
-    toUser,
-  );
+  return query;
 }
 
 export async function findUsersByIds(db: Db, ids: string[]): Promise<Map<string, User>> {

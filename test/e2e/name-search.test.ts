@@ -5,7 +5,7 @@
  */
 import { expect, it } from "vitest";
 import { apiAsOperator } from "./fixtures.js";
-import { describeInChromium, errorsThrownBy, logIn, openPage, screenshot } from "./support.js";
+import { describeInChromium, errorsThrownBy, screenshot } from "./support.js";
 
 describeInChromium("searching requests by name", (suite) => {
   it("finds Maria-Magdalena by 'magdalena' and says how many wait when nothing matches", async () => {
@@ -33,8 +33,7 @@ describeInChromium("searching requests by name", (suite) => {
     const waiting = (await registrar("GET", "/api/v1/cards?state=requested&limit=1")).body.total as number;
     expect(waiting).toBeGreaterThanOrEqual(3);
 
-    const page = await openPage(suite.browser);
-    await logIn(page, suite.ui.baseUrl, "approver");
+    const page = await suite.openAs("approver");
     await page.goto(`${suite.ui.baseUrl}/approvals`);
     const nameBox = page.getByRole("textbox", { name: "Holder name or card number" });
     const requests = page.getByRole("table", { name: "Card requests waiting for approval" });

@@ -25,19 +25,27 @@ export function auditRoutes(app: ServedApp): FastifyPluginAsyncZod {
         to: z.iso.datetime().or(z.iso.date()).optional(),
       },
       item: auditEntrySchema,
-      search: async (filter, page) => {
-        const found = await searchAudit(db, filter, page);
+      sorts: { fields: ["seq"], default: { by: "seq", direction: "desc" } },
+      search: async (filter, page, _request, sort) => {
+        const found = await searchAudit(db, filter, page, sort.direction);
         const ids = (type: string) =>
           found.items.flatMap((entry) => (entry.objectType === type && entry.objectId) || []);
         const names = await findObjectNames(db, {
           cards: ids("card"),
           batches: ids("batch"),
           users: ids("user"),
+          certificates: ids("certificate"),
         });
         const nameOf = (type: string | null, id: string | null): string | null => {
           if (!id) return null;
           if (type === "card") return names.cards.get(id) ?? null;
           if (type === "user") return names.users.get(id) ?? null;
+          const certificate = type === "certificate" ? names.certificates.get(id) : undefined;
+          // "authentication certificate of card 7001000000019": the serial is the link's target.
+          if (certificate)
+            return certificate.cardNumber
+              ? `${certificate.profile} certificate of card ${certificate.cardNumber}`
+              : `${certificate.profile} certificate`;
           const batch = type === "batch" ? names.batches.get(id) : undefined;
           return batch === undefined ? null : `Batch ${batch}`;
         };

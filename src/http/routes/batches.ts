@@ -112,8 +112,9 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
         process: z.string().max(64).optional(),
       },
       item: batchSchema,
-      search: async (filter, page, request) => {
-        const found = await searchBatches(db, filter, page);
+      sorts: { fields: ["createdAt"], default: { by: "createdAt", direction: "desc" } },
+      search: async (filter, page, request, sort) => {
+        const found = await searchBatches(db, filter, page, sort.direction);
         return { ...found, items: found.items.map((batch) => withAllowed(batch, request)) };
       },
     }),

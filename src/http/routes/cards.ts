@@ -1,21 +1,29 @@
 import { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { cardProblemsFor } from "../../domain/card-fields.js";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { expiryWindowsFrom } from "../../domain/expiring-cards.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import { cardExportRoles, hasAnyRole } from "../../domain/roles.js";
+import { clampValidity } from "../../pki/index.js";
 import { findTokenRefusal } from "../../processes/batch-downloads.js";
 import { disclosePuk } from "../../processes/card-puk.js";
 import { type CardView, cardSchema, toCardView } from "../../processes/schemas.js";
+import { holderProblemsFor } from "../../processes/users/unfit-for-card.js";
+import { cardFaceOfHolder, cardFaceSvg } from "../../production/card-face-svg.js";
 import { findHistoryOf } from "../../store/audit-log.js";
-import { countExpiringCards, findCardById, findNewestSuccessor, searchCards } from "../../store/cards.js";
+import {
+  cardSortFields,
+  countExpiringCards,
+  findCardById,
+  findNewestSuccessor,
+  searchCards,
+} from "../../store/cards.js";
 import { findCertificatesOfCard } from "../../store/certificates.js";
 import { transact } from "../../store/database.js";
 import { findObjectNames } from "../../store/object-names.js";
-import { findUserById } from "../../store/users.js";
+import { findUserById, findUserPhoto } from "../../store/users.js";
 import { actorOf } from "../access.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
@@ -63,8 +71,9 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
       summary: "Search cards, oldest request first; q is a card number or words of the holder's name",
       filters: cardFilters,
       item: cardSchema,
-      search: async (filter, page) => {
-        const found = await searchCards(db, filter, page);
+      sorts: { fields: cardSortFields, default: { by: "requestedAt", direction: "asc" } },
+      search: async (filter, page, _request, sort) => {
+        const found = await searchCards(db, filter, page, sort);
         const { batches: numbers } = await findObjectNames(db, {
           batches: found.items.flatMap((card) => card.batchId ?? card.lastBatchId ?? []),
         });
@@ -155,7 +164,7 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
         const view = withBatchNumber(toCardView(card), numbers);
         // A card that failed on its holder's data would fail again: Repeat production waits for the user's correction.
         const holderUnfitForCard = holder
-          ? cardProblemsFor(holder, app.services.templates.get(card.template))
+          ? holderProblemsFor(holder, app.services.templates.get(card.template))
           : [];
         if (holderUnfitForCard.length > 0)
           view.allowedProcesses = view.allowedProcesses.filter((p) => p !== "CardsProcRepeatProduction");
@@ -179,6 +188,55 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
             (await findTokenRefusal(db, card, app.config.downloads.tokenLimit, actorOf(request))) ===
               undefined,
         };
+      },
+    }),
+
+    "GET /api/v1/cards/:id/face.svg": apiRoute({
+      access: "operator",
+      summary:
+        "The card's printed face as SVG, drawn by the print file's own writer from the holder's data today (a card not yet produced: valid until the template's validity from today)",
+      description:
+        "The face is written into a one-page print file (PDF) exactly as a batch writes it, then read back into SVG: fields, order, name on card, fitting and the template's texts are the printer's. Text stays text. A holder whose data the print file refuses answers 409 card.face_unprintable with the reason.",
+      params: idParamsSchema,
+      handler: async (request, reply) => {
+        const card = await findCardById(db, request.params.id);
+        if (!card) throw new TesseraError("card.not_found");
+        const template = app.services.templates.get(card.template);
+        const holder = await findUserById(db, card.userId);
+        if (!template || !holder)
+          throw new TesseraError("card.not_found", "The card's template or holder is gone.");
+        const now = app.services.clock();
+        const expiry = card.expiresAt
+          ? new Date(card.expiresAt)
+          : clampValidity(
+              app.services.ca.identity,
+              now,
+              new Date(now.getTime() + template.validityDays * 86_400_000),
+            ).notAfter;
+        const photo = holder.hasPhoto ? (await findUserPhoto(db, holder.id))?.data : undefined;
+        const face = cardFaceOfHolder(
+          holder,
+          { cardNumber: card.cardNumber, expiry, layout: template.layout },
+          photo,
+        );
+        let svg: string;
+        try {
+          svg = await cardFaceSvg(face, template.layout);
+        } catch (error) {
+          if (error instanceof TesseraError && error.code.startsWith("production."))
+            throw new TesseraError(
+              "card.face_unprintable",
+              `The card's face cannot be printed: ${error.message}`,
+              {
+                reason: error.code,
+              },
+            );
+          throw error;
+        }
+        return reply
+          .type("image/svg+xml; charset=utf-8")
+          .header("cache-control", "private, no-cache")
+          .send(svg);
       },
     }),
 

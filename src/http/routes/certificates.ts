@@ -6,6 +6,7 @@ import { monthsFrom } from "../../domain/pictures.js";
 import { toPem } from "../../pki/index.js";
 import { certificateSchema } from "../../processes/schemas.js";
 import {
+  certificateSortFields,
   countCertificatesEndingPerMonth,
   findCertificate,
   findCertificateDer,
@@ -29,8 +30,9 @@ export function certificateRoutes(app: ServedApp): FastifyPluginAsyncZod {
         q: z.string().max(200).optional(),
       },
       item: certificateSchema,
-      search: async ({ card, ...filter }, page) => {
-        const found = await searchCertificates(db, { ...filter, cardId: card }, page);
+      sorts: { fields: certificateSortFields, default: { by: "createdAt", direction: "desc" } },
+      search: async ({ card, ...filter }, page, _request, sort) => {
+        const found = await searchCertificates(db, { ...filter, cardId: card }, page, sort);
         const names = await findObjectNames(db, { cards: found.items.flatMap((c) => c.cardId ?? []) });
         return {
           ...found,

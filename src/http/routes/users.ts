@@ -3,7 +3,7 @@ import { z } from "zod";
 import { TesseraError } from "../../domain/errors.js";
 import { cardSchema, toCardView, userSchema } from "../../processes/schemas.js";
 import { findCardsOfUser } from "../../store/cards.js";
-import { findUserById, findUserPhoto, searchUsers } from "../../store/users.js";
+import { findUserById, findUserPhoto, searchUsers, userSortFields } from "../../store/users.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
 import type { ServedApp } from "../served-app.js";
 import { expiresBeforeQuery } from "./expiry-schemas.js";
@@ -32,7 +32,8 @@ export function userRoutes(app: ServedApp): FastifyPluginAsyncZod {
           .describe("Only users holding a card in use (issued or active) that expires before this instant"),
       },
       item: userSchema,
-      search: (filter, page) => searchUsers(db, filter, page),
+      sorts: { fields: userSortFields, default: { by: "name", direction: "asc" } },
+      search: (filter, page, _request, sort) => searchUsers(db, filter, page, sort),
     }),
 
     "GET /api/v1/users/:id": apiRoute({

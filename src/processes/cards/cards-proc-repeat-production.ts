@@ -1,8 +1,8 @@
-import { cardProblemsFor } from "../../domain/card-fields.js";
 import { TesseraError } from "../../domain/errors.js";
 import { changeCard } from "../../services/card-steps.js";
 import { findUserById } from "../../store/users.js";
 import { defineCardProcess } from "../card-process.js";
+import { holderProblemsFor } from "../users/unfit-for-card.js";
 
 /**
  * Repeat production: a failed card is approved again, ready for the next batch — unless its
@@ -15,7 +15,7 @@ export const cardsProcRepeatProduction = defineCardProcess(
   {},
   async (run, card) => {
     const holder = await findUserById(run.trx, card.userId);
-    const problem = holder && cardProblemsFor(holder, run.services.templates.get(card.template))[0];
+    const problem = holder && holderProblemsFor(holder, run.services.templates.get(card.template))[0];
     if (problem)
       throw new TesseraError(
         "card.holder_unfit_for_card",

@@ -19,7 +19,7 @@ import {
 import { type Db, transact } from "../../store/database.js";
 import { reserveSequence } from "../../store/sequences.js";
 import { lockAllUntilCommit } from "../../store/transaction-locks.js";
-import { findUsersByIds, searchName } from "../../store/users.js";
+import { findUsersByIds } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import { type CardView, cardSchema, toCardView } from "../schemas.js";
 
@@ -117,7 +117,6 @@ export async function insertCardRequests(
     template: template.name,
     state,
     holderName: `${user.firstName} ${user.lastName}`,
-    holderKey: searchName(user.lastName, user.firstName),
     organizationalUnit: user.organizationalUnit,
     requestedBy: actor.id,
     decidedBy: options.approvalStep ? null : actor.id,

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { cardFieldProblems } from "../../domain/card-fields.js";
 import { parseCsv } from "../../domain/csv.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
@@ -9,6 +8,7 @@ import { findTakenIdentifiers, findTakenSids } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import { type UserFields, userFieldsSchema } from "../schemas.js";
 import { describeIssues } from "../validation.js";
+import { holderProblemsFor } from "./unfit-for-card.js";
 import { createUsers } from "./users-proc-create.js";
 
 const definition = findProcess("UsersBoProcImport");
@@ -98,7 +98,7 @@ export const usersBoProcImport = defineProcess({
         continue;
       }
       // A person no card could be made from is refused here, not by the batch that tries.
-      const unfit = cardFieldProblems(result.data)[0];
+      const unfit = holderProblemsFor(result.data)[0];
       if (unfit) {
         errors.push({ line: row.line, reason: `${unfit.path}: ${unfit.message}` });
         continue;

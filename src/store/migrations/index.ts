@@ -18,6 +18,7 @@ import { chipCards } from "./015-chip-cards.js";
 import { tokenCa } from "./016-token-ca.js";
 import { userSid } from "./017-user-sid.js";
 import { nameSearch } from "./018-name-search.js";
+import { searchLeftovers } from "./019-search-leftovers.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -39,6 +40,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "016-token-ca": tokenCa,
   "017-user-sid": userSid,
   "018-name-search": nameSearch,
+  "019-search-leftovers": searchLeftovers,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

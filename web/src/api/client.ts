@@ -94,6 +94,8 @@ interface RequestOptions {
   /** Whether to wait for a new login and retry when the session has expired (default true). */
   retryOnExpiry?: boolean;
   signal?: AbortSignal;
+  /** The answer's body as it is (an SVG), not parsed as JSON; errors are still read as JSON. */
+  asText?: boolean;
 }
 
 async function send(method: Method, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
@@ -165,11 +167,14 @@ export async function apiRequest<T>(
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
+  if (options.asText) return text as T;
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => apiRequest<T>("GET", path, undefined, { signal }),
+  getText: (path: string, signal?: AbortSignal) =>
+    apiRequest<string>("GET", path, undefined, { signal, asText: true }),
   post: <T>(path: string, body?: unknown) => apiRequest<T>("POST", path, body ?? {}),
   patch: <T>(path: string, body: unknown) => apiRequest<T>("PATCH", path, body),
   delete: <T = void>(path: string) => apiRequest<T>("DELETE", path),

@@ -3,6 +3,8 @@ import { api, withQuery } from "./client";
 import type { Card, CardDetail, CardTemplate, CatalogEntry, Page, ProcessOptions, User } from "./types";
 
 export type CardQuery = {
+  /** "exact": count every match of a name search (a selection of all that match says how many). */
+  total?: "exact";
   state?: string;
   template?: string;
   q?: string;

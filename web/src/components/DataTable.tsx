@@ -1,5 +1,14 @@
-import { Button, Checkbox, Table, type TableTdProps } from "@mantine/core";
-import { type CSSProperties, type MouseEvent, type ReactNode, useCallback, useState } from "react";
+import { Button, Checkbox, Table, type TableTdProps, UnstyledButton } from "@mantine/core";
+import { IconArrowDown, IconArrowsSort, IconArrowUp } from "@tabler/icons-react";
+import {
+  type CSSProperties,
+  type MouseEvent,
+  type ReactNode,
+  useCallback,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
 
 /** One column of a {@link DataTable}: its header and how a row fills its cell. */
 export interface Column<T> {
@@ -14,6 +23,18 @@ export interface Column<T> {
   className?: string;
   /** Props of the cell (width, white space…), the same for every row. */
   td?: TableTdProps;
+  /** The list's sort field this column shows (the API's `sort` value), when it can be sorted by it. */
+  sortKey?: string;
+}
+
+/**
+ * The order a list is shown in: always visible in the header of the column it follows (an
+ * arrow), and changed by a click on a sortable header where the list can be sorted (`onSort`).
+ */
+export interface TableSort {
+  by: string;
+  direction: "asc" | "desc";
+  onSort?(by: string): void;
 }
 
 /** The last column: what can be done with a row (its header is read out, not shown). */
@@ -76,6 +97,79 @@ export interface DataTableProps<T> {
   /** Shown while a new page loads over the old one. */
   dimmed?: boolean;
   selection?: RowSelection<T>;
+  sort?: TableSort;
+}
+
+/** The header of a column: its order shown by an arrow, and a button where it can be sorted by. */
+function HeaderCell<T>({ column, sort }: { column: Column<T>; sort: TableSort | undefined }) {
+  const key = column.sortKey;
+  if (!key || !sort) return <>{column.header}</>;
+  const isSorted = sort.by === key;
+  const Arrow = !isSorted ? IconArrowsSort : sort.direction === "asc" ? IconArrowUp : IconArrowDown;
+  const arrow = (
+    <Arrow
+      size={14}
+      aria-hidden
+      style={{ opacity: isSorted ? 1 : 0.45, verticalAlign: "-2px", marginLeft: 4 }}
+    />
+  );
+  if (!sort.onSort)
+    return isSorted ? (
+      <>
+        {column.header}
+        {arrow}
+      </>
+    ) : (
+      column.header
+    );
+  const words = labelOf(column) ?? key;
+  return (
+    <UnstyledButton
+      className="sort-button"
+      onClick={() => sort.onSort!(key)}
+      title={
+        isSorted
+          ? `Sorted by ${words.toLowerCase()}, ${sort.direction === "asc" ? "ascending" : "descending"}: click to reverse`
+          : `Sort by ${words.toLowerCase()}`
+      }
+    >
+      {column.header}
+      {arrow}
+    </UnstyledButton>
+  );
+}
+
+const ariaSortOf = (column: Column<unknown>, sort: TableSort | undefined) =>
+  column.sortKey && sort
+    ? sort.by === column.sortKey
+      ? sort.direction === "asc"
+        ? ("ascending" as const)
+        : ("descending" as const)
+      : sort.onSort
+        ? ("none" as const)
+        : undefined
+    : undefined;
+
+/**
+ * Whether the table is wider than its box. Only then does the box scroll sideways: a box that
+ * scrolls holds sticky headers inside it, so while the table fits the box does not scroll and
+ * the header row stays under the page's top bar as the page scrolls.
+ */
+function useOverflowing() {
+  const box = useRef<HTMLDivElement>(null);
+  const [overflowing, setOverflowing] = useState(false);
+  useLayoutEffect(() => {
+    const element = box.current;
+    const table = element?.firstElementChild;
+    if (!element || !table) return;
+    const check = () => setOverflowing(table.scrollWidth > element.clientWidth + 1);
+    const observer = new ResizeObserver(check);
+    observer.observe(element);
+    observer.observe(table);
+    check();
+    return () => observer.disconnect();
+  }, []);
+  return { box, overflowing };
 }
 
 /** The operator UI's table: the same look, scrolling and selection on every list page. */
@@ -87,14 +181,20 @@ export function DataTable<T>({
   minWidth,
   dimmed,
   selection,
+  sort,
 }: DataTableProps<T>) {
+  const { box, overflowing } = useOverflowing();
   const selectable = selection ? rows.filter((row) => !selection.disabledReason?.(row)) : [];
   const selectedOnPage = selection ? selectable.filter(selection.isSelected).length : 0;
   const allOnPage = selectable.length > 0 && selectedOnPage === selectable.length;
   // The roles are spelt out because a phone lays the table out as blocks (display: block), which
   // would otherwise drop its table semantics: rows and cells stay rows and cells for screen readers.
   return (
-    <div className="data-table-scroll" style={{ "--data-table-min-width": `${minWidth}px` } as CSSProperties}>
+    <div
+      ref={box}
+      className={overflowing ? "data-table-scroll" : "data-table-scroll data-table-fits"}
+      style={{ "--data-table-min-width": `${minWidth}px` } as CSSProperties}
+    >
       <Table
         className="data-table"
         role="table"
@@ -115,9 +215,14 @@ export function DataTable<T>({
               </Table.Th>
             )}
             {columns.map((column, index) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed per table
-              <Table.Th key={index} className={column.className} role="columnheader">
-                {column.header}
+              <Table.Th
+                // biome-ignore lint/suspicious/noArrayIndexKey: columns are fixed per table
+                key={index}
+                className={column.className}
+                role="columnheader"
+                aria-sort={ariaSortOf(column as Column<unknown>, sort)}
+              >
+                <HeaderCell column={column} sort={sort} />
               </Table.Th>
             ))}
           </Table.Tr>

@@ -23,11 +23,20 @@ interface PagerProps {
   pages: CursorPages;
   shown: number;
   total: number;
+  /** The server stopped counting at `total` (a broad name search): more than that match. */
+  totalIsLowerBound?: boolean | undefined;
   nextCursor: string | null | undefined;
   noun?: [string, string];
 }
 
-export function Pager({ pages, shown, total, nextCursor, noun = ["row", "rows"] }: PagerProps) {
+export function Pager({
+  pages,
+  shown,
+  total,
+  totalIsLowerBound,
+  nextCursor,
+  noun = ["row", "rows"],
+}: PagerProps) {
   const { pageIndex, pageSize } = pages;
   const from = total === 0 ? 0 : pageIndex * pageSize + 1;
   const to = pageIndex * pageSize + shown;
@@ -36,7 +45,7 @@ export function Pager({ pages, shown, total, nextCursor, noun = ["row", "rows"] 
       <Text size="sm" c="dimmed" aria-live="polite">
         {total === 0
           ? `No ${noun[1]}`
-          : `${formatNumber(from)}–${formatNumber(to)} of ${formatNumber(total)} ${total === 1 ? noun[0] : noun[1]}`}
+          : `${formatNumber(from)}–${formatNumber(to)} of ${totalIsLowerBound ? "more than " : ""}${formatNumber(total)} ${total === 1 && !totalIsLowerBound ? noun[0] : noun[1]}`}
       </Text>
       <Group gap={6}>
         <Button

@@ -1,5 +1,6 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useMemo } from "react";
 import { type PageOptions, usePage } from "../api/queries";
+import type { TableSort } from "./DataTable";
 import { PageHeader, type PageHeaderProps } from "./PageHeader";
 import { type SearchForm, SearchTable, type TableSpec } from "./SearchTable";
 import { useSearchForm } from "./url-filters";
@@ -36,14 +37,57 @@ export function SearchPage<T, K extends string = never>({
   options,
   children,
 }: SearchPageProps<T, K>) {
-  const search = useSearchForm(filterKeys);
+  // The order is kept in the URL beside the criteria, so a sorted search is a link too.
+  const keys = useMemo(() => [...filterKeys, "sort", "order"] as const, [filterKeys]);
+  const search = useSearchForm<K | "sort" | "order">(keys);
   const rows = usePage<T>(key, path, search.query, options);
+  const sort = sortOf(spec.order, search.values.sort, search.values.order, (by, direction) =>
+    search.apply({ ...search.values, sort: by, order: direction }),
+  );
   return (
     <>
       <PageHeader title={title} description={description} actions={actions} />
-      <SearchTable filters={filters?.(search)} spec={spec} query={rows} pager={search.pages}>
+      <SearchTable
+        // The form holds sort and order too, so a new search keeps the order; its fields are K's.
+        filters={filters?.(search as unknown as SearchForm<K>)}
+        spec={spec}
+        query={rows}
+        pager={search.pages}
+        sort={sort}
+      >
         {children}
       </SearchTable>
     </>
   );
+}
+
+/**
+ * The order a list is shown in from the URL's `sort` and `order`, else the list's declared one;
+ * a click on the sorted column reverses it, on another column sorts by it (its default way).
+ */
+export function sortOf(
+  declared: { by: string; direction: "asc" | "desc" } | undefined,
+  sort: string,
+  order: string,
+  apply: (by: string, direction: "asc" | "desc") => void,
+): TableSort | undefined {
+  if (!declared) return undefined;
+  const by = sort || declared.by;
+  const direction =
+    order === "asc" || order === "desc" ? order : by === declared.by ? declared.direction : "asc";
+  return {
+    by,
+    direction,
+    onSort: (next) =>
+      apply(
+        next,
+        next === by
+          ? direction === "asc"
+            ? "desc"
+            : "asc"
+          : next === declared.by
+            ? declared.direction
+            : "asc",
+      ),
+  };
 }

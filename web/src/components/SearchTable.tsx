@@ -1,7 +1,7 @@
 import { Box, Button, Group, Paper, Select, Text, TextInput } from "@mantine/core";
 import { type Icon, IconSearch } from "@tabler/icons-react";
 import { type FormEvent, type ReactNode, useState } from "react";
-import { DataTable, type DataTableProps, type RowSelection } from "./DataTable";
+import { DataTable, type DataTableProps, type RowSelection, type TableSort } from "./DataTable";
 import { EmptyNote, ErrorAlert, Loading } from "./ErrorAlert";
 import { type CursorPages, Pager } from "./Pager";
 
@@ -132,7 +132,7 @@ export function ListIntro({ children, add }: ListIntroProps) {
 
 /** What a list query gives: a page of rows (the API's `Page`, or a plain list of `items`). */
 export interface RowsQuery<T> {
-  data: { items?: T[]; total?: number; nextCursor?: string | null } | undefined;
+  data: { items?: T[]; total?: number; totalIsLowerBound?: boolean; nextCursor?: string | null } | undefined;
   error: unknown;
   isPending: boolean;
   isPlaceholderData: boolean;
@@ -141,7 +141,12 @@ export interface RowsQuery<T> {
 
 /** What a list shows and says, apart from its rows: fixed for a page, so written beside its columns. */
 export interface TableSpec<T>
-  extends Omit<DataTableProps<T>, "rows" | "dimmed" | "selection" | "rowKey" | "label"> {
+  extends Omit<DataTableProps<T>, "rows" | "dimmed" | "selection" | "rowKey" | "label" | "sort"> {
+  /**
+   * The order the API reads the list in when none is asked (shown by an arrow in that column's
+   * header). Columns with a `sortKey` then sort the list on the server when clicked.
+   */
+  order?: { by: string; direction: "asc" | "desc" };
   /** What the rows are: ["card", "cards"]; the pager counts them, and the table is named after them. */
   noun: [string, string];
   /** The table's accessible name, when not the rows' plural ("Cards"). */
@@ -160,6 +165,8 @@ interface SearchTableProps<T> {
   /** Keyset paging, for an answer that carries `total` and `nextCursor`. */
   pager?: CursorPages;
   selection?: RowSelection<T>;
+  /** The order shown (and changed) in the header; by default the spec's fixed `order`. */
+  sort?: TableSort;
   /** Above the results: the criteria (a {@link SearchFilters}), or the table's title. */
   filters?: ReactNode;
   /** Between the criteria and the results: a selection count and its actions. */
@@ -178,10 +185,11 @@ const idOf = (row: unknown) => (row as { id: string }).id;
  * loading, nothing matches) and the pager. Each page gives its columns and its criteria.
  */
 export function SearchTable<T>({
-  spec: { rowKey = idOf, noun, label, empty, missing, ...table },
+  spec: { rowKey = idOf, noun, label, empty, missing, order, ...table },
   query,
   pager,
   selection,
+  sort = order,
   filters,
   toolbar,
   idle,
@@ -208,6 +216,7 @@ export function SearchTable<T>({
                 rows={rows}
                 rowKey={rowKey}
                 selection={selection}
+                sort={sort}
                 dimmed={query.isPlaceholderData}
               />
             )}
@@ -216,6 +225,7 @@ export function SearchTable<T>({
                 pages={pager}
                 shown={rows.length}
                 total={query.data.total ?? rows.length}
+                totalIsLowerBound={query.data.totalIsLowerBound}
                 nextCursor={query.data.nextCursor}
                 noun={noun}
               />

@@ -11,6 +11,7 @@ import { StateBadge } from "./StateBadge";
 export const cardColumn = {
   number: {
     header: "Card number",
+    sortKey: "cardNumber",
     cell: (card) => (
       <Anchor component={Link} to={`/cards/${card.id}`} className="mono">
         {card.cardNumber}
@@ -20,7 +21,11 @@ export const cardColumn = {
   unit: { header: "Organizational unit", cell: (card) => card.organizationalUnit ?? "—" },
   template: { header: "Template", cell: (card) => <TemplateCell card={card} /> },
   state: { header: "State", cell: (card) => <StateBadge kind="card" state={card.state} /> },
-  requested: { header: "Requested", cell: (card) => formatDateTime(card.requestedAt) },
+  requested: {
+    header: "Requested",
+    sortKey: "requestedAt",
+    cell: (card) => formatDateTime(card.requestedAt),
+  },
   expires: { header: "Expires", cell: (card) => formatDate(card.expiresAt) },
 } satisfies Record<string, Column<Card>>;
 

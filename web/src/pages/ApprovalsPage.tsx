@@ -202,6 +202,8 @@ export default function ApprovalsPage() {
     minWidth: 820,
     noun: ["request", "requests"],
     empty: emptyApprovals(criteria, isFiltered ? waiting.data?.total : 0),
+    // The API's order for a card search: the oldest request first, as it waits longest.
+    order: { by: "requestedAt", direction: "asc" },
     columns: [
       ...selectableCardColumns(ownReason),
       actionsColumn((card) =>

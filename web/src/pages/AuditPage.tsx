@@ -42,13 +42,24 @@ function objectLink(entry: AuditEntry) {
         ? `/users/${entry.objectId}`
         : entry.objectType === "batch"
           ? `/batches/${entry.objectId}`
-          : undefined;
+          : entry.objectType === "certificate"
+            ? `/certificates/${entry.objectId}`
+            : undefined;
+  // "Batch 12" and "authentication certificate of card 7001…" say what they are already.
+  const saysWhat =
+    Boolean(entry.objectName) && (entry.objectType === "batch" || entry.objectType === "certificate");
   return (
     <>
-      {/* "Batch 12" says what it is already. */}
-      {entry.objectType === "batch" && entry.objectName ? "" : `${entry.objectType} `}
+      {saysWhat ? "" : `${entry.objectType} `}
       {to ? (
-        <Anchor component={Link} to={to} className={mono} size="sm">
+        <Anchor
+          component={Link}
+          to={to}
+          className={mono}
+          size="sm"
+          // The certificate's serial is on its page, one click away; named here for a pointer's hover.
+          title={entry.objectType === "certificate" ? `Serial ${entry.objectId}` : undefined}
+        >
           {name}
         </Anchor>
       ) : (
@@ -151,8 +162,9 @@ const table: TableSpec<AuditEntry> = {
   rowKey: (entry) => entry.seq,
   noun: ["entry", "entries"],
   empty: "No entry matches.",
+  order: { by: "seq", direction: "desc" },
   columns: [
-    { header: "#", className: "num", cell: (entry) => entry.seq },
+    { header: "#", className: "num", sortKey: "seq", cell: (entry) => entry.seq },
     { header: "When", className: "nowrap", cell: (entry) => formatDateTime(entry.at) },
     {
       header: "Operator",

@@ -26,6 +26,8 @@ const table: TableSpec<Certificate> = {
   noun: ["certificate", "certificates"],
   empty: "No certificate matches.",
   missing: "Certificates are not offered by this Tessera server yet.",
+  // Issued newest first: a certificate's start is the moment it was issued.
+  order: { by: "createdAt", direction: "desc" },
   columns: [
     {
       header: "Serial",
@@ -58,8 +60,8 @@ const table: TableSpec<Certificate> = {
     },
     { header: "Profile", cell: (c) => c.profile },
     { header: "State", cell: (c) => <StateBadge kind="certificate" state={c.state} /> },
-    { header: "Valid from", cell: (c) => formatDate(c.notBefore) },
-    { header: "Valid to", cell: (c) => formatDate(c.notAfter) },
+    { header: "Valid from", sortKey: "createdAt", cell: (c) => formatDate(c.notBefore) },
+    { header: "Valid to", sortKey: "notAfter", cell: (c) => formatDate(c.notAfter) },
   ],
 };
 

@@ -18,6 +18,7 @@ import { Section } from "../components/Section";
 import { StateBadge } from "../components/StateBadge";
 import { findProcess } from "../domain";
 import { navigationItemOf } from "../navigation";
+import { ActOnSection } from "./ActOnSection";
 import { BatchStateBadge, productionEnded } from "./batches/batch-parts";
 import { ExpiringCardsSection } from "./ExpiringCardsSection";
 
@@ -204,6 +205,7 @@ export default function DashboardPage() {
         }
       />
       <Stack gap="md">
+        <ActOnSection />
         <CardsPerState />
         <LifecycleFunnel />
         <ExpiringCardsSection />

@@ -10,6 +10,13 @@ import { PageHeader } from "../../components/PageHeader";
 import { BatchOrderSteps } from "./BatchOrderSteps";
 import { CardBatchSearch, type CardSelection } from "./CardBatchSearch";
 
+/** What the page hands its second step: the chosen cards, and the ways back and out. */
+export interface SecondStep {
+  selection: CardSelection;
+  back(): void;
+  cancel(): void;
+}
+
 interface Props {
   title: string;
   description: string;
@@ -26,7 +33,7 @@ interface Props {
   /** The button that takes the selection to the second step, named after the order. */
   action: string;
   /** The second step, once cards are chosen. */
-  children(step: { selection: CardSelection; back(): void; cancel(): void }): ReactNode;
+  children(step: SecondStep): ReactNode;
 }
 
 /**

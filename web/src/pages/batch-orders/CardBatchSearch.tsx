@@ -63,6 +63,8 @@ const specOf = (state: Props["state"], withExpiry: boolean): TableSpec<Card> => 
   minWidth: 820,
   noun: [`${state} card`, `${state} cards`],
   empty: `No ${state} card matches these criteria.`,
+  // The API's order for a card search: oldest request first.
+  order: { by: "requestedAt", direction: "asc" },
   columns: withExpiry ? expiryColumns : columns,
 });
 
@@ -97,7 +99,8 @@ export function CardBatchSearch({
   const { values, apply, params, form, pages } = search;
   const searched = params.get("searched") === "1";
   const filter: CardFilter = compact({ ...values, state: "" });
-  const cards = useCards({ ...filter, state, ...pages.page }, { enabled: searched });
+  // "Select all N matching" makes the batch of all N: the count must be exact.
+  const cards = useCards({ ...filter, state, ...pages.page, total: "exact" }, { enabled: searched });
   const page = cards.data?.items ?? [];
   const total = cards.data?.total ?? 0;
 

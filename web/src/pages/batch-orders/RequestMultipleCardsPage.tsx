@@ -29,6 +29,7 @@ const table: TableSpec<User> = {
   minWidth: 560,
   noun: ["user", "users"],
   empty: "No active user matches.",
+  order: { by: "name", direction: "asc" },
   columns: [userColumns.name, userColumns.identifier, userColumns.unit, userColumns.state],
 };
 

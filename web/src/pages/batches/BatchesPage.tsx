@@ -5,7 +5,7 @@ import { batchName } from "../../components/BatchLink";
 import type { Column } from "../../components/DataTable";
 import { formatDateTime, formatNumber } from "../../components/format";
 import { SearchPage } from "../../components/SearchPage";
-import type { TableSpec } from "../../components/SearchTable";
+import { choiceField, SearchFilters, type TableSpec } from "../../components/SearchTable";
 import { findProcess } from "../../domain";
 import { BatchDownloads, BatchStateBadge, optionsText, productionEnded } from "./batch-parts";
 
@@ -15,12 +15,22 @@ const count = (key: "total" | "done" | "left"): Column<Batch> => ({
   cell: (batch) => formatNumber(batch[key]),
 });
 
+const filterKeys = ["state"] as const;
+const fields = [
+  choiceField("state", "State", 170, "Any state", [
+    { value: "running", label: "Running" },
+    { value: "completed", label: "Completed" },
+    { value: "cancelled", label: "Cancelled" },
+  ]),
+];
+
 const table: TableSpec<Batch> = {
   label: "Batch orders",
   minWidth: 1000,
   noun: ["batch", "batches"],
   empty: "No batch order has run yet.",
   missing: "Batch orders are not offered by this Tessera server yet.",
+  order: { by: "createdAt", direction: "desc" },
   columns: [
     {
       header: "Batch order",
@@ -62,7 +72,7 @@ const table: TableSpec<Batch> = {
       ),
     },
     { header: "Started by", cell: (batch) => batch.createdByName },
-    { header: "Started", cell: (batch) => formatDateTime(batch.createdAt) },
+    { header: "Started", sortKey: "createdAt", cell: (batch) => formatDateTime(batch.createdAt) },
     {
       header: "Files",
       cell: (batch) => (
@@ -80,6 +90,8 @@ export default function BatchesPage() {
       title="Batches"
       description="Every batch order with its options, who started it, its totals and its files."
       resource={["batches", "/api/v1/batches"]}
+      filterKeys={filterKeys}
+      filters={(search) => <SearchFilters label="Search batches" fields={fields} search={search} />}
       spec={table}
       // Follow while any batch on the page is still producing (a cancelled one finishes its chunks in work).
       options={{

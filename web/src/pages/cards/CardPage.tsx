@@ -6,6 +6,7 @@ import { api, sentence, withQuery } from "../../api/client";
 import { useCard } from "../../api/queries";
 import type { Certificate, Page } from "../../api/types";
 import { BatchLink } from "../../components/BatchLink";
+import { CardFaceImage } from "../../components/CardFaceImage";
 import { DetailColumns } from "../../components/DetailColumns";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
@@ -178,6 +179,14 @@ export default function CardPage() {
           ) && <CardActions card={card} />}
         </Section>
         <CardLifecycleSection card={card} />
+        <Section title="Card face">
+          <CardFaceImage cardId={card.id} cardNumber={card.cardNumber} />
+          <Text size="xs" c="dimmed" mt="xs">
+            {card.expiresAt
+              ? "As the print file draws it, from the holder's data today."
+              : "As the print file will draw it from the holder's data today; the validity counts from the day of production."}
+          </Text>
+        </Section>
         <Section title="Certificates">
           {card.certificates.length === 0 ? (
             <EmptyNote>

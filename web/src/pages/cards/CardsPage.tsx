@@ -17,6 +17,7 @@ const table: TableSpec<Card> = {
   minWidth: 900,
   noun: ["card", "cards"],
   empty: "No card matches these criteria.",
+  order: { by: "requestedAt", direction: "asc" },
   columns: [
     ...cardColumns((card) => (
       <Anchor component={Link} to={`/users/${card.userId}`} c="inherit">

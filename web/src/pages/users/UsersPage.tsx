@@ -21,6 +21,7 @@ const table: TableSpec<User> = {
   minWidth: 760,
   noun: ["user", "users"],
   empty: "No user matches these criteria.",
+  order: { by: "name", direction: "asc" },
   columns: [
     userColumns.name,
     userColumns.identifier,

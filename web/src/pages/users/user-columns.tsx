@@ -9,13 +9,19 @@ import { StateBadge } from "../../components/StateBadge";
 export const userColumns = {
   name: {
     header: "Name",
+    sortKey: "name",
     cell: (user) => (
       <Anchor component={Link} to={`/users/${user.id}`} fw={500}>
         {user.lastName}, {user.firstName}
       </Anchor>
     ),
   },
-  identifier: { header: "Identifier", className: "mono", cell: (user) => user.identifier },
+  identifier: {
+    header: "Identifier",
+    className: "mono",
+    sortKey: "identifier",
+    cell: (user) => user.identifier,
+  },
   email: {
     header: "E-mail",
     cell: (user) => (
@@ -26,5 +32,5 @@ export const userColumns = {
   },
   unit: { header: "Organizational unit", cell: (user) => user.organizationalUnit ?? "—" },
   state: { header: "State", cell: (user) => <StateBadge kind="user" state={user.state} /> },
-  created: { header: "Created", cell: (user) => formatDate(user.createdAt) },
+  created: { header: "Created", sortKey: "createdAt", cell: (user) => formatDate(user.createdAt) },
 } satisfies Record<string, Column<User>>;
