@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertUser } from "../store/users.js";
 import { type ApiClient, loggedInOperators, produceBatch } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
+import { popplerWords } from "../test-support/poppler.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 import { newUser } from "../test-support/users.js";
@@ -94,16 +94,7 @@ describe.runIf(hasTool("pdftotext", "poppler-utils")).each(dialects)(
       const file = path.join(dir, `${dialect}.pdf`);
       writeFileSync(file, print.rawPayload);
       // Poppler, not Tessera, reads the print file: its words and their boxes, in points from the top left.
-      const words = [
-        ...execFileSync("pdftotext", ["-bbox", file, "-"], { encoding: "utf8" }).matchAll(
-          /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
-        ),
-      ].map((m) => ({
-        xMin: Number(m[1]),
-        yMin: Number(m[2]),
-        yMax: Number(m[4]),
-        word: m[5]!.replace(/&amp;/g, "&"),
-      }));
+      const words = popplerWords(file);
       // The title is too long for the card even at the smallest size: cut with an ellipsis.
       expect(words.filter((w) => w.word.endsWith("…"))).toHaveLength(1);
 

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { popplerWords } from "../test-support/poppler.js";
 import { hasTool } from "../test-support/tools.js";
 import type { CardFace } from "./card-face.js";
 import { cardFaceOfHolder, cardFaceSvg } from "./card-face-svg.js";
@@ -68,30 +68,6 @@ function svgLines(svg: string): SvgLine[] {
     fill: m[3]!,
     width: Number(m[4]),
     text: fromXml(m[5]!),
-  }));
-}
-
-/** The words poppler reads on a page, with their boxes in points from the top-left corner. */
-function popplerWords(file: string, page: number) {
-  const html = execFileSync("pdftotext", ["-bbox", "-f", String(page), "-l", String(page), file, "-"], {
-    encoding: "utf8",
-  });
-  const decode = (text: string) =>
-    text
-      .replace(/&amp;/g, "&")
-      .replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">")
-      .replace(/&quot;/g, '"');
-  return [
-    ...html.matchAll(
-      /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
-    ),
-  ].map((m) => ({
-    xMin: Number(m[1]),
-    yMin: Number(m[2]),
-    xMax: Number(m[3]),
-    yMax: Number(m[4]),
-    word: decode(m[5]!),
   }));
 }
 

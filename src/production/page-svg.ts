@@ -1,4 +1,7 @@
-import { crc32, inflateSync } from "node:zlib";
+import { inflateSync } from "node:zlib";
+import { pngSignature } from "../domain/png.js";
+import { type Matrix, multiply } from "./matrix.js";
+import { pngChunk } from "./png.js";
 import { type FontName, standardFonts } from "./standard-fonts.js";
 
 /**
@@ -28,8 +31,6 @@ export function pdfPageToSvg(pdf: Buffer, pageIndex = 0, options: { title?: stri
     `${title}${painter.svg()}</svg>`
   );
 }
-
-type Matrix = readonly [number, number, number, number, number, number];
 
 /** A PDF name (`/Type`), apart from strings. */
 class Name {
@@ -593,7 +594,7 @@ function imageDataUrl(file: PdfFile, object: PdfObject): string {
   header.writeUInt32BE(height, 4);
   header.set([bits, colourType, 0, 0, 0], 8);
   const png = Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngSignature,
     ...[
       ["IHDR", header] as [string, Buffer],
       ...chunks,
@@ -604,15 +605,6 @@ function imageDataUrl(file: PdfFile, object: PdfObject): string {
   return `data:image/png;base64,${png.toString("base64")}`;
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write(type, 4, "latin1");
-  data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-  return chunk;
-}
-
 function numbers(value: PdfValue | PdfValue[] | undefined, count: number, what: string): number[] {
   if (
     !Array.isArray(value) ||
@@ -621,20 +613,6 @@ function numbers(value: PdfValue | PdfValue[] | undefined, count: number, what: 
   )
     throw new Error(`page-svg: ${what} takes ${count} numbers`);
   return value.slice(0, count) as number[];
-}
-
-/** `first` then `second`: the matrix product first × second (§8.3.4). */
-function multiply(first: Matrix, second: Matrix): Matrix {
-  const [a1, b1, c1, d1, e1, f1] = first;
-  const [a2, b2, c2, d2, e2, f2] = second;
-  return [
-    a1 * a2 + b1 * c2,
-    a1 * b2 + b1 * d2,
-    c1 * a2 + d1 * c2,
-    c1 * b2 + d1 * d2,
-    e1 * a2 + f1 * c2 + e2,
-    e1 * b2 + f1 * d2 + f2,
-  ];
 }
 
 function colour(r: number, g: number, b: number): string {

@@ -1,5 +1,6 @@
 import { TesseraError } from "../domain/errors.js";
 import { readPngChunks } from "../domain/png.js";
+import { type Matrix, multiply } from "./matrix.js";
 import type { PdfOutput } from "./pdf-output.js";
 import { preparePngForPdf } from "./png.js";
 
@@ -161,8 +162,6 @@ export function embedImage(pdf: PdfOutput, image: OpenedImage): number {
   return id;
 }
 
-type Matrix = readonly [number, number, number, number, number, number];
-
 /**
  * The matrix that draws an image scaled to cover the box (x, y, width, height), centred, and
  * turned by its EXIF orientation, in top-left page coordinates — as pdfkit's `image` with
@@ -225,18 +224,4 @@ export function coverMatrix(
   const sin = Math.sin(radians);
   const rotation: Matrix = [cos, sin, -sin, cos, x - (x * cos - y * sin), y - (x * sin + y * cos)];
   return multiply(m, rotation);
-}
-
-/** `first` then `second`: the matrix product first × second (§8.3.4). */
-function multiply(first: Matrix, second: Matrix): Matrix {
-  const [a1, b1, c1, d1, e1, f1] = first;
-  const [a2, b2, c2, d2, e2, f2] = second;
-  return [
-    a1 * a2 + b1 * c2,
-    a1 * b2 + b1 * d2,
-    c1 * a2 + d1 * c2,
-    c1 * b2 + d1 * d2,
-    e1 * a2 + f1 * c2 + e2,
-    e1 * b2 + f1 * d2 + f2,
-  ];
 }

@@ -12,6 +12,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { createSamplePng } from "../../src/production/sample-photos.js";
+import { popplerWords } from "../../src/test-support/poppler.js";
 import { apiAs } from "../../src/test-support/test-app.js";
 import { hasTool } from "../../src/test-support/tools.js";
 import { apiAsOperator } from "./fixtures.js";
@@ -149,16 +150,7 @@ describeInChromium("the card face preview is the printed face", (suite) => {
         expect(print.statusCode).toBe(200);
         const file = path.join(dir, "print.pdf");
         writeFileSync(file, print.rawPayload);
-        const words = [
-          ...execFileSync("pdftotext", ["-bbox", file, "-"], { encoding: "utf8" }).matchAll(
-            /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
-          ),
-        ].map((m) => ({
-          xMin: Number(m[1]),
-          yMin: Number(m[2]),
-          yMax: Number(m[4]),
-          word: m[5]!.replace(/&amp;/g, "&"),
-        }));
+        const words = popplerWords(file);
         // The print file cut the title to fit and printed the name on card.
         expect(words.filter((w) => w.word.endsWith("…"))).toHaveLength(1);
         expect(words.map((w) => w.word)).toContain("Hohenzollern");
