@@ -55,6 +55,28 @@ describe.each(dialects)("the order of a list, asked with sort and order, on %s",
     return items;
   }
 
+  it("refuses a cursor of one order for another, instead of answering a page of neither", async () => {
+    const cases = [
+      [registrar, "/api/v1/users?q=Quist&sort=identifier", "/api/v1/users?q=Quist"],
+      [
+        registrar,
+        "/api/v1/cards?q=Quist&sort=cardNumber&order=desc",
+        "/api/v1/cards?q=Quist&sort=cardNumber",
+      ],
+      [auditor, "/api/v1/audit?order=asc", "/api/v1/audit?order=desc"],
+    ] as const;
+    for (const [client, first, other] of cases) {
+      const page = await client("GET", `${first}&limit=1`);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      expect(page.body.nextCursor).toBeTruthy();
+      const again = await client("GET", `${first}&limit=1&cursor=${page.body.nextCursor}`);
+      expect(again.status, first).toBe(200);
+      const refused = await client("GET", `${other}&limit=1&cursor=${page.body.nextCursor}`);
+      expect(refused.status, other).toBe(400);
+      expect(refused.body.error.code).toBe("request.invalid_cursor");
+    }
+  });
+
   it("sorts users by name unless asked, and by identifier or registration either way", async () => {
     const names = (items: Record<string, unknown>[]) => items.map((u) => u.firstName);
     expect(names(await readAll(registrar, "/api/v1/users?q=Quist"))).toEqual(["Anders", "Berit", "Cilla"]);

@@ -395,14 +395,14 @@ export async function searchAudit(
   const total = await countRows(query);
   let pageQuery = query.select(entryColumns);
   if (page.cursor) {
-    const [seq] = decodeCursor(page.cursor, ["integer"]) as [number];
+    const [seq] = decodeCursor(page.cursor, ["integer"], `seq ${direction}`) as [number];
     pageQuery = pageQuery.where("seq", direction === "desc" ? "<" : ">", seq);
   }
   const rows = await pageQuery
     .orderBy("seq", direction)
     .limit(page.limit + 1)
     .execute();
-  return toPage(rows, page.limit, total, (row) => [Number(row.seq)], toEntry);
+  return toPage(rows, page.limit, total, (row) => [Number(row.seq)], toEntry, `seq ${direction}`);
 }
 
 /** The history of one object, oldest first: a card's timeline. */

@@ -171,7 +171,10 @@ export async function searchBatches(
   const total = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   let pageQuery = query.selectAll();
   if (page.cursor) {
-    const [createdAt, id] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
+    const [createdAt, id] = decodeCursor(page.cursor, ["text", "text"], `created ${direction}`) as [
+      string,
+      string,
+    ];
     pageQuery = pageQuery.where((eb) =>
       eb(eb.refTuple("created_at", "id"), direction === "desc" ? "<" : ">", eb.tuple(createdAt, id)),
     );
@@ -191,6 +194,7 @@ export async function searchBatches(
     total.n,
     (row) => [row.created_at, row.id],
     (row) => toBatch(row, running),
+    `created ${direction}`,
   );
 }
 

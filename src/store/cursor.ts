@@ -3,10 +3,12 @@ import { isValidText } from "../domain/text.js";
 
 /**
  * Keyset cursors: the sort key of the last row of a page, as opaque base64url JSON. Paging by
- * row value stays fast at any depth, where OFFSET slows down linearly (DEPENDENCIES.md).
+ * row value stays fast at any depth, where OFFSET slows down linearly (DEPENDENCIES.md). A list
+ * that can be read in several orders names its order in the cursor too: a cursor of one order
+ * read in another would answer a page of neither.
  */
-export function encodeCursor(values: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(values)).toString("base64url");
+export function encodeCursor(values: readonly (string | number)[], order?: string): string {
+  return Buffer.from(JSON.stringify(order === undefined ? values : [...values, order])).toString("base64url");
 }
 
 /** What one value of a cursor is: text (a sort key or id) or a non-negative integer (a sequence). */
@@ -22,10 +24,15 @@ function fits(value: unknown, field: CursorField): boolean {
 
 /**
  * The values of a cursor the client sent back, checked against the `shape` of the list's sort
- * key: a damaged or forged cursor is the client's mistake (`request.invalid_cursor`), never
- * a query the database refuses.
+ * key and the `order` the list is read in now: a damaged or forged cursor, or one of another
+ * order, is the client's mistake (`request.invalid_cursor`), never a query the database refuses
+ * nor a page out of place.
  */
-export function decodeCursor(cursor: string, shape: readonly CursorField[]): (string | number)[] {
+export function decodeCursor(
+  cursor: string,
+  shape: readonly CursorField[],
+  order?: string,
+): (string | number)[] {
   let values: unknown;
   try {
     values = /^[A-Za-z0-9_-]*$/.test(cursor)
@@ -33,6 +40,15 @@ export function decodeCursor(cursor: string, shape: readonly CursorField[]): (st
       : undefined;
   } catch {
     // a damaged cursor: refused below
+  }
+  if (order !== undefined && Array.isArray(values)) {
+    if (values.at(-1) !== order)
+      throw new TesseraError(
+        "request.invalid_cursor",
+        "The cursor belongs to another order of the list: start again from the first page.",
+        { field: "cursor" },
+      );
+    values = values.slice(0, -1);
   }
   if (Array.isArray(values) && values.length === shape.length && shape.every((f, i) => fits(values[i], f)))
     return values as (string | number)[];
@@ -49,13 +65,15 @@ export function toPage<Row, Item>(
   total: number | bigint | string,
   keyOf: (row: Row) => readonly (string | number)[],
   toItem: (row: Row) => Item,
+  /** The order the rows were read in, for a list that has several (see `encodeCursor`). */
+  order?: string,
 ): Page<Item> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
     items: items.map(toItem),
     total: Number(total),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last), order) : null,
   };
 }
 

@@ -23,9 +23,10 @@ export async function selectKeysetPage<DB, TB extends keyof DB, Row, Item>(
   toItem: (row: Row) => Item,
 ): Promise<Page<Item>> {
   const { sort, tieBreak, direction } = order;
+  const orderName = `${String(sort)} ${direction}`;
   let pageQuery = query;
   if (page.cursor) {
-    const [sortValue, tieValue] = decodeCursor(page.cursor, ["text", "text"]) as [string, string];
+    const [sortValue, tieValue] = decodeCursor(page.cursor, ["text", "text"], orderName) as [string, string];
     // Row values, as `eb.refTuple` writes them; spelled out because its types cannot follow
     // columns that are generic here.
     const beyond = sql.raw(direction === "asc" ? ">" : "<");
@@ -38,5 +39,5 @@ export async function selectKeysetPage<DB, TB extends keyof DB, Row, Item>(
     .orderBy(tieBreak, direction)
     .limit(page.limit + 1)
     .execute();
-  return toPage(rows, page.limit, total, order.keyOf, toItem);
+  return toPage(rows, page.limit, total, order.keyOf, toItem, orderName);
 }
