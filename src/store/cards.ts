@@ -307,8 +307,7 @@ export async function searchCards(
   const { n, more } = await countRowsUpTo(
     db,
     namedCardsToCount(db, filter),
-    // An exact count has no cap short of what a database can hold.
-    page.exactTotal ? Number.MAX_SAFE_INTEGER - 1 : countedNameMatches,
+    page.exactTotal ? undefined : countedNameMatches,
   );
   // Past the count, a page is found soonest by reading the cards in their order.
   const query = cardsMatching(db, filter, more ? "inOrder" : "fromNames");

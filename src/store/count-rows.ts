@@ -12,22 +12,18 @@ export async function countRows<TB extends keyof Database>(
 /**
  * How many rows a query matches, counting no further than `cap` + 1: past `cap`, `n` is `cap`
  * and `more` is true. The database stops at the cap, so a search that matches much costs no
- * more than one that matches `cap`.
+ * more than one that matches `cap`. Without a cap, every row is counted.
  */
 export async function countRowsUpTo<DB, TB extends keyof DB>(
   db: Kysely<Database>,
   query: SelectQueryBuilder<DB, TB, object>,
-  cap: number,
+  cap: number | undefined,
 ): Promise<{ n: number; more: boolean }> {
+  const matches = query.select(sql.lit(1).as("one"));
   const row = await db
-    .selectFrom(
-      query
-        .select(sql.lit(1).as("one"))
-        .limit(cap + 1)
-        .as("matches"),
-    )
+    .selectFrom((cap === undefined ? matches : matches.limit(cap + 1)).as("matches"))
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
   const n = Number(row.n);
-  return n > cap ? { n: cap, more: true } : { n, more: false };
+  return cap !== undefined && n > cap ? { n: cap, more: true } : { n, more: false };
 }
