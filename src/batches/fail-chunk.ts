@@ -6,6 +6,7 @@ import { transitionCards } from "../store/card-transitions.js";
 import { transact } from "../store/database.js";
 import { revokeJournalled } from "./revoke-journalled.js";
 import type { HeldChunk } from "./scheduler.js";
+import { wipeJournalledChips } from "./wipe-journalled-chips.js";
 
 /**
  * Gives up a chunk after its last failed attempt: its cards fail with `reason`. Cards being
@@ -20,6 +21,13 @@ export async function failChunk(
   reason: string,
 ): Promise<void> {
   const { store } = services;
+  // Before the journal forgets the chips of these cards: they must not keep a failed card's keys.
+  if (issuing)
+    await wipeJournalledChips(
+      services,
+      (await findPendingItemsOfChunk(store.db, held.batchId, held.chunk)).map((item) => item.card_id),
+      held.signal,
+    );
   await transact(store, async (trx) => {
     if (!(await lockHeldChunk(trx, store.dialect, held))) return;
     const at = services.clock().toISOString();

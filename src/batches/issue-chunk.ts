@@ -14,12 +14,14 @@ import { saveActivationCodes } from "../store/activation-codes.js";
 import { lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingCardsOfChunk, type PendingCard } from "../store/batch-items.js";
 import { countCardsOfUsers, findCardsByIds } from "../store/cards.js";
+import { clearChipJournal } from "../store/chip-journal.js";
 import { type Db, transact } from "../store/database.js";
 import { lockAllUntilCommit } from "../store/transaction-locks.js";
 import { isChipJob, produceChipChunk } from "./produce-chip-chunk.js";
 import { recordIssuedChunk } from "./record-chunk.js";
 import { revokeJournalled } from "./revoke-journalled.js";
 import type { ChunkProducer, HeldChunk } from "./scheduler.js";
+import { wipeJournalledChips } from "./wipe-journalled-chips.js";
 
 /** What issuing a chunk needs besides the services. */
 export interface IssueRun {
@@ -100,22 +102,29 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
       { batchId: batch.id, chunk: held.chunk, cards: result.cards.length },
       "chunk produced; recording",
     );
+    let failedChips: string[] = [];
     const recorded = await transact(services.store, async (trx) => {
       if (!(await lockHeldChunk(trx, services.store.dialect, held))) return undefined;
       await refuseActiveTaken(services, trx, options, cards, result);
       const recorded = await recordIssuedChunk(services, trx, batch, options, actor, result, parts, at);
       // Every chip of the chunk is now a recorded card, finished or failed, its certificates with
-      // it; anything else journalled for its cards is revoked.
-      if (chip)
-        await revokeJournalled(
-          trx,
-          result.cards.map((card) => card.cardId),
-          at,
-          {
-            keepTokens: false,
-            recorded: new Set(result.cards.flatMap((card) => card.certificates.map((c) => c.serial))),
-          },
+      // it; anything else journalled for its cards is revoked. The journal keeps the tokens of
+      // the failed cards until their chips are wiped, after the commit: a card refused here
+      // (refuseActiveTaken) has a finished chip.
+      if (chip) {
+        failedChips = result.cards.filter((card) => !card.ok).map((card) => card.cardId);
+        const failed = new Set(failedChips);
+        const recordedSerials = new Set(
+          result.cards.flatMap((card) => card.certificates.map((c) => c.serial)),
         );
+        for (const keepTokens of [false, true])
+          await revokeJournalled(
+            trx,
+            result.cards.filter((card) => failed.has(card.cardId) === keepTokens).map((card) => card.cardId),
+            at,
+            { keepTokens, recorded: recordedSerials },
+          );
+      }
       if (codes) {
         const expiresAt = new Date(
           Date.parse(at) + holderActivation.codeValidDays * 86_400_000,
@@ -130,6 +139,10 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
       }
       return recorded;
     });
+    if (recorded && failedChips.length > 0) {
+      await wipeJournalledChips(services, failedChips);
+      await clearChipJournal(services.store.db, failedChips, { entries: true });
+    }
     if (!recorded)
       log.warn(
         { batchId: batch.id, chunk: held.chunk },

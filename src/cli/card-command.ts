@@ -1,5 +1,6 @@
 import type { CardTemplate } from "../domain/card-template.js";
 import { loadPkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { createReaderSlots } from "../production/reader-slots.js";
 import {
   type CardChip,
   type CardName,
@@ -178,28 +179,32 @@ export async function runCardCommand(sub: string | undefined, flags: Flags): Pro
         `card ${cardNumber} is ${card.state}: only an active card's PIN is unblocked or changed`,
       );
     // The desk's module, not the server's: only the card type's rules come from the template.
+    // Loaded (initialised) here before the reader's thread loads it, as at a station; the card
+    // is worked on in that thread, as the server does.
     const module = loadPkcs11Module(modulePath);
+    const readers = createReaderSlots(1, modulePath);
     try {
       const chip: CardChip = {
         card,
         template,
         settings: { ...template.pkcs11, module: modulePath },
-        module,
+        readers,
         serial: card.tokenSerial,
       };
-      checkNewPin(chip, pins.new);
+      await checkNewPin(chip, pins.new);
       if (sub === "unblock") {
         const { puk, tokenSerial } = await api<{ puk: string; tokenSerial: string }>(
           "POST",
           `/api/v1/cards/${encodeURIComponent(card.id)}/puk`,
         );
-        unblockPinOnChip({ ...chip, serial: tokenSerial }, puk, pins.new);
+        await unblockPinOnChip({ ...chip, serial: tokenSerial }, puk, pins.new);
         process.stdout.write(`The PIN of card ${cardNumber} is unblocked: the holder's new PIN is set.\n`);
       } else {
-        changePinOnChip(chip, pins.old, pins.new);
+        await changePinOnChip(chip, pins.old, pins.new);
         process.stdout.write(`The PIN of card ${cardNumber} is changed.\n`);
       }
     } finally {
+      await readers.close();
       module.close();
     }
     return 0;

@@ -11,10 +11,9 @@ import {
   createCardToken,
   insertActiveCard,
   serialOfToken,
-  withBlockedPin,
-  withSetPinUnblock,
 } from "../test-support/chip-cards.js";
 import { dialects } from "../test-support/databases.js";
+import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
 import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 import { pukDisclosuresPerHour } from "./card-puk.js";
@@ -25,11 +24,16 @@ import { runProcess } from "./registry.js";
  * fails and the new one works; a wrong PUK is refused and recorded; a simulated blocked card is
  * unblocked"; "a PIN length the card refuses, a PUK that does not match: each a clear error
  * naming the card and the cause". The judge of every PIN is OpenSC's pkcs11-tool, logging in to
- * the token in a process of its own.
+ * the token in a process of its own. Cards SoftHSM cannot be (a blocked PIN, no SO login) are
+ * the simulated card middleware over SoftHSM (`simulated-card.c`), which acts in the C library
+ * whichever thread calls it: the PIN work runs in a reader's thread.
  */
 const template = chipTemplate("Chip ID");
+const simulated = hasSoftHsm() && hasGcc() ? createSimulatedCardModule() : undefined;
+/** Cards whose PIN the simulated middleware blocks. */
+const blockedTemplate = chipTemplate("Chip ID blocked", "soLogin", 1, simulated?.path);
 /** A card type whose PUK unblocks through C_SetPIN without login (no SO login at all). */
-const setPinTemplate = chipTemplate("Chip ID set-PIN", "setPin");
+const setPinTemplate = chipTemplate("Chip ID set-PIN", "setPin", 1, simulated?.path);
 /** A card type whose module this server has not got: its cards are unblocked at a desk. */
 const elsewhereTemplate = {
   ...chipTemplate("Chip elsewhere"),
@@ -41,7 +45,10 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
   beforeAll(() => {
     reader = createBlankCardReader(0);
   });
-  afterAll(() => reader?.remove());
+  afterAll(() => {
+    reader?.remove();
+    simulated?.remove();
+  });
 
   /** Whether pkcs11-tool logs in to the card labelled `label` with `pin`. */
   const opens = (label: string, pin: string) => {
@@ -77,7 +84,9 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       // The module lists only the tokens present when it is initialised: make them first.
       for (const card of Object.values(cards)) createCardToken(reader, card);
       t = await createTestApp(dialect, {
-        config: { templates: [...demoTemplates, template, setPinTemplate, elsewhereTemplate] },
+        config: {
+          templates: [...demoTemplates, template, blockedTemplate, setPinTemplate, elsewhereTemplate],
+        },
       });
       module = t.app.services.chipStation.moduleFor(template.pkcs11!);
       const registrar = await t.operator("registrar", ["registrationOfficer"]);
@@ -86,7 +95,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       for (const [key, card] of Object.entries(cards))
         ids[key as keyof typeof cards] = await insertActiveCard(t, registrar, {
           cardNumber: card.cardNumber,
-          template: key === "setPin" ? setPinTemplate.name : template.name,
+          template: { setPin: setPinTemplate.name, blocked: blockedTemplate.name }[key] ?? template.name,
           serial: serialOfToken(module, card.cardNumber),
           puk: card.stored,
         });
@@ -171,82 +180,96 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       ]);
     });
 
-    it("unblocks a (simulated) blocked card: the holder's PIN is locked until then", async () => {
-      const card = cards.blocked;
-      const blockedModule = withBlockedPin(module);
-      const services: Services = {
-        ...t.app.services,
-        chipStation: { ...t.app.services.chipStation, moduleFor: () => blockedModule },
-      };
-      await expect(
-        runProcess(services, helpdeskActor, "CardsProcChangePin", {
-          cardId: ids.blocked,
-          oldPin: card.pin,
-          newPin: "1212121",
-        }),
-      ).rejects.toMatchObject({
-        code: "pkcs11.pin_blocked",
-        status: 423,
-        message: expect.stringContaining(`card ${card.cardNumber}`),
-      });
-      await expect(
-        runProcess(services, helpdeskActor, "CardsProcUnblockPin", {
-          cardId: ids.blocked,
-          newPin: "3434343",
-        }),
-      ).resolves.toMatchObject({ status: 200 });
-      // Unblocked: the card (still wrapped) lets the holder in with the new PIN, and change it.
-      await expect(
-        runProcess(services, helpdeskActor, "CardsProcChangePin", {
-          cardId: ids.blocked,
-          oldPin: "3434343",
-          newPin: "5656565",
-        }),
-      ).resolves.toMatchObject({ status: 200 });
-      expect(opens(card.cardNumber, "5656565")).toBe(true);
-      expect(opens(card.cardNumber, card.pin)).toBe(false);
-      const actions = (await history(ids.blocked)).map((e) => [e.action, e.outcome]);
-      expect(actions).toEqual(
-        expect.arrayContaining([
-          ["CardsProcChangePin", "refused"],
-          ["CardsProcUnblockPin", "success"],
-          ["CardsProcChangePin", "success"],
-        ]),
-      );
-    });
-
-    it("unblocks a card of unblock style setPin: C_SetPIN with the PUK, without login", async () => {
-      const card = cards.setPin;
-      const setPinCard = withSetPinUnblock(module);
-      const services: Services = {
-        ...t.app.services,
-        chipStation: { ...t.app.services.chipStation, moduleFor: () => setPinCard },
-      };
-      await expect(
-        runProcess(services, helpdeskActor, "CardsProcUnblockPin", { cardId: ids.setPin, newPin: "9090909" }),
-      ).resolves.toMatchObject({ status: 200 });
-      expect(opens(card.cardNumber, "9090909")).toBe(true);
-      expect(opens(card.cardNumber, card.pin)).toBe(false);
-      // The same card type refuses the security-officer login the other style uses.
-      const soLogin: Services = {
-        ...services,
-        templates: new Map(
-          [...t.app.services.templates].map(([name, tpl]) => [
-            name,
-            tpl.name === setPinTemplate.name
-              ? { ...tpl, pkcs11: { ...tpl.pkcs11!, unblockStyle: "soLogin" as const } }
-              : tpl,
+    it.runIf(simulated)(
+      "unblocks a (simulated) blocked card: the holder's PIN is locked until then",
+      async () => {
+        const card = cards.blocked;
+        const services = t.app.services;
+        simulated!.simulate([], { pinBlocked: true });
+        try {
+          await expect(
+            runProcess(services, helpdeskActor, "CardsProcChangePin", {
+              cardId: ids.blocked,
+              oldPin: card.pin,
+              newPin: "1212121",
+            }),
+          ).rejects.toMatchObject({
+            code: "pkcs11.pin_blocked",
+            status: 423,
+            message: expect.stringContaining(`card ${card.cardNumber}`),
+          });
+          await expect(
+            runProcess(services, helpdeskActor, "CardsProcUnblockPin", {
+              cardId: ids.blocked,
+              newPin: "3434343",
+            }),
+          ).resolves.toMatchObject({ status: 200 });
+          // Unblocked: the card (still simulated) lets the holder in with the new PIN, and change it.
+          await expect(
+            runProcess(services, helpdeskActor, "CardsProcChangePin", {
+              cardId: ids.blocked,
+              oldPin: "3434343",
+              newPin: "5656565",
+            }),
+          ).resolves.toMatchObject({ status: 200 });
+        } finally {
+          simulated!.simulate([]);
+        }
+        expect(opens(card.cardNumber, "5656565")).toBe(true);
+        expect(opens(card.cardNumber, card.pin)).toBe(false);
+        const actions = (await history(ids.blocked)).map((e) => [e.action, e.outcome]);
+        expect(actions).toEqual(
+          expect.arrayContaining([
+            ["CardsProcChangePin", "refused"],
+            ["CardsProcUnblockPin", "success"],
+            ["CardsProcChangePin", "success"],
           ]),
-        ),
-      };
-      await expect(
-        runProcess(soLogin, helpdeskActor, "CardsProcUnblockPin", { cardId: ids.setPin, newPin: "1010101" }),
-      ).rejects.toMatchObject({
-        code: "card.chip_failed",
-        message: expect.stringContaining("CKR_USER_TYPE_INVALID"),
-      });
-      expect(opens(card.cardNumber, "9090909")).toBe(true);
-    });
+        );
+      },
+    );
+
+    it.runIf(simulated)(
+      "unblocks a card of unblock style setPin: C_SetPIN with the PUK, without login",
+      async () => {
+        const card = cards.setPin;
+        const services = t.app.services;
+        simulated!.simulate([], { setPinUnblock: true });
+        try {
+          await expect(
+            runProcess(services, helpdeskActor, "CardsProcUnblockPin", {
+              cardId: ids.setPin,
+              newPin: "9090909",
+            }),
+          ).resolves.toMatchObject({ status: 200 });
+          expect(opens(card.cardNumber, "9090909")).toBe(true);
+          expect(opens(card.cardNumber, card.pin)).toBe(false);
+          // The same card type refuses the security-officer login the other style uses.
+          const soLogin: Services = {
+            ...services,
+            templates: new Map(
+              [...services.templates].map(([name, tpl]) => [
+                name,
+                tpl.name === setPinTemplate.name
+                  ? { ...tpl, pkcs11: { ...tpl.pkcs11!, unblockStyle: "soLogin" as const } }
+                  : tpl,
+              ]),
+            ),
+          };
+          await expect(
+            runProcess(soLogin, helpdeskActor, "CardsProcUnblockPin", {
+              cardId: ids.setPin,
+              newPin: "1010101",
+            }),
+          ).rejects.toMatchObject({
+            code: "card.chip_failed",
+            message: expect.stringContaining("CKR_USER_TYPE_INVALID"),
+          });
+        } finally {
+          simulated!.simulate([]);
+        }
+        expect(opens(card.cardNumber, "9090909")).toBe(true);
+      },
+    );
 
     it.each([
       ["too short", "12345", 5],

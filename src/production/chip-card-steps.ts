@@ -1,21 +1,28 @@
 import { randomBytes, verify, X509Certificate } from "node:crypto";
-import type { CertificateProfile } from "../domain/card-template.js";
+import type { CertificateProfile, Pkcs11Encoder } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
-import { initialiseToken, openTokenSession, type TokenSession } from "../pkcs11/card-token.js";
+import {
+  initialiseToken,
+  openTokenSession,
+  type TokenSession,
+  unblockUserPin,
+} from "../pkcs11/card-token.js";
 import { keyUsagesOf } from "../pkcs11/key-pair-templates.js";
 import { returnValueName } from "../pkcs11/pkcs11-errors.js";
 import type { Pkcs11Module, TokenInfo } from "../pkcs11/pkcs11-module.js";
 import { signatureAlgorithmFor } from "../pki/index.js";
 
 /**
- * The PKCS#11 work of the card in one reader, in the steps the chip encoder takes it
- * (`chip-encoder.ts`, which journals before each step). Every call here may block its thread
- * for as long as the chip takes (a real card: hundreds of milliseconds to check a PIN, seconds to
- * make a key), so these steps run in the reader's own thread (`reader-worker.ts`), never on the
- * main thread that serves HTTP and renews leases.
+ * The PKCS#11 work of the card in one reader: personalising it in the steps the chip encoder
+ * takes it (`chip-encoder.ts`, which journals before each step), and the PIN work on a card
+ * already personalised (`services/card-pin.ts`). Every call here may block its thread for as
+ * long as the chip takes (a real card: hundreds of milliseconds to check a PIN, seconds to make
+ * a key), so these steps run in the reader's own thread (`reader-worker.ts`), never on the main
+ * thread that serves HTTP and renews leases.
  *
  * One card at a time: `setUp` opens the card's logged-in session, which the later steps use,
- * until `finish` or `abandon` closes it.
+ * until `finish` or `abandon` closes it. The PIN steps open and close a session of their own;
+ * whoever holds the reader runs one or the other, never both at once.
  */
 export interface ChipCardSteps {
   listTokens(): TokenInfo[];
@@ -51,6 +58,18 @@ export interface ChipCardSteps {
    * transport SO PIN, labelled `label`: no half-made keys stay on it.
    */
   abandon(card: { serial: string; puk: string; transportSoPin: string; label: string }): void;
+  /**
+   * Sets `newPin` on the personalised token `serial` with its PUK, the way its card type
+   * unblocks (`style`): the PIN's retry counter starts again. The PINs are in no error thrown.
+   */
+  unblockPin(card: {
+    serial: string;
+    puk: string;
+    newPin: string;
+    style: Pkcs11Encoder["unblockStyle"];
+  }): void;
+  /** Logs in to the token `serial` with `oldPin` and changes it to `newPin` (C_SetPIN). */
+  changePin(card: { serial: string; oldPin: string; newPin: string }): void;
 }
 
 export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
@@ -137,6 +156,27 @@ export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
         // A chip that does not answer keeps what it had: its card is failed, its certificates
         // revoked.
         if (!(error instanceof TesseraError) && returnValueName(error) === undefined) throw error;
+      }
+    },
+    unblockPin({ serial, puk, newPin, style }) {
+      if (style === "soLogin") {
+        unblockUserPin(module, serial, puk, newPin);
+        return;
+      }
+      // OpenSC's unblock style 2: C_SetPIN with the PUK as the old PIN, in a session without login.
+      const open = openTokenSession(module, serial);
+      try {
+        open.changePin(puk, newPin);
+      } finally {
+        open.close();
+      }
+    },
+    changePin({ serial, oldPin, newPin }) {
+      const holder = openTokenSession(module, serial, { as: "user", pin: oldPin });
+      try {
+        holder.changePin(oldPin, newPin);
+      } finally {
+        holder.close();
       }
     },
   };

@@ -1,13 +1,21 @@
 import { createReaderThread, type ReaderThread } from "./reader-thread.js";
 
 /**
- * The readers of one kind of card at a station: at most `size` cards are personalised at once,
- * whichever chunk or batch they belong to. A card waits for a free reader in `take`, works in
- * that reader's thread, and gives the reader back with `release` (once; later calls do nothing).
+ * The readers of one kind of card at a station: at most `size` cards are worked on at once,
+ * whichever chunk or batch they belong to, or a PIN process. A card waits for a free reader in
+ * `take`, works in that reader's thread, and gives the reader back with `release` (once; later
+ * calls do nothing).
  */
 export interface ReaderSlots {
   readonly size: number;
+  /** A free reader, for a card whose token is picked in it (a blank card of a batch). */
   take(): Promise<TakenReader>;
+  /**
+   * A free reader for work on the token `serial`, once no other work holds that token: a
+   * token's logins are shared by every session of this process (PKCS#11 §5.6, C_Login), so two
+   * PIN processes on one card at once would log each other out or be refused.
+   */
+  takeForToken(serial: string): Promise<TakenReader>;
   /** The milliseconds the readers' threads spent in each C_* function, by name, summed. */
   callTimes(): Promise<Map<string, number>>;
   /** Stops the readers' threads (a card still in one is rejected). */
@@ -28,27 +36,61 @@ export function createReaderSlots(size: number, modulePath: string): ReaderSlots
   const threads = new Map<number, ReaderThread>();
   const free: number[] = Array.from({ length: size }, (_, index) => index);
   const waiting: ((reader: number) => void)[] = [];
+  /** The tokens held by `takeForToken`, each with what resolves when it is let go. */
+  const heldTokens = new Map<string, Promise<void>>();
   const giveBack = (reader: number) => {
     const next = waiting.shift();
     if (next) next(reader);
     else free.push(reader);
   };
+  const take = async (): Promise<TakenReader> => {
+    const reader = free.pop() ?? (await new Promise<number>((resolve) => waiting.push(resolve)));
+    let thread = threads.get(reader);
+    if (!thread) {
+      thread = createReaderThread(modulePath);
+      threads.set(reader, thread);
+    }
+    let released = false;
+    return {
+      thread,
+      release() {
+        if (released) return;
+        released = true;
+        giveBack(reader);
+      },
+    };
+  };
   return {
     size,
-    async take() {
-      const reader = free.pop() ?? (await new Promise<number>((resolve) => waiting.push(resolve)));
-      let thread = threads.get(reader);
-      if (!thread) {
-        thread = createReaderThread(modulePath);
-        threads.set(reader, thread);
+    take,
+    async takeForToken(serial) {
+      for (let held = heldTokens.get(serial); held; held = heldTokens.get(serial)) await held;
+      let letGo!: () => void;
+      heldTokens.set(
+        serial,
+        new Promise((resolve) => {
+          letGo = resolve;
+        }),
+      );
+      const letTokenGo = () => {
+        heldTokens.delete(serial);
+        letGo();
+      };
+      let reader: TakenReader;
+      try {
+        reader = await take();
+      } catch (error) {
+        letTokenGo();
+        throw error;
       }
       let released = false;
       return {
-        thread,
+        thread: reader.thread,
         release() {
           if (released) return;
           released = true;
-          giveBack(reader);
+          reader.release();
+          letTokenGo();
         },
       };
     },

@@ -100,6 +100,8 @@ export function createReaderThread(modulePath: string): ReaderThread {
     writeCertificate: request("writeCertificate"),
     finish: request("finish"),
     abandon: request("abandon"),
+    unblockPin: request("unblockPin"),
+    changePin: request("changePin"),
     callTimes: () => (worker ? request("callTimes")() : Promise.resolve({})),
     async close() {
       closed = true;

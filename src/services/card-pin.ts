@@ -2,8 +2,8 @@ import type { Card } from "../domain/card.js";
 import type { CardTemplate, Pkcs11Encoder } from "../domain/card-template.js";
 import { type ErrorCode, TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
-import { openTokenSession, unblockUserPin } from "../pkcs11/card-token.js";
-import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import type { ReaderSlots } from "../production/reader-slots.js";
+import type { ReaderThread } from "../production/reader-thread.js";
 import { createPukCipher } from "../production/secrets.js";
 import { findCardById } from "../store/cards.js";
 import { transact } from "../store/database.js";
@@ -14,18 +14,27 @@ import { type Actor, nowIso, type Services } from "./services.js";
  * PIN work on a personalised chip card: reaching its token through this process's readers,
  * checking a new PIN against the card's rules, naming the card in every refusal, and recording
  * what was done. The PIN itself is never stored, logged or put in a message.
+ *
+ * Every PKCS#11 call runs in the thread of one of the readers of the card's type
+ * (`ReaderSlots`), the same readers a station's batches personalise in: a chip blocks its
+ * thread for hundreds of milliseconds to seconds per call, and the main thread serves HTTP and
+ * renews the batches' leases. Sharing the readers keeps the station's promise of no more cards
+ * worked on at once than it has readers (a PIN process waits for a reader behind at most the
+ * card in it); a PIN process also holds its token, so two on one card run one after the other.
+ * A batch's cards are blank tokens it journalled, never an active card's token.
  */
 
 /** How a card is named in refusals and history. */
 export type CardName = Pick<Card, "id" | "cardNumber">;
 
-/** A chip card as PIN work needs it: its template's PKCS#11 settings and the module reaching its token. */
+/** A chip card as PIN work needs it: its template's PKCS#11 settings and the readers reaching its token. */
 export interface CardChip {
   /** The card (from the store, or as the API answered it to a desk). */
   readonly card: CardName;
   readonly template: CardTemplate;
   readonly settings: Pkcs11Encoder;
-  readonly module: Pkcs11Module;
+  /** The readers of the card's type: its PKCS#11 calls run in the thread of one of them. */
+  readonly readers: ReaderSlots;
   /** The token's serial: a card's identity on the chip (it survives re-initialisation). */
   readonly serial: string;
 }
@@ -45,9 +54,9 @@ export function reachCardChip(services: Pick<Services, "templates" | "chipStatio
       `Card ${card.cardNumber} is a software token, not a chip card: it has no PIN retry counter and no PUK.`,
       { cardId: card.id, cardNumber: card.cardNumber },
     );
-  let module: Pkcs11Module;
+  let readers: ReaderSlots;
   try {
-    module = services.chipStation.moduleFor(settings);
+    readers = services.chipStation.readersFor(settings);
   } catch (error) {
     if (!(error instanceof TesseraError) || error.code !== "pkcs11.module_unavailable") throw error;
     throw new TesseraError(
@@ -57,7 +66,7 @@ export function reachCardChip(services: Pick<Services, "templates" | "chipStatio
       { cause: error },
     );
   }
-  return { card, template, settings, module, serial: card.tokenSerial };
+  return { card, template, settings, readers, serial: card.tokenSerial };
 }
 
 /**
@@ -86,7 +95,7 @@ export function readCardPuk(services: Pick<Services, "secrets">, card: CardName,
  *
  * @throws TesseraError `pkcs11.pin_rejected` naming the card and the lengths it takes.
  */
-export function checkNewPin(chip: CardChip, newPin: string): void {
+export async function checkNewPin(chip: CardChip, newPin: string): Promise<void> {
   const { card, template } = chip;
   const refuse = (what: string, min: number, max: number) =>
     new TesseraError(
@@ -96,10 +105,10 @@ export function checkNewPin(chip: CardChip, newPin: string): void {
     );
   const { min, max } = template.pinLength;
   if (newPin.length < min || newPin.length > max) throw refuse(`its template "${template.name}"`, min, max);
-  const token = onCardChip(
-    card,
+  const { pinLength: token } = await onCardChip(
+    chip,
     `Reading the PIN lengths of card ${card.cardNumber}`,
-    () => chip.module.findToken(chip.serial).pinLength,
+    (reader) => reader.findToken(chip.serial),
   );
   // A module that does not say (0, or CK_UNAVAILABLE_INFORMATION read as a huge number) leaves it to the card.
   const reported = token.max > 0 && token.max >= token.min && token.max < 0xffff;
@@ -117,13 +126,20 @@ const operatorCode: Partial<Record<ErrorCode, ErrorCode>> = {
 };
 
 /**
- * Runs `step` on the card's chip; a failure becomes a refusal whose sentence starts with `doing`
- * (which names the card) and ends with the module's cause. `incorrect` replaces the sentence of
- * a PIN or PUK the card refused as wrong.
+ * Runs `step` in the thread of a reader of the card's chip, holding its token; a failure becomes
+ * a refusal whose sentence starts with `doing` (which names the card) and ends with the module's
+ * cause. `incorrect` replaces the sentence of a PIN or PUK the card refused as wrong.
  */
-export function onCardChip<T>(card: CardName, doing: string, step: () => T, incorrect?: string): T {
+async function onCardChip<T>(
+  chip: CardChip,
+  doing: string,
+  step: (reader: ReaderThread) => Promise<T>,
+  incorrect?: string,
+): Promise<T> {
+  const { card } = chip;
+  const reader = await chip.readers.takeForToken(chip.serial);
   try {
-    return step();
+    return await step(reader.thread);
   } catch (error) {
     if (!(error instanceof TesseraError) || !error.code.startsWith("pkcs11.")) throw error;
     const cause = typeof error.details?.cause === "string" ? error.details.cause : undefined;
@@ -137,6 +153,8 @@ export function onCardChip<T>(card: CardName, doing: string, step: () => T, inco
       { ...error.details, cardId: card.id, cardNumber: card.cardNumber },
       { cause: error },
     );
+  } finally {
+    reader.release();
   }
 }
 
@@ -147,23 +165,12 @@ export function onCardChip<T>(card: CardName, doing: string, step: () => T, inco
  * @throws TesseraError naming the card: `pkcs11.pin_incorrect` (the PUK does not match),
  * `pkcs11.pin_rejected`, `pkcs11.card_removed`, `pkcs11.token_not_found`, `card.chip_failed`.
  */
-export function unblockPinOnChip(chip: CardChip, puk: string, newPin: string): void {
-  const { card, module, serial } = chip;
-  onCardChip(
-    card,
+export async function unblockPinOnChip(chip: CardChip, puk: string, newPin: string): Promise<void> {
+  const { card, serial } = chip;
+  await onCardChip(
+    chip,
     `Unblocking the PIN of card ${card.cardNumber}`,
-    () => {
-      if (chip.settings.unblockStyle === "soLogin") unblockUserPin(module, serial, puk, newPin);
-      else {
-        // OpenSC's unblock style 2: C_SetPIN with the PUK as the old PIN, in a session without login.
-        const session = openTokenSession(module, serial);
-        try {
-          session.changePin(puk, newPin);
-        } finally {
-          session.close();
-        }
-      }
-    },
+    (reader) => reader.unblockPin({ serial, puk, newPin, style: chip.settings.unblockStyle }),
     `Card ${card.cardNumber} refused its stored PUK: the PUK does not match the card`,
   );
 }
@@ -174,19 +181,12 @@ export function unblockPinOnChip(chip: CardChip, puk: string, newPin: string): v
  * @throws TesseraError naming the card: `pkcs11.pin_incorrect` (a wrong old PIN, counted by the
  * card), `pkcs11.pin_blocked`, `pkcs11.pin_rejected`, `pkcs11.card_removed`, …
  */
-export function changePinOnChip(chip: CardChip, oldPin: string, newPin: string): void {
-  const { card, module, serial } = chip;
-  onCardChip(
-    card,
+export async function changePinOnChip(chip: CardChip, oldPin: string, newPin: string): Promise<void> {
+  const { card, serial } = chip;
+  await onCardChip(
+    chip,
     `Changing the PIN of card ${card.cardNumber}`,
-    () => {
-      const session = openTokenSession(module, serial, { as: "user", pin: oldPin });
-      try {
-        session.changePin(oldPin, newPin);
-      } finally {
-        session.close();
-      }
-    },
+    (reader) => reader.changePin({ serial, oldPin, newPin }),
     `Card ${card.cardNumber} refused the old PIN: it is wrong`,
   );
 }

@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import pkcs11js from "pkcs11js";
 import { afterAll, beforeAll } from "vitest";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
 import type { ProcessOptions } from "../domain/process-options.js";
@@ -156,63 +155,4 @@ export async function insertActiveCard(
     changes: { tokenSerial: card.serial, pukEncrypted },
   });
   return id;
-}
-
-/**
- * The module as a card whose PIN is blocked: logging in as the user answers CKR_PIN_LOCKED until
- * C_InitPIN ran (the unblock). SoftHSM itself never blocks a PIN (DEPENDENCIES.md).
- */
-export function withBlockedPin(module: Pkcs11Module): Pkcs11Module {
-  let isBlocked = true;
-  const api = new Proxy(module.api, {
-    get(target, property) {
-      if (property === "C_Login")
-        return (session: pkcs11js.Handle, userType: number, pin?: string) => {
-          if (isBlocked && userType === pkcs11js.CKU_USER)
-            throw new pkcs11js.Pkcs11Error(`CKR_PIN_LOCKED:${pkcs11js.CKR_PIN_LOCKED}`);
-          return target.C_Login(session, userType, pin);
-        };
-      if (property === "C_InitPIN")
-        return (session: pkcs11js.Handle, pin?: string) => {
-          target.C_InitPIN(session, pin);
-          isBlocked = false;
-        };
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { ...module, api };
-}
-
-/**
- * The module as a card of unblock style `setPin` (OpenSC's style 2, as PIV-like cards work): it
- * has no security-officer login, and C_SetPIN in a session without login takes the PUK as the
- * old PIN and sets the new user PIN. Simulated over SoftHSM, where the PUK is the SO PIN.
- */
-export function withSetPinUnblock(module: Pkcs11Module): Pkcs11Module {
-  const loggedIn = new Set<string>();
-  const api = new Proxy(module.api, {
-    get(target, property) {
-      if (property === "C_Login")
-        return (session: pkcs11js.Handle, userType: number, pin?: string) => {
-          if (userType === pkcs11js.CKU_SO)
-            throw new pkcs11js.Pkcs11Error(`CKR_USER_TYPE_INVALID:${pkcs11js.CKR_USER_TYPE_INVALID}`);
-          target.C_Login(session, userType, pin);
-          loggedIn.add(session.toString("hex"));
-        };
-      if (property === "C_SetPIN")
-        return (session: pkcs11js.Handle, oldPin: string, newPin: string) => {
-          if (loggedIn.has(session.toString("hex"))) return target.C_SetPIN(session, oldPin, newPin);
-          target.C_Login(session, pkcs11js.CKU_SO, oldPin);
-          try {
-            target.C_InitPIN(session, newPin);
-          } finally {
-            target.C_Logout(session);
-          }
-        };
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { ...module, api };
 }

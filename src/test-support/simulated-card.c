@@ -7,10 +7,17 @@
  * appends each call, with the OS thread that made it, to the file named by SIMULATED_CARD_LOG.
  *
  * Control file, read at every call; a line per rule:
- *   generation <any word>            (counters restart when it changes)
+ *   generation <any word>            (counters restart, and a blocked PIN blocks again, when it changes)
  *   <C_function> <skip> <count> <delay ms> <CKR value, 0 for none>
  *                                    (calls skip+1 … skip+count; count -1: every later call)
  *   pinLength <min> <max>            (C_GetTokenInfo reports these)
+ *   pinBlocked                       (a card whose PIN is blocked: C_Login as the user answers
+ *                                    CKR_PIN_LOCKED until a C_InitPIN, the unblock, succeeds;
+ *                                    SoftHSM itself never blocks a PIN)
+ *   setPinUnblock                    (a card of OpenSC's unblock style 2, as PIV-like cards are: no
+ *                                    security-officer login, CKR_USER_TYPE_INVALID; C_SetPIN in a
+ *                                    session without login takes the PUK, SoftHSM's SO PIN, as the
+ *                                    old PIN and sets the new user PIN)
  * Log line: "<C_function> <thread id> <process id> <start ns> <end ns> <CKR value>".
  */
 #define _GNU_SOURCE
@@ -38,11 +45,19 @@ static CK_FUNCTION_LIST wrapped;
 #define MAX_RULES 16
 static char generation[64];
 static long counters[MAX_RULES];
+/* Whether a C_InitPIN succeeded since the plan began (pinBlocked). */
+static int unblocked;
 
 struct rule {
   char name[40];
   long skip, count, delay;
   unsigned long rv;
+};
+
+/* What the control file says besides the rules: -1 for pinLength when it says none. */
+struct card {
+  long pin_min, pin_max;
+  int pin_blocked, set_pin_unblock;
 };
 
 static long long now_ns(void) {
@@ -51,10 +66,11 @@ static long long now_ns(void) {
   return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The rules of the control file; -1 for pinLength when it says none. */
-static int read_rules(struct rule *rules, long *pin_min, long *pin_max, char *gen) {
+/* The rules of the control file, and the card it describes. */
+static int read_rules(struct rule *rules, struct card *card, char *gen) {
   const char *path = getenv("SIMULATED_CARD_CONTROL");
-  *pin_min = *pin_max = -1;
+  card->pin_min = card->pin_max = -1;
+  card->pin_blocked = card->set_pin_unblock = 0;
   gen[0] = 0;
   if (!path) return 0;
   FILE *file = fopen(path, "r");
@@ -67,7 +83,11 @@ static int read_rules(struct rule *rules, long *pin_min, long *pin_max, char *ge
     if (strcmp(word, "generation") == 0) {
       sscanf(line, "%*s %63s", gen);
     } else if (strcmp(word, "pinLength") == 0) {
-      sscanf(line, "%*s %ld %ld", pin_min, pin_max);
+      sscanf(line, "%*s %ld %ld", &card->pin_min, &card->pin_max);
+    } else if (strcmp(word, "pinBlocked") == 0) {
+      card->pin_blocked = 1;
+    } else if (strcmp(word, "setPinUnblock") == 0) {
+      card->set_pin_unblock = 1;
     } else if (n < MAX_RULES) {
       struct rule *r = &rules[n];
       if (sscanf(line, "%39s %ld %ld %ld %lu", r->name, &r->skip, &r->count, &r->delay, &r->rv) == 5) n++;
@@ -91,15 +111,18 @@ static void log_call(const char *name, long long start, CK_RV rv) {
   close(fd);
 }
 
-/* Applies the rules to a call of `name`: sleeps, and returns the CKR value to fail with (0: none). */
-static CK_RV before(const char *name) {
+/*
+ * Applies the rules to a call of `name`: sleeps, and returns the CKR value to fail with (0: none).
+ * `card` receives what the control file says of the card.
+ */
+static CK_RV before(const char *name, struct card *card) {
   struct rule rules[MAX_RULES];
-  long pin_min, pin_max;
   char gen[64];
-  int n = read_rules(rules, &pin_min, &pin_max, gen);
+  int n = read_rules(rules, card, gen);
   if (strcmp(gen, generation) != 0) {
     /* A new plan: its counters start from zero (a race here only matters to tests that race). */
     for (int i = 0; i < MAX_RULES; i++) __atomic_store_n(&counters[i], 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&unblocked, 0, __ATOMIC_SEQ_CST);
     strncpy(generation, gen, sizeof generation - 1);
   }
   for (int i = 0; i < n; i++) {
@@ -118,7 +141,8 @@ static CK_RV before(const char *name) {
 #define WRAP(name, params, args)                  \
   static CK_RV w_##name params {                  \
     long long start = now_ns();                   \
-    CK_RV rv = before(#name);                     \
+    struct card card;                             \
+    CK_RV rv = before(#name, &card);              \
     if (rv == CKR_OK) rv = real->name args;       \
     log_call(#name, start, rv);                   \
     return rv;                                    \
@@ -127,14 +151,10 @@ static CK_RV before(const char *name) {
 WRAP(C_GetSlotList, (CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count), (present, list, count))
 WRAP(C_InitToken, (CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG length, CK_UTF8CHAR_PTR label),
      (slot, pin, length, label))
-WRAP(C_InitPIN, (CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR pin, CK_ULONG length), (s, pin, length))
-WRAP(C_SetPIN, (CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR old, CK_ULONG oldLength, CK_UTF8CHAR_PTR pin, CK_ULONG length),
-     (s, old, oldLength, pin, length))
 WRAP(C_OpenSession, (CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify, CK_SESSION_HANDLE_PTR s),
      (slot, flags, app, notify, s))
 WRAP(C_CloseSession, (CK_SESSION_HANDLE s), (s))
 WRAP(C_CloseAllSessions, (CK_SLOT_ID slot), (slot))
-WRAP(C_Login, (CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG length), (s, user, pin, length))
 WRAP(C_Logout, (CK_SESSION_HANDLE s), (s))
 WRAP(C_CreateObject, (CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR o), (s, t, n, o))
 WRAP(C_DestroyObject, (CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o), (s, o))
@@ -151,17 +171,60 @@ WRAP(C_GenerateKeyPair,
 
 static CK_RV w_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
   long long start = now_ns();
-  CK_RV rv = before("C_GetTokenInfo");
+  struct card card;
+  CK_RV rv = before("C_GetTokenInfo", &card);
   if (rv == CKR_OK) rv = real->C_GetTokenInfo(slot, info);
   if (rv == CKR_OK) {
-    struct rule rules[MAX_RULES];
-    long pin_min, pin_max;
-    char gen[64];
-    read_rules(rules, &pin_min, &pin_max, gen);
-    if (pin_min >= 0) info->ulMinPinLen = (CK_ULONG)pin_min;
-    if (pin_max >= 0) info->ulMaxPinLen = (CK_ULONG)pin_max;
+    if (card.pin_min >= 0) info->ulMinPinLen = (CK_ULONG)card.pin_min;
+    if (card.pin_max >= 0) info->ulMaxPinLen = (CK_ULONG)card.pin_max;
   }
   log_call("C_GetTokenInfo", start, rv);
+  return rv;
+}
+
+static CK_RV w_C_Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG length) {
+  long long start = now_ns();
+  struct card card;
+  CK_RV rv = before("C_Login", &card);
+  if (rv == CKR_OK && user == CKU_SO && card.set_pin_unblock) rv = CKR_USER_TYPE_INVALID;
+  if (rv == CKR_OK && user == CKU_USER && card.pin_blocked && !__atomic_load_n(&unblocked, __ATOMIC_SEQ_CST))
+    rv = CKR_PIN_LOCKED;
+  if (rv == CKR_OK) rv = real->C_Login(s, user, pin, length);
+  log_call("C_Login", start, rv);
+  return rv;
+}
+
+static CK_RV w_C_InitPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR pin, CK_ULONG length) {
+  long long start = now_ns();
+  struct card card;
+  CK_RV rv = before("C_InitPIN", &card);
+  if (rv == CKR_OK) rv = real->C_InitPIN(s, pin, length);
+  if (rv == CKR_OK) __atomic_store_n(&unblocked, 1, __ATOMIC_SEQ_CST);
+  log_call("C_InitPIN", start, rv);
+  return rv;
+}
+
+static CK_RV w_C_SetPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR old, CK_ULONG oldLength, CK_UTF8CHAR_PTR pin,
+                        CK_ULONG length) {
+  long long start = now_ns();
+  struct card card;
+  CK_RV rv = before("C_SetPIN", &card);
+  CK_SESSION_INFO session;
+  int public_session = 0;
+  if (rv == CKR_OK && card.set_pin_unblock && real->C_GetSessionInfo(s, &session) == CKR_OK)
+    public_session = session.state == CKS_RW_PUBLIC_SESSION || session.state == CKS_RO_PUBLIC_SESSION;
+  if (rv == CKR_OK && public_session) {
+    /* The PUK unblocks: over SoftHSM, the SO PIN sets the user PIN. */
+    rv = real->C_Login(s, CKU_SO, old, oldLength);
+    if (rv == CKR_OK) {
+      rv = real->C_InitPIN(s, pin, length);
+      real->C_Logout(s);
+    }
+    if (rv == CKR_OK) __atomic_store_n(&unblocked, 1, __ATOMIC_SEQ_CST);
+  } else if (rv == CKR_OK) {
+    rv = real->C_SetPIN(s, old, oldLength, pin, length);
+  }
+  log_call("C_SetPIN", start, rv);
   return rv;
 }
 

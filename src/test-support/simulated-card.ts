@@ -16,8 +16,11 @@ import { hasTool } from "./tools.js";
 export interface SimulatedCardModule {
   /** The module's path, for a template's `pkcs11.module`. */
   readonly path: string;
-  /** From now on, these calls are slowed or fail; replaces the rules before it. */
-  simulate(rules: readonly SimulatedCall[], options?: { pinLength?: { min: number; max: number } }): void;
+  /**
+   * From now on, these calls are slowed or fail, and the card is as `card` says; replaces what
+   * was simulated before.
+   */
+  simulate(rules: readonly SimulatedCall[], card?: SimulatedCard): void;
   /** The calls made since {@link clearLog}, in the order they ended. */
   calls(): LoggedCall[];
   clearLog(): void;
@@ -35,6 +38,19 @@ export interface SimulatedCall {
   readonly delayMs?: number;
   /** The CKR value the call answers instead of running, e.g. 0x32 (CKR_DEVICE_REMOVED). */
   readonly fail?: number;
+}
+
+/** A card unlike SoftHSM. */
+export interface SimulatedCard {
+  /** The lengths C_GetTokenInfo reports. */
+  readonly pinLength?: { min: number; max: number };
+  /** The holder's PIN is blocked: logging in as the user answers CKR_PIN_LOCKED until a C_InitPIN. */
+  readonly pinBlocked?: boolean;
+  /**
+   * A card of unblock style `setPin` (OpenSC's style 2, PIV-like): no security-officer login
+   * (CKR_USER_TYPE_INVALID); C_SetPIN without login takes the PUK as the old PIN and sets the PIN.
+   */
+  readonly setPinUnblock?: boolean;
 }
 
 export interface LoggedCall {
@@ -79,13 +95,15 @@ export function createSimulatedCardModule(): SimulatedCardModule {
   let generation = 0;
   return {
     path: library,
-    simulate(rules, options = {}) {
+    simulate(rules, card = {}) {
       const lines = [`generation ${++generation}`];
       for (const rule of rules)
         lines.push(
           `${rule.call} ${rule.skip ?? 0} ${rule.count ?? -1} ${rule.delayMs ?? 0} ${rule.fail ?? 0}`,
         );
-      if (options.pinLength) lines.push(`pinLength ${options.pinLength.min} ${options.pinLength.max}`);
+      if (card.pinLength) lines.push(`pinLength ${card.pinLength.min} ${card.pinLength.max}`);
+      if (card.pinBlocked) lines.push("pinBlocked");
+      if (card.setPinUnblock) lines.push("setPinUnblock");
       writeFileSync(control, `${lines.join("\n")}\n`);
     },
     calls: () =>

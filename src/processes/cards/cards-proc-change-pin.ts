@@ -21,8 +21,8 @@ export const cardsProcChangePin = defineProcess({
   async run(services, actor, body) {
     const card = await loadCardFor(services.store.db, definition, body.cardId, body.version);
     const chip = reachCardChip(services, card);
-    checkNewPin(chip, body.newPin);
-    changePinOnChip(chip, body.oldPin, body.newPin);
+    await checkNewPin(chip, body.newPin);
+    await changePinOnChip(chip, body.oldPin, body.newPin);
     const now = await recordPinOperation(services, actor, definition, chip, {});
     return { card: toCardView(now) };
   },

@@ -40,9 +40,9 @@ export const cardsProcUnblockPin = defineProcess({
         `No PUK is stored for card ${card.cardNumber}, so its PIN cannot be unblocked here.`,
         { cardId: card.id, cardNumber: card.cardNumber },
       );
-    checkNewPin(chip, body.newPin);
+    await checkNewPin(chip, body.newPin);
     const puk = readCardPuk(services, card, encrypted);
-    unblockPinOnChip(chip, puk, body.newPin);
+    await unblockPinOnChip(chip, puk, body.newPin);
     const now = await recordPinOperation(services, actor, definition, chip, {
       pukUsed: true,
       unblockStyle: chip.settings.unblockStyle,
