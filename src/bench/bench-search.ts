@@ -101,7 +101,14 @@ export async function benchSearchCommand({ size, databaseUrl }: BenchAppOptions)
         searchCards(db, { state: "approved", q: "b" }, { limit: 50 }),
       ),
       usersByOneLetter: await measureBoth(10, () => searchUsers(db, { q: "h" }, { limit: 50 })),
+      // The Cards list without a state: every card in request order.
+      cardsOfAnyStateByWordStart: await measureBoth(runs, (i) =>
+        searchCards(db, { q: `holder${10 + (i % 90)}` }, { limit: 50 }),
+      ),
     };
+    const byNumber = await measureBoth(runs, () =>
+      searchCards(db, { state: "approved" }, { limit: 50 }, { by: "cardNumber", direction: "desc" }),
+    );
     return {
       benchmark: "search",
       database: app.services.store.dialect,
@@ -114,6 +121,7 @@ export async function benchSearchCommand({ size, databaseUrl }: BenchAppOptions)
         holderPrefix: byHolder,
         organizationalUnit: byUnit,
       },
+      approvedByCardNumberMs: byNumber,
       nameMs,
       target: "p95 <= 50 ms",
       seedSeconds: Math.round(seedSeconds),

@@ -14,6 +14,8 @@ import {
   type NameScan,
   nameMatch,
   nameQueryWords,
+  wordEntriesSortedAtMost,
+  wordEntriesUpTo,
 } from "./name-search.js";
 import type { PageRequest, SortRequest } from "./page-request.js";
 import type { CardTable } from "./schema.js";
@@ -306,7 +308,7 @@ export async function searchCards(
   }
   const { n, more } = await countRowsUpTo(
     db,
-    namedCardsToCount(db, filter),
+    await namedCardsToCount(db, filter),
     page.exactTotal ? undefined : countedNameMatches,
   );
   // Past the count, a page is found soonest by reading the cards in their order.
@@ -320,9 +322,19 @@ export async function searchCards(
  * `in (select …)` whole before it counts the first card (every holder a word start names, a
  * million for "b"); joined to the names, it stops at the cap.
  */
-function namedCardsToCount(db: Db, filter: CardFilter) {
+async function namedCardsToCount(db: Db, filter: CardFilter) {
   const words = holderWords(filter);
-  if (isPostgres(db) || !words?.length) return cardsMatching(db, filter);
+  if (!words?.length) return cardsMatching(db, filter);
+  // PostgreSQL counts from the words when they are few, and in the cards' order when the
+  // start is so common that a thousand are met at once.
+  if (isPostgres(db))
+    return cardsMatching(
+      db,
+      filter,
+      (await wordEntriesUpTo(db, words, wordEntriesSortedAtMost)) > wordEntriesSortedAtMost
+        ? "inOrder"
+        : "fromNames",
+    );
   // `+named.id`: an equality on an FTS5 column would be handed to FTS5 as a match of that column
   // (a holder's id is no word of their names): the names are read first, each card looked up.
   return cardsMatching(db, filter, "joined").innerJoin(

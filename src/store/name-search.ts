@@ -39,6 +39,9 @@ export function nameQueryWords(query: string): string[] {
   return distinct;
 }
 
+/** The longest word start SQLite's FTS5 table keeps a list of its own for (migration 020's `prefix`). */
+const prefixIndexLength = 3;
+
 /** The most different words a name search takes. */
 export const maxNameWords = 6;
 
@@ -87,10 +90,12 @@ export function holderNamed(
   scan: NameScan,
 ): RawBuilder<SqlBool> {
   const id = sql.ref(column);
-  // Users are listed by "last first", which a word start of the last name follows: read in
-  // that order, the users before the first match (half of a million for "svensson") would
-  // all be checked, and PostgreSQL cannot know. Few matches (the count says): from the words.
-  if (isPostgres(db) && column === "users.id" && scan === "fromNames")
+  // Few matches (the caller knows from the count or the words' entries): from the words, each
+  // match one probe of the list's index by holder. PostgreSQL would otherwise often read the
+  // list in its order and check each row: the users follow a word start of the last name in
+  // theirs ("last first"), so half a million were checked for "svensson"; and it counted a
+  // word start's cards by reading every card until it had a thousand.
+  if (isPostgres(db) && scan === "fromNames")
     return sql<SqlBool>`${id} = any(array(${sql.join(
       words.map((word) => sql`select user_id from name_search_words where word like ${`${word}%`}`),
       sql` intersect `,
@@ -111,10 +116,70 @@ export function holderNamed(
   if (column === "cards.user_id" && scan === "fromNames")
     return sql<SqlBool>`cards.rowid in (select c.rowid from user_name_search(${match}) n join cards c on c.user_id = +n.id)`;
   if (scan === "fromNames") return sql<SqlBool>`${id} in (select id from user_name_search(${match}))`;
-  // Users: the set of matches read from the FTS5 index alone (its rowids are the users'), and
-  // the users read in their order against it. The unary + keeps SQLite from starting at the
-  // matches, which would leave every match to be sorted.
+  // The list read in its order, each row's holder checked against the matches. The unary +
+  // keeps SQLite from starting at the matches, which would leave every match to be sorted.
   const rowid =
     column === "users.id" ? sql`+users.rowid` : sql`(select u.rowid from users u where u.id = cards.user_id)`;
+  // Starts the prefix index holds (migration 020) are one list each: a holder is checked by a
+  // seek in each, where reading the set of matches whole would read a million for "b".
+  if (words.every((word) => [...word].length <= prefixIndexLength))
+    return sql<SqlBool>`exists (select 1 from user_name_search(${match}) s where s.rowid = ${rowid})`;
+  // Longer starts merge the lists of every word so starting at each check: the set of matches
+  // is read once from the FTS5 index alone (its rowids are the users').
   return sql<SqlBool>`${rowid} in (select rowid from user_name_search(${match}))`;
+}
+
+/**
+ * The most index entries of a word start for which PostgreSQL lists users by name from the
+ * words alone ({@link usersInNameOrder}): sorting them costs about a millisecond a thousand.
+ * Past it the start is common enough that reading the users in their order meets a page soon.
+ */
+export const wordEntriesSortedAtMost = 20_000;
+
+/**
+ * How many of PostgreSQL's word entries start with the longest of `words` (likely the rarest),
+ * counted from the index no further than `cap` + 1: more than `cap` says "many".
+ */
+export async function wordEntriesUpTo(db: Db, words: readonly string[], cap: number): Promise<number> {
+  const longest = words.reduce((a, b) => (b.length > a.length ? b : a));
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from (
+      select 1 from name_search_words where word like ${`${longest}%`} limit ${cap + 1}) as entries`.execute(
+    db,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * A condition on the users list (PostgreSQL): the user is one of the `limit` users that `words`
+ * name first in the list's order by name ("last first", then id), past `after` — the page's
+ * candidates, sorted from migration 020's index of words with their sort names, so that only
+ * a page's users are read. The longest word is the one whose entries are read; the others are
+ * checked per entry. The caller pages the users by the same order, cursor and limit.
+ */
+export function usersInNameOrder(
+  words: readonly string[],
+  direction: "asc" | "desc",
+  after: readonly [string, string] | undefined,
+  limit: number,
+): RawBuilder<SqlBool> {
+  const longest = words.reduce((a, b) => (b.length > a.length ? b : a));
+  const others = words.filter((word) => word !== longest);
+  const alsoNamed = others.map(
+    (word) =>
+      sql`and exists (select 1 from name_search_words o where o.user_id = w.user_id and o.word like ${`${word}%`})`,
+  );
+  const dir = sql.raw(direction);
+  const beyond = after
+    ? sql`where (named_order, named_id) ${sql.raw(direction === "asc" ? ">" : "<")} (${after[0]}, ${after[1]})`
+    : sql``;
+  // distinct: one user has several words a start can name ("an": Anna Andersson).
+  return sql<SqlBool>`users.id in (
+    select named_id from (
+      select distinct w.user_id as named_id, w.search_name as named_order
+        from name_search_words w
+       where w.word like ${`${longest}%`} ${sql.join(alsoNamed, sql` `)}) as named
+     ${beyond}
+     order by named_order ${dir}, named_id ${dir}
+     limit ${limit})`;
 }

@@ -19,6 +19,7 @@ import { tokenCa } from "./016-token-ca.js";
 import { userSid } from "./017-user-sid.js";
 import { nameSearch } from "./018-name-search.js";
 import { searchLeftovers } from "./019-search-leftovers.js";
+import { searchInOrder } from "./020-search-in-order.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -41,6 +42,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "017-user-sid": userSid,
   "018-name-search": nameSearch,
   "019-search-leftovers": searchLeftovers,
+  "020-search-in-order": searchInOrder,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

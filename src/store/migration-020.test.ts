@@ -1,0 +1,74 @@
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { dialects } from "../test-support/databases.js";
+import {
+  databaseBeforeMigration,
+  insertOldTemplate,
+  insertOldUser,
+} from "../test-support/migration-upgrade.js";
+import { searchCards } from "./cards.js";
+import type { Db } from "./database.js";
+import { countedNameMatches } from "./name-search.js";
+import { searchUsers, updateUser } from "./users.js";
+
+/**
+ * Migration 020 on a database that already holds users and cards: the holders are still found
+ * by their names, by long and short word starts alike and past the count's cap (on SQLite from
+ * the FTS5 table made again with its prefix index; on PostgreSQL from the words now carrying
+ * their user's sort name, in name order), and a rename after the upgrade is followed.
+ */
+describe.each(dialects)("migration 020 on a database with earlier users and cards on %s", (dialect) => {
+  const openBeforeMigration = databaseBeforeMigration(dialect, "020-search-in-order");
+
+  it("keeps finding the holders by name, in name order, and follows a rename", async () => {
+    const { db, migrate } = await openBeforeMigration();
+    const at = "2026-01-01T00:00:00.000Z";
+    await insertOldTemplate(db, at);
+    await insertOldUser(db, { id: "anna", firstName: "Anna", lastName: "Maria-Magdalena Svensson" }, at);
+    // More holders of one word start than a search counts, named so that id order and name order differ.
+    const many = countedNameMatches + 1;
+    for (let i = 0; i < many; i++)
+      await insertOldUser(
+        db,
+        { id: `u${String(many - i).padStart(4, "0")}`, firstName: "Bo", lastName: `Berg${i}` },
+        at,
+      );
+    await sql`insert into cards (id, card_number, user_id, template, state, holder_name, version, requested_by, requested_at, updated_at)
+              values ('card-anna', '9000', 'anna', 'Employee ID', 'requested', 'Anna Maria-Magdalena Svensson', 1, 'admin', ${at}, ${at})`.execute(
+      db,
+    );
+
+    await migrate();
+    const store = db as unknown as Db;
+    const userIds = async (q: string) =>
+      (await searchUsers(store, { q }, { limit: 10 })).items.map((u) => u.id);
+    expect(await userIds("magd")).toEqual(["anna"]);
+    expect(await userIds("sv an")).toEqual(["anna"]);
+    expect((await searchCards(store, { q: "svens anna" }, { limit: 10 })).items.map((c) => c.id)).toEqual([
+      "card-anna",
+    ]);
+    // "berg0 bo", "berg1 bo", "berg10 bo", …: the sort name's text order, past the count's cap.
+    const byName = Array.from({ length: many }, (_, i) => [
+      `berg${i} bo`,
+      `u${String(many - i).padStart(4, "0")}`,
+    ])
+      .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0))
+      .map(([, id]) => id);
+    for (const q of ["berg", "b"]) {
+      const page = await searchUsers(store, { q }, { limit: 5 });
+      expect([page.total, page.totalIsLowerBound]).toEqual([countedNameMatches, true]);
+      expect(page.items.map((u) => u.id)).toEqual(byName.slice(0, 5));
+    }
+
+    // The words follow a rename made after the upgrade, and so does the order they give.
+    expect(await updateUser(store, "anna", 1, { name: { firstName: "Anna", lastName: "Bera" } }, at)).toBe(
+      true,
+    );
+    expect(await userIds("magd")).toEqual([]);
+    // "bera anna" comes before every "berg… bo" in any collation.
+    expect((await searchUsers(store, { q: "ber" }, { limit: 2 })).items.map((u) => u.id)).toEqual([
+      "anna",
+      byName[0],
+    ]);
+  });
+});
