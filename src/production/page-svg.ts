@@ -1,6 +1,7 @@
 import { inflateSync } from "node:zlib";
 import { pngSignature } from "../domain/png.js";
 import { type Matrix, multiply } from "./matrix.js";
+import { withoutExif } from "./photo.js";
 import { pngChunk } from "./png.js";
 import { type FontName, standardFonts } from "./standard-fonts.js";
 
@@ -564,13 +565,13 @@ class SvgPainter {
   }
 }
 
-/** An image XObject as a data URL: a JPEG as it is, a PNG-predicted Flate image as the PNG it came from. */
+/** An image XObject as a data URL: a JPEG as it is (its Exif segments aside), a PNG-predicted Flate image as the PNG it came from. */
 function imageDataUrl(file: PdfFile, object: PdfObject): string {
   const { dictionary, stream } = object;
   if (!stream) throw new Error("page-svg: an image without data");
   const filter = dictionary.get("Filter");
   if (filter instanceof Name && filter.value === "DCTDecode")
-    return `data:image/jpeg;base64,${stream.toString("base64")}`;
+    return `data:image/jpeg;base64,${withoutExif(stream).toString("base64")}`;
   const parameters = file.resolve(dictionary.get("DecodeParms"));
   if (!(filter instanceof Name) || filter.value !== "FlateDecode" || !(parameters instanceof Map))
     throw new Error("page-svg: an image that is neither a JPEG nor a PNG's rows");

@@ -87,45 +87,77 @@ function openJpeg(data: Buffer): OpenedImage {
   };
 }
 
-/** The EXIF orientation of a JPEG (CIPA DC-008 §4.6.4, tag 0x0112), 1 when it has none. */
-function exifOrientation(data: Buffer): number {
+/**
+ * The marker segments of a JPEG before its scan (ITU-T T.81 B.1): each with where it starts and
+ * ends in `data`, its body after the length. Stops at the scan, or where the data is cut short.
+ */
+function* headerSegments(
+  data: Buffer,
+): Generator<{ marker: number; start: number; body: number; end: number }> {
   let position = 2;
   while (position + 4 < data.length) {
     while (position < data.length && data[position] !== 0xff) position++;
-    if (position + 4 >= data.length) return 1;
+    if (position + 4 >= data.length) return;
+    const start = position;
     const marker = data.readUInt16BE(position);
     position += 2;
-    if (marker === 0xffda) return 1;
+    if (marker === 0xffda) return;
     if ((marker >= 0xffd0 && marker <= 0xffd9) || marker === 0xff01) continue;
-    if (position + 2 > data.length) return 1;
-    const length = data.readUInt16BE(position);
-    if (
-      marker === 0xffe1 &&
-      position + 8 <= data.length &&
-      data.toString("latin1", position + 2, position + 8) === "Exif\0\0"
-    ) {
-      const tiff = position + 8;
-      if (tiff + 8 > data.length) return 1;
-      const order = data.toString("latin1", tiff, tiff + 2);
-      if (order !== "II" && order !== "MM") return 1;
-      const read16 = (at: number) => (order === "II" ? data.readUInt16LE(at) : data.readUInt16BE(at));
-      const read32 = (at: number) => (order === "II" ? data.readUInt32LE(at) : data.readUInt32BE(at));
-      if (read16(tiff + 2) !== 42) return 1;
-      const directory = tiff + read32(tiff + 4);
-      if (directory + 2 > data.length) return 1;
-      for (let i = 0; i < read16(directory); i++) {
-        const entry = directory + 2 + i * 12;
-        if (entry + 12 > data.length) return 1;
-        if (read16(entry) === 0x0112) {
-          const value = read16(entry + 8);
-          return value >= 1 && value <= 8 ? value : 1;
-        }
+    const end = position + data.readUInt16BE(position);
+    if (end > data.length) return;
+    yield { marker, start, body: position + 2, end };
+    position = end;
+  }
+}
+
+/** Whether a segment is an APP1 Exif segment. */
+const isExif = (data: Buffer, segment: { marker: number; body: number; end: number }) =>
+  segment.marker === 0xffe1 &&
+  segment.body + 6 <= segment.end &&
+  data.toString("latin1", segment.body, segment.body + 6) === "Exif\0\0";
+
+/** The EXIF orientation of a JPEG (CIPA DC-008 §4.6.4, tag 0x0112), 1 when it has none. */
+function exifOrientation(data: Buffer): number {
+  for (const segment of headerSegments(data)) {
+    if (!isExif(data, segment)) continue;
+    const tiff = segment.body + 6;
+    if (tiff + 8 > data.length) return 1;
+    const order = data.toString("latin1", tiff, tiff + 2);
+    if (order !== "II" && order !== "MM") return 1;
+    const read16 = (at: number) => (order === "II" ? data.readUInt16LE(at) : data.readUInt16BE(at));
+    const read32 = (at: number) => (order === "II" ? data.readUInt32LE(at) : data.readUInt32BE(at));
+    if (read16(tiff + 2) !== 42) return 1;
+    const directory = tiff + read32(tiff + 4);
+    if (directory + 2 > data.length) return 1;
+    for (let i = 0; i < read16(directory); i++) {
+      const entry = directory + 2 + i * 12;
+      if (entry + 12 > data.length) return 1;
+      if (read16(entry) === 0x0112) {
+        const value = read16(entry + 8);
+        return value >= 1 && value <= 8 ? value : 1;
       }
-      return 1;
     }
-    position += length;
+    return 1;
   }
   return 1;
+}
+
+/**
+ * A JPEG without its Exif segments. Where a print file's page places a photo, its matrix has
+ * turned it by its orientation already (a PDF reader ignores EXIF); a browser showing the page's
+ * picture would read the orientation and turn the photo a second time.
+ */
+export function withoutExif(data: Buffer): Buffer {
+  const exif = [...headerSegments(data)].filter((segment) => isExif(data, segment));
+  if (exif.length === 0) return data;
+  const kept: Buffer[] = [];
+  let from = 0;
+  for (const segment of exif) {
+    kept.push(data.subarray(from, segment.start));
+    from = segment.end;
+  }
+  kept.push(data.subarray(from));
+  return Buffer.concat(kept);
 }
 
 const pngColourSpaces: Record<number, { space: string; colours: number }> = {

@@ -30,6 +30,20 @@ export const jpegSegment = (marker: number, body: number[]) => [
 ];
 
 /**
+ * `jpeg` with an APP1 Exif segment (CIPA DC-008) saying how it is to be turned: a big-endian
+ * TIFF header and one IFD entry, Orientation = `orientation` (3 is 180°, 6 a quarter turn clockwise).
+ */
+export function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
+  const exif = jpegSegment(0xe1, [
+    ...Buffer.from("Exif\0\0", "latin1"),
+    ...[0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08],
+    ...[0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, orientation, 0x00, 0x00],
+    ...[0x00, 0x00, 0x00, 0x00],
+  ]);
+  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from(exif), jpeg.subarray(2)]);
+}
+
+/**
  * A grayscale baseline JPEG portrait; width and height are rounded up to multiples of 8.
  * `paddingBytes` adds a comment segment, to give the file the size of a real photo (≈ 9 KB).
  */
