@@ -1,5 +1,5 @@
-import { isIPv4, isIPv6 } from "node:net";
 import type { LoginDelayRule, LoginThrottleSettings } from "../config.js";
+import { addressKeyOf } from "../domain/client-address.js";
 import { TesseraError } from "../domain/errors.js";
 import type { Services } from "../services/services.js";
 import { transact } from "../store/database.js";
@@ -40,29 +40,6 @@ function countKeys(username: string, address: string) {
   } satisfies Record<string, LoginCountKey>;
 }
 
-/**
- * The address a count is kept for. An IPv6 client usually holds a whole /64, so its /64 is
- * the address (otherwise each guess could come from a fresh one); IPv4-mapped IPv6 is IPv4.
- */
-export function throttleAddressOf(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  if (isIPv4(ip)) return ip;
-  const bare = ip.split("%")[0]!;
-  if (!isIPv6(bare)) return ip;
-  const [head = "", tail] = bare.split("::");
-  const headGroups = head ? head.split(":") : [];
-  const tailGroups = tail ? tail.split(":") : [];
-  const groups =
-    tail === undefined
-      ? headGroups
-      : [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => Number.parseInt(g, 16).toString(16))
-    .join(":")}::/64`;
-}
-
 /** How long the next attempt must wait after `failures` failures under `rule`; 0 while free. */
 export function delayAfter(failures: number, rule: LoginDelayRule): number {
   if (failures < rule.freeFailures) return 0;
@@ -94,7 +71,7 @@ export async function countLoginAttempt(
 ): Promise<void> {
   const { dialect } = services.store;
   const now = services.clock().getTime();
-  const keys = countKeys(username, throttleAddressOf(address));
+  const keys = countKeys(username, addressKeyOf(address));
   await transact(services.store, async (trx) => {
     await lockLoginCounts(trx, dialect, [`username:${username}`, `address:${keys.address.address}`]);
     await deleteLoginCountsBefore(trx, new Date(now - settings.forgetAfterHours * 3_600_000).toISOString());
@@ -129,7 +106,7 @@ export async function uncountLoginAttempt(
   username: string,
   address: string,
 ): Promise<void> {
-  const keys = countKeys(username, throttleAddressOf(address));
+  const keys = countKeys(username, addressKeyOf(address));
   await lockLoginCounts(trx, services.store.dialect, [
     `username:${username}`,
     `address:${keys.address.address}`,

@@ -14,8 +14,7 @@ import { createScratchFolder } from "../test-support/files.js";
 import { killWorkerWhen } from "../test-support/killed-worker.js";
 import { readPinLetters } from "../test-support/pin-letters.js";
 import {
-  type BlankCardReader,
-  createBlankCardReader,
+  blankCardReaderForSuite,
   hasSoftHsm,
   softHsmModule,
   transportSoPin,
@@ -38,7 +37,7 @@ const chipCard = chipTemplate("Chip ID", "soLogin", 2);
 
 describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-chip-crash-"));
-  let reader: BlankCardReader;
+  const softHsm = blankCardReaderForSuite(cards + 4);
   let env: NodeJS.ProcessEnv;
   let batchId: string;
 
@@ -61,10 +60,9 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
   }
 
   beforeAll(async () => {
-    reader = createBlankCardReader(cards + 4);
     env = {
       ...process.env,
-      SOFTHSM2_CONF: reader.conf,
+      SOFTHSM2_CONF: softHsm.reader.conf,
       TESSERA_TRANSPORT_SO_PIN: transportSoPin,
       TESSERA_CONFIG: file("tessera.json", JSON.stringify({ templates: [...demoTemplates, chipCard] })),
       TESSERA_DATA_DIR: dataDir,
@@ -86,7 +84,6 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
   });
   afterAll(() => {
     delete process.env.TESSERA_TRANSPORT_SO_PIN;
-    reader?.remove();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -44,20 +44,10 @@ describe.runIf(tools).each(dialects)("Software tokens in each template's PKCS#12
   afterAll(() => t.close());
 
   it("writes a legacy template's token for openssl -legacy and a modern one's as before, in one batch", async () => {
-    const legacyCard = (
-      await requestCardsForNewHolders(ops.registrar, {
-        lastName: "Oldreader",
-        count: 1,
-        template: "Legacy badge",
-      })
-    )[0]!;
-    const modernCard = (
-      await requestCardsForNewHolders(ops.registrar, {
-        lastName: "Newreader",
-        count: 1,
-        template: "Employee ID",
-      })
-    )[0]!;
+    const cardOfNewHolder = async (lastName: string, template: string) =>
+      (await requestCardsForNewHolders(ops.registrar, { lastName, count: 1, template }))[0]!;
+    const legacyCard = await cardOfNewHolder("Oldreader", "Legacy badge");
+    const modernCard = await cardOfNewHolder("Newreader", "Employee ID");
     const batchId = await produceBatch(t, ops.production, [legacyCard, modernCard]);
     const letters = await t.server.inject({
       url: `/api/v1/batches/${batchId}/pin-letters?part=1`,

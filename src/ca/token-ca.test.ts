@@ -3,7 +3,6 @@ import { createPublicKey, generateKeyPairSync, X509Certificate } from "node:cryp
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { productionWorkerInit } from "../app.js";
-import type { Secrets } from "../config.js";
 import type { TesseraError } from "../domain/errors.js";
 import { toPem } from "../pki/index.js";
 import { testCard, testJob } from "../production/test-kit.js";
@@ -15,18 +14,21 @@ import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
 import { issueCardlessCertificate } from "../test-support/pki.js";
 import {
-  type BlankCardReader,
-  createBlankCardReader,
+  blankCardReaderForSuite,
   hasSoftHsm,
   softHsmModule,
   transportUserPin,
 } from "../test-support/softhsm.js";
 import { createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
-import { hasTool } from "../test-support/tools.js";
 import {
-  createTokenCertificateAuthority,
-  type TokenCaKeyType,
-} from "./create-token-certificate-authority.js";
+  softHsmCaToken,
+  startTokenCa,
+  tokenCaPinVariable,
+  tokenCaSecrets,
+  tokenCaSettings,
+} from "../test-support/token-ca.js";
+import { hasTool } from "../test-support/tools.js";
+import { createTokenCertificateAuthority } from "./create-token-certificate-authority.js";
 
 /**
  * Issue 10, "The CA key in a token": `ca init` makes the CA key in SoftHSM; certificates, CRLs and
@@ -34,59 +36,15 @@ import {
  * they verify against the CA certificate. pkcs11-tool says what the key in the token may do.
  */
 const tools = hasSoftHsm() && hasTool("openssl", "openssl");
-const pinVariable = "TESSERA_TEST_CA_PIN";
-const passphrase = "test passphrase for the CA key";
+const pinVariable = tokenCaPinVariable;
 const { dir, file } = createScratchFolder("tessera-token-ca-");
 const openssl = (...args: string[]) => {
   const result = spawnSync("openssl", args, { encoding: "utf8" });
   return `${result.stdout}${result.stderr}`;
 };
 
-/** The secrets `createTestApp` uses, with the PINs this environment holds. */
-const secretsWith = (environment: Record<string, string>): Secrets => ({
-  auditKey: Buffer.alloc(32, 7),
-  pukKey: Buffer.alloc(32, 9),
-  caKeyPassphrase: passphrase,
-  auditCheckpointKey: Buffer.alloc(32, 5),
-  caTokenPin: (variable) => environment[variable],
-});
-const caSettings = (environment: Record<string, string>) => ({
-  name: "Tessera Token CA",
-  validityYears: 5,
-  publicUrl: "http://localhost:3000",
-  keyPassphrase: passphrase,
-  tokenPin: secretsWith(environment).caTokenPin,
-});
-
-let reader: BlankCardReader | undefined;
 const tokenLabels = { p384: "CA P-384", rsa3072: "CA RSA-3072" } as const;
-/** Tokens made before any module is initialised in this process (SoftHSM reads its folder then). */
-function ensureReader(): BlankCardReader {
-  if (!reader) {
-    reader = createBlankCardReader(0);
-    for (const label of [...Object.values(tokenLabels), "CA errors", "CA cli"]) reader.addCard(label);
-  }
-  return reader;
-}
-afterAll(() => reader?.remove());
-
-/** Runs `ca init` on a fresh database, then starts Tessera on it as a later start would. */
-async function startTokenCa(dialect: (typeof dialects)[number], keyType: TokenCaKeyType) {
-  const database = await createTestDatabase(dialect, path.join(dir, `${keyType}-${dialect}.sqlite`));
-  const store = await openStore(database.settings);
-  const environment = { [pinVariable]: transportUserPin };
-  const created = await createTokenCertificateAuthority(
-    store,
-    { modulePath: softHsmModule, tokenLabel: tokenLabels[keyType], pinVariable, keyType },
-    caSettings(environment),
-    () => new Date(),
-  );
-  await store.close();
-  const t = await createTestApp(dialect, {
-    config: { database: database.settings, secrets: secretsWith(environment) },
-  });
-  return { t, database, created };
-}
+const softHsm = blankCardReaderForSuite(0, [...Object.values(tokenLabels), "CA errors", "CA cli"]);
 
 describe
   .runIf(tools)
@@ -104,8 +62,10 @@ describe
   const tag = `${keyType}-${dialect}`;
 
   beforeAll(async () => {
-    ensureReader();
-    ({ t, database, created } = await startTokenCa(dialect, keyType));
+    ({ t, database, created } = await startTokenCa(dialect, path.join(dir, `${keyType}-${dialect}.sqlite`), {
+      label,
+      keyType,
+    }));
     baseUrl = await listenOnRealTime(t);
     caFile = file(`ca-${tag}.pem`, t.app.services.ca.chainPem);
   });
@@ -115,7 +75,7 @@ describe
   });
 
   it("made the key in the token: private, sensitive, never extractable, sign only, and the CA certificate over it", async () => {
-    const objects = reader!.privateKeyObjects(label);
+    const objects = softHsm.reader.privateKeyObjects(label);
     const key = objects.split(/\n(?=Private Key Object)/).find((block) => block.includes(created.keyId))!;
     expect(key).toMatch(keyType === "p384" ? /Private Key Object; EC/ : /Private Key Object; RSA/);
     expect(key).toMatch(/Usage:\s+sign\s*\n/);
@@ -131,7 +91,13 @@ describe
     // pkcs11-tool's own view of the token's public key (its --read-object cannot export an EC one).
     const spki = t.app.services.ca.identity.publicKey;
     if (keyType === "p384") {
-      const publicKeys = reader!.pkcs11Tool("--token-label", label, "--list-objects", "--type", "pubkey");
+      const publicKeys = softHsm.reader.pkcs11Tool(
+        "--token-label",
+        label,
+        "--list-objects",
+        "--type",
+        "pubkey",
+      );
       const point = spki.subarray(spki.length - 97).toString("hex");
       expect(publicKeys).toMatch(new RegExp(`EC_POINT:\\s+0461${point}\\s[\\s\\S]*?ID:\\s+${created.keyId}`));
     } else {
@@ -148,7 +114,7 @@ describe
           "--id",
           created.keyId,
         ],
-        { env: { ...process.env, SOFTHSM2_CONF: reader!.conf } },
+        { env: { ...process.env, SOFTHSM2_CONF: softHsm.reader.conf } },
       ).stdout;
       const inCertificate = new X509Certificate(t.app.services.ca.identity.certificateDer).publicKey;
       expect(createPublicKey({ key: onToken, format: "der", type: "spki" }).equals(inCertificate)).toBe(true);
@@ -248,8 +214,8 @@ describe.runIf(tools)("ca init and a token CA's start refuse, saying why", () =>
   const init = (overrides: Partial<Parameters<typeof createTokenCertificateAuthority>[1]>, pin?: string) =>
     createTokenCertificateAuthority(
       store,
-      { modulePath: softHsmModule, tokenLabel: label, pinVariable, keyType: "p384", ...overrides },
-      caSettings(pin === undefined ? {} : { [pinVariable]: pin }),
+      { ...softHsmCaToken(label), ...overrides },
+      tokenCaSettings(pin === undefined ? {} : { [pinVariable]: pin }),
       () => new Date(),
     );
   const failure = (promise: Promise<unknown>) =>
@@ -259,7 +225,6 @@ describe.runIf(tools)("ca init and a token CA's start refuse, saying why", () =>
     );
 
   beforeAll(async () => {
-    ensureReader();
     database = await createTestDatabase("sqlite", path.join(dir, "errors.sqlite"));
     store = await openStore(database.settings);
   });
@@ -299,12 +264,12 @@ describe.runIf(tools)("ca init and a token CA's start refuse, saying why", () =>
   });
 
   it("removes the key it made from the token when the CA cannot be made around it", async () => {
-    const privateKeys = () => reader!.privateKeyObjects(label);
+    const privateKeys = () => softHsm.reader.privateKeyObjects(label);
     const before = privateKeys();
     const tooLong = createTokenCertificateAuthority(
       store,
-      { modulePath: softHsmModule, tokenLabel: label, pinVariable, keyType: "p384" },
-      { ...caSettings({ [pinVariable]: transportUserPin }), name: "N".repeat(65) },
+      softHsmCaToken(label),
+      { ...tokenCaSettings({ [pinVariable]: transportUserPin }), name: "N".repeat(65) },
       () => new Date(),
     );
     expect(await failure(tooLong)).toMatchObject({ code: "certificate.subject_too_long" });
@@ -324,7 +289,7 @@ describe.runIf(tools)("ca init and a token CA's start refuse, saying why", () =>
     const start = (environment: Record<string, string>) =>
       failure(
         createTestApp("sqlite", {
-          config: { database: database.settings, secrets: secretsWith(environment) },
+          config: { database: database.settings, secrets: tokenCaSecrets(environment) },
         }).then((t) => t.close()),
       );
     expect(await start({})).toMatchObject({ code: "ca.token_pin_unset" });

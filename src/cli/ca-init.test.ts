@@ -1,10 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cliPath } from "../test-support/cli.js";
 import { createScratchFolder } from "../test-support/files.js";
 import {
-  type BlankCardReader,
-  createBlankCardReader,
+  blankCardReaderForSuite,
   hasSoftHsm,
   softHsmModule,
   transportUserPin,
@@ -12,12 +11,12 @@ import {
 
 /** `tessera ca init` as an operator runs it: the PIN in an environment variable, the CA in SoftHSM. */
 describe.skipIf(!hasSoftHsm())("tessera ca init", () => {
-  let reader: BlankCardReader;
+  const softHsm = blankCardReaderForSuite(0, ["Office CA"]);
   const { dir } = createScratchFolder("tessera-ca-init-");
   const tessera = (environment: Record<string, string>, ...args: string[]) => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      SOFTHSM2_CONF: reader.conf,
+      SOFTHSM2_CONF: softHsm.reader.conf,
       TESSERA_DATA_DIR: dir,
       DATABASE_URL: "",
       TESSERA_CA_KEY_PASSPHRASE: "test passphrase for the CA key",
@@ -42,12 +41,6 @@ describe.skipIf(!hasSoftHsm())("tessera ca init", () => {
       "Office CA",
       ...args,
     );
-
-  beforeAll(() => {
-    reader = createBlankCardReader(0);
-    reader.addCard("Office CA");
-  });
-  afterAll(() => reader?.remove());
 
   it("refuses, saying why and without a stack trace, when the PIN, the token or the module is wrong", () => {
     const refusals = [

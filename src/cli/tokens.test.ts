@@ -1,23 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cliPath } from "../test-support/cli.js";
-import {
-  type BlankCardReader,
-  createBlankCardReader,
-  hasSoftHsm,
-  softHsmModule,
-} from "../test-support/softhsm.js";
+import { blankCardReaderForSuite, hasSoftHsm, softHsmModule } from "../test-support/softhsm.js";
 
 const tessera = (...args: string[]) =>
   spawnSync("node", [cliPath, "tokens", ...args], { encoding: "utf8", timeout: 60_000, env: process.env });
 
 describe.skipIf(!hasSoftHsm())("tessera tokens", () => {
-  let reader: BlankCardReader;
-  beforeAll(() => {
-    reader = createBlankCardReader(2);
-    reader.addCard("C-000001");
-  });
-  afterAll(() => reader?.remove());
+  blankCardReaderForSuite(2, ["C-000001"]);
 
   it("lists the tokens the module sees, blank by label pattern or not initialised", () => {
     const result = tessera("--module", softHsmModule, "--blank-label", "^blank-");

@@ -3,7 +3,12 @@ import type { CertificateState } from "../domain/certificate-states.js";
 import type { Services } from "../services/services.js";
 import type { AuditEntryInput } from "../store/audit-log.js";
 import { type Db, transact } from "../store/database.js";
-import { expireCards, expireCertificates } from "../store/expiry.js";
+import {
+  type ExpiredCard,
+  type ExpiredCertificate,
+  expireCards,
+  expireCertificates,
+} from "../store/expiry.js";
 import { lockUntilCommit } from "../store/transaction-locks.js";
 
 /** What one pass changed. */
@@ -37,48 +42,49 @@ export async function expireDue(
 ): Promise<ExpiryCounts> {
   const counts: ExpiryCounts = { certificates: 0, cards: 0 };
   for (const from of certificateStatesThatExpire)
-    counts.certificates += await repeatSlices(services, async (trx, now) => {
-      const expired = await expireCertificates(trx, from, now, sliceSize);
-      return {
-        changed: expired.length,
-        entries: expired.map((c) => ({
-          action: "certificate.expire",
-          objectType: "certificate",
-          objectId: c.serial,
-          outcome: "success" as const,
-          operator: null,
-          details: { from, to: "expired", notAfter: c.notAfter, ...(c.cardId && { cardId: c.cardId }) },
-        })),
-      };
-    });
+    counts.certificates += await expireInSlices(
+      services,
+      (trx, now) => expireCertificates(trx, from, now, sliceSize),
+      (certificate) => certificateExpiry(certificate, from),
+    );
   for (const from of cardStatesThatExpire)
-    counts.cards += await repeatSlices(services, async (trx, now) => {
-      const expired = await expireCards(trx, from, now, sliceSize);
-      return {
-        changed: expired.length,
-        entries: expired.map((c) => ({
-          action: "card.expire",
-          objectType: "card",
-          objectId: c.id,
-          outcome: "success" as const,
-          operator: null,
-          details: { cardNumber: c.cardNumber, from, to: "expired", expiresAt: c.expiresAt },
-        })),
-      };
-    });
+    counts.cards += await expireInSlices(
+      services,
+      (trx, now) => expireCards(trx, from, now, sliceSize),
+      (card) => cardExpiry(card, from),
+    );
   return counts;
 }
 
-/** Runs `slice`, each time in its own transaction, until it changes nothing. */
-async function repeatSlices(
+/** What the object history says of one row the pass moved; the pass, not an operator, did it. */
+type ExpiryEntry = Required<Pick<AuditEntryInput, "action" | "objectType" | "objectId" | "details">>;
+
+function certificateExpiry(c: ExpiredCertificate, from: CertificateState): ExpiryEntry {
+  return {
+    action: "certificate.expire",
+    objectType: "certificate",
+    objectId: c.serial,
+    details: { from, to: "expired", notAfter: c.notAfter, ...(c.cardId && { cardId: c.cardId }) },
+  };
+}
+
+function cardExpiry(c: ExpiredCard, from: CardState): ExpiryEntry {
+  return {
+    action: "card.expire",
+    objectType: "card",
+    objectId: c.id,
+    details: { cardNumber: c.cardNumber, from, to: "expired", expiresAt: c.expiresAt },
+  };
+}
+
+/**
+ * Runs `expire`, each time in its own transaction with a history entry per row it moved, until
+ * it moves nothing; answers how many rows it moved.
+ */
+async function expireInSlices<Row>(
   services: Pick<Services, "store" | "audit" | "clock">,
-  slice: (
-    trx: Db,
-    now: string,
-  ) => Promise<{
-    changed: number;
-    entries: AuditEntryInput[];
-  }>,
+  expire: (trx: Db, now: string) => Promise<Row[]>,
+  entryOf: (row: Row) => ExpiryEntry,
 ): Promise<number> {
   const { store, audit, clock } = services;
   let total = 0;
@@ -86,9 +92,14 @@ async function repeatSlices(
     const found = await transact(store, async (trx) => {
       await lockUntilCommit(trx, store.dialect, "expiryPass");
       const now = clock().toISOString();
-      const { changed, entries } = await slice(trx, now);
+      const expired = await expire(trx, now);
+      const entries = expired.map((row) => ({
+        ...entryOf(row),
+        outcome: "success" as const,
+        operator: null,
+      }));
       if (entries.length > 0) await audit.append(trx, entries, now);
-      return changed;
+      return expired.length;
     });
     if (found === 0) return total;
     total += found;

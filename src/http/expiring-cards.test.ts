@@ -2,19 +2,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../domain/csv.js";
 import { produceCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { employeeIdLasting } from "../test-support/templates.js";
-
-/** Templates whose cards end 20, 50 and 80 days after production: one per dashboard window. */
-const shortTemplates = employeeIdLasting([
-  ["Short pass", 20, "7101"],
-  ["Medium pass", 50, "7102"],
-  ["Long pass", 80, "7103"],
-]);
+import { shortLivedTemplates } from "../test-support/templates.js";
 
 describe.each(dialects)("expiring cards over HTTP on %s", (dialect) => {
   const suite = testAppForSuite(dialect, {
     options: { approvalStep: false },
-    templates: shortTemplates,
+    templates: shortLivedTemplates,
     operators: ["registrar", "production", "issuer", "security", "auditor"],
   });
   const { registrar, auditor } = suite.ops;

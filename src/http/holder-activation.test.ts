@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addressKey } from "../processes/holder-activation.js";
 import { findActivationCode } from "../store/activation-codes.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import { findCardById } from "../store/cards.js";
@@ -229,16 +228,5 @@ describe.each(dialects)("holder activation switched off on %s", (dialect) => {
       payload: { cardNumber: "1", code: "0000-0000-0000" },
     });
     expect([response.statusCode, response.json().error.code]).toEqual([404, "activation.not_offered"]);
-  });
-});
-
-describe("the address a try counts against", () => {
-  it("is an IPv4 address as it is, an IPv6 address's /64, an IPv4-mapped one as IPv4", () => {
-    expect(addressKey("203.0.113.7")).toBe("203.0.113.7");
-    expect(addressKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
-    expect(addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
-    expect(addressKey("2001:0db8:0001:0002::1")).toBe("2001:db8:1:2::/64");
-    expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
-    expect(addressKey("::1")).toBe("0:0:0:0::/64");
   });
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { testAppForSuite } from "../test-support/api-setup.js";
+import { requestCard, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 
 /**
@@ -18,11 +18,7 @@ describe.each(dialects)("the name search through the API on %s", (dialect) => {
       identifier: "NS-1",
     });
     expect(created.status).toBe(200);
-    const requested = await api("POST", "/api/v1/processes/CardsProcRequest", {
-      userId: created.body.user.id,
-      template: "Employee ID",
-    });
-    expect(requested.status).toBe(200);
+    await requestCard(api, created.body.user.id, "Employee ID");
   });
 
   it("finds the holder and the card by a word inside the last name", async () => {

@@ -2,19 +2,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { produceCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
 import { monthsFromMarch2026 } from "../test-support/calendar.js";
 import { dialects } from "../test-support/databases.js";
-import { employeeIdLasting } from "../test-support/templates.js";
+import { shortLivedTemplates } from "../test-support/templates.js";
 import { apiAs } from "../test-support/test-app.js";
-
-/** Employee ID's two certificates (authentication, signature), ending 20 and 50 days after production. */
-const shortTemplates = employeeIdLasting([
-  ["Short pass", 20, "7201"],
-  ["Medium pass", 50, "7202"],
-]);
 
 describe.each(dialects)("the pictures' reads over HTTP on %s", (dialect) => {
   const suite = testAppForSuite(dialect, {
     options: { approvalStep: false },
-    templates: shortTemplates,
+    templates: shortLivedTemplates,
     operators: ["registrar", "production", "issuer", "auditor"],
   });
   const { registrar, production, auditor } = suite.ops;

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { normalizeActivationCode } from "../domain/activation-code.js";
 import type { Actor } from "../domain/actor.js";
 import type { Card } from "../domain/card.js";
+import { addressKeyOf } from "../domain/client-address.js";
 import { isClientError, TesseraError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
 import { activateCard } from "../services/activate-card.js";
@@ -85,7 +86,7 @@ async function checkTry(
   const at = nowIso(services);
   const hourAgo = new Date(services.clock().getTime() - 3600_000).toISOString();
   // The tries of one address in turns, so that parallel tries cannot all pass the count.
-  const from = addressKey(address);
+  const from = addressKeyOf(address);
   await lockUntilCommit(trx, dialect, "loginCounts", `activation:${from}`);
   const tries = await recordActivationAttempt(trx, from, at, hourAgo);
   const found = await findCardByNumber(trx, cardNumber);
@@ -113,26 +114,6 @@ async function checkTry(
     return refuse(new TesseraError("activation.code_used"));
   if (record.expiresAt <= at) return refuse(new TesseraError("activation.code_expired"));
   return { card, refusal: undefined };
-}
-
-/**
- * Whom a try counts against: an IPv4 address, or an IPv6 address's /64 (one subscriber's
- * network: a single line hands out any number of addresses within it).
- */
-export function addressKey(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!address.includes(":")) return address;
-  const [head = "", tail = ""] = address.toLowerCase().split("::");
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === "" ? [] : tail.split(":");
-  const groups = address.includes("::")
-    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
-    : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
 }
 
 async function recordTry(

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { findCertificatesOfCard } from "../store/certificates.js";
 import {
   type ApiClient,
   countUsers,
@@ -7,6 +6,7 @@ import {
   requestCard,
   testAppForSuite,
 } from "../test-support/api-setup.js";
+import { produceCardFailingOnHolder } from "../test-support/batches.js";
 import { dialects } from "../test-support/databases.js";
 import { logonTemplate } from "../test-support/templates.js";
 
@@ -167,15 +167,7 @@ describe.each(dialects)("logon identifiers under attack on %s", (dialect) => {
         { path: field, message: expect.stringContaining("Kerberos") },
       ]);
 
-      await produceBatch(suite.t, production, [cardId]);
-      const card = (await production("GET", `/api/v1/cards/${cardId}`)).body;
-      expect(card.state).toBe("failed");
-      expect(card.reason).toContain("Kerberos");
-      expect(await findCertificatesOfCard(suite.t.app.services.store.db, cardId)).toEqual([]);
-      expect(card.allowedProcesses).not.toContain("CardsProcRepeatProduction");
-      const repeat = await production("POST", "/api/v1/processes/CardsProcRepeatProduction", { cardId });
-      expect(repeat.status).toBe(409);
-      expect(repeat.body.error).toMatchObject({ code: "card.holder_unfit_for_card", details: { field } });
+      await produceCardFailingOnHolder(suite.t, production, cardId, { reason: "Kerberos", field });
     },
   );
 

@@ -1,18 +1,14 @@
 import { PassThrough } from "node:stream";
-import { printedNameOf } from "../domain/card-fields.js";
+import { type CardFieldValues, printedNameOf } from "../domain/card-fields.js";
 import type { CardFace, CardLayout } from "./card-face.js";
 import { pdfPageToSvg } from "./page-svg.js";
 import { createPrintFileWriter } from "./print-file.js";
 
 /** The holder's fields a card face prints, as a user has them. */
-export interface CardFaceHolder {
-  readonly firstName: string;
-  readonly lastName: string;
-  readonly nameOnCard?: string | null | undefined;
-  readonly organization?: string | null | undefined;
-  readonly organizationalUnit?: string | null | undefined;
-  readonly title?: string | null | undefined;
-}
+export type CardFaceHolder = Pick<
+  CardFieldValues,
+  "firstName" | "lastName" | "nameOnCard" | "organization" | "organizationalUnit" | "title"
+>;
 
 /**
  * What the print file prints for a card of this holder: the name on card where there is one

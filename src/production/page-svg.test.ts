@@ -3,49 +3,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { employeeLayout, sampleCardFaces } from "../test-support/card-faces.js";
 import { popplerWords } from "../test-support/poppler.js";
 import { hasTool } from "../test-support/tools.js";
-import type { CardFace } from "./card-face.js";
 import { cardFaceOfHolder, cardFaceSvg } from "./card-face-svg.js";
 import { pdfPageToSvg } from "./page-svg.js";
 import { createPrintFileWriter } from "./print-file.js";
-import { createSampleJpeg, createSamplePng } from "./sample-photos.js";
 
-const layout = { title: "EMPLOYEE ID", accentColor: "#1f4e79" };
+const layout = employeeLayout;
 const expiry = new Date("2029-03-31T23:59:59Z");
-
-/** Faces that take every path of the painter: photos of both kinds, none, a name on two lines, fitted lines. */
-const faces: CardFace[] = [
-  {
-    cardNumber: "700100000017",
-    firstName: "Ada",
-    lastName: "Lovelace",
-    organization: "Analytical Engines (Ltd) & Co",
-    organizationalUnit: "Research \\ Development",
-    title: "Chief Mathematician",
-    expiry,
-    photo: createSampleJpeg(),
-  },
-  {
-    cardNumber: "700100000025",
-    firstName: "Zoë",
-    lastName: "Øster-Müller",
-    organization: "Contoso",
-    expiry,
-    photo: createSamplePng(),
-    layout: { title: "CONTRACTOR", accentColor: "#f2c94c" },
-  },
-  { cardNumber: "700100000033", firstName: "Grace", lastName: "Hopper", expiry },
-  {
-    cardNumber: "700100000041",
-    firstName: "Maximilian-Alexander Friedrich Wilhelm",
-    lastName: "von Hohenzollern-Sigmaringen-Wittelsbach",
-    organization: "Contoso Worldwide Holdings Incorporated of the Northern Hemisphere",
-    organizationalUnit: "Procurement, Logistics and Facilities",
-    title: "Senior Vice President",
-    expiry,
-  },
-];
+const faces = sampleCardFaces();
 
 /** One line of text as the SVG sets it: its words, left edge, baseline and width. */
 interface SvgLine {

@@ -395,18 +395,18 @@ class SvgPainter {
       case "cm":
         state.ctm = multiply(numbers(operands, 6, op) as unknown as Matrix, state.ctm);
         return;
+      // The colour operators (ISO 32000-1 §8.6.8): rg and g set the fill colour, RG and G the
+      // stroke's; g and G take one grey level, rg and RG red, green and blue.
       case "rg":
-        state.fill = colour(num(0), num(1), num(2));
-        return;
       case "RG":
-        state.stroke = colour(num(0), num(1), num(2));
-        return;
       case "g":
-        state.fill = colour(num(0), num(0), num(0));
+      case "G": {
+        const value =
+          op.toLowerCase() === "g" ? colour(num(0), num(0), num(0)) : colour(num(0), num(1), num(2));
+        if (op === op.toLowerCase()) state.fill = value;
+        else state.stroke = value;
         return;
-      case "G":
-        state.stroke = colour(num(0), num(0), num(0));
-        return;
+      }
       case "w":
         state.lineWidth = num(0);
         return;

@@ -3,6 +3,7 @@ import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { popplerWords } from "../test-support/poppler.js";
 import { hasTool } from "../test-support/tools.js";
 import { mm } from "./pdf-output.js";
 import { createPinLetterWriter, type PinLetter, type PinLetterOptions } from "./pin-letters.js";
@@ -10,24 +11,6 @@ import { createPinLetterWriter, type PinLetter, type PinLetterOptions } from "./
 const pdftotext = (file: string, ...args: string[]) =>
   execFileSync("pdftotext", ["-layout", ...args, file, "-"], { encoding: "utf8" });
 const pdfinfo = (file: string) => execFileSync("pdfinfo", [file], { encoding: "utf8" });
-
-/** Every word on page `page` with its box in points, origin top left. */
-function wordsOnPage(file: string, page: number) {
-  const html = execFileSync("pdftotext", ["-bbox", "-f", String(page), "-l", String(page), file, "-"], {
-    encoding: "utf8",
-  });
-  return [
-    ...html.matchAll(
-      /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
-    ),
-  ].map((match) => ({
-    xMin: Number(match[1]),
-    yMin: Number(match[2]),
-    xMax: Number(match[3]),
-    yMax: Number(match[4]),
-    text: match[5]!.replace(/&amp;/g, "&").replace(/&apos;/g, "'"),
-  }));
-}
 
 const letters: PinLetter[] = [
   {
@@ -113,7 +96,7 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPinLetterWriter", (
     const file = await writeLetters("window.pdf", { ...options, pukPrinted: true }, letters);
     // DIN 5008 form B: the window field is 20–105 mm from the left and 45–90 mm from the top.
     const window = { left: mm(20), right: mm(105), top: mm(45), bottom: mm(90) };
-    const words = wordsOnPage(file, 1);
+    const words = popplerWords(file, 1);
     const addressWords = [
       "Contoso",
       "Springfield",
@@ -127,15 +110,15 @@ describe.runIf(hasTool("pdftotext", "poppler-utils"))("createPinLetterWriter", (
     ];
     // Everything in the left half between the letterhead and the subject belongs in the window.
     const block = words.filter((word) => word.yMin > mm(35) && word.yMax < mm(97) && word.xMin < mm(120));
-    expect(block.map((word) => word.text)).toEqual(expect.arrayContaining(addressWords));
+    expect(block.map((word) => word.word)).toEqual(expect.arrayContaining(addressWords));
     for (const word of block) {
-      expect(word.xMin, word.text).toBeGreaterThanOrEqual(window.left);
-      expect(word.xMax, word.text).toBeLessThanOrEqual(window.right);
-      expect(word.yMin, word.text).toBeGreaterThanOrEqual(window.top);
-      expect(word.yMax, word.text).toBeLessThanOrEqual(window.bottom);
+      expect(word.xMin, word.word).toBeGreaterThanOrEqual(window.left);
+      expect(word.xMax, word.word).toBeLessThanOrEqual(window.right);
+      expect(word.yMin, word.word).toBeGreaterThanOrEqual(window.top);
+      expect(word.yMax, word.word).toBeLessThanOrEqual(window.bottom);
     }
     // The PIN is never in the window.
-    const pin = words.find((word) => word.text === letters[0]!.pin)!;
+    const pin = words.find((word) => word.word === letters[0]!.pin)!;
     expect(pin.yMin).toBeGreaterThan(window.bottom);
   });
 

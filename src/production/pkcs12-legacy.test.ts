@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { children, content, type DerElement, decodeOid, readSmallInteger, readWhole } from "../pki/der.js";
+import { makeCaWithOpenssl } from "../test-support/openssl.js";
 import { hasTool } from "../test-support/tools.js";
 import { derivePkcs12Key, KeyPurpose, sha1Digest } from "./pkcs12-legacy.js";
 
@@ -90,24 +91,13 @@ describe.runIf(hasTool("openssl", "openssl"))("derivePkcs12Key (RFC 7292 Appendi
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), "tessera-pkcs12-kdf-"));
-    const key = path.join(dir, "key.pem");
-    const certificate = path.join(dir, "certificate.pem");
+    const { pem: certificate, key } = makeCaWithOpenssl(
+      dir,
+      "certificate",
+      ["-subj", "/CN=Appendix B", "-days", "2"],
+      ["-newkey", "rsa:2048"],
+    );
     const file = path.join(dir, "openssl-legacy.p12");
-    runOk("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      certificate,
-      "-subj",
-      "/CN=Appendix B",
-      "-days",
-      "2",
-    ]);
     runOk("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", key, "-outform", "DER", "-out", `${key}.der`]);
     keyDer = readFileSync(`${key}.der`);
     certificateDer = new X509Certificate(readFileSync(certificate)).raw;

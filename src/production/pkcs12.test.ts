@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TesseraError } from "../domain/errors.js";
+import { makeCaWithOpenssl } from "../test-support/openssl.js";
 import { hasTool } from "../test-support/tools.js";
 import { buildPkcs12, type Pkcs12Entry, verifyPkcs12Mac } from "./pkcs12.js";
 
@@ -51,57 +52,49 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
   /** Two P-256 entries and the CA: the file most tests read. */
   let file: string;
 
+  /** Makes a key and a certificate for it with OpenSSL, issued by the CA `ca.pem` and its key. */
+  function issueWithOpenssl(name: string, keyArgs: string[], subject: string): { pem: string; key: string } {
+    const key = path.join(dir, `${name}.key`);
+    const pem = path.join(dir, `${name}.pem`);
+    const request = path.join(dir, `${name}.csr`);
+    runOk("openssl", [
+      "req",
+      "-new",
+      ...keyArgs,
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      request,
+      "-subj",
+      subject,
+    ]);
+    runOk("openssl", [
+      "x509",
+      "-req",
+      "-in",
+      request,
+      "-CA",
+      path.join(dir, "ca.pem"),
+      "-CAkey",
+      path.join(dir, "ca.key"),
+      "-set_serial",
+      String(Math.floor(Math.random() * 1e9)),
+      "-days",
+      "2",
+      "-out",
+      pem,
+    ]);
+    return { pem, key };
+  }
+
   /** Makes a key and a certificate with OpenSSL, issued by the CA unless it is the CA. */
   function makeEntry(name: string, keyArgs: string[], friendlyName: string): Pkcs12Entry {
-    const key = path.join(dir, `${name}.key`);
-    const certificate = path.join(dir, `${name}.crt`);
     const subject = `/CN=Tessera test ${name}`;
-    if (name === "ca") {
-      runOk("openssl", [
-        "req",
-        "-x509",
-        ...keyArgs,
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        certificate,
-        "-subj",
-        subject,
-        "-days",
-        "2",
-      ]);
-    } else {
-      const request = path.join(dir, `${name}.csr`);
-      runOk("openssl", [
-        "req",
-        "-new",
-        ...keyArgs,
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        request,
-        "-subj",
-        subject,
-      ]);
-      runOk("openssl", [
-        "x509",
-        "-req",
-        "-in",
-        request,
-        "-CA",
-        path.join(dir, "ca.crt"),
-        "-CAkey",
-        path.join(dir, "ca.key"),
-        "-set_serial",
-        String(Math.floor(Math.random() * 1e9)),
-        "-days",
-        "2",
-        "-out",
-        certificate,
-      ]);
-    }
+    const { pem: certificate, key } =
+      name === "ca"
+        ? makeCaWithOpenssl(dir, name, ["-subj", subject, "-days", "2"], keyArgs)
+        : issueWithOpenssl(name, keyArgs, subject);
     return {
       privateKeyPkcs8: createPrivateKey(readFileSync(key)).export({ type: "pkcs8", format: "der" }),
       certificate: new X509Certificate(readFileSync(certificate)).raw,
@@ -286,7 +279,7 @@ describe.runIf(hasTool("openssl", "openssl"))("buildPkcs12", () => {
           "-inkey",
           path.join(dir, "authentication.key"),
           "-in",
-          path.join(dir, "authentication.crt"),
+          path.join(dir, "authentication.pem"),
           "-macalg",
           macAlgorithm,
           "-passout",

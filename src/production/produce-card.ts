@@ -9,6 +9,7 @@ import {
 } from "../pki/index.js";
 import type { WrittenCard } from "./card-encoder.js";
 import { type CardFace, prepareCardFace } from "./card-face.js";
+import { cardFaceOfHolder } from "./card-face-svg.js";
 import { bufferOf, type ChunkCard, type ChunkJob, type ChunkTemplate } from "./chunk-job.js";
 import type { PinLetter } from "./pin-letters.js";
 import type { ProductionContext } from "./production-context.js";
@@ -138,19 +139,14 @@ export async function produceCard(
   };
 }
 
+/** The face the print file prints: the one the card page's preview draws, from the same holder fields. */
 function cardFaceOf(card: ChunkCard, template: ChunkTemplate, expiry: Date): CardFace {
-  const { holder } = card;
-  return {
-    cardNumber: card.cardNumber,
-    firstName: holder.firstName,
-    lastName: holder.lastName,
-    organization: holder.organization ?? undefined,
-    organizationalUnit: holder.organizationalUnit ?? undefined,
-    title: holder.title ?? undefined,
-    expiry,
-    photo: card.photo ? bufferOf(card.photo) : undefined,
-    layout: template.layout,
-  };
+  const photo = card.photo ? bufferOf(card.photo) : undefined;
+  return cardFaceOfHolder(
+    card.holder,
+    { cardNumber: card.cardNumber, expiry, layout: template.layout },
+    photo,
+  );
 }
 
 function subjectOf(card: ChunkCard): CertificateSubject {

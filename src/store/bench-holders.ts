@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { formatCardNumber } from "../domain/card-number.js";
 import type { CardState } from "../domain/card-states.js";
 import { type Store, transact } from "./database.js";
+import { insertInSlices } from "./in-slices.js";
 
 /** Fixtures of the benchmarks (`src/bench/`): many holders at once, and fresh planner statistics. */
 
@@ -57,11 +58,7 @@ export async function insertBenchHolders(
       };
     });
     await transact(store, async (trx) => {
-      for (let k = 0; k < users.length; k += 500)
-        await trx
-          .insertInto("users")
-          .values(users.slice(k, k + 500))
-          .execute();
+      await insertInSlices(trx, "users", users, 500, (row) => row);
       const cards = users.map((u, k) => ({
         id: randomUUID(),
         card_number: formatCardNumber("9", 9, i + k + 1),
@@ -82,11 +79,7 @@ export async function insertBenchHolders(
         expires_at: life?.expiresAt ?? null,
         updated_at: at,
       }));
-      for (let k = 0; k < cards.length; k += 500)
-        await trx
-          .insertInto("cards")
-          .values(cards.slice(k, k + 500))
-          .execute();
+      await insertInSlices(trx, "cards", cards, 500, (row) => row);
       if (!life) return;
       const held = state === "issued";
       const certificates = cards.flatMap((card, k) =>
@@ -105,11 +98,7 @@ export async function insertBenchHolders(
           updated_at: at,
         })),
       );
-      for (let k = 0; k < certificates.length; k += 500)
-        await trx
-          .insertInto("certificates")
-          .values(certificates.slice(k, k + 500))
-          .execute();
+      await insertInSlices(trx, "certificates", certificates, 500, (row) => row);
     });
   }
 }

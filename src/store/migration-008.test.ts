@@ -1,7 +1,12 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
-import { databaseBeforeMigration } from "../test-support/migration-upgrade.js";
+import {
+  databaseBeforeMigration,
+  insertOldBatch,
+  insertOldTemplate,
+  insertOldUser,
+} from "../test-support/migration-upgrade.js";
 
 /**
  * Migration 008 on a database that already produced cards: each card learns the batch that
@@ -15,13 +20,12 @@ describe.each(dialects)("migration 008 on a database with earlier batches on %s"
     const { db, migrate } = await openBeforeMigration();
 
     const at = "2026-01-01T00:00:00.000Z";
-    await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
-              values ('u1', 'U-1', 'Ann', 'Old', 'ann@example.org', 'active', 'old ann', 'admin', ${at}, ${at})`.execute(
+    await insertOldUser(
       db,
+      { id: "u1", identifier: "U-1", firstName: "Ann", lastName: "Old", email: "ann@example.org" },
+      at,
     );
-    await sql`insert into card_templates (name, definition, updated_at) values ('Employee ID', '{}', ${at})`.execute(
-      db,
-    );
+    await insertOldTemplate(db, at);
     for (const [id, state] of [
       ["c1", "active"],
       ["c2", "issued"],
@@ -31,13 +35,18 @@ describe.each(dialects)("migration 008 on a database with earlier batches on %s"
                 values (${id}, ${`N-${id}`}, 'u1', 'Employee ID', ${state}, 'Ann Old', 'old ann', 3, 'admin', ${at}, ${at})`.execute(
         db,
       );
-    const batch = async (id: string, process: string, createdAt: string) =>
-      sql`insert into batches (id, process, state, options, created_by, created_by_name, created_at, updated_at, total, chunks)
-          values (${id}, ${process}, 'completed', '{}', 'admin', 'admin', ${createdAt}, ${createdAt}, 2, 1)`.execute(
-        db,
-      );
-    await batch("issue", "CardsBoProcIssueMultiple", "2026-01-02T00:00:00.000Z");
-    await batch("activate", "CardsBoProcActivateMultiple", "2026-01-03T00:00:00.000Z");
+    await insertOldBatch(db, {
+      id: "issue",
+      process: "CardsBoProcIssueMultiple",
+      createdAt: "2026-01-02T00:00:00.000Z",
+      total: 2,
+    });
+    await insertOldBatch(db, {
+      id: "activate",
+      process: "CardsBoProcActivateMultiple",
+      createdAt: "2026-01-03T00:00:00.000Z",
+      total: 2,
+    });
     const item = async (batchId: string, cardId: string, seq: number) =>
       sql`insert into batch_items (batch_id, card_id, seq, chunk, state, updated_at)
           values (${batchId}, ${cardId}, ${seq}, 1, 'done', ${at})`.execute(db);

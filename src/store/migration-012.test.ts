@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
-import { databaseBeforeMigration } from "../test-support/migration-upgrade.js";
+import { databaseBeforeMigration, insertOldBatch, insertOldUser } from "../test-support/migration-upgrade.js";
 import type { Db } from "./database.js";
 import { reserveSequence } from "./sequences.js";
 
@@ -17,20 +17,14 @@ describe.each(dialects)("migration 012 on a database with earlier batches on %s"
     const { db, migrate } = await openBeforeMigration();
 
     const at = "2026-01-01T00:00:00.000Z";
-    await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
-              values ('u1', 'U-1', 'Ann', 'Old', 'ann@example.org', 'active', 'old ann', 'admin', ${at}, ${at})`.execute(
-      db,
-    );
+    await insertOldUser(db, { id: "u1", firstName: "Ann", lastName: "Old" }, at);
     for (const [id, createdAt] of [
       ["b-z", "2026-01-02T00:00:00.000Z"],
       ["b-y", "2026-01-03T00:00:00.000Z"],
       ["b-b", "2026-01-01T00:00:00.000Z"],
       ["b-a", "2026-01-01T00:00:00.000Z"],
-    ])
-      await sql`insert into batches (id, process, state, options, created_by, created_by_name, created_at, updated_at, total, chunks)
-          values (${id}, 'CardsBoProcIssueMultiple', 'completed', '{}', 'admin', 'admin', ${createdAt}, ${createdAt}, 1, 1)`.execute(
-        db,
-      );
+    ] as const)
+      await insertOldBatch(db, { id, process: "CardsBoProcIssueMultiple", createdAt, total: 1 });
 
     await migrate();
     const batches = await sql<{

@@ -1,7 +1,11 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
-import { databaseBeforeMigration } from "../test-support/migration-upgrade.js";
+import {
+  databaseBeforeMigration,
+  insertOldTemplate,
+  insertOldUser,
+} from "../test-support/migration-upgrade.js";
 import { searchCards } from "./cards.js";
 import type { Db } from "./database.js";
 import { searchUsers, updateUser } from "./users.js";
@@ -17,17 +21,12 @@ describe.each(dialects)("migration 019 on a database with earlier users and card
   it("keeps the cards and finds their holders by name", async () => {
     const { db, migrate } = await openBeforeMigration();
     const at = "2026-01-01T00:00:00.000Z";
-    await sql`insert into card_templates (name, definition, updated_at) values ('Employee ID', '{}', ${at})`.execute(
-      db,
-    );
+    await insertOldTemplate(db, at);
     for (const [i, [id, first, last]] of [
       ["u1", "Anna", "Maria-Magdalena Svensson"],
       ["u2", "Zoë", "Núñez"],
     ].entries()) {
-      await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
-                values (${id}, ${id}, ${first}, ${last}, ${`${id}@example.org`}, 'active', ${`${last} ${first}`.toLowerCase()}, 'admin', ${at}, ${at})`.execute(
-        db,
-      );
+      await insertOldUser(db, { id: id!, firstName: first!, lastName: last! }, at);
       await sql`insert into cards (id, card_number, user_id, template, state, holder_name, holder_key, version, requested_by, requested_at, updated_at)
                 values (${`c${id}`}, ${`900${i}`}, ${id}, 'Employee ID', 'requested', ${`${first} ${last}`}, ${`${last} ${first}`.toLowerCase()}, 1, 'admin', ${at}, ${at})`.execute(
         db,

@@ -1,8 +1,11 @@
+import { expect } from "vitest";
 import type { App } from "../app.js";
 import type { ProcessOptions } from "../domain/process-options.js";
 import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
+import { findCertificatesOfCard } from "../store/certificates.js";
 import { findOperatorByUsername } from "../store/operators.js";
+import { type ApiClient, produceBatch } from "./api-setup.js";
 import type { TestApp } from "./test-app.js";
 
 /**
@@ -82,4 +85,30 @@ async function orderBatch(app: App, order: Parameters<typeof orderBatchOfNewHold
     options: order.options,
   });
   return (result as { batchId: string }).batchId;
+}
+
+/**
+ * Produces the card in a batch of its own and checks that it failed on its holder's data before
+ * anything was made: failed, its reason naming `reason`, no certificate, and Repeat production
+ * neither offered nor accepted (card.holder_unfit_for_card, naming `field`). Returns the card.
+ */
+export async function produceCardFailingOnHolder(
+  t: TestApp,
+  production: ApiClient,
+  cardId: string,
+  expected: { reason: string; field: string },
+) {
+  await produceBatch(t, production, [cardId]);
+  const card = (await production("GET", `/api/v1/cards/${cardId}`)).body;
+  expect(card.state).toBe("failed");
+  expect(card.reason).toContain(expected.reason);
+  expect(await findCertificatesOfCard(t.app.services.store.db, cardId)).toEqual([]);
+  expect(card.allowedProcesses).not.toContain("CardsProcRepeatProduction");
+  const repeat = await production("POST", "/api/v1/processes/CardsProcRepeatProduction", { cardId });
+  expect(repeat.status).toBe(409);
+  expect(repeat.body.error).toMatchObject({
+    code: "card.holder_unfit_for_card",
+    details: { field: expected.field },
+  });
+  return card;
 }

@@ -1,5 +1,5 @@
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { afterAll } from "vitest";
 import type { Dialect } from "../store/database.js";
@@ -51,4 +51,42 @@ export function databaseBeforeMigration(
     await migrateTo(names[names.indexOf(step) - 1]!);
     return { db: opened, migrate: () => migrateTo(step) };
   };
+}
+
+/*
+ * Rows as a deployment of the first migrations wrote them, for an upgrade test to write before
+ * `migrate`: only the columns every later shape still has, the rest left to their defaults.
+ */
+
+/** Inserts the Employee ID template (its definition empty: no upgrade reads it). */
+export async function insertOldTemplate(db: Kysely<unknown>, at: string): Promise<void> {
+  await sql`insert into card_templates (name, definition, updated_at) values ('Employee ID', '{}', ${at})`.execute(
+    db,
+  );
+}
+
+/** Inserts an active user; the identifier and e-mail address are made from `id` unless given. */
+export async function insertOldUser(
+  db: Kysely<unknown>,
+  user: { id: string; firstName: string; lastName: string; identifier?: string; email?: string },
+  at: string,
+): Promise<void> {
+  const { id, firstName, lastName, identifier = id, email = `${id}@example.org` } = user;
+  const searchName = `${lastName} ${firstName}`.toLowerCase();
+  await sql`insert into users (id, identifier, first_name, last_name, email, state, search_name, created_by, created_at, updated_at)
+            values (${id}, ${identifier}, ${firstName}, ${lastName}, ${email}, 'active', ${searchName}, 'admin', ${at}, ${at})`.execute(
+    db,
+  );
+}
+
+/** Inserts a completed batch of `process`, made at `createdAt`, of `total` cards in one chunk. */
+export async function insertOldBatch(
+  db: Kysely<unknown>,
+  batch: { id: string; process: string; createdAt: string; total: number },
+): Promise<void> {
+  const { id, process, createdAt, total } = batch;
+  await sql`insert into batches (id, process, state, options, created_by, created_by_name, created_at, updated_at, total, chunks)
+            values (${id}, ${process}, 'completed', '{}', 'admin', 'admin', ${createdAt}, ${createdAt}, ${total}, 1)`.execute(
+    db,
+  );
 }

@@ -40,34 +40,21 @@ export function askOcsp(request: {
 }
 
 /**
- * A self-signed P-256 certificate made by `openssl req -x509` in `dir`, as an office's own PKI
- * makes its CA: `name.pem` and its unencrypted key `name.key`, with `options` (subject, validity,
- * extensions) on the command line. Returns the two paths; OpenSSL's refusal throws.
+ * A self-signed certificate made by `openssl req -x509` in `dir`, as an office's own PKI makes its
+ * CA: `name.pem` and its unencrypted key `name.key`, with `options` (subject, validity,
+ * extensions) on the command line, its key a new P-256 one unless `newKey` says which. Returns the
+ * two paths; OpenSSL's refusal throws.
  */
 export function makeCaWithOpenssl(
   dir: string,
   name: string,
   options: string[],
+  newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
 ): { pem: string; key: string } {
   const pem = path.join(dir, `${name}.pem`);
   const key = path.join(dir, `${name}.key`);
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      pem,
-      ...options,
-    ],
-    { stdio: "pipe" },
-  );
+  execFileSync("openssl", ["req", "-x509", ...newKey, "-nodes", "-keyout", key, "-out", pem, ...options], {
+    stdio: "pipe",
+  });
   return { pem, key };
 }

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { hasTool } from "./tools.js";
 
 /** Where Debian's softhsm2 package puts the module. */
@@ -95,5 +96,28 @@ export function createBlankCardReader(count: number): BlankCardReader {
         { env, stdio: "pipe" },
       ).status === 0,
     remove: () => rmSync(base, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * For a suite of SoftHSM tests: before its tests (and before they initialise any module: SoftHSM
+ * reads its token folder in C_Initialize), a reader of `count` blank cards and the tokens
+ * `labels`; after them, removed. Read `reader` inside the tests, once the suite has started.
+ */
+export function blankCardReaderForSuite(
+  count: number,
+  labels: readonly string[] = [],
+): { readonly reader: BlankCardReader } {
+  let reader: BlankCardReader | undefined;
+  beforeAll(() => {
+    reader = createBlankCardReader(count);
+    for (const label of labels) reader.addCard(label);
+  });
+  afterAll(() => reader?.remove());
+  return {
+    get reader() {
+      if (!reader) throw new Error("the reader is made before the suite's tests");
+      return reader;
+    },
   };
 }

@@ -13,6 +13,16 @@ export function employeeIdLasting(
 }
 
 /**
+ * Employee IDs whose cards, and their two certificates, end 20, 50 and 80 days after production:
+ * one in each window of the expiring cards.
+ */
+export const shortLivedTemplates: CardTemplate[] = employeeIdLasting([
+  ["Short pass", 20, "7101"],
+  ["Medium pass", 50, "7102"],
+  ["Long pass", 80, "7103"],
+]);
+
+/**
  * A template of one P-256 authentication certificate, named "logon", with these `logon` settings
  * as a configuration writes them (what it leaves out takes the schema's default).
  */

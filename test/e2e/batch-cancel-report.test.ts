@@ -8,7 +8,13 @@
 import { expect, it } from "vitest";
 import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
-import { batchFigures, describeInChromium, errorsThrownBy, screenshot } from "./support.js";
+import {
+  batchFigures,
+  cancelBatchOnItsPage,
+  describeInChromium,
+  errorsThrownBy,
+  screenshot,
+} from "./support.js";
 
 describeInChromium("Cancel batch right after Next in Chromium", (suite) => {
   it("follows the cancelled batch to its end and reports what was produced and what went back", async () => {
@@ -39,15 +45,7 @@ describeInChromium("Cancel batch right after Next in Chromium", (suite) => {
     // Every chunk (4 + 4 + 1 cards in tests) is being produced when the operator cancels.
     for (const chunk of [1, 2, 3]) await leaseChunkElsewhere(t, { batchId, chunk, attempts: 1 });
     await expect.poll(() => page.getByTestId("batch-in-production").textContent()).toBe("9");
-    await page.getByRole("button", { name: "Cancel batch" }).click();
-    const dialog = page.getByRole("dialog", { name: "Cancel the batch?" });
-    const promise = await dialog.textContent();
-    expect(promise).toContain("The 9 cards in production are finished and will be produced.");
-    expect(promise).toContain("The 0 cards not yet started go back to approved");
-    await dialog.getByRole("button", { name: "Cancel batch" }).click();
-    await page
-      .getByText("0 cards not started went back to approved; 9 cards in production finish.")
-      .waitFor();
+    await cancelBatchOnItsPage(page, { inProduction: 9, notStarted: 0 });
     expect((await production("GET", `/api/v1/batches/${batchId}`)).body).toMatchObject({
       state: "cancelled",
       finishing: true,

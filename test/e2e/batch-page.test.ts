@@ -8,6 +8,7 @@ import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
 import {
   batchFigures,
+  cancelBatchOnItsPage,
   describeInChromium,
   errorsThrownBy,
   screenshot,
@@ -35,16 +36,7 @@ describeInChromium("the batch page in Chromium", (suite) => {
     const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     await expect.poll(() => page.getByTestId("batch-in-production").textContent()).toBe("4");
-    await page.getByRole("button", { name: "Cancel batch" }).click();
-    const dialog = page.getByRole("dialog", { name: "Cancel the batch?" });
-    await dialog.waitFor();
-    const promise = await dialog.textContent();
-    expect(promise).toContain("4 cards in production are finished");
-    expect(promise).toContain("6 cards not yet started go back to approved");
-    await dialog.getByRole("button", { name: "Cancel batch" }).click();
-    await page
-      .getByText("6 cards not started went back to approved; 4 cards in production finish.")
-      .waitFor();
+    await cancelBatchOnItsPage(page, { inProduction: 4, notStarted: 6 });
     await page.getByText("Cancelled — finishing", { exact: true }).first().waitFor();
     expect(await page.getByTestId("batch-outcome").textContent()).toContain(
       "4 cards in production are being finished",

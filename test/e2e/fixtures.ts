@@ -93,3 +93,39 @@ export async function approvedCards(t: TestApp): Promise<CardRead[]> {
   const { body } = await api("GET", "/api/v1/cards?state=approved&limit=500");
   return body.items;
 }
+
+/** A page to walk to: a name for its screenshot, its address, and the heading it shows. */
+export type WalkedPage = [name: string, address: string, heading: string];
+
+/** Every page at an address of its own, each walk through the whole UI as `chief` visits. */
+const pagesAtFixedAddresses: WalkedPage[] = [
+  ["dashboard", "/", "Dashboard"],
+  ["users", "/users", "Users"],
+  ["create-user", "/users/new", "Create user"],
+  ["import-users", "/users/import", "Import users"],
+  ["cards", "/cards", "Cards"],
+  ["approvals", "/approvals", "Approvals"],
+  ["batch-orders", "/batch-orders", "BATCH ORDERS"],
+  ["issue-multiple-cards", "/batch-orders/issue-multiple-cards?searched=1", "Issue multiple cards"],
+  ["activate-multiple-cards", "/batch-orders/activate-multiple-cards?searched=1", "Activate multiple cards"],
+  ["renew-multiple-cards", "/batch-orders/renew-multiple-cards?searched=1", "Renew multiple cards"],
+  ["request-multiple-cards", "/batch-orders/request-multiple-cards", "Request multiple cards"],
+  ["batches", "/batches", "Batches"],
+  ["certificates", "/certificates", "Certificates"],
+  ["audit", "/audit", "Audit"],
+  ["admin-operators", "/administration/operators", "Administration"],
+  ["admin-tokens", "/administration/tokens", "Administration"],
+  ["admin-templates", "/administration/templates", "Administration"],
+  ["admin-options", "/administration/options", "Administration"],
+  ["admin-ca", "/administration/ca", "Administration"],
+  ["api-tokens", "/api-tokens", "API tokens"],
+  ["not-found", "/no/such/page", "No such page"],
+];
+
+/**
+ * The pages a walk through the whole UI as `chief` (who holds every role) visits: every page at an
+ * address of its own, then `made`, the pages of the users, cards or batches the walk made.
+ */
+export function pagesToWalk(made: WalkedPage[]): WalkedPage[] {
+  return [...pagesAtFixedAddresses, ...made];
+}

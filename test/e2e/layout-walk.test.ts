@@ -8,7 +8,7 @@
  */
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
-import { apiAsOperator, readCard, seedApprovedCards } from "./fixtures.js";
+import { apiAsOperator, pagesToWalk, readCard, seedApprovedCards } from "./fixtures.js";
 import {
   describeInChromium,
   errorsThrownBy,
@@ -150,38 +150,13 @@ describeInChromium("the operator UI's layout at 1440 px and 390 px", (suite) => 
     const issuedCard = (await chief("GET", `/api/v1/cards/${issued.id}`)).body;
     const serial = issuedCard.certificates[0].serial as string;
 
-    const pages: [string, string, string][] = [
-      ["dashboard", "/", "Dashboard"],
-      ["users", "/users", "Users"],
+    const pages = pagesToWalk([
       ["user", `/users/${issuedCard.userId}`, issuedCard.holderName],
-      ["create-user", "/users/new", "Create user"],
-      ["import-users", "/users/import", "Import users"],
-      ["cards", "/cards", "Cards"],
       ["card-issued", `/cards/${issued.id}`, `Card ${issued.cardNumber}`],
       ["card-failed", `/cards/${failed.id}`, `Card ${failed.cardNumber}`],
-      ["approvals", "/approvals", "Approvals"],
-      ["batch-orders", "/batch-orders", "BATCH ORDERS"],
-      ["issue-multiple-cards", "/batch-orders/issue-multiple-cards?searched=1", "Issue multiple cards"],
-      [
-        "activate-multiple-cards",
-        "/batch-orders/activate-multiple-cards?searched=1",
-        "Activate multiple cards",
-      ],
-      ["renew-multiple-cards", "/batch-orders/renew-multiple-cards?searched=1", "Renew multiple cards"],
-      ["request-multiple-cards", "/batch-orders/request-multiple-cards", "Request multiple cards"],
-      ["batches", "/batches", "Batches"],
       ["batch", `/batches/${batchId}`, "Batch"],
-      ["certificates", "/certificates", "Certificates"],
       ["certificate", `/certificates/${serial}`, "Certificate"],
-      ["audit", "/audit", "Audit"],
-      ["admin-operators", "/administration/operators", "Administration"],
-      ["admin-tokens", "/administration/tokens", "Administration"],
-      ["admin-templates", "/administration/templates", "Administration"],
-      ["admin-options-pending", "/administration/options", "Administration"],
-      ["admin-ca", "/administration/ca", "Administration"],
-      ["api-tokens", "/api-tokens", "API tokens"],
-      ["not-found", "/no/such/page", "No such page"],
-    ];
+    ]);
 
     return { pages };
   }

@@ -5,7 +5,7 @@
  * Screenshots go to artifacts/screenshots/.
  */
 import { expect, it } from "vitest";
-import { apiAsOperator, approvedCards, readCard, seedApprovedCards } from "./fixtures.js";
+import { apiAsOperator, approvedCards, pagesToWalk, readCard, seedApprovedCards } from "./fixtures.js";
 import { activateCardThroughTheUi, issueThreeCardsThroughTheSeedFlow } from "./issue-multiple-cards-flow.js";
 import {
   describeInChromium,
@@ -264,33 +264,10 @@ describeInChromium("the operator UI in Chromium", (suite) => {
     await scan("login");
 
     await logIn(page, suite.ui.baseUrl, "chief");
-    const pages: [string, string, string][] = [
-      ["dashboard", "/", "Dashboard"],
-      ["users", "/users", "Users"],
-      ["create-user", "/users/new", "Create user"],
-      ["import-users", "/users/import", "Import users"],
+    const pages = pagesToWalk([
       ["user", `/users/${user.userId}`, user.holderName],
-      ["cards", "/cards", "Cards"],
       ["card-approved", `/cards/${cardId}`, `Card ${card.cardNumber}`],
-      ["approvals", "/approvals", "Approvals"],
-      ["batch-orders-all", "/batch-orders", "BATCH ORDERS"],
-      ["issue-multiple-cards", "/batch-orders/issue-multiple-cards?searched=1", "Issue multiple cards"],
-      [
-        "activate-multiple-cards",
-        "/batch-orders/activate-multiple-cards?searched=1",
-        "Activate multiple cards",
-      ],
-      ["request-multiple-cards", "/batch-orders/request-multiple-cards", "Request multiple cards"],
-      ["batches", "/batches", "Batches"],
-      ["certificates", "/certificates", "Certificates"],
-      ["audit", "/audit", "Audit"],
-      ["admin-operators", "/administration/operators", "Administration"],
-      ["admin-tokens", "/administration/tokens", "Administration"],
-      ["admin-templates", "/administration/templates", "Administration"],
-      ["admin-options", "/administration/options", "Administration"],
-      ["admin-ca", "/administration/ca", "Administration"],
-      ["not-found", "/no/such/page", "No such page"],
-    ];
+    ]);
     for (const [name, path, heading] of pages) {
       await page.goto(`${suite.ui.baseUrl}${path}`);
       await page.getByRole("heading", { name: heading, level: 1 }).waitFor();

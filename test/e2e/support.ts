@@ -189,6 +189,30 @@ export async function batchFigures(
   return shown;
 }
 
+/**
+ * Cancels the running batch its page shows, as an operator does: the dialog promises that the
+ * cards in production are finished and those not started go back to approved, and once
+ * confirmed the page says what happened, with the same figures.
+ */
+export async function cancelBatchOnItsPage(
+  page: Page,
+  cards: { inProduction: number; notStarted: number },
+): Promise<void> {
+  const { inProduction, notStarted } = cards;
+  await page.getByRole("button", { name: "Cancel batch" }).click();
+  const dialog = page.getByRole("dialog", { name: "Cancel the batch?" });
+  await dialog.waitFor();
+  const promise = await dialog.textContent();
+  expect(promise).toContain(`The ${inProduction} cards in production are finished and will be produced.`);
+  expect(promise).toContain(`The ${notStarted} cards not yet started go back to approved`);
+  await dialog.getByRole("button", { name: "Cancel batch" }).click();
+  await page
+    .getByText(
+      `${notStarted} cards not started went back to approved; ${inProduction} cards in production finish.`,
+    )
+    .waitFor();
+}
+
 /** The labels of the left navigation. */
 export async function navigationLabels(page: Page): Promise<string[]> {
   const labels = page.getByRole("navigation", { name: "Main navigation" }).locator(".mantine-NavLink-label");

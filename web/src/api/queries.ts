@@ -1,6 +1,15 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { api, withQuery } from "./client";
-import type { Card, CardDetail, CardTemplate, CatalogEntry, Page, ProcessOptions, User } from "./types";
+import type {
+  Card,
+  CardDetail,
+  CardState,
+  CardTemplate,
+  CatalogEntry,
+  Page,
+  ProcessOptions,
+  User,
+} from "./types";
 
 export type CardQuery = {
   /** "exact": count every match of a name search (a selection of all that match says how many). */
@@ -40,6 +49,25 @@ export function usePage<T>(key: string, path: string, query: QueryValues, option
 
 export function useCards(query: CardQuery, options: PageOptions<Card> = {}) {
   return usePage<Card>("cards", "/api/v1/cards", query, options);
+}
+
+/**
+ * How many cards are in each of `states` now: the Cards list's total of each state, asked with
+ * the Cards list's own query keys, so every figure of a state shares one answer. `error` is the
+ * first that failed.
+ */
+export function useCardCountsPerState(states: readonly CardState[]) {
+  const counts = useQueries({
+    queries: states.map((state) => ({
+      queryKey: ["cards", { state, limit: 1 }],
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api.get<Page<Card>>(withQuery("/api/v1/cards", { state, limit: 1 }), signal),
+    })),
+  });
+  return {
+    countOf: (state: CardState): number | undefined => counts[states.indexOf(state)]?.data?.total,
+    error: counts.find((c) => c.error)?.error,
+  };
 }
 
 export function useCard(id: string | undefined) {

@@ -1,11 +1,10 @@
-import { SimpleGrid, Skeleton, Text, UnstyledButton } from "@mantine/core";
+import { SimpleGrid, Text } from "@mantine/core";
 import { useQueries } from "@tanstack/react-query";
-import { Link } from "react-router";
 import { api } from "../api/client";
 import type { Page } from "../api/types";
 import { useOperator } from "../auth/session";
+import { CountTile } from "../components/CountTile";
 import { ErrorAlert } from "../components/ErrorAlert";
-import { formatNumber } from "../components/format";
 import { Section } from "../components/Section";
 
 type Role = Parameters<ReturnType<typeof useOperator>["has"]>[0] extends readonly (infer R)[] | "any"
@@ -118,29 +117,11 @@ export function ActOnSection() {
     <Section title="For you to act on" p="md">
       {failed && <ErrorAlert error={failed.error} />}
       <SimpleGrid cols={{ base: 1, xs: 2, lg: 4 }} spacing="xs">
-        {shown.map((figure, i) => {
-          const total = counts[i]?.data?.total;
-          return (
-            <UnstyledButton
-              key={figure.key}
-              component={Link}
-              to={figure.to}
-              p="sm"
-              data-figure={figure.key}
-              data-count={total}
-              style={{ border: "1px solid var(--mantine-color-gray-3)", borderRadius: 6 }}
-            >
-              <Text size="sm">{figure.label}</Text>
-              {total === undefined ? (
-                <Skeleton h={24} mt={8} w={48} />
-              ) : (
-                <Text fz={22} fw={650} mt={6} style={{ fontVariantNumeric: "tabular-nums" }}>
-                  {formatNumber(total)}
-                </Text>
-              )}
-            </UnstyledButton>
-          );
-        })}
+        {shown.map((figure, i) => (
+          <CountTile key={figure.key} to={figure.to} figure={figure.key} count={counts[i]?.data?.total}>
+            <Text size="sm">{figure.label}</Text>
+          </CountTile>
+        ))}
       </SimpleGrid>
     </Section>
   );

@@ -1,11 +1,12 @@
-import { Anchor, Button, SimpleGrid, Skeleton, Stack, Text, UnstyledButton } from "@mantine/core";
+import { Anchor, Button, SimpleGrid, Stack, Text } from "@mantine/core";
 import { IconArrowRight } from "@tabler/icons-react";
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, withQuery } from "../api/client";
-import { useCards } from "../api/queries";
-import type { Batch, Card, Page } from "../api/types";
+import { useCardCountsPerState, useCards } from "../api/queries";
+import type { Batch, Page } from "../api/types";
 import { useOperator } from "../auth/session";
+import { CountTile } from "../components/CountTile";
 import { cardColumn } from "../components/card-columns";
 import { type Column, DataTable } from "../components/DataTable";
 import { EmptyNote, ErrorAlert } from "../components/ErrorAlert";
@@ -37,39 +38,16 @@ const dashboardStates = [
 ] as const;
 
 function CardsPerState() {
-  const counts = useQueries({
-    queries: dashboardStates.map((state) => ({
-      queryKey: ["cards", { state, limit: 1 }],
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.get<Page<Card>>(withQuery("/api/v1/cards", { state, limit: 1 }), signal),
-    })),
-  });
-  const failed = counts.find((c) => c.error);
+  const { countOf, error } = useCardCountsPerState(dashboardStates);
   return (
     <Section title="Cards per state" p="md">
-      {failed && <ErrorAlert error={failed.error} />}
+      {error && <ErrorAlert error={error} />}
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="xs">
-        {dashboardStates.map((state, i) => {
-          const count = counts[i];
-          return (
-            <UnstyledButton
-              key={state}
-              component={Link}
-              to={`/cards?state=${state}`}
-              p="sm"
-              style={{ border: "1px solid var(--mantine-color-gray-3)", borderRadius: 6 }}
-            >
-              <StateBadge kind="card" state={state} />
-              {count?.data ? (
-                <Text fz={22} fw={650} mt={6} style={{ fontVariantNumeric: "tabular-nums" }}>
-                  {formatNumber(count.data.total)}
-                </Text>
-              ) : (
-                <Skeleton h={24} mt={8} w={48} />
-              )}
-            </UnstyledButton>
-          );
-        })}
+        {dashboardStates.map((state) => (
+          <CountTile key={state} to={`/cards?state=${state}`} count={countOf(state)}>
+            <StateBadge kind="card" state={state} />
+          </CountTile>
+        ))}
       </SimpleGrid>
     </Section>
   );

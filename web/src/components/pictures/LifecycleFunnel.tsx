@@ -1,9 +1,9 @@
 import { Skeleton, Text, UnstyledButton } from "@mantine/core";
-import { useQueries } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
-import { api, withQuery } from "../../api/client";
-import type { Card, CardState, Page } from "../../api/types";
+import { withQuery } from "../../api/client";
+import { useCardCountsPerState } from "../../api/queries";
+import type { CardState } from "../../api/types";
 import { cardStateLabels } from "../../domain";
 import { ErrorAlert } from "../ErrorAlert";
 import { formatNumber, plural } from "../format";
@@ -54,23 +54,15 @@ function CardsOfStateLink(props: {
  * The dashboard's lifecycle funnel (issue 13): how many cards are requested, approved, issued and
  * active now, as bars, with those locked, expired or stopped beside them. Each figure is a link to
  * the Cards list of that state, and names its count in words: that is the text alternative.
- * The counts are the Cards list's totals, asked as "Cards per state" asks them (the same queries).
+ * The counts are the Cards list's totals, asked as "Cards per state" asks them (the same hook).
  */
 export function LifecycleFunnel() {
   const states = [...funnelStates, ...sideStates];
-  const counts = useQueries({
-    queries: states.map((state) => ({
-      queryKey: ["cards", { state, limit: 1 }],
-      queryFn: ({ signal }: { signal: AbortSignal }) =>
-        api.get<Page<Card>>(withQuery("/api/v1/cards", { state, limit: 1 }), signal),
-    })),
-  });
-  const failed = counts.find((c) => c.error);
-  const countOf = (state: CardState) => counts[states.indexOf(state)]?.data?.total;
+  const { countOf, error } = useCardCountsPerState(states);
   const largest = Math.max(1, ...funnelStates.map((s) => countOf(s) ?? 0));
   return (
     <Section title="Card lifecycle" p="md">
-      {failed && <ErrorAlert error={failed.error} />}
+      {error && <ErrorAlert error={error} />}
       <figure className="picture" aria-labelledby="lifecycle-funnel-caption">
         <figcaption id="lifecycle-funnel-caption" className="sr-only">
           Cards per step of their lifecycle, from requested to active, and those that left it

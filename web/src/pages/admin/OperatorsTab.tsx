@@ -70,6 +70,34 @@ function RolePicker({
   );
 }
 
+/**
+ * The password an administrator may set for an operator, at least 12 characters (the server's
+ * rule). Left empty, the server generates one for a new operator and keeps an existing one's.
+ */
+function OperatorPassword(props: {
+  isNew: boolean;
+  value: string;
+  onChange(value: string): void;
+  error: string | undefined;
+}) {
+  const { isNew, value, onChange, error } = props;
+  return (
+    <PasswordInput
+      label={isNew ? "Password" : "New password"}
+      description={
+        isNew
+          ? "At least 12 characters. Leave empty to generate one."
+          : "Leave empty to keep the current one. At least 12 characters."
+      }
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      error={error}
+      // A password for someone else: the browser must not fill in the administrator's own.
+      autoComplete="new-password"
+    />
+  );
+}
+
 function NewOperator({ onClose }: { onClose(): void }) {
   const queryClient = useQueryClient();
   const [username, setUsername] = useState("");
@@ -127,14 +155,7 @@ function NewOperator({ onClose }: { onClose(): void }) {
             error={errors.username}
             data-autofocus
           />
-          <PasswordInput
-            label="Password"
-            description="At least 12 characters. Leave empty to generate one."
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            error={errors.password}
-            autoComplete="new-password"
-          />
+          <OperatorPassword isNew value={password} onChange={setPassword} error={errors.password} />
           <RolePicker value={chosen} onChange={setChosen} error={errors.roles} />
         </DialogForm>
       )}
@@ -199,14 +220,7 @@ function EditOperator({ operator, onClose }: { operator: OperatorAccount; onClos
           checked={unlock}
           onChange={(e) => setUnlock(e.currentTarget.checked)}
         />
-        <PasswordInput
-          label="New password"
-          description="Leave empty to keep the current one. At least 12 characters."
-          value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)}
-          error={errors.password}
-          autoComplete="new-password"
-        />
+        <OperatorPassword isNew={false} value={password} onChange={setPassword} error={errors.password} />
       </DialogForm>
     </Modal>
   );

@@ -1,4 +1,15 @@
-import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Text, Textarea } from "@mantine/core";
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  PasswordInput,
+  type PasswordInputProps,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+} from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
@@ -115,6 +126,25 @@ export function actionsFor(card: Card, roles: Parameters<typeof canRunProcess>[0
   );
 }
 
+/** A PIN field: digits only (anything else is dropped as it is typed), never offered for autofill. */
+function PinInput({
+  onChange,
+  ...input
+}: Omit<PasswordInputProps, "onChange" | "required" | "inputMode" | "autoComplete"> & {
+  value: string;
+  onChange(pin: string): void;
+}) {
+  return (
+    <PasswordInput
+      {...input}
+      required
+      inputMode="numeric"
+      autoComplete="off"
+      onChange={(e) => onChange(e.currentTarget.value.replace(/\D/g, ""))}
+    />
+  );
+}
+
 function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: CardAction; onClose(): void }) {
   const pinLength = useTemplates().data?.find((template) => template.name === card.template)?.pinLength;
   const queryClient = useQueryClient();
@@ -201,30 +231,24 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
             />
           )}
           {action.input === "changePin" && (
-            <PasswordInput
+            <PinInput
               label="Old PIN"
-              required
-              inputMode="numeric"
-              autoComplete="off"
               value={oldPin}
-              onChange={(e) => setOldPin(e.currentTarget.value.replace(/\D/g, ""))}
+              onChange={setOldPin}
               error={errors.oldPin}
               data-autofocus
             />
           )}
           {(action.input === "newPin" || action.input === "changePin") && (
-            <PasswordInput
+            <PinInput
               label="New PIN"
               description={`${pinLength ? `${pinLength.min} to ${pinLength.max} digits` : "Digits only"}. ${
                 action.input === "changePin"
                   ? "The holder types it."
                   : "The holder chooses it, or tell it to the holder in person."
               }`}
-              required
-              inputMode="numeric"
-              autoComplete="off"
               value={newPin}
-              onChange={(e) => setNewPin(e.currentTarget.value.replace(/\D/g, ""))}
+              onChange={setNewPin}
               error={errors.newPin}
               {...(action.input === "newPin" && { "data-autofocus": true })}
             />

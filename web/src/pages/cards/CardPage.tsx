@@ -1,6 +1,7 @@
 import { Alert, Anchor, Button, Group, List, Paper, Stack, Table, Text } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { api, sentence, withQuery } from "../../api/client";
 import { useCard } from "../../api/queries";
@@ -29,6 +30,26 @@ function useCertificatesOf(cardId: string, enabled: boolean) {
     enabled,
     retry: false,
   });
+}
+
+/**
+ * A row of the card's details naming a card of its renewal (the one it renews, or the one that
+ * renews it): a link to that card by its number, or nothing when there is none.
+ */
+function renewalRow(
+  label: string,
+  id: string | null | undefined,
+  cardNumber: string | null | undefined,
+  unnumbered: string,
+): [string, ReactNode] {
+  return [
+    label,
+    id ? (
+      <Anchor component={Link} to={`/cards/${id}`} key={label} size="sm">
+        {cardNumber ?? unnumbered}
+      </Anchor>
+    ) : null,
+  ];
 }
 
 export default function CardPage() {
@@ -137,22 +158,13 @@ export default function CardPage() {
                 ) : null,
               ],
               ["Reason", card.reason],
-              [
-                "Renews",
-                card.predecessorId ? (
-                  <Anchor component={Link} to={`/cards/${card.predecessorId}`} key="renews" size="sm">
-                    {card.predecessorNumber ?? "The card this one replaces"}
-                  </Anchor>
-                ) : null,
-              ],
-              [
+              renewalRow("Renews", card.predecessorId, card.predecessorNumber, "The card this one replaces"),
+              renewalRow(
                 "Renewed by",
-                card.successorId ? (
-                  <Anchor component={Link} to={`/cards/${card.successorId}`} key="renewed-by" size="sm">
-                    {card.successorNumber ?? "The card that replaces this one"}
-                  </Anchor>
-                ) : null,
-              ],
+                card.successorId,
+                card.successorNumber,
+                "The card that replaces this one",
+              ),
             ]}
           />
         </Paper>
