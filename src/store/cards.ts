@@ -6,7 +6,7 @@ import { countRows, countRowsUpTo } from "./count-rows.js";
 import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
-import { selectKeysetPage } from "./keyset-page.js";
+import { orderByColumn, selectKeysetPage } from "./keyset-page.js";
 import {
   countedNameMatches,
   holderNamed,
@@ -343,27 +343,16 @@ async function namedCardsToCount(db: Db, filter: CardFilter) {
   );
 }
 
-const searchOrder = {
-  sort: "requested_at",
-  tieBreak: "id",
-  direction: "asc",
-  keyOf: (row: CardRow) => [row.requested_at, row.id] as const,
-} as const;
+const searchOrder = orderByColumn("requested_at", "asc");
 
 /** The fields a card search can be sorted by; by request date (oldest first) unless asked. */
 export const cardSortFields = ["requestedAt", "cardNumber"] as const;
 export type CardSort = SortRequest<(typeof cardSortFields)[number]>;
 
+const cardSortColumns = { requestedAt: "requested_at", cardNumber: "card_number" } as const;
+
 function cardOrderOf(sort: CardSort | undefined) {
-  if (!sort) return searchOrder;
-  return sort.by === "cardNumber"
-    ? ({
-        sort: "card_number",
-        tieBreak: "id",
-        direction: sort.direction,
-        keyOf: (row: CardRow) => [row.card_number, row.id] as const,
-      } as const)
-    : { ...searchOrder, direction: sort.direction };
+  return orderByColumn(cardSortColumns[sort?.by ?? "requestedAt"], sort?.direction ?? "asc");
 }
 
 /**

@@ -11,6 +11,16 @@ export interface KeysetOrder<DB, TB extends keyof DB, Row> {
   readonly keyOf: (row: Row) => readonly [string, string];
 }
 
+/** The order by one text column, ties broken by the row's id. */
+export function orderByColumn<Column extends string>(sort: Column, direction: "asc" | "desc") {
+  return {
+    sort,
+    tieBreak: "id",
+    direction,
+    keyOf: (row: Record<Column | "id", string>) => [row[sort], row.id] as const,
+  } as const;
+}
+
 /**
  * The page of `query` that follows the request's cursor in `order`, counted as `total`. Fetches
  * one row more than the page so that `toPage` knows whether another follows.

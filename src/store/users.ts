@@ -5,7 +5,7 @@ import { countRows, countRowsUpTo } from "./count-rows.js";
 import { decodeCursor, type Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
-import { selectKeysetPage } from "./keyset-page.js";
+import { orderByColumn, selectKeysetPage } from "./keyset-page.js";
 import {
   countedNameMatches,
   holderNamed,
@@ -305,34 +305,14 @@ function cursorKey(page: PageRequest, order: { sort: string; direction: string }
   return [String(name), String(id)] as const;
 }
 
-const usersOrder = {
-  sort: "search_name",
-  tieBreak: "id",
-  direction: "asc",
-  keyOf: (row: { search_name: string; id: string }) => [row.search_name, row.id] as const,
-} as const;
-
 /** The fields a user search can be sorted by; by name ("last first", A to Z) unless asked. */
 export const userSortFields = ["name", "identifier", "createdAt"] as const;
 export type UserSort = SortRequest<(typeof userSortFields)[number]>;
 
+const userSortColumns = { name: "search_name", identifier: "identifier", createdAt: "created_at" } as const;
+
 function usersOrderOf(sort: UserSort | undefined) {
-  const direction = sort?.direction ?? "asc";
-  if (sort?.by === "identifier")
-    return {
-      sort: "identifier",
-      tieBreak: "id",
-      direction,
-      keyOf: (row: { identifier: string; id: string }) => [row.identifier, row.id] as const,
-    } as const;
-  if (sort?.by === "createdAt")
-    return {
-      sort: "created_at",
-      tieBreak: "id",
-      direction,
-      keyOf: (row: { created_at: string; id: string }) => [row.created_at, row.id] as const,
-    } as const;
-  return { ...usersOrder, direction };
+  return orderByColumn(userSortColumns[sort?.by ?? "name"], sort?.direction ?? "asc");
 }
 
 /** The users the filter's criteria other than `q` match, as a query to select from. */
