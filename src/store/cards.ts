@@ -19,6 +19,7 @@ import {
 } from "./name-search.js";
 import type { PageRequest, SortRequest } from "./page-request.js";
 import type { CardTable } from "./schema.js";
+import { updatedAtVersion } from "./versioned-update.js";
 
 const cardColumns = [
   "id",
@@ -179,17 +180,14 @@ export async function updateCardDetails(
   changes: CardDetailChanges,
   at: string,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable("cards")
-    .set({
+  return updatedAtVersion(
+    db.updateTable("cards").set({
       ...(changes.reason !== undefined && { reason: changes.reason }),
       version: version + 1,
       updated_at: at,
-    })
-    .where("id", "=", id)
-    .where("version", "=", version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    }),
+    { id, version },
+  );
 }
 
 /** The names of the templates these cards are made from, each once. */

@@ -19,6 +19,7 @@ import {
 } from "./name-search.js";
 import type { PageRequest, SortRequest } from "./page-request.js";
 import type { Database, UserTable } from "./schema.js";
+import { updatedAtVersion } from "./versioned-update.js";
 
 export type NewUser = Omit<User, "hasPhoto" | "state" | "version" | "createdAt" | "updatedAt"> & {
   photo: { data: Buffer; type: string } | null;
@@ -153,9 +154,8 @@ export async function updateUser(
   at: string,
 ): Promise<boolean> {
   const c = changes;
-  const result = await db
-    .updateTable("users")
-    .set({
+  return updatedAtVersion(
+    db.updateTable("users").set({
       ...(c.name && {
         first_name: c.name.firstName,
         last_name: c.name.lastName,
@@ -173,11 +173,9 @@ export async function updateUser(
       ...(c.state !== undefined && { state: c.state }),
       version: version + 1,
       updated_at: at,
-    })
-    .where("id", "=", id)
-    .where("version", "=", version)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    }),
+    { id, version },
+  );
 }
 
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {
