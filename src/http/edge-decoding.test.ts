@@ -25,6 +25,8 @@ describe.each(dialects)("what clients encode is decoded with a 4xx for anything 
     cursorOf("[-1]"),
     cursorOf("[1e400]"),
     cursorOf("[9007199254740993]"),
+    // Past a batch item's `integer` column: PostgreSQL refused the comparison, a 500.
+    cursorOf("[2147483648]"),
     cursorOf("[null]"),
     cursorOf("[[1]]"),
     cursorOf('[{"a":1}]'),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoInstantSchema } from "../domain/iso-instant.js";
 
 /**
  * The parts of a batch order that the web UI also types (through src/http/api-types.ts): kept
@@ -10,8 +11,9 @@ export const batchFilterSchema = z.strictObject({
   template: z.string().max(64).optional(),
   q: z.string().max(200).optional(),
   organizationalUnit: z.string().max(64).optional(),
-  requestedFrom: z.iso.date().or(z.iso.datetime()).optional(),
-  requestedTo: z.iso.date().or(z.iso.datetime()).optional(),
+  // As the Cards list reads them, so that "all N matching" are the cards the list showed.
+  requestedFrom: isoInstantSchema.optional(),
+  requestedTo: isoInstantSchema.optional(),
 });
 export type BatchFilter = z.infer<typeof batchFilterSchema>;
 

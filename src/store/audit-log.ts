@@ -395,7 +395,7 @@ export async function searchAudit(
   const total = await countRows(query);
   let pageQuery = query.select(entryColumns);
   if (page.cursor) {
-    const [seq] = decodeCursor(page.cursor, ["integer"], `seq ${direction}`) as [number];
+    const [seq] = decodeCursor(page.cursor, ["bigint"], `seq ${direction}`) as [number];
     pageQuery = pageQuery.where("seq", direction === "desc" ? "<" : ">", seq);
   }
   const rows = await pageQuery

@@ -341,7 +341,7 @@ async function namedCardsToCount(db: Db, filter: CardFilter) {
   );
 }
 
-const searchOrder = orderByColumn("requested_at", "asc");
+const searchOrder = orderByColumn("cards", "requested_at", "asc");
 
 /** The fields a card search can be sorted by; by request date (oldest first) unless asked. */
 export const cardSortFields = ["requestedAt", "cardNumber"] as const;
@@ -350,7 +350,7 @@ export type CardSort = SortRequest<(typeof cardSortFields)[number]>;
 const cardSortColumns = { requestedAt: "requested_at", cardNumber: "card_number" } as const;
 
 function cardOrderOf(sort: CardSort | undefined) {
-  return orderByColumn(cardSortColumns[sort?.by ?? "requestedAt"], sort?.direction ?? "asc");
+  return orderByColumn("cards", cardSortColumns[sort?.by ?? "requestedAt"], sort?.direction ?? "asc");
 }
 
 /**

@@ -171,12 +171,14 @@ export async function searchCertificates(
     total,
     sort.by === "notAfter"
       ? {
+          list: "certificates",
           sort: "not_after",
           tieBreak: "serial",
           direction: sort.direction,
           keyOf: (row) => [row.notAfter, row.serial],
         }
       : {
+          list: "certificates",
           sort: "created_at",
           tieBreak: "serial",
           direction: sort.direction,

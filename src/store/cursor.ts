@@ -11,14 +11,20 @@ export function encodeCursor(values: readonly (string | number)[], order?: strin
   return Buffer.from(JSON.stringify(order === undefined ? values : [...values, order])).toString("base64url");
 }
 
-/** What one value of a cursor is: text (a sort key or id) or a non-negative integer (a sequence). */
-export type CursorField = "text" | "integer";
+/**
+ * What one value of a cursor is: text (a sort key or id), or a non-negative number of the column
+ * it is compared with, `integer` (32 bits) or `bigint` (as far as JSON keeps integers exact).
+ * A number the column cannot hold is no place in the list, and PostgreSQL refuses the comparison.
+ */
+export type CursorField = "text" | "integer" | "bigint";
 
 /** Longest text a cursor value can be: sort keys and ids are far shorter. */
 const maxCursorText = 256;
 
 function fits(value: unknown, field: CursorField): boolean {
-  if (field === "integer") return Number.isSafeInteger(value) && (value as number) >= 0;
+  if (field === "integer")
+    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 2 ** 31 - 1;
+  if (field === "bigint") return Number.isSafeInteger(value) && (value as number) >= 0;
   return typeof value === "string" && value.length <= maxCursorText && isValidText(value);
 }
 

@@ -4,6 +4,8 @@ import type { PageRequest } from "./page-request.js";
 
 /** The order a list is paged in: a text sort column, then a unique text column that breaks ties. */
 export interface KeysetOrder<DB, TB extends keyof DB, Row> {
+  /** The list, named in its cursors with the order: two lists may both be read by `created_at`. */
+  readonly list: string;
   readonly sort: StringReference<DB, TB>;
   readonly tieBreak: StringReference<DB, TB>;
   readonly direction: "asc" | "desc";
@@ -11,14 +13,23 @@ export interface KeysetOrder<DB, TB extends keyof DB, Row> {
   readonly keyOf: (row: Row) => readonly [string, string];
 }
 
-/** The order by one text column, ties broken by the row's id. */
-export function orderByColumn<Column extends string>(sort: Column, direction: "asc" | "desc") {
+/** The order of `list` by one text column, ties broken by the row's id. */
+export function orderByColumn<Column extends string>(list: string, sort: Column, direction: "asc" | "desc") {
   return {
+    list,
     sort,
     tieBreak: "id",
     direction,
     keyOf: (row: Record<Column | "id", string>) => [row[sort], row.id] as const,
   } as const;
+}
+
+/**
+ * The order as its cursors name it: a cursor of another list, or of another order of this one,
+ * would answer a page of neither (`decodeCursor`).
+ */
+export function keysetOrderName(order: { list: string; sort: unknown; direction: string }): string {
+  return `${order.list}: ${String(order.sort)} ${order.direction}`;
 }
 
 /**
@@ -33,7 +44,7 @@ export async function selectKeysetPage<DB, TB extends keyof DB, Row, Item>(
   toItem: (row: Row) => Item,
 ): Promise<Page<Item>> {
   const { sort, tieBreak, direction } = order;
-  const orderName = `${String(sort)} ${direction}`;
+  const orderName = keysetOrderName(order);
   let pageQuery = query;
   if (page.cursor) {
     const [sortValue, tieValue] = decodeCursor(page.cursor, ["text", "text"], orderName) as [string, string];

@@ -14,10 +14,18 @@ import type { Db } from "./database.js";
 const latinMarks = /([A-Za-z])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/g;
 
 /**
+ * What parts the words of a name: anything that is not a letter, digit or mark, and the signs
+ * PostgreSQL's words part names at (migration 018) though Unicode counts some of them as letters
+ * or digits: ª º µ ¹ ² ³ ¼ ½ ¾ of Latin-1, which "Mª José" is written with. A query word holding
+ * one was no word of PostgreSQL's, and found nothing there.
+ */
+const wordBreaks = /(?:[^\p{L}\p{N}\p{M}]|[\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f])+/u;
+
+/**
  * The words of a name query, as the index holds a name's words: lower case, marks on Latin
- * letters gone, split at anything that is not a letter, digit or mark. So `%`, `_`, `'`, `"`,
- * `*`, `^`, `-` and `:` only part words and are never syntax, and "O'Brien" is the words "o"
- * and "brien", as the index has it.
+ * letters gone, split at anything that is not a letter, digit or mark (`wordBreaks`). So `%`,
+ * `_`, `'`, `"`, `*`, `^`, `-` and `:` only part words and are never syntax, and "O'Brien" is
+ * the words "o" and "brien", as the index has it.
  */
 export function nameQueryWords(query: string): string[] {
   const words = query
@@ -25,7 +33,7 @@ export function nameQueryWords(query: string): string[] {
     .replace(latinMarks, "$1")
     .normalize("NFC")
     .toLowerCase()
-    .split(/[^\p{L}\p{N}\p{M}]+/u)
+    .split(wordBreaks)
     .filter((word) => word !== "");
   // Each word is one more prefix term, scanned twice a search (the page and its total): a word
   // said again adds nothing, and a name has few words.

@@ -5,7 +5,7 @@ import { countRows, countRowsUpTo } from "./count-rows.js";
 import { decodeCursor, type Page } from "./cursor.js";
 import type { Db } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
-import { orderByColumn, selectKeysetPage } from "./keyset-page.js";
+import { keysetOrderName, orderByColumn, selectKeysetPage } from "./keyset-page.js";
 import {
   countedNameMatches,
   holderNamed,
@@ -229,12 +229,15 @@ export async function searchUsers(
 ): Promise<Page<User>> {
   const order = usersOrderOf(sort);
   const q = filter.q ? filter.q.trim() : undefined;
-  // An identifier or an e-mail names one user: looked up first, as two index probes.
+  // An identifier or an e-mail names one user: looked up first, as index probes. An e-mail is
+  // kept as registered ("Ida.Berg@Example.ORG"): found as typed, or lower-cased for one kept so.
   const exact = q
     ? await db
         .selectFrom("users")
         .select("id")
-        .where((eb) => eb.or([eb("identifier", "=", q), eb("email", "=", q.toLowerCase())]))
+        .where((eb) =>
+          eb.or([eb("identifier", "=", q), eb("email", "in", [...new Set([q, q.toLowerCase()])])]),
+        )
         .execute()
     : [];
   const words = q === undefined ? undefined : nameQueryWords(q);
@@ -297,9 +300,9 @@ async function pagedFromNameWords(
 }
 
 /** The sort key and id the page's cursor continues after, read as `selectKeysetPage` reads it. */
-function cursorKey(page: PageRequest, order: { sort: string; direction: string }) {
+function cursorKey(page: PageRequest, order: { list: string; sort: string; direction: string }) {
   if (!page.cursor) return undefined;
-  const [name, id] = decodeCursor(page.cursor, ["text", "text"], `${order.sort} ${order.direction}`);
+  const [name, id] = decodeCursor(page.cursor, ["text", "text"], keysetOrderName(order));
   return [String(name), String(id)] as const;
 }
 
@@ -310,7 +313,7 @@ export type UserSort = SortRequest<(typeof userSortFields)[number]>;
 const userSortColumns = { name: "search_name", identifier: "identifier", createdAt: "created_at" } as const;
 
 function usersOrderOf(sort: UserSort | undefined) {
-  return orderByColumn(userSortColumns[sort?.by ?? "name"], sort?.direction ?? "asc");
+  return orderByColumn("users", userSortColumns[sort?.by ?? "name"], sort?.direction ?? "asc");
 }
 
 /** The users the filter's criteria other than `q` match, as a query to select from. */

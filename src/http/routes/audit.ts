@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { isoInstantSchema } from "../../domain/iso-instant.js";
 import { searchAudit } from "../../store/audit-log.js";
 import { findObjectNames } from "../../store/object-names.js";
 import { apiRoute, apiRoutes } from "../api-route.js";
@@ -21,8 +22,8 @@ export function auditRoutes(app: ServedApp): FastifyPluginAsyncZod {
         operatorId: z.string().max(64).optional(),
         action: z.string().max(64).optional(),
         outcome: z.enum(["success", "refused", "failed"]).optional(),
-        from: z.iso.datetime().or(z.iso.date()).optional(),
-        to: z.iso.datetime().or(z.iso.date()).optional(),
+        from: isoInstantSchema.optional().describe("Only entries at or after this instant"),
+        to: isoInstantSchema.optional().describe("Only entries before this instant"),
       },
       item: auditEntrySchema,
       sorts: { fields: ["seq"], default: { by: "seq", direction: "desc" } },

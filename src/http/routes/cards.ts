@@ -4,6 +4,7 @@ import { z } from "zod";
 import { cardStates } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { expiryWindowsFrom } from "../../domain/expiring-cards.js";
+import { isoInstantSchema } from "../../domain/iso-instant.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import { cardExportRoles, hasAnyRole } from "../../domain/roles.js";
 import { clampValidity } from "../../pki/index.js";
@@ -32,8 +33,6 @@ import { cardDetailSchema } from "./card-schemas.js";
 import { expiresBeforeQuery, expiringCardsSchema } from "./expiry-schemas.js";
 import { idParamsSchema, searchRoute } from "./paging.js";
 
-const isoDate = z.iso.date().or(z.iso.datetime());
-
 /** The filters of the card search, which the CSV export takes too. */
 const cardFilters = {
   state: z.enum(cardStates).optional(),
@@ -52,8 +51,8 @@ const cardFilters = {
     .optional()
     .describe("Every card this batch took, whether it still holds it or has finished"),
   organizationalUnit: z.string().max(64).optional(),
-  requestedFrom: isoDate.optional(),
-  requestedTo: isoDate.optional(),
+  requestedFrom: isoInstantSchema.optional().describe("Only cards requested at or after this instant"),
+  requestedTo: isoInstantSchema.optional().describe("Only cards requested before this instant"),
   expiresBefore: expiresBeforeQuery.optional(),
 };
 

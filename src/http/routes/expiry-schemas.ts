@@ -1,23 +1,10 @@
 import { z } from "zod";
+import { isoInstantSchema } from "../../domain/iso-instant.js";
 
-/**
- * `expiresBefore` in a search's query: an ISO date (midnight UTC) or a date-time with Z or an
- * offset, made the one form the store compares as text (toISOString's). A date-time whose UTC
- * form leaves years 0000–9999 would compare wrongly as text ("+010000-…"): refused.
- */
-export const expiresBeforeQuery = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })], {
-    error: "must be an ISO date (2027-01-31) or date-time (2027-01-31T12:00:00Z)",
-  })
-  .transform((value, context) => {
-    const instant = new Date(value).toISOString();
-    if (/^\d{4}-/.test(instant)) return instant;
-    context.addIssue({ code: "custom", message: "must be between the years 0000 and 9999", input: value });
-    return z.NEVER;
-  })
-  .describe(
-    "Only cards in use (issued or active) that expire before this instant: an ISO date (midnight UTC) or date-time",
-  );
+/** `expiresBefore` in a search's query: an instant (domain/iso-instant.ts). */
+export const expiresBeforeQuery = isoInstantSchema.describe(
+  "Only cards in use (issued or active) that expire before this instant: an ISO date (midnight UTC) or date-time",
+);
 
 /** `GET /api/v1/cards/expiring`: the dashboard's expiring cards per template. */
 export const expiringCardsSchema = z.object({
