@@ -1,7 +1,7 @@
 /**
  * Issue 13: "Dashboards per role show what that role can act on", each figure a link to the
  * filtered list; and the object history names a certificate by its profile and card number,
- * its serial one click away.
+ * its serial one click away; a certificate on hold says so on its page, not "Revoked".
  */
 import { expect, it } from "vitest";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
@@ -60,6 +60,32 @@ describeInChromium("what each role acts on, and certificates by name in the hist
     expect(await link.getAttribute("href")).toBe(`/certificates/${certificate.serial}`);
     await link.click();
     await page.getByText(certificate.serial).first().waitFor();
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("says a certificate on hold is on hold since a time, and does not call it revoked", async () => {
+    const { t } = suite.ui;
+    const [cardId] = await seedApprovedCards(t, 1);
+    const production = await apiAsOperator(t, "production");
+    const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds: [cardId],
+    });
+    expect(order.status).toBe(202);
+    await t.app.runner.idle();
+    // Issued, not yet activated: its certificates wait on hold (RFC 5280 §5.3.1 certificateHold).
+    const card = (await production("GET", `/api/v1/cards/${cardId}`)).body;
+    expect(card.state).toBe("issued");
+    const certificate = card.certificates[0] as { serial: string; state: string };
+    expect(certificate.state).toBe("onHold");
+
+    const page = await suite.openAs("production");
+    await page.goto(`${suite.ui.baseUrl}/certificates/${certificate.serial}`);
+    await page.getByRole("heading", { name: /^Certificate / }).waitFor();
+    const labels = (await page.locator("dl dt").allTextContents()).map((label) => label.toLowerCase());
+    expect(labels).toContain("on hold since");
+    expect(labels).not.toContain("revoked");
+    expect(labels).not.toContain("revocation reason");
     expect(errorsThrownBy(page)).toEqual([]);
     await page.context().close();
   });

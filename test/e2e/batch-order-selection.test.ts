@@ -82,7 +82,13 @@ describeInChromium("choosing the cards of a batch order in Chromium", (suite) =>
 
     await page.getByRole("button", { name: "Issue multiple cards" }).click();
     await page.getByRole("heading", { name: "Options" }).waitFor();
-    await page.getByText(`You are about to issue ${n - 1} cards: all ${n} matching but 1`).waitFor();
+    // Not "… matching but 1 of 2 templates": the search took any template, and these are of one.
+    await page
+      .getByText(
+        `You are about to issue ${n - 1} cards: all ${n} matching but 1. Check the options, then click Next.`,
+        { exact: true },
+      )
+      .waitFor();
     await page.getByRole("button", { name: "Next" }).click();
     await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toMatch(/^\/batches\//);
 
@@ -167,7 +173,14 @@ describeInChromium("choosing the cards of a batch order in Chromium", (suite) =>
     await page.getByRole("heading", { name: "Options" }).waitFor();
     await page.reload();
     await page.getByRole("heading", { name: "Options" }).waitFor();
-    await page.getByText("You are about to issue 4 cards").waitFor();
+    await page
+      .getByText(
+        "You are about to issue 4 cards of the template Employee ID. Check the options, then click Next.",
+        {
+          exact: true,
+        },
+      )
+      .waitFor();
 
     await page.getByRole("button", { name: "Next" }).click();
     await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toMatch(/^\/batches\//);

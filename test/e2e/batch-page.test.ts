@@ -2,6 +2,7 @@
  * The batch page tells the truth (issue 13, finding 1): after Cancel batch it keeps following
  * the chunks that were in production until they have finished, counts them apart from the
  * cards that went back to approved, and a batch with failed cards is not a green "Completed".
+ * A batch of Activate multiple cards speaks of activation, not of production.
  */
 import { expect, it } from "vitest";
 import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
@@ -155,5 +156,32 @@ describeInChromium("the batch page in Chromium", (suite) => {
     await dialog.waitFor({ state: "detached" });
     expect(await page.getByRole("button", { name: "Cancel batch" }).count()).toBe(0);
     expect(errorsThrownBy(page)).toEqual([]);
+  });
+
+  it("speaks of activation, not production, on the page of an Activate multiple cards batch", async () => {
+    const { t } = suite.ui;
+    const cardIds = await seedApprovedCards(t, 2);
+    const production = await apiAsOperator(t, "production");
+    const issuer = await apiAsOperator(t, "issuer");
+    expect((await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds })).status).toBe(
+      202,
+    );
+    await t.app.runner.idle();
+    const activation = await issuer("POST", "/api/v1/processes/CardsBoProcActivateMultiple", { cardIds });
+    expect(activation.status).toBe(202);
+    await t.app.runner.idle();
+    expect((await issuer("GET", `/api/v1/batches/${activation.body.batchId}`)).body.state).toBe("completed");
+
+    const page = await suite.openAs("issuer");
+    await page.goto(`${suite.ui.baseUrl}/batches/${activation.body.batchId}`);
+    const cardsTable = page.getByRole("table", { name: "Cards of the batch" });
+    await page.getByText("1–2 of 2 cards").waitFor();
+    for (const row of await cardsTable.locator("tbody tr").all())
+      expect(await row.textContent()).toContain("Activated");
+    // No card of this batch was produced by it: the figures and rows say what it did.
+    const main = (await page.getByRole("main").textContent()) ?? "";
+    expect(main).not.toMatch(/produc/i);
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
   });
 });

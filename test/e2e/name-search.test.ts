@@ -1,7 +1,7 @@
 /**
  * Issue 13, "search that people expect": an approver who types the middle of a double-barrelled
  * name finds the request, and a search that finds nothing says so without claiming that nothing
- * is waiting, when requests are.
+ * is waiting, when requests are. The Users page finds a user by any word of the name and says so.
  */
 import { expect, it } from "vitest";
 import { apiAsOperator } from "./fixtures.js";
@@ -55,6 +55,31 @@ describeInChromium("searching requests by name", (suite) => {
       .waitFor();
     expect(await page.getByText("No request is waiting for approval.").count()).toBe(0);
     await screenshot(page, "approvals-name-search-empty");
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("finds a user by a word inside the first name, as the Users page says it does", async () => {
+    const registrar = await apiAsOperator(suite.ui.t, "registrar");
+    const created = await registrar("POST", "/api/v1/processes/UsersProcCreate", {
+      firstName: "Karin Ingegerd",
+      lastName: "Oxenstierna",
+      email: "name-search-users@office.example",
+      identifier: "NS-U1",
+    });
+    expect(created.status).toBe(200);
+
+    const page = await suite.openAs("registrar");
+    await page.goto(`${suite.ui.baseUrl}/users`);
+    // The page's own words about its search: not "the start of the last name" when any word is found.
+    const description = await page.getByText(/^The people the office makes cards for\./).textContent();
+    expect(description).not.toContain("start of the last name");
+    expect(description).toContain("any word of the name");
+    await page.getByRole("textbox", { name: "Name, identifier or e-mail" }).fill("ingegerd");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await expect.poll(() => page.url()).toContain("q=ingegerd");
+    await page.getByText("1–1 of 1 user").waitFor();
+    expect(await page.getByRole("link", { name: "Oxenstierna, Karin Ingegerd" }).count()).toBe(1);
     expect(errorsThrownBy(page)).toEqual([]);
     await page.context().close();
   });

@@ -1,8 +1,8 @@
 /**
  * Issue 13, findings 2 and 3: a name that no card can show is refused when the person is
  * registered, with the field named and a way out (a name on card); a card names its batch by
- * number and links it; the batch page lists its cards; a card that failed on its holder's data
- * offers no Repeat production until the holder is corrected.
+ * number and links it for the roles that may open batches; the batch page lists its cards; a
+ * card that failed on its holder's data offers no Repeat production until the holder is corrected.
  */
 import { expect, it } from "vitest";
 import { insertUser } from "../../src/store/users.js";
@@ -82,6 +82,20 @@ describeInChromium("names that fit the card, and batches by number", (suite) => 
     await listed.getByRole("link", { name: `Batch ${batch.number}`, exact: true }).waitFor();
     expect(errorsThrownBy(page)).toEqual([]);
     await page.context().close();
+
+    // A registrar may not open batches: the card names its batch, but offers no link to a page
+    // that would only answer "Not for your roles".
+    const registrar = await suite.openAs("registrar");
+    await registrar.goto(`${suite.ui.baseUrl}/cards/${card.id}`);
+    await registrar.getByRole("heading", { name: `Card ${card.cardNumber}` }).waitFor();
+    await registrar.getByText(`Batch ${batch.number}`, { exact: true }).first().waitFor();
+    expect(await registrar.getByRole("link", { name: `Batch ${batch.number}` }).count()).toBe(0);
+    await registrar.goto(`${suite.ui.baseUrl}/cards?q=${card.cardNumber}`);
+    const listedForRegistrar = registrar.getByRole("row").filter({ hasText: card.cardNumber });
+    await listedForRegistrar.getByText(`Batch ${batch.number}`, { exact: true }).waitFor();
+    expect(await listedForRegistrar.getByRole("link", { name: `Batch ${batch.number}` }).count()).toBe(0);
+    expect(errorsThrownBy(registrar)).toEqual([]);
+    await registrar.context().close();
   });
 
   it("shows a batch that failed on a holder's name as Completed with failures, and no Repeat production until the holder is corrected", async () => {

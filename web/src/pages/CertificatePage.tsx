@@ -1,7 +1,7 @@
 import { Anchor, Button, Group, Modal, Paper, Select, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, runProcess } from "../api/client";
 import { useCard } from "../api/queries";
@@ -168,6 +168,15 @@ export default function CertificatePage() {
   );
   const offered = mayRun.filter((a) => a.symbolicName !== "CertificatesProcRelease" || cardIsActive);
   const heldForActivation = card.data && mayRun.length > offered.length ? card.data : undefined;
+  // A hold is recorded as a revocation with the reason certificateHold (RFC 5280 §5.3.1), but to
+  // an operator it is not one: the certificate comes back when its card is activated.
+  const revocation: [string, ReactNode][] =
+    c.state === "onHold"
+      ? [["On hold since", formatDateTime(c.revokedAt)]]
+      : [
+          ["Revoked", formatDateTime(c.revokedAt)],
+          ["Revocation reason", c.revocationReason && reasonLabel(c.revocationReason)],
+        ];
   return (
     <>
       <PageHeader
@@ -209,8 +218,7 @@ export default function CertificatePage() {
               ],
               ["Valid from", formatDateTime(c.notBefore)],
               ["Valid to", formatDateTime(c.notAfter)],
-              ["Revoked", formatDateTime(c.revokedAt)],
-              ["Revocation reason", c.revocationReason && reasonLabel(c.revocationReason)],
+              ...revocation,
             ]}
           />
         </Paper>

@@ -18,15 +18,18 @@ export type CardSelection =
   | { kind: "ids"; cards: Card[]; count: number }
   | { kind: "filter"; filter: CardFilter; total: number; excluded: Card[]; count: number };
 
-/** "3 cards", "all 84 matching cards", "83 cards: all 84 matching but 1". */
-export function describeSelection(selection: CardSelection, noun = "card"): string {
-  if (selection.kind === "ids") return plural(selection.count, noun);
+/**
+ * "3 cards", "all 84 matching cards", "83 cards: all 84 matching but 1". `of` qualifies the cards
+ * ("of 2 templates") and stands before the colon, so that it cannot be read as qualifying the ones left out.
+ */
+export function describeSelection(selection: CardSelection, noun = "card", of = ""): string {
+  if (selection.kind === "ids") return `${plural(selection.count, noun)}${of}`;
   const unticked = selection.excluded.length;
   if (unticked === 0)
     return selection.total === 1
-      ? `the one matching ${noun}`
-      : `all ${formatNumber(selection.total)} matching ${noun}s`;
-  return `${plural(selection.count, noun)}: all ${formatNumber(selection.total)} matching but ${formatNumber(unticked)}`;
+      ? `the one matching ${noun}${of}`
+      : `all ${formatNumber(selection.total)} matching ${noun}s${of}`;
+  return `${plural(selection.count, noun)}${of}: all ${formatNumber(selection.total)} matching but ${formatNumber(unticked)}`;
 }
 
 /** What the selection bar says: "3 cards selected", "83 cards selected: all 84 matching but 1". */

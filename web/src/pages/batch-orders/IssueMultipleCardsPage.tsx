@@ -129,12 +129,17 @@ function OptionsStep({ selection, options, templates, onCancel, onBack }: Option
             Options
           </Title>
           <Text size="sm" c="dimmed">
-            You are about to issue {describeSelection(selection)}
-            {single
-              ? ` of the template ${single.name}`
-              : selected.length > 1
-                ? ` of ${selected.length} templates`
-                : ""}
+            You are about to issue{" "}
+            {describeSelection(
+              selection,
+              "card",
+              // Every card matching a search of any template may be of one template only: say none.
+              selection.kind === "filter" && !selection.filter.template
+                ? ""
+                : single
+                  ? ` of the template ${single.name}`
+                  : ` of ${selected.length} templates`,
+            )}
             . Check the options, then click Next.
           </Text>
         </div>

@@ -6,15 +6,17 @@ import type { Batch, BatchDetail, BatchItem } from "../../api/types";
 import type { Column } from "../../components/DataTable";
 import { useCursorPages } from "../../components/Pager";
 import { SearchTable, type TableSpec } from "../../components/SearchTable";
-import { productionEnded } from "./batch-parts";
+import { type BatchWords, batchWords, productionEnded } from "./batch-parts";
 
-/** A card's result in its batch, in words. */
-const itemStateLabels: Record<string, { label: string; color?: string }> = {
-  pending: { label: "Not produced yet" },
-  done: { label: "Produced", color: "#185c2d" },
-  failed: { label: "Failed", color: "#951b1b" },
-  released: { label: "Returned to approved" },
-};
+/** A card's result in its batch, in the words of what the batch does. */
+function itemStateLabels(words: BatchWords): Record<string, { label: string; color?: string }> {
+  return {
+    pending: { label: words.pendingLabel },
+    done: { label: words.doneLabel, color: "#185c2d" },
+    failed: { label: "Failed", color: "#951b1b" },
+    released: { label: "Returned to approved" },
+  };
+}
 
 /** The card of a batch's item, linked, and its holder: what every list of a batch's cards starts with. */
 export const itemCardColumns: Column<BatchItem>[] = [
@@ -44,7 +46,7 @@ const chipColumn: Column<BatchItem> = {
     ),
 };
 
-const cardsTable = (chips: boolean): TableSpec<BatchItem> => ({
+const cardsTable = (chips: boolean, words: BatchWords): TableSpec<BatchItem> => ({
   label: "Cards of the batch",
   minWidth: 560,
   rowKey: (item) => item.cardId,
@@ -58,7 +60,7 @@ const cardsTable = (chips: boolean): TableSpec<BatchItem> => ({
     {
       header: "In this batch",
       cell: (item) => {
-        const state = itemStateLabels[item.state] ?? { label: item.state };
+        const state = itemStateLabels(words)[item.state] ?? { label: item.state };
         return (
           <>
             <Text span size="sm" fw={state.color ? 600 : undefined} style={{ color: state.color }}>
@@ -98,7 +100,7 @@ export function BatchCards({ batch }: { batch: Batch }) {
           Cards of the batch
         </Title>
       }
-      spec={cardsTable(Boolean(items.data?.items.some((item) => item.tokenSerial)))}
+      spec={cardsTable(Boolean(items.data?.items.some((item) => item.tokenSerial)), batchWords(batch))}
       query={items}
       pager={pages}
     />

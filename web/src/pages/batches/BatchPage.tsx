@@ -18,7 +18,14 @@ import { BatchThroughput } from "../../components/pictures/BatchThroughput";
 import { findProcess } from "../../domain";
 import type { OrderedBatch } from "../batch-orders/BatchOrderPage";
 import { BatchCards, itemCardColumns } from "./BatchCards";
-import { BatchDownloads, BatchStateBadge, cancelOutcome, optionsText, productionEnded } from "./batch-parts";
+import {
+  BatchDownloads,
+  BatchStateBadge,
+  batchWords,
+  cancelOutcome,
+  optionsText,
+  productionEnded,
+} from "./batch-parts";
 import { CardFacePreview } from "./CardFacePreview";
 
 function useBatch(id: string | undefined) {
@@ -44,7 +51,7 @@ function BatchProgress({ batch }: { batch: Batch }) {
   const stats: [label: string, testId: string, value: number, color: string][] = [
     ["Done", "done", batch.done, "#185c2d"],
     ["Failed", "failed", batch.failed, "#951b1b"],
-    ["In production", "in-production", inProduction, "#0d4586"],
+    [batchWords(batch).inWork, "in-production", inProduction, "#0d4586"],
     // Not started: of a running batch what is left beyond the chunks in work; a cancelled
     // batch gave those back to approved.
     batch.state === "cancelled"
@@ -264,7 +271,9 @@ function OrderSummary({ batch, claimed, skipped }: { batch: Batch; claimed: numb
           </>
         ) : (
           <List.Item>
-            The cards become active and their certificates valid as the batch runs; this page follows it.
+            {ended
+              ? "The activation has ended: the cards done are active and their certificates valid."
+              : "The cards become active and their certificates valid as the batch runs; this page follows it."}
           </List.Item>
         )}
       </List>
@@ -345,7 +354,8 @@ export default function BatchPage() {
         {batch.state === "completed" && batch.failed > 0 && (
           <Alert color="yellow" variant="light" title="Completed with failures">
             <Text size="sm" data-testid="batch-outcome">
-              {plural(batch.done, "card")} produced, {plural(batch.failed, "card")} failed: see below why.
+              {plural(batch.done, "card")} {batchWords(batch).done}, {plural(batch.failed, "card")} failed:
+              see below why.
             </Text>
           </Alert>
         )}
@@ -386,7 +396,7 @@ export default function BatchPage() {
           </Paper>
         )}
         {batch.state === "running" && batch.failed === 0 && (
-          <EmptyNote>The cards are being produced; this page follows the batch as it runs.</EmptyNote>
+          <EmptyNote>{batchWords(batch).running}; this page follows the batch as it runs.</EmptyNote>
         )}
       </Stack>
     </>

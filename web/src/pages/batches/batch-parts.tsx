@@ -17,6 +17,41 @@ export function productionEnded(batch: Batch): boolean {
   return batch.state !== "running" && !batch.finishing;
 }
 
+/** What a batch does to its cards, in words: Issue multiple cards produces them, Activate multiple cards activates them. */
+export interface BatchWords {
+  /** Past participle for the cards done: "produced", "activated". */
+  done: string;
+  /** A card done, as its row says: "Produced". */
+  doneLabel: string;
+  /** A card not yet reached: "Not produced yet". */
+  pendingLabel: string;
+  /** The cards being worked on now: "In production". */
+  inWork: string;
+  /** While the batch runs: "The cards are being produced". */
+  running: string;
+}
+
+const productionWords: BatchWords = {
+  done: "produced",
+  doneLabel: "Produced",
+  pendingLabel: "Not produced yet",
+  inWork: "In production",
+  running: "The cards are being produced",
+};
+
+const activationWords: BatchWords = {
+  done: "activated",
+  doneLabel: "Activated",
+  pendingLabel: "Not activated yet",
+  inWork: "Being activated",
+  running: "The cards are being activated",
+};
+
+/** The words of a batch's process: an activation batch produces nothing, and must not say so. */
+export function batchWords(batch: Pick<Batch, "process">): BatchWords {
+  return batch.process === "CardsBoProcActivateMultiple" ? activationWords : productionWords;
+}
+
 /** "Cancelled — 81 produced, 0 returned to approved", or while its chunks finish, what is going on. */
 export function cancelOutcome(batch: Batch): string {
   const returned = batch.released;
@@ -25,7 +60,7 @@ export function cancelOutcome(batch: Batch): string {
     return `Cancelled — ${plural(finishing, "card")} in production ${finishing === 1 ? "is" : "are"} being finished; ${formatNumber(returned)} returned to approved.`;
   }
   const failed = batch.failed > 0 ? `, ${formatNumber(batch.failed)} failed` : "";
-  return `Cancelled — ${formatNumber(batch.done)} produced${failed}, ${formatNumber(returned)} returned to approved`;
+  return `Cancelled — ${formatNumber(batch.done)} ${batchWords(batch).done}${failed}, ${formatNumber(returned)} returned to approved`;
 }
 
 /**

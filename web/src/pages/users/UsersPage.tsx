@@ -36,7 +36,7 @@ export default function UsersPage() {
   return (
     <SearchPage
       title="Users"
-      description="The people the office makes cards for. Search by the start of the last name, the identifier or the e-mail address."
+      description="The people the office makes cards for. Search by any word of the name (or its start), or by the whole identifier or e-mail address."
       actions={<LinkButtons links={[pageLinks.importUsers, { ...pageLinks.createUser, primary: true }]} />}
       resource={["users", "/api/v1/users"]}
       filterKeys={filterKeys}
