@@ -66,6 +66,8 @@ export async function produceChipChunk(
         journal,
         caCertificates,
         readers: chipStation.readersFor(settings),
+        profiles: template.profiles,
+        mayTouchChips: () => !lease?.aborted,
         // Erasing the CA's token would destroy the CA key, however blank its label looks.
         reservedLabels: ca.workerToken ? [ca.workerToken.tokenLabel.replace(/\s+$/, "")] : [],
       });

@@ -260,23 +260,43 @@ async function pipelineRate(profiles: CertificateProfile[], slots: number, cards
 }
 
 /**
- * `npm run bench -- pkcs11 [--size N]`: chip cards produced through the whole batch path (order,
+ * `npm run bench -- pkcs11 [--size N] [--card p256|rsa2048] [--slots N]`: chip cards produced through the whole batch path (order,
  * claim, journal, personalisation on SoftHSM, certificates, PIN letters, records) with 1, 2 and 4
  * readers, for a card of two P-256 keys and one of an RSA-2048 key, each next to the bare
  * SoftHSM key-generation rate measured in the same run with as many sessions. SoftHSM's tokens
  * are in tmpfs (/dev/shm) where there is one.
  */
-export async function benchPkcs11Command({ size }: { size: number }) {
+export async function benchPkcs11Command({
+  size,
+  card,
+  slots: onlySlots,
+}: {
+  size: number;
+  /** Only this kind of card (`p256`, `rsa2048`): to iterate on one figure. */
+  card?: string | undefined;
+  /** Only this many readers. */
+  slots?: number | undefined;
+}) {
   if (!existsSync(softHsmModule))
     throw new TesseraError(
       "cli.usage",
       `bench pkcs11 needs SoftHSM (${softHsmModule}): apt-get install softhsm2`,
     );
+  const kindKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const chosenKinds =
+    card === undefined ? kinds : kinds.filter((kind) => kindKey(kind.name) === kindKey(card));
+  if (chosenKinds.length === 0)
+    throw new TesseraError(
+      "cli.usage",
+      `bench pkcs11 --card takes ${kinds.map((kind) => kindKey(kind.name)).join(" or ")}, not ${card}.`,
+    );
+  if (onlySlots !== undefined && !(Number.isInteger(onlySlots) && onlySlots >= 1 && onlySlots <= 16))
+    throw new TesseraError("cli.usage", "bench pkcs11 --slots takes a number of readers from 1 to 16.");
   const results = [];
-  for (const kind of kinds) {
+  for (const kind of chosenKinds) {
     // RSA keys take SoftHSM a tenth of a second or more each: fewer cards measure it as well.
     const cards = kind.name === "RSA-2048" ? Math.max(8, Math.round(size / 2)) : size;
-    for (const slots of slotCounts) {
+    for (const slots of onlySlots === undefined ? slotCounts : [onlySlots]) {
       const keyGeneration = await bareRate(kind.profiles, slots, cards);
       const personalisation = await barePersonalisationRate(kind.profiles, slots, cards);
       const pipeline = await pipelineRate(kind.profiles, slots, cards);

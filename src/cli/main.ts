@@ -63,7 +63,8 @@ ${cardCommandUsage}
   bench expiry [--size N]             one expiry pass over N ended certificates (default 100,000) and the search meanwhile (JSON)
   bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
   bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON)
-  bench pkcs11 [--size N]             N chip cards on SoftHSM with 1, 2 and 4 readers against bare SoftHSM (JSON)
+  bench pkcs11 [--size N]             N chip cards on SoftHSM with 1, 2 and 4 readers against bare SoftHSM (JSON);
+                                      --card p256|rsa2048 and --slots N measure one of them
 
 Roles: ${roles.join(", ")}
 Settings come from the environment (DATABASE_URL, PORT, HOST, TESSERA_DATA_DIR, TESSERA_PUBLIC_URL, …);
@@ -162,6 +163,7 @@ export async function main(argv: string[]): Promise<number> {
       "card-end-state",
       "certificate-end-state",
       "size",
+      "slots",
       "module",
       "blank-label",
       "card",
@@ -287,7 +289,12 @@ export async function main(argv: string[]): Promise<number> {
       const part = sub ?? "batch";
       let result: unknown;
       if (part === "ca") result = await benchCaCommand({ seconds });
-      else if (part === "pkcs11") result = await benchPkcs11Command({ size: flags.has("size") ? size : 40 });
+      else if (part === "pkcs11")
+        result = await benchPkcs11Command({
+          size: flags.has("size") ? size : 40,
+          card: typeof flags.get("card") === "string" ? String(flags.get("card")) : undefined,
+          slots: flags.has("slots") ? Number(flags.get("slots")) : undefined,
+        });
       else if (part === "batch")
         result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
       else if (part === "workers")

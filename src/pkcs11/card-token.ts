@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import pkcs11js from "pkcs11js";
 import type { CertificateProfile, KeyAlgorithm } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
-import { ecdsaSignatureToDer, readCertificate } from "../pki/index.js";
+// Not the pki index: a reader's thread loads this, and starts faster without the templates' schemas.
+import { ecdsaSignatureToDer } from "../pki/signer.js";
+import { readCertificate } from "../pki/x509-certificate.js";
 import { keyIdentifier } from "../pki/x509-extensions.js";
 import { type KeyPairTemplates, keyPairTemplates } from "./key-pair-templates.js";
 import { publicKeyOf } from "./on-token-public-key.js";

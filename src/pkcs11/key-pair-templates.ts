@@ -1,7 +1,7 @@
 import pkcs11js from "pkcs11js";
 import type { CertificateProfile, KeyAlgorithm } from "../domain/card-template.js";
 import { oid } from "../pki/der.js";
-import { keyUsageFor } from "../pki/index.js";
+import { keyUsageFor } from "../pki/key-usage.js";
 import { KeyUsageBit } from "../pki/x509-extensions.js";
 
 /** What a key on a card may do, in PKCS#11 terms. */

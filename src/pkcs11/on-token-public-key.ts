@@ -11,8 +11,8 @@ import {
   tlv,
   unsignedToContent,
 } from "../pki/der.js";
-import { readSubjectPublicKey, type SubjectPublicKey } from "../pki/index.js";
 import { Oid } from "../pki/oids.js";
+import { readSubjectPublicKey, type SubjectPublicKey } from "../pki/subject-public-key.js";
 import { curveOids } from "./key-pair-templates.js";
 
 const pointSizes: Readonly<Partial<Record<KeyAlgorithm, number>>> = { "P-256": 65, "P-384": 97 };

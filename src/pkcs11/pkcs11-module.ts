@@ -33,6 +33,8 @@ export interface Pkcs11Module {
    * station's readers hold dozens of cards, and reading each one's information takes time.
    */
   firstToken(match: (token: TokenInfo) => boolean): TokenInfo | undefined;
+  /** The token in `slot` now (one slot read), or undefined when the slot holds none. */
+  tokenIn(slot: pkcs11js.Handle): TokenInfo | undefined;
   /**
    * C_Finalize then C_Initialize: a module lists only the tokens that existed when it was
    * initialised (SoftHSM reads its token folder then), so tokens created later need this.
@@ -145,6 +147,11 @@ export function loadPkcs11Module(path: string): Pkcs11Module {
     api,
     listTokens: () => [...tokens()],
     firstToken,
+    tokenIn(slot) {
+      const token = readToken(slot);
+      if (token?.serial) lastSlot.set(token.serial, slot);
+      return token;
+    },
     findToken(serial) {
       const remembered = lastSlot.get(serial);
       const there = remembered && readToken(remembered);

@@ -11,6 +11,7 @@ import {
 import { TesseraError } from "../domain/errors.js";
 import { sequence } from "./der.js";
 import { encodeAttribute, isPlainText } from "./distinguished-name.js";
+import { keyUsageFor } from "./key-usage.js";
 import { Oid } from "./oids.js";
 import { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key.js";
 import {
@@ -18,7 +19,6 @@ import {
   crlDistributionPointsExtension,
   emailName,
   extendedKeyUsageExtension,
-  KeyUsageBit,
   keyUsageExtension,
   pkinitPrincipalName,
   sidExtension,
@@ -58,21 +58,6 @@ export function subjectText(subject: CertificateSubject): string {
 export const maxEmailLength = 255;
 /** Active Directory's bound on userPrincipalName. */
 export const maxUpnLength = 1024;
-
-const isEc = (keyAlgorithm: KeyAlgorithm): boolean => keyAlgorithm === "P-256" || keyAlgorithm === "P-384";
-
-/** The keyUsage bits of a profile kind for a key algorithm (RFC 5280 §4.2.1.3). */
-export function keyUsageFor(kind: ProfileKind, keyAlgorithm: KeyAlgorithm): number[] {
-  switch (kind) {
-    case "authentication":
-      return [KeyUsageBit.digitalSignature];
-    case "signature":
-      return [KeyUsageBit.nonRepudiation];
-    case "encryption":
-      // An RSA key wraps content keys; an EC key agrees on them (ECDH, RFC 5480 §3).
-      return [isEc(keyAlgorithm) ? KeyUsageBit.keyAgreement : KeyUsageBit.keyEncipherment];
-  }
-}
 
 /**
  * The extendedKeyUsage purposes of a profile (RFC 5280 §4.2.1.12); none for signature. A PKINIT

@@ -25,7 +25,6 @@ export {
   checkLogonIdentifiers,
   checkProfilePublicKey,
   extendedKeyUsageFor,
-  keyUsageFor,
   maxEmailLength,
   maxUpnLength,
   type PublicEndpoints,
@@ -41,6 +40,7 @@ export {
   crlReasons,
 } from "./crl.js";
 export { type NameAttribute, type NameAttributeType, parseDistinguishedName } from "./distinguished-name.js";
+export { keyUsageFor } from "./key-usage.js";
 export {
   type AnswerOcspRequestParams,
   answerOcspRequest,

@@ -10,7 +10,7 @@ import {
 import { keyUsagesOf } from "../pkcs11/key-pair-templates.js";
 import { returnValueName } from "../pkcs11/pkcs11-errors.js";
 import type { Pkcs11Module, TokenInfo } from "../pkcs11/pkcs11-module.js";
-import { signatureAlgorithmFor } from "../pki/index.js";
+import { signatureAlgorithmFor } from "../pki/signer.js";
 
 /**
  * The PKCS#11 work of the card in one reader: personalising it in the steps the chip encoder
@@ -28,14 +28,17 @@ export interface ChipCardSteps {
   listTokens(): TokenInfo[];
   findToken(serial: string): TokenInfo;
   /**
-   * The first blank token (not initialised, or labelled as `blankLabel` says) whose serial is not
-   * among `excluded` nor its label among `reservedLabels`, reading the slots only until it is found.
+   * The blank tokens (not initialised, or labelled as `blankLabel` says) whose serial is not
+   * among `excluded` nor its label among `reservedLabels`, in slot order: every slot read once.
    */
-  firstBlankToken(search: {
-    blankLabel: string;
-    excluded: readonly string[];
-    reservedLabels: readonly string[];
-  }): TokenInfo | undefined;
+  blankTokens(search: BlankSearch): TokenInfo[];
+  /**
+   * The token `serial` as its slot holds it now, if it is still there and still blank as
+   * {@link blankTokens} says: one slot read, where finding it by serial reads the slots before it.
+   */
+  blankTokenIn(
+    token: { slot: Buffer; serial: string } & Omit<BlankSearch, "excluded">,
+  ): TokenInfo | undefined;
   /**
    * Erases the token with the first of `soPins` it takes (each wrong one costs a real card one of
    * its SO tries: try few), labels it, makes `puk` its SO PIN and `pin` its user PIN, and logs in
@@ -72,6 +75,22 @@ export interface ChipCardSteps {
   changePin(card: { serial: string; oldPin: string; newPin: string }): void;
 }
 
+/** What makes a token a blank card to take. */
+export interface BlankSearch {
+  readonly blankLabel: string;
+  readonly excluded: readonly string[];
+  readonly reservedLabels: readonly string[];
+}
+
+function isBlank(token: TokenInfo, search: BlankSearch): boolean {
+  return (
+    token.serial !== "" &&
+    (!token.isInitialised || new RegExp(search.blankLabel).test(token.label)) &&
+    !search.excluded.includes(token.serial) &&
+    !search.reservedLabels.includes(token.label)
+  );
+}
+
 export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
   let session: TokenSession | undefined;
   const closeSession = () => {
@@ -91,17 +110,10 @@ export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
   return {
     listTokens: () => module.listTokens(),
     findToken: (serial) => module.findToken(serial),
-    firstBlankToken({ blankLabel, excluded, reservedLabels }) {
-      const label = new RegExp(blankLabel);
-      const skip = new Set(excluded);
-      const reserved = new Set(reservedLabels);
-      return module.firstToken(
-        (token) =>
-          token.serial !== "" &&
-          (!token.isInitialised || label.test(token.label)) &&
-          !skip.has(token.serial) &&
-          !reserved.has(token.label),
-      );
+    blankTokens: (search) => module.listTokens().filter((token) => isBlank(token, search)),
+    blankTokenIn({ slot, serial, ...search }) {
+      const token = module.tokenIn(slot);
+      return token?.serial === serial && isBlank(token, { ...search, excluded: [] }) ? token : undefined;
     },
     setUp({ serial, soPins, label, puk, pin }) {
       closeSession();

@@ -1,4 +1,4 @@
-import type { Pkcs11Encoder } from "../domain/card-template.js";
+import type { CertificateProfile, Pkcs11Encoder } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import type { TokenInfo } from "../pkcs11/pkcs11-module.js";
@@ -41,6 +41,18 @@ export interface ChipEncoderOptions {
   readonly reservedLabels?: readonly string[];
   /** The CA certificate first, then those above it (DER): written to each card. */
   readonly caCertificates: readonly Buffer[];
+  /**
+   * The certificate profiles of every card, in the order their key pairs are asked for. Given,
+   * each key pair is sent to the chip as soon as the one before it is made (the first right
+   * behind the set-up), so the chip makes it while this thread signs and journals the
+   * certificate before it, instead of waiting for that round trip.
+   */
+  readonly profiles?: readonly CertificateProfile[];
+  /**
+   * False once this producer may touch no further chip (its chunk's lease is lost): then no key
+   * pair is sent ahead. The steps asked for stop at the journal, which checks the same.
+   */
+  readonly mayTouchChips?: () => boolean;
 }
 
 /**
@@ -59,7 +71,11 @@ export interface ChipEncoderOptions {
  *
  * The journal is written on this thread before each step; the steps themselves
  * (`chip-card-steps.ts`) run in the thread of the card's reader, so a slow chip blocks neither
- * the main thread nor the other readers.
+ * the main thread nor the other readers. The reader runs a card's steps in the order they are
+ * sent, so a step that needs nothing from this thread is sent without waiting for the one before
+ * (the first key pair behind the set-up, the next key pair as soon as one is made, a
+ * certificate's write once journalled): the chip does not wait on this thread's round trips
+ * while it signs and journals (issue 10's bench: 25–90 ms a card outside the module).
  */
 export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
   const { settings, transportSoPin, journal, caCertificates, readers, refusedTokens } = options;
@@ -75,24 +91,47 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     reader: ReaderThread,
     card: { cardId: string; cardNumber: string; pukEncrypted: string },
   ) {
+    const reservedLabels = options.reservedLabels ?? [];
+    // Reading a slot's token information is what looking for a blank card costs, and a station's
+    // readers hold dozens of cards: a look before every card read half the slots on average.
+    // One look serves the cards that follow (of every chunk: the readers keep what it found),
+    // each taking the next blank token left and reading only its slot again.
+    const { blankTokens } = readers;
     for (;;) {
       const taken = await journal.takenTokens();
-      const token = await reader.firstBlankToken({
-        blankLabel: settings.blankLabel,
-        excluded: [...taken, ...picking, ...refusedTokens],
-        reservedLabels: options.reservedLabels ?? [],
-      });
-      if (!token)
-        throw new TesseraError(
-          "pkcs11.no_blank_card",
-          `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}: put blank cards in the readers and produce the card again.`,
-          { cardNumber: card.cardNumber, path: settings.module },
-        );
-      picking.add(token.serial);
+      const left = blankTokens.filter(
+        (token) => !taken.has(token.serial) && !picking.has(token.serial) && !refusedTokens.has(token.serial),
+      );
+      blankTokens.splice(0, blankTokens.length, ...left);
+      if (blankTokens.length === 0) {
+        const found = await reader.blankTokens({
+          blankLabel: settings.blankLabel,
+          excluded: [...taken, ...picking, ...refusedTokens],
+          reservedLabels,
+        });
+        // Another card may have looked meanwhile: this look replaces its, less what was picked since.
+        blankTokens.splice(0, blankTokens.length, ...found.filter((token) => !picking.has(token.serial)));
+        if (blankTokens.length === 0)
+          throw new TesseraError(
+            "pkcs11.no_blank_card",
+            `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}: put blank cards in the readers and produce the card again.`,
+            { cardNumber: card.cardNumber, path: settings.module },
+          );
+      }
+      const listed = blankTokens.shift();
+      if (!listed) continue;
+      picking.add(listed.serial);
       try {
-        if (await journal.start({ ...card, tokenSerial: token.serial })) return token;
+        // Personalised, wiped or taken out since the look: read again right before it is journalled.
+        const token = await reader.blankTokenIn({
+          slot: listed.slot,
+          serial: listed.serial,
+          blankLabel: settings.blankLabel,
+          reservedLabels,
+        });
+        if (token && (await journal.start({ ...card, tokenSerial: token.serial }))) return token;
       } finally {
-        picking.delete(token.serial);
+        picking.delete(listed.serial);
       }
     }
   }
@@ -137,8 +176,12 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         }
       } else token = await takeBlankToken(reader, card);
       try {
-        await setUp(token);
-        return writeCard(reader, token.serial, card, release);
+        checkPinFits(token);
+        const settingUp = setUp(token);
+        // Sent right behind the set-up; a set-up that fails fails it too, and it is not asked for.
+        const firstKey = keyAhead(reader, 0);
+        await settingUp;
+        return writeCard(reader, token.serial, card, release, firstKey);
       } catch (error) {
         // A card labelled like a blank one that refuses the transport PIN may be another's card
         // put in the wrong reader: it is left alone and the next blank card taken. A second one
@@ -154,15 +197,18 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       }
     }
 
-    /** Checks the chip, erases and labels it, gives it the PUK and PIN, and logs in as the user. */
-    async function setUp(token: TokenInfo): Promise<void> {
-      // The card's PIN must suit the chip as well as the template.
+    /** The card's PIN must suit the chip as well as the template. */
+    function checkPinFits(token: TokenInfo): void {
       if (card.pin.length < token.pinLength.min || card.pin.length > token.pinLength.max)
         throw new TesseraError(
           "pkcs11.pin_rejected",
           `Card ${card.cardNumber}: its chip (token ${token.serial}) takes PINs of ${token.pinLength.min} to ${token.pinLength.max} digits, not ${card.pin.length}.`,
           { cardNumber: card.cardNumber, serial: token.serial },
         );
+    }
+
+    /** Erases and labels the chip, gives it the PUK and PIN, and logs in as the user. */
+    function setUp(token: TokenInfo): Promise<void> {
       // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
       // interrupted one has the transport PIN or, past that step, the PUK already.
       const soPins = !token.isInitialised
@@ -170,7 +216,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         : card.resumeOnToken
           ? [card.puk, transportSoPin]
           : [transportSoPin];
-      await reader.setUp({
+      return reader.setUp({
         serial: token.serial,
         soPins,
         label: card.cardNumber,
@@ -180,11 +226,25 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     }
   }
 
+  /** A key pair made ahead: the place in `profiles` it is for, and its making. */
+  type KeyAhead = { index: number; key: Promise<{ id: Buffer; spki: Buffer }> };
+
+  /** Sends the key pair of `profiles[index]` to the reader now, if there is such a profile. */
+  function keyAhead(reader: ReaderThread, index: number): KeyAhead | undefined {
+    const profile = options.profiles?.[index];
+    if (!profile || options.mayTouchChips?.() === false) return undefined;
+    const key = reader.generateKeyPair(profile);
+    // Awaited when its profile's key pair is asked for; a card that fails before never asks.
+    key.catch(() => undefined);
+    return { index, key };
+  }
+
   function writeCard(
     reader: ReaderThread,
     serial: string,
     card: { cardId: string; cardNumber: string; puk: string },
     release: () => void,
+    firstKey: KeyAhead | undefined,
   ): CardWriting {
     const keys: {
       id: Buffer;
@@ -197,11 +257,27 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
             cause: error,
           })
         : error;
+    let ahead = firstKey;
+    /**
+     * The certificates' writes to the chip. The card's next step is sent to the reader without
+     * waiting for a write's answer (the reader runs a card's steps in the order sent), so the
+     * reader goes on without a round trip through this thread; a failed write fails `finish`.
+     */
+    const writes: Promise<void>[] = [];
     return {
       async generateKeyPair(profile) {
         try {
-          const key = await reader.generateKeyPair(profile);
+          const index = keys.length;
+          let making: Promise<{ id: Buffer; spki: Buffer }>;
+          if (ahead) {
+            if (ahead.index !== index || options.profiles?.[index]?.name !== profile.name)
+              throw new Error("key pairs are asked for in the order of the encoder's profiles");
+            making = ahead.key;
+          } else making = reader.generateKeyPair(profile);
+          ahead = undefined;
+          const key = await making;
           keys.push({ id: key.id, profile });
+          ahead = keyAhead(reader, index + 1);
           return key.spki;
         } catch (error) {
           throw failed(error);
@@ -214,19 +290,21 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         // Journalled first: a certificate on a chip that never finishes is then found and revoked.
         await journal.keepCertificate(card.cardId, certificate);
         key.certificate = Buffer.from(certificate.der);
-        try {
-          await reader.writeCertificate({ der: key.certificate, label: profile.name, id: key.id });
-        } catch (error) {
-          throw failed(error);
-        }
+        const writing = reader.writeCertificate({ der: key.certificate, label: profile.name, id: key.id });
+        // Awaited by `finish`; until then its failure is not an unhandled one.
+        writing.catch(() => undefined);
+        writes.push(writing);
       },
       async finish() {
         try {
-          const finished = await reader.finish({
+          const finishing = reader.finish({
             cardNumber: card.cardNumber,
             caCertificates,
             keys: keys.map((key) => ({ profile: key.profile, id: key.id, certificate: key.certificate! })),
           });
+          finishing.catch(() => undefined);
+          await Promise.all(writes);
+          const finished = await finishing;
           release();
           return finished;
         } catch (error) {

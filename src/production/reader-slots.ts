@@ -1,3 +1,4 @@
+import type { TokenInfo } from "../pkcs11/pkcs11-module.js";
 import { createReaderThread, type ReaderThread } from "./reader-thread.js";
 
 /**
@@ -8,6 +9,12 @@ import { createReaderThread, type ReaderThread } from "./reader-thread.js";
  */
 export interface ReaderSlots {
   readonly size: number;
+  /**
+   * Blank tokens the last look through these readers found, in slot order, that no card has
+   * been given yet: one look, which reads every slot, serves the cards of every chunk after it
+   * (`chip-encoder.ts` takes them from here, checking each again before it is journalled).
+   */
+  readonly blankTokens: TokenInfo[];
   /** A free reader, for a card whose token is picked in it (a blank card of a batch). */
   take(): Promise<TakenReader>;
   /**
@@ -62,6 +69,7 @@ export function createReaderSlots(size: number, modulePath: string): ReaderSlots
   };
   return {
     size,
+    blankTokens: [],
     take,
     async takeForToken(serial) {
       for (let held = heldTokens.get(serial); held; held = heldTokens.get(serial)) await held;

@@ -94,7 +94,8 @@ export function createReaderThread(modulePath: string): ReaderThread {
   return {
     listTokens: request("listTokens"),
     findToken: request("findToken"),
-    firstBlankToken: request("firstBlankToken"),
+    blankTokens: request("blankTokens"),
+    blankTokenIn: request("blankTokenIn"),
     setUp: request("setUp"),
     generateKeyPair: request("generateKeyPair"),
     writeCertificate: request("writeCertificate"),

@@ -52,11 +52,35 @@ function serve(port: NonNullable<typeof parentPort>, modulePath: string): void {
   } catch (error) {
     loadError = error;
   }
-  port.on("message", async ({ id, step, argument }: ReaderRequest) => {
-    if (step === "callTimes") {
-      port.postMessage({ id, value: Object.fromEntries(spent) } satisfies ReaderReply);
+  // A card's steps run one after the other, in the order they were sent: a step may be sent
+  // before the one ahead of it has answered (a certificate's write, then the next key pair), and
+  // a key pair is made on libuv's thread pool, so the next message would otherwise start beside it.
+  let previous: Promise<void> = Promise.resolve();
+  port.on("message", (request: ReaderRequest) => {
+    if (request.step === "callTimes") {
+      port.postMessage({ id: request.id, value: Object.fromEntries(spent) } satisfies ReaderReply);
       return;
     }
+    const { id, step, argument } = request;
+    previous = previous
+      .then(() => runStep({ id, step, argument }))
+      .catch((error: unknown) => {
+        // An answer that could not be sent at all: the thread ends, and its end rejects every
+        // step still waiting on it (`reader-thread.ts`).
+        setImmediate(() => {
+          throw error;
+        });
+      });
+  });
+  async function runStep({
+    id,
+    step,
+    argument,
+  }: {
+    id: number;
+    step: keyof ChipCardSteps;
+    argument: unknown;
+  }) {
     try {
       if (!steps) throw loadError;
       const run = steps[step] as (argument: unknown) => unknown;
@@ -71,7 +95,7 @@ function serve(port: NonNullable<typeof parentPort>, modulePath: string): void {
         port.postMessage({ id, error: { ...reply, details: undefined } } satisfies ReaderReply);
       }
     }
-  });
+  }
 }
 
 if (!isMainThread && parentPort) serve(parentPort, (workerData as { modulePath: string }).modulePath);

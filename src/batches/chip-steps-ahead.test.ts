@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
+import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
+import { hasSoftHsm, transportSoPin } from "../test-support/softhsm.js";
+
+/**
+ * Issue 10, throughput: a card's next key pair and each certificate's write are sent to its
+ * reader without waiting for the step before (the reader runs them in order), so the chip does
+ * not wait while the main thread signs and journals. A step that fails there must still fail its
+ * card as it did when every step was awaited: the certificates signed for it revoked, the chip
+ * wiped, the other cards made.
+ */
+const tools = hasSoftHsm() && hasGcc();
+const simulated = tools ? createSimulatedCardModule() : undefined;
+const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
+
+type Item = { cardId: string; cardNumber: string; state: string; code: string | null; reason: string | null };
+
+describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () => {
+  const chip = startChipTessera({ chipCard, blanks: 8 });
+  let module: Pkcs11Module;
+  let holders = 0;
+  beforeAll(() => {
+    module = chip.t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
+  });
+  afterAll(() => simulated?.remove());
+
+  async function batchOf(count: number): Promise<Item[]> {
+    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
+      lastName: `Ahead${String.fromCharCode(97 + holders++)}`,
+      count,
+      template: "Chip ID",
+    });
+    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds,
+    });
+    expect(order.status).toBe(202);
+    chip.t.app.runner.start();
+    await chip.t.app.runner.idle();
+    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    expect(batch.state).toBe("completed");
+    return batch.items;
+  }
+
+  it.each([
+    ["its first certificate's write", "C_CreateObject", 0],
+    ["its second key pair", "C_GenerateKeyPair", 1],
+  ])(
+    "fails the card whose chip is pulled out at %s, revokes its certificates, wipes the chip",
+    async (_, call, skip) => {
+      // One call answers CKR_DEVICE_REMOVED: the first card's (one reader, the cards in order).
+      simulated!.simulate([{ call, skip, count: 1, fail: 0x32 }]);
+      let items: Item[];
+      try {
+        items = await batchOf(3);
+      } finally {
+        simulated!.simulate([]);
+      }
+      expect(items.map((item) => item.state)).toEqual(["failed", "done", "done"]);
+      const [removed] = items;
+      // (A write refused so is coded pkcs11.operation_failed, a key pair pkcs11.card_removed.)
+      expect(removed!.code).toMatch(/^pkcs11\.(card_removed|operation_failed)$/);
+      expect(removed!.reason).toContain(`Card ${removed!.cardNumber}`);
+      expect(removed!.reason).toContain("CKR_DEVICE_REMOVED");
+      const card = (await chip.ops.production("GET", `/api/v1/cards/${removed!.cardId}`)).body;
+      expect(card).toMatchObject({ state: "failed", tokenSerial: null });
+      // Whatever was signed for it before the failure was known is recorded, and revoked.
+      expect(card.certificates.length).toBeGreaterThan(0);
+      expect(card.certificates.every((c: { state: string }) => c.state === "revoked")).toBe(true);
+      // The chip answers again: nothing half-made stays on it, not even a key pair made ahead.
+      const wiped = `blank-${removed!.cardNumber}`;
+      expect(module.listTokens().map((token) => token.label)).toContain(wiped);
+      expect(chip.reader.pkcs11Tool("--token-label", wiped, "--list-objects").trim()).toBe("");
+      expect(chip.reader.soPinOpens(wiped, transportSoPin, "1234")).toBe(true);
+      const { db } = chip.t.app.services.store;
+      expect(await db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
+      expect(await db.selectFrom("chip_journal_certificates").selectAll().execute()).toEqual([]);
+    },
+  );
+});
