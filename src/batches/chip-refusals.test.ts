@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
+import { chipTemplate, produceWhileRecordingFails, startChipTessera } from "../test-support/chip-cards.js";
 import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
 import { type BlankCardReader, hasSoftHsm, softHsmModule, transportSoPin } from "../test-support/softhsm.js";
 
@@ -156,31 +156,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
       count: 1,
       template: "Chip ID",
     });
-    const { audit } = chip.t.app.services;
-    const append = audit.append.bind(audit);
-    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds,
-    });
-    // Recording the chunk fails every time, for a reason not the card's (the database went away).
-    audit.append = async (db, entries, at) => {
-      if (entries.some((entry) => entry.action === "CardsBoProcIssueMultiple" && entry.outcome === "success"))
-        throw new Error("simulated: the database went away while recording");
-      return append(db, entries, at);
-    };
-    try {
-      chip.t.app.runner.start();
-      for (let attempt = 0; attempt < 20; attempt++) {
-        await chip.t.app.runner.idle();
-        if (
-          (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body.state !== "running"
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    } finally {
-      audit.append = append;
-    }
-    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    const batch = await produceWhileRecordingFails(chip, cardIds);
     expect(batch).toMatchObject({ state: "completed", failed: 1 });
     expect(batch.items[0].code).toBe("batch.production_failed");
     const { db } = chip.t.app.services.store;

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
@@ -9,7 +8,7 @@ import {
   insertActiveCard,
   serialOfToken,
 } from "../test-support/chip-cards.js";
-import { cliPath } from "../test-support/cli.js";
+import { runCardCommand as tessera } from "../test-support/cli.js";
 import {
   type BlankCardReader,
   createBlankCardReader,
@@ -25,26 +24,6 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  * desk would, against a running server; pkcs11-tool judges the card.
  */
 const template = chipTemplate("Desk chip");
-
-/** Runs the built CLI without blocking this process, which serves the API it calls. */
-function tessera(args: string[], env: Record<string, string | undefined>, input = "") {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn("node", [cliPath, "card", ...args], {
-      env: { ...process.env, TESSERA_NEW_PIN: undefined, TESSERA_OLD_PIN: undefined, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with its own reader", () => {
   let reader: BlankCardReader;

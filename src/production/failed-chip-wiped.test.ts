@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { transitionCards } from "../store/card-transitions.js";
 import { insertCards } from "../store/cards.js";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
+import { chipTemplate, produceWhileRecordingFails, startChipTessera } from "../test-support/chip-cards.js";
 import { hasSoftHsm, transportSoPin } from "../test-support/softhsm.js";
 
 /**
@@ -43,32 +43,7 @@ describe.runIf(hasSoftHsm())("a chip card that fails after its chip was personal
       count: 1,
       template: "Chip ID",
     });
-    const { audit } = chip.t.app.services;
-    const append = audit.append.bind(audit);
-    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds: [cardId],
-    });
-    expect(order.status).toBe(202);
-    // Recording the chunk fails every time, for a reason not the card's.
-    audit.append = async (db, entries, at) => {
-      if (entries.some((entry) => entry.action === "CardsBoProcIssueMultiple" && entry.outcome === "success"))
-        throw new Error("simulated: the database went away while recording");
-      return append(db, entries, at);
-    };
-    try {
-      chip.t.app.runner.start();
-      for (let attempt = 0; attempt < 20; attempt++) {
-        await chip.t.app.runner.idle();
-        if (
-          (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body.state !== "running"
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    } finally {
-      audit.append = append;
-    }
-    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    const batch = await produceWhileRecordingFails(chip, [cardId!]);
     expect(batch).toMatchObject({ state: "completed", failed: 1 });
     const { cardNumber } = batch.items[0];
     expect(batch.items[0]).toMatchObject({ state: "failed", code: "batch.production_failed" });

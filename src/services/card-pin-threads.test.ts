@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import type { ApiClient } from "../test-support/api-setup.js";
@@ -8,7 +7,7 @@ import {
   insertActiveCard,
   serialOfToken,
 } from "../test-support/chip-cards.js";
-import { cliPath } from "../test-support/cli.js";
+import { runCardCommand as tessera } from "../test-support/cli.js";
 import { createSimulatedCardModule, hasGcc, type LoggedCall } from "../test-support/simulated-card.js";
 import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
@@ -21,26 +20,6 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  * The desk's command line works the same way.
  */
 const tools = hasSoftHsm() && hasGcc();
-
-/** Runs the built CLI without blocking this process, which serves the API it calls. */
-function tessera(args: string[], env: Record<string, string | undefined>) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn("node", [cliPath, "card", ...args], {
-      env: { ...process.env, TESSERA_NEW_PIN: undefined, TESSERA_OLD_PIN: undefined, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end();
-  });
-}
 
 /** The calls made on the main thread of the process that made them. */
 const onMainThread = (calls: readonly LoggedCall[]) =>

@@ -156,3 +156,32 @@ export async function insertActiveCard(
   });
   return id;
 }
+
+/**
+ * Orders a batch of `cardIds` and runs it while recording its chunk fails every time, for a
+ * reason not the cards' (the database went away), until the batch has ended; returns the batch
+ * as the API shows it.
+ */
+export async function produceWhileRecordingFails(chip: ChipTessera, cardIds: string[]) {
+  const { audit } = chip.t.app.services;
+  const append = audit.append.bind(audit);
+  const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+  if (order.status !== 202) throw new Error(`the batch was not ordered: ${JSON.stringify(order.body)}`);
+  const batchOf = () => chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`);
+  audit.append = async (db, entries, at) => {
+    if (entries.some((entry) => entry.action === "CardsBoProcIssueMultiple" && entry.outcome === "success"))
+      throw new Error("simulated: the database went away while recording");
+    return append(db, entries, at);
+  };
+  try {
+    chip.t.app.runner.start();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await chip.t.app.runner.idle();
+      if ((await batchOf()).body.state !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    audit.append = append;
+  }
+  return (await batchOf()).body;
+}

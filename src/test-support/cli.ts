@@ -1,4 +1,4 @@
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import type { TestApp } from "./test-app.js";
 
@@ -30,4 +30,27 @@ export function cliAgainst(t: TestApp): (...args: string[]) => SpawnSyncReturns<
       },
     });
   };
+}
+
+/**
+ * Runs the built `tessera card …` command (a desk's) without blocking this process, which serves
+ * the API it calls; the PINs it reads come only from `env` or `input`.
+ */
+export function runCardCommand(args: string[], env: Record<string, string | undefined>, input = "") {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn("node", [cliPath, "card", ...args], {
+      env: { ...process.env, TESSERA_NEW_PIN: undefined, TESSERA_OLD_PIN: undefined, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
