@@ -85,6 +85,18 @@ describe("tessera command line", () => {
     );
     expect(failedCard.reason).toContain("longer than 64");
     expect(failedCard.holderUnfitForCard).toEqual([expect.objectContaining({ path: "nameOnCard" })]);
+    // Long-standing holders' cards end within 30 and within 90 days: the dashboard's expiry
+    // figures and Renew multiple cards have something to show at the first login.
+    const expiring = await get<{ templates: { expiring: { days: number; count: number }[] }[] }>(
+      "/api/v1/cards/expiring",
+    );
+    const within = (days: number) =>
+      expiring.templates.reduce((sum, t) => sum + (t.expiring.find((w) => w.days === days)?.count ?? 0), 0);
+    expect([within(30), within(90)]).toEqual([6, 12]);
+    const ending = await get<{ items: { state: string; expiresAt: string }[] }>(
+      `/api/v1/cards?expiresBefore=${new Date(Date.now() + 91 * 86_400_000).toISOString()}&limit=50`,
+    );
+    expect(ending.items.map((card) => card.state)).toEqual(new Array(12).fill("active"));
     // Demo users carry a UPN and a SID, so the demo's Employee ID cards are ready for Windows logon.
     const { items: users } = await get<{ items: { upn: string; sid: string }[] }>("/api/v1/users?limit=5");
     for (const user of users) {

@@ -12,6 +12,7 @@ import { benchUiCommand } from "../bench/bench-ui.js";
 import { benchWorkersCommand } from "../bench/bench-workers.js";
 import { importCertificateAuthority } from "../ca/import-certificate-authority.js";
 import { loadConfig } from "../config.js";
+import { createDemoClock } from "../demo/demo-clock.js";
 import { demoOperatorNames, seedDemoData } from "../demo/seed-demo-data.js";
 import { isClientError, TesseraError } from "../domain/errors.js";
 import { type Role, roles } from "../domain/roles.js";
@@ -96,11 +97,12 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
     env: process.env,
     overrides: { demo, port, interactive: process.stdout.isTTY === true },
   });
-  const app = await createApp(config);
+  // The demo seeds an office with a past (cards made years ago that end soon) on this clock.
+  const clock = createDemoClock();
+  const app = await createApp(config, config.demo ? { clock: clock.now } : {});
   const server = await buildServer(app);
   const first = app.firstAdministrator;
-  let seeded = false;
-  if (config.demo && first?.password) seeded = (await seedDemoData(app, first.password)).seeded;
+  const seeded = config.demo && first?.password ? await seedDemoData(app, first.password, clock) : undefined;
   await server.listen({ host: config.host, port: config.port });
   app.start();
 
@@ -113,9 +115,9 @@ async function serve(flags: Map<string, string | boolean>): Promise<void> {
     lines.push(
       `Log in as admin with the password printed at the first start (lost? npx tessera operators reset-password admin).`,
     );
-  if (seeded)
+  if (seeded?.seeded)
     lines.push(
-      `Demo data: 201 users, 186 cards. The demo operators share that password:`,
+      `Demo data: ${seeded.users} users, ${seeded.cards} cards. The demo operators share that password:`,
       `  ${demoOperatorNames.join(", ")}`,
     );
   // Printed after everything the start-up logs (the log is written synchronously), in a box,
