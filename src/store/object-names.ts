@@ -8,6 +8,9 @@ export interface ObjectIds {
   readonly users?: readonly string[];
   /** Serials (lower-case hex), as the history names certificates. */
   readonly certificates?: readonly string[];
+  readonly operators?: readonly string[];
+  /** API tokens' ids. */
+  readonly tokens?: readonly string[];
 }
 
 /** A certificate as people name it: its profile on the card it was issued for. */
@@ -23,6 +26,10 @@ export interface ObjectNames {
   readonly batches: ReadonlyMap<string, number>;
   readonly users: ReadonlyMap<string, string>;
   readonly certificates: ReadonlyMap<string, CertificateName>;
+  /** Operators by username. */
+  readonly operators: ReadonlyMap<string, string>;
+  /** API tokens by their name and their operator's username. */
+  readonly tokens: ReadonlyMap<string, { name: string; username: string | null }>;
 }
 
 const unique = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])];
@@ -32,7 +39,7 @@ const unique = (ids: readonly string[] | undefined) => [...new Set(ids ?? [])];
  * certificates' cards). An id of no such object is left out.
  */
 export async function findObjectNames(db: Db, ids: ObjectIds): Promise<ObjectNames> {
-  const [cards, batches, users, certificates] = await Promise.all([
+  const [cards, batches, users, certificates, operators, tokens] = await Promise.all([
     selectInSlices(unique(ids.cards), 1000, (slice) =>
       db.selectFrom("cards").select(["id", "card_number"]).where("id", "in", slice).execute(),
     ),
@@ -50,6 +57,17 @@ export async function findObjectNames(db: Db, ids: ObjectIds): Promise<ObjectNam
         .where("certificates.serial", "in", slice)
         .execute(),
     ),
+    selectInSlices(unique(ids.operators), 1000, (slice) =>
+      db.selectFrom("operators").select(["id", "username"]).where("id", "in", slice).execute(),
+    ),
+    selectInSlices(unique(ids.tokens), 1000, (slice) =>
+      db
+        .selectFrom("api_tokens")
+        .leftJoin("operators", "operators.id", "api_tokens.operator_id")
+        .select(["api_tokens.id", "api_tokens.name", "operators.username"])
+        .where("api_tokens.id", "in", slice)
+        .execute(),
+    ),
   ]);
   return {
     cards: new Map(cards.map((row) => [row.id, row.card_number])),
@@ -61,5 +79,7 @@ export async function findObjectNames(db: Db, ids: ObjectIds): Promise<ObjectNam
         { profile: row.profile, cardId: row.card_id, cardNumber: row.card_number ?? null },
       ]),
     ),
+    operators: new Map(operators.map((row) => [row.id, row.username])),
+    tokens: new Map(tokens.map((row) => [row.id, { name: row.name, username: row.username ?? null }])),
   };
 }

@@ -36,11 +36,16 @@ export function auditRoutes(app: ServedApp): FastifyPluginAsyncZod {
           batches: ids("batch"),
           users: ids("user"),
           certificates: ids("certificate"),
+          operators: ids("operator"),
+          tokens: ids("token"),
         });
         const nameOf = (type: string | null, id: string | null): string | null => {
           if (!id) return null;
           if (type === "card") return names.cards.get(id) ?? null;
           if (type === "user") return names.users.get(id) ?? null;
+          if (type === "operator") return names.operators.get(id) ?? null;
+          const token = type === "token" ? names.tokens.get(id) : undefined;
+          if (token) return `API token ${token.name}${token.username ? ` of ${token.username}` : ""}`;
           const certificate = type === "certificate" ? names.certificates.get(id) : undefined;
           // "authentication certificate of card 7001000000019": the serial is the link's target.
           if (certificate)
