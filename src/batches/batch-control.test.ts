@@ -44,6 +44,7 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
   beforeAll(async () => {
     t = await createTestApp(dialect, { options: { approvalStep: false } });
     await t.operator("registrar", ["registrationOfficer"]);
+    await t.operator("issuer", ["issuingAuthority"]);
     ({ production } = await loggedInOperators(t, { production: ["productionAdministrator"] }));
     admin = apiAs(t.server, await t.login("admin"));
   });
@@ -129,6 +130,29 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
     );
     expect(await states(ids.filter((id) => inChunk1.has(id)))).toEqual(Array(4).fill("issued:free"));
     expect(await states(ids.filter((id) => !inChunk1.has(id)))).toEqual(Array(6).fill("approved:free"));
+  });
+
+  it("cancels an Activate multiple cards batch before it starts: its cards stay issued and free", async () => {
+    const ids = await approvedCards(
+      "ACT",
+      Array.from({ length: 4 }, (_, i) => [`Aca${i}`, "Activate"]),
+    );
+    t.app.runner.start();
+    await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
+    await t.app.runner.idle();
+    await t.app.runner.stop();
+    expect(await states(ids)).toEqual(Array(4).fill("issued:free"));
+    const issuer = apiAs(t.server, await t.login("issuer"));
+    const order = await issuer("POST", "/api/v1/processes/CardsBoProcActivateMultiple", { cardIds: ids });
+    expect(order.status, JSON.stringify(order.body)).toBe(202);
+    expect(await states(ids)).toEqual(Array(4).fill("issued:held"));
+    const cancelled = await issuer("POST", `/api/v1/batches/${order.body.batchId}/cancel`);
+    expect(cancelled.body).toMatchObject({ state: "cancelled", total: 4, done: 0, released: 4, left: 0 });
+    expect(await states(ids)).toEqual(Array(4).fill("issued:free"));
+    // Released, they can be ordered again.
+    expect(
+      (await issuer("POST", "/api/v1/processes/CardsBoProcActivateMultiple", { cardIds: ids })).status,
+    ).toBe(202);
   });
 
   it("says how many cards of a running batch are in production", async () => {

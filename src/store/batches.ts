@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Batch, BatchState } from "../domain/batch.js";
 import { parseBatchOptions } from "../domain/batch.js";
+import { findProcess, type SymbolicName } from "../domain/process-catalog.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
 import type { BatchTable } from "./schema.js";
@@ -250,13 +251,21 @@ export async function cancelBatch(db: Db, batchId: string, at: string): Promise<
     .returning("card_id")
     .execute();
   const cardIds = released.map((r) => r.card_id);
+  // The cards go back free in the state the batch claimed them in: approved for Issue multiple
+  // cards, issued for Activate multiple cards (its cards stayed held by a cancelled batch).
+  const { process } = await db
+    .selectFrom("batches")
+    .select("process")
+    .where("id", "=", batchId)
+    .executeTakeFirstOrThrow();
+  const claimedIn = findProcess(process as SymbolicName).requiredCardStates;
   for (const slice of slices(cardIds, 1000)) {
     await db
       .updateTable("cards")
       .set((eb) => ({ batch_id: null, version: eb("version", "+", 1), updated_at: at }))
       .where("id", "in", slice)
       .where("batch_id", "=", batchId)
-      .where("state", "=", "approved")
+      .where("state", "in", claimedIn)
       .execute();
   }
   await db

@@ -130,7 +130,7 @@ function CancelBatch({
         color: "gray",
         closeButtonProps: { "aria-label": "Dismiss the message" },
         message:
-          `The batch is cancelled: ${plural(answer?.released ?? 0, "card")} not started went back to approved` +
+          `The batch is cancelled: ${plural(answer?.released ?? 0, "card")} not started went back to ${batchWords(batch).returnedTo}` +
           (finishing > 0 ? `; ${plural(finishing, "card")} in production finish.` : "."),
       });
     },
@@ -156,8 +156,8 @@ function CancelBatch({
             {inProduction > 0 && (
               <>The {plural(inProduction, "card")} in production are finished and will be produced. </>
             )}
-            The {plural(notStarted, "card")} not yet started go back to approved and can be issued in another
-            batch.
+            The {plural(notStarted, "card")} not yet started go back to {batchWords(batch).returnedTo} and can
+            be taken by another batch.
           </Text>
           <Text size="xs" c="dimmed">
             Counted as of now; the batch goes on until you confirm.

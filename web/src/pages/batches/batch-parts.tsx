@@ -29,6 +29,8 @@ export interface BatchWords {
   inWork: string;
   /** While the batch runs: "The cards are being produced". */
   running: string;
+  /** The state a cancelled batch gives its cards not started back in: "approved", "issued". */
+  returnedTo: string;
 }
 
 const productionWords: BatchWords = {
@@ -37,6 +39,7 @@ const productionWords: BatchWords = {
   pendingLabel: "Not produced yet",
   inWork: "In production",
   running: "The cards are being produced",
+  returnedTo: "approved",
 };
 
 const activationWords: BatchWords = {
@@ -45,6 +48,7 @@ const activationWords: BatchWords = {
   pendingLabel: "Not activated yet",
   inWork: "Being activated",
   running: "The cards are being activated",
+  returnedTo: "issued",
 };
 
 /** The words of a batch's process: an activation batch produces nothing, and must not say so. */
@@ -57,10 +61,10 @@ export function cancelOutcome(batch: Batch): string {
   const returned = batch.released;
   if (!productionEnded(batch)) {
     const finishing = batch.inProduction;
-    return `Cancelled — ${plural(finishing, "card")} in production ${finishing === 1 ? "is" : "are"} being finished; ${formatNumber(returned)} returned to approved.`;
+    return `Cancelled — ${plural(finishing, "card")} in production ${finishing === 1 ? "is" : "are"} being finished; ${formatNumber(returned)} returned to ${batchWords(batch).returnedTo}.`;
   }
   const failed = batch.failed > 0 ? `, ${formatNumber(batch.failed)} failed` : "";
-  return `Cancelled — ${formatNumber(batch.done)} ${batchWords(batch).done}${failed}, ${formatNumber(returned)} returned to approved`;
+  return `Cancelled — ${formatNumber(batch.done)} ${batchWords(batch).done}${failed}, ${formatNumber(returned)} returned to ${batchWords(batch).returnedTo}`;
 }
 
 /**
