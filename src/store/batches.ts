@@ -161,7 +161,11 @@ async function countInProduction(db: Db, batchIds: readonly string[]): Promise<M
 
 export async function searchBatches(
   db: Db,
-  filter: { state?: BatchState | undefined; process?: string | undefined },
+  filter: {
+    state?: BatchState | undefined;
+    process?: string | undefined;
+    pinLetters?: "kept" | "purged" | undefined;
+  },
   page: { cursor?: string | undefined; limit: number },
   /** Newest first unless asked. */
   direction: "asc" | "desc" = "desc",
@@ -169,6 +173,12 @@ export async function searchBatches(
   let query = db.selectFrom("batches");
   if (filter.state) query = query.where("state", "=", filter.state);
   if (filter.process) query = query.where("process", "=", filter.process);
+  // A batch's PIN letters are kept from its first card made until a PIN mailer purges them.
+  if (filter.pinLetters)
+    query = query
+      .where("process", "=", "CardsBoProcIssueMultiple")
+      .where("done", ">", 0)
+      .where("pin_letters_purged_at", filter.pinLetters === "kept" ? "is" : "is not", null);
   const total = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
   let pageQuery = query.selectAll();
   if (page.cursor) {

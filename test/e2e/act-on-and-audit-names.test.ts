@@ -35,6 +35,31 @@ describeInChromium("what each role acts on, and certificates by name in the hist
     await auditor.locator('[data-figure="refused"]').waitFor();
     expect(await auditor.locator("[data-figure]").count()).toBe(1);
     await auditor.context().close();
+
+    // The PIN mailer sends and purges a batch's PIN letters: the batches whose letters are kept.
+    const [toProduce] = await seedApprovedCards(t, 1);
+    expect(
+      (await chief("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: [toProduce] })).status,
+    ).toBe(202);
+    await t.app.runner.idle();
+    const kept = (await chief("GET", "/api/v1/batches?pinLetters=kept&limit=1")).body.total as number;
+    expect(kept).toBeGreaterThanOrEqual(1);
+    await t.operator("mailroom", ["pinMailer"]);
+    const mailroom = await suite.openAs("mailroom");
+    const letters = mailroom.locator('[data-figure="pin-letters-kept"]');
+    await expect.poll(() => letters.getAttribute("data-count")).toBe(String(kept));
+    await letters.click();
+    await expect.poll(() => new URL(mailroom.url()).search).toBe("?pinLetters=kept");
+    await mailroom.getByRole("table", { name: "Batch orders" }).waitFor();
+    expect(errorsThrownBy(mailroom)).toEqual([]);
+    await mailroom.context().close();
+
+    // Locked cards and revoked certificates are final: nobody acts on them, so no figure counts them.
+    await t.operator("security", ["securityOfficer"]);
+    const security = await suite.openAs("security");
+    await security.locator('[data-figure="refused"]').waitFor();
+    expect(await security.locator("[data-figure]").count()).toBe(1);
+    await security.context().close();
   });
 
   it("names a certificate in the history by its profile and card, and links its serial", async () => {

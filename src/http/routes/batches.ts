@@ -110,6 +110,12 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
       filters: {
         state: z.enum(["running", "completed", "cancelled"]).optional(),
         process: z.string().max(64).optional(),
+        pinLetters: z
+          .enum(["kept", "purged"])
+          .optional()
+          .describe(
+            "Batches of Issue multiple cards whose PIN letters are still kept (to be sent and purged) or were purged",
+          ),
       },
       item: batchSchema,
       sorts: { fields: ["createdAt"], default: { by: "createdAt", direction: "desc" } },

@@ -77,25 +77,18 @@ const figures: Figure[] = [
     roles: ["helpdesk"],
   },
   {
-    key: "locked",
-    label: "Locked cards",
-    count: "/api/v1/cards?state=locked&limit=1",
-    to: "/cards?state=locked",
-    roles: ["helpdesk", "securityOfficer"],
-  },
-  {
-    key: "revoked",
-    label: "Revoked certificates",
-    count: "/api/v1/certificates?state=revoked&limit=1",
-    to: "/certificates?state=revoked",
-    roles: ["securityOfficer"],
+    key: "pin-letters-kept",
+    label: "Batches whose PIN letters wait to be sent and purged",
+    count: "/api/v1/batches?pinLetters=kept&limit=1",
+    to: "/batches?pinLetters=kept",
+    roles: ["pinMailer"],
   },
   {
     key: "refused",
     label: "Refused actions in the history",
     count: "/api/v1/audit?outcome=refused&limit=1",
     to: "/audit?outcome=refused",
-    roles: ["auditor"],
+    roles: ["auditor", "securityOfficer"],
   },
 ];
 

@@ -15,12 +15,16 @@ const count = (key: "total" | "done" | "left"): Column<Batch> => ({
   cell: (batch) => formatNumber(batch[key]),
 });
 
-const filterKeys = ["state"] as const;
+const filterKeys = ["state", "pinLetters"] as const;
 const fields = [
   choiceField("state", "State", 170, "Any state", [
     { value: "running", label: "Running" },
     { value: "completed", label: "Completed" },
     { value: "cancelled", label: "Cancelled" },
+  ]),
+  choiceField("pinLetters", "PIN letters", 170, "Kept or not", [
+    { value: "kept", label: "Kept (to send)" },
+    { value: "purged", label: "Purged" },
   ]),
 ];
 
