@@ -83,7 +83,7 @@ describe("tessera command line", () => {
     const failedCard = await get<{ reason: string; holderUnfitForCard: { path: string }[] }>(
       `/api/v1/cards/${failed[0]!.id}`,
     );
-    expect(failedCard.reason).toContain("longer than 64");
+    expect(failedCard.reason).toContain("give a shorter name on card");
     expect(failedCard.holderUnfitForCard).toEqual([expect.objectContaining({ path: "nameOnCard" })]);
     // Long-standing holders' cards end within 30 and within 90 days: the dashboard's expiry
     // figures and Renew multiple cards have something to show at the first login.

@@ -51,6 +51,11 @@ describe.runIf(tools)("produceChunk", () => {
       testCard("Contractor badge"),
       testCard("Employee ID", { email: "not an address" }),
       testCard("Employee ID"),
+      // As an older register held it: a name no certificate takes (registration refuses it now).
+      testCard("Employee ID", {
+        firstName: "Maximiliane Theodora Friederike",
+        lastName: "von Hohenzollern-Sigmaringen-Wittelsbach",
+      }),
     ];
     result = await produceChunk(context, testJob(folder.dir, 1, cards));
     letters = readLetters(folder.file("letters-1.pdf"));
@@ -69,7 +74,13 @@ describe.runIf(tools)("produceChunk", () => {
       "ok",
       "certificate.email_invalid",
       "ok",
+      "certificate.subject_too_long",
     ]);
+    // The reason in the operator's words, with what to do: not X.509's attribute names.
+    const longName = result.cards[7]!;
+    expect(!longName.ok && longName.reason).toBe(
+      "The full name is 72 characters long and a card holds at most 64: give a shorter name on card, as it should be printed.",
+    );
     const cyrillic = result.cards[2]!;
     // Checked before any key or certificate: nothing to revoke.
     expect(cyrillic).toMatchObject({ ok: false, certificates: [] });

@@ -1,3 +1,4 @@
+import { cardFieldProblems } from "../domain/card-fields.js";
 import type { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import { clampValidity } from "../pki/index.js";
@@ -112,5 +113,23 @@ function failure(
   ms: number,
 ): ChunkCardResult {
   if (!isCardFailure(error)) throw error;
-  return { cardId: card.cardId, ok: false, code: error.code, reason: error.message, certificates, ms };
+  return {
+    cardId: card.cardId,
+    ok: false,
+    code: error.code,
+    reason: reasonOf(card, error),
+    certificates,
+    ms,
+  };
+}
+
+/**
+ * Why a card failed, for the operator who mends it. A holder's data that X.509 or the card face
+ * refuses ("The commonName is longer than 64 characters") is said as registration says it, with
+ * what to do (`domain/card-fields.ts`): the same rules, so the same words.
+ */
+function reasonOf(card: ChunkCard, error: TesseraError): string {
+  if (!/^certificate\.subject_|^production\.text_/.test(error.code)) return error.message;
+  const [problem] = cardFieldProblems(card.holder);
+  return problem ? `${problem.message[0]!.toUpperCase()}${problem.message.slice(1)}.` : error.message;
 }
