@@ -27,6 +27,7 @@ const publicRoutes = new Set([
   "GET /api/docs/ui/static/*",
   "GET /api/docs/ui/static/index.html",
   "GET /api/docs/ui/static/swagger-initializer.js",
+  "GET /api/docs/ui/static/theme/tessera.css",
   "POST /api/v1/session",
   "GET /pki/ca.pem",
   "GET /pki/ca.cer",

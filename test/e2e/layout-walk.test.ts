@@ -239,6 +239,14 @@ describeInChromium("the operator UI's layout at 1440 px and 390 px", (suite) => 
       await activate.goto(`${suite.ui.baseUrl}/activate`);
       await activate.getByRole("heading", { name: "Activate your card" }).waitFor();
       await check(activate, `activate-${size.name}`);
+
+      // The API's browsable description (a maintained viewer, its markup its own): it fits too.
+      await activate.goto(`${suite.ui.baseUrl}/api/docs`);
+      await activate.locator(".swagger-ui .info .title").waitFor();
+      await activate.locator(".swagger-ui .opblock").first().waitFor();
+      const docs = await measureOverflow(activate);
+      if (docs.pageWidth > docs.windowWidth || docs.beyondRightEdge.length)
+        overflowing[`api-docs-${size.name}`] = docs;
       await holder.close();
 
       // One assertion, so that a failing run lists every finding at once.
