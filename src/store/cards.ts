@@ -9,13 +9,13 @@ import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { orderByColumn, selectKeysetPage } from "./keyset-page.js";
 import {
   countedNameMatches,
+  fewNameMatches,
   holderNamed,
   isPostgres,
   type NameScan,
   nameMatch,
+  nameMatchesUpTo,
   nameQueryWords,
-  wordEntriesSortedAtMost,
-  wordEntriesUpTo,
 } from "./name-search.js";
 import type { PageRequest, SortRequest } from "./page-request.js";
 import type { CardTable } from "./schema.js";
@@ -223,8 +223,9 @@ export interface CardFilter {
  * (no `q`, or a card number). Empty when `q` holds no letter or digit: it matches no card.
  */
 function holderWords(filter: CardFilter): string[] | undefined {
-  if (!filter.q) return undefined;
-  const q = filter.q.trim();
+  // A blank query is none: the box left with a space in it lists every card.
+  const q = filter.q?.trim();
+  if (!q) return undefined;
   // Card numbers are digits only, and names have none: one index answers each, where an OR
   // of the two would scan every card of the state on PostgreSQL.
   return /^\d+$/.test(q) ? undefined : nameQueryWords(q);
@@ -251,7 +252,8 @@ function cardsMatching(db: Db, filter: CardFilter, scan: NameScan | "joined" = "
   if (filter.requestedTo) query = query.where("requested_at", "<", filter.requestedTo);
   const words = holderWords(filter);
   if (words === undefined) {
-    if (filter.q) query = query.where("card_number", "=", filter.q.trim());
+    const cardNumber = filter.q?.trim();
+    if (cardNumber) query = query.where("card_number", "=", cardNumber);
   } else if (words.length === 0) query = query.where(sql.lit(false));
   else if (scan !== "joined") query = query.where(holderNamed(db, "cards.user_id", words, scan));
   if (filter.unclaimed) query = query.where("batch_id", "is", null);
@@ -329,9 +331,7 @@ async function namedCardsToCount(db: Db, filter: CardFilter) {
     return cardsMatching(
       db,
       filter,
-      (await wordEntriesUpTo(db, words, wordEntriesSortedAtMost)) > wordEntriesSortedAtMost
-        ? "inOrder"
-        : "fromNames",
+      (await nameMatchesUpTo(db, words, fewNameMatches)) > fewNameMatches ? "inOrder" : "fromNames",
     );
   // `+named.id`: an equality on an FTS5 column would be handed to FTS5 as a match of that column
   // (a holder's id is no word of their names): the names are read first, each card looked up.

@@ -154,6 +154,15 @@ describe.each(dialects)("name search on %s", (dialect) => {
     expect(await userIds("ID-jose")).toEqual(["jose"]);
     expect(await userIds("Jose@Example.org")).toEqual(["jose"]);
   });
+
+  // A search box left with a space in it searches for nothing in particular: everyone.
+  it("reads a blank query as no query", async () => {
+    const everyone = people.map(([id]) => id).sort();
+    for (const q of [" ", "   ", "\t"]) {
+      expect(await userIds(q), JSON.stringify(q)).toEqual(everyone);
+      expect(await cardHolders(q), JSON.stringify(q)).toEqual(everyone);
+    }
+  });
 });
 
 /**

@@ -8,14 +8,14 @@ import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { keysetOrderName, orderByColumn, selectKeysetPage } from "./keyset-page.js";
 import {
   countedNameMatches,
+  fewNameMatches,
   holderNamed,
   isPostgres,
   type NameScan,
   nameMatch,
+  nameMatchesUpTo,
   nameQueryWords,
   usersInNameOrder,
-  wordEntriesSortedAtMost,
-  wordEntriesUpTo,
 } from "./name-search.js";
 import type { PageRequest, SortRequest } from "./page-request.js";
 import type { Database, UserTable } from "./schema.js";
@@ -228,7 +228,8 @@ export async function searchUsers(
   sort?: UserSort,
 ): Promise<Page<User>> {
   const order = usersOrderOf(sort);
-  const q = filter.q ? filter.q.trim() : undefined;
+  // A blank query is none: the box left with a space in it lists everyone.
+  const q = filter.q?.trim() || undefined;
   // An identifier or an e-mail names one user: looked up first, as index probes. An e-mail is
   // kept as registered ("Ida.Berg@Example.ORG"): found as typed, or lower-cased for one kept so.
   const exact = q
@@ -269,34 +270,35 @@ export async function searchUsers(
           (join) => join.on(sql<boolean>`+named.rowid = users.rowid`),
         );
   const { n, more } = await countRowsUpTo(db, toCount, countedNameMatches);
+  const scan = more ? await namedPageScan(db, filter, exact.length, words, order.sort) : "fromNames";
   const pageQuery =
-    more && (await pagedFromNameWords(db, filter, exact.length, words, order.sort))
+    scan === "wordsInOrder"
       ? usersMatching(db, filter).where(
           usersInNameOrder(words, order.direction, cursorKey(page, order), page.limit + 1),
         )
-      : matching(more ? "inOrder" : "fromNames");
+      : matching(scan);
   const found = await selectKeysetPage(selectUsers(pageQuery), page, n, order, toUser);
   return { ...found, totalIsLowerBound: more };
 }
 
 /**
- * Whether PostgreSQL pages these users by name from the words' index ({@link usersInNameOrder}):
- * a search by name alone, listed by name, whose words' start is not so common that the users
- * read in their order soon fill a page. A word start of the last name is where this matters:
- * the users follow it in their order, so reading them in it checked every user before the
- * first match (four in ten of a million for "bench49"), and the words' entries are few.
+ * How a page of users a name search matches past the count is read when listed by name: few
+ * matches (see {@link fewNameMatches}) are sorted from the names' index — on PostgreSQL from
+ * the words with their sort names alone ({@link usersInNameOrder}, a search by name alone), on
+ * SQLite from the FTS5 matches — and many are met soon enough reading the users in their order.
  */
-async function pagedFromNameWords(
+async function namedPageScan(
   db: Db,
   filter: UserFilter,
   exactMatches: number,
   words: readonly string[],
   sort: string,
-): Promise<boolean> {
+): Promise<NameScan | "wordsInOrder"> {
+  if (exactMatches > 0 || words.length === 0 || sort !== "search_name") return "inOrder";
+  if ((await nameMatchesUpTo(db, words, fewNameMatches)) > fewNameMatches) return "inOrder";
+  if (!isPostgres(db)) return "fromNames";
   const otherCriteria = Object.entries(filter).some(([key, value]) => key !== "q" && value !== undefined);
-  if (!isPostgres(db) || exactMatches > 0 || otherCriteria || words.length === 0 || sort !== "search_name")
-    return false;
-  return (await wordEntriesUpTo(db, words, wordEntriesSortedAtMost)) <= wordEntriesSortedAtMost;
+  return otherCriteria ? "fromNames" : "wordsInOrder";
 }
 
 /** The sort key and id the page's cursor continues after, read as `selectKeysetPage` reads it. */
