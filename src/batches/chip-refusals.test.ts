@@ -2,7 +2,13 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate, produceWhileRecordingFails, startChipTessera } from "../test-support/chip-cards.js";
+import {
+  type ChipBatchItem,
+  chipTemplate,
+  produceChipBatch,
+  produceWhileRecordingFails,
+  startChipTessera,
+} from "../test-support/chip-cards.js";
 import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
 import { type BlankCardReader, hasSoftHsm, softHsmModule, transportSoPin } from "../test-support/softhsm.js";
 
@@ -46,30 +52,14 @@ function addCardsNotBlank(reader: BlankCardReader): void {
   );
 }
 
-type Item = { cardId: string; cardNumber: string; state: string; code: string | null; reason: string | null };
-
 describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
   const chip = startChipTessera({ chipCard, blanks: 6, prepareReader: addCardsNotBlank });
   let module: Pkcs11Module;
   let holders = 0;
 
   /** Orders a batch of `count` new chip cards and waits for it; its items, in order. */
-  async function batchOf(count: number, options: Record<string, unknown> = {}): Promise<Item[]> {
-    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
-      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
-      count,
-      template: "Chip ID",
-    });
-    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds,
-      options,
-    });
-    expect(order.status).toBe(202);
-    chip.t.app.runner.start();
-    await chip.t.app.runner.idle();
-    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
-    expect(batch.state).toBe("completed");
-    return batch.items;
+  async function batchOf(count: number, options: Record<string, unknown> = {}): Promise<ChipBatchItem[]> {
+    return produceChipBatch(chip, `Refusal${String.fromCharCode(97 + holders++)}`, count, options);
   }
   const tokenLabels = () => module.listTokens().map((token) => token.label);
   const objectsOn = (label: string) =>
@@ -84,7 +74,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     // The first card's second key: the card is gone (CKR_DEVICE_REMOVED), in whichever thread
     // the card is made.
     simulated!.simulate([{ call: "C_GenerateKeyPair", skip: 1, count: 1, fail: 0x32 }]);
-    let items: Item[];
+    let items: ChipBatchItem[];
     try {
       items = await batchOf(3);
     } finally {
@@ -111,7 +101,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
   it("refuses a PIN length the chip does not take, naming the card, and leaves the chips blank", async () => {
     const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
     simulated!.simulate([], { pinLength: { min: 8, max: 8 } });
-    let items: Item[];
+    let items: ChipBatchItem[];
     try {
       items = await batchOf(2, { pinLength: 6 });
     } finally {
@@ -132,7 +122,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
   it("stops at the first blank card that refuses the transport PIN, and makes the cards once it is right", async () => {
     const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
     process.env.TESSERA_TRANSPORT_SO_PIN = "99999999";
-    let items: Item[];
+    let items: ChipBatchItem[];
     try {
       items = await batchOf(2);
     } finally {

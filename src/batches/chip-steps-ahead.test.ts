@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
-import { requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
+import {
+  type ChipBatchItem,
+  chipTemplate,
+  produceChipBatch,
+  startChipTessera,
+} from "../test-support/chip-cards.js";
 import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
 import { hasSoftHsm, transportSoPin } from "../test-support/softhsm.js";
 
@@ -16,8 +20,6 @@ const tools = hasSoftHsm() && hasGcc();
 const simulated = tools ? createSimulatedCardModule() : undefined;
 const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 
-type Item = { cardId: string; cardNumber: string; state: string; code: string | null; reason: string | null };
-
 describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () => {
   const chip = startChipTessera({ chipCard, blanks: 8 });
   let module: Pkcs11Module;
@@ -27,21 +29,8 @@ describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () =>
   });
   afterAll(() => simulated?.remove());
 
-  async function batchOf(count: number): Promise<Item[]> {
-    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
-      lastName: `Ahead${String.fromCharCode(97 + holders++)}`,
-      count,
-      template: "Chip ID",
-    });
-    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds,
-    });
-    expect(order.status).toBe(202);
-    chip.t.app.runner.start();
-    await chip.t.app.runner.idle();
-    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
-    expect(batch.state).toBe("completed");
-    return batch.items;
+  async function batchOf(count: number): Promise<ChipBatchItem[]> {
+    return produceChipBatch(chip, `Ahead${String.fromCharCode(97 + holders++)}`, count);
   }
 
   it.each([
@@ -52,7 +41,7 @@ describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () =>
     async (_, call, skip) => {
       // One call answers CKR_DEVICE_REMOVED: the first card's (one reader, the cards in order).
       simulated!.simulate([{ call, skip, count: 1, fail: 0x32 }]);
-      let items: Item[];
+      let items: ChipBatchItem[];
       try {
         items = await batchOf(3);
       } finally {

@@ -8,7 +8,7 @@ import {
   insertActiveCard,
   serialOfToken,
 } from "../test-support/chip-cards.js";
-import { runCardCommand as tessera } from "../test-support/cli.js";
+import { deskArgs, runCardCommand as tessera } from "../test-support/cli.js";
 import {
   type BlankCardReader,
   createBlankCardReader,
@@ -92,15 +92,7 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     reader?.remove();
   });
 
-  const desk = (sub: string, cardNumber: string) => [
-    sub,
-    "--card",
-    cardNumber,
-    "--url",
-    url,
-    "--module",
-    softHsmModule,
-  ];
+  const desk = (sub: string, cardNumber: string) => deskArgs(sub, cardNumber, { url, module: softHsmModule });
 
   it("unblocks the card in the desk's reader with its PUK from the server, recorded as disclosed", async () => {
     const card = cards.unblock;

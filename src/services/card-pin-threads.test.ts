@@ -7,7 +7,7 @@ import {
   insertActiveCard,
   serialOfToken,
 } from "../test-support/chip-cards.js";
-import { runCardCommand as tessera } from "../test-support/cli.js";
+import { deskArgs, runCardCommand as tessera } from "../test-support/cli.js";
 import { createSimulatedCardModule, hasGcc, type LoggedCall } from "../test-support/simulated-card.js";
 import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
@@ -94,15 +94,8 @@ describe.runIf(tools)("PIN processes call the chip from a reader's thread (simul
 
   it("the desk's tessera card unblock and change-pin: no PKCS#11 call on the command's main thread", async () => {
     simulated!.clearLog();
-    const desk = (sub: string, cardNumber: string) => [
-      sub,
-      "--card",
-      cardNumber,
-      "--url",
-      url,
-      "--module",
-      simulated!.path,
-    ];
+    const desk = (sub: string, cardNumber: string) =>
+      deskArgs(sub, cardNumber, { url, module: simulated!.path });
     const unblocked = await tessera(desk("unblock", cards.desk.cardNumber), {
       TESSERA_API_TOKEN: deskToken,
       TESSERA_NEW_PIN: "5757575",

@@ -9,7 +9,7 @@ import type { Actor } from "../services/services.js";
 import { transitionCards } from "../store/card-transitions.js";
 import { insertCards } from "../store/cards.js";
 import type { Dialect } from "../store/database.js";
-import { type ApiClient, loggedInOperators } from "./api-setup.js";
+import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "./api-setup.js";
 import { createUserAs } from "./processes.js";
 import { type BlankCardReader, createBlankCardReader, softHsmModule, transportSoPin } from "./softhsm.js";
 import { createTestApp, listenOnRealTime, type TestApp } from "./test-app.js";
@@ -184,4 +184,40 @@ export async function produceWhileRecordingFails(chip: ChipTessera, cardIds: str
     audit.append = append;
   }
   return (await batchOf()).body;
+}
+
+/** A card of a chip batch, as the batch page lists it. */
+export interface ChipBatchItem {
+  cardId: string;
+  cardNumber: string;
+  state: string;
+  code: string | null;
+  reason: string | null;
+}
+
+/**
+ * Orders a batch of `count` new chip cards of the template "Chip ID" for holders named
+ * `lastName`, runs it to its end and returns its items, in order.
+ */
+export async function produceChipBatch(
+  chip: ChipTessera,
+  lastName: string,
+  count: number,
+  options: Record<string, unknown> = {},
+) {
+  const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
+    lastName,
+    count,
+    template: "Chip ID",
+  });
+  const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+    cardIds,
+    options,
+  });
+  if (order.status !== 202) throw new Error(`the batch was not ordered: ${JSON.stringify(order.body)}`);
+  chip.t.app.runner.start();
+  await chip.t.app.runner.idle();
+  const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+  if (batch.state !== "completed") throw new Error(`the batch ended ${batch.state}`);
+  return batch.items as ChipBatchItem[];
 }

@@ -54,3 +54,8 @@ export function runCardCommand(args: string[], env: Record<string, string | unde
     child.stdin.end(input);
   });
 }
+
+/** The arguments of `tessera card SUB` for one card at a desk: the server's URL and the reader's module. */
+export function deskArgs(sub: string, cardNumber: string, desk: { url: string; module: string }): string[] {
+  return [sub, "--card", cardNumber, "--url", desk.url, "--module", desk.module];
+}
