@@ -6,7 +6,7 @@ import {
   chipTemplate,
   createCardToken,
   insertActiveCard,
-  serialOfToken,
+  insertActiveChipCards,
 } from "../test-support/chip-cards.js";
 import { deskArgs, runCardCommand as tessera } from "../test-support/cli.js";
 import {
@@ -57,13 +57,10 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     t = await createTestApp("sqlite", { config: { templates: [...demoTemplates, template] } });
     const module = t.app.services.chipStation.moduleFor(template.pkcs11!);
     const registrar = await t.operator("registrar", ["registrationOfficer"]);
-    for (const [key, card] of Object.entries(cards))
-      ids[key] = await insertActiveCard(t, registrar, {
-        cardNumber: card.cardNumber,
-        template: template.name,
-        serial: serialOfToken(module, card.cardNumber),
-        puk: card.stored,
-      });
+    const stored = Object.fromEntries(
+      Object.entries(cards).map(([key, card]) => [key, { cardNumber: card.cardNumber, puk: card.stored }]),
+    );
+    Object.assign(ids, await insertActiveChipCards(t, registrar, module, stored, () => template.name));
     ids.software = await insertActiveCard(t, registrar, {
       cardNumber: "9100000009",
       template: "Employee ID",

@@ -10,6 +10,7 @@ import {
   chipTemplate,
   createCardToken,
   insertActiveCard,
+  insertActiveChipCards,
   serialOfToken,
 } from "../test-support/chip-cards.js";
 import { dialects } from "../test-support/databases.js";
@@ -92,13 +93,12 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       const registrar = await t.operator("registrar", ["registrationOfficer"]);
       helpdeskActor = await t.operator("helpdesk", ["helpdesk"]);
       helpdesk = apiAs(t.server, await t.login("helpdesk"));
-      for (const [key, card] of Object.entries(cards))
-        ids[key as keyof typeof cards] = await insertActiveCard(t, registrar, {
-          cardNumber: card.cardNumber,
-          template: { setPin: setPinTemplate.name, blocked: blockedTemplate.name }[key] ?? template.name,
-          serial: serialOfToken(module, card.cardNumber),
-          puk: card.stored,
-        });
+      const stored = Object.fromEntries(
+        Object.entries(cards).map(([key, card]) => [key, { cardNumber: card.cardNumber, puk: card.stored }]),
+      );
+      const templateOf = (key: string) =>
+        ({ setPin: setPinTemplate.name, blocked: blockedTemplate.name })[key] ?? template.name;
+      Object.assign(ids, await insertActiveChipCards(t, registrar, module, stored, templateOf));
       // A chip card whose token is in no reader (taken out, or never here).
       ids.removed = await insertActiveCard(t, registrar, {
         cardNumber: `${prefix}00000006`,

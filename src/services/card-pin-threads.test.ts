@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import type { ApiClient } from "../test-support/api-setup.js";
-import {
-  chipTemplate,
-  createCardToken,
-  insertActiveCard,
-  serialOfToken,
-} from "../test-support/chip-cards.js";
+import { chipTemplate, createCardToken, insertActiveChipCards } from "../test-support/chip-cards.js";
 import { deskArgs, runCardCommand as tessera } from "../test-support/cli.js";
 import { createSimulatedCardModule, hasGcc, type LoggedCall } from "../test-support/simulated-card.js";
 import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
@@ -49,13 +44,7 @@ describe.runIf(tools)("PIN processes call the chip from a reader's thread (simul
     await t.operator("helpdesk", ["helpdesk"]);
     helpdesk = apiAs(t.server, await t.login("helpdesk"));
     const module = t.app.services.chipStation.moduleFor(template.pkcs11!);
-    for (const [key, card] of Object.entries(cards))
-      ids[key] = await insertActiveCard(t, registrar, {
-        cardNumber: card.cardNumber,
-        template: template.name,
-        serial: serialOfToken(module, card.cardNumber),
-        puk: card.puk,
-      });
+    Object.assign(ids, await insertActiveChipCards(t, registrar, module, cards, () => template.name));
     deskToken = (await helpdesk("POST", "/api/v1/tokens", { name: "desk" })).body.token;
     url = await t.server.listen({ port: 0, host: "127.0.0.1" });
   });

@@ -221,3 +221,27 @@ export async function produceChipBatch(
   if (batch.state !== "completed") throw new Error(`the batch ended ${batch.state}`);
   return batch.items as ChipBatchItem[];
 }
+
+/**
+ * For each of `cards`, an active card of the template `templateOf` names for it, on its token in
+ * `module`'s readers, with `puk` stored as its PUK: their ids, by the same keys.
+ */
+export async function insertActiveChipCards<Key extends string>(
+  t: TestApp,
+  registrar: Actor,
+  module: Pkcs11Module,
+  cards: Record<Key, { cardNumber: string; puk: string }>,
+  templateOf: (key: Key) => string,
+): Promise<Record<Key, string>> {
+  const ids = {} as Record<Key, string>;
+  for (const key of Object.keys(cards) as Key[]) {
+    const { cardNumber, puk } = cards[key];
+    ids[key] = await insertActiveCard(t, registrar, {
+      cardNumber,
+      template: templateOf(key),
+      serial: serialOfToken(module, cardNumber),
+      puk,
+    });
+  }
+  return ids;
+}
