@@ -304,7 +304,19 @@ export async function searchCards(
   if (holderWords(filter) === undefined) {
     const query = cardsMatching(db, filter);
     const total = (await countFromCounters(db, filter))?.n ?? (await countRows(query));
-    return selectKeysetPage(query.select(cardColumns), page, total, order, toCard);
+    if (order.sort !== "card_number")
+      return selectKeysetPage(query.select(cardColumns), page, total, order, toCard);
+    // By number: the page's ids first, from an index alone, then their cards. Asked for whole
+    // cards, PostgreSQL read the unique index of numbers backwards and filtered by state, past
+    // every card of other states (113 ms for approved cards at a million; 0.4 ms this way).
+    const ids = await selectKeysetPage(
+      query.select(["id", "card_number"]),
+      page,
+      total,
+      orderByColumn("cards", "card_number", order.direction),
+      (row) => row.id,
+    );
+    return { ...ids, items: await findCardsByIds(db, ids.items) };
   }
   const { n, more } = await countRowsUpTo(
     db,
