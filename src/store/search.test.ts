@@ -61,6 +61,28 @@ describe.each(dialects)("search and sequences on %s", (dialect) => {
     expect(seen).toEqual(expected);
   });
 
+  it("pages a state's cards by number both ways, whole, without losing or repeating one", async () => {
+    const approved = Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 4 !== 0);
+    for (const direction of ["asc", "desc"] as const) {
+      const seen: { id: string; cardNumber: string; state: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await searchCards(
+          suite.db,
+          { state: "approved" },
+          { cursor, limit: 4 },
+          { by: "cardNumber", direction },
+        );
+        expect(page.total).toBe(22);
+        seen.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      const expected = approved.map((i) => `${1000 + i}`);
+      expect(seen.map((c) => c.cardNumber)).toEqual(direction === "asc" ? expected : expected.reverse());
+      expect(new Set(seen.map((c) => c.state))).toEqual(new Set(["approved"]));
+    }
+  });
+
   it("filters cards by template, holder-name prefix (any case) and card number", async () => {
     const contractor = await searchCards(
       suite.db,
