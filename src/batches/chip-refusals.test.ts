@@ -73,13 +73,10 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
   it("fails a card pulled out of its reader mid-card, revokes what was signed for it, and goes on", async () => {
     // The first card's second key: the card is gone (CKR_DEVICE_REMOVED), in whichever thread
     // the card is made.
-    simulated!.simulate([{ call: "C_GenerateKeyPair", skip: 1, count: 1, fail: 0x32 }]);
-    let items: ChipBatchItem[];
-    try {
-      items = await batchOf(3);
-    } finally {
-      simulated!.simulate([]);
-    }
+    const items = await simulated!.during(
+      [{ call: "C_GenerateKeyPair", skip: 1, count: 1, fail: 0x32 }],
+      () => batchOf(3),
+    );
     expect(items.map((item) => item.state)).toEqual(["failed", "done", "done"]);
     const [removed] = items;
     expect(removed!.code).toBe("pkcs11.card_removed");
@@ -100,13 +97,9 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
 
   it("refuses a PIN length the chip does not take, naming the card, and leaves the chips blank", async () => {
     const blanks = tokenLabels().filter((label) => label.startsWith("blank-")).length;
-    simulated!.simulate([], { pinLength: { min: 8, max: 8 } });
-    let items: ChipBatchItem[];
-    try {
-      items = await batchOf(2, { pinLength: 6 });
-    } finally {
-      simulated!.simulate([]);
-    }
+    const items = await simulated!.during([], () => batchOf(2, { pinLength: 6 }), {
+      pinLength: { min: 8, max: 8 },
+    });
     expect(items.map((item) => [item.state, item.code])).toEqual([
       ["failed", "pkcs11.pin_rejected"],
       ["failed", "pkcs11.pin_rejected"],

@@ -40,13 +40,7 @@ describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () =>
     "fails the card whose chip is pulled out at %s, revokes its certificates, wipes the chip",
     async (_, call, skip) => {
       // One call answers CKR_DEVICE_REMOVED: the first card's (one reader, the cards in order).
-      simulated!.simulate([{ call, skip, count: 1, fail: 0x32 }]);
-      let items: ChipBatchItem[];
-      try {
-        items = await batchOf(3);
-      } finally {
-        simulated!.simulate([]);
-      }
+      const items = await simulated!.during([{ call, skip, count: 1, fail: 0x32 }], () => batchOf(3));
       expect(items.map((item) => item.state)).toEqual(["failed", "done", "done"]);
       const [removed] = items;
       // (A write refused so is coded pkcs11.operation_failed, a key pair pkcs11.card_removed.)

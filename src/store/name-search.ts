@@ -71,12 +71,12 @@ export function nameMatch(words: readonly string[]): string {
 export const countedNameMatches = 1000;
 
 /**
- * How SQLite is asked for the users whose names match. "fromNames": from the names' index to the
- * users, then sorted (few matches). "inOrder": the users read in their order, each looked up in
- * the matches, until a page is full (many matches: a page is found early, where sorting every
- * match would read them all). SQLite cannot tell the two apart (FTS5 gives its planner no
- * statistics), so the caller tells it from the count; PostgreSQL's planner has statistics of
- * the words and chooses itself, and cards are asked one way (see below).
+ * How a list is asked for the holders whose names match. "fromNames": from the names' index to
+ * the list, then sorted (few matches). "inOrder": the list read in its order, each row's holder
+ * looked up in the matches, until a page is full (many matches: a page is found early, where
+ * sorting every match would read them all). The caller tells which from the count or
+ * {@link nameMatchesUpTo}: FTS5 gives SQLite's planner no statistics, and PostgreSQL's cannot
+ * know that users follow a word start of their last name in their order.
  */
 export type NameScan = "fromNames" | "inOrder";
 

@@ -21,6 +21,8 @@ export interface SimulatedCardModule {
    * was simulated before.
    */
   simulate(rules: readonly SimulatedCall[], card?: SimulatedCard): void;
+  /** Runs `work` with these calls and card simulated, and a plain card again however it ends. */
+  during<T>(rules: readonly SimulatedCall[], work: () => Promise<T>, card?: SimulatedCard): Promise<T>;
   /** The calls made since {@link clearLog}, in the order they ended. */
   calls(): LoggedCall[];
   clearLog(): void;
@@ -105,6 +107,14 @@ export function createSimulatedCardModule(): SimulatedCardModule {
       if (card.pinBlocked) lines.push("pinBlocked");
       if (card.setPinUnblock) lines.push("setPinUnblock");
       writeFileSync(control, `${lines.join("\n")}\n`);
+    },
+    async during(rules, work, card) {
+      this.simulate(rules, card);
+      try {
+        return await work();
+      } finally {
+        this.simulate([]);
+      }
     },
     calls: () =>
       readFileSync(log, "utf8")
