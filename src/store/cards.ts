@@ -318,13 +318,11 @@ export async function searchCards(
     );
     return { ...ids, items: await findCardsByIds(db, ids.items) };
   }
-  const { n, more } = await countRowsUpTo(
-    db,
-    await namedCardsToCount(db, filter),
-    page.exactTotal ? undefined : countedNameMatches,
-  );
-  // Past the count, a page is found soonest by reading the cards in their order.
-  const query = cardsMatching(db, filter, more ? "inOrder" : "fromNames");
+  const named = await namedCardsToCount(db, filter);
+  const { n, more } = await countRowsUpTo(db, named.query, page.exactTotal ? undefined : countedNameMatches);
+  // Past the count, a page is found soonest by reading the cards in their order; against the
+  // matches hashed when they are few enough to hash.
+  const query = cardsMatching(db, filter, more ? (named.fewMatches ? "hashed" : "inOrder") : "fromNames");
   const found = await selectKeysetPage(query.select(cardColumns), page, n, order, toCard);
   return { ...found, totalIsLowerBound: more };
 }
@@ -336,21 +334,20 @@ export async function searchCards(
  */
 async function namedCardsToCount(db: Db, filter: CardFilter) {
   const words = holderWords(filter);
-  if (!words?.length) return cardsMatching(db, filter);
+  if (!words?.length) return { query: cardsMatching(db, filter), fewMatches: false };
   // PostgreSQL counts from the words when they are few, and in the cards' order when the
   // start is so common that a thousand are met at once.
-  if (isPostgres(db))
-    return cardsMatching(
-      db,
-      filter,
-      (await nameMatchesUpTo(db, words, fewNameMatches)) > fewNameMatches ? "inOrder" : "fromNames",
-    );
+  if (isPostgres(db)) {
+    const fewMatches = (await nameMatchesUpTo(db, words, fewNameMatches)) <= fewNameMatches;
+    return { query: cardsMatching(db, filter, fewMatches ? "fromNames" : "inOrder"), fewMatches };
+  }
   // `+named.id`: an equality on an FTS5 column would be handed to FTS5 as a match of that column
   // (a holder's id is no word of their names): the names are read first, each card looked up.
-  return cardsMatching(db, filter, "joined").innerJoin(
+  const query = cardsMatching(db, filter, "joined").innerJoin(
     sql<{ id: string }>`user_name_search(${nameMatch(words)})`.as("named"),
     (join) => join.on(sql<boolean>`cards.user_id = +named.id`),
   );
+  return { query, fewMatches: false };
 }
 
 const searchOrder = orderByColumn("cards", "requested_at", "asc");
