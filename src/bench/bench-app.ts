@@ -12,6 +12,14 @@ export interface BenchAppOptions {
 }
 
 /**
+ * The log of an app a benchmark runs: on stderr, for a benchmark's stdout is its figures as JSON
+ * alone (scripts read it), and a warning logged there had made it no JSON.
+ */
+export function benchLog(level: string) {
+  return pino({ level }, pino.destination(2));
+}
+
+/**
  * Runs `bench` on a Tessera app of its own, built from `env` as a deployment would be, with its
  * data in a fresh temporary folder, no demo data and a known first administrator. The app is
  * closed and the folder removed afterwards, whatever happens, so benchmarks leave nothing behind.
@@ -29,7 +37,7 @@ export async function withBenchApp<T>(
       TESSERA_ADMIN_PASSWORD: "bench administrator password",
       TESSERA_DEMO: "false",
     };
-    const app = await createApp(loadConfig({ env }), { log: pino({ level: settings.logLevel }) });
+    const app = await createApp(loadConfig({ env }), { log: benchLog(settings.logLevel) });
     try {
       return await bench(app);
     } finally {

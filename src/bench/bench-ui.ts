@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pino from "pino";
 import { createApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
 import { buildServer } from "../http/server.js";
 import { insertBenchHolders } from "../store/bench-holders.js";
 import { findOperatorByUsername, updateOperator } from "../store/operators.js";
+import { benchLog } from "./bench-app.js";
 import { percentile } from "./measure.js";
 
 /**
@@ -31,7 +31,7 @@ export async function benchUiCommand({ size }: { size: number }) {
     loadConfig({
       env: { TESSERA_DATA_DIR: dataDir, TESSERA_ADMIN_PASSWORD: password, TESSERA_DEMO: "false" },
     }),
-    { log: pino({ level: "warn" }) },
+    { log: benchLog("warn") },
   );
   const server = await buildServer(app);
   const browser = await chromium.launch({

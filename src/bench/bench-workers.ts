@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pino from "pino";
 import { createApp } from "../app.js";
 import { loadConfig } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
@@ -15,6 +14,7 @@ import { findBatch } from "../store/batches.js";
 import { insertBenchHolders } from "../store/bench-holders.js";
 import { findCardIds } from "../store/cards.js";
 import { findOperatorByUsername } from "../store/operators.js";
+import { benchLog } from "./bench-app.js";
 import { round } from "./measure.js";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
@@ -71,7 +71,7 @@ export async function benchWorkersCommand({
     TESSERA_BATCH_CHUNK_SIZE: String(chunkSize),
     LOG_LEVEL: "warn",
   };
-  const app = await createApp(loadConfig({ env }), { log: pino({ level: "warn" }) });
+  const app = await createApp(loadConfig({ env }), { log: benchLog("warn") });
   try {
     const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
     const actor: Actor = { id: admin.id, username: "admin", roles: [...roles] };

@@ -170,4 +170,12 @@ describe("tessera command line", () => {
     expect(unknown.stderr).toContain("unknown command fly");
     expect(unknown.stderr).not.toContain("    at ");
   });
+
+  // Read by scripts (`npm run bench | jq`): a warning the app logs while the benchmark runs
+  // (here the missing TESSERA_PUBLIC_URL) goes to stderr, never among the figures.
+  it("bench: prints its figures as JSON alone on stdout", () => {
+    const bench = tessera(["bench", "search", "--size", "200"], { TESSERA_PUBLIC_URL: "" });
+    expect(bench.status).toBe(0);
+    expect(JSON.parse(bench.stdout)).toMatchObject({ benchmark: "search", cards: 200 });
+  });
 });
