@@ -280,7 +280,7 @@ async function countFromCounters(db: Db, filter: CardFilter): Promise<{ n: numbe
 
 /** Ids of the cards a filter matches, oldest request first: "select all N matching". */
 export async function findCardIds(db: Db, filter: CardFilter, limit: number): Promise<string[]> {
-  const rows = await cardsMatching(db, filter)
+  const rows = await cardsMatching(db, filter, await scanForEveryMatch(db, filter))
     .select("id")
     .orderBy("requested_at")
     .orderBy("id")
@@ -337,10 +337,9 @@ async function namedCardsToCount(db: Db, filter: CardFilter) {
   if (!words?.length) return { query: cardsMatching(db, filter), fewMatches: false };
   // PostgreSQL counts from the words when they are few, and in the cards' order when the
   // start is so common that a thousand are met at once.
-  if (isPostgres(db)) {
-    const fewMatches = (await nameMatchesUpTo(db, words, fewNameMatches)) <= fewNameMatches;
+  const fewMatches = await holderMatchesAreFew(db, filter);
+  if (fewMatches !== undefined)
     return { query: cardsMatching(db, filter, fewMatches ? "fromNames" : "inOrder"), fewMatches };
-  }
   // `+named.id`: an equality on an FTS5 column would be handed to FTS5 as a match of that column
   // (a holder's id is no word of their names): the names are read first, each card looked up.
   const query = cardsMatching(db, filter, "joined").innerJoin(
@@ -348,6 +347,25 @@ async function namedCardsToCount(db: Db, filter: CardFilter) {
     (join) => join.on(sql<boolean>`cards.user_id = +named.id`),
   );
   return { query, fewMatches: false };
+}
+
+/**
+ * On PostgreSQL, whether the holders a filter's name search matches are no more than
+ * {@link fewNameMatches}; undefined on SQLite or without a name search.
+ */
+async function holderMatchesAreFew(db: Db, filter: CardFilter): Promise<boolean | undefined> {
+  const words = holderWords(filter);
+  if (!words?.length || !isPostgres(db)) return undefined;
+  return (await nameMatchesUpTo(db, words, fewNameMatches)) <= fewNameMatches;
+}
+
+/**
+ * How every card a filter matches is read, to the last (Select all, an export): every match of a
+ * common start in one array made PostgreSQL look up each holder's cards and sort them all (10 s
+ * for "b" at a million); read in their order, each card's holder is checked instead.
+ */
+async function scanForEveryMatch(db: Db, filter: CardFilter): Promise<NameScan> {
+  return (await holderMatchesAreFew(db, filter)) === false ? "inOrder" : "fromNames";
 }
 
 const searchOrder = orderByColumn("cards", "requested_at", "asc");
@@ -372,7 +390,7 @@ export async function findCardsPage(
   page: PageRequest,
 ): Promise<Omit<Page<Card>, "total">> {
   const { items, nextCursor } = await selectKeysetPage(
-    cardsMatching(db, filter).select(cardColumns),
+    cardsMatching(db, filter, await scanForEveryMatch(db, filter)).select(cardColumns),
     page,
     0,
     searchOrder,

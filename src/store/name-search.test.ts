@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
 import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
-import { insertCards, searchCards } from "./cards.js";
-import { countedNameMatches } from "./name-search.js";
+import { findCardIds, findCardsPage, insertCards, searchCards } from "./cards.js";
+import { countedNameMatches, fewNameMatches } from "./name-search.js";
 import { findUserById, insertUser, insertUsers, searchUsers, updateUser } from "./users.js";
 
 /**
@@ -348,3 +348,86 @@ describe.each(dialects)("a name search that matches more than it counts on %s", 
     ]);
   });
 });
+
+/**
+ * Past {@link fewNameMatches} holders a start names, PostgreSQL reads the lists in their order
+ * and checks each row's holder, where fewer are read from the names: the same cards and users,
+ * in the same order, either way. Select all and an export read such a search to its last card.
+ */
+describe.each(dialects)(
+  "a name search that matches more holders than are read from the names on %s",
+  (dialect) => {
+    const at = "2026-01-01T00:00:00.000Z";
+    const many = fewNameMatches + 5;
+    const id = (i: number) => `l${String(i).padStart(5, "0")}`;
+    // Card ids in holder order; requested at one instant, so listed by id.
+    const cardIds = Array.from({ length: many }, (_, i) => `card-${id(i)}`);
+
+    const suite = storeForSuite(dialect, async (db) => {
+      const users = Array.from({ length: many }, (_, i) =>
+        newUser({
+          id: id(i),
+          identifier: `L-${i}`,
+          firstName: "Ann",
+          lastName: `Lot${i}`,
+          email: `${id(i)}@x.org`,
+        }),
+      );
+      const other = newUser({
+        id: "other",
+        identifier: "O",
+        firstName: "Bo",
+        lastName: "Ek",
+        email: "o@x.org",
+      });
+      await insertUsers(db, [...users, other], at);
+      const holders = [...users.map((u) => u.id), other.id];
+      await insertCards(
+        db,
+        holders.map((userId, i) =>
+          newCard({
+            id: `card-${userId}`,
+            cardNumber: `${100_000 + i}`,
+            userId,
+            state: "requested",
+            holderName: userId,
+          }),
+        ),
+        at,
+      );
+    });
+
+    it("pages the cards oldest request first and counts up to the cap, or exactly when asked", async () => {
+      const filter = { q: "lot", state: "requested" } as const;
+      const first = await searchCards(suite.db, filter, { limit: 50 });
+      expect([first.total, first.totalIsLowerBound]).toEqual([countedNameMatches, true]);
+      expect(first.items.map((c) => c.id)).toEqual(cardIds.slice(0, 50));
+      const second = await searchCards(suite.db, filter, { limit: 50, cursor: first.nextCursor! });
+      expect(second.items.map((c) => c.id)).toEqual(cardIds.slice(50, 100));
+      const exact = await searchCards(suite.db, filter, { limit: 1, exactTotal: true });
+      expect([exact.total, exact.totalIsLowerBound]).toEqual([many, false]);
+    });
+
+    it("selects every card it matches, and an export reads them all, each once", async () => {
+      expect(await findCardIds(suite.db, { q: "lot", state: "requested" }, many + 10)).toEqual(cardIds);
+      const exported: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await findCardsPage(suite.db, { q: "lot" }, { limit: 5000, cursor });
+        exported.push(...page.items.map((c) => c.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(exported).toEqual(cardIds);
+    });
+
+    it("pages the users in name order", async () => {
+      const byName = Array.from({ length: many }, (_, i) => [`lot${i} ann`, id(i)])
+        .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0))
+        .map(([, userId]) => userId);
+      const first = await searchUsers(suite.db, { q: "lot" }, { limit: 50 });
+      expect(first.items.map((u) => u.id)).toEqual(byName.slice(0, 50));
+      const second = await searchUsers(suite.db, { q: "lot" }, { limit: 50, cursor: first.nextCursor! });
+      expect(second.items.map((u) => u.id)).toEqual(byName.slice(50, 100));
+    });
+  },
+);
