@@ -24,6 +24,17 @@ describe("tokenError", () => {
     expect(error.details).toEqual({ serial: token.serial, cause: name });
   });
 
+  // As the binding throws it where pkcs11js does not wrap it (C_CreateObject and two others).
+  it("reads the name from a plain Error of the binding, and nothing from another Error", () => {
+    const removed = tokenError(new Error("CKR_DEVICE_REMOVED:50"), token, "Writing");
+    expect([removed.code, removed.details]).toEqual([
+      "pkcs11.card_removed",
+      { serial: token.serial, cause: "CKR_DEVICE_REMOVED" },
+    ]);
+    const other = tokenError(new Error("CKR_DEVICE_REMOVED happened"), token, "Writing");
+    expect(other.code).toBe("pkcs11.operation_failed");
+  });
+
   it("lets a TesseraError through unchanged", () => {
     const original = new TesseraError("pkcs11.key_not_found");
     expect(tokenError(original, token, "Signing")).toBe(original);

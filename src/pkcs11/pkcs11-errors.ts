@@ -22,11 +22,15 @@ const codeOfReturnValue: Readonly<Record<string, ErrorCode>> = {
   CKR_SLOT_ID_INVALID: "pkcs11.card_removed",
 };
 
-/** The CKR_* name of a pkcs11js error, or undefined for anything else (a bug, a TypeError). */
+/**
+ * The CKR_* name of a pkcs11js error, or undefined for anything else (a bug, a TypeError).
+ * pkcs11js makes most failures a Pkcs11Error named so, but its own C_CreateObject,
+ * C_SetAttributeValue and C_CopyObject let the binding's plain Error through, "CKR_NAME:value":
+ * a card pulled out while its certificate was written was no CKR_DEVICE_REMOVED to the code.
+ */
 export function returnValueName(error: unknown): string | undefined {
-  return error instanceof pkcs11js.Pkcs11Error && error.message.startsWith("CKR_")
-    ? error.message
-    : undefined;
+  if (error instanceof pkcs11js.Pkcs11Error && error.message.startsWith("CKR_")) return error.message;
+  return error instanceof Error ? /^(CKR_[A-Z0-9_]+):\d+$/.exec(error.message)?.[1] : undefined;
 }
 
 const nameOf = (token: TokenName) =>
