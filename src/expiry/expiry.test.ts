@@ -3,10 +3,7 @@ import { rmSync } from "node:fs";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../app.js";
-import type { SymbolicName } from "../domain/process-catalog.js";
-import { roles } from "../domain/roles.js";
 import { toPem } from "../pki/pem.js";
-import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import { findCardById } from "../store/cards.js";
@@ -14,14 +11,14 @@ import { findCertificateDer, findCertificatesOfCard } from "../store/certificate
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
-import { approvedCardAs, createUserAs } from "../test-support/processes.js";
-import { createTestApp, createTestClock, type TestApp } from "../test-support/test-app.js";
+import { approvedCardAs, processSuite } from "../test-support/processes.js";
+import { createTestClock } from "../test-support/test-app.js";
 import { hasOpensslAndGnutls } from "../test-support/tools.js";
 
 const day = 86_400_000;
 describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %s", (dialect) => {
-  let t: TestApp;
-  let actor: Actor;
+  const suite = processSuite(dialect, { severalActiveCards: true });
+  const { run, produce } = suite;
   let requester: Actor;
   let userId: string;
   const scratch = createScratchFolder("tessera-expiry-");
@@ -35,19 +32,14 @@ describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %
   let baseUrl: string;
   let caFile: string;
 
-  const run = (name: SymbolicName, body: Record<string, unknown>) =>
-    runProcess(t.app.services, actor, name, body);
-  const certificatesOf = (cardId: string) => findCertificatesOfCard(t.app.services.store.db, cardId);
-  const stateOf = async (cardId: string) => (await findCardById(t.app.services.store.db, cardId))!.state;
+  const certificatesOf = (cardId: string) => findCertificatesOfCard(suite.db, cardId);
+  const stateOf = async (cardId: string) => (await findCardById(suite.db, cardId))!.state;
   const certificateFile = async (serial: string) =>
-    scratch.file(
-      `${serial}.pem`,
-      toPem((await findCertificateDer(t.app.services.store.db, serial))!, "CERTIFICATE"),
-    );
+    scratch.file(`${serial}.pem`, toPem((await findCertificateDer(suite.db, serial))!, "CERTIFICATE"));
   /** What `openssl crl` reads in the current CRL: the serials it lists. */
   const crlSerials = async () => {
     const text = execFileSync("openssl", ["crl", "-inform", "DER", "-noout", "-text"], {
-      input: (await t.app.services.crl.current()).der,
+      input: (await suite.t.app.services.crl.current()).der,
       encoding: "utf8",
     });
     return [...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => m[1]!.toLowerCase());
@@ -60,10 +52,10 @@ describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %
       responderUrl: `${baseUrl}/pki/ocsp`,
       certIdOptions: [
         "-attime",
-        String(Math.floor(t.clock().getTime() / 1000)),
+        String(Math.floor(suite.t.clock().getTime() / 1000)),
         // The answer is dated by the app's clock, years after the real one.
         "-validity_period",
-        String(Math.ceil((t.clock().getTime() - Date.now()) / 1000) + 3600),
+        String(Math.ceil((suite.t.clock().getTime() - Date.now()) / 1000) + 3600),
       ],
     });
     const status = answer.match(/\.pem: (good|revoked|unknown)/)?.[1];
@@ -72,43 +64,36 @@ describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %
   };
 
   async function producedCard(): Promise<string> {
-    return approvedCardAs(t, { requester, approver: actor }, userId);
+    return approvedCardAs(suite.t, { requester, approver: suite.actor }, userId);
   }
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { options: { severalActiveCards: true } });
-    actor = await t.operator("all", [...roles]);
-    requester = await t.operator("requester", ["registrationOfficer"]);
-    userId = await createUserAs(t, actor, { firstName: "Eve", lastName: "Expiry" });
+    requester = await suite.t.operator("requester", ["registrationOfficer"]);
+    userId = await suite.createUser({ firstName: "Eve", lastName: "Expiry" });
     for (const key of Object.keys(cards) as (keyof typeof cards)[]) cards[key] = await producedCard();
-    await run("CardsBoProcIssueMultiple", { cardIds: Object.values(cards) });
-    t.app.runner.start();
-    await t.app.runner.idle();
+    await produce(Object.values(cards));
     for (const cardId of [cards.active, cards.held, cards.locked]) await run("CardsProcActivate", { cardId });
     await run("CertificatesProcHold", { serial: (await certificatesOf(cards.held))[0]!.serial });
     await run("CardsProcLock", { cardId: cards.locked, reason: "lost" });
-    end = Date.parse((await findCardById(t.app.services.store.db, cards.issued))!.expiresAt!);
-    baseUrl = await t.server.listen({ port: 0, host: "127.0.0.1" });
-    caFile = scratch.file("ca.pem", toPem(t.app.services.ca.identity.certificateDer, "CERTIFICATE"));
+    end = Date.parse((await findCardById(suite.db, cards.issued))!.expiresAt!);
+    baseUrl = await suite.t.server.listen({ port: 0, host: "127.0.0.1" });
+    caFile = scratch.file("ca.pem", toPem(suite.t.app.services.ca.identity.certificateDer, "CERTIFICATE"));
   });
-  afterAll(async () => {
-    await t.close();
-    rmSync(scratch.dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(scratch.dir, { recursive: true, force: true }));
 
   it("changes nothing before the end", async () => {
-    t.clock.advance(end - t.clock().getTime() - 1000);
-    expect(await t.app.expiry.runNow()).toEqual({ certificates: 0, cards: 0 });
+    suite.t.clock.advance(end - suite.t.clock().getTime() - 1000);
+    expect(await suite.t.app.expiry.runNow()).toEqual({ certificates: 0, cards: 0 });
     expect(await stateOf(cards.active)).toBe("active");
   });
 
   it("refuses to activate a card whose end has passed although the pass has not been by", async () => {
-    t.clock.advance(2000);
-    const { status, body } = await t.server
+    suite.t.clock.advance(2000);
+    const { status, body } = await suite.t.server
       .inject({
         method: "POST",
         url: "/api/v1/processes/CardsProcActivate",
-        headers: { cookie: await t.login("all") },
+        headers: { cookie: await suite.t.login("all") },
         payload: { cardId: cards.issued },
       })
       .then((r) => ({ status: r.statusCode, body: r.json() }));
@@ -120,24 +105,24 @@ describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %
   it("expires certificates and cards at their end, each with a history entry; revoked and locked stay", async () => {
     const held = (await certificatesOf(cards.held))[0]!;
     const lockedSerials = (await certificatesOf(cards.locked)).map((c) => c.serial);
-    const counts = await t.app.expiry.runNow();
+    const counts = await suite.t.app.expiry.runNow();
     // Issued: two on hold; active: two valid; held card: one on hold, one valid. Locked: revoked.
     expect(counts).toEqual({ certificates: 6, cards: 3 });
     for (const key of ["issued", "active", "held"] as const) {
       expect(await stateOf(cards[key])).toBe("expired");
       for (const c of await certificatesOf(cards[key])) expect(c.state).toBe("expired");
-      const history = await findHistoryOf(t.app.services.store.db, "card", cards[key]);
+      const history = await findHistoryOf(suite.db, "card", cards[key]);
       expect(history.filter((e) => e.action === "card.expire")).toHaveLength(1);
     }
     expect(await stateOf(cards.locked)).toBe("locked");
     for (const c of await certificatesOf(cards.locked)) expect(c.state).toBe("revoked");
-    const heldHistory = await findHistoryOf(t.app.services.store.db, "certificate", held.serial);
+    const heldHistory = await findHistoryOf(suite.db, "certificate", held.serial);
     expect(heldHistory.at(-1)).toMatchObject({
       action: "certificate.expire",
       operatorId: null,
       details: { from: "onHold", to: "expired" },
     });
-    expect(await t.app.expiry.runNow()).toEqual({ certificates: 0, cards: 0 });
+    expect(await suite.t.app.expiry.runNow()).toEqual({ certificates: 0, cards: 0 });
     expect(lockedSerials).toHaveLength(2);
   });
 
@@ -147,13 +132,13 @@ describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %
     const [lockedCert] = await certificatesOf(cards.locked);
     // Tessera was down for longer than a CRL lasts: the first CRL after the end still lists
     // them, since none issued after their end has yet (RFC 5280 §3.3).
-    t.clock.advance(t.app.config.crl.nextUpdateHours * 3600_000 + 3600_000);
+    suite.t.clock.advance(suite.t.app.config.crl.nextUpdateHours * 3600_000 + 3600_000);
     const verify = spawnSync(
       "openssl",
       [
         "verify",
         "-attime",
-        String(Math.floor(t.clock().getTime() / 1000)),
+        String(Math.floor(suite.t.clock().getTime() / 1000)),
         "-CAfile",
         caFile,
         await certificateFile(activeCert!.serial),
@@ -174,19 +159,18 @@ describe.runIf(hasOpensslAndGnutls()).each(dialects)("time moves the states on %
     const [heldCert] = await certificatesOf(cards.held);
     expect(await crlSerials()).toContain(heldCert!.serial);
     // The next CRL once the current one runs out lists nothing that ended more than a validity ago.
-    t.clock.advance(t.app.config.crl.nextUpdateHours * 3600_000 + day);
+    suite.t.clock.advance(suite.t.app.config.crl.nextUpdateHours * 3600_000 + day);
     expect(await crlSerials()).toEqual([]);
     expect(await ocspAt(heldCert!.serial)).toBe("revoked");
   });
 
   it("a Tessera started after the end catches up at start", async () => {
     const late = await producedCard();
-    await run("CardsBoProcIssueMultiple", { cardIds: [late] });
-    await t.app.runner.idle();
-    const lateEnd = Date.parse((await findCardById(t.app.services.store.db, late))!.expiresAt!);
+    await produce([late]);
+    const lateEnd = Date.parse((await findCardById(suite.db, late))!.expiresAt!);
     // Another process on the same database, started after the end, while this one stays idle.
     const clock = createTestClock(new Date(lateEnd + day).toISOString());
-    const second = await createApp(t.app.config, { clock, log: pino({ level: "silent" }) });
+    const second = await createApp(suite.t.app.config, { clock, log: pino({ level: "silent" }) });
     try {
       // Its timer's first turn is a minute away: only the pass start() runs can change the card.
       second.start();

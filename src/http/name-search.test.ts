@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { requestCard, testAppForSuite } from "../test-support/api-setup.js";
+import { createUser, requestCard, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 
 /**
@@ -11,14 +11,13 @@ describe.each(dialects)("the name search through the API on %s", (dialect) => {
   const { ops } = testAppForSuite(dialect, { operators: ["registrar"] });
   const api = ops.registrar;
   beforeAll(async () => {
-    const created = await api("POST", "/api/v1/processes/UsersProcCreate", {
+    const userId = await createUser(api, {
       firstName: "Anna",
       lastName: "Maria-Magdalena Svensson",
       email: "anna@office.example",
       identifier: "NS-1",
     });
-    expect(created.status).toBe(200);
-    await requestCard(api, created.body.user.id, "Employee ID");
+    await requestCard(api, userId, "Employee ID");
   });
 
   it("finds the holder and the card by a word inside the last name", async () => {

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SymbolicName } from "../domain/process-catalog.js";
-import { roles } from "../domain/roles.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../services/services.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
-import { approvedCardAs, createUserAs } from "../test-support/processes.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
-import { runProcess } from "./registry.js";
+import { approvedCardAs, processSuite } from "../test-support/processes.js";
 
 describe.each(dialects)("the card lifecycle on %s", (dialect) => {
-  let t: TestApp;
-  let actor: Actor;
+  const suite = processSuite(dialect, { severalActiveCards: true });
+  const { run } = suite;
   let requester: Actor;
   let userId: string;
 
@@ -19,26 +15,17 @@ describe.each(dialects)("the card lifecycle on %s", (dialect) => {
    * operator, approved, then issued by a batch (issued, its two certificates on hold).
    */
   async function producedCard(): Promise<string> {
-    const cardId = await approvedCardAs(t, { requester, approver: actor }, userId);
-    await run("CardsBoProcIssueMultiple", { cardIds: [cardId] });
-    await t.app.runner.idle();
+    const cardId = await approvedCardAs(suite.t, { requester, approver: suite.actor }, userId);
+    await suite.produce([cardId]);
     return cardId;
   }
   const states = async (cardId: string) =>
-    (await findCertificatesOfCard(t.app.services.store.db, cardId)).map(
-      (c) => `${c.state}:${c.revocationReason ?? "-"}`,
-    );
-  const run = (name: SymbolicName, body: Record<string, unknown>) =>
-    runProcess(t.app.services, actor, name, body);
+    (await findCertificatesOfCard(suite.db, cardId)).map((c) => `${c.state}:${c.revocationReason ?? "-"}`);
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { options: { severalActiveCards: true } });
-    actor = await t.operator("all", [...roles]);
-    requester = await t.operator("requester", ["registrationOfficer"]);
-    t.app.runner.start();
-    userId = await createUserAs(t, actor, { firstName: "Lia", lastName: "Life" });
+    requester = await suite.t.operator("requester", ["registrationOfficer"]);
+    userId = await suite.createUser({ firstName: "Lia", lastName: "Life" });
   });
-  afterAll(() => t.close());
 
   it("activates (holds released), deactivates (held), reactivates, and locks (revoked with the reason)", async () => {
     const cardId = await producedCard();
@@ -66,22 +53,18 @@ describe.each(dialects)("the card lifecycle on %s", (dialect) => {
   });
 
   it("refuses a second active card when several are not allowed, and changes nothing", async () => {
-    await t.app.services.store.db
-      .updateTable("cards")
-      .set({ state: "locked" })
-      .where("user_id", "=", userId)
-      .execute();
+    await suite.db.updateTable("cards").set({ state: "locked" }).where("user_id", "=", userId).execute();
     const first = await producedCard();
     const second = await producedCard();
     await run("CardsProcActivate", { cardId: first });
-    await runProcess(t.app.services, actor, "UsersProcCreate", {
+    await run("UsersProcCreate", {
       firstName: "X",
       lastName: "Y",
       email: "x@example.org",
       identifier: "LIFE-X",
     });
-    const admin = await t.login("admin");
-    await t.server.inject({
+    const admin = await suite.t.login("admin");
+    await suite.t.server.inject({
       method: "PATCH",
       url: "/api/v1/options",
       headers: { cookie: admin },
@@ -99,7 +82,7 @@ describe.each(dialects)("the card lifecycle on %s", (dialect) => {
   });
 
   it("records every certificate change with the card in the object history", async () => {
-    const history = await t.app.services.store.db
+    const history = await suite.db
       .selectFrom("audit_log")
       .select("action")
       .where("object_type", "=", "certificate")
@@ -107,6 +90,6 @@ describe.each(dialects)("the card lifecycle on %s", (dialect) => {
     expect(new Set(history.map((h) => h.action))).toEqual(
       new Set(["certificate.hold", "certificate.release", "certificate.revoke"]),
     );
-    expect(await t.app.services.audit.verify(t.app.services.store.db)).toMatchObject({ valid: true });
+    expect(await suite.t.app.services.audit.verify(suite.db)).toMatchObject({ valid: true });
   });
 });

@@ -1,52 +1,41 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SymbolicName } from "../domain/process-catalog.js";
-import { roles } from "../domain/roles.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../services/services.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import { findCardById, findCardsOfUser } from "../store/cards.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
 import { dialects } from "../test-support/databases.js";
-import { createUserAs } from "../test-support/processes.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
-import { runProcess } from "./registry.js";
+import { processSuite } from "../test-support/processes.js";
+import { apiAs } from "../test-support/test-app.js";
 
 const day = 86_400_000;
 
 describe.each(dialects)("Renew multiple cards on %s", (dialect) => {
-  let t: TestApp;
-  let actor: Actor;
+  const suite = processSuite(dialect);
+  const { run, produce } = suite;
   let registrar: Actor;
   let api: ReturnType<typeof apiAs>;
   const holders: string[] = [];
   const cards: string[] = [];
 
-  const run = (name: SymbolicName, body: Record<string, unknown>, as = actor) =>
-    runProcess(t.app.services, as, name, body);
-  const card = async (id: string) => (await findCardById(t.app.services.store.db, id))!;
-  const allCards = async () =>
-    (await Promise.all(holders.map((h) => findCardsOfUser(t.app.services.store.db, h)))).flat();
+  const card = async (id: string) => (await findCardById(suite.db, id))!;
+  const allCards = async () => (await Promise.all(holders.map((h) => findCardsOfUser(suite.db, h)))).flat();
   const renew = (cardIds: string[]) => api("POST", "/api/v1/processes/CardsBoProcRenewMultiple", { cardIds });
 
   beforeAll(async () => {
-    t = await createTestApp(dialect);
-    actor = await t.operator("all", [...roles]);
-    registrar = await t.operator("registrar", ["registrationOfficer"]);
-    api = apiAs(t.server, await t.login("registrar"));
+    registrar = await suite.t.operator("registrar", ["registrationOfficer"]);
+    api = apiAs(suite.t.server, await suite.t.login("registrar"));
     for (const name of ["Ada", "Ben", "Cai"]) {
-      const userId = await createUserAs(t, actor, { firstName: name, lastName: `Renewal${name}` });
+      const userId = await suite.createUser({ firstName: name, lastName: `Renewal${name}` });
       holders.push(userId);
       const { result } = await run("CardsProcRequest", { userId, template: "Employee ID" }, registrar);
       const cardId = (result as { card: { id: string } }).card.id;
       await run("CardsProcApprove", { cardId, decision: "approve" });
       cards.push(cardId);
     }
-    await run("CardsBoProcIssueMultiple", { cardIds: cards });
-    t.app.runner.start();
-    await t.app.runner.idle();
+    await produce(cards);
     await run("CardsProcActivate", { cardId: cards[0] });
     await run("CardsProcActivate", { cardId: cards[1] });
   });
-  afterAll(() => t.close());
 
   it("refuses cards far from their end, and requests nothing", async () => {
     const before = await allCards();
@@ -70,9 +59,9 @@ describe.each(dialects)("Renew multiple cards on %s", (dialect) => {
 
   it("requests a successor for the same holder and template for each card near its end", async () => {
     const end = Date.parse((await card(cards[0]!)).expiresAt!);
-    t.clock.advance(end - 30 * day - t.clock().getTime());
+    suite.t.clock.advance(end - 30 * day - suite.t.clock().getTime());
     // Years later: the session of before has ended.
-    api = apiAs(t.server, await t.login("registrar"));
+    api = apiAs(suite.t.server, await suite.t.login("registrar"));
     const { status, body } = await renew(cards);
     expect(status).toBe(200);
     expect(body.cards).toHaveLength(3);
@@ -86,7 +75,7 @@ describe.each(dialects)("Renew multiple cards on %s", (dialect) => {
       });
       expect(successor.cardNumber).not.toBe(predecessor.cardNumber);
     }
-    const history = await findHistoryOf(t.app.services.store.db, "card", cards[0]!);
+    const history = await findHistoryOf(suite.db, "card", cards[0]!);
     expect(history.at(-1)).toMatchObject({ action: "CardsBoProcRenewMultiple" });
     const read = await api("GET", `/api/v1/cards/${cards[0]}`);
     const successorId = body.cards.find((c: { predecessorId: string }) => c.predecessorId === cards[0]).id;
@@ -109,28 +98,23 @@ describe.each(dialects)("Renew multiple cards on %s", (dialect) => {
     const successorOf = async (id: string) => (await allCards()).find((c) => c.predecessorId === id)!;
     const [first, second] = [await successorOf(cards[0]!), await successorOf(cards[1]!)];
     for (const s of [first, second]) await run("CardsProcApprove", { cardId: s.id, decision: "approve" });
-    await run("CardsBoProcIssueMultiple", { cardIds: [first.id] });
-    await t.app.runner.idle();
+    await produce([first.id]);
     await run("CardsProcActivate", { cardId: first.id });
     // Several active cards per holder are not allowed here: the successor is let through only
     // because its predecessor is locked in the same transaction.
-    await run("CardsBoProcIssueMultiple", {
-      cardIds: [second.id],
-      options: { cardEndState: "active", certificateEndState: "valid" },
-    });
-    await t.app.runner.idle();
+    await produce([second.id], { cardEndState: "active", certificateEndState: "valid" });
     for (const [predecessorId, successor] of [
       [cards[0]!, first],
       [cards[1]!, second],
     ] as const) {
       expect(await card(successor.id)).toMatchObject({ state: "active" });
       expect(await card(predecessorId)).toMatchObject({ state: "locked", reason: "superseded" });
-      const certificates = await findCertificatesOfCard(t.app.services.store.db, predecessorId);
+      const certificates = await findCertificatesOfCard(suite.db, predecessorId);
       expect(certificates.map((c) => `${c.state}:${c.revocationReason}`)).toEqual([
         "revoked:superseded",
         "revoked:superseded",
       ]);
-      const lock = (await findHistoryOf(t.app.services.store.db, "card", predecessorId)).at(-1);
+      const lock = (await findHistoryOf(suite.db, "card", predecessorId)).at(-1);
       expect(lock).toMatchObject({
         action: "CardsProcLock",
         details: { to: "locked", lockReason: "superseded", supersededBy: successor.id },

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SymbolicName } from "../domain/process-catalog.js";
-import { roles } from "../domain/roles.js";
-import type { Actor } from "../services/services.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { findCardById, findCardsOfUser } from "../store/cards.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
+import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createUserAs } from "../test-support/processes.js";
-import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
-import { runProcess } from "./registry.js";
+import { processSuite } from "../test-support/processes.js";
 
 /**
  * Issue 12, "Changes": a change to what a card shows offers "replace card", a successor requested
@@ -16,43 +12,31 @@ import { runProcess } from "./registry.js";
  * predecessor, so activating it locked nothing.
  */
 describe.each(dialects)("Request card replacing a card on %s", (dialect) => {
-  let t: TestApp;
-  let actor: Actor;
-  let api: ReturnType<typeof apiAs>;
+  const suite = processSuite(dialect, { approvalStep: false });
+  const { run, createUser } = suite;
+  let api: ApiClient;
   let userId: string;
   let other: string;
   let active: string;
   let othersCard: string;
 
-  const run = (name: SymbolicName, body: Record<string, unknown>) =>
-    runProcess(t.app.services, actor, name, body);
-  const card = async (id: string) => (await findCardById(t.app.services.store.db, id))!;
+  const card = async (id: string) => (await findCardById(suite.db, id))!;
   const request = (body: Record<string, unknown>) => api("POST", "/api/v1/processes/CardsProcRequest", body);
-  const produce = async (cardIds: string[], cardEndState: "issued" | "active") => {
-    await run("CardsBoProcIssueMultiple", {
-      cardIds,
-      options: { cardEndState, certificateEndState: cardEndState === "active" ? "valid" : "onHold" },
-    });
-    t.app.runner.start();
-    await t.app.runner.idle();
-  };
+  const produceActive = (cardIds: string[]) =>
+    suite.produce(cardIds, { cardEndState: "active", certificateEndState: "valid" });
   const newCard = async (holder: string) => {
     const { result } = await run("CardsProcRequest", { userId: holder, template: "Employee ID" });
     return (result as { card: { id: string } }).card.id;
   };
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { options: { approvalStep: false } });
-    actor = await t.operator("all", [...roles]);
-    await t.operator("registrar", ["registrationOfficer"]);
-    api = apiAs(t.server, await t.login("registrar"));
-    userId = await createUserAs(t, actor, { firstName: "Eva", lastName: "Lind" });
-    other = await createUserAs(t, actor, { firstName: "Olle", lastName: "Berg" });
+    ({ registrar: api } = await loggedInOperators(suite.t, { registrar: ["registrationOfficer"] }));
+    userId = await createUser({ firstName: "Eva", lastName: "Lind" });
+    other = await createUser({ firstName: "Olle", lastName: "Berg" });
     active = await newCard(userId);
     othersCard = await newCard(other);
-    await produce([active, othersCard], "active");
+    await produceActive([active, othersCard]);
   });
-  afterAll(() => t.close());
 
   it("requests a successor of the card a change made out of date, though the holder may have one card", async () => {
     const { version } = (await api("GET", `/api/v1/users/${userId}`)).body.user;
@@ -68,7 +52,7 @@ describe.each(dialects)("Request card replacing a card on %s", (dialect) => {
   });
 
   it("refuses a second replacement, another holder's card, another template and a card not in use; nothing requested", async () => {
-    const before = (await findCardsOfUser(t.app.services.store.db, userId)).length;
+    const before = (await findCardsOfUser(suite.db, userId)).length;
     const twice = await request({ userId, template: "Employee ID", replaces: active });
     expect([twice.status, twice.body.error.code]).toEqual([409, "card.already_renewed"]);
     const foreign = await request({ userId, template: "Employee ID", replaces: othersCard });
@@ -79,36 +63,32 @@ describe.each(dialects)("Request card replacing a card on %s", (dialect) => {
     expect(template.body.error.details.field).toBe("template");
     const unknown = await request({ userId, template: "Employee ID", replaces: "no-such-card" });
     expect(unknown.status).toBe(404);
-    const third = await createUserAs(t, actor, { firstName: "Pia", lastName: "Sund" });
+    const third = await createUser({ firstName: "Pia", lastName: "Sund" });
     const waiting = await newCard(third);
     const notInUse = await request({ userId: third, template: "Employee ID", replaces: waiting });
     expect([notInUse.status, notInUse.body.error.code]).toEqual([409, "card.state_not_allowed"]);
-    expect((await findCardsOfUser(t.app.services.store.db, userId)).length).toBe(before);
+    expect((await findCardsOfUser(suite.db, userId)).length).toBe(before);
   });
 
   it("gives one card one replacement when two are requested at once", async () => {
-    const holder = await createUserAs(t, actor, { firstName: "Rut", lastName: "Dahl" });
+    const holder = await createUser({ firstName: "Rut", lastName: "Dahl" });
     const cardId = await newCard(holder);
-    await produce([cardId], "active");
+    await produceActive([cardId]);
     const answers = await Promise.all(
       [1, 2].map(() => request({ userId: holder, template: "Employee ID", replaces: cardId })),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
     expect(answers.find((a) => a.status === 409)!.body.error.code).toBe("card.already_renewed");
-    const successors = (await findCardsOfUser(t.app.services.store.db, holder)).filter(
-      (c) => c.predecessorId === cardId,
-    );
+    const successors = (await findCardsOfUser(suite.db, holder)).filter((c) => c.predecessorId === cardId);
     expect(successors).toHaveLength(1);
   });
 
   it("locks the replaced card superseded when its successor becomes active", async () => {
-    const successor = (await findCardsOfUser(t.app.services.store.db, userId)).find(
-      (c) => c.predecessorId === active,
-    )!;
-    await produce([successor.id], "active");
+    const successor = (await findCardsOfUser(suite.db, userId)).find((c) => c.predecessorId === active)!;
+    await produceActive([successor.id]);
     expect((await card(successor.id)).state).toBe("active");
     expect(await card(active)).toMatchObject({ state: "locked", reason: "superseded" });
-    for (const certificate of await findCertificatesOfCard(t.app.services.store.db, active))
+    for (const certificate of await findCertificatesOfCard(suite.db, active))
       expect([certificate.state, certificate.revocationReason]).toEqual(["revoked", "superseded"]);
   });
 });

@@ -123,7 +123,27 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
 
     const unblock = (cardId: string, newPin: string) =>
       helpdesk("POST", "/api/v1/processes/CardsProcUnblockPin", { cardId, newPin });
+    /** Unblocks over HTTP and expects it refused: `status`, an error matching `error`, which it returns. */
+    const expectUnblockRefused = async (
+      cardId: string,
+      newPin: string,
+      status: number,
+      error: { code: string; message?: unknown },
+    ) => {
+      const answer = await unblock(cardId, newPin);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+      expect(answer.body.error).toMatchObject(error);
+      return answer.body.error as { code: string; message: string };
+    };
     const history = (cardId: string) => findHistoryOf(t.app.services.store.db, "card", cardId);
+    /**
+     * The PIN processes called directly, as the helpdesk: a refusal comes back as the thrown
+     * TesseraError, and a test may hand in services with a changed template.
+     */
+    const unblockDirectly = (cardId: string, newPin: string, services = t.app.services) =>
+      runProcess(services, helpdeskActor, "CardsProcUnblockPin", { cardId, newPin });
+    const changePin = (cardId: string, oldPin: string, newPin: string) =>
+      runProcess(t.app.services, helpdeskActor, "CardsProcChangePin", { cardId, oldPin, newPin });
 
     it("offers Unblock PIN and Change PIN on an active chip card, and not on a software card", async () => {
       const chip = await helpdesk("GET", `/api/v1/cards/${ids.unblock}`);
@@ -162,12 +182,10 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
 
     it("a PUK that does not match the card: refused naming the card, recorded, the PIN unchanged", async () => {
       const card = cards.wrongPuk;
-      const answer = await unblock(ids.wrongPuk, "8765432");
-      expect(answer.status).toBe(403);
-      expect(answer.body.error.code).toBe("pkcs11.pin_incorrect");
-      expect(answer.body.error.message).toBe(
-        `Card ${card.cardNumber} refused its stored PUK: the PUK does not match the card (CKR_PIN_INCORRECT).`,
-      );
+      await expectUnblockRefused(ids.wrongPuk, "8765432", 403, {
+        code: "pkcs11.pin_incorrect",
+        message: `Card ${card.cardNumber} refused its stored PUK: the PUK does not match the card (CKR_PIN_INCORRECT).`,
+      });
       expect(opens(card.cardNumber, card.pin)).toBe(true);
       expect(opens(card.cardNumber, "8765432")).toBe(false);
       const refused = (await history(ids.wrongPuk)).filter((e) => e.action === "CardsProcUnblockPin");
@@ -184,37 +202,22 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       "unblocks a (simulated) blocked card: the holder's PIN is locked until then",
       async () => {
         const card = cards.blocked;
-        const services = t.app.services;
-        simulated!.simulate([], { pinBlocked: true });
-        try {
-          await expect(
-            runProcess(services, helpdeskActor, "CardsProcChangePin", {
-              cardId: ids.blocked,
-              oldPin: card.pin,
-              newPin: "1212121",
-            }),
-          ).rejects.toMatchObject({
-            code: "pkcs11.pin_blocked",
-            status: 423,
-            message: expect.stringContaining(`card ${card.cardNumber}`),
-          });
-          await expect(
-            runProcess(services, helpdeskActor, "CardsProcUnblockPin", {
-              cardId: ids.blocked,
-              newPin: "3434343",
-            }),
-          ).resolves.toMatchObject({ status: 200 });
-          // Unblocked: the card (still simulated) lets the holder in with the new PIN, and change it.
-          await expect(
-            runProcess(services, helpdeskActor, "CardsProcChangePin", {
-              cardId: ids.blocked,
-              oldPin: "3434343",
-              newPin: "5656565",
-            }),
-          ).resolves.toMatchObject({ status: 200 });
-        } finally {
-          simulated!.simulate([]);
-        }
+        await simulated!.during(
+          [],
+          async () => {
+            await expect(changePin(ids.blocked, card.pin, "1212121")).rejects.toMatchObject({
+              code: "pkcs11.pin_blocked",
+              status: 423,
+              message: expect.stringContaining(`card ${card.cardNumber}`),
+            });
+            await expect(unblockDirectly(ids.blocked, "3434343")).resolves.toMatchObject({ status: 200 });
+            // Unblocked: the card (still simulated) lets the holder in with the new PIN, and change it.
+            await expect(changePin(ids.blocked, "3434343", "5656565")).resolves.toMatchObject({
+              status: 200,
+            });
+          },
+          { pinBlocked: true },
+        );
         expect(opens(card.cardNumber, "5656565")).toBe(true);
         expect(opens(card.cardNumber, card.pin)).toBe(false);
         const actions = (await history(ids.blocked)).map((e) => [e.action, e.outcome]);
@@ -233,40 +236,31 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       async () => {
         const card = cards.setPin;
         const services = t.app.services;
-        simulated!.simulate([], { setPinUnblock: true });
-        try {
-          await expect(
-            runProcess(services, helpdeskActor, "CardsProcUnblockPin", {
-              cardId: ids.setPin,
-              newPin: "9090909",
-            }),
-          ).resolves.toMatchObject({ status: 200 });
-          expect(opens(card.cardNumber, "9090909")).toBe(true);
-          expect(opens(card.cardNumber, card.pin)).toBe(false);
-          // The same card type refuses the security-officer login the other style uses.
-          const soLogin: Services = {
-            ...services,
-            templates: new Map(
-              [...services.templates].map(([name, tpl]) => [
-                name,
-                tpl.name === setPinTemplate.name
-                  ? { ...tpl, pkcs11: { ...tpl.pkcs11!, unblockStyle: "soLogin" as const } }
-                  : tpl,
-              ]),
-            ),
-          };
-          await expect(
-            runProcess(soLogin, helpdeskActor, "CardsProcUnblockPin", {
-              cardId: ids.setPin,
-              newPin: "1010101",
-            }),
-          ).rejects.toMatchObject({
-            code: "card.chip_failed",
-            message: expect.stringContaining("CKR_USER_TYPE_INVALID"),
-          });
-        } finally {
-          simulated!.simulate([]);
-        }
+        await simulated!.during(
+          [],
+          async () => {
+            await expect(unblockDirectly(ids.setPin, "9090909")).resolves.toMatchObject({ status: 200 });
+            expect(opens(card.cardNumber, "9090909")).toBe(true);
+            expect(opens(card.cardNumber, card.pin)).toBe(false);
+            // The same card type refuses the security-officer login the other style uses.
+            const soLogin: Services = {
+              ...services,
+              templates: new Map(
+                [...services.templates].map(([name, tpl]) => [
+                  name,
+                  tpl.name === setPinTemplate.name
+                    ? { ...tpl, pkcs11: { ...tpl.pkcs11!, unblockStyle: "soLogin" as const } }
+                    : tpl,
+                ]),
+              ),
+            };
+            await expect(unblockDirectly(ids.setPin, "1010101", soLogin)).rejects.toMatchObject({
+              code: "card.chip_failed",
+              message: expect.stringContaining("CKR_USER_TYPE_INVALID"),
+            });
+          },
+          { setPinUnblock: true },
+        );
         expect(opens(card.cardNumber, "9090909")).toBe(true);
       },
     );
@@ -276,9 +270,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       ["too long", "123456789", 9],
     ])("a new PIN %s for the card is refused naming the card; nothing changes", async (_, newPin, length) => {
       const card = cards.length;
-      const answer = await unblock(ids.length, newPin);
-      expect(answer.status).toBe(400);
-      expect(answer.body.error).toMatchObject({
+      await expectUnblockRefused(ids.length, newPin, 400, {
         code: "pkcs11.pin_rejected",
         message: `Card ${card.cardNumber} takes a PIN of 6 to 8 digits (its template "Chip ID"); the new PIN has ${length}.`,
       });
@@ -308,9 +300,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
     });
 
     it("a new PIN that is not digits is refused before the card is reached", async () => {
-      const answer = await unblock(ids.length, "12ab56");
-      expect(answer.status).toBe(400);
-      expect(answer.body.error).toMatchObject({
+      await expectUnblockRefused(ids.length, "12ab56", 400, {
         code: "request.invalid",
         message: "newPin: must be digits only",
       });
@@ -318,31 +308,29 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
     });
 
     it("a software card is refused: it has no PUK and no retry counter", async () => {
-      const answer = await unblock(ids.software, "1234567");
-      expect(answer.status).toBe(409);
-      expect(answer.body.error).toMatchObject({
+      await expectUnblockRefused(ids.software, "1234567", 409, {
         code: "card.not_chip",
         message: `Card ${prefix}00000007 is a software token, not a chip card: it has no PIN retry counter and no PUK.`,
       });
     });
 
     it("a card no reader holds: refused naming the card", async () => {
-      const answer = await unblock(ids.removed, "1234567");
-      expect(answer.status).toBe(404);
-      expect(answer.body.error.code).toBe("pkcs11.token_not_found");
-      expect(answer.body.error.message).toContain(`card ${prefix}00000006`);
-      expect(answer.body.error.message).toContain("00000000deadbeef");
+      const error = await expectUnblockRefused(ids.removed, "1234567", 404, {
+        code: "pkcs11.token_not_found",
+      });
+      expect(error.message).toContain(`card ${prefix}00000006`);
+      expect(error.message).toContain("00000000deadbeef");
     });
 
     it("a card whose reader this server has not got: refused naming the card and where it can be done", async () => {
-      const answer = await unblock(ids.elsewhere, "1234567");
-      expect(answer.status).toBe(409);
-      expect(answer.body.error.code).toBe("card.chip_unreachable");
-      expect(answer.body.error.message).toMatch(
-        new RegExp(
-          `^This server does not reach the readers of card ${prefix}00000009: The PKCS#11 module /nonexistent/libcard-pkcs11\\.so cannot be loaded .* tessera card unblock --card ${prefix}00000009\\.$`,
+      await expectUnblockRefused(ids.elsewhere, "1234567", 409, {
+        code: "card.chip_unreachable",
+        message: expect.stringMatching(
+          new RegExp(
+            `^This server does not reach the readers of card ${prefix}00000009: The PKCS#11 module /nonexistent/libcard-pkcs11\\.so cannot be loaded .* tessera card unblock --card ${prefix}00000009\\.$`,
+          ),
         ),
-      );
+      });
     });
 
     it("only the helpdesk unblocks or changes a PIN", async () => {

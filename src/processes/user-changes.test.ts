@@ -1,8 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SymbolicName } from "../domain/process-catalog.js";
-import { roles } from "../domain/roles.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createSamplePng } from "../production/sample-photos.js";
 import type { Actor } from "../services/services.js";
 import { searchAudit } from "../store/audit-log.js";
@@ -11,64 +9,47 @@ import { findCertificatesOfCard } from "../store/certificates.js";
 import { findUserById } from "../store/users.js";
 import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
-import { createUserAs } from "../test-support/processes.js";
-import { createTestApp, type TestApp } from "../test-support/test-app.js";
+import { approvedCardAs, processSuite } from "../test-support/processes.js";
 import { hasTool } from "../test-support/tools.js";
-import { runProcess } from "./registry.js";
 
 /** Issue 12, "Changes.", "Leavers." and "Bad input": UsersProcEdit, UsersProcDeactivate, UsersProcReactivate. */
 describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
-  let t: TestApp;
-  let actor: Actor;
+  const suite = processSuite(dialect, { severalActiveCards: true });
+  const { run, createUser } = suite;
   let requester: Actor;
   let registrar: ApiClient;
   let helpdesk: ApiClient;
 
-  const run = (name: SymbolicName, body: Record<string, unknown>) =>
-    runProcess(t.app.services, actor, name, body);
-  const db = () => t.app.services.store.db;
   /** The successful history entries of one object, oldest first. */
   const historyOf = async (objectType: string, objectId: string) =>
-    (await searchAudit(db(), { objectType, objectId, outcome: "success" }, { limit: 100 })).items
+    (await searchAudit(suite.db, { objectType, objectId, outcome: "success" }, { limit: 100 })).items
       .reverse()
       .map(({ action, details }) => ({ action, details }));
   const certificateStates = async (cardId: string) =>
-    (await findCertificatesOfCard(db(), cardId)).map((c) => `${c.state}:${c.revocationReason ?? "-"}`);
+    (await findCertificatesOfCard(suite.db, cardId)).map((c) => `${c.state}:${c.revocationReason ?? "-"}`);
 
   /** A card requested by another operator (four eyes) and approved. */
-  async function approvedCard(userId: string): Promise<string> {
-    const { result } = await runProcess(t.app.services, requester, "CardsProcRequest", {
-      userId,
-      template: "Employee ID",
-    });
-    const cardId = (result as { card: { id: string } }).card.id;
-    await run("CardsProcApprove", { cardId, decision: "approve" });
-    return cardId;
-  }
+  const approvedCard = (userId: string) =>
+    approvedCardAs(suite.t, { requester, approver: suite.actor }, userId);
   /** A card as production leaves it: issued, its certificates on hold. */
   async function issuedCard(userId: string): Promise<string> {
     const cardId = await approvedCard(userId);
-    await run("CardsBoProcIssueMultiple", { cardIds: [cardId] });
-    t.app.runner.start();
-    await t.app.runner.idle();
+    await suite.produce([cardId]);
     return cardId;
   }
 
   beforeAll(async () => {
-    t = await createTestApp(dialect, { options: { severalActiveCards: true } });
-    actor = await t.operator("all", [...roles]);
-    requester = await t.operator("requester", ["registrationOfficer"]);
-    ({ registrar, helpdesk } = await loggedInOperators(t, {
+    requester = await suite.t.operator("requester", ["registrationOfficer"]);
+    ({ registrar, helpdesk } = await loggedInOperators(suite.t, {
       registrar: ["registrationOfficer"],
       helpdesk: ["helpdesk"],
     }));
   });
-  afterAll(() => t.close());
 
   describe("UsersProcEdit", () => {
     let userId: string;
     beforeAll(async () => {
-      userId = await createUserAs(t, actor, { firstName: "Eda", lastName: "Edit" });
+      userId = await createUser({ firstName: "Eda", lastName: "Edit" });
     });
 
     it("changes the fields, records old → new in one history entry, and names the cards to replace", async () => {
@@ -121,7 +102,7 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
     });
 
     it("clears a field sent empty or blank, as with null (not a silent no-op)", async () => {
-      const clearId = await createUserAs(t, actor, { firstName: "Clara", lastName: "Clear" });
+      const clearId = await createUser({ firstName: "Clara", lastName: "Clear" });
       const edit = (body: Record<string, unknown>) =>
         registrar("POST", "/api/v1/processes/UsersProcEdit", { userId: clearId, ...body });
       expect((await edit({ version: 1, organizationalUnit: "OU1", title: "Dr." })).status).toBe(200);
@@ -143,12 +124,12 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       ["an identifier (not editable)", { version: 3, identifier: "OTHER-1" }, 400, "request.invalid"],
       ["an unknown user", { userId: "nobody", version: 1 }, 404, "user.not_found"],
     ])("refuses %s with a code and a sentence, and changes nothing", async (_what, body, status, code) => {
-      const before = await findUserById(db(), userId);
+      const before = await findUserById(suite.db, userId);
       const r = await registrar("POST", "/api/v1/processes/UsersProcEdit", { userId, ...body });
       expect(r.status).toBe(status);
       expect(r.body.error.code).toBe(code);
       expect(r.body.error.message).toMatch(/\w+ \w+/);
-      expect(await findUserById(db(), userId)).toEqual(before);
+      expect(await findUserById(suite.db, userId)).toEqual(before);
     });
 
     it("is refused to an operator who is not a registration officer (403)", async () => {
@@ -159,13 +140,13 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       });
       expect(r.status).toBe(403);
       expect(r.body.error.code).toBe("auth.forbidden");
-      expect((await findUserById(db(), userId))?.firstName).toBe("Eda");
+      expect((await findUserById(suite.db, userId))?.firstName).toBe("Eda");
     });
   });
 
   describe("UsersProcDeactivate and UsersProcReactivate", () => {
     it("refuses the whole deactivation while a running batch holds one of the cards", async () => {
-      const userId = await createUserAs(t, actor, { firstName: "Bea", lastName: "Batch" });
+      const userId = await createUser({ firstName: "Bea", lastName: "Batch" });
       const free = await approvedCard(userId);
       const held = await approvedCard(userId);
       // Ordered, not run yet: the runner has not started in this file so far.
@@ -175,13 +156,13 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       expect(r.status).toBe(409);
       expect(r.body.error.code).toBe("card.claimed");
       expect(r.body.error.message).toContain(batchId);
-      expect((await findUserById(db(), userId))?.state).toBe("active");
-      expect((await findCardById(db(), free))?.state).toBe("approved");
+      expect((await findUserById(suite.db, userId))?.state).toBe("active");
+      expect((await findCardById(suite.db, free))?.state).toBe("approved");
       expect((await historyOf("user", userId)).map((h) => h.action)).toEqual(["UsersProcCreate"]);
     });
 
     it("locks the active and issued cards (reason left, certificates revoked cessationOfOperation) and aborts the request, in one go", async () => {
-      const userId = await createUserAs(t, actor, { firstName: "Leo", lastName: "Leaver" });
+      const userId = await createUser({ firstName: "Leo", lastName: "Leaver" });
       const active = await issuedCard(userId);
       await run("CardsProcActivate", { cardId: active });
       const issued = await issuedCard(userId);
@@ -199,7 +180,7 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       expect(r.body.abortedCards.map((c: { id: string }) => c.id)).toEqual([approved]);
 
       for (const cardId of [active, issued]) {
-        expect(await findCardById(db(), cardId)).toMatchObject({ state: "locked", reason: "left" });
+        expect(await findCardById(suite.db, cardId)).toMatchObject({ state: "locked", reason: "left" });
         expect(await certificateStates(cardId)).toEqual([
           "revoked:cessationOfOperation",
           "revoked:cessationOfOperation",
@@ -209,7 +190,7 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
           details: { to: "locked", lockReason: "left" },
         });
       }
-      expect(await findCardById(db(), approved)).toMatchObject({
+      expect(await findCardById(suite.db, approved)).toMatchObject({
         state: "aborted",
         reason: "Left the office on 28 February",
       });
@@ -226,18 +207,18 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       // The CRL, read by OpenSSL, lists the four certificates with the reason.
       if (hasTool("openssl", "openssl")) {
         const crlText = execFileSync("openssl", ["crl", "-inform", "DER", "-noout", "-text"], {
-          input: (await t.app.services.crl.current()).der,
+          input: (await suite.t.app.services.crl.current()).der,
           encoding: "utf8",
         });
         for (const cardId of [active, issued])
-          for (const certificate of await findCertificatesOfCard(db(), cardId)) {
+          for (const certificate of await findCertificatesOfCard(suite.db, cardId)) {
             const entry = crlText
               .split("Serial Number: ")
               .find((e) => e.startsWith(certificate.serial.toUpperCase()));
             expect(entry).toContain("Cessation Of Operation");
           }
       }
-      expect(await t.app.services.audit.verify(db())).toMatchObject({ valid: true });
+      expect(await suite.t.app.services.audit.verify(suite.db)).toMatchObject({ valid: true });
 
       // Bad input: deactivating again is refused and changes nothing.
       const again = await registrar("POST", "/api/v1/processes/UsersProcDeactivate", {
@@ -250,14 +231,15 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       expect(await historyOf("user", userId)).toEqual(userHistory);
       // An inactive user gets no new card.
       await expect(
-        runProcess(t.app.services, requester, "CardsProcRequest", { userId, template: "Employee ID" }),
+        run("CardsProcRequest", { userId, template: "Employee ID" }, requester),
       ).rejects.toMatchObject({ code: "user.inactive" });
 
       // Reactivate: the user is back, the locked cards stay locked.
       const back = await registrar("POST", "/api/v1/processes/UsersProcReactivate", { userId, version: 2 });
       expect(back.status).toBe(200);
       expect(back.body.user).toMatchObject({ state: "active", version: 3 });
-      for (const cardId of [active, issued]) expect((await findCardById(db(), cardId))?.state).toBe("locked");
+      for (const cardId of [active, issued])
+        expect((await findCardById(suite.db, cardId))?.state).toBe("locked");
       expect((await historyOf("user", userId)).at(-1)).toMatchObject({
         action: "UsersProcReactivate",
         details: { from: "inactive", to: "active" },
@@ -265,15 +247,15 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       const twice = await registrar("POST", "/api/v1/processes/UsersProcReactivate", { userId });
       expect(twice.status).toBe(409);
       expect(twice.body.error.code).toBe("user.already_active");
-      expect((await findUserById(db(), userId))?.version).toBe(3);
+      expect((await findUserById(suite.db, userId))?.version).toBe(3);
     });
 
     it("leaves everything as it was when it crashes at its last step (one transaction)", async () => {
-      const userId = await createUserAs(t, actor, { firstName: "Cal", lastName: "Crash" });
+      const userId = await createUser({ firstName: "Cal", lastName: "Crash" });
       const active = await issuedCard(userId);
       await run("CardsProcActivate", { cardId: active });
       const approved = await approvedCard(userId);
-      const audit = t.app.services.audit;
+      const audit = suite.t.app.services.audit;
       const append = audit.append;
       // The crash comes after the cards and their certificates changed, with the user's own entry.
       audit.append = async (trx, entries, at) => {
@@ -287,17 +269,17 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       } finally {
         audit.append = append;
       }
-      expect((await findUserById(db(), userId))?.state).toBe("active");
-      expect((await findCardById(db(), active))?.state).toBe("active");
-      expect((await findCardById(db(), approved))?.state).toBe("approved");
+      expect((await findUserById(suite.db, userId))?.state).toBe("active");
+      expect((await findCardById(suite.db, active))?.state).toBe("active");
+      expect((await findCardById(suite.db, approved))?.state).toBe("approved");
       expect(await certificateStates(active)).toEqual(["valid:-", "valid:-"]);
     });
 
     it("aborts a failed card too, so that Repeat production cannot make it for someone who left", async () => {
-      const userId = await createUserAs(t, actor, { firstName: "Fay", lastName: "Failed" });
+      const userId = await createUser({ firstName: "Fay", lastName: "Failed" });
       const cardId = randomUUID();
       await insertCards(
-        db(),
+        suite.db,
         [
           {
             id: cardId,
@@ -311,11 +293,11 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
             decidedBy: null,
           },
         ],
-        t.clock().toISOString(),
+        suite.t.clock().toISOString(),
       );
       const { result } = await run("UsersProcDeactivate", { userId, reason: "Left" });
       expect((result as { abortedCards: { id: string }[] }).abortedCards.map((c) => c.id)).toEqual([cardId]);
-      expect((await findCardById(db(), cardId))?.state).toBe("aborted");
+      expect((await findCardById(suite.db, cardId))?.state).toBe("aborted");
       await expect(run("CardsProcRepeatProduction", { cardId })).rejects.toMatchObject({
         code: "card.state_not_allowed",
       });
@@ -326,7 +308,7 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       ["at a stale version", "UsersProcDeactivate", { reason: "Left", version: 9 }, 409, "user.stale"],
       ["at a stale version", "UsersProcReactivate", { version: 9 }, 409, "user.stale"],
     ] as const)("%s, %s is refused and changes nothing", async (_what, name, body, status, code) => {
-      const userId = await createUserAs(t, actor, {
+      const userId = await createUser({
         firstName: "Ria",
         lastName: "Refused",
         identifier: `REFUSED-${name}-${status}`,
@@ -334,20 +316,20 @@ describe.each(dialects)("a user's changes and leaving on %s", (dialect) => {
       const r = await registrar("POST", `/api/v1/processes/${name}`, { userId, ...body });
       expect(r.status).toBe(status);
       expect(r.body.error.code).toBe(code);
-      expect(await findUserById(db(), userId)).toMatchObject({ state: "active", version: 1 });
+      expect(await findUserById(suite.db, userId)).toMatchObject({ state: "active", version: 1 });
     });
 
     it.each(["UsersProcDeactivate", "UsersProcReactivate"])(
       "%s is refused to a helpdesk operator (403)",
       async (name) => {
-        const userId = await createUserAs(t, actor, {
+        const userId = await createUser({
           firstName: "Hal",
           lastName: "Help",
           identifier: `HELP-${name}`,
         });
         const r = await helpdesk("POST", `/api/v1/processes/${name}`, { userId, reason: "Left" });
         expect(r.status).toBe(403);
-        expect((await findUserById(db(), userId))?.state).toBe("active");
+        expect((await findUserById(suite.db, userId))?.state).toBe("active");
       },
     );
   });

@@ -2,24 +2,30 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
+import { storeForSuite } from "../test-support/store.js";
 import { type AuditLog, createAuditLog, findHistoryOf, searchAudit } from "./audit-log.js";
-import { openStore, type Store } from "./database.js";
+import { type Dialect, openStore, type Store } from "./database.js";
+
+/**
+ * An object history under fixed test keys: `chainKey` (a byte repeated) seals the chain, another
+ * key signs the checkpoints, written also to `checkpointFile` if given.
+ */
+const testAuditLog = (dialect: Dialect, chainKey = 1, checkpointFile?: string) =>
+  createAuditLog({
+    dialect,
+    key: Buffer.alloc(32, chainKey),
+    checkpoints: { key: Buffer.alloc(32, 3), file: checkpointFile },
+  });
 
 describe.each(dialects)("object history on %s", (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
-  let audit: AuditLog;
+  const audit = testAuditLog(dialect);
   const operator = { id: "op-1", username: "alice" };
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    store = await openStore(database.settings);
-    audit = createAuditLog({ dialect, key: Buffer.alloc(32, 1), checkpoints: { key: Buffer.alloc(32, 3) } });
+  const store = storeForSuite(dialect, async (db) => {
     for (let i = 0; i < 12; i++)
       await audit.append(
-        store.db,
+        db,
         [
           {
             action: "CardsProcApprove",
@@ -32,10 +38,6 @@ describe.each(dialects)("object history on %s", (dialect) => {
         ],
         `2026-01-01T00:00:${String(i).padStart(2, "0")}.000Z`,
       );
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
   });
 
   it("verifies an untouched chain", async () => {
@@ -71,11 +73,7 @@ describe.each(dialects)("object history on %s", (dialect) => {
       firstBroken: { seq: fifth, reason: expect.stringContaining("content") },
     });
 
-    const other = createAuditLog({
-      dialect,
-      key: Buffer.alloc(32, 2),
-      checkpoints: { key: Buffer.alloc(32, 3) },
-    });
+    const other = testAuditLog(dialect, 2);
     expect((await other.verify(store.db)).firstBroken?.seq).toBe(rows[0]!.seq);
 
     await sql`delete from audit_log where seq = ${fifth}`.execute(store.db);
@@ -87,18 +85,8 @@ describe.each(dialects)("object history on %s", (dialect) => {
 });
 
 describe.each(dialects)("text the object history cannot store as given, on %s", (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
-  let audit: AuditLog;
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    store = await openStore(database.settings);
-    audit = createAuditLog({ dialect, key: Buffer.alloc(32, 1), checkpoints: { key: Buffer.alloc(32, 3) } });
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const audit = testAuditLog(dialect);
+  const store = storeForSuite(dialect);
 
   it("records lone surrogates and NUL in every text as well-formed text, and the chain still verifies", async () => {
     const odd = "a\ud800b\udfffc\u0000d";
@@ -139,11 +127,6 @@ describe.each(dialects)("signed checkpoints of the history's end on %s", (dialec
   let dir: string;
   let file: string;
   let audit: AuditLog;
-  const settings = (file?: string) => ({
-    dialect,
-    key: Buffer.alloc(32, 1),
-    checkpoints: { key: Buffer.alloc(32, 3), file },
-  });
   const appendEntries = async (count: number, from = 0) => {
     for (let i = from; i < from + count; i++)
       await audit.append(
@@ -160,7 +143,7 @@ describe.each(dialects)("signed checkpoints of the history's end on %s", (dialec
     store = await openStore(database.settings);
     dir = mkdtempSync(path.join(tmpdir(), "tessera-checkpoint-"));
     file = path.join(dir, "audit-checkpoint.json");
-    audit = createAuditLog(settings(file));
+    audit = testAuditLog(dialect, 1, file);
   });
   afterEach(async () => {
     await store.close();
@@ -260,7 +243,7 @@ describe.each(dialects)("signed checkpoints of the history's end on %s", (dialec
       },
     });
     // Without the file (another machine), nothing is left to tell: the limit of a local anchor.
-    expect(await createAuditLog(settings()).verify(store.db)).toEqual({ valid: true, entries: 0 });
+    expect(await testAuditLog(dialect).verify(store.db)).toEqual({ valid: true, entries: 0 });
   });
 
   it("holds the history to the file when the newer checkpoints were deleted with the entries", async () => {
@@ -290,7 +273,11 @@ describe.each(dialects)("signed checkpoints of the history's end on %s", (dialec
     rmSync(file);
     // A database writer moves the checkpoint back to two entries: its signature no longer holds.
     await sql`update audit_checkpoints set entries = 2, last_seq = ${all[1]!}`.execute(store.db);
-    const otherKey = createAuditLog({ ...settings(), checkpoints: { key: Buffer.alloc(32, 4) } });
+    const otherKey = createAuditLog({
+      dialect,
+      key: Buffer.alloc(32, 1),
+      checkpoints: { key: Buffer.alloc(32, 4) },
+    });
     await sql`delete from audit_log where seq > ${all[1]!}`.execute(store.db);
     await otherKey.writeCheckpoint(store.db, "2026-01-02T00:01:00.000Z");
     expect(await audit.verify(store.db)).toEqual({ valid: true, entries: 2 });
@@ -306,7 +293,7 @@ describe.each(dialects)("signed checkpoints of the history's end on %s", (dialec
 
   it("signs one checkpoint when two writers (two Tessera processes) try at once", async () => {
     await appendEntries(3);
-    const other = createAuditLog(settings());
+    const other = testAuditLog(dialect);
     const [mine, theirs] = await Promise.all([
       audit.writeCheckpoint(store.db, "2026-01-02T00:00:00.000Z"),
       other.writeCheckpoint(store.db, "2026-01-02T00:00:01.000Z"),

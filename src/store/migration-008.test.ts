@@ -1,8 +1,7 @@
 import { sql } from "kysely";
-import { describe, expect, it } from "vitest";
-import { dialects } from "../test-support/databases.js";
+import { expect } from "vitest";
 import {
-  databaseBeforeMigration,
+  describeUpgrade,
   insertOldBatch,
   insertOldTemplate,
   insertOldUser,
@@ -13,13 +12,11 @@ import {
  * last took it, and each token the batch that made it (its downloads start at 0, its card
  * version unknown), from the batch items the earlier batches left.
  */
-describe.each(dialects)("migration 008 on a database with earlier batches on %s", (dialect) => {
-  const openBeforeMigration = databaseBeforeMigration(dialect, "008-downloads-batch-link");
-
-  it("fills in each card's last batch and each token's batch", async () => {
-    const { db, migrate } = await openBeforeMigration();
-
-    const at = "2026-01-01T00:00:00.000Z";
+describeUpgrade(
+  "008-downloads-batch-link",
+  "earlier batches",
+  "fills in each card's last batch and each token's batch",
+  async ({ db, migrate, at }) => {
     await insertOldUser(
       db,
       { id: "u1", identifier: "U-1", firstName: "Ann", lastName: "Old", email: "ann@example.org" },
@@ -77,5 +74,5 @@ describe.each(dialects)("migration 008 on a database with earlier batches on %s"
       { card_id: "c1", batch_id: "issue", downloads: 0, card_version: null },
       { card_id: "c2", batch_id: "issue", downloads: 0, card_version: null },
     ]);
-  });
-});
+  },
+);

@@ -1,8 +1,6 @@
 import { sql } from "kysely";
-import { describe, expect, it } from "vitest";
-import { dialects } from "../test-support/databases.js";
-import { databaseBeforeMigration, insertOldBatch, insertOldUser } from "../test-support/migration-upgrade.js";
-import type { Db } from "./database.js";
+import { expect } from "vitest";
+import { describeUpgrade, insertOldBatch, insertOldUser } from "../test-support/migration-upgrade.js";
 import { reserveSequence } from "./sequences.js";
 
 /**
@@ -10,13 +8,11 @@ import { reserveSequence } from "./sequences.js";
  * batches were made (ties by id), and the batches made afterwards go on from the last of them.
  * Users made before have no name on card (their cards show the legal name, as before).
  */
-describe.each(dialects)("migration 012 on a database with earlier batches on %s", (dialect) => {
-  const openBeforeMigration = databaseBeforeMigration(dialect, "012-names-and-batch-numbers");
-
-  it("numbers the earlier batches by when they were made and goes on after them", async () => {
-    const { db, migrate } = await openBeforeMigration();
-
-    const at = "2026-01-01T00:00:00.000Z";
+describeUpgrade(
+  "012-names-and-batch-numbers",
+  "earlier batches",
+  "numbers the earlier batches by when they were made and goes on after them",
+  async ({ db, store, migrate, at }) => {
     await insertOldUser(db, { id: "u1", firstName: "Ann", lastName: "Old" }, at);
     for (const [id, createdAt] of [
       ["b-z", "2026-01-02T00:00:00.000Z"],
@@ -37,7 +33,7 @@ describe.each(dialects)("migration 012 on a database with earlier batches on %s"
       ["b-z", 3],
       ["b-y", 4],
     ]);
-    expect(await reserveSequence(db as unknown as Db, "batch-number")).toBe(5);
+    expect(await reserveSequence(store, "batch-number")).toBe(5);
     const users = await sql<{ name_on_card: string | null }>`select name_on_card from users`.execute(db);
     expect(users.rows).toEqual([{ name_on_card: null }]);
     // Two batches never share a number.
@@ -47,5 +43,5 @@ describe.each(dialects)("migration 012 on a database with earlier batches on %s"
         db,
       ),
     ).rejects.toThrow();
-  });
-});
+  },
+);

@@ -1,22 +1,16 @@
-import { Migrator, sql } from "kysely";
-import { describe, expect, it } from "vitest";
-import { dialects } from "../test-support/databases.js";
-import { databaseBeforeMigration } from "../test-support/migration-upgrade.js";
-import type { Db } from "./database.js";
-import { migrations } from "./migrations/index.js";
-import { searchUsers } from "./users.js";
+import { sql } from "kysely";
+import { expect } from "vitest";
+import { describeUpgrade, findUserIds } from "../test-support/migration-upgrade.js";
 
 /**
  * Migration 018 on a database that already holds users: their names are indexed as they are,
  * so a holder registered before the upgrade is found by a word inside the last name at once.
  */
-describe.each(dialects)("migration 018 on a database with earlier users on %s", (dialect) => {
-  const openBeforeMigration = databaseBeforeMigration(dialect, "018-name-search");
-
-  it("indexes the names of the users made before it", async () => {
-    const { db, migrate } = await openBeforeMigration();
-
-    const at = "2026-01-01T00:00:00.000Z";
+describeUpgrade(
+  "018-name-search",
+  "earlier users",
+  "indexes the names of the users made before it",
+  async ({ db, store, migrate, migrateRest, at }) => {
     for (const [id, first, last, onCard] of [
       ["u1", "Anna", "Maria-Magdalena Svensson", null],
       ["u2", "Zoë", "Núñez", "Zoe N."],
@@ -28,15 +22,9 @@ describe.each(dialects)("migration 018 on a database with earlier users on %s", 
 
     await migrate();
     // The words 018 made must reach what searches today: on PostgreSQL, 019's table of words.
-    const { error } = await new Migrator({
-      db,
-      provider: { getMigrations: async () => migrations(dialect) },
-    }).migrateToLatest();
-    expect(error).toBeUndefined();
-    const found = async (q: string) =>
-      (await searchUsers(db as unknown as Db, { q }, { limit: 10 })).items.map((u) => u.id);
-    expect(await found("magdalena")).toEqual(["u1"]);
-    expect(await found("nunez zoe")).toEqual(["u2"]);
-    expect(await found("n")).toEqual(["u2"]);
-  });
-});
+    await migrateRest();
+    expect(await findUserIds(store, "magdalena")).toEqual(["u1"]);
+    expect(await findUserIds(store, "nunez zoe")).toEqual(["u2"]);
+    expect(await findUserIds(store, "n")).toEqual(["u2"]);
+  },
+);

@@ -1,26 +1,24 @@
 import { sql } from "kysely";
-import { describe, expect, it } from "vitest";
-import { dialects } from "../test-support/databases.js";
+import { expect } from "vitest";
 import {
-  databaseBeforeMigration,
+  describeUpgrade,
+  findUserIds,
   insertOldTemplate,
   insertOldUser,
 } from "../test-support/migration-upgrade.js";
 import { searchCards } from "./cards.js";
-import type { Db } from "./database.js";
-import { searchUsers, updateUser } from "./users.js";
+import { updateUser } from "./users.js";
 
 /**
  * Migration 019 on a database that already holds users and cards: the holders are found by
  * their names as before (on PostgreSQL from the new table of words, filled from 018's), cards
  * keep everything but the unread `holder_key`, and a rename after the upgrade is followed.
  */
-describe.each(dialects)("migration 019 on a database with earlier users and cards on %s", (dialect) => {
-  const openBeforeMigration = databaseBeforeMigration(dialect, "019-search-leftovers");
-
-  it("keeps the cards and finds their holders by name", async () => {
-    const { db, migrate } = await openBeforeMigration();
-    const at = "2026-01-01T00:00:00.000Z";
+describeUpgrade(
+  "019-search-leftovers",
+  "earlier users and cards",
+  "keeps the cards and finds their holders by name",
+  async ({ db, store, migrate, at }, dialect) => {
     await insertOldTemplate(db, at);
     for (const [i, [id, first, last]] of [
       ["u1", "Anna", "Maria-Magdalena Svensson"],
@@ -34,11 +32,8 @@ describe.each(dialects)("migration 019 on a database with earlier users and card
     }
 
     await migrate();
-    const store = db as unknown as Db;
-    const userIds = async (q: string) =>
-      (await searchUsers(store, { q }, { limit: 10 })).items.map((u) => u.id);
-    expect(await userIds("magdalena")).toEqual(["u1"]);
-    expect(await userIds("nunez zoe")).toEqual(["u2"]);
+    expect(await findUserIds(store, "magdalena")).toEqual(["u1"]);
+    expect(await findUserIds(store, "nunez zoe")).toEqual(["u2"]);
     const cards = await searchCards(store, { q: "svens anna" }, { limit: 10 });
     expect(cards.items.map((c) => [c.id, c.cardNumber, c.holderName, c.state])).toEqual([
       ["cu1", "9000", "Anna Maria-Magdalena Svensson", "requested"],
@@ -53,7 +48,7 @@ describe.each(dialects)("migration 019 on a database with earlier users and card
 
     // The words follow a rename made after the upgrade.
     expect(await updateUser(store, "u2", 1, { name: { firstName: "Zoë", lastName: "Ek" } }, at)).toBe(true);
-    expect(await userIds("nunez")).toEqual([]);
-    expect(await userIds("ek zoe")).toEqual(["u2"]);
-  });
-});
+    expect(await findUserIds(store, "nunez")).toEqual([]);
+    expect(await findUserIds(store, "ek zoe")).toEqual(["u2"]);
+  },
+);

@@ -1,13 +1,12 @@
 import { sql } from "kysely";
-import { describe, expect, it } from "vitest";
-import { dialects } from "../test-support/databases.js";
+import { expect } from "vitest";
 import {
-  databaseBeforeMigration,
+  describeUpgrade,
+  findUserIds,
   insertOldTemplate,
   insertOldUser,
 } from "../test-support/migration-upgrade.js";
 import { searchCards } from "./cards.js";
-import type { Db } from "./database.js";
 import { countedNameMatches } from "./name-search.js";
 import { searchUsers, updateUser } from "./users.js";
 
@@ -17,12 +16,11 @@ import { searchUsers, updateUser } from "./users.js";
  * the FTS5 table made again with its prefix index; on PostgreSQL from the words now carrying
  * their user's sort name, in name order), and a rename after the upgrade is followed.
  */
-describe.each(dialects)("migration 020 on a database with earlier users and cards on %s", (dialect) => {
-  const openBeforeMigration = databaseBeforeMigration(dialect, "020-search-in-order");
-
-  it("keeps finding the holders by name, in name order, and follows a rename", async () => {
-    const { db, migrate } = await openBeforeMigration();
-    const at = "2026-01-01T00:00:00.000Z";
+describeUpgrade(
+  "020-search-in-order",
+  "earlier users and cards",
+  "keeps finding the holders by name, in name order, and follows a rename",
+  async ({ db, store, migrate, at }) => {
     await insertOldTemplate(db, at);
     await insertOldUser(db, { id: "anna", firstName: "Anna", lastName: "Maria-Magdalena Svensson" }, at);
     // More holders of one word start than a search counts, named so that id order and name order differ.
@@ -39,11 +37,8 @@ describe.each(dialects)("migration 020 on a database with earlier users and card
     );
 
     await migrate();
-    const store = db as unknown as Db;
-    const userIds = async (q: string) =>
-      (await searchUsers(store, { q }, { limit: 10 })).items.map((u) => u.id);
-    expect(await userIds("magd")).toEqual(["anna"]);
-    expect(await userIds("sv an")).toEqual(["anna"]);
+    expect(await findUserIds(store, "magd")).toEqual(["anna"]);
+    expect(await findUserIds(store, "sv an")).toEqual(["anna"]);
     expect((await searchCards(store, { q: "svens anna" }, { limit: 10 })).items.map((c) => c.id)).toEqual([
       "card-anna",
     ]);
@@ -64,11 +59,11 @@ describe.each(dialects)("migration 020 on a database with earlier users and card
     expect(await updateUser(store, "anna", 1, { name: { firstName: "Anna", lastName: "Bera" } }, at)).toBe(
       true,
     );
-    expect(await userIds("magd")).toEqual([]);
+    expect(await findUserIds(store, "magd")).toEqual([]);
     // "bera anna" comes before every "berg… bo" in any collation.
     expect((await searchUsers(store, { q: "ber" }, { limit: 2 })).items.map((u) => u.id)).toEqual([
       "anna",
       byName[0],
     ]);
-  });
-});
+  },
+);

@@ -6,6 +6,25 @@ import { findCardIds, findCardsPage, insertCards, searchCards } from "./cards.js
 import { countedNameMatches, fewNameMatches } from "./name-search.js";
 import { findUserById, insertUser, insertUsers, searchUsers, updateUser } from "./users.js";
 
+/** A holder the words of the searches below do not name: never among what they find. */
+const unnamedHolder = newUser({
+  id: "other",
+  identifier: "O",
+  firstName: "Bo",
+  lastName: "Ek",
+  email: "o@x.org",
+});
+
+/** A requested card of `userId`, its id `card-<userId>`: the holder's id stands for the name. */
+const requestedCardOf = (userId: string, cardNumber: number) =>
+  newCard({
+    id: `card-${userId}`,
+    cardNumber: `${cardNumber}`,
+    userId,
+    state: "requested",
+    holderName: userId,
+  });
+
 /**
  * Issue 13, "search that people expect": a holder is found by the start of any word of their
  * first name, last name or name on card, in any order and case, with accents on Latin letters
@@ -244,26 +263,13 @@ describe.each(dialects)("a name search that matches more than it counts on %s", 
       }),
     );
     await insertUsers(db, users, at);
-    // One more holder the words do not name: never on these pages.
-    await insertUser(
-      db,
-      newUser({ id: "other", identifier: "O", firstName: "Bo", lastName: "Ek", email: "o@x.org" }),
-      at,
-    );
-    const holders = [...users.map((u) => u.id), "other"];
+    await insertUser(db, unnamedHolder, at);
+    const holders = [...users.map((u) => u.id), unnamedHolder.id];
     // Requested a second apart, in reverse: the oldest request is the last holder's.
     for (const [i, userId] of holders.entries())
       await insertCards(
         db,
-        [
-          newCard({
-            id: `card-${userId}`,
-            cardNumber: `${10_000 + i}`,
-            userId,
-            state: "requested",
-            holderName: userId,
-          }),
-        ],
+        [requestedCardOf(userId, 10_000 + i)],
         new Date(Date.parse(at) + (holders.length - i) * 1000).toISOString(),
       );
   });
@@ -373,26 +379,11 @@ describe.each(dialects)(
           email: `${id(i)}@x.org`,
         }),
       );
-      const other = newUser({
-        id: "other",
-        identifier: "O",
-        firstName: "Bo",
-        lastName: "Ek",
-        email: "o@x.org",
-      });
-      await insertUsers(db, [...users, other], at);
-      const holders = [...users.map((u) => u.id), other.id];
+      await insertUsers(db, [...users, unnamedHolder], at);
+      const holders = [...users.map((u) => u.id), unnamedHolder.id];
       await insertCards(
         db,
-        holders.map((userId, i) =>
-          newCard({
-            id: `card-${userId}`,
-            cardNumber: `${100_000 + i}`,
-            userId,
-            state: "requested",
-            holderName: userId,
-          }),
-        ),
+        holders.map((userId, i) => requestedCardOf(userId, 100_000 + i)),
         at,
       );
     });

@@ -81,6 +81,19 @@ export async function produceCardsForNewHolders(
   return { batchId: await produceBatch(t, operators.production, cardIds), cardIds };
 }
 
+/**
+ * Registers a user through UsersProcCreate as `registrar`, as the Users page does, and returns
+ * its id.
+ */
+export async function createUser(
+  registrar: ApiClient,
+  user: { firstName: string; lastName: string; email: string; identifier: string },
+): Promise<string> {
+  const created = await registrar("POST", "/api/v1/processes/UsersProcCreate", user);
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  return created.body.user.id as string;
+}
+
 /** Requests a card of `template` for the user, as `registrar`; it must be accepted. Returns its id. */
 export async function requestCard(registrar: ApiClient, userId: string, template: string): Promise<string> {
   const requested = await registrar("POST", "/api/v1/processes/CardsProcRequest", { userId, template });

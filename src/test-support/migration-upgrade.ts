@@ -1,28 +1,49 @@
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, type MigrationResultSet, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
-import { afterAll } from "vitest";
-import type { Dialect } from "../store/database.js";
+import { afterAll, describe, it } from "vitest";
+import type { Db, Dialect } from "../store/database.js";
 import { migrations } from "../store/migrations/index.js";
-import { createTestDatabase, type TestDatabase } from "./databases.js";
+import { searchUsers } from "../store/users.js";
+import { createTestDatabase, dialects, type TestDatabase } from "./databases.js";
 
 /** A database deployed before one migration, and that migration still to run on it. */
 export interface DatabaseBeforeMigration {
   /** Untyped: its tables have the shape they had before the migration. */
   db: Kysely<unknown>;
+  /** The same database as the store's code takes it, for once the migration has run. */
+  store: Db;
+  /** When the old rows were written: one instant for every upgrade test. */
+  at: string;
   /** Runs the migration (and none after it). */
   migrate(): Promise<void>;
+  /** Runs the migrations after it, up to the latest. */
+  migrateRest(): Promise<void>;
 }
 
 /**
- * For a test of an upgrade: call inside a `describe`; the function it returns builds a fresh
- * database migrated up to just before `step`, where the test writes rows of the old shape and then
- * calls `migrate`. The database is dropped after the suite.
+ * An upgrade test of the migration `step` on each dialect, in a suite titled "migration NNN on a
+ * database with `holding` on DIALECT": `test` gets a fresh database migrated up to just before
+ * `step`, writes rows of the old shape and then calls `migrate`. The database is dropped after
+ * the suite.
  */
-export function databaseBeforeMigration(
-  dialect: Dialect,
+export function describeUpgrade(
   step: string,
-): () => Promise<DatabaseBeforeMigration> {
+  holding: string,
+  title: string,
+  test: (before: DatabaseBeforeMigration, dialect: Dialect) => Promise<void>,
+): void {
+  describe.each(dialects)(`migration ${step.slice(0, 3)} on a database with ${holding} on %s`, (dialect) => {
+    const openBeforeMigration = databaseBeforeMigration(dialect, step);
+    it(title, async () => test(await openBeforeMigration(), dialect));
+  });
+}
+
+/**
+ * Call inside a `describe`: the function it returns builds a fresh database migrated up to just
+ * before `step`, dropped after the suite.
+ */
+function databaseBeforeMigration(dialect: Dialect, step: string): () => Promise<DatabaseBeforeMigration> {
   let database: TestDatabase | undefined;
   let db: Kysely<unknown> | undefined;
   afterAll(async () => {
@@ -42,14 +63,19 @@ export function databaseBeforeMigration(
       db: opened,
       provider: { getMigrations: async () => migrations(dialect) },
     });
-    const migrateTo = async (name: string) => {
-      const { error } = await migrator.migrateTo(name);
+    const check = ({ error }: MigrationResultSet) => {
       if (error) throw error;
     };
     const names = Object.keys(migrations(dialect));
     if (!names.includes(step)) throw new Error(`no migration is named ${step}`);
-    await migrateTo(names[names.indexOf(step) - 1]!);
-    return { db: opened, migrate: () => migrateTo(step) };
+    check(await migrator.migrateTo(names[names.indexOf(step) - 1]!));
+    return {
+      db: opened,
+      store: opened as unknown as Db,
+      at: "2026-01-01T00:00:00.000Z",
+      migrate: async () => check(await migrator.migrateTo(step)),
+      migrateRest: async () => check(await migrator.migrateToLatest()),
+    };
   };
 }
 
@@ -89,4 +115,9 @@ export async function insertOldBatch(
             values (${id}, ${process}, 'completed', '{}', 'admin', 'admin', ${createdAt}, ${createdAt}, ${total}, 1)`.execute(
     db,
   );
+}
+
+/** The ids of the users a name search for `q` finds on the upgraded database, in its order. */
+export async function findUserIds(store: Db, q: string): Promise<string[]> {
+  return (await searchUsers(store, { q }, { limit: 10 })).items.map((u) => u.id);
 }

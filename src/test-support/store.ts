@@ -7,12 +7,12 @@ import { createTestDatabase, type TestDatabase } from "./databases.js";
 
 /**
  * For a suite of store tests: before its tests, a fresh database of `dialect` opened as the store,
- * holding the demo's card templates (written at `templatesAt`) and what `fill` writes; after them,
- * closed and dropped. Read `db` inside the tests, once the suite has started.
+ * holding the demo's card templates (written at `templatesAt`) and what `fill` writes, if
+ * anything; after them, closed and dropped. Read `db` inside the tests, once the suite has started.
  */
 export function storeForSuite(
   dialect: Dialect,
-  fill: (db: Db) => Promise<void>,
+  fill: (db: Db) => Promise<void> = async () => {},
   templatesAt = "2026-01-01T00:00:00.000Z",
 ): { readonly db: Db } {
   let database: TestDatabase | undefined;

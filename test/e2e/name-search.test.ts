@@ -4,6 +4,7 @@
  * is waiting, when requests are. The Users page finds a user by any word of the name and says so.
  */
 import { expect, it } from "vitest";
+import { createUser } from "../../src/test-support/api-setup.js";
 import { apiAsOperator } from "./fixtures.js";
 import { describeInChromium, errorsThrownBy, screenshot } from "./support.js";
 
@@ -11,20 +12,18 @@ describeInChromium("searching requests by name", (suite) => {
   it("finds Maria-Magdalena by 'magdalena' and says how many wait when nothing matches", async () => {
     const { t } = suite.ui;
     const registrar = await apiAsOperator(t, "registrar");
-    for (const [i, [firstName, lastName]] of [
-      ["Anna", "Maria-Magdalena Svensson"],
-      ["Bo", "Lindqvist"],
-      ["Cia", "Holm"],
+    for (const [i, name] of [
+      { firstName: "Anna", lastName: "Maria-Magdalena Svensson" },
+      { firstName: "Bo", lastName: "Lindqvist" },
+      { firstName: "Cia", lastName: "Holm" },
     ].entries()) {
-      const created = await registrar("POST", "/api/v1/processes/UsersProcCreate", {
-        firstName,
-        lastName,
+      const userId = await createUser(registrar, {
+        ...name,
         email: `name-search-${i}@office.example`,
         identifier: `NS-${i}`,
       });
-      expect(created.status).toBe(200);
       const requested = await registrar("POST", "/api/v1/processes/CardsProcRequest", {
-        userId: created.body.user.id,
+        userId,
         template: "Employee ID",
       });
       expect(requested.body.card?.state).toBe("requested");
@@ -61,13 +60,12 @@ describeInChromium("searching requests by name", (suite) => {
 
   it("finds a user by a word inside the first name, as the Users page says it does", async () => {
     const registrar = await apiAsOperator(suite.ui.t, "registrar");
-    const created = await registrar("POST", "/api/v1/processes/UsersProcCreate", {
+    await createUser(registrar, {
       firstName: "Karin Ingegerd",
       lastName: "Oxenstierna",
       email: "name-search-users@office.example",
       identifier: "NS-U1",
     });
-    expect(created.status).toBe(200);
 
     const page = await suite.openAs("registrar");
     await page.goto(`${suite.ui.baseUrl}/users`);

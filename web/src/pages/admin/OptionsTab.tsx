@@ -95,6 +95,36 @@ function Choice<V extends string>({
   );
 }
 
+/** A whole number within bounds, in a box as narrow as its digits. */
+function Count({
+  label,
+  min,
+  max,
+  value,
+  onChange,
+  error,
+}: {
+  label: string;
+  min: number;
+  max: number;
+  value: number;
+  onChange(value: number): void;
+  error: string | undefined;
+}) {
+  // Mantine answers a string while the box is empty or half typed; the draft keeps numbers.
+  return (
+    <NumberInput
+      aria-label={label}
+      min={min}
+      max={max}
+      w={90}
+      value={value}
+      onChange={(v) => onChange(Number(v))}
+      error={error}
+    />
+  );
+}
+
 export function OptionsTab() {
   const queryClient = useQueryClient();
   const options = useOptions();
@@ -170,13 +200,12 @@ export function OptionsTab() {
               label={`${name} length`}
               description={`Default digits of a new ${name} (${bounds.min}–${bounds.max}${note}).`}
             >
-              <NumberInput
-                aria-label={`Default ${name} length`}
+              <Count
+                label={`Default ${name} length`}
                 min={bounds.min}
                 max={bounds.max}
-                w={90}
                 value={draft[key].default}
-                onChange={(v) => set({ [key]: { ...draft[key], default: Number(v) } })}
+                onChange={(v) => set({ [key]: { ...draft[key], default: v } })}
                 error={errors[`${key}.default`]}
               />
               {choose(key)}
@@ -233,13 +262,12 @@ export function OptionsTab() {
             label="Renewal window"
             description="Renew multiple cards takes cards that end within this many days (1–365)."
           >
-            <NumberInput
-              aria-label="Renewal window in days"
+            <Count
+              label="Renewal window in days"
               min={1}
               max={365}
-              w={90}
               value={draft.renewalWindowDays}
-              onChange={(v) => set({ renewalWindowDays: Number(v) })}
+              onChange={(v) => set({ renewalWindowDays: v })}
               error={errors.renewalWindowDays}
             />
           </Row>
@@ -247,15 +275,12 @@ export function OptionsTab() {
             label="Holders activate their own cards"
             description="Cards produced as issued get a one-time code on the PIN letter for the page /activate, good for the days given (1–365)."
           >
-            <NumberInput
-              aria-label="Activation code validity in days"
+            <Count
+              label="Activation code validity in days"
               min={1}
               max={365}
-              w={90}
               value={draft.holderActivation.codeValidDays}
-              onChange={(v) =>
-                set({ holderActivation: { ...draft.holderActivation, codeValidDays: Number(v) } })
-              }
+              onChange={(v) => set({ holderActivation: { ...draft.holderActivation, codeValidDays: v } })}
               error={errors["holderActivation.codeValidDays"]}
             />
             <Switch
