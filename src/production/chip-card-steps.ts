@@ -107,6 +107,23 @@ export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
     return session;
   };
 
+  /**
+   * Erases the token `serial` and labels it `label`, with the first of `soPins` it takes as its
+   * SO PIN; that one is returned. Only a wrong PIN moves on to the next.
+   */
+  const initialiseWithOneOf = (serial: string, soPins: readonly string[], label: string): string => {
+    for (const [index, soPin] of soPins.entries()) {
+      try {
+        initialiseToken(module, serial, soPin, label);
+        return soPin;
+      } catch (error) {
+        const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
+        if (!wrong || index === soPins.length - 1) throw error;
+      }
+    }
+    throw new Error("erasing a chip needs at least one SO PIN");
+  };
+
   return {
     listTokens: () => module.listTokens(),
     findToken: (serial) => module.findToken(serial),
@@ -117,18 +134,7 @@ export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
     },
     setUp({ serial, soPins, label, puk, pin }) {
       closeSession();
-      let soPin: string | undefined;
-      for (const [index, candidate] of soPins.entries()) {
-        try {
-          initialiseToken(module, serial, candidate, label);
-          soPin = candidate;
-          break;
-        } catch (error) {
-          const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
-          if (!wrong || index === soPins.length - 1) throw error;
-        }
-      }
-      if (soPin === undefined) throw new Error("setUp needs at least one SO PIN");
+      const soPin = initialiseWithOneOf(serial, soPins, label);
       const so = openTokenSession(module, serial, { as: "so", pin: soPin });
       try {
         if (soPin !== puk) so.changePin(soPin, puk);
@@ -157,10 +163,12 @@ export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
     abandon({ serial, puk, transportSoPin, label }) {
       closeSession();
       try {
-        initialiseToken(module, serial, puk, label);
-        const so = openTokenSession(module, serial, { as: "so", pin: puk });
+        // The chip has the PUK as its SO PIN, or still the transport PIN when the card stopped
+        // after erasing it and before the PUK was set: then it kept the card number as its label.
+        const soPin = initialiseWithOneOf(serial, [puk, transportSoPin], label);
+        const so = openTokenSession(module, serial, { as: "so", pin: soPin });
         try {
-          if (puk !== transportSoPin) so.changePin(puk, transportSoPin);
+          if (soPin !== transportSoPin) so.changePin(soPin, transportSoPin);
         } finally {
           so.close();
         }

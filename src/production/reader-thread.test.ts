@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
+import { initialiseToken } from "../pkcs11/card-token.js";
 import { loadPkcs11Module, type Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import {
   type BlankCardReader,
@@ -75,6 +76,15 @@ describe.runIf(hasSoftHsm())("a card reader's thread (SoftHSM)", () => {
     // Wiped: the transport SO PIN opens it again, and it holds nothing.
     expect(reader.soPinOpens("blank-1", transportSoPin, "1234")).toBe(true);
     expect(reader.pkcs11Tool("--token-label", "blank-1", "--list-objects").trim()).toBe("");
+  });
+
+  it("wipes a chip erased for a card that stopped before the PUK became its SO PIN", async () => {
+    const [token] = module.listTokens().filter((candidate) => candidate.serial !== "");
+    // Erased and labelled for card C-3, still with the transport SO PIN: where a crash left it.
+    initialiseToken(module, token!.serial, transportSoPin, "C-3");
+    await thread.abandon({ serial: token!.serial, puk: "11223344", transportSoPin, label: "blank-1" });
+    expect(module.findToken(token!.serial).label).toBe("blank-1");
+    expect(reader.soPinOpens("blank-1", transportSoPin, "1234")).toBe(true);
   });
 
   it("refuses every step once closed", async () => {
