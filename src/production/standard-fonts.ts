@@ -183,21 +183,25 @@ export class StandardFont {
   #layOut(text: string): SetText {
     const { widths, kerning } = this.#metrics;
     let width = 0;
-    let operand = "[(";
+    // Joined once into a flat string: appended piece by piece, the operand was a rope of a node
+    // per character, and the ropes kept in `#remembered` were about half of what a production
+    // thread promoted to its old generation per card, there to be marked and swept.
+    const operand = ["[("];
     for (let i = 0; i < text.length; i++) {
       const code = winAnsiCode(text.charCodeAt(i));
-      operand += literalByte[code];
+      operand.push(literalByte[code]!);
       width += widths[code]!;
       if (i + 1 < text.length) {
         const kern = kerning.get(code * 256 + winAnsiCode(text.charCodeAt(i + 1)));
         if (kern) {
           // TJ numbers move the next glyph left by thousandths of an em: the negated kerning.
-          operand += `) ${-kern} (`;
+          operand.push(`) ${-kern} (`);
           width += kern;
         }
       }
     }
-    return { width: width / 1000, operand: `${operand})]` };
+    operand.push(")]");
+    return { width: width / 1000, operand: operand.join("") };
   }
 }
 
