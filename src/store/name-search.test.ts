@@ -401,6 +401,10 @@ describe.each(dialects)(
 
     it("selects every card it matches, and an export reads them all, each once", async () => {
       expect(await findCardIds(suite.db, { q: "lot", state: "requested" }, many + 10)).toEqual(cardIds);
+      // Fewer cards asked for than holders named: PostgreSQL reads the cards in order instead.
+      expect(await findCardIds(suite.db, { q: "lot", state: "requested" }, 100)).toEqual(
+        cardIds.slice(0, 100),
+      );
       const exported: string[] = [];
       let cursor: string | undefined;
       do {
