@@ -174,6 +174,29 @@ describe.each(dialects)("name search on %s", (dialect) => {
     expect(await userIds("Jose@Example.org")).toEqual(["jose"]);
   });
 
+  // Read as a name, either has more words than a name search takes, which was refused.
+  it("finds a user by an e-mail or identifier of more parts than a name has words", async () => {
+    await insertUser(
+      suite.db,
+      newUser({
+        id: "jp",
+        identifier: "FR-2024-AB-CD-EF-GH-IJ",
+        firstName: "Jean-Pierre",
+        lastName: "de La Fontaine",
+        email: "jean-pierre.de.la.fontaine@ministere.gouv.fr",
+      }),
+      at,
+    );
+    try {
+      expect(await userIds("jean-pierre.de.la.fontaine@ministere.gouv.fr")).toEqual(["jp"]);
+      expect(await userIds("FR-2024-AB-CD-EF-GH-IJ")).toEqual(["jp"]);
+      // As a name it is still too many words: the sentence says so.
+      await expect(userIds("a b c d e f g")).rejects.toMatchObject({ code: "request.invalid" });
+    } finally {
+      await suite.db.deleteFrom("users").where("id", "=", "jp").execute();
+    }
+  });
+
   // A search box left with a space in it searches for nothing in particular: everyone.
   it("reads a blank query as no query", async () => {
     const everyone = people.map(([id]) => id).sort();
@@ -341,6 +364,11 @@ describe.each(dialects)("a name search that matches more than it counts on %s", 
     );
     expect([exact.total, exact.totalIsLowerBound]).toEqual([many, false]);
     expect(exact.items).toHaveLength(50);
+  });
+
+  it("counts every user a name matches when asked for the exact total", async () => {
+    const exact = await searchUsers(suite.db, { q: "ann many" }, { limit: 50, exactTotal: true });
+    expect([exact.total, exact.totalIsLowerBound]).toEqual([many, false]);
   });
 
   it("counts exactly below the cap", async () => {

@@ -1,4 +1,5 @@
 import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
+import { TesseraError } from "../domain/errors.js";
 import { expiringCardStates } from "../domain/expiring-cards.js";
 import type { User } from "../domain/user.js";
 import { countRows, countRowsUpTo } from "./count-rows.js";
@@ -241,7 +242,7 @@ export async function searchUsers(
         )
         .execute()
     : [];
-  const words = q === undefined ? undefined : nameQueryWords(q);
+  const words = q === undefined ? undefined : wordsOfQuery(q, exact.length > 0);
   const matching = (scan: NameScan) => {
     let query = usersMatching(db, filter);
     if (words === undefined) return query;
@@ -269,7 +270,7 @@ export async function searchUsers(
           sql<{ rowid: number }>`user_name_search(${nameMatch(words)})`.as("named"),
           (join) => join.on(sql<boolean>`+named.rowid = users.rowid`),
         );
-  const { n, more } = await countRowsUpTo(db, toCount, countedNameMatches);
+  const { n, more } = await countRowsUpTo(db, toCount, page.exactTotal ? undefined : countedNameMatches);
   const scan = more ? await namedPageScan(db, filter, exact.length, words, order.sort) : "fromNames";
   const pageQuery =
     scan === "wordsInOrder"
@@ -279,6 +280,20 @@ export async function searchUsers(
       : matching(scan);
   const found = await selectKeysetPage(selectUsers(pageQuery), page, n, order, toUser);
   return { ...found, totalIsLowerBound: more };
+}
+
+/**
+ * The name words of a users search. An e-mail or identifier that names a user may have more
+ * parts than a name search takes words ("jean-pierre.de.la.fontaine@ministere.gouv.fr"): it is
+ * then that user alone, where it was refused as too long a name.
+ */
+function wordsOfQuery(q: string, namesUser: boolean): string[] {
+  try {
+    return nameQueryWords(q);
+  } catch (error) {
+    if (namesUser && error instanceof TesseraError && error.code === "request.invalid") return [];
+    throw error;
+  }
 }
 
 /**
