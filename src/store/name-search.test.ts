@@ -41,6 +41,9 @@ describe.each(dialects)("name search on %s", (dialect) => {
     ["near", "Or", "Near", null],
     ["oster", "Åsa", "Øster", null],
     ["marianne", "Marianne", "Berg", null],
+    // Greek: capitals, as ID documents print names, and lower case ending in a final sigma.
+    ["sofia", "Σοφία", "ΠΑΠΑΔΟΠΟΥΛΟΣ", null],
+    ["nikos", "Νικος", "Παπαδοπουλος", null],
   ];
 
   const userIds = async (q: string) =>
@@ -167,6 +170,14 @@ describe.each(dialects)("name search on %s", (dialect) => {
     const again = (await findUserById(suite.db, "marianne"))!;
     await updateUser(suite.db, again.id, again.version, { email: "m@example.org" }, at);
     expect(await userIds("holm")).toEqual(["marianne"]);
+  });
+
+  it("finds a Greek last name however its final sigma is written", async () => {
+    for (const q of ["ΠΑΠΑΔΟΠΟΥΛΟΣ", "παπαδοπουλος", "Παπαδοπουλοσ", "papa παπαδ"]) {
+      expect(await userIds(q), q).toEqual(q.startsWith("papa ") ? [] : ["nikos", "sofia"]);
+      expect(await cardHolders(q), q).toEqual(q.startsWith("papa ") ? [] : ["nikos", "sofia"]);
+    }
+    expect(await userIds("σοφία παπαδοπουλοσ")).toEqual(["sofia"]);
   });
 
   it("still finds a user by identifier or e-mail", async () => {

@@ -33,6 +33,8 @@ export function nameQueryWords(query: string): string[] {
     .replace(latinMarks, "$1")
     .normalize("NFC")
     .toLowerCase()
+    // The words PostgreSQL keeps hold σ for a final ς (migration 021; SQLite's FTS5 folds them).
+    .replaceAll("ς", "σ")
     .split(wordBreaks)
     .filter((word) => word !== "");
   // Each word is one more prefix term, scanned twice a search (the page and its total): a word

@@ -20,6 +20,7 @@ import { userSid } from "./017-user-sid.js";
 import { nameSearch } from "./018-name-search.js";
 import { searchLeftovers } from "./019-search-leftovers.js";
 import { searchInOrder } from "./020-search-in-order.js";
+import { greekFinalSigma } from "./021-greek-final-sigma.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -43,6 +44,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "018-name-search": nameSearch,
   "019-search-leftovers": searchLeftovers,
   "020-search-in-order": searchInOrder,
+  "021-greek-final-sigma": greekFinalSigma,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
