@@ -85,6 +85,21 @@ describe.each(dialects)("a batch order of all matching cards but some on %s", (d
     );
   });
 
+  // Unit A's four ordered cards are held by the batch above, still running: "Select all N
+  // matching" must count only what an order of the search takes.
+  it("counts for Select all only the cards no running batch holds, which an order then takes", async () => {
+    const search = (extra: string) =>
+      production("GET", `/api/v1/cards?state=approved&organizationalUnit=Unit%20A&total=exact${extra}`);
+    expect((await search("")).body.total).toBe(6);
+    const takeable = await search("&unclaimed=true");
+    expect(takeable.body.total).toBe(2);
+    const unticked = [unitA[1]!, unitA[4]!];
+    expect(takeable.body.items.map((c: { id: string }) => c.id).sort()).toEqual([...unticked].sort());
+    expect((await search("&unclaimed=yes")).status).toBe(400);
+    const ordered = await order({ filter: { organizationalUnit: "Unit A" } });
+    expect(ordered.body).toMatchObject({ claimed: takeable.body.total });
+  });
+
   it("leaves out an unticked card in Activate multiple cards too", async () => {
     // Unit B's three cards, produced, wait for activation: activate two of them by the search.
     const produced = await order({ cardIds: unitB });

@@ -203,4 +203,37 @@ describeInChromium("choosing the cards of a batch order in Chromium", (suite) =>
     expect(errorsThrownBy(page)).toEqual([]);
     await page.context().close();
   });
+
+  it("counts for Select all only the cards no running batch holds, and orders exactly those", async () => {
+    const { t } = suite.ui;
+    await t.app.runner.stop();
+    const production = await apiAsOperator(t, "production");
+    const held = (await freeApprovedCards()).slice(0, 3);
+    const holding = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: held });
+    expect(holding.status).toBe(202);
+    const free = await freeApprovedCards();
+    const approved = await t.app.services.store.db
+      .selectFrom("cards")
+      .select("id")
+      .where("state", "=", "approved")
+      .execute();
+    expect(approved.length - free.length).toBeGreaterThanOrEqual(held.length);
+
+    const page = await suite.openAs("production");
+    await openIssueMultipleCards(page);
+    await search(page);
+    // The list shows every approved card, the held ones unticked and disabled; Select all counts the others.
+    await page.getByText(`1–50 of ${approved.length} approved cards`).waitFor();
+    await page.getByRole("button", { name: `Select all ${free.length} matching` }).click();
+    expect(await count(page)).toBe(`All ${free.length} matching cards selected`);
+    await page.getByRole("button", { name: "Issue multiple cards" }).click();
+    await page.getByRole("heading", { name: "Options" }).waitFor();
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toMatch(/^\/batches\//);
+    await page.getByTestId("order-summary").waitFor();
+    expect(await page.getByTestId("order-summary").textContent()).toContain(`ordered: ${free.length} cards`);
+    expect((await cardsOfBatch(batchIdOf(page))).sort()).toEqual([...free].sort());
+    expect(errorsThrownBy(page)).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -15,6 +15,7 @@ import { holderProblemsFor } from "../../processes/users/unfit-for-card.js";
 import { cardFaceOfHolder, cardFaceSvg } from "../../production/card-face-svg.js";
 import { findHistoryOf } from "../../store/audit-log.js";
 import {
+  type CardFilter,
   cardSortFields,
   countExpiringCards,
   findCardById,
@@ -54,7 +55,18 @@ const cardFilters = {
   requestedFrom: isoInstantSchema.optional().describe("Only cards requested at or after this instant"),
   requestedTo: isoInstantSchema.optional().describe("Only cards requested before this instant"),
   expiresBefore: expiresBeforeQuery.optional(),
+  unclaimed: z
+    .enum(["true"])
+    .optional()
+    .describe(
+      "true: only the cards no running batch holds, which a batch order takes (its Select all N matching counts these)",
+    ),
 };
+
+/** The store's filter of a card search's query. */
+function cardFilterOf({ unclaimed, ...filter }: z.output<z.ZodObject<typeof cardFilters>>): CardFilter {
+  return { ...filter, unclaimed: unclaimed === "true" };
+}
 
 /** A card read with the number of the batch it names (the one holding it, else the last). */
 function withBatchNumber(card: CardView, numbers: ReadonlyMap<string, number>): CardView {
@@ -72,7 +84,7 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
       item: cardSchema,
       sorts: { fields: cardSortFields, default: { by: "requestedAt", direction: "asc" } },
       search: async (filter, page, _request, sort) => {
-        const found = await searchCards(db, filter, page, sort);
+        const found = await searchCards(db, cardFilterOf(filter), page, sort);
         const { batches: numbers } = await findObjectNames(db, {
           batches: found.items.flatMap((card) => card.batchId ?? card.lastBatchId ?? []),
         });
@@ -109,7 +121,7 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
           .type("text/csv; charset=utf-8")
           .header("cache-control", "no-store")
           .header("content-disposition", `attachment; filename="cards-${day}.csv"`)
-          .send(Readable.from(cardsCsv(db, request.query)));
+          .send(Readable.from(cardsCsv(db, cardFilterOf(request.query))));
       },
     }),
 

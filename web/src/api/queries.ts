@@ -23,6 +23,8 @@ export type CardQuery = {
   requestedFrom?: string;
   requestedTo?: string;
   expiresBefore?: string;
+  /** "true": only cards no running batch holds (what a batch order takes). */
+  unclaimed?: "true";
   cursor?: string;
   limit?: number;
 };
@@ -83,6 +85,8 @@ export type UserQuery = {
   state?: string;
   organizationalUnit?: string;
   expiresBefore?: string;
+  /** "true": only cards no running batch holds (what a batch order takes). */
+  unclaimed?: "true";
   cursor?: string;
   limit?: number;
 };

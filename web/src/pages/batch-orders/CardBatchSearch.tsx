@@ -102,10 +102,15 @@ export function CardBatchSearch({
   const { values, apply, params, form, pages } = search;
   const searched = params.get("searched") === "1";
   const filter: CardFilter = compact({ ...values, state: "" });
-  // "Select all N matching" makes the batch of all N: the count must be exact.
-  const cards = useCards({ ...filter, state, ...pages.page, total: "exact" }, { enabled: searched });
+  const cards = useCards({ ...filter, state, ...pages.page }, { enabled: searched });
   const page = cards.data?.items ?? [];
-  const total = cards.data?.total ?? 0;
+  // "Select all N matching" makes the batch of all N, so N is exact, and it is what an order of
+  // this search takes: the cards no running batch holds (listed, but they cannot be ticked).
+  const takeable = useCards(
+    { ...filter, state, unclaimed: "true", limit: 1, total: "exact" },
+    { enabled: searched && selectAll },
+  );
+  const total = takeable.data?.total ?? 0;
 
   function searchCards() {
     // A new search keeps what was picked: the bar says how many, and Clear selection empties it.
@@ -114,7 +119,10 @@ export function CardBatchSearch({
     );
     apply({ ...form, state: "" }, { searched: "1" });
     // The same criteria again: the URL does not change, so ask the server anew for fresh results.
-    if (searched && unchanged) void cards.refetch();
+    if (searched && unchanged) {
+      void cards.refetch();
+      void takeable.refetch();
+    }
   }
 
   const picked = new Map(selection?.kind === "ids" ? selection.cards.map((c) => [c.id, c]) : []);
@@ -161,13 +169,14 @@ export function CardBatchSearch({
     if (all) apply({ ...all.filter }, { searched: "1" });
   }
   const count = selection?.count ?? 0;
+  const tickableOnPage = page.filter((card) => !heldReason(card)).length;
 
   return (
     <SearchTable
       filters={<CardFilters search={search} onSearch={searchCards} withState={false} />}
       toolbar={
         <SelectionBar active={count > 0} summary={summaryOf(selection, noun, allOfAnother)} actions={footer}>
-          {selectAll && searched && cards.data && !allOfThisSearch && total > page.length && (
+          {selectAll && searched && takeable.data && !allOfThisSearch && total > tickableOnPage && (
             <Anchor component="button" type="button" size="sm" fw={500} onClick={selectAllMatching}>
               {allOfAnother || picked.size > 0
                 ? `Select all ${formatNumber(total)} matching instead`
