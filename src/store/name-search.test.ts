@@ -44,6 +44,8 @@ describe.each(dialects)("name search on %s", (dialect) => {
     // Greek: capitals, as ID documents print names, and lower case ending in a final sigma.
     ["sofia", "Σοφία", "ΠΑΠΑΔΟΠΟΥΛΟΣ", null],
     ["nikos", "Νικος", "Παπαδοπουλος", null],
+    // Bengali "Roy" with য় as one code point (U+09DF), which NFC never composes.
+    ["roy", "অমিত", "রা\u09df", null],
   ];
 
   const userIds = async (q: string) =>
@@ -178,6 +180,13 @@ describe.each(dialects)("name search on %s", (dialect) => {
       expect(await cardHolders(q), q).toEqual(q.startsWith("papa ") ? [] : ["nikos", "sofia"]);
     }
     expect(await userIds("σοφία παπαδοπουλοσ")).toEqual(["sofia"]);
+  });
+
+  it("finds a name with a letter Unicode will not compose, however it is typed", async () => {
+    for (const q of ["রা\u09df", "রা\u09af\u09bc", "অমিত রা\u09df", "রা"]) {
+      expect(await userIds(q), q).toEqual(["roy"]);
+      expect(await cardHolders(q), q).toEqual(["roy"]);
+    }
   });
 
   it("still finds a user by identifier or e-mail", async () => {

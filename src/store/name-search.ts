@@ -62,7 +62,39 @@ export const maxNameWords = 6;
  */
 export function nameMatch(words: readonly string[]): string {
   if (words.length === 0) throw new RangeError("a name search needs at least one word");
-  return words.map((word) => `"${word}"*`).join(" ");
+  const terms = words.map((word) => {
+    const composed = composeExcluded(word);
+    return composed === word ? `"${word}"*` : `("${word}"* OR "${composed}"*)`;
+  });
+  // Explicit: FTS5 takes no implicit AND before a parenthesis.
+  return terms.join(" AND ");
+}
+
+/**
+ * The letters Unicode leaves decomposed in NFC (its composition exclusions, such as Bengali য়
+ * U+09DF and Devanagari क़ U+0958), by their decomposed form. A query word is in NFC, so such a
+ * letter in it is two code points; SQLite's FTS5 reads the names as written, where the letter
+ * may be one. PostgreSQL's words are in NFC as well.
+ */
+const excludedCompositions: ReadonlyMap<string, string> = (() => {
+  const letters = new Map<string, string>();
+  for (let code = 0xa0; code <= 0xffff; code++) {
+    const letter = String.fromCharCode(code);
+    if (!/\p{L}/u.test(letter)) continue;
+    const decomposed = letter.normalize("NFD");
+    // Two code points or more: a singleton (K for the Kelvin sign, ι for U+1FBE) is the same letter.
+    if ([...decomposed].length > 1 && decomposed.normalize("NFC") === decomposed)
+      letters.set(decomposed, letter);
+  }
+  return letters;
+})();
+
+/** `word` with each letter Unicode will not compose (see {@link excludedCompositions}) as one code point. */
+function composeExcluded(word: string): string {
+  let composed = word;
+  for (const [decomposed, letter] of excludedCompositions)
+    if (composed.includes(decomposed)) composed = composed.replaceAll(decomposed, letter);
+  return composed;
 }
 
 /**
