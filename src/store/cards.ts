@@ -356,8 +356,8 @@ async function namedCardsToCount(db: Db, filter: CardFilter) {
 }
 
 /**
- * On PostgreSQL, whether the holders a filter's name search matches are no more than
- * {@link fewNameMatches}; undefined on SQLite or without a name search.
+ * On PostgreSQL, whether the holders a filter's name search matches are no more than `few`
+ * ({@link fewNameMatches} unless told); undefined on SQLite or without a name search.
  */
 async function holderMatchesAreFew(
   db: Db,
