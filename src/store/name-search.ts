@@ -76,7 +76,13 @@ export function nameMatch(words: readonly string[]): string {
  * letter in it is two code points; SQLite's FTS5 reads the names as written, where the letter
  * may be one. PostgreSQL's words are in NFC as well.
  */
-const excludedCompositions: ReadonlyMap<string, string> = (() => {
+let excludedCompositions: ReadonlyMap<string, string> | undefined;
+
+/**
+ * {@link excludedCompositions}, found on first use (SQLite's name search): reading every letter of
+ * the BMP takes 20 ms, which no process's start should pay.
+ */
+function findExcludedCompositions(): ReadonlyMap<string, string> {
   const letters = new Map<string, string>();
   for (let code = 0xa0; code <= 0xffff; code++) {
     const letter = String.fromCharCode(code);
@@ -87,11 +93,12 @@ const excludedCompositions: ReadonlyMap<string, string> = (() => {
       letters.set(decomposed, letter);
   }
   return letters;
-})();
+}
 
 /** `word` with each letter Unicode will not compose (see {@link excludedCompositions}) as one code point. */
 function composeExcluded(word: string): string {
   let composed = word;
+  excludedCompositions ??= findExcludedCompositions();
   for (const [decomposed, letter] of excludedCompositions)
     if (composed.includes(decomposed)) composed = composed.replaceAll(decomposed, letter);
   return composed;
