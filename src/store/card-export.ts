@@ -1,6 +1,6 @@
 import type { Card } from "../domain/card.js";
 import type { User } from "../domain/user.js";
-import { type CardFilter, findCardsPage } from "./cards.js";
+import { type CardFilter, cardsPageReader } from "./cards.js";
 import type { Db } from "./database.js";
 import { findUsersByIds } from "./users.js";
 
@@ -20,9 +20,10 @@ export async function* readCardsWithHolders(
   filter: CardFilter,
   pageSize = 500,
 ): AsyncGenerator<CardWithHolder[]> {
+  const pageOf = await cardsPageReader(db, filter);
   let cursor: string | undefined;
   do {
-    const page = await findCardsPage(db, filter, { cursor, limit: pageSize });
+    const page = await pageOf({ cursor, limit: pageSize });
     if (page.items.length === 0) return;
     const holders = await findUsersByIds(db, [...new Set(page.items.map((card) => card.userId))]);
     yield page.items.map((card) => ({ card, holder: holders.get(card.userId) }));

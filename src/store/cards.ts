@@ -382,25 +382,22 @@ function cardOrderOf(sort: CardSort | undefined) {
 }
 
 /**
- * A page of `searchCards` without its total: for reading a whole search through page by page
- * (an export), where counting again for every page would cost more than the page.
+ * The pages of `searchCards` without their total: for reading a whole search through page by page
+ * (an export), where counting again for every page would cost more than the page. How the
+ * holder's name is asked is chosen once, for every page.
  */
-export async function findCardsPage(
+export async function cardsPageReader(
   db: Db,
   filter: CardFilter,
-  page: PageRequest,
-): Promise<Omit<Page<Card>, "total">> {
+): Promise<(page: PageRequest) => Promise<Omit<Page<Card>, "total">>> {
   // Each page from the names would read every match again (an export of a common start reads
   // many pages); read in order, a page reads on from its cursor.
   const scan = (await holderMatchesAreFew(db, filter)) === false ? "inOrder" : "fromNames";
-  const { items, nextCursor } = await selectKeysetPage(
-    cardsMatching(db, filter, scan).select(cardColumns),
-    page,
-    0,
-    searchOrder,
-    toCard,
-  );
-  return { items, nextCursor };
+  const query = cardsMatching(db, filter, scan).select(cardColumns);
+  return async (page) => {
+    const { items, nextCursor } = await selectKeysetPage(query, page, 0, searchOrder, toCard);
+    return { items, nextCursor };
+  };
 }
 
 /** How many expiring cards of one template end before each of the bounds, in their order. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
 import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
-import { findCardIds, findCardsPage, insertCards, searchCards } from "./cards.js";
+import { cardsPageReader, findCardIds, insertCards, searchCards } from "./cards.js";
 import { countedNameMatches, fewNameMatches } from "./name-search.js";
 import { findUserById, insertUser, insertUsers, searchUsers, updateUser } from "./users.js";
 
@@ -454,9 +454,10 @@ describe.each(dialects)(
         cardIds.slice(0, 100),
       );
       const exported: string[] = [];
+      const pageOf = await cardsPageReader(suite.db, { q: "lot" });
       let cursor: string | undefined;
       do {
-        const page = await findCardsPage(suite.db, { q: "lot" }, { limit: 5000, cursor });
+        const page = await pageOf({ limit: 5000, cursor });
         exported.push(...page.items.map((c) => c.id));
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
