@@ -17,7 +17,7 @@ import { createExpiryScheduler, type ExpiryScheduler } from "./expiry/expiry-sch
 import { findLooseFiles, formatMode } from "./file-permissions.js";
 import type { WorkerInit } from "./production/chunk-job.js";
 import { createWorkerPool } from "./production/worker-pool.js";
-import { openChipStation } from "./services/chip-station.js";
+import { type ChipStation, openChipStation, reservedTokenLabels } from "./services/chip-station.js";
 import type { Clock, Services } from "./services/services.js";
 import { createAuditLog } from "./store/audit-log.js";
 import { upsertCardTemplates } from "./store/card-templates.js";
@@ -116,6 +116,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     if (keyTypeIgnored) log.warn({ setting: "TESSERA_CA_KEY_TYPE" }, keyTypeIgnored);
     const crl = createCrlPublisher({ store, ca, clock, nextUpdateHours: config.crl.nextUpdateHours, log });
     let runner: BatchScheduler | undefined;
+    let opening: Promise<void> | undefined;
     const chipStation = openChipStation(config.templates);
     if (config.templates.some((template) => template.pkcs11) && chipStation.refusal)
       log.warn(chipStation.refusal);
@@ -180,8 +181,11 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         expiry.start();
         runner?.start();
         checkpoints.start();
+        opening = openStation(chipStation, reservedTokenLabels(ca), log);
       },
       async close() {
+        // A station still opening has reader threads starting: they are stopped with the rest.
+        await opening;
         crl.stop();
         await expiry.stop();
         await runner?.stop();
@@ -196,5 +200,25 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/**
+ * Starts the readers' threads of a production station and tells its operator, who puts the blank
+ * cards in, what they hold: a station that opens with none says so at once, not at its first card.
+ */
+async function openStation(
+  station: ChipStation,
+  reservedLabels: readonly string[],
+  log: Logger,
+): Promise<void> {
+  try {
+    for (const kind of await station.open(reservedLabels)) {
+      const said = `${kind.readers} reader${kind.readers === 1 ? "" : "s"} of ${kind.module} (${kind.templates.join(", ")}) hold ${kind.blankCards} blank card${kind.blankCards === 1 ? "" : "s"}`;
+      if (kind.blankCards > 0) log.info({ ...kind }, `Production station open: ${said}.`);
+      else log.warn({ ...kind }, `Production station open: ${said}: put blank cards in the readers.`);
+    }
+  } catch (error) {
+    log.error({ err: error }, "opening the production station's readers failed");
   }
 }

@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
@@ -17,8 +18,39 @@ const tools = hasSoftHsm() && hasGcc();
 describe.runIf(tools)("chip cards personalised in their readers' threads (slow simulated chips)", () => {
   const simulated = tools ? createSimulatedCardModule() : undefined;
   const chipCard = chipTemplate("Chip ID", "soLogin", 2, simulated?.path);
-  const chip = startChipTessera({ chipCard, blanks: 4 });
+  /** What the station logs: its operator, who puts the blank cards in, reads it. */
+  const logged: string[] = [];
+  const chip = startChipTessera({
+    chipCard,
+    blanks: 4,
+    log: pino({ level: "info" }, { write: (line: string) => logged.push(line) }),
+  });
   afterAll(() => simulated?.remove());
+
+  it("opens the station with every reader's thread started before any card, and says how many blank cards they hold", async () => {
+    simulated!.clearLog();
+    chip.t.app.start();
+    let said: string | undefined;
+    for (let waited = 0; !said && waited < 30_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      said = logged.find((line) => line.includes("Production station open"));
+    }
+    expect(JSON.parse(said ?? "{}")).toMatchObject({
+      level: 30,
+      msg: `Production station open: 2 readers of ${simulated!.path} (Chip ID) hold 4 blank cards.`,
+      readers: 2,
+      blankCards: 4,
+    });
+    // Each reader's thread read the slots (OS thread ids; the main thread's is the process id).
+    const readingThreads = new Set(
+      simulated!
+        .calls()
+        .filter((call) => call.process === process.pid && call.call === "C_GetSlotList")
+        .map((call) => call.thread),
+    );
+    expect(readingThreads.size).toBe(2);
+    expect(readingThreads.has(process.pid)).toBe(false);
+  });
 
   it("never calls a chip from the main thread, which stays free while two readers work at once", async () => {
     const { t, ops } = chip;

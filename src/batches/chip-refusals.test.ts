@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initialiseToken } from "../pkcs11/card-token.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
 import {
@@ -7,6 +8,7 @@ import {
   chipTemplate,
   produceChipBatch,
   produceWhileRecordingFails,
+  serialOfToken,
   startChipTessera,
 } from "../test-support/chip-cards.js";
 import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
@@ -14,13 +16,15 @@ import { type BlankCardReader, hasSoftHsm, softHsmModule, transportSoPin } from 
 
 /**
  * Issue 10, bad input: a card pulled out mid-card, a PIN length the chip refuses, a wrong
- * transport PIN, no blank card left. Each fails the card with a sentence naming it and the
- * cause, leaves nothing half-recorded, and the batch goes on with the other cards.
+ * transport PIN, no blank card left (after waiting for one). Each fails the card with a sentence
+ * naming it and the cause, leaves nothing half-recorded, and the batch goes on with the other cards.
  */
 const tools = hasSoftHsm() && hasGcc();
 /** SoftHSM cards that can be pulled out or refuse a PIN length: a middleware over it that says so. */
 const simulated = tools ? createSimulatedCardModule() : undefined;
-const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
+const template = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
+/** A card finding no blank card waits 3 s for one to be put in. */
+const chipCard = { ...template, pkcs11: { ...template.pkcs11!, blankCardWaitSeconds: 3 } };
 
 /** What the readers hold besides the blank cards: cards that are not blank and must stay as they are. */
 function addCardsNotBlank(reader: BlankCardReader): void {
@@ -44,6 +48,8 @@ function addCardsNotBlank(reader: BlankCardReader): void {
     ],
     { env: { ...process.env, SOFTHSM2_CONF: reader.conf }, stdio: "pipe" },
   );
+  // A blank card not yet in the readers: a test puts it in (labels it as blank) when it is needed.
+  reader.addCard("spare-1");
   // Another card labelled like a blank one, with an SO PIN of its own: it must be left alone.
   execFileSync(
     "softhsm2-util",
@@ -155,7 +161,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     expect(await db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
   });
 
-  it("fails the cards for which no blank card is left, and never touches a card that is not blank", async () => {
+  it("holds a card for which no blank card is left until one is put in the readers, then makes it", async () => {
     const blanks = tokenLabels().filter((label) => label.startsWith("blank-"));
     // The chip of the card given up above was wiped: a blank card again.
     expect(blanks.sort(), tokenLabels().join(",")).toEqual([
@@ -164,14 +170,37 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
       "blank-foreign",
     ]);
     // The last two blank cards are used; the foreign one refuses the transport PIN once and is
-    // left alone, so the third card finds no blank card.
-    const items = await batchOf(3);
+    // left alone, so the third card waits until the station's operator puts a blank card in.
+    const { chipStation } = chip.t.app.services;
+    const producing = batchOf(3);
+    for (let waited = 0; chipStation.cardsWaitingForBlankCard() === 0; waited += 10) {
+      if (waited > 60_000) throw new Error("no card waited for a blank card");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    initialiseToken(module, serialOfToken(module, "spare-1"), transportSoPin, "blank-late");
+    const items = await producing;
     expect(items.map((item) => [item.state, item.code])).toEqual([
       ["done", null],
       ["done", null],
+      ["done", null],
+    ]);
+    expect(chipStation.cardsWaitingForBlankCard()).toBe(0);
+    expect(tokenLabels()).toContain(items[2]!.cardNumber);
+    expect(tokenLabels()).not.toContain("blank-late");
+  });
+
+  it("fails a card that waited in vain, then the next ones at once, and never touches a card that is not blank", async () => {
+    // Only the foreign card, which refused the transport PIN, is labelled blank.
+    expect(tokenLabels().filter((label) => label.startsWith("blank-"))).toEqual(["blank-foreign"]);
+    const items = await batchOf(2);
+    expect(items.map((item) => [item.state, item.code])).toEqual([
+      ["failed", "pkcs11.no_blank_card"],
       ["failed", "pkcs11.no_blank_card"],
     ]);
-    expect(items[2]!.reason).toContain(`card ${items[2]!.cardNumber}`);
+    expect(items[0]!.reason).toContain(`card ${items[0]!.cardNumber} after waiting 3 s for one`);
+    // One card waited the whole time; the next did not wait again.
+    expect(items[1]!.reason).toMatch(new RegExp(`card ${items[1]!.cardNumber} \\(none since \\d{4}-`));
+    expect(chip.t.app.services.chipStation.cardsWaitingForBlankCard()).toBe(0);
     expect(tokenLabels()).toContain("blank-foreign");
     expect(chip.reader.soPinOpens("blank-foreign", "87654321", "1234")).toBe(true);
     expect(objectsOn("staff-card-0042")).toContain("keep me");

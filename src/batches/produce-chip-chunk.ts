@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { CardEncoder } from "../production/card-encoder.js";
 import type { ChipJournal } from "../production/chip-encoder.js";
 import { createChipEncoder } from "../production/chip-encoder.js";
@@ -6,6 +7,7 @@ import { produceChunk } from "../production/produce-chunk.js";
 import type { ProductionContext } from "../production/production-context.js";
 import { createPukCipher } from "../production/secrets.js";
 import { createSoftwareEncoders } from "../production/software-encoder.js";
+import { reservedTokenLabels } from "../services/chip-station.js";
 import type { Services } from "../services/services.js";
 import {
   findJournaledTokens,
@@ -31,6 +33,7 @@ export async function produceChipChunk(
   services: Services,
   job: ChunkJob,
   lease?: AbortSignal,
+  log?: Pick<Logger, "warn">,
 ): Promise<ChunkResult> {
   const { store, ca, chipStation } = services;
   if (chipStation.refusal) throw new Error(chipStation.refusal);
@@ -68,8 +71,14 @@ export async function produceChipChunk(
         readers: chipStation.readersFor(settings),
         profiles: template.profiles,
         mayTouchChips: () => !lease?.aborted,
+        // The station's operator, who puts the blank cards in, reads the station's log.
+        onWaitingForBlankCard: (cardNumber, seconds) =>
+          log?.warn(
+            { batchNumber: job.batchNumber, cardNumber, module: settings.module, waitSeconds: seconds },
+            `No blank card is left in the readers of ${settings.module}: card ${cardNumber} of batch ${job.batchNumber} waits up to ${seconds} s for one to be put in.`,
+          ),
         // Erasing the CA's token would destroy the CA key, however blank its label looks.
-        reservedLabels: ca.workerToken ? [ca.workerToken.tokenLabel.replace(/\s+$/, "")] : [],
+        reservedLabels: reservedTokenLabels(ca),
       });
       chipEncoders.set(template.name, encoder);
     }

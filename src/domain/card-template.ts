@@ -243,6 +243,13 @@ export const pkcs11EncoderSchema = z.strictObject({
   unblockStyle: z.enum(["soLogin", "setPin"]).default("soLogin"),
   /** How many cards are personalised at once: one per reader the station has. */
   readers: z.int().min(1).max(64).default(4),
+  /**
+   * How long a card waits for a blank card to be put in the readers when none is left, in
+   * seconds, before it fails: a station whose hopper runs empty is refilled, not its batch
+   * failed. Once one card has waited this long in vain, the next fail after one look until
+   * blank cards are found (0: fail at once).
+   */
+  blankCardWaitSeconds: z.int().min(0).max(86_400).default(600),
 });
 export type Pkcs11Encoder = z.infer<typeof pkcs11EncoderSchema>;
 

@@ -86,6 +86,8 @@ describe.each(dialects)("GET /metrics on %s", (dialect) => {
     ]);
     expect(seriesValue(samples, "tessera_batches_running")).toBe(0);
     expect(seriesValue(samples, "tessera_cards_produced_total")).toBe(0);
+    // This instance is no production station: no card waits at it for a blank card.
+    expect(seriesValue(samples, "tessera_cards_waiting_for_blank_card")).toBe(0);
     for (const state of ["onHold", "valid", "revoked", "expired"])
       expect(seriesValue(samples, "tessera_certificates", { state })).toBe(0);
   });

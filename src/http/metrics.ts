@@ -16,7 +16,7 @@ const metricsAccess: readonly Role[] = ["administrator", "auditor"];
  * `GET /metrics` in the Prometheus text format: batches running, cards produced, cards by state
  * and template, certificates by state, the CRL's age (read from the database at each scrape, so
  * every instance sharing one PostgreSQL reports the same), and the duration of the HTTP requests
- * this instance answered. The registry belongs to this server: no process-wide state.
+ * this instance answered and the cards its own station holds waiting for blank cards. The registry belongs to this server: no process-wide state.
  */
 export function registerMetrics(server: FastifyInstance, app: ServedApp): void {
   const registry = new Registry();
@@ -56,6 +56,12 @@ export function registerMetrics(server: FastifyInstance, app: ServedApp): void {
     registers,
   });
 
+  const waitingForBlankCard = new Gauge({
+    name: "tessera_cards_waiting_for_blank_card",
+    help: "Cards this instance's production station holds until a blank card is put in its readers.",
+    registers,
+  });
+
   server.addHook("onResponse", async (request, reply) => {
     // The route's pattern, not the URL: one series per route, whatever ids the URLs carry.
     const route = request.routeOptions.url ?? "unmatched";
@@ -89,6 +95,7 @@ export function registerMetrics(server: FastifyInstance, app: ServedApp): void {
       crlAge.reset();
       if (counts.latestCrlThisUpdate)
         crlAge.set((app.services.clock().getTime() - Date.parse(counts.latestCrlThisUpdate)) / 1000);
+      waitingForBlankCard.set(app.services.chipStation.cardsWaitingForBlankCard());
       return reply.type(registry.contentType).send(await registry.metrics());
     },
   );

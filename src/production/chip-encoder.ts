@@ -53,7 +53,12 @@ export interface ChipEncoderOptions {
    * pair is sent ahead. The steps asked for stop at the journal, which checks the same.
    */
   readonly mayTouchChips?: () => boolean;
+  /** Told when a card starts waiting for a blank card (none is left in the readers), for the station's log. */
+  readonly onWaitingForBlankCard?: (cardNumber: string, seconds: number) => void;
 }
+
+/** How often a card waiting for a blank card looks through the readers again. */
+const blankCardLookMs = 1000;
 
 /**
  * The PKCS#11 card encoder: the keys are generated on the chip and never leave it, the PUK
@@ -97,6 +102,15 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     // One look serves the cards that follow (of every chunk: the readers keep what it found),
     // each taking the next blank token left and reading only its slot again.
     const { blankTokens } = readers;
+    const look = async (taken?: ReadonlySet<string>) => {
+      taken ??= await journal.takenTokens();
+      const found = await reader.blankTokens({
+        blankLabel: settings.blankLabel,
+        excluded: [...taken, ...picking, ...refusedTokens],
+        reservedLabels,
+      });
+      return found.filter((token) => !picking.has(token.serial));
+    };
     for (;;) {
       const taken = await journal.takenTokens();
       const left = blankTokens.filter(
@@ -104,19 +118,12 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       );
       blankTokens.splice(0, blankTokens.length, ...left);
       if (blankTokens.length === 0) {
-        const found = await reader.blankTokens({
-          blankLabel: settings.blankLabel,
-          excluded: [...taken, ...picking, ...refusedTokens],
-          reservedLabels,
-        });
+        let found = await look(taken);
+        if (found.length === 0) found = await waitForBlankCard(card, () => look());
+        readers.noBlankCardSince = undefined;
         // Another card may have looked meanwhile: this look replaces its, less what was picked since.
         blankTokens.splice(0, blankTokens.length, ...found.filter((token) => !picking.has(token.serial)));
-        if (blankTokens.length === 0)
-          throw new TesseraError(
-            "pkcs11.no_blank_card",
-            `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}: put blank cards in the readers and produce the card again.`,
-            { cardNumber: card.cardNumber, path: settings.module },
-          );
+        if (blankTokens.length === 0) continue;
       }
       const listed = blankTokens.shift();
       if (!listed) continue;
@@ -133,6 +140,46 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       } finally {
         picking.delete(listed.serial);
       }
+    }
+  }
+
+  /**
+   * Looks again until blank cards are put in the readers, for as long as the template says; then
+   * the card fails, and so do the next ones after one look each, until a look finds blank cards.
+   */
+  async function waitForBlankCard(
+    card: { cardNumber: string },
+    look: () => Promise<TokenInfo[]>,
+  ): Promise<TokenInfo[]> {
+    const waitMs = settings.blankCardWaitSeconds * 1000;
+    const none = (why: string) =>
+      new TesseraError(
+        "pkcs11.no_blank_card",
+        `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}${why}: put blank cards in the readers and produce the card again.`,
+        { cardNumber: card.cardNumber, path: settings.module },
+      );
+    if (readers.noBlankCardSince) throw none(` (none since ${readers.noBlankCardSince})`);
+    if (waitMs === 0) throw none("");
+    const until = Date.now() + waitMs;
+    readers.waitingForBlankCard++;
+    options.onWaitingForBlankCard?.(card.cardNumber, settings.blankCardWaitSeconds);
+    try {
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(blankCardLookMs, waitMs / 4)));
+        // Its chunk was taken over: the card is the other producer's now.
+        if (options.mayTouchChips?.() === false)
+          throw new Error(
+            `card ${card.cardNumber} stopped waiting for a blank card: its chunk's lease is lost`,
+          );
+        const found = await look();
+        if (found.length > 0) return found;
+        if (Date.now() >= until) {
+          readers.noBlankCardSince ??= new Date().toISOString();
+          throw none(` after waiting ${settings.blankCardWaitSeconds} s for one`);
+        }
+      }
+    } finally {
+      readers.waitingForBlankCard--;
     }
   }
 

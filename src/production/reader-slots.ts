@@ -15,6 +15,18 @@ export interface ReaderSlots {
    * (`chip-encoder.ts` takes them from here, checking each again before it is journalled).
    */
   readonly blankTokens: TokenInfo[];
+  /**
+   * When (ISO) a card last waited its template's whole time for a blank card in vain: until a
+   * look finds one, the next cards fail after one look instead of each waiting as long again.
+   */
+  noBlankCardSince: string | undefined;
+  /** Cards waiting now for a blank card to be put in these readers. */
+  waitingForBlankCard: number;
+  /**
+   * Starts every reader's thread (a station opening) rather than with the card that first takes
+   * it; resolves once each has loaded the module and read its slots.
+   */
+  start(): Promise<void>;
   /** A free reader, for a card whose token is picked in it (a blank card of a batch). */
   take(): Promise<TakenReader>;
   /**
@@ -37,10 +49,18 @@ export interface TakenReader {
 
 /**
  * `size` readers of the module at `modulePath`, which this process has already loaded on its
- * main thread. A reader's thread starts when a card first takes it.
+ * main thread. A reader's thread starts with `start` or when a card first takes it.
  */
 export function createReaderSlots(size: number, modulePath: string): ReaderSlots {
   const threads = new Map<number, ReaderThread>();
+  const threadOf = (reader: number): ReaderThread => {
+    let thread = threads.get(reader);
+    if (!thread) {
+      thread = createReaderThread(modulePath);
+      threads.set(reader, thread);
+    }
+    return thread;
+  };
   const free: number[] = Array.from({ length: size }, (_, index) => index);
   const waiting: ((reader: number) => void)[] = [];
   /** The tokens held by `takeForToken`, each with what resolves when it is let go. */
@@ -52,14 +72,9 @@ export function createReaderSlots(size: number, modulePath: string): ReaderSlots
   };
   const take = async (): Promise<TakenReader> => {
     const reader = free.pop() ?? (await new Promise<number>((resolve) => waiting.push(resolve)));
-    let thread = threads.get(reader);
-    if (!thread) {
-      thread = createReaderThread(modulePath);
-      threads.set(reader, thread);
-    }
     let released = false;
     return {
-      thread,
+      thread: threadOf(reader),
       release() {
         if (released) return;
         released = true;
@@ -70,6 +85,12 @@ export function createReaderSlots(size: number, modulePath: string): ReaderSlots
   return {
     size,
     blankTokens: [],
+    noBlankCardSince: undefined,
+    waitingForBlankCard: 0,
+    async start() {
+      const all = Array.from({ length: size }, (_, reader) => threadOf(reader));
+      await Promise.all(all.map((thread) => thread.listTokens()));
+    },
     take,
     async takeForToken(serial) {
       for (let held = heldTokens.get(serial); held; held = heldTokens.get(serial)) await held;

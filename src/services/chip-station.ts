@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { CertificateAuthority } from "../ca/certificate-authority.js";
 import type { CardTemplate, Pkcs11Encoder } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
 import { loadPkcs11Module, type Pkcs11Module } from "../pkcs11/pkcs11-module.js";
@@ -29,8 +30,32 @@ export interface ChipStation {
   refusedTokens(settings: Pkcs11Encoder, transportSoPin: string): Set<string>;
   /** The transport SO PIN of blank cards of `settings`' type, from this station's environment. */
   transportSoPin(settings: Pkcs11Encoder): string;
+  /**
+   * Opens the station: starts the threads of every chip template's readers and counts the blank
+   * cards in them, so that no card waits for its reader's thread to start and the station's
+   * operator sees at once whether the readers hold blank cards. None for a process that is no
+   * station. `reservedLabels`: tokens that are never blank cards (the CA's own).
+   */
+  open(reservedLabels: readonly string[]): Promise<StationReaders[]>;
+  /** Cards of this station's batches waiting now for a blank card to be put in a reader. */
+  cardsWaitingForBlankCard(): number;
   /** Stops the readers' threads, then C_Finalize every module loaded. */
   close(): Promise<void>;
+}
+
+/** One kind of card's readers at an opened station. */
+export interface StationReaders {
+  readonly module: string;
+  /** The chip templates whose cards these readers make. */
+  readonly templates: readonly string[];
+  readonly readers: number;
+  /** Blank cards in them when the station opened. */
+  readonly blankCards: number;
+}
+
+/** The labels of the tokens a station never takes for blank cards: the CA key's own token. */
+export function reservedTokenLabels(ca: Pick<CertificateAuthority, "workerToken">): string[] {
+  return ca.workerToken ? [ca.workerToken.tokenLabel.replace(/\s+$/, "")] : [];
 }
 
 /**
@@ -84,6 +109,18 @@ export function openChipStation(
       )
     );
   };
+  const readersFor = (settings: Pkcs11Encoder): ReaderSlots => {
+    // Cards of one module with one blank-card pattern share the readers.
+    const key = `${settings.module}\n${settings.blankLabel}`;
+    let slots = readers.get(key);
+    if (!slots) {
+      // Loaded, and so initialised, on this thread before any reader's thread loads it.
+      moduleFor(settings);
+      slots = createReaderSlots(settings.readers, settings.module);
+      readers.set(key, slots);
+    }
+    return slots;
+  };
   return {
     refusal,
     refusedTokens(settings, transportSoPin) {
@@ -95,18 +132,7 @@ export function openChipStation(
       }
       return tokens;
     },
-    readersFor(settings) {
-      // Cards of one module with one blank-card pattern share the readers.
-      const key = `${settings.module}\n${settings.blankLabel}`;
-      let slots = readers.get(key);
-      if (!slots) {
-        // Loaded, and so initialised, on this thread before any reader's thread loads it.
-        moduleFor(settings);
-        slots = createReaderSlots(settings.readers, settings.module);
-        readers.set(key, slots);
-      }
-      return slots;
-    },
+    readersFor,
     moduleFor,
     transportSoPin(settings) {
       const pin = env[settings.transportSoPinEnv];
@@ -117,6 +143,37 @@ export function openChipStation(
           { path: settings.module },
         );
       return pin;
+    },
+    async open(reservedLabels) {
+      if (refusal) return [];
+      const kinds = new Map<ReaderSlots, { settings: Pkcs11Encoder; templates: string[] }>();
+      for (const { template, settings } of chip) {
+        const slots = readersFor(settings);
+        const kind = kinds.get(slots) ?? { settings, templates: [] };
+        kind.templates.push(template.name);
+        kinds.set(slots, kind);
+      }
+      return Promise.all(
+        [...kinds].map(async ([slots, { settings, templates }]) => {
+          await slots.start();
+          const reader = await slots.take();
+          try {
+            const blank = await reader.thread.blankTokens({
+              blankLabel: settings.blankLabel,
+              excluded: [],
+              reservedLabels,
+            });
+            return { module: settings.module, templates, readers: slots.size, blankCards: blank.length };
+          } finally {
+            reader.release();
+          }
+        }),
+      );
+    },
+    cardsWaitingForBlankCard() {
+      let waiting = 0;
+      for (const slots of readers.values()) waiting += slots.waitingForBlankCard;
+      return waiting;
     },
     async close() {
       // The readers' threads first: C_Finalize while a thread is in a call would pull the module

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
 import { afterAll, beforeAll } from "vitest";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
 import type { ProcessOptions } from "../domain/process-options.js";
@@ -37,7 +38,9 @@ export function chipTemplate(
     pinLength: { min: 6, max: 8 },
     cardNumber: { prefix: "7003", digits: 8 },
     encoder: "pkcs11",
-    pkcs11: { module, blankLabel: "^blank-", unblockStyle, readers },
+    // A card finding no blank card fails at once, as a suite that runs out of them expects,
+    // rather than waiting for one to be put in (chip-refusals.test.ts waits).
+    pkcs11: { module, blankLabel: "^blank-", unblockStyle, readers, blankCardWaitSeconds: 0 },
   });
 }
 
@@ -65,6 +68,8 @@ export function startChipTessera(setup: {
   prepareReader?: (reader: BlankCardReader) => void;
   /** Listening on 127.0.0.1 with its clock moved to now, for clients outside the process (OpenSSL). */
   onRealTime?: boolean;
+  /** Where the app logs (nowhere unless given). */
+  log?: Logger;
 }): ChipTessera {
   const suite = {} as ChipTessera;
   beforeAll(async () => {
@@ -76,6 +81,7 @@ export function startChipTessera(setup: {
     suite.t = await createTestApp(setup.dialect ?? "sqlite", {
       options: { approvalStep: false, ...setup.options },
       config: { templates: [...demoTemplates, setup.chipCard] },
+      ...(setup.log && { log: setup.log }),
     });
     // Before the logins: a session begun on the test clock would have ended long before now.
     if (setup.onRealTime) suite.baseUrl = await listenOnRealTime(suite.t);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { createOperator } from "../access/operators.js";
 import { type App, createApp } from "../app.js";
 import { type Config, defaultDownloads, defaultLoginThrottle } from "../config.js";
@@ -39,7 +39,13 @@ export interface TestApp {
 
 export async function createTestApp(
   dialect: Dialect,
-  overrides: { options?: Partial<ProcessOptions>; config?: Partial<Config>; hooks?: ServerHooks } = {},
+  overrides: {
+    options?: Partial<ProcessOptions>;
+    config?: Partial<Config>;
+    hooks?: ServerHooks;
+    /** Where the app logs (nowhere unless given). */
+    log?: Logger;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-test-"));
   const database = await createTestDatabase(dialect, path.join(dataDir, "tessera.sqlite"));
@@ -74,7 +80,7 @@ export async function createTestApp(
     ...overrides.config,
   };
   const clock = createTestClock();
-  const app = await createApp(config, { clock, log: pino({ level: "silent" }) });
+  const app = await createApp(config, { clock, log: overrides.log ?? pino({ level: "silent" }) });
   const server = await buildServer(app, overrides.hooks);
   return {
     app,
