@@ -23,8 +23,8 @@ const tools = hasSoftHsm() && hasGcc();
 /** SoftHSM cards that can be pulled out or refuse a PIN length: a middleware over it that says so. */
 const simulated = tools ? createSimulatedCardModule() : undefined;
 const template = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
-/** A card finding no blank card waits 3 s for one to be put in. */
-const chipCard = { ...template, pkcs11: { ...template.pkcs11!, blankCardWaitSeconds: 3 } };
+/** A card finding no blank card waits 10 s for one to be put in. */
+const chipCard = { ...template, pkcs11: { ...template.pkcs11!, blankCardWaitSeconds: 10 } };
 
 /** What the readers hold besides the blank cards: cards that are not blank and must stay as they are. */
 function addCardsNotBlank(reader: BlankCardReader): void {
@@ -189,6 +189,35 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     expect(tokenLabels()).not.toContain("blank-late");
   });
 
+  it("stops a card waiting for a blank card once its batch is cancelled, and fails it saying so", async () => {
+    const { chipStation } = chip.t.app.services;
+    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
+      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
+      count: 1,
+      template: "Chip ID",
+    });
+    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds,
+    });
+    expect(order.status).toBe(202);
+    const started = Date.now();
+    chip.t.app.runner.start();
+    for (let waited = 0; chipStation.cardsWaitingForBlankCard() === 0; waited += 10) {
+      if (waited > 60_000) throw new Error("no card waited for a blank card");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const cancelled = await chip.ops.production("POST", `/api/v1/batches/${order.body.batchId}/cancel`);
+    expect(cancelled.status).toBe(200);
+    await chip.t.app.runner.idle();
+    // Well within the 10 s it would otherwise have waited.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    expect(batch.state).toBe("cancelled");
+    expect(batch.items[0]).toMatchObject({ state: "failed", code: "pkcs11.no_blank_card" });
+    expect(batch.items[0].reason).toContain("its batch was cancelled while it waited for one");
+    expect(chipStation.cardsWaitingForBlankCard()).toBe(0);
+  });
+
   it("fails a card that waited in vain, then the next ones at once, and never touches a card that is not blank", async () => {
     // Only the foreign card, which refused the transport PIN, is labelled blank.
     expect(tokenLabels().filter((label) => label.startsWith("blank-"))).toEqual(["blank-foreign"]);
@@ -197,7 +226,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
       ["failed", "pkcs11.no_blank_card"],
       ["failed", "pkcs11.no_blank_card"],
     ]);
-    expect(items[0]!.reason).toContain(`card ${items[0]!.cardNumber} after waiting 3 s for one`);
+    expect(items[0]!.reason).toContain(`card ${items[0]!.cardNumber} after waiting 10 s for one`);
     // One card waited the whole time; the next did not wait again.
     expect(items[1]!.reason).toMatch(new RegExp(`card ${items[1]!.cardNumber} \\(none since \\d{4}-`));
     expect(chip.t.app.services.chipStation.cardsWaitingForBlankCard()).toBe(0);

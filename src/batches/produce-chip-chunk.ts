@@ -9,6 +9,7 @@ import { createPukCipher } from "../production/secrets.js";
 import { createSoftwareEncoders } from "../production/software-encoder.js";
 import { reservedTokenLabels } from "../services/chip-station.js";
 import type { Services } from "../services/services.js";
+import { findBatch } from "../store/batches.js";
 import {
   findJournaledTokens,
   journalChipCertificate,
@@ -71,6 +72,7 @@ export async function produceChipChunk(
         readers: chipStation.readersFor(settings),
         profiles: template.profiles,
         mayTouchChips: () => !lease?.aborted,
+        stillWanted: async () => (await findBatch(store.db, job.batchId))?.state !== "cancelled",
         // The station's operator, who puts the blank cards in, reads the station's log.
         onWaitingForBlankCard: (cardNumber, seconds) =>
           log?.warn(

@@ -55,6 +55,11 @@ export interface ChipEncoderOptions {
   readonly mayTouchChips?: () => boolean;
   /** Told when a card starts waiting for a blank card (none is left in the readers), for the station's log. */
   readonly onWaitingForBlankCard?: (cardNumber: string, seconds: number) => void;
+  /**
+   * False once the card's batch no longer wants it made (cancelled): a card waiting for a blank
+   * card then stops waiting and fails at once. Asked at each look while it waits.
+   */
+  readonly stillWanted?: () => Promise<boolean>;
 }
 
 /** How often a card waiting for a blank card looks through the readers again. */
@@ -152,10 +157,10 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     look: () => Promise<TokenInfo[]>,
   ): Promise<TokenInfo[]> {
     const waitMs = settings.blankCardWaitSeconds * 1000;
-    const none = (why: string) =>
+    const none = (why: string, then = "put blank cards in the readers and produce the card again") =>
       new TesseraError(
         "pkcs11.no_blank_card",
-        `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}${why}: put blank cards in the readers and produce the card again.`,
+        `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}${why}: ${then}.`,
         { cardNumber: card.cardNumber, path: settings.module },
       );
     if (readers.noBlankCardSince) throw none(` (none since ${readers.noBlankCardSince})`);
@@ -173,6 +178,8 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
           );
         const found = await look();
         if (found.length > 0) return found;
+        if ((await options.stillWanted?.()) === false)
+          throw none("", "its batch was cancelled while it waited for one, so it was not made");
         if (Date.now() >= until) {
           readers.noBlankCardSince ??= new Date().toISOString();
           throw none(` after waiting ${settings.blankCardWaitSeconds} s for one`);
