@@ -177,6 +177,11 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
       if (waited > 60_000) throw new Error("no card waited for a blank card");
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    // The waiting card does not hold the only reader: a PIN process may use it meanwhile.
+    const asked = Date.now();
+    const reader = await chipStation.readersFor(chipCard.pkcs11).take();
+    reader.release();
+    expect(Date.now() - asked).toBeLessThan(5_000);
     initialiseToken(module, serialOfToken(module, "spare-1"), transportSoPin, "blank-late");
     const items = await producing;
     expect(items.map((item) => [item.state, item.code])).toEqual([

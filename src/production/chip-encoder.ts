@@ -3,7 +3,7 @@ import { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import type { TokenInfo } from "../pkcs11/pkcs11-module.js";
 import type { CardEncoder, CardToWrite, CardWriting } from "./card-encoder.js";
-import type { ReaderSlots } from "./reader-slots.js";
+import type { ReaderSlots, TakenReader } from "./reader-slots.js";
 import type { ReaderThread } from "./reader-thread.js";
 
 /**
@@ -62,6 +62,11 @@ export interface ChipEncoderOptions {
   readonly stillWanted?: () => Promise<boolean>;
 }
 
+/** A card's reader, which it gives back between its looks while it waits for a blank card. */
+interface HeldReader {
+  taken: TakenReader;
+}
+
 /** How often a card waiting for a blank card looks through the readers again. */
 const blankCardLookMs = 1000;
 
@@ -98,7 +103,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
   let transportRefused: TesseraError | undefined;
 
   async function takeBlankToken(
-    reader: ReaderThread,
+    held: HeldReader,
     card: { cardId: string; cardNumber: string; pukEncrypted: string },
   ) {
     const reservedLabels = options.reservedLabels ?? [];
@@ -109,7 +114,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     const { blankTokens } = readers;
     const look = async (taken?: ReadonlySet<string>) => {
       taken ??= await journal.takenTokens();
-      const found = await reader.blankTokens({
+      const found = await held.taken.thread.blankTokens({
         blankLabel: settings.blankLabel,
         excluded: [...taken, ...picking, ...refusedTokens],
         reservedLabels,
@@ -124,7 +129,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       blankTokens.splice(0, blankTokens.length, ...left);
       if (blankTokens.length === 0) {
         let found = await look(taken);
-        if (found.length === 0) found = await waitForBlankCard(card, () => look());
+        if (found.length === 0) found = await waitForBlankCard(card, held, () => look());
         readers.noBlankCardSince = undefined;
         // Another card may have looked meanwhile: this look replaces its, less what was picked since.
         blankTokens.splice(0, blankTokens.length, ...found.filter((token) => !picking.has(token.serial)));
@@ -135,7 +140,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       picking.add(listed.serial);
       try {
         // Personalised, wiped or taken out since the look: read again right before it is journalled.
-        const token = await reader.blankTokenIn({
+        const token = await held.taken.thread.blankTokenIn({
           slot: listed.slot,
           serial: listed.serial,
           blankLabel: settings.blankLabel,
@@ -154,6 +159,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
    */
   async function waitForBlankCard(
     card: { cardNumber: string },
+    held: HeldReader,
     look: () => Promise<TokenInfo[]>,
   ): Promise<TokenInfo[]> {
     const waitMs = settings.blankCardWaitSeconds * 1000;
@@ -170,7 +176,10 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     options.onWaitingForBlankCard?.(card.cardNumber, settings.blankCardWaitSeconds);
     try {
       for (;;) {
+        // The reader is free between looks: a PIN process or another card's chip may use it.
+        held.taken.release();
         await new Promise((resolve) => setTimeout(resolve, Math.min(blankCardLookMs, waitMs / 4)));
+        held.taken = await readers.take();
         // Its chunk was taken over: the card is the other producer's now.
         if (options.mayTouchChips?.() === false)
           throw new Error(
@@ -192,21 +201,17 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
 
   return {
     async begin(card) {
-      const reader = await readers.take();
+      const held: HeldReader = { taken: await readers.take() };
       try {
-        return await beginCard(card, reader.thread, reader.release);
+        return await beginCard(card, held);
       } catch (error) {
-        reader.release();
+        held.taken.release();
         throw error;
       }
     },
   };
 
-  async function beginCard(
-    card: CardToWrite,
-    reader: ReaderThread,
-    release: () => void,
-  ): Promise<CardWriting> {
+  async function beginCard(card: CardToWrite, held: HeldReader): Promise<CardWriting> {
     const named = (error: unknown) => {
       if (error instanceof TesseraError && !error.message.startsWith(`Card ${card.cardNumber}`))
         return new TesseraError(error.code, `Card ${card.cardNumber}: ${error.message}`, error.details, {
@@ -224,14 +229,16 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       let token: TokenInfo;
       if (card.resumeOnToken) {
         try {
-          token = await reader.findToken(card.resumeOnToken);
+          token = await held.taken.thread.findToken(card.resumeOnToken);
         } catch (error) {
           throw named(error);
         }
-      } else token = await takeBlankToken(reader, card);
+      } else token = await takeBlankToken(held, card);
+      // The card's reader from here on: waiting for a blank card may have changed it.
+      const { thread: reader, release } = held.taken;
       try {
         checkPinFits(token);
-        const settingUp = setUp(token);
+        const settingUp = setUp(reader, token);
         // Sent right behind the set-up; a set-up that fails fails it too, and it is not asked for.
         const firstKey = keyAhead(reader, 0);
         await settingUp;
@@ -262,7 +269,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     }
 
     /** Erases and labels the chip, gives it the PUK and PIN, and logs in as the user. */
-    function setUp(token: TokenInfo): Promise<void> {
+    function setUp(reader: ReaderThread, token: TokenInfo): Promise<void> {
       // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
       // interrupted one has the transport PIN or, past that step, the PUK already.
       const soPins = !token.isInitialised
