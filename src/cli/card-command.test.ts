@@ -1,12 +1,18 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
+import { openTokenSession } from "../pkcs11/card-token.js";
+import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { createPukCipher } from "../production/secrets.js";
 import { findHistoryOf } from "../store/audit-log.js";
+import { insertBatch } from "../store/batches.js";
+import { findCardPuks } from "../store/card-puks.js";
 import {
   chipTemplate,
   createCardToken,
   insertActiveCard,
   insertActiveChipCards,
+  serialOfToken,
 } from "../test-support/chip-cards.js";
 import { deskArgs, runCardCommand as tessera } from "../test-support/cli.js";
 import {
@@ -37,6 +43,8 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     unblock: { cardNumber: "9100000001", puk: "12121212", stored: "12121212", pin: "101010" },
     change: { cardNumber: "9100000002", puk: "23232323", stored: "23232323", pin: "202020" },
     wrongPuk: { cardNumber: "9100000003", puk: "34343434", stored: "45454545", pin: "303030" },
+    printed: { cardNumber: "9100000004", puk: "56565656", stored: "56565656", pin: "404040" },
+    crash: { cardNumber: "9100000005", puk: "67676767", stored: "67676767", pin: "505050" },
   };
   const ids: Record<string, string> = {};
 
@@ -51,16 +59,83 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     }
   };
 
+  /** Whether pkcs11-tool logs in as the security officer of the card labelled `label` with `soPin`. */
+  const soOpens = (label: string, soPin: string) => {
+    try {
+      // C_SetPIN of the SO PIN to itself: a login as SO that changes nothing.
+      reader.pkcs11Tool(
+        "--token-label",
+        label,
+        "--login",
+        "--login-type",
+        "so",
+        "--so-pin",
+        soPin,
+        "--change-pin",
+        "--new-pin",
+        soPin,
+      );
+      return true;
+    } catch (error) {
+      if (/CKR_PIN_INCORRECT/.test(String((error as { stderr?: unknown }).stderr))) return false;
+      throw error;
+    }
+  };
+  let module: Pkcs11Module;
+  /** The card's stored PUK and pending one, in clear. */
+  const storedPuks = async (cardId: string) => {
+    const cipher = createPukCipher(t.app.services.secrets.pukKey);
+    const { stored, pending } = await findCardPuks(t.app.services.store.db, cardId);
+    return {
+      stored: stored && cipher.decrypt(stored, cardId),
+      pending: pending && cipher.decrypt(pending, cardId),
+    };
+  };
+
   beforeAll(async () => {
     reader = createBlankCardReader(0);
     for (const card of Object.values(cards)) createCardToken(reader, card);
     t = await createTestApp("sqlite", { config: { templates: [...demoTemplates, template] } });
-    const module = t.app.services.chipStation.moduleFor(template.pkcs11!);
+    module = t.app.services.chipStation.moduleFor(template.pkcs11!);
     const registrar = await t.operator("registrar", ["registrationOfficer"]);
     const stored = Object.fromEntries(
       Object.entries(cards).map(([key, card]) => [key, { cardNumber: card.cardNumber, puk: card.stored }]),
     );
     Object.assign(ids, await insertActiveChipCards(t, registrar, module, stored, () => template.name));
+    // The batch that made the card printed its PUK on the PIN letter.
+    const at = t.clock().toISOString();
+    const { db } = t.app.services.store;
+    await insertBatch(
+      db,
+      {
+        id: "printed-puks",
+        process: "CardsBoProcIssueMultiple",
+        options: {
+          pinLength: 6,
+          pukLength: 8,
+          certificates: null,
+          cardEndState: "active",
+          certificateEndState: "valid",
+          pukPrinted: true,
+        },
+        createdBy: registrar.id,
+        createdByName: registrar.username,
+        chunks: 1,
+        total: 1,
+      },
+      at,
+    );
+    await db
+      .insertInto("batch_items")
+      .values({
+        batch_id: "printed-puks",
+        card_id: ids.printed!,
+        seq: 1,
+        chunk: 0,
+        state: "done",
+        updated_at: at,
+      })
+      .execute();
     ids.software = await insertActiveCard(t, registrar, {
       cardNumber: "9100000009",
       template: "Employee ID",
@@ -107,6 +182,69 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     const history = await findHistoryOf(t.app.services.store.db, "card", ids.unblock!);
     expect(history.filter((e) => e.action === "card.disclosePuk")).toEqual([
       expect.objectContaining({ outcome: "success", operatorName: "desk" }),
+    ]);
+    // The disclosed PUK is the chip's SO PIN no more: the card's new PUK, stored, is.
+    const { stored, pending } = await storedPuks(ids.unblock!);
+    expect([stored, pending]).toEqual([expect.stringMatching(/^\d{8}$/), null]);
+    expect(stored).not.toBe(card.puk);
+    expect(soOpens(card.cardNumber, card.puk)).toBe(false);
+    expect(soOpens(card.cardNumber, stored!)).toBe(true);
+    expect(history.filter((e) => e.action === "card.rotatePuk")).toEqual([
+      expect.objectContaining({ outcome: "success", operatorName: "desk" }),
+    ]);
+    expect(JSON.stringify(history)).not.toContain(stored);
+  });
+
+  it("says the PUK printed on the holder's PIN letter no longer works, when its batch printed it", async () => {
+    const card = cards.printed;
+    const result = await tessera(desk("unblock", card.cardNumber), {
+      TESSERA_API_TOKEN: helpdeskToken,
+      TESSERA_NEW_PIN: "6868686",
+    });
+    expect([result.status, result.stdout, result.stderr]).toEqual([
+      0,
+      `The PIN of card ${card.cardNumber} is unblocked: the holder's new PIN is set. The PUK on the holder's PIN letter no longer works.\n`,
+      "",
+    ]);
+    expect(opens(card.cardNumber, "6868686")).toBe(true);
+    expect(soOpens(card.cardNumber, card.puk)).toBe(false);
+    expect(soOpens(card.cardNumber, (await storedPuks(ids.printed!)).stored!)).toBe(true);
+  });
+
+  it("a desk that set the new PUK and stopped before confirming it: the next unblock still works and settles", async () => {
+    const card = cards.crash;
+    // The first desk: given the PUK, it set the next one as the chip's SO PIN, and stopped.
+    const desk1 = apiAs(t.server, await t.login("desk"));
+    const { nextPuk } = (await desk1("POST", `/api/v1/cards/${ids.crash}/puk`)).body;
+    const so = openTokenSession(module, serialOfToken(module, card.cardNumber), { as: "so", pin: card.puk });
+    try {
+      so.changePin(card.puk, nextPuk);
+    } finally {
+      so.close();
+    }
+    expect(await storedPuks(ids.crash!)).toEqual({ stored: card.puk, pending: nextPuk });
+
+    const result = await tessera(desk("unblock", card.cardNumber), {
+      TESSERA_API_TOKEN: helpdeskToken,
+      TESSERA_NEW_PIN: "7979797",
+    });
+    expect([result.status, result.stdout, result.stderr]).toEqual([
+      0,
+      `The PIN of card ${card.cardNumber} is unblocked: the holder's new PIN is set.\n`,
+      "",
+    ]);
+    expect(opens(card.cardNumber, "7979797")).toBe(true);
+    const { stored, pending } = await storedPuks(ids.crash!);
+    expect(pending).toBeNull();
+    expect(soOpens(card.cardNumber, stored!)).toBe(true);
+    expect(soOpens(card.cardNumber, card.puk)).toBe(false);
+    // The next PUK the first desk was given is settled, then retired too: it was not only this desk's.
+    expect(stored).not.toBe(nextPuk);
+    expect(soOpens(card.cardNumber, nextPuk)).toBe(false);
+    const history = await findHistoryOf(t.app.services.store.db, "card", ids.crash!);
+    expect(history.filter((e) => e.action === "card.rotatePuk").map((e) => e.outcome)).toEqual([
+      "success",
+      "success",
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   type CardChip,
   type CardName,
   changePinOnChip,
+  changePukOnChip,
   checkNewPin,
   unblockPinOnChip,
 } from "../services/card-pin.js";
@@ -19,11 +20,21 @@ interface ListedCard extends CardName {
   readonly tokenSerial: string | null;
 }
 
+/** What the server answers a desk for one card's unblock (POST /api/v1/cards/{id}/puk). */
+interface DisclosedPuk {
+  readonly tokenSerial: string;
+  readonly puk: string;
+  readonly nextPuk: string;
+  readonly pukCandidates: readonly string[];
+  readonly pukPrinted: boolean;
+}
+
 /** Where the PINs come from when the environment does not hold them. */
 export const cardCommandUsage = `  card unblock --card NUMBER --url URL --module PATH
                                       for a helpdesk desk with its own reader: fetch the PUK of this
-                                      one card from the server (helpdesk; recorded) and set the
-                                      holder's new PIN on the card in this reader
+                                      one card from the server (helpdesk; recorded), set the
+                                      holder's new PIN on the card in this reader, then give the
+                                      card the next PUK the server made (the one fetched stops working)
   card change-pin --card NUMBER --url URL --module PATH
                                       set a new PIN on the card in this reader with the old one
                                       (the API token: TESSERA_API_TOKEN; the new PIN: TESSERA_NEW_PIN,
@@ -193,12 +204,33 @@ export async function runCardCommand(sub: string | undefined, flags: Flags): Pro
       };
       await checkNewPin(chip, pins.new);
       if (sub === "unblock") {
-        const { puk, tokenSerial } = await api<{ puk: string; tokenSerial: string }>(
-          "POST",
-          `/api/v1/cards/${encodeURIComponent(card.id)}/puk`,
+        const pukPath = `/api/v1/cards/${encodeURIComponent(card.id)}/puk`;
+        const disclosed = await api<DisclosedPuk>("POST", pukPath);
+        const onChip = { ...chip, serial: disclosed.tokenSerial };
+        // The PUK the chip takes (the stored one, or the next one an earlier desk set and did not
+        // confirm) unblocks it; then the disclosed PUK is retired: the chip's SO PIN becomes the
+        // next PUK, and the server is told. The PUKs stay in this process's memory only.
+        const used = await unblockPinOnChip(onChip, disclosed.pukCandidates, pins.new);
+        try {
+          await changePukOnChip(onChip, used, disclosed.nextPuk);
+          await api("POST", `${pukPath}/rotated`);
+          // A next PUK answered again (an earlier desk's rotation was not confirmed) was disclosed
+          // to that desk too: once more, to one only this desk was given.
+          if (disclosed.pukCandidates.length > 1) {
+            const fresh = await api<DisclosedPuk>("POST", pukPath);
+            await changePukOnChip(onChip, fresh.puk, fresh.nextPuk);
+            await api("POST", `${pukPath}/rotated`);
+          }
+        } catch (error) {
+          const cause = error instanceof Error ? error.message : String(error);
+          throw new ApiRefusal(
+            `the PIN of card ${cardNumber} is unblocked (the holder's new PIN is set), but its PUK was not changed (${cause.replace(/\.$/, "")}): run the unblock again to change it`,
+          );
+        }
+        const letter = disclosed.pukPrinted ? " The PUK on the holder's PIN letter no longer works." : "";
+        process.stdout.write(
+          `The PIN of card ${cardNumber} is unblocked: the holder's new PIN is set.${letter}\n`,
         );
-        await unblockPinOnChip({ ...chip, serial: tokenSerial }, puk, pins.new);
-        process.stdout.write(`The PIN of card ${cardNumber} is unblocked: the holder's new PIN is set.\n`);
       } else {
         await changePinOnChip(chip, pins.old, pins.new);
         process.stdout.write(`The PIN of card ${cardNumber} is changed.\n`);

@@ -119,6 +119,9 @@ export const errorCatalog = {
     "This operator was given as many PUKs in the last hour as one operator may be.",
   ),
   "card.no_puk": conflict("No PUK is stored for this chip card, so its PIN cannot be unblocked here."),
+  "card.no_pending_puk": conflict(
+    "No PUK rotation is waiting for this card: no desk was given its PUK since it was last rotated or settled.",
+  ),
   "card.chip_unreachable": conflict(
     "This server does not reach the card's readers (its PKCS#11 module is not loaded here): unblock at a desk with its own reader (tessera card unblock).",
   ),

@@ -53,6 +53,8 @@ const monitoringRoutes: Record<string, readonly Role[]> = {
  */
 const pukRoutes: Record<string, readonly Role[]> = {
   "POST /api/v1/cards/:id/puk": ["helpdesk"],
+  // The desk that was given the PUK confirms that the chip has its next one.
+  "POST /api/v1/cards/:id/puk/rotated": ["helpdesk"],
 };
 
 /** The operator UI's files (served by @fastify/static, which marks each route with its file). */
@@ -167,7 +169,7 @@ describe.each(dialects)("the authorization matrix on %s", (dialect) => {
     }
   });
 
-  it("has the PUK route written down here, for the helpdesk alone", () => {
+  it("has the PUK routes written down here, for the helpdesk alone", () => {
     for (const [route, allowed] of Object.entries(pukRoutes)) {
       const declared = routes.find((r) => `${r.method} ${r.url}` === route);
       expect([route, declared?.access]).toEqual([route, allowed]);

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
+import { openTokenSession } from "../pkcs11/card-token.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { createPukCipher } from "../production/secrets.js";
 import type { Actor, Services } from "../services/services.js";
 import { findHistoryOf } from "../store/audit-log.js";
+import { findCardPuks } from "../store/card-puks.js";
 import type { ApiClient } from "../test-support/api-setup.js";
 import {
   chipTemplate,
@@ -78,6 +80,10 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       change: { cardNumber: `${prefix}00000005`, puk: "55667788", stored: "55667788", pin: "555555" },
       setPin: { cardNumber: `${prefix}00000008`, puk: "88990011", stored: "88990011", pin: "888888" },
       unreadable: { cardNumber: `${prefix}00000010`, puk: "10203040", stored: "10203040", pin: "101010" },
+      rotate: { cardNumber: `${prefix}00000011`, puk: "11112222", stored: "11112222", pin: "111222" },
+      crash: { cardNumber: `${prefix}00000012`, puk: "12121313", stored: "12121313", pin: "121213" },
+      abandoned: { cardNumber: `${prefix}00000013`, puk: "13131414", stored: "13131414", pin: "131314" },
+      noRotation: { cardNumber: `${prefix}00000014`, puk: "14141515", stored: "14141515", pin: "141415" },
     };
     const ids: Record<keyof typeof cards | "removed" | "software" | "elsewhere", string> = {} as never;
 
@@ -381,7 +387,12 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
           cardNumber: cards.unblock.cardNumber,
           tokenSerial: serialOfToken(module, cards.unblock.cardNumber),
           puk: cards.unblock.puk,
+          // The PUK the desk is to make the chip's SO PIN after its unblock: as long as the PUK.
+          nextPuk: expect.stringMatching(/^\d{8}$/),
+          pukCandidates: [cards.unblock.puk],
+          pukPrinted: false,
         });
+        expect(answer.body.nextPuk).not.toBe(cards.unblock.puk);
         const disclosed = (await history(ids.unblock)).filter((e) => e.action === "card.disclosePuk");
         expect(disclosed).toEqual([
           expect.objectContaining({
@@ -391,6 +402,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
           }),
         ]);
         expect(JSON.stringify(disclosed)).not.toContain(cards.unblock.puk);
+        expect(JSON.stringify(disclosed)).not.toContain(answer.body.nextPuk);
       });
 
       it("refuses a software card and a card that is not active, and records each refusal", async () => {
@@ -414,6 +426,128 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
         const other = apiAs(t.server, await t.login("auditor"));
         const answer = await fetchPuk(other, ids.unblock);
         expect([answer.status, answer.body.error.code]).toEqual([403, "auth.forbidden"]);
+      });
+
+      /** What the desk does on the chip between the disclosure and the confirmation: C_SetPIN as SO. */
+      const setSoPinOnChip = (cardNumber: string, soPin: string, newSoPin: string) => {
+        const so = openTokenSession(module, serialOfToken(module, cardNumber), { as: "so", pin: soPin });
+        try {
+          so.changePin(soPin, newSoPin);
+        } finally {
+          so.close();
+        }
+      };
+      const confirmRotation = (client: ApiClient, cardId: string) =>
+        client("POST", `/api/v1/cards/${cardId}/puk/rotated`, {});
+      /** The card's stored PUK and pending one, in clear. */
+      const storedPuks = async (cardId: string) => {
+        const cipher = createPukCipher(t.app.services.secrets.pukKey);
+        const { stored, pending } = await findCardPuks(t.app.services.store.db, cardId);
+        return {
+          stored: stored && cipher.decrypt(stored, cardId),
+          pending: pending && cipher.decrypt(pending, cardId),
+        };
+      };
+
+      describe("rotated after the desk's unblock", () => {
+        it("a disclosure keeps the next PUK pending; another before the rotation is confirmed answers the same one and both PUKs the chip may have", async () => {
+          const card = cards.rotate;
+          const first = await fetchPuk(helpdesk, ids.rotate);
+          expect(first.status).toBe(200);
+          expect(await storedPuks(ids.rotate)).toEqual({ stored: card.puk, pending: first.body.nextPuk });
+          const again = await fetchPuk(helpdesk, ids.rotate);
+          expect(again.body).toMatchObject({
+            puk: card.puk,
+            nextPuk: first.body.nextPuk,
+            pukCandidates: [card.puk, first.body.nextPuk],
+          });
+        });
+
+        it("confirming makes the next PUK the card's, recorded once; a repeat changes nothing; the server's Unblock PIN then uses it", async () => {
+          const card = cards.rotate;
+          const { nextPuk } = (await fetchPuk(helpdesk, ids.rotate)).body;
+          setSoPinOnChip(card.cardNumber, card.puk, nextPuk);
+          for (const _ of [1, 2]) {
+            const confirmed = await confirmRotation(helpdesk, ids.rotate);
+            expect([confirmed.status, confirmed.body]).toEqual([
+              200,
+              { cardNumber: card.cardNumber, tokenSerial: serialOfToken(module, card.cardNumber) },
+            ]);
+          }
+          expect(await storedPuks(ids.rotate)).toEqual({ stored: nextPuk, pending: null });
+          const rotated = (await history(ids.rotate)).filter((e) => e.action === "card.rotatePuk");
+          expect(rotated).toEqual([
+            expect.objectContaining({
+              outcome: "success",
+              operatorName: "helpdesk",
+              details: expect.objectContaining({ cardNumber: card.cardNumber }),
+            }),
+          ]);
+          expect(JSON.stringify(await history(ids.rotate))).not.toContain(nextPuk);
+          // The next disclosure answers the rotated PUK, and a fresh next one.
+          const after = await fetchPuk(helpdesk, ids.rotate);
+          expect(after.body).toMatchObject({ puk: nextPuk, pukCandidates: [nextPuk] });
+          expect([card.puk, nextPuk]).not.toContain(after.body.nextPuk);
+          // This server's own Unblock PIN logs in with the rotated PUK, and drops the unused pending one.
+          expect((await unblock(ids.rotate, "2323232")).status).toBe(200);
+          expect(opens(card.cardNumber, "2323232")).toBe(true);
+          expect(await storedPuks(ids.rotate)).toEqual({ stored: nextPuk, pending: null });
+          expect((await history(ids.rotate)).at(-1)).toMatchObject({
+            action: "CardsProcUnblockPin",
+            details: { pukUsed: true, pukSettled: "stored" },
+          });
+        });
+
+        it("confirming with no rotation pending: 409 card.no_pending_puk, nothing changes", async () => {
+          const answer = await confirmRotation(helpdesk, ids.noRotation);
+          expect([answer.status, answer.body.error.code]).toEqual([409, "card.no_pending_puk"]);
+          expect(answer.body.error.message).toContain(cards.noRotation.cardNumber);
+          expect(await storedPuks(ids.noRotation)).toEqual({ stored: cards.noRotation.puk, pending: null });
+          const actions = (await history(ids.noRotation)).map((e) => [e.action, e.outcome]);
+          expect(actions).not.toContainEqual(["card.rotatePuk", "success"]);
+        });
+
+        it("refuses the confirmation to every role but the helpdesk; the PUK stays pending", async () => {
+          await t.operator("rotator", ["auditor", "administrator", "securityOfficer"]);
+          const other = apiAs(t.server, await t.login("rotator"));
+          const { nextPuk } = (await fetchPuk(helpdesk, ids.noRotation)).body;
+          const answer = await confirmRotation(other, ids.noRotation);
+          expect([answer.status, answer.body.error.code]).toEqual([403, "auth.forbidden"]);
+          expect(await storedPuks(ids.noRotation)).toEqual({
+            stored: cards.noRotation.puk,
+            pending: nextPuk,
+          });
+        });
+
+        it("a desk that set the next PUK and never confirmed: this server's Unblock PIN tries both, unblocks, and settles on the next PUK", async () => {
+          const card = cards.crash;
+          const { nextPuk } = (await fetchPuk(helpdesk, ids.crash)).body;
+          setSoPinOnChip(card.cardNumber, card.puk, nextPuk);
+          const answer = await unblock(ids.crash, "3434343");
+          expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+          expect(opens(card.cardNumber, "3434343")).toBe(true);
+          expect(await storedPuks(ids.crash)).toEqual({ stored: nextPuk, pending: null });
+          expect((await history(ids.crash)).at(-1)).toMatchObject({
+            action: "CardsProcUnblockPin",
+            outcome: "success",
+            details: { pukUsed: true, pukSettled: "pending" },
+          });
+          expect((await fetchPuk(helpdesk, ids.crash)).body).toMatchObject({
+            puk: nextPuk,
+            pukCandidates: [nextPuk],
+          });
+        });
+
+        it("a desk that stopped before setting it: the stored PUK unblocks and the pending one is dropped", async () => {
+          const card = cards.abandoned;
+          const { nextPuk } = (await fetchPuk(helpdesk, ids.abandoned)).body;
+          expect((await unblock(ids.abandoned, "4545454")).status).toBe(200);
+          expect(opens(card.cardNumber, "4545454")).toBe(true);
+          expect(await storedPuks(ids.abandoned)).toEqual({ stored: card.puk, pending: null });
+          const next = (await fetchPuk(helpdesk, ids.abandoned)).body;
+          expect(next).toMatchObject({ puk: card.puk, pukCandidates: [card.puk] });
+          expect(next.nextPuk).not.toBe(nextPuk);
+        });
       });
 
       it("gives one operator at most 20 PUKs an hour, and records the refusal", async () => {

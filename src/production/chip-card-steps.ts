@@ -73,6 +73,11 @@ export interface ChipCardSteps {
   }): void;
   /** Logs in to the token `serial` with `oldPin` and changes it to `newPin` (C_SetPIN). */
   changePin(card: { serial: string; oldPin: string; newPin: string }): void;
+  /**
+   * Logs in to the token `serial` as the security officer with `puk` and makes `newPuk` its SO
+   * PIN (C_SetPIN): a PUK a desk was given stops working. The PUKs are in no error thrown.
+   */
+  changePuk(card: { serial: string; puk: string; newPuk: string }): void;
 }
 
 /** What makes a token a blank card to take. */
@@ -197,6 +202,14 @@ export function createChipCardSteps(module: Pkcs11Module): ChipCardSteps {
         holder.changePin(oldPin, newPin);
       } finally {
         holder.close();
+      }
+    },
+    changePuk({ serial, puk, newPuk }) {
+      const so = openTokenSession(module, serial, { as: "so", pin: puk });
+      try {
+        so.changePin(puk, newPuk);
+      } finally {
+        so.close();
       }
     },
   };

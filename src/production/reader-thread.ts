@@ -103,6 +103,7 @@ export function createReaderThread(modulePath: string): ReaderThread {
     abandon: request("abandon"),
     unblockPin: request("unblockPin"),
     changePin: request("changePin"),
+    changePuk: request("changePuk"),
     callTimes: () => (worker ? request("callTimes")() : Promise.resolve({})),
     async close() {
       closed = true;

@@ -4,7 +4,8 @@ import { type ErrorCode, TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
 import type { ReaderSlots } from "../production/reader-slots.js";
 import type { ReaderThread } from "../production/reader-thread.js";
-import { createPukCipher } from "../production/secrets.js";
+import { createPukCipher, generateDigits } from "../production/secrets.js";
+import { type StoredPuks, settleCardPuk } from "../store/card-puks.js";
 import { findCardById } from "../store/cards.js";
 import { transact } from "../store/database.js";
 import { appendCardHistory } from "./card-steps.js";
@@ -90,6 +91,38 @@ export function readCardPuk(services: Pick<Services, "secrets">, card: CardName,
 }
 
 /**
+ * The PUKs the chip's SO PIN may be, in clear, in the order to try them: the card's PUK, then
+ * its pending next PUK while a desk's rotation to it is not settled (the desk may have set it on
+ * the chip and stopped before confirming). Empty when the card has no PUK stored.
+ *
+ * @throws TesseraError `card.puk_unreadable`.
+ */
+export function readPukCandidates(
+  services: Pick<Services, "secrets">,
+  card: CardName,
+  puks: StoredPuks,
+): string[] {
+  if (!puks.stored) return [];
+  const stored = readCardPuk(services, card, puks.stored);
+  const pending = puks.pending ? readCardPuk(services, card, puks.pending) : undefined;
+  return pending && pending !== stored ? [stored, pending] : [stored];
+}
+
+/**
+ * A new PUK for a card whose PUK a desk was given: random digits as a batch makes them
+ * (`generateDigits`), as long as the PUK it replaces (the length its batch chose, which the chip
+ * took), kept within the template's PUK bounds; never the PUK it replaces.
+ */
+export function generateNextPuk(template: Pick<CardTemplate, "pukLength">, puk: string): string {
+  const { min, max } = template.pukLength;
+  const length = Math.min(max, Math.max(min, puk.length));
+  for (;;) {
+    const next = generateDigits(length);
+    if (next !== puk) return next;
+  }
+}
+
+/**
  * Refuses a new PIN the card would refuse: digits outside the template's PIN length, or outside
  * the lengths the token itself reports (when it reports any).
  *
@@ -160,18 +193,53 @@ async function onCardChip<T>(
 
 /**
  * Unblocks the PIN of the chip with its PUK, the way its card type does (`unblockStyle`), and
- * sets `newPin`: the retry counter starts again.
+ * sets `newPin`: the retry counter starts again. `puks` are the PUKs the chip may have
+ * ({@link readPukCandidates}), tried in order while the chip answers that one is wrong (each
+ * wrong one costs a real card one of its SO tries: there are at most two); answers the one it took.
  *
- * @throws TesseraError naming the card: `pkcs11.pin_incorrect` (the PUK does not match),
+ * @throws TesseraError naming the card: `pkcs11.pin_incorrect` (no PUK matches),
  * `pkcs11.pin_rejected`, `pkcs11.card_removed`, `pkcs11.token_not_found`, `card.chip_failed`.
  */
-export async function unblockPinOnChip(chip: CardChip, puk: string, newPin: string): Promise<void> {
+export async function unblockPinOnChip(
+  chip: CardChip,
+  puks: readonly string[],
+  newPin: string,
+): Promise<string> {
   const { card, serial } = chip;
-  await onCardChip(
+  return onCardChip(
     chip,
     `Unblocking the PIN of card ${card.cardNumber}`,
-    (reader) => reader.unblockPin({ serial, puk, newPin, style: chip.settings.unblockStyle }),
+    async (reader) => {
+      for (const [index, puk] of puks.entries()) {
+        try {
+          await reader.unblockPin({ serial, puk, newPin, style: chip.settings.unblockStyle });
+          return puk;
+        } catch (error) {
+          const wrong = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
+          if (!wrong || index === puks.length - 1) throw error;
+        }
+      }
+      throw new Error("unblocking a PIN needs at least one PUK");
+    },
     `Card ${card.cardNumber} refused its stored PUK: the PUK does not match the card`,
+  );
+}
+
+/**
+ * Makes `newPuk` the chip's SO PIN, logged in as SO with `puk`, the PUK it took last: the PUK a
+ * desk was given stops working.
+ *
+ * @throws TesseraError naming the card: `pkcs11.pin_incorrect`, `pkcs11.pin_rejected`,
+ * `pkcs11.card_removed`, `card.chip_failed` (a card type that has no SO login), …
+ */
+export async function changePukOnChip(chip: CardChip, puk: string, newPuk: string): Promise<void> {
+  const { card, serial } = chip;
+  if (puk === newPuk) return;
+  await onCardChip(
+    chip,
+    `Changing the PUK of card ${card.cardNumber}`,
+    (reader) => reader.changePuk({ serial, puk, newPuk }),
+    `Card ${card.cardNumber} refused the PUK it had just taken`,
   );
 }
 
@@ -193,7 +261,9 @@ export async function changePinOnChip(chip: CardChip, oldPin: string, newPin: st
 
 /**
  * Records a PIN operation done on a card's chip (the card's row does not change: the PIN lives
- * on the chip only) and answers the card as it is now.
+ * on the chip only) and answers the card as it is now. `chipHas` says which PUK the chip took,
+ * when it was given its PUK: a pending rotation is settled by it, and the entry says how
+ * (`pukSettled`).
  */
 export async function recordPinOperation(
   services: Services,
@@ -201,13 +271,15 @@ export async function recordPinOperation(
   process: ProcessDefinition,
   chip: CardChip,
   details: Record<string, unknown>,
+  chipHas?: "stored" | "pending",
 ): Promise<Card> {
   const { card } = chip;
   return transact(services.store, async (trx) => {
+    const settled = chipHas !== undefined && (await settleCardPuk(trx, card.id, chipHas));
     await appendCardHistory(
       { services, trx, actor, process },
       card,
-      { tokenSerial: chip.serial, ...details },
+      { tokenSerial: chip.serial, ...details, ...(settled && { pukSettled: chipHas }) },
       nowIso(services),
     );
     const now = await findCardById(trx, card.id);

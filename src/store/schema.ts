@@ -172,6 +172,11 @@ export interface CardTable {
   decided_at: string | null;
   reason: string | null;
   puk_encrypted: string | null;
+  /**
+   * The next PUK, encrypted like `puk_encrypted`, while a desk that was given the PUK rotates the
+   * chip's SO PIN to it (migration 022): the chip has the one or the other until it is settled.
+   */
+  puk_pending_encrypted: string | null;
   issued_at: string | null;
   expires_at: string | null;
   /** The card this one renews (issue 12). */

@@ -82,6 +82,9 @@ function said(key: string, value: unknown, entry: AuditEntry): string | undefine
     return value > 0 ? `${count(value, "line")} refused` : undefined;
   if (key === "photo" && typeof value === "boolean") return value ? "With photo" : undefined;
   if (key === "pukUsed" && value === true) return "With the stored PUK";
+  if (key === "pukSettled" && value === "pending") return "The card had the next PUK a desk set: now its PUK";
+  if (key === "pukSettled" && value === "stored")
+    return "The card had kept its PUK: a desk's next PUK dropped";
   if (key === "decision" && value === "postpone") return "Decision postponed";
   if (key === "changes" && value && typeof value === "object")
     return `Changed ${Object.keys(value)

@@ -91,6 +91,7 @@ export const historyActionLabels: Record<string, string> = {
   "card.expire": "Card expired",
   "card.holderActivation": "Holder activates card",
   "card.disclosePuk": "PUK given to the helpdesk",
+  "card.rotatePuk": "PUK changed after a desk's unblock",
   "cards.export": "Export cards (CSV)",
   "batch.purgePinLetters": "Purge PIN letters",
   "batch.downloadPrintFile": "Download print file",

@@ -10,6 +10,7 @@ import { cardExportRoles, hasAnyRole } from "../../domain/roles.js";
 import { clampValidity } from "../../pki/index.js";
 import { findTokenRefusal } from "../../processes/batch-downloads.js";
 import { disclosePuk } from "../../processes/card-puk.js";
+import { rotateCardPuk } from "../../processes/rotate-card-puk.js";
 import { type CardView, cardSchema, toCardView } from "../../processes/schemas.js";
 import { holderProblemsFor } from "../../processes/users/unfit-for-card.js";
 import { cardFaceOfHolder, cardFaceSvg } from "../../production/card-face-svg.js";
@@ -258,18 +259,63 @@ export function cardRoutes(app: ServedApp): FastifyPluginAsyncZod {
       config: { download: true },
       summary:
         "The PUK of one active chip card, for a helpdesk desk that unblocks its PIN with its own reader (tessera card unblock); every disclosure is in the card's history",
+      description:
+        "A disclosed PUK is used once. With it comes `nextPuk`, stored as the card's pending PUK in the same transaction: after the unblock the desk logs in as SO with the PUK the chip took and sets `nextPuk` as the SO PIN (C_SetPIN), then confirms with POST /api/v1/cards/{id}/puk/rotated, which makes it the card's PUK. While a rotation is pending (an earlier desk stopped before confirming), no other next PUK is made: `puk` is still the card's stored PUK, `pukCandidates` is `[puk, nextPuk]` (the chip has one of them: try them in that order), and `nextPuk` is the pending PUK again (given to that earlier desk too: tessera card unblock confirms it, then asks once more for a next PUK of its own).",
       params: idParamsSchema,
       response: {
         200: z.object({
           cardNumber: z.string(),
           tokenSerial: z.string().describe("The serial of the card's token: the card on the chip"),
-          puk: z.string().describe("The card's PUK (its security-officer PIN)"),
+          puk: z.string().describe("The card's PUK (its security-officer PIN) as stored"),
+          nextPuk: z
+            .string()
+            .describe(
+              "The card's pending next PUK: to be set as the chip's SO PIN after the unblock, then confirmed with POST /api/v1/cards/{id}/puk/rotated",
+            ),
+          pukCandidates: z
+            .array(z.string())
+            .describe(
+              "The PUKs the chip's SO PIN may be, in the order to try them: [puk], or [puk, nextPuk] while an earlier rotation to nextPuk is not confirmed",
+            ),
+          pukPrinted: z
+            .boolean()
+            .describe(
+              "Whether the PIN letter of the batch that made the card printed its PUK: after the rotation that printed PUK no longer works",
+            ),
         }),
       },
       handler: async (request, reply) => {
-        const { card, puk } = await disclosePuk(app.services, actorOf(request), request.params.id);
+        const disclosed = await disclosePuk(app.services, actorOf(request), request.params.id);
         reply.header("cache-control", "no-store");
-        return { cardNumber: card.cardNumber, tokenSerial: card.tokenSerial!, puk };
+        return {
+          cardNumber: disclosed.card.cardNumber,
+          tokenSerial: disclosed.card.tokenSerial!,
+          puk: disclosed.puk,
+          nextPuk: disclosed.nextPuk,
+          pukCandidates: [...disclosed.pukCandidates],
+          pukPrinted: disclosed.pukPrinted,
+        };
+      },
+    }),
+
+    "POST /api/v1/cards/:id/puk/rotated": apiRoute({
+      // The disclosure's roles: the desk that was given the PUK confirms its rotation.
+      access: findProcess("CardsProcUnblockPin").roles,
+      summary:
+        "Confirms that the chip's SO PIN is now the nextPuk the PUK's disclosure answered: it becomes the card's PUK (card.rotatePuk in the history); a repeat changes nothing",
+      description:
+        "Answers 409 card.no_pending_puk when no rotation waits (no desk was given the card's PUK since it was last rotated or settled), and changes nothing then.",
+      params: idParamsSchema,
+      body: z.strictObject({}).nullish().describe("Empty, or {}"),
+      response: {
+        200: z.object({
+          cardNumber: z.string(),
+          tokenSerial: z.string().nullable().describe("The serial of the card's token"),
+        }),
+      },
+      handler: async (request) => {
+        const card = await rotateCardPuk(app.services, actorOf(request), request.params.id);
+        return { cardNumber: card.cardNumber, tokenSerial: card.tokenSerial };
       },
     }),
   });

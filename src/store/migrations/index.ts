@@ -21,6 +21,7 @@ import { nameSearch } from "./018-name-search.js";
 import { searchLeftovers } from "./019-search-leftovers.js";
 import { searchInOrder } from "./020-search-in-order.js";
 import { greekFinalSigma } from "./021-greek-final-sigma.js";
+import { pendingPuk } from "./022-pending-puk.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -45,6 +46,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "019-search-leftovers": searchLeftovers,
   "020-search-in-order": searchInOrder,
   "021-greek-final-sigma": greekFinalSigma,
+  "022-pending-puk": pendingPuk,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
