@@ -177,6 +177,17 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
       if (waited > 60_000) throw new Error("no card waited for a blank card");
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    // The batch's operators, who are not at the station, read why it does not move.
+    const waitingBatch = async () =>
+      (await chip.ops.production("GET", "/api/v1/batches?limit=5")).body.items.find(
+        (batch: { state: string }) => batch.state === "running",
+      );
+    for (let waited = 0; !(await waitingBatch())?.waitingForBlankCardSince; waited += 10) {
+      if (waited > 10_000) throw new Error("the batch never said it waits for blank cards");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const { id: batchId, waitingForBlankCardSince } = await waitingBatch();
+    expect(Date.parse(waitingForBlankCardSince)).not.toBeNaN();
     // The waiting card does not hold the only reader: a PIN process may use it meanwhile.
     const asked = Date.now();
     const reader = await chipStation.readersFor(chipCard.pkcs11).take();
@@ -190,6 +201,10 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
       ["done", null],
     ]);
     expect(chipStation.cardsWaitingForBlankCard()).toBe(0);
+    expect((await chip.ops.production("GET", `/api/v1/batches/${batchId}`)).body).toMatchObject({
+      state: "completed",
+      waitingForBlankCardSince: null,
+    });
     expect(tokenLabels()).toContain(items[2]!.cardNumber);
     expect(tokenLabels()).not.toContain("blank-late");
   });
@@ -221,6 +236,42 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     expect(batch.items[0]).toMatchObject({ state: "failed", code: "pkcs11.no_blank_card" });
     expect(batch.items[0].reason).toContain("its batch was cancelled while it waited for one");
     expect(chipStation.cardsWaitingForBlankCard()).toBe(0);
+  });
+
+  it("gives a waiting card's chunk back when the station stops, rather than holding the stop for the wait", async () => {
+    const { chipStation } = chip.t.app.services;
+    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
+      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
+      count: 1,
+      template: "Chip ID",
+    });
+    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds,
+    });
+    expect(order.status).toBe(202);
+    chip.t.app.runner.start();
+    for (let waited = 0; chipStation.cardsWaitingForBlankCard() === 0; waited += 10) {
+      if (waited > 60_000) throw new Error("no card waited for a blank card");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const stopping = Date.now();
+    await chip.t.app.runner.stop();
+    // Well within the 10 s the card would otherwise have waited.
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    const chunks = await chip.t.app.services.store.db
+      .selectFrom("batch_chunks")
+      .select(["state", "attempts", "waiting_for_blank_card_since"])
+      .where("batch_id", "=", order.body.batchId)
+      .execute();
+    // Given back untouched, to be produced after the restart; the card did not fail.
+    expect(chunks).toEqual([{ state: "pending", attempts: 1, waiting_for_blank_card_since: null }]);
+    const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+    expect(batch).toMatchObject({ state: "running", failed: 0, waitingForBlankCardSince: null });
+    // Not wanted any longer: cancelled before it is taken again, its card goes back to approved.
+    expect((await chip.ops.production("POST", `/api/v1/batches/${order.body.batchId}/cancel`)).status).toBe(
+      200,
+    );
+    expect((await chip.ops.production("GET", `/api/v1/cards/${cardIds[0]}`)).body.state).toBe("approved");
   });
 
   it("fails a card that waited in vain, then the next ones at once, and never touches a card that is not blank", async () => {

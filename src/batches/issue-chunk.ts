@@ -89,7 +89,7 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     cards.length === 0
       ? { batchId: batch.id, chunk: held.chunk, cards: [], pages: 0 }
       : chip
-        ? await produceChipChunk(services, job, held.signal, log)
+        ? await produceChipChunk(services, job, held, log)
         : await run.producer.run(job);
   result.cards.push(...refused);
   try {

@@ -9,6 +9,7 @@ import { createPukCipher } from "../production/secrets.js";
 import { createSoftwareEncoders } from "../production/software-encoder.js";
 import { reservedTokenLabels } from "../services/chip-station.js";
 import type { Services } from "../services/services.js";
+import { markChunkWaitingForBlankCard } from "../store/batch-chunks.js";
 import { findBatch } from "../store/batches.js";
 import {
   findJournaledTokens,
@@ -16,6 +17,7 @@ import {
   releaseChipCard,
   startChipCard,
 } from "../store/chip-journal.js";
+import type { HeldChunk } from "./scheduler.js";
 
 /** Whether a chunk holds chip cards: then a production station makes it, on its main thread. */
 export function isChipJob(job: Pick<ChunkJob, "templates">): boolean {
@@ -33,9 +35,10 @@ export function isChipJob(job: Pick<ChunkJob, "templates">): boolean {
 export async function produceChipChunk(
   services: Services,
   job: ChunkJob,
-  lease?: AbortSignal,
-  log?: Pick<Logger, "warn">,
+  held?: HeldChunk,
+  log?: Pick<Logger, "warn" | "error">,
 ): Promise<ChunkResult> {
+  const lease = held?.signal;
   const { store, ca, chipStation } = services;
   if (chipStation.refusal) throw new Error(chipStation.refusal);
   // A producer that lost the chunk's lease touches no further chip: another producer now owns
@@ -53,6 +56,16 @@ export async function produceChipChunk(
       holding();
     },
     release: (cardId) => releaseChipCard(store.db, cardId),
+  };
+  /** The chunk's cards waiting for a blank card now; the chunk says so while any does. */
+  let waitingCards = 0;
+  let marking = Promise.resolve();
+  const markWaiting = (since: string | null) => {
+    if (!held) return;
+    // In the order the cards started and stopped waiting; a failure to say it fails no card.
+    marking = marking
+      .then(() => markChunkWaitingForBlankCard(store.db, held, since))
+      .catch((error: unknown) => log?.error({ err: error }, "saying a chunk waits for a blank card failed"));
   };
   const caCertificates = [ca.identity.certificateDer, ...ca.chain];
   const softwareEncoderFor = createSoftwareEncoders({ caCertificates, iterations: 2048 });
@@ -72,13 +85,20 @@ export async function produceChipChunk(
         readers: chipStation.readersFor(settings),
         profiles: template.profiles,
         mayTouchChips: () => !lease?.aborted,
+        stopping: () => held?.stopping?.aborted === true,
         stillWanted: async () => (await findBatch(store.db, job.batchId))?.state !== "cancelled",
-        // The station's operator, who puts the blank cards in, reads the station's log.
-        onWaitingForBlankCard: (cardNumber, seconds) =>
+        // The station's operator, who puts the blank cards in, reads the station's log; the
+        // batch's operators read the batch page.
+        onWaitingForBlankCard: (cardNumber, seconds) => {
           log?.warn(
             { batchNumber: job.batchNumber, cardNumber, module: settings.module, waitSeconds: seconds },
             `No blank card is left in the readers of ${settings.module}: card ${cardNumber} of batch ${job.batchNumber} waits up to ${seconds} s for one to be put in.`,
-          ),
+          );
+          if (waitingCards++ === 0) markWaiting(services.clock().toISOString());
+        },
+        onDoneWaitingForBlankCard: () => {
+          if (--waitingCards === 0) markWaiting(null);
+        },
         // Erasing the CA's token would destroy the CA key, however blank its label looks.
         reservedLabels: reservedTokenLabels(ca),
       });
@@ -93,5 +113,9 @@ export async function produceChipChunk(
       template.encoder === "pkcs11" ? chipEncoderOf(template) : softwareEncoderFor(template),
   };
   const readers = Math.max(...Object.values(job.templates).map((template) => template.pkcs11?.readers ?? 1));
-  return produceChunk(context, job, { concurrency: readers });
+  try {
+    return await produceChunk(context, job, { concurrency: readers });
+  } finally {
+    await marking;
+  }
 }

@@ -41,6 +41,11 @@ export interface HeldChunk {
   readonly instanceId: string;
   /** Aborted once this producer has lost the chunk's lease. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborted when this producer stops: work that only waits (a card waiting for a blank card)
+   * gives the chunk back then, to be produced after the restart, rather than hold the stop.
+   */
+  readonly stopping?: AbortSignal;
 }
 
 const activateMultiple = findProcess("CardsBoProcActivateMultiple").symbolicName;
@@ -77,6 +82,7 @@ export function createBatchScheduler(params: {
   let pumping = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let stopping = new AbortController();
   const idleWaiters: (() => void)[] = [];
 
   const getProducer = (): ChunkProducer => {
@@ -137,7 +143,13 @@ export function createBatchScheduler(params: {
     // lost: taken over by another producer, or not renewed for a whole lease (the database
     // unreachable), after which another producer may take the chunk.
     const lease = new AbortController();
-    const held: HeldChunk = { batchId: claim.batchId, chunk: claim.chunk, instanceId, signal: lease.signal };
+    const held: HeldChunk = {
+      batchId: claim.batchId,
+      chunk: claim.chunk,
+      instanceId,
+      signal: lease.signal,
+      stopping: stopping.signal,
+    };
     let renewed = Date.now();
     const renew = setInterval(() => {
       if (Date.now() - renewed > leaseMs)
@@ -197,6 +209,7 @@ export function createBatchScheduler(params: {
     start() {
       if (!stopped) return;
       stopped = false;
+      stopping = new AbortController();
       mkdirSync(workDir, { recursive: true, mode: 0o700 });
       const begin = async () => {
         // On SQLite only this process produces: what it was producing before a crash is free again.
@@ -221,6 +234,7 @@ export function createBatchScheduler(params: {
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearInterval(timer);
       while (running > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       await producer?.close();

@@ -49,6 +49,11 @@ export interface Batch {
   readonly inProduction: number;
   /** Cancelled while chunks were in production: they still finish (`finishedAt` is set when they have). */
   readonly finishing: boolean;
+  /**
+   * Since when a card of the batch in production waits for a blank card to be put in its
+   * station's readers (the first such, when several wait); null when none waits.
+   */
+  readonly waitingForBlankCardSince: string | null;
   readonly chunks: number;
   readonly pinLettersPurgedAt: string | null;
 }

@@ -53,13 +53,22 @@ export interface ChipEncoderOptions {
    * pair is sent ahead. The steps asked for stop at the journal, which checks the same.
    */
   readonly mayTouchChips?: () => boolean;
-  /** Told when a card starts waiting for a blank card (none is left in the readers), for the station's log. */
+  /**
+   * Told when a card starts waiting for a blank card (none is left in the readers), for the
+   * station's log and the batch page, and when it stops (one was found, or it failed).
+   */
   readonly onWaitingForBlankCard?: (cardNumber: string, seconds: number) => void;
+  readonly onDoneWaitingForBlankCard?: (cardNumber: string) => void;
   /**
    * False once the card's batch no longer wants it made (cancelled): a card waiting for a blank
    * card then stops waiting and fails at once. Asked at each look while it waits.
    */
   readonly stillWanted?: () => Promise<boolean>;
+  /**
+   * True once the station is stopping: a card waiting for a blank card stops waiting and its
+   * chunk is given back (not the card's failure), to be produced after the restart.
+   */
+  readonly stopping?: () => boolean;
 }
 
 /** A card's reader, which it gives back between its looks while it waits for a blank card. */
@@ -180,6 +189,10 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         held.taken.release();
         await new Promise((resolve) => setTimeout(resolve, Math.min(blankCardLookMs, waitMs / 4)));
         held.taken = await readers.take();
+        if (options.stopping?.())
+          throw new Error(
+            `card ${card.cardNumber} stopped waiting for a blank card: the station is stopping`,
+          );
         // Its chunk was taken over: the card is the other producer's now.
         if (options.mayTouchChips?.() === false)
           throw new Error(
@@ -196,6 +209,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       }
     } finally {
       readers.waitingForBlankCard--;
+      options.onDoneWaitingForBlankCard?.(card.cardNumber);
     }
   }
 

@@ -97,7 +97,7 @@ export async function claimNextChunk(
   const result = await sql<{ batch_id: string; chunk: number; attempts: number; process: string }>`
     update batch_chunks
        set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
-           attempts = attempts + 1, updated_at = ${claim.now}
+           attempts = attempts + 1, updated_at = ${claim.now}, waiting_for_blank_card_since = null
      where (batch_id, chunk) = (
        select c.batch_id, c.chunk
          from batch_chunks c join batches b on b.id = c.batch_id
@@ -118,6 +118,25 @@ export async function claimNextChunk(
     process: row.process,
     attempts: Number(row.attempts),
   };
+}
+
+/**
+ * Says on the held chunk since when a card of it waits for a blank card at its station (`since`),
+ * or that none waits any longer (null): the batch's operators read it on the batch page.
+ */
+export async function markChunkWaitingForBlankCard(
+  db: Db,
+  chunk: { batchId: string; chunk: number; instanceId: string },
+  since: string | null,
+): Promise<void> {
+  await db
+    .updateTable("batch_chunks")
+    .set({ waiting_for_blank_card_since: since })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .where("claimed_by", "=", chunk.instanceId)
+    .where("state", "=", "running")
+    .execute();
 }
 
 /** Extends a held chunk's lease; false when this producer no longer holds it (another took it over). */

@@ -10,7 +10,7 @@ import { slices } from "./slices.js";
 
 /** Batch orders: the batch rows, and the claim a batch holds on its cards. */
 
-function toBatch(row: Selectable<BatchTable>, running: ReadonlyMap<string, number> = new Map()): Batch {
+function toBatch(row: Selectable<BatchTable>, running: ReadonlyMap<string, InProduction> = new Map()): Batch {
   const left = row.total - row.done - row.failed - row.released;
   const finishing = row.state === "cancelled" && row.finished_at === null;
   return {
@@ -29,7 +29,8 @@ function toBatch(row: Selectable<BatchTable>, running: ReadonlyMap<string, numbe
     failed: row.failed,
     released: row.released,
     left,
-    inProduction: row.state === "running" ? (running.get(row.id) ?? 0) : finishing ? left : 0,
+    inProduction: row.state === "running" ? (running.get(row.id)?.cards ?? 0) : finishing ? left : 0,
+    waitingForBlankCardSince: running.get(row.id)?.waitingForBlankCardSince ?? null,
     finishing,
     chunks: row.chunks,
     pinLettersPurgedAt: row.pin_letters_purged_at,
@@ -140,22 +141,35 @@ export async function findBatch(db: Db, id: string): Promise<Batch | undefined> 
   return row && toBatch(row, row.state === "running" ? await countInProduction(db, [row.id]) : undefined);
 }
 
-/** Per running batch, its cards not yet finished in the chunks being produced now. */
-async function countInProduction(db: Db, batchIds: readonly string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+/** What a batch has in production now. */
+interface InProduction {
+  /** Its cards not yet finished in the chunks being produced. */
+  cards: number;
+  /** Since when the first of those chunks waits for a blank card at its station, if one does. */
+  waitingForBlankCardSince: string | null;
+}
+
+/** Per running batch, what it has in production now. */
+async function countInProduction(db: Db, batchIds: readonly string[]): Promise<Map<string, InProduction>> {
+  const counts = new Map<string, InProduction>();
   if (batchIds.length === 0) return counts;
   const rows = await db
     .selectFrom("batch_chunks as c")
     .innerJoin("batch_items as i", (join) =>
       join.onRef("i.batch_id", "=", "c.batch_id").onRef("i.chunk", "=", "c.chunk"),
     )
-    .select(["c.batch_id", (eb) => eb.fn.countAll().as("n")])
+    .select([
+      "c.batch_id",
+      (eb) => eb.fn.countAll().as("n"),
+      (eb) => eb.fn.min("c.waiting_for_blank_card_since").as("waiting"),
+    ])
     .where("c.batch_id", "in", batchIds)
     .where("c.state", "=", "running")
     .where("i.state", "=", "pending")
     .groupBy("c.batch_id")
     .execute();
-  for (const row of rows) counts.set(row.batch_id, Number(row.n));
+  for (const row of rows)
+    counts.set(row.batch_id, { cards: Number(row.n), waitingForBlankCardSince: row.waiting ?? null });
   return counts;
 }
 

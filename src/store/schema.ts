@@ -296,6 +296,8 @@ export interface BatchChunkTable {
   updated_at: string;
   /** `pkcs11` when the chunk holds chip cards: only a production station takes it (migration 015). */
   encoder: ColumnType<string, string | undefined, string>;
+  /** Since when a card of the chunk waits for a blank card in its station's readers (migration 023). */
+  waiting_for_blank_card_since: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BatchItemTable {

@@ -6,18 +6,27 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../../src/domain/card-template.js";
+import { loggedInOperators, requestCardsForNewHolders } from "../../src/test-support/api-setup.js";
 import {
   chipTemplate,
   createCardToken,
   insertActiveCard,
   serialOfToken,
 } from "../../src/test-support/chip-cards.js";
-import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../../src/test-support/softhsm.js";
+import {
+  type BlankCardReader,
+  createBlankCardReader,
+  hasSoftHsm,
+  transportSoPin,
+} from "../../src/test-support/softhsm.js";
 import { createTestApp, type TestApp } from "../../src/test-support/test-app.js";
 import { hasTool } from "../../src/test-support/tools.js";
 import { ensureUiBuilt, errorsThrownBy, launchChromium, logIn, openPage, screenshot } from "./support.js";
 
 const template = chipTemplate("Chip ID");
+/** Cards of this one wait a minute for a blank card; the readers hold none. */
+const waiting = chipTemplate("Chip waiting");
+waiting.pkcs11 = { ...waiting.pkcs11!, blankCardWaitSeconds: 60 };
 const card = { cardNumber: "9300000001", puk: "13131313", pin: "242424" };
 
 describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
@@ -35,7 +44,12 @@ describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
       reader = createBlankCardReader(0);
       // The module lists only the tokens present when it is initialised: make the card's first.
       createCardToken(reader, card);
-      t = await createTestApp("sqlite", { config: { templates: [...demoTemplates, template] } });
+      // A production station too: its batches' cards take blank cards from these readers.
+      process.env.TESSERA_TRANSPORT_SO_PIN = transportSoPin;
+      t = await createTestApp("sqlite", {
+        options: { approvalStep: false },
+        config: { templates: [...demoTemplates, template, waiting] },
+      });
       serial = serialOfToken(t.app.services.chipStation.moduleFor(template.pkcs11!), card.cardNumber);
       const registrar = await t.operator("registrar", ["registrationOfficer"]);
       await t.operator("helpdesk", ["helpdesk"]);
@@ -54,6 +68,7 @@ describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
       await browser?.close();
       await t?.close();
       reader?.remove();
+      delete process.env.TESSERA_TRANSPORT_SO_PIN;
     });
 
     it("shows the token serial, and the helpdesk sets the holder's new PIN with the PUK", async () => {
@@ -95,6 +110,43 @@ describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
         .waitFor();
       await expect.poll(() => change.getByLabel("Old PIN").getAttribute("data-invalid")).toBe("true");
       expect(opens("8642086")).toBe(true);
+      expect(errorsThrownBy(page)).toEqual([]);
+    });
+
+    it("tells the batch's operators that its cards wait for blank cards at the station, until it is cancelled", async () => {
+      const ops = await loggedInOperators(t, {
+        registrar2: ["registrationOfficer"],
+        production: ["productionAdministrator"],
+      });
+      const cardIds = await requestCardsForNewHolders(ops.registrar2, {
+        lastName: "Hopper",
+        count: 1,
+        template: waiting.name,
+      });
+      const order = await ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds });
+      expect(order.status).toBe(202);
+      t.app.runner.start();
+      const page = await openPage(browser);
+      await logIn(page, baseUrl, "production");
+      await page.goto(`${baseUrl}/batches/${order.body.batchId}`);
+      const alert = page.getByTestId("batch-waiting-for-blank-cards");
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(
+        /Waiting for blank cards.*No blank card is left in the readers of the production station\. Since .* this batch.s cards wait/,
+      );
+      await page.getByText("Waiting for blank cards", { exact: true }).first().waitFor();
+      await screenshot(page, "batch-waiting-for-blank-cards");
+      // Cancelled, the card stops waiting at once and fails saying why; the notice goes.
+      await page.getByRole("button", { name: "Cancel batch" }).click();
+      await page
+        .getByRole("dialog", { name: "Cancel the batch?" })
+        .getByRole("button", { name: "Cancel batch" })
+        .click();
+      await page
+        .getByText(/its batch was cancelled while it waited for one/)
+        .first()
+        .waitFor({ timeout: 15_000 });
+      expect(await alert.count()).toBe(0);
       expect(errorsThrownBy(page)).toEqual([]);
     });
   },

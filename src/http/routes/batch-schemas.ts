@@ -32,6 +32,12 @@ export const batchSchema = z.object({
     .describe(
       "Cancelled while chunks were in production, which still finish; production has ended when finishedAt is set",
     ),
+  waitingForBlankCardSince: z
+    .string()
+    .nullable()
+    .describe(
+      "Since when a card of the batch in production waits for a blank card to be put in the readers of its production station (the earliest, when several wait); null when none waits",
+    ),
   pinLettersPurgedAt: z.string().nullable(),
   mayDownload: z
     .object({ printFile: z.boolean(), pinLetters: z.boolean() })

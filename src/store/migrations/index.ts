@@ -22,6 +22,7 @@ import { searchLeftovers } from "./019-search-leftovers.js";
 import { searchInOrder } from "./020-search-in-order.js";
 import { greekFinalSigma } from "./021-greek-final-sigma.js";
 import { pendingPuk } from "./022-pending-puk.js";
+import { blankCardWait } from "./023-blank-card-wait.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -47,6 +48,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "020-search-in-order": searchInOrder,
   "021-greek-final-sigma": greekFinalSigma,
   "022-pending-puk": pendingPuk,
+  "023-blank-card-wait": blankCardWait,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

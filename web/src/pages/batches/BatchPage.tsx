@@ -339,6 +339,21 @@ export default function BatchPage() {
             </List>
           </Alert>
         )}
+        {!ended && batch.waitingForBlankCardSince && (
+          <Alert
+            color="yellow"
+            variant="light"
+            title="Waiting for blank cards"
+            role="status"
+            data-testid="batch-waiting-for-blank-cards"
+          >
+            <Text size="sm">
+              No blank card is left in the readers of the production station. Since{" "}
+              {formatDateTime(batch.waitingForBlankCardSince)} this batch's cards wait for blank cards to be
+              put in; each waits as long as its card template says, then fails.
+            </Text>
+          </Alert>
+        )}
         {batch.state === "cancelled" && (
           <Alert color="gray" variant="light" title={ended ? "Cancelled" : "Cancelled — finishing"}>
             <Text size="sm" data-testid="batch-outcome">

@@ -77,7 +77,9 @@ export function BatchStateBadge({ batch, size = "sm" }: { batch: Batch; size?: "
       ? "Completed with failures"
       : batch.state === "cancelled" && !productionEnded(batch)
         ? "Cancelled — finishing"
-        : undefined;
+        : batch.state === "running" && batch.waitingForBlankCardSince
+          ? "Waiting for blank cards"
+          : undefined;
   return (
     <StateBadge kind="batch" state={batch.state} size={size} label={label} toneOverride={label && "amber"} />
   );
