@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import type { Batch } from "../domain/batch.js";
-import { findProcess } from "../domain/process-catalog.js";
 import { findBatch, finishBatchIfIdle } from "./batches.js";
 import type { Db, Dialect } from "./database.js";
 
@@ -60,8 +59,6 @@ export async function markChipChunks(
     .execute();
 }
 
-const issueMultiple = findProcess("CardsBoProcIssueMultiple").symbolicName;
-
 /**
  * Takes the next chunk to produce: a pending one, or a running one whose lease ran out (its
  * producer died). On PostgreSQL, SKIP LOCKED lets several Tessera processes take chunks of one
@@ -72,28 +69,11 @@ const issueMultiple = findProcess("CardsBoProcIssueMultiple").symbolicName;
 export async function claimNextChunk(
   db: Db,
   dialect: Dialect,
-  claim: {
-    instanceId: string;
-    now: string;
-    leaseUntil: string;
-    chip?: boolean;
-    /**
-     * The card templates this process makes cards of (given: an issuing chunk holding a card of
-     * another is left to a process that makes it, as a station with other readers, rather than
-     * failed here attempt after attempt).
-     */
-    templates?: readonly string[];
-  },
+  claim: { instanceId: string; now: string; leaseUntil: string; chip?: boolean },
 ): Promise<ChunkClaim | undefined> {
   const lock = dialect === "postgres" ? sql`for update of c skip locked` : sql``;
   // A process without card readers leaves chunks of chip cards to a production station.
   const encoders = claim.chip ? sql`` : sql`and c.encoder = 'software'`;
-  const templates = !claim.templates
-    ? sql``
-    : sql`and (b.process <> ${issueMultiple} or not exists (
-             select 1 from batch_items i join cards k on k.id = i.card_id
-              where i.batch_id = c.batch_id and i.chunk = c.chunk
-                ${claim.templates.length > 0 ? sql`and k.template not in (${sql.join(claim.templates)})` : sql``}))`;
   const result = await sql<{ batch_id: string; chunk: number; attempts: number; process: string }>`
     update batch_chunks
        set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
@@ -104,7 +84,6 @@ export async function claimNextChunk(
         where (b.state = 'running' or (b.state = 'cancelled' and b.finished_at is null))
           and (c.state = 'pending' or (c.state = 'running' and c.lease_until < ${claim.now}))
           ${encoders}
-          ${templates}
         order by b.created_at, c.batch_id, c.chunk
         limit 1
         ${lock})
