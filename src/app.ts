@@ -179,9 +179,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       start() {
         crl.start();
         expiry.start();
-        runner?.start();
         checkpoints.start();
-        opening = openStation(chipStation, reservedTokenLabels(ca), log);
+        // The readers' threads first, then the batches: no card waits for its reader's thread.
+        opening = openStation(chipStation, reservedTokenLabels(ca), log).then(() => runner?.start());
       },
       async close() {
         // A station still opening has reader threads starting: they are stopped with the rest.

@@ -20,14 +20,34 @@ describe.runIf(tools)("chip cards personalised in their readers' threads (slow s
   const chipCard = chipTemplate("Chip ID", "soLogin", 2, simulated?.path);
   /** What the station logs: its operator, who puts the blank cards in, reads it. */
   const logged: string[] = [];
+  /** When (CLOCK_MONOTONIC ms, the simulated module's clock) each line was logged. */
+  const loggedAt: number[] = [];
   const chip = startChipTessera({
     chipCard,
     blanks: 4,
-    log: pino({ level: "info" }, { write: (line: string) => logged.push(line) }),
+    log: pino(
+      { level: "info" },
+      {
+        write: (line: string) => {
+          logged.push(line);
+          loggedAt.push(Number(process.hrtime.bigint()) / 1e6);
+        },
+      },
+    ),
   });
   afterAll(() => simulated?.remove());
 
   it("opens the station with every reader's thread started before any card, and says how many blank cards they hold", async () => {
+    // A batch is waiting when the station opens: its card is made once the readers are ready.
+    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
+      lastName: "Opening",
+      count: 1,
+      template: "Chip ID",
+    });
+    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds,
+    });
+    expect(order.status).toBe(202);
     simulated!.clearLog();
     chip.t.app.start();
     let said: string | undefined;
@@ -35,6 +55,16 @@ describe.runIf(tools)("chip cards personalised in their readers' threads (slow s
       await new Promise((resolve) => setTimeout(resolve, 20));
       said = logged.find((line) => line.includes("Production station open"));
     }
+    await chip.t.app.runner.idle();
+    expect((await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body).toMatchObject({
+      state: "completed",
+      done: 1,
+    });
+    // The card's chip was first touched after the station had opened (counted before it took one).
+    const opened = loggedAt[logged.indexOf(said!)]!;
+    const erased = simulated!.calls().filter((call) => call.call === "C_InitToken");
+    expect(erased.length).toBeGreaterThan(0);
+    expect(Math.min(...erased.map((call) => call.start))).toBeGreaterThan(opened);
     expect(JSON.parse(said ?? "{}")).toMatchObject({
       level: 30,
       msg: `Production station open: 2 readers of ${simulated!.path} (Chip ID) hold 4 blank cards.`,

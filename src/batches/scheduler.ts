@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { Logger } from "pino";
 import { findProcess } from "../domain/process-catalog.js";
+import { StoppedWaiting } from "../production/chip-encoder.js";
 import type { ChunkJob, ChunkResult } from "../production/chunk-job.js";
 import { chunksPerThread } from "../production/worker-pool.js";
 import type { Actor, Services } from "../services/services.js";
@@ -185,7 +186,9 @@ export function createBatchScheduler(params: {
       // Not the cards' fault (a card's own failure is a result, not an error): try again, but
       // not for ever — after the last attempt its cards fail with the reason.
       try {
-        if (claim.attempts < maxAttempts) await releaseChunk(store.db, held, now());
+        // Stopped while it only waited (for a blank card): given back as if never taken.
+        if (error instanceof StoppedWaiting) await releaseChunk(store.db, held, now(), true);
+        else if (claim.attempts < maxAttempts) await releaseChunk(store.db, held, now());
         else
           await failChunk(
             services,

@@ -246,8 +246,7 @@ export const pkcs11EncoderSchema = z.strictObject({
   /**
    * How long a card waits for a blank card to be put in the readers when none is left, in
    * seconds, before it fails: a station whose hopper runs empty is refilled, not its batch
-   * failed. Once one card has waited this long in vain, the next fail after one look until
-   * blank cards are found (0: fail at once).
+   * failed (0: fail at once). Each card of a batch waits this long, one after the other.
    */
   blankCardWaitSeconds: z.int().min(0).max(86_400).default(600),
 });

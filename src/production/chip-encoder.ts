@@ -71,6 +71,14 @@ export interface ChipEncoderOptions {
   readonly stopping?: () => boolean;
 }
 
+/**
+ * A card that was only waiting for a blank card when its station stopped: not the card's failure
+ * nor the chunk's, which is given back as if it had not been taken.
+ */
+export class StoppedWaiting extends Error {
+  override readonly name = "StoppedWaiting";
+}
+
 /** A card's reader, which it gives back between its looks while it waits for a blank card. */
 interface HeldReader {
   taken: TakenReader;
@@ -139,7 +147,6 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       if (blankTokens.length === 0) {
         let found = await look(taken);
         if (found.length === 0) found = await waitForBlankCard(card, held, () => look());
-        readers.noBlankCardSince = undefined;
         // Another card may have looked meanwhile: this look replaces its, less what was picked since.
         blankTokens.splice(0, blankTokens.length, ...found.filter((token) => !picking.has(token.serial)));
         if (blankTokens.length === 0) continue;
@@ -164,7 +171,8 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
 
   /**
    * Looks again until blank cards are put in the readers, for as long as the template says; then
-   * the card fails, and so do the next ones after one look each, until a look finds blank cards.
+   * the card fails. Each card waits its own template's time: a station whose hopper runs empty
+   * holds its batches until it is refilled, rather than failing their cards one after the other.
    */
   async function waitForBlankCard(
     card: { cardNumber: string },
@@ -178,8 +186,10 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         `No blank card is left in the readers of ${settings.module} for card ${card.cardNumber}${why}: ${then}.`,
         { cardNumber: card.cardNumber, path: settings.module },
       );
-    if (readers.noBlankCardSince) throw none(` (none since ${readers.noBlankCardSince})`);
     if (waitMs === 0) throw none("");
+    // A cancelled batch's cards still to be made do not wait: each fails at its first look.
+    const cancelled = () => none("", "its batch was cancelled while it waited for one, so it was not made");
+    if ((await options.stillWanted?.()) === false) throw cancelled();
     const until = Date.now() + waitMs;
     readers.waitingForBlankCard++;
     options.onWaitingForBlankCard?.(card.cardNumber, settings.blankCardWaitSeconds);
@@ -190,7 +200,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         await new Promise((resolve) => setTimeout(resolve, Math.min(blankCardLookMs, waitMs / 4)));
         held.taken = await readers.take();
         if (options.stopping?.())
-          throw new Error(
+          throw new StoppedWaiting(
             `card ${card.cardNumber} stopped waiting for a blank card: the station is stopping`,
           );
         // Its chunk was taken over: the card is the other producer's now.
@@ -200,12 +210,8 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
           );
         const found = await look();
         if (found.length > 0) return found;
-        if ((await options.stillWanted?.()) === false)
-          throw none("", "its batch was cancelled while it waited for one, so it was not made");
-        if (Date.now() >= until) {
-          readers.noBlankCardSince ??= new Date().toISOString();
-          throw none(` after waiting ${settings.blankCardWaitSeconds} s for one`);
-        }
+        if ((await options.stillWanted?.()) === false) throw cancelled();
+        if (Date.now() >= until) throw none(` after waiting ${settings.blankCardWaitSeconds} s for one`);
       }
     } finally {
       readers.waitingForBlankCard--;

@@ -15,11 +15,6 @@ export interface ReaderSlots {
    * (`chip-encoder.ts` takes them from here, checking each again before it is journalled).
    */
   readonly blankTokens: TokenInfo[];
-  /**
-   * When (ISO) a card last waited its template's whole time for a blank card in vain: until a
-   * look finds one, the next cards fail after one look instead of each waiting as long again.
-   */
-  noBlankCardSince: string | undefined;
   /** Cards waiting now for a blank card to be put in these readers. */
   waitingForBlankCard: number;
   /**
@@ -85,7 +80,6 @@ export function createReaderSlots(size: number, modulePath: string): ReaderSlots
   return {
     size,
     blankTokens: [],
-    noBlankCardSince: undefined,
     waitingForBlankCard: 0,
     async start() {
       const all = Array.from({ length: size }, (_, reader) => threadOf(reader));

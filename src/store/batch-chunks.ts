@@ -134,15 +134,25 @@ export async function renewChunkLease(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Gives a chunk back to be tried again (after a failure that was not its cards' fault). */
+/**
+ * Gives a chunk back to be tried again (after a failure that was not its cards' fault). `uncounted`:
+ * the attempt does not count, as when the producer stopped before it had touched anything.
+ */
 export async function releaseChunk(
   db: Db,
   chunk: { batchId: string; chunk: number; instanceId: string },
   at: string,
+  uncounted = false,
 ) {
   await db
     .updateTable("batch_chunks")
-    .set({ state: "pending", claimed_by: null, lease_until: null, updated_at: at })
+    .set((eb) => ({
+      state: "pending",
+      claimed_by: null,
+      lease_until: null,
+      updated_at: at,
+      ...(uncounted && { attempts: eb("attempts", "-", 1) }),
+    }))
     .where("batch_id", "=", chunk.batchId)
     .where("chunk", "=", chunk.chunk)
     .where("claimed_by", "=", chunk.instanceId)
