@@ -188,6 +188,13 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     }
     const { id: batchId, waitingForBlankCardSince } = await waitingBatch();
     expect(Date.parse(waitingForBlankCardSince)).not.toBeNaN();
+    // And Prometheus, which the office's monitoring watches.
+    await chip.t.operator("watcher", ["auditor"]);
+    const metrics = await chip.t.server.inject({
+      url: "/metrics",
+      headers: { cookie: await chip.t.login("watcher") },
+    });
+    expect(metrics.body).toMatch(/^tessera_cards_waiting_for_blank_card 1$/m);
     // The waiting card does not hold the only reader: a PIN process may use it meanwhile.
     const asked = Date.now();
     const reader = await chipStation.readersFor(chipCard.pkcs11).take();
