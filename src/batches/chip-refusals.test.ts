@@ -68,6 +68,27 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     return produceChipBatch(chip, `Refusal${String.fromCharCode(97 + holders++)}`, count, options);
   }
   const tokenLabels = () => module.listTokens().map((token) => token.label);
+  /** Orders one new chip card and runs the batch until the card waits for a blank card. */
+  async function orderCardThatWaits() {
+    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
+      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
+      count: 1,
+      template: "Chip ID",
+    });
+    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
+      cardIds,
+    });
+    expect(order.status).toBe(202);
+    chip.t.app.runner.start();
+    await untilACardWaits();
+    return { cardIds, order };
+  }
+  async function untilACardWaits() {
+    for (let waited = 0; chip.t.app.services.chipStation.cardsWaitingForBlankCard() === 0; waited += 10) {
+      if (waited > 60_000) throw new Error("no card waited for a blank card");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
   const objectsOn = (label: string) =>
     chip.reader.pkcs11Tool("--token-label", label, "--list-objects").trim();
 
@@ -173,10 +194,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     // left alone, so the third card waits until the station's operator puts a blank card in.
     const { chipStation } = chip.t.app.services;
     const producing = batchOf(3);
-    for (let waited = 0; chipStation.cardsWaitingForBlankCard() === 0; waited += 10) {
-      if (waited > 60_000) throw new Error("no card waited for a blank card");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await untilACardWaits();
     // The batch's operators, who are not at the station, read why it does not move.
     const waitingBatch = async () =>
       (await chip.ops.production("GET", "/api/v1/batches?limit=5")).body.items.find(
@@ -218,21 +236,8 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
 
   it("stops a card waiting for a blank card once its batch is cancelled, and fails it saying so", async () => {
     const { chipStation } = chip.t.app.services;
-    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
-      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
-      count: 1,
-      template: "Chip ID",
-    });
-    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds,
-    });
-    expect(order.status).toBe(202);
     const started = Date.now();
-    chip.t.app.runner.start();
-    for (let waited = 0; chipStation.cardsWaitingForBlankCard() === 0; waited += 10) {
-      if (waited > 60_000) throw new Error("no card waited for a blank card");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const { order } = await orderCardThatWaits();
     const cancelled = await chip.ops.production("POST", `/api/v1/batches/${order.body.batchId}/cancel`);
     expect(cancelled.status).toBe(200);
     await chip.t.app.runner.idle();
@@ -246,21 +251,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
   });
 
   it("gives a waiting card's chunk back when the station stops, rather than holding the stop for the wait", async () => {
-    const { chipStation } = chip.t.app.services;
-    const cardIds = await requestCardsForNewHolders(chip.ops.registrar, {
-      lastName: `Refusal${String.fromCharCode(97 + holders++)}`,
-      count: 1,
-      template: "Chip ID",
-    });
-    const order = await chip.ops.production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds,
-    });
-    expect(order.status).toBe(202);
-    chip.t.app.runner.start();
-    for (let waited = 0; chipStation.cardsWaitingForBlankCard() === 0; waited += 10) {
-      if (waited > 60_000) throw new Error("no card waited for a blank card");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const { cardIds, order } = await orderCardThatWaits();
     const stopping = Date.now();
     await chip.t.app.runner.stop();
     // Well within the 10 s the card would otherwise have waited.

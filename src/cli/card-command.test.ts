@@ -3,16 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import { openTokenSession } from "../pkcs11/card-token.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
-import { createPukCipher } from "../production/secrets.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import { insertBatch } from "../store/batches.js";
-import { findCardPuks } from "../store/card-puks.js";
 import {
   chipTemplate,
   createCardToken,
   insertActiveCard,
   insertActiveChipCards,
   serialOfToken,
+  storedPukPair,
 } from "../test-support/chip-cards.js";
 import { deskArgs, runCardCommand as tessera } from "../test-support/cli.js";
 import {
@@ -59,38 +58,7 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     }
   };
 
-  /** Whether pkcs11-tool logs in as the security officer of the card labelled `label` with `soPin`. */
-  const soOpens = (label: string, soPin: string) => {
-    try {
-      // C_SetPIN of the SO PIN to itself: a login as SO that changes nothing.
-      reader.pkcs11Tool(
-        "--token-label",
-        label,
-        "--login",
-        "--login-type",
-        "so",
-        "--so-pin",
-        soPin,
-        "--change-pin",
-        "--new-pin",
-        soPin,
-      );
-      return true;
-    } catch (error) {
-      if (/CKR_PIN_INCORRECT/.test(String((error as { stderr?: unknown }).stderr))) return false;
-      throw error;
-    }
-  };
   let module: Pkcs11Module;
-  /** The card's stored PUK and pending one, in clear. */
-  const storedPuks = async (cardId: string) => {
-    const cipher = createPukCipher(t.app.services.secrets.pukKey);
-    const { stored, pending } = await findCardPuks(t.app.services.store.db, cardId);
-    return {
-      stored: stored && cipher.decrypt(stored, cardId),
-      pending: pending && cipher.decrypt(pending, cardId),
-    };
-  };
 
   beforeAll(async () => {
     reader = createBlankCardReader(0);
@@ -184,11 +152,11 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       expect.objectContaining({ outcome: "success", operatorName: "desk" }),
     ]);
     // The disclosed PUK is the chip's SO PIN no more: the card's new PUK, stored, is.
-    const { stored, pending } = await storedPuks(ids.unblock!);
+    const { stored, pending } = await storedPukPair(t, ids.unblock!);
     expect([stored, pending]).toEqual([expect.stringMatching(/^\d{8}$/), null]);
     expect(stored).not.toBe(card.puk);
-    expect(soOpens(card.cardNumber, card.puk)).toBe(false);
-    expect(soOpens(card.cardNumber, stored!)).toBe(true);
+    expect(reader.soPinWorks(card.cardNumber, card.puk)).toBe(false);
+    expect(reader.soPinWorks(card.cardNumber, stored!)).toBe(true);
     expect(history.filter((e) => e.action === "card.rotatePuk")).toEqual([
       expect.objectContaining({ outcome: "success", operatorName: "desk" }),
     ]);
@@ -207,8 +175,8 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       "",
     ]);
     expect(opens(card.cardNumber, "6868686")).toBe(true);
-    expect(soOpens(card.cardNumber, card.puk)).toBe(false);
-    expect(soOpens(card.cardNumber, (await storedPuks(ids.printed!)).stored!)).toBe(true);
+    expect(reader.soPinWorks(card.cardNumber, card.puk)).toBe(false);
+    expect(reader.soPinWorks(card.cardNumber, (await storedPukPair(t, ids.printed!)).stored!)).toBe(true);
   });
 
   it("a desk that set the new PUK and stopped before confirming it: the next unblock still works and settles", async () => {
@@ -222,7 +190,7 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     } finally {
       so.close();
     }
-    expect(await storedPuks(ids.crash!)).toEqual({ stored: card.puk, pending: nextPuk });
+    expect(await storedPukPair(t, ids.crash!)).toEqual({ stored: card.puk, pending: nextPuk });
 
     const result = await tessera(desk("unblock", card.cardNumber), {
       TESSERA_API_TOKEN: helpdeskToken,
@@ -234,13 +202,13 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       "",
     ]);
     expect(opens(card.cardNumber, "7979797")).toBe(true);
-    const { stored, pending } = await storedPuks(ids.crash!);
+    const { stored, pending } = await storedPukPair(t, ids.crash!);
     expect(pending).toBeNull();
-    expect(soOpens(card.cardNumber, stored!)).toBe(true);
-    expect(soOpens(card.cardNumber, card.puk)).toBe(false);
+    expect(reader.soPinWorks(card.cardNumber, stored!)).toBe(true);
+    expect(reader.soPinWorks(card.cardNumber, card.puk)).toBe(false);
     // The next PUK the first desk was given is settled, then retired too: it was not only this desk's.
     expect(stored).not.toBe(nextPuk);
-    expect(soOpens(card.cardNumber, nextPuk)).toBe(false);
+    expect(reader.soPinWorks(card.cardNumber, nextPuk)).toBe(false);
     const history = await findHistoryOf(t.app.services.store.db, "card", ids.crash!);
     expect(history.filter((e) => e.action === "card.rotatePuk").map((e) => e.outcome)).toEqual([
       "success",

@@ -7,7 +7,7 @@ import { generateNextPuk, readPukCandidates } from "../services/card-pin.js";
 import { loadCardFor } from "../services/card-steps.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
 import { countPukDisclosures, findCardPuks, isPukPrintedForCard, setPendingPuk } from "../store/card-puks.js";
-import { transact } from "../store/database.js";
+import { type Db, transact } from "../store/database.js";
 import { recordingRefusal } from "./recording-refusal.js";
 
 /**
@@ -84,21 +84,32 @@ export async function disclosePuk(services: Services, actor: Actor, cardId: stri
         await setPendingPuk(trx, card.id, createPukCipher(services.secrets.pukKey).encrypt(nextPuk, card.id));
       }
       const pukPrinted = await isPukPrintedForCard(trx, card.id);
-      await services.audit.append(
-        trx,
-        [
-          {
-            action: "card.disclosePuk",
-            objectType: "card",
-            objectId: card.id,
-            outcome: "success",
-            operator: actor,
-            details: { cardNumber: card.cardNumber, tokenSerial: card.tokenSerial },
-          },
-        ],
-        nowIso(services),
-      );
+      await recordPukEvent(services, trx, "card.disclosePuk", card, actor);
       return { card, puk, nextPuk, pukCandidates, pukPrinted };
     }),
+  );
+}
+
+/** A PUK disclosed or rotated, as an entry of the card's history: never the PUK itself. */
+export function recordPukEvent(
+  services: Services,
+  trx: Db,
+  action: "card.disclosePuk" | "card.rotatePuk",
+  card: Card,
+  actor: Actor,
+): Promise<void> {
+  return services.audit.append(
+    trx,
+    [
+      {
+        action,
+        objectType: "card",
+        objectId: card.id,
+        outcome: "success",
+        operator: actor,
+        details: { cardNumber: card.cardNumber, tokenSerial: card.tokenSerial },
+      },
+    ],
+    nowIso(services),
   );
 }

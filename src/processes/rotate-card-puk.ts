@@ -1,9 +1,10 @@
 import type { Card } from "../domain/card.js";
 import { TesseraError } from "../domain/errors.js";
-import { type Actor, nowIso, type Services } from "../services/services.js";
+import type { Actor, Services } from "../services/services.js";
 import { findLatestPukEvent, settleCardPuk } from "../store/card-puks.js";
 import { findCardById } from "../store/cards.js";
 import { transact } from "../store/database.js";
+import { recordPukEvent } from "./card-puk.js";
 import { recordingRefusal } from "./recording-refusal.js";
 
 /**
@@ -21,20 +22,7 @@ export async function rotateCardPuk(services: Services, actor: Actor, cardId: st
       const card = await findCardById(trx, cardId);
       if (!card) throw new TesseraError("card.not_found", `There is no card with id ${cardId}.`);
       if (await settleCardPuk(trx, card.id, "pending")) {
-        await services.audit.append(
-          trx,
-          [
-            {
-              action: "card.rotatePuk",
-              objectType: "card",
-              objectId: card.id,
-              outcome: "success",
-              operator: actor,
-              details: { cardNumber: card.cardNumber, tokenSerial: card.tokenSerial },
-            },
-          ],
-          nowIso(services),
-        );
+        await recordPukEvent(services, trx, "card.rotatePuk", card, actor);
         return card;
       }
       // Nothing pending: a repeat of the confirmation that settled the last disclosure is answered

@@ -6,7 +6,6 @@ import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { createPukCipher } from "../production/secrets.js";
 import type { Actor, Services } from "../services/services.js";
 import { findHistoryOf } from "../store/audit-log.js";
-import { findCardPuks } from "../store/card-puks.js";
 import type { ApiClient } from "../test-support/api-setup.js";
 import {
   chipTemplate,
@@ -14,6 +13,7 @@ import {
   insertActiveCard,
   insertActiveChipCards,
   serialOfToken,
+  storedPukPair,
 } from "../test-support/chip-cards.js";
 import { dialects } from "../test-support/databases.js";
 import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
@@ -439,22 +439,16 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       };
       const confirmRotation = (client: ApiClient, cardId: string) =>
         client("POST", `/api/v1/cards/${cardId}/puk/rotated`, {});
-      /** The card's stored PUK and pending one, in clear. */
-      const storedPuks = async (cardId: string) => {
-        const cipher = createPukCipher(t.app.services.secrets.pukKey);
-        const { stored, pending } = await findCardPuks(t.app.services.store.db, cardId);
-        return {
-          stored: stored && cipher.decrypt(stored, cardId),
-          pending: pending && cipher.decrypt(pending, cardId),
-        };
-      };
 
       describe("rotated after the desk's unblock", () => {
         it("a disclosure keeps the next PUK pending; another before the rotation is confirmed answers the same one and both PUKs the chip may have", async () => {
           const card = cards.rotate;
           const first = await fetchPuk(helpdesk, ids.rotate);
           expect(first.status).toBe(200);
-          expect(await storedPuks(ids.rotate)).toEqual({ stored: card.puk, pending: first.body.nextPuk });
+          expect(await storedPukPair(t, ids.rotate)).toEqual({
+            stored: card.puk,
+            pending: first.body.nextPuk,
+          });
           const again = await fetchPuk(helpdesk, ids.rotate);
           expect(again.body).toMatchObject({
             puk: card.puk,
@@ -474,7 +468,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
               { cardNumber: card.cardNumber, tokenSerial: serialOfToken(module, card.cardNumber) },
             ]);
           }
-          expect(await storedPuks(ids.rotate)).toEqual({ stored: nextPuk, pending: null });
+          expect(await storedPukPair(t, ids.rotate)).toEqual({ stored: nextPuk, pending: null });
           const rotated = (await history(ids.rotate)).filter((e) => e.action === "card.rotatePuk");
           expect(rotated).toEqual([
             expect.objectContaining({
@@ -491,7 +485,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
           // This server's own Unblock PIN logs in with the rotated PUK, and drops the unused pending one.
           expect((await unblock(ids.rotate, "2323232")).status).toBe(200);
           expect(opens(card.cardNumber, "2323232")).toBe(true);
-          expect(await storedPuks(ids.rotate)).toEqual({ stored: nextPuk, pending: null });
+          expect(await storedPukPair(t, ids.rotate)).toEqual({ stored: nextPuk, pending: null });
           expect((await history(ids.rotate)).at(-1)).toMatchObject({
             action: "CardsProcUnblockPin",
             details: { pukUsed: true, pukSettled: "stored" },
@@ -502,7 +496,10 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
           const answer = await confirmRotation(helpdesk, ids.noRotation);
           expect([answer.status, answer.body.error.code]).toEqual([409, "card.no_pending_puk"]);
           expect(answer.body.error.message).toContain(cards.noRotation.cardNumber);
-          expect(await storedPuks(ids.noRotation)).toEqual({ stored: cards.noRotation.puk, pending: null });
+          expect(await storedPukPair(t, ids.noRotation)).toEqual({
+            stored: cards.noRotation.puk,
+            pending: null,
+          });
           const actions = (await history(ids.noRotation)).map((e) => [e.action, e.outcome]);
           expect(actions).not.toContainEqual(["card.rotatePuk", "success"]);
         });
@@ -513,7 +510,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
           const { nextPuk } = (await fetchPuk(helpdesk, ids.noRotation)).body;
           const answer = await confirmRotation(other, ids.noRotation);
           expect([answer.status, answer.body.error.code]).toEqual([403, "auth.forbidden"]);
-          expect(await storedPuks(ids.noRotation)).toEqual({
+          expect(await storedPukPair(t, ids.noRotation)).toEqual({
             stored: cards.noRotation.puk,
             pending: nextPuk,
           });
@@ -526,7 +523,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
           const answer = await unblock(ids.crash, "3434343");
           expect(answer.status, JSON.stringify(answer.body)).toBe(200);
           expect(opens(card.cardNumber, "3434343")).toBe(true);
-          expect(await storedPuks(ids.crash)).toEqual({ stored: nextPuk, pending: null });
+          expect(await storedPukPair(t, ids.crash)).toEqual({ stored: nextPuk, pending: null });
           expect((await history(ids.crash)).at(-1)).toMatchObject({
             action: "CardsProcUnblockPin",
             outcome: "success",
@@ -543,7 +540,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
           const { nextPuk } = (await fetchPuk(helpdesk, ids.abandoned)).body;
           expect((await unblock(ids.abandoned, "4545454")).status).toBe(200);
           expect(opens(card.cardNumber, "4545454")).toBe(true);
-          expect(await storedPuks(ids.abandoned)).toEqual({ stored: card.puk, pending: null });
+          expect(await storedPukPair(t, ids.abandoned)).toEqual({ stored: card.puk, pending: null });
           const next = (await fetchPuk(helpdesk, ids.abandoned)).body;
           expect(next).toMatchObject({ puk: card.puk, pukCandidates: [card.puk] });
           expect(next.nextPuk).not.toBe(nextPuk);

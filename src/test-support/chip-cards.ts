@@ -7,6 +7,7 @@ import type { ProcessOptions } from "../domain/process-options.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { createPukCipher } from "../production/secrets.js";
 import type { Actor } from "../services/services.js";
+import { findCardPuks } from "../store/card-puks.js";
 import { transitionCards } from "../store/card-transitions.js";
 import { insertCards } from "../store/cards.js";
 import type { Dialect } from "../store/database.js";
@@ -250,4 +251,14 @@ export async function insertActiveChipCards<Key extends string>(
     });
   }
   return ids;
+}
+
+/** The card's stored PUK and the pending one a desk was given next, in clear. */
+export async function storedPukPair(t: TestApp, cardId: string) {
+  const cipher = createPukCipher(t.app.services.secrets.pukKey);
+  const { stored, pending } = await findCardPuks(t.app.services.store.db, cardId);
+  return {
+    stored: stored && cipher.decrypt(stored, cardId),
+    pending: pending && cipher.decrypt(pending, cardId),
+  };
 }

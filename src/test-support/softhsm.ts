@@ -35,6 +35,8 @@ export interface BlankCardReader {
    * give the PIN the token has when it must stay as it is).
    */
   soPinOpens(label: string, soPin: string, userPin: string): boolean;
+  /** Whether `soPin` logs in as security officer on the token labelled `label`, changing nothing. */
+  soPinWorks(label: string, soPin: string): boolean;
   /** Removes the token folder. */
   remove(): void;
 }
@@ -69,6 +71,24 @@ export function createBlankCardReader(count: number): BlankCardReader {
       encoding: "utf8",
       stdio: "pipe",
     });
+  /** Whether `pkcs11-tool` logs in as security officer with `soPin` and then does `then`. */
+  const asSecurityOfficer = (label: string, soPin: string, ...then: string[]) =>
+    spawnSync(
+      "pkcs11-tool",
+      [
+        "--module",
+        softHsmModule,
+        "--token-label",
+        label,
+        "--login",
+        "--login-type",
+        "so",
+        "--so-pin",
+        soPin,
+        ...then,
+      ],
+      { env, stdio: "pipe" },
+    ).status === 0;
   const listPrivateKeysAsUser = ["--login", "--pin", transportUserPin, "--list-objects", "--type", "privkey"];
   return {
     conf,
@@ -77,24 +97,9 @@ export function createBlankCardReader(count: number): BlankCardReader {
     pkcs11Tool,
     privateKeyObjects: (label) => pkcs11Tool("--token-label", label, ...listPrivateKeysAsUser),
     soPinOpens: (label, soPin, userPin) =>
-      spawnSync(
-        "pkcs11-tool",
-        [
-          "--module",
-          softHsmModule,
-          "--token-label",
-          label,
-          "--login",
-          "--login-type",
-          "so",
-          "--so-pin",
-          soPin,
-          "--init-pin",
-          "--new-pin",
-          userPin,
-        ],
-        { env, stdio: "pipe" },
-      ).status === 0,
+      asSecurityOfficer(label, soPin, "--init-pin", "--new-pin", userPin),
+    // C_SetPIN of the SO PIN to itself: a login as SO that changes nothing.
+    soPinWorks: (label, soPin) => asSecurityOfficer(label, soPin, "--change-pin", "--new-pin", soPin),
     remove: () => rmSync(base, { recursive: true, force: true }),
   };
 }
