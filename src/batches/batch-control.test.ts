@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertUser } from "../store/users.js";
 import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
-import { leaseChunkElsewhere } from "../test-support/batches.js";
+import { leaseChunkElsewhere, runBatchThatCannotBeProduced } from "../test-support/batches.js";
 import { dialects } from "../test-support/databases.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 import { newUser } from "../test-support/users.js";
@@ -255,23 +255,9 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
 
   it("gives up a chunk that fails three times for a reason not its cards', failing its cards with that reason", async () => {
     const ids = await approvedCards("GIVE", [["Gil", "Giveup"]]);
-    const templates = t.app.services.templates as Map<string, unknown>;
-    const employee = templates.get("Employee ID");
     await t.app.runner.stop();
     const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", { cardIds: ids });
-    templates.delete("Employee ID"); // the deployment lost the template: no card of it can be made
-    t.app.runner.start();
-    try {
-      for (let waited = 0; ; waited += 50) {
-        await t.app.runner.idle();
-        const { state } = (await production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
-        if (state !== "running") break;
-        if (waited > 20_000) throw new Error("the batch did not give up");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      templates.set("Employee ID", employee);
-    }
+    await runBatchThatCannotBeProduced(t, production, order.body.batchId);
     const batch = (await production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
     expect(batch, JSON.stringify(batch)).toMatchObject({ state: "completed", done: 0, failed: 1 });
     expect(batch.items[0]).toMatchObject({

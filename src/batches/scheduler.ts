@@ -118,6 +118,7 @@ export function createBatchScheduler(params: {
               now: now(),
               leaseUntil: leaseUntil(),
               chip: services.chipStation.refusal === undefined,
+              templates: producibleTemplates(services),
             }),
           );
           if (!claim) break;
@@ -243,4 +244,16 @@ export function createBatchScheduler(params: {
       producer = undefined;
     },
   };
+}
+
+/**
+ * The card templates this process makes cards of: those of its configuration, less the chip
+ * templates when it is no production station. Two stations with readers of different card types
+ * then each take only their own cards' chunks.
+ */
+function producibleTemplates(services: Pick<Services, "templates" | "chipStation">): string[] {
+  const station = services.chipStation.refusal === undefined;
+  return [...services.templates.values()]
+    .filter((template) => template.encoder !== "pkcs11" || station)
+    .map((template) => template.name);
 }

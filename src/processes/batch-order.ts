@@ -4,7 +4,7 @@ import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
-import { markChipChunks } from "../store/batch-chunks.js";
+import { markChipChunks, recordChunkTemplates } from "../store/batch-chunks.js";
 import { insertBatchItems } from "../store/batch-items.js";
 import { setBatchTotals } from "../store/batch-totals.js";
 import { claimCards, findCardClaims, insertBatch } from "../store/batches.js";
@@ -153,6 +153,7 @@ export async function orderBatch(
       batchId,
       [...services.templates.values()].flatMap((template) => (template.pkcs11 ? [template.name] : [])),
     );
+    await recordChunkTemplates(trx, batchId);
     await setBatchTotals(trx, batchId, { total: ordered.length, chunks });
     await services.audit.append(
       trx,

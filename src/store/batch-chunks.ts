@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Batch } from "../domain/batch.js";
+import { findProcess } from "../domain/process-catalog.js";
 import { findBatch, finishBatchIfIdle } from "./batches.js";
 import type { Db, Dialect } from "./database.js";
 
@@ -34,6 +35,25 @@ export async function insertBatchChunks(db: Db, batchId: string, chunks: number,
   }
 }
 
+/**
+ * Writes down the card templates of each chunk of a new batch, which a process claiming chunks
+ * compares with those it makes (`claimNextChunk`).
+ */
+export async function recordChunkTemplates(db: Db, batchId: string): Promise<void> {
+  await db
+    .insertInto("batch_chunk_templates")
+    .columns(["batch_id", "chunk", "template"])
+    .expression((eb) =>
+      eb
+        .selectFrom("batch_items as i")
+        .innerJoin("cards as k", "k.id", "i.card_id")
+        .select(["i.batch_id", "i.chunk", "k.template"])
+        .distinct()
+        .where("i.batch_id", "=", batchId),
+    )
+    .execute();
+}
+
 /** Marks the chunks of a new batch that hold cards of these (chip) templates. */
 export async function markChipChunks(
   db: Db,
@@ -59,6 +79,8 @@ export async function markChipChunks(
     .execute();
 }
 
+const issueMultiple = findProcess("CardsBoProcIssueMultiple").symbolicName;
+
 /**
  * Takes the next chunk to produce: a pending one, or a running one whose lease ran out (its
  * producer died). On PostgreSQL, SKIP LOCKED lets several Tessera processes take chunks of one
@@ -69,11 +91,30 @@ export async function markChipChunks(
 export async function claimNextChunk(
   db: Db,
   dialect: Dialect,
-  claim: { instanceId: string; now: string; leaseUntil: string; chip?: boolean },
+  claim: {
+    instanceId: string;
+    now: string;
+    leaseUntil: string;
+    chip?: boolean;
+    /**
+     * The card templates this process makes cards of. Given, a running issuing batch's chunk
+     * holding cards of another is left to a process that makes it (a station with readers of that card
+     * type), rather than failed here attempt after attempt. A cancelled batch's chunk is taken
+     * whatever its templates: it must end, made or failed, and so free its cards.
+     */
+    templates?: readonly string[];
+  },
 ): Promise<ChunkClaim | undefined> {
   const lock = dialect === "postgres" ? sql`for update of c skip locked` : sql``;
   // A process without card readers leaves chunks of chip cards to a production station.
   const encoders = claim.chip ? sql`` : sql`and c.encoder = 'software'`;
+  const made = claim.templates;
+  const templates = !made
+    ? sql``
+    : sql`and (b.state <> 'running' or b.process <> ${issueMultiple} or not exists (
+             select 1 from batch_chunk_templates t
+              where t.batch_id = c.batch_id and t.chunk = c.chunk
+                ${made.length > 0 ? sql`and t.template not in (${sql.join(made)})` : sql``}))`;
   const result = await sql<{ batch_id: string; chunk: number; attempts: number; process: string }>`
     update batch_chunks
        set state = 'running', claimed_by = ${claim.instanceId}, lease_until = ${claim.leaseUntil},
@@ -84,6 +125,7 @@ export async function claimNextChunk(
         where (b.state = 'running' or (b.state = 'cancelled' and b.finished_at is null))
           and (c.state = 'pending' or (c.state = 'running' and c.lease_until < ${claim.now}))
           ${encoders}
+          ${templates}
         order by b.created_at, c.batch_id, c.chunk
         limit 1
         ${lock})
@@ -197,6 +239,12 @@ export async function finishChunk(
   await db
     .updateTable("batch_chunks")
     .set({ state: "done", lease_until: null, updated_at: at })
+    .where("batch_id", "=", chunk.batchId)
+    .where("chunk", "=", chunk.chunk)
+    .execute();
+  // Only chunks still to be taken need their templates: the claims read them all.
+  await db
+    .deleteFrom("batch_chunk_templates")
     .where("batch_id", "=", chunk.batchId)
     .where("chunk", "=", chunk.chunk)
     .execute();

@@ -256,6 +256,18 @@ export async function cancelBatch(db: Db, batchId: string, at: string): Promise<
     .where("batch_id", "=", batchId)
     .where("state", "=", "pending")
     .execute();
+  // Only chunks still to be taken need their templates (see `recordChunkTemplates`).
+  await db
+    .deleteFrom("batch_chunk_templates")
+    .where("batch_id", "=", batchId)
+    .where("chunk", "in", (eb) =>
+      eb
+        .selectFrom("batch_chunks")
+        .select("chunk")
+        .where("batch_id", "=", batchId)
+        .where("state", "=", "cancelled"),
+    )
+    .execute();
   const released = await db
     .updateTable("batch_items")
     .set({ state: "released", updated_at: at })

@@ -28,6 +28,7 @@ export interface Database {
   batches: BatchTable;
   batch_chunks: BatchChunkTable;
   batch_items: BatchItemTable;
+  batch_chunk_templates: BatchChunkTemplateTable;
   batch_parts: BatchPartTable;
   card_tokens: CardTokenTable;
   card_counts: CardCountTable;
@@ -298,6 +299,13 @@ export interface BatchChunkTable {
   encoder: ColumnType<string, string | undefined, string>;
   /** Since when a card of the chunk waits for a blank card in its station's readers (migration 023). */
   waiting_for_blank_card_since: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** The card templates of a chunk, written when its batch is ordered (migration 024). */
+export interface BatchChunkTemplateTable {
+  batch_id: string;
+  chunk: number;
+  template: string;
 }
 
 export interface BatchItemTable {

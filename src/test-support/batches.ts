@@ -1,3 +1,5 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "vitest";
 import type { App } from "../app.js";
 import type { ProcessOptions } from "../domain/process-options.js";
@@ -111,4 +113,30 @@ export async function produceCardFailingOnHolder(
     details: { field: expected.field },
   });
   return card;
+}
+
+/**
+ * Runs a batch (ordered with the runner stopped) with its work folder blocked by a file in its
+ * place, so that nothing of it can be produced: each chunk fails for a reason not its cards' until
+ * the last attempt fails its cards with that reason. Resolves once the batch has stopped running.
+ */
+export async function runBatchThatCannotBeProduced(
+  t: TestApp,
+  production: ApiClient,
+  batchId: string,
+): Promise<void> {
+  const workDir = path.join(t.app.config.dataDir, "work", batchId);
+  mkdirSync(path.dirname(workDir), { recursive: true });
+  writeFileSync(workDir, "");
+  t.app.runner.start();
+  try {
+    for (let waited = 0; ; waited += 50) {
+      await t.app.runner.idle();
+      if ((await production("GET", `/api/v1/batches/${batchId}`)).body.state !== "running") break;
+      if (waited > 20_000) throw new Error("the batch did not give up");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    rmSync(workDir, { force: true });
+  }
 }

@@ -5,7 +5,7 @@
  * A batch of Activate multiple cards speaks of activation, not of production.
  */
 import { expect, it } from "vitest";
-import { leaseChunkElsewhere } from "../../src/test-support/batches.js";
+import { leaseChunkElsewhere, runBatchThatCannotBeProduced } from "../../src/test-support/batches.js";
 import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
 import {
   batchFigures,
@@ -83,20 +83,7 @@ describeInChromium("the batch page in Chromium", (suite) => {
 
   it("shows a batch with failed cards as Completed with failures, never a green Completed", async () => {
     const { t, production, batchId } = await orderWithRunnerStopped(2);
-    const templates = t.app.services.templates as Map<string, unknown>;
-    const employee = templates.get("Employee ID");
-    templates.delete("Employee ID"); // the deployment lost the template: its cards fail
-    t.app.runner.start();
-    try {
-      for (let waited = 0; ; waited += 50) {
-        await t.app.runner.idle();
-        if ((await production("GET", `/api/v1/batches/${batchId}`)).body.state !== "running") break;
-        if (waited > 20_000) throw new Error("the batch did not give up");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      templates.set("Employee ID", employee);
-    }
+    await runBatchThatCannotBeProduced(t, production, batchId);
     const page = await suite.openAs("production");
     await page.goto(`${suite.ui.baseUrl}/batches/${batchId}`);
     await page.getByRole("heading", { name: "Cards that failed" }).waitFor();

@@ -8,6 +8,7 @@
  */
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
+import { runBatchThatCannotBeProduced } from "../../src/test-support/batches.js";
 import { apiAsOperator, pagesToWalk, readCard, seedApprovedCards } from "./fixtures.js";
 import {
   describeInChromium,
@@ -109,25 +110,11 @@ describeInChromium("the operator UI's layout at 1440 px and 390 px", (suite) => 
     await t.app.runner.idle();
 
     const [toFail] = await seedApprovedCards(t, 1);
-    const templates = t.app.services.templates as Map<string, unknown>;
-    const employee = templates.get("Employee ID");
     await t.app.runner.stop();
     const failOrder = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
       cardIds: [toFail],
     });
-    templates.delete("Employee ID"); // the deployment lost the template: its card fails
-    t.app.runner.start();
-    try {
-      for (let waited = 0; ; waited += 50) {
-        await t.app.runner.idle();
-        if ((await production("GET", `/api/v1/batches/${failOrder.body.batchId}`)).body.state !== "running")
-          break;
-        if (waited > 20_000) throw new Error("the batch did not give up");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      templates.set("Employee ID", employee);
-    }
+    await runBatchThatCannotBeProduced(t, production, failOrder.body.batchId);
     await seedApprovedCards(t, 4);
     const newcomer = await registrar("POST", "/api/v1/processes/UsersProcCreate", {
       firstName: "Wilhelmina",

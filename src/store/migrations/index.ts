@@ -23,6 +23,7 @@ import { searchInOrder } from "./020-search-in-order.js";
 import { greekFinalSigma } from "./021-greek-final-sigma.js";
 import { pendingPuk } from "./022-pending-puk.js";
 import { blankCardWait } from "./023-blank-card-wait.js";
+import { chunkTemplates } from "./024-chunk-templates.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -49,6 +50,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "021-greek-final-sigma": greekFinalSigma,
   "022-pending-puk": pendingPuk,
   "023-blank-card-wait": blankCardWait,
+  "024-chunk-templates": chunkTemplates,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
