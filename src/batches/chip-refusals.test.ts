@@ -23,8 +23,8 @@ const tools = hasSoftHsm() && hasGcc();
 /** SoftHSM cards that can be pulled out or refuse a PIN length: a middleware over it that says so. */
 const simulated = tools ? createSimulatedCardModule() : undefined;
 const template = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
-/** A card finding no blank card waits 10 s for one to be put in. */
-const chipCard = { ...template, pkcs11: { ...template.pkcs11!, blankCardWaitSeconds: 10 } };
+/** A card finding no blank card waits 30 s for one to be put in: time enough for a loaded machine to put one in. */
+const chipCard = { ...template, pkcs11: { ...template.pkcs11!, blankCardWaitSeconds: 30 } };
 
 /** What the readers hold besides the blank cards: cards that are not blank and must stay as they are. */
 function addCardsNotBlank(reader: BlankCardReader): void {
@@ -241,7 +241,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     const cancelled = await chip.ops.production("POST", `/api/v1/batches/${order.body.batchId}/cancel`);
     expect(cancelled.status).toBe(200);
     await chip.t.app.runner.idle();
-    // Well within the 10 s it would otherwise have waited.
+    // Well within the 30 s it would otherwise have waited.
     expect(Date.now() - started).toBeLessThan(8_000);
     const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
     expect(batch.state).toBe("cancelled");
@@ -254,7 +254,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     const { cardIds, order } = await orderCardThatWaits();
     const stopping = Date.now();
     await chip.t.app.runner.stop();
-    // Well within the 10 s the card would otherwise have waited.
+    // Well within the 30 s the card would otherwise have waited.
     expect(Date.now() - stopping).toBeLessThan(5_000);
     const chunks = await chip.t.app.services.store.db
       .selectFrom("batch_chunks")
@@ -277,7 +277,7 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     expect(tokenLabels().filter((label) => label.startsWith("blank-"))).toEqual(["blank-foreign"]);
     const items = await batchOf(1);
     expect(items.map((item) => [item.state, item.code])).toEqual([["failed", "pkcs11.no_blank_card"]]);
-    expect(items[0]!.reason).toContain(`card ${items[0]!.cardNumber} after waiting 10 s for one`);
+    expect(items[0]!.reason).toContain(`card ${items[0]!.cardNumber} after waiting 30 s for one`);
     expect(chip.t.app.services.chipStation.cardsWaitingForBlankCard()).toBe(0);
     expect(tokenLabels()).toContain("blank-foreign");
     expect(chip.reader.soPinOpens("blank-foreign", "87654321", "1234")).toBe(true);

@@ -180,10 +180,9 @@ export function createBatchScheduler(params: {
           actor,
         );
     } catch (error) {
-      log.error(
-        { err: error, batchId: claim.batchId, chunk: claim.chunk, attempt: claim.attempts },
-        "producing a chunk failed",
-      );
+      const where = { batchId: claim.batchId, chunk: claim.chunk, attempt: claim.attempts };
+      if (error instanceof StoppedWaiting) log.info(where, `chunk given back: ${error.message}`);
+      else log.error({ err: error, ...where }, "producing a chunk failed");
       // Not the cards' fault (a card's own failure is a result, not an error): try again, but
       // not for ever — after the last attempt its cards fail with the reason.
       try {

@@ -153,7 +153,8 @@ export async function orderBatch(
       batchId,
       [...services.templates.values()].flatMap((template) => (template.pkcs11 ? [template.name] : [])),
     );
-    await recordChunkTemplates(trx, batchId);
+    // Only chunks that make cards are claimed by their templates (`claimNextChunk`).
+    if (process.symbolicName === "CardsBoProcIssueMultiple") await recordChunkTemplates(trx, batchId);
     await setBatchTotals(trx, batchId, { total: ordered.length, chunks });
     await services.audit.append(
       trx,

@@ -1,3 +1,5 @@
+import { issueOptionsSchema } from "../domain/batch.js";
+import { findProcess } from "../domain/process-catalog.js";
 import type { Db } from "./database.js";
 
 /** The encrypted PUKs of a card: the one it has, and the next one while a rotation is not settled. */
@@ -61,13 +63,15 @@ export async function isPukPrintedForCard(db: Db, cardId: string): Promise<boole
     .select("batches.options")
     .where("batch_items.card_id", "=", cardId)
     .where("batch_items.state", "=", "done")
-    .where("batches.process", "=", "CardsBoProcIssueMultiple")
+    .where("batches.process", "=", issueMultiple)
     .orderBy("batches.number", "desc")
     .limit(1)
     .execute();
-  const options = rows[0] ? (JSON.parse(rows[0].options) as { pukPrinted?: unknown }) : undefined;
-  return options?.pukPrinted === true;
+  // Read by the batch's own schema, as every stored batch option is (`issueOptionsSchema`).
+  return rows[0] ? issueOptionsSchema.parse(JSON.parse(rows[0].options)).pukPrinted : false;
 }
+
+const issueMultiple = findProcess("CardsBoProcIssueMultiple").symbolicName;
 
 /**
  * The card's latest entry of the PUK's own history: a disclosure to a desk (`card.disclosePuk`)
