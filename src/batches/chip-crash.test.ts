@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../app.js";
 import { loadConfig } from "../config.js";
@@ -27,6 +28,13 @@ import { hasTool } from "../test-support/tools.js";
  * last start every card is either fully personalised and issued or failed, no token holds
  * stray keys or certificates, every certificate Tessera signed is on a finished card or revoked,
  * and the CRL says what the database says.
+ *
+ * A kill can also land inside SoftHSM while it writes a token's files, which it does in place:
+ * SoftHSM's own log then says "Token integrity check failed" (a half-written token.object: the
+ * token is gone from every slot list) or "Failed to delete lock file" (an object file written
+ * without its lock file: C_InitToken answers CKR_DEVICE_ERROR). Such a chip is damaged as a card
+ * pulled out mid-write may be, and its card fails with its certificates revoked: that is allowed
+ * here for a card that was on a chip when a kill came, and only for those two answers.
  */
 const tools = hasSoftHsm() && hasTool("openssl", "openssl") && hasTool("pdftotext", "poppler-utils");
 const cli = path.resolve("dist/cli/main.js");
@@ -97,7 +105,20 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
       "certificate",
       { done: 25 },
     ];
-    for (const moment of moments) await killWhen(moment);
+    /** The cards on a chip when a kill came: the only ones a kill may have damaged the chip of. */
+    const interruptedCards = new Set<string>();
+    for (const moment of moments) {
+      await killWhen(moment);
+      const journal = new Database(path.join(dataDir, "tessera.sqlite"), { readonly: true });
+      try {
+        for (const { card_id } of journal.prepare("select card_id from chip_journal").all() as {
+          card_id: string;
+        }[])
+          interruptedCards.add(card_id);
+      } finally {
+        journal.close();
+      }
+    }
 
     const app = await openApp();
     try {
@@ -115,15 +136,28 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
       const batch = (await findBatch(db, batchId))!;
       expect(batch).toMatchObject({ state: "completed", total: cards, left: 0 });
       expect(batch.done + batch.failed).toBe(cards);
-      // A chip redone on resume ends personalised: none of these kills need fail a card.
-      expect(batch.failed).toBe(0);
+      // A chip redone on resume ends personalised: a card fails only when a kill damaged its chip
+      // in SoftHSM's files (see above), and then it was on a chip when a kill came.
+      const failures = await db
+        .selectFrom("batch_items")
+        .select(["card_id", "code", "reason"])
+        .where("batch_id", "=", batchId)
+        .where("state", "=", "failed")
+        .execute();
+      for (const failure of failures) {
+        expect([...interruptedCards], failure.reason ?? "").toContain(failure.card_id);
+        expect(failure.reason).toMatch(/CKR_DEVICE_ERROR|No reader of .* holds token/);
+      }
+      expect(failures.length).toBe(batch.failed);
+      const failed = new Set(failures.map((failure) => failure.card_id));
 
-      const rows = await db
+      const everyCard = await db
         .selectFrom("cards")
         .select(["id", "card_number", "state", "token_serial"])
         .execute();
+      const rows = everyCard.filter((card) => !failed.has(card.id));
       expect(rows.every((card) => card.state === "issued" && card.token_serial)).toBe(true);
-      expect(new Set(rows.map((card) => card.token_serial)).size).toBe(cards);
+      expect(new Set(rows.map((card) => card.token_serial)).size).toBe(rows.length);
       expect(await db.selectFrom("chip_journal").selectAll().execute()).toEqual([]);
       expect(await db.selectFrom("chip_journal_certificates").selectAll().execute()).toEqual([]);
 
@@ -136,7 +170,8 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
       const pins = new Map<string, string>();
       for (const part of parts)
         for (const [number, { pin }] of readPinLetters(Buffer.from(part.data))) pins.set(number, pin);
-      expect(pins.size).toBe(cards);
+      expect(pins.size).toBe(rows.length);
+      for (const card of rows) expect(pins.has(card.card_number)).toBe(true);
 
       // Each card's chip holds exactly its two keys, its two certificates and the CA's; the
       // certificates on the chips are exactly those recorded on hold, every other one is revoked.
@@ -188,12 +223,12 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
         }
       }
       const held = certificates.filter((certificate) => certificate.state === "onHold");
-      expect(held).toHaveLength(cards * 2);
+      expect(held).toHaveLength(rows.length * 2);
       expect(new Set(held.map((certificate) => certificate.serial.toLowerCase()))).toEqual(onChips);
       const others = certificates.filter((certificate) => certificate.state !== "onHold");
       expect(others.every((certificate) => certificate.state === "revoked")).toBe(true);
       console.log(
-        `${before.done} of ${cards} done before the last start; ${interrupted.length} chunks interrupted; ${others.length} certificates of interrupted cards revoked`,
+        `${before.done} of ${cards} done before the last start; ${interrupted.length} chunks interrupted; ${others.length} certificates of interrupted cards revoked; ${failed.size} cards failed on a chip damaged in SoftHSM`,
       );
 
       // No other token holds anything: the blank cards left over are still blank.
@@ -202,7 +237,7 @@ describe.runIf(tools)("a batch of chip cards survives SIGKILL at any point", () 
         env,
       }).stdout;
       const labels = [...tokens.matchAll(/token label\s*:\s*(.+)/g)].map((match) => match[1]!.trim());
-      const numbers = new Set(rows.map((card) => card.card_number));
+      const numbers = new Set(everyCard.map((card) => card.card_number));
       for (const label of labels.filter((label) => !numbers.has(label) && label.startsWith("blank-"))) {
         const listed = spawnSync(
           "pkcs11-tool",

@@ -1,10 +1,9 @@
 import path from "node:path";
 import pino from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
-import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
-import { hasSoftHsm } from "../test-support/softhsm.js";
+import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
 import { createBatchScheduler } from "./scheduler.js";
 
 /**
@@ -12,14 +11,13 @@ import { createBatchScheduler } from "./scheduler.js";
  * must touch no further chip: the other producer now owns the cards. Found by an attack review:
  * the station went on writing certificates to chips whose journal the other producer settled.
  */
-const tools = hasSoftHsm() && hasGcc();
 /** SoftHSM made as slow as a real chip, in whichever thread calls it. */
-const simulated = tools ? createSimulatedCardModule() : undefined;
+const simulated = simulatedCardsForSuite();
+const tools = simulated !== undefined;
 const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 
 describe.runIf(tools)("a chip station that loses its lease", () => {
   const chip = startChipTessera({ chipCard, blanks: 3 });
-  afterAll(() => simulated?.remove());
 
   it("stops before writing a certificate to a chip once another producer holds the chunk", async () => {
     const { t, ops, reader } = chip;

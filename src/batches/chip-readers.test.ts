@@ -1,9 +1,8 @@
 import pino from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
-import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
-import { hasSoftHsm } from "../test-support/softhsm.js";
+import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
 
 /**
  * Issue 10, throughput and a station that keeps answering: a chip blocks the thread that calls
@@ -13,10 +12,10 @@ import { hasSoftHsm } from "../test-support/softhsm.js";
  * middleware makes SoftHSM as slow as a card and logs the OS thread of every call from inside
  * the C library, outside Tessera's code.
  */
-const tools = hasSoftHsm() && hasGcc();
+const simulated = simulatedCardsForSuite();
+const tools = simulated !== undefined;
 
 describe.runIf(tools)("chip cards personalised in their readers' threads (slow simulated chips)", () => {
-  const simulated = tools ? createSimulatedCardModule() : undefined;
   const chipCard = chipTemplate("Chip ID", "soLogin", 2, simulated?.path);
   /** What the station logs: its operator, who puts the blank cards in, reads it. */
   const logged: string[] = [];
@@ -35,7 +34,6 @@ describe.runIf(tools)("chip cards personalised in their readers' threads (slow s
       },
     ),
   });
-  afterAll(() => simulated?.remove());
 
   it("opens the station with every reader's thread started before any card, and says how many blank cards they hold", async () => {
     // A batch is waiting when the station opens: its card is made once the readers are ready.

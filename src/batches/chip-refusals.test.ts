@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { initialiseToken } from "../pkcs11/card-token.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
@@ -11,17 +11,17 @@ import {
   serialOfToken,
   startChipTessera,
 } from "../test-support/chip-cards.js";
-import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
-import { type BlankCardReader, hasSoftHsm, softHsmModule, transportSoPin } from "../test-support/softhsm.js";
+import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
+import { type BlankCardReader, softHsmModule, transportSoPin } from "../test-support/softhsm.js";
 
 /**
  * Issue 10, bad input: a card pulled out mid-card, a PIN length the chip refuses, a wrong
  * transport PIN, no blank card left (after waiting for one). Each fails the card with a sentence
  * naming it and the cause, leaves nothing half-recorded, and the batch goes on with the other cards.
  */
-const tools = hasSoftHsm() && hasGcc();
 /** SoftHSM cards that can be pulled out or refuse a PIN length: a middleware over it that says so. */
-const simulated = tools ? createSimulatedCardModule() : undefined;
+const simulated = simulatedCardsForSuite();
+const tools = simulated !== undefined;
 const template = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 /** A card finding no blank card waits 30 s for one to be put in: time enough for a loaded machine to put one in. */
 const chipCard = { ...template, pkcs11: { ...template.pkcs11!, blankCardWaitSeconds: 30 } };
@@ -95,7 +95,6 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
   beforeAll(() => {
     module = chip.t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
   });
-  afterAll(() => simulated?.remove());
 
   it("fails a card pulled out of its reader mid-card, revokes what was signed for it, and goes on", async () => {
     // The first card's second key: the card is gone (CKR_DEVICE_REMOVED), in whichever thread

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import {
   type ChipBatchItem,
@@ -6,8 +6,8 @@ import {
   produceChipBatch,
   startChipTessera,
 } from "../test-support/chip-cards.js";
-import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
-import { hasSoftHsm, transportSoPin } from "../test-support/softhsm.js";
+import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
+import { transportSoPin } from "../test-support/softhsm.js";
 
 /**
  * Issue 10, throughput: a card's next key pair and each certificate's write are sent to its
@@ -16,8 +16,8 @@ import { hasSoftHsm, transportSoPin } from "../test-support/softhsm.js";
  * card as it did when every step was awaited: the certificates signed for it revoked, the chip
  * wiped, the other cards made.
  */
-const tools = hasSoftHsm() && hasGcc();
-const simulated = tools ? createSimulatedCardModule() : undefined;
+const simulated = simulatedCardsForSuite();
+const tools = simulated !== undefined;
 const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 
 describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () => {
@@ -27,18 +27,19 @@ describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () =>
   beforeAll(() => {
     module = chip.t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
   });
-  afterAll(() => simulated?.remove());
 
   async function batchOf(count: number): Promise<ChipBatchItem[]> {
     return produceChipBatch(chip, `Ahead${String.fromCharCode(97 + holders++)}`, count);
   }
 
+  // The certificates signed for the card when its chip went: undefined where a step sent ahead
+  // may have let the next be signed before the failure was known.
   it.each([
-    ["its first certificate's write", "C_CreateObject", 0],
-    ["its second key pair", "C_GenerateKeyPair", 1],
+    ["its first certificate's write", "C_CreateObject", 0, undefined],
+    ["its second key pair", "C_GenerateKeyPair", 1, 1],
   ])(
     "fails the card whose chip is pulled out at %s, revokes its certificates, wipes the chip",
-    async (_, call, skip) => {
+    async (_, call, skip, signed) => {
       // One call answers CKR_DEVICE_REMOVED: the first card's (one reader, the cards in order).
       const items = await simulated!.during([{ call, skip, count: 1, fail: 0x32 }], () => batchOf(3));
       expect(items.map((item) => item.state)).toEqual(["failed", "done", "done"]);
@@ -50,6 +51,7 @@ describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () =>
       expect(card).toMatchObject({ state: "failed", tokenSerial: null });
       // Whatever was signed for it before the failure was known is recorded, and revoked.
       expect(card.certificates.length).toBeGreaterThan(0);
+      if (signed !== undefined) expect(card.certificates).toHaveLength(signed);
       expect(card.certificates.every((c: { state: string }) => c.state === "revoked")).toBe(true);
       // The chip answers again: nothing half-made stays on it, not even a key pair made ahead.
       const wiped = `blank-${removed!.cardNumber}`;

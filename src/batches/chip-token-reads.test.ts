@@ -1,8 +1,7 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
 import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
-import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
-import { hasSoftHsm } from "../test-support/softhsm.js";
+import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
 
 /**
  * Issue 10, throughput: a station's readers hold dozens of cards, and reading a slot's token
@@ -12,14 +11,13 @@ import { hasSoftHsm } from "../test-support/softhsm.js";
  * cards spent 7 ms a card there, more than on making both keys). The simulated card middleware
  * counts the calls from inside the C library.
  */
-const tools = hasSoftHsm() && hasGcc();
+const simulated = simulatedCardsForSuite();
+const tools = simulated !== undefined;
 
 describe.runIf(tools)("looking for blank cards in the readers", () => {
-  const simulated = tools ? createSimulatedCardModule() : undefined;
   const blanks = 20;
   const chipCard = chipTemplate("Chip ID", "soLogin", 2, simulated?.path);
   const chip = startChipTessera({ chipCard, blanks });
-  afterAll(() => simulated?.remove());
 
   it("reads the slots once for the batch, then each card's own slot a few times", async () => {
     const { t, ops } = chip;

@@ -16,7 +16,7 @@ import {
   storedPukPair,
 } from "../test-support/chip-cards.js";
 import { dialects } from "../test-support/databases.js";
-import { createSimulatedCardModule, hasGcc } from "../test-support/simulated-card.js";
+import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
 import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 import { pukDisclosuresPerHour } from "./card-puk.js";
@@ -32,7 +32,7 @@ import { runProcess } from "./registry.js";
  * whichever thread calls it: the PIN work runs in a reader's thread.
  */
 const template = chipTemplate("Chip ID");
-const simulated = hasSoftHsm() && hasGcc() ? createSimulatedCardModule() : undefined;
+const simulated = simulatedCardsForSuite();
 /** Cards whose PIN the simulated middleware blocks. */
 const blockedTemplate = chipTemplate("Chip ID blocked", "soLogin", 1, simulated?.path);
 /** A card type whose PUK unblocks through C_SetPIN without login (no SO login at all). */
@@ -50,7 +50,6 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
   });
   afterAll(() => {
     reader?.remove();
-    simulated?.remove();
   });
 
   /** Whether pkcs11-tool logs in to the card labelled `label` with `pin`. */

@@ -3,8 +3,8 @@ import { demoTemplates } from "../domain/card-template.js";
 import type { ApiClient } from "../test-support/api-setup.js";
 import { chipTemplate, createCardToken, insertActiveChipCards } from "../test-support/chip-cards.js";
 import { deskArgs, runCardCommand as tessera } from "../test-support/cli.js";
-import { createSimulatedCardModule, hasGcc, type LoggedCall } from "../test-support/simulated-card.js";
-import { type BlankCardReader, createBlankCardReader, hasSoftHsm } from "../test-support/softhsm.js";
+import { type LoggedCall, simulatedCardsForSuite } from "../test-support/simulated-card.js";
+import { type BlankCardReader, createBlankCardReader } from "../test-support/softhsm.js";
 import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js";
 
 /**
@@ -14,14 +14,14 @@ import { apiAs, createTestApp, type TestApp } from "../test-support/test-app.js"
  * of every PKCS#11 call from inside the C library; a process's main thread has the process id.
  * The desk's command line works the same way.
  */
-const tools = hasSoftHsm() && hasGcc();
+const simulated = simulatedCardsForSuite();
+const tools = simulated !== undefined;
 
 /** The calls made on the main thread of the process that made them. */
 const onMainThread = (calls: readonly LoggedCall[]) =>
   calls.filter((call) => call.thread === call.process).map((call) => call.call);
 
 describe.runIf(tools)("PIN processes call the chip from a reader's thread (simulated card)", () => {
-  const simulated = tools ? createSimulatedCardModule() : undefined;
   const template = chipTemplate("Chip PIN", "soLogin", 1, simulated?.path);
   const cards = {
     unblock: { cardNumber: "8300000001", puk: "13572468", pin: "135135" },
@@ -51,7 +51,6 @@ describe.runIf(tools)("PIN processes call the chip from a reader's thread (simul
   afterAll(async () => {
     await t?.close();
     reader?.remove();
-    simulated?.remove();
   });
 
   it("Unblock PIN and Change PIN, done and refused: no PKCS#11 call on the server's main thread", async () => {

@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { softHsmModule } from "./softhsm.js";
+import { afterAll } from "vitest";
+import { hasSoftHsm, softHsmModule } from "./softhsm.js";
 import { hasTool } from "./tools.js";
 
 /**
@@ -69,6 +70,17 @@ export interface LoggedCall {
 /** Whether gcc is here to build the module (the CI image has it: pkcs11js is built with it). */
 export function hasGcc(): boolean {
   return hasTool("gcc", "gcc");
+}
+
+/**
+ * The simulated middleware for the suite or file this is called in (removed after it), when
+ * SoftHSM and gcc are here to build it; undefined otherwise, and the tests needing it do not run.
+ */
+export function simulatedCardsForSuite(): SimulatedCardModule | undefined {
+  if (!hasSoftHsm() || !hasGcc()) return undefined;
+  const simulated = createSimulatedCardModule();
+  afterAll(() => simulated.remove());
+  return simulated;
 }
 
 /**
