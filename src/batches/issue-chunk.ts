@@ -160,7 +160,8 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
 /**
  * Chip cards an earlier attempt of this chunk began and did not record (the process stopped, a
  * reader failed): the certificates it signed for them are recorded revoked now, before anything
- * is redone, and each card is redone on the same token with the same PUK.
+ * is redone, and each card is redone with the same PUK on the same token, or on another blank
+ * card when that chip is gone or no longer answers (`chip-encoder.ts`).
  */
 async function resumeChipCards(services: Services, batch: Batch, actor: Actor, job: ChunkJob): Promise<void> {
   const at = services.clock().toISOString();
@@ -184,7 +185,7 @@ async function resumeChipCards(services: Services, batch: Batch, actor: Actor, j
           batchId: batch.id,
           tokenSerial: entry.tokenSerial,
           reason:
-            "An earlier attempt stopped while personalising the chip: its certificates are revoked and the card is redone on the same token.",
+            "An earlier attempt stopped while personalising the chip: its certificates are revoked and the card is redone, on the same token while that chip still answers.",
           revokedCertificates: entry.certificates.map((certificate) => certificate.serial),
         },
       })),

@@ -99,6 +99,11 @@ export async function produceChipChunk(
         onDoneWaitingForBlankCard: () => {
           if (--waitingCards === 0) markWaiting(null);
         },
+        onChipSetAside: (cardNumber, serial, cause) =>
+          log?.warn(
+            { batchNumber: job.batchNumber, cardNumber, tokenSerial: serial, cause },
+            `Card ${cardNumber} of batch ${job.batchNumber} was interrupted on the chip of token ${serial}, which no longer answers (${cause}): that chip is set aside, its certificates are revoked, and the card is made on another blank card.`,
+          ),
         // Erasing the CA's token would destroy the CA key, however blank its label looks.
         reservedLabels: reservedTokenLabels(ca),
       });

@@ -59,6 +59,8 @@ export interface ChipEncoderOptions {
    */
   readonly onWaitingForBlankCard?: (cardNumber: string, seconds: number) => void;
   readonly onDoneWaitingForBlankCard?: (cardNumber: string) => void;
+  /** Told when the chip an interrupted card was on is set aside and the card made on another. */
+  readonly onChipSetAside?: (cardNumber: string, serial: string, cause: string) => void;
   /**
    * False once the card's batch no longer wants it made (cancelled): a card waiting for a blank
    * card then stops waiting and fails at once. Asked at each look while it waits.
@@ -94,7 +96,8 @@ const blankCardLookMs = 1000;
  * 1. a blank token is journalled to the card with the PUK, before it is touched;
  * 2. it is initialised (erased) with its transport SO PIN — or, redoing an interrupted card,
  *    with whichever of the transport PIN and the journalled PUK it has — and labelled with the
- *    card number; the SO PIN becomes the PUK, then the PIN is set;
+ *    card number; the SO PIN becomes the PUK, then the PIN is set. An interrupted card whose
+ *    chip is gone or no longer answers is made on the next blank card instead;
  * 3. per profile a key pair is generated on the chip (sensitive, never extractable, only the
  *    profile's usages, CKA_ID = SHA-1 of the public key as OpenSC's tools expect); its
  *    certificate is journalled, then written beside it;
@@ -113,6 +116,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
   const { settings, transportSoPin, journal, caCertificates, readers, refusedTokens } = options;
   /** Tokens this encoder has picked and not yet journalled. */
   const picking = new Set<string>();
+  const damagedTokens = readers.setAside;
   /**
    * Set once a blank card refused the transport SO PIN: the station's setting is wrong, and every
    * wrong try costs a real card one of its few SO tries, so no further card is tried with it.
@@ -133,7 +137,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       taken ??= await journal.takenTokens();
       const found = await held.taken.thread.blankTokens({
         blankLabel: settings.blankLabel,
-        excluded: [...taken, ...picking, ...refusedTokens],
+        excluded: [...taken, ...picking, ...refusedTokens, ...damagedTokens],
         reservedLabels,
       });
       return found.filter((token) => !picking.has(token.serial));
@@ -141,7 +145,11 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     for (;;) {
       const taken = await journal.takenTokens();
       const left = blankTokens.filter(
-        (token) => !taken.has(token.serial) && !picking.has(token.serial) && !refusedTokens.has(token.serial),
+        (token) =>
+          !taken.has(token.serial) &&
+          !picking.has(token.serial) &&
+          !refusedTokens.has(token.serial) &&
+          !damagedTokens.has(token.serial),
       );
       blankTokens.splice(0, blankTokens.length, ...left);
       if (blankTokens.length === 0) {
@@ -239,36 +247,52 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         });
       return error;
     };
-    if (transportRefused && !card.resumeOnToken)
-      throw new TesseraError(
+    const notTried = (refusal: TesseraError) =>
+      new TesseraError(
         "pkcs11.pin_incorrect",
-        `Card ${card.cardNumber} was not tried: ${transportRefused.message} Set ${settings.transportSoPinEnv} to the transport SO PIN of these blank cards on the production station and produce the card again.`,
+        `Card ${card.cardNumber} was not tried: ${refusal.message} Set ${settings.transportSoPinEnv} to the transport SO PIN of these blank cards on the production station and produce the card again.`,
         { cardNumber: card.cardNumber },
       );
+    if (transportRefused && !card.resumeOnToken) throw notTried(transportRefused);
+    /** The chip an interrupted attempt journalled for the card, until it proves unusable. */
+    let resumeOn = card.resumeOnToken;
     for (;;) {
       let token: TokenInfo;
-      if (card.resumeOnToken) {
-        try {
-          token = await held.taken.thread.findToken(card.resumeOnToken);
-        } catch (error) {
-          throw named(error);
+      try {
+        if (resumeOn) token = await held.taken.thread.findToken(resumeOn);
+        else {
+          if (transportRefused) throw notTried(transportRefused);
+          token = await takeBlankToken(held, card);
         }
-      } else token = await takeBlankToken(held, card);
+        checkPinFits(token);
+      } catch (error) {
+        if (resumeOn && isChipGone(error)) {
+          await setAside(resumeOn, error);
+          resumeOn = undefined;
+          continue;
+        }
+        // Looking for a blank card says whose card it is itself.
+        throw resumeOn ? named(error) : error;
+      }
       // The card's reader from here on: waiting for a blank card may have changed it.
       const { thread: reader, release } = held.taken;
       try {
-        checkPinFits(token);
-        const settingUp = setUp(reader, token);
+        const settingUp = setUp(reader, token, resumeOn !== undefined);
         // Sent right behind the set-up; a set-up that fails fails it too, and it is not asked for.
         const firstKey = keyAhead(reader, 0);
         await settingUp;
         return writeCard(reader, token.serial, card, release, firstKey);
       } catch (error) {
+        if (resumeOn && isChipGone(error)) {
+          await setAside(resumeOn, error);
+          resumeOn = undefined;
+          continue;
+        }
         // A card labelled like a blank one that refuses the transport PIN may be another's card
         // put in the wrong reader: it is left alone and the next blank card taken. A second one
         // refusing it says the station's setting is wrong: then no further card is tried.
         const refused = error instanceof TesseraError && error.code === "pkcs11.pin_incorrect";
-        if (!refused || card.resumeOnToken || !token.isInitialised) throw named(error);
+        if (!refused || resumeOn || !token.isInitialised) throw named(error);
         refusedTokens.add(token.serial);
         await journal.release(card.cardId);
         if (refusedTokens.size >= 2) {
@@ -288,13 +312,26 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         );
     }
 
+    /**
+     * The chip an interrupted attempt journalled is gone from the readers or no longer answers
+     * its set-up (a crash mid-write can leave a chip so): it is set aside, never to be taken
+     * again by this station, the certificates signed for it were revoked when the chunk resumed,
+     * and the card is made on the next blank card, as if the attempt had not begun.
+     */
+    async function setAside(serial: string, error: unknown): Promise<void> {
+      damagedTokens.add(serial);
+      await journal.release(card.cardId);
+      const cause = error instanceof Error ? error.message : String(error);
+      options.onChipSetAside?.(card.cardNumber, serial, cause);
+    }
+
     /** Erases and labels the chip, gives it the PUK and PIN, and logs in as the user. */
-    function setUp(reader: ReaderThread, token: TokenInfo): Promise<void> {
+    function setUp(reader: ReaderThread, token: TokenInfo, resumed: boolean): Promise<void> {
       // Erase and label it. A factory-fresh chip takes the PUK as its first SO PIN; an
       // interrupted one has the transport PIN or, past that step, the PUK already.
       const soPins = !token.isInitialised
         ? [card.puk]
-        : card.resumeOnToken
+        : resumed
           ? [card.puk, transportSoPin]
           : [transportSoPin];
       return reader.setUp({
@@ -405,4 +442,12 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       },
     };
   }
+}
+
+/** The chip is not in any reader, was pulled out, or fails as a damaged chip does. */
+function isChipGone(error: unknown): boolean {
+  return (
+    error instanceof TesseraError &&
+    ["pkcs11.token_not_found", "pkcs11.card_removed", "pkcs11.operation_failed"].includes(error.code)
+  );
 }

@@ -18,6 +18,11 @@ export interface ReaderSlots {
   /** Cards waiting now for a blank card to be put in these readers. */
   waitingForBlankCard: number;
   /**
+   * Chips an interrupted card was on that no longer answered when it was redone: never taken as
+   * blank cards while the station runs, whatever their labels say.
+   */
+  readonly setAside: Set<string>;
+  /**
    * Starts every reader's thread (a station opening) rather than with the card that first takes
    * it; resolves once each has loaded the module and read its slots.
    */
@@ -81,6 +86,7 @@ export function createReaderSlots(size: number, modulePath: string): ReaderSlots
     size,
     blankTokens: [],
     waitingForBlankCard: 0,
+    setAside: new Set(),
     async start() {
       const all = Array.from({ length: size }, (_, reader) => threadOf(reader));
       await Promise.all(all.map((thread) => thread.listTokens()));
