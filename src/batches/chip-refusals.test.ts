@@ -194,11 +194,10 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     const { chipStation } = chip.t.app.services;
     const producing = batchOf(3);
     await untilACardWaits();
-    // The batch's operators, who are not at the station, read why it does not move.
+    // The batch's operators, who are not at the station, read why it does not move. (The only
+    // running batch: the test clock stands still, so the batches' creation times are all alike.)
     const waitingBatch = async () =>
-      (await chip.ops.production("GET", "/api/v1/batches?limit=5")).body.items.find(
-        (batch: { state: string }) => batch.state === "running",
-      );
+      (await chip.ops.production("GET", "/api/v1/batches?state=running&limit=5")).body.items[0];
     for (let waited = 0; !(await waitingBatch())?.waitingForBlankCardSince; waited += 10) {
       if (waited > 10_000) throw new Error("the batch never said it waits for blank cards");
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -233,19 +232,21 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     expect(tokenLabels()).not.toContain("blank-late");
   });
 
-  it("stops a card waiting for a blank card once its batch is cancelled, and fails it saying so", async () => {
+  it("stops a card waiting for a blank card once its batch is cancelled, and releases it: approved again, not failed", async () => {
     const { chipStation } = chip.t.app.services;
     const started = Date.now();
-    const { order } = await orderCardThatWaits();
+    const { cardIds, order } = await orderCardThatWaits();
     const cancelled = await chip.ops.production("POST", `/api/v1/batches/${order.body.batchId}/cancel`);
     expect(cancelled.status).toBe(200);
     await chip.t.app.runner.idle();
     // Well within the 30 s it would otherwise have waited.
     expect(Date.now() - started).toBeLessThan(8_000);
     const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
-    expect(batch.state).toBe("cancelled");
-    expect(batch.items[0]).toMatchObject({ state: "failed", code: "pkcs11.no_blank_card" });
-    expect(batch.items[0].reason).toContain("its batch was cancelled while it waited for one");
+    expect(batch).toMatchObject({ state: "cancelled", done: 0, failed: 0, released: 1, left: 0 });
+    expect(batch.items[0]).toMatchObject({ state: "released", code: null });
+    // As a cancelled batch's cards not yet taken: free to be ordered again, nothing signed.
+    const card = (await chip.ops.production("GET", `/api/v1/cards/${cardIds[0]}`)).body;
+    expect(card).toMatchObject({ state: "approved", batchId: null, tokenSerial: null, certificates: [] });
     expect(chipStation.cardsWaitingForBlankCard()).toBe(0);
   });
 

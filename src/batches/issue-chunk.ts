@@ -112,7 +112,8 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
       // the failed cards until their chips are wiped, after the commit: a card refused here
       // (refuseActiveTaken) has a finished chip.
       if (chip) {
-        failedChips = result.cards.filter((card) => !card.ok).map((card) => card.cardId);
+        // A released card was not begun: it has no chip.
+        failedChips = result.cards.filter((card) => !card.ok && !card.released).map((card) => card.cardId);
         const failed = new Set(failedChips);
         const recordedSerials = new Set(
           result.cards.flatMap((card) => card.certificates.map((c) => c.serial)),

@@ -3,13 +3,14 @@ import type { Batch } from "../domain/batch.js";
 import { supersededStates } from "../domain/card-states.js";
 import type { IssueOptions } from "../domain/issue-options.js";
 import { findProcess } from "../domain/process-catalog.js";
-import type { ChunkResult } from "../production/chunk-job.js";
+import { type ChunkResult, isReleased, type RecordedCardResult } from "../production/chunk-job.js";
 import { lockCard } from "../services/lock-card.js";
 import type { Actor, Services } from "../services/services.js";
 import type { AuditEntryInput } from "../store/audit-log.js";
 import { finishChunk } from "../store/batch-chunks.js";
 import { finishItems } from "../store/batch-items.js";
 import { insertBatchPart } from "../store/batch-parts.js";
+import { releaseCards } from "../store/batches.js";
 import { insertCardTokens } from "../store/card-tokens.js";
 import { type CardChange, transitionEachCard } from "../store/card-transitions.js";
 import { findCardsByIds } from "../store/cards.js";
@@ -36,7 +37,18 @@ export async function recordIssuedChunk(
 ): Promise<Batch> {
   const audit: AuditEntryInput[] = [];
   const tokens: { cardId: string; token: Buffer }[] = [];
-  const changes: CardChange[] = result.cards.map((card) => ({
+  // A card its batch no longer wanted (cancelled while it waited) was not begun: it goes back
+  // free, as the cancelled batch's cards not yet taken did, and is neither made nor failed.
+  const released = result.cards.filter(isReleased);
+  await releaseCards(
+    trx,
+    batch.id,
+    released.map((card) => card.cardId),
+    issueMultiple.requiredCardStates,
+    at,
+  );
+  const cards = result.cards.filter((card): card is RecordedCardResult => !isReleased(card));
+  const changes: CardChange[] = cards.map((card) => ({
     id: card.cardId,
     to: card.ok ? options.cardEndState : "failed",
     changes: card.ok
@@ -55,7 +67,7 @@ export async function recordIssuedChunk(
     throw new Error(
       `${changes.length - changed} of the chunk's cards are no longer approved and held by batch ${batch.id}`,
     );
-  for (const card of result.cards) {
+  for (const card of cards) {
     if (card.ok && card.token) tokens.push({ cardId: card.cardId, token: Buffer.from(card.token) });
     audit.push({
       action: issueMultiple.symbolicName,
@@ -79,17 +91,20 @@ export async function recordIssuedChunk(
   await finishItems(
     trx,
     batch.id,
-    result.cards.map((c) =>
-      c.ok
-        ? { cardId: c.cardId, state: "done" as const, ms: Math.round(c.ms) }
-        : {
-            cardId: c.cardId,
-            state: "failed" as const,
-            code: c.code,
-            reason: c.reason,
-            ms: Math.round(c.ms),
-          },
-    ),
+    [
+      ...cards.map((c) =>
+        c.ok
+          ? { cardId: c.cardId, state: "done" as const, ms: Math.round(c.ms) }
+          : {
+              cardId: c.cardId,
+              state: "failed" as const,
+              code: c.code,
+              reason: c.reason,
+              ms: Math.round(c.ms),
+            },
+      ),
+      ...released.map((c) => ({ cardId: c.cardId, state: "released" as const })),
+    ],
     at,
   );
   for (const [kind, data] of [
@@ -105,7 +120,7 @@ export async function recordIssuedChunk(
   const issuedAs: RecordedAs = options.certificateEndState === "onHold" ? "onHold" : "valid";
   await recordCertificates(
     trx,
-    result.cards.flatMap((card) =>
+    cards.flatMap((card) =>
       card.certificates.map((certificate) => ({
         cardId: card.cardId,
         certificate,
@@ -117,10 +132,16 @@ export async function recordIssuedChunk(
   );
   await services.audit.append(trx, audit, at);
   if (options.cardEndState === "active") await lockPredecessors(services, trx, actor, result);
-  const done = result.cards.filter((card) => card.ok).length;
+  const done = cards.filter((card) => card.ok).length;
   return finishChunk(
     trx,
-    { batchId: batch.id, chunk: result.chunk, done, failed: result.cards.length - done },
+    {
+      batchId: batch.id,
+      chunk: result.chunk,
+      done,
+      failed: cards.length - done,
+      released: released.length,
+    },
     at,
   );
 }

@@ -15,6 +15,15 @@ export interface CardToWrite {
   readonly resumeOnToken?: string | undefined;
 }
 
+/**
+ * Thrown by an encoder for a card it has not begun (no chip touched, nothing signed) that its
+ * batch no longer wants: a batch cancelled while the card waited for a blank card. The card is
+ * released, as a cancelled batch's cards not yet taken are, not failed.
+ */
+export class CardNotWanted extends Error {
+  override readonly name = "CardNotWanted";
+}
+
 /** What the encoder made: a software token's file, or the serial of the chip that now is the card. */
 export type WrittenCard =
   | { readonly token: Buffer; readonly tokenSerial?: undefined }

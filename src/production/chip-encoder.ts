@@ -2,7 +2,7 @@ import type { CertificateProfile, Pkcs11Encoder } from "../domain/card-template.
 import { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import type { TokenInfo } from "../pkcs11/pkcs11-module.js";
-import type { CardEncoder, CardToWrite, CardWriting } from "./card-encoder.js";
+import { type CardEncoder, CardNotWanted, type CardToWrite, type CardWriting } from "./card-encoder.js";
 import type { ReaderSlots, TakenReader } from "./reader-slots.js";
 import type { ReaderThread } from "./reader-thread.js";
 
@@ -195,8 +195,11 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         { cardNumber: card.cardNumber, path: settings.module },
       );
     if (waitMs === 0) throw none("");
-    // A cancelled batch's cards still to be made do not wait: each fails at its first look.
-    const cancelled = () => none("", "its batch was cancelled while it waited for one, so it was not made");
+    // A cancelled batch's cards still to be made do not wait: each is released at its first look.
+    const cancelled = () =>
+      new CardNotWanted(
+        `Card ${card.cardNumber} waited for a blank card when its batch was cancelled: it was not made.`,
+      );
     if ((await options.stillWanted?.()) === false) throw cancelled();
     const until = Date.now() + waitMs;
     readers.waitingForBlankCard++;

@@ -125,6 +125,7 @@ export type ChunkCardResult =
       expiresAt: string;
       /** Milliseconds of worker time for this card. */
       ms: number;
+      released?: undefined;
     }
   | {
       cardId: string;
@@ -134,7 +135,30 @@ export type ChunkCardResult =
       /** Certificates already signed before the failure: the runner records them revoked. */
       certificates: SignedCertificate[];
       ms: number;
+      released?: undefined;
+    }
+  | {
+      /**
+       * Not made and not failed: the card was not begun because its batch no longer wanted it
+       * (`CardNotWanted`). It goes back free, as a cancelled batch's cards not yet taken do.
+       */
+      cardId: string;
+      ok: false;
+      released: true;
+      reason: string;
+      /** Always empty: nothing is signed for a card not begun. */
+      certificates: SignedCertificate[];
+      ms: number;
     };
+
+/** A card not begun because its batch no longer wanted it. */
+export type ReleasedCardResult = Extract<ChunkCardResult, { released: true }>;
+/** A card made or failed: what a chunk records as done or failed. */
+export type RecordedCardResult = Exclude<ChunkCardResult, { released: true }>;
+
+export function isReleased(card: ChunkCardResult): card is ReleasedCardResult {
+  return card.released === true;
+}
 
 export interface ChunkResult {
   batchId: string;

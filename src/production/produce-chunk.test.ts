@@ -66,7 +66,7 @@ describe.runIf(tools)("produceChunk", () => {
     expect(result.batchId).toBe("batch-1");
     expect(result.chunk).toBe(1);
     expect(result.cards.map((card) => card.cardId)).toEqual(cards.map((card) => card.cardId));
-    expect(result.cards.map((card) => (card.ok ? "ok" : card.code))).toEqual([
+    expect(result.cards.map((card) => (card.ok ? "ok" : card.released ? "released" : card.code))).toEqual([
       "ok",
       "ok",
       "production.text_unprintable",
@@ -202,7 +202,7 @@ describe.runIf(tools)("produceChunk", () => {
       testCard("Employee ID"),
     ];
     const third = await produceChunk(context, testJob(folder.dir, 3, chunk));
-    expect(third.cards.map((card) => (card.ok ? "ok" : card.code))).toEqual([
+    expect(third.cards.map((card) => (card.ok ? "ok" : card.released ? "released" : card.code))).toEqual([
       "ok",
       "production.address_invalid",
       "production.photo_invalid",

@@ -2,6 +2,7 @@ import { cardFieldProblems } from "../domain/card-fields.js";
 import type { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import { clampValidity } from "../pki/index.js";
+import { CardNotWanted } from "./card-encoder.js";
 import { checkJob } from "./check-job.js";
 import type { ChunkCard, ChunkCardResult, ChunkJob, ChunkResult, ChunkTemplate } from "./chunk-job.js";
 import { isCardFailure, type ProducedCard, produceCard } from "./produce-card.js";
@@ -112,6 +113,8 @@ function failure(
   certificates: SignedCertificate[],
   ms: number,
 ): ChunkCardResult {
+  if (error instanceof CardNotWanted)
+    return { cardId: card.cardId, ok: false, released: true, reason: error.message, certificates, ms };
   if (!isCardFailure(error)) throw error;
   return {
     cardId: card.cardId,

@@ -233,7 +233,7 @@ export async function lockHeldChunk(
 /** Marks a chunk done and adds its counts to the batch; completes the batch when nothing is left. */
 export async function finishChunk(
   db: Db,
-  chunk: { batchId: string; chunk: number; done: number; failed: number },
+  chunk: { batchId: string; chunk: number; done: number; failed: number; released?: number },
   at: string,
 ): Promise<Batch> {
   await db
@@ -253,6 +253,7 @@ export async function finishChunk(
     .set((eb) => ({
       done: eb("done", "+", chunk.done),
       failed: eb("failed", "+", chunk.failed),
+      released: eb("released", "+", chunk.released ?? 0),
       updated_at: at,
     }))
     .where("id", "=", chunk.batchId)

@@ -183,7 +183,13 @@ export async function findPendingCardsOfChunk(
 export async function finishItems(
   db: Db,
   batchId: string,
-  items: readonly { cardId: string; state: "done" | "failed"; code?: string; reason?: string; ms?: number }[],
+  items: readonly {
+    cardId: string;
+    state: "done" | "failed" | "released";
+    code?: string;
+    reason?: string;
+    ms?: number;
+  }[],
   at: string,
 ): Promise<void> {
   await updateRows(db, {

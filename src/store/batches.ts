@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Batch, BatchState } from "../domain/batch.js";
 import { parseBatchOptions } from "../domain/batch.js";
+import type { CardState } from "../domain/card-states.js";
 import { findProcess, type SymbolicName } from "../domain/process-catalog.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
@@ -249,6 +250,25 @@ export async function finishBatchIfIdle(db: Db, batchId: string, at: string): Pr
  * Cancels a running batch: chunks not started are dropped and their cards given back
  * (approved, held by no batch); chunks being produced finish and count as started.
  */
+/** These cards of the batch, still in a state it claimed them in, go back free (no batch holds them). */
+export async function releaseCards(
+  db: Db,
+  batchId: string,
+  cardIds: readonly string[],
+  claimedIn: readonly CardState[],
+  at: string,
+): Promise<void> {
+  for (const slice of slices(cardIds, 1000)) {
+    await db
+      .updateTable("cards")
+      .set((eb) => ({ batch_id: null, version: eb("version", "+", 1), updated_at: at }))
+      .where("id", "in", slice)
+      .where("batch_id", "=", batchId)
+      .where("state", "in", claimedIn)
+      .execute();
+  }
+}
+
 export async function cancelBatch(db: Db, batchId: string, at: string): Promise<number> {
   await db
     .updateTable("batch_chunks")
@@ -294,16 +314,7 @@ export async function cancelBatch(db: Db, batchId: string, at: string): Promise<
     .select("process")
     .where("id", "=", batchId)
     .executeTakeFirstOrThrow();
-  const claimedIn = findProcess(process as SymbolicName).requiredCardStates;
-  for (const slice of slices(cardIds, 1000)) {
-    await db
-      .updateTable("cards")
-      .set((eb) => ({ batch_id: null, version: eb("version", "+", 1), updated_at: at }))
-      .where("id", "in", slice)
-      .where("batch_id", "=", batchId)
-      .where("state", "in", claimedIn)
-      .execute();
-  }
+  await releaseCards(db, batchId, cardIds, findProcess(process as SymbolicName).requiredCardStates, at);
   await db
     .updateTable("batches")
     .set((eb) => ({ state: "cancelled", released: eb("released", "+", cardIds.length), updated_at: at }))
