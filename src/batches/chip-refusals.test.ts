@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initialiseToken } from "../pkcs11/card-token.js";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
+import { findHistoryOf } from "../store/audit-log.js";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
 import {
   type ChipBatchItem,
@@ -244,9 +245,19 @@ describe.runIf(tools)("chip cards that cannot be made (SoftHSM)", () => {
     const batch = (await chip.ops.production("GET", `/api/v1/batches/${order.body.batchId}`)).body;
     expect(batch).toMatchObject({ state: "cancelled", done: 0, failed: 0, released: 1, left: 0 });
     expect(batch.items[0]).toMatchObject({ state: "released", code: null });
+    expect(batch.items[0].reason).toMatch(
+      /waited for a blank card when its batch was cancelled: it was not made\.$/,
+    );
     // As a cancelled batch's cards not yet taken: free to be ordered again, nothing signed.
     const card = (await chip.ops.production("GET", `/api/v1/cards/${cardIds[0]}`)).body;
     expect(card).toMatchObject({ state: "approved", batchId: null, tokenSerial: null, certificates: [] });
+    // The card's history says why it came back.
+    const history = await findHistoryOf(chip.t.app.services.store.db, "card", cardIds[0]!);
+    expect(history.at(-1)).toMatchObject({
+      action: "CardsBoProcIssueMultiple",
+      outcome: "refused",
+      details: { from: "approved", to: "approved" },
+    });
     expect(chipStation.cardsWaitingForBlankCard()).toBe(0);
   });
 

@@ -55,7 +55,10 @@ export async function produceChipChunk(
       await journalChipCertificate(store.db, cardId, certificate);
       holding();
     },
-    release: (cardId) => releaseChipCard(store.db, cardId),
+    release: async (cardId) => {
+      holding();
+      await releaseChipCard(store.db, cardId);
+    },
   };
   /** The chunk's cards waiting for a blank card now; the chunk says so while any does. */
   let waitingCards = 0;

@@ -86,6 +86,15 @@ export async function recordIssuedChunk(
         : { batchId: batch.id, from: "approved", to: "failed", code: card.code, reason: card.reason },
     });
   }
+  for (const card of released)
+    audit.push({
+      action: issueMultiple.symbolicName,
+      objectType: "card",
+      objectId: card.cardId,
+      outcome: "refused",
+      operator: actor,
+      details: { batchId: batch.id, from: "approved", to: "approved", reason: card.reason },
+    });
   // The token is stored with the card as production left it, so it is handed out only until the card changes.
   await insertCardTokens(trx, batch.id, tokens, at);
   await finishItems(
@@ -103,7 +112,7 @@ export async function recordIssuedChunk(
               ms: Math.round(c.ms),
             },
       ),
-      ...released.map((c) => ({ cardId: c.cardId, state: "released" as const })),
+      ...released.map((c) => ({ cardId: c.cardId, state: "released" as const, reason: c.reason })),
     ],
     at,
   );

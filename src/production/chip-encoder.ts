@@ -18,7 +18,10 @@ export interface ChipJournal {
   start(entry: { cardId: string; tokenSerial: string; pukEncrypted: string }): Promise<boolean>;
   /** A certificate signed for the card, before it is written to the chip. */
   keepCertificate(cardId: string, certificate: SignedCertificate): Promise<void>;
-  /** The card's token was left untouched (it refused the transport PIN): forget it. */
+  /**
+   * Forget the card's token: it was left untouched (it refused the transport PIN), or it is a
+   * chip an interrupted card was on that no longer answers, set aside.
+   */
   release(cardId: string): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ export interface ChipEncoderOptions {
   readonly onChipSetAside?: (cardNumber: string, serial: string, cause: string) => void;
   /**
    * False once the card's batch no longer wants it made (cancelled): a card waiting for a blank
-   * card then stops waiting and fails at once. Asked at each look while it waits.
+   * card then stops waiting and is released (`CardNotWanted`). Asked at each look while it waits.
    */
   readonly stillWanted?: () => Promise<boolean>;
   /**
@@ -269,7 +272,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         }
         checkPinFits(token);
       } catch (error) {
-        if (resumeOn && isChipGone(error)) {
+        if (resumeOn && isChipGone(error, resumeOn)) {
           await setAside(resumeOn, error);
           resumeOn = undefined;
           continue;
@@ -286,7 +289,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         await settingUp;
         return writeCard(reader, token.serial, card, release, firstKey);
       } catch (error) {
-        if (resumeOn && isChipGone(error)) {
+        if (resumeOn && isChipGone(error, resumeOn)) {
           await setAside(resumeOn, error);
           resumeOn = undefined;
           continue;
@@ -322,6 +325,9 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
      * and the card is made on the next blank card, as if the attempt had not begun.
      */
     async function setAside(serial: string, error: unknown): Promise<void> {
+      // A producer that lost the chunk may have failed on the chip because the new owner is
+      // redoing it there: the chip and its journal are the other producer's.
+      if (options.mayTouchChips?.() === false) throw error;
       damagedTokens.add(serial);
       await journal.release(card.cardId);
       const cause = error instanceof Error ? error.message : String(error);
@@ -447,10 +453,19 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
   }
 }
 
-/** The chip is not in any reader, was pulled out, or fails as a damaged chip does. */
-function isChipGone(error: unknown): boolean {
+/**
+ * The chip `serial` itself is not in any reader, was pulled out, or answered a call with a
+ * failure of the module (a CKR_* value, as a damaged chip does). Not a failure of another slot
+ * read on the way, nor one of this code (a TypeError wrapped as operation_failed names no CKR_*).
+ */
+function isChipGone(error: unknown, serial: string): boolean {
+  if (!(error instanceof TesseraError)) return false;
+  const details = error.details as { serial?: unknown; cause?: unknown } | undefined;
+  if (details?.serial !== serial) return false;
+  if (error.code === "pkcs11.token_not_found" || error.code === "pkcs11.card_removed") return true;
   return (
-    error instanceof TesseraError &&
-    ["pkcs11.token_not_found", "pkcs11.card_removed", "pkcs11.operation_failed"].includes(error.code)
+    error.code === "pkcs11.operation_failed" &&
+    typeof details.cause === "string" &&
+    details.cause.startsWith("CKR_")
   );
 }

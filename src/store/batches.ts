@@ -246,10 +246,6 @@ export async function finishBatchIfIdle(db: Db, batchId: string, at: string): Pr
     .execute();
 }
 
-/**
- * Cancels a running batch: chunks not started are dropped and their cards given back
- * (approved, held by no batch); chunks being produced finish and count as started.
- */
 /** These cards of the batch, still in a state it claimed them in, go back free (no batch holds them). */
 export async function releaseCards(
   db: Db,
@@ -269,6 +265,11 @@ export async function releaseCards(
   }
 }
 
+/**
+ * Cancels a running batch: chunks not started are dropped and their cards given back
+ * (approved, held by no batch); chunks being produced finish and count as started, but for their
+ * chip cards still waiting for a blank card, which are given back when the chunk is recorded.
+ */
 export async function cancelBatch(db: Db, batchId: string, at: string): Promise<number> {
   await db
     .updateTable("batch_chunks")

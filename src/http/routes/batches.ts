@@ -180,7 +180,7 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
     "POST /api/v1/batches/:id/cancel": apiRoute({
       access: ["productionAdministrator", "issuingAuthority"],
       summary:
-        "Cancel a running batch: cards not started stay approved, their claims released (`released`); cards already in production finish (`inProduction`, `finishing` until `finishedAt`)",
+        "Cancel a running batch: cards not started stay approved, their claims released (`released`); cards already in production finish (`inProduction`, `finishing` until `finishedAt`), except chip cards still waiting for a blank card, which are released too when their chunk ends",
       params,
       response: { 200: batchSchema },
       handler: async (request) =>
