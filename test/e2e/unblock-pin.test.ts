@@ -136,16 +136,17 @@ describe.skipIf(!hasTool("chromium", "chromium") || !hasSoftHsm())(
       );
       await page.getByText("Waiting for blank cards", { exact: true }).first().waitFor();
       await screenshot(page, "batch-waiting-for-blank-cards");
-      // Cancelled, the card stops waiting at once and fails saying why; the notice goes.
+      // Cancelled, the card stops waiting at once and goes back to approved, saying why; the notice goes.
       await page.getByRole("button", { name: "Cancel batch" }).click();
       await page
         .getByRole("dialog", { name: "Cancel the batch?" })
         .getByRole("button", { name: "Cancel batch" })
         .click();
       await page
-        .getByText(/its batch was cancelled while it waited for one/)
+        .getByText(/waited for a blank card when its batch was cancelled: it was not made/)
         .first()
         .waitFor({ timeout: 15_000 });
+      await page.getByText("Returned to approved", { exact: true }).first().waitFor();
       expect(await alert.count()).toBe(0);
       expect(errorsThrownBy(page)).toEqual([]);
     });

@@ -66,7 +66,8 @@ const cardsTable = (chips: boolean, words: BatchWords): TableSpec<BatchItem> => 
             <Text span size="sm" fw={state.color ? 600 : undefined} style={{ color: state.color }}>
               {state.label}
             </Text>
-            {item.state === "failed" && (item.reason ?? item.code) && (
+            {/* Why it failed, or why it came back (a card still waiting for a blank card at a cancel). */}
+            {(item.state === "failed" || item.state === "released") && (item.reason ?? item.code) && (
               <Text size="xs" c="dimmed" className="wrap">
                 {item.reason ?? item.code}
               </Text>
