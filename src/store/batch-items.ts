@@ -203,7 +203,7 @@ export async function finishItems(
       { column: "ms", type: "integer", value: (item) => item.ms ?? null },
     ],
     alike: [sql`updated_at = ${at}`],
-    where: [sql`batch_items.batch_id = ${batchId}`],
+    match: [{ column: "batch_id", value: batchId }],
     rows: items,
   });
 }

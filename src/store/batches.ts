@@ -259,7 +259,9 @@ export async function releaseCards(
       .updateTable("cards")
       .set((eb) => ({ batch_id: null, version: eb("version", "+", 1), updated_at: at }))
       .where("id", "in", slice)
-      .where("batch_id", "=", batchId)
+      // Not "=": the cards are found by their ids, whatever the statistics believe of a new
+      // batch (see update-rows.ts).
+      .where("batch_id", "is not distinct from", batchId)
       .where("state", "in", claimedIn)
       .execute();
   }

@@ -1,9 +1,12 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
 import { newCard, storeForSuite } from "../test-support/store.js";
 import { newUser } from "../test-support/users.js";
+import { releaseCards } from "./batches.js";
 import { transitionCards, transitionEachCard } from "./card-transitions.js";
 import { findCardById, insertCards } from "./cards.js";
+import type { Db } from "./database.js";
 import { insertUser } from "./users.js";
 
 const at = "2026-01-01T00:00:00.000Z";
@@ -130,5 +133,107 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
       .orderBy("id")
       .execute();
     expect(puks.map((row) => row.puk_encrypted)).toEqual(["puk-4", null, "puk-6", null]);
+  });
+});
+
+/**
+ * A chunk's cards are looked up by their ids, whatever the planner believes of the batch: a
+ * batch made since the last ANALYZE holds, by the statistics, no card at all, and PostgreSQL once
+ * answered a chunk's update by reading every card of the batch (a hash of the batch's cards,
+ * from both the batch and the state index) — each of a 100,000-card batch's 2,000 chunks read
+ * 100,000 cards.
+ */
+describe.runIf(dialects.includes("postgres"))("a chunk's card changes on PostgreSQL", () => {
+  const batchCards = 10_000;
+  const suite = storeForSuite("postgres", async (db) => {
+    await insertUser(
+      db,
+      newUser({ id: "u1", identifier: "ID1", firstName: "Bo", lastName: "Ek", email: "bo@example.org" }),
+      at,
+    );
+    await insertCards(
+      db,
+      Array.from({ length: 2 * batchCards }, (_, i) =>
+        newCard({
+          id: `c${i}`,
+          cardNumber: `${10_000 + i}`,
+          userId: "u1",
+          state: "approved",
+          holderName: "Bo Ek",
+        }),
+      ),
+      at,
+    );
+    await sql`analyze cards`.execute(db);
+    // Ordered after the statistics were taken, as a batch is.
+    await db
+      .updateTable("cards")
+      .set({ batch_id: "big" })
+      .where("card_number", "<", `${10_000 + batchCards}`)
+      .execute();
+    // Without the cards' versions from before the batch, each card is one index entry.
+    await sql`vacuum cards`.execute(db);
+  });
+
+  /** The cards `work` reads, by a scan of the table or of each index, in its transaction. */
+  const cardReads = (work: (trx: Db) => Promise<void>) =>
+    suite.db.transaction().execute(async (trx) => {
+      // As this connection counts them: counts of its earlier transactions may still be pending.
+      const reads = async () => {
+        const { rows } = await sql<{ name: string; read: number }>`
+          select c.relname as name, pg_stat_get_xact_tuples_returned(c.oid) as read from pg_class c
+          where c.oid = 'cards'::regclass or c.oid in (select indexrelid from pg_index where indrelid = 'cards'::regclass)`.execute(
+          trx,
+        );
+        return new Map(rows.map((row) => [row.name, Number(row.read)]));
+      };
+      const before = await reads();
+      await work(trx);
+      const after = await reads();
+      return Object.fromEntries(
+        [...after].flatMap(([name, n]) => (n > before.get(name)! ? [[name, n - before.get(name)!]] : [])),
+      );
+    });
+  /** 50 cards of the batch, every 7th from `first`: the cases below take cards of their own. */
+  const chunk = (first: number) => Array.from({ length: 50 }, (_, i) => `c${first + i * 7}`);
+
+  it("records a chunk's cards by their ids, not by the whole batch", async () => {
+    const read = await cardReads(async (trx) => {
+      const changed = await transitionEachCard(trx, {
+        from: "approved",
+        at,
+        heldBy: "big",
+        cards: chunk(0).map((id) => ({
+          id,
+          to: "issued" as const,
+          changes: { batchId: null, issuedAt: at },
+        })),
+      });
+      expect(changed).toBe(50);
+    });
+    expect(read).toEqual({ cards_pkey: 50 });
+  });
+
+  it("fails and gives back a chunk's cards by their ids, not by the whole batch", async () => {
+    const failed = await cardReads(async (trx) => {
+      const changed = await transitionCards(trx, {
+        ids: chunk(1),
+        from: "approved",
+        to: "failed",
+        at,
+        heldBy: "big",
+        changes: { batchId: null, reason: "production failed" },
+      });
+      expect(changed).toBe(50);
+    });
+    expect(failed).toEqual({ cards_pkey: 50 });
+    const released = await cardReads((trx) => releaseCards(trx, "big", chunk(2), ["approved"], at));
+    expect(released).toEqual({ cards_pkey: 50 });
+    const free = await suite.db
+      .selectFrom("cards")
+      .select("id")
+      .where("id", "in", chunk(2))
+      .where("batch_id", "is", null);
+    expect(await free.execute()).toHaveLength(50);
   });
 });

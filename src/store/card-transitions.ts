@@ -86,7 +86,10 @@ function transitionQuery(db: Db, transition: CardTransition) {
     .where("id", "in", [...transition.ids])
     .where("state", "in", [...from]);
   if (transition.version !== undefined) query = query.where("version", "=", transition.version);
-  if (transition.heldBy !== undefined) query = query.where("batch_id", "=", transition.heldBy);
+  // Not "=": the cards are found by their ids, whatever the statistics believe of a new batch
+  // (see update-rows.ts).
+  if (transition.heldBy !== undefined)
+    query = query.where("batch_id", "is not distinct from", transition.heldBy);
   return query;
 }
 
@@ -147,9 +150,9 @@ export async function transitionEachCard(
         })),
       ],
       alike: [sql`version = cards.version + 1`, sql`updated_at = ${transition.at}`],
-      where: [
-        sql`cards.state = ${transition.from}`,
-        ...(transition.heldBy !== undefined ? [sql`cards.batch_id = ${transition.heldBy}`] : []),
+      match: [
+        { column: "state", value: transition.from },
+        ...(transition.heldBy !== undefined ? [{ column: "batch_id", value: transition.heldBy }] : []),
       ],
       rows: cards,
     });
