@@ -2,8 +2,7 @@ import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
-import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
+import { simulatedChipCardForSuite, startChipTessera } from "../test-support/chip-cards.js";
 import { createBatchScheduler } from "./scheduler.js";
 
 /**
@@ -12,9 +11,8 @@ import { createBatchScheduler } from "./scheduler.js";
  * the station went on writing certificates to chips whose journal the other producer settled.
  */
 /** SoftHSM made as slow as a real chip, in whichever thread calls it. */
-const simulated = simulatedCardsForSuite();
+const { simulated, chipCard } = simulatedChipCardForSuite();
 const tools = simulated !== undefined;
-const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 
 describe.runIf(tools)("a chip station that loses its lease", () => {
   const chip = startChipTessera({ chipCard, blanks: 3 });

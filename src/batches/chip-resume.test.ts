@@ -4,8 +4,12 @@ import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import { createPukCipher } from "../production/secrets.js";
 import { startChipCard } from "../store/chip-journal.js";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
-import { type ChipBatchItem, chipTemplate, startChipTessera } from "../test-support/chip-cards.js";
-import { type SimulatedCall, simulatedCardsForSuite } from "../test-support/simulated-card.js";
+import {
+  type ChipBatchItem,
+  simulatedChipCardForSuite,
+  startChipTessera,
+} from "../test-support/chip-cards.js";
+import type { SimulatedCall } from "../test-support/simulated-card.js";
 
 /**
  * Issue 10: "every card ends either blank-and-approved or fully personalised and issued" after a
@@ -15,9 +19,8 @@ import { type SimulatedCall, simulatedCardsForSuite } from "../test-support/simu
  * chip may be taken out of its reader while the station is down. Such a chip is set aside and
  * the card made on another blank card, not failed.
  */
-const simulated = simulatedCardsForSuite();
+const { simulated, chipCard } = simulatedChipCardForSuite();
 const tools = simulated !== undefined;
-const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 
 describe.runIf(tools)("an interrupted chip card whose chip no longer answers", () => {
   const logged: string[] = [];

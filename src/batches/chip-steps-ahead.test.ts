@@ -2,11 +2,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Pkcs11Module } from "../pkcs11/pkcs11-module.js";
 import {
   type ChipBatchItem,
-  chipTemplate,
   produceChipBatch,
+  simulatedChipCardForSuite,
   startChipTessera,
 } from "../test-support/chip-cards.js";
-import { simulatedCardsForSuite } from "../test-support/simulated-card.js";
 import { transportSoPin } from "../test-support/softhsm.js";
 
 /**
@@ -16,9 +15,8 @@ import { transportSoPin } from "../test-support/softhsm.js";
  * card as it did when every step was awaited: the certificates signed for it revoked, the chip
  * wiped, the other cards made.
  */
-const simulated = simulatedCardsForSuite();
+const { simulated, chipCard } = simulatedChipCardForSuite();
 const tools = simulated !== undefined;
-const chipCard = chipTemplate("Chip ID", "soLogin", 1, simulated?.path);
 
 describe.runIf(tools)("a card's steps sent ahead to its reader (SoftHSM)", () => {
   const chip = startChipTessera({ chipCard, blanks: 8 });

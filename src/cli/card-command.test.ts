@@ -47,17 +47,6 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
   };
   const ids: Record<string, string> = {};
 
-  /** Whether pkcs11-tool logs in to the card labelled `label` with `pin`. */
-  const opens = (label: string, pin: string) => {
-    try {
-      reader.pkcs11Tool("--token-label", label, "--login", "--pin", pin, "--list-objects");
-      return true;
-    } catch (error) {
-      if (/CKR_PIN_INCORRECT/.test(String((error as { stderr?: unknown }).stderr))) return false;
-      throw error;
-    }
-  };
-
   let module: Pkcs11Module;
 
   beforeAll(async () => {
@@ -66,10 +55,7 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     t = await createTestApp("sqlite", { config: { templates: [...demoTemplates, template] } });
     module = t.app.services.chipStation.moduleFor(template.pkcs11!);
     const registrar = await t.operator("registrar", ["registrationOfficer"]);
-    const stored = Object.fromEntries(
-      Object.entries(cards).map(([key, card]) => [key, { cardNumber: card.cardNumber, puk: card.stored }]),
-    );
-    Object.assign(ids, await insertActiveChipCards(t, registrar, module, stored, () => template.name));
+    Object.assign(ids, await insertActiveChipCards(t, registrar, module, cards, () => template.name));
     // The batch that made the card printed its PUK on the PIN letter.
     const at = t.clock().toISOString();
     const { db } = t.app.services.store;
@@ -145,8 +131,8 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       0,
       `The PIN of card ${card.cardNumber} is unblocked: the holder's new PIN is set.\n`,
     ]);
-    expect(opens(card.cardNumber, "5858585")).toBe(true);
-    expect(opens(card.cardNumber, card.pin)).toBe(false);
+    expect(reader.pinOpens(card.cardNumber, "5858585")).toBe(true);
+    expect(reader.pinOpens(card.cardNumber, card.pin)).toBe(false);
     const history = await findHistoryOf(t.app.services.store.db, "card", ids.unblock!);
     expect(history.filter((e) => e.action === "card.disclosePuk")).toEqual([
       expect.objectContaining({ outcome: "success", operatorName: "desk" }),
@@ -174,7 +160,7 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       `The PIN of card ${card.cardNumber} is unblocked: the holder's new PIN is set. The PUK on the holder's PIN letter no longer works.\n`,
       "",
     ]);
-    expect(opens(card.cardNumber, "6868686")).toBe(true);
+    expect(reader.pinOpens(card.cardNumber, "6868686")).toBe(true);
     expect(reader.soPinWorks(card.cardNumber, card.puk)).toBe(false);
     expect(reader.soPinWorks(card.cardNumber, (await storedPukPair(t, ids.printed!)).stored!)).toBe(true);
   });
@@ -201,7 +187,7 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       `The PIN of card ${card.cardNumber} is unblocked: the holder's new PIN is set.\n`,
       "",
     ]);
-    expect(opens(card.cardNumber, "7979797")).toBe(true);
+    expect(reader.pinOpens(card.cardNumber, "7979797")).toBe(true);
     const { stored, pending } = await storedPukPair(t, ids.crash!);
     expect(pending).toBeNull();
     expect(reader.soPinWorks(card.cardNumber, stored!)).toBe(true);
@@ -227,7 +213,7 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
     expect(wrong.stderr).toBe(
       `tessera: Card ${card.cardNumber} refused the old PIN: it is wrong (CKR_PIN_INCORRECT). (pkcs11.pin_incorrect)\n`,
     );
-    expect(opens(card.cardNumber, card.pin)).toBe(true);
+    expect(reader.pinOpens(card.cardNumber, card.pin)).toBe(true);
     const result = await tessera(
       desk("change-pin", card.cardNumber),
       { TESSERA_API_TOKEN: helpdeskToken },
@@ -238,8 +224,8 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
       `The PIN of card ${card.cardNumber} is changed.\n`,
       "",
     ]);
-    expect(opens(card.cardNumber, "7070707")).toBe(true);
-    expect(opens(card.cardNumber, card.pin)).toBe(false);
+    expect(reader.pinOpens(card.cardNumber, "7070707")).toBe(true);
+    expect(reader.pinOpens(card.cardNumber, card.pin)).toBe(false);
   });
 
   it.each([
@@ -329,6 +315,6 @@ describe.skipIf(!hasSoftHsm())("tessera card unblock / change-pin at a desk with
   ])("%s: a clear message, a non-zero exit, the card unchanged", async (_, args, env, status, stderr) => {
     const result = await tessera(args(), env());
     expect([result.status, result.stderr, result.stdout]).toEqual([status, stderr, ""]);
-    expect(opens(cards.wrongPuk.cardNumber, cards.wrongPuk.pin)).toBe(true);
+    expect(reader.pinOpens(cards.wrongPuk.cardNumber, cards.wrongPuk.pin)).toBe(true);
   });
 });

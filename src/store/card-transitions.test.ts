@@ -1,42 +1,19 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
-import { newCard, storeForSuite } from "../test-support/store.js";
-import { newUser } from "../test-support/users.js";
+import { insertHolderWithCards, storeForSuite } from "../test-support/store.js";
 import { releaseCards } from "./batches.js";
 import { transitionCards, transitionEachCard } from "./card-transitions.js";
-import { findCardById, insertCards } from "./cards.js";
+import { findCardById } from "./cards.js";
 import type { Db } from "./database.js";
-import { insertUser } from "./users.js";
 
 const at = "2026-01-01T00:00:00.000Z";
 
 describe.each(dialects)("card state changes on %s", (dialect) => {
   const suite = storeForSuite(dialect, async (db) => {
-    await insertUser(
-      db,
-      newUser({
-        id: "u1",
-        identifier: "ID1",
-        firstName: "Anna",
-        lastName: "Berg",
-        email: "anna@example.org",
-      }),
-      at,
-    );
-    await insertCards(
-      db,
-      ["c1", "c2", "c3", "c4", "c5", "c6", "c7"].map((id, i) =>
-        newCard({
-          id,
-          cardNumber: `${1000 + i}`,
-          userId: "u1",
-          state: id === "c3" ? "requested" : "approved",
-          holderName: "Anna Berg",
-        }),
-      ),
-      at,
-    );
+    // c1–c7 (numbers 1000–1006) approved but c3, requested.
+    await insertHolderWithCards(db, { userId: "u1", count: 8, numberFrom: 999, at });
+    await db.updateTable("cards").set({ state: "requested" }).where("id", "=", "c3").execute();
   });
 
   it("refuses a change the state model does not hold, before writing anything", async () => {
@@ -146,24 +123,7 @@ describe.each(dialects)("card state changes on %s", (dialect) => {
 describe.runIf(dialects.includes("postgres"))("a chunk's card changes on PostgreSQL", () => {
   const batchCards = 10_000;
   const suite = storeForSuite("postgres", async (db) => {
-    await insertUser(
-      db,
-      newUser({ id: "u1", identifier: "ID1", firstName: "Bo", lastName: "Ek", email: "bo@example.org" }),
-      at,
-    );
-    await insertCards(
-      db,
-      Array.from({ length: 2 * batchCards }, (_, i) =>
-        newCard({
-          id: `c${i}`,
-          cardNumber: `${10_000 + i}`,
-          userId: "u1",
-          state: "approved",
-          holderName: "Bo Ek",
-        }),
-      ),
-      at,
-    );
+    await insertHolderWithCards(db, { userId: "u1", count: 2 * batchCards, numberFrom: 10_000, at });
     await sql`analyze cards`.execute(db);
     // Ordered after the statistics were taken, as a batch is.
     await db

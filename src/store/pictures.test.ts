@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { CertificateState } from "../domain/certificate-states.js";
 import { dialects } from "../test-support/databases.js";
-import { newCard, storeForSuite } from "../test-support/store.js";
-import { newUser } from "../test-support/users.js";
+import { insertHolderWithCards, storeForSuite } from "../test-support/store.js";
 import { countFinishedItemsByInstant, finishItems, insertBatchItems } from "./batch-items.js";
 import { insertBatch } from "./batches.js";
-import { insertCards } from "./cards.js";
 import { countCertificatesEndingPerMonth, insertCertificates } from "./certificates.js";
-import { insertUser } from "./users.js";
 
 const at = "2026-03-01T09:00:00.000Z";
 
@@ -31,24 +28,10 @@ describe.each(dialects)("the pictures' counts on %s", (dialect) => {
   const suite = storeForSuite(
     dialect,
     async (db) => {
-      await insertUser(
+      await insertHolderWithCards(
         db,
-        newUser({ id: "u0", identifier: "X0", firstName: "F", lastName: "L", email: "u0@example.org" }),
-        at,
-      );
-      await insertCards(
-        db,
-        Array.from({ length: 10 }, (_, i) =>
-          newCard({
-            id: `c${i}`,
-            cardNumber: `910${i}`,
-            userId: "u0",
-            state: "approved",
-            holderName: "F L",
-            decidedBy: "approver",
-          }),
-        ),
-        at,
+        { userId: "u0", count: 10, numberFrom: 9100, at },
+        { decidedBy: "approver" },
       );
       await insertCertificates(
         db,

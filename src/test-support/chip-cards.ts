@@ -13,6 +13,7 @@ import { insertCards } from "../store/cards.js";
 import type { Dialect } from "../store/database.js";
 import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "./api-setup.js";
 import { createUserAs } from "./processes.js";
+import { type SimulatedCardModule, simulatedCardsForSuite } from "./simulated-card.js";
 import { type BlankCardReader, createBlankCardReader, softHsmModule, transportSoPin } from "./softhsm.js";
 import { createTestApp, listenOnRealTime, type TestApp } from "./test-app.js";
 
@@ -43,6 +44,18 @@ export function chipTemplate(
     // rather than waiting for one to be put in (chip-refusals.test.ts waits).
     pkcs11: { module, blankLabel: "^blank-", unblockStyle, readers, blankCardWaitSeconds: 0 },
   });
+}
+
+/**
+ * For a file of chip-card tests over the simulated middleware (`simulated-card.ts`): the module,
+ * when SoftHSM and gcc are here to build it, and the "Chip ID" template on it.
+ */
+export function simulatedChipCardForSuite(): {
+  simulated: SimulatedCardModule | undefined;
+  chipCard: CardTemplate;
+} {
+  const simulated = simulatedCardsForSuite();
+  return { simulated, chipCard: chipTemplate("Chip ID", "soLogin", 1, simulated?.path) };
 }
 
 /** A Tessera that makes chip cards, as {@link startChipTessera} hands it to a suite. */
@@ -231,23 +244,24 @@ export async function produceChipBatch(
 
 /**
  * For each of `cards`, an active card of the template `templateOf` names for it, on its token in
- * `module`'s readers, with `puk` stored as its PUK: their ids, by the same keys.
+ * `module`'s readers, with `stored` (by default the chip's `puk`) stored as its PUK: their ids,
+ * by the same keys.
  */
 export async function insertActiveChipCards<Key extends string>(
   t: TestApp,
   registrar: Actor,
   module: Pkcs11Module,
-  cards: Record<Key, { cardNumber: string; puk: string }>,
+  cards: Record<Key, { cardNumber: string; puk: string; stored?: string }>,
   templateOf: (key: Key) => string,
 ): Promise<Record<Key, string>> {
   const ids = {} as Record<Key, string>;
   for (const key of Object.keys(cards) as Key[]) {
-    const { cardNumber, puk } = cards[key];
+    const { cardNumber, puk, stored } = cards[key];
     ids[key] = await insertActiveCard(t, registrar, {
       cardNumber,
       template: templateOf(key),
       serial: serialOfToken(module, cardNumber),
-      puk,
+      puk: stored ?? puk,
     });
   }
   return ids;

@@ -37,6 +37,11 @@ export interface BlankCardReader {
   soPinOpens(label: string, soPin: string, userPin: string): boolean;
   /** Whether `soPin` logs in as security officer on the token labelled `label`, changing nothing. */
   soPinWorks(label: string, soPin: string): boolean;
+  /**
+   * Whether `pin` logs in as user on the token labelled `label`, as `pkcs11-tool` finds out in a
+   * process of its own: false for CKR_PIN_INCORRECT, any other failure thrown.
+   */
+  pinOpens(label: string, pin: string): boolean;
   /** Removes the token folder. */
   remove(): void;
 }
@@ -100,6 +105,15 @@ export function createBlankCardReader(count: number): BlankCardReader {
       asSecurityOfficer(label, soPin, "--init-pin", "--new-pin", userPin),
     // C_SetPIN of the SO PIN to itself: a login as SO that changes nothing.
     soPinWorks: (label, soPin) => asSecurityOfficer(label, soPin, "--change-pin", "--new-pin", soPin),
+    pinOpens(label, pin) {
+      try {
+        pkcs11Tool("--token-label", label, "--login", "--pin", pin, "--list-objects");
+        return true;
+      } catch (error) {
+        if (/CKR_PIN_INCORRECT/.test(String((error as { stderr?: unknown }).stderr ?? ""))) return false;
+        throw error;
+      }
+    },
     remove: () => rmSync(base, { recursive: true, force: true }),
   };
 }

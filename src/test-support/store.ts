@@ -1,9 +1,11 @@
 import { afterAll, beforeAll } from "vitest";
 import { demoTemplates } from "../domain/card-template.js";
 import { upsertCardTemplates } from "../store/card-templates.js";
-import type { NewCard } from "../store/cards.js";
+import { insertCards, type NewCard } from "../store/cards.js";
 import { type Db, type Dialect, openStore, type Store } from "../store/database.js";
+import { insertUser } from "../store/users.js";
 import { createTestDatabase, type TestDatabase } from "./databases.js";
+import { newUser } from "./users.js";
 
 /**
  * For a suite of store tests: before its tests, a fresh database of `dialect` opened as the store,
@@ -46,4 +48,41 @@ export function newCard(
     decidedBy: null,
     ...fields,
   };
+}
+
+/**
+ * One holder, `F L` (user `userId`), and `count` approved cards of theirs: `c0`, `c1`, … numbered
+ * `${numberFrom + i}`, each with what `more` adds.
+ */
+export async function insertHolderWithCards(
+  db: Db,
+  holder: { userId: string; count: number; numberFrom: number; at: string },
+  more: Partial<NewCard> = {},
+): Promise<void> {
+  const { userId, count, numberFrom, at } = holder;
+  await insertUser(
+    db,
+    newUser({
+      id: userId,
+      identifier: userId,
+      firstName: "F",
+      lastName: "L",
+      email: `${userId}@example.org`,
+    }),
+    at,
+  );
+  await insertCards(
+    db,
+    Array.from({ length: count }, (_, i) =>
+      newCard({
+        id: `c${i}`,
+        cardNumber: `${numberFrom + i}`,
+        userId,
+        state: "approved",
+        holderName: "F L",
+        ...more,
+      }),
+    ),
+    at,
+  );
 }
