@@ -28,39 +28,25 @@ export function registerMetrics(server: FastifyInstance, app: ServedApp): void {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const batchesRunning = new Gauge({
-    name: "tessera_batches_running",
-    help: "Batch orders that are running.",
-    registers,
-  });
+  /** A gauge in this registry, with the labels `labelNames`. */
+  const gauge = <Label extends string>(name: string, help: string, labelNames: readonly Label[] = []) =>
+    new Gauge<Label>({ name, help, labelNames, registers });
+  const batchesRunning = gauge("tessera_batches_running", "Batch orders that are running.");
   const cardsProduced = new Counter({
     name: "tessera_cards_produced_total",
     help: "Cards issued by Issue multiple cards batches.",
     registers,
   });
-  const cards = new Gauge({
-    name: "tessera_cards",
-    help: "Cards by state and card template.",
-    labelNames: ["state", "template"] as const,
-    registers,
-  });
-  const certificates = new Gauge({
-    name: "tessera_certificates",
-    help: "Certificates by state.",
-    labelNames: ["state"] as const,
-    registers,
-  });
-  const crlAge = new Gauge({
-    name: "tessera_crl_age_seconds",
-    help: "Seconds since the thisUpdate of the newest CRL (absent until one is published).",
-    registers,
-  });
-
-  const waitingForBlankCard = new Gauge({
-    name: "tessera_cards_waiting_for_blank_card",
-    help: "Cards this instance's production station holds until a blank card is put in its readers.",
-    registers,
-  });
+  const cards = gauge("tessera_cards", "Cards by state and card template.", ["state", "template"]);
+  const certificates = gauge("tessera_certificates", "Certificates by state.", ["state"]);
+  const crlAge = gauge(
+    "tessera_crl_age_seconds",
+    "Seconds since the thisUpdate of the newest CRL (absent until one is published).",
+  );
+  const waitingForBlankCard = gauge(
+    "tessera_cards_waiting_for_blank_card",
+    "Cards this instance's production station holds until a blank card is put in its readers.",
+  );
 
   server.addHook("onResponse", async (request, reply) => {
     // The route's pattern, not the URL: one series per route, whatever ids the URLs carry.
