@@ -24,6 +24,7 @@ import { greekFinalSigma } from "./021-greek-final-sigma.js";
 import { pendingPuk } from "./022-pending-puk.js";
 import { blankCardWait } from "./023-blank-card-wait.js";
 import { chunkTemplates } from "./024-chunk-templates.js";
+import { cardCountsPerStatement } from "./025-card-counts-per-statement.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -51,6 +52,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "022-pending-puk": pendingPuk,
   "023-blank-card-wait": blankCardWait,
   "024-chunk-templates": chunkTemplates,
+  "025-card-counts-per-statement": cardCountsPerStatement,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
