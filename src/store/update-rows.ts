@@ -12,7 +12,7 @@ export interface RowColumn<Row> {
 
 /**
  * Updates many rows of `table`, each with its own values, in one statement per slice
- * (`UPDATE … SET c = v.column2 … FROM (VALUES …) AS v WHERE table.key = v.column1 AND table.m IS NOT DISTINCT FROM v.columnN`)
+ * (`UPDATE … SET c = v.column2 … FROM (VALUES …) AS v WHERE table.key = v.column1 AND …`)
  * instead of one round trip per row. SQLite (3.33+) and PostgreSQL both name a VALUES list's
  * columns column1, column2, …; every value is cast because PostgreSQL types untyped parameters
  * in a VALUES list as text. Returns how many rows changed.
@@ -28,11 +28,10 @@ export async function updateRows<Row>(
     /** Columns every row gets alike (e.g. `version = version + 1`), as SQL. */
     readonly alike?: readonly RawBuilder<unknown>[];
     /**
-     * Values the table's rows must hold besides the key. They are sent with every row and
-     * compared with IS NOT DISTINCT FROM, which no index or join serves, so the rows are found by
-     * their key alone: as constants, or as plain equalities, on an indexed column (the id of a
-     * batch made since the last ANALYZE, which the statistics say holds no row) they made
-     * PostgreSQL read every row of the batch, once for each slice.
+     * Values the table's rows must hold besides the key, compared with IS NOT DISTINCT FROM,
+     * which no index serves, so the rows are found by their key alone: as equalities on an
+     * indexed column (the id of a batch made since the last ANALYZE, which the statistics say
+     * holds no row) they made PostgreSQL read every row of the batch, once for each slice.
      */
     readonly match?: readonly { readonly column: string; readonly value: string }[];
     readonly rows: readonly Row[];
@@ -42,11 +41,7 @@ export async function updateRows<Row>(
   let changed = 0;
   // One bound variable per cell: slices stay far below SQLite's 32,766.
   for (const slice of slices(update.rows, 500)) {
-    const match = update.match ?? [];
-    const values = slice.map(
-      (row) =>
-        sql`(${sql.join([key(row), ...columns.map((c) => c.value(row)), ...match.map((m) => m.value)])})`,
-    );
+    const values = slice.map((row) => sql`(${sql.join([key(row), ...columns.map((c) => c.value(row))])})`);
     const sets = [
       ...columns.map(
         (c, i) => sql`${sql.ref(c.column)} = cast(${sql.ref(`v.column${i + 2}`)} as ${sql.raw(c.type)})`,
@@ -55,9 +50,8 @@ export async function updateRows<Row>(
     ];
     const conditions = [
       sql`${sql.ref(`${table}.${keyColumn}`)} = ${sql.ref("v.column1")}`,
-      ...match.map(
-        (m, i) =>
-          sql`${sql.ref(`${table}.${m.column}`)} is not distinct from cast(${sql.ref(`v.column${columns.length + i + 2}`)} as text)`,
+      ...(update.match ?? []).map(
+        (m) => sql`${sql.ref(`${table}.${m.column}`)} is not distinct from ${m.value}`,
       ),
     ];
     const result =
