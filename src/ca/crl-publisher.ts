@@ -9,11 +9,18 @@ import type { CertificateAuthority } from "./certificate-authority.js";
 /**
  * Keeps a current CRL. Status changes only bump a counter; the CRL is re-signed when it is
  * asked for while stale, by a timer a moment after changes stop arriving, and before its
- * nextUpdate. So 10,000 holds in a batch make one or a few CRLs, not 10,000.
+ * nextUpdate. So 10,000 holds in a batch make one CRL when the batch ends, not 10,000, nor one
+ * every few seconds from each process while it runs (a 100,000-card batch of held cards made a
+ * CRL of up to 200,000 entries every 5 seconds in every worker process).
  */
 export interface CrlPublisher {
   /** The newest CRL, re-signed first if a status changed since or nextUpdate is near. */
   current(): Promise<CrlRecord>;
+  /**
+   * What the timer does every few seconds: re-signs a stale CRL once no status changed since the
+   * last tick, at once when there is none yet or its nextUpdate is near.
+   */
+  tick(): Promise<void>;
   start(): void;
   stop(): void;
 }
@@ -34,10 +41,10 @@ export function createCrlPublisher(params: {
   let building: Promise<CrlRecord> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
+  const nextUpdateNear = (crl: CrlRecord, now: Date): boolean =>
+    Date.parse(crl.nextUpdate) - now.getTime() <= refreshBeforeMs;
   const isFresh = (crl: CrlRecord | undefined, version: number, now: Date): boolean =>
-    crl !== undefined &&
-    crl.statusVersion >= version &&
-    Date.parse(crl.nextUpdate) - now.getTime() > refreshBeforeMs;
+    crl !== undefined && crl.statusVersion >= version && !nextUpdateNear(crl, now);
 
   async function rebuild(): Promise<CrlRecord> {
     return transact(store, async (trx) => {
@@ -75,24 +82,45 @@ export function createCrlPublisher(params: {
     });
   }
 
-  async function current(): Promise<CrlRecord> {
-    const [latest, version] = await Promise.all([
-      findLatestCrl(store.db),
-      currentCertificateStatusVersion(store.db),
-    ]);
-    if (latest && isFresh(latest, version, clock())) return latest;
-    // One build at a time in this process; callers arriving meanwhile share it.
+  /** One build at a time in this process; callers arriving meanwhile share it. */
+  function build(): Promise<CrlRecord> {
     building ??= rebuild().finally(() => {
       building = undefined;
     });
     return building;
   }
 
+  async function current(): Promise<CrlRecord> {
+    const [latest, version] = await Promise.all([
+      findLatestCrl(store.db),
+      currentCertificateStatusVersion(store.db),
+    ]);
+    if (latest && isFresh(latest, version, clock())) return latest;
+    return build();
+  }
+
+  /** The status version the last tick saw. */
+  let seen: number | undefined;
+  async function tick(): Promise<void> {
+    const [latest, version] = await Promise.all([
+      findLatestCrl(store.db),
+      currentCertificateStatusVersion(store.db),
+    ]);
+    const quiet = version === seen;
+    seen = version;
+    const now = clock();
+    if (isFresh(latest, version, now)) return;
+    // Statuses still changing (a batch holding its cards' certificates): wait for the quiet.
+    if (latest && !quiet && !nextUpdateNear(latest, now)) return;
+    await build();
+  }
+
   return {
     current,
+    tick,
     start() {
       timer = setInterval(() => {
-        current().catch((error: unknown) => log.error({ err: error }, "CRL publication failed"));
+        tick().catch((error: unknown) => log.error({ err: error }, "CRL publication failed"));
       }, params.intervalMs ?? 5000);
       timer.unref();
     },
