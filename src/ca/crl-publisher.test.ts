@@ -9,7 +9,7 @@ import { createCrlPublisher } from "./crl-publisher.js";
  * The CRL's timer re-signs a stale CRL once the statuses stop changing: a batch that holds its
  * cards' certificates chunk after chunk made a CRL at every tick (every 5 seconds, in every
  * process), of up to 200,000 entries for a 100,000-card batch. A CRL asked for is current all the
- * same, and one whose nextUpdate is near is re-signed whatever else happens.
+ * same; one that has waited 5 minutes, or whose nextUpdate is near, is re-signed whatever else happens.
  */
 describe("the CRL's timer", () => {
   let t: TestApp;
@@ -46,10 +46,24 @@ describe("the CRL's timer", () => {
     await crl.tick();
     expect(await newest()).toBe(first + 2);
 
-    // Six hours before its nextUpdate (a quarter of 24), it is re-signed though statuses change.
-    t.clock.advance(18 * 3600_000 + 1);
-    await bumpCertificateStatusVersion(store.db);
+    // Statuses changing for longer than 5 minutes (a long batch): re-signed all the same.
+    for (let minute = 1; minute <= 6; minute++) {
+      t.clock.advance(60_000);
+      await bumpCertificateStatusVersion(store.db);
+      await crl.tick();
+      expect(await newest(), `after ${minute} minutes`).toBe(minute < 5 ? first + 2 : first + 3);
+    }
+
+    // The changes stop: the last of them signed at the next tick.
     await crl.tick();
-    expect(await newest()).toBe(first + 3);
+    expect(await newest()).toBe(first + 4);
+
+    // No change since: fresh until six hours before its nextUpdate (a quarter of 24).
+    t.clock.advance(17 * 3600_000);
+    await crl.tick();
+    expect(await newest()).toBe(first + 4);
+    t.clock.advance(3600_000);
+    await crl.tick();
+    expect(await newest()).toBe(first + 5);
   });
 });

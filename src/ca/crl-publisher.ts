@@ -17,8 +17,9 @@ export interface CrlPublisher {
   /** The newest CRL, re-signed first if a status changed since or nextUpdate is near. */
   current(): Promise<CrlRecord>;
   /**
-   * What the timer does every few seconds: re-signs a stale CRL once no status changed since the
-   * last tick, at once when there is none yet or its nextUpdate is near.
+   * What the timer does every few seconds: re-signs a stale CRL (a status changed, or its
+   * nextUpdate is near) once no status changed since the last tick, or after it has waited
+   * 5 minutes for that; at once when there is none yet.
    */
   tick(): Promise<void>;
   start(): void;
@@ -41,10 +42,10 @@ export function createCrlPublisher(params: {
   let building: Promise<CrlRecord> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const nextUpdateNear = (crl: CrlRecord, now: Date): boolean =>
-    Date.parse(crl.nextUpdate) - now.getTime() <= refreshBeforeMs;
   const isFresh = (crl: CrlRecord | undefined, version: number, now: Date): boolean =>
-    crl !== undefined && crl.statusVersion >= version && !nextUpdateNear(crl, now);
+    crl !== undefined &&
+    crl.statusVersion >= version &&
+    Date.parse(crl.nextUpdate) - now.getTime() > refreshBeforeMs;
 
   async function rebuild(): Promise<CrlRecord> {
     return transact(store, async (trx) => {
@@ -99,6 +100,8 @@ export function createCrlPublisher(params: {
     return build();
   }
 
+  /** How long a stale CRL waits for the statuses to stop changing. */
+  const longestWaitMs = 5 * 60_000;
   /** The status version the last tick saw. */
   let seen: number | undefined;
   async function tick(): Promise<void> {
@@ -110,8 +113,11 @@ export function createCrlPublisher(params: {
     seen = version;
     const now = clock();
     if (isFresh(latest, version, now)) return;
-    // Statuses still changing (a batch holding its cards' certificates): wait for the quiet.
-    if (latest && !quiet && !nextUpdateNear(latest, now)) return;
+    // Statuses still changing (a batch holding its cards' certificates): wait for the quiet, but
+    // not for longer than a few minutes, so a revocation made during a long batch is published
+    // (and the CRL's age, which monitoring watches, stays low) even if nobody asks for the CRL.
+    const waited = now.getTime() - Date.parse(latest?.thisUpdate ?? now.toISOString());
+    if (latest && !quiet && waited < longestWaitMs) return;
     await build();
   }
 

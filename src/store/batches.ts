@@ -132,7 +132,9 @@ export async function releaseCardsFromBatch(
       .updateTable("cards")
       .set({ batch_id: null })
       .where("id", "in", slice)
-      .where("batch_id", "=", batchId)
+      // Not "=": the cards are found by their ids, whatever the statistics believe of a new
+      // batch (see update-rows.ts).
+      .where("batch_id", "is not distinct from", batchId)
       .execute();
   }
 }

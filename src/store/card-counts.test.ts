@@ -42,7 +42,8 @@ describe.each(dialects)("the card counts on %s", (dialect) => {
     const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `c${from + i}`);
     expect(await transitionCards(suite.db, { ids: ids(0, 10), from: "approved", to: "issued", at })).toBe(10);
     await expectCountsFollow();
-    // One statement moving cards to three states, and leaving one where it is (not approved).
+    // Cards moved to three states at once (two statements, by the columns they change), and one
+    // left where it is (not approved).
     expect(
       await transitionEachCard(suite.db, {
         from: "approved",

@@ -29,9 +29,10 @@ export async function updateRows<Row>(
     readonly alike?: readonly RawBuilder<unknown>[];
     /**
      * Values the table's rows must hold besides the key, compared with IS NOT DISTINCT FROM,
-     * which no index serves, so the rows are found by their key alone: as equalities on an
-     * indexed column (the id of a batch made since the last ANALYZE, which the statistics say
-     * holds no row) they made PostgreSQL read every row of the batch, once for each slice.
+     * which PostgreSQL serves with no index, so the rows are found by their key alone: as
+     * equalities on an indexed column (the id of a batch made since the last ANALYZE, which the
+     * statistics say holds no row) they made PostgreSQL read every row of the batch, once for
+     * each slice.
      */
     readonly match?: readonly { readonly column: string; readonly value: string }[];
     readonly rows: readonly Row[];
