@@ -5,7 +5,7 @@ import { activateCard } from "../services/activate-card.js";
 import type { Actor, Services } from "../services/services.js";
 import { finishChunk, lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingItemsOfChunk, finishItems } from "../store/batch-items.js";
-import { releaseCardsFromBatch } from "../store/batches.js";
+import { releaseCards } from "../store/batches.js";
 import { findCardsByIds, findHoldersOfCards } from "../store/cards.js";
 import { transact } from "../store/database.js";
 import { lockAllUntilCommit } from "../store/transaction-locks.js";
@@ -54,7 +54,7 @@ export async function activateChunk(
         outcomes.push({ cardId: card.id, state: "done" });
       } catch (error) {
         if (!isClientError(error)) throw error;
-        await releaseCardsFromBatch(trx, batch.id, [card.id]);
+        await releaseCards(trx, batch.id, [card.id]);
         outcomes.push({ cardId: card.id, state: "failed", code: error.code, reason: error.message });
       }
     }

@@ -1,7 +1,7 @@
 import type { Services } from "../services/services.js";
 import { finishChunk, lockHeldChunk } from "../store/batch-chunks.js";
 import { findPendingItemsOfChunk, finishItems } from "../store/batch-items.js";
-import { releaseCardsFromBatch } from "../store/batches.js";
+import { releaseCards } from "../store/batches.js";
 import { transitionCards } from "../store/card-transitions.js";
 import { transact } from "../store/database.js";
 import { revokeJournalled } from "./revoke-journalled.js";
@@ -42,7 +42,7 @@ export async function failChunk(
         heldBy: held.batchId,
         changes: { reason, batchId: null },
       });
-    else await releaseCardsFromBatch(trx, held.batchId, cardIds);
+    else await releaseCards(trx, held.batchId, cardIds);
     // What a chip of these cards got signed is recorded revoked: the cards are given up.
     if (issuing) await revokeJournalled(trx, cardIds, at, { keepTokens: false });
     await finishItems(

@@ -44,8 +44,7 @@ export async function recordIssuedChunk(
     trx,
     batch.id,
     released.map((card) => card.cardId),
-    issueMultiple.requiredCardStates,
-    at,
+    { in: issueMultiple.requiredCardStates, at },
   );
   const cards = result.cards.filter((card): card is RecordedCardResult => !isReleased(card));
   const changes: CardChange[] = cards.map((card) => ({

@@ -91,11 +91,11 @@ export function createCrlPublisher(params: {
     return building;
   }
 
+  /** The newest CRL and the status version it must have reached to be current. */
+  const newest = () => Promise.all([findLatestCrl(store.db), currentCertificateStatusVersion(store.db)]);
+
   async function current(): Promise<CrlRecord> {
-    const [latest, version] = await Promise.all([
-      findLatestCrl(store.db),
-      currentCertificateStatusVersion(store.db),
-    ]);
+    const [latest, version] = await newest();
     if (latest && isFresh(latest, version, clock())) return latest;
     return build();
   }
@@ -105,10 +105,7 @@ export function createCrlPublisher(params: {
   /** The status version the last tick saw. */
   let seen: number | undefined;
   async function tick(): Promise<void> {
-    const [latest, version] = await Promise.all([
-      findLatestCrl(store.db),
-      currentCertificateStatusVersion(store.db),
-    ]);
+    const [latest, version] = await newest();
     const quiet = version === seen;
     seen = version;
     const now = clock();

@@ -119,7 +119,6 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
   const { settings, transportSoPin, journal, caCertificates, readers, refusedTokens } = options;
   /** Tokens this encoder has picked and not yet journalled. */
   const picking = new Set<string>();
-  const damagedTokens = readers.setAside;
   /**
    * Set once a blank card refused the transport SO PIN: the station's setting is wrong, and every
    * wrong try costs a real card one of its few SO tries, so no further card is tried with it.
@@ -140,7 +139,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
       taken ??= await journal.takenTokens();
       const found = await held.taken.thread.blankTokens({
         blankLabel: settings.blankLabel,
-        excluded: [...taken, ...picking, ...refusedTokens, ...damagedTokens],
+        excluded: [...taken, ...picking, ...refusedTokens, ...readers.setAside],
         reservedLabels,
       });
       return found.filter((token) => !picking.has(token.serial));
@@ -152,7 +151,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
           !taken.has(token.serial) &&
           !picking.has(token.serial) &&
           !refusedTokens.has(token.serial) &&
-          !damagedTokens.has(token.serial),
+          !readers.setAside.has(token.serial),
       );
       blankTokens.splice(0, blankTokens.length, ...left);
       if (blankTokens.length === 0) {
@@ -272,11 +271,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         }
         checkPinFits(token);
       } catch (error) {
-        if (resumeOn && isChipGone(error, resumeOn)) {
-          await setAside(resumeOn, error);
-          resumeOn = undefined;
-          continue;
-        }
+        if (await setAsideIfGone(error)) continue;
         // Looking for a blank card says whose card it is itself.
         throw resumeOn ? named(error) : error;
       }
@@ -289,11 +284,7 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
         await settingUp;
         return writeCard(reader, token.serial, card, release, firstKey);
       } catch (error) {
-        if (resumeOn && isChipGone(error, resumeOn)) {
-          await setAside(resumeOn, error);
-          resumeOn = undefined;
-          continue;
-        }
+        if (await setAsideIfGone(error)) continue;
         // A card labelled like a blank one that refuses the transport PIN may be another's card
         // put in the wrong reader: it is left alone and the next blank card taken. A second one
         // refusing it says the station's setting is wrong: then no further card is tried.
@@ -319,19 +310,22 @@ export function createChipEncoder(options: ChipEncoderOptions): CardEncoder {
     }
 
     /**
-     * The chip an interrupted attempt journalled is gone from the readers or no longer answers
-     * its set-up (a crash mid-write can leave a chip so): it is set aside, never to be taken
-     * again by this station, the certificates signed for it were revoked when the chunk resumed,
-     * and the card is made on the next blank card, as if the attempt had not begun.
+     * Whether `error` says the chip an interrupted attempt journalled is gone from the readers or
+     * no longer answers (a crash mid-write can leave a chip so). Then it is set aside, never to
+     * be taken again by this station, the certificates signed for it were revoked when the chunk
+     * resumed, and the card is to be made on the next blank card, as if the attempt had not begun.
      */
-    async function setAside(serial: string, error: unknown): Promise<void> {
+    async function setAsideIfGone(error: unknown): Promise<boolean> {
+      if (!resumeOn || !isChipGone(error, resumeOn)) return false;
       // A producer that lost the chunk may have failed on the chip because the new owner is
       // redoing it there: the chip and its journal are the other producer's.
       if (options.mayTouchChips?.() === false) throw error;
-      damagedTokens.add(serial);
+      readers.setAside.add(resumeOn);
       await journal.release(card.cardId);
       const cause = error instanceof Error ? error.message : String(error);
-      options.onChipSetAside?.(card.cardNumber, serial, cause);
+      options.onChipSetAside?.(card.cardNumber, resumeOn, cause);
+      resumeOn = undefined;
+      return true;
     }
 
     /** Erases and labels the chip, gives it the PUK and PIN, and logs in as the user. */

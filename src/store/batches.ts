@@ -121,24 +121,6 @@ export async function findCardClaims(db: Db, cardIds: readonly string[]) {
   return found;
 }
 
-/** Gives cards back from a batch that holds them, without changing their state (activation, a failed activation). */
-export async function releaseCardsFromBatch(
-  db: Db,
-  batchId: string,
-  cardIds: readonly string[],
-): Promise<void> {
-  for (const slice of slices(cardIds, 1000)) {
-    await db
-      .updateTable("cards")
-      .set({ batch_id: null })
-      .where("id", "in", slice)
-      // Not "=": the cards are found by their ids, whatever the statistics believe of a new
-      // batch (see update-rows.ts).
-      .where("batch_id", "is not distinct from", batchId)
-      .execute();
-  }
-}
-
 export async function findBatch(db: Db, id: string): Promise<Batch | undefined> {
   const row = await db.selectFrom("batches").selectAll().where("id", "=", id).executeTakeFirst();
   return row && toBatch(row, row.state === "running" ? await countInProduction(db, [row.id]) : undefined);
@@ -248,24 +230,30 @@ export async function finishBatchIfIdle(db: Db, batchId: string, at: string): Pr
     .execute();
 }
 
-/** These cards of the batch, still in a state it claimed them in, go back free (no batch holds them). */
+/**
+ * These cards go back free from the batch that holds them. Given `claimed` (a batch order giving
+ * back cards it did not make), only those still in a state it claimed them in, each a new
+ * version; without it (an activation, whose cards changed state or stay as they were), as they are.
+ */
 export async function releaseCards(
   db: Db,
   batchId: string,
   cardIds: readonly string[],
-  claimedIn: readonly CardState[],
-  at: string,
+  claimed?: { readonly in: readonly CardState[]; readonly at: string },
 ): Promise<void> {
   for (const slice of slices(cardIds, 1000)) {
-    await db
+    let query = db
       .updateTable("cards")
-      .set((eb) => ({ batch_id: null, version: eb("version", "+", 1), updated_at: at }))
+      .set((eb) => ({
+        batch_id: null,
+        ...(claimed && { version: eb("version", "+", 1), updated_at: claimed.at }),
+      }))
       .where("id", "in", slice)
       // Not "=": the cards are found by their ids, whatever the statistics believe of a new
       // batch (see update-rows.ts).
-      .where("batch_id", "is not distinct from", batchId)
-      .where("state", "in", claimedIn)
-      .execute();
+      .where("batch_id", "is not distinct from", batchId);
+    if (claimed) query = query.where("state", "in", claimed.in);
+    await query.execute();
   }
 }
 
@@ -319,7 +307,10 @@ export async function cancelBatch(db: Db, batchId: string, at: string): Promise<
     .select("process")
     .where("id", "=", batchId)
     .executeTakeFirstOrThrow();
-  await releaseCards(db, batchId, cardIds, findProcess(process as SymbolicName).requiredCardStates, at);
+  await releaseCards(db, batchId, cardIds, {
+    in: findProcess(process as SymbolicName).requiredCardStates,
+    at,
+  });
   await db
     .updateTable("batches")
     .set((eb) => ({ state: "cancelled", released: eb("released", "+", cardIds.length), updated_at: at }))

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
 import { insertHolderWithCards, storeForSuite } from "../test-support/store.js";
-import { releaseCards, releaseCardsFromBatch } from "./batches.js";
+import { releaseCards } from "./batches.js";
 import { transitionCards, transitionEachCard } from "./card-transitions.js";
 import { findCardById } from "./cards.js";
 import type { Db } from "./database.js";
@@ -189,9 +189,9 @@ describe.runIf(dialects.includes("postgres"))("a chunk's card changes on Postgre
       expect(changed).toBe(50);
     });
     expect(failed).toEqual({ cards_pkey: 50 });
-    const released = await cardReads((trx) => releaseCards(trx, "big", chunk(2), ["approved"], at));
+    const released = await cardReads((trx) => releaseCards(trx, "big", chunk(2), { in: ["approved"], at }));
     expect(released).toEqual({ cards_pkey: 50 });
-    const activated = await cardReads((trx) => releaseCardsFromBatch(trx, "big", chunk(3)));
+    const activated = await cardReads((trx) => releaseCards(trx, "big", chunk(3)));
     expect(activated).toEqual({ cards_pkey: 50 });
     const free = await suite.db
       .selectFrom("cards")
