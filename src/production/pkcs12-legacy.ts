@@ -2,6 +2,7 @@ import { createCipheriv, hash } from "node:crypto";
 import { oid as encodeOid, octetString, sequence } from "../pki/der.js";
 import { publicRandomBytes } from "../pki/public-random.js";
 import { integer, utf16be } from "./der.js";
+import { iterateDigest } from "./digest-chain.js";
 
 /**
  * PKCS#12's own password-based algorithms (RFC 7292 Appendix B and C), which predate PBES2:
@@ -24,6 +25,7 @@ export interface Pkcs12Digest {
 }
 
 export const sha1Digest: Pkcs12Digest = { name: "sha1", u: 20, v: 64 };
+export const sha256Digest: Pkcs12Digest = { name: "sha256", u: 32, v: 64 };
 
 /** The purpose byte ID of RFC 7292 Appendix B.3. */
 export const KeyPurpose = { encryptionKey: 1, iv: 2, macKey: 3 } as const;
@@ -34,8 +36,8 @@ export const KeyPurpose = { encryptionKey: 1, iv: 2, macKey: 3 } as const;
  * applications of the digest.
  *
  * When the key is longer than one digest (a 3DES key from SHA-1: 24 > 20), step 6 adds each
- * block to I before the next. `crypto.hash` one-shots are the fastest chain of digests Node
- * offers (≈ 1.1 ms for 2048 SHA-256 here).
+ * block to I before the next. The chain of step 2 is `iterateDigest`'s (≈ 0.6 ms for 2048
+ * SHA-256 here).
  */
 export function derivePkcs12Key(
   digest: Pkcs12Digest,
@@ -57,8 +59,7 @@ export function derivePkcs12Key(
   const blocks = Math.ceil(length / u);
   const out: Buffer[] = [];
   for (let i = 0; i < blocks; i++) {
-    let block = hash(name, Buffer.concat([diversifier, input]), "buffer");
-    for (let r = 1; r < iterations; r++) block = hash(name, block, "buffer");
+    const block = iterateDigest(name, hash(name, Buffer.concat([diversifier, input]), "buffer"), iterations - 1);
     out.push(block);
     if (i + 1 === blocks) break;
     // Step 6: B is A repeated to v bytes; every v-byte block Iⱼ of I becomes (Iⱼ + B + 1) mod 2^(8v).
