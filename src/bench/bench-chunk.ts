@@ -59,20 +59,20 @@ export interface CardCeilingResult extends CardRunResult {
  * The most software cards per second these cores can make: in `threads` worker threads, in a
  * tight loop, two P-256 key pairs, two P-384 signatures over certificate-sized data and the
  * PKCS#12 protection per card (see `ceiling-worker.ts`); no ASN.1, no files, no database.
- * Timed from the moment all threads are ready to the last one's end.
+ * Timed from the moment all threads are ready to the last one's end; the threads take the cards
+ * one at a time from a shared count, so none waits long for the others at the end.
  */
 export async function benchCardCeiling(options: CardCeilingOptions): Promise<CardCeilingResult> {
   const { cards, threads } = cardsAndThreads(options);
   const iterations = options.pkcs12Iterations ?? 2048;
   const script = compiledScript("ceiling-worker.js", import.meta.url);
-  const shares = Array.from(
+  const remaining = new SharedArrayBuffer(4);
+  new Int32Array(remaining)[0] = cards;
+  const workers = Array.from(
     { length: threads },
-    (_, i) => Math.floor(cards / threads) + (i < cards % threads ? 1 : 0),
-  );
-  const workers = shares.map(
-    (share) =>
+    () =>
       new Worker(script, {
-        workerData: { cards: share, iterations } satisfies CeilingWorkerData,
+        workerData: { remaining, iterations } satisfies CeilingWorkerData,
         // The production threads' limits: the ceiling runs on the terms the batch runs on.
         resourceLimits: defaultWorkerLimits,
       }),
@@ -84,9 +84,11 @@ export async function benchCardCeiling(options: CardCeilingOptions): Promise<Car
     const started = performance.now();
     const cpuAtStart = process.cpuUsage();
     for (const worker of workers) worker.postMessage("go");
-    await Promise.all(done);
+    const replies = await Promise.all(done);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuAtStart);
+    const made = replies.reduce((sum, reply) => sum + ("cards" in reply ? reply.cards : 0), 0);
+    if (made !== cards) throw new Error(`the ceiling's threads made ${made} cards, not ${cards}`);
     return { cards, threads, ...timing(cards, seconds), cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));

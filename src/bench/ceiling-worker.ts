@@ -12,14 +12,24 @@ import { derivePkcs12Key, KeyPurpose, sha256Digest } from "../production/pkcs12-
  * iterations, and the HMAC over a token-sized AuthenticatedSafe.
  */
 export interface CeilingWorkerData {
-  readonly cards: number;
+  /**
+   * One Int32 shared by every thread of the run: the cards not yet taken. Each thread takes the
+   * next card from it until none is left, so the threads end within one card of each other, as
+   * a batch's threads do by taking chunks; fixed shares would leave one core idle at the end
+   * whenever one thread ran slower, and understate the ceiling by that tail.
+   */
+  readonly remaining: SharedArrayBuffer;
   readonly iterations: number;
 }
 
-/** From the worker: `{ ready }`, then `{ ms }` once its cards are done after the `go` message. */
-export type CeilingReply = { readonly ready: true } | { readonly ms: number };
+/**
+ * From the worker: `{ ready }`, then, after the `go` message, `{ ms, cards }` once no card is
+ * left to take.
+ */
+export type CeilingReply = { readonly ready: true } | { readonly ms: number; readonly cards: number };
 
-function run(port: NonNullable<typeof parentPort>, { cards, iterations }: CeilingWorkerData): void {
+function run(port: NonNullable<typeof parentPort>, { remaining, iterations }: CeilingWorkerData): void {
+  const left = new Int32Array(remaining);
   // Made from DER, not kept from the generator: see `card-keys.ts` on Node 20's keygen deadlock.
   const caKey = createPrivateKey({ key: generateCaKeyDer(), format: "der", type: "pkcs8" });
   const signingKey = { key: caKey, dsaEncoding: "der" as const };
@@ -36,7 +46,10 @@ function run(port: NonNullable<typeof parentPort>, { cards, iterations }: Ceilin
   let sink = 0;
   port.once("message", () => {
     const start = performance.now();
-    for (let card = 0; card < cards; card++) {
+    let cards = 0;
+    // `Atomics.sub` answers the count before it took one: above 0, a card was there to take.
+    while (Atomics.sub(left, 0, 1) > 0) {
+      const card = cards++;
       for (let key = 0; key < 2; key++) sink += generateCardKeyPair("P-256").publicKeySpki.length;
       for (let signature = 0; signature < 2; signature++) sink += sign("sha384", tbs, signingKey).length;
       const pin = String(100_000 + (card % 900_000));
@@ -49,7 +62,7 @@ function run(port: NonNullable<typeof parentPort>, { cards, iterations }: Ceilin
         .digest().length;
     }
     // `sink` keeps the work from being optimized away.
-    port.postMessage({ ms: performance.now() - start + (sink < 0 ? 1 : 0) } satisfies CeilingReply);
+    port.postMessage({ ms: performance.now() - start + (sink < 0 ? 1 : 0), cards } satisfies CeilingReply);
   });
   port.postMessage({ ready: true } satisfies CeilingReply);
 }
