@@ -10,31 +10,38 @@ function chainByOpenSsl(name: string, block: Buffer, times: number): Buffer {
 }
 
 describe("iterateDigest", () => {
-  it("gives OpenSSL's SHA-256 chain of a 32-byte block, for every length of chain up to 70", () => {
-    for (let times = 0; times <= 70; times++) {
-      const block = randomBytes(32);
-      expect(iterateDigest("sha256", block, times).toString("hex")).toBe(
-        chainByOpenSsl("sha256", block, times).toString("hex"),
-      );
-    }
-  });
+  // The two chains with a path of their own: the modern MAC's and the legacy format's.
+  describe.each([
+    ["sha256", 32],
+    ["sha1", 20],
+  ] as const)("%s of a %i-byte block", (name, length) => {
+    it("gives OpenSSL's chain for every length of chain up to 90 (past every round count)", () => {
+      for (let times = 0; times <= 90; times++) {
+        const block = randomBytes(length);
+        expect(iterateDigest(name, block, times).toString("hex")).toBe(
+          chainByOpenSsl(name, block, times).toString("hex"),
+        );
+      }
+    });
 
-  it("gives it for blocks whose words have their top bits set, none set, and a MAC's 2,047 links", () => {
-    const blocks = [Buffer.alloc(32, 0xff), Buffer.alloc(32, 0x00), Buffer.alloc(32, 0x80), randomBytes(32)];
-    for (const block of blocks)
-      expect(iterateDigest("sha256", block, 2047).equals(chainByOpenSsl("sha256", block, 2047))).toBe(true);
-  });
+    it("gives it for words with their top bits all set, none set, the top bit alone, and 2,047 links", () => {
+      const blocks = [0xff, 0x00, 0x80].map((byte) => Buffer.alloc(length, byte)).concat(randomBytes(length));
+      for (const block of blocks)
+        expect(iterateDigest(name, block, 2047).equals(chainByOpenSsl(name, block, 2047))).toBe(true);
+    });
 
-  it("leaves its input as it was", () => {
-    const block = randomBytes(32);
-    const copy = Buffer.from(block);
-    iterateDigest("sha256", block, 3);
-    expect(block.equals(copy)).toBe(true);
+    it("leaves its input as it was", () => {
+      const block = randomBytes(length);
+      const copy = Buffer.from(block);
+      iterateDigest(name, block, 3);
+      expect(block.equals(copy)).toBe(true);
+    });
   });
 
   it("chains the other digests and other lengths through OpenSSL", () => {
     for (const [name, length] of [
-      ["sha1", 20],
+      ["sha1", 32],
+      ["sha256", 20],
       ["sha256", 31],
       ["sha384", 48],
       ["sha512", 64],
