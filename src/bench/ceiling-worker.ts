@@ -57,9 +57,7 @@ function run(port: NonNullable<typeof parentPort>, { remaining, iterations }: Ce
       const key = pbkdf2Sync(pin, salt, iterations, 32, "sha256");
       sink += encrypt(key, certificateBags) + encrypt(key, privateKey) + encrypt(key, privateKey);
       const macKey = derivePkcs12Key(sha256Digest, KeyPurpose.macKey, pin, salt, iterations, 32);
-      sink += createHmac("sha256", macKey)
-        .update(authenticatedSafe)
-        .digest().length;
+      sink += createHmac("sha256", macKey).update(authenticatedSafe).digest().length;
     }
     // `sink` keeps the work from being optimized away.
     port.postMessage({ ms: performance.now() - start + (sink < 0 ? 1 : 0), cards } satisfies CeilingReply);

@@ -59,7 +59,8 @@ export function derivePkcs12Key(
   const blocks = Math.ceil(length / u);
   const out: Buffer[] = [];
   for (let i = 0; i < blocks; i++) {
-    const block = iterateDigest(name, hash(name, Buffer.concat([diversifier, input]), "buffer"), iterations - 1);
+    const first = hash(name, Buffer.concat([diversifier, input]), "buffer");
+    const block = iterateDigest(name, first, iterations - 1);
     out.push(block);
     if (i + 1 === blocks) break;
     // Step 6: B is A repeated to v bytes; every v-byte block Iⱼ of I becomes (Iⱼ + B + 1) mod 2^(8v).
