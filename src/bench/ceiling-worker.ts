@@ -1,5 +1,6 @@
 import { createCipheriv, createHmac, createPrivateKey, pbkdf2Sync, randomBytes, sign } from "node:crypto";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { publicRandomBytes } from "../pki/public-random.js";
 import { generateCaKeyDer, generateCardKeyPair } from "../production/card-keys.js";
 import { derivePkcs12Key, KeyPurpose, sha256Digest } from "../production/pkcs12-legacy.js";
 
@@ -40,7 +41,7 @@ function run(port: NonNullable<typeof parentPort>, { remaining, iterations }: Ce
   const privateKey = randomBytes(138);
   const authenticatedSafe = randomBytes(2_600);
   const encrypt = (key: Buffer, plaintext: Buffer) => {
-    const cipher = createCipheriv("aes-256-cbc", key, randomBytes(16));
+    const cipher = createCipheriv("aes-256-cbc", key, publicRandomBytes(16));
     return cipher.update(plaintext).length + cipher.final().length;
   };
   let sink = 0;
@@ -53,10 +54,11 @@ function run(port: NonNullable<typeof parentPort>, { remaining, iterations }: Ce
       for (let key = 0; key < 2; key++) sink += generateCardKeyPair("P-256").publicKeySpki.length;
       for (let signature = 0; signature < 2; signature++) sink += sign("sha384", tbs, signingKey).length;
       const pin = String(100_000 + (card % 900_000));
-      const salt = randomBytes(16);
+      const salt = publicRandomBytes(16);
       const key = pbkdf2Sync(pin, salt, iterations, 32, "sha256");
       sink += encrypt(key, certificateBags) + encrypt(key, privateKey) + encrypt(key, privateKey);
-      const macKey = derivePkcs12Key(sha256Digest, KeyPurpose.macKey, pin, salt, iterations, 32);
+      const macSalt = publicRandomBytes(16);
+      const macKey = derivePkcs12Key(sha256Digest, KeyPurpose.macKey, pin, macSalt, iterations, 32);
       sink += createHmac("sha256", macKey).update(authenticatedSafe).digest().length;
     }
     // `sink` keeps the work from being optimized away.

@@ -9,9 +9,12 @@ import { hash } from "node:crypto";
  * project's machines — the call into C++, a new ArrayBuffer for 32 bytes, and V8's helper
  * threads sweeping those buffers afterwards — where the compression itself is a fraction of it.
  * It was most of a software card's cost. The FIPS 180-4 compression below runs on 32-bit
- * integers in place, ≈ 0.27 µs a digest with nothing allocated. It uses only additions, shifts
- * and bitwise operations, no table indexed by the data, so its time does not depend on the PIN.
- * SHA-1 of a 20-byte block, the legacy format's chain (ten of them per card), gets the same.
+ * integers in place, ≈ 0.27 µs a digest once V8 has optimized it, with no buffer per digest.
+ * It uses only additions, shifts and bitwise operations, with no branch and no table index
+ * that depends on the data. JavaScript promises no constant time (V8 may box an intermediate
+ * sum before it optimizes), but what varies is far below what matters here: a 6-digit PIN can
+ * be guessed offline from the token file itself. SHA-1 of a 20-byte block, the legacy format's
+ * chain (ten of them per card), gets the same.
  * `digest-chain.test.ts` holds both to `crypto.hash`; other digests and lengths take that path.
  */
 export function iterateDigest(name: string, block: Buffer, times: number): Buffer {
@@ -29,6 +32,10 @@ function iterateInPlace(block: Buffer, times: number, digest: (words: Int32Array
   for (let i = 0; i < times; i++) digest(words);
   const out = Buffer.allocUnsafe(block.length);
   for (let i = 0; i < words.length; i++) out.writeInt32BE(words[i]!, i * 4);
+  // The schedules held the chain's last inputs, one digest from a key: nothing of it stays behind.
+  schedule.fill(0);
+  sha1Schedule.fill(0);
+  words.fill(0);
   return out;
 }
 
@@ -52,16 +59,24 @@ const initial = new Int32Array([
 const schedule = new Int32Array(64);
 
 /**
- * Replaces the 8 big-endian words of `words` (a 32-byte message) with their SHA-256 digest. A
- * 32-byte message is one padded block: the message, the 0x80 byte, zeros, and its length in
- * bits (256) in the last word (§5.1.1).
+ * Writes the padded block of a message shorter than 56 bytes, given as big-endian `words`, into
+ * the first 16 words of `w` (§5.1.1, the same for SHA-1 and SHA-256): the message, the 0x80
+ * byte, zeros, and the message's length in bits as the last word.
+ */
+function padOneBlock(w: Int32Array, words: Int32Array): void {
+  w.set(words);
+  w[words.length] = 0x80000000;
+  w.fill(0, words.length + 1, 15);
+  w[15] = words.length * 32;
+}
+
+/**
+ * Replaces the 8 big-endian words of `words` (a 32-byte message, one padded block) with their
+ * SHA-256 digest.
  */
 function sha256Of32(words: Int32Array): void {
   const w = schedule;
-  for (let i = 0; i < 8; i++) w[i] = words[i]!;
-  w[8] = 0x80000000;
-  for (let i = 9; i < 15; i++) w[i] = 0;
-  w[15] = 256;
+  padOneBlock(w, words);
   for (let i = 16; i < 64; i++) {
     const x = w[i - 15]!;
     const y = w[i - 2]!;
@@ -103,28 +118,23 @@ function sha256Of32(words: Int32Array): void {
 
 const sha1Schedule = new Int32Array(80);
 
-/** FIPS 180-4 §5.3.1 initial hash value of SHA-1. */
-const sha1Initial = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
-
 /**
- * Replaces the 5 big-endian words of `words` (a 20-byte message) with their SHA-1 digest
- * (FIPS 180-4 §6.1.2); one padded block: the message, 0x80, zeros, and the length 160.
+ * Replaces the 5 big-endian words of `words` (a 20-byte message, one padded block) with their
+ * SHA-1 digest (FIPS 180-4 §6.1.2).
  */
 function sha1Of20(words: Int32Array): void {
   const w = sha1Schedule;
-  for (let i = 0; i < 5; i++) w[i] = words[i]!;
-  w[5] = 0x80000000;
-  for (let i = 6; i < 15; i++) w[i] = 0;
-  w[15] = 160;
+  padOneBlock(w, words);
   for (let i = 16; i < 80; i++) {
     const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
     w[i] = (x << 1) | (x >>> 31);
   }
-  let a = sha1Initial[0]!;
-  let b = sha1Initial[1]!;
-  let c = sha1Initial[2]!;
-  let d = sha1Initial[3]!;
-  let e = sha1Initial[4]!;
+  // FIPS 180-4 §5.3.1 initial hash value, as signed 32-bit integers.
+  let a = 0x67452301;
+  let b = 0xefcdab89 | 0;
+  let c = 0x98badcfe | 0;
+  let d = 0x10325476;
+  let e = 0xc3d2e1f0 | 0;
   for (let i = 0; i < 80; i++) {
     const f =
       i < 20
@@ -141,9 +151,9 @@ function sha1Of20(words: Int32Array): void {
     b = a;
     a = t;
   }
-  words[0] = (a + sha1Initial[0]!) | 0;
-  words[1] = (b + sha1Initial[1]!) | 0;
-  words[2] = (c + sha1Initial[2]!) | 0;
-  words[3] = (d + sha1Initial[3]!) | 0;
-  words[4] = (e + sha1Initial[4]!) | 0;
+  words[0] = (a + 0x67452301) | 0;
+  words[1] = (b + 0xefcdab89) | 0;
+  words[2] = (c + 0x98badcfe) | 0;
+  words[3] = (d + 0x10325476) | 0;
+  words[4] = (e + 0xc3d2e1f0) | 0;
 }
