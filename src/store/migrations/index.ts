@@ -25,6 +25,7 @@ import { pendingPuk } from "./022-pending-puk.js";
 import { blankCardWait } from "./023-blank-card-wait.js";
 import { chunkTemplates } from "./024-chunk-templates.js";
 import { cardCountsPerStatement } from "./025-card-counts-per-statement.js";
+import { itemsInProduction } from "./026-items-in-production.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -53,6 +54,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "023-blank-card-wait": blankCardWait,
   "024-chunk-templates": chunkTemplates,
   "025-card-counts-per-statement": cardCountsPerStatement,
+  "026-items-in-production": itemsInProduction,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */
