@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
+import { postgresReads } from "../test-support/postgres-reads.js";
 import { insertHolderWithCards, storeForSuite } from "../test-support/store.js";
 import { findPendingCardsOfChunk, findPendingItemsOfChunk, insertBatchItems } from "./batch-items.js";
 import { findBatch, inProductionQuery, insertBatch } from "./batches.js";
@@ -73,22 +74,9 @@ describe("what a running batch has in production, SQLite's plan", () => {
 describe.runIf(dialects.includes("postgres"))("a running batch's chunks, PostgreSQL's reads", () => {
   const suite = storeForSuite("postgres", (db) => runningBatch(db, "postgres"));
 
-  /** The batch items `work` reads, by a scan of the table or of its indexes, in its transaction. */
-  const itemReads = (work: (trx: Db) => Promise<void>) =>
-    suite.db.transaction().execute(async (trx) => {
-      const reads = async () => {
-        const { rows } = await sql<{ read: number }>`
-          select sum(pg_stat_get_xact_tuples_returned(c.oid)) as read from pg_class c
-           where c.oid = 'batch_items'::regclass
-              or c.oid in (select indexrelid from pg_index where indrelid = 'batch_items'::regclass)`.execute(
-          trx,
-        );
-        return Number(rows[0]!.read);
-      };
-      const before = await reads();
-      await work(trx);
-      return (await reads()) - before;
-    });
+  /** How many batch items `work` reads, from the table and its indexes together, in its transaction. */
+  const itemReads = async (work: (trx: Db) => Promise<void>) =>
+    Object.values(await postgresReads(suite.db, "batch_items", work)).reduce((sum, n) => sum + n, 0);
 
   it("reads the running chunks' items alone to count what is in production", async () => {
     const read = await itemReads(async (trx) => {

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
+import { postgresReads } from "../test-support/postgres-reads.js";
 import { insertHolderWithCards, storeForSuite } from "../test-support/store.js";
 import { releaseCards } from "./batches.js";
 import { transitionCards, transitionEachCard } from "./card-transitions.js";
@@ -138,24 +139,7 @@ describe.runIf(dialects.includes("postgres"))("a chunk's card changes on Postgre
   });
 
   /** The cards `work` reads, by a scan of the table or of each index, in its transaction. */
-  const cardReads = (work: (trx: Db) => Promise<void>) =>
-    suite.db.transaction().execute(async (trx) => {
-      // As this connection counts them: counts of its earlier transactions may still be pending.
-      const reads = async () => {
-        const { rows } = await sql<{ name: string; read: number }>`
-          select c.relname as name, pg_stat_get_xact_tuples_returned(c.oid) as read from pg_class c
-          where c.oid = 'cards'::regclass or c.oid in (select indexrelid from pg_index where indrelid = 'cards'::regclass)`.execute(
-          trx,
-        );
-        return new Map(rows.map((row) => [row.name, Number(row.read)]));
-      };
-      const before = await reads();
-      await work(trx);
-      const after = await reads();
-      return Object.fromEntries(
-        [...after].flatMap(([name, n]) => (n > before.get(name)! ? [[name, n - before.get(name)!]] : [])),
-      );
-    });
+  const cardReads = (work: (trx: Db) => Promise<void>) => postgresReads(suite.db, "cards", work);
   /** 50 cards of the batch, every 7th from `first`: the cases below take cards of their own. */
   const chunk = (first: number) => Array.from({ length: 50 }, (_, i) => `c${first + i * 7}`);
 
