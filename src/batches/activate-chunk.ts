@@ -1,5 +1,5 @@
 import type { Batch } from "../domain/batch.js";
-import { isClientError } from "../domain/errors.js";
+import { type ErrorCode, isClientError } from "../domain/errors.js";
 import { findProcess } from "../domain/process-catalog.js";
 import { activateCard } from "../services/activate-card.js";
 import type { Actor, Services } from "../services/services.js";
@@ -13,7 +13,7 @@ import type { HeldChunk } from "./scheduler.js";
 
 const activateMultiple = findProcess("CardsBoProcActivateMultiple");
 
-type Outcome = { cardId: string; state: "done" | "failed"; code?: string; reason?: string };
+type Outcome = { cardId: string; state: "done" | "failed"; code?: ErrorCode; reason?: string };
 
 /**
  * Activate multiple cards, one chunk in one transaction: each issued card becomes active as the

@@ -264,6 +264,9 @@ describe.each(dialects)("batch orders: cancel, failures, fixed options, download
       code: "batch.production_failed",
       reason: expect.stringContaining("3 times"),
     });
+    // A code a client sees in a batch's results is one the API documents.
+    const document = (await t.server.inject({ url: "/api/docs", headers: { accept: "*/*" } })).json();
+    expect(document.info.description).toContain(`| \`${batch.items[0].code}\` | 500 |`);
     expect((await production("GET", `/api/v1/cards/${ids[0]}`)).body).toMatchObject({
       state: "failed",
       batchId: null,

@@ -144,6 +144,11 @@ export const errorCatalog = {
   "batch.secret_split": forbidden(
     "One operator may fetch a batch's PIN letters or its software tokens, never both: another operator must fetch the other half.",
   ),
+  // A card's failure in a batch's results, never an answer: its chunk failed three times for a
+  // reason not its cards' (a broken chip station, a full disk), so its cards were given up.
+  "batch.production_failed": internalError(
+    "The card's chunk could not be produced after repeated attempts; the card was failed and can be produced again.",
+  ),
   "card.no_token": notFound("This card has no software token."),
   "card.token_card_not_issued": conflict(
     "The software token is handed out only while its card is as its batch made it (issued), never after activation.",

@@ -5,6 +5,7 @@ import type {
   Pkcs11Encoder,
   Pkcs12Format,
 } from "../domain/card-template.js";
+import type { ErrorCode } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
 import type { CaTokenAccess } from "../pkcs11/token-signer.js";
 
@@ -130,7 +131,7 @@ export type ChunkCardResult =
   | {
       cardId: string;
       ok: false;
-      code: string;
+      code: ErrorCode;
       reason: string;
       /** Certificates already signed before the failure: the runner records them revoked. */
       certificates: SignedCertificate[];

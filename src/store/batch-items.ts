@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { ErrorCode } from "../domain/errors.js";
 import { insertBatchChunks } from "./batch-chunks.js";
 import { decodeCursor, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
@@ -186,7 +187,7 @@ export async function finishItems(
   items: readonly {
     cardId: string;
     state: "done" | "failed" | "released";
-    code?: string;
+    code?: ErrorCode;
     reason?: string;
     ms?: number;
   }[],

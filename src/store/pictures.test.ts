@@ -111,7 +111,7 @@ describe.each(dialects)("the pictures' counts on %s", (dialect) => {
       "b1",
       [
         { cardId: "c0", state: "done" as const },
-        { cardId: "c1", state: "failed" as const, code: "x", reason: "y" },
+        { cardId: "c1", state: "failed" as const, code: "production.photo_invalid", reason: "y" },
         { cardId: "c2", state: "done" as const },
         { cardId: "c3", state: "done" as const },
       ],
