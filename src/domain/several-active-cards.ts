@@ -18,3 +18,21 @@ export function severalActiveCardsRefusal(
     { cardId: card.id },
   );
 }
+
+/**
+ * The same rule where a card is requested, so a holder never waits for a card that could not be
+ * activated: with the option off, a holder may hold only one live card (requested to active; a
+ * card the new one replaces is not counted by the caller). Returns the refusal's code and reason,
+ * or undefined when the card may be requested.
+ */
+export function severalCardsRequestRefusal(
+  options: Pick<ProcessOptions, "severalActiveCards">,
+  holder: { readonly firstName: string; readonly lastName: string },
+  otherLiveCardsOfHolder: number,
+): { code: "card.too_many_active"; reason: string } | undefined {
+  if (options.severalActiveCards || otherLiveCardsOfHolder === 0) return undefined;
+  return {
+    code: "card.too_many_active",
+    reason: `${holder.firstName} ${holder.lastName} already has a card, and several cards per user are not allowed.`,
+  };
+}

@@ -6,6 +6,7 @@ import { liveCardStates, supersededStates } from "../../domain/card-states.js";
 import type { CardTemplate } from "../../domain/card-template.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../../domain/process-catalog.js";
+import { severalCardsRequestRefusal } from "../../domain/several-active-cards.js";
 import type { User } from "../../domain/user.js";
 import { type Actor, nowIso, type Services } from "../../services/services.js";
 import {
@@ -69,14 +70,11 @@ export async function requestCards(
         code: "user.inactive",
         reason: `${user.firstName} ${user.lastName} is not active.`,
       });
-    } else if (!options.severalActiveCards && (liveCounts.get(userId) ?? 0) > (replacing ? 1 : 0)) {
-      errors.push({
-        userId,
-        code: "card.too_many_active",
-        reason: `${user.firstName} ${user.lastName} already has a card, and several cards per user are not allowed.`,
-      });
     } else {
-      eligible.push(user);
+      const others = (liveCounts.get(userId) ?? 0) - (replacing ? 1 : 0);
+      const refusal = severalCardsRequestRefusal(options, user, others);
+      if (refusal) errors.push({ userId, ...refusal });
+      else eligible.push(user);
     }
     seen.add(userId);
   }
