@@ -8,7 +8,7 @@ import { randomSerial, serialToHex, toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
-import { issueCardlessCertificate } from "../test-support/pki.js";
+import { issueCardlessCertificate, issueCertificates } from "../test-support/pki.js";
 import {
   hasJavaAndHeimdal,
   verifyWithGnutlsAndCrl,
@@ -17,7 +17,6 @@ import {
 } from "../test-support/relying-parties.js";
 import { apiAs, createTestApp, listenOnRealTime, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
-import { issueCertificates } from "./issue-certificates.js";
 
 const tools = hasTool("openssl", "openssl") && hasTool("certtool", "gnutls-bin") && hasJavaAndHeimdal();
 const { dir, file } = createScratchFolder("tessera-ca-");

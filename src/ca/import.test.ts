@@ -6,12 +6,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
-import { caSettingsOf } from "../test-support/pki.js";
+import { caSettingsOf, issueCertificates } from "../test-support/pki.js";
 import { createTestApp, type TestApp } from "../test-support/test-app.js";
 import { hasTool } from "../test-support/tools.js";
 import { loadCertificateAuthority } from "./certificate-authority.js";
 import { importCertificateAuthority } from "./import-certificate-authority.js";
-import { issueCertificates } from "./issue-certificates.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tessera-ca-import-"));
 const at = (name: string) => path.join(dir, name);

@@ -1,18 +1,12 @@
 import type { CertificateProfile } from "../domain/card-template.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
-import {
-  type CertificateSubject,
-  clampValidity,
-  randomSerial,
-  serialToHex,
-  subjectText,
-} from "../pki/index.js";
+import { type CertificateSubject, issueCertificate } from "../pki/index.js";
 import { insertCertificates, type NewCertificate } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 
 /**
- * Issuing a certificate is one path wherever it runs: a `CertificateIssuer` signs it through the
+ * Issuing a certificate is one path wherever it runs: `issueCertificate` signs it through the
  * CA's `Signer` (on this thread with `ca.issuer`, or in a production worker over a key the
  * worker cannot export), and {@link recordCertificates} records it before it leaves Tessera.
  */
@@ -71,57 +65,21 @@ export interface CertificateOrder {
   initialState: "valid" | "onHold";
 }
 
-export interface IssuedCertificate {
-  serial: string;
-  profile: string;
-  der: Buffer;
-}
-
 /**
- * Signs certificates on this thread through the CA's signer. Slow work, so it runs outside any
- * transaction; the result is not to be handed to anyone before {@link recordCertificates} has
- * committed it. A bad key or subject throws a 4xx error, and nothing is signed.
+ * Signs certificates on this thread through the CA's issuer ({@link issueCertificate}, as a
+ * batch does for each card). Slow work, so it runs outside any transaction; the result is not to
+ * be handed to anyone before {@link recordCertificates} has committed it. A bad key or subject
+ * throws a 4xx error.
  */
 export async function signCertificates(
   ca: CertificateAuthority,
   orders: readonly CertificateOrder[],
 ): Promise<{ cardId: string | null; certificate: SignedCertificate; as: RecordedAs }[]> {
   return Promise.all(
-    orders.map(async (order) => {
-      const serial = randomSerial();
-      const validity = clampValidity(ca.identity, order.notBefore, order.notAfter);
-      const der = await ca.issuer.issue({
-        serial,
-        profile: order.profile,
-        subject: order.subject,
-        publicKey: order.publicKey,
-        ...validity,
-      });
-      const certificate: SignedCertificate = {
-        serial: serialToHex(serial),
-        profile: order.profile.name,
-        subject: subjectText(order.subject),
-        der,
-        notBefore: validity.notBefore.toISOString(),
-        notAfter: validity.notAfter.toISOString(),
-      };
-      return { cardId: order.cardId, certificate, as: order.initialState };
-    }),
+    orders.map(async ({ cardId, initialState, ...order }) => ({
+      cardId,
+      certificate: await issueCertificate(ca.issuer, order),
+      as: initialState,
+    })),
   );
-}
-
-/** Signs and records in one go, in the caller's transaction. */
-export async function issueCertificates(
-  trx: Db,
-  ca: CertificateAuthority,
-  orders: readonly CertificateOrder[],
-  at: string,
-): Promise<IssuedCertificate[]> {
-  const signed = await signCertificates(ca, orders);
-  await recordCertificates(trx, signed, at);
-  return signed.map(({ certificate }) => ({
-    serial: certificate.serial,
-    profile: certificate.profile,
-    der: Buffer.from(certificate.der),
-  }));
 }

@@ -1,5 +1,6 @@
 import type { CertificateProfile } from "../domain/card-template.js";
 import { TesseraError } from "../domain/errors.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
 import { assertSignerMatches, type CaIdentity, floorToSecond } from "./ca-certificate.js";
 import {
   type CertificateSubject,
@@ -11,9 +12,16 @@ import {
   sidExtensionFor,
   statusExtensions,
   subjectAltNameFor,
+  subjectText,
 } from "./certificate-profiles.js";
 import { type Signer, signatureAlgorithmFor } from "./signer.js";
-import { checkSerial, encodeTbsCertificate, signTbsCertificate } from "./x509-certificate.js";
+import {
+  checkSerial,
+  encodeTbsCertificate,
+  randomSerial,
+  serialToHex,
+  signTbsCertificate,
+} from "./x509-certificate.js";
 import {
   authorityKeyIdentifierExtension,
   keyIdentifier,
@@ -45,6 +53,29 @@ export interface CertificateIssuer {
    * `certificate.identifier_missing`.
    */
   issue(request: IssueRequest): Promise<Buffer>;
+}
+
+/**
+ * Issuing one certificate, the one way Tessera does it (a batch's card, a test's, a benchmark's):
+ * a fresh random serial, the validity limited to the CA's (see {@link clampValidity}), signed by
+ * `issuer`, and described as it is to be recorded, with the times written in it. The caller
+ * records it (`ca/issue-certificates.ts`) before handing it to anyone.
+ */
+export async function issueCertificate(
+  issuer: CertificateIssuer,
+  order: Omit<IssueRequest, "serial">,
+): Promise<SignedCertificate> {
+  const serial = randomSerial();
+  const { notBefore, notAfter } = clampValidity(issuer.ca, order.notBefore, order.notAfter);
+  const der = await issuer.issue({ ...order, serial, notBefore, notAfter });
+  return {
+    serial: serialToHex(serial),
+    profile: order.profile.name,
+    subject: subjectText(order.subject),
+    der,
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
+  };
 }
 
 /**

@@ -19,6 +19,7 @@ export {
   clampValidity,
   createCertificateIssuer,
   type IssueRequest,
+  issueCertificate,
 } from "./certificate-issuer.js";
 export {
   type CertificateSubject,

@@ -1,12 +1,6 @@
 import { TesseraError } from "../domain/errors.js";
 import type { SignedCertificate } from "../domain/signed-certificate.js";
-import {
-  type CertificateSubject,
-  checkLogonIdentifiers,
-  randomSerial,
-  serialToHex,
-  subjectText,
-} from "../pki/index.js";
+import { type CertificateSubject, checkLogonIdentifiers, issueCertificate } from "../pki/index.js";
 import type { WrittenCard } from "./card-encoder.js";
 import { type CardFace, prepareCardFace } from "./card-face.js";
 import { cardFaceOfHolder } from "./card-face-svg.js";
@@ -79,28 +73,14 @@ export async function produceCard(
   let written: WrittenCard;
   try {
     // 4. For each chosen certificate: a key pair made on the card, its certificate from the CA.
-    const subjectLine = subjectText(subject);
-    const notBefore = validity.notBefore.toISOString();
-    const notAfter = validity.notAfter.toISOString();
     for (const profile of template.profiles) {
       const publicKey = await writing.generateKeyPair(profile);
-      const serial = randomSerial();
-      const der = await context.issuer.issue({
-        serial,
+      const certificate = await issueCertificate(context.issuer, {
         profile,
         subject,
         publicKey,
-        notBefore: validity.notBefore,
-        notAfter: validity.notAfter,
+        ...validity,
       });
-      const certificate = {
-        serial: serialToHex(serial),
-        profile: profile.name,
-        subject: subjectLine,
-        der,
-        notBefore,
-        notAfter,
-      };
       certificates.push(certificate);
       await writing.addCertificate(profile, certificate);
     }

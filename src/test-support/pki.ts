@@ -1,4 +1,5 @@
-import { issueCertificates } from "../ca/issue-certificates.js";
+import type { CertificateAuthority } from "../ca/certificate-authority.js";
+import { type CertificateOrder, recordCertificates, signCertificates } from "../ca/issue-certificates.js";
 import { type CertificateIssuer, createCertificateIssuer } from "../pki/certificate-issuer.js";
 import {
   type CommandResult,
@@ -7,6 +8,7 @@ import {
   run,
   type TestCa,
 } from "../pki/test-kit.js";
+import type { Db } from "../store/database.js";
 import type { TestApp } from "./test-app.js";
 
 /**
@@ -23,7 +25,24 @@ export async function createTestIssuer(
   return { testCa, issuer };
 }
 
-type CertificateRequest = Parameters<typeof issueCertificates>[2][number];
+/**
+ * Signs certificates and records them in the caller's transaction, as production does (signed by
+ * `issueCertificate`, recorded by `recordCertificates`); returns what was recorded.
+ */
+export async function issueCertificates(
+  trx: Db,
+  ca: CertificateAuthority,
+  orders: readonly CertificateOrder[],
+  at: string,
+): Promise<{ serial: string; profile: string; der: Buffer }[]> {
+  const signed = await signCertificates(ca, orders);
+  await recordCertificates(trx, signed, at);
+  return signed.map(({ certificate }) => ({
+    serial: certificate.serial,
+    profile: certificate.profile,
+    der: Buffer.from(certificate.der),
+  }));
+}
 
 /**
  * Issues one certificate without a card, straight through the CA as a card process would,
@@ -31,7 +50,7 @@ type CertificateRequest = Parameters<typeof issueCertificates>[2][number];
  */
 export async function issueCardlessCertificate(
   t: TestApp,
-  request: Pick<CertificateRequest, "profile" | "subject" | "publicKey" | "initialState">,
+  request: Pick<CertificateOrder, "profile" | "subject" | "publicKey" | "initialState">,
 ) {
   const now = t.clock();
   const [certificate] = await t.app.services.store.db
