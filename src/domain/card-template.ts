@@ -28,7 +28,6 @@ export type ProfileKind = (typeof profileKinds)[number];
  * in the configured realm.
  */
 export const sidForms = ["extension", "url", "both", "none"] as const;
-export type SidForm = (typeof sidForms)[number];
 export const logonIdentifiers = ["upn", "sid"] as const;
 export type LogonIdentifier = (typeof logonIdentifiers)[number];
 /** Each identifier as an operator reads it. */

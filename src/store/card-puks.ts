@@ -11,14 +11,10 @@ export interface StoredPuks {
 }
 
 /**
- * The encrypted PUK of a card (null when it has none: a software token, or a card made before
- * PUKs were stored). Kept out of `Card` on purpose: only unblocking reads it, never a card view.
+ * The card's PUK and its pending next PUK, both encrypted (null when it has none: a software
+ * token, or a card made before PUKs were stored). Kept out of `Card` on purpose: only unblocking
+ * reads them, never a card view.
  */
-export async function findCardPuk(db: Db, cardId: string): Promise<string | null> {
-  return (await findCardPuks(db, cardId)).stored;
-}
-
-/** The card's PUK and its pending next PUK, both encrypted. */
 export async function findCardPuks(db: Db, cardId: string): Promise<StoredPuks> {
   const row = await db
     .selectFrom("cards")
