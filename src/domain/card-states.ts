@@ -60,3 +60,12 @@ export const liveCardStates: readonly CardState[] = [
  * active: every produced card still in use.
  */
 export const supersededStates: readonly CardState[] = ["issued", "active", "inactive"];
+
+/**
+ * What Deactivate user (a leaver) does to each of the holder's cards, as the server does it and
+ * the UI announces it: the cards not produced have their requests aborted, a failed card too, so
+ * that Repeat production cannot make it for someone who has left; the cards out of production
+ * that may still be used or handed over are locked.
+ */
+export const abortedWhenHolderLeaves: readonly CardState[] = ["requested", "approved", "failed"];
+export const lockedWhenHolderLeaves: readonly CardState[] = ["issued", "active", "inactive"];

@@ -10,7 +10,14 @@ import type { z } from "zod";
 import type { cardTemplateSchema } from "../domain/card-template.js";
 import type { processOptionsSchema } from "../domain/process-options.js";
 import type { batchFilterSchema, batchOrderResultSchema } from "../processes/batch-order-schemas.js";
-import type { cardSchema, certificateSchema, userSchema } from "../processes/schemas.js";
+import type {
+  cardRequestsResultSchema,
+  cardSchema,
+  certificateSchema,
+  userEditResultSchema,
+  userImportResultSchema,
+  userSchema,
+} from "../processes/schemas.js";
 import type { auditEntrySchema, auditVerificationSchema } from "./routes/audit-schemas.js";
 import type {
   batchDetailSchema,
@@ -84,3 +91,9 @@ export type BatchDetail = z.output<typeof batchDetailSchema>;
 export type CardFilter = z.input<typeof batchFilterSchema>;
 /** What a batch order (Issue or Activate multiple cards) answers. */
 export type BatchOrderAnswer = z.output<typeof batchOrderResultSchema>;
+/** What `POST /api/v1/processes/UsersProcEdit` answers. */
+export type UserEditAnswer = z.output<typeof userEditResultSchema>;
+/** What `POST /api/v1/processes/UsersBoProcImport` answers. */
+export type UserImportReport = z.output<typeof userImportResultSchema>;
+/** What `POST /api/v1/processes/CardsBoProcRequestMultiple` answers. */
+export type CardRequestsReport = z.output<typeof cardRequestsResultSchema>;

@@ -188,3 +188,26 @@ export const userRefSchema = {
   userId: z.string().min(1).max(64),
   version: z.int().positive().optional(),
 };
+
+/** What Edit user answers: the user, which fields changed, and the cards that now show old data. */
+export const userEditResultSchema = z.object({
+  user: userSchema,
+  /** The fields that changed (the photo as `photo`). */
+  changed: z.array(z.string()),
+  /** Those of them that a card shows (printed, or in a certificate). */
+  cardFieldsChanged: z.array(z.string()),
+  /** The user's cards in use (issued, active, inactive) that show the old data when a card field changed: to be replaced (Request card with `replaces`). */
+  cardsToReplace: z.array(cardSchema),
+});
+
+/** What Import users answers: how many users were made, and each bad row by line. */
+export const userImportResultSchema = z.object({
+  created: z.int(),
+  errors: z.array(z.object({ line: z.int(), reason: z.string() })),
+});
+
+/** What Request multiple cards answers: the cards requested, and each user who could not have one. */
+export const cardRequestsResultSchema = z.object({
+  cards: z.array(cardSchema),
+  errors: z.array(z.object({ userId: z.string(), code: z.string(), reason: z.string() })),
+});

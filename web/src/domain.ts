@@ -3,7 +3,7 @@
  * imported from src/domain — the same table the server checks — so the UI never offers a
  * process the server would refuse for the card's state or the operator's roles.
  */
-import { cardStates } from "../../src/domain/card-states.js";
+import { abortedWhenHolderLeaves, cardStates, lockedWhenHolderLeaves } from "../../src/domain/card-states.js";
 import { certificateStates, lockReasons } from "../../src/domain/certificate-states.js";
 import { type ProcessDefinition, processCatalog } from "../../src/domain/process-catalog.js";
 import { cardExportRoles, type Role, roleNames, roles } from "../../src/domain/roles.js";
@@ -12,9 +12,11 @@ import type { CardState, CertificateState } from "./api/types";
 
 export type { ProcessDefinition, Role };
 export {
+  abortedWhenHolderLeaves,
   cardExportRoles,
   cardStates,
   certificateStates,
+  lockedWhenHolderLeaves,
   lockReasons,
   pinLengthBounds,
   processCatalog,

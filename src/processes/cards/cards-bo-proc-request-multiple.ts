@@ -2,7 +2,7 @@ import { z } from "zod";
 import { findProcess } from "../../domain/process-catalog.js";
 import { transact } from "../../store/database.js";
 import { defineProcess } from "../process-handler.js";
-import { cardSchema } from "../schemas.js";
+import { cardRequestsResultSchema } from "../schemas.js";
 import { findTemplate, requestCards } from "./cards-proc-request.js";
 
 const definition = findProcess("CardsBoProcRequestMultiple");
@@ -18,10 +18,7 @@ export const cardsBoProcRequestMultiple = defineProcess({
     userIds: z.array(z.string().min(1).max(64)).min(1, "select at least one user").max(10_000),
     template: z.string().min(1).max(64),
   }),
-  result: z.object({
-    cards: z.array(cardSchema),
-    errors: z.array(z.object({ userId: z.string(), code: z.string(), reason: z.string() })),
-  }),
+  result: cardRequestsResultSchema,
   async run(services, actor, body) {
     const template = findTemplate(services, body.template);
     return transact(services.store, (trx) =>

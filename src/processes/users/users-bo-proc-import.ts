@@ -6,7 +6,7 @@ import { nowIso } from "../../services/services.js";
 import { transact } from "../../store/database.js";
 import { findTakenIdentifiers, findTakenSids } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
-import { type UserFields, userFieldsSchema } from "../schemas.js";
+import { type UserFields, userFieldsSchema, userImportResultSchema } from "../schemas.js";
 import { describeIssues } from "../validation.js";
 import { holderProblemsFor } from "./unfit-for-card.js";
 import { createUsers } from "./users-proc-create.js";
@@ -48,10 +48,7 @@ export const usersBoProcImport = defineProcess({
   definition,
   status: 200,
   body: z.strictObject({ csv: z.string().max(20_000_000, "at most 20 MB of CSV") }),
-  result: z.object({
-    created: z.int(),
-    errors: z.array(z.object({ line: z.int(), reason: z.string() })),
-  }),
+  result: userImportResultSchema,
   async run(services, actor, body) {
     const parsed = parseCsv(body.csv);
     if (!parsed.ok)

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Card } from "../../domain/card.js";
-import type { CardState } from "../../domain/card-states.js";
+import { abortedWhenHolderLeaves, lockedWhenHolderLeaves } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import { changeCard, type ProcessRun } from "../../services/card-steps.js";
@@ -13,14 +13,6 @@ import { defineProcess } from "../process-handler.js";
 import { cardSchema, toCardView, userRefSchema, userSchema } from "../schemas.js";
 
 const definition = findProcess("UsersProcDeactivate");
-
-/**
- * Cards not produced: their requests are aborted, as Abort request does; a failed card too, so
- * that Repeat production cannot make it for someone who has left.
- */
-const requestStates: readonly CardState[] = ["requested", "approved", "failed"];
-/** Cards out of production that may still be used or handed over: locked, holder left. */
-const lockableStates: readonly CardState[] = ["issued", "active", "inactive"];
 
 /**
  * Deactivate user (a leaver): the user becomes inactive, every card of theirs that could still be
@@ -50,7 +42,8 @@ export const usersProcDeactivate = defineProcess({
       // Checked before anything changes: a batch that holds a card would produce or activate it
       // behind the lock, so the whole deactivation waits for it instead of half happening.
       const claimed = cards.find(
-        (card) => card.batchId && [...requestStates, ...lockableStates].includes(card.state),
+        (card) =>
+          card.batchId && [...abortedWhenHolderLeaves, ...lockedWhenHolderLeaves].includes(card.state),
       );
       if (claimed)
         throw new TesseraError(
@@ -61,9 +54,10 @@ export const usersProcDeactivate = defineProcess({
       const abortedCards: Card[] = [];
       const lockedCards: Card[] = [];
       for (const card of cards) {
-        if (requestStates.includes(card.state))
+        if (abortedWhenHolderLeaves.includes(card.state))
           abortedCards.push(await changeCard(run, card, { to: "aborted", reason: body.reason }));
-        else if (lockableStates.includes(card.state)) lockedCards.push(await lockCard(run, card, "left"));
+        else if (lockedWhenHolderLeaves.includes(card.state))
+          lockedCards.push(await lockCard(run, card, "left"));
       }
       const changed = await changeUser(
         run,

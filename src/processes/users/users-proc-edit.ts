@@ -8,7 +8,7 @@ import { findCardsOfUser } from "../../store/cards.js";
 import { transact } from "../../store/database.js";
 import type { UserDetailChanges } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
-import { cardSchema, toCardView, userFieldsSchema, userRefSchema, userSchema } from "../schemas.js";
+import { toCardView, userEditResultSchema, userFieldsSchema, userRefSchema, userSchema } from "../schemas.js";
 import { refuseUnfitForCard } from "./unfit-for-card.js";
 import { decodePhoto, photoSchema } from "./users-proc-create.js";
 
@@ -92,15 +92,7 @@ export const usersProcEdit = defineProcess({
   definition,
   status: 200,
   body: editSchema,
-  result: z.object({
-    user: userSchema,
-    /** The fields that changed (the photo as `photo`). */
-    changed: z.array(z.string()),
-    /** Those of them that a card shows (printed, or in a certificate). */
-    cardFieldsChanged: z.array(z.string()),
-    /** The user's cards in use (issued, active, inactive) that show the old data when a card field changed: to be replaced (Request card with `replaces`). */
-    cardsToReplace: z.array(cardSchema),
-  }),
+  result: userEditResultSchema,
   async run(services, actor, body) {
     // A photo is checked before the transaction; null removes the one there is.
     const photo = body.photo == null ? body.photo : decodePhoto(body.photo);

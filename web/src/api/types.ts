@@ -16,6 +16,7 @@ export type {
   Card,
   CardDetail,
   CardFilter,
+  CardRequestsReport,
   CardState,
   CardTemplate,
   CatalogEntry,
@@ -31,4 +32,6 @@ export type {
   Role,
   SessionOperator,
   User,
+  UserEditAnswer,
+  UserImportReport,
 } from "../../../src/http/api-types";

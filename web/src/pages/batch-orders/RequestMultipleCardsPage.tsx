@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { runProcess } from "../../api/client";
 import { useTemplates, useUsers } from "../../api/queries";
-import type { Card, User } from "../../api/types";
+import type { CardRequestsReport, User } from "../../api/types";
 import { usePickedRows } from "../../components/DataTable";
 import { EmptyNote, ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
@@ -13,11 +13,6 @@ import { useCursorPages } from "../../components/Pager";
 import { SearchFilters, SearchTable, type TableSpec, textField } from "../../components/SearchTable";
 import { SelectionBar } from "../../components/SelectionBar";
 import { userColumns } from "../users/user-columns";
-
-interface RequestReport {
-  cards: Card[];
-  errors: { userId: string; code: string; reason: string }[];
-}
 
 const fields = [
   textField("q", "Name, identifier or e-mail", 260),
@@ -45,7 +40,7 @@ export default function RequestMultipleCardsPage() {
   const [template, setTemplate] = useState<string | null>(null);
   const request = useMutation({
     mutationFn: () =>
-      runProcess<RequestReport>("CardsBoProcRequestMultiple", {
+      runProcess<CardRequestsReport>("CardsBoProcRequestMultiple", {
         userIds: picked.picked.map((user) => user.id),
         template,
       }),

@@ -4,14 +4,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { runProcess } from "../../api/client";
+import type { UserImportReport } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber, plural } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
-
-interface ImportReport {
-  created: number;
-  errors: { line: number; reason: string }[];
-}
 
 const maxBytes = 20 * 1024 * 1024;
 
@@ -20,7 +16,7 @@ export default function ImportUsersPage() {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | undefined>();
   const upload = useMutation({
-    mutationFn: async (csv: string) => runProcess<ImportReport>("UsersBoProcImport", { csv }),
+    mutationFn: async (csv: string) => runProcess<UserImportReport>("UsersBoProcImport", { csv }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["users"] }),
   });
 

@@ -5,23 +5,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { fieldErrorsOf, runProcess } from "../../api/client";
-import type { Card, CardState, User } from "../../api/types";
+import type { Card, CardState, User, UserEditAnswer } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { userFieldLabels } from "../../domain";
+import { abortedWhenHolderLeaves, lockedWhenHolderLeaves, userFieldLabels } from "../../domain";
 import { addressLinesOf, type Form, readAsBase64, UserFormFields, useUserForm } from "./user-form";
-
-/** What UsersProcEdit answers: which fields changed, and the cards that now show old data. */
-interface EditAnswer {
-  user: User;
-  changed: string[];
-  cardFieldsChanged: string[];
-  cardsToReplace: Card[];
-}
-
-/** Card states a leaver's card is locked from, and those whose request is aborted (as the server does). */
-const lockedOnLeaving: readonly CardState[] = ["issued", "active", "inactive"];
-const abortedOnLeaving: readonly CardState[] = ["requested", "approved", "failed"];
 
 function formOf(user: User): Form {
   return {
@@ -67,13 +55,13 @@ function EditUserDialog({
 }: {
   user: User;
   onClose(): void;
-  onEdited(a: EditAnswer): void;
+  onEdited(a: UserEditAnswer): void;
 }) {
   const queryClient = useQueryClient();
   const state = useUserForm(formOf(user), () => edit.reset());
   const edit = useMutation({
     mutationFn: async () =>
-      runProcess<EditAnswer>("UsersProcEdit", await editBodyOf(user, state.form, state.photo)),
+      runProcess<UserEditAnswer>("UsersProcEdit", await editBodyOf(user, state.form, state.photo)),
     onSuccess: (answer) => {
       void queryClient.invalidateQueries({ queryKey: ["user", user.id] });
       void queryClient.invalidateQueries({ queryKey: ["users"] });
@@ -115,7 +103,7 @@ function EditUserDialog({
 }
 
 /** After a change to what a card shows: the cards with the old data, each with a replacement request. */
-function ReplaceCards({ answer, onClose }: { answer: EditAnswer; onClose(): void }) {
+function ReplaceCards({ answer, onClose }: { answer: UserEditAnswer; onClose(): void }) {
   const queryClient = useQueryClient();
   const [requested, setRequested] = useState<Record<string, string>>({});
   const request = useMutation({
@@ -192,8 +180,8 @@ function DeactivateUserDialog({ user, cards, onClose }: { user: User; cards: Car
   });
   // A missing reason is said next to the box, not a second time above the buttons.
   const reasonError = fieldErrorsOf(deactivate.error).reason;
-  const locked = cards.filter((card) => lockedOnLeaving.includes(card.state)).length;
-  const aborted = cards.filter((card) => abortedOnLeaving.includes(card.state)).length;
+  const locked = cards.filter((card) => lockedWhenHolderLeaves.includes(card.state)).length;
+  const aborted = cards.filter((card) => abortedWhenHolderLeaves.includes(card.state)).length;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   return (
     <ConfirmDialog
@@ -285,7 +273,7 @@ const userActions: {
  */
 export function UserActions({ user, cards }: { user: User; cards: Card[] }) {
   const [open, setOpen] = useState<UserActionKey | null>(null);
-  const [edited, setEdited] = useState<EditAnswer | null>(null);
+  const [edited, setEdited] = useState<UserEditAnswer | null>(null);
   const close = () => setOpen(null);
   return (
     <Stack gap="sm">
