@@ -1,4 +1,5 @@
 import type { Actor } from "../domain/actor.js";
+import type { CertificateRecord } from "../domain/certificate.js";
 import {
   type CertificateState,
   canCertificateTransition,
@@ -6,7 +7,7 @@ import {
 } from "../domain/certificate-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { AuditLog } from "../store/audit-log.js";
-import { type CertificateRecord, findCertificate, updateCertificateState } from "../store/certificates.js";
+import { findCertificate, updateCertificateState } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 
 /**

@@ -1,11 +1,12 @@
 import type { Card } from "../domain/card.js";
 import { supersededStates } from "../domain/card-states.js";
+import type { CertificateRecord } from "../domain/certificate.js";
 import { TesseraError } from "../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../domain/process-catalog.js";
 import { severalActiveCardsRefusal } from "../domain/several-active-cards.js";
 import type { CardTransitionChanges } from "../store/card-transitions.js";
 import { countCardsOfUsers, findCardById } from "../store/cards.js";
-import { type CertificateRecord, findCertificatesOfCard } from "../store/certificates.js";
+import { findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { lockUntilCommit } from "../store/transaction-locks.js";
 import { findUserById } from "../store/users.js";

@@ -1,6 +1,7 @@
 import { type CertificateChange, changeCertificateState } from "../ca/certificate-status.js";
+import type { CertificateRecord } from "../domain/certificate.js";
 import type { CertificateState } from "../domain/certificate-states.js";
-import { type CertificateRecord, findCertificatesOfCard } from "../store/certificates.js";
+import { findCertificatesOfCard } from "../store/certificates.js";
 import type { Db } from "../store/database.js";
 import { type Actor, nowIso, type Services } from "./services.js";
 

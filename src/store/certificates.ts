@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { CertificateRecord } from "../domain/certificate.js";
 import type { CertificateState, RevocationReason } from "../domain/certificate-states.js";
 import { countRows } from "./count-rows.js";
 import type { Page } from "./cursor.js";
@@ -7,20 +8,6 @@ import { insertInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
 import type { PageRequest, SortRequest } from "./page-request.js";
 import { reserveSequence } from "./sequences.js";
-
-export interface CertificateRecord {
-  serial: string;
-  cardId: string | null;
-  profile: string;
-  subject: string;
-  state: CertificateState;
-  notBefore: string;
-  notAfter: string;
-  revokedAt: string | null;
-  revocationReason: RevocationReason | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface NewCertificate {
   serial: string;
