@@ -1,9 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { findProcess } from "../domain/process-catalog.js";
 import { findCardById, findCardsOfUser } from "../store/cards.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
+import { transact } from "../store/database.js";
 import { type ApiClient, loggedInOperators } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
 import { processSuite } from "../test-support/processes.js";
+import { findTemplate, requestCards } from "./cards/cards-proc-request.js";
 
 /**
  * Issue 12, "Changes": a change to what a card shows offers "replace card", a successor requested
@@ -68,6 +71,31 @@ describe.each(dialects)("Request card replacing a card on %s", (dialect) => {
     const notInUse = await request({ userId: third, template: "Employee ID", replaces: waiting });
     expect([notInUse.status, notInUse.body.error.code]).toEqual([409, "card.state_not_allowed"]);
     expect((await findCardsOfUser(suite.db, userId)).length).toBe(before);
+  });
+
+  it("does not count a replaced card that ended meanwhile against its holder (a lock committed first)", async () => {
+    // The replaced card was checked in use, then locked by another operator before the count:
+    // the holder has no live card, so the successor is requested, not refused "already has a card".
+    const holder = await createUser({ firstName: "Siv", lastName: "Ek" });
+    const cardId = await newCard(holder);
+    await produceActive([cardId]);
+    await run("CardsProcLock", { cardId, reason: "lost" });
+    const replacing = await card(cardId);
+    expect(replacing.state).toBe("locked");
+    const { services } = suite.t.app;
+    const { cards, errors } = await transact(services.store, (trx) =>
+      requestCards(
+        services,
+        trx,
+        suite.actor,
+        findProcess("CardsProcRequest"),
+        [holder],
+        findTemplate(services, "Employee ID"),
+        replacing,
+      ),
+    );
+    expect(errors).toEqual([]);
+    expect(cards.map((c) => c.predecessorId)).toEqual([cardId]);
   });
 
   it("gives one card one replacement when two are requested at once", async () => {

@@ -4,7 +4,7 @@ import type { Card } from "../../domain/card.js";
 import { formatCardNumber } from "../../domain/card-number.js";
 import { liveCardStates, supersededStates } from "../../domain/card-states.js";
 import type { CardTemplate } from "../../domain/card-template.js";
-import { TesseraError } from "../../domain/errors.js";
+import { type ErrorCode, TesseraError } from "../../domain/errors.js";
 import { findProcess, type ProcessDefinition } from "../../domain/process-catalog.js";
 import { severalCardsRequestRefusal } from "../../domain/several-active-cards.js";
 import type { User } from "../../domain/user.js";
@@ -49,13 +49,13 @@ export async function requestCards(
   template: CardTemplate,
   /** A card each holder's new one replaces (Request card with `replaces`): it does not count as another card. */
   replacing?: Card,
-): Promise<{ cards: CardView[]; errors: { userId: string; code: string; reason: string }[] }> {
+): Promise<{ cards: CardView[]; errors: { userId: string; code: ErrorCode; reason: string }[] }> {
   // In turns with a deactivation of the same holders, which would otherwise miss this card.
   await lockAllUntilCommit(trx, services.store.dialect, "holderCards", userIds);
   const options = await services.getOptions(trx);
   const users = await findUsersByIds(trx, userIds);
   const liveCounts = await countCardsOfUsers(trx, userIds, liveCardStates);
-  const errors: { userId: string; code: string; reason: string }[] = [];
+  const errors: { userId: string; code: ErrorCode; reason: string }[] = [];
   const eligible: User[] = [];
   const seen = new Set<string>();
   for (const userId of userIds) {
@@ -71,7 +71,8 @@ export async function requestCards(
         reason: `${user.firstName} ${user.lastName} is not active.`,
       });
     } else {
-      const others = (liveCounts.get(userId) ?? 0) - (replacing ? 1 : 0);
+      // The card replaced is not another card (when it is still live: a race may have ended it).
+      const others = Math.max(0, (liveCounts.get(userId) ?? 0) - (replacing ? 1 : 0));
       const refusal = severalCardsRequestRefusal(options, user, others);
       if (refusal) errors.push({ userId, ...refusal });
       else eligible.push(user);
@@ -237,8 +238,7 @@ export const cardsProcRequest = defineProcess({
         replacing,
       );
       const [error] = errors;
-      if (error)
-        throw new TesseraError(error.code as "user.not_found", error.reason, { userId: body.userId });
+      if (error) throw new TesseraError(error.code, error.reason, { userId: body.userId });
       return { card: cards[0]! };
     });
   },
