@@ -144,10 +144,10 @@ export const errorCatalog = {
   "batch.secret_split": forbidden(
     "One operator may fetch a batch's PIN letters or its software tokens, never both: another operator must fetch the other half.",
   ),
-  // A card's failure in a batch's results, never an answer: its chunk failed three times for a
-  // reason not its cards' (a broken chip station, a full disk), so its cards were given up.
+  // A card's reason in a batch's results, never an answer: its chunk failed three times for a
+  // reason not its cards' (a broken chip station, a full disk, a database gone), so it was given up.
   "batch.production_failed": internalError(
-    "The card's chunk could not be produced after repeated attempts; the card was failed and can be produced again.",
+    "The card's chunk failed repeatedly for a reason not the card's own. An issuing batch's card was failed (Repeat production makes it again); an activation batch's card stays issued (activate it again).",
   ),
   "card.no_token": notFound("This card has no software token."),
   "card.token_card_not_issued": conflict(
@@ -175,6 +175,10 @@ export const errorCatalog = {
   ),
   "card.not_renewable": conflict(
     "A selected card cannot be renewed (not in use, not near its end, or renewed already); details.cards names each, and nothing was requested.",
+  ),
+  // One card's reason in card.not_renewable's details.cards, never an answer of its own.
+  "card.not_near_expiry": conflict(
+    "The card ends later than the renewal window (process option renewalWindowDays); it is renewed when its end is nearer.",
   ),
   "card.expired": conflict("The card's validity has ended, so it cannot become active; request a new card."),
   "card.no_usable_certificate": conflict(

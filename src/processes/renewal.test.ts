@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { isErrorCode } from "../domain/errors.js";
 import type { Actor } from "../services/services.js";
 import { findHistoryOf } from "../store/audit-log.js";
 import { findCardById, findCardsOfUser } from "../store/cards.js";
@@ -47,6 +48,8 @@ describe.each(dialects)("Renew multiple cards on %s", (dialect) => {
       "card.not_near_expiry",
       "card.not_near_expiry",
     ]);
+    // Each card's code is one the API documents.
+    for (const card of body.error.details.cards) expect(isErrorCode(card.code), card.code).toBe(true);
     expect(await allCards()).toEqual(before);
   });
 

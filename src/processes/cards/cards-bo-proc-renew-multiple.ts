@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Card } from "../../domain/card.js";
 import { liveCardStates } from "../../domain/card-states.js";
-import { TesseraError } from "../../domain/errors.js";
+import { type ErrorCode, TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import type { User } from "../../domain/user.js";
 import { nowIso } from "../../services/services.js";
@@ -20,7 +20,7 @@ const day = 86_400_000;
 interface Refusal {
   cardId: string;
   cardNumber?: string;
-  code: string;
+  code: ErrorCode;
   reason: string;
 }
 
@@ -62,7 +62,7 @@ export const cardsBoProcRenewMultiple = defineProcess({
         const card = cards.get(cardId);
         const holder = card && holders.get(card.userId);
         const successor = successors.get(cardId);
-        const refuse = (code: string, reason: string) =>
+        const refuse = (code: ErrorCode, reason: string) =>
           refusals.push({ cardId, ...(card && { cardNumber: card.cardNumber }), code, reason });
         if (seen.has(cardId)) refuse("request.invalid", "The card is selected twice.");
         else if (!card) refuse("card.not_found", `There is no card with id ${cardId}.`);

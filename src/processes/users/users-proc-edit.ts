@@ -8,7 +8,7 @@ import { findCardsOfUser } from "../../store/cards.js";
 import { transact } from "../../store/database.js";
 import type { UserDetailChanges } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
-import { toCardView, userEditResultSchema, userFieldsSchema, userRefSchema, userSchema } from "../schemas.js";
+import { toCardView, userEditResultSchema, userFieldsSchema, userRefSchema } from "../schemas.js";
 import { refuseUnfitForCard } from "./unfit-for-card.js";
 import { decodePhoto, photoSchema } from "./users-proc-create.js";
 

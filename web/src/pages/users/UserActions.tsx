@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { fieldErrorsOf, runProcess } from "../../api/client";
-import type { Card, CardState, User, UserEditAnswer } from "../../api/types";
+import type { Card, User, UserEditAnswer } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { abortedWhenHolderLeaves, lockedWhenHolderLeaves, userFieldLabels } from "../../domain";
