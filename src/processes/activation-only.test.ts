@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { produceBatch, requestCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
 import { dialects } from "../test-support/databases.js";
@@ -83,6 +84,49 @@ describe.each(dialects)("activation is the only way to validity on %s", (dialect
     ]);
     expect((await card(cards[2]!)).state).toBe("issued");
     expect((await card(cards[3]!)).state).toBe("active");
+  });
+
+  it("gives up an activation chunk that fails three times for a reason not its cards': the card stays issued, with a documented code, and is activated again", async () => {
+    // The database refuses every activation, as a broken disk would: not the card's fault.
+    const { db } = suite.t.app.services.store;
+    if (dialect === "sqlite")
+      await sql`create trigger refuse_activation before update of state on cards when new.state = 'active'
+        begin select raise(abort, 'the disk is gone'); end`.execute(db);
+    else {
+      await sql`create function refuse_activation() returns trigger language plpgsql
+        as $$ begin raise exception 'the disk is gone'; end $$`.execute(db);
+      await sql`create trigger refuse_activation before update of state on cards
+        for each row when (new.state = 'active') execute function refuse_activation()`.execute(db);
+    }
+    try {
+      const order = await issuer("POST", "/api/v1/processes/CardsBoProcActivateMultiple", {
+        cardIds: [cards[4]],
+      });
+      expect(order.status).toBe(202);
+      let batch = (await issuer("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+      for (let waited = 0; batch.state === "running"; waited += 50) {
+        if (waited > 20_000) throw new Error("the batch did not give up");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await suite.t.app.runner.idle();
+        batch = (await issuer("GET", `/api/v1/batches/${order.body.batchId}`)).body;
+      }
+      expect(batch).toMatchObject({ state: "completed", done: 0, failed: 1 });
+      expect(batch.items[0]).toMatchObject({ code: "batch.production_failed" });
+      expect(batch.items[0].reason).toContain("the disk is gone");
+      const documented = (
+        await suite.t.server.inject({ url: "/api/docs", headers: { accept: "*/*" } })
+      ).json();
+      expect(documented.info.description).toContain("an activation batch's card stays issued");
+      expect((await card(cards[4]!)).state).toBe("issued");
+    } finally {
+      if (dialect === "sqlite") await sql`drop trigger refuse_activation`.execute(db);
+      else {
+        await sql`drop trigger refuse_activation on cards`.execute(db);
+        await sql`drop function refuse_activation()`.execute(db);
+      }
+    }
+    const again = await issuer("POST", "/api/v1/processes/CardsProcActivate", { cardId: cards[4] });
+    expect([again.status, again.body.card?.state]).toEqual([200, "active"]);
   });
 
   it("refuses a release on an inactive card, and a reactivation without a usable certificate", async () => {
