@@ -21,16 +21,17 @@ export function severalActiveCardsRefusal(
 
 /**
  * The same rule where a card is requested, so a holder never waits for a card that could not be
- * activated: with the option off, a holder may hold only one live card (requested to active; a
- * card the new one replaces is not counted by the caller). Returns the refusal's code and reason,
- * or undefined when the card may be requested.
+ * activated: with the option off, a holder may hold only one live card (requested to active). The caller
+ * counts the card the new one replaces off, so the count is below zero when that card ended
+ * meanwhile (a lock committed between the check and the count): no other card either. Returns the
+ * refusal's code and reason, or undefined when the card may be requested.
  */
 export function severalCardsRequestRefusal(
   options: Pick<ProcessOptions, "severalActiveCards">,
   holder: { readonly firstName: string; readonly lastName: string },
   otherLiveCardsOfHolder: number,
 ): { code: "card.too_many_active"; reason: string } | undefined {
-  if (options.severalActiveCards || otherLiveCardsOfHolder === 0) return undefined;
+  if (options.severalActiveCards || otherLiveCardsOfHolder <= 0) return undefined;
   return {
     code: "card.too_many_active",
     reason: `${holder.firstName} ${holder.lastName} already has a card, and several cards per user are not allowed.`,

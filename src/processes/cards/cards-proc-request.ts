@@ -71,8 +71,8 @@ export async function requestCards(
         reason: `${user.firstName} ${user.lastName} is not active.`,
       });
     } else {
-      // The card replaced is not another card (when it is still live: a race may have ended it).
-      const others = Math.max(0, (liveCounts.get(userId) ?? 0) - (replacing ? 1 : 0));
+      // The card replaced is not another card.
+      const others = (liveCounts.get(userId) ?? 0) - (replacing ? 1 : 0);
       const refusal = severalCardsRequestRefusal(options, user, others);
       if (refusal) errors.push({ userId, ...refusal });
       else eligible.push(user);
