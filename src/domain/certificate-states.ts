@@ -5,15 +5,17 @@
 export const certificateStates = ["onHold", "valid", "revoked", "expired"] as const;
 export type CertificateState = (typeof certificateStates)[number];
 
-/** RFC 5280 §5.3.1 reason codes Tessera uses. */
-export const revocationReasons = [
+/** The RFC 5280 §5.3.1 reasons an operator may give when revoking a certificate (Revoke certificate). */
+export const revokeReasons = [
   "unspecified",
   "keyCompromise",
   "affiliationChanged",
   "superseded",
   "cessationOfOperation",
-  "certificateHold",
 ] as const;
+
+/** RFC 5280 §5.3.1 reason codes Tessera uses: an operator's, and certificateHold for a certificate on hold. */
+export const revocationReasons = [...revokeReasons, "certificateHold"] as const;
 export type RevocationReason = (typeof revocationReasons)[number];
 
 const transitions: Record<CertificateState, readonly CertificateState[]> = {

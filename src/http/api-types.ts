@@ -11,11 +11,9 @@ import type { cardTemplateSchema } from "../domain/card-template.js";
 import type { processOptionsSchema } from "../domain/process-options.js";
 import type { batchFilterSchema, batchOrderResultSchema } from "../processes/batch-order-schemas.js";
 import type {
-  cardRequestsResultSchema,
   cardSchema,
   certificateSchema,
   userEditResultSchema,
-  userImportResultSchema,
   userSchema,
 } from "../processes/schemas.js";
 import type { auditEntrySchema, auditVerificationSchema } from "./routes/audit-schemas.js";
@@ -41,7 +39,14 @@ import type { catalogEntrySchema } from "./routes/process-schemas.js";
 export type { CardState } from "../domain/card-states.js";
 export type { CertificateState } from "../domain/certificate-states.js";
 export type { IssueOptionsInput as IssueOptions } from "../domain/issue-options.js";
+export type { SymbolicName } from "../domain/process-catalog.js";
 export type { Role } from "../domain/roles.js";
+/** A process's body as the UI sends it and its answer, by symbolic name (`POST /api/v1/processes/{symbolicName}`). */
+export type {
+  CardProcessName,
+  ProcessAnswer,
+  ProcessBodyInput as ProcessBody,
+} from "../processes/process-contracts.js";
 
 /** One page of a search: `GET /api/v1/cards`, `/users`, `/certificates`, `/batches`, `/audit`. */
 export type Page<T> = Omit<z.output<ReturnType<typeof pageSchema>>, "items"> & { items: T[] };
@@ -93,7 +98,3 @@ export type CardFilter = z.input<typeof batchFilterSchema>;
 export type BatchOrderAnswer = z.output<typeof batchOrderResultSchema>;
 /** What `POST /api/v1/processes/UsersProcEdit` answers. */
 export type UserEditAnswer = z.output<typeof userEditResultSchema>;
-/** What `POST /api/v1/processes/UsersBoProcImport` answers. */
-export type UserImportReport = z.output<typeof userImportResultSchema>;
-/** What `POST /api/v1/processes/CardsBoProcRequestMultiple` answers. */
-export type CardRequestsReport = z.output<typeof cardRequestsResultSchema>;

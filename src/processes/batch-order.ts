@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
@@ -11,51 +11,7 @@ import { claimCards, findCardClaims, insertBatch } from "../store/batches.js";
 import { findCardIds } from "../store/cards.js";
 import { type Db, transact } from "../store/database.js";
 import { findObjectNames } from "../store/object-names.js";
-import { type BatchFilter, batchFilterSchema, type batchOrderResultSchema } from "./batch-order-schemas.js";
-
-export const maxBatchCards = 200_000;
-
-const selectionShape = {
-  cardIds: z.array(z.string().min(1).max(64)).max(maxBatchCards).optional(),
-  filter: batchFilterSchema.optional(),
-  excludedCardIds: z
-    .array(z.string().min(1).max(64))
-    .max(maxBatchCards)
-    .optional()
-    .describe(
-      'With `filter` only: cards the operator unticked after "select all N matching"; the batch takes every matching card but these',
-    ),
-};
-
-/**
- * The body of a batch order: the cards, by id or by the search that found them (less the cards
- * unticked after "select all N matching"), and `fields`.
- */
-export function selectionBodySchema<Fields extends z.ZodRawShape>(fields: Fields) {
-  return z
-    .strictObject({ ...selectionShape, ...fields })
-    .refine(
-      (body) => {
-        const b = body as { cardIds?: unknown; filter?: unknown };
-        return (b.cardIds === undefined) !== (b.filter === undefined);
-      },
-      {
-        message: "send either cardIds or filter",
-        path: ["cardIds"],
-      },
-    )
-    .refine(
-      (body) => {
-        const b = body as { filter?: unknown; excludedCardIds?: unknown };
-        return b.excludedCardIds === undefined || b.filter !== undefined;
-      },
-      {
-        message:
-          "excludedCardIds goes with filter: it names cards the search matched that the batch leaves out",
-        path: ["excludedCardIds"],
-      },
-    );
-}
+import { type BatchFilter, type batchOrderResultSchema, maxBatchCards } from "./batch-order-schemas.js";
 
 /**
  * The ids a selection names: the given ids, or every card in `state` held by no batch that

@@ -1,39 +1,32 @@
-import { z } from "zod";
 import type { Card } from "../domain/card.js";
-import { findProcess, type SymbolicName } from "../domain/process-catalog.js";
+import { findProcess } from "../domain/process-catalog.js";
 import { loadCardFor, type ProcessRun } from "../services/card-steps.js";
 import { transact } from "../store/database.js";
+import type { CardProcessName, ProcessBody } from "./process-contracts.js";
 import { defineProcess } from "./process-handler.js";
-import { cardRefSchema, cardSchema, toCardView } from "./schemas.js";
-
-type CardBody<Fields extends z.ZodRawShape> = { cardId: string; version?: number | undefined } & z.infer<
-  z.ZodObject<Fields>
->;
+import { toCardView } from "./schemas.js";
 
 /**
- * A process on one card named by id. Its body is the card's reference and `fields`; `check`
- * refuses a body before anything is read. Then, in one transaction, the card is loaded in a state
- * the catalog allows (at the version the operator saw, when sent) and `apply` changes it; the
- * answer is the card as it is now.
+ * A process on one card named by id, its body as its contract says. `check` refuses a body
+ * before anything is read. Then, in one transaction, the card is loaded in a state the catalog
+ * allows (at the version the operator saw, when sent) and `apply` changes it; the answer is the
+ * card as it is now.
  */
-export function defineCardProcess<Fields extends z.ZodRawShape>(
-  symbolicName: SymbolicName,
-  fields: Fields,
-  apply: (run: ProcessRun, card: Card, body: CardBody<Fields>) => Promise<Card>,
-  check?: (body: CardBody<Fields>) => void,
+export function defineCardProcess<Name extends CardProcessName>(
+  symbolicName: Name,
+  apply: (run: ProcessRun, card: Card, body: ProcessBody<Name>) => Promise<Card>,
+  check?: (body: ProcessBody<Name>) => void,
 ) {
   const definition = findProcess(symbolicName);
-  return defineProcess({
-    definition,
+  return defineProcess<CardProcessName>(symbolicName, {
     status: 200,
-    body: z.strictObject({ ...cardRefSchema, ...fields }),
-    result: z.object({ card: cardSchema }),
     async run(services, actor, input) {
-      // The schema above parsed it; zod cannot spell its type through a generic shape.
-      const body = input as CardBody<Fields>;
+      // Its contract gives every card process the card's reference; the name's own body is the
+      // one the contract parsed, which the type of a name in general cannot spell.
+      const body = input as ProcessBody<Name>;
       check?.(body);
       const card = await transact(services.store, async (trx) => {
-        const card = await loadCardFor(trx, definition, body.cardId, body.version);
+        const card = await loadCardFor(trx, definition, input.cardId, input.version);
         return apply({ services, trx, actor, process: definition }, card, body);
       });
       return { card: toCardView(card) };

@@ -1,6 +1,12 @@
 import type { z } from "zod";
-import type { ProcessDefinition } from "../domain/process-catalog.js";
+import { findProcess, type ProcessDefinition, type SymbolicName } from "../domain/process-catalog.js";
 import type { Actor, Services } from "../services/services.js";
+import {
+  type ProcessAnswer,
+  type ProcessBody,
+  type ProcessContracts,
+  processContracts,
+} from "./process-contracts.js";
 
 /**
  * One operator use case behind `POST /api/v1/processes/{symbolicName}`: its catalog entry, the
@@ -15,8 +21,18 @@ export interface ProcessHandler<Body extends z.ZodType = z.ZodType, Result exten
   run(services: Services, actor: Actor, body: z.infer<Body>): Promise<z.infer<Result>>;
 }
 
-export function defineProcess<Body extends z.ZodType, Result extends z.ZodType>(
-  handler: ProcessHandler<Body, Result>,
-): ProcessHandler<Body, Result> {
-  return handler;
+/** What a use case adds to its name: how it answers and what it does. */
+export interface ProcessImplementation<Name extends SymbolicName> {
+  /** 200 for a single process, 202 for a batch order. */
+  readonly status: 200 | 202;
+  run(services: Services, actor: Actor, body: ProcessBody<Name>): Promise<ProcessAnswer<Name>>;
+}
+
+/** The handler of the process `symbolicName`: its catalog entry and its contract (`process-contracts.ts`), run by `implementation`. */
+export function defineProcess<Name extends SymbolicName>(
+  symbolicName: Name,
+  implementation: ProcessImplementation<Name>,
+): ProcessHandler<ProcessContracts[Name]["body"], ProcessContracts[Name]["result"]> {
+  const { body, result } = processContracts[symbolicName];
+  return { definition: findProcess(symbolicName), body, result, ...implementation };
 }

@@ -71,6 +71,7 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
       crash: { cardNumber: `${prefix}00000012`, puk: "12121313", stored: "12121313", pin: "121213" },
       abandoned: { cardNumber: `${prefix}00000013`, puk: "13131414", stored: "13131414", pin: "131314" },
       noRotation: { cardNumber: `${prefix}00000014`, puk: "14141515", stored: "14141515", pin: "141415" },
+      noPuk: { cardNumber: `${prefix}00000015`, puk: "15151616", stored: "15151616", pin: "151516" },
     };
     const ids: Record<keyof typeof cards | "removed" | "software" | "elsewhere", string> = {} as never;
 
@@ -287,6 +288,23 @@ describe.skipIf(!hasSoftHsm())("PIN processes on chip cards (SoftHSM, judged by 
         expect(answer.body).not.toHaveProperty("puk");
       }
       expect(reader.pinOpens(cards.unreadable.cardNumber, cards.unreadable.pin)).toBe(true);
+    });
+
+    it("a chip card with no PUK stored: refused naming the card and recorded, the PIN unchanged", async () => {
+      // As a card made before its PUK was kept, or whose PUK an administrator purged.
+      await t.app.services.store.db
+        .updateTable("cards")
+        .set({ puk_encrypted: null })
+        .where("id", "=", ids.noPuk)
+        .execute();
+      const error = await expectUnblockRefused(ids.noPuk, "7654321", 409, { code: "card.no_puk" });
+      expect(error.message).toContain(cards.noPuk.cardNumber);
+      expect(reader.pinOpens(cards.noPuk.cardNumber, cards.noPuk.pin)).toBe(true);
+      expect(reader.pinOpens(cards.noPuk.cardNumber, "7654321")).toBe(false);
+      const entries = await history(ids.noPuk);
+      expect(entries.filter((e) => e.action === "CardsProcUnblockPin").map((e) => e.outcome)).toEqual([
+        "refused",
+      ]);
     });
 
     it("a new PIN that is not digits is refused before the card is reached", async () => {

@@ -4,7 +4,7 @@
  * process the server would refuse for the card's state or the operator's roles.
  */
 import { abortedWhenHolderLeaves, cardStates, lockedWhenHolderLeaves } from "../../src/domain/card-states.js";
-import { certificateStates, lockReasons } from "../../src/domain/certificate-states.js";
+import { certificateStates, lockReasons, revokeReasons } from "../../src/domain/certificate-states.js";
 import { type ProcessDefinition, processCatalog } from "../../src/domain/process-catalog.js";
 import { cardExportRoles, type Role, roleNames, roles } from "../../src/domain/roles.js";
 import { pinLengthBounds, pukLengthBounds } from "../../src/domain/secret-lengths.js";
@@ -21,6 +21,7 @@ export {
   pinLengthBounds,
   processCatalog,
   pukLengthBounds,
+  revokeReasons,
   roleNames,
   roles,
 };

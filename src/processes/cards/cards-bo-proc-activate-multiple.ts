@@ -1,16 +1,12 @@
 import { findProcess } from "../../domain/process-catalog.js";
-import { orderBatch, selectCardIds, selectionBodySchema } from "../batch-order.js";
-import { batchOrderResultSchema } from "../batch-order-schemas.js";
+import { orderBatch, selectCardIds } from "../batch-order.js";
 import { defineProcess } from "../process-handler.js";
 
 const definition = findProcess("CardsBoProcActivateMultiple");
 
 /** Activate multiple cards: issued cards handed to their holders become active, their certificates valid. */
-export const cardsBoProcActivateMultiple = defineProcess({
-  definition,
+export const cardsBoProcActivateMultiple = defineProcess("CardsBoProcActivateMultiple", {
   status: 202,
-  body: selectionBodySchema({}),
-  result: batchOrderResultSchema,
   async run(services, actor, body) {
     const cardIds = await selectCardIds(services.store.db, body, "issued");
     return orderBatch(services, actor, definition, cardIds, "issued", {}, services.batchChunkSize);

@@ -1,22 +1,11 @@
-import { z } from "zod";
 import { TesseraError } from "../../domain/errors.js";
 import { resolveIssueOptions } from "../../domain/issue-options.js";
 import { findProcess } from "../../domain/process-catalog.js";
 import { findTemplatesOfCards } from "../../store/cards.js";
-import { orderBatch, selectCardIds, selectionBodySchema } from "../batch-order.js";
-import { batchOrderResultSchema } from "../batch-order-schemas.js";
+import { orderBatch, selectCardIds } from "../batch-order.js";
 import { defineProcess } from "../process-handler.js";
 
 const definition = findProcess("CardsBoProcIssueMultiple");
-
-const issueOptionsSchema = z.strictObject({
-  pinLength: z.int().min(4).max(12).optional(),
-  pukLength: z.int().min(8).max(16).optional(),
-  /** Names of the template's certificate profiles to issue; all of them when left out. */
-  certificates: z.array(z.string().min(1).max(64)).max(8).optional(),
-  cardEndState: z.enum(["issued", "active"]).optional(),
-  certificateEndState: z.enum(["onHold", "valid"]).optional(),
-});
 
 /**
  * Issue multiple cards, as the seed page has it: the operator searched the approved cards,
@@ -24,11 +13,8 @@ const issueOptionsSchema = z.strictObject({
  * This records the batch and claims its cards; the batch runner produces them in the
  * background, and the batch shows its progress until it is completed or cancelled.
  */
-export const cardsBoProcIssueMultiple = defineProcess({
-  definition,
+export const cardsBoProcIssueMultiple = defineProcess("CardsBoProcIssueMultiple", {
   status: 202,
-  body: selectionBodySchema({ options: issueOptionsSchema.optional() }),
-  result: batchOrderResultSchema,
   async run(services, actor, body) {
     if (services.issuingRefusal) throw new TesseraError("batch.public_url_not_set", services.issuingRefusal);
     const { db } = services.store;

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Card } from "../../domain/card.js";
 import { liveCardStates } from "../../domain/card-states.js";
 import { type ErrorCode, TesseraError } from "../../domain/errors.js";
@@ -10,7 +9,6 @@ import { transact } from "../../store/database.js";
 import { lockAllUntilCommit } from "../../store/transaction-locks.js";
 import { findUsersByIds } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
-import { cardSchema } from "../schemas.js";
 import { findTemplate, insertCardRequests } from "./cards-proc-request.js";
 
 const definition = findProcess("CardsBoProcRenewMultiple");
@@ -31,13 +29,8 @@ interface Refusal {
  * successor becomes active, the card it renews is locked (superseded). All or nothing: when any
  * selected card cannot be renewed, nothing is requested and the answer names each such card.
  */
-export const cardsBoProcRenewMultiple = defineProcess({
-  definition,
+export const cardsBoProcRenewMultiple = defineProcess("CardsBoProcRenewMultiple", {
   status: 200,
-  body: z.strictObject({
-    cardIds: z.array(z.string().min(1).max(64)).min(1, "select at least one card").max(10_000),
-  }),
-  result: z.object({ cards: z.array(cardSchema) }),
   async run(services, actor, body) {
     return transact(services.store, async (trx) => {
       const cards = new Map((await findCardsByIds(trx, body.cardIds)).map((card) => [card.id, card]));

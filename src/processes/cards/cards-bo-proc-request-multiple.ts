@@ -1,8 +1,6 @@
-import { z } from "zod";
 import { findProcess } from "../../domain/process-catalog.js";
 import { transact } from "../../store/database.js";
 import { defineProcess } from "../process-handler.js";
-import { cardRequestsResultSchema } from "../schemas.js";
 import { findTemplate, requestCards } from "./cards-proc-request.js";
 
 const definition = findProcess("CardsBoProcRequestMultiple");
@@ -11,14 +9,8 @@ const definition = findProcess("CardsBoProcRequestMultiple");
  * Request multiple cards (batch order): one card of a template for each of many users, in one
  * transaction; users that cannot have one are reported, the others get theirs.
  */
-export const cardsBoProcRequestMultiple = defineProcess({
-  definition,
+export const cardsBoProcRequestMultiple = defineProcess("CardsBoProcRequestMultiple", {
   status: 200,
-  body: z.strictObject({
-    userIds: z.array(z.string().min(1).max(64)).min(1, "select at least one user").max(10_000),
-    template: z.string().min(1).max(64),
-  }),
-  result: cardRequestsResultSchema,
   async run(services, actor, body) {
     const template = findTemplate(services, body.template);
     return transact(services.store, (trx) =>

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { TesseraError } from "../../domain/errors.js";
 import { changeCard } from "../../services/card-steps.js";
 import { nowIso } from "../../services/services.js";
@@ -7,7 +6,6 @@ import { defineCardProcess } from "../card-process.js";
 /** Approve request: an approver approves, rejects (saying why) or postpones a requested card. */
 export const cardsProcApprove = defineCardProcess(
   "CardsProcApprove",
-  { decision: z.enum(["approve", "reject", "postpone"]), reason: z.string().trim().max(500).optional() },
   async (run, card, body) => {
     // Four eyes: whoever requested a card may not decide on it.
     if (card.requestedBy === run.actor.id)

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type { Card } from "../../domain/card.js";
 import { formatCardNumber } from "../../domain/card-number.js";
 import { liveCardStates, supersededStates } from "../../domain/card-states.js";
@@ -22,7 +21,7 @@ import { reserveSequence } from "../../store/sequences.js";
 import { lockAllUntilCommit } from "../../store/transaction-locks.js";
 import { findUsersByIds } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
-import { type CardView, cardSchema, toCardView } from "../schemas.js";
+import { type CardView, toCardView } from "../schemas.js";
 
 const definition = findProcess("CardsProcRequest");
 
@@ -203,22 +202,8 @@ async function replacedCard(
  * `replaces`, a successor of one of the holder's cards in use (after a change to what it shows),
  * whose activation locks that card (superseded), as a renewal's does.
  */
-export const cardsProcRequest = defineProcess({
-  definition,
+export const cardsProcRequest = defineProcess("CardsProcRequest", {
   status: 200,
-  body: z.strictObject({
-    userId: z.string().min(1).max(64),
-    template: z.string().min(1).max(64),
-    replaces: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe(
-        "A card of the holder's, in use, of the same template, that the new card replaces: it does not count against one card per holder, and the new card's activation locks it (superseded)",
-      ),
-  }),
-  result: z.object({ card: cardSchema }),
   async run(services, actor, body) {
     const template = findTemplate(services, body.template);
     return transact(services.store, async (trx) => {

@@ -26,7 +26,6 @@ async function assertCardAllowsRelease(trx: Db, serial: string): Promise<void> {
 /** Release certificate hold: a certificate on hold is valid again (OCSP answers good from the commit). */
 export const certificatesProcRelease = defineCertificateProcess(
   "CertificatesProcRelease",
-  {},
   () => ({ kind: "release" }),
   assertCardAllowsRelease,
 );

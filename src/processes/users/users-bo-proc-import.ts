@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { parseCsv } from "../../domain/csv.js";
 import { TesseraError } from "../../domain/errors.js";
 import { findProcess } from "../../domain/process-catalog.js";
@@ -6,7 +5,7 @@ import { nowIso } from "../../services/services.js";
 import { transact } from "../../store/database.js";
 import { findTakenIdentifiers, findTakenSids } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
-import { type UserFields, userFieldsSchema, userImportResultSchema } from "../schemas.js";
+import { type UserFields, userFieldsSchema } from "../schemas.js";
 import { describeIssues } from "../validation.js";
 import { holderProblemsFor } from "./unfit-for-card.js";
 import { createUsers } from "./users-proc-create.js";
@@ -44,11 +43,8 @@ const requiredColumns: (keyof UserFields)[] = ["firstName", "lastName", "email",
 export const maxImportRows = 50_000;
 
 /** Import users (CSV): every valid row becomes a user; bad rows are reported by line, none half-made. */
-export const usersBoProcImport = defineProcess({
-  definition,
+export const usersBoProcImport = defineProcess("UsersBoProcImport", {
   status: 200,
-  body: z.strictObject({ csv: z.string().max(20_000_000, "at most 20 MB of CSV") }),
-  result: userImportResultSchema,
   async run(services, actor, body) {
     const parsed = parseCsv(body.csv);
     if (!parsed.ok)

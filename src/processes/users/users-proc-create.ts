@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { TesseraError } from "../../domain/errors.js";
 import { checkPhoto, maxPhotoBytes } from "../../domain/photo.js";
 import { findProcess, type SymbolicName } from "../../domain/process-catalog.js";
@@ -8,16 +7,10 @@ import { type Actor, nowIso, type Services } from "../../services/services.js";
 import { type Db, transact } from "../../store/database.js";
 import { findUserById, insertUsers } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
-import { type UserFields, userFieldsSchema, userSchema } from "../schemas.js";
+import type { UserFields } from "../schemas.js";
 import { refuseUnfitForCard } from "./unfit-for-card.js";
 
 const definition = findProcess("UsersProcCreate");
-
-/** Base64 of a 1 MB image is at most 1,398,104 characters. */
-export const photoSchema = z
-  .string()
-  .max(1_400_000, "the photo must be at most 1 MB")
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "the photo must be base64");
 
 export function decodePhoto(base64: string): { data: Buffer; type: string } {
   const data = Buffer.from(base64, "base64");
@@ -94,11 +87,8 @@ export async function createUsers(
 }
 
 /** Create user: a registration officer registers one person, active at once. */
-export const usersProcCreate = defineProcess({
-  definition,
+export const usersProcCreate = defineProcess("UsersProcCreate", {
   status: 200,
-  body: userFieldsSchema.extend({ photo: photoSchema.optional() }),
-  result: z.object({ user: userSchema }),
   async run(services, actor, body) {
     const { photo: photoBase64, ...fields } = body;
     refuseUnfitForCard(fields);

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { Card } from "../../domain/card.js";
 import { abortedWhenHolderLeaves, lockedWhenHolderLeaves } from "../../domain/card-states.js";
 import { TesseraError } from "../../domain/errors.js";
@@ -10,7 +9,7 @@ import { findCardsOfUser } from "../../store/cards.js";
 import { transact } from "../../store/database.js";
 import { lockUntilCommit } from "../../store/transaction-locks.js";
 import { defineProcess } from "../process-handler.js";
-import { cardSchema, toCardView, userRefSchema, userSchema } from "../schemas.js";
+import { toCardView } from "../schemas.js";
 
 const definition = findProcess("UsersProcDeactivate");
 
@@ -19,18 +18,8 @@ const definition = findProcess("UsersProcDeactivate");
  * used is locked and every open request aborted — all in one transaction, one history entry per
  * object, or nothing at all when one of the cards is held by a running batch.
  */
-export const usersProcDeactivate = defineProcess({
-  definition,
+export const usersProcDeactivate = defineProcess("UsersProcDeactivate", {
   status: 200,
-  body: z.strictObject({
-    ...userRefSchema,
-    reason: z.string().trim().min(1, "required").max(500, "at most 500 characters"),
-  }),
-  result: z.object({
-    user: userSchema,
-    lockedCards: z.array(cardSchema),
-    abortedCards: z.array(cardSchema),
-  }),
   async run(services, actor, body) {
     return transact(services.store, async (trx) => {
       const run: ProcessRun = { services, trx, actor, process: definition };

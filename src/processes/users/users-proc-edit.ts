@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { supersededStates } from "../../domain/card-states.js";
 import { writesSid } from "../../domain/card-template.js";
 import { findProcess } from "../../domain/process-catalog.js";
@@ -7,14 +6,13 @@ import { changeUser, loadUserFor } from "../../services/user-steps.js";
 import { findCardsOfUser } from "../../store/cards.js";
 import { transact } from "../../store/database.js";
 import type { UserDetailChanges } from "../../store/users.js";
+import type { ProcessBody } from "../process-contracts.js";
 import { defineProcess } from "../process-handler.js";
-import { toCardView, userEditResultSchema, userFieldsSchema, userRefSchema } from "../schemas.js";
+import { toCardView } from "../schemas.js";
 import { refuseUnfitForCard } from "./unfit-for-card.js";
-import { decodePhoto, photoSchema } from "./users-proc-create.js";
+import { decodePhoto } from "./users-proc-create.js";
 
 const definition = findProcess("UsersProcEdit");
-
-const fields = userFieldsSchema.shape;
 
 /**
  * Fields printed on the card face or written into a certificate's subject or subjectAltName:
@@ -36,42 +34,7 @@ const cardFields = [
 const recordedFields = [...cardFields, "address"] as const;
 type RecordedField = (typeof recordedFields)[number];
 
-/**
- * An optional field an edit may clear, with `null` or with an empty (or blank) text: the
- * create's field alone reads "" as left out, and an edit that sends "" means "no more".
- */
-const clearable = <T extends z.ZodType>(field: T) =>
-  z.union([
-    z
-      .string()
-      .trim()
-      .length(0)
-      .transform(() => null),
-    field.nullable(),
-  ]);
-
-/**
- * The create's fields (and their checks), each optional: a field left out stays as it is, and
- * `null` clears one that may be empty. The identifier names the person in certificates and in
- * imports, so it is not edited; `version` is the one the officer saw.
- */
-const editSchema = z.strictObject({
-  ...userRefSchema,
-  // An edit always names the version it was made on: without it, a concurrent edit is lost.
-  version: userRefSchema.version.unwrap(),
-  firstName: fields.firstName.optional(),
-  lastName: fields.lastName.optional(),
-  email: fields.email.optional(),
-  organizationalUnit: clearable(fields.organizationalUnit),
-  organization: clearable(fields.organization),
-  title: clearable(fields.title),
-  upn: clearable(fields.upn),
-  sid: clearable(fields.sid),
-  nameOnCard: clearable(fields.nameOnCard),
-  address: fields.address.nullable(),
-  photo: photoSchema.nullable().optional(),
-});
-type EditBody = z.infer<typeof editSchema>;
+type EditBody = ProcessBody<"UsersProcEdit">;
 
 /** Each field the body names with a value other than the user's: old → new. */
 function changedFields(
@@ -88,11 +51,8 @@ function changedFields(
 }
 
 /** Edit user: a registration officer corrects or updates a person's details, at the version they saw. */
-export const usersProcEdit = defineProcess({
-  definition,
+export const usersProcEdit = defineProcess("UsersProcEdit", {
   status: 200,
-  body: editSchema,
-  result: userEditResultSchema,
   async run(services, actor, body) {
     // A photo is checked before the transaction; null removes the one there is.
     const photo = body.photo == null ? body.photo : decodePhoto(body.photo);

@@ -1,9 +1,7 @@
-import { z } from "zod";
 import { findProcess } from "../../domain/process-catalog.js";
 import { changeUser, loadUserInState } from "../../services/user-steps.js";
 import { transact } from "../../store/database.js";
 import { defineProcess } from "../process-handler.js";
-import { userRefSchema, userSchema } from "../schemas.js";
 
 const definition = findProcess("UsersProcReactivate");
 
@@ -11,11 +9,8 @@ const definition = findProcess("UsersProcReactivate");
  * Reactivate user: someone who left comes back. Their locked cards stay locked (locked is
  * final); new cards are requested as for anyone.
  */
-export const usersProcReactivate = defineProcess({
-  definition,
+export const usersProcReactivate = defineProcess("UsersProcReactivate", {
   status: 200,
-  body: z.strictObject(userRefSchema),
-  result: z.object({ user: userSchema }),
   async run(services, actor, body) {
     const user = await transact(services.store, async (trx) => {
       const user = await loadUserInState(trx, definition, body, "inactive");

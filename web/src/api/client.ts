@@ -1,3 +1,5 @@
+import type { ProcessAnswer, ProcessBody, SymbolicName } from "./types";
+
 /**
  * The one way the UI talks to Tessera: JSON over fetch, with the session cookie.
  *
@@ -189,7 +191,13 @@ export function withQuery(path: string, query: Record<string, string | number | 
   return text ? `${path}?${text}` : path;
 }
 
-/** Runs a process of the catalog: `POST /api/v1/processes/{symbolicName}`. */
-export function runProcess<T>(symbolicName: string, body: unknown): Promise<T> {
-  return api.post<T>(`/api/v1/processes/${symbolicName}`, body);
+/**
+ * Runs a process of the catalog: `POST /api/v1/processes/{symbolicName}`, its body and its
+ * answer typed by the process's contract on the server (src/processes/process-contracts.ts).
+ */
+export function runProcess<Name extends SymbolicName>(
+  symbolicName: Name,
+  body: ProcessBody<Name>,
+): Promise<ProcessAnswer<Name>> {
+  return api.post<ProcessAnswer<Name>>(`/api/v1/processes/${symbolicName}`, body);
 }

@@ -17,19 +17,15 @@ import { PageHeader } from "../components/PageHeader";
 import { PemBlock } from "../components/PemBlock";
 import { Section } from "../components/Section";
 import { StateBadge } from "../components/StateBadge";
-import { canRunProcess, findProcess } from "../domain";
+import { canRunProcess, findProcess, revokeReasons } from "../domain";
 
-/** RFC 5280 §5.3.1 reasons an operator may give when revoking a certificate. */
-const revokeReasons = [
-  "keyCompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "unspecified",
-].map((value) => ({
-  value,
-  label: value === "keyCompromise" ? "Key compromise (lost or stolen)" : revocationReasonLabels[value]!,
-}));
+/** The reasons an operator may give when revoking a certificate; "unspecified" last, as the least telling. */
+const revokeReasonChoices = [...revokeReasons.filter((value) => value !== "unspecified"), "unspecified"].map(
+  (value) => ({
+    value,
+    label: value === "keyCompromise" ? "Key compromise (lost or stolen)" : revocationReasonLabels[value]!,
+  }),
+);
 
 interface Action {
   symbolicName: "CertificatesProcHold" | "CertificatesProcRelease" | "CertificatesProcRevoke";
@@ -75,7 +71,7 @@ function ConfirmCertificateAction({
   const [reason, setReason] = useState<string | null>(null);
   const run = useMutation({
     mutationFn: () =>
-      runProcess<{ certificate: Certificate }>(action.symbolicName, {
+      runProcess(action.symbolicName, {
         serial: certificate.serial,
         ...(action.symbolicName === "CertificatesProcRevoke" && { reason }),
       }),
@@ -110,7 +106,7 @@ function ConfirmCertificateAction({
               label="Reason"
               required
               placeholder="Why is it revoked?"
-              data={revokeReasons}
+              data={revokeReasonChoices}
               value={reason}
               onChange={setReason}
             />

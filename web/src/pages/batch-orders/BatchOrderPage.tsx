@@ -184,13 +184,16 @@ export interface OrderedBatch {
  * Starts a batch order for the selection (with the order's own fields in `body`), then opens the
  * running batch, carrying the cards the server skipped so the batch page can name them.
  */
-export function useStartBatchOrder(process: string, started: (answer: BatchOrderAnswer) => string) {
+export function useStartBatchOrder(
+  process: "CardsBoProcIssueMultiple" | "CardsBoProcActivateMultiple",
+  started: (answer: BatchOrderAnswer) => string,
+) {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ selection, body }: { selection: CardSelection; body?: Record<string, unknown> }) =>
-      runProcess<BatchOrderAnswer>(process, { ...targetOf(selection), ...body }),
+      runProcess(process, { ...targetOf(selection), ...body }),
     onSuccess: (answer) => {
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
       void queryClient.invalidateQueries({ queryKey: ["batches"] });

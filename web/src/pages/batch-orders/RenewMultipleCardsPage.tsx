@@ -5,7 +5,6 @@ import { useEffect } from "react";
 import { useLocation, useNavigate, useSearchParams } from "react-router";
 import { runProcess } from "../../api/client";
 import { useOptions } from "../../api/queries";
-import type { Card } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
 import { BatchOrderPage, forgetSelection, type SecondStep, StepFooter } from "./BatchOrderPage";
@@ -16,7 +15,7 @@ function ConfirmStep({ selection, back, cancel }: SecondStep) {
   const queryClient = useQueryClient();
   const order = useMutation({
     mutationFn: () =>
-      runProcess<{ cards: Card[] }>("CardsBoProcRenewMultiple", {
+      runProcess("CardsBoProcRenewMultiple", {
         cardIds: selection.kind === "ids" ? selection.cards.map((card) => card.id) : [],
       }),
     onSuccess: ({ cards }) => {

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { runProcess } from "../../api/client";
 import { useTemplates, useUsers } from "../../api/queries";
-import type { CardRequestsReport, User } from "../../api/types";
+import type { User } from "../../api/types";
 import { usePickedRows } from "../../components/DataTable";
 import { EmptyNote, ErrorAlert } from "../../components/ErrorAlert";
 import { plural } from "../../components/format";
@@ -39,8 +39,8 @@ export default function RequestMultipleCardsPage() {
   const picked = usePickedRows<User>((user) => user.id);
   const [template, setTemplate] = useState<string | null>(null);
   const request = useMutation({
-    mutationFn: () =>
-      runProcess<CardRequestsReport>("CardsBoProcRequestMultiple", {
+    mutationFn: (template: string) =>
+      runProcess("CardsBoProcRequestMultiple", {
         userIds: picked.picked.map((user) => user.id),
         template,
       }),
@@ -121,7 +121,7 @@ export default function RequestMultipleCardsPage() {
                   <Button
                     disabled={picked.picked.length === 0 || !template}
                     loading={request.isPending}
-                    onClick={() => request.mutate()}
+                    onClick={() => template && request.mutate(template)}
                   >
                     Request multiple cards
                   </Button>

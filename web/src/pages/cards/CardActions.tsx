@@ -15,7 +15,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiError, fieldErrorsOf, runProcess } from "../../api/client";
 import { useTemplates } from "../../api/queries";
-import type { Card, CardDetail } from "../../api/types";
+import type { Card, CardDetail, CardProcessName } from "../../api/types";
 import { useOperator } from "../../auth/session";
 import { FormActions } from "../../components/FormActions";
 import { canRunProcess, findProcess, lockReasonLabels, lockReasons } from "../../domain";
@@ -23,7 +23,7 @@ import { canRunProcess, findProcess, lockReasonLabels, lockReasons } from "../..
 /** One button on a card page: a process of the catalog, with what its body needs. */
 interface CardAction {
   key: string;
-  symbolicName: string;
+  symbolicName: CardProcessName;
   label: string;
   color?: string;
   /** Extra fields of the body. */
@@ -155,7 +155,7 @@ function ConfirmAction({ card, action, onClose }: { card: CardDetail; action: Ca
   const process = findProcess(action.symbolicName);
   const run = useMutation({
     mutationFn: () =>
-      runProcess<{ card: Card }>(action.symbolicName, {
+      runProcess(action.symbolicName, {
         cardId: card.id,
         ...(action.symbolicName === "CardsProcApprove" && { version: card.version }),
         ...action.body,

@@ -4,7 +4,6 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { runProcess } from "../../api/client";
-import type { User } from "../../api/types";
 import { PageHeader } from "../../components/PageHeader";
 import { addressLinesOf, emptyForm, type Form, readAsBase64, UserFormFields, useUserForm } from "./user-form";
 
@@ -34,7 +33,7 @@ export default function CreateUserPage() {
   const { form, photo, photoError } = state;
 
   const create = useMutation({
-    mutationFn: async () => runProcess<{ user: User }>("UsersProcCreate", await bodyOf(form, photo)),
+    mutationFn: async () => runProcess("UsersProcCreate", await bodyOf(form, photo)),
     onSuccess: ({ user }) => {
       void queryClient.invalidateQueries({ queryKey: ["users"] });
       notifications.show({

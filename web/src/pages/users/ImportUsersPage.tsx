@@ -4,7 +4,6 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { runProcess } from "../../api/client";
-import type { UserImportReport } from "../../api/types";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { formatNumber, plural } from "../../components/format";
 import { PageHeader } from "../../components/PageHeader";
@@ -16,7 +15,7 @@ export default function ImportUsersPage() {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | undefined>();
   const upload = useMutation({
-    mutationFn: async (csv: string) => runProcess<UserImportReport>("UsersBoProcImport", { csv }),
+    mutationFn: async (csv: string) => runProcess("UsersBoProcImport", { csv }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["users"] }),
   });
 

@@ -60,8 +60,7 @@ function EditUserDialog({
   const queryClient = useQueryClient();
   const state = useUserForm(formOf(user), () => edit.reset());
   const edit = useMutation({
-    mutationFn: async () =>
-      runProcess<UserEditAnswer>("UsersProcEdit", await editBodyOf(user, state.form, state.photo)),
+    mutationFn: async () => runProcess("UsersProcEdit", await editBodyOf(user, state.form, state.photo)),
     onSuccess: (answer) => {
       void queryClient.invalidateQueries({ queryKey: ["user", user.id] });
       void queryClient.invalidateQueries({ queryKey: ["users"] });
@@ -108,7 +107,7 @@ function ReplaceCards({ answer, onClose }: { answer: UserEditAnswer; onClose(): 
   const [requested, setRequested] = useState<Record<string, string>>({});
   const request = useMutation({
     mutationFn: (card: Card) =>
-      runProcess<{ card: Card }>("CardsProcRequest", {
+      runProcess("CardsProcRequest", {
         userId: answer.user.id,
         template: card.template,
         replaces: card.id,
@@ -164,8 +163,7 @@ function DeactivateUserDialog({ user, cards, onClose }: { user: User; cards: Car
   const queryClient = useQueryClient();
   const [reason, setReason] = useState("");
   const deactivate = useMutation({
-    mutationFn: () =>
-      runProcess<{ user: User }>("UsersProcDeactivate", { userId: user.id, version: user.version, reason }),
+    mutationFn: () => runProcess("UsersProcDeactivate", { userId: user.id, version: user.version, reason }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["user", user.id] });
       void queryClient.invalidateQueries({ queryKey: ["users"] });
@@ -215,8 +213,7 @@ function DeactivateUserDialog({ user, cards, onClose }: { user: User; cards: Car
 function ReactivateUserDialog({ user, onClose }: { user: User; onClose(): void }) {
   const queryClient = useQueryClient();
   const reactivate = useMutation({
-    mutationFn: () =>
-      runProcess<{ user: User }>("UsersProcReactivate", { userId: user.id, version: user.version }),
+    mutationFn: () => runProcess("UsersProcReactivate", { userId: user.id, version: user.version }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["user", user.id] });
       void queryClient.invalidateQueries({ queryKey: ["users"] });

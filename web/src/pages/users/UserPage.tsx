@@ -6,7 +6,7 @@ import { type FormEvent, useState } from "react";
 import { useParams } from "react-router";
 import { fieldErrorsOf, runProcess } from "../../api/client";
 import { useTemplates, useUser } from "../../api/queries";
-import type { Card, User } from "../../api/types";
+import type { User } from "../../api/types";
 import { useOperator } from "../../auth/session";
 import { cardColumn } from "../../components/card-columns";
 import { DataTable } from "../../components/DataTable";
@@ -23,7 +23,7 @@ function RequestCard({ user }: { user: User }) {
   const templates = useTemplates();
   const [template, setTemplate] = useState<string | null>(null);
   const request = useMutation({
-    mutationFn: () => runProcess<{ card: Card }>("CardsProcRequest", { userId: user.id, template }),
+    mutationFn: (template: string) => runProcess("CardsProcRequest", { userId: user.id, template }),
     onSuccess: ({ card }) => {
       void queryClient.invalidateQueries({ queryKey: ["user", user.id] });
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
@@ -40,7 +40,7 @@ function RequestCard({ user }: { user: User }) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (template) request.mutate();
+    if (template) request.mutate(template);
   }
 
   return (
