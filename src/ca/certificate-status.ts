@@ -3,7 +3,7 @@ import type { CertificateRecord } from "../domain/certificate.js";
 import {
   type CertificateState,
   canCertificateTransition,
-  type RevocationReason,
+  type RevokeReason,
 } from "../domain/certificate-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { AuditLog } from "../store/audit-log.js";
@@ -19,7 +19,7 @@ import type { Db } from "../store/database.js";
 export type CertificateChange =
   | { kind: "hold" }
   | { kind: "release" }
-  | { kind: "revoke"; reason: Exclude<RevocationReason, "certificateHold"> };
+  | { kind: "revoke"; reason: RevokeReason };
 
 const target: Record<CertificateChange["kind"], CertificateState> = {
   hold: "onHold",

@@ -14,6 +14,8 @@ export const revokeReasons = [
   "cessationOfOperation",
 ] as const;
 
+export type RevokeReason = (typeof revokeReasons)[number];
+
 /** RFC 5280 §5.3.1 reason codes Tessera uses: an operator's, and certificateHold for a certificate on hold. */
 export const revocationReasons = [...revokeReasons, "certificateHold"] as const;
 export type RevocationReason = (typeof revocationReasons)[number];

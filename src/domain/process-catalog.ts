@@ -266,8 +266,8 @@ export function isSymbolicName(name: string): name is SymbolicName {
   return bySymbolicName.has(name);
 }
 
-export function findProcess(symbolicName: SymbolicName): ProcessDefinition {
-  return bySymbolicName.get(symbolicName)!;
+export function findProcess<Name extends SymbolicName>(symbolicName: Name): ProcessDefinition<Name> {
+  return bySymbolicName.get(symbolicName)! as ProcessDefinition<Name>;
 }
 
 /**

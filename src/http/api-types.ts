@@ -9,13 +9,9 @@
 import type { z } from "zod";
 import type { cardTemplateSchema } from "../domain/card-template.js";
 import type { processOptionsSchema } from "../domain/process-options.js";
-import type { batchFilterSchema, batchOrderResultSchema } from "../processes/batch-order-schemas.js";
-import type {
-  cardSchema,
-  certificateSchema,
-  userEditResultSchema,
-  userSchema,
-} from "../processes/schemas.js";
+import type { batchFilterSchema } from "../processes/batch-order-schemas.js";
+import type { ProcessAnswer } from "../processes/process-contracts.js";
+import type { cardSchema, certificateSchema, userSchema } from "../processes/schemas.js";
 import type { auditEntrySchema, auditVerificationSchema } from "./routes/audit-schemas.js";
 import type {
   batchDetailSchema,
@@ -37,15 +33,16 @@ import type { batchThroughputSchema, certificatesExpiringByMonthSchema } from ".
 import type { catalogEntrySchema } from "./routes/process-schemas.js";
 
 export type { CardState } from "../domain/card-states.js";
-export type { CertificateState } from "../domain/certificate-states.js";
+export type { CertificateState, RevokeReason } from "../domain/certificate-states.js";
 export type { IssueOptionsInput as IssueOptions } from "../domain/issue-options.js";
 export type { SymbolicName } from "../domain/process-catalog.js";
 export type { Role } from "../domain/roles.js";
 /** A process's body as the UI sends it and its answer, by symbolic name (`POST /api/v1/processes/{symbolicName}`). */
 export type {
   CardProcessName,
+  CertificateProcessName,
   ProcessAnswer,
-  ProcessBodyInput as ProcessBody,
+  ProcessBodyInput,
 } from "../processes/process-contracts.js";
 
 /** One page of a search: `GET /api/v1/cards`, `/users`, `/certificates`, `/batches`, `/audit`. */
@@ -95,6 +92,6 @@ export type BatchDetail = z.output<typeof batchDetailSchema>;
 /** The search criteria a batch order sends instead of card ids ("all N matching"). */
 export type CardFilter = z.input<typeof batchFilterSchema>;
 /** What a batch order (Issue or Activate multiple cards) answers. */
-export type BatchOrderAnswer = z.output<typeof batchOrderResultSchema>;
+export type BatchOrderAnswer = ProcessAnswer<"CardsBoProcIssueMultiple">;
 /** What `POST /api/v1/processes/UsersProcEdit` answers. */
-export type UserEditAnswer = z.output<typeof userEditResultSchema>;
+export type UserEditAnswer = ProcessAnswer<"UsersProcEdit">;

@@ -3,26 +3,25 @@ import { findProcess } from "../domain/process-catalog.js";
 import { loadCardFor, type ProcessRun } from "../services/card-steps.js";
 import { transact } from "../store/database.js";
 import type { CardProcessName, ProcessBody } from "./process-contracts.js";
-import { defineProcess } from "./process-handler.js";
+import { defineProcess, type HandlerOf } from "./process-handler.js";
 import { toCardView } from "./schemas.js";
 
 /**
  * A process on one card named by id, its body as its contract says. `check` refuses a body
- * before anything is read. Then, in one transaction, the card is loaded in a state the catalog
- * allows (at the version the operator saw, when sent) and `apply` changes it; the answer is the
- * card as it is now.
+ * before anything is read. Then, in one transaction, the card is loaded in a state the catalog allows (at the version the operator saw, when sent) and
+ * `apply` changes it; the answer is the card as it is now.
  */
 export function defineCardProcess<Name extends CardProcessName>(
   symbolicName: Name,
   apply: (run: ProcessRun, card: Card, body: ProcessBody<Name>) => Promise<Card>,
   check?: (body: ProcessBody<Name>) => void,
-) {
-  const definition = findProcess(symbolicName);
-  return defineProcess<CardProcessName>(symbolicName, {
+): HandlerOf<Name> {
+  const definition = findProcess<CardProcessName>(symbolicName);
+  const handler = defineProcess(definition, {
     status: 200,
     async run(services, actor, input) {
-      // Its contract gives every card process the card's reference; the name's own body is the
-      // one the contract parsed, which the type of a name in general cannot spell.
+      // defineProcess parsed the body with this name's contract: TypeScript cannot narrow the
+      // union of every card process's body to it.
       const body = input as ProcessBody<Name>;
       check?.(body);
       const card = await transact(services.store, async (trx) => {
@@ -32,4 +31,5 @@ export function defineCardProcess<Name extends CardProcessName>(
       return { card: toCardView(card) };
     },
   });
+  return handler as HandlerOf<Name>;
 }

@@ -1,8 +1,9 @@
 import { type CertificateChange, changeCertificateState } from "../ca/certificate-status.js";
+import { findProcess } from "../domain/process-catalog.js";
 import { nowIso } from "../services/services.js";
 import { type Db, transact } from "../store/database.js";
 import type { CertificateProcessName, ProcessBody } from "./process-contracts.js";
-import { defineProcess } from "./process-handler.js";
+import { defineProcess, type HandlerOf } from "./process-handler.js";
 
 /**
  * A process on one certificate named by its serial, its body as its contract says: in one
@@ -13,24 +14,24 @@ export function defineCertificateProcess<Name extends CertificateProcessName>(
   symbolicName: Name,
   changeOf: (body: ProcessBody<Name>) => CertificateChange,
   check?: (trx: Db, serial: string) => Promise<void>,
-) {
-  return defineProcess<CertificateProcessName>(symbolicName, {
+): HandlerOf<Name> {
+  const handler = defineProcess(findProcess<CertificateProcessName>(symbolicName), {
     status: 200,
-    async run(services, actor, input) {
-      // The name's own body is the one its contract parsed (see card-process.ts).
-      const body = input as ProcessBody<Name>;
+    async run(services, actor, body) {
       const certificate = await transact(services.store, async (trx) => {
-        await check?.(trx, input.serial);
+        await check?.(trx, body.serial);
         return changeCertificateState(
           trx,
           services.audit,
           actor,
-          input.serial,
-          changeOf(body),
+          body.serial,
+          // This name's contract parsed the body (see card-process.ts).
+          changeOf(body as ProcessBody<Name>),
           nowIso(services),
         );
       });
       return { certificate };
     },
   });
+  return handler as HandlerOf<Name>;
 }

@@ -2,14 +2,15 @@ import { findProcess } from "../domain/process-catalog.js";
 import { type CardChip, reachCardChip, recordPinOperation } from "../services/card-pin.js";
 import { loadCardFor } from "../services/card-steps.js";
 import type { Services } from "../services/services.js";
-import type { ProcessBody } from "./process-contracts.js";
-import { defineProcess } from "./process-handler.js";
+import type { CardProcessName, ProcessBody } from "./process-contracts.js";
+import { defineProcess, type HandlerOf } from "./process-handler.js";
 import { toCardView } from "./schemas.js";
 
-type PinProcessName = "CardsProcChangePin" | "CardsProcUnblockPin";
+/** The processes that set a card's PIN on its chip. */
+type PinProcessName = Extract<CardProcessName, "CardsProcChangePin" | "CardsProcUnblockPin">;
 
 /** What a PIN operation leaves for its history entry (see `recordPinOperation`). */
-export interface PinOperationDone {
+interface PinOperationDone {
   readonly details: Record<string, unknown>;
   readonly chipHas?: "stored" | "pending";
 }
@@ -24,17 +25,18 @@ export interface PinOperationDone {
 export function definePinProcess<Name extends PinProcessName>(
   symbolicName: Name,
   operate: (services: Services, chip: CardChip, body: ProcessBody<Name>) => Promise<PinOperationDone>,
-) {
-  const definition = findProcess(symbolicName);
-  return defineProcess<PinProcessName>(symbolicName, {
+): HandlerOf<Name> {
+  const definition = findProcess<PinProcessName>(symbolicName);
+  const handler = defineProcess(definition, {
     status: 200,
-    async run(services, actor, input) {
-      const card = await loadCardFor(services.store.db, definition, input.cardId, input.version);
+    async run(services, actor, body) {
+      const card = await loadCardFor(services.store.db, definition, body.cardId, body.version);
       const chip = reachCardChip(services, card);
-      // The name's own body is the one its contract parsed (see card-process.ts).
-      const { details, chipHas } = await operate(services, chip, input as ProcessBody<Name>);
+      // This name's contract parsed the body (see card-process.ts).
+      const { details, chipHas } = await operate(services, chip, body as ProcessBody<Name>);
       const now = await recordPinOperation(services, actor, definition, chip, details, chipHas);
       return { card: toCardView(now) };
     },
   });
+  return handler as HandlerOf<Name>;
 }

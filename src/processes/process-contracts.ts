@@ -7,7 +7,6 @@ import {
   cardRequestsResultSchema,
   cardSchema,
   certificateSchema,
-  photoSchema,
   userEditResultSchema,
   userFieldsSchema,
   userImportResultSchema,
@@ -21,7 +20,7 @@ import {
  * them, and the web UI types its calls from them (src/http/api-types.ts). Zod and Node-free
  * modules only, so the UI's type-check can follow every import.
  */
-export interface ProcessContract {
+interface ProcessContract {
   readonly body: z.ZodType;
   readonly result: z.ZodType;
 }
@@ -56,6 +55,12 @@ const pinSchema = z
   .max(64)
   .regex(/^\d+$/, { message: "must be digits only" })
   .describe("Digits; the card's template and chip decide how many");
+
+/** Base64 of a 1 MB image is at most 1,398,104 characters. */
+const photoSchema = z
+  .string()
+  .max(1_400_000, "the photo must be at most 1 MB")
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "the photo must be base64");
 
 const userFields = userFieldsSchema.shape;
 

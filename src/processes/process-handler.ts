@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { findProcess, type ProcessDefinition, type SymbolicName } from "../domain/process-catalog.js";
+import type { ProcessDefinition, SymbolicName } from "../domain/process-catalog.js";
 import type { Actor, Services } from "../services/services.js";
 import {
   type ProcessAnswer,
@@ -21,18 +21,27 @@ export interface ProcessHandler<Body extends z.ZodType = z.ZodType, Result exten
   run(services: Services, actor: Actor, body: z.infer<Body>): Promise<z.infer<Result>>;
 }
 
-/** What a use case adds to its name: how it answers and what it does. */
-export interface ProcessImplementation<Name extends SymbolicName> {
+/** What a use case adds to its catalog entry: how it answers and what it does. */
+interface ProcessImplementation<Name extends SymbolicName> {
   /** 200 for a single process, 202 for a batch order. */
   readonly status: 200 | 202;
   run(services: Services, actor: Actor, body: ProcessBody<Name>): Promise<ProcessAnswer<Name>>;
 }
 
-/** The handler of the process `symbolicName`: its catalog entry and its contract (`process-contracts.ts`), run by `implementation`. */
+/** The handler of a process: its catalog entry and its contract (`process-contracts.ts`), run by `implementation`. */
+export type HandlerOf<Name extends SymbolicName> = ProcessHandler<
+  ProcessContracts[Name]["body"],
+  ProcessContracts[Name]["result"]
+>;
+
+/**
+ * The handler of the process `definition` (from `findProcess`, which the use case also records
+ * its history under, so both name the same process), with its contract, run by `implementation`.
+ */
 export function defineProcess<Name extends SymbolicName>(
-  symbolicName: Name,
+  definition: ProcessDefinition<Name>,
   implementation: ProcessImplementation<Name>,
-): ProcessHandler<ProcessContracts[Name]["body"], ProcessContracts[Name]["result"]> {
-  const { body, result } = processContracts[symbolicName];
-  return { definition: findProcess(symbolicName), body, result, ...implementation };
+): HandlerOf<Name> {
+  const { body, result } = processContracts[definition.symbolicName];
+  return { ...implementation, definition, body, result };
 }

@@ -183,12 +183,6 @@ export const cardRefSchema = {
   version: z.int().positive().optional(),
 };
 
-/** Base64 of a 1 MB image is at most 1,398,104 characters. */
-export const photoSchema = z
-  .string()
-  .max(1_400_000, "the photo must be at most 1 MB")
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, "the photo must be base64");
-
 /** A user acted on by id, optionally at the version the operator saw (else the request may be stale). */
 export const userRefSchema = {
   userId: z.string().min(1).max(64),

@@ -5,21 +5,13 @@
  * click away, under Raw.
  */
 import { expect, it } from "vitest";
-import { apiAsOperator, seedApprovedCards } from "./fixtures.js";
+import { apiAsOperator, seedActiveCard } from "./fixtures.js";
 import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 describeInChromium("the object history in words", (suite) => {
   it("names a lock and its revocations in words on the audit page and the card page, the codes under Raw", async () => {
     const { t } = suite.ui;
-    const [cardId] = await seedApprovedCards(t, 1, "Employee ID");
-    const production = await apiAsOperator(t, "production");
-    const made = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-      cardIds: [cardId],
-      options: { cardEndState: "active", certificateEndState: "valid" },
-    });
-    expect(made.status, JSON.stringify(made.body)).toBe(202);
-    t.app.runner.start();
-    await t.app.runner.idle();
+    const cardId = await seedActiveCard(t);
     const chief = await apiAsOperator(t, "chief");
     const locked = await chief("POST", "/api/v1/processes/CardsProcLock", { cardId, reason: "lost" });
     expect(locked.status, JSON.stringify(locked.body)).toBe(200);

@@ -13,7 +13,7 @@ const definition = findProcess("CardsBoProcIssueMultiple");
  * This records the batch and claims its cards; the batch runner produces them in the
  * background, and the batch shows its progress until it is completed or cancelled.
  */
-export const cardsBoProcIssueMultiple = defineProcess("CardsBoProcIssueMultiple", {
+export const cardsBoProcIssueMultiple = defineProcess(definition, {
   status: 202,
   async run(services, actor, body) {
     if (services.issuingRefusal) throw new TesseraError("batch.public_url_not_set", services.issuingRefusal);

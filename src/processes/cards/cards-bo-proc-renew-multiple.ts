@@ -29,7 +29,7 @@ interface Refusal {
  * successor becomes active, the card it renews is locked (superseded). All or nothing: when any
  * selected card cannot be renewed, nothing is requested and the answer names each such card.
  */
-export const cardsBoProcRenewMultiple = defineProcess("CardsBoProcRenewMultiple", {
+export const cardsBoProcRenewMultiple = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     return transact(services.store, async (trx) => {

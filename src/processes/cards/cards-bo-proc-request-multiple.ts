@@ -9,7 +9,7 @@ const definition = findProcess("CardsBoProcRequestMultiple");
  * Request multiple cards (batch order): one card of a template for each of many users, in one
  * transaction; users that cannot have one are reported, the others get theirs.
  */
-export const cardsBoProcRequestMultiple = defineProcess("CardsBoProcRequestMultiple", {
+export const cardsBoProcRequestMultiple = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     const template = findTemplate(services, body.template);

@@ -202,7 +202,7 @@ async function replacedCard(
  * `replaces`, a successor of one of the holder's cards in use (after a change to what it shows),
  * whose activation locks that card (superseded), as a renewal's does.
  */
-export const cardsProcRequest = defineProcess("CardsProcRequest", {
+export const cardsProcRequest = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     const template = findTemplate(services, body.template);

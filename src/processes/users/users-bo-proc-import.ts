@@ -43,7 +43,7 @@ const requiredColumns: (keyof UserFields)[] = ["firstName", "lastName", "email",
 export const maxImportRows = 50_000;
 
 /** Import users (CSV): every valid row becomes a user; bad rows are reported by line, none half-made. */
-export const usersBoProcImport = defineProcess("UsersBoProcImport", {
+export const usersBoProcImport = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     const parsed = parseCsv(body.csv);

@@ -87,7 +87,7 @@ export async function createUsers(
 }
 
 /** Create user: a registration officer registers one person, active at once. */
-export const usersProcCreate = defineProcess("UsersProcCreate", {
+export const usersProcCreate = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     const { photo: photoBase64, ...fields } = body;

@@ -18,7 +18,7 @@ const definition = findProcess("UsersProcDeactivate");
  * used is locked and every open request aborted — all in one transaction, one history entry per
  * object, or nothing at all when one of the cards is held by a running batch.
  */
-export const usersProcDeactivate = defineProcess("UsersProcDeactivate", {
+export const usersProcDeactivate = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     return transact(services.store, async (trx) => {

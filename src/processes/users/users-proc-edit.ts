@@ -51,7 +51,7 @@ function changedFields(
 }
 
 /** Edit user: a registration officer corrects or updates a person's details, at the version they saw. */
-export const usersProcEdit = defineProcess("UsersProcEdit", {
+export const usersProcEdit = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     // A photo is checked before the transaction; null removes the one there is.

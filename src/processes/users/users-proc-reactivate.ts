@@ -9,7 +9,7 @@ const definition = findProcess("UsersProcReactivate");
  * Reactivate user: someone who left comes back. Their locked cards stay locked (locked is
  * final); new cards are requested as for anyone.
  */
-export const usersProcReactivate = defineProcess("UsersProcReactivate", {
+export const usersProcReactivate = defineProcess(definition, {
   status: 200,
   async run(services, actor, body) {
     const user = await transact(services.store, async (trx) => {

@@ -1,5 +1,3 @@
-import type { ProcessAnswer, ProcessBody, SymbolicName } from "./types";
-
 /**
  * The one way the UI talks to Tessera: JSON over fetch, with the session cookie.
  *
@@ -7,6 +5,8 @@ import type { ProcessAnswer, ProcessBody, SymbolicName } from "./types";
  * When the session has expired (401 `auth.required`), the request waits while the operator logs
  * in again (see SessionProvider) and is then sent once more, so nothing typed is lost.
  */
+
+import type { ProcessAnswer, ProcessBodyInput, SymbolicName } from "./types";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -197,7 +197,7 @@ export function withQuery(path: string, query: Record<string, string | number | 
  */
 export function runProcess<Name extends SymbolicName>(
   symbolicName: Name,
-  body: ProcessBody<Name>,
+  body: ProcessBodyInput<Name>,
 ): Promise<ProcessAnswer<Name>> {
   return api.post<ProcessAnswer<Name>>(`/api/v1/processes/${symbolicName}`, body);
 }

@@ -3,7 +3,7 @@ import { runProcess } from "./client";
 /**
  * Checks of `runProcess`'s types, proved by the web's type-check (`npm run lint`) and never
  * called: a body or an answer that does not match the process's contract on the server
- * (src/processes/process-contracts.ts) must not compile.
+ * (src/processes/process-contracts.ts) must not compile. Each expected error is alone on its line.
  */
 export function processCallsAreTyped() {
   // @ts-expect-error Lock card takes a reason (ARCHITECTURE.md: lost, stolen, damaged, left).
@@ -12,11 +12,14 @@ export function processCallsAreTyped() {
   void runProcess("CardsProcLock", { cardId: "c", reason: "misplaced" });
   // @ts-expect-error Not a process of the catalog.
   void runProcess("CardsProcShred", { cardId: "c" });
-  // @ts-expect-error Request card answers the card requested, not a user.
-  void runProcess("CardsProcRequest", { userId: "u", template: "t" }).then(({ user }) => user);
-  // @ts-expect-error A batch order answers its batch's id.
-  void runProcess("CardsBoProcIssueMultiple", { cardIds: ["c"] }).then(({ card }) => card);
 
-  void runProcess("CardsProcLock", { cardId: "c", reason: "lost" }).then(({ card }) => card.state);
-  void runProcess("CardsBoProcIssueMultiple", { cardIds: ["c"] }).then(({ batchId }) => batchId);
+  const requested = runProcess("CardsProcRequest", { userId: "u", template: "t" });
+  // @ts-expect-error Request card answers the card requested, not a user.
+  void requested.then((answer) => answer.user);
+  void requested.then((answer) => answer.card.cardNumber);
+
+  const ordered = runProcess("CardsBoProcIssueMultiple", { cardIds: ["c"] });
+  // @ts-expect-error A batch order answers its batch, not a card.
+  void ordered.then((answer) => answer.card);
+  void ordered.then((answer) => answer.batchId);
 }

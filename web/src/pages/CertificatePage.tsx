@@ -5,7 +5,7 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, runProcess } from "../api/client";
 import { useCard } from "../api/queries";
-import type { Certificate } from "../api/types";
+import type { Certificate, CertificateProcessName, RevokeReason } from "../api/types";
 import { reasonLabel, revocationReasonLabels } from "../audit-words";
 import { useOperator } from "../auth/session";
 import { DetailColumns } from "../components/DetailColumns";
@@ -28,7 +28,7 @@ const revokeReasonChoices = [...revokeReasons.filter((value) => value !== "unspe
 );
 
 interface Action {
-  symbolicName: "CertificatesProcHold" | "CertificatesProcRelease" | "CertificatesProcRevoke";
+  symbolicName: CertificateProcessName;
   label: string;
   states: string[];
   color?: string;
@@ -68,13 +68,12 @@ function ConfirmCertificateAction({
   onClose(): void;
 }) {
   const queryClient = useQueryClient();
-  const [reason, setReason] = useState<string | null>(null);
+  const [reason, setReason] = useState<RevokeReason | null>(null);
   const run = useMutation({
-    mutationFn: () =>
-      runProcess(action.symbolicName, {
-        serial: certificate.serial,
-        ...(action.symbolicName === "CertificatesProcRevoke" && { reason }),
-      }),
+    mutationFn: (revokedFor: RevokeReason | undefined) =>
+      revokedFor
+        ? runProcess("CertificatesProcRevoke", { serial: certificate.serial, reason: revokedFor })
+        : runProcess(action.symbolicName, { serial: certificate.serial }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["certificate", certificate.serial] });
       void queryClient.invalidateQueries({ queryKey: ["certificates"] });
@@ -89,7 +88,8 @@ function ConfirmCertificateAction({
   const needsReason = action.symbolicName === "CertificatesProcRevoke";
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (!needsReason || reason) run.mutate();
+    if (!needsReason) run.mutate(undefined);
+    else if (reason) run.mutate(reason);
   }
   return (
     <Modal
@@ -108,7 +108,8 @@ function ConfirmCertificateAction({
               placeholder="Why is it revoked?"
               data={revokeReasonChoices}
               value={reason}
-              onChange={setReason}
+              // The choices are revokeReasons.
+              onChange={(value) => setReason(value as RevokeReason | null)}
             />
           )}
           {run.error && <ErrorAlert error={run.error} title="Nothing was changed" />}

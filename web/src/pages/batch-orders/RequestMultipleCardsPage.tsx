@@ -39,10 +39,10 @@ export default function RequestMultipleCardsPage() {
   const picked = usePickedRows<User>((user) => user.id);
   const [template, setTemplate] = useState<string | null>(null);
   const request = useMutation({
-    mutationFn: (template: string) =>
+    mutationFn: (chosen: string) =>
       runProcess("CardsBoProcRequestMultiple", {
         userIds: picked.picked.map((user) => user.id),
-        template,
+        template: chosen,
       }),
     onSuccess: () => {
       picked.clear();

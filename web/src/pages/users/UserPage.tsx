@@ -23,7 +23,7 @@ function RequestCard({ user }: { user: User }) {
   const templates = useTemplates();
   const [template, setTemplate] = useState<string | null>(null);
   const request = useMutation({
-    mutationFn: (template: string) => runProcess("CardsProcRequest", { userId: user.id, template }),
+    mutationFn: (chosen: string) => runProcess("CardsProcRequest", { userId: user.id, template: chosen }),
     onSuccess: ({ card }) => {
       void queryClient.invalidateQueries({ queryKey: ["user", user.id] });
       void queryClient.invalidateQueries({ queryKey: ["cards"] });
