@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { cardEndStates } from "./card-states.js";
+import { certificateEndStates } from "./certificate-states.js";
 import type { IssueOptions } from "./issue-options.js";
 import { findProcess } from "./process-catalog.js";
 import { pinLengthBounds, pukLengthBounds } from "./secret-lengths.js";
@@ -10,8 +12,8 @@ export const issueOptionsSchema = z.object({
   pinLength: z.int().min(pinLengthBounds.min).max(pinLengthBounds.max),
   pukLength: z.int().min(pukLengthBounds.min).max(pukLengthBounds.max),
   certificates: z.array(z.string()).nullable(),
-  cardEndState: z.enum(["issued", "active"]),
-  certificateEndState: z.enum(["onHold", "valid"]),
+  cardEndState: z.enum(cardEndStates),
+  certificateEndState: z.enum(certificateEndStates),
   pukPrinted: z.boolean(),
 }) satisfies z.ZodType<IssueOptions>;
 

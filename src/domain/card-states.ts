@@ -21,6 +21,9 @@ export const cardStates = [
 ] as const;
 export type CardState = (typeof cardStates)[number];
 
+/** The states Issue multiple cards may leave its cards in. */
+export const cardEndStates = ["issued", "active"] as const satisfies readonly CardState[];
+
 const transitions: Record<CardState, readonly CardState[]> = {
   requested: ["approved", "rejected", "aborted"],
   approved: ["issued", "active", "failed", "aborted"],

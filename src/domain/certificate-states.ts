@@ -5,6 +5,9 @@
 export const certificateStates = ["onHold", "valid", "revoked", "expired"] as const;
 export type CertificateState = (typeof certificateStates)[number];
 
+/** The states Issue multiple cards may leave its cards' certificates in. */
+export const certificateEndStates = ["onHold", "valid"] as const satisfies readonly CertificateState[];
+
 /** The RFC 5280 §5.3.1 reasons an operator may give when revoking a certificate (Revoke certificate). */
 export const revokeReasons = [
   "unspecified",

@@ -1,14 +1,19 @@
+import type { cardEndStates } from "./card-states.js";
 import type { CardTemplate } from "./card-template.js";
+import type { certificateEndStates } from "./certificate-states.js";
 import { TesseraError } from "./errors.js";
 import type { ProcessOptions } from "./process-options.js";
+
+type CardEndState = (typeof cardEndStates)[number];
+type CertificateEndState = (typeof certificateEndStates)[number];
 
 /** The options of Issue multiple cards as an operator sends them; each may be left out. */
 export interface IssueOptionsInput {
   pinLength?: number | undefined;
   pukLength?: number | undefined;
   certificates?: string[] | undefined;
-  cardEndState?: "issued" | "active" | undefined;
-  certificateEndState?: "onHold" | "valid" | undefined;
+  cardEndState?: CardEndState | undefined;
+  certificateEndState?: CertificateEndState | undefined;
 }
 
 /** The options a batch runs with, every one decided. */
@@ -17,8 +22,8 @@ export interface IssueOptions {
   pukLength: number;
   /** Profile names to issue; `null` means all of each template's profiles. */
   certificates: string[] | null;
-  cardEndState: "issued" | "active";
-  certificateEndState: "onHold" | "valid";
+  cardEndState: CardEndState;
+  certificateEndState: CertificateEndState;
   pukPrinted: boolean;
 }
 

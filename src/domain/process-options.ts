@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { cardEndStates } from "./card-states.js";
+import { certificateEndStates } from "./certificate-states.js";
+import { pinLengthBounds, pukLengthBounds } from "./secret-lengths.js";
 
 /**
  * The deployment's process options, with the commercial system's defaults. Each option of
@@ -9,13 +12,13 @@ export const processOptionsSchema = z.strictObject({
   pinLength: z
     .strictObject({
       operatorMayChoose: z.boolean().default(true),
-      default: z.int().min(4).max(12).default(6),
+      default: z.int().min(pinLengthBounds.min).max(pinLengthBounds.max).default(6),
     })
     .default({ operatorMayChoose: true, default: 6 }),
   pukLength: z
     .strictObject({
       operatorMayChoose: z.boolean().default(true),
-      default: z.int().min(8).max(16).default(8),
+      default: z.int().min(pukLengthBounds.min).max(pukLengthBounds.max).default(8),
     })
     .default({ operatorMayChoose: true, default: 8 }),
   /** Whether operators may select which of the template's certificates to issue (else all). */
@@ -25,13 +28,13 @@ export const processOptionsSchema = z.strictObject({
   cardEndState: z
     .strictObject({
       operatorMayChoose: z.boolean().default(true),
-      default: z.enum(["issued", "active"]).default("issued"),
+      default: z.enum(cardEndStates).default("issued"),
     })
     .default({ operatorMayChoose: true, default: "issued" }),
   certificateEndState: z
     .strictObject({
       operatorMayChoose: z.boolean().default(true),
-      default: z.enum(["onHold", "valid"]).default("onHold"),
+      default: z.enum(certificateEndStates).default("onHold"),
     })
     .default({ operatorMayChoose: true, default: "onHold" }),
   /** `print` puts the PUK on the PIN letter too; `none` keeps it only encrypted, for unblocking. */

@@ -8,8 +8,9 @@ import { toCardView } from "./schemas.js";
 
 /**
  * A process on one card named by id, its body as its contract says. `check` refuses a body
- * before anything is read. Then, in one transaction, the card is loaded in a state the catalog allows (at the version the operator saw, when sent) and
- * `apply` changes it; the answer is the card as it is now.
+ * before anything is read. Then, in one transaction, the card is loaded in a state the catalog
+ * allows (at the version the operator saw, when sent) and `apply` changes it; the answer is the
+ * card as it is now.
  */
 export function defineCardProcess<Name extends CardProcessName>(
   symbolicName: Name,

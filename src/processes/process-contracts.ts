@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { lockReasons, revokeReasons } from "../domain/certificate-states.js";
+import { cardEndStates } from "../domain/card-states.js";
+import { certificateEndStates, lockReasons, revokeReasons } from "../domain/certificate-states.js";
 import type { SymbolicName } from "../domain/process-catalog.js";
+import { pinLengthBounds, pukLengthBounds } from "../domain/secret-lengths.js";
 import { batchOrderResultSchema, selectionBodySchema } from "./batch-order-schemas.js";
 import {
   cardRefSchema,
@@ -80,15 +82,16 @@ const clearable = <T extends z.ZodType>(field: T) =>
 
 /** The options of Issue multiple cards an operator may send (the deployment decides which, see ProcessOptions). */
 const issueOptionsBodySchema = z.strictObject({
-  pinLength: z.int().min(4).max(12).optional(),
-  pukLength: z.int().min(8).max(16).optional(),
+  pinLength: z.int().min(pinLengthBounds.min).max(pinLengthBounds.max).optional(),
+  pukLength: z.int().min(pukLengthBounds.min).max(pukLengthBounds.max).optional(),
   /** Names of the template's certificate profiles to issue; all of them when left out. */
   certificates: z.array(z.string().min(1).max(64)).max(8).optional(),
-  cardEndState: z.enum(["issued", "active"]).optional(),
-  certificateEndState: z.enum(["onHold", "valid"]).optional(),
+  cardEndState: z.enum(cardEndStates).optional(),
+  certificateEndState: z.enum(certificateEndStates).optional(),
 });
 
-const userId = z.string().min(1).max(64);
+/** An object's id (a user's, a card's) as a body names it. */
+const objectId = z.string().min(1).max(64);
 const templateName = z.string().min(1).max(64);
 
 export const processContracts = {
@@ -141,7 +144,7 @@ export const processContracts = {
   },
   CardsProcRequest: {
     body: z.strictObject({
-      userId,
+      userId: objectId,
       template: templateName,
       replaces: z
         .string()
@@ -156,14 +159,14 @@ export const processContracts = {
   },
   CardsBoProcRequestMultiple: {
     body: z.strictObject({
-      userIds: z.array(userId).min(1, "select at least one user").max(10_000),
+      userIds: z.array(objectId).min(1, "select at least one user").max(10_000),
       template: templateName,
     }),
     result: cardRequestsResultSchema,
   },
   CardsBoProcRenewMultiple: {
     body: z.strictObject({
-      cardIds: z.array(z.string().min(1).max(64)).min(1, "select at least one card").max(10_000),
+      cardIds: z.array(objectId).min(1, "select at least one card").max(10_000),
     }),
     result: z.object({ cards: z.array(cardSchema) }),
   },

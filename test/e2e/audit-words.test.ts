@@ -5,13 +5,13 @@
  * click away, under Raw.
  */
 import { expect, it } from "vitest";
-import { apiAsOperator, seedActiveCard } from "./fixtures.js";
+import { apiAsOperator, seedActiveCards } from "./fixtures.js";
 import { describeInChromium, errorsThrownBy, screenshot, seriousAccessibilityViolations } from "./support.js";
 
 describeInChromium("the object history in words", (suite) => {
   it("names a lock and its revocations in words on the audit page and the card page, the codes under Raw", async () => {
     const { t } = suite.ui;
-    const cardId = await seedActiveCard(t);
+    const [cardId] = await seedActiveCards(t, 1);
     const chief = await apiAsOperator(t, "chief");
     const locked = await chief("POST", "/api/v1/processes/CardsProcLock", { cardId, reason: "lost" });
     expect(locked.status, JSON.stringify(locked.body)).toBe(200);

@@ -4,13 +4,13 @@
  * revocation sends the reason chosen, and the certificate's state and reason are the server's.
  */
 import { expect, it } from "vitest";
-import { apiAsOperator, seedActiveCard } from "./fixtures.js";
+import { apiAsOperator, seedActiveCards } from "./fixtures.js";
 import { describeInChromium, errorsThrownBy } from "./support.js";
 
 describeInChromium("a certificate's processes on its page", (suite) => {
   it("puts on hold, releases, then revokes for the reason chosen", async () => {
     const { t } = suite.ui;
-    const cardId = await seedActiveCard(t);
+    const [cardId] = await seedActiveCards(t, 1);
     const chief = await apiAsOperator(t, "chief");
     const listed = await chief("GET", `/api/v1/certificates?card=${cardId}`);
     const serial: string = listed.body.items[0].serial;

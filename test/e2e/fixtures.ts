@@ -74,18 +74,22 @@ export async function seedApprovedCards(
   return cardIds;
 }
 
-/** One card of `template` made active with valid certificates, through the API (Issue multiple cards). */
-export async function seedActiveCard(t: TestApp, template = "Employee ID"): Promise<string> {
-  const [cardId] = await seedApprovedCards(t, 1, template);
+/** Cards of `template` made active with valid certificates, through the API (Issue multiple cards). */
+export async function seedActiveCards(
+  t: TestApp,
+  count: number,
+  template = "Employee ID",
+): Promise<string[]> {
+  const cardIds = await seedApprovedCards(t, count, template);
   const production = await apiAsOperator(t, "production");
   const made = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
-    cardIds: [cardId],
+    cardIds,
     options: { cardEndState: "active", certificateEndState: "valid" },
   });
   if (made.status !== 202) throw new Error(`ordering the batch failed: ${JSON.stringify(made.body)}`);
   t.app.runner.start();
   await t.app.runner.idle();
-  return cardId!;
+  return cardIds;
 }
 
 export interface CardRead {

@@ -3,8 +3,18 @@
  * imported from src/domain — the same table the server checks — so the UI never offers a
  * process the server would refuse for the card's state or the operator's roles.
  */
-import { abortedWhenHolderLeaves, cardStates, lockedWhenHolderLeaves } from "../../src/domain/card-states.js";
-import { certificateStates, lockReasons, revokeReasons } from "../../src/domain/certificate-states.js";
+import {
+  abortedWhenHolderLeaves,
+  cardEndStates,
+  cardStates,
+  lockedWhenHolderLeaves,
+} from "../../src/domain/card-states.js";
+import {
+  certificateEndStates,
+  certificateStates,
+  lockReasons,
+  revokeReasons,
+} from "../../src/domain/certificate-states.js";
 import { type ProcessDefinition, processCatalog } from "../../src/domain/process-catalog.js";
 import { cardExportRoles, type Role, roleNames, roles } from "../../src/domain/roles.js";
 import { pinLengthBounds, pukLengthBounds } from "../../src/domain/secret-lengths.js";
@@ -13,8 +23,10 @@ import type { CardState, CertificateState } from "./api/types";
 export type { ProcessDefinition, Role };
 export {
   abortedWhenHolderLeaves,
+  cardEndStates,
   cardExportRoles,
   cardStates,
+  certificateEndStates,
   certificateStates,
   lockedWhenHolderLeaves,
   lockReasons,

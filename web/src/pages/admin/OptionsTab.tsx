@@ -17,7 +17,14 @@ import { api, fieldErrorsOf } from "../../api/client";
 import { useOptions } from "../../api/queries";
 import type { PendingChange, ProcessOptions } from "../../api/types";
 import { ErrorAlert, Loading } from "../../components/ErrorAlert";
-import { cardStateLabels, certificateStateLabels, pinLengthBounds, pukLengthBounds } from "../../domain";
+import {
+  cardEndStates,
+  cardStateLabels,
+  certificateEndStates,
+  certificateStateLabels,
+  pinLengthBounds,
+  pukLengthBounds,
+} from "../../domain";
 import { PendingChanges } from "./PendingChanges";
 
 function Row({ label, description, children }: { label: string; description: string; children: ReactNode }) {
@@ -49,13 +56,13 @@ const endStates = [
     key: "cardEndState",
     label: "Card end state",
     description: "Issued cards wait for activation; active cards can be used at once.",
-    data: (["issued", "active"] as const).map((value) => ({ value, label: cardStateLabels[value] })),
+    data: cardEndStates.map((value) => ({ value, label: cardStateLabels[value] })),
   },
   {
     key: "certificateEndState",
     label: "Certificate end state",
     description: "On hold until activation, or valid from the start.",
-    data: (["onHold", "valid"] as const).map((value) => ({ value, label: certificateStateLabels[value] })),
+    data: certificateEndStates.map((value) => ({ value, label: certificateStateLabels[value] })),
   },
 ] as const;
 const pukDeliveries = [
