@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { TesseraError } from "../domain/errors.js";
 import {
@@ -25,6 +24,7 @@ import {
   updateOperator,
   withoutHash,
 } from "../store/operators.js";
+import { newRowId } from "../store/row-ids.js";
 import { deleteSessionsOfOperator } from "../store/sessions.js";
 import { hashToken, newSecretToken } from "./authentication.js";
 import { clearLoginCounts } from "./login-throttle.js";
@@ -138,7 +138,7 @@ export async function insertOperatorRecorded(
   actor: Actor | null,
   input: { username: string; roles: Role[]; passwordHash: string; pendingChangeId?: string },
 ): Promise<Operator> {
-  const id = randomUUID();
+  const id = newRowId();
   await lockOperators(trx, services.store.dialect);
   await insertOperator(trx, {
     id,
@@ -314,7 +314,7 @@ export async function createApiToken(
     throw new TesseraError("token.other_operator");
   const operatorId = actor.id;
   const token = `tsr_${newSecretToken()}`;
-  const id = randomUUID();
+  const id = newRowId();
   await transact(services.store, async (trx) => {
     if (!(await findOperatorById(trx, operatorId))) throw new TesseraError("operator.not_found");
     await insertApiToken(trx, {

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { PendingChangeKind } from "../domain/four-eyes-rules.js";
 import type { PendingChange } from "../domain/pending-change.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
 import type { Db } from "../store/database.js";
 import { findPendingChangeById, insertPendingChange, withoutSecret } from "../store/pending-changes.js";
+import { newRowId } from "../store/row-ids.js";
 
 /** The object-history action of a kind of change: `options.change`, `operator.create`, `operator.change`. */
 export function actionOfKind(kind: PendingChangeKind): string {
@@ -26,7 +26,7 @@ export async function proposeChange(
     rules: string[];
   },
 ): Promise<PendingChange> {
-  const id = randomUUID();
+  const id = newRowId();
   const at = nowIso(services);
   await insertPendingChange(trx, {
     id,

@@ -7,7 +7,7 @@ import pino from "pino";
 import { loadCertificateAuthority } from "../ca/certificate-authority.js";
 import { createCrlPublisher } from "../ca/crl-publisher.js";
 import { type CertificateOrder, recordCertificates, signCertificates } from "../ca/issue-certificates.js";
-import { randomSerial, serialToHex } from "../pki/index.js";
+import { newSerial, serialToHex } from "../pki/index.js";
 import { insertCertificates, type NewCertificate } from "../store/certificates.js";
 import { openStore, transact } from "../store/database.js";
 import { benchCa, benchHolder } from "./bench-issuer.js";
@@ -102,7 +102,7 @@ export async function benchCaCommand({ seconds }: { seconds: number }) {
     // 100,000 revoked certificates in the database, then one CRL publication from them.
     const at = new Date().toISOString();
     const rows: NewCertificate[] = Array.from({ length: 100_000 }, () => ({
-      serial: serialToHex(randomSerial()),
+      serial: serialToHex(newSerial()),
       cardId: null,
       profile: "bench",
       subject: "CN=Bench",

@@ -4,7 +4,7 @@ import { createCertificateIssuer, type IssueRequest } from "../pki/certificate-i
 import type { CertificateSubject } from "../pki/certificate-profiles.js";
 import { buildCrl, type CrlEntry } from "../pki/crl.js";
 import { createKeySigner, generateCaKey, spkiOf } from "../pki/signer.js";
-import { randomSerial } from "../pki/x509-certificate.js";
+import { newSerial } from "../pki/x509-certificate.js";
 import { rate } from "./measure.js";
 
 /** What {@link benchCa} measured (one process, no database). */
@@ -47,7 +47,7 @@ export async function benchCa({ seconds = 2 }: { seconds?: number } = {}): Promi
   const holderKey = spkiOf(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
   const now = Date.now();
   const request = (): IssueRequest => ({
-    serial: randomSerial(),
+    serial: newSerial(),
     profile: { name: "authentication", kind: "authentication", keyAlgorithm: "P-256" },
     subject: benchHolder,
     publicKey: holderKey,
@@ -63,7 +63,7 @@ export async function benchCa({ seconds = 2 }: { seconds?: number } = {}): Promi
 
   const revokedAt = new Date(now - 3_600_000);
   const entries: CrlEntry[] = Array.from({ length: 100_000 }, (_, i) => ({
-    serial: randomSerial(),
+    serial: newSerial(),
     revokedAt,
     reason: i % 2 === 0 ? "certificateHold" : "keyCompromise",
   }));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
 import type { Config } from "../config.js";
 import type { CaKeyType } from "../domain/ca-key-types.js";
-import { createCertificateIssuer, createThreadSigner, randomSerial, toPem } from "../pki/index.js";
+import { createCertificateIssuer, createThreadSigner, newSerial, toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { caSettingsOf } from "../test-support/pki.js";
@@ -150,7 +150,7 @@ describe.runIf(hasTool("openssl", "openssl"))("an RSA-4096 CA at first start", (
     });
     const now = t.clock();
     const leaf = await issuer.issue({
-      serial: randomSerial(),
+      serial: newSerial(),
       profile: { name: "badge", kind: "authentication", keyAlgorithm: "RSA-2048" },
       subject: { commonName: "Bo Ek", serialNumber: "B-1" },
       publicKey: generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({

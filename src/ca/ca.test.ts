@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaKeyType } from "../domain/ca-key-types.js";
 import type { CertificateProfile } from "../domain/card-template.js";
-import { randomSerial, serialToHex, toPem } from "../pki/index.js";
+import { newSerial, serialToHex, toPem } from "../pki/index.js";
 import { dialects } from "../test-support/databases.js";
 import { createScratchFolder } from "../test-support/files.js";
 import { askOcsp } from "../test-support/openssl.js";
@@ -350,7 +350,7 @@ describe
       const ca = t.app.services.ca;
       const now = t.clock();
       const stray = await ca.issuer.issue({
-        serial: randomSerial(),
+        serial: newSerial(),
         profile: { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
         subject,
         publicKey: spki(ec("P-256")),

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { createOperator } from "../access/operators.js";
 import type { BatchScheduler } from "../batches/scheduler.js";
 import type { Card } from "../domain/card.js";
@@ -8,6 +7,7 @@ import { runProcess } from "../processes/registry.js";
 import { type Actor, nowIso, type Services } from "../services/services.js";
 import { searchCards } from "../store/cards.js";
 import { countOperators } from "../store/operators.js";
+import { newRowId } from "../store/row-ids.js";
 import { insertUser, searchUsers, setUserAddress } from "../store/users.js";
 import type { DemoClock } from "./demo-clock.js";
 
@@ -302,7 +302,7 @@ async function produceDemoCards(
  */
 async function failDemoCard(app: DemoApp, actors: Record<string, Actor>, template: string): Promise<void> {
   const { services } = app;
-  const userId = randomUUID();
+  const userId = newRowId();
   // Inserted as the old register held it: registration and import would refuse this name.
   await insertUser(
     services.store.db,

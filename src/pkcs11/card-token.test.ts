@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateProfile } from "../domain/card-template.js";
 import type { CertificateIssuer } from "../pki/certificate-issuer.js";
-import { randomSerial } from "../pki/index.js";
+import { newSerial } from "../pki/index.js";
 import { createWorkFolder, run, type TestCa } from "../pki/test-kit.js";
 import { errorCodeOf } from "../test-support/errors.js";
 import { createTestIssuer } from "../test-support/pki.js";
@@ -59,7 +59,7 @@ describe.skipIf(!hasSoftHsm())(
       for (const profile of profiles) {
         const key = await user.generateKeyPair(profile);
         const der = await issuer.issue({
-          serial: randomSerial(),
+          serial: newSerial(),
           profile,
           subject: { commonName: `Holder of ${label}`, serialNumber: label },
           publicKey: key.spki,

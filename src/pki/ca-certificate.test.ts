@@ -12,7 +12,7 @@ import { toPem } from "./pem.js";
 import { createKeySigner, generateCaKey } from "./signer.js";
 import { subjectPublicKeyBits } from "./subject-public-key.js";
 import { createTestCa, createWorkFolder, generateTestKey, run, type TestCa } from "./test-kit.js";
-import { randomSerial, readCertificate } from "./x509-certificate.js";
+import { newSerial, readCertificate } from "./x509-certificate.js";
 
 describe("distinguished names", () => {
   it("reads RFC 4514 strings into X.509 order, with escapes", () => {
@@ -132,7 +132,7 @@ describe("CA certificate", () => {
     });
     const holder = await generateTestKey("P-256");
     const endEntity = await issuer.issue({
-      serial: randomSerial(),
+      serial: newSerial(),
       profile: { name: "a", kind: "authentication", keyAlgorithm: "P-256" },
       subject: { commonName: "Holder", serialNumber: "H1" },
       publicKey: holder.spki,

@@ -9,8 +9,8 @@ import { readSubjectPublicKey } from "./subject-public-key.js";
 import {
   checkSerial,
   encodeTbsCertificate,
+  newSerial,
   type ReadCertificate,
-  randomSerial,
   readCertificate,
   serialToHex,
   signTbsCertificate,
@@ -62,7 +62,7 @@ export interface CreateCaCertificateParams {
   readonly notBefore: Date;
   /** Default 10. */
   readonly validityYears?: number;
-  /** INTEGER content octets; default {@link randomSerial}. */
+  /** INTEGER content octets; default {@link newSerial}. */
   readonly serial?: Buffer;
 }
 
@@ -79,7 +79,7 @@ export async function createCaCertificate(params: CreateCaCertificateParams): Pr
   const attributes =
     typeof params.subjectName === "string" ? parseDistinguishedName(params.subjectName) : params.subjectName;
   const subject = encodeName(attributes);
-  const serial = params.serial ?? randomSerial();
+  const serial = params.serial ?? newSerial();
   checkSerial(serial);
   const validityYears = params.validityYears ?? 10;
   if (!Number.isInteger(validityYears) || validityYears < 1 || validityYears > 50) {

@@ -8,7 +8,7 @@ import { type CertificateIssuer, createCertificateIssuer } from "./certificate-i
 import type { CertificateSubject } from "./certificate-profiles.js";
 import { createKeySigner } from "./signer.js";
 import { createTestCa, createWorkFolder, generateTestKey, run, type TestCa } from "./test-kit.js";
-import { randomSerial, readCertificate } from "./x509-certificate.js";
+import { newSerial, readCertificate } from "./x509-certificate.js";
 
 const day = 86_400_000;
 const publicBaseUrl = "https://id.example.org/tessera/";
@@ -50,7 +50,7 @@ describe("certificate issuer: input checks", () => {
   let rsa2048: Buffer;
   const now = new Date();
   const base = () => ({
-    serial: randomSerial(),
+    serial: newSerial(),
     profile: profile("authentication", "P-256"),
     subject,
     publicKey: p256,
@@ -238,7 +238,7 @@ describe.runIf(hasOpensslAndGnutls())("certificate issuer: OpenSSL and GnuTLS ac
   it.each(cases)("%s certificate with a %s key", async (kind, keyAlgorithm, usages) => {
     const now = Date.now();
     const der = await issuer.issue({
-      serial: randomSerial(),
+      serial: newSerial(),
       profile: profile(kind, keyAlgorithm),
       subject,
       publicKey: keys.get(keyAlgorithm)!,
@@ -299,7 +299,7 @@ describe.runIf(hasOpensslAndGnutls())("certificate issuer: OpenSSL and GnuTLS ac
 
   it("leaves the subjectAltName out when the user has neither e-mail nor UPN", async () => {
     const der = await issuer.issue({
-      serial: randomSerial(),
+      serial: newSerial(),
       profile: profile("authentication", "P-256"),
       subject: { commonName: "No Mail", serialNumber: "EMP-0002" },
       publicKey: keys.get("P-256")!,
@@ -320,7 +320,7 @@ describe.runIf(hasOpensslAndGnutls())("certificate issuer: OpenSSL and GnuTLS ac
     });
     const rsaIssuer = createCertificateIssuer({ ca: rsaCa.ca, signer: rsaCa.signer, publicBaseUrl });
     const der = await rsaIssuer.issue({
-      serial: randomSerial(),
+      serial: newSerial(),
       profile: profile("authentication", "P-256"),
       subject,
       publicKey: keys.get("P-256")!,

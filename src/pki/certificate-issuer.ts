@@ -18,7 +18,7 @@ import { type Signer, signatureAlgorithmFor } from "./signer.js";
 import {
   checkSerial,
   encodeTbsCertificate,
-  randomSerial,
+  newSerial,
   serialToHex,
   signTbsCertificate,
 } from "./x509-certificate.js";
@@ -30,7 +30,7 @@ import {
 
 /** One certificate to issue. */
 export interface IssueRequest {
-  /** INTEGER content octets: 1–20 bytes, positive, first byte non-zero (see `randomSerial`). */
+  /** INTEGER content octets: 1–20 bytes, positive, first byte non-zero (see `newSerial`). */
   readonly serial: Buffer;
   readonly profile: CertificateProfile;
   readonly subject: CertificateSubject;
@@ -65,7 +65,7 @@ export async function issueCertificate(
   issuer: CertificateIssuer,
   order: Omit<IssueRequest, "serial">,
 ): Promise<SignedCertificate> {
-  const serial = randomSerial();
+  const serial = newSerial();
   const { notBefore, notAfter } = clampValidity(issuer.ca, order.notBefore, order.notAfter);
   const der = await issuer.issue({ ...order, serial, notBefore, notAfter });
   return {

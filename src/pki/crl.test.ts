@@ -7,7 +7,7 @@ import { buildCrl, type CrlEntry, crlReasonCodes } from "./crl.js";
 import { toPem } from "./pem.js";
 import { createKeySigner } from "./signer.js";
 import { createTestCa, createWorkFolder, generateTestKey, run, type TestCa } from "./test-kit.js";
-import { randomSerial } from "./x509-certificate.js";
+import { newSerial } from "./x509-certificate.js";
 
 const hour = 3_600_000;
 
@@ -82,7 +82,7 @@ describe.runIf(hasOpensslAndGnutls())("CRL: OpenSSL and GnuTLS", () => {
   afterAll(() => folder.remove());
 
   const issue = async (name: string) => {
-    const serial = randomSerial();
+    const serial = newSerial();
     const der = await issuer.issue({
       serial,
       profile: { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
@@ -202,7 +202,7 @@ describe.runIf(hasOpensslAndGnutls())("CRL: OpenSSL and GnuTLS", () => {
     const revokedAt = new Date(Date.now() - hour);
     const reasons = ["certificateHold", "keyCompromise", "unspecified", "superseded"] as const;
     const entries: CrlEntry[] = Array.from({ length: 100_000 }, (_, i) => ({
-      serial: randomSerial(),
+      serial: newSerial(),
       revokedAt,
       reason: reasons[i % reasons.length]!,
     }));

@@ -81,4 +81,4 @@ export {
   toNonExtractableKey,
 } from "./signer.js";
 export { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key.js";
-export { type ReadCertificate, randomSerial, readCertificate, serialToHex } from "./x509-certificate.js";
+export { newSerial, type ReadCertificate, readCertificate, serialToHex } from "./x509-certificate.js";

@@ -12,7 +12,7 @@ import { hasPythonCryptography, hasTool } from "../test-support/tools.js";
 import type { CertificateIssuer } from "./certificate-issuer.js";
 import type { CertificateSubject } from "./certificate-profiles.js";
 import { createWorkFolder, generateTestKey, run } from "./test-kit.js";
-import { randomSerial } from "./x509-certificate.js";
+import { newSerial } from "./x509-certificate.js";
 
 /**
  * Logon identifiers (issue 11): the SID for Windows strong mapping and the Kerberos PKINIT
@@ -50,7 +50,7 @@ afterAll(() => folder.remove());
 function issue(profile: CertificateProfile, subject: CertificateSubject = holder): Promise<Buffer> {
   const now = Date.now();
   return issuer.issue({
-    serial: randomSerial(),
+    serial: newSerial(),
     profile,
     subject,
     publicKey: keys.get(profile.keyAlgorithm)!,

@@ -19,7 +19,7 @@ import {
 import { Oid } from "./oids.js";
 import { createKeySigner } from "./signer.js";
 import { createTestCa, createWorkFolder, generateTestKey, run, type TestCa } from "./test-kit.js";
-import { randomSerial, readCertificate } from "./x509-certificate.js";
+import { newSerial, readCertificate } from "./x509-certificate.js";
 
 const hour = 3_600_000;
 
@@ -55,7 +55,7 @@ describe("OCSP: parsing untrusted requests", () => {
   });
 
   it("never throws on malformed input", async () => {
-    const valid = request(certIdFor(testCa.ca, randomSerial()).der, [
+    const valid = request(certIdFor(testCa.ca, newSerial()).der, [
       sequence(oid(Oid.ocspNonce), octetString(octetString(randomBytes(16)))),
     ]);
     const bad: Buffer[] = [
@@ -64,17 +64,17 @@ describe("OCSP: parsing untrusted requests", () => {
       valid.subarray(0, valid.length - 1),
       Buffer.concat([valid, Buffer.from([0])]),
       sequence(sequence(sequence())), // no requests
-      request(certIdFor(testCa.ca, randomSerial()).der, [
+      request(certIdFor(testCa.ca, newSerial()).der, [
         sequence(oid(Oid.ocspNonce), octetString(octetString(randomBytes(129)))),
       ]),
-      request(certIdFor(testCa.ca, randomSerial()).der, [
+      request(certIdFor(testCa.ca, newSerial()).der, [
         sequence(oid(Oid.ocspNonce), octetString(octetString(Buffer.alloc(0)))),
       ]),
       Buffer.from([0x30, 0x80, 0x00, 0x00]), // indefinite length (BER, not DER)
       Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
       sequence(
         sequence(
-          sequence(...Array.from({ length: 101 }, () => sequence(certIdFor(testCa.ca, randomSerial()).der))),
+          sequence(...Array.from({ length: 101 }, () => sequence(certIdFor(testCa.ca, newSerial()).der))),
         ),
       ),
     ];
@@ -100,7 +100,7 @@ describe("OCSP: parsing untrusted requests", () => {
   });
 
   it("answers unknown for another issuer's CertID and for unsupported hash algorithms", () => {
-    const certId = certIdFor(testCa.ca, randomSerial());
+    const certId = certIdFor(testCa.ca, newSerial());
     expect(matchesCa({ ...certId, issuerKeyHash: Buffer.alloc(20) }, testCa.ca)).toBe(false);
     expect(matchesCa({ ...certId, issuerNameHash: Buffer.alloc(20) }, testCa.ca)).toBe(false);
     const md5CertId = sequence(
@@ -123,7 +123,7 @@ describe.runIf(hasTool("openssl", "openssl"))("OCSP: OpenSSL requests and checks
 
   beforeAll(async () => {
     ({ testCa, issuer } = await createTestIssuer(folder));
-    certSerial = randomSerial();
+    certSerial = newSerial();
     const der = await issuer.issue({
       serial: certSerial,
       profile: { name: "auth", kind: "authentication", keyAlgorithm: "P-256" },
@@ -266,7 +266,7 @@ describe.runIf(hasTool("openssl", "openssl"))("OCSP: OpenSSL requests and checks
       ca: testCa.ca,
       caSigner: testCa.signer,
       responderPublicKey: responderKey.spki,
-      serial: randomSerial(),
+      serial: newSerial(),
       notBefore: new Date(Date.now() - hour),
       notAfter: new Date(Date.now() + 7 * 24 * hour),
     });

@@ -404,7 +404,7 @@ export interface CreateOcspSigningCertificateParams {
   readonly caSigner: Signer;
   /** The responder's public key, DER SubjectPublicKeyInfo. */
   readonly responderPublicKey: Uint8Array;
-  /** INTEGER content octets (see `randomSerial`). */
+  /** INTEGER content octets (see `newSerial`). */
   readonly serial: Buffer;
   readonly notBefore: Date;
   /** Limited to the CA's notAfter. Keep it short: a no-check certificate cannot be revoked usefully. */

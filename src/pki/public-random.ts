@@ -18,7 +18,7 @@ export function publicRandomBytes(size: number): Buffer {
     randomFillSync(block);
     used = 0;
   }
-  // A copy, so a caller that changes its bytes (randomSerial clears a bit) changes nothing else.
+  // A copy, so a caller that changes its bytes changes nothing else.
   const bytes = Buffer.from(block.subarray(used, used + size));
   used += size;
   return bytes;

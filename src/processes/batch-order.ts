@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
@@ -11,6 +10,7 @@ import { claimCards, findCardClaims, insertBatch } from "../store/batches.js";
 import { findCardIds } from "../store/cards.js";
 import { type Db, transact } from "../store/database.js";
 import { findObjectNames } from "../store/object-names.js";
+import { newRowId } from "../store/row-ids.js";
 import { type BatchFilter, type batchOrderResultSchema, maxBatchCards } from "./batch-order-schemas.js";
 
 /**
@@ -67,7 +67,7 @@ export async function orderBatch(
   options: Record<string, unknown>,
   chunkSize: number,
 ): Promise<z.infer<typeof batchOrderResultSchema>> {
-  const batchId = randomUUID();
+  const batchId = newRowId();
   const result = await transact(services.store, async (trx) => {
     const at = nowIso(services);
     // The batch row first: the cards' claim refers to it.

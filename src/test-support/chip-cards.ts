@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { afterAll, beforeAll } from "vitest";
 import { type CardTemplate, cardTemplateSchema, demoTemplates } from "../domain/card-template.js";
@@ -11,6 +10,7 @@ import { findCardPuks } from "../store/card-puks.js";
 import { transitionCards } from "../store/card-transitions.js";
 import { insertCards } from "../store/cards.js";
 import type { Dialect } from "../store/database.js";
+import { newRowId } from "../store/row-ids.js";
 import { type ApiClient, loggedInOperators, requestCardsForNewHolders } from "./api-setup.js";
 import { createUserAs } from "./processes.js";
 import { type SimulatedCardModule, simulatedCardsForSuite } from "./simulated-card.js";
@@ -148,7 +148,7 @@ export async function insertActiveCard(
   });
   const { db } = t.app.services.store;
   const at = t.clock().toISOString();
-  const id = randomUUID();
+  const id = newRowId();
   await insertCards(
     db,
     [

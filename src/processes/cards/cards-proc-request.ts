@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Card } from "../../domain/card.js";
 import { formatCardNumber } from "../../domain/card-number.js";
 import { liveCardStates, supersededStates } from "../../domain/card-states.js";
@@ -17,6 +16,7 @@ import {
   type NewCard,
 } from "../../store/cards.js";
 import { type Db, transact } from "../../store/database.js";
+import { newRowId } from "../../store/row-ids.js";
 import { reserveSequence } from "../../store/sequences.js";
 import { lockAllUntilCommit } from "../../store/transaction-locks.js";
 import { findUsersByIds } from "../../store/users.js";
@@ -109,7 +109,7 @@ export async function insertCardRequests(
   const state = options.approvalStep ? "requested" : "approved";
   const first = await reserveSequence(trx, `card-number:${template.name}`, holders.length);
   const newCards: NewCard[] = holders.map(({ user, predecessor }, i) => ({
-    id: randomUUID(),
+    id: newRowId(),
     cardNumber: formatCardNumber(template.cardNumber.prefix, template.cardNumber.digits, first + i),
     userId: user.id,
     template: template.name,

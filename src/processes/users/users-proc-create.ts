@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { TesseraError } from "../../domain/errors.js";
 import { checkPhoto, maxPhotoBytes } from "../../domain/photo.js";
 import { findProcess, type SymbolicName } from "../../domain/process-catalog.js";
 import type { User } from "../../domain/user.js";
 import { type Actor, nowIso, type Services } from "../../services/services.js";
 import { type Db, transact } from "../../store/database.js";
+import { newRowId } from "../../store/row-ids.js";
 import { findUserById, insertUsers } from "../../store/users.js";
 import { defineProcess } from "../process-handler.js";
 import type { UserFields } from "../schemas.js";
@@ -51,7 +51,7 @@ export async function createUsers(
 ): Promise<string[]> {
   const at = nowIso(services);
   const users = people.map(({ fields, photo }) => ({
-    id: randomUUID(),
+    id: newRowId(),
     identifier: fields.identifier,
     firstName: fields.firstName,
     lastName: fields.lastName,
