@@ -45,6 +45,11 @@ const timing = (cards: number, seconds: number) => ({
 export interface CardCeilingOptions extends CardRunOptions {
   /** PKCS#12 PBKDF2 and MAC iterations; default 2048, as the software token. */
   readonly pkcs12Iterations?: number;
+  /**
+   * When to begin (`Date.now()` milliseconds), once the threads are ready: ceilings in several
+   * processes then run at the same time (see `ceiling-process.ts`). Default: at once.
+   */
+  readonly startAt?: number;
 }
 
 export interface CardCeilingResult extends CardRunResult {
@@ -81,6 +86,8 @@ export async function benchCardCeiling(options: CardCeilingOptions): Promise<Car
     const next = workers.map(mailbox);
     await Promise.all(next.map((reply) => reply()));
     const done = next.map((reply) => reply());
+    const wait = (options.startAt ?? 0) - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const started = performance.now();
     const cpuAtStart = process.cpuUsage();
     for (const worker of workers) worker.postMessage("go");

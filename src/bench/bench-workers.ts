@@ -8,6 +8,7 @@ import { loadConfig } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
 import { roles } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
+import { compiledScript } from "../production/worker-pool.js";
 import type { Actor } from "../services/services.js";
 import { findItemFinishTimes } from "../store/batch-items.js";
 import { findBatch } from "../store/batches.js";
@@ -15,9 +16,48 @@ import { insertBenchHolders } from "../store/bench-holders.js";
 import { findCardIds } from "../store/cards.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { benchLog } from "./bench-app.js";
+import type { CardCeilingResult } from "./bench-chunk.js";
 import { round } from "./measure.js";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
+
+/** A child's whole stdout once it has ended; rejects when it ends with an error. */
+function outputOf(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let said = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(said) : reject(new Error(`a ceiling process ended with exit code ${code}`)),
+    );
+  });
+}
+
+/**
+ * The bare crypto of `cards` software cards (`ceiling-process.ts`) in `processes` processes of
+ * one thread, each pinned to its own core as the worker processes are, begun together; answers
+ * their cards per second together. Two cores do not make twice one core's crypto on every
+ * machine (a shared cache, a host whose cores are siblings, a clock that slows with both busy):
+ * two against one of this is the most two worker processes could reach against one.
+ */
+async function cryptoRate(processes: number, cards: number, pinned: boolean): Promise<number> {
+  const script = fileURLToPath(compiledScript("ceiling-process.js", import.meta.url));
+  // Time enough for every process to load and ready its thread before they begin together.
+  const startAt = String(Date.now() + 2000);
+  const children = Array.from({ length: processes }, (_, core) =>
+    pinned
+      ? spawn("taskset", ["-c", String(core), "node", script, String(cards), startAt], {
+          stdio: ["ignore", "pipe", "inherit"],
+        })
+      : spawn("node", [script, String(cards), startAt], { stdio: ["ignore", "pipe", "inherit"] }),
+  );
+  const results = (await Promise.all(children.map(outputOf))).map(
+    (output) => JSON.parse(output) as CardCeilingResult,
+  );
+  return Math.round(results.reduce((sum, result) => sum + result.cards / result.seconds, 0));
+}
 
 /** Resolves when a `tessera worker` process says it is producing (or rejects when it ends first). */
 function producing(worker: ChildProcess): Promise<void> {
@@ -36,7 +76,9 @@ function producing(worker: ChildProcess): Promise<void> {
 /**
  * `DATABASE_URL=postgres://…/empty npm run bench -- workers [--size N]` (an empty database): the same batch produced by
  * one `tessera worker` process, then by two, each pinned to its own core with one production
- * thread, sharing the batch through FOR UPDATE SKIP LOCKED. Reports both rates and their ratio.
+ * thread, sharing the batch through FOR UPDATE SKIP LOCKED. Reports both rates and their ratio,
+ * and beside it the same ratio of the bare crypto on the same cores, measured in each round
+ * (see {@link cryptoRate}): the limit of the first on this machine.
  *
  * Each run measures production, not start-up: once every process says it is producing, a
  * warm-up batch of two chunks per process is produced (threads started, modules loaded, JIT
@@ -126,13 +168,18 @@ export async function benchWorkersCommand({
     };
     // One process and two take turns, three rounds: a machine whose load drifts (other
     // services, neighbours on the host) then weighs on both alike, and the median round decides.
-    const rounds: { one: number; two: number; ratio: number }[] = [];
+    const rounds: { one: number; two: number; ratio: number; cryptoRatio: number }[] = [];
+    // Enough cards for a few seconds of one core's crypto.
+    const cryptoCards = 1500;
     for (let turn = 0; turn < 3; turn++) {
       const one = await rate(1);
       const two = await rate(2);
-      rounds.push({ one, two, ratio: round(two / one, 2) });
+      const cryptoOne = await cryptoRate(1, cryptoCards, pinned);
+      const cryptoTwo = await cryptoRate(2, cryptoCards, pinned);
+      rounds.push({ one, two, ratio: round(two / one, 2), cryptoRatio: round(cryptoTwo / cryptoOne, 2) });
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[1]!;
+    const cryptoRatio = [...rounds].map((r) => r.cryptoRatio).sort((a, b) => a - b)[1]!;
     return {
       benchmark: "workers",
       database: "postgres",
@@ -141,9 +188,12 @@ export async function benchWorkersCommand({
       twoWorkersCardsPerSecond: median.two,
       ratio: median.ratio,
       target: ">= 1.8",
+      // Two pinned one-thread processes of bare crypto against one, the median of the rounds.
+      cryptoRatio,
+      ofCryptoRatio: round(median.ratio / cryptoRatio, 2),
       rounds,
       pinned: pinned ? "taskset -c 0 / -c 1" : "not pinned: taskset is missing",
-      note: "each worker process runs one production thread; after a warm-up batch of two chunks per process, the batch is timed from its 10th to its 90th percent of cards done; the median of three rounds of one process then two",
+      note: "each worker process runs one production thread; after a warm-up batch of two chunks per process, the batch is timed from its 10th to its 90th percent of cards done; the median of three rounds of one process then two; cryptoRatio: the same of the bare crypto alone (two P-256 keys, two P-384 signatures and the PKCS#12 protection a card), one process of one thread pinned to a core against two, in each round",
     };
   } finally {
     await app.close();
