@@ -174,8 +174,10 @@ export async function benchWorkersCommand({
     for (let turn = 0; turn < 3; turn++) {
       const one = await rate(1);
       const two = await rate(2);
-      const cryptoOne = await cryptoRate(1, cryptoCards, pinned);
+      // One before two and one after, averaged: a machine whose speed drifts then weighs on both alike.
+      const cryptoOneBefore = await cryptoRate(1, cryptoCards, pinned);
       const cryptoTwo = await cryptoRate(2, cryptoCards, pinned);
+      const cryptoOne = (cryptoOneBefore + (await cryptoRate(1, cryptoCards, pinned))) / 2;
       rounds.push({ one, two, ratio: round(two / one, 2), cryptoRatio: round(cryptoTwo / cryptoOne, 2) });
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[1]!;
