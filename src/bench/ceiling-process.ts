@@ -12,9 +12,10 @@ async function main(args: readonly string[]): Promise<void> {
   const [cards, startAt] = args.map(Number);
   if (!Number.isInteger(cards) || !Number.isFinite(startAt))
     throw new Error("usage: ceiling-process.js <cards> <startAt ms>");
-  process.stdout.write(
-    `${JSON.stringify(await benchCardCeiling({ cards: cards!, threads: 1, startAt: startAt! }))}\n`,
-  );
+  const result = await benchCardCeiling({ cards: cards!, threads: 1, startAt: startAt! });
+  // When it began, so the caller can tell that processes begun together did run together.
+  const startedAt = Date.now() - result.seconds * 1000;
+  process.stdout.write(`${JSON.stringify({ ...result, startedAt })}\n`);
 }
 
 if (isMainThread && process.argv[1]?.endsWith("ceiling-process.js"))

@@ -25,4 +25,14 @@ describe("new serial numbers", () => {
     expect(() => checkSerial(newSerial(Date.parse("6429-01-01T00:00:00Z")))).not.toThrow();
     expect(newSerial(Date.parse("6430-01-01T00:00:00Z"))[0]! & 0x80).toBe(0x80);
   });
+
+  it("keep 80 random bits: across serials of one millisecond, each of those bits is both 0 and 1", () => {
+    const at = Date.now();
+    const tails = Array.from({ length: 200 }, () => BigInt(`0x${serialToHex(newSerial(at)).slice(12)}`));
+    for (let bit = 0n; bit < 80n; bit++) {
+      const ones = tails.filter((tail) => (tail >> bit) & 1n).length;
+      expect(ones, `bit ${bit}`).toBeGreaterThan(0);
+      expect(ones, `bit ${bit}`).toBeLessThan(tails.length);
+    }
+  });
 });

@@ -85,10 +85,10 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
         if (file.kind === "single")
           return reply
             .type("application/pdf")
-            .header("content-disposition", `attachment; filename="${name}-${batchId.slice(0, 8)}.pdf"`)
+            .header("content-disposition", `attachment; filename="${name}-${batchId.slice(-8)}.pdf"`)
             .send(file.data);
         const files = file.parts.map((part) => ({
-          name: `${name}-${batchId.slice(0, 8)}-part-${String(part).padStart(4, "0")}.pdf`,
+          name: `${name}-${batchId.slice(-8)}-part-${String(part).padStart(4, "0")}.pdf`,
           read: async () => {
             const data = await readBatchPart(db, batchId, kind, part);
             // Purged while the ZIP was being sent: stop rather than send a hole.
@@ -98,7 +98,7 @@ export function batchRoutes(app: ServedApp): FastifyPluginAsyncZod {
         }));
         return reply
           .type("application/zip")
-          .header("content-disposition", `attachment; filename="${name}-${batchId.slice(0, 8)}.zip"`)
+          .header("content-disposition", `attachment; filename="${name}-${batchId.slice(-8)}.zip"`)
           .send(Readable.from(zipStream(files)));
       },
     });

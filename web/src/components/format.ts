@@ -25,7 +25,15 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${formatNumber(count)} ${count === 1 ? one : many}`;
 }
 
-/** The first characters of an id, enough to tell batches apart in a table. */
+/**
+ * The last characters of an id, enough to tell rows apart in a table: an id's first characters
+ * are the time it was made (UUID version 7), the same for rows made within a minute.
+ */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return id.slice(-8);
+}
+
+/** A certificate serial shortened for a title or a row: its last, random, hex digits (the first are the time it was made). */
+export function shortSerial(serial: string): string {
+  return `…${serial.slice(-12)}`;
 }

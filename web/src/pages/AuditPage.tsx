@@ -6,7 +6,7 @@ import { api } from "../api/client";
 import type { AuditEntry, AuditVerification } from "../api/types";
 import { entrySentence } from "../audit-words";
 import { ErrorAlert, Notice } from "../components/ErrorAlert";
-import { formatDateTime, formatNumber } from "../components/format";
+import { formatDateTime, formatNumber, shortId } from "../components/format";
 import { SearchPage } from "../components/SearchPage";
 import { choiceField, SearchFilters, type TableSpec, textField } from "../components/SearchTable";
 import { StateBadge } from "../components/StateBadge";
@@ -33,7 +33,7 @@ const actions = [
 function objectLink(entry: AuditEntry) {
   if (!entry.objectId) return entry.objectType ?? "—";
   // The name people use (a card's number, "Batch 12", a user's name); an id fragment for the rest.
-  const name = entry.objectName ?? entry.objectId.slice(0, 8);
+  const name = entry.objectName ?? shortId(entry.objectId);
   const mono = entry.objectName ? undefined : "mono";
   const to =
     entry.objectType === "card"

@@ -12,7 +12,7 @@ import { DetailColumns } from "../components/DetailColumns";
 import { Details, mono } from "../components/Details";
 import { DownloadButton } from "../components/DownloadButton";
 import { ErrorAlert, Loading } from "../components/ErrorAlert";
-import { formatDateTime } from "../components/format";
+import { formatDateTime, shortSerial } from "../components/format";
 import { PageHeader } from "../components/PageHeader";
 import { PemBlock } from "../components/PemBlock";
 import { Section } from "../components/Section";
@@ -95,7 +95,7 @@ function ConfirmCertificateAction({
     <Modal
       opened
       onClose={onClose}
-      title={`${action.label} — certificate ${certificate.serial.slice(0, 12)}…`}
+      title={`${action.label} — certificate ${shortSerial(certificate.serial)}`}
       centered
     >
       <form onSubmit={submit}>
@@ -177,7 +177,7 @@ export default function CertificatePage() {
   return (
     <>
       <PageHeader
-        title={`Certificate ${c.serial.slice(0, 16)}…`}
+        title={`Certificate ${shortSerial(c.serial)}`}
         trail={trail}
         badge={<StateBadge kind="certificate" state={c.state} size="lg" />}
         actions={

@@ -1,7 +1,7 @@
 import { Anchor, Text } from "@mantine/core";
 import { Link } from "react-router";
 import type { Certificate } from "../api/types";
-import { formatDate } from "../components/format";
+import { formatDate, shortId } from "../components/format";
 import { SearchPage } from "../components/SearchPage";
 import { choiceField, SearchFilters, type TableSpec, textField } from "../components/SearchTable";
 import { StateBadge } from "../components/StateBadge";
@@ -52,7 +52,7 @@ const table: TableSpec<Certificate> = {
       cell: (c) =>
         c.cardId ? (
           <Anchor component={Link} to={`/cards/${c.cardId}`} className="mono" size="sm">
-            {c.cardNumber ?? c.cardId.slice(0, 8)}
+            {c.cardNumber ?? shortId(c.cardId)}
           </Anchor>
         ) : (
           "—"

@@ -9,7 +9,7 @@ import { useOperator } from "../../auth/session";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { actionsColumn, RowButton } from "../../components/DataTable";
 import { DialogForm, ShownOnce } from "../../components/FormActions";
-import { formatDateTime } from "../../components/format";
+import { formatDateTime, shortId } from "../../components/format";
 import { ListIntro, SearchTable, type TableSpec } from "../../components/SearchTable";
 import { useOperators } from "./OperatorsTab";
 
@@ -92,7 +92,7 @@ export function TokensTab() {
     [me.id, me.username],
     ...(operators.data?.items ?? []).map((o) => [o.id, o.username] as const),
   ]);
-  const nameOf = (id: string) => names.get(id) ?? id.slice(0, 8);
+  const nameOf = (id: string) => names.get(id) ?? shortId(id);
   const [revoking, setRevoking] = useState<ApiToken | undefined>();
   const table: TableSpec<ApiToken> = {
     label: "API tokens",

@@ -11,7 +11,7 @@ import { CardFaceImage } from "../../components/CardFaceImage";
 import { DetailColumns } from "../../components/DetailColumns";
 import { Details } from "../../components/Details";
 import { EmptyNote, ErrorAlert, Loading } from "../../components/ErrorAlert";
-import { formatDate, formatDateTime } from "../../components/format";
+import { formatDate, formatDateTime, shortSerial } from "../../components/format";
 import { HistoryTimeline } from "../../components/HistoryTimeline";
 import { PageHeader } from "../../components/PageHeader";
 import { CardLifecycleSection } from "../../components/pictures/CardLifecycle";
@@ -77,7 +77,7 @@ export default function CardPage() {
       state: <StateBadge kind="certificate" state={certificate.state} />,
       link: (
         <Anchor component={Link} to={`/certificates/${certificate.serial}`} className="mono" size="sm">
-          {certificate.serial.slice(0, 16)}…
+          {shortSerial(certificate.serial)}
         </Anchor>
       ),
       validity: known?.notAfter ? `${formatDate(known.notBefore)} – ${formatDate(known.notAfter)}` : "—",
