@@ -17,7 +17,7 @@ import { findCardIds } from "../store/cards.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { benchLog } from "./bench-app.js";
 import type { CardCeilingResult } from "./bench-chunk.js";
-import { round } from "./measure.js";
+import { percentile, round } from "./measure.js";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
 
@@ -197,7 +197,11 @@ export async function benchWorkersCommand({
         ofCryptoRatio: round(ratio / cryptoRatio, 2),
       });
     }
-    const medianOf = (values: number[]) => values.sort((a, b) => a - b)[1]!;
+    const medianOf = (values: number[]) =>
+      percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+      );
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[1]!;
     return {
       benchmark: "workers",

@@ -59,7 +59,8 @@ export interface CertificateIssuer {
  * Issuing one certificate, the one way Tessera does it (a batch's card, a test's, a benchmark's):
  * a fresh serial ({@link newSerial}: its time, then 80 random bits), the validity limited to the
  * CA's (see {@link clampValidity}), signed by `issuer`, and described as it is to be recorded,
- * with the times written in it. The caller records it (`ca/issue-certificates.ts`) before handing it to anyone.
+ * with the times written in it. The caller records it (`ca/issue-certificates.ts`) before
+ * handing it to anyone.
  */
 export async function issueCertificate(
   issuer: CertificateIssuer,
