@@ -14,7 +14,7 @@ import { cardNumberText, optionalPrintableText, printableText } from "./printabl
  * on the left; name, title, organization and unit, card number and expiry on the right, above a
  * Code 128 of the card number. All text is real text in Helvetica, so it can be searched and
  * extracted (`pdftotext`), and nothing has to be embedded. The layout's own parts (bands,
- * title, labels) are drawn once per file and placed on every card (see {@link createCardFacePainter}).
+ * title, labels) are drawn once per file and placed on every card (see {@link CardFacePainter}).
  */
 
 /** The template's part of the face: title and accent colour. */
@@ -105,78 +105,86 @@ const muted = "#5b6470";
 const placeholderBackground = "#e8ebf0";
 const placeholderFigure = "#b4bcc8";
 
-/** Draws prepared faces on pages of one file; what all cards of a layout share is drawn once. */
-export type CardFacePainter = (page: PageContent, face: PreparedCardFace, photo?: OpenedImage) => void;
-
 /**
  * A painter of faces into `pdf`. The colour bands, the title, the labels and the silhouette
  * are Form XObjects written once per file (per layout), so a card's own content is its photo,
  * its text and its barcode. `photo` was read by `openPhoto` before the page was started, so a
  * bad image fails before the page exists.
  */
-export function createCardFacePainter(pdf: PdfOutput): CardFacePainter {
-  const layoutForms = new Map<string, number>();
-  let silhouetteForm: number | undefined;
-  const layoutForm = (layout: CardLayout) => {
-    const key = `${layout.accentColor}\u0000${layout.title}`;
-    let id = layoutForms.get(key);
-    if (id === undefined) {
-      id = pdf.addForm(drawLayout(new PageContent(cardSize, true), layout));
-      // A batch has a handful of layouts; a bound keeps a pathological one from growing the map.
-      if (layoutForms.size >= 64) layoutForms.clear();
-      layoutForms.set(key, id);
-    }
-    return id;
-  };
+export class CardFacePainter {
+  readonly #pdf: PdfOutput;
+  readonly #layoutForms = new Map<string, number>();
+  #silhouetteForm: number | undefined;
 
-  return (page, face, photoImage) => {
-    page.draw("Layout", layoutForm(face.layout), identity);
+  constructor(pdf: PdfOutput) {
+    this.#pdf = pdf;
+  }
+
+  paint(page: PageContent, face: PreparedCardFace, photoImage?: OpenedImage): void {
+    page.draw("Layout", this.#layoutForm(face.layout), identity);
     if (photoImage) {
-      const id = embedImage(pdf, photoImage);
+      const id = embedImage(this.#pdf, photoImage);
       page.save().rect(photo.x, photo.y, photo.width, photo.height).clip();
       page.draw("Photo", id, coverMatrix(photoImage, photo));
       page.restore();
     } else {
-      silhouetteForm ??= pdf.addForm(drawSilhouette(new PageContent(cardSize, true)));
-      page.draw("Silhouette", silhouetteForm, identity);
+      this.#silhouetteForm ??= this.#pdf.addForm(drawSilhouette(new PageContent(cardSize, true)));
+      page.draw("Silhouette", this.#silhouetteForm, identity);
     }
-    page
-      .save()
-      .lineWidth(0.5)
-      .strokeColor("#c5cad3")
-      .rect(photo.x, photo.y, photo.width, photo.height)
-      .stroke()
-      .restore();
+    drawHolder(page, face);
+  }
 
-    let y = photo.y;
-    page.fillColor(ink);
-    const fullName = `${face.firstName} ${face.lastName}`.trim();
-    const oneLine = fitText(fullName, "Helvetica-Bold", 10, 8, column.width);
-    if (oneLine.text === fullName) {
-      drawLine(page, oneLine, column.x, y);
-      y += 13;
-    } else {
-      // A long name takes two lines, given names above the surname, rather than being cut.
-      for (const part of [face.firstName, face.lastName]) {
-        drawLine(page, fitText(part, "Helvetica-Bold", 9, 6.5, column.width), column.x, y);
-        y += 11;
-      }
-      y += 2;
+  #layoutForm(layout: CardLayout): number {
+    const key = `${layout.accentColor}\u0000${layout.title}`;
+    let id = this.#layoutForms.get(key);
+    if (id === undefined) {
+      id = this.#pdf.addForm(drawLayout(new PageContent(cardSize, true), layout));
+      // A batch has a handful of layouts; a bound keeps a pathological one from growing the map.
+      if (this.#layoutForms.size >= 64) this.#layoutForms.clear();
+      this.#layoutForms.set(key, id);
     }
-    // Up to three lines share what is left above the fields; a two-line name makes them tighter.
-    const step = Math.min(9, (fieldsY - 2 - y) / Math.max(1, face.lines.length));
-    for (const line of face.lines) {
-      page.fillColor(line.muted ? muted : ink);
-      drawLine(page, fitText(line.text, "Helvetica", Math.min(7, step - 1.4), 5, column.width), column.x, y);
-      y += step;
+    return id;
+  }
+}
+
+/** What of a face is the card's own, apart from its photo: the frame, the name, the fields, the barcode. */
+function drawHolder(page: PageContent, face: PreparedCardFace): void {
+  page
+    .save()
+    .lineWidth(0.5)
+    .strokeColor("#c5cad3")
+    .rect(photo.x, photo.y, photo.width, photo.height)
+    .stroke()
+    .restore();
+
+  let y = photo.y;
+  page.fillColor(ink);
+  const fullName = `${face.firstName} ${face.lastName}`.trim();
+  const oneLine = fitText(fullName, "Helvetica-Bold", 10, 8, column.width);
+  if (oneLine.text === fullName) {
+    drawLine(page, oneLine, column.x, y);
+    y += 13;
+  } else {
+    // A long name takes two lines, given names above the surname, rather than being cut.
+    for (const part of [face.firstName, face.lastName]) {
+      drawLine(page, fitText(part, "Helvetica-Bold", 9, 6.5, column.width), column.x, y);
+      y += 11;
     }
+    y += 2;
+  }
+  // Up to three lines share what is left above the fields; a two-line name makes them tighter.
+  const step = Math.min(9, (fieldsY - 2 - y) / Math.max(1, face.lines.length));
+  for (const line of face.lines) {
+    page.fillColor(line.muted ? muted : ink);
+    drawLine(page, fitText(line.text, "Helvetica", Math.min(7, step - 1.4), 5, column.width), column.x, y);
+    y += step;
+  }
 
-    page.fillColor(ink);
-    drawLine(page, fitText(face.cardNumber, "Helvetica-Bold", 8, 6, 88), column.x, fieldsY + 7);
-    page.text(face.expiry, "Helvetica-Bold", 8, column.x + 92, fieldsY + 7);
+  page.fillColor(ink);
+  drawLine(page, fitText(face.cardNumber, "Helvetica-Bold", 8, 6, 88), column.x, fieldsY + 7);
+  page.text(face.expiry, "Helvetica-Bold", 8, column.x + 92, fieldsY + 7);
 
-    drawCode128(page, face.barcode, barcodeBox);
-  };
+  drawCode128(page, face.barcode, barcodeBox);
 }
 
 const identity = [1, 0, 0, 1, 0, 0] as const;

@@ -212,10 +212,9 @@ export function openPdfOutput(output: Writable, options: PdfOutputOptions): PdfO
       if (isEnded) return;
       isEnded = true;
       if (failure) throw failure;
-      writeObject(
-        pagesId,
-        `/Type/Pages/Count ${pageIds.length}/Kids[${pageIds.map((id) => `${id} 0 R`).join(" ")}]`,
-      );
+      let kids = "";
+      for (const id of pageIds) kids += kids ? ` ${id} 0 R` : `${id} 0 R`;
+      writeObject(pagesId, `/Type/Pages/Count ${pageIds.length}/Kids[${kids}]`);
       writeObject(catalogId, `/Type/Catalog/Pages ${pagesId} 0 R`);
       writeObject(
         infoId,
@@ -265,29 +264,54 @@ export interface PageWriter<Item> {
 }
 
 /**
- * A {@link PageWriter} over `pdf`: `prepare` checks and lays out everything of an item that
- * could fail before its page exists, so a refused item leaves no half page, and returns what
- * draws the page.
+ * One kind of page: {@link PagePainter.prepare} checks and lays out everything of an item that
+ * could fail before its page exists, so a refused item leaves no half page; then
+ * {@link PagePainter.paint} draws it.
  */
-export function createPageWriter<Item>(
+export interface PagePainter<Item, Prepared> {
+  prepare(item: Item): Prepared;
+  paint(page: PageContent, prepared: Prepared): void;
+}
+
+/** A {@link PageWriter} over `pdf`, its pages of `size` made by `painter`. */
+export function createPageWriter<Item, Prepared>(
   pdf: PdfOutput,
   size: readonly [number, number],
-  prepare: (item: Item) => (page: PageContent) => void,
+  painter: PagePainter<Item, Prepared>,
 ): PageWriter<Item> {
-  return {
-    get pages() {
-      return pdf.pages;
-    },
-    async add(item) {
-      if (pdf.isEnded) throw new TesseraError("production.writer_finished");
-      const draw = prepare(item);
-      const page = new PageContent(size);
-      draw(page);
-      pdf.addPage(size, page);
-      await pdf.waitForRoom();
-    },
-    finish: () => pdf.end(),
-  };
+  return new PdfPageWriter(pdf, size, painter);
+}
+
+// A class, as the painters are, and not an object of closures made for each file: a function
+// made anew per file (or per page) loses its optimized code at every full GC, which falls
+// between a chunk's files, and V8 then compiles it again for each chunk (see `produce-chunk.ts`).
+class PdfPageWriter<Item, Prepared> implements PageWriter<Item> {
+  readonly #pdf: PdfOutput;
+  readonly #size: readonly [number, number];
+  readonly #painter: PagePainter<Item, Prepared>;
+
+  constructor(pdf: PdfOutput, size: readonly [number, number], painter: PagePainter<Item, Prepared>) {
+    this.#pdf = pdf;
+    this.#size = size;
+    this.#painter = painter;
+  }
+
+  get pages(): number {
+    return this.#pdf.pages;
+  }
+
+  async add(item: Item): Promise<void> {
+    if (this.#pdf.isEnded) throw new TesseraError("production.writer_finished");
+    const prepared = this.#painter.prepare(item);
+    const page = new PageContent(this.#size);
+    this.#painter.paint(page, prepared);
+    this.#pdf.addPage(this.#size, page);
+    await this.#pdf.waitForRoom();
+  }
+
+  finish(): Promise<void> {
+    return this.#pdf.end();
+  }
 }
 
 /** Millimetres to PDF points (1/72 inch). */

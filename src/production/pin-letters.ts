@@ -3,7 +3,14 @@ import { type CardFieldProblem, type CardFieldValues, printedNameOf } from "../d
 import { TesseraError } from "../domain/errors.js";
 import { type FittedLine, fitText, wrapText } from "./fit-text.js";
 import { PageContent } from "./page-content.js";
-import { createPageWriter, mm, openPdfOutput, type PageWriter, type PdfOutput } from "./pdf-output.js";
+import {
+  createPageWriter,
+  mm,
+  openPdfOutput,
+  type PagePainter,
+  type PageWriter,
+  type PdfOutput,
+} from "./pdf-output.js";
 import { cardNumberText, optionalPrintableText, printableText } from "./printable-text.js";
 
 /**
@@ -138,10 +145,26 @@ export function createPinLetterWriter(output: Writable, options: PinLetterOption
     },
   });
   const frame = createLetterFrame(pdf, organizationName, senderLine, date.toISOString().slice(0, 10));
-  return createPageWriter(pdf, a4, (letter: PinLetter) => {
-    const prepared = prepareLetter(letter, options.pukPrinted);
-    return (page) => drawLetter(page, prepared, frame);
-  });
+  return createPageWriter(pdf, a4, new LetterPages(frame, options.pukPrinted));
+}
+
+// A class, not closures made for each file: see `pdf-output.ts`'s `PdfPageWriter`.
+class LetterPages implements PagePainter<PinLetter, PreparedLetter> {
+  readonly #frame: LetterFrame;
+  readonly #pukPrinted: boolean;
+
+  constructor(frame: LetterFrame, pukPrinted: boolean) {
+    this.#frame = frame;
+    this.#pukPrinted = pukPrinted;
+  }
+
+  prepare(letter: PinLetter): PreparedLetter {
+    return prepareLetter(letter, this.#pukPrinted);
+  }
+
+  paint(page: PageContent, letter: PreparedLetter): void {
+    drawLetter(page, letter, this.#frame);
+  }
 }
 
 interface PreparedLetter {
@@ -155,18 +178,20 @@ interface PreparedLetter {
   readonly batchId: string | undefined;
 }
 
+/** A PIN or a PUK as printed: one word of printable characters. */
+function secret(value: string | undefined, field: string): string {
+  const text = printableText(value ?? "", field);
+  if (text === "" || /\s/.test(text)) {
+    throw new TesseraError(
+      "production.secret_invalid",
+      `The ${field} must be one word of printable characters.`,
+    );
+  }
+  return text;
+}
+
 /** Checks everything that could fail before the page is started, so no letter is half made. */
 function prepareLetter(letter: PinLetter, pukPrinted: boolean): PreparedLetter {
-  const secret = (value: string | undefined, field: string) => {
-    const text = printableText(value ?? "", field);
-    if (text === "" || /\s/.test(text)) {
-      throw new TesseraError(
-        "production.secret_invalid",
-        `The ${field} must be one word of printable characters.`,
-      );
-    }
-    return text;
-  };
   if (pukPrinted && !letter.puk) throw new TesseraError("production.puk_missing");
   const name = printableText(`${letter.holder.firstName} ${letter.holder.lastName}`, "holder's name");
   const organization = optionalPrintableText(letter.holder.organization, "holder's organization");
@@ -276,33 +301,27 @@ function drawLetter(page: PageContent, letter: PreparedLetter, frame: LetterFram
   page.draw("Frame", frame.frame, [1, 0, 0, 1, 0, 0]);
 
   page.fillColor(ink);
-  letter.address.forEach((line, index) => {
-    drawLine(
-      page,
-      fitText(line, "Helvetica", 10, addressMinFontSize, addressWidth),
-      left,
-      addressY + index * addressLineHeight,
-    );
-  });
+  for (let index = 0; index < letter.address.length; index++) {
+    const line = fitText(letter.address[index]!, "Helvetica", 10, addressMinFontSize, addressWidth);
+    drawLine(page, line, left, addressY + index * addressLineHeight);
+  }
 
   // The information block: the date and the labels are in the frame, the Batch label only when there is one.
   const values = [letter.cardNumber, letter.templateName, ...(letter.batchId ? [letter.batchId] : [])];
   if (letter.batchId) page.fillColor(muted).text("Batch", "Helvetica", 8, infoX, infoRowY(3));
   page.fillColor(ink);
-  values.forEach((value, index) => {
-    drawLine(page, fitText(value, "Helvetica", 9, 6, mm(45)), infoX + mm(22), infoRowY(index + 1) - 0.5);
-  });
+  for (let index = 0; index < values.length; index++)
+    drawLine(
+      page,
+      fitText(values[index]!, "Helvetica", 9, 6, mm(45)),
+      infoX + mm(22),
+      infoRowY(index + 1) - 0.5,
+    );
 
   let y = mm(100) + 26;
-  const paragraph = (lines: readonly string[]) => {
-    for (const line of lines) {
-      page.text(line, "Helvetica", bodySize, left, y);
-      y += bodyLineHeight;
-    }
-    y += 8;
-  };
-  paragraph([`Dear ${letter.name},`]);
-  paragraph(
+  y = drawParagraph(page, [`Dear ${letter.name},`], y);
+  y = drawParagraph(
+    page,
     wrapText(
       `your ${letter.templateName} card with the card number ${letter.cardNumber} has been produced and ` +
         "reaches you separately. The personal identification number (PIN) below protects the keys on the card; " +
@@ -311,6 +330,7 @@ function drawLetter(page: PageContent, letter: PreparedLetter, frame: LetterFram
       bodySize,
       textWidth,
     ),
+    y,
   );
 
   // The secrets, each one run of text (`PIN: 123456`) in a box that stands out.
@@ -328,7 +348,8 @@ function drawLetter(page: PageContent, letter: PreparedLetter, frame: LetterFram
 
   // Holders who activate their own card: the page and the one-time code, each one run of text.
   if (letter.activation) {
-    paragraph(
+    y = drawParagraph(
+      page,
       wrapText(
         "When the card has reached you, activate it yourself: open the page below and type the card number " +
           "and this one-time activation code.",
@@ -336,20 +357,18 @@ function drawLetter(page: PageContent, letter: PreparedLetter, frame: LetterFram
         bodySize,
         textWidth,
       ),
+      y,
     );
     drawLine(page, fitText(letter.activation.url, "Helvetica", 10, 6, textWidth), left, y - 4);
     page.text(`Activation code: ${letter.activation.code}`, "Helvetica-Bold", 13, left, y + 12);
     y += 36;
   }
 
-  const fixed = (name: keyof LetterFrame["paragraphs"]) => {
+  for (const name of letter.puk ? withPuk : withoutPuk) {
     const { id, height } = frame.paragraphs[name];
     page.draw(`P${name}`, id, [1, 0, 0, 1, 0, y]);
     y += height;
-  };
-  fixed("secrecy");
-  if (letter.puk) fixed("puk");
-  fixed("contact");
+  }
 
   const footer = [
     `Card ${letter.cardNumber}`,
@@ -357,4 +376,18 @@ function drawLetter(page: PageContent, letter: PreparedLetter, frame: LetterFram
     ...(letter.batchId ? [`Batch ${letter.batchId}`] : []),
   ];
   page.fillColor(muted).text(footer.join(" · "), "Helvetica", 7, left, mm(285));
+}
+
+/** The frame's paragraphs below the secrets, in order: the PUK's only when the letter prints one. */
+const withPuk: readonly (keyof LetterFrame["paragraphs"])[] = ["secrecy", "puk", "contact"];
+const withoutPuk: readonly (keyof LetterFrame["paragraphs"])[] = ["secrecy", "contact"];
+
+/** Body text lines from `y` down; answers where the next block begins. */
+function drawParagraph(page: PageContent, lines: readonly string[], y: number): number {
+  let at = y;
+  for (const line of lines) {
+    page.text(line, "Helvetica", bodySize, left, at);
+    at += bodyLineHeight;
+  }
+  return at + 8;
 }

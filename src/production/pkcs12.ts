@@ -5,6 +5,7 @@ import {
   children,
   content as contentOf,
   contextPrimitive,
+  type DerNode,
   type DerPart,
   derError,
   derNull,
@@ -127,36 +128,28 @@ export function buildPkcs12(options: BuildPkcs12Options): Buffer {
   const iterations = options.iterations ?? 2048;
   const format = options.format ?? "modern";
   checkOptions(entries, caCertificates, password, iterations, format);
-  for (const [index, entry] of entries.entries()) checkEntry(entry, index);
-  caCertificates.forEach((certificate, index) => {
-    checkSingleElement(certificate, `caCertificates[${index}]`);
-  });
+  for (let index = 0; index < entries.length; index++) checkEntry(entries[index]!, index);
+  for (let index = 0; index < caCertificates.length; index++)
+    checkSingleElement(caCertificates[index]!, `caCertificates[${index}]`);
   const protection =
-    format === "legacy" ? legacyProtection(password, iterations) : modernProtection(password, iterations);
+    format === "legacy"
+      ? new LegacyProtection(password, iterations)
+      : new ModernProtection(password, iterations);
 
-  const attributesOf = entries.map((entry) =>
-    setOf(
-      friendlyNameAttribute(entry.friendlyName),
-      // The SHA-1 of the certificate is OpenSSL's localKeyId; it only pairs bags, it protects nothing.
-      sequence(oid.localKeyId, setOf(octetString(hash("sha1", entry.certificate, "buffer")))),
-    ),
-  );
-
+  // Loops, not closures: a function made anew on every call loses its optimized code at each
+  // full GC, and a batch then compiles it again every few chunks (see `write-parts.ts`).
   // The structures are DER nodes (see `DerNode`) written out once each: the SafeContents to
   // encrypt, the AuthenticatedSafe to MAC, the PFX to hand over.
-  const certificateBag = (certificate: Buffer, attributes?: Buffer) =>
-    sequenceNode(
-      oid.certBag,
-      explicitNode(0, sequenceNode(oid.x509Certificate, explicitNode(0, octetStringNode(certificate)))),
-      ...(attributes ? [attributes] : []),
-    );
-  const certificateContents = encodeNode(
-    sequenceNode(
-      ...entries.map((entry, i) => certificateBag(entry.certificate, attributesOf[i])),
-      ...caCertificates.map((certificate) => certificateBag(certificate)),
-    ),
-  );
-  const certificates = protection.encrypt(certificateContents);
+  const attributesOf: Buffer[] = [];
+  const certificateBags: DerNode[] = [];
+  const keyBags: DerNode[] = [];
+  for (const entry of entries) {
+    const attributes = bagAttributes(entry);
+    attributesOf.push(attributes);
+    certificateBags.push(certificateBag(entry.certificate, attributes));
+  }
+  for (const certificate of caCertificates) certificateBags.push(certificateBag(certificate));
+  const certificates = protection.encrypt(encodeNode(sequenceNode(...certificateBags)));
   const encryptedCertificates = sequenceNode(
     oid.encryptedData,
     explicitNode(
@@ -168,18 +161,14 @@ export function buildPkcs12(options: BuildPkcs12Options): Buffer {
     ),
   );
 
-  const keyContents = sequenceNode(
-    ...entries.map((entry, i) => {
-      const key = protection.encrypt(entry.privateKeyPkcs8);
-      const encryptedPrivateKeyInfo = sequenceNode(key.algorithm, node(Tag.octetString, ...key.ciphertext));
-      return sequenceNode(
-        oid.pkcs8ShroudedKeyBag,
-        explicitNode(0, encryptedPrivateKeyInfo),
-        attributesOf[i]!,
-      );
-    }),
-  );
-  const keys = sequenceNode(oid.data, explicitNode(0, octetStringNode(keyContents)));
+  for (let i = 0; i < entries.length; i++) {
+    const key = protection.encrypt(entries[i]!.privateKeyPkcs8);
+    const encryptedPrivateKeyInfo = sequenceNode(key.algorithm, node(Tag.octetString, ...key.ciphertext));
+    keyBags.push(
+      sequenceNode(oid.pkcs8ShroudedKeyBag, explicitNode(0, encryptedPrivateKeyInfo), attributesOf[i]!),
+    );
+  }
+  const keys = sequenceNode(oid.data, explicitNode(0, octetStringNode(sequenceNode(...keyBags))));
 
   const authenticatedSafe = encodeNode(sequenceNode(encryptedCertificates, keys));
   const { digest, digestOid, salt: macSalt } = protection.mac;
@@ -195,6 +184,23 @@ export function buildPkcs12(options: BuildPkcs12Options): Buffer {
       integer(iterations),
     ),
   );
+}
+
+/** An entry's bag attributes: its friendlyName and its localKeyId. */
+function bagAttributes(entry: Pkcs12Entry): Buffer {
+  return setOf(
+    friendlyNameAttribute(entry.friendlyName),
+    // The SHA-1 of the certificate is OpenSSL's localKeyId; it only pairs bags, it protects nothing.
+    sequence(oid.localKeyId, setOf(octetString(hash("sha1", entry.certificate, "buffer")))),
+  );
+}
+
+function certificateBag(certificate: Buffer, attributes?: Buffer): DerNode {
+  const bag = explicitNode(
+    0,
+    sequenceNode(oid.x509Certificate, explicitNode(0, octetStringNode(certificate))),
+  );
+  return attributes ? sequenceNode(oid.certBag, bag, attributes) : sequenceNode(oid.certBag, bag);
 }
 
 const friendlyNames = new Map<string, Buffer>();
@@ -221,31 +227,35 @@ interface Pkcs12Protection {
 }
 
 /** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC; an HMAC-SHA256 MAC. */
-function modernProtection(password: string, iterations: number): Pkcs12Protection {
-  const encryptionSalt = publicRandomBytes(saltBytes);
-  // One PBKDF2 per file, not one per bag: every bag is encrypted under the same password, so
-  // per-bag salts would cost a derivation each and protect nothing more (an attacker tests a
-  // guess against the cheapest bag, or the MAC). Each encryption still has its own random IV,
-  // which is all CBC needs under a shared key. PBES2 takes the password as octets (RFC 8018
-  // §6.2); OpenSSL, GnuTLS and NSS all use its UTF-8 bytes, unlike the BMPString of the MAC.
-  const key = pbkdf2Sync(Buffer.from(password, "utf8"), encryptionSalt, iterations, 32, "sha256");
-  // keyLength is left out: AES-256 fixes it, and OpenSSL omits it too (RFC 8018 §A.2).
-  const keyDerivation = sequence(
-    oid.pbkdf2,
-    sequence(octetString(encryptionSalt), integer(iterations), hmacWithSha256Algorithm),
-  );
-  return {
-    encrypt(plaintext) {
-      const iv = publicRandomBytes(ivBytes);
-      const cipher = createCipheriv("aes-256-cbc", key, iv);
-      const algorithm = sequenceNode(
-        oid.pbes2,
-        sequenceNode(keyDerivation, sequenceNode(oid.aes256Cbc, octetStringNode(iv))),
-      );
-      return { algorithm, ciphertext: [cipher.update(plaintext), cipher.final()] };
-    },
-    mac: { digest: sha256Digest, digestOid: oid.sha256, salt: publicRandomBytes(saltBytes) },
-  };
+class ModernProtection implements Pkcs12Protection {
+  readonly mac = { digest: sha256Digest, digestOid: oid.sha256, salt: publicRandomBytes(saltBytes) };
+  readonly #key: Buffer;
+  readonly #keyDerivation: Buffer;
+
+  constructor(password: string, iterations: number) {
+    const encryptionSalt = publicRandomBytes(saltBytes);
+    // One PBKDF2 per file, not one per bag: every bag is encrypted under the same password, so
+    // per-bag salts would cost a derivation each and protect nothing more (an attacker tests a
+    // guess against the cheapest bag, or the MAC). Each encryption still has its own random IV,
+    // which is all CBC needs under a shared key. PBES2 takes the password as octets (RFC 8018
+    // §6.2); OpenSSL, GnuTLS and NSS all use its UTF-8 bytes, unlike the BMPString of the MAC.
+    this.#key = pbkdf2Sync(Buffer.from(password, "utf8"), encryptionSalt, iterations, 32, "sha256");
+    // keyLength is left out: AES-256 fixes it, and OpenSSL omits it too (RFC 8018 §A.2).
+    this.#keyDerivation = sequence(
+      oid.pbkdf2,
+      sequence(octetString(encryptionSalt), integer(iterations), hmacWithSha256Algorithm),
+    );
+  }
+
+  encrypt(plaintext: Buffer) {
+    const iv = publicRandomBytes(ivBytes);
+    const cipher = createCipheriv("aes-256-cbc", this.#key, iv);
+    const algorithm = sequenceNode(
+      oid.pbes2,
+      sequenceNode(this.#keyDerivation, sequenceNode(oid.aes256Cbc, octetStringNode(iv))),
+    );
+    return { algorithm, ciphertext: [cipher.update(plaintext), cipher.final()] };
+  }
 }
 
 /**
@@ -254,14 +264,21 @@ function modernProtection(password: string, iterations: number): Pkcs12Protectio
  * the certificates with 40-bit RC2 instead; Node's OpenSSL 3 has no RC2 without the legacy
  * provider, and 40 bits is no protection, so the certificates get 3DES as Go's `LegacyDES` does.
  */
-function legacyProtection(password: string, iterations: number): Pkcs12Protection {
-  return {
-    encrypt: (plaintext) => {
-      const { algorithm, ciphertext } = encryptPbeSha1TripleDes(plaintext, password, iterations);
-      return { algorithm, ciphertext: [ciphertext] };
-    },
-    mac: { digest: sha1Digest, digestOid: oid.sha1, salt: publicRandomBytes(legacySaltBytes) },
-  };
+class LegacyProtection implements Pkcs12Protection {
+  readonly mac = { digest: sha1Digest, digestOid: oid.sha1, salt: publicRandomBytes(legacySaltBytes) };
+
+  readonly #password: string;
+  readonly #iterations: number;
+
+  constructor(password: string, iterations: number) {
+    this.#password = password;
+    this.#iterations = iterations;
+  }
+
+  encrypt(plaintext: Buffer) {
+    const { algorithm, ciphertext } = encryptPbeSha1TripleDes(plaintext, this.#password, this.#iterations);
+    return { algorithm, ciphertext: [ciphertext] };
+  }
 }
 
 /** The outcome of {@link verifyPkcs12Mac}: valid, or why not. */

@@ -1,13 +1,15 @@
 import type { Writable } from "node:stream";
 import {
   type CardFace,
+  CardFacePainter,
   type CardLayout,
   cardSize,
-  createCardFacePainter,
+  type PreparedCardFace,
   prepareCardFace,
 } from "./card-face.js";
-import { createPageWriter, openPdfOutput, type PageWriter } from "./pdf-output.js";
-import { openPhoto } from "./photo.js";
+import type { PageContent } from "./page-content.js";
+import { createPageWriter, openPdfOutput, type PagePainter, type PageWriter } from "./pdf-output.js";
+import { type OpenedImage, openPhoto } from "./photo.js";
 
 /**
  * The print file of a batch: one ID-1 page per card, streamed to the card printer's PDF.
@@ -30,10 +32,32 @@ export function createPrintFileWriter(output: Writable, options: PrintFileOption
   const pdf = openPdfOutput(output, {
     info: { Title: options.documentTitle ?? "Card faces", Creator: "Tessera", Producer: "Tessera" },
   });
-  const paint = createCardFacePainter(pdf);
-  return createPageWriter(pdf, cardSize, (face: CardFace) => {
-    const prepared = prepareCardFace(face, options.layout);
-    const photo = face.photo ? openPhoto(face.photo) : undefined;
-    return (page) => paint(page, prepared, photo);
-  });
+  return createPageWriter(pdf, cardSize, new CardFacePages(new CardFacePainter(pdf), options.layout));
+}
+
+/** A card's face checked and laid out, its photo read, before its page is started. */
+interface FacePage {
+  readonly face: PreparedCardFace;
+  readonly photo: OpenedImage | undefined;
+}
+
+class CardFacePages implements PagePainter<CardFace, FacePage> {
+  readonly #painter: CardFacePainter;
+  readonly #layout: CardLayout;
+
+  constructor(painter: CardFacePainter, layout: CardLayout) {
+    this.#painter = painter;
+    this.#layout = layout;
+  }
+
+  prepare(face: CardFace): FacePage {
+    return {
+      face: prepareCardFace(face, this.#layout),
+      photo: face.photo ? openPhoto(face.photo) : undefined,
+    };
+  }
+
+  paint(page: PageContent, { face, photo }: FacePage): void {
+    this.#painter.paint(page, face, photo);
+  }
 }

@@ -1,5 +1,6 @@
-import type { Pkcs12Format } from "../domain/card-template.js";
-import type { CardEncoder } from "./card-encoder.js";
+import type { CertificateProfile, Pkcs12Format } from "../domain/card-template.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
+import type { CardEncoder, CardWriting, WrittenCard } from "./card-encoder.js";
 import { type CardKeyPair, generateCardKeyPair } from "./card-keys.js";
 import { buildPkcs12 } from "./pkcs12.js";
 
@@ -14,34 +15,49 @@ export interface SoftwareEncoderOptions {
 
 /** The software card: a PKCS#12 file with the keys, their certificates and the CA chain, behind the PIN. */
 export function createSoftwareEncoder(options: SoftwareEncoderOptions): CardEncoder {
-  const { caCertificates, iterations, format = "modern" } = options;
   return {
-    async begin(card) {
-      const entries: { privateKeyPkcs8: Buffer; certificate: Buffer; friendlyName: string }[] = [];
-      let last: CardKeyPair | undefined;
-      return {
-        async generateKeyPair(profile) {
-          last = generateCardKeyPair(profile.keyAlgorithm);
-          return last.publicKeySpki;
-        },
-        async addCertificate(profile, certificate) {
-          if (!last) throw new Error("a certificate comes after its key pair");
-          entries.push({
-            privateKeyPkcs8: last.privateKeyPkcs8,
-            certificate: Buffer.from(certificate.der),
-            friendlyName: profile.name,
-          });
-          last = undefined;
-        },
-        async finish() {
-          return { token: buildPkcs12({ entries, caCertificates, password: card.pin, iterations, format }) };
-        },
-        async abandon() {
-          entries.length = 0;
-        },
-      };
-    },
+    begin: async (card) => new SoftwareCardWriting(card.pin, options),
   };
+}
+
+// A class, not an object of closures made for each card: those lose their optimized code at
+// every full GC and are compiled again every few chunks (see `produce-chunk.ts`).
+class SoftwareCardWriting implements CardWriting {
+  readonly #pin: string;
+  readonly #options: SoftwareEncoderOptions;
+  readonly #entries: { privateKeyPkcs8: Buffer; certificate: Buffer; friendlyName: string }[] = [];
+  #last: CardKeyPair | undefined;
+
+  constructor(pin: string, options: SoftwareEncoderOptions) {
+    this.#pin = pin;
+    this.#options = options;
+  }
+
+  async generateKeyPair(profile: CertificateProfile): Promise<Buffer> {
+    this.#last = generateCardKeyPair(profile.keyAlgorithm);
+    return this.#last.publicKeySpki;
+  }
+
+  async addCertificate(profile: CertificateProfile, certificate: SignedCertificate): Promise<void> {
+    if (!this.#last) throw new Error("a certificate comes after its key pair");
+    this.#entries.push({
+      privateKeyPkcs8: this.#last.privateKeyPkcs8,
+      certificate: Buffer.from(certificate.der),
+      friendlyName: profile.name,
+    });
+    this.#last = undefined;
+  }
+
+  async finish(): Promise<WrittenCard> {
+    const { caCertificates, iterations, format = "modern" } = this.#options;
+    return {
+      token: buildPkcs12({ entries: this.#entries, caCertificates, password: this.#pin, iterations, format }),
+    };
+  }
+
+  async abandon(): Promise<void> {
+    this.#entries.length = 0;
+  }
 }
 
 /**
