@@ -56,189 +56,202 @@ const fontsId = 4;
 const firstFontId = 5;
 
 export function openPdfOutput(output: Writable, options: PdfOutputOptions): PdfOutput {
-  let failure: Error | undefined;
-  let isEnded = false;
-  let outputFinished = false;
-  const fail = (error: Error) => {
-    failure ??= error;
-  };
-  output.on("error", fail);
-  output.on("finish", () => {
-    outputFinished = true;
-  });
-  output.on("close", () => {
-    if (!outputFinished) fail(new TesseraError("production.output_closed"));
-  });
+  return new PdfFile(output, options);
+}
 
+// A class, not an object of closures made for each file: see `PdfPageWriter`.
+class PdfFile implements PdfOutput {
+  readonly #output: Writable;
+  readonly #info: Readonly<Record<string, string>>;
+  #failure: Error | undefined;
+  #isEnded = false;
+  #outputFinished = false;
   // Bytes are written into a staging buffer and handed to the output 64 KiB at a time: one
   // stream request per 64 KiB, and no intermediate Buffer per object or per page.
-  let staging = Buffer.allocUnsafeSlow(writeSize);
-  let used = 0;
-  let written = 0;
-  const send = (chunk: Buffer) => {
-    // After a failure the bytes have nowhere to go; the next waitForRoom or end reports it.
-    if (!failure) output.write(chunk);
-  };
-  const flush = () => {
-    if (used === 0) return;
-    send(staging.subarray(0, used));
-    staging = Buffer.allocUnsafeSlow(writeSize);
-    used = 0;
-  };
-  const put = (bytes: Uint8Array) => {
-    written += bytes.length;
-    if (used + bytes.length > writeSize) flush();
-    if (bytes.length > writeSize / 2) {
-      send(Buffer.from(bytes));
+  #staging = Buffer.allocUnsafeSlow(writeSize);
+  #used = 0;
+  #written = 0;
+  /** Byte offset of each object by number; 0 for one reserved and not yet written. */
+  readonly #offsets: number[] = [0];
+  readonly #pageIds: number[] = [];
+  #nextId = firstFontId + 2;
+
+  constructor(output: Writable, options: PdfOutputOptions) {
+    this.#output = output;
+    this.#info = options.info;
+    output.on("error", (error: Error) => this.#fail(error));
+    output.on("finish", () => {
+      this.#outputFinished = true;
+    });
+    output.on("close", () => {
+      if (!this.#outputFinished) this.#fail(new TesseraError("production.output_closed"));
+    });
+
+    // §7.5.2: the header, and a comment of four bytes above 127 so tools treat the file as binary.
+    this.#putText("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
+    const fonts = Object.entries(fontResourceNames);
+    let fontResources = "";
+    for (let index = 0; index < fonts.length; index++)
+      fontResources += `/${fonts[index]![1]} ${firstFontId + index} 0 R`;
+    this.writeObject(fontsId, fontResources);
+    for (let index = 0; index < fonts.length; index++)
+      this.writeObject(
+        firstFontId + index,
+        `/Type/Font/Subtype/Type1/BaseFont/${fonts[index]![0]}/Encoding/WinAnsiEncoding`,
+      );
+  }
+
+  get isEnded(): boolean {
+    return this.#isEnded;
+  }
+
+  get pages(): number {
+    return this.#pageIds.length;
+  }
+
+  reserve(): number {
+    this.#offsets[this.#nextId] = 0;
+    return this.#nextId++;
+  }
+
+  writeObject(id: number, dictionary: string, stream?: Uint8Array): void {
+    this.#offsets[id] = this.#written;
+    if (stream === undefined) {
+      this.#putText(`${id} 0 obj\n<<${dictionary}>>\nendobj\n`);
       return;
     }
-    staging.set(bytes, used);
-    used += bytes.length;
-  };
+    this.#putText(`${id} 0 obj\n<<${dictionary}/Length ${stream.length}>>\nstream\n`);
+    this.#put(stream);
+    this.#putText("\nendstream\nendobj\n");
+  }
+
+  addForm(content: PageContent): number {
+    const id = this.reserve();
+    const [width, height] = content.size;
+    // Written once per file, so worth compressing.
+    this.writeObject(
+      id,
+      `/Type/XObject/Subtype/Form/BBox[0 0 ${width} ${height}]${resources(content)}/Filter/FlateDecode`,
+      deflateSync(Buffer.from(content.toString(), "latin1")),
+    );
+    return id;
+  }
+
+  addPage(size: readonly [number, number], content: PageContent): void {
+    const pageId = this.reserve();
+    const contentId = this.reserve();
+    const [width, height] = size;
+    this.writeObject(
+      pageId,
+      `/Type/Page/Parent ${pagesId} 0 R/MediaBox[0 0 ${width} ${height}]/Contents ${contentId} 0 R${resources(content)}`,
+    );
+    const ops = content.toString();
+    this.#offsets[contentId] = this.#written;
+    this.#putText(`${contentId} 0 obj\n<</Length ${ops.length}>>\nstream\n${ops}\nendstream\nendobj\n`);
+    this.#pageIds.push(pageId);
+  }
+
+  async waitForRoom(): Promise<void> {
+    for (;;) {
+      if (this.#failure) throw this.#failure;
+      if (!this.#output.writableNeedDrain) return;
+      await nextEvent(this.#output);
+    }
+  }
+
+  async end(): Promise<void> {
+    if (this.#isEnded) return;
+    this.#isEnded = true;
+    if (this.#failure) throw this.#failure;
+    let kids = "";
+    for (const id of this.#pageIds) kids += kids ? ` ${id} 0 R` : `${id} 0 R`;
+    this.writeObject(pagesId, `/Type/Pages/Count ${this.#pageIds.length}/Kids[${kids}]`);
+    this.writeObject(catalogId, `/Type/Catalog/Pages ${pagesId} 0 R`);
+    let info = "";
+    for (const [key, value] of Object.entries(this.#info)) info += `/${key} ${pdfString(value)}`;
+    this.writeObject(infoId, info);
+    const xrefAt = this.#written;
+    const offsets = this.#offsets;
+    // §7.5.4: one 20-byte entry per object; object 0 heads the free list.
+    let xref = `xref\n0 ${offsets.length}\n0000000000 65535 f \n`;
+    for (let id = 1; id < offsets.length; id++) {
+      const offset = offsets[id]!;
+      xref += offset === 0 ? "0000000000 65535 f \n" : `${String(offset).padStart(10, "0")} 00000 n \n`;
+    }
+    this.#putText(xref);
+    this.#putText(
+      `trailer\n<</Size ${offsets.length}/Root ${catalogId} 0 R/Info ${infoId} 0 R>>\nstartxref\n${xrefAt}\n%%EOF\n`,
+    );
+    this.#flush();
+    this.#output.end();
+    await finished(this.#output);
+    if (this.#failure) throw this.#failure;
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+  }
+
+  #send(chunk: Buffer): void {
+    // After a failure the bytes have nowhere to go; the next waitForRoom or end reports it.
+    if (!this.#failure) this.#output.write(chunk);
+  }
+
+  #flush(): void {
+    if (this.#used === 0) return;
+    this.#send(this.#staging.subarray(0, this.#used));
+    this.#staging = Buffer.allocUnsafeSlow(writeSize);
+    this.#used = 0;
+  }
+
+  #put(bytes: Uint8Array): void {
+    this.#written += bytes.length;
+    if (this.#used + bytes.length > writeSize) this.#flush();
+    if (bytes.length > writeSize / 2) {
+      this.#send(Buffer.from(bytes));
+      return;
+    }
+    this.#staging.set(bytes, this.#used);
+    this.#used += bytes.length;
+  }
+
   /** Text of code points below 256 only (what every writer here produces), one byte each. */
-  const putText = (text: string) => {
-    if (used + text.length > writeSize) {
-      flush();
+  #putText(text: string): void {
+    if (this.#used + text.length > writeSize) {
+      this.#flush();
       if (text.length > writeSize) {
-        written += text.length;
-        send(Buffer.from(text, "latin1"));
+        this.#written += text.length;
+        this.#send(Buffer.from(text, "latin1"));
         return;
       }
     }
-    used += staging.write(text, used, "latin1");
-    written += text.length;
-  };
+    this.#used += this.#staging.write(text, this.#used, "latin1");
+    this.#written += text.length;
+  }
+}
 
-  /** Byte offset of each object by number; 0 for one reserved and not yet written. */
-  const offsets: number[] = [0];
-  const pageIds: number[] = [];
-  let nextId = firstFontId + 2;
+/** The resource dictionary of a page or form: the fonts, and the XObjects `content` draws. */
+function resources(content: PageContent): string {
+  let xobjects = "";
+  for (const [name, id] of content.xobjects) xobjects += `/${name} ${id} 0 R`;
+  return `/Resources<</ProcSet[/PDF/Text/ImageB/ImageC/ImageI]/Font ${fontsId} 0 R${
+    xobjects ? `/XObject<<${xobjects}>>` : ""
+  }>>`;
+}
 
-  const reserve = () => {
-    offsets[nextId] = 0;
-    return nextId++;
-  };
-  const writeObject = (id: number, dictionary: string, stream?: Uint8Array) => {
-    offsets[id] = written;
-    if (stream === undefined) {
-      putText(`${id} 0 obj\n<<${dictionary}>>\nendobj\n`);
-      return;
-    }
-    putText(`${id} 0 obj\n<<${dictionary}/Length ${stream.length}>>\nstream\n`);
-    put(stream);
-    putText("\nendstream\nendobj\n");
-  };
-
-  // §7.5.2: the header, and a comment of four bytes above 127 so tools treat the file as binary.
-  putText("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
-  const fontIds = Object.keys(fontResourceNames).map((_, index) => firstFontId + index);
-  writeObject(
-    fontsId,
-    Object.values(fontResourceNames)
-      .map((resource, index) => `/${resource} ${fontIds[index]} 0 R`)
-      .join(""),
-  );
-  Object.keys(fontResourceNames).forEach((font, index) => {
-    writeObject(fontIds[index]!, `/Type/Font/Subtype/Type1/BaseFont/${font}/Encoding/WinAnsiEncoding`);
+/** Resolves at the output's next drain, error or close. */
+function nextEvent(output: Writable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      output.off("drain", done);
+      output.off("error", done);
+      output.off("close", done);
+      resolve();
+    };
+    output.on("drain", done);
+    output.on("error", done);
+    output.on("close", done);
   });
-
-  const resources = (content: PageContent) => {
-    const names = content.xobjects;
-    let xobjects = "";
-    for (const [name, id] of names) xobjects += `/${name} ${id} 0 R`;
-    return `/Resources<</ProcSet[/PDF/Text/ImageB/ImageC/ImageI]/Font ${fontsId} 0 R${
-      xobjects ? `/XObject<<${xobjects}>>` : ""
-    }>>`;
-  };
-
-  const nextEvent = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        output.off("drain", done);
-        output.off("error", done);
-        output.off("close", done);
-        resolve();
-      };
-      output.on("drain", done);
-      output.on("error", done);
-      output.on("close", done);
-    });
-
-  return {
-    get isEnded() {
-      return isEnded;
-    },
-    get pages() {
-      return pageIds.length;
-    },
-    reserve,
-    writeObject,
-
-    addForm(content) {
-      const id = reserve();
-      const [width, height] = content.size;
-      // Written once per file, so worth compressing.
-      writeObject(
-        id,
-        `/Type/XObject/Subtype/Form/BBox[0 0 ${width} ${height}]${resources(content)}/Filter/FlateDecode`,
-        deflateSync(Buffer.from(content.toString(), "latin1")),
-      );
-      return id;
-    },
-
-    addPage(size, content) {
-      const pageId = reserve();
-      const contentId = reserve();
-      const [width, height] = size;
-      writeObject(
-        pageId,
-        `/Type/Page/Parent ${pagesId} 0 R/MediaBox[0 0 ${width} ${height}]/Contents ${contentId} 0 R${resources(content)}`,
-      );
-      const ops = content.toString();
-      offsets[contentId] = written;
-      putText(`${contentId} 0 obj\n<</Length ${ops.length}>>\nstream\n${ops}\nendstream\nendobj\n`);
-      pageIds.push(pageId);
-    },
-
-    async waitForRoom() {
-      for (;;) {
-        if (failure) throw failure;
-        if (!output.writableNeedDrain) return;
-        await nextEvent();
-      }
-    },
-
-    async end() {
-      if (isEnded) return;
-      isEnded = true;
-      if (failure) throw failure;
-      let kids = "";
-      for (const id of pageIds) kids += kids ? ` ${id} 0 R` : `${id} 0 R`;
-      writeObject(pagesId, `/Type/Pages/Count ${pageIds.length}/Kids[${kids}]`);
-      writeObject(catalogId, `/Type/Catalog/Pages ${pagesId} 0 R`);
-      writeObject(
-        infoId,
-        Object.entries(options.info)
-          .map(([key, value]) => `/${key} ${pdfString(value)}`)
-          .join(""),
-      );
-      const xrefAt = written;
-      // §7.5.4: one 20-byte entry per object; object 0 heads the free list.
-      let xref = `xref\n0 ${offsets.length}\n0000000000 65535 f \n`;
-      for (let id = 1; id < offsets.length; id++) {
-        const offset = offsets[id]!;
-        xref += offset === 0 ? "0000000000 65535 f \n" : `${String(offset).padStart(10, "0")} 00000 n \n`;
-      }
-      putText(xref);
-      putText(
-        `trailer\n<</Size ${offsets.length}/Root ${catalogId} 0 R/Info ${infoId} 0 R>>\nstartxref\n${xrefAt}\n%%EOF\n`,
-      );
-      flush();
-      output.end();
-      await finished(output);
-      if (failure) throw failure;
-    },
-  };
 }
 
 /**
