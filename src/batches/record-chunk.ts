@@ -1,14 +1,20 @@
-import { type RecordedAs, recordCertificates } from "../ca/issue-certificates.js";
+import { type RecordedAs, type RecordedCertificate, recordCertificates } from "../ca/issue-certificates.js";
 import type { Batch } from "../domain/batch.js";
 import { supersededStates } from "../domain/card-states.js";
 import type { IssueOptions } from "../domain/issue-options.js";
 import { findProcess } from "../domain/process-catalog.js";
-import { type ChunkResult, isReleased, type RecordedCardResult } from "../production/chunk-job.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
+import {
+  type ChunkResult,
+  isReleased,
+  type RecordedCardResult,
+  type ReleasedCardResult,
+} from "../production/chunk-job.js";
 import { lockCard } from "../services/lock-card.js";
 import type { Actor, Services } from "../services/services.js";
 import type { AuditEntryInput } from "../store/audit-log.js";
 import { finishChunk } from "../store/batch-chunks.js";
-import { finishItems } from "../store/batch-items.js";
+import { type FinishedItem, finishItems } from "../store/batch-items.js";
 import { insertBatchPart } from "../store/batch-parts.js";
 import { releaseCards } from "../store/batches.js";
 import { insertCardTokens } from "../store/card-tokens.js";
@@ -35,39 +41,50 @@ export async function recordIssuedChunk(
   parts: { print: Buffer | undefined; pinLetters: Buffer | undefined },
   at: string,
 ): Promise<Batch> {
+  // One pass over the chunk's cards, with loops rather than closures made per call: the runner
+  // records a chunk every second or so, and V8 compiled such closures again after each full GC
+  // (see `production/produce-chunk.ts`).
   const audit: AuditEntryInput[] = [];
   const tokens: { cardId: string; token: Buffer }[] = [];
+  const changes: CardChange[] = [];
+  const items: FinishedItem[] = [];
+  const certificates: RecordedCertificate[] = [];
+  const issuedAs: RecordedAs = options.certificateEndState === "onHold" ? "onHold" : "valid";
+  let done = 0;
   // A card its batch no longer wanted (cancelled while it waited) was not begun: it goes back
   // free, as the cancelled batch's cards not yet taken did, and is neither made nor failed.
-  const released = result.cards.filter(isReleased);
-  await releaseCards(
-    trx,
-    batch.id,
-    released.map((card) => card.cardId),
-    { in: issueMultiple.requiredCardStates, at },
-  );
-  const cards = result.cards.filter((card): card is RecordedCardResult => !isReleased(card));
-  const changes: CardChange[] = cards.map((card) => ({
-    id: card.cardId,
-    to: card.ok ? options.cardEndState : "failed",
-    changes: card.ok
-      ? {
+  const released: ReleasedCardResult[] = [];
+  const cards: RecordedCardResult[] = [];
+  for (const card of result.cards)
+    if (isReleased(card)) released.push(card);
+    else cards.push(card);
+  await releaseCards(trx, batch.id, released.map(cardIdOf), { in: issueMultiple.requiredCardStates, at });
+  for (const card of cards) {
+    const ms = Math.round(card.ms);
+    if (card.ok) {
+      done++;
+      changes.push({
+        id: card.cardId,
+        to: options.cardEndState,
+        changes: {
           batchId: null,
           issuedAt: at,
           expiresAt: card.expiresAt,
           pukEncrypted: card.pukEncrypted,
           tokenSerial: card.tokenSerial ?? null,
           reason: null,
-        }
-      : { batchId: null, reason: `${card.reason} (${card.code})` },
-  }));
-  const changed = await transitionEachCard(trx, { from: "approved", at, heldBy: batch.id, cards: changes });
-  if (changed !== changes.length)
-    throw new Error(
-      `${changes.length - changed} of the chunk's cards are no longer approved and held by batch ${batch.id}`,
-    );
-  for (const card of cards) {
-    if (card.ok && card.token) tokens.push({ cardId: card.cardId, token: Buffer.from(card.token) });
+        },
+      });
+      if (card.token) tokens.push({ cardId: card.cardId, token: Buffer.from(card.token) });
+      items.push({ cardId: card.cardId, state: "done", ms });
+    } else {
+      changes.push({
+        id: card.cardId,
+        to: "failed",
+        changes: { batchId: null, reason: `${card.reason} (${card.code})` },
+      });
+      items.push({ cardId: card.cardId, state: "failed", code: card.code, reason: card.reason, ms });
+    }
     audit.push({
       action: issueMultiple.symbolicName,
       objectType: "card",
@@ -79,13 +96,16 @@ export async function recordIssuedChunk(
             batchId: batch.id,
             from: "approved",
             to: options.cardEndState,
-            certificates: card.certificates.map((c) => ({ serial: c.serial, profile: c.profile })),
+            certificates: card.certificates.map(serialAndProfile),
             certificateState: options.certificateEndState,
           }
         : { batchId: batch.id, from: "approved", to: "failed", code: card.code, reason: card.reason },
     });
+    // Signed for a card that then failed: recorded, and revoked at once.
+    for (const certificate of card.certificates)
+      certificates.push({ cardId: card.cardId, certificate, as: card.ok ? issuedAs : "unused" });
   }
-  for (const card of released)
+  for (const card of released) {
     audit.push({
       action: issueMultiple.symbolicName,
       objectType: "card",
@@ -94,27 +114,16 @@ export async function recordIssuedChunk(
       operator: actor,
       details: { batchId: batch.id, from: "approved", to: "approved", reason: card.reason },
     });
+    items.push({ cardId: card.cardId, state: "released", reason: card.reason });
+  }
+  const changed = await transitionEachCard(trx, { from: "approved", at, heldBy: batch.id, cards: changes });
+  if (changed !== changes.length)
+    throw new Error(
+      `${changes.length - changed} of the chunk's cards are no longer approved and held by batch ${batch.id}`,
+    );
   // The token is stored with the card as production left it, so it is handed out only until the card changes.
   await insertCardTokens(trx, batch.id, tokens, at);
-  await finishItems(
-    trx,
-    batch.id,
-    [
-      ...cards.map((c) =>
-        c.ok
-          ? { cardId: c.cardId, state: "done" as const, ms: Math.round(c.ms) }
-          : {
-              cardId: c.cardId,
-              state: "failed" as const,
-              code: c.code,
-              reason: c.reason,
-              ms: Math.round(c.ms),
-            },
-      ),
-      ...released.map((c) => ({ cardId: c.cardId, state: "released" as const, reason: c.reason })),
-    ],
-    at,
-  );
+  await finishItems(trx, batch.id, items, at);
   for (const [kind, data] of [
     ["print", parts.print],
     ["pinLetters", parts.pinLetters],
@@ -125,22 +134,9 @@ export async function recordIssuedChunk(
   // statements, not for the chunk's card-by-card round trips: recording certificates bumps the
   // certificate-status counter (one row), the audit chain is taken in turns, and the batch's
   // progress is one row. Nothing of the chunk is visible before the commit, whatever the order.
-  const issuedAs: RecordedAs = options.certificateEndState === "onHold" ? "onHold" : "valid";
-  await recordCertificates(
-    trx,
-    cards.flatMap((card) =>
-      card.certificates.map((certificate) => ({
-        cardId: card.cardId,
-        certificate,
-        // Signed for a card that then failed: recorded, and revoked at once.
-        as: card.ok ? issuedAs : ("unused" as const),
-      })),
-    ),
-    at,
-  );
+  await recordCertificates(trx, certificates, at);
   await services.audit.append(trx, audit, at);
   if (options.cardEndState === "active") await lockPredecessors(services, trx, actor, result);
-  const done = cards.filter((card) => card.ok).length;
   return finishChunk(
     trx,
     {
@@ -153,6 +149,9 @@ export async function recordIssuedChunk(
     at,
   );
 }
+
+const cardIdOf = (card: { readonly cardId: string }) => card.cardId;
+const serialAndProfile = ({ serial, profile }: SignedCertificate) => ({ serial, profile });
 
 /** The cards renewed by the chunk's cards that ended active are locked (superseded), as activation does. */
 async function lockPredecessors(

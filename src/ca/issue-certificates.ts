@@ -18,39 +18,43 @@ import type { CertificateAuthority } from "./certificate-authority.js";
  */
 export type RecordedAs = "valid" | "onHold" | "unused";
 
+/** A signed certificate to record: for which card, and as what. */
+export interface RecordedCertificate {
+  readonly cardId: string | null;
+  readonly certificate: SignedCertificate;
+  readonly as: RecordedAs;
+}
+
+const recordedStates: Record<RecordedAs, Pick<NewCertificate, "state" | "revocationReason">> = {
+  valid: { state: "valid", revocationReason: null },
+  onHold: { state: "onHold", revocationReason: "certificateHold" },
+  unused: { state: "revoked", revocationReason: "unspecified" },
+};
+
 /**
  * Records signed certificates in the caller's transaction. "No certificate leaves the CA
  * unrecorded": the caller writes a certificate to a card or a file only after this commits.
  */
 export async function recordCertificates(
   trx: Db,
-  certificates: readonly {
-    readonly cardId: string | null;
-    readonly certificate: SignedCertificate;
-    readonly as: RecordedAs;
-  }[],
+  certificates: readonly RecordedCertificate[],
   at: string,
 ): Promise<void> {
-  const states: Record<RecordedAs, Pick<NewCertificate, "state" | "revocationReason">> = {
-    valid: { state: "valid", revocationReason: null },
-    onHold: { state: "onHold", revocationReason: "certificateHold" },
-    unused: { state: "revoked", revocationReason: "unspecified" },
-  };
-  await insertCertificates(
-    trx,
-    certificates.map(({ cardId, certificate, as }) => ({
+  // A loop, not a closure made per call: see `production/produce-chunk.ts`.
+  const records: NewCertificate[] = [];
+  for (const { cardId, certificate, as } of certificates)
+    records.push({
       serial: certificate.serial,
       cardId,
       profile: certificate.profile,
       subject: certificate.subject,
-      ...states[as],
+      ...recordedStates[as],
       revokedAt: as === "valid" ? null : at,
       der: Buffer.from(certificate.der),
       notBefore: certificate.notBefore,
       notAfter: certificate.notAfter,
-    })),
-    at,
-  );
+    });
+  await insertCertificates(trx, records, at);
 }
 
 export interface CertificateOrder {

@@ -1,5 +1,6 @@
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import type { ChunkJob, ChunkResult, WorkerInit } from "./chunk-job.js";
+import type { SignedCertificate } from "../domain/signed-certificate.js";
+import type { ChunkCardResult, ChunkJob, ChunkResult, WorkerInit } from "./chunk-job.js";
 import { produceChunk } from "./produce-chunk.js";
 import { createProductionContext, type ProductionContext } from "./production-context.js";
 
@@ -43,24 +44,28 @@ export function packChunkResult(result: ChunkResult): { result: ChunkResult; tra
     for (const certificate of card.certificates) total += certificate.der.byteLength;
   }
   if (total === 0) return { result, transfer: [] };
-  const memory = new ArrayBuffer(total);
-  let offset = 0;
-  const place = (bytes: Uint8Array): Uint8Array => {
-    const view = new Uint8Array(memory, offset, bytes.byteLength);
-    view.set(bytes);
-    offset += bytes.byteLength;
-    return view;
-  };
-  const cards = result.cards.map((card) => {
-    const certificates = card.certificates.map((certificate) => ({
-      ...certificate,
-      der: place(certificate.der),
-    }));
-    return card.ok && card.token
-      ? { ...card, certificates, token: place(card.token) }
-      : { ...card, certificates };
-  });
-  return { result: { ...result, cards }, transfer: [memory] };
+  // Loops, not closures made per chunk: see `produce-chunk.ts`.
+  const memory = { buffer: new ArrayBuffer(total), offset: 0 };
+  const cards: ChunkCardResult[] = [];
+  for (const card of result.cards) {
+    const certificates: SignedCertificate[] = [];
+    for (const certificate of card.certificates)
+      certificates.push({ ...certificate, der: place(memory, certificate.der) });
+    cards.push(
+      card.ok && card.token
+        ? { ...card, certificates, token: place(memory, card.token) }
+        : { ...card, certificates },
+    );
+  }
+  return { result: { ...result, cards }, transfer: [memory.buffer] };
+}
+
+/** `bytes` copied into `memory` at its offset, which moves past them. */
+function place(memory: { readonly buffer: ArrayBuffer; offset: number }, bytes: Uint8Array): Uint8Array {
+  const view = new Uint8Array(memory.buffer, memory.offset, bytes.byteLength);
+  view.set(bytes);
+  memory.offset += bytes.byteLength;
+  return view;
 }
 
 function errorReply(error: unknown): WorkerErrorReply {

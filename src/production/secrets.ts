@@ -64,9 +64,7 @@ export function createPukCipher(key: Buffer): PukCipher {
       cipher.setAAD(aad(associatedData));
       const ciphertext = Buffer.concat([cipher.update(puk, "utf8"), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [formatVersion, iv, ciphertext, tag]
-        .map((part) => (typeof part === "string" ? part : part.toString("base64url")))
-        .join(".");
+      return `${formatVersion}.${iv.toString("base64url")}.${ciphertext.toString("base64url")}.${tag.toString("base64url")}`;
     },
 
     decrypt(encrypted, associatedData) {

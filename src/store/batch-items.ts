@@ -3,7 +3,7 @@ import type { ErrorCode } from "../domain/errors.js";
 import { insertBatchChunks } from "./batch-chunks.js";
 import { decodeCursor, toPage } from "./cursor.js";
 import type { Db } from "./database.js";
-import { updateRows } from "./update-rows.js";
+import { type RowColumn, updateRows } from "./update-rows.js";
 
 /** The items of a batch: one per card, in the order the operator chose, with its outcome. */
 
@@ -181,28 +181,35 @@ export async function findPendingCardsOfChunk(
   }));
 }
 
+/** A card's outcome in its batch. */
+export interface FinishedItem {
+  readonly cardId: string;
+  readonly state: "done" | "failed" | "released";
+  readonly code?: ErrorCode;
+  readonly reason?: string;
+  readonly ms?: number;
+}
+
+// Made once, not per call: see `card-transitions.ts`'s columns.
+const itemCardId = (item: FinishedItem) => item.cardId;
+const finishedColumns: readonly RowColumn<FinishedItem>[] = [
+  { column: "state", type: "text", value: (item) => item.state },
+  { column: "code", type: "text", value: (item) => item.code ?? null },
+  { column: "reason", type: "text", value: (item) => item.reason ?? null },
+  { column: "ms", type: "integer", value: (item) => item.ms ?? null },
+];
+
 export async function finishItems(
   db: Db,
   batchId: string,
-  items: readonly {
-    cardId: string;
-    state: "done" | "failed" | "released";
-    code?: ErrorCode;
-    reason?: string;
-    ms?: number;
-  }[],
+  items: readonly FinishedItem[],
   at: string,
 ): Promise<void> {
   await updateRows(db, {
     table: "batch_items",
     keyColumn: "card_id",
-    key: (item) => item.cardId,
-    columns: [
-      { column: "state", type: "text", value: (item) => item.state },
-      { column: "code", type: "text", value: (item) => item.code ?? null },
-      { column: "reason", type: "text", value: (item) => item.reason ?? null },
-      { column: "ms", type: "integer", value: (item) => item.ms ?? null },
-    ],
+    key: itemCardId,
+    columns: finishedColumns,
     alike: [sql`updated_at = ${at}`],
     match: [{ column: "batch_id", value: batchId }],
     rows: items,

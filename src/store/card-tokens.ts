@@ -1,5 +1,7 @@
+import type { InsertObject } from "kysely";
 import type { Db } from "./database.js";
-import { insertInSlices } from "./in-slices.js";
+import { insertRowsInSlices } from "./in-slices.js";
+import type { Database } from "./schema.js";
 
 /** The software tokens production made: handed out a limited number of times, while the card is unchanged. */
 
@@ -13,13 +15,16 @@ export async function insertCardTokens(
   tokens: readonly { cardId: string; token: Buffer }[],
   at: string,
 ) {
-  await insertInSlices(db, "card_tokens", tokens, 200, (t) => ({
-    card_id: t.cardId,
-    token: t.token,
-    card_version: db.selectFrom("cards").select("version").where("id", "=", t.cardId),
-    batch_id: batchId,
-    created_at: at,
-  }));
+  const rows: InsertObject<Database, "card_tokens">[] = [];
+  for (const t of tokens)
+    rows.push({
+      card_id: t.cardId,
+      token: t.token,
+      card_version: db.selectFrom("cards").select("version").where("id", "=", t.cardId),
+      batch_id: batchId,
+      created_at: at,
+    });
+  await insertRowsInSlices(db, "card_tokens", rows, 200);
 }
 
 export interface CardTokenState {

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { type CardState, canTransition } from "../domain/card-states.js";
 import type { Db } from "./database.js";
-import { updateRows } from "./update-rows.js";
+import { type RowColumn, updateRows } from "./update-rows.js";
 
 /** Columns a state change may set along with the state. */
 export interface CardTransitionChanges {
@@ -93,6 +93,21 @@ function transitionQuery(db: Db, transition: CardTransition) {
   return query;
 }
 
+// The columns of {@link transitionEachCard}, made once: functions made on each call would be
+// compiled again after each full GC (see `production/produce-chunk.ts`).
+const cardIdOf = (card: CardChange) => card.id;
+const stateColumn: RowColumn<CardChange> = { column: "state", type: "text", value: (card) => card.to };
+const changeColumnOf = Object.fromEntries(
+  Object.entries(changeColumns).map(([key, column]) => [
+    key,
+    {
+      column,
+      type: "text",
+      value: (card) => card.changes[key as keyof CardTransitionChanges] ?? null,
+    } satisfies RowColumn<CardChange>,
+  ]),
+) as Record<keyof CardTransitionChanges, RowColumn<CardChange>>;
+
 /** One card's own change in {@link transitionEachCard}. */
 export interface CardChange {
   readonly id: string;
@@ -125,11 +140,10 @@ export async function transitionEachCard(
   // leaves out keeps its value.
   const shapes = new Map<string, CardChange[]>();
   for (const card of transition.cards) {
-    const shape = Object.entries(card.changes)
-      .filter(([, value]) => value !== undefined)
-      .map(([key]) => key)
-      .sort()
-      .join(",");
+    const set: string[] = [];
+    for (const key in card.changes)
+      if (card.changes[key as keyof CardTransitionChanges] !== undefined) set.push(key);
+    const shape = set.sort().join(",");
     const same = shapes.get(shape);
     if (same) same.push(card);
     else shapes.set(shape, [card]);
@@ -137,18 +151,13 @@ export async function transitionEachCard(
   let changed = 0;
   for (const [shape, cards] of shapes) {
     const keys = (shape === "" ? [] : shape.split(",")) as (keyof CardTransitionChanges)[];
+    const columns: RowColumn<CardChange>[] = [stateColumn];
+    for (const key of keys) columns.push(changeColumnOf[key]);
     changed += await updateRows(db, {
       table: "cards",
       keyColumn: "id",
-      key: (card) => card.id,
-      columns: [
-        { column: "state", type: "text", value: (card: CardChange) => card.to },
-        ...keys.map((key) => ({
-          column: changeColumns[key],
-          type: "text" as const,
-          value: (card: CardChange) => card.changes[key] ?? null,
-        })),
-      ],
+      key: cardIdOf,
+      columns,
       alike: [sql`version = cards.version + 1`, sql`updated_at = ${transition.at}`],
       match: [
         { column: "state", value: transition.from },

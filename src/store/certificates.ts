@@ -1,12 +1,13 @@
-import { sql } from "kysely";
+import { type InsertObject, sql } from "kysely";
 import type { CertificateRecord } from "../domain/certificate.js";
 import type { CertificateState, RevocationReason } from "../domain/certificate-states.js";
 import { countRows } from "./count-rows.js";
 import type { Page } from "./cursor.js";
 import type { Db } from "./database.js";
-import { insertInSlices } from "./in-slices.js";
+import { insertRowsInSlices } from "./in-slices.js";
 import { selectKeysetPage } from "./keyset-page.js";
 import type { PageRequest, SortRequest } from "./page-request.js";
+import type { Database } from "./schema.js";
 import { reserveSequence } from "./sequences.js";
 
 export interface NewCertificate {
@@ -54,21 +55,27 @@ export async function currentCertificateStatusVersion(db: Db): Promise<number> {
 }
 
 export async function insertCertificates(db: Db, certificates: NewCertificate[], at: string): Promise<void> {
-  await insertInSlices(db, "certificates", certificates, 500, (c) => ({
-    serial: c.serial,
-    card_id: c.cardId,
-    profile: c.profile,
-    subject: c.subject,
-    state: c.state,
-    der: c.der,
-    not_before: c.notBefore,
-    not_after: c.notAfter,
-    revoked_at: c.revokedAt,
-    revocation_reason: c.revocationReason,
-    created_at: at,
-    updated_at: at,
-  }));
-  if (certificates.some((c) => c.revokedAt)) await bumpCertificateStatusVersion(db);
+  const rows: InsertObject<Database, "certificates">[] = [];
+  let revoked = false;
+  for (const c of certificates) {
+    rows.push({
+      serial: c.serial,
+      card_id: c.cardId,
+      profile: c.profile,
+      subject: c.subject,
+      state: c.state,
+      der: c.der,
+      not_before: c.notBefore,
+      not_after: c.notAfter,
+      revoked_at: c.revokedAt,
+      revocation_reason: c.revocationReason,
+      created_at: at,
+      updated_at: at,
+    });
+    if (c.revokedAt) revoked = true;
+  }
+  await insertRowsInSlices(db, "certificates", rows, 500);
+  if (revoked) await bumpCertificateStatusVersion(db);
 }
 
 export async function findCertificate(db: Db, serial: string): Promise<CertificateRecord | undefined> {

@@ -41,20 +41,24 @@ export async function updateRows<Row>(
   const { table, keyColumn, key, columns } = update;
   let changed = 0;
   // One bound variable per cell: slices stay far below SQLite's 32,766.
+  // Loops, not closures made per call: a batch records a chunk through here every second, and
+  // V8 compiled such closures again after each full GC (see `production/produce-chunk.ts`).
+  const sets: RawBuilder<unknown>[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    sets.push(sql`${sql.ref(c.column)} = cast(${sql.ref(`v.column${i + 2}`)} as ${sql.raw(c.type)})`);
+  }
+  sets.push(...(update.alike ?? []));
+  const conditions = [sql`${sql.ref(`${table}.${keyColumn}`)} = ${sql.ref("v.column1")}`];
+  for (const m of update.match ?? [])
+    conditions.push(sql`${sql.ref(`${table}.${m.column}`)} is not distinct from ${m.value}`);
   for (const slice of slices(update.rows, 500)) {
-    const values = slice.map((row) => sql`(${sql.join([key(row), ...columns.map((c) => c.value(row))])})`);
-    const sets = [
-      ...columns.map(
-        (c, i) => sql`${sql.ref(c.column)} = cast(${sql.ref(`v.column${i + 2}`)} as ${sql.raw(c.type)})`,
-      ),
-      ...(update.alike ?? []),
-    ];
-    const conditions = [
-      sql`${sql.ref(`${table}.${keyColumn}`)} = ${sql.ref("v.column1")}`,
-      ...(update.match ?? []).map(
-        (m) => sql`${sql.ref(`${table}.${m.column}`)} is not distinct from ${m.value}`,
-      ),
-    ];
+    const values: RawBuilder<unknown>[] = [];
+    for (const row of slice) {
+      const cells: (string | number | null)[] = [key(row)];
+      for (const c of columns) cells.push(c.value(row));
+      values.push(sql`(${sql.join(cells)})`);
+    }
     const result =
       await sql`update ${sql.table(table)} set ${sql.join(sets)} from (values ${sql.join(values)}) as v where ${sql.join(conditions, sql` and `)}`.execute(
         db,
