@@ -59,6 +59,11 @@ export interface PreparedCardFace {
 
 const hexColour = /^#[0-9a-fA-F]{6}$/;
 
+const isPrinted = (line: {
+  text: string | undefined;
+  muted: boolean;
+}): line is { text: string; muted: boolean } => line.text !== undefined;
+
 /** Checks and normalizes everything that could fail, before a page is started. */
 export function prepareCardFace(face: CardFace, defaultLayout: CardLayout): PreparedCardFace {
   const layout = face.layout ?? defaultLayout;
@@ -82,7 +87,7 @@ export function prepareCardFace(face: CardFace, defaultLayout: CardLayout): Prep
     cardNumber,
     firstName,
     lastName,
-    lines: optional.filter((line): line is { text: string; muted: boolean } => line.text !== undefined),
+    lines: optional.filter(isPrinted),
     expiry: face.expiry.toISOString().slice(0, 10),
     barcode: encodeCode128(cardNumber),
     layout: { title: printableText(layout.title, "card title"), accentColor: layout.accentColor },
@@ -108,7 +113,7 @@ const placeholderFigure = "#b4bcc8";
 /**
  * A painter of faces into `pdf`. The colour bands, the title, the labels and the silhouette
  * are Form XObjects written once per file (per layout), so a card's own content is its photo,
- * its text and its barcode. `photo` was read by `openPhoto` before the page was started, so a
+ * its text and its barcode. `photoImage` was read by `openPhoto` before the page was started, so a
  * bad image fails before the page exists.
  */
 export class CardFacePainter {

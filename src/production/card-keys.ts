@@ -67,7 +67,11 @@ function generateEcKeyPair(keyAlgorithm: "P-256" | "P-384"): CardKeyPair {
     publicKeyEncoding: { format: "jwk" },
     privateKeyEncoding: { format: "jwk" },
   }).privateKey;
-  const point = Buffer.concat([Buffer.from([0x04]), coordinate(jwk.x, size), coordinate(jwk.y, size)]);
+  const point = Buffer.concat([
+    Buffer.from([0x04]),
+    coordinate(jwk.x, keyAlgorithm, size),
+    coordinate(jwk.y, keyAlgorithm, size),
+  ]);
   // BIT STRING with no unused bits.
   const publicKeyBits = tlv(0x03, Buffer.from([0x00]), point);
   return {
@@ -75,16 +79,18 @@ function generateEcKeyPair(keyAlgorithm: "P-256" | "P-384"): CardKeyPair {
     privateKeyPkcs8: sequence(
       integer(0),
       algorithm,
-      octetString(sequence(integer(1), octetString(coordinate(jwk.d, size)), explicit(1, publicKeyBits))),
+      octetString(
+        sequence(integer(1), octetString(coordinate(jwk.d, keyAlgorithm, size)), explicit(1, publicKeyBits)),
+      ),
     ),
   };
 }
 
 /** A JWK value (a coordinate or the private scalar) as the field's `size` bytes. */
-function coordinate(value: string | undefined, size: number): Buffer {
+function coordinate(value: string | undefined, keyAlgorithm: string, size: number): Buffer {
   const bytes = Buffer.from(value ?? "", "base64url");
   // RFC 7518 §6.2.1 fixes each value to the field size; pad anyway rather than trust it.
-  if (bytes.length > size || bytes.length === 0) throw new Error(`unexpected ${size * 8}-bit JWK value`);
+  if (bytes.length > size || bytes.length === 0) throw new Error(`unexpected ${keyAlgorithm} JWK value`);
   return bytes.length === size ? bytes : Buffer.concat([Buffer.alloc(size - bytes.length), bytes]);
 }
 

@@ -48,6 +48,8 @@ const codeB = 100;
 /** In code set B, the digit d is the symbol value d + 16 (ASCII minus 32). */
 const digitInB = (digit: number) => digit + 16;
 
+const digitAt = (digits: string, index: number) => digits.charCodeAt(index) - 48;
+
 /** Encodes a card number (1 to 24 digits) as Code 128. */
 export function encodeCode128(digits: string): Code128 {
   if (!/^[0-9]{1,24}$/.test(digits))
@@ -56,15 +58,14 @@ export function encodeCode128(digits: string): Code128 {
   // is what BWIPP (and with it most printers' firmware) writes, so the same number gives the same bars.
   // Plain loops: this runs twice per card (checked before signing, then drawn).
   const values: number[] = [];
-  const digit = (index: number) => digits.charCodeAt(index) - 48;
   if (digits.length <= 3 && digits.length % 2 === 1) {
     values.push(startB);
-    for (let i = 0; i < digits.length; i++) values.push(digitInB(digit(i)));
+    for (let i = 0; i < digits.length; i++) values.push(digitInB(digitAt(digits, i)));
   } else {
     values.push(startC);
     const even = digits.length & ~1;
-    for (let i = 0; i < even; i += 2) values.push(digit(i) * 10 + digit(i + 1));
-    if (even < digits.length) values.push(codeB, digitInB(digit(even)));
+    for (let i = 0; i < even; i += 2) values.push(digitAt(digits, i) * 10 + digitAt(digits, i + 1));
+    if (even < digits.length) values.push(codeB, digitInB(digitAt(digits, even)));
   }
   let checksum = values[0]!;
   for (let position = 1; position < values.length; position++) checksum += values[position]! * position;

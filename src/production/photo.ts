@@ -9,10 +9,14 @@ const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Whether the bytes start like a JPEG or a PNG; photos are checked by content, never by name. */
 export function photoTypeOf(bytes: Buffer): "jpeg" | "png" | undefined {
-  const startsWith = (signature: number[]) => signature.every((byte, i) => bytes[i] === byte);
-  if (startsWith(jpegSignature)) return "jpeg";
-  if (startsWith(pngSignature)) return "png";
+  if (startsWith(bytes, jpegSignature)) return "jpeg";
+  if (startsWith(bytes, pngSignature)) return "png";
   return undefined;
+}
+
+function startsWith(bytes: Buffer, signature: readonly number[]): boolean {
+  for (let i = 0; i < signature.length; i++) if (bytes[i] !== signature[i]) return false;
+  return true;
 }
 
 /**

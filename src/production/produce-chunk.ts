@@ -24,8 +24,8 @@ type MadeCard = ProducedCard & PagesOfCard & { readonly cryptoMs: number };
  * in either part; the other cards go on. Anything else (a bug, a full disk) rejects the whole
  * chunk, which the runner can produce again.
  *
- * What runs once per card or per page here, and below in the encoder, the PKCS#12 and the PDF
- * writers, is a module's function or a class's method, not a closure made for each card or file.
+ * What runs once per card or per page below, in the encoder, the PKCS#12 and the PDF writers,
+ * is a module's function or a class's method, not a closure made for each card or file.
  * V8 keeps a closure's optimized code only while one of its closures lives, so at every full GC
  * (every two or three chunks, in the crypto between the files) it dropped the code of those
  * made per card or file, and compiled them again: in a 10,000-card batch, ≈ 370 compilations on

@@ -40,7 +40,6 @@ export async function updateRows<Row>(
 ): Promise<number> {
   const { table, keyColumn, key, columns } = update;
   let changed = 0;
-  // One bound variable per cell: slices stay far below SQLite's 32,766.
   // Loops, not closures made per call: a batch records a chunk through here every second, and
   // V8 compiled such closures again after each full GC (see `production/produce-chunk.ts`).
   const sets: RawBuilder<unknown>[] = [];
@@ -52,6 +51,7 @@ export async function updateRows<Row>(
   const conditions = [sql`${sql.ref(`${table}.${keyColumn}`)} = ${sql.ref("v.column1")}`];
   for (const m of update.match ?? [])
     conditions.push(sql`${sql.ref(`${table}.${m.column}`)} is not distinct from ${m.value}`);
+  // One bound variable per cell: slices stay far below SQLite's 32,766.
   for (const slice of slices(update.rows, 500)) {
     const values: RawBuilder<unknown>[] = [];
     for (const row of slice) {
