@@ -5,7 +5,6 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { migrations } from "./migrations/index.js";
 import type { Database } from "./schema.js";
-import { withStatementCache } from "./statement-cache.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -43,7 +42,7 @@ export async function openStore(
     sqlite.pragma("busy_timeout = 5000");
     // Purged PIN letters are overwritten on disk, not merely unlinked from the B-tree.
     sqlite.pragma("secure_delete = ON");
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = new pg.Pool({
       connectionString: settings.url,
