@@ -150,20 +150,17 @@ export function createPinLetterWriter(output: Writable, options: PinLetterOption
 
 // A class, not closures made for each file: see `pdf-output.ts`'s `PdfPageWriter`.
 class LetterPages implements PagePainter<PinLetter, PreparedLetter> {
-  readonly #frame: LetterFrame;
-  readonly #pukPrinted: boolean;
-
-  constructor(frame: LetterFrame, pukPrinted: boolean) {
-    this.#frame = frame;
-    this.#pukPrinted = pukPrinted;
-  }
+  constructor(
+    private readonly frame: LetterFrame,
+    private readonly pukPrinted: boolean,
+  ) {}
 
   prepare(letter: PinLetter): PreparedLetter {
-    return prepareLetter(letter, this.#pukPrinted);
+    return prepareLetter(letter, this.pukPrinted);
   }
 
   paint(page: PageContent, letter: PreparedLetter): void {
-    drawLetter(page, letter, this.#frame);
+    drawLetter(page, letter, this.frame);
   }
 }
 

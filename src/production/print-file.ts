@@ -41,23 +41,21 @@ interface FacePage {
   readonly photo: OpenedImage | undefined;
 }
 
+// A class, not closures made for each file: see `pdf-output.ts`'s `PdfPageWriter`.
 class CardFacePages implements PagePainter<CardFace, FacePage> {
-  readonly #painter: CardFacePainter;
-  readonly #layout: CardLayout;
-
-  constructor(painter: CardFacePainter, layout: CardLayout) {
-    this.#painter = painter;
-    this.#layout = layout;
-  }
+  constructor(
+    private readonly painter: CardFacePainter,
+    private readonly layout: CardLayout,
+  ) {}
 
   prepare(face: CardFace): FacePage {
     return {
-      face: prepareCardFace(face, this.#layout),
+      face: prepareCardFace(face, this.layout),
       photo: face.photo ? openPhoto(face.photo) : undefined,
     };
   }
 
   paint(page: PageContent, { face, photo }: FacePage): void {
-    this.#painter.paint(page, face, photo);
+    this.painter.paint(page, face, photo);
   }
 }
