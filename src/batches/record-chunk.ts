@@ -41,9 +41,7 @@ export async function recordIssuedChunk(
   parts: { print: Buffer | undefined; pinLetters: Buffer | undefined },
   at: string,
 ): Promise<Batch> {
-  // One pass over the chunk's cards, with loops rather than closures made per call: the runner
-  // records a chunk every second or so, and V8 compiled such closures again after each full GC
-  // (see `production/produce-chunk.ts`).
+  // One pass over the chunk's cards, in loops, not closures made per call: see `production/produce-chunk.ts`.
   const audit: AuditEntryInput[] = [];
   const tokens: { cardId: string; token: Buffer }[] = [];
   const changes: CardChange[] = [];

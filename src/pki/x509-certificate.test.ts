@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expectEachBitVaries } from "../test-support/random-bits.js";
 import { checkSerial, newSerial, serialToHex } from "./x509-certificate.js";
 
 describe("new serial numbers", () => {
@@ -29,10 +30,6 @@ describe("new serial numbers", () => {
   it("keep 80 random bits: across serials of one millisecond, each of those bits is both 0 and 1", () => {
     const at = Date.now();
     const tails = Array.from({ length: 200 }, () => BigInt(`0x${serialToHex(newSerial(at)).slice(12)}`));
-    for (let bit = 0n; bit < 80n; bit++) {
-      const ones = tails.filter((tail) => (tail >> bit) & 1n).length;
-      expect(ones, `bit ${bit}`).toBeGreaterThan(0);
-      expect(ones, `bit ${bit}`).toBeLessThan(tails.length);
-    }
+    expectEachBitVaries(tails, 80);
   });
 });

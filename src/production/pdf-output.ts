@@ -295,9 +295,7 @@ export function createPageWriter<Item, Prepared>(
   return new PdfPageWriter(pdf, size, painter);
 }
 
-// A class, as the painters are, and not an object of closures made for each file: a function
-// made anew per file (or per page) loses its optimized code at every full GC, which falls
-// between a chunk's files, and V8 then compiles it again for each chunk (see `produce-chunk.ts`).
+// A class, as the painters are, not an object of closures made for each file: see `produce-chunk.ts`.
 class PdfPageWriter<Item, Prepared> implements PageWriter<Item> {
   readonly #pdf: PdfOutput;
   readonly #size: readonly [number, number];

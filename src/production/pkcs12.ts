@@ -136,8 +136,7 @@ export function buildPkcs12(options: BuildPkcs12Options): Buffer {
       ? new LegacyProtection(password, iterations)
       : new ModernProtection(password, iterations);
 
-  // Loops, not closures: a function made anew on every call loses its optimized code at each
-  // full GC, and a batch then compiles it again every few chunks (see `produce-chunk.ts`).
+  // Loops, not closures made per call: see `produce-chunk.ts`.
   // The structures are DER nodes (see `DerNode`) written out once each: the SafeContents to
   // encrypt, the AuthenticatedSafe to MAC, the PFX to hand over.
   const attributesOf: Buffer[] = [];

@@ -20,8 +20,7 @@ export function createSoftwareEncoder(options: SoftwareEncoderOptions): CardEnco
   };
 }
 
-// A class, not an object of closures made for each card: those lose their optimized code at
-// every full GC and are compiled again every few chunks (see `produce-chunk.ts`).
+// A class, not an object of closures made for each card: see `produce-chunk.ts`.
 class SoftwareCardWriting implements CardWriting {
   readonly #pin: string;
   readonly #options: SoftwareEncoderOptions;

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { formatCardNumber } from "../domain/card-number.js";
 import type { CardState } from "../domain/card-states.js";
 import { type Store, transact } from "./database.js";
-import { insertInSlices } from "./in-slices.js";
+import { insertRowsInSlices } from "./in-slices.js";
 import { newRowId } from "./row-ids.js";
 
 /** Fixtures of the benchmarks (`src/bench/`): many holders at once, and fresh planner statistics. */
@@ -66,7 +66,7 @@ export async function insertBenchHolders(
       };
     });
     await transact(store, async (trx) => {
-      await insertInSlices(trx, "users", users, 500, (row) => row);
+      await insertRowsInSlices(trx, "users", users, 500);
       const cards = users.map((u, k) => ({
         id: newRowId(),
         card_number: formatCardNumber("9", 9, i + k + 1),
@@ -87,7 +87,7 @@ export async function insertBenchHolders(
         expires_at: life?.expiresAt ?? null,
         updated_at: at,
       }));
-      await insertInSlices(trx, "cards", cards, 500, (row) => row);
+      await insertRowsInSlices(trx, "cards", cards, 500);
       if (!life) return;
       const held = state === "issued";
       const certificates = cards.flatMap((card, k) =>
@@ -106,7 +106,7 @@ export async function insertBenchHolders(
           updated_at: at,
         })),
       );
-      await insertInSlices(trx, "certificates", certificates, 500, (row) => row);
+      await insertRowsInSlices(trx, "certificates", certificates, 500);
     });
   }
 }

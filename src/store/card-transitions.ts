@@ -93,8 +93,7 @@ function transitionQuery(db: Db, transition: CardTransition) {
   return query;
 }
 
-// The columns of {@link transitionEachCard}, made once: functions made on each call would be
-// compiled again after each full GC (see `production/produce-chunk.ts`).
+// The columns of {@link transitionEachCard}, made once, not per call: see `production/produce-chunk.ts`.
 const cardIdOf = (card: CardChange) => card.id;
 const stateColumn: RowColumn<CardChange> = { column: "state", type: "text", value: (card) => card.to };
 const changeColumnOf = Object.fromEntries(

@@ -4,25 +4,8 @@ import type { Database } from "./schema.js";
 import { slices } from "./slices.js";
 
 /**
- * Inserts one row per item into `table`, `size` rows a statement: pick `size` so that a slice's
- * bound variables (rows × columns) stay below SQLite's 32,766.
- */
-export async function insertInSlices<Table extends keyof Database & string, Item>(
-  db: Db,
-  table: Table,
-  items: readonly Item[],
-  size: number,
-  toRow: (item: Item) => InsertObject<Database, Table>,
-): Promise<void> {
-  for (const slice of slices(items, size)) {
-    await db.insertInto(table).values(slice.map(toRow)).execute();
-  }
-}
-
-/**
- * {@link insertInSlices} of rows already made: for the paths a batch takes for every chunk,
- * which make their rows in a loop rather than through a function made on each call (V8 compiled
- * such functions again after each full GC: see `production/produce-chunk.ts`).
+ * Inserts `rows` into `table`, `size` rows a statement: pick `size` so that a slice's bound
+ * variables (rows × columns) stay below SQLite's 32,766.
  */
 export async function insertRowsInSlices<Table extends keyof Database & string>(
   db: Db,
@@ -31,6 +14,22 @@ export async function insertRowsInSlices<Table extends keyof Database & string>(
   size: number,
 ): Promise<void> {
   for (const slice of slices(rows, size)) await db.insertInto(table).values(slice).execute();
+}
+
+/**
+ * {@link insertRowsInSlices} of one row per item. The paths a batch takes for every chunk make
+ * their rows in a loop instead, not through a function made per call (see
+ * `production/produce-chunk.ts`).
+ */
+export async function insertInSlices<Table extends keyof Database & string, Item>(
+  db: Db,
+  table: Table,
+  items: readonly Item[],
+  size: number,
+  toRow: (item: Item) => InsertObject<Database, Table>,
+): Promise<void> {
+  // Mapped slice by slice: a large import holds one slice's rows at a time.
+  for (const slice of slices(items, size)) await insertRowsInSlices(db, table, slice.map(toRow), size);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expectEachBitVaries } from "../test-support/random-bits.js";
 import { newRowId } from "./row-ids.js";
 
 /** RFC 9562's layout read back by hand: the milliseconds in the first 48 bits. */
@@ -38,10 +39,6 @@ describe("new row ids", () => {
       // The 64 bits after the counter, less the two variant bits.
       return BigInt(`0x${hex}`) & ((1n << 62n) - 1n);
     });
-    for (let bit = 0n; bit < 62n; bit++) {
-      const ones = tails.filter((tail) => (tail >> bit) & 1n).length;
-      expect(ones, `bit ${bit}`).toBeGreaterThan(0);
-      expect(ones, `bit ${bit}`).toBeLessThan(tails.length);
-    }
+    expectEachBitVaries(tails, 62);
   });
 });

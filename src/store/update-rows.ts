@@ -40,8 +40,7 @@ export async function updateRows<Row>(
 ): Promise<number> {
   const { table, keyColumn, key, columns } = update;
   let changed = 0;
-  // Loops, not closures made per call: a batch records a chunk through here every second, and
-  // V8 compiled such closures again after each full GC (see `production/produce-chunk.ts`).
+  // Loops, not closures made per call: see `production/produce-chunk.ts`.
   const sets: RawBuilder<unknown>[] = [];
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!;
