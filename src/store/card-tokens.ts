@@ -1,7 +1,6 @@
-import type { InsertObject } from "kysely";
-import type { Db } from "./database.js";
-import { insertRowsInSlices } from "./in-slices.js";
-import type { Database } from "./schema.js";
+import { type RawBuilder, sql } from "kysely";
+import { type Db, isPostgres } from "./database.js";
+import { slices } from "./slices.js";
 
 /** The software tokens production made: handed out a limited number of times, while the card is unchanged. */
 
@@ -15,16 +14,17 @@ export async function insertCardTokens(
   tokens: readonly { cardId: string; token: Buffer }[],
   at: string,
 ) {
-  const rows: InsertObject<Database, "card_tokens">[] = [];
-  for (const t of tokens)
-    rows.push({
-      card_id: t.cardId,
-      token: t.token,
-      card_version: db.selectFrom("cards").select("version").where("id", "=", t.cardId),
-      batch_id: batchId,
-      created_at: at,
-    });
-  await insertRowsInSlices(db, "card_tokens", rows, 200);
+  // The cards' versions by one join, not by a subquery per token, which PostgreSQL planned one
+  // by one (4 ms a chunk of 50). Each token is cast where it is bound, to the type each dialect
+  // keeps bytes as: in a VALUES list PostgreSQL would otherwise take it for text.
+  const bytes = sql.raw(isPostgres(db) ? "bytea" : "blob");
+  for (const slice of slices(tokens, 200)) {
+    const values: RawBuilder<unknown>[] = [];
+    for (const t of slice) values.push(sql`(${t.cardId}, cast(${t.token} as ${bytes}))`);
+    await sql`insert into card_tokens (card_id, token, card_version, batch_id, created_at)
+                select t.column1, t.column2, cards.version, ${batchId}, ${at}
+                  from (values ${sql.join(values)}) as t join cards on cards.id = t.column1`.execute(db);
+  }
 }
 
 export interface CardTokenState {

@@ -4,14 +4,13 @@ import type { CardState } from "../domain/card-states.js";
 import { expiringCardStates } from "../domain/expiring-cards.js";
 import { countRows, countRowsUpTo } from "./count-rows.js";
 import type { Page } from "./cursor.js";
-import type { Db } from "./database.js";
+import { type Db, isPostgres } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { orderByColumn, selectKeysetPage } from "./keyset-page.js";
 import {
   countedNameMatches,
   fewNameMatches,
   holderNamed,
-  isPostgres,
   type NameScan,
   nameMatch,
   nameMatchesUpTo,

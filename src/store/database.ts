@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { migrations } from "./migrations/index.js";
 import type { Database } from "./schema.js";
@@ -9,6 +9,11 @@ import type { Database } from "./schema.js";
 export type Dialect = "sqlite" | "postgres";
 
 export type Db = Kysely<Database>;
+
+/** Whether `db` speaks to PostgreSQL (a transaction's handle included). */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 /** The database Tessera talks to, and which dialect it speaks. */
 export interface Store {

@@ -1,6 +1,6 @@
-import { PostgresAdapter, type RawBuilder, type SqlBool, sql } from "kysely";
+import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { TesseraError } from "../domain/errors.js";
-import type { Db } from "./database.js";
+import { type Db, isPostgres } from "./database.js";
 
 /**
  * Finding a holder by name (issue 13): each word of the query must be the start of some word of
@@ -122,11 +122,6 @@ export const countedNameMatches = 1000;
  * read in its order, each row's holder looked up in the matches read once into a hash.
  */
 export type NameScan = "fromNames" | "inOrder" | "hashed";
-
-/** Whether `db` speaks to PostgreSQL (a transaction's handle included). */
-export function isPostgres(db: Db): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 /**
  * A condition on a list of users or cards: the user in `column` has every one of `words`

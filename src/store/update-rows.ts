@@ -28,11 +28,13 @@ export async function updateRows<Row>(
     /** Columns every row gets alike (e.g. `version = version + 1`), as SQL. */
     readonly alike?: readonly RawBuilder<unknown>[];
     /**
-     * Values the table's rows must hold besides the key, compared with IS NOT DISTINCT FROM,
-     * which PostgreSQL serves with no index, so the rows are found by their key alone: as
-     * equalities on an indexed column (the id of a batch made since the last ANALYZE, which the
-     * statistics say holds no row) they made PostgreSQL read every row of the batch, once for
-     * each slice.
+     * Values the table's rows must hold besides the key. Each row of the list carries them, and
+     * the join compares them (IS NOT DISTINCT FROM) on the rows found by their key, so what
+     * PostgreSQL's statistics believe of them never chooses how the table is read. As conditions
+     * on the table alone they did, for a batch the statistics had not seen: as equalities on an
+     * indexed column, PostgreSQL read every row of the batch by its index, once for each slice;
+     * as IS NOT DISTINCT FROM on a table never analyzed, it read the whole table and compared
+     * each row with every row of the list.
      */
     readonly match?: readonly { readonly column: string; readonly value: string }[];
     readonly rows: readonly Row[];
@@ -48,14 +50,18 @@ export async function updateRows<Row>(
   }
   sets.push(...(update.alike ?? []));
   const conditions = [sql`${sql.ref(`${table}.${keyColumn}`)} = ${sql.ref("v.column1")}`];
-  for (const m of update.match ?? [])
-    conditions.push(sql`${sql.ref(`${table}.${m.column}`)} is not distinct from ${m.value}`);
+  const match = update.match ?? [];
+  for (let i = 0; i < match.length; i++)
+    conditions.push(
+      sql`${sql.ref(`${table}.${match[i]!.column}`)} is not distinct from cast(${sql.ref(`v.column${columns.length + i + 2}`)} as text)`,
+    );
   // One bound variable per cell: slices stay far below SQLite's 32,766.
   for (const slice of slices(update.rows, 500)) {
     const values: RawBuilder<unknown>[] = [];
     for (const row of slice) {
       const cells: (string | number | null)[] = [key(row)];
       for (const c of columns) cells.push(c.value(row));
+      for (const m of match) cells.push(m.value);
       values.push(sql`(${sql.join(cells)})`);
     }
     const result =

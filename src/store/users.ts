@@ -4,14 +4,13 @@ import { expiringCardStates } from "../domain/expiring-cards.js";
 import type { User } from "../domain/user.js";
 import { countRows, countRowsUpTo } from "./count-rows.js";
 import { decodeCursor, type Page } from "./cursor.js";
-import type { Db } from "./database.js";
+import { type Db, isPostgres } from "./database.js";
 import { insertInSlices, selectInSlices } from "./in-slices.js";
 import { keysetOrderName, orderByColumn, selectKeysetPage } from "./keyset-page.js";
 import {
   countedNameMatches,
   fewNameMatches,
   holderNamed,
-  isPostgres,
   type NameScan,
   nameMatch,
   nameMatchesUpTo,
