@@ -28,13 +28,14 @@ export async function updateRows<Row>(
     /** Columns every row gets alike (e.g. `version = version + 1`), as SQL. */
     readonly alike?: readonly RawBuilder<unknown>[];
     /**
-     * Values the table's rows must hold besides the key. Each row of the list carries them, and
-     * the join compares them (IS NOT DISTINCT FROM) on the rows found by their key, so what
+     * Values of text columns the table's rows must hold besides the key. Each row of the list
+     * carries them, and the join compares them on the rows found by their key, so what
      * PostgreSQL's statistics believe of them never chooses how the table is read. As conditions
      * on the table alone they did, for a batch the statistics had not seen: as equalities on an
      * indexed column, PostgreSQL read every row of the batch by its index, once for each slice;
-     * as IS NOT DISTINCT FROM on a table never analyzed, it read the whole table and compared
-     * each row with every row of the list.
+     * as constants on a table never analyzed, it read the whole table and, for each row, the
+     * whole list. IS NOT DISTINCT FROM, not "=": as a plain equality in the join, too, the batch
+     * led PostgreSQL to the batch's index.
      */
     readonly match?: readonly { readonly column: string; readonly value: string }[];
     readonly rows: readonly Row[];

@@ -18,10 +18,12 @@ export function planNodes(plan: PlanNode): PlanNode[] {
 }
 
 /**
- * How PostgreSQL ran each statement of `work`: `work` runs once in a transaction rolled back,
- * its statements recorded as compiled; then each is run again under EXPLAIN ANALYZE, in order,
- * in a second transaction rolled back too, so each meets the rows its forerunners left, as it
- * did the first time. Nothing of either stays.
+ * How PostgreSQL runs each statement of `work` on the handle it is given: `work` runs once in a
+ * transaction rolled back, its statements recorded as compiled; then each is planned and run
+ * again under EXPLAIN ANALYZE, in order, in a second transaction rolled back too, so each meets
+ * the rows its forerunners left. Nothing of either stays. For statements whose parameters
+ * `work` chose: a value the database generated the first time (a sequence's next number, the
+ * time) is another the second. Statements on another handle are neither recorded nor undone.
  */
 export async function postgresPlans(db: Db, work: (trx: Db) => Promise<void>): Promise<PlanNode[]> {
   const statements: CompiledQuery[] = [];
@@ -33,7 +35,10 @@ export async function postgresPlans(db: Db, work: (trx: Db) => Promise<void>): P
       return node;
     },
     transformResult: async ({ result, queryId }) => {
-      statements.push(compiled.get(queryId)!);
+      const statement = compiled.get(queryId);
+      // A CompiledQuery run as it is was never built here: there is nothing to run again.
+      if (!statement) throw new Error("postgresPlans records statements Kysely builds, not compiled ones");
+      statements.push(statement);
       return result;
     },
   };
