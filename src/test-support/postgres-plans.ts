@@ -1,4 +1,4 @@
-import { CompiledQuery, type KyselyPlugin } from "kysely";
+import { CompiledQuery, type KyselyPlugin, type QueryId, type RootOperationNode } from "kysely";
 import type { Db } from "../store/database.js";
 
 /** A node of a plan PostgreSQL printed with EXPLAIN (ANALYZE, FORMAT JSON). */
@@ -27,18 +27,19 @@ export function planNodes(plan: PlanNode): PlanNode[] {
  */
 export async function postgresPlans(db: Db, work: (trx: Db) => Promise<void>): Promise<PlanNode[]> {
   const statements: CompiledQuery[] = [];
-  // A subquery's node passes here too, as part of its statement; only a statement has a result.
-  const compiled = new Map<unknown, CompiledQuery>();
+  // A subquery's node passes here too, as part of its statement; only a statement has a result,
+  // and only a statement's node is compiled.
+  const nodes = new Map<QueryId, RootOperationNode>();
   const recording: KyselyPlugin = {
     transformQuery({ node, queryId }) {
-      compiled.set(queryId, db.getExecutor().compileQuery(node, queryId));
+      nodes.set(queryId, node);
       return node;
     },
     transformResult: async ({ result, queryId }) => {
-      const statement = compiled.get(queryId);
+      const node = nodes.get(queryId);
       // A CompiledQuery run as it is was never built here: there is nothing to run again.
-      if (!statement) throw new Error("postgresPlans records statements Kysely builds, not compiled ones");
-      statements.push(statement);
+      if (!node) throw new Error("postgresPlans records statements Kysely builds, not compiled ones");
+      statements.push(db.getExecutor().compileQuery(node, queryId));
       return result;
     },
   };
