@@ -82,9 +82,10 @@ function producing(worker: ChildProcess): Promise<void> {
 }
 
 /**
- * `DATABASE_URL=postgres://…/empty npm run bench -- workers [--size N]` (an empty database): the same batch produced by
- * one `tessera worker` process, then by two, each pinned to its own core with one production
- * thread, sharing the batch through FOR UPDATE SKIP LOCKED. Reports both rates and their ratio,
+ * `DATABASE_URL=postgres://…/empty npm run bench -- workers [--size N]` (an empty database): the
+ * same batch (by default 40 chunks of the configured size) produced by one `tessera worker`
+ * process, then by two, each pinned to its own core with one production thread, sharing the batch
+ * through FOR UPDATE SKIP LOCKED. Reports both rates and their ratio,
  * and beside it the same ratio of the bare crypto on the same cores, measured in each round
  * (see {@link cryptoRate}): the limit of the first on this machine.
  *
@@ -97,17 +98,14 @@ export async function benchWorkersCommand({
   size,
   databaseUrl,
 }: {
-  size: number;
+  /** Cards of the timed batch; by default 40 chunks. */
+  size: number | undefined;
   databaseUrl: string | undefined;
 }) {
   if (!databaseUrl?.startsWith("postgres"))
     throw new TesseraError("cli.usage", "bench workers needs DATABASE_URL=postgres://…");
-  // The batch is timed between its 10th and 90th percent of cards, which finish a chunk at a time.
-  if (!(size >= 1000))
-    throw new TesseraError("cli.usage", "bench workers needs --size of at least 1000 cards");
   const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
   const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-bench-workers-"));
-  const chunkSize = 50;
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -118,10 +116,22 @@ export async function benchWorkersCommand({
     TESSERA_PUBLIC_URL: "https://id.example.org",
     // One production thread per process: each process has one core.
     TESSERA_WORKERS: "1",
-    TESSERA_BATCH_CHUNK_SIZE: String(chunkSize),
     LOG_LEVEL: "warn",
   };
-  const app = await createApp(loadConfig({ env }), { log: benchLog("warn") });
+  const config = loadConfig({ env });
+  // The chunks an office's batches have (TESSERA_BATCH_CHUNK_SIZE, by default 250), as in `bench
+  // batch`. The batch is timed between its 10th and 90th percent of cards, which finish a chunk
+  // at a time: with fewer than 20 chunks, one chunk more or less in that span moves the rate 5 %.
+  const { chunkSize } = config.batch;
+  const cards = size ?? 40 * chunkSize;
+  if (!(cards >= 20 * chunkSize)) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new TesseraError(
+      "cli.usage",
+      `bench workers needs --size of at least ${20 * chunkSize} cards: 20 chunks of ${chunkSize} (TESSERA_BATCH_CHUNK_SIZE).`,
+    );
+  }
+  const app = await createApp(config, { log: benchLog("warn") });
   try {
     const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
     const actor: Actor = { id: admin.id, username: "admin", roles: [...roles] };
@@ -166,9 +176,9 @@ export async function benchWorkersCommand({
         // Their start (the CA key's decryption above all) is not production.
         await Promise.all(workers.map(producing));
         await produced(await order(processes * 2 * chunkSize), processes * 2 * chunkSize);
-        const { done, seconds } = await produced(await order(size), size);
-        if (done !== size) throw new Error(`${size - done} of the ${size} cards failed`);
-        return Math.round((size * 0.8) / seconds);
+        const { done, seconds } = await produced(await order(cards), cards);
+        if (done !== cards) throw new Error(`${cards - done} of the ${cards} cards failed`);
+        return Math.round((cards * 0.8) / seconds);
       } finally {
         for (const w of workers) w.kill("SIGTERM");
         await Promise.all(workers.map((w) => new Promise((resolve) => w.once("exit", resolve))));
@@ -206,7 +216,8 @@ export async function benchWorkersCommand({
     return {
       benchmark: "workers",
       database: "postgres",
-      cards: size,
+      cards,
+      chunkSize,
       oneWorkerCardsPerSecond: median.one,
       twoWorkersCardsPerSecond: median.two,
       ratio: median.ratio,
@@ -217,7 +228,7 @@ export async function benchWorkersCommand({
       ofCryptoRatio: medianOf(rounds.map((r) => r.ofCryptoRatio)),
       rounds,
       pinned: pinned ? "taskset -c 0 / -c 1" : "not pinned: taskset is missing",
-      note: "each worker process runs one production thread; after a warm-up batch of two chunks per process, the batch is timed from its 10th to its 90th percent of cards done; the median of three rounds of one process then two; cryptoRatio: the same of the bare crypto alone (two P-256 keys, two P-384 signatures and the PKCS#12 protection a card), one process of one thread pinned to a core against two, in each round",
+      note: "each worker process runs one production thread; chunks of chunkSize cards (TESSERA_BATCH_CHUNK_SIZE); after a warm-up batch of two chunks per process, the batch is timed from its 10th to its 90th percent of cards done; the median of three rounds of one process then two; cryptoRatio: the same of the bare crypto alone (two P-256 keys, two P-384 signatures and the PKCS#12 protection a card), one process of one thread pinned to a core against two, in each round",
     };
   } finally {
     await app.close();

@@ -63,7 +63,8 @@ ${cardCommandUsage}
   bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
   bench expiry [--size N]             one expiry pass over N ended certificates (default 100,000) and the search meanwhile (JSON)
   bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
-  bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON)
+  bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON);
+                                      N cards (default 40 chunks of TESSERA_BATCH_CHUNK_SIZE)
   bench pkcs11 [--size N]             N chip cards on SoftHSM with 1, 2 and 4 readers against bare SoftHSM (JSON);
                                       --card p256|rsa2048 and --slots N measure one of them
 
@@ -301,7 +302,7 @@ export async function main(argv: string[]): Promise<number> {
         result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
       else if (part === "workers")
         result = await benchWorkersCommand({
-          size: flags.has("size") ? size : 2000,
+          size: flags.has("size") ? size : undefined,
           databaseUrl: process.env.DATABASE_URL,
         });
       else if (part === "ui") result = await benchUiCommand({ size: flags.has("size") ? size : 100_000 });

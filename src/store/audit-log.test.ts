@@ -119,6 +119,28 @@ describe.each(dialects)("text the object history cannot store as given, on %s", 
     });
     expect(emoji!.objectId).toBe("\ud83d\ude00");
   });
+
+  it("stores details as JSON writes them, text that only looks like an escape unchanged", async () => {
+    const at = "2026-01-01T00:00:00.000Z";
+    await audit.append(
+      store.db,
+      [
+        {
+          action: "x",
+          outcome: "success",
+          details: { text: "\\u0000 \\ud800", when: new Date(at), gone: undefined, list: [1, "y"] },
+        },
+        { action: "x", outcome: "success", details: { both: "\u0000|\\u0000|\ud800" } },
+      ],
+      at,
+    );
+    const stored = await store.db.selectFrom("audit_log").select("details").orderBy("seq").execute();
+    expect(stored.map((row) => row.details).slice(-2)).toEqual([
+      String.raw`{"text":"\\u0000 \\ud800","when":"2026-01-01T00:00:00.000Z","list":[1,"y"]}`,
+      `{"both":"\u2400|${String.raw`\\u0000`}|\ufffd"}`,
+    ]);
+    expect(await audit.verify(store.db)).toMatchObject({ valid: true });
+  });
 });
 
 describe.each(dialects)("signed checkpoints of the history's end on %s", (dialect) => {
