@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
 import { planNodes, postgresPlans } from "../test-support/postgres-plans.js";
@@ -40,5 +41,23 @@ describe.runIf(dialects.includes("postgres"))("a chunk's software tokens on Post
     expect(more).toEqual([]);
     const scans = planNodes(plan!).filter((node) => node["Relation Name"] === "cards");
     expect(scans).toHaveLength(1);
+  });
+});
+
+describe.runIf(dialects.includes("postgres"))("a chunk's tokens on PostgreSQL, where kept", () => {
+  const suite = storeForSuite("postgres", (db) =>
+    insertHolderWithCards(db, { userId: "u1", count: 50, numberFrom: 10_000, at }),
+  );
+
+  // A two-key PKCS#12 token is ≈ 3.1 KB of ciphertext. Above 2 KB PostgreSQL tried to compress
+  // each (in vain) and moved it to the TOAST table: a second heap and index insert a card.
+  it("keeps each token in its row, where it is neither compressed nor moved out", async () => {
+    const tokens = Array.from({ length: 50 }, (_, i) => ({ cardId: `c${i}`, token: randomBytes(3_200) }));
+    await insertCardTokens(suite.db, "b1", tokens, at);
+    const { rows } = await sql<{ toasted: string; inline: string }>`
+      select pg_relation_size(c.reltoastrelid) as toasted,
+             (select count(*) from card_tokens where pg_column_size(token) > length(token)) as inline
+        from pg_class c where c.oid = 'card_tokens'::regclass`.execute(suite.db);
+    expect(rows).toEqual([{ toasted: 0, inline: 50 }]);
   });
 });

@@ -26,6 +26,7 @@ import { blankCardWait } from "./023-blank-card-wait.js";
 import { chunkTemplates } from "./024-chunk-templates.js";
 import { cardCountsPerStatement } from "./025-card-counts-per-statement.js";
 import { itemsInProduction } from "./026-items-in-production.js";
+import { tokenAndPartStorage } from "./027-token-and-part-storage.js";
 
 /** Each migration's name, as deployed databases recorded it, and its step up. */
 const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<void>> = {
@@ -55,6 +56,7 @@ const steps: Record<string, (db: Kysely<unknown>, dialect: Dialect) => Promise<v
   "024-chunk-templates": chunkTemplates,
   "025-card-counts-per-statement": cardCountsPerStatement,
   "026-items-in-production": itemsInProduction,
+  "027-token-and-part-storage": tokenAndPartStorage,
 };
 
 /** Every migration, in order. The same list runs on SQLite and PostgreSQL. */

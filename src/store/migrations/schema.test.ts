@@ -62,6 +62,12 @@ async function describePostgres(db: Db): Promise<string> {
       db,
       sql`select proname, prosrc from pg_proc where pronamespace = 'public'::regnamespace order by proname`,
     ),
+    // Storage parameters (027). A column's compression is left out: LZ4 depends on how the server was built.
+    rowsOf(
+      db,
+      sql`select relname, array_to_string(reloptions, ', ') from pg_class
+           where relnamespace = 'public'::regnamespace and reloptions is not null order by relname`,
+    ),
   ]);
   return `${parts.join("\n\n")}\n`;
 }
