@@ -106,6 +106,25 @@ export async function benchWorkersCommand({
     throw new TesseraError("cli.usage", "bench workers needs DATABASE_URL=postgres://…");
   const pinned = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
   const dataDir = mkdtempSync(path.join(tmpdir(), "tessera-bench-workers-"));
+  try {
+    return await measureWorkers({ size, databaseUrl, pinned, dataDir });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** {@link benchWorkersCommand} with its data folder, which the caller removes. */
+async function measureWorkers({
+  size,
+  databaseUrl,
+  pinned,
+  dataDir,
+}: {
+  size: number | undefined;
+  databaseUrl: string;
+  pinned: boolean;
+  dataDir: string;
+}) {
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -124,13 +143,11 @@ export async function benchWorkersCommand({
   // at a time: with fewer than 20 chunks, one chunk more or less in that span moves the rate 5 %.
   const { chunkSize } = config.batch;
   const cards = size ?? 40 * chunkSize;
-  if (!(cards >= 20 * chunkSize)) {
-    rmSync(dataDir, { recursive: true, force: true });
+  if (!(cards >= 20 * chunkSize))
     throw new TesseraError(
       "cli.usage",
       `bench workers needs --size of at least ${20 * chunkSize} cards: 20 chunks of ${chunkSize} (TESSERA_BATCH_CHUNK_SIZE).`,
     );
-  }
   const app = await createApp(config, { log: benchLog("warn") });
   try {
     const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
@@ -232,6 +249,5 @@ export async function benchWorkersCommand({
     };
   } finally {
     await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }

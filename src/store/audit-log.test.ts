@@ -122,24 +122,35 @@ describe.each(dialects)("text the object history cannot store as given, on %s", 
 
   it("stores details as JSON writes them, text that only looks like an escape unchanged", async () => {
     const at = "2026-01-01T00:00:00.000Z";
+    const details = [
+      // Storable as it is: stored as JSON.stringify writes it.
+      { plain: "text", when: new Date(at), gone: undefined, custom: { toJSON: () => "custom" }, n: -0 },
+      // Escapes written as text, and a NUL beside such text.
+      { text: String.raw`\u0000 \ud800`, list: [1, "y"] },
+      { both: `\u0000|${String.raw`\u0000`}` },
+      // A lone half alone, high and low.
+      { high: "a\ud800" },
+      { low: "\udfffb" },
+    ];
     await audit.append(
       store.db,
-      [
-        {
-          action: "x",
-          outcome: "success",
-          details: { text: "\\u0000 \\ud800", when: new Date(at), gone: undefined, list: [1, "y"] },
-        },
-        { action: "x", outcome: "success", details: { both: "\u0000|\\u0000|\ud800" } },
-      ],
+      details.map((entry) => ({ action: "x", outcome: "success" as const, details: entry })),
       at,
     );
     const stored = await store.db.selectFrom("audit_log").select("details").orderBy("seq").execute();
-    expect(stored.map((row) => row.details).slice(-2)).toEqual([
-      String.raw`{"text":"\\u0000 \\ud800","when":"2026-01-01T00:00:00.000Z","list":[1,"y"]}`,
-      `{"both":"\u2400|${String.raw`\\u0000`}|\ufffd"}`,
+    expect(stored.map((row) => row.details).slice(-details.length)).toEqual([
+      `{"plain":"text","when":"2026-01-01T00:00:00.000Z","custom":"custom","n":0}`,
+      String.raw`{"text":"\\u0000 \\ud800","list":[1,"y"]}`,
+      `{"both":"\u2400|${String.raw`\\u0000`}"}`,
+      `{"high":"a\ufffd"}`,
+      `{"low":"\ufffdb"}`,
     ]);
     expect(await audit.verify(store.db)).toMatchObject({ valid: true });
+  });
+
+  it("refuses details that are no JSON, as it always did", async () => {
+    const entry = { action: "x", outcome: "success" as const, details: { toJSON: () => undefined } };
+    await expect(audit.append(store.db, [entry], "2026-01-01T00:00:00.000Z")).rejects.toThrow();
   });
 });
 

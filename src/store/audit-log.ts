@@ -100,7 +100,9 @@ const escapedUnstorable = /\\u0000|\\ud[89a-f]/;
 
 /** Details as stored: JSON whose keys and strings are all storable text. */
 function toStorableDetails(details: Record<string, unknown> | undefined): string {
-  const json = JSON.stringify(details ?? {});
+  const json: string | undefined = JSON.stringify(details ?? {});
+  // Details whose toJSON gives nothing are no JSON, as the round trip below always refused them.
+  if (json === undefined) throw new TypeError("The details of an object history entry must be JSON.");
   // Nearly all details are storable as they are, and then their JSON is what is stored: a batch
   // writes one entry a card, and the walk below made a fifth of its main thread's garbage.
   if (!escapedUnstorable.test(json)) return json;

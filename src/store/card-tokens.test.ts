@@ -54,7 +54,7 @@ describe.runIf(dialects.includes("postgres"))("a chunk's tokens on PostgreSQL, w
   it("keeps each token in its row, where it is neither compressed nor moved out", async () => {
     const tokens = Array.from({ length: 50 }, (_, i) => ({ cardId: `c${i}`, token: randomBytes(3_200) }));
     await insertCardTokens(suite.db, "b1", tokens, at);
-    const { rows } = await sql<{ toasted: string; inline: string }>`
+    const { rows } = await sql<{ toasted: number; inline: number }>`
       select pg_relation_size(c.reltoastrelid) as toasted,
              (select count(*) from card_tokens where pg_column_size(token) > length(token)) as inline
         from pg_class c where c.oid = 'card_tokens'::regclass`.execute(suite.db);
