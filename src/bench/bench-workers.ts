@@ -85,9 +85,9 @@ function producing(worker: ChildProcess): Promise<void> {
  * `DATABASE_URL=postgres://…/empty npm run bench -- workers [--size N]` (an empty database): the
  * same batch (by default 40 chunks of the configured size) produced by one `tessera worker`
  * process, then by two, each pinned to its own core with one production thread, sharing the batch
- * through FOR UPDATE SKIP LOCKED. Reports both rates and their ratio,
- * and beside it the same ratio of the bare crypto on the same cores, measured in each round
- * (see {@link cryptoRate}): the limit of the first on this machine.
+ * through FOR UPDATE SKIP LOCKED. Reports both rates and their ratio, and beside it the same
+ * ratio of the bare crypto on the same cores, measured in each round (see {@link cryptoRate}):
+ * the limit of the first on this machine.
  *
  * Each run measures production, not start-up: once every process says it is producing, a
  * warm-up batch of two chunks per process is produced (threads started, modules loaded, JIT

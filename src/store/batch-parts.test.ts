@@ -9,7 +9,10 @@ import type { Dialect } from "./database.js";
 
 const at = "2026-01-01T00:00:00.000Z";
 
-/** A part as production writes them: PDF pages whose content streams repeat, with some noise. */
+/**
+ * A part like those production writes: one page's content stream again and again, as a part's
+ * pages repeat their layout.
+ */
 function pdfLike(bytes: number): Buffer {
   const page = Buffer.from(
     `BT /F1 10 Tf 72 720 Td (PIN letter) Tj ET q 1 0 0 1 0 0 cm ${randomBytes(16).toString("hex")} Q\n`,

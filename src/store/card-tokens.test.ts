@@ -29,7 +29,7 @@ describe.each(dialects)("a chunk's software tokens on %s", (dialect) => {
   });
 });
 
-describe.runIf(dialects.includes("postgres"))("a chunk's software tokens on PostgreSQL, its plan", () => {
+describe.runIf(dialects.includes("postgres"))("a chunk's software tokens on PostgreSQL", () => {
   const suite = storeForSuite("postgres", (db) =>
     insertHolderWithCards(db, { userId: "u1", count: 50, numberFrom: 10_000, at }),
   );
@@ -42,12 +42,6 @@ describe.runIf(dialects.includes("postgres"))("a chunk's software tokens on Post
     const scans = planNodes(plan!).filter((node) => node["Relation Name"] === "cards");
     expect(scans).toHaveLength(1);
   });
-});
-
-describe.runIf(dialects.includes("postgres"))("a chunk's tokens on PostgreSQL, where kept", () => {
-  const suite = storeForSuite("postgres", (db) =>
-    insertHolderWithCards(db, { userId: "u1", count: 50, numberFrom: 10_000, at }),
-  );
 
   // A two-key PKCS#12 token is ≈ 3.1 KB of ciphertext. Above 2 KB PostgreSQL tried to compress
   // each (in vain) and moved it to the TOAST table: a second heap and index insert a card.
