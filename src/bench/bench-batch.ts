@@ -9,7 +9,7 @@ import { findBatch } from "../store/batches.js";
 import { insertBenchHolders } from "../store/bench-holders.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { type BenchAppOptions, withBenchApp } from "./bench-app.js";
-import { benchCardCeiling } from "./bench-chunk.js";
+import { runCeilingProcess } from "./ceiling-process.js";
 import { percentile, round } from "./measure.js";
 
 /**
@@ -34,19 +34,45 @@ const warmUpChunksPerThread = 4;
 /** Megabytes, rounded. */
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
+/** What one round measured: a batch of `size` cards and the ceiling around it. */
+interface Round {
+  readonly batchId: string;
+  readonly done: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly orderSeconds: number;
+  readonly cardsPerSecond: number;
+  readonly ceilingCardsPerSecond: number;
+  readonly ceilingBeforeAndAfter: readonly [number, number];
+  readonly ceilingSeconds: number;
+  readonly ratio: number;
+  readonly cpuMsPerCard: number;
+  readonly ceilingCpuMsPerCard: number;
+  readonly mainThreadMsPerCard: number | undefined;
+  readonly itemMs: readonly number[];
+  readonly peakRss: number;
+}
+
 /**
- * `npm run bench -- batch [--size N]`: issues N software cards (Employee ID: two P-256
- * certificates) through the whole path — order, claim, worker threads, database records, PDF
- * parts — then streams the print file and the PIN letters part by part as their download does,
- * and puts the rate next to the bare-crypto ceiling measured in the same run with as many
+ * `npm run bench -- batch [--size N] [--rounds R]`: issues N software cards (Employee ID: two
+ * P-256 certificates) through the whole path — order, claim, worker threads, database records,
+ * PDF parts — then streams the print file and the PIN letters part by part as their download
+ * does, and puts the rate next to the bare-crypto ceiling measured in the same run with as many
  * threads as the batch has.
  *
  * The batch is timed once its threads are ready: a warm-up batch of {@link warmUpChunksPerThread}
  * chunks per thread is produced first (thread start, module loading and JIT are not production),
- * as the ceiling is timed from the moment its threads are ready. Peak RSS covers everything,
- * warm-up included.
+ * as the ceiling is timed from the moment its threads are ready. The ceiling runs in a process
+ * of its own (`ceiling-process.ts` says why), so the peak RSS, sampled every 100 ms, is the
+ * batch process's alone: warm-up, batches and download.
+ *
+ * R rounds (default 3), each a batch of N cards between two halves of its own ceiling; the
+ * figures are the median round's, and every round is printed. On a shared host one round in
+ * three or four is disturbed: on one machine in one evening a 10,000-card batch ranged from 0.74
+ * to 0.93 of its ceiling, its CPU time per card from 3.7 to 5.9 ms, and a single round said
+ * more about the neighbours than about Tessera.
  */
-export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) {
+export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppOptions & { rounds: number }) {
   // The environment's settings (TESSERA_WORKERS, TESSERA_BATCH_CHUNK_SIZE) hold; the data is the bench's own.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -58,8 +84,11 @@ export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) 
   return withBenchApp("batch", { env, logLevel: process.env.LOG_LEVEL ?? "warn" }, async (app) => {
     const { workers: threads, chunkSize } = app.config.batch;
     let peakRss = process.memoryUsage().rss;
+    let roundPeakRss = 0;
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      const rss = process.memoryUsage().rss;
+      peakRss = Math.max(peakRss, rss);
+      roundPeakRss = Math.max(roundPeakRss, rss);
     }, 100);
     try {
       const admin = (await findOperatorByUsername(app.services.store.db, "admin"))!;
@@ -73,12 +102,6 @@ export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) 
         return (result as { batchId: string }).batchId;
       };
 
-      // Half the ceiling before the batch and half after: on a machine whose load drifts, both
-      // rates then see the same conditions on average (one measurement after the batch alone
-      // ranged over ±30 % from one run to the next).
-      const ceilingCards = Math.max(2 * threads, Math.min(size, 4000));
-      const before = await benchCardCeiling({ cards: Math.floor(ceilingCards / 2), threads });
-
       const warmUp = threads * chunkSize * warmUpChunksPerThread;
       const warmStart = performance.now();
       await insertBenchHolders(store, warmUp);
@@ -86,45 +109,72 @@ export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) 
       await order();
       await app.runner.idle();
       const warmUpSeconds = (performance.now() - warmStart) / 1000;
+      let rssBefore = 0;
 
-      const seedStart = performance.now();
-      await insertBenchHolders(store, size, "approved", warmUp);
-      const seedSeconds = (performance.now() - seedStart) / 1000;
-      const rssBefore = process.memoryUsage().rss;
+      const ceilingCards = Math.max(2 * threads, Math.min(size, 4000));
+      let seeded = warmUp;
+      let seedSeconds = 0;
+      const measureRound = async (): Promise<Round> => {
+        const seedStart = performance.now();
+        await insertBenchHolders(store, size, "approved", seeded);
+        seeded += size;
+        seedSeconds += (performance.now() - seedStart) / 1000;
+        rssBefore ||= process.memoryUsage().rss;
 
-      const started = performance.now();
-      const cpuAtStart = process.cpuUsage();
-      const mainThreadAtStart = mainThreadCpuMs();
-      const batchId = await order();
-      const orderSeconds = (performance.now() - started) / 1000;
-      await app.runner.idle();
-      const seconds = (performance.now() - started) / 1000;
-      const batchCpu = process.cpuUsage(cpuAtStart);
-      const mainThreadMs =
-        mainThreadAtStart === undefined ? undefined : mainThreadCpuMs()! - mainThreadAtStart;
-      const batch = (await findBatch(store.db, batchId))!;
-      const ms = (await findItemTimes(store.db, batchId)).sort((a, b) => a - b);
+        // Half the ceiling before the batch and half after: on a machine whose load drifts, both
+        // rates then see the same conditions on average (one measurement after the batch alone
+        // ranged over ±30 % from one run to the next).
+        const before = await runCeilingProcess({ cards: Math.floor(ceilingCards / 2), threads });
+        roundPeakRss = process.memoryUsage().rss;
+        const started = performance.now();
+        const cpuAtStart = process.cpuUsage();
+        const mainThreadAtStart = mainThreadCpuMs();
+        const batchId = await order();
+        const orderSeconds = (performance.now() - started) / 1000;
+        await app.runner.idle();
+        const seconds = (performance.now() - started) / 1000;
+        const batchCpu = process.cpuUsage(cpuAtStart);
+        const mainThreadMs =
+          mainThreadAtStart === undefined ? undefined : mainThreadCpuMs()! - mainThreadAtStart;
+        const roundPeak = roundPeakRss;
+        const after = await runCeilingProcess({ cards: ceilingCards - before.cards, threads });
+
+        const batch = (await findBatch(store.db, batchId))!;
+        const ceilingSeconds = before.seconds + after.seconds;
+        const ceilingCardsPerSecond = ceilingCards / ceilingSeconds;
+        const cardsPerSecond = batch.done / seconds;
+        return {
+          batchId,
+          done: batch.done,
+          failed: batch.failed,
+          seconds,
+          orderSeconds,
+          cardsPerSecond,
+          ceilingCardsPerSecond,
+          ceilingBeforeAndAfter: [before.cardsPerSecond, after.cardsPerSecond],
+          ceilingSeconds,
+          ratio: cardsPerSecond / ceilingCardsPerSecond,
+          cpuMsPerCard: (batchCpu.user + batchCpu.system) / 1000 / batch.done,
+          ceilingCpuMsPerCard: (before.cpuMs + after.cpuMs) / ceilingCards,
+          mainThreadMsPerCard: mainThreadMs === undefined ? undefined : mainThreadMs / batch.done,
+          itemMs: (await findItemTimes(store.db, batchId)).sort((a, b) => a - b),
+          peakRss: roundPeak,
+        };
+      };
+      const measured: Round[] = [];
+      for (let i = 0; i < rounds; i++) measured.push(await measureRound());
       await app.runner.stop();
+      const median = [...measured].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds - 1) / 2)]!;
 
       // The print file and the PIN letters leave part by part, as `GET …/print-file` streams them.
       const downloadStart = performance.now();
       const downloaded = { print: 0, pinLetters: 0 };
       for (const kind of ["print", "pinLetters"] as const)
-        for (const { chunk } of await listBatchParts(store.db, batchId, kind))
-          downloaded[kind] += (await readBatchPart(store.db, batchId, kind, chunk))?.byteLength ?? 0;
+        for (const { chunk } of await listBatchParts(store.db, median.batchId, kind))
+          downloaded[kind] += (await readBatchPart(store.db, median.batchId, kind, chunk))?.byteLength ?? 0;
       const downloadSeconds = (performance.now() - downloadStart) / 1000;
       clearInterval(sampler);
 
-      const after = await benchCardCeiling({ cards: ceilingCards - before.cards, threads });
-      const ceiling = {
-        seconds: before.seconds + after.seconds,
-        cardsPerSecond: ceilingCards / (before.seconds + after.seconds),
-      };
-      const cardsPerSecond = Math.round(batch.done / seconds);
-      const cpuMsPerCard = {
-        batch: (batchCpu.user + batchCpu.system) / 1000 / batch.done,
-        ceiling: (before.cpuMs + after.cpuMs) / ceilingCards,
-      };
       return {
         benchmark: "batch",
         database: store.dialect,
@@ -132,33 +182,42 @@ export async function benchBatchCommand({ size, databaseUrl }: BenchAppOptions) 
         threads,
         chunkSize,
         cards: size,
-        done: batch.done,
-        failed: batch.failed,
-        seconds: round(seconds, 1),
-        cardsPerSecond,
-        ceilingCardsPerSecond: Math.round(ceiling.cardsPerSecond),
-        ratio: round(cardsPerSecond / ceiling.cardsPerSecond, 2),
+        done: median.done,
+        failed: median.failed,
+        seconds: round(median.seconds, 1),
+        cardsPerSecond: Math.round(median.cardsPerSecond),
+        ceilingCardsPerSecond: Math.round(median.ceilingCardsPerSecond),
+        ratio: round(median.ratio, 2),
         target: ">= 0.85",
+        // Every round in the order they ran: its batch against its own ceiling. The figures
+        // above and below are the median round's.
+        rounds: measured.map((r) => ({
+          ratio: round(r.ratio, 2),
+          cardsPerSecond: Math.round(r.cardsPerSecond),
+          ceilingCardsPerSecond: Math.round(r.ceilingCardsPerSecond),
+          cpuRatio: round(r.ceilingCpuMsPerCard / r.cpuMsPerCard, 2),
+          peakRssMb: mb(r.peakRss),
+        })),
         phases: {
           warmUpCards: warmUp,
           warmUpSeconds: round(warmUpSeconds, 1),
           seedSeconds: round(seedSeconds, 1),
-          orderAndClaimSeconds: round(orderSeconds, 2),
+          orderAndClaimSeconds: round(median.orderSeconds, 2),
           downloadSeconds: round(downloadSeconds, 1),
-          ceilingSeconds: round(ceiling.seconds, 1),
-          ceilingCardsPerSecondBeforeAndAfter: [before.cardsPerSecond, after.cardsPerSecond],
+          ceilingSeconds: round(median.ceilingSeconds, 1),
+          ceilingCardsPerSecondBeforeAndAfter: median.ceilingBeforeAndAfter,
         },
         // A thread's time per card in the batch (crypto, ASN.1, both PDF pages) beside the ceiling's (crypto alone).
-        workerMsPerCard: { p50: percentile(ms, 50), p99: percentile(ms, 99) },
-        ceilingMsPerCard: round((threads * 1000) / ceiling.cardsPerSecond, 1),
+        workerMsPerCard: { p50: percentile(median.itemMs, 50), p99: percentile(median.itemMs, 99) },
+        ceilingMsPerCard: round((threads * 1000) / median.ceilingCardsPerSecond, 1),
         // CPU time per card of the whole process (all threads), batch against ceiling: a figure that
-        // other load on the machine hardly moves, unlike the rates. The main thread's share is what
+        // other load on the machine moves less than the rates. The main thread's share is what
         // the runner (claims, records, parts into the database) takes from the two production threads.
         cpuMsPerCard: {
-          batch: round(cpuMsPerCard.batch, 2),
-          ceiling: round(cpuMsPerCard.ceiling, 2),
-          ratio: round(cpuMsPerCard.ceiling / cpuMsPerCard.batch, 2),
-          mainThread: mainThreadMs === undefined ? null : round(mainThreadMs / batch.done, 2),
+          batch: round(median.cpuMsPerCard, 2),
+          ceiling: round(median.ceilingCpuMsPerCard, 2),
+          ratio: round(median.ceilingCpuMsPerCard / median.cpuMsPerCard, 2),
+          mainThread: median.mainThreadMsPerCard === undefined ? null : round(median.mainThreadMsPerCard, 2),
         },
         printFileMb: mb(downloaded.print),
         pinLettersMb: mb(downloaded.pinLetters),

@@ -8,7 +8,6 @@ import { loadConfig } from "../config.js";
 import { TesseraError } from "../domain/errors.js";
 import { roles } from "../domain/roles.js";
 import { runProcess } from "../processes/registry.js";
-import { compiledScript } from "../production/worker-pool.js";
 import type { Actor } from "../services/services.js";
 import { findItemFinishTimes } from "../store/batch-items.js";
 import { findBatch } from "../store/batches.js";
@@ -16,25 +15,10 @@ import { insertBenchHolders } from "../store/bench-holders.js";
 import { findCardIds } from "../store/cards.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { benchLog } from "./bench-app.js";
-import type { CardCeilingResult } from "./bench-chunk.js";
+import { runCeilingProcess } from "./ceiling-process.js";
 import { percentile, round } from "./measure.js";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
-
-/** A child's whole stdout once it has ended and its output is read; rejects when it fails. */
-function outputOf(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let said = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      said += chunk.toString();
-    });
-    child.once("error", reject);
-    // "close", not "exit": only then has all of its stdout been read.
-    child.once("close", (code) =>
-      code === 0 ? resolve(said) : reject(new Error(`a ceiling process ended with exit code ${code}`)),
-    );
-  });
-}
 
 /**
  * The bare crypto of `cards` software cards (`ceiling-process.ts`) in `processes` processes of
@@ -44,24 +28,15 @@ function outputOf(child: ChildProcess): Promise<string> {
  * two against one of this is the most two worker processes could reach against one.
  */
 async function cryptoRate(processes: number, cards: number, pinned: boolean): Promise<number> {
-  const script = fileURLToPath(compiledScript("ceiling-process.js", import.meta.url));
   // Time enough for every process to load and ready its thread before they begin together.
-  const startAt = String(Date.now() + 2000);
-  const children = Array.from({ length: processes }, (_, core) =>
-    pinned
-      ? spawn("taskset", ["-c", String(core), "node", script, String(cards), startAt], {
-          stdio: ["ignore", "pipe", "inherit"],
-        })
-      : spawn("node", [script, String(cards), startAt], { stdio: ["ignore", "pipe", "inherit"] }),
+  const startAt = Date.now() + 2000;
+  const results = await Promise.all(
+    Array.from({ length: processes }, (_, core) =>
+      runCeilingProcess({ cards, startAt, ...(pinned && { core }) }),
+    ),
   );
-  let results: (CardCeilingResult & { startedAt: number })[];
-  try {
-    results = (await Promise.all(children.map(outputOf))).map((output) => JSON.parse(output));
-  } finally {
-    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  }
   // Rates summed are the rate together only if the processes ran together.
-  const late = Math.max(...results.map((result) => result.startedAt)) - Number(startAt);
+  const late = Math.max(...results.map((result) => result.startedAt)) - startAt;
   if (late > 250)
     throw new Error(`a ceiling process began ${late} ms late: the machine is too busy to measure`);
   return Math.round(results.reduce((sum, result) => sum + result.cards / result.seconds, 0));

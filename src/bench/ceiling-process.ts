@@ -1,21 +1,71 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { isMainThread } from "node:worker_threads";
-import { benchCardCeiling } from "./bench-chunk.js";
+import { compiledScript } from "../production/worker-pool.js";
+import { benchCardCeiling, type CardCeilingResult } from "./bench-chunk.js";
 
 /**
- * `node ceiling-process.js <cards> <startAt>`: the bare-crypto ceiling (`benchCardCeiling`) of
- * one thread in a process of its own, begun at `startAt` (`Date.now()` milliseconds) once its
- * thread is ready; prints the result as JSON. `bench workers` starts it pinned to one core, or two
- * of it pinned to a core each, to measure how the bare crypto itself scales from one core to two
- * on this machine: the limit of its worker processes' ratio.
+ * `node ceiling-process.js <cards> <startAt> [threads]`: the bare-crypto ceiling
+ * (`benchCardCeiling`) on `threads` threads (default 1) in a process of its own, begun at
+ * `startAt` (`Date.now()` milliseconds) once its threads are ready; prints the result as JSON.
+ * - `bench workers` starts it pinned to one core, or two of it pinned to a core each, to measure
+ *   how the bare crypto itself scales from one core to two on this machine: the limit of its
+ *   worker processes' ratio.
+ * - `bench batch` runs it beside the batch's process rather than in it: threads that come and go
+ *   in the measured process leave their memory behind (glibc keeps a thread's malloc arena after
+ *   the thread ends), and a 10,000-card batch that followed a ceiling run in its own process
+ *   peaked 30–70 MB higher.
  */
 async function main(args: readonly string[]): Promise<void> {
-  const [cards, startAt] = args.map(Number);
-  if (!Number.isInteger(cards) || !Number.isFinite(startAt))
-    throw new Error("usage: ceiling-process.js <cards> <startAt ms>");
-  const result = await benchCardCeiling({ cards: cards!, threads: 1, startAt: startAt! });
+  const [cards, startAt, threads = 1] = args.map(Number);
+  if (!Number.isInteger(cards) || !Number.isFinite(startAt) || !Number.isInteger(threads))
+    throw new Error("usage: ceiling-process.js <cards> <startAt ms> [threads]");
+  const result = await benchCardCeiling({ cards: cards!, threads, startAt: startAt! });
   // When it began, so the caller can tell that processes begun together did run together.
   const startedAt = Date.now() - result.seconds * 1000;
   process.stdout.write(`${JSON.stringify({ ...result, startedAt })}\n`);
+}
+
+export type CeilingProcessResult = CardCeilingResult & { readonly startedAt: number };
+
+/**
+ * Runs `ceiling-process.js` and answers what it printed: `cards` cards on `threads` threads, begun
+ * at `startAt` (default: once ready), pinned to `core` with `taskset` when one is given.
+ */
+export async function runCeilingProcess(options: {
+  readonly cards: number;
+  readonly threads?: number;
+  readonly startAt?: number;
+  readonly core?: number;
+}): Promise<CeilingProcessResult> {
+  const script = fileURLToPath(compiledScript("ceiling-process.js", import.meta.url));
+  const args = [script, String(options.cards), String(options.startAt ?? 0), String(options.threads ?? 1)];
+  const child =
+    options.core === undefined
+      ? spawn("node", args, { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn("taskset", ["-c", String(options.core), "node", ...args], {
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+  try {
+    return JSON.parse(await outputOf(child));
+  } finally {
+    if (child.exitCode === null) child.kill("SIGTERM");
+  }
+}
+
+/** A child's whole stdout once it has ended and its output is read; rejects when it fails. */
+function outputOf(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let said = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    child.once("error", reject);
+    // "close", not "exit": only then has all of its stdout been read.
+    child.once("close", (code) =>
+      code === 0 ? resolve(said) : reject(new Error(`a ceiling process ended with exit code ${code}`)),
+    );
+  });
 }
 
 if (isMainThread && process.argv[1]?.endsWith("ceiling-process.js"))

@@ -178,4 +178,18 @@ describe("tessera command line", () => {
     expect(bench.status).toBe(0);
     expect(JSON.parse(bench.stdout)).toMatchObject({ benchmark: "search", cards: 200 });
   });
+
+  it("bench batch: every round against its own ceiling, the median round's figures; refuses 0 rounds", () => {
+    const small = { TESSERA_WORKERS: "1", TESSERA_BATCH_CHUNK_SIZE: "5" };
+    const bench = tessera(["bench", "batch", "--size", "10", "--rounds", "3"], small);
+    expect(bench.status).toBe(0);
+    const figures = JSON.parse(bench.stdout);
+    expect(figures).toMatchObject({ benchmark: "batch", cards: 10, done: 10, failed: 0 });
+    const ratios: number[] = figures.rounds.map((round: { ratio: number }) => round.ratio);
+    expect(ratios).toHaveLength(3);
+    expect(figures.ratio).toBe([...ratios].sort((a, b) => a - b)[1]);
+    const none = tessera(["bench", "batch", "--rounds", "0"], small);
+    expect([none.status, none.stdout]).toEqual([2, ""]);
+    expect(none.stderr).toContain("--rounds needs a number from 1 to 9");
+  });
 });

@@ -59,7 +59,9 @@ ${cardCommandUsage}
                                       list the tokens (cards) the PKCS#11 module sees: serial, label,
                                       model and whether blank (not initialised, or label matching)
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
-  bench [batch] [--size N]            issue N software cards against the bare-crypto ceiling (JSON)
+  bench [batch] [--size N] [--rounds R]
+                                      issue N software cards against the bare-crypto ceiling (JSON);
+                                      R rounds (default 3, each N cards and its ceiling), the median's figures
   bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
   bench expiry [--size N]             one expiry pass over N ended certificates (default 100,000) and the search meanwhile (JSON)
   bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
@@ -167,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
       "certificate-end-state",
       "size",
       "slots",
+      "rounds",
       "module",
       "blank-label",
       "card",
@@ -298,9 +301,12 @@ export async function main(argv: string[]): Promise<number> {
           card: typeof flags.get("card") === "string" ? String(flags.get("card")) : undefined,
           slots: flags.has("slots") ? Number(flags.get("slots")) : undefined,
         });
-      else if (part === "batch")
-        result = await benchBatchCommand({ size, databaseUrl: process.env.DATABASE_URL });
-      else if (part === "workers")
+      else if (part === "batch") {
+        const rounds = flags.has("rounds") ? Number(flags.get("rounds")) : 3;
+        if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 9))
+          throw usageError("--rounds needs a number from 1 to 9");
+        result = await benchBatchCommand({ size, rounds, databaseUrl: process.env.DATABASE_URL });
+      } else if (part === "workers")
         result = await benchWorkersCommand({
           size: flags.has("size") ? size : undefined,
           databaseUrl: process.env.DATABASE_URL,
