@@ -11,10 +11,9 @@ import { benchCardCeiling, type CardCeilingResult } from "./bench-chunk.js";
  * - `bench workers` starts it pinned to one core, or two of it pinned to a core each, to measure
  *   how the bare crypto itself scales from one core to two on this machine: the limit of its
  *   worker processes' ratio.
- * - `bench batch` runs it beside the batch's process rather than in it: threads that come and go
- *   in the measured process leave their memory behind (glibc keeps a thread's malloc arena after
- *   the thread ends), and a 10,000-card batch that followed a ceiling run in its own process
- *   peaked 30–70 MB higher.
+ * - `bench batch` runs it beside the batch's process rather than in it, so the peak RSS it
+ *   reports holds nothing of the ceiling's threads: neither their isolates nor the malloc arenas
+ *   glibc keeps after a thread ends.
  */
 async function main(args: readonly string[]): Promise<void> {
   const [cards, startAt, threads = 1] = args.map(Number);
