@@ -10,7 +10,7 @@ import { insertBenchHolders } from "../store/bench-holders.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { type BenchAppOptions, withBenchApp } from "./bench-app.js";
 import { runCeilingProcess } from "./ceiling-process.js";
-import { percentile, round } from "./measure.js";
+import { medianItem, percentile, round } from "./measure.js";
 
 /**
  * CPU time of the calling thread in ms, from Linux's `/proc/thread-self/schedstat` (nanoseconds
@@ -48,8 +48,11 @@ interface Round {
   readonly ratio: number;
   readonly cpuMsPerCard: number;
   readonly ceilingCpuMsPerCard: number;
+  /** The ceiling's CPU time per card over the batch's. */
+  readonly cpuRatio: number;
   readonly mainThreadMsPerCard: number | undefined;
   readonly itemMs: readonly number[];
+  readonly rssBefore: number;
   readonly peakRss: number;
 }
 
@@ -66,11 +69,10 @@ interface Round {
  * of its own (`ceiling-process.ts` says why), so the peak RSS, sampled every 100 ms, is the
  * batch process's alone: warm-up, batches and download.
  *
- * R rounds (default 3), each a batch of N cards between two halves of its own ceiling; the
- * figures are the median round's, and every round is printed. On a shared host one round in
- * three or four is disturbed: on one machine in one evening a 10,000-card batch ranged from 0.74
- * to 0.93 of its ceiling, its CPU time per card from 3.7 to 5.9 ms, and a single round said
- * more about the neighbours than about Tessera.
+ * R rounds (an odd number, default 3), each a batch of N cards between two halves of its own
+ * ceiling; the figures are the median round's (by ratio), and every round is printed. A shared
+ * host moves a single round: on one machine in one evening, 10,000-card rounds ranged from 0.74
+ * to 0.93 of their ceilings and from 3.7 to 5.9 CPU ms a card, the same build throughout.
  */
 export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppOptions & { rounds: number }) {
   // The environment's settings (TESSERA_WORKERS, TESSERA_BATCH_CHUNK_SIZE) hold; the data is the bench's own.
@@ -109,7 +111,6 @@ export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppO
       await order();
       await app.runner.idle();
       const warmUpSeconds = (performance.now() - warmStart) / 1000;
-      let rssBefore = 0;
 
       const ceilingCards = Math.max(2 * threads, Math.min(size, 4000));
       let seeded = warmUp;
@@ -119,13 +120,13 @@ export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppO
         await insertBenchHolders(store, size, "approved", seeded);
         seeded += size;
         seedSeconds += (performance.now() - seedStart) / 1000;
-        rssBefore ||= process.memoryUsage().rss;
 
         // Half the ceiling before the batch and half after: on a machine whose load drifts, both
         // rates then see the same conditions on average (one measurement after the batch alone
         // ranged over ±30 % from one run to the next).
         const before = await runCeilingProcess({ cards: Math.floor(ceilingCards / 2), threads });
-        roundPeakRss = process.memoryUsage().rss;
+        const rssBefore = process.memoryUsage().rss;
+        roundPeakRss = rssBefore;
         const started = performance.now();
         const cpuAtStart = process.cpuUsage();
         const mainThreadAtStart = mainThreadCpuMs();
@@ -143,6 +144,8 @@ export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppO
         const ceilingSeconds = before.seconds + after.seconds;
         const ceilingCardsPerSecond = ceilingCards / ceilingSeconds;
         const cardsPerSecond = batch.done / seconds;
+        const cpuMsPerCard = (batchCpu.user + batchCpu.system) / 1000 / batch.done;
+        const ceilingCpuMsPerCard = (before.cpuMs + after.cpuMs) / ceilingCards;
         return {
           batchId,
           done: batch.done,
@@ -154,17 +157,19 @@ export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppO
           ceilingBeforeAndAfter: [before.cardsPerSecond, after.cardsPerSecond],
           ceilingSeconds,
           ratio: cardsPerSecond / ceilingCardsPerSecond,
-          cpuMsPerCard: (batchCpu.user + batchCpu.system) / 1000 / batch.done,
-          ceilingCpuMsPerCard: (before.cpuMs + after.cpuMs) / ceilingCards,
+          cpuMsPerCard,
+          ceilingCpuMsPerCard,
+          cpuRatio: ceilingCpuMsPerCard / cpuMsPerCard,
           mainThreadMsPerCard: mainThreadMs === undefined ? undefined : mainThreadMs / batch.done,
           itemMs: (await findItemTimes(store.db, batchId)).sort((a, b) => a - b),
+          rssBefore,
           peakRss: roundPeak,
         };
       };
       const measured: Round[] = [];
       for (let i = 0; i < rounds; i++) measured.push(await measureRound());
       await app.runner.stop();
-      const median = [...measured].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds - 1) / 2)]!;
+      const median = medianItem(measured, (r) => r.ratio);
 
       // The print file and the PIN letters leave part by part, as `GET …/print-file` streams them.
       const downloadStart = performance.now();
@@ -190,12 +195,15 @@ export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppO
         ratio: round(median.ratio, 2),
         target: ">= 0.85",
         // Every round in the order they ran: its batch against its own ceiling. The figures
-        // above and below are the median round's.
+        // above and below are the median round's, but for the seeding (all rounds) and the
+        // peak RSS (the whole run).
         rounds: measured.map((r) => ({
           ratio: round(r.ratio, 2),
           cardsPerSecond: Math.round(r.cardsPerSecond),
           ceilingCardsPerSecond: Math.round(r.ceilingCardsPerSecond),
-          cpuRatio: round(r.ceilingCpuMsPerCard / r.cpuMsPerCard, 2),
+          cpuRatio: round(r.cpuRatio, 2),
+          done: r.done,
+          failed: r.failed,
           peakRssMb: mb(r.peakRss),
         })),
         phases: {
@@ -216,14 +224,15 @@ export async function benchBatchCommand({ size, rounds, databaseUrl }: BenchAppO
         cpuMsPerCard: {
           batch: round(median.cpuMsPerCard, 2),
           ceiling: round(median.ceilingCpuMsPerCard, 2),
-          ratio: round(median.ceilingCpuMsPerCard / median.cpuMsPerCard, 2),
+          ratio: round(median.cpuRatio, 2),
           mainThread: median.mainThreadMsPerCard === undefined ? null : round(median.mainThreadMsPerCard, 2),
         },
         printFileMb: mb(downloaded.print),
         pinLettersMb: mb(downloaded.pinLetters),
+        // The whole run: warm-up, every round's seeding and batch, the download.
         peakRssMb: mb(peakRss),
         peakRssTargetMb: "<= 300 at 100,000 cards",
-        rssBeforeBatchMb: mb(rssBefore),
+        rssBeforeBatchMb: mb(median.rssBefore),
       };
     } finally {
       clearInterval(sampler);

@@ -55,7 +55,7 @@ export interface CardCeilingOptions extends CardRunOptions {
 export interface CardCeilingResult extends CardRunResult {
   /**
    * CPU time of the whole process (every thread, user and system) from "go" to the last
-   * thread's end: unlike the rate, hardly moved by other load on the machine.
+   * thread's end: moved less than the rate by other load on the machine, but moved too.
    */
   readonly cpuMs: number;
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,7 +16,8 @@ import { findCardIds } from "../store/cards.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { benchLog } from "./bench-app.js";
 import { runCeilingProcess } from "./ceiling-process.js";
-import { percentile, round } from "./measure.js";
+import { medianItem, percentile, round } from "./measure.js";
+import { spawnNode } from "./spawn-node.js";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
 
@@ -30,11 +31,16 @@ const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli",
 async function cryptoRate(processes: number, cards: number, pinned: boolean): Promise<number> {
   // Time enough for every process to load and ready its thread before they begin together.
   const startAt = Date.now() + 2000;
+  // One that fails stops the others: none goes on loading the cores after the bench has ended.
+  const failed = new AbortController();
   const results = await Promise.all(
     Array.from({ length: processes }, (_, core) =>
-      runCeilingProcess({ cards, startAt, ...(pinned && { core }) }),
+      runCeilingProcess({ cards, startAt, signal: failed.signal, ...(pinned && { core }) }),
     ),
-  );
+  ).catch((error: unknown) => {
+    failed.abort();
+    throw error;
+  });
   // Rates summed are the rate together only if the processes ran together.
   const late = Math.max(...results.map((result) => result.startedAt)) - startAt;
   if (late > 250)
@@ -157,12 +163,7 @@ async function measureWorkers({
     const rate = async (processes: number) => {
       // Each process pinned to its own core, so two processes are measured against one on equal terms.
       const workers = Array.from({ length: processes }, (_, core) =>
-        pinned
-          ? spawn("taskset", ["-c", String(core), "node", cli, "worker"], {
-              env,
-              stdio: ["ignore", "pipe", "inherit"],
-            })
-          : spawn("node", [cli, "worker"], { env, stdio: ["ignore", "pipe", "inherit"] }),
+        spawnNode([cli, "worker"], { env, ...(pinned && { core }) }),
       );
       try {
         // Their start (the CA key's decryption above all) is not production.
@@ -204,7 +205,7 @@ async function measureWorkers({
         [...values].sort((a, b) => a - b),
         50,
       );
-    const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[1]!;
+    const median = medianItem(rounds, (r) => r.ratio);
     return {
       benchmark: "workers",
       database: "postgres",

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { isMainThread } from "node:worker_threads";
-import { compiledScript } from "../production/worker-pool.js";
+import { compiledScript, heapGrowingFlag } from "../production/worker-pool.js";
 import { benchCardCeiling, type CardCeilingResult } from "./bench-chunk.js";
+import { spawnNode } from "./spawn-node.js";
 
 /**
  * `node ceiling-process.js <cards> <startAt> [threads]`: the bare-crypto ceiling
@@ -28,32 +28,23 @@ async function main(args: readonly string[]): Promise<void> {
 export type CeilingProcessResult = CardCeilingResult & { readonly startedAt: number };
 
 /**
- * Runs `ceiling-process.js` and answers what it printed: `cards` cards on `threads` threads, begun
- * at `startAt` (default: once ready), pinned to `core` with `taskset` when one is given.
+ * Runs `ceiling-process.js` under the heap growing factor of the processes it is compared with
+ * (`worker-pool.ts`) and answers what it printed: `cards` cards on `threads` threads, begun at
+ * `startAt` (default: once ready), pinned to `core` when one is given, killed when `signal` aborts.
  */
-export async function runCeilingProcess(options: {
+export function runCeilingProcess(options: {
   readonly cards: number;
   readonly threads?: number;
   readonly startAt?: number;
   readonly core?: number;
+  readonly signal?: AbortSignal;
 }): Promise<CeilingProcessResult> {
   const script = fileURLToPath(compiledScript("ceiling-process.js", import.meta.url));
-  const args = [script, String(options.cards), String(options.startAt ?? 0), String(options.threads ?? 1)];
-  const child =
-    options.core === undefined
-      ? spawn("node", args, { stdio: ["ignore", "pipe", "inherit"] })
-      : spawn("taskset", ["-c", String(options.core), "node", ...args], {
-          stdio: ["ignore", "pipe", "inherit"],
-        });
-  try {
-    return JSON.parse(await outputOf(child));
-  } finally {
-    if (child.exitCode === null) child.kill("SIGTERM");
-  }
-}
-
-/** A child's whole stdout once it has ended and its output is read; rejects when it fails. */
-function outputOf(child: ChildProcess): Promise<string> {
+  const { cards, threads = 1, startAt = 0, core, signal } = options;
+  const child = spawnNode([heapGrowingFlag, script, String(cards), String(startAt), String(threads)], {
+    ...(core !== undefined && { core }),
+    ...(signal && { signal }),
+  });
   return new Promise((resolve, reject) => {
     let said = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -61,9 +52,20 @@ function outputOf(child: ChildProcess): Promise<string> {
     });
     child.once("error", reject);
     // "close", not "exit": only then has all of its stdout been read.
-    child.once("close", (code) =>
-      code === 0 ? resolve(said) : reject(new Error(`a ceiling process ended with exit code ${code}`)),
-    );
+    child.once("close", (code, signalName) => {
+      if (code !== 0)
+        reject(
+          new Error(
+            `a ceiling process ended with ${signalName ? `signal ${signalName}` : `exit code ${code}`}`,
+          ),
+        );
+      else
+        try {
+          resolve(JSON.parse(said));
+        } catch {
+          reject(new Error(`a ceiling process printed no result: ${said.slice(0, 200)}`));
+        }
+    });
   });
 }
 

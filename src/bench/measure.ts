@@ -8,6 +8,16 @@ export const round = (value: number, digits: number): number =>
   Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
+ * The item in the middle when `items` are ordered by `key`. Only an
+ * odd number of items has one: a RangeError otherwise, rather than a median that is no item's.
+ */
+export function medianItem<T>(items: readonly T[], key: (item: T) => number): T {
+  if (items.length % 2 !== 1)
+    throw new RangeError(`a median item needs an odd number of items, not ${items.length}`);
+  return [...items].sort((a, b) => key(a) - key(b))[(items.length - 1) / 2]!;
+}
+
+/**
  * Runs `step` from `concurrency` loops for `seconds`; returns completions per second. A step
  * that returns a number completed that many; any other step completed one.
  */

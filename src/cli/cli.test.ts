@@ -185,11 +185,24 @@ describe("tessera command line", () => {
     expect(bench.status).toBe(0);
     const figures = JSON.parse(bench.stdout);
     expect(figures).toMatchObject({ benchmark: "batch", cards: 10, done: 10, failed: 0 });
+    expect(figures.rounds).toHaveLength(3);
+    // The headline figures are one round's, and that round's ratio is the middle one.
+    expect(figures.rounds).toContainEqual(
+      expect.objectContaining({
+        ratio: figures.ratio,
+        cardsPerSecond: figures.cardsPerSecond,
+        ceilingCardsPerSecond: figures.ceilingCardsPerSecond,
+        cpuRatio: figures.cpuMsPerCard.ratio,
+        done: 10,
+        failed: 0,
+      }),
+    );
     const ratios: number[] = figures.rounds.map((round: { ratio: number }) => round.ratio);
-    expect(ratios).toHaveLength(3);
     expect(figures.ratio).toBe([...ratios].sort((a, b) => a - b)[1]);
-    const none = tessera(["bench", "batch", "--rounds", "0"], small);
-    expect([none.status, none.stdout]).toEqual([2, ""]);
-    expect(none.stderr).toContain("--rounds needs a number from 1 to 9");
+    for (const rounds of ["0", "2", "2.5", "11"]) {
+      const refused = tessera(["bench", "batch", "--rounds", rounds], small);
+      expect([refused.status, refused.stdout]).toEqual([2, ""]);
+      expect(refused.stderr).toContain("--rounds needs an odd whole number from 1 to 9");
+    }
   });
 });

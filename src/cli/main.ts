@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 import { resetOperatorPassword, unlockOperator } from "../access/operator-recovery.js";
 import { createOperator, passwordSchema } from "../access/operators.js";
 import { type App, createApp } from "../app.js";
@@ -19,6 +18,7 @@ import { isClientError, TesseraError } from "../domain/errors.js";
 import { type Role, roles } from "../domain/roles.js";
 import { buildServer } from "../http/server.js";
 import { runProcess } from "../processes/registry.js";
+import { applyProductionHeapGrowing } from "../production/worker-pool.js";
 import type { Actor } from "../services/services.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { parseArgs, usageError } from "./args.js";
@@ -62,7 +62,7 @@ ${cardCommandUsage}
   bench ca [--seconds N]              measure the CA against the bare signature (JSON)
   bench [batch] [--size N] [--rounds R]
                                       issue N software cards against the bare-crypto ceiling (JSON);
-                                      R rounds (default 3, each N cards and its ceiling), the median's figures
+                                      R rounds (odd, default 3; each N cards and its ceiling), the median's figures
   bench search [--size N]             the approved-cards search at N cards (default 1,000,000), p95 (JSON)
   bench expiry [--size N]             one expiry pass over N ended certificates (default 100,000) and the search meanwhile (JSON)
   bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
@@ -304,8 +304,10 @@ export async function main(argv: string[]): Promise<number> {
         });
       else if (part === "batch") {
         const rounds = flags.has("rounds") ? Number(flags.get("rounds")) : 3;
-        if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 9))
-          throw usageError("--rounds needs a number from 1 to 9");
+        if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 9 && rounds % 2 === 1))
+          throw usageError(
+            "--rounds needs an odd whole number from 1 to 9 (the median round's figures are printed)",
+          );
         result = await benchBatchCommand({ size, rounds, databaseUrl: process.env.DATABASE_URL });
       } else if (part === "workers")
         result = await benchWorkersCommand({
@@ -394,17 +396,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * V8 lets a heap's old generation grow to up to four times what was live at its last full
- * collection before it collects again. The main thread of a batch lives on about 30 MB and
- * makes garbage steadily (a chunk's records, its parts read back, the audit), so its heap
- * ranged from 70 to 110 MB depending on when collections fell; the process peaked from 250 to
- * 320 MB in a 10,000-card batch and 277 to 320 MB in a 100,000-card one. At 1.5 times what
- * was live, it peaked at 250–260 MB, with no more CPU per card (`npm run bench -- batch`).
- * Set here, where the process starts, for every command; V8 reads it at each collection, in
- * the production threads too, whose heaps have limits of their own (`worker-pool.ts`).
- */
-setFlagsFromString("--heap-growing-percent=50");
+// Every command may run batches (serve, worker, batch, bench): see `worker-pool.ts`.
+applyProductionHeapGrowing();
 
 main(process.argv.slice(2)).then(
   (code) => {
