@@ -62,8 +62,8 @@ export const defaultWorkerLimits: ResourceLimits = {
  * main thread of a batch lives on about 30 MB and makes garbage steadily (a chunk's records, its
  * parts read back, the audit): its heap ranged from 70 to 110 MB depending on when collections
  * fell, and the process peaked at 250–320 MB in a 10,000-card batch and 277–320 MB in a
- * 100,000-card one (`npm run bench -- batch`). With this factor: 249–258 MB and 256 MB, and no
- * more CPU per card. The flag is process-wide, so the production threads take it too; their
+ * 100,000-card one (`npm run bench -- batch`). With this factor: 249–258 MB and 256–263 MB,
+ * and no more CPU per card. The flag is process-wide, so the production threads take it too; their
  * heaps keep the limits above.
  */
 export const heapGrowingFlag = "--heap-growing-percent=50";
