@@ -16,7 +16,7 @@ import { findCardIds } from "../store/cards.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { benchLog } from "./bench-app.js";
 import { runCeilingProcess } from "./ceiling-process.js";
-import { medianItem, percentile, round } from "./measure.js";
+import { medianItem, round } from "./measure.js";
 import { spawnNode } from "./spawn-node.js";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
@@ -200,11 +200,7 @@ async function measureWorkers({
         ofCryptoRatio: round(ratio / cryptoRatio, 2),
       });
     }
-    const medianOf = (values: number[]) =>
-      percentile(
-        [...values].sort((a, b) => a - b),
-        50,
-      );
+    const medianOf = (values: number[]) => medianItem(values, (value) => value);
     const median = medianItem(rounds, (r) => r.ratio);
     return {
       benchmark: "workers",
