@@ -74,3 +74,36 @@ export function issueOptionsOf(batch: Batch): IssueOptions {
     throw new Error(`Batch ${batch.id} is a ${batch.process} batch, which issues nothing.`);
   return issueOptionsSchema.parse(batch.options);
 }
+
+/**
+ * The smallest chunk the end of a batch is cut into (or the configured chunk size, if smaller).
+ * A chunk costs a claim, a recording transaction and a print-file and a PIN-letter part of its
+ * own; below this the threads' balance at the end no longer pays for them.
+ */
+export const smallestTailChunk = 50;
+
+/**
+ * How a batch of `cards` is cut into chunks, in the order they are claimed: chunks of
+ * `chunkSize` while a quarter of what is left is at least that, then each a quarter of what is
+ * left, down to {@link smallestTailChunk}.
+ *
+ * A chunk is produced whole by one thread, and each thread holds two (the one it produces and
+ * the next), so with equal chunks the threads of a batch end up to a whole chunk apart: at 250
+ * cards a chunk, one thread went idle for 1.2 s before the end of a 10,000-card batch of 24 s.
+ * Cutting the end finer (guided self-scheduling, with the four chunks two threads hold) lets the
+ * last chunks go to whichever thread is free, and the threads end within a small chunk of each
+ * other. A batch of up to {@link smallestTailChunk} cards stays one chunk.
+ */
+export function planChunks(cards: number, chunkSize: number): number[] {
+  if (!Number.isInteger(cards) || cards < 0) throw new RangeError(`A batch cannot hold ${cards} cards.`);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1)
+    throw new RangeError(`A chunk cannot hold ${chunkSize} cards.`);
+  const smallest = Math.min(chunkSize, smallestTailChunk);
+  const sizes: number[] = [];
+  for (let left = cards; left > 0; ) {
+    const size = Math.min(left, chunkSize, Math.max(smallest, Math.ceil(left / 4)));
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
+}

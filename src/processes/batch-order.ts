@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { planChunks } from "../domain/batch.js";
 import type { CardState } from "../domain/card-states.js";
 import { TesseraError } from "../domain/errors.js";
 import type { ProcessDefinition } from "../domain/process-catalog.js";
@@ -103,7 +104,7 @@ export async function orderBatch(
       throw new TesseraError("batch.nothing_claimed", undefined, { skipped: skipped.slice(0, 100) });
     // Keep the operator's order (or the search's), not the order the database claimed them in.
     const ordered = cardIds.filter((id) => claimedSet.has(id));
-    const chunks = await insertBatchItems(trx, batchId, ordered, chunkSize, at);
+    const chunks = await insertBatchItems(trx, batchId, ordered, planChunks(ordered.length, chunkSize), at);
     await markChipChunks(
       trx,
       batchId,

@@ -7,14 +7,25 @@ import { type RowColumn, updateRows } from "./update-rows.js";
 
 /** The items of a batch: one per card, in the order the operator chose, with its outcome. */
 
+/**
+ * One item per card, in order, each in its chunk: `chunkSizes` are the chunks' sizes in order
+ * (`planChunks`). Returns the number of chunks.
+ */
 export async function insertBatchItems(
   db: Db,
   batchId: string,
   cardIds: readonly string[],
-  chunkSize: number,
+  chunkSizes: readonly number[],
   at: string,
 ): Promise<number> {
-  const chunks = Math.ceil(cardIds.length / chunkSize);
+  const chunkOf = new Uint32Array(cardIds.length);
+  let seq = 0;
+  chunkSizes.forEach((size, c) => {
+    chunkOf.fill(c + 1, seq, seq + size);
+    seq += size;
+  });
+  if (seq !== cardIds.length)
+    throw new RangeError(`The chunks hold ${seq} cards, the batch ${cardIds.length}.`);
   for (let i = 0; i < cardIds.length; i += 1000) {
     await db
       .insertInto("batch_items")
@@ -23,7 +34,7 @@ export async function insertBatchItems(
           batch_id: batchId,
           card_id: cardId,
           seq: i + j + 1,
-          chunk: Math.floor((i + j) / chunkSize) + 1,
+          chunk: chunkOf[i + j]!,
           state: "pending",
           code: null,
           reason: null,
@@ -33,8 +44,8 @@ export async function insertBatchItems(
       )
       .execute();
   }
-  await insertBatchChunks(db, batchId, chunks, at);
-  return chunks;
+  await insertBatchChunks(db, batchId, chunkSizes.length, at);
+  return chunkSizes.length;
 }
 
 export interface BatchItem {

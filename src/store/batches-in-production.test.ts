@@ -39,7 +39,7 @@ async function runningBatch(db: Db, dialect: Dialect): Promise<void> {
     at,
   );
   const ids = Array.from({ length: cards }, (_, i) => `c${i}`);
-  await insertBatchItems(db, "big", ids, chunkSize, at);
+  await insertBatchItems(db, "big", ids, Array(cards / chunkSize).fill(chunkSize), at);
   await db
     .updateTable("batch_chunks")
     .set({ state: "running" })
