@@ -85,7 +85,7 @@ export async function orderBatch(
       },
       at,
     );
-    const claimed = await claimCards(trx, batchId, cardIds, at, state);
+    const claimed = await claimCards(trx, services.store.dialect, batchId, cardIds, at, state);
     const claimedSet = new Set(claimed);
     const unclaimed = cardIds.filter((id) => !claimedSet.has(id));
     const known = await findCardClaims(trx, unclaimed);
@@ -104,7 +104,14 @@ export async function orderBatch(
       throw new TesseraError("batch.nothing_claimed", undefined, { skipped: skipped.slice(0, 100) });
     // Keep the operator's order (or the search's), not the order the database claimed them in.
     const ordered = cardIds.filter((id) => claimedSet.has(id));
-    const chunks = await insertBatchItems(trx, batchId, ordered, planChunks(ordered.length, chunkSize), at);
+    const chunks = await insertBatchItems(
+      trx,
+      services.store.dialect,
+      batchId,
+      ordered,
+      planChunks(ordered.length, chunkSize),
+      at,
+    );
     await markChipChunks(
       trx,
       batchId,

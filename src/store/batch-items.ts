@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { ErrorCode } from "../domain/errors.js";
 import { insertBatchChunks } from "./batch-chunks.js";
 import { decodeCursor, toPage } from "./cursor.js";
-import type { Db } from "./database.js";
+import type { Db, Dialect } from "./database.js";
 import { type RowColumn, updateRows } from "./update-rows.js";
 
 /** The items of a batch: one per card, in the order the operator chose, with its outcome. */
@@ -10,40 +10,35 @@ import { type RowColumn, updateRows } from "./update-rows.js";
 /**
  * One item per card, in order, each in its chunk: `chunkSizes` are the chunks' sizes in order
  * (`planChunks`). Returns the number of chunks.
+ *
+ * The items go in as one JSON parameter that the database unrolls, in one statement: built as
+ * rows of bound parameters, 10,000 items took ten statements of 9,000 parameters each, which
+ * Kysely compiled and SQLite parsed anew, while the batch's threads waited for the order.
  */
 export async function insertBatchItems(
   db: Db,
+  dialect: Dialect,
   batchId: string,
   cardIds: readonly string[],
   chunkSizes: readonly number[],
   at: string,
 ): Promise<number> {
-  const chunkOf = new Uint32Array(cardIds.length);
-  let seq = 0;
+  const items: [cardId: string, chunk: number][] = [];
+  let planned = 0;
   chunkSizes.forEach((size, c) => {
-    chunkOf.fill(c + 1, seq, seq + size);
-    seq += size;
+    for (const cardId of cardIds.slice(planned, planned + size)) items.push([cardId, c + 1]);
+    planned += size;
   });
-  if (seq !== cardIds.length)
-    throw new RangeError(`The chunks hold ${seq} cards, the batch ${cardIds.length}.`);
-  for (let i = 0; i < cardIds.length; i += 1000) {
-    await db
-      .insertInto("batch_items")
-      .values(
-        cardIds.slice(i, i + 1000).map((cardId, j) => ({
-          batch_id: batchId,
-          card_id: cardId,
-          seq: i + j + 1,
-          chunk: chunkOf[i + j]!,
-          state: "pending",
-          code: null,
-          reason: null,
-          ms: null,
-          updated_at: at,
-        })),
-      )
-      .execute();
-  }
+  if (planned !== cardIds.length)
+    throw new RangeError(`The chunks hold ${planned} cards, the batch ${cardIds.length}.`);
+  const json = JSON.stringify(items);
+  await (dialect === "sqlite"
+    ? sql`insert into batch_items (batch_id, card_id, seq, chunk, state, updated_at)
+          select ${batchId}, value ->> 0, key + 1, value ->> 1, 'pending', ${at} from json_each(${json})`
+    : sql`insert into batch_items (batch_id, card_id, seq, chunk, state, updated_at)
+          select ${batchId}, e.value ->> 0, e.ord, (e.value ->> 1)::integer, 'pending', ${at}
+            from jsonb_array_elements(${json}::jsonb) with ordinality as e(value, ord)`
+  ).execute(db);
   await insertBatchChunks(db, batchId, chunkSizes.length, at);
   return chunkSizes.length;
 }

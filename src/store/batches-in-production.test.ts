@@ -39,7 +39,7 @@ async function runningBatch(db: Db, dialect: Dialect): Promise<void> {
     at,
   );
   const ids = Array.from({ length: cards }, (_, i) => `c${i}`);
-  await insertBatchItems(db, "big", ids, Array(cards / chunkSize).fill(chunkSize), at);
+  await insertBatchItems(db, dialect, "big", ids, Array(cards / chunkSize).fill(chunkSize), at);
   await db
     .updateTable("batch_chunks")
     .set({ state: "running" })
@@ -92,5 +92,69 @@ describe.runIf(dialects.includes("postgres"))("a running batch's chunks, Postgre
       expect(await findPendingCardsOfChunk(trx, "big", 4)).toHaveLength(chunkSize);
     });
     expect({ items, cardsOfChunk }).toEqual({ items: chunkSize, cardsOfChunk: chunkSize });
+  });
+});
+
+describe.each(dialects)("a new batch's items on %s", (dialect) => {
+  const suite = storeForSuite(dialect, (db) =>
+    insertHolderWithCards(db, { userId: "u1", count: 7, numberFrom: 10_000, at }),
+  );
+  const newBatch = (id: string, total: number) =>
+    insertBatch(
+      suite.db,
+      {
+        id,
+        process: "CardsBoProcActivateMultiple",
+        options: {},
+        createdBy: "o1",
+        createdByName: "production",
+        chunks: 0,
+        total,
+      },
+      at,
+    );
+  const itemsOf = (batchId: string) =>
+    suite.db
+      .selectFrom("batch_items")
+      .select(["card_id", "seq", "chunk", "state", "code", "reason", "ms", "updated_at"])
+      .where("batch_id", "=", batchId)
+      .orderBy("seq")
+      .execute();
+
+  it("are numbered in the operator's order, each in its chunk of the plan", async () => {
+    await newBatch("planned", 7);
+    const ids = ["c6", "c2", "c5", "c0", "c1", "c4", "c3"];
+    const chunkOf = [1, 1, 1, 2, 2, 3, 4];
+    expect(await insertBatchItems(suite.db, dialect, "planned", ids, [3, 2, 1, 1], at)).toBe(4);
+    expect(await itemsOf("planned")).toEqual(
+      ids.map((cardId, i) => ({
+        card_id: cardId,
+        seq: i + 1,
+        chunk: chunkOf[i],
+        state: "pending",
+        code: null,
+        reason: null,
+        ms: null,
+        updated_at: at,
+      })),
+    );
+    const chunks = await suite.db
+      .selectFrom("batch_chunks")
+      .select(["chunk", "state", "attempts"])
+      .where("batch_id", "=", "planned")
+      .orderBy("chunk")
+      .execute();
+    expect(chunks).toEqual([1, 2, 3, 4].map((chunk) => ({ chunk, state: "pending", attempts: 0 })));
+  });
+
+  it("are refused, and none written, when the plan does not hold the batch's cards", async () => {
+    await newBatch("misplanned", 3);
+    await expect(
+      insertBatchItems(suite.db, dialect, "misplanned", ["c0", "c1", "c2"], [2], at),
+    ).rejects.toThrow(RangeError);
+    await expect(insertBatchItems(suite.db, dialect, "misplanned", ["c0"], [1, 1], at)).rejects.toThrow(
+      RangeError,
+    );
+    expect(await itemsOf("misplanned")).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { parseBatchOptions } from "../domain/batch.js";
 import type { CardState } from "../domain/card-states.js";
 import { findProcess, type SymbolicName } from "../domain/process-catalog.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
-import type { Db } from "./database.js";
+import type { Db, Dialect } from "./database.js";
+import { inList } from "./in-list.js";
 import type { BatchTable } from "./schema.js";
 import { reserveSequence } from "./sequences.js";
 import { slices } from "./slices.js";
@@ -82,29 +83,26 @@ export async function insertBatch(
  */
 export async function claimCards(
   db: Db,
+  dialect: Dialect,
   batchId: string,
   cardIds: readonly string[],
   at: string,
   state: string,
 ): Promise<string[]> {
-  const claimed: string[] = [];
-  for (const slice of slices(cardIds, 1000)) {
-    const rows = await db
-      .updateTable("cards")
-      .set((eb) => ({
-        batch_id: batchId,
-        last_batch_id: batchId,
-        version: eb("version", "+", 1),
-        updated_at: at,
-      }))
-      .where("id", "in", slice)
-      .where("state", "=", state)
-      .where("batch_id", "is", null)
-      .returning("id")
-      .execute();
-    for (const row of rows) claimed.push(row.id);
-  }
-  return claimed;
+  const rows = await db
+    .updateTable("cards")
+    .set((eb) => ({
+      batch_id: batchId,
+      last_batch_id: batchId,
+      version: eb("version", "+", 1),
+      updated_at: at,
+    }))
+    .where(inList(dialect, "id", cardIds))
+    .where("state", "=", state)
+    .where("batch_id", "is", null)
+    .returning("id")
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 /** Cards in a state, for the reasons of those a claim skipped. */

@@ -93,6 +93,7 @@ describe.each(dialects)("the pictures' counts on %s", (dialect) => {
     );
     await insertBatchItems(
       suite.db,
+      dialect,
       "b1",
       Array.from({ length: 10 }, (_, i) => `c${i}`),
       [4, 4, 2],
