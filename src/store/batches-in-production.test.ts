@@ -3,12 +3,18 @@ import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
 import { postgresReads } from "../test-support/postgres-reads.js";
 import { insertHolderWithCards, storeForSuite } from "../test-support/store.js";
-import { findPendingCardsOfChunk, findPendingItemsOfChunk, insertBatchItems } from "./batch-items.js";
+import {
+  findPendingCardsOfChunk,
+  findPendingItemsOfChunk,
+  insertBatchItems,
+  itemsPerStatement,
+} from "./batch-items.js";
 import { findBatch, inProductionQuery, insertBatch } from "./batches.js";
 import type { Db, Dialect } from "./database.js";
 
 const at = "2026-01-01T00:00:00.000Z";
-const cards = 5_000;
+// More than one statement writes (`itemsPerStatement`).
+const cards = itemsPerStatement + 100;
 const chunkSize = 50;
 
 // What a running batch has in production is asked at every claim and every recorded chunk. It
@@ -53,6 +59,18 @@ describe.each(dialects)("what a running batch has in production, on %s", (dialec
 
   it("counts the pending cards of its running chunks", async () => {
     expect((await findBatch(suite.db, "big"))?.inProduction).toBe(2 * chunkSize);
+  });
+
+  it("has its items numbered in order across the statements that wrote them, each in its chunk", async () => {
+    const items = await suite.db
+      .selectFrom("batch_items")
+      .select(["card_id", "seq", "chunk"])
+      .where("batch_id", "=", "big")
+      .orderBy("seq")
+      .execute();
+    expect(items).toHaveLength(cards);
+    expect(items.every((item, i) => item.seq === i + 1 && item.card_id === `c${i}`)).toBe(true);
+    expect(items.every((item, i) => item.chunk === Math.floor(i / chunkSize) + 1)).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@ import type { Batch, BatchState } from "../domain/batch.js";
 import { parseBatchOptions } from "../domain/batch.js";
 import type { CardState } from "../domain/card-states.js";
 import { findProcess, type SymbolicName } from "../domain/process-catalog.js";
+import { itemsPerStatement } from "./batch-items.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
 import { inList } from "./in-list.js";
@@ -89,20 +90,24 @@ export async function claimCards(
   at: string,
   state: string,
 ): Promise<string[]> {
-  const rows = await db
-    .updateTable("cards")
-    .set((eb) => ({
-      batch_id: batchId,
-      last_batch_id: batchId,
-      version: eb("version", "+", 1),
-      updated_at: at,
-    }))
-    .where(inList(dialect, "id", cardIds))
-    .where("state", "=", state)
-    .where("batch_id", "is", null)
-    .returning("id")
-    .execute();
-  return rows.map((row) => row.id);
+  const claimed: string[] = [];
+  for (const slice of slices(cardIds, itemsPerStatement)) {
+    const rows = await db
+      .updateTable("cards")
+      .set((eb) => ({
+        batch_id: batchId,
+        last_batch_id: batchId,
+        version: eb("version", "+", 1),
+        updated_at: at,
+      }))
+      .where(inList(dialect, "id", slice))
+      .where("state", "=", state)
+      .where("batch_id", "is", null)
+      .returning("id")
+      .execute();
+    for (const row of rows) claimed.push(row.id);
+  }
+  return claimed;
 }
 
 /** Cards in a state, for the reasons of those a claim skipped. */
