@@ -16,7 +16,7 @@ import { roles } from "./domain/roles.js";
 import { createExpiryScheduler, type ExpiryScheduler } from "./expiry/expiry-scheduler.js";
 import { findLooseFiles, formatMode } from "./file-permissions.js";
 import type { WorkerInit } from "./production/chunk-job.js";
-import { createWorkerPool } from "./production/worker-pool.js";
+import { chunksPerThread, createWorkerPool } from "./production/worker-pool.js";
 import { type ChipStation, openChipStation, reservedTokenLabels } from "./services/chip-station.js";
 import type { Clock, Services } from "./services/services.js";
 import { createAuditLog } from "./store/audit-log.js";
@@ -126,6 +126,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       ca,
       crl,
       batchChunkSize: config.batch.chunkSize,
+      batchChunksInFlight: config.batch.workers * chunksPerThread,
       wakeBatchRunner: () => runner?.wake(),
       issuingRefusal,
       audit: createAuditLog({

@@ -10,25 +10,8 @@ import { runProcess } from "../processes/registry.js";
 import type { Actor } from "../services/services.js";
 import { findBatch } from "../store/batches.js";
 import { findOperatorByUsername } from "../store/operators.js";
+import { approvedCards, appWithManyApprovedCards } from "../test-support/approved-cards.js";
 import { createTestDatabase, dialects, type TestDatabase } from "../test-support/databases.js";
-import { createTestApp } from "../test-support/test-app.js";
-
-/** Approved cards for `count` new users, made the quick way: import, then request without approval. */
-async function approvedCards(app: App, actor: Actor, count: number, prefix: string): Promise<string[]> {
-  const csv = ["firstName,lastName,email,identifier"];
-  for (let i = 0; i < count; i++) csv.push(`Ray${i},Race,r${i}@example.org,${prefix}-${i}`);
-  await runProcess(app.services, actor, "UsersBoProcImport", { csv: csv.join("\n") });
-  const users = await app.services.store.db
-    .selectFrom("users")
-    .select("id")
-    .where("identifier", "like", `${prefix}-%`)
-    .execute();
-  const { result } = await runProcess(app.services, actor, "CardsBoProcRequestMultiple", {
-    userIds: users.map((u) => u.id),
-    template: "Employee ID",
-  });
-  return (result as { cards: { id: string }[] }).cards.map((c) => c.id);
-}
 
 async function expectEachCardProducedOnce(app: App, cardIds: string[]) {
   const { db } = app.services.store;
@@ -48,13 +31,12 @@ async function expectEachCardProducedOnce(app: App, cardIds: string[]) {
 
 describe.each(dialects)("two batch orders over the same 1,000 cards at once on %s", (dialect) => {
   it("splits the cards between the orders and produces each card exactly once", async () => {
-    const t = await createTestApp(dialect, {
-      options: { approvalStep: false },
-      config: { batch: { chunkSize: 50, workers: 2 } },
+    const { t, actor, cardIds } = await appWithManyApprovedCards(dialect, {
+      count: 1000,
+      prefix: "RACE",
+      chunkSize: 50,
     });
     try {
-      const actor = await t.operator("everyone", [...roles]);
-      const cardIds = await approvedCards(t.app, actor, 1000, "RACE");
       const outcomes = await Promise.allSettled([
         runProcess(t.app.services, actor, "CardsBoProcIssueMultiple", { cardIds }),
         runProcess(t.app.services, actor, "CardsBoProcIssueMultiple", { cardIds: [...cardIds].reverse() }),

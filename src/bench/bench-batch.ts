@@ -24,7 +24,8 @@ function mainThreadCpuMs(): number | undefined {
 const schedstat = "/proc/thread-self/schedstat";
 
 /**
- * Chunks per production thread in the warm-up batch. One was too few: V8 optimizes a function
+ * Full chunks' worth of cards per production thread in the warm-up batch (cut as any batch is,
+ * so its end is in smaller chunks: `planChunks`). One was too few: V8 optimizes a function
  * only after many calls, and the per-chunk code (parts, records, PDF pages) is called once a
  * chunk, so its compiling went on through a 10,000-card batch (perf: TurboFan busy at 5–18 % of a
  * core throughout); with four, the batch took ≈ 0.2 CPU ms a card less, as a long batch does.
@@ -64,7 +65,7 @@ interface Round {
  * threads as the batch has.
  *
  * The batch is timed once its threads are ready: a warm-up batch of {@link warmUpChunksPerThread}
- * chunks per thread is produced first (thread start, module loading and JIT are not production),
+ * chunks' worth of cards per thread is produced first (thread start, module loading and JIT are not production),
  * as the ceiling is timed from the moment its threads are ready. The ceiling runs in a process
  * of its own (`ceiling-process.ts` says why), so the peak RSS, sampled every 100 ms, is the
  * batch process's alone: warm-up, batches and download.

@@ -217,7 +217,7 @@ async function measureWorkers({
       ofCryptoRatio: medianOf(rounds.map((r) => r.ofCryptoRatio)),
       rounds,
       pinned: pinned ? "taskset -c 0 / -c 1" : "not pinned: taskset is missing",
-      note: "each worker process runs one production thread; chunks of chunkSize cards (TESSERA_BATCH_CHUNK_SIZE); after a warm-up batch of two chunks per process, the batch is timed from its 10th to its 90th percent of cards done; the median of three rounds of one process then two; cryptoRatio: the same of the bare crypto alone (two P-256 keys, two P-384 signatures and the PKCS#12 protection a card), one process of one thread pinned to a core against two, in each round",
+      note: "each worker process runs one production thread; chunks of chunkSize cards (TESSERA_BATCH_CHUNK_SIZE); after a warm-up batch of two chunks' worth of cards per process, the batch is timed from its 10th to its 90th percent of cards done; the median of three rounds of one process then two; cryptoRatio: the same of the bare crypto alone (two P-256 keys, two P-384 signatures and the PKCS#12 protection a card), one process of one thread pinned to a core against two, in each round",
     };
   } finally {
     await app.close();

@@ -67,7 +67,7 @@ ${cardCommandUsage}
   bench expiry [--size N]             one expiry pass over N ended certificates (default 100,000) and the search meanwhile (JSON)
   bench ui [--size N]                 the BATCH ORDERS search in Chromium with N approved cards (JSON)
   bench workers [--size N]            one worker process against two on PostgreSQL (DATABASE_URL; JSON);
-                                      N cards (default 40 chunks of TESSERA_BATCH_CHUNK_SIZE; ≈ 5 minutes on 2 cores)
+                                      N cards (default 40 × TESSERA_BATCH_CHUNK_SIZE; ≈ 5 minutes on 2 cores)
   bench pkcs11 [--size N]             N chip cards on SoftHSM with 1, 2 and 4 readers against bare SoftHSM (JSON);
                                       --card p256|rsa2048 and --slots N measure one of them
 

@@ -28,42 +28,51 @@ describe("issue options read back from a batch row", () => {
 describe("the chunks a batch is cut into", () => {
   const sum = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
 
-  it("are full chunks, then each a quarter of what is left, down to fifty cards", () => {
-    const sizes = planChunks(10_000, 250);
+  it("are full chunks, then each a share of what is left among the chunks in flight, down to fifty cards", () => {
+    const sizes = planChunks(10_000, 250, 4);
     expect(sum(sizes)).toBe(10_000);
-    // 9,000 cards in 36 full chunks; then 1,000 left: 250, then a quarter of 750, 562, …
+    // 9,250 cards in 37 full chunks; then of 750 left a quarter, of 562 a quarter, …
     expect(sizes.slice(0, 37)).toEqual(Array(37).fill(250));
-    expect(sizes.slice(37)).toEqual([188, 141, 106, 79, 59, 50, 50, 50, 27]);
+    expect(sizes.slice(37)).toEqual([188, 141, 106, 79, 59, 50, 50, 39, 38]);
+    // Eight threads hold sixteen chunks: the end is cut finer, earlier.
+    expect(planChunks(10_000, 250, 16).slice(-6)).toEqual([50, 50, 50, 50, 45, 45]);
   });
 
-  it("never grow towards the end, and none is larger than the chunk size", () => {
-    for (const [cards, chunkSize] of [
-      [1, 250],
-      [51, 250],
-      [999, 250],
-      [100_000, 250],
-      [100_000, 5000],
-      [777, 64],
+  it("never grow towards the end, none is larger than the chunk size, and only the last two are below fifty", () => {
+    for (const [cards, chunkSize, inFlight] of [
+      [1, 250, 4],
+      [51, 250, 4],
+      [999, 250, 4],
+      [100_000, 250, 4],
+      [100_000, 5000, 2],
+      [777, 64, 1],
+      [10_000, 250, 128],
     ] as const) {
-      const sizes = planChunks(cards, chunkSize);
+      const sizes = planChunks(cards, chunkSize, inFlight);
       expect(sum(sizes)).toBe(cards);
       expect(Math.max(...sizes)).toBeLessThanOrEqual(chunkSize);
       for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]!);
-      // Only the very last may be smaller than fifty cards.
-      expect(sizes.slice(0, -1).every((size) => size >= Math.min(chunkSize, smallestTailChunk))).toBe(true);
+      expect(sizes.slice(0, -2).every((size) => size >= smallestTailChunk)).toBe(true);
     }
   });
 
-  it("keep a small batch in one chunk, and chunks of at most fifty cards as they are configured", () => {
-    expect(planChunks(50, 250)).toEqual([50]);
-    expect(planChunks(0, 250)).toEqual([]);
-    expect(planChunks(10, 4)).toEqual([4, 4, 2]);
-    expect(planChunks(100, 50)).toEqual([50, 50]);
+  it("leave no sliver at the end: the last cards below twice fifty are halved, a batch of fifty is one chunk", () => {
+    expect(planChunks(50, 250, 4)).toEqual([50]);
+    expect(planChunks(51, 250, 4)).toEqual([26, 25]);
+    expect(planChunks(101, 250, 4)).toEqual([50, 26, 25]);
+    expect(planChunks(200, 250, 4)).toEqual([50, 50, 50, 50]);
+    expect(planChunks(0, 250, 4)).toEqual([]);
   });
 
-  it("refuse a count or a size that is not a whole number of cards", () => {
-    expect(() => planChunks(-1, 250)).toThrow(RangeError);
-    expect(() => planChunks(10, 0)).toThrow(RangeError);
-    expect(() => planChunks(10, 2.5)).toThrow(RangeError);
+  it("keep chunks of at most fifty cards as they are configured", () => {
+    expect(planChunks(10, 4, 4)).toEqual([4, 4, 2]);
+    expect(planChunks(120, 50, 4)).toEqual([50, 50, 20]);
+  });
+
+  it("refuse a count or a size that is not a whole number", () => {
+    expect(() => planChunks(-1, 250, 4)).toThrow(RangeError);
+    expect(() => planChunks(10, 0, 4)).toThrow(RangeError);
+    expect(() => planChunks(10, 2.5, 4)).toThrow(RangeError);
+    expect(() => planChunks(10, 250, 0)).toThrow(RangeError);
   });
 });

@@ -109,7 +109,7 @@ export async function orderBatch(
       services.store.dialect,
       batchId,
       ordered,
-      planChunks(ordered.length, chunkSize),
+      planChunks(ordered.length, chunkSize, services.batchChunksInFlight),
       at,
     );
     await markChipChunks(

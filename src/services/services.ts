@@ -28,6 +28,8 @@ export interface Services {
   getOptions(db?: Db): Promise<ProcessOptions>;
   /** Cards per chunk of a batch: the unit produced and committed at once. */
   readonly batchChunkSize: number;
+  /** Chunks this process's production threads hold at once: what a batch's last chunks are cut for (`planChunks`). */
+  readonly batchChunksInFlight: number;
   /** Tells the batch runner there is new work (a batch order never runs it itself). */
   wakeBatchRunner(): void;
   /**

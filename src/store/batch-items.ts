@@ -24,6 +24,10 @@ export async function insertBatchItems(
   chunkSizes: readonly number[],
   at: string,
 ): Promise<number> {
+  if (!chunkSizes.every((size) => Number.isInteger(size) && size > 0))
+    throw new RangeError(
+      `A chunk holds a whole number of cards, at least one: not ${chunkSizes.join(", ")}.`,
+    );
   const planned = chunkSizes.reduce((sum, size) => sum + size, 0);
   if (planned !== cardIds.length)
     throw new RangeError(`The chunks hold ${planned} cards, the batch ${cardIds.length}.`);

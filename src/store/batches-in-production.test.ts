@@ -54,6 +54,15 @@ async function runningBatch(db: Db, dialect: Dialect): Promise<void> {
     .execute();
 }
 
+/** A batch's items as they are stored, in order. */
+const itemsOf = (db: Db, batchId: string) =>
+  db
+    .selectFrom("batch_items")
+    .select(["card_id", "seq", "chunk", "state", "code", "reason", "ms", "updated_at"])
+    .where("batch_id", "=", batchId)
+    .orderBy("seq")
+    .execute();
+
 describe.each(dialects)("what a running batch has in production, on %s", (dialect) => {
   const suite = storeForSuite(dialect, (db) => runningBatch(db, dialect));
 
@@ -62,12 +71,7 @@ describe.each(dialects)("what a running batch has in production, on %s", (dialec
   });
 
   it("has its items numbered in order across the statements that wrote them, each in its chunk", async () => {
-    const items = await suite.db
-      .selectFrom("batch_items")
-      .select(["card_id", "seq", "chunk"])
-      .where("batch_id", "=", "big")
-      .orderBy("seq")
-      .execute();
+    const items = await itemsOf(suite.db, "big");
     expect(items).toHaveLength(cards);
     expect(items.every((item, i) => item.seq === i + 1 && item.card_id === `c${i}`)).toBe(true);
     expect(items.every((item, i) => item.chunk === Math.floor(i / chunkSize) + 1)).toBe(true);
@@ -131,20 +135,13 @@ describe.each(dialects)("a new batch's items on %s", (dialect) => {
       },
       at,
     );
-  const itemsOf = (batchId: string) =>
-    suite.db
-      .selectFrom("batch_items")
-      .select(["card_id", "seq", "chunk", "state", "code", "reason", "ms", "updated_at"])
-      .where("batch_id", "=", batchId)
-      .orderBy("seq")
-      .execute();
 
   it("are numbered in the operator's order, each in its chunk of the plan", async () => {
     await newBatch("planned", 7);
     const ids = ["c6", "c2", "c5", "c0", "c1", "c4", "c3"];
     const chunkOf = [1, 1, 1, 2, 2, 3, 4];
     expect(await insertBatchItems(suite.db, dialect, "planned", ids, [3, 2, 1, 1], at)).toBe(4);
-    expect(await itemsOf("planned")).toEqual(
+    expect(await itemsOf(suite.db, "planned")).toEqual(
       ids.map((cardId, i) => ({
         card_id: cardId,
         seq: i + 1,
@@ -173,6 +170,14 @@ describe.each(dialects)("a new batch's items on %s", (dialect) => {
     await expect(insertBatchItems(suite.db, dialect, "misplanned", ["c0"], [1, 1], at)).rejects.toThrow(
       RangeError,
     );
-    expect(await itemsOf("misplanned")).toEqual([]);
+    for (const sizes of [
+      [2, 0],
+      [3, -1],
+      [1.5, 0.5],
+    ])
+      await expect(
+        insertBatchItems(suite.db, dialect, "misplanned", ["c0", "c1"], sizes, at),
+      ).rejects.toThrow(RangeError);
+    expect(await itemsOf(suite.db, "misplanned")).toEqual([]);
   });
 });

@@ -3,7 +3,6 @@ import type { Batch, BatchState } from "../domain/batch.js";
 import { parseBatchOptions } from "../domain/batch.js";
 import type { CardState } from "../domain/card-states.js";
 import { findProcess, type SymbolicName } from "../domain/process-catalog.js";
-import { itemsPerStatement } from "./batch-items.js";
 import { decodeCursor, type Page, toPage } from "./cursor.js";
 import type { Db, Dialect } from "./database.js";
 import { inList } from "./in-list.js";
@@ -81,6 +80,11 @@ export async function insertBatch(
 /**
  * Claims cards for a batch: a card is taken only if it is still in `state` and held by
  * no batch. The row lock makes two concurrent orders split the cards, never share one.
+ *
+ * The cards are claimed {@link claimedPerStatement} a statement (`inList`: one bound list each),
+ * in the order of their ids, not the operator's: two orders of overlapping cards then lock them
+ * in the same order, and the second waits for the first rather than each holding rows the other
+ * waits for (PostgreSQL breaks such a deadlock by failing one of the orders).
  */
 export async function claimCards(
   db: Db,
@@ -91,7 +95,7 @@ export async function claimCards(
   state: string,
 ): Promise<string[]> {
   const claimed: string[] = [];
-  for (const slice of slices(cardIds, itemsPerStatement)) {
+  for (const slice of slices([...cardIds].sort(), claimedPerStatement)) {
     const rows = await db
       .updateTable("cards")
       .set((eb) => ({
@@ -109,6 +113,9 @@ export async function claimCards(
   }
   return claimed;
 }
+
+/** Enough that one statement claims a 5,000-card batch; few enough that a 100,000-card order holds one slice's list at a time. */
+const claimedPerStatement = 5_000;
 
 /** Cards in a state, for the reasons of those a claim skipped. */
 export async function findCardClaims(db: Db, cardIds: readonly string[]) {
