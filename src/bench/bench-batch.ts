@@ -65,10 +65,10 @@ interface Round {
  * threads as the batch has.
  *
  * The batch is timed once its threads are ready: a warm-up batch of {@link warmUpChunksPerThread}
- * chunks' worth of cards per thread is produced first (thread start, module loading and JIT are not production),
- * as the ceiling is timed from the moment its threads are ready. The ceiling runs in a process
- * of its own (`ceiling-process.ts` says why), so the peak RSS, sampled every 100 ms, is the
- * batch process's alone: warm-up, batches and download.
+ * chunks' worth of cards per thread is produced first (thread start, module loading and JIT are
+ * not production), as the ceiling is timed from the moment its threads are ready. The ceiling
+ * runs in a process of its own (`ceiling-process.ts` says why), so the peak RSS, sampled every
+ * 100 ms, is the batch process's alone: warm-up, batches and download.
  *
  * R rounds (an odd number, default 3), each a batch of N cards between two halves of its own
  * ceiling; the figures are the median round's (by ratio), and every round is printed. A shared
