@@ -105,8 +105,9 @@ export interface ChunkJob {
   /** Certificates start here (ISO time); they end `validityDays` later, never beyond the CA. */
   notBefore: string;
   /**
-   * Where to write the chunk's parts. The worker writes each to `${path}.tmp`, fsyncs it and
-   * renames it to `path` before answering, so a part file is either complete or absent.
+   * Where to write the chunk's parts. The worker writes each to `${path}.tmp` and renames it to
+   * `path` before answering, so a part file is either complete or absent (not synced:
+   * `write-parts.ts` says why).
    */
   printFilePath: string;
   pinLettersPath: string;
