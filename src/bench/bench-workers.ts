@@ -17,6 +17,7 @@ import { findOperatorByUsername } from "../store/operators.js";
 import { benchLog } from "./bench-app.js";
 import { runCeilingProcess } from "./ceiling-process.js";
 import { medianItem, round } from "./measure.js";
+import { cpuSecondsOf } from "./process-cpu.js";
 import { spawnNode } from "./spawn-node.js";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
@@ -74,6 +75,14 @@ function producing(worker: ChildProcess): Promise<void> {
  * warm-up batch of two chunks per process is produced (threads started, modules loaded, JIT
  * warm), then the measured batch is ordered and timed from its 10th to its 90th percent of cards
  * done, so neither the first chunks' start nor the last chunk's lone tail counts.
+ *
+ * Where PostgreSQL runs on this machine, the CPU time a card takes in it (P) and in the worker
+ * processes (W) is read from /proc around the measured batch. One process has its core and
+ * PostgreSQL the other; two share both cores with PostgreSQL, so two make at most
+ * `cryptoRatio / (1 + P/W)` times what one makes (`limit`, with P/W as one process measured it:
+ * `postgresShare`). On the machine this was written on, P/W was 0.07–0.13. The same figures show
+ * a host that slows when both its cores are busy: there, in two rounds of three, a card took
+ * the two processes 45–57 % more CPU time each than it took one (3.5–3.7 against 5.3–5.4 ms).
  */
 export async function benchWorkersCommand({
   size,
@@ -168,18 +177,36 @@ async function measureWorkers({
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     };
+    /**
+     * The measured batch's cards per second with `processes` worker processes, and the CPU time a
+     * card took in the worker processes and in PostgreSQL's (when it runs on this machine).
+     */
     const rate = async (processes: number) => {
       // Each process pinned to its own core, so two processes are measured against one on equal terms.
       const workers = Array.from({ length: processes }, (_, core) =>
         spawnNode([cli, "worker"], { env, ...(pinned && { core }) }),
       );
+      const pids = workers.flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid]));
+      const cpu = () => ({
+        workers: cpuSecondsOf({ pids }),
+        postgres: cpuSecondsOf({ command: "postgres" }),
+      });
+      const msPerCard = (from: number | undefined, to: number | undefined) =>
+        from === undefined || to === undefined ? null : round(((to - from) * 1000) / cards, 2);
       try {
         // Their start (the CA key's decryption above all) is not production.
         await Promise.all(workers.map(producing));
         await produced(await order(processes * 2 * chunkSize), processes * 2 * chunkSize);
-        const { done, seconds } = await produced(await order(cards), cards);
+        const batchId = await order(cards);
+        const before = cpu();
+        const { done, seconds } = await produced(batchId, cards);
+        const after = cpu();
         if (done !== cards) throw new Error(`${cards - done} of the ${cards} cards failed`);
-        return Math.round((cards * 0.8) / seconds);
+        return {
+          cardsPerSecond: Math.round((cards * 0.8) / seconds),
+          workerCpuMsPerCard: msPerCard(before.workers, after.workers),
+          postgresCpuMsPerCard: msPerCard(before.postgres, after.postgres),
+        };
       } finally {
         for (const w of workers) w.kill("SIGTERM");
         await Promise.all(workers.map((w) => new Promise((resolve) => w.once("exit", resolve))));
@@ -187,28 +214,50 @@ async function measureWorkers({
     };
     // One process and two take turns, three rounds: a machine whose load drifts (other
     // services, neighbours on the host) then weighs on both alike, and the median round decides.
-    const rounds: { one: number; two: number; ratio: number; cryptoRatio: number; ofCryptoRatio: number }[] =
-      [];
+    const rounds: {
+      one: number;
+      two: number;
+      ratio: number;
+      cryptoRatio: number;
+      ofCryptoRatio: number;
+      cpuMsPerCard: Record<"one" | "two", { workers: number | null; postgres: number | null }>;
+      postgresShare: number | null;
+      limit: number | null;
+    }[] = [];
     // Enough cards for a few seconds of one core's crypto.
     const cryptoCards = 1500;
     for (let turn = 0; turn < 3; turn++) {
-      const one = await rate(1);
-      const two = await rate(2);
+      const measuredOne = await rate(1);
+      const measuredTwo = await rate(2);
+      const one = measuredOne.cardsPerSecond;
+      const two = measuredTwo.cardsPerSecond;
       // One before two and one after, averaged: a machine whose speed drifts then weighs on both alike.
       const cryptoOneBefore = await cryptoRate(1, cryptoCards, pinned);
       const cryptoTwo = await cryptoRate(2, cryptoCards, pinned);
       const cryptoOne = (cryptoOneBefore + (await cryptoRate(1, cryptoCards, pinned))) / 2;
       const ratio = two / one;
       const cryptoRatio = cryptoTwo / cryptoOne;
+      // PostgreSQL's CPU a card over the worker's, with one process: on this machine it runs on
+      // the core the one process leaves free, but takes its share of both cores from two.
+      const { workerCpuMsPerCard: w, postgresCpuMsPerCard: p } = measuredOne;
+      const postgresShare = w && p !== null ? p / w : null;
       rounds.push({
         one,
         two,
         ratio: round(ratio, 2),
         cryptoRatio: round(cryptoRatio, 2),
         ofCryptoRatio: round(ratio / cryptoRatio, 2),
+        cpuMsPerCard: {
+          one: { workers: measuredOne.workerCpuMsPerCard, postgres: measuredOne.postgresCpuMsPerCard },
+          two: { workers: measuredTwo.workerCpuMsPerCard, postgres: measuredTwo.postgresCpuMsPerCard },
+        },
+        postgresShare: postgresShare === null ? null : round(postgresShare, 2),
+        limit: postgresShare === null ? null : round(cryptoRatio / (1 + postgresShare), 2),
       });
     }
     const medianOf = (values: number[]) => medianItem(values, (value) => value);
+    const medianOrNull = (values: (number | null)[]) =>
+      values.every((value) => value !== null) ? medianOf(values) : null;
     const median = medianItem(rounds, (r) => r.ratio);
     return {
       benchmark: "workers",
@@ -223,6 +272,9 @@ async function measureWorkers({
       cryptoRatio: medianOf(rounds.map((r) => r.cryptoRatio)),
       // The workers' ratio over the crypto's in each round (both measured minutes apart at most), the median.
       ofCryptoRatio: medianOf(rounds.map((r) => r.ofCryptoRatio)),
+      // PostgreSQL's CPU a card over a worker process's, and the ratio that leaves: see `benchWorkersCommand`.
+      postgresShare: medianOrNull(rounds.map((r) => r.postgresShare)),
+      limit: medianOrNull(rounds.map((r) => r.limit)),
       rounds,
       pinned: pinned ? "taskset -c 0 / -c 1" : "not pinned: taskset is missing",
       note: "each worker process runs one production thread; chunks of chunkSize cards (TESSERA_BATCH_CHUNK_SIZE); after a warm-up batch of two chunks' worth of cards per process, the batch is timed from its 10th to its 90th percent of cards done; the median of three rounds of one process then two; cryptoRatio: the same of the bare crypto alone (two P-256 keys, two P-384 signatures and the PKCS#12 protection a card), one process of one thread pinned to a core against two, in each round",
