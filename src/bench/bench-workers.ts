@@ -145,11 +145,10 @@ async function measureWorkers({
     let holders = 0;
     /**
      * Orders a batch of `cards` new approved cards; resolves with its id. The tables are vacuumed
-     * and analyzed first, as PostgreSQL's autovacuum keeps a deployment's: where it is off (as
-     * on this project's machines), every card an earlier phase made left dead row versions in
-     * `cards` and `batch_items` that each later phase's index lookups had to step over, and the
-     * planner never learnt the tables had grown. Two processes always ran after one, so the
-     * ratio was measured against a phase that had the cleaner tables.
+     * and analyzed first, as autovacuum keeps a deployment's (it is off on this project's
+     * machines): otherwise each phase starts on the dead row versions every earlier phase left in
+     * `cards` (two for each card made) and `batch_items`, with statistics from before they grew,
+     * and two processes, which always run after one, on more of them.
      */
     const order = async (cards: number) => {
       await insertBenchHolders(app.services.store, cards, "approved", holders);
