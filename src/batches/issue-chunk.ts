@@ -84,15 +84,17 @@ export async function issueChunk(run: IssueRun, held: HeldChunk, batch: Batch, a
     pinLettersPath: path.join(dir, `pin-letters-${held.chunk}.pdf`),
   };
   const chip = isChipJob(job);
-  if (chip) await resumeChipCards(services, batch, actor, job);
-  const result: ChunkResult =
-    cards.length === 0
-      ? { batchId: batch.id, chunk: held.chunk, cards: [], pages: 0 }
-      : chip
-        ? await produceChipChunk(services, job, held, log)
-        : await run.producer.run(job);
-  result.cards.push(...refused);
+  // From here on the work files may hold PIN letters: removed however production ends, even
+  // when it fails after writing them (a worker that ends before it answers).
   try {
+    if (chip) await resumeChipCards(services, batch, actor, job);
+    const result: ChunkResult =
+      cards.length === 0
+        ? { batchId: batch.id, chunk: held.chunk, cards: [], pages: 0 }
+        : chip
+          ? await produceChipChunk(services, job, held, log)
+          : await run.producer.run(job);
+    result.cards.push(...refused);
     const parts =
       result.pages > 0
         ? { print: await readFile(job.printFilePath), pinLetters: await readFile(job.pinLettersPath) }

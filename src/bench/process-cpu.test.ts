@@ -34,12 +34,25 @@ describe("cpuSecondsOf", () => {
       expect(child).toBeGreaterThanOrEqual(0.1);
       // Every `sh` of the machine, this busy one among them.
       expect(cpuSecondsOf({ command: "sh" })).toBeGreaterThanOrEqual(child);
-      expect(cpuSecondsOf({ command: "no such command here" })).toBe(0);
+      expect(cpuSecondsOf({ command: "no such command here" })).toBeUndefined();
     } finally {
       busy.kill("SIGKILL");
       await new Promise((resolve) => busy.once("exit", resolve));
     }
-    const ended = spawnSync("sh", ["-c", "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done"]);
+    const ended = spawnSync("true");
     expect(cpuSecondsOf({ pids: [ended.pid] })).toBe(0);
+  });
+
+  it("counts a process's ended children: a server's closed backends stay in its sum", async () => {
+    // The parent only waits; its child's work counts once the child has ended.
+    const parent = spawn("sh", ["-c", "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'; sleep 30"]);
+    try {
+      for (let waited = 0; cpuSecondsOf({ pids: [parent.pid!] })! < 0.05 && waited < 20_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(cpuSecondsOf({ pids: [parent.pid!] })).toBeGreaterThanOrEqual(0.05);
+    } finally {
+      parent.kill("SIGKILL");
+      await new Promise((resolve) => parent.once("exit", resolve));
+    }
   });
 });

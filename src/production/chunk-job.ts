@@ -106,7 +106,7 @@ export interface ChunkJob {
   notBefore: string;
   /**
    * Where to write the chunk's parts. The worker writes each to `${path}.tmp` and renames it to
-   * `path` before answering, so a part file is either complete or absent (not synced:
+   * `path` before answering, so to this process a part file is complete or absent (not synced:
    * `write-parts.ts` says why).
    */
   printFilePath: string;

@@ -19,8 +19,8 @@ export interface PagesOfCard {
 
 /**
  * Writes each card's face and letter, in order, to the chunk's print-file and PIN-letter parts
- * (each to `${path}.tmp`, then renamed, so a part file is complete or absent). A card
- * refused by one writer after the other took its page (e.g. a face whose photo cannot be read,
+ * (each to `${path}.tmp`, then renamed, so to this process a part file is complete or absent). A
+ * card refused by one writer after the other took its page (e.g. a face whose photo cannot be read,
  * whose letter was written) would leave a page of a failed card: then both parts are written again
  * without the refused cards. Only a card with pages in both parts counts as made. No page: no part
  * (a part left by an earlier attempt of the chunk is removed too), and `pages` is 0.
@@ -120,9 +120,10 @@ async function writePartsOnce(
 const tmpPath = (part: string) => `${part}.tmp`;
 
 /**
- * Renames each part's `.tmp` over the part. Not synced: a part lives only until this process
- * records it in the database (`batches/issue-chunk.ts`) and removes it, and after a crash the
- * chunk is made again, so nothing ever reads a part that a crash cut short. Syncing cost a
+ * Renames each part's `.tmp` over the part. Not synced: only this process reads a part, right
+ * after it is written, to record it in the database (`batches/issue-chunk.ts`, which then
+ * removes it however production ended); after a crash the chunk is made again and its parts
+ * written anew, so a part that a power loss cut short is never read. Syncing cost a
  * production thread ≈ 6 ms a chunk of waiting (three fsyncs), and forced every chunk's PIN
  * letters onto the disk blocks of a file deleted a moment later; unsynced, a part removed before
  * the kernel writes it back (30 s by default) need never reach the disk.
