@@ -1,9 +1,7 @@
-import path from "node:path";
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { requestCardsForNewHolders } from "../test-support/api-setup.js";
+import { schedulerOfAnotherProcess } from "../test-support/batches.js";
 import { simulatedChipCardForSuite, startChipTessera } from "../test-support/chip-cards.js";
-import { createBatchScheduler } from "./scheduler.js";
 
 /**
  * A station that loses its chunk's lease (another producer took the chunk over after a stall)
@@ -22,20 +20,7 @@ describe.runIf(tools)("a chip station that loses its lease", () => {
     const module = t.app.services.chipStation.moduleFor(chipCard.pkcs11!);
     // Slow key generation, as a real chip's: the lease is renewed three times a lease.
     simulated!.simulate([{ call: "C_GenerateKeyPair", delayMs: 400 }]);
-    const runner = createBatchScheduler({
-      services: t.app.services,
-      producer: () => ({
-        size: 1,
-        run: () => Promise.reject(new Error("no software cards here")),
-        close: async () => {},
-      }),
-      log: pino({ level: "silent" }),
-      workDir: path.join(t.app.config.dataDir, "lease-work"),
-      organizationName: "Test",
-      activationUrl: "http://localhost/activate",
-      leaseMs: 300,
-      maxAttempts: 1,
-    });
+    const runner = schedulerOfAnotherProcess(t, { workDir: "lease-work", leaseMs: 300, maxAttempts: 1 });
     try {
       const cardIds = await requestCardsForNewHolders(ops.registrar, {
         lastName: "Lease",

@@ -1,11 +1,8 @@
-import path from "node:path";
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { requestCardsForNewHolders, testAppForSuite } from "../test-support/api-setup.js";
-import { leaseChunkElsewhere } from "../test-support/batches.js";
+import { leaseChunkElsewhere, schedulerOfAnotherProcess } from "../test-support/batches.js";
 import { dialects } from "../test-support/databases.js";
 import type { TestApp } from "../test-support/test-app.js";
-import { createBatchScheduler } from "./scheduler.js";
 
 /**
  * Processes sharing one database need not share a configuration: two production stations hold
@@ -103,19 +100,12 @@ describe.each(dialects)(
 /** Another process on the same database, whose configuration lacks the Contractor badge template. */
 function otherProcess(t: TestApp, workDir: string) {
   const { services } = t.app;
-  return createBatchScheduler({
+  return schedulerOfAnotherProcess(t, {
+    workDir,
     services: {
       ...services,
       templates: new Map([...services.templates].filter(([name]) => name !== "Contractor badge")),
     },
-    producer: () => ({
-      size: 1,
-      run: () => Promise.reject(new Error("this process cannot make Contractor badges")),
-      close: async () => {},
-    }),
-    log: pino({ level: "silent" }),
-    workDir: path.join(t.app.config.dataDir, workDir),
-    organizationName: "Test",
-    activationUrl: "http://localhost/activate",
+    run: () => Promise.reject(new Error("this process cannot make Contractor badges")),
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect } from "vitest";
+import type { BatchScheduler } from "../batches/scheduler.js";
 import { type CardTemplate, demoTemplates } from "../domain/card-template.js";
 import type { ProcessOptions } from "../domain/process-options.js";
 import type { Role } from "../domain/roles.js";
@@ -52,33 +53,35 @@ export async function requestCardsForNewHolders(
 }
 
 /**
- * Orders a batch of these cards as `production` and waits until the runner has produced it.
- * Returns the batch id.
+ * Orders a batch of these cards as `production` and waits until `runner` (by default the app's)
+ * has produced it. Returns the batch id.
  */
 export async function produceBatch(
   t: TestApp,
   production: ApiClient,
   cardIds: string[],
   options?: Record<string, unknown>,
+  runner: Pick<BatchScheduler, "start" | "idle"> = t.app.runner,
 ): Promise<string> {
   const order = await production("POST", "/api/v1/processes/CardsBoProcIssueMultiple", {
     cardIds,
     ...(options && { options }),
   });
   expect(order.status, JSON.stringify(order.body)).toBe(202);
-  t.app.runner.start();
-  await t.app.runner.idle();
+  runner.start();
+  await runner.idle();
   return order.body.batchId;
 }
 
-/** Cards for new holders (see `requestCardsForNewHolders`), produced in one batch (`produceBatch`). */
+/** Cards for new holders (see `requestCardsForNewHolders`), produced in one batch (`produceBatch`) by `runner`. */
 export async function produceCardsForNewHolders(
   t: TestApp,
   operators: { registrar: ApiClient; production: ApiClient },
   holders: Parameters<typeof requestCardsForNewHolders>[1],
+  runner?: Pick<BatchScheduler, "start" | "idle">,
 ): Promise<{ batchId: string; cardIds: string[] }> {
   const cardIds = await requestCardsForNewHolders(operators.registrar, holders);
-  return { batchId: await produceBatch(t, operators.production, cardIds), cardIds };
+  return { batchId: await produceBatch(t, operators.production, cardIds, undefined, runner), cardIds };
 }
 
 /**

@@ -1,10 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import pino from "pino";
 import { expect } from "vitest";
 import type { App } from "../app.js";
+import { type BatchScheduler, type ChunkProducer, createBatchScheduler } from "../batches/scheduler.js";
 import type { ProcessOptions } from "../domain/process-options.js";
 import { runProcess } from "../processes/registry.js";
-import type { Actor } from "../services/services.js";
+import type { Actor, Services } from "../services/services.js";
 import { findCertificatesOfCard } from "../store/certificates.js";
 import { findOperatorByUsername } from "../store/operators.js";
 import { type ApiClient, produceBatch } from "./api-setup.js";
@@ -30,6 +32,33 @@ export async function leaseChunkElsewhere(
     .where("batch_id", "=", batchId)
     .where("chunk", "=", chunk)
     .execute();
+}
+
+/**
+ * The batch scheduler of another Tessera process on the same database: its own work folder
+ * (`workDir`, under the data folder), silent, its software chunks given to `run` (by default
+ * refused: a production station without them). Stopped by the caller.
+ */
+export function schedulerOfAnotherProcess(
+  t: TestApp,
+  other: {
+    workDir: string;
+    run?: ChunkProducer["run"];
+    services?: Services;
+    leaseMs?: number;
+    maxAttempts?: number;
+  },
+): BatchScheduler {
+  const { workDir, run = () => Promise.reject(new Error("no software cards here")), ...settings } = other;
+  return createBatchScheduler({
+    services: t.app.services,
+    ...settings,
+    producer: () => ({ size: 1, run, close: async () => {} }),
+    log: pino({ level: "silent" }),
+    workDir: path.join(t.app.config.dataDir, workDir),
+    organizationName: "Test",
+    activationUrl: "http://localhost/activate",
+  });
 }
 
 /**
