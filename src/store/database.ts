@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } fro
 import pg from "pg";
 import { migrations } from "./migrations/index.js";
 import type { Database } from "./schema.js";
+import { preparingPool, reusingStatements } from "./statement-reuse.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -47,7 +48,7 @@ export async function openStore(
     sqlite.pragma("busy_timeout = 5000");
     // Purged PIN letters are overwritten on disk, not merely unlinked from the B-tree.
     sqlite.pragma("secure_delete = ON");
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
   } else {
     const pool = new pg.Pool({
       connectionString: settings.url,
@@ -68,7 +69,7 @@ export async function openStore(
     pool.on("connect", (client) => {
       client.query("set parallel_setup_cost = 10000").catch((error: Error) => onConnectionLost?.(error));
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   }
   const dialect: Dialect = settings.kind;
   try {

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from "kysely";
-import type { Db } from "./database.js";
+import { type Db, isPostgres } from "./database.js";
 import type { Database } from "./schema.js";
 import { slices } from "./slices.js";
 
@@ -12,10 +12,13 @@ export interface RowColumn<Row> {
 
 /**
  * Updates many rows of `table`, each with its own values, in one statement per slice
- * (`UPDATE … SET c = v.column2 … FROM (VALUES …) AS v WHERE table.key = v.column1 AND …`)
- * instead of one round trip per row. SQLite (3.33+) and PostgreSQL both name a VALUES list's
- * columns column1, column2, …; every value is cast because PostgreSQL types untyped parameters
- * in a VALUES list as text. Returns how many rows changed.
+ * (`UPDATE … SET c = v.column2 … FROM (…) AS v WHERE table.key = v.column1 AND …`) instead of
+ * one round trip per row. The rows come as a VALUES list on SQLite (which names its columns
+ * column1, column2, …) and as one array a column on PostgreSQL (`unnest(…) AS v(column1, …)`).
+ * A VALUES list takes a parameter per cell, and PostgreSQL spent more CPU planning a statement
+ * of 250 rows' parameters afresh at every chunk than updating the rows; arrays are a handful of
+ * parameters, and the planner still counts their elements. Every value is cast because
+ * PostgreSQL types untyped parameters in a VALUES list as text. Returns how many rows changed.
  */
 export async function updateRows<Row>(
   db: Db,
@@ -56,20 +59,56 @@ export async function updateRows<Row>(
     conditions.push(
       sql`${sql.ref(`${table}.${match[i]!.column}`)} is not distinct from cast(${sql.ref(`v.column${columns.length + i + 2}`)} as text)`,
     );
-  // One bound variable per cell: slices stay far below SQLite's 32,766.
+  const postgres = isPostgres(db);
+  // On SQLite one bound variable per cell: slices stay far below its 32,766.
   for (const slice of slices(update.rows, 500)) {
-    const values: RawBuilder<unknown>[] = [];
-    for (const row of slice) {
-      const cells: (string | number | null)[] = [key(row)];
-      for (const c of columns) cells.push(c.value(row));
-      for (const m of match) cells.push(m.value);
-      values.push(sql`(${sql.join(cells)})`);
-    }
+    const rows = postgres ? rowArrays(slice, key, columns, match) : rowValues(slice, key, columns, match);
     const result =
-      await sql`update ${sql.table(table)} set ${sql.join(sets)} from (values ${sql.join(values)}) as v where ${sql.join(conditions, sql` and `)}`.execute(
+      await sql`update ${sql.table(table)} set ${sql.join(sets)} from ${rows} where ${sql.join(conditions, sql` and `)}`.execute(
         db,
       );
     changed += Number(result.numAffectedRows ?? 0);
   }
   return changed;
+}
+
+type Match = readonly { readonly column: string; readonly value: string }[];
+
+/** `(VALUES (key, value…, match…), …)`: one row of the list per row. */
+function rowValues<Row>(
+  slice: readonly Row[],
+  key: (row: Row) => string,
+  columns: readonly RowColumn<Row>[],
+  match: Match,
+): RawBuilder<unknown> {
+  const values: RawBuilder<unknown>[] = [];
+  for (const row of slice) {
+    const cells: (string | number | null)[] = [key(row)];
+    for (const c of columns) cells.push(c.value(row));
+    for (const m of match) cells.push(m.value);
+    values.push(sql`(${sql.join(cells)})`);
+  }
+  return sql`(values ${sql.join(values)}) as v`;
+}
+
+/** `unnest(keys::text[], values::type[]…, match::text[]…)`, its columns named as a VALUES list's. */
+function rowArrays<Row>(
+  slice: readonly Row[],
+  key: (row: Row) => string,
+  columns: readonly RowColumn<Row>[],
+  match: Match,
+): RawBuilder<unknown> {
+  // Loops, not closures made per call: see `production/produce-chunk.ts`.
+  const keys: string[] = [];
+  for (const row of slice) keys.push(key(row));
+  const arrays: RawBuilder<unknown>[] = [sql`${keys}::text[]`];
+  for (const c of columns) {
+    const values: (string | number | null)[] = [];
+    for (const row of slice) values.push(c.value(row));
+    arrays.push(sql`${values}::${sql.raw(c.type)}[]`);
+  }
+  for (const m of match) arrays.push(sql`${new Array<string>(slice.length).fill(m.value)}::text[]`);
+  const names: RawBuilder<unknown>[] = [];
+  for (let i = 1; i <= arrays.length; i++) names.push(sql.raw(`column${i}`));
+  return sql`unnest(${sql.join(arrays)}) as v(${sql.join(names)})`;
 }
