@@ -6,7 +6,7 @@ import { createTestDatabase, dialects, type TestDatabase } from "../test-support
 import { storeForSuite } from "../test-support/store.js";
 import type { Db } from "./database.js";
 import type { Database } from "./schema.js";
-import { preparingPool, reusingStatements } from "./statement-reuse.js";
+import { type PreparingOptions, preparingPool, reusingStatements } from "./statement-reuse.js";
 
 /** `rows` rows into `scratch_rows`, two parameters a row, in one statement whose text depends only on `rows.length`. */
 function insertRows(db: Db, rows: readonly { id: string; n: number }[]) {
@@ -47,14 +47,32 @@ describe("SQLite statements reused by their text", () => {
     reusing.close();
   });
 
-  it("keeps the most recently used statements up to its capacity", () => {
+  it("keeps the most recently used statements, as many as it may", () => {
     const { database, prepared } = countingDatabase();
-    const reusing = reusingStatements(database, 3);
+    const reusing = reusingStatements(database, { statements: 3 });
     for (const text of ["select 1", "select 2", "select 3", "select 1", "select 4"]) reusing.prepare(text);
     // "select 2" was the least recently used when "select 4" came: it alone was let go.
     prepared.length = 0;
     for (const text of ["select 1", "select 3", "select 4", "select 2"]) reusing.prepare(text);
     expect(prepared).toEqual(["select 2"]);
+    reusing.close();
+  });
+
+  it("keeps no more text than it may: a long statement is let go, and evicts the oldest", () => {
+    const { database, prepared } = countingDatabase();
+    const long = `select ${"1 + ".repeat(30)}1 as x`; // 133 characters
+    const reusing = reusingStatements(database, { characters: 150 });
+    reusing.prepare(long);
+    reusing.prepare("select 'a'"); // 10 characters: 143 kept
+    reusing.prepare("select 'bb'"); // 11 more would be 154: the long one goes
+    prepared.length = 0;
+    for (const text of ["select 'a'", "select 'bb'", long]) reusing.prepare(text);
+    expect(prepared).toEqual([long]);
+    // Longer than all it may keep: prepared each time, and nothing kept is let go for it.
+    const longer = `select ${"1 + ".repeat(40)}1 as x`;
+    prepared.length = 0;
+    for (const text of [longer, longer, "select 'bb'"]) reusing.prepare(text);
+    expect(prepared).toEqual([longer, longer]);
     reusing.close();
   });
 });
@@ -112,29 +130,47 @@ describe.runIf(dialects.includes("postgres"))("statements prepared on PostgreSQL
 
 describe.runIf(dialects.includes("postgres"))("a PostgreSQL connection's prepared statements", () => {
   let database: TestDatabase;
-  let pool: pg.Pool;
-  let db: Kysely<Database>;
+  const made: Kysely<Database>[] = [];
   beforeAll(async () => {
     database = await createTestDatabase("postgres");
-    if (database.settings.kind !== "postgres") throw new Error("a PostgreSQL database was asked for");
-    pool = new pg.Pool({ connectionString: database.settings.url, max: 1 });
-    db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: preparingPool(pool, { minParameters: 10, perConnection: 2 }) }),
-    });
-    await sql`create table scratch_rows (id text primary key, n integer not null)`.execute(db);
   });
   afterAll(async () => {
-    await db?.destroy();
+    for (const db of made) await db.destroy();
     await database?.drop();
   });
 
-  it("are at most as many as it keeps; statements past them run unprepared", async () => {
-    for (const count of [5, 6, 7, 5, 8]) await insertRows(db, rowsFrom(`p${count}-${Math.random()}`, count));
-    // One connection (max: 1) ran all five: the texts of 5 and 6 rows were prepared, 7 and 8 were not.
+  /** A Kysely of one connection over {@link preparingPool} with `options`, and a fresh table. */
+  async function oneConnection(options: PreparingOptions) {
+    if (database.settings.kind !== "postgres") throw new Error("a PostgreSQL database was asked for");
+    const pool = new pg.Pool({ connectionString: database.settings.url, max: 1 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, options) }) });
+    made.push(db);
+    await sql`drop table if exists scratch_rows`.execute(db);
+    await sql`create table scratch_rows (id text primary key, n integer not null)`.execute(db);
+    return db;
+  }
+  const run = async (db: Db, counts: number[]) => {
+    for (const count of counts) await insertRows(db, rowsFrom(`p${count}-${Math.random()}`, count));
+  };
+
+  it("are the texts run a second time, as many as it keeps; others run unprepared", async () => {
+    const db = await oneConnection({ minParameters: 10, perConnection: 2 });
+    await run(db, [5, 6, 5, 7, 6, 8, 7]);
+    // 5 and 6 rows came back and were prepared; 7 came back too late, 8 never came back.
     const prepared = await preparedOnThisConnection(db);
     expect(prepared).toHaveLength(2);
     expect(prepared.some((text) => text.endsWith("($9, $10)"))).toBe(true);
     expect(prepared.some((text) => text.endsWith("($11, $12)"))).toBe(true);
-    expect(await scratchIds(db)).toHaveLength(31);
+    expect(await scratchIds(db)).toHaveLength(44);
+  });
+
+  it("hold no more text than it may", async () => {
+    const db = await oneConnection({ minParameters: 10, characters: 150 });
+    // The text of 5 rows is 89 characters, of 6 rows 101: both would be 190.
+    await run(db, [5, 5, 6, 6]);
+    const prepared = await preparedOnThisConnection(db);
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0]).toHaveLength(89);
+    expect(await scratchIds(db)).toHaveLength(22);
   });
 });
