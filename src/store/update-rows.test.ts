@@ -1,23 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { dialects } from "../test-support/databases.js";
 import { insertHolderWithCards, storeForSuite } from "../test-support/store.js";
+import type { Db } from "./database.js";
 import { updateRows } from "./update-rows.js";
 
-const at = "2026-01-01T00:00:00.000Z";
+/** 600 approved cards, c0 to c599, reason null and version 1. */
+const sixHundredCards = (db: Db) =>
+  insertHolderWithCards(db, { userId: "u1", count: 600, numberFrom: 10_000, at: "2026-01-01T00:00:00.000Z" });
 
 describe.each(dialects)("many rows updated in one statement, on %s", (dialect) => {
-  const suite = storeForSuite(dialect, (db) =>
-    insertHolderWithCards(db, { userId: "u1", count: 600, numberFrom: 10_000, at }),
-  );
-  const reasonsAndVersions = async (ids: string[]) =>
-    (
-      await suite.db
-        .selectFrom("cards")
-        .select(["id", "reason", "version"])
-        .where("id", "in", ids)
-        .orderBy("id")
-        .execute()
-    ).map((row) => [row.id, row.reason, row.version]);
+  const suite = storeForSuite(dialect, sixHundredCards);
+  const reasonsAndVersions = async (ids: string[]) => {
+    const rows = await suite.db
+      .selectFrom("cards")
+      .select(["id", "reason", "version"])
+      .where("id", "in", ids)
+      .orderBy("id")
+      .execute();
+    return rows.map((row) => [row.id, row.reason, row.version]);
+  };
 
   it("gives each row its own values, taken as data whatever their characters", async () => {
     const reasons = ['a "quoted" word', "a back\\slash", "{braces, and a comma}", "NULL", "", null, "ü → ✓"];

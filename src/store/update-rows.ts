@@ -66,7 +66,8 @@ export async function updateRows<Row>(
   const postgres = isPostgres(db);
   // On SQLite one bound variable per cell: slices stay far below its 32,766.
   for (const slice of slices(update.rows, 500)) {
-    const rows = postgres ? rowArrays(slice, key, columns, match) : rowValues(slice, key, columns, match);
+    const listed = { slice, key, columns, match };
+    const rows = postgres ? rowArrays(listed) : rowValues(listed);
     const result =
       await sql`update ${sql.table(table)} set ${sql.join(sets)} from ${rows} where ${sql.join(conditions, sql` and `)}`.execute(
         db,
@@ -76,15 +77,16 @@ export async function updateRows<Row>(
   return changed;
 }
 
-type Match = readonly { readonly column: string; readonly value: string }[];
+/** A slice of the rows to update, with what each of them gives the statement. */
+interface Listed<Row> {
+  readonly slice: readonly Row[];
+  readonly key: (row: Row) => string;
+  readonly columns: readonly RowColumn<Row>[];
+  readonly match: readonly { readonly column: string; readonly value: string }[];
+}
 
 /** `(VALUES (key, value…, match…), …)`: one row of the list per row. */
-function rowValues<Row>(
-  slice: readonly Row[],
-  key: (row: Row) => string,
-  columns: readonly RowColumn<Row>[],
-  match: Match,
-): RawBuilder<unknown> {
+function rowValues<Row>({ slice, key, columns, match }: Listed<Row>): RawBuilder<unknown> {
   const values: RawBuilder<unknown>[] = [];
   for (const row of slice) {
     const cells: (string | number | null)[] = [key(row)];
@@ -96,12 +98,7 @@ function rowValues<Row>(
 }
 
 /** `unnest(keys::text[], values::type[]…, match::text[]…)`, its columns named as a VALUES list's. */
-function rowArrays<Row>(
-  slice: readonly Row[],
-  key: (row: Row) => string,
-  columns: readonly RowColumn<Row>[],
-  match: Match,
-): RawBuilder<unknown> {
+function rowArrays<Row>({ slice, key, columns, match }: Listed<Row>): RawBuilder<unknown> {
   // Loops, not closures made per call: see `production/produce-chunk.ts`.
   const keys: string[] = [];
   for (const row of slice) keys.push(key(row));
