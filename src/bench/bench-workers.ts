@@ -81,10 +81,10 @@ function producing(worker: ChildProcess): Promise<void> {
  * PostgreSQL the other; two share both cores with PostgreSQL, so two make at most
  * `cryptoRatio / (1 + P/W)` times what one makes (`limit`, with P/W as one process measured it:
  * `postgresShare`) — if one process is held back by its core alone, not by waits on the database,
- * and PostgreSQL's CPU a card grows with both cores busy as the crypto's does. On the machine this
- * was written on, P/W was 0.07–0.13. The same figures show a host that slows when both its cores are busy: there, in two
- * rounds of three, a card took the two processes 45–57 % more CPU time each than it took one
- * (3.5–3.7 against 5.3–5.4 ms).
+ * and PostgreSQL's CPU a card grows with both cores busy as the crypto's does. On the machine
+ * this was written on, P/W was 0.07–0.13. The same figures show a host that slows when both its
+ * cores are busy: there, in two rounds of three, a card took the two processes 45–57 % more CPU
+ * time each than it took one (3.5–3.7 against 5.3–5.4 ms).
  */
 export async function benchWorkersCommand({
   size,
